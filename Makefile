@@ -1,0 +1,136 @@
+# Makefile: the only build system of pprof in C (library, program, tests, bench).
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+CC       ?= cc
+SANITIZE ?=
+
+# Debian packages the build and the tests need; `make deps` installs the missing ones.
+DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
+            libgraphviz-dev libcurl4-openssl-dev pkg-config libxml2-utils
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
+CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+OPT      ?= -O2 -g
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -fPIC $(SANITIZE) -Ilib -Iformats -I$(BUILD)/gen $(CFLAGS)
+LDLIBS_ALL = -lprotobuf-c -lz -lm $(LDLIBS)
+LDFLAGS_ALL = $(SANITIZE) $(LDFLAGS)
+
+GEN_C    = $(BUILD)/gen/profile.pb-c.c
+GEN_H    = $(BUILD)/gen/profile.pb-c.h
+LIB_SRC  = $(sort $(wildcard lib/*.c))
+FMT_SRC  = $(sort $(wildcard formats/*.c))
+CMD_SRC  = $(sort $(wildcard cmd/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/profile.pb-c.o
+FMT_OBJ  = $(FMT_SRC:%.c=$(BUILD)/obj/%.o)
+CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC = $(sort $(wildcard tests/bench/*.c tests/bad/*.c))
+TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
+VERSION  = 0.1.0
+
+.PHONY: all deps check unit cli demo asan bench install uninstall clean tools
+.SUFFIXES:
+
+all: $(BUILD)/pprof $(BUILD)/libpprof.a $(BUILD)/libpprof.so $(BUILD)/libpprof.pc
+
+# ---------------------------------------------------------------- set-up
+deps:
+	@missing=""; for p in $(DEPS_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# ---------------------------------------------------------------- build
+$(GEN_C) $(GEN_H): proto/profile.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --proto_path=proto --c_out=$(BUILD)/gen proto/profile.proto
+
+$(BUILD)/obj/gen/profile.pb-c.o: $(GEN_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) -fPIC $(SANITIZE) -I$(BUILD)/gen -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c $(GEN_H) $(wildcard lib/*.h formats/*.h cmd/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/libpprof.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libpprof.so: $(LIB_OBJ)
+	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libpprof.so.0 -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/libpprof.pc: Makefile
+	@mkdir -p $(BUILD)
+	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
+
+$(BUILD)/pprof: $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(FMT_OBJ) $(BUILD)/libpprof.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(FMT_OBJ) $(BUILD)/libpprof.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
+
+$(BUILD)/tools/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(WARN) $(SANITIZE) -o $@ $< $(LDFLAGS_ALL) -lz -lm
+
+$(BUILD)/tools/%: tests/bad/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(WARN) $(SANITIZE) -o $@ $< $(LDFLAGS_ALL) -lz -lm
+
+tools: $(TOOL_BIN)
+
+# ---------------------------------------------------------------- tests
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
+
+cli: all tools
+	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/cli/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all tools $(UNIT_BIN)
+	@$(MAKE) --no-print-directory unit cli
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \
+	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  check
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/pprof -top tests/data/cpu.pb.gz
+
+bench: deps
+	@$(MAKE) --no-print-directory all tools
+	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bench/run.sh
+
+# ---------------------------------------------------------------- install
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3
+	install -m 755 $(BUILD)/pprof $(DESTDIR)$(PREFIX)/bin/pprof
+	install -m 644 $(BUILD)/libpprof.a $(DESTDIR)$(PREFIX)/lib/libpprof.a
+	install -m 755 $(BUILD)/libpprof.so $(DESTDIR)$(PREFIX)/lib/libpprof.so.0
+	ln -sf libpprof.so.0 $(DESTDIR)$(PREFIX)/lib/libpprof.so
+	install -m 644 $(BUILD)/libpprof.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpprof.pc
+	install -m 644 lib/pprof.h $(DESTDIR)$(PREFIX)/include/pprof.h
+	install -m 644 man/pprof.1 $(DESTDIR)$(PREFIX)/share/man/man1/pprof.1
+	install -m 644 man/libpprof.3 $(DESTDIR)$(PREFIX)/share/man/man3/libpprof.3
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/pprof $(DESTDIR)$(PREFIX)/lib/libpprof.a \
+	  $(DESTDIR)$(PREFIX)/lib/libpprof.so $(DESTDIR)$(PREFIX)/lib/libpprof.so.0 \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpprof.pc $(DESTDIR)$(PREFIX)/include/pprof.h \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/pprof.1 $(DESTDIR)$(PREFIX)/share/man/man3/libpprof.3
+
+clean:
+	rm -rf build

@@ -1,0 +1,138 @@
+/* commands.c: the table of report commands (flags, shell commands, help) and running one. */
+#include "cmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int report_raw(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+{
+    int rc = pprof_write_raw(out, p);
+    return rc ? pprof_error_set(err, rc, "writing raw report: %s", pprof_strerror(rc)) : 0;
+}
+
+static int report_proto(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
+                        pprof_error *err)
+{
+    return pprof_profile_encode(out, p, true, err);
+}
+
+static int report_comments(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
+                           pprof_error *err)
+{
+    int rc = pprof_write_comments(out, p);
+    return rc ? pprof_error_set(err, rc, "out of memory") : 0;
+}
+
+const command_def commands[] = {
+    {"comments", false, false, NULL, 0, false, report_comments, "Output all profile comments"},
+    {"proto", false, true, "pb.gz", 0, true, report_proto, "Outputs the profile in compressed protobuf format"},
+    {"raw", false, false, NULL, 0, true, report_raw, "Outputs a text representation of the raw profile"},
+    {"text", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
+    {"top", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
+};
+const size_t n_commands = sizeof commands / sizeof commands[0];
+
+const command_def *cmd_find_command(const char *name)
+{
+    for (size_t i = 0; i < n_commands; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static const struct {
+    const char *name;
+    pprof_granularity g;
+} granularities[] = {
+    {"", PPROF_GRAN_FUNCTIONS},          {"functions", PPROF_GRAN_FUNCTIONS},
+    {"filefunctions", PPROF_GRAN_FILEFUNCTIONS}, {"files", PPROF_GRAN_FILES},
+    {"lines", PPROF_GRAN_LINES},         {"addresses", PPROF_GRAN_ADDRESSES},
+};
+
+/* Picks a fresh profileNNN.<ext> in the current directory. */
+static int default_output_name(char *buf, size_t n, const char *ext)
+{
+    for (int i = 1; i < 1000; i++) {
+        snprintf(buf, n, "profile%03d.%s", i, ext);
+        if (access(buf, F_OK) != 0)
+            return 0;
+    }
+    return -1;
+}
+
+int cmd_run_report(const command_def *c, const char *param, const pprof_profile *p,
+                   const pprof_config *cfg, const cmd_args *args)
+{
+    pprof_report_options o;
+    memset(&o, 0, sizeof o);
+    pprof_error err;
+    const char *si = cfg->sample_index && *cfg->sample_index ? cfg->sample_index : args->sample_flag;
+    if (si && *si && p->n_sample_types) {
+        bool known = false;
+        char *end;
+        strtol(si, &end, 10);
+        known = *end == 0;
+        for (size_t i = 0; !known && i < p->n_sample_types; i++) {
+            const char *t = pprof_string(p, p->sample_types[i].type);
+            known = strcmp(t, si) == 0 || (strncmp(si, "inuse_", 6) == 0 && strcmp(t, si + 6) == 0);
+        }
+        if (!known) {
+            pprof_buf types = {0};
+            for (size_t i = 0; i < p->n_sample_types; i++)
+                pprof_buf_printf(&types, "%s%s", i ? " " : "", pprof_string(p, p->sample_types[i].type));
+            cmd_error("sample_index \"%s\" must be one of: [%s]", si, types.data ? (char *)types.data : "");
+            pprof_buf_release(&types);
+            return EXIT_USAGE;
+        }
+    }
+    if (pprof_sample_index(&o.sample_index, p, si, &err) != 0) {
+        cmd_error("%s", err.msg);
+        return EXIT_USAGE;
+    }
+    if (cfg->divide_by == 0) {
+        cmd_error("zero divisor specified");
+        return EXIT_USAGE;
+    }
+    o.mean = cfg->mean || args->sample_flag_mean;
+    o.ratio = 1.0 / cfg->divide_by;
+    o.unit = cfg->unit && *cfg->unit ? cfg->unit : "minimum";
+    o.compact_labels = cfg->compact_labels;
+    pprof_graph_options *g = &o.graph;
+    g->sample_index = o.sample_index;
+    g->mean = o.mean;
+    g->sort_cum = cfg->sort && strcmp(cfg->sort, "cum") == 0;
+    g->noinlines = cfg->noinlines;
+    g->showcolumns = cfg->showcolumns;
+    g->drop_negative = cfg->drop_negative;
+    g->nodecount = cfg->nodecount < 0 ? c->default_nodecount : cfg->nodecount;
+    g->nodefraction = cfg->nodefraction;
+    g->edgefraction = cfg->edgefraction;
+    for (size_t i = 0; i < sizeof granularities / sizeof granularities[0]; i++)
+        if (strcmp(granularities[i].name, cfg->granularity ? cfg->granularity : "") == 0)
+            g->granularity = granularities[i].g;
+    if (!cfg->trim || c->force_untrimmed)
+        g->nodecount = 0, g->nodefraction = 0, g->edgefraction = 0;
+    o.total = pprof_profile_total(p, o.sample_index, o.mean, NULL);
+    (void)param;
+
+    pprof_buf out = {0};
+    int rc = c->fn(&out, p, &o, &err);
+    if (rc) {
+        pprof_buf_release(&out);
+        cmd_error("%s", err.msg);
+        return EXIT_DATA;
+    }
+    const char *path = cfg->output && *cfg->output ? cfg->output : NULL;
+    char name[64];
+    if (!path && c->binary && isatty(STDOUT_FILENO)) {
+        if (default_output_name(name, sizeof name, c->ext) == 0) {
+            path = name;
+            fprintf(stderr, "Generating report in %s\n", name);
+        }
+    }
+    rc = cmd_write_output(path, out.data, out.len);
+    pprof_buf_release(&out);
+    return rc;
+}

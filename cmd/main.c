@@ -1,0 +1,49 @@
+/* main.c: the pprof program: parse the command line, load the sources, run one report. */
+#include "cmd.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* stdout must be flushed and closed cleanly: a full disk or closed pipe is an error. */
+static int finish_stdout(int rc)
+{
+    if (fflush(stdout) != 0 || fclose(stdout) != 0) {
+        if (rc == 0)
+            cmd_error("write /dev/stdout: error closing output");
+        return rc ? rc : EXIT_DATA;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    /* A closed pipe ends the program quietly, like other Unix filters. */
+    signal(SIGPIPE, SIG_DFL);
+    pprof_config cfg;
+    config_init(&cfg);
+    cmd_args args;
+    int rc = cmd_parse_args(&args, &cfg, argc, argv);
+    if (rc) {
+        config_release(&cfg);
+        return rc < 0 ? EXIT_OK : rc;
+    }
+    if (!args.format) {
+        cmd_error("no report format given (use -top, -raw, -proto, ...); the interactive shell is not available yet");
+        config_release(&cfg);
+        return EXIT_USAGE;
+    }
+    const command_def *c = cmd_find_command(args.format);
+    pprof_profile *p;
+    rc = cmd_load_sources(&p, &args);
+    if (rc == 0) {
+        rc = cmd_run_report(c, args.format_param, p, &cfg, &args);
+        pprof_profile_free(p);
+    } else if (rc == EXIT_DATA) {
+        fputs("pprof: failed to fetch any source profiles\n", stderr);
+    }
+    config_release(&cfg);
+    return finish_stdout(rc);
+}

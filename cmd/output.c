@@ -1,0 +1,83 @@
+/* output.c: writes report bytes to stdout or, atomically, to a file (temp file + rename). */
+#include "cmd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int cmd_write_output(const char *path, const void *data, size_t len)
+{
+    if (!path) {
+        if (write_all(STDOUT_FILENO, data, len) != 0) {
+            if (errno == EPIPE)
+                return EXIT_DATA;
+            cmd_error("write /dev/stdout: %s", strerror(errno));
+            return EXIT_DATA;
+        }
+        return 0;
+    }
+    /* The temporary file sits beside the target so rename() is atomic. */
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 32);
+    if (!tmp) {
+        cmd_error("out of memory");
+        return EXIT_DATA;
+    }
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    snprintf(tmp, n + 32, "%.*s.pprof-tmp-XXXXXX", (int)dirlen, path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        cmd_error("open %s: %s", path, strerror(errno));
+        free(tmp);
+        return EXIT_DATA;
+    }
+    int rc = write_all(fd, data, len);
+    int saved = errno;
+    if (rc == 0 && fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
+        rc = -1;
+        saved = errno;
+    }
+    if (close(fd) != 0 && rc == 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc == 0) {
+        /* mkstemp makes 0600; output files get the usual umask-based mode. */
+        mode_t mask = umask(0);
+        umask(mask);
+        chmod(tmp, 0666 & ~mask);
+        if (rename(tmp, path) != 0) {
+            rc = -1;
+            saved = errno;
+        }
+    }
+    if (rc != 0) {
+        unlink(tmp);
+        cmd_error("write %s: %s", path, strerror(saved));
+        free(tmp);
+        return EXIT_DATA;
+    }
+    free(tmp);
+    return 0;
+}

@@ -1,0 +1,120 @@
+/* source.c: reads each source (file), decodes it (profile.proto, else legacy formats) and merges them. */
+#include "cmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Decodes bytes: profile.proto first, then the legacy readers when the
+ * bytes are not a valid profile.proto. The proto error wins when no legacy
+ * reader recognises the data, since it says where decoding failed. */
+static int decode_bytes(pprof_profile **out, const pprof_buf *in, pprof_error *err)
+{
+    pprof_parse_options opt = {0};
+    int rc = pprof_profile_parse(out, in->data, in->len, &opt, err);
+    if (rc == 0 || rc == PPROF_EEMPTY || rc == PPROF_ELIMIT || rc == PPROF_ENOMEM)
+        return rc;
+    if (strstr(err->msg, "concatenated") || strstr(err->msg, "decompressing"))
+        return rc;
+    pprof_buf raw = {0};
+    const uint8_t *data = in->data;
+    size_t len = in->len;
+    if (pprof_is_gzip(in->data, in->len)) {
+        pprof_error gz;
+        if (pprof_gunzip(&raw, in->data, in->len, 0, &gz) != 0) {
+            pprof_buf_release(&raw);
+            return rc;
+        }
+        data = raw.data;
+        len = raw.len;
+    }
+    pprof_error lerr;
+    int lrc = pprof_read_legacy(out, data, len, &lerr);
+    pprof_buf_release(&raw);
+    if (lrc == 0)
+        return 0;
+    if (lrc != PPROF_EUNRECOGNIZED) {
+        *err = lerr;
+        return lrc;
+    }
+    if (rc == PPROF_EUNRECOGNIZED) {
+        char detail[sizeof err->msg];
+        snprintf(detail, sizeof detail, "%s", err->msg);
+        const char *d = strncmp(detail, "parsing profile: ", 17) == 0 ? detail + 17 : detail;
+        pprof_error_set(err, PPROF_EUNRECOGNIZED,
+                        "parsing profile: unrecognized profile format (not profile.proto: %s)", d);
+    }
+    return rc;
+}
+
+static int load_one(pprof_profile **out, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        cmd_error("%s: open %s: %s", path, path, strerror(errno));
+        return EXIT_DATA;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        cmd_error("%s: is a directory, not a profile", path);
+        return EXIT_DATA;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cmd_error("%s: open %s: %s", path, path, strerror(errno));
+        return EXIT_DATA;
+    }
+    pprof_buf buf = {0};
+    pprof_error err;
+    pprof_parse_options opt = {0};
+    int rc = pprof_read_stream(&buf, f, &opt, &err);
+    fclose(f);
+    if (rc == 0)
+        rc = decode_bytes(out, &buf, &err);
+    pprof_buf_release(&buf);
+    if (rc) {
+        cmd_error("%s: %s", path, err.msg);
+        return EXIT_DATA;
+    }
+    return 0;
+}
+
+int cmd_load_sources(pprof_profile **out, const cmd_args *args)
+{
+    *out = NULL;
+    pprof_profile **profiles = calloc(args->n_sources, sizeof *profiles);
+    if (!profiles) {
+        cmd_error("out of memory");
+        return EXIT_DATA;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < args->n_sources && !rc; i++)
+        rc = load_one(&profiles[i], args->sources[i]);
+    if (!rc && args->n_sources == 1) {
+        *out = profiles[0];
+        profiles[0] = NULL;
+    } else if (!rc) {
+        pprof_error err;
+        if (pprof_profile_merge(out, profiles, args->n_sources, &err) != 0) {
+            cmd_error("%s", err.msg);
+            rc = EXIT_DATA;
+        }
+    }
+    for (size_t i = 0; i < args->n_sources; i++)
+        pprof_profile_free(profiles[i]);
+    free(profiles);
+    if (!rc && args->add_comment && *args->add_comment) {
+        pprof_str c;
+        if (pprof_profile_intern(&c, *out, args->add_comment, strlen(args->add_comment)) ||
+            pprof_profile_add_comment(*out, c)) {
+            cmd_error("out of memory");
+            rc = EXIT_DATA;
+        }
+    }
+    if (rc) {
+        pprof_profile_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}

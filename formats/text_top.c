@@ -1,0 +1,127 @@
+/* text_top.c: the -top/-text report: header, "Showing nodes ..." lines and one row per node. */
+#include "formats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t abs64(int64_t v)
+{
+    return v < 0 ? (v == INT64_MIN ? INT64_MAX : -v) : v;
+}
+
+/* Node values as pprof reports them: divided by the mean divisor when set. */
+static int64_t flat_value(const pprof_node *n)
+{
+    return n->flat_div ? n->flat / n->flat_div : n->flat;
+}
+
+static int64_t cum_value(const pprof_node *n)
+{
+    return n->cum_div ? n->cum / n->cum_div : n->cum;
+}
+
+/* pprof's selectOutputUnit for unit=minimum. */
+static const char *output_unit(const pprof_graph *g, const pprof_profile *p, const pprof_report_options *o)
+{
+    if (strcmp(o->unit, "minimum") != 0 || g->n_nodes == 0)
+        return o->unit;
+    int64_t minv = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        int64_t v = abs64(flat_value(&g->nodes[i]));
+        if (v == 0)
+            v = abs64(cum_value(&g->nodes[i]));
+        if (v > 0 && (minv == 0 || v < minv))
+            minv = v;
+    }
+    int64_t maxv = o->total;
+    if (minv == 0)
+        minv = maxv;
+    if (o->ratio > 0 && o->ratio != 1) {
+        minv = (int64_t)((double)minv * o->ratio);
+        maxv = (int64_t)((double)maxv * o->ratio);
+    }
+    const char *su = pprof_string(p, p->sample_types[o->sample_index].unit);
+    return pprof_unit_select_minimum(minv, maxv, su);
+}
+
+static const char *trim_left(const char *s)
+{
+    while (*s == ' ')
+        s++;
+    return s;
+}
+
+/* The "Active filters:" block and the "Showing nodes ..." lines. */
+static void write_report_labels(pprof_buf *out, const pprof_graph *g, const pprof_profile *p,
+                                const pprof_report_options *o, const char *unit, int64_t flat_sum)
+{
+    char a[64], b[64], pct[32];
+    if (o->filters && o->filters[0]) {
+        pprof_buf_puts(out, "Active filters:\n");
+        for (const char *const *f = o->filters; *f; f++) {
+            size_t n = strlen(*f);
+            if (n > 80)
+                pprof_buf_printf(out, "   %.80s…\n", *f);
+            else
+                pprof_buf_printf(out, "   %s\n", *f);
+        }
+    }
+    pprof_report_format(a, sizeof a, p, o, unit, flat_sum);
+    pprof_report_format(b, sizeof b, p, o, unit, o->total);
+    pprof_format_percent(pct, sizeof pct, flat_sum, o->total);
+    pprof_buf_printf(out, "Showing nodes accounting for %s, %s of %s total\n", a, trim_left(pct), b);
+    if (g->dropped_nodes) {
+        pprof_report_format(a, sizeof a, p, o, unit, (int64_t)((double)o->total * o->graph.nodefraction));
+        pprof_buf_printf(out, "Dropped %zu node%s (cum <= %s)\n", g->dropped_nodes,
+                         g->dropped_nodes == 1 ? "" : "s", a);
+    }
+    if (o->graph.nodecount > 0 && g->n_nodes < g->orig_nodes)
+        pprof_buf_printf(out, "Showing top %zu nodes out of %zu\n", g->n_nodes, g->orig_nodes);
+}
+
+int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+{
+    pprof_graph *g;
+    pprof_graph_options go = o->graph;
+    go.inline_edges_only = true;
+    int rc = pprof_graph_build(&g, p, &go, err);
+    if (rc)
+        return rc;
+    const char *unit = output_unit(g, p, o);
+    int64_t flat_sum = 0;
+    for (size_t i = 0; i < g->n_nodes; i++)
+        flat_sum += flat_value(&g->nodes[i]);
+    if (!o->compact_labels)
+        pprof_write_profile_labels(out, p, o, unit);
+    write_report_labels(out, g, p, o, unit, flat_sum);
+    pprof_buf_printf(out, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
+    pprof_buf name = {0};
+    int64_t running = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        const pprof_node *n = &g->nodes[i];
+        int64_t fv = flat_value(n), cv = cum_value(n);
+        running += fv;
+        char f[64], fp[32], sp[32], c[64], cp[32];
+        pprof_report_format(f, sizeof f, p, o, unit, fv);
+        pprof_format_percent(fp, sizeof fp, fv, o->total);
+        pprof_format_percent(sp, sizeof sp, running, o->total);
+        pprof_report_format(c, sizeof c, p, o, unit, cv);
+        pprof_format_percent(cp, sizeof cp, cv, o->total);
+        bool inl = false, noinl = false;
+        for (uint32_t k = 0; k < n->n_in; k++) {
+            if (g->edges[g->in_edges[n->in_off + k]].is_inline)
+                inl = true;
+            else
+                noinl = true;
+        }
+        name.len = 0;
+        pprof_node_name(&name, g, n);
+        pprof_buf_printf(out, "%10s %s %s %10s %s  %s%s\n", f, fp, sp, c, cp, (const char *)name.data,
+                         inl ? (noinl ? " (partial-inline)" : " (inline)") : "");
+    }
+    pprof_buf_release(&name);
+    pprof_graph_free(g);
+    if (out->failed)
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    return 0;
+}

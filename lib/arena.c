@@ -1,0 +1,66 @@
+/* arena.c: the bump allocator a profile owns, and the array-growth helper. */
+#include "internal.h"
+
+struct pprof_arena_chunk {
+    pprof_arena_chunk *next;
+    max_align_t data[];
+};
+
+#define ARENA_CHUNK (1u << 20)
+
+void *pprof_arena_alloc(pprof_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (!a->head || a->size - a->used < n) {
+        size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
+        pprof_arena_chunk *c = malloc(sizeof *c + size);
+        if (!c)
+            return NULL;
+        if (size == n && a->head) {
+            /* A large block gets its own chunk behind the head, so the head's
+             * free space stays usable. */
+            c->next = a->head->next;
+            a->head->next = c;
+            return c->data;
+        }
+        c->next = a->head;
+        a->head = c;
+        a->used = 0;
+        a->size = size;
+    }
+    void *p = (char *)a->head->data + a->used;
+    a->used += n;
+    return p;
+}
+
+void pprof_arena_release(pprof_arena *a)
+{
+    pprof_arena_chunk *c = a->head;
+    while (c) {
+        pprof_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->used = a->size = 0;
+}
+
+int pprof_grow(void **ptr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 16;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            return PPROF_ENOMEM;
+        n *= 2;
+    }
+    if (n > SIZE_MAX / elem)
+        return PPROF_ENOMEM;
+    void *p = realloc(*ptr, n * elem);
+    if (!p)
+        return PPROF_ENOMEM;
+    *ptr = p;
+    *cap = n;
+    return 0;
+}

@@ -1,0 +1,1066 @@
+/* decode.c: streaming profile.proto decoder: inflates on the fly, turns each
+ * top-level field into the model as it arrives, then resolves ids and strings. */
+#include "idmap.h"
+#include "internal.h"
+
+#include <zlib.h>
+
+/* ---------------------------------------------------------------- input window */
+
+/* The bytes being decoded: either the caller's raw buffer, or a window that
+ * inflate refills. Offsets in errors count decompressed bytes. */
+typedef struct src {
+    const uint8_t *in;
+    size_t in_len;
+    bool gz;
+    bool z_live, z_done;
+    z_stream z;
+    uint8_t *win;
+    size_t cap, pos, end;
+    uint64_t base; /* decompressed offset of win[0] */
+    uint64_t total, max;
+    pprof_error *err;
+    int failed; /* sticky error code from inflate */
+} src;
+
+static int src_fail(src *s, int code, const char *fmt, const char *detail)
+{
+    s->failed = pprof_error_set(s->err, code, fmt, detail);
+    return s->failed;
+}
+
+/* After a gzip member ends: another member may follow; anything else is junk. */
+static int src_next_member(src *s)
+{
+    size_t rest = s->z.avail_in;
+    const uint8_t *p = s->z.next_in;
+    if (rest == 0) {
+        s->z_done = true;
+        return 0;
+    }
+    if (rest >= 2 && p[0] == 0x1f && p[1] == 0x8b) {
+        if (inflateReset(&s->z) != Z_OK)
+            return src_fail(s, PPROF_EFORMAT, "decompressing profile: %s", "inflate reset failed");
+        return 0;
+    }
+    return src_fail(s, PPROF_EFORMAT, "decompressing profile: %s",
+                    "trailing garbage after gzip data (invalid header)");
+}
+
+/* Makes at least `need` bytes available at win+pos, unless input ends first.
+ * Returns the number of bytes available (possibly less than need) or a
+ * negative error code. */
+static int64_t src_fill(src *s, size_t need)
+{
+    if (s->failed)
+        return s->failed;
+    size_t have = s->end - s->pos;
+    if (have >= need || !s->gz || s->z_done)
+        return (int64_t)have;
+    if (s->pos > 0) {
+        memmove(s->win, s->win + s->pos, have);
+        s->base += s->pos;
+        s->end = have;
+        s->pos = 0;
+    }
+    if (need > s->cap) {
+        size_t cap = s->cap;
+        while (cap < need)
+            cap *= 2;
+        uint8_t *w = realloc(s->win, cap);
+        if (!w)
+            return src_fail(s, PPROF_ENOMEM, "%s", "out of memory");
+        s->win = w;
+        s->cap = cap;
+    }
+    while (s->end - s->pos < need && !s->z_done) {
+        s->z.next_out = s->win + s->end;
+        s->z.avail_out = (uInt)(s->cap - s->end > (1u << 30) ? (1u << 30) : s->cap - s->end);
+        uInt before = s->z.avail_out;
+        int rc = inflate(&s->z, Z_NO_FLUSH);
+        size_t got = before - s->z.avail_out;
+        s->end += got;
+        s->total += got;
+        if (s->total > s->max) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "decompressed size exceeds the limit of %llu bytes",
+                     (unsigned long long)s->max);
+            return src_fail(s, PPROF_ELIMIT, "decompressing profile: %s", msg);
+        }
+        if (rc == Z_STREAM_END) {
+            if (src_next_member(s))
+                return s->failed;
+        } else if (rc == Z_BUF_ERROR && s->z.avail_in == 0) {
+            return src_fail(s, PPROF_EFORMAT, "decompressing profile: %s",
+                            "unexpected end of gzip data (truncated)");
+        } else if (rc == Z_DATA_ERROR) {
+            const char *m = s->z.msg ? s->z.msg : "invalid data";
+            if (strstr(m, "incorrect data check"))
+                m = "gzip checksum mismatch (invalid checksum)";
+            else if (strstr(m, "incorrect length check"))
+                m = "gzip length mismatch (invalid length)";
+            return src_fail(s, PPROF_EFORMAT, "decompressing profile: %s", m);
+        } else if (rc == Z_MEM_ERROR) {
+            return src_fail(s, PPROF_ENOMEM, "%s", "out of memory");
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            return src_fail(s, PPROF_EFORMAT, "decompressing profile: %s",
+                            s->z.msg ? s->z.msg : "inflate failed");
+        }
+    }
+    return (int64_t)(s->end - s->pos);
+}
+
+/* ---------------------------------------------------------------- wire primitives */
+
+enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
+
+/* Reads a varint from [*p, end); false when it runs off the end or exceeds 10 bytes. */
+static inline bool rd_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
+{
+    const uint8_t *q = *p;
+    if (q < end && *q < 0x80) {
+        *out = *q;
+        *p = q + 1;
+        return true;
+    }
+    uint64_t v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+        if (q >= end)
+            return false;
+        uint8_t b = *q++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (b < 0x80) {
+            *out = v;
+            *p = q;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A field read from a message: its number, wire type, and payload. */
+typedef struct field {
+    uint32_t num;
+    int wt;
+    uint64_t v;             /* varint / fixed value */
+    const uint8_t *data;    /* WT_LEN payload */
+    size_t len;
+} field;
+
+/* Decoding state. */
+typedef struct dec {
+    pprof_profile *p;
+    pprof_error *err;
+    src *s;
+    /* wire string table */
+    const char **wstr;
+    uint32_t *wlen;
+    size_t n_wstr, cap_wstr;
+    /* locations: provisional index per wire id, in first-reference order */
+    pprof_idmap loc_ids;
+    uint8_t *loc_defined;
+    uint32_t *loc_wire_order; /* provisional index of the k-th defined location */
+    size_t n_loc_defined, cap_loc_defined, cap_wire_order;
+    uint64_t *loc_map_ids;    /* per provisional location: wire mapping id */
+    size_t cap_loc_map_ids;
+    uint64_t *line_fn_ids;    /* per line: wire function id */
+    size_t cap_line_fn_ids;
+    /* per-sample value counting */
+    size_t n_values, first_value_count, bad_value_sample, bad_value_count;
+    bool value_count_set, value_count_bad;
+    bool have_time;
+    pprof_line *tmp_lines;
+    size_t cap_tmp_lines;
+} dec;
+
+static int fail(dec *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(dec *d, int code, const char *fmt, ...)
+{
+    if (d->err) {
+        va_list ap;
+        va_start(ap, fmt);
+        char msg[sizeof d->err->msg];
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        pprof_error_set(d->err, code, "%s", msg);
+    }
+    return code;
+}
+
+static const char *wt_name(int wt)
+{
+    static const char *names[] = {"varint", "fixed64", "length-delimited", "start-group",
+                                  "end-group", "fixed32", "6", "7"};
+    return names[wt & 7];
+}
+
+/* Reads one field header and payload from [*p, end). off is the
+ * decompressed offset of *p for messages. */
+static int rd_field(dec *d, const uint8_t **p, const uint8_t *end, uint64_t off, const char *msg,
+                    field *f)
+{
+    const uint8_t *start = *p;
+    uint64_t tag;
+    if (!rd_varint(p, end, &tag))
+        return fail(d, PPROF_EFORMAT, "parsing profile: bad varint at offset %llu (in %s)",
+                    (unsigned long long)off, msg);
+    f->num = (uint32_t)(tag >> 3);
+    f->wt = (int)(tag & 7);
+    if ((tag >> 3) == 0 || (tag >> 3) > 536870911u)
+        return fail(d, PPROF_EFORMAT, "parsing profile: invalid field number %llu at offset %llu (in %s)",
+                    (unsigned long long)(tag >> 3), (unsigned long long)off, msg);
+    uint64_t here = off + (uint64_t)(*p - start);
+    switch (f->wt) {
+    case WT_VARINT:
+        if (!rd_varint(p, end, &f->v))
+            return fail(d, PPROF_EFORMAT, "parsing profile: bad varint at offset %llu (%s field %u)",
+                        (unsigned long long)here, msg, f->num);
+        return 0;
+    case WT_I64:
+        if (end - *p < 8)
+            return fail(d, PPROF_EFORMAT,
+                        "parsing profile: not enough data for fixed64 at offset %llu (%s field %u)",
+                        (unsigned long long)here, msg, f->num);
+        f->v = 0;
+        for (int i = 7; i >= 0; i--)
+            f->v = (f->v << 8) | (*p)[i];
+        *p += 8;
+        return 0;
+    case WT_I32:
+        if (end - *p < 4)
+            return fail(d, PPROF_EFORMAT,
+                        "parsing profile: not enough data for fixed32 at offset %llu (%s field %u)",
+                        (unsigned long long)here, msg, f->num);
+        f->v = (uint64_t)(*p)[0] | (uint64_t)(*p)[1] << 8 | (uint64_t)(*p)[2] << 16 |
+               (uint64_t)(*p)[3] << 24;
+        *p += 4;
+        return 0;
+    case WT_LEN: {
+        uint64_t len;
+        if (!rd_varint(p, end, &len))
+            return fail(d, PPROF_EFORMAT, "parsing profile: bad varint length at offset %llu (%s field %u)",
+                        (unsigned long long)here, msg, f->num);
+        if (len > (uint64_t)(end - *p))
+            return fail(d, PPROF_EFORMAT,
+                        "parsing profile: %s field %u: length %llu exceeds the %zu bytes left at offset %llu",
+                        msg, f->num, (unsigned long long)len, (size_t)(end - *p),
+                        (unsigned long long)here);
+        f->data = *p;
+        f->len = (size_t)len;
+        *p += len;
+        return 0;
+    }
+    default:
+        return fail(d, PPROF_EFORMAT, "parsing profile: invalid wire type %d (%s) at offset %llu (%s field %u)",
+                    f->wt, wt_name(f->wt), (unsigned long long)off, msg, f->num);
+    }
+}
+
+static int type_mismatch(dec *d, const char *msg, const field *f, uint64_t off)
+{
+    return fail(d, PPROF_EFORMAT, "parsing profile: type mismatch: %s field %u has wire type %s at offset %llu",
+                msg, f->num, wt_name(f->wt), (unsigned long long)off);
+}
+
+/* A string index on the wire is an int64; ours are 32-bit. Out-of-range
+ * values are caught here, the rest when the table size is known. */
+static int str_index(dec *d, const field *f, const char *what, uint64_t off, pprof_str *out)
+{
+    if (f->wt != WT_VARINT)
+        return type_mismatch(d, what, f, off);
+    int64_t v = (int64_t)f->v;
+    if (v < 0 || v >= (int64_t)UINT32_MAX)
+        return fail(d, PPROF_EFORMAT, "parsing profile: %s: string index %lld out of range (offset %llu)",
+                    what, (long long)v, (unsigned long long)off);
+    *out = (pprof_str)v;
+    return 0;
+}
+
+static int int_field(dec *d, const field *f, const char *what, uint64_t off, uint64_t *out)
+{
+    if (f->wt != WT_VARINT)
+        return type_mismatch(d, what, f, off);
+    *out = f->v;
+    return 0;
+}
+
+/* Calls fn for each varint of a repeated scalar field, packed or not. */
+#define FOR_EACH_VARINT(d, f, off, what, VAR, body)                                              \
+    do {                                                                                       \
+        if ((f)->wt == WT_VARINT) {                                                            \
+            uint64_t VAR = (f)->v;                                                               \
+            body;                                                                              \
+        } else if ((f)->wt == WT_LEN) {                                                        \
+            const uint8_t *q_ = (f)->data, *e_ = (f)->data + (f)->len;                         \
+            while (q_ < e_) {                                                                  \
+                uint64_t VAR;                                                                  \
+                if (!rd_varint(&q_, e_, &VAR))                                                   \
+                    return fail(d, PPROF_EFORMAT,                                              \
+                                "parsing profile: bad varint in packed %s at offset %llu", what, \
+                                (unsigned long long)((off) + (uint64_t)(q_ - (f)->data)));    \
+                body;                                                                          \
+            }                                                                                  \
+        } else {                                                                               \
+            return type_mismatch(d, what, f, off);                                             \
+        }                                                                                      \
+    } while (0)
+
+/* ---------------------------------------------------------------- messages */
+
+static int dec_value_type(dec *d, const field *outer, uint64_t off, const char *what,
+                          pprof_value_type *vt)
+{
+    if (outer->wt != WT_LEN)
+        return type_mismatch(d, what, outer, off);
+    const uint8_t *q = outer->data, *e = q + outer->len;
+    memset(vt, 0, sizeof *vt);
+    while (q < e) {
+        field f;
+        uint64_t foff = off + (uint64_t)(q - outer->data);
+        if (rd_field(d, &q, e, foff, what, &f))
+            return d->err ? d->err->code : PPROF_EFORMAT;
+        int rc = 0;
+        if (f.num == 1)
+            rc = str_index(d, &f, what, foff, &vt->type);
+        else if (f.num == 2)
+            rc = str_index(d, &f, what, foff, &vt->unit);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int loc_ref(dec *d, uint64_t id, uint32_t *out)
+{
+    uint32_t idx = pprof_idmap_get(&d->loc_ids, id);
+    if (idx != PPROF_NONE) {
+        *out = idx;
+        return 0;
+    }
+    pprof_profile *p = d->p;
+    if (p->n_locations >= UINT32_MAX - 2)
+        return fail(d, PPROF_ELIMIT, "parsing profile: too many locations");
+    idx = (uint32_t)p->n_locations;
+    size_t cap = p->internal->cap_locations;
+    if (PPROF_GROW(p->locations, cap, idx + 1))
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    p->internal->cap_locations = cap;
+    if (PPROF_GROW(d->loc_defined, d->cap_loc_defined, idx + 1) ||
+        PPROF_GROW(d->loc_map_ids, d->cap_loc_map_ids, idx + 1) ||
+        pprof_idmap_put(&d->loc_ids, id, idx))
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    d->loc_defined[idx] = 0;
+    d->loc_map_ids[idx] = 0;
+    memset(&p->locations[idx], 0, sizeof p->locations[idx]);
+    p->locations[idx].id = id;
+    p->n_locations++;
+    *out = idx;
+    return 0;
+}
+
+static int dec_label(dec *d, const field *outer, uint64_t off, pprof_label *l, bool *keep)
+{
+    const uint8_t *q = outer->data, *e = q + outer->len;
+    memset(l, 0, sizeof *l);
+    while (q < e) {
+        field f;
+        uint64_t foff = off + (uint64_t)(q - outer->data);
+        if (rd_field(d, &q, e, foff, "label", &f))
+            return d->err->code;
+        int rc = 0;
+        uint64_t v = 0;
+        switch (f.num) {
+        case 1: rc = str_index(d, &f, "label key", foff, &l->key); break;
+        case 2: rc = str_index(d, &f, "label str", foff, &l->str); break;
+        case 3:
+            rc = int_field(d, &f, "label num", foff, &v);
+            l->num = (int64_t)v;
+            break;
+        case 4: rc = str_index(d, &f, "label num_unit", foff, &l->num_unit); break;
+        default: break;
+        }
+        if (rc)
+            return rc;
+    }
+    /* pprof drops a label with neither a string nor a number nor a unit. */
+    *keep = l->str != 0 || l->num != 0 || l->num_unit != 0;
+    return 0;
+}
+
+static int dec_sample(dec *d, const field *outer, uint64_t off)
+{
+    pprof_profile *p = d->p;
+    struct pprof_profile_internal *in = p->internal;
+    if (outer->wt != WT_LEN)
+        return type_mismatch(d, "sample", outer, off);
+    if (p->n_samples >= UINT32_MAX - 1)
+        return fail(d, PPROF_ELIMIT, "parsing profile: too many samples");
+    if (PPROF_GROW(p->samples, in->cap_samples, p->n_samples + 1))
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    pprof_sample *sm = &p->samples[p->n_samples];
+    sm->locs_off = p->n_sample_locs;
+    sm->labels_off = p->n_labels;
+    sm->n_locs = 0;
+    sm->n_labels = 0;
+    size_t nvals = 0;
+    const uint8_t *q = outer->data, *e = q + outer->len;
+    while (q < e) {
+        field f;
+        uint64_t foff = off + (uint64_t)(q - outer->data);
+        if (rd_field(d, &q, e, foff, "sample", &f))
+            return d->err->code;
+        switch (f.num) {
+        case 1: {
+            /* Each varint is at least one byte, so len bounds the count. */
+            size_t bound = f.wt == WT_LEN ? f.len : 1;
+            if (PPROF_GROW(p->sample_locs, in->cap_sample_locs, p->n_sample_locs + bound))
+                return fail(d, PPROF_ENOMEM, "out of memory");
+            uint32_t *dst = p->sample_locs + p->n_sample_locs;
+            size_t n = 0;
+            FOR_EACH_VARINT(d, &f, foff, "sample location_id", id, {
+                uint32_t idx;
+                if (id < d->loc_ids.dense_cap && d->loc_ids.dense[id]) {
+                    idx = d->loc_ids.dense[id] - 1;
+                } else {
+                    if (id == 0)
+                        return fail(d, PPROF_EFORMAT,
+                                    "malformed profile: sample %zu references location id 0",
+                                    p->n_samples);
+                    int rc = loc_ref(d, id, &idx);
+                    if (rc)
+                        return rc;
+                }
+                dst[n++] = idx;
+            });
+            p->n_sample_locs += n;
+            if (sm->n_locs + n > UINT32_MAX)
+                return fail(d, PPROF_ELIMIT, "parsing profile: sample %zu has too many locations",
+                            p->n_samples);
+            sm->n_locs += (uint32_t)n;
+            break;
+        }
+        case 2: {
+            size_t bound = f.wt == WT_LEN ? f.len : 1;
+            if (PPROF_GROW(p->values, in->cap_values, d->n_values + bound))
+                return fail(d, PPROF_ENOMEM, "out of memory");
+            FOR_EACH_VARINT(d, &f, foff, "sample value", v, {
+                p->values[d->n_values++] = (int64_t)v;
+                nvals++;
+            });
+            break;
+        }
+        case 3: {
+            if (f.wt != WT_LEN)
+                return type_mismatch(d, "sample label", &f, foff);
+            pprof_label l;
+            bool keep;
+            int rc = dec_label(d, &f, foff, &l, &keep);
+            if (rc)
+                return rc;
+            if (keep) {
+                if (PPROF_GROW(p->labels, in->cap_labels, p->n_labels + 1))
+                    return fail(d, PPROF_ENOMEM, "out of memory");
+                p->labels[p->n_labels++] = l;
+                sm->n_labels++;
+            }
+            break;
+        }
+        default: break;
+        }
+    }
+    if (!d->value_count_set) {
+        d->value_count_set = true;
+        d->first_value_count = nvals;
+    } else if (nvals != d->first_value_count && !d->value_count_bad) {
+        d->value_count_bad = true;
+        d->bad_value_sample = p->n_samples;
+        d->bad_value_count = nvals;
+    }
+    p->n_samples++;
+    return 0;
+}
+
+static int dec_mapping(dec *d, const field *outer, uint64_t off)
+{
+    if (outer->wt != WT_LEN)
+        return type_mismatch(d, "mapping", outer, off);
+    pprof_mapping m;
+    memset(&m, 0, sizeof m);
+    const uint8_t *q = outer->data, *e = q + outer->len;
+    while (q < e) {
+        field f;
+        uint64_t foff = off + (uint64_t)(q - outer->data);
+        if (rd_field(d, &q, e, foff, "mapping", &f))
+            return d->err->code;
+        int rc = 0;
+        uint64_t v = 0;
+        switch (f.num) {
+        case 1: rc = int_field(d, &f, "mapping id", foff, &m.id); break;
+        case 2: rc = int_field(d, &f, "mapping memory_start", foff, &m.start); break;
+        case 3: rc = int_field(d, &f, "mapping memory_limit", foff, &m.limit); break;
+        case 4: rc = int_field(d, &f, "mapping file_offset", foff, &m.offset); break;
+        case 5: rc = str_index(d, &f, "mapping filename", foff, &m.file); break;
+        case 6: rc = str_index(d, &f, "mapping build_id", foff, &m.build_id); break;
+        case 7: rc = int_field(d, &f, "mapping has_functions", foff, &v); m.has_functions = v != 0; break;
+        case 8: rc = int_field(d, &f, "mapping has_filenames", foff, &v); m.has_filenames = v != 0; break;
+        case 9: rc = int_field(d, &f, "mapping has_line_numbers", foff, &v); m.has_line_numbers = v != 0; break;
+        case 10: rc = int_field(d, &f, "mapping has_inline_frames", foff, &v); m.has_inline_frames = v != 0; break;
+        default: break;
+        }
+        if (rc)
+            return rc;
+    }
+    if (pprof_profile_add_mapping(NULL, d->p, &m))
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    return 0;
+}
+
+static int dec_function(dec *d, const field *outer, uint64_t off)
+{
+    if (outer->wt != WT_LEN)
+        return type_mismatch(d, "function", outer, off);
+    pprof_function fn;
+    memset(&fn, 0, sizeof fn);
+    const uint8_t *q = outer->data, *e = q + outer->len;
+    while (q < e) {
+        field f;
+        uint64_t foff = off + (uint64_t)(q - outer->data);
+        if (rd_field(d, &q, e, foff, "function", &f))
+            return d->err->code;
+        int rc = 0;
+        uint64_t v = 0;
+        switch (f.num) {
+        case 1: rc = int_field(d, &f, "function id", foff, &fn.id); break;
+        case 2: rc = str_index(d, &f, "function name", foff, &fn.name); break;
+        case 3: rc = str_index(d, &f, "function system_name", foff, &fn.system_name); break;
+        case 4: rc = str_index(d, &f, "function filename", foff, &fn.filename); break;
+        case 5: rc = int_field(d, &f, "function start_line", foff, &v); fn.start_line = (int64_t)v; break;
+        default: break;
+        }
+        if (rc)
+            return rc;
+    }
+    if (pprof_profile_add_function(NULL, d->p, &fn))
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    return 0;
+}
+
+static int dec_line(dec *d, const field *outer, uint64_t off, pprof_line *ln, uint64_t *fn_id)
+{
+    if (outer->wt != WT_LEN)
+        return type_mismatch(d, "location line", outer, off);
+    memset(ln, 0, sizeof *ln);
+    *fn_id = 0;
+    const uint8_t *q = outer->data, *e = q + outer->len;
+    while (q < e) {
+        field f;
+        uint64_t foff = off + (uint64_t)(q - outer->data);
+        if (rd_field(d, &q, e, foff, "line", &f))
+            return d->err->code;
+        int rc = 0;
+        uint64_t v = 0;
+        switch (f.num) {
+        case 1: rc = int_field(d, &f, "line function_id", foff, fn_id); break;
+        case 2: rc = int_field(d, &f, "line line", foff, &v); ln->line = (int64_t)v; break;
+        case 3: rc = int_field(d, &f, "line column", foff, &v); ln->column = (int64_t)v; break;
+        default: break;
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int dec_location(dec *d, const field *outer, uint64_t off)
+{
+    pprof_profile *p = d->p;
+    if (outer->wt != WT_LEN)
+        return type_mismatch(d, "location", outer, off);
+    pprof_location loc;
+    memset(&loc, 0, sizeof loc);
+    uint64_t map_id = 0, v = 0;
+    size_t lines_start = p->n_lines;
+    const uint8_t *q = outer->data, *e = q + outer->len;
+    while (q < e) {
+        field f;
+        uint64_t foff = off + (uint64_t)(q - outer->data);
+        if (rd_field(d, &q, e, foff, "location", &f))
+            return d->err->code;
+        int rc = 0;
+        switch (f.num) {
+        case 1: rc = int_field(d, &f, "location id", foff, &loc.id); break;
+        case 2: rc = int_field(d, &f, "location mapping_id", foff, &map_id); break;
+        case 3: rc = int_field(d, &f, "location address", foff, &loc.address); break;
+        case 4: {
+            pprof_line ln;
+            uint64_t fn_id = 0;
+            rc = dec_line(d, &f, foff, &ln, &fn_id);
+            if (rc)
+                return rc;
+            if (p->n_lines >= UINT32_MAX - 1)
+                return fail(d, PPROF_ELIMIT, "parsing profile: too many lines");
+            if (PPROF_GROW(p->lines, p->internal->cap_lines, p->n_lines + 1) ||
+                PPROF_GROW(d->line_fn_ids, d->cap_line_fn_ids, p->n_lines + 1))
+                return fail(d, PPROF_ENOMEM, "out of memory");
+            p->lines[p->n_lines] = ln;
+            d->line_fn_ids[p->n_lines] = fn_id;
+            p->n_lines++;
+            break;
+        }
+        case 5: rc = int_field(d, &f, "location is_folded", foff, &v); loc.is_folded = v != 0; break;
+        default: break;
+        }
+        if (rc)
+            return rc;
+    }
+    if (loc.id == 0)
+        return fail(d, PPROF_EFORMAT, "malformed profile: found location with reserved id=0 (offset %llu)",
+                    (unsigned long long)off);
+    uint32_t idx;
+    int rc = loc_ref(d, loc.id, &idx);
+    if (rc)
+        return rc;
+    if (d->loc_defined[idx])
+        return fail(d, PPROF_EFORMAT, "malformed profile: multiple locations with same id: %llu",
+                    (unsigned long long)loc.id);
+    d->loc_defined[idx] = 1;
+    loc.lines_off = (uint32_t)lines_start;
+    loc.n_lines = (uint32_t)(p->n_lines - lines_start);
+    loc.mapping = PPROF_NONE;
+    p->locations[idx] = loc;
+    d->loc_map_ids[idx] = map_id;
+    if (PPROF_GROW(d->loc_wire_order, d->cap_wire_order, d->n_loc_defined + 1))
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    d->loc_wire_order[d->n_loc_defined++] = idx;
+    return 0;
+}
+
+static int dec_string(dec *d, const field *f, uint64_t off)
+{
+    if (f->wt != WT_LEN)
+        return type_mismatch(d, "string_table", f, off);
+    if (d->n_wstr == 0 && f->len != 0)
+        return fail(d, PPROF_EFORMAT, "parsing profile: string_table[0] must be '' (offset %llu)",
+                    (unsigned long long)off);
+    if (d->n_wstr >= UINT32_MAX - 1)
+        return fail(d, PPROF_ELIMIT, "parsing profile: too many strings");
+    if (PPROF_GROW(d->wstr, d->cap_wstr, d->n_wstr + 1)) {
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    }
+    size_t cap = d->cap_wstr;
+    /* wlen shares cap_wstr's growth: grow it to the same capacity. */
+    uint32_t *wl = realloc(d->wlen, cap * sizeof *wl);
+    if (!wl)
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    d->wlen = wl;
+    if (f->len > UINT32_MAX)
+        return fail(d, PPROF_ELIMIT, "parsing profile: string %zu too long", d->n_wstr);
+    char *c = pprof_arena_alloc(&d->p->internal->arena, f->len + 1);
+    if (!c)
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    memcpy(c, f->data, f->len);
+    c[f->len] = 0;
+    d->wstr[d->n_wstr] = c;
+    d->wlen[d->n_wstr] = (uint32_t)f->len;
+    d->n_wstr++;
+    return 0;
+}
+
+/* Decodes one top-level Profile field. */
+static int dec_top(dec *d, const field *f, uint64_t off)
+{
+    pprof_profile *p = d->p;
+    uint64_t v = 0;
+    int rc = 0;
+    switch (f->num) {
+    case 1: {
+        pprof_value_type vt;
+        rc = dec_value_type(d, f, off, "sample_type", &vt);
+        if (!rc && PPROF_GROW(p->sample_types, p->internal->cap_sample_types, p->n_sample_types + 1))
+            return fail(d, PPROF_ENOMEM, "out of memory");
+        if (!rc)
+            p->sample_types[p->n_sample_types++] = vt;
+        return rc;
+    }
+    case 2: return dec_sample(d, f, off);
+    case 3: return dec_mapping(d, f, off);
+    case 4: return dec_location(d, f, off);
+    case 5: return dec_function(d, f, off);
+    case 6: return dec_string(d, f, off);
+    case 7: return str_index(d, f, "drop_frames", off, &p->drop_frames);
+    case 8: return str_index(d, f, "keep_frames", off, &p->keep_frames);
+    case 9:
+        if (d->have_time)
+            return fail(d, PPROF_EFORMAT, "parsing profile: concatenated profiles detected (second time_nanos at offset %llu)",
+                        (unsigned long long)off);
+        d->have_time = true;
+        rc = int_field(d, f, "time_nanos", off, &v);
+        p->time_nanos = (int64_t)v;
+        return rc;
+    case 10:
+        rc = int_field(d, f, "duration_nanos", off, &v);
+        p->duration_nanos = (int64_t)v;
+        return rc;
+    case 11: return dec_value_type(d, f, off, "period_type", &p->period_type);
+    case 12:
+        rc = int_field(d, f, "period", off, &v);
+        p->period = (int64_t)v;
+        return rc;
+    case 13:
+        FOR_EACH_VARINT(d, f, off, "comment", c, {
+            if ((int64_t)c < 0 || c >= UINT32_MAX)
+                return fail(d, PPROF_EFORMAT, "parsing profile: comment: string index %lld out of range",
+                            (long long)c);
+            if (pprof_profile_add_comment(p, (pprof_str)c))
+                return fail(d, PPROF_ENOMEM, "out of memory");
+        });
+        return 0;
+    case 14: return str_index(d, f, "default_sample_type", off, &p->default_sample_type);
+    case 15: return str_index(d, f, "doc_url", off, &p->doc_url);
+    default: return 0; /* unknown fields are skipped */
+    }
+}
+
+/* ---------------------------------------------------------------- resolution */
+
+typedef struct str_resolver {
+    dec *d;
+    const uint32_t *map; /* wire index -> interned id */
+    size_t n;
+} str_resolver;
+
+static int res_str(str_resolver *r, pprof_str *s, const char *what, size_t index)
+{
+    if (*s >= r->n)
+        return fail(r->d, PPROF_EFORMAT,
+                    "parsing profile: %s %zu: string index %u out of range (string table has %zu entries)",
+                    what, index, *s, r->n);
+    *s = r->map[*s];
+    return 0;
+}
+
+static int resolve_strings(dec *d)
+{
+    pprof_profile *p = d->p;
+    if (d->n_wstr == 0)
+        return fail(d, PPROF_EFORMAT, "parsing profile: missing string table (string_table[0] must be '')");
+    uint32_t *map = malloc(d->n_wstr * sizeof *map);
+    if (!map)
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    for (size_t i = 0; i < d->n_wstr; i++) {
+        pprof_str id;
+        if (pprof_profile_intern_owned(&id, p, d->wstr[i], d->wlen[i])) {
+            free(map);
+            return fail(d, PPROF_ENOMEM, "out of memory");
+        }
+        map[i] = id;
+    }
+    str_resolver r = {d, map, d->n_wstr};
+    int rc = 0;
+    for (size_t i = 0; !rc && i < p->n_sample_types; i++) {
+        rc = res_str(&r, &p->sample_types[i].type, "sample_type", i);
+        if (!rc)
+            rc = res_str(&r, &p->sample_types[i].unit, "sample_type unit", i);
+    }
+    for (size_t i = 0; !rc && i < p->n_labels; i++) {
+        pprof_label *l = &p->labels[i];
+        rc = res_str(&r, &l->key, "label key", i);
+        if (!rc)
+            rc = res_str(&r, &l->str, "label str", i);
+        if (!rc)
+            rc = res_str(&r, &l->num_unit, "label num_unit", i);
+    }
+    for (size_t i = 0; !rc && i < p->n_mappings; i++) {
+        rc = res_str(&r, &p->mappings[i].file, "mapping filename", i);
+        if (!rc)
+            rc = res_str(&r, &p->mappings[i].build_id, "mapping build_id", i);
+    }
+    for (size_t i = 0; !rc && i < p->n_functions; i++) {
+        pprof_function *f = &p->functions[i];
+        rc = res_str(&r, &f->name, "function name", i);
+        if (!rc)
+            rc = res_str(&r, &f->system_name, "function system_name", i);
+        if (!rc)
+            rc = res_str(&r, &f->filename, "function filename", i);
+    }
+    if (!rc)
+        rc = res_str(&r, &p->drop_frames, "drop_frames", 0);
+    if (!rc)
+        rc = res_str(&r, &p->keep_frames, "keep_frames", 0);
+    if (!rc)
+        rc = res_str(&r, &p->period_type.type, "period_type", 0);
+    if (!rc)
+        rc = res_str(&r, &p->period_type.unit, "period_type unit", 0);
+    for (size_t i = 0; !rc && i < p->n_comments; i++)
+        rc = res_str(&r, &p->comments[i], "comment", i);
+    if (!rc)
+        rc = res_str(&r, &p->default_sample_type, "default_sample_type", 0);
+    if (!rc)
+        rc = res_str(&r, &p->doc_url, "doc_url", 0);
+    free(map);
+    return rc;
+}
+
+static int resolve_functions(dec *d)
+{
+    pprof_profile *p = d->p;
+    pprof_idmap ids;
+    memset(&ids, 0, sizeof ids);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < p->n_functions; i++) {
+        uint64_t id = p->functions[i].id;
+        if (id == 0)
+            rc = fail(d, PPROF_EFORMAT, "malformed profile: found function with reserved ID=0");
+        else if (pprof_idmap_get(&ids, id) != PPROF_NONE)
+            rc = fail(d, PPROF_EFORMAT, "malformed profile: multiple functions with same id: %llu",
+                      (unsigned long long)id);
+        else if (pprof_idmap_put(&ids, id, (uint32_t)i))
+            rc = fail(d, PPROF_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; !rc && i < p->n_lines; i++) {
+        uint32_t idx = d->line_fn_ids[i] ? pprof_idmap_get(&ids, d->line_fn_ids[i]) : PPROF_NONE;
+        if (idx == PPROF_NONE) {
+            /* Find the location for the message. */
+            uint64_t loc_id = 0;
+            for (size_t k = 0; k < p->n_locations; k++) {
+                const pprof_location *l = &p->locations[k];
+                if (i >= l->lines_off && i < (size_t)l->lines_off + l->n_lines)
+                    loc_id = l->id;
+            }
+            rc = fail(d, PPROF_EFORMAT,
+                      "malformed profile: location id: %llu has a line with nil function (function id %llu not found)",
+                      (unsigned long long)loc_id, (unsigned long long)d->line_fn_ids[i]);
+        } else {
+            p->lines[i].function = idx;
+        }
+    }
+    pprof_idmap_release(&ids);
+    return rc;
+}
+
+static int resolve_mappings(dec *d)
+{
+    pprof_profile *p = d->p;
+    pprof_idmap ids;
+    memset(&ids, 0, sizeof ids);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < p->n_mappings; i++) {
+        uint64_t id = p->mappings[i].id;
+        if (id == 0)
+            rc = fail(d, PPROF_EFORMAT, "malformed profile: found mapping with reserved ID=0");
+        else if (pprof_idmap_get(&ids, id) != PPROF_NONE)
+            rc = fail(d, PPROF_EFORMAT, "malformed profile: multiple mappings with same id: %llu",
+                      (unsigned long long)id);
+        else if (pprof_idmap_put(&ids, id, (uint32_t)i))
+            rc = fail(d, PPROF_ENOMEM, "out of memory");
+    }
+    /* An unknown mapping id is treated as "no mapping", as pprof does. */
+    for (size_t i = 0; !rc && i < p->n_locations; i++)
+        p->locations[i].mapping = d->loc_map_ids[i] ? pprof_idmap_get(&ids, d->loc_map_ids[i]) : PPROF_NONE;
+    pprof_idmap_release(&ids);
+    return rc;
+}
+
+/* Checks every referenced location was defined, then puts the table in wire order. */
+static int resolve_locations(dec *d)
+{
+    pprof_profile *p = d->p;
+    if (d->n_loc_defined != p->n_locations) {
+        for (size_t i = 0; i < p->n_locations; i++)
+            if (!d->loc_defined[i])
+                return fail(d, PPROF_EFORMAT,
+                            "malformed profile: sample has nil location (location id %llu is not defined)",
+                            (unsigned long long)p->locations[i].id);
+    }
+    size_t n = p->n_locations;
+    bool ordered = true;
+    for (size_t k = 0; k < n && ordered; k++)
+        ordered = d->loc_wire_order[k] == k;
+    if (ordered)
+        return 0;
+    uint32_t *rank = malloc(n * sizeof *rank);
+    pprof_location *locs = malloc(n * sizeof *locs);
+    uint64_t *maps = malloc(n * sizeof *maps);
+    if (!rank || !locs || !maps) {
+        free(rank);
+        free(locs);
+        free(maps);
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < n; k++) {
+        uint32_t prov = d->loc_wire_order[k];
+        rank[prov] = (uint32_t)k;
+        locs[k] = p->locations[prov];
+        maps[k] = d->loc_map_ids[prov];
+    }
+    memcpy(p->locations, locs, n * sizeof *locs);
+    memcpy(d->loc_map_ids, maps, n * sizeof *maps);
+    for (size_t i = 0; i < p->n_sample_locs; i++)
+        p->sample_locs[i] = rank[p->sample_locs[i]];
+    free(rank);
+    free(locs);
+    free(maps);
+    return 0;
+}
+
+static int check_values(dec *d)
+{
+    pprof_profile *p = d->p;
+    if (p->n_samples && !p->n_sample_types)
+        return fail(d, PPROF_EFORMAT, "malformed profile: missing sample type information");
+    if (p->n_samples && d->first_value_count != p->n_sample_types)
+        return fail(d, PPROF_EFORMAT, "malformed profile: mismatch: sample 0 has %zu values vs. %zu types",
+                    d->first_value_count, p->n_sample_types);
+    if (d->value_count_bad)
+        return fail(d, PPROF_EFORMAT, "malformed profile: mismatch: sample %zu has %zu values vs. %zu types",
+                    d->bad_value_sample, d->bad_value_count, p->n_sample_types);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- entry */
+
+bool pprof_is_gzip(const void *data, size_t len)
+{
+    const uint8_t *b = data;
+    return len >= 2 && b[0] == 0x1f && b[1] == 0x8b;
+}
+
+static void dec_release(dec *d)
+{
+    free(d->wstr);
+    free(d->wlen);
+    pprof_idmap_release(&d->loc_ids);
+    free(d->loc_defined);
+    free(d->loc_wire_order);
+    free(d->loc_map_ids);
+    free(d->line_fn_ids);
+    free(d->tmp_lines);
+}
+
+static int decode_all(dec *d)
+{
+    src *s = d->s;
+    for (;;) {
+        int64_t have = src_fill(s, 20);
+        if (have < 0)
+            return (int)have;
+        if (have == 0)
+            break;
+        const uint8_t *start = s->win + s->pos;
+        const uint8_t *q = start, *e = s->win + s->end;
+        uint64_t off = s->base + s->pos;
+        uint64_t tag, len = 0;
+        if (!rd_varint(&q, e, &tag))
+            return fail(d, PPROF_EFORMAT, "parsing profile: bad varint at offset %llu", (unsigned long long)off);
+        if ((tag & 7) == WT_LEN) {
+            if (!rd_varint(&q, e, &len))
+                return fail(d, PPROF_EFORMAT, "parsing profile: bad varint length at offset %llu (field %llu)",
+                            (unsigned long long)off, (unsigned long long)(tag >> 3));
+            size_t hdr = (size_t)(q - start);
+            if (len > (uint64_t)SIZE_MAX - hdr || len > s->max)
+                return fail(d, PPROF_EFORMAT,
+                            "parsing profile: field %llu: length %llu exceeds the data at offset %llu",
+                            (unsigned long long)(tag >> 3), (unsigned long long)len, (unsigned long long)off);
+            have = src_fill(s, hdr + (size_t)len);
+            if (have < 0)
+                return (int)have;
+            if ((uint64_t)have < hdr + len)
+                return fail(d, PPROF_EFORMAT,
+                            "parsing profile: field %llu: length %llu exceeds the %llu bytes left at offset %llu",
+                            (unsigned long long)(tag >> 3), (unsigned long long)len,
+                            (unsigned long long)(have - (int64_t)hdr), (unsigned long long)off);
+        }
+        /* The window may have moved during the fill. */
+        start = s->win + s->pos;
+        q = start;
+        e = s->win + s->end;
+        field f;
+        int rc = rd_field(d, &q, e, off, "profile", &f);
+        if (rc)
+            return rc;
+        rc = dec_top(d, &f, off + (uint64_t)(f.wt == WT_LEN ? (size_t)(f.data - start) : 0));
+        if (rc)
+            return rc;
+        s->pos += (size_t)(q - start);
+    }
+    if (s->failed)
+        return s->failed;
+    return 0;
+}
+
+int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
+                        const pprof_parse_options *opt, pprof_error *err)
+{
+    *out = NULL;
+    pprof_error local;
+    if (!err)
+        err = &local;
+    err->code = 0;
+    err->msg[0] = 0;
+    if (len == 0)
+        return pprof_error_set(err, PPROF_EEMPTY, "parsing profile: empty input file");
+    src s;
+    memset(&s, 0, sizeof s);
+    s.err = err;
+    s.in = data;
+    s.in_len = len;
+    s.max = opt && opt->max_inflated ? opt->max_inflated : PPROF_DEFAULT_MAX_INFLATED;
+    s.gz = pprof_is_gzip(data, len);
+    if (s.gz) {
+        if (inflateInit2(&s.z, 16 + MAX_WBITS) != Z_OK)
+            return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+        s.z_live = true;
+        s.z.next_in = (Bytef *)data;
+        s.z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
+        if (len > UINT32_MAX) {
+            inflateEnd(&s.z);
+            return pprof_error_set(err, PPROF_ELIMIT, "decompressing profile: compressed input over 4 GiB");
+        }
+        s.cap = 1u << 20;
+        s.win = malloc(s.cap);
+        if (!s.win) {
+            inflateEnd(&s.z);
+            return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+        }
+    } else {
+        s.win = (uint8_t *)data;
+        s.cap = s.end = len;
+    }
+
+    dec d;
+    memset(&d, 0, sizeof d);
+    d.err = err;
+    d.s = &s;
+    d.p = pprof_profile_new();
+    int rc = d.p ? 0 : pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    if (!rc)
+        rc = decode_all(&d);
+    if (s.gz) {
+        inflateEnd(&s.z);
+        free(s.win);
+        if (!rc && s.total == 0)
+            rc = pprof_error_set(err, PPROF_EEMPTY, "parsing profile: empty input file");
+    }
+    /* Wire-level failures mean "not protobuf": other readers may be tried.
+     * Compression failures and semantic ones are final. */
+    if (rc == PPROF_EFORMAT && strncmp(err->msg, "parsing profile:", 16) == 0 &&
+        !strstr(err->msg, "concatenated"))
+        rc = err->code = PPROF_EUNRECOGNIZED;
+    if (!rc)
+        rc = resolve_strings(&d);
+    if (!rc)
+        rc = check_values(&d);
+    if (!rc)
+        rc = resolve_mappings(&d);
+    if (!rc)
+        rc = resolve_functions(&d);
+    if (!rc)
+        rc = resolve_locations(&d);
+    dec_release(&d);
+    if (rc) {
+        pprof_profile_free(d.p);
+        return rc;
+    }
+    *out = d.p;
+    return 0;
+}

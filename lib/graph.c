@@ -1,0 +1,747 @@
+/* graph.c: builds pprof's call graph from a profile: node identity per
+ * granularity, flat/cum/edge accumulation, nodefraction/nodecount trimming
+ * and the flat/cum name orders. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* ---------------------------------------------------------------- graph strings */
+
+const char *pprof_graph_string(const pprof_graph *g, pprof_str id)
+{
+    if (id < g->profile->n_strings)
+        return g->profile->strings[id];
+    return g->extra_strings[id - g->profile->n_strings];
+}
+
+/* Go's filepath.Clean on a Unix path, into out (at least strlen(in)+2 bytes). */
+static void clean_path(char *out, const char *in)
+{
+    size_t n = strlen(in);
+    if (n == 0) {
+        strcpy(out, ".");
+        return;
+    }
+    bool rooted = in[0] == '/';
+    size_t w = 0, r = 0, dotdot = 0;
+    if (rooted) {
+        out[w++] = '/';
+        r = 1;
+        dotdot = 1;
+    }
+    while (r < n) {
+        if (in[r] == '/') {
+            r++;
+        } else if (in[r] == '.' && (r + 1 == n || in[r + 1] == '/')) {
+            r++;
+        } else if (in[r] == '.' && in[r + 1] == '.' && (r + 2 == n || in[r + 2] == '/')) {
+            r += 2;
+            if (w > dotdot) {
+                w--;
+                while (w > dotdot && out[w] != '/')
+                    w--;
+            } else if (!rooted) {
+                if (w > 0)
+                    out[w++] = '/';
+                out[w++] = '.';
+                out[w++] = '.';
+                dotdot = w;
+            }
+        } else {
+            if ((rooted && w != 1) || (!rooted && w != 0))
+                out[w++] = '/';
+            for (; r < n && in[r] != '/'; r++)
+                out[w++] = in[r];
+        }
+    }
+    if (w == 0)
+        out[w++] = '.';
+    out[w] = 0;
+}
+
+/* ---------------------------------------------------------------- builder state */
+
+typedef struct node_acc {
+    int64_t flat, flat_div, cum, cum_div;
+    uint32_t stamp;
+} node_acc;
+
+typedef struct edge_rec {
+    uint32_t src, dst;
+    int64_t w, wd;
+    uint32_t stamp;
+    bool residual, is_inline;
+} edge_rec;
+
+typedef struct gb {
+    const pprof_profile *p;
+    const pprof_graph_options *opt;
+    pprof_graph *g;
+    /* nodes */
+    pprof_node_info *info;
+    size_t n_nodes, cap_nodes;
+    uint32_t *node_slots; /* hash of infos: node index + 1 */
+    size_t node_mask;
+    /* location -> node list (innermost line first) */
+    uint32_t *loc_off;
+    uint32_t *loc_nodes;
+    size_t n_loc_nodes;
+    /* per-pass accumulators */
+    node_acc *acc;
+    bool *kept;
+    bool *track;
+    edge_rec *edges;
+    size_t n_edges, cap_edges;
+    uint32_t *edge_slots; /* hash (src,dst) -> edge index + 1 */
+    size_t edge_mask;
+    /* extra strings */
+    size_t cap_extra;
+    char **names; /* printable name per node, for sorting */
+    bool overflow;
+    int si;
+} gb;
+
+static uint64_t info_hash(const pprof_node_info *i)
+{
+    uint64_t h = pprof_hash_u64(i->name);
+    h = pprof_hash_u64(h ^ i->orig_name);
+    h = pprof_hash_u64(h ^ i->file);
+    h = pprof_hash_u64(h ^ i->objfile);
+    h = pprof_hash_u64(h ^ i->address);
+    h = pprof_hash_u64(h ^ (uint64_t)i->start_line);
+    h = pprof_hash_u64(h ^ (uint64_t)i->line);
+    h = pprof_hash_u64(h ^ (uint64_t)i->column);
+    return h;
+}
+
+static bool info_eq(const pprof_node_info *a, const pprof_node_info *b)
+{
+    return a->name == b->name && a->orig_name == b->orig_name && a->file == b->file &&
+           a->objfile == b->objfile && a->address == b->address && a->start_line == b->start_line &&
+           a->line == b->line && a->column == b->column;
+}
+
+static int node_rehash(gb *b, size_t slots)
+{
+    uint32_t *t = calloc(slots, sizeof *t);
+    if (!t)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < b->n_nodes; i++) {
+        size_t h = info_hash(&b->info[i]) & (slots - 1);
+        while (t[h])
+            h = (h + 1) & (slots - 1);
+        t[h] = (uint32_t)i + 1;
+    }
+    free(b->node_slots);
+    b->node_slots = t;
+    b->node_mask = slots - 1;
+    return 0;
+}
+
+static int node_intern(gb *b, const pprof_node_info *info, uint32_t *out)
+{
+    if (!b->node_slots || (b->n_nodes + 1) * 2 > b->node_mask + 1)
+        if (node_rehash(b, b->node_slots ? (b->node_mask + 1) * 2 : 4096))
+            return PPROF_ENOMEM;
+    size_t h = info_hash(info) & b->node_mask;
+    while (b->node_slots[h]) {
+        uint32_t i = b->node_slots[h] - 1;
+        if (info_eq(&b->info[i], info)) {
+            *out = i;
+            return 0;
+        }
+        h = (h + 1) & b->node_mask;
+    }
+    if (PPROF_GROW(b->info, b->cap_nodes, b->n_nodes + 1))
+        return PPROF_ENOMEM;
+    b->info[b->n_nodes] = *info;
+    b->node_slots[h] = (uint32_t)b->n_nodes + 1;
+    *out = (uint32_t)b->n_nodes++;
+    return 0;
+}
+
+/* Cleans a file name; returns a profile string id or a graph string id. */
+static int file_id(gb *b, pprof_str f, pprof_str *cache, pprof_str *out)
+{
+    if (f == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (cache[f] != PPROF_NONE) {
+        *out = cache[f];
+        return 0;
+    }
+    const char *s = b->p->strings[f];
+    size_t n = b->p->string_lens[f];
+    char small[512];
+    char *buf = n + 2 <= sizeof small ? small : malloc(n + 2);
+    if (!buf)
+        return PPROF_ENOMEM;
+    clean_path(buf, s);
+    pprof_str id = f;
+    if (strcmp(buf, s) != 0) {
+        pprof_str found;
+        if (pprof_profile_find_string(&found, b->p, buf, strlen(buf))) {
+            id = found;
+        } else {
+            pprof_graph *g = b->g;
+            char *copy = strdup(buf);
+            if (!copy || PPROF_GROW(g->extra_strings, b->cap_extra, g->n_extra_strings + 1)) {
+                free(copy);
+                if (buf != small)
+                    free(buf);
+                return PPROF_ENOMEM;
+            }
+            g->extra_strings[g->n_extra_strings] = copy;
+            id = (pprof_str)(b->p->n_strings + g->n_extra_strings++);
+        }
+    }
+    if (buf != small)
+        free(buf);
+    cache[f] = id;
+    *out = id;
+    return 0;
+}
+
+/* The identity of the node for one line of a location (or the location
+ * itself when line is NULL), with fields cleared per granularity. */
+static int make_info(gb *b, const pprof_location *loc, const pprof_line *line, pprof_str *file_cache,
+                     pprof_node_info *ni)
+{
+    const pprof_profile *p = b->p;
+    const pprof_graph_options *o = b->opt;
+    memset(ni, 0, sizeof *ni);
+    pprof_str objfile = loc->mapping != PPROF_NONE ? p->mappings[loc->mapping].file : 0;
+    bool keep_addr = o->granularity == PPROF_GRAN_ADDRESSES;
+    if (keep_addr)
+        ni->address = loc->address;
+    if (!line) {
+        ni->objfile = objfile;
+        return 0;
+    }
+    const pprof_function *fn = &p->functions[line->function];
+    bool keep_name = o->granularity != PPROF_GRAN_FILES;
+    bool keep_file = o->granularity != PPROF_GRAN_FUNCTIONS;
+    bool keep_line = o->granularity == PPROF_GRAN_LINES || o->granularity == PPROF_GRAN_ADDRESSES;
+    if (keep_name)
+        ni->name = fn->name;
+    if (keep_file) {
+        int rc = file_id(b, fn->filename, file_cache, &ni->file);
+        if (rc)
+            return rc;
+    }
+    if (keep_line) {
+        ni->line = line->line;
+        if (o->showcolumns || o->granularity == PPROF_GRAN_ADDRESSES)
+            ni->column = line->column;
+    }
+    if (o->keep_objfile || (ni->name == 0 && ni->orig_name == 0)) {
+        ni->objfile = objfile;
+        ni->start_line = keep_name ? fn->start_line : 0;
+    }
+    return 0;
+}
+
+static int build_nodes(gb *b)
+{
+    const pprof_profile *p = b->p;
+    size_t nl = p->n_locations;
+    b->loc_off = malloc((nl + 1) * sizeof *b->loc_off);
+    size_t total = 0;
+    for (size_t i = 0; i < nl; i++) {
+        uint32_t k = p->locations[i].n_lines;
+        total += k == 0 ? 1 : (b->opt->noinlines ? 1 : k);
+    }
+    b->loc_nodes = malloc((total ? total : 1) * sizeof *b->loc_nodes);
+    pprof_str *file_cache = malloc((p->n_strings ? p->n_strings : 1) * sizeof *file_cache);
+    if (!b->loc_off || !b->loc_nodes || !file_cache) {
+        free(file_cache);
+        return PPROF_ENOMEM;
+    }
+    memset(file_cache, 0xff, p->n_strings * sizeof *file_cache);
+    size_t w = 0;
+    int rc = 0;
+    for (size_t i = 0; i < nl && !rc; i++) {
+        const pprof_location *loc = &p->locations[i];
+        b->loc_off[i] = (uint32_t)w;
+        pprof_node_info ni;
+        if (loc->n_lines == 0) {
+            rc = make_info(b, loc, NULL, file_cache, &ni);
+            if (!rc)
+                rc = node_intern(b, &ni, &b->loc_nodes[w++]);
+            continue;
+        }
+        uint32_t first = b->opt->noinlines ? loc->n_lines - 1 : 0;
+        for (uint32_t k = first; k < loc->n_lines && !rc; k++) {
+            rc = make_info(b, loc, &p->lines[loc->lines_off + k], file_cache, &ni);
+            if (!rc)
+                rc = node_intern(b, &ni, &b->loc_nodes[w++]);
+        }
+    }
+    b->loc_off[nl] = (uint32_t)w;
+    b->n_loc_nodes = w;
+    free(file_cache);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- accumulation */
+
+static inline void add_sat(int64_t *dst, int64_t v, bool *overflow)
+{
+    if (__builtin_add_overflow(*dst, v, dst)) {
+        *dst = v > 0 ? INT64_MAX : INT64_MIN;
+        *overflow = true;
+    }
+}
+
+static int edge_rehash(gb *b, size_t slots)
+{
+    uint32_t *t = calloc(slots, sizeof *t);
+    if (!t)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < b->n_edges; i++) {
+        uint64_t key = (uint64_t)b->edges[i].src << 32 | b->edges[i].dst;
+        size_t h = pprof_hash_u64(key) & (slots - 1);
+        while (t[h])
+            h = (h + 1) & (slots - 1);
+        t[h] = (uint32_t)i + 1;
+    }
+    free(b->edge_slots);
+    b->edge_slots = t;
+    b->edge_mask = slots - 1;
+    return 0;
+}
+
+static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bool residual,
+                    bool is_inline, uint32_t stamp)
+{
+    uint64_t key = (uint64_t)src << 32 | dst;
+    size_t h = pprof_hash_u64(key) & b->edge_mask;
+    for (;;) {
+        uint32_t e = b->edge_slots[h];
+        if (!e)
+            break;
+        edge_rec *r = &b->edges[e - 1];
+        if (r->src == src && r->dst == dst) {
+            if (r->stamp == stamp)
+                return 0; /* once per sample */
+            r->stamp = stamp;
+            add_sat(&r->w, w, &b->overflow);
+            add_sat(&r->wd, wd, &b->overflow);
+            r->residual |= residual;
+            r->is_inline &= is_inline;
+            return 0;
+        }
+        h = (h + 1) & b->edge_mask;
+    }
+    if (PPROF_GROW(b->edges, b->cap_edges, b->n_edges + 1))
+        return PPROF_ENOMEM;
+    edge_rec *r = &b->edges[b->n_edges];
+    r->src = src;
+    r->dst = dst;
+    r->w = w;
+    r->wd = wd;
+    r->stamp = stamp;
+    r->residual = residual;
+    r->is_inline = is_inline;
+    b->edge_slots[h] = (uint32_t)++b->n_edges;
+    if (b->n_edges * 2 > b->edge_mask + 1)
+        return edge_rehash(b, (b->edge_mask + 1) * 2);
+    return 0;
+}
+
+/* One walk over every sample with the current kept set. */
+static int accumulate(gb *b)
+{
+    const pprof_profile *p = b->p;
+    size_t nt = p->n_sample_types;
+    memset(b->acc, 0, b->n_nodes * sizeof *b->acc);
+    b->n_edges = 0;
+    if (b->edge_slots)
+        memset(b->edge_slots, 0, (b->edge_mask + 1) * sizeof *b->edge_slots);
+    else if (edge_rehash(b, 1024))
+        return PPROF_ENOMEM;
+    const int si = b->si;
+    const bool mean = b->opt->mean;
+    for (size_t s = 0; s < p->n_samples; s++) {
+        const pprof_sample *sm = &p->samples[s];
+        int64_t w = p->values[s * nt + (size_t)si];
+        int64_t dw = mean ? p->values[s * nt] : 0;
+        if (w == 0 && dw == 0)
+            continue;
+        uint32_t stamp = (uint32_t)s + 1;
+        uint32_t parent = PPROF_NONE;
+        bool residual = false;
+        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        for (size_t i = sm->n_locs; i-- > 0;) {
+            uint32_t L = locs[i];
+            uint32_t lo = b->loc_off[L], hi = b->loc_off[L + 1];
+            for (uint32_t k = hi; k-- > lo;) {
+                uint32_t n = b->loc_nodes[k];
+                if (!b->kept[n]) {
+                    residual = true;
+                    continue;
+                }
+                node_acc *a = &b->acc[n];
+                if (a->stamp != stamp) {
+                    a->stamp = stamp;
+                    add_sat(&a->cum, w, &b->overflow);
+                    add_sat(&a->cum_div, dw, &b->overflow);
+                }
+                if (parent != PPROF_NONE && parent != n && b->track[n]) {
+                    int rc = edge_add(b, parent, n, w, dw, residual, k != hi - 1, stamp);
+                    if (rc)
+                        return rc;
+                }
+                parent = n;
+                residual = false;
+            }
+        }
+        if (parent != PPROF_NONE && !residual) {
+            add_sat(&b->acc[parent].flat, w, &b->overflow);
+            add_sat(&b->acc[parent].flat_div, dw, &b->overflow);
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- naming and order */
+
+int pprof_node_name(pprof_buf *buf, const pprof_graph *g, const pprof_node *n)
+{
+    const pprof_node_info *i = &n->info;
+    size_t start = buf->len;
+#define SEP() (buf->len > start ? pprof_buf_puts(buf, " ") : 0)
+    if (i->address)
+        pprof_buf_printf(buf, "%016llx", (unsigned long long)i->address);
+    if (i->name) {
+        SEP();
+        pprof_buf_puts(buf, pprof_graph_string(g, i->name));
+    }
+    if (i->line) {
+        SEP();
+        if (i->column)
+            pprof_buf_printf(buf, "%s:%lld:%lld", pprof_graph_string(g, i->file), (long long)i->line,
+                             (long long)i->column);
+        else
+            pprof_buf_printf(buf, "%s:%lld", pprof_graph_string(g, i->file), (long long)i->line);
+    } else if (i->file) {
+        SEP();
+        pprof_buf_puts(buf, pprof_graph_string(g, i->file));
+    }
+    if (!i->name && i->objfile) {
+        const char *o = pprof_graph_string(g, i->objfile);
+        const char *slash = strrchr(o, '/');
+        SEP();
+        pprof_buf_printf(buf, "[%s]", slash ? slash + 1 : o);
+    }
+    if (buf->len == start)
+        pprof_buf_puts(buf, "<unknown>");
+#undef SEP
+    return buf->failed ? PPROF_ENOMEM : 0;
+}
+
+static inline int64_t abs64(int64_t v)
+{
+    return v < 0 ? (v == INT64_MIN ? INT64_MAX : -v) : v;
+}
+
+/* Sorting context (qsort has none): the graph being sorted. */
+typedef struct sort_item {
+    uint32_t node;
+    const char *name;
+    int64_t flat, cum;
+    const pprof_node_info *info;
+} sort_item;
+
+static int cmp_info(const pprof_node_info *a, const pprof_node_info *b)
+{
+    /* A deterministic last resort for nodes with equal printable names. */
+    if (a->orig_name != b->orig_name)
+        return a->orig_name < b->orig_name ? -1 : 1;
+    if (a->objfile != b->objfile)
+        return a->objfile < b->objfile ? -1 : 1;
+    if (a->start_line != b->start_line)
+        return a->start_line < b->start_line ? -1 : 1;
+    return 0;
+}
+
+static int cmp_flat(const void *pa, const void *pb)
+{
+    const sort_item *a = pa, *b = pb;
+    int64_t fa = abs64(a->flat), fb = abs64(b->flat);
+    if (fa != fb)
+        return fa > fb ? -1 : 1;
+    int c = strcmp(a->name, b->name);
+    if (c)
+        return c;
+    int64_t ca = abs64(a->cum), cb = abs64(b->cum);
+    if (ca != cb)
+        return ca > cb ? -1 : 1;
+    return cmp_info(a->info, b->info);
+}
+
+static int cmp_cum(const void *pa, const void *pb)
+{
+    const sort_item *a = pa, *b = pb;
+    int64_t ca = abs64(a->cum), cb = abs64(b->cum);
+    if (ca != cb)
+        return ca > cb ? -1 : 1;
+    int c = strcmp(a->name, b->name);
+    if (c)
+        return c;
+    int64_t fa = abs64(a->flat), fb = abs64(b->flat);
+    if (fa != fb)
+        return fa > fb ? -1 : 1;
+    return cmp_info(a->info, b->info);
+}
+
+static int compute_names(gb *b)
+{
+    b->names = calloc(b->n_nodes ? b->n_nodes : 1, sizeof *b->names);
+    if (!b->names)
+        return PPROF_ENOMEM;
+    pprof_buf buf = {0};
+    pprof_node tmp;
+    memset(&tmp, 0, sizeof tmp);
+    for (size_t i = 0; i < b->n_nodes; i++) {
+        buf.len = 0;
+        tmp.info = b->info[i];
+        if (pprof_node_name(&buf, b->g, &tmp)) {
+            pprof_buf_release(&buf);
+            return PPROF_ENOMEM;
+        }
+        b->names[i] = strdup((const char *)buf.data);
+        if (!b->names[i]) {
+            pprof_buf_release(&buf);
+            return PPROF_ENOMEM;
+        }
+    }
+    pprof_buf_release(&buf);
+    return 0;
+}
+
+/* Sorts the kept nodes; fills order[] and returns their count. */
+static size_t sorted_kept(gb *b, sort_item *items)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->n_nodes; i++) {
+        if (!b->kept[i])
+            continue;
+        items[n].node = (uint32_t)i;
+        items[n].name = b->names[i];
+        items[n].flat = b->acc[i].flat;
+        items[n].cum = b->acc[i].cum;
+        items[n].info = &b->info[i];
+        n++;
+    }
+    qsort(items, n, sizeof *items, b->opt->sort_cum ? cmp_cum : cmp_flat);
+    return n;
+}
+
+/* ---------------------------------------------------------------- output graph */
+
+static int emit(gb *b, const sort_item *items, size_t n)
+{
+    pprof_graph *g = b->g;
+    uint32_t *newidx = malloc((b->n_nodes ? b->n_nodes : 1) * sizeof *newidx);
+    g->nodes = calloc(n ? n : 1, sizeof *g->nodes);
+    if (!newidx || !g->nodes) {
+        free(newidx);
+        return PPROF_ENOMEM;
+    }
+    for (size_t i = 0; i < b->n_nodes; i++)
+        newidx[i] = PPROF_NONE;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t o = items[i].node;
+        newidx[o] = (uint32_t)i;
+        pprof_node *nd = &g->nodes[i];
+        nd->info = b->info[o];
+        nd->flat = b->acc[o].flat;
+        nd->flat_div = b->acc[o].flat_div;
+        nd->cum = b->acc[o].cum;
+        nd->cum_div = b->acc[o].cum_div;
+    }
+    g->n_nodes = n;
+    /* Edges below the cutoff are dropped here, and counted. */
+    size_t ne = 0;
+    for (size_t i = 0; i < b->n_edges; i++) {
+        edge_rec *r = &b->edges[i];
+        if (newidx[r->src] == PPROF_NONE || newidx[r->dst] == PPROF_NONE)
+            continue;
+        if (abs64(r->w) < g->edge_cutoff) {
+            g->dropped_edges++;
+            continue;
+        }
+        ne++;
+    }
+    g->edges = calloc(ne ? ne : 1, sizeof *g->edges);
+    g->in_edges = calloc(ne ? ne : 1, sizeof *g->in_edges);
+    g->out_edges = calloc(ne ? ne : 1, sizeof *g->out_edges);
+    if (!g->edges || !g->in_edges || !g->out_edges) {
+        free(newidx);
+        return PPROF_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < b->n_edges; i++) {
+        edge_rec *r = &b->edges[i];
+        if (newidx[r->src] == PPROF_NONE || newidx[r->dst] == PPROF_NONE || abs64(r->w) < g->edge_cutoff)
+            continue;
+        pprof_edge *e = &g->edges[k++];
+        e->src = newidx[r->src];
+        e->dst = newidx[r->dst];
+        e->weight = r->w;
+        e->weight_div = r->wd;
+        e->residual = r->residual;
+        e->is_inline = r->is_inline;
+        g->nodes[e->dst].n_in++;
+        g->nodes[e->src].n_out++;
+    }
+    g->n_edges = ne;
+    uint32_t in_pos = 0, out_pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        g->nodes[i].in_off = in_pos;
+        g->nodes[i].out_off = out_pos;
+        in_pos += g->nodes[i].n_in;
+        out_pos += g->nodes[i].n_out;
+        g->nodes[i].n_in = g->nodes[i].n_out = 0;
+    }
+    for (size_t i = 0; i < ne; i++) {
+        pprof_node *d = &g->nodes[g->edges[i].dst], *s = &g->nodes[g->edges[i].src];
+        g->in_edges[d->in_off + d->n_in++] = (uint32_t)i;
+        g->out_edges[s->out_off + s->n_out++] = (uint32_t)i;
+    }
+    free(newidx);
+    return 0;
+}
+
+static void gb_release(gb *b)
+{
+    free(b->info);
+    free(b->node_slots);
+    free(b->loc_off);
+    free(b->loc_nodes);
+    free(b->acc);
+    free(b->kept);
+    free(b->track);
+    free(b->edges);
+    free(b->edge_slots);
+    if (b->names)
+        for (size_t i = 0; i < b->n_nodes; i++)
+            free(b->names[i]);
+    free(b->names);
+}
+
+void pprof_graph_free(pprof_graph *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->n_extra_strings; i++)
+        free((void *)g->extra_strings[i]);
+    free(g->extra_strings);
+    free(g->nodes);
+    free(g->edges);
+    free(g->in_edges);
+    free(g->out_edges);
+    free(g);
+}
+
+int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_graph_options *opt,
+                      pprof_error *err)
+{
+    *out = NULL;
+    if (opt->sample_index < 0 || (size_t)opt->sample_index >= p->n_sample_types) {
+        if (p->n_samples || opt->sample_index != 0)
+            return pprof_error_set(err, PPROF_EINVAL, "sample_index %d is outside the range [0..%zu]",
+                                   opt->sample_index, p->n_sample_types ? p->n_sample_types - 1 : 0);
+    }
+    gb b;
+    memset(&b, 0, sizeof b);
+    b.p = p;
+    b.opt = opt;
+    b.si = opt->sample_index;
+    b.g = calloc(1, sizeof *b.g);
+    if (!b.g)
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    b.g->profile = p;
+    int rc = build_nodes(&b);
+    size_t nn = b.n_nodes;
+    if (!rc) {
+        b.acc = calloc(nn ? nn : 1, sizeof *b.acc);
+        b.kept = malloc(nn ? nn : 1);
+        b.track = malloc(nn ? nn : 1);
+        if (!b.acc || !b.kept || !b.track)
+            rc = PPROF_ENOMEM;
+    }
+    if (!rc) {
+        memset(b.kept, 1, nn);
+        if (opt->inline_edges_only) {
+            /* Only nodes that appear as inlined lines can have inline in-edges. */
+            memset(b.track, 0, nn);
+            for (size_t i = 0; i < p->n_locations; i++)
+                for (uint32_t k = b.loc_off[i]; k + 1 < b.loc_off[i + 1]; k++)
+                    b.track[b.loc_nodes[k]] = 1;
+        } else {
+            memset(b.track, 1, nn);
+        }
+        rc = accumulate(&b);
+    }
+    if (!rc)
+        rc = compute_names(&b);
+    sort_item *items = NULL;
+    if (!rc) {
+        items = malloc((nn ? nn : 1) * sizeof *items);
+        if (!items)
+            rc = PPROF_ENOMEM;
+    }
+    if (!rc) {
+        pprof_graph *g = b.g;
+        int64_t total = 0;
+        for (size_t i = 0; i < nn; i++)
+            add_sat(&total, b.acc[i].flat, &b.overflow);
+        g->node_cutoff = abs64((int64_t)((double)total * opt->nodefraction));
+        g->edge_cutoff = abs64((int64_t)((double)total * opt->edgefraction));
+        /* Nodes below the cutoff go; the graph is rebuilt without them so
+         * edges across them become residual. */
+        size_t kept = 0;
+        for (size_t i = 0; i < nn; i++) {
+            b.kept[i] = abs64(b.acc[i].cum) >= g->node_cutoff;
+            if (opt->drop_negative && (b.acc[i].flat < 0 || (b.acc[i].flat == 0 && b.acc[i].cum < 0)))
+                b.kept[i] = 0;
+            kept += b.kept[i];
+        }
+        /* Nodes with neither flat nor cum are not part of pprof's graph. */
+        size_t present = 0;
+        for (size_t i = 0; i < nn; i++) {
+            bool empty = b.acc[i].cum == 0 && b.acc[i].flat == 0;
+            present += !empty;
+            if (empty && b.kept[i]) {
+                b.kept[i] = 0;
+                kept--;
+            }
+        }
+        g->dropped_nodes = present - kept;
+        if (kept != present)
+            rc = accumulate(&b);
+        size_t n = rc ? 0 : sorted_kept(&b, items);
+        g->orig_nodes = n;
+        if (!rc && opt->nodecount > 0 && n > (size_t)opt->nodecount) {
+            memset(b.kept, 0, nn);
+            for (size_t i = 0; i < (size_t)opt->nodecount; i++)
+                b.kept[items[i].node] = 1;
+            rc = accumulate(&b);
+            n = rc ? 0 : sorted_kept(&b, items);
+        }
+        if (!rc)
+            rc = emit(&b, items, n);
+    }
+    free(items);
+    gb_release(&b);
+    if (rc) {
+        pprof_graph_free(b.g);
+        return pprof_error_set(err, rc, "building graph: %s", pprof_strerror(rc));
+    }
+    *out = b.g;
+    return 0;
+}

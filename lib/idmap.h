@@ -1,0 +1,39 @@
+/* idmap.h: map from wire ids (uint64) to dense table indices, dense for small ids. */
+#ifndef PPROF_IDMAP_H
+#define PPROF_IDMAP_H
+
+#include "internal.h"
+
+/* Ids below this go into a directly indexed array; larger ones into a hash. */
+#define PPROF_IDMAP_DENSE_MAX (1u << 22)
+
+typedef struct pprof_idmap {
+    uint32_t *dense; /* value index+1; 0 = absent */
+    size_t dense_cap;
+    uint64_t *keys; /* hash part: open addressing, key 0 = empty (id 0 is never stored) */
+    uint32_t *vals;
+    size_t mask, count;
+} pprof_idmap;
+
+void pprof_idmap_release(pprof_idmap *m);
+
+/* Returns the index stored for id, or PPROF_NONE. */
+static inline uint32_t pprof_idmap_get(const pprof_idmap *m, uint64_t id)
+{
+    if (id < m->dense_cap)
+        return m->dense[id] - 1; /* 0 - 1 wraps to PPROF_NONE */
+    if (id < PPROF_IDMAP_DENSE_MAX || !m->keys)
+        return PPROF_NONE;
+    size_t i = pprof_hash_u64(id) & m->mask;
+    while (m->keys[i]) {
+        if (m->keys[i] == id)
+            return m->vals[i];
+        i = (i + 1) & m->mask;
+    }
+    return PPROF_NONE;
+}
+
+/* Stores id -> index (id must be non-zero). Returns 0 or PPROF_ENOMEM. */
+int pprof_idmap_put(pprof_idmap *m, uint64_t id, uint32_t index);
+
+#endif

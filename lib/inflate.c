@@ -1,0 +1,84 @@
+/* inflate.c: bounded reading of inputs and bounded gunzip of whole buffers. */
+#include "internal.h"
+
+#include <errno.h>
+#include <zlib.h>
+
+int pprof_read_stream(pprof_buf *out, FILE *f, const pprof_parse_options *opt, pprof_error *err)
+{
+    uint64_t max = opt && opt->max_inflated ? opt->max_inflated : PPROF_DEFAULT_MAX_INFLATED;
+    for (;;) {
+        if (pprof_buf_reserve(out, 1 << 16))
+            return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+        size_t room = out->cap - out->len - 1;
+        size_t n = fread(out->data + out->len, 1, room, f);
+        out->len += n;
+        if (out->len > max)
+            return pprof_error_set(err, PPROF_ELIMIT, "input exceeds the limit of %llu bytes",
+                                   (unsigned long long)max);
+        if (n < room) {
+            if (ferror(f))
+                return pprof_error_set(err, PPROF_EIO, "read: %s", strerror(errno ? errno : EIO));
+            break;
+        }
+    }
+    return 0;
+}
+
+int pprof_gunzip(pprof_buf *out, const void *data, size_t len, uint64_t max, pprof_error *err)
+{
+    if (!max)
+        max = PPROF_DEFAULT_MAX_INFLATED;
+    if (len > UINT32_MAX)
+        return pprof_error_set(err, PPROF_ELIMIT, "decompressing profile: compressed input over 4 GiB");
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    z.next_in = (Bytef *)data;
+    z.avail_in = (uInt)len;
+    size_t start = out->len;
+    int rc = 0;
+    for (;;) {
+        if (pprof_buf_reserve(out, 1 << 20)) {
+            rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+            break;
+        }
+        z.next_out = out->data + out->len;
+        z.avail_out = (uInt)(out->cap - out->len - 1);
+        uInt before = z.avail_out;
+        int zr = inflate(&z, Z_NO_FLUSH);
+        out->len += before - z.avail_out;
+        if (out->len - start > max) {
+            rc = pprof_error_set(err, PPROF_ELIMIT,
+                                 "decompressing profile: decompressed size exceeds the limit of %llu bytes",
+                                 (unsigned long long)max);
+            break;
+        }
+        if (zr == Z_STREAM_END) {
+            if (z.avail_in == 0)
+                break;
+            if (z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b) {
+                inflateReset(&z);
+                continue;
+            }
+            rc = pprof_error_set(err, PPROF_EFORMAT,
+                                 "decompressing profile: trailing garbage after gzip data (invalid header)");
+            break;
+        }
+        if (zr == Z_BUF_ERROR && z.avail_in == 0) {
+            rc = pprof_error_set(err, PPROF_EFORMAT,
+                                 "decompressing profile: unexpected end of gzip data (truncated)");
+            break;
+        }
+        if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            rc = pprof_error_set(err, PPROF_EFORMAT, "decompressing profile: %s",
+                                 z.msg ? z.msg : "invalid gzip data");
+            break;
+        }
+    }
+    inflateEnd(&z);
+    if (out->data)
+        out->data[out->len] = 0;
+    return rc;
+}

@@ -1,0 +1,75 @@
+/* internal.h: private helpers shared by lib/ files (arena, growable arrays, profile internals). */
+#ifndef PPROF_INTERNAL_H
+#define PPROF_INTERNAL_H
+
+#include "pprof.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- arena */
+
+/* A bump allocator: chunks are freed together, never one by one. */
+typedef struct pprof_arena_chunk pprof_arena_chunk;
+typedef struct pprof_arena {
+    pprof_arena_chunk *head;
+    size_t used, size; /* in the head chunk */
+} pprof_arena;
+
+void *pprof_arena_alloc(pprof_arena *a, size_t n);
+void pprof_arena_release(pprof_arena *a);
+
+/* ---------------------------------------------------------------- vectors */
+
+/* Grows *ptr (elements of size elem) so that it holds at least need
+ * elements; *cap tracks the capacity. Returns 0 or PPROF_ENOMEM. */
+int pprof_grow(void **ptr, size_t *cap, size_t need, size_t elem);
+
+#define PPROF_GROW(arr, cap, need) pprof_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* ---------------------------------------------------------------- hashing */
+
+static inline uint64_t pprof_hash_bytes(const void *data, size_t n)
+{
+    /* FNV-1a, then a final mix so low bits are usable as a table index. */
+    const uint8_t *p = data;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static inline uint64_t pprof_hash_u64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* ---------------------------------------------------------------- profile */
+
+struct pprof_profile_internal {
+    pprof_arena arena;
+    /* string interning: open addressing over string ids (0 = empty slot,
+     * since "" is always id 0 and looked up specially). */
+    uint32_t *str_slots;
+    size_t str_mask;
+    size_t cap_strings, cap_sample_types, cap_samples, cap_values, cap_sample_locs, cap_labels,
+        cap_mappings, cap_locations, cap_lines, cap_functions, cap_comments;
+};
+
+/* Interns without copying when the bytes already live in the arena. */
+int pprof_profile_intern_owned(pprof_str *out, pprof_profile *p, const char *s, size_t len);
+
+/* Reserves room for n more samples (and their values), to avoid regrowth. */
+int pprof_profile_reserve_samples(pprof_profile *p, size_t n_samples, size_t n_locs);
+
+#endif

@@ -1,0 +1,426 @@
+/* merge.c: merges profiles with identical sample types the way pprof does:
+ * mappings, functions, locations and samples deduplicated, ids renumbered in
+ * first-seen order, headers combined. */
+#include "idmap.h"
+#include "internal.h"
+
+/* A hash set of variable-length uint64 keys mapping to an index. */
+typedef struct keyset {
+    uint64_t *keys; /* concatenated keys */
+    size_t n_keys, cap_keys;
+    uint64_t *offs; /* offset of key i in keys, plus a final end */
+    size_t n, cap_offs;
+    uint32_t *slots;
+    size_t mask;
+} keyset;
+
+static uint64_t key_hash(const uint64_t *k, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    for (size_t i = 0; i < n; i++)
+        h = pprof_hash_u64(h ^ k[i]);
+    return h;
+}
+
+static int keyset_rehash(keyset *s, size_t slots)
+{
+    uint32_t *t = calloc(slots, sizeof *t);
+    if (!t)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t h = key_hash(s->keys + s->offs[i], s->offs[i + 1] - s->offs[i]) & (slots - 1);
+        while (t[h])
+            h = (h + 1) & (slots - 1);
+        t[h] = (uint32_t)i + 1;
+    }
+    free(s->slots);
+    s->slots = t;
+    s->mask = slots - 1;
+    return 0;
+}
+
+/* Finds key k; when absent adds it. *out gets its index, *added whether new. */
+static int keyset_put(keyset *s, const uint64_t *k, size_t n, uint32_t *out, bool *added)
+{
+    if (!s->slots || (s->n + 1) * 2 > s->mask + 1)
+        if (keyset_rehash(s, s->slots ? (s->mask + 1) * 2 : 1024))
+            return PPROF_ENOMEM;
+    size_t h = key_hash(k, n) & s->mask;
+    while (s->slots[h]) {
+        uint32_t i = s->slots[h] - 1;
+        size_t len = s->offs[i + 1] - s->offs[i];
+        if (len == n && memcmp(s->keys + s->offs[i], k, n * sizeof *k) == 0) {
+            *out = i;
+            *added = false;
+            return 0;
+        }
+        h = (h + 1) & s->mask;
+    }
+    if (PPROF_GROW(s->keys, s->cap_keys, s->n_keys + n) || PPROF_GROW(s->offs, s->cap_offs, s->n + 2))
+        return PPROF_ENOMEM;
+    if (s->n == 0)
+        s->offs[0] = 0;
+    memcpy(s->keys + s->n_keys, k, n * sizeof *k);
+    s->n_keys += n;
+    s->offs[s->n + 1] = s->n_keys;
+    s->slots[h] = (uint32_t)++s->n;
+    *out = (uint32_t)(s->n - 1);
+    *added = true;
+    return 0;
+}
+
+static void keyset_release(keyset *s)
+{
+    free(s->keys);
+    free(s->offs);
+    free(s->slots);
+    memset(s, 0, sizeof *s);
+}
+
+typedef struct merger {
+    pprof_profile *m;
+    keyset maps, funcs, locs, samples;
+    uint64_t *key;
+    size_t cap_key;
+    pprof_error *err;
+} merger;
+
+static int str_of(merger *g, const pprof_profile *src, pprof_str s, pprof_str *out)
+{
+    return pprof_profile_intern(out, g->m, src->strings[s], src->string_lens[s]);
+}
+
+static bool same_string(const pprof_profile *a, pprof_str sa, const pprof_profile *b, pprof_str sb)
+{
+    return a->string_lens[sa] == b->string_lens[sb] &&
+           memcmp(a->strings[sa], b->strings[sb], a->string_lens[sa]) == 0;
+}
+
+static int check_compatible(const pprof_profile *a, const pprof_profile *b, pprof_error *err)
+{
+    if (!same_string(a, a->period_type.type, b, b->period_type.type) ||
+        !same_string(a, a->period_type.unit, b, b->period_type.unit))
+        return pprof_error_set(err, PPROF_EINVAL, "incompatible period types %s/%s and %s/%s",
+                               a->strings[a->period_type.type], a->strings[a->period_type.unit],
+                               b->strings[b->period_type.type], b->strings[b->period_type.unit]);
+    bool ok = a->n_sample_types == b->n_sample_types;
+    for (size_t i = 0; ok && i < a->n_sample_types; i++)
+        ok = same_string(a, a->sample_types[i].type, b, b->sample_types[i].type) &&
+             same_string(a, a->sample_types[i].unit, b, b->sample_types[i].unit);
+    if (!ok)
+        return pprof_error_set(err, PPROF_EINVAL, "incompatible sample types");
+    return 0;
+}
+
+static int key_room(merger *g, size_t n)
+{
+    return PPROF_GROW(g->key, g->cap_key, n);
+}
+
+/* Per source: merged index of each mapping/function/location, or NONE. */
+typedef struct src_maps {
+    uint32_t *map, *fn, *loc;
+    int64_t *map_shift; /* merged start - source start, per source mapping */
+} src_maps;
+
+static int merge_mapping(merger *g, const pprof_profile *src, src_maps *sm, uint32_t i, uint32_t *out)
+{
+    if (sm->map[i] != PPROF_NONE) {
+        *out = sm->map[i];
+        return 0;
+    }
+    const pprof_mapping *mp = &src->mappings[i];
+    pprof_mapping nm = *mp;
+    int rc = str_of(g, src, mp->file, &nm.file);
+    if (!rc)
+        rc = str_of(g, src, mp->build_id, &nm.build_id);
+    if (rc)
+        return rc;
+    /* pprof's key: size rounded to 4 KiB, offset, and build id or file. */
+    uint64_t size = mp->limit - mp->start;
+    size = (size + 0xfff) & ~(uint64_t)0xfff;
+    uint64_t k[4] = {size, mp->offset, nm.build_id ? 1 : (nm.file ? 2 : 0),
+                     nm.build_id ? nm.build_id : nm.file};
+    uint32_t idx;
+    bool added;
+    if (keyset_put(&g->maps, k, 4, &idx, &added))
+        return PPROF_ENOMEM;
+    if (added) {
+        nm.id = idx + 1;
+        if (pprof_profile_add_mapping(NULL, g->m, &nm))
+            return PPROF_ENOMEM;
+    }
+    sm->map[i] = idx;
+    sm->map_shift[i] = (int64_t)(g->m->mappings[idx].start - mp->start);
+    *out = idx;
+    return 0;
+}
+
+static int merge_function(merger *g, const pprof_profile *src, src_maps *sm, uint32_t i, uint32_t *out)
+{
+    if (sm->fn[i] != PPROF_NONE) {
+        *out = sm->fn[i];
+        return 0;
+    }
+    const pprof_function *f = &src->functions[i];
+    pprof_function nf = *f;
+    int rc = str_of(g, src, f->name, &nf.name);
+    if (!rc)
+        rc = str_of(g, src, f->system_name, &nf.system_name);
+    if (!rc)
+        rc = str_of(g, src, f->filename, &nf.filename);
+    if (rc)
+        return rc;
+    uint64_t k[4] = {(uint64_t)f->start_line, nf.name, nf.system_name, nf.filename};
+    uint32_t idx;
+    bool added;
+    if (keyset_put(&g->funcs, k, 4, &idx, &added))
+        return PPROF_ENOMEM;
+    if (added) {
+        nf.id = idx + 1;
+        if (pprof_profile_add_function(NULL, g->m, &nf))
+            return PPROF_ENOMEM;
+    }
+    sm->fn[i] = idx;
+    *out = idx;
+    return 0;
+}
+
+static int merge_location(merger *g, const pprof_profile *src, src_maps *sm, uint32_t i, uint32_t *out)
+{
+    if (sm->loc[i] != PPROF_NONE) {
+        *out = sm->loc[i];
+        return 0;
+    }
+    const pprof_location *l = &src->locations[i];
+    uint32_t mi = PPROF_NONE;
+    uint64_t addr = l->address;
+    if (l->mapping != PPROF_NONE) {
+        if (merge_mapping(g, src, sm, l->mapping, &mi))
+            return PPROF_ENOMEM;
+        addr = (uint64_t)((int64_t)addr + sm->map_shift[l->mapping]);
+    }
+    pprof_line lines[64];
+    pprof_line *ln = l->n_lines <= 64 ? lines : malloc(l->n_lines * sizeof *ln);
+    if (!ln || key_room(g, 3 + 3 * (size_t)l->n_lines)) {
+        if (ln != lines)
+            free(ln);
+        return PPROF_ENOMEM;
+    }
+    size_t kn = 0;
+    uint64_t mstart = mi != PPROF_NONE ? g->m->mappings[mi].start : 0;
+    g->key[kn++] = addr - mstart;
+    g->key[kn++] = mi;
+    g->key[kn++] = l->is_folded;
+    int rc = 0;
+    for (uint32_t k = 0; k < l->n_lines && !rc; k++) {
+        const pprof_line *sl = &src->lines[l->lines_off + k];
+        ln[k] = *sl;
+        rc = merge_function(g, src, sm, sl->function, &ln[k].function);
+        g->key[kn++] = ln[k].function;
+        g->key[kn++] = (uint64_t)sl->line;
+        g->key[kn++] = (uint64_t)sl->column;
+    }
+    uint32_t idx = 0;
+    bool added = false;
+    if (!rc && keyset_put(&g->locs, g->key, kn, &idx, &added))
+        rc = PPROF_ENOMEM;
+    if (!rc && added) {
+        pprof_location nl = *l;
+        nl.id = idx + 1;
+        nl.address = addr;
+        nl.mapping = mi;
+        rc = pprof_profile_add_location(NULL, g->m, &nl, ln, l->n_lines);
+    }
+    if (ln != lines)
+        free(ln);
+    if (rc)
+        return rc;
+    sm->loc[i] = idx;
+    *out = idx;
+    return 0;
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+    const pprof_label *x = a, *y = b;
+    if ((x->str != 0) != (y->str != 0))
+        return x->str ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->str != y->str)
+        return x->str < y->str ? -1 : 1;
+    if (x->num != y->num)
+        return x->num < y->num ? -1 : 1;
+    return x->num_unit < y->num_unit ? -1 : x->num_unit > y->num_unit;
+}
+
+static int merge_samples(merger *g, const pprof_profile *src, src_maps *sm)
+{
+    pprof_profile *m = g->m;
+    size_t nt = src->n_sample_types;
+    uint32_t *locs = NULL;
+    size_t cap_locs = 0;
+    pprof_label *labels = NULL;
+    size_t cap_labels = 0;
+    int rc = 0;
+    for (size_t s = 0; s < src->n_samples && !rc; s++) {
+        const pprof_sample *smp = &src->samples[s];
+        const int64_t *v = src->values + s * nt;
+        bool zero = true;
+        for (size_t k = 0; k < nt; k++)
+            zero &= v[k] == 0;
+        if (zero)
+            continue;
+        if (PPROF_GROW(locs, cap_locs, smp->n_locs + 1) || PPROF_GROW(labels, cap_labels, smp->n_labels + 1)) {
+            rc = PPROF_ENOMEM;
+            break;
+        }
+        for (uint32_t k = 0; k < smp->n_locs && !rc; k++)
+            rc = merge_location(g, src, sm, src->sample_locs[smp->locs_off + k], &locs[k]);
+        for (uint32_t k = 0; k < smp->n_labels && !rc; k++) {
+            const pprof_label *l = &src->labels[smp->labels_off + k];
+            labels[k] = *l;
+            rc = str_of(g, src, l->key, &labels[k].key);
+            if (!rc)
+                rc = str_of(g, src, l->str, &labels[k].str);
+            if (!rc)
+                rc = str_of(g, src, l->num_unit, &labels[k].num_unit);
+        }
+        if (rc)
+            break;
+        qsort(labels, smp->n_labels, sizeof *labels, cmp_label);
+        size_t kn = 0;
+        if (key_room(g, (size_t)smp->n_locs + 1 + 4 * (size_t)smp->n_labels)) {
+            rc = PPROF_ENOMEM;
+            break;
+        }
+        for (uint32_t k = 0; k < smp->n_locs; k++)
+            g->key[kn++] = locs[k];
+        g->key[kn++] = UINT64_MAX;
+        for (uint32_t k = 0; k < smp->n_labels; k++) {
+            g->key[kn++] = labels[k].key;
+            g->key[kn++] = labels[k].str;
+            g->key[kn++] = (uint64_t)labels[k].num;
+            g->key[kn++] = labels[k].num_unit;
+        }
+        uint32_t idx;
+        bool added;
+        if (keyset_put(&g->samples, g->key, kn, &idx, &added)) {
+            rc = PPROF_ENOMEM;
+            break;
+        }
+        if (added) {
+            rc = pprof_profile_add_sample(m, locs, smp->n_locs, v, labels, smp->n_labels);
+        } else {
+            int64_t *dst = m->values + (size_t)idx * nt;
+            for (size_t k = 0; k < nt; k++)
+                if (__builtin_add_overflow(dst[k], v[k], &dst[k]))
+                    dst[k] = v[k] > 0 ? INT64_MAX : INT64_MIN;
+        }
+    }
+    free(locs);
+    free(labels);
+    return rc;
+}
+
+static int merge_headers(merger *g, const pprof_profile *src, bool first)
+{
+    pprof_profile *m = g->m;
+    int rc = 0;
+    if (first) {
+        for (size_t i = 0; i < src->n_sample_types && !rc; i++) {
+            pprof_value_type vt;
+            rc = str_of(g, src, src->sample_types[i].type, &vt.type);
+            if (!rc)
+                rc = str_of(g, src, src->sample_types[i].unit, &vt.unit);
+            if (!rc)
+                rc = pprof_profile_add_sample_type(m, vt);
+        }
+        if (!rc)
+            rc = str_of(g, src, src->period_type.type, &m->period_type.type);
+        if (!rc)
+            rc = str_of(g, src, src->period_type.unit, &m->period_type.unit);
+        if (!rc)
+            rc = str_of(g, src, src->drop_frames, &m->drop_frames);
+        if (!rc)
+            rc = str_of(g, src, src->keep_frames, &m->keep_frames);
+    }
+    if (src->time_nanos && (!m->time_nanos || src->time_nanos < m->time_nanos))
+        m->time_nanos = src->time_nanos;
+    if (__builtin_add_overflow(m->duration_nanos, src->duration_nanos, &m->duration_nanos))
+        m->duration_nanos = INT64_MAX;
+    if (src->period > m->period)
+        m->period = src->period;
+    if (!rc && !m->default_sample_type && src->default_sample_type)
+        rc = str_of(g, src, src->default_sample_type, &m->default_sample_type);
+    if (!rc && !m->doc_url && src->doc_url)
+        rc = str_of(g, src, src->doc_url, &m->doc_url);
+    for (size_t i = 0; i < src->n_comments && !rc; i++) {
+        pprof_str c;
+        rc = str_of(g, src, src->comments[i], &c);
+        bool seen = false;
+        for (size_t k = 0; k < m->n_comments && !seen; k++)
+            seen = m->comments[k] == c;
+        if (!rc && !seen)
+            rc = pprof_profile_add_comment(m, c);
+    }
+    return rc;
+}
+
+int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t n, pprof_error *err)
+{
+    *out = NULL;
+    if (n == 0)
+        return pprof_error_set(err, PPROF_EINVAL, "no profiles to merge");
+    for (size_t i = 1; i < n; i++) {
+        int rc = check_compatible(srcs[0], srcs[i], err);
+        if (rc)
+            return rc;
+    }
+    merger g;
+    memset(&g, 0, sizeof g);
+    g.err = err;
+    g.m = pprof_profile_new();
+    int rc = g.m ? 0 : PPROF_ENOMEM;
+    /* pprof keeps the main binary first: the first source with mappings
+     * contributes its first mapping before anything else. */
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = merge_headers(&g, srcs[i], i == 0);
+    for (size_t i = 0; i < n && !rc; i++) {
+        const pprof_profile *src = srcs[i];
+        src_maps sm;
+        sm.map = malloc((src->n_mappings + 1) * sizeof *sm.map);
+        sm.map_shift = malloc((src->n_mappings + 1) * sizeof *sm.map_shift);
+        sm.fn = malloc((src->n_functions + 1) * sizeof *sm.fn);
+        sm.loc = malloc((src->n_locations + 1) * sizeof *sm.loc);
+        if (!sm.map || !sm.map_shift || !sm.fn || !sm.loc) {
+            rc = PPROF_ENOMEM;
+        } else {
+            memset(sm.map, 0xff, (src->n_mappings + 1) * sizeof *sm.map);
+            memset(sm.fn, 0xff, (src->n_functions + 1) * sizeof *sm.fn);
+            memset(sm.loc, 0xff, (src->n_locations + 1) * sizeof *sm.loc);
+            if (src->n_mappings && g.m->n_mappings == 0) {
+                uint32_t first;
+                rc = merge_mapping(&g, src, &sm, 0, &first);
+            }
+            if (!rc)
+                rc = merge_samples(&g, src, &sm);
+        }
+        free(sm.map);
+        free(sm.map_shift);
+        free(sm.fn);
+        free(sm.loc);
+    }
+    keyset_release(&g.maps);
+    keyset_release(&g.funcs);
+    keyset_release(&g.locs);
+    keyset_release(&g.samples);
+    free(g.key);
+    if (rc) {
+        pprof_profile_free(g.m);
+        return pprof_error_set(err, rc, "merging profiles: %s", pprof_strerror(rc));
+    }
+    *out = g.m;
+    return 0;
+}

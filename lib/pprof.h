@@ -1,0 +1,347 @@
+/* pprof.h: the one public header of libpprof (profile model, codec, units, graph). */
+#ifndef PPROF_H
+#define PPROF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ errors */
+
+/* Every fallible function returns 0 or one of these negative codes. */
+enum {
+    PPROF_OK = 0,
+    PPROF_EINVAL = -1,    /* bad argument or option value */
+    PPROF_ENOMEM = -2,    /* allocation failed */
+    PPROF_EIO = -3,       /* read or write failed */
+    PPROF_EFORMAT = -4,   /* malformed input (wire or semantic) */
+    PPROF_ELIMIT = -5,    /* a configured size cap was hit */
+    PPROF_EEMPTY = -6,    /* empty input */
+    PPROF_ENOTFOUND = -7, /* a named thing (sample type, ...) does not exist */
+    PPROF_EUNRECOGNIZED = -8 /* input is not in this format at all */
+};
+
+/* Detailed error: the code plus a message naming the field, index or offset.
+ * The caller owns the struct; functions fill it on failure. */
+typedef struct pprof_error {
+    int code;
+    char msg[1024];
+} pprof_error;
+
+/* Short, static description of a code. */
+const char *pprof_strerror(int code);
+
+/* Fills err (when non-NULL) with code and a printf-style message; returns code. */
+int pprof_error_set(pprof_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------------------ buffer */
+
+/* A growable byte buffer. Zero-initialise, then append; release frees. */
+typedef struct pprof_buf {
+    uint8_t *data;
+    size_t len, cap;
+    bool failed; /* an append ran out of memory; len stopped growing */
+} pprof_buf;
+
+void pprof_buf_release(pprof_buf *b);
+int pprof_buf_reserve(pprof_buf *b, size_t extra);
+int pprof_buf_append(pprof_buf *b, const void *data, size_t n);
+int pprof_buf_puts(pprof_buf *b, const char *s);
+int pprof_buf_printf(pprof_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------------ model */
+
+/* A string id: index into the profile's interned string table; 0 is "". */
+typedef uint32_t pprof_str;
+
+/* Index value meaning "none" for optional table references. */
+#define PPROF_NONE UINT32_MAX
+
+typedef struct pprof_value_type {
+    pprof_str type, unit;
+} pprof_value_type;
+
+typedef struct pprof_mapping {
+    uint64_t id; /* id as on the wire (non-zero, unique) */
+    uint64_t start, limit, offset;
+    pprof_str file, build_id;
+    bool has_functions, has_filenames, has_line_numbers, has_inline_frames;
+} pprof_mapping;
+
+typedef struct pprof_function {
+    uint64_t id;
+    pprof_str name, system_name, filename;
+    int64_t start_line;
+} pprof_function;
+
+typedef struct pprof_line {
+    uint32_t function; /* index into functions */
+    int64_t line, column;
+} pprof_line;
+
+typedef struct pprof_location {
+    uint64_t id;
+    uint64_t address;
+    uint32_t mapping;   /* index into mappings, or PPROF_NONE */
+    uint32_t lines_off; /* first line in profile->lines */
+    uint32_t n_lines;   /* lines[0] is the innermost inlined callee */
+    bool is_folded;
+} pprof_location;
+
+/* A label is a string label when str != 0, else a numeric one. */
+typedef struct pprof_label {
+    pprof_str key, str;
+    int64_t num;
+    pprof_str num_unit;
+} pprof_label;
+
+typedef struct pprof_sample {
+    uint64_t locs_off;   /* first location in profile->sample_locs (leaf first) */
+    uint32_t n_locs;
+    uint32_t n_labels;
+    uint64_t labels_off; /* first label in profile->labels */
+} pprof_sample;
+
+struct pprof_profile_internal;
+
+/* A parsed profile. Tables are dense and indexed from 0; wire ids are kept
+ * only for printing. Read the fields freely; change them only through the
+ * functions below. Everything lives until pprof_profile_free. */
+typedef struct pprof_profile {
+    const char **strings;        /* NUL-terminated, may hold embedded NULs */
+    const uint32_t *string_lens; /* byte length of each string */
+    size_t n_strings;
+
+    pprof_value_type *sample_types;
+    size_t n_sample_types;
+
+    pprof_sample *samples;
+    size_t n_samples;
+    int64_t *values; /* n_samples * n_sample_types, row per sample */
+
+    uint32_t *sample_locs; /* location indices, all samples, leaf first */
+    size_t n_sample_locs;
+    pprof_label *labels;
+    size_t n_labels;
+
+    pprof_mapping *mappings;
+    size_t n_mappings;
+    pprof_location *locations;
+    size_t n_locations;
+    pprof_line *lines;
+    size_t n_lines;
+    pprof_function *functions;
+    size_t n_functions;
+
+    pprof_str drop_frames, keep_frames;
+    int64_t time_nanos, duration_nanos;
+    pprof_value_type period_type;
+    int64_t period;
+    pprof_str *comments;
+    size_t n_comments;
+    pprof_str default_sample_type, doc_url;
+
+    struct pprof_profile_internal *internal;
+} pprof_profile;
+
+/* Values of sample i: profile->values + i * profile->n_sample_types. */
+static inline const int64_t *pprof_sample_values(const pprof_profile *p, size_t i)
+{
+    return p->values + i * p->n_sample_types;
+}
+
+/* Creates an empty profile (string table holds only ""). NULL on ENOMEM. */
+pprof_profile *pprof_profile_new(void);
+
+/* Frees a profile and everything in it. NULL is a no-op. */
+void pprof_profile_free(pprof_profile *p);
+
+/* Interns s[0..len); *out is its id (existing or new). */
+int pprof_profile_intern(pprof_str *out, pprof_profile *p, const char *s, size_t len);
+
+/* Looks up s without adding it; returns false when it is not interned. */
+bool pprof_profile_find_string(pprof_str *out, const pprof_profile *p, const char *s, size_t len);
+
+/* Builder: append table entries; *out receives the new index. The added
+ * entries are copied. Locations' lines are given separately. */
+int pprof_profile_add_sample_type(pprof_profile *p, pprof_value_type vt);
+int pprof_profile_add_mapping(uint32_t *out, pprof_profile *p, const pprof_mapping *m);
+int pprof_profile_add_function(uint32_t *out, pprof_profile *p, const pprof_function *f);
+int pprof_profile_add_location(uint32_t *out, pprof_profile *p, const pprof_location *l,
+                               const pprof_line *lines, size_t n_lines);
+/* values has n_sample_types entries. */
+int pprof_profile_add_sample(pprof_profile *p, const uint32_t *locs, size_t n_locs,
+                             const int64_t *values, const pprof_label *labels, size_t n_labels);
+int pprof_profile_add_comment(pprof_profile *p, pprof_str comment);
+
+/* Convenience: the C string of id s. */
+static inline const char *pprof_string(const pprof_profile *p, pprof_str s)
+{
+    return p->strings[s];
+}
+
+/* ------------------------------------------------------------------ codec */
+
+typedef struct pprof_parse_options {
+    uint64_t max_inflated; /* cap on decompressed bytes; 0 means the default, 2 GiB */
+} pprof_parse_options;
+
+#define PPROF_DEFAULT_MAX_INFLATED (2ULL << 30)
+
+/* Decodes a profile.proto message, gzip-compressed or raw (detected by the
+ * magic bytes). Applies every decoder rule and CheckValid check. On failure
+ * returns a negative code with err naming the field and index or byte
+ * offset: PPROF_EUNRECOGNIZED when the bytes are not protobuf at all (so
+ * other readers may be tried), PPROF_EFORMAT for a malformed profile,
+ * PPROF_EEMPTY, PPROF_ELIMIT, PPROF_ENOMEM. *out is owned by the caller. */
+int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
+                        const pprof_parse_options *opt, pprof_error *err);
+
+/* Reads all of f (a file or pipe) into *out as it is (gzip stays
+ * compressed), failing with PPROF_ELIMIT past opt->max_inflated bytes. */
+int pprof_read_stream(pprof_buf *out, FILE *f, const pprof_parse_options *opt, pprof_error *err);
+
+/* True when data starts with the gzip magic. */
+bool pprof_is_gzip(const void *data, size_t len);
+
+/* Inflates gzip data (all members) into out, bounded by max (0: default). */
+int pprof_gunzip(pprof_buf *out, const void *data, size_t len, uint64_t max, pprof_error *err);
+
+/* Encodes p as profile.proto; gzip when compress is true. Appends to out. */
+int pprof_profile_encode(pprof_buf *out, const pprof_profile *p, bool compress, pprof_error *err);
+
+/* Checks the model's invariants (indices in range, value counts). */
+int pprof_profile_check(const pprof_profile *p, pprof_error *err);
+
+/* ------------------------------------------------------------------ merge */
+
+/* Merges n profiles with identical sample and period types, as pprof does:
+ * mappings, functions, locations and samples deduplicated (values summed,
+ * all-zero samples dropped), ids renumbered in first-seen order, time the
+ * earliest, durations summed, period the largest, comments deduplicated.
+ * The sources are not changed. *out is owned by the caller. */
+int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t n, pprof_error *err);
+
+/* ------------------------------------------------------------------ units */
+
+/* Scales value from unit `from` to unit `to` (a unit name, "minimum" or
+ * "auto"), as pprof's measurement package does. Writes the resulting unit
+ * (static string, may be "") to *out_unit. */
+double pprof_unit_scale(int64_t value, const char *from, const char *to, const char **out_unit);
+
+/* True when from and to are in the same unit family (and so convertible). */
+bool pprof_unit_compatible(const char *a, const char *b);
+
+/* The finest canonical unit among a and b, when compatible; NULL otherwise.
+ * factor_a and factor_b receive the multipliers to that unit. */
+const char *pprof_unit_finest(const char *a, const char *b, double *factor_a, double *factor_b);
+
+/* ScaledLabel: "%.2f" with ".00" trimmed, then the unit; "0" for zero. */
+void pprof_format_scaled(char *buf, size_t n, int64_t value, const char *from, const char *to);
+
+/* Percentage of value in total: "  100%", "%5.2f%%" or "%5.2g%%"; "    0%" for total 0. */
+void pprof_format_percent(char *buf, size_t n, int64_t value, int64_t total);
+
+/* Picks the output unit for unit=minimum (pprof's selectOutputUnit) given the
+ * smallest shown non-zero value and the maximum (total), both already
+ * multiplied by the ratio. Returns a static string. */
+const char *pprof_unit_select_minimum(int64_t min_value, int64_t max_value, const char *sample_unit);
+
+/* ------------------------------------------------------------------ graph */
+
+typedef enum pprof_granularity {
+    PPROF_GRAN_FUNCTIONS = 0,
+    PPROF_GRAN_FILEFUNCTIONS,
+    PPROF_GRAN_FILES,
+    PPROF_GRAN_LINES,
+    PPROF_GRAN_ADDRESSES
+} pprof_granularity;
+
+/* Identity of a graph node; string ids belong to the graph's profile. */
+typedef struct pprof_node_info {
+    pprof_str name, orig_name, file, objfile;
+    uint64_t address;
+    int64_t start_line, line, column;
+} pprof_node_info;
+
+typedef struct pprof_node {
+    pprof_node_info info;
+    int64_t flat, flat_div, cum, cum_div;
+    uint32_t in_off, n_in;   /* incoming edges: graph->in_edges[in_off..] */
+    uint32_t out_off, n_out; /* outgoing edges: graph->out_edges[out_off..] */
+} pprof_node;
+
+typedef struct pprof_edge {
+    uint32_t src, dst; /* node indices */
+    int64_t weight, weight_div;
+    bool residual, is_inline;
+} pprof_edge;
+
+typedef struct pprof_graph_options {
+    int sample_index;            /* value column */
+    bool mean;                   /* divide by value[0] */
+    pprof_granularity granularity;
+    bool noinlines;
+    bool keep_objfile;           /* objfile and start_line in node identity (raw/list/callgrind) */
+    int nodecount;               /* <= 0: unlimited */
+    double nodefraction, edgefraction;
+    bool sort_cum;               /* CumNameOrder instead of FlatNameOrder */
+    bool drop_negative;
+    bool inline_edges_only;      /* track only edges that can be inline (enough for top) */
+    bool showcolumns;            /* keep columns at line granularity */
+} pprof_graph_options;
+
+/* A trimmed, sorted call graph. */
+typedef struct pprof_graph {
+    const pprof_profile *profile; /* borrowed */
+    const char **extra_strings;   /* strings made for the graph (cleaned paths), ids from profile->n_strings */
+    size_t n_extra_strings;
+    pprof_node *nodes;
+    size_t n_nodes;
+    pprof_edge *edges; /* all edges */
+    size_t n_edges;
+    uint32_t *in_edges, *out_edges; /* edge indices grouped per node */
+    size_t dropped_nodes;           /* removed by nodefraction */
+    size_t dropped_edges;
+    size_t orig_nodes;              /* nodes after nodefraction, before nodecount */
+    int64_t node_cutoff, edge_cutoff;
+} pprof_graph;
+
+/* Builds the graph of p under opt: node identity per granularity, cum once
+ * per node per sample, edges once per pair per sample, then trims by
+ * nodefraction (rebuilding from samples), sorts, and keeps nodecount nodes.
+ * *out is owned by the caller (pprof_graph_free). */
+int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_graph_options *opt,
+                      pprof_error *err);
+void pprof_graph_free(pprof_graph *g);
+
+/* The text of a string id found in a node_info (profile or graph string). */
+const char *pprof_graph_string(const pprof_graph *g, pprof_str id);
+
+/* Printable node name as pprof prints it (address, name, file:line, [obj],
+ * <unknown>). Appends to buf. */
+int pprof_node_name(pprof_buf *buf, const pprof_graph *g, const pprof_node *n);
+
+/* ------------------------------------------------------------------ totals */
+
+/* Index of sample type `name` (or the numeric index in name), following
+ * pprof: "" means default_sample_type, else the last type; names match the
+ * type directly or after stripping "inuse_". */
+int pprof_sample_index(int *out, const pprof_profile *p, const char *name, pprof_error *err);
+
+/* pprof's report total: sum of |v| over samples (over base samples only if
+ * any carry pprof::base), divided by the mean divisor when mean is set.
+ * Saturates instead of overflowing; *overflow is set when it did. */
+int64_t pprof_profile_total(const pprof_profile *p, int sample_index, bool mean, bool *overflow);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,286 @@
+/* profile.c: profile lifecycle, string interning and the table builder. */
+#include "internal.h"
+
+pprof_profile *pprof_profile_new(void)
+{
+    pprof_profile *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->internal = calloc(1, sizeof *p->internal);
+    pprof_str empty;
+    if (!p->internal || pprof_profile_intern(&empty, p, "", 0) != 0) {
+        pprof_profile_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void pprof_profile_free(pprof_profile *p)
+{
+    if (!p)
+        return;
+    if (p->internal) {
+        pprof_arena_release(&p->internal->arena);
+        free(p->internal->str_slots);
+        free(p->internal);
+    }
+    free((void *)p->strings);
+    free((void *)p->string_lens);
+    free(p->sample_types);
+    free(p->samples);
+    free(p->values);
+    free(p->sample_locs);
+    free(p->labels);
+    free(p->mappings);
+    free(p->locations);
+    free(p->lines);
+    free(p->functions);
+    free(p->comments);
+    free(p);
+}
+
+/* ---------------------------------------------------------------- strings */
+
+static uint64_t str_hash(const char *s, size_t len)
+{
+    return pprof_hash_bytes(s, len);
+}
+
+static int str_table_rehash(pprof_profile *p, size_t slots)
+{
+    struct pprof_profile_internal *in = p->internal;
+    uint32_t *t = calloc(slots, sizeof *t);
+    if (!t)
+        return PPROF_ENOMEM;
+    size_t mask = slots - 1;
+    for (size_t id = 1; id < p->n_strings; id++) {
+        size_t h = str_hash(p->strings[id], p->string_lens[id]) & mask;
+        while (t[h])
+            h = (h + 1) & mask;
+        t[h] = (uint32_t)id;
+    }
+    free(in->str_slots);
+    in->str_slots = t;
+    in->str_mask = mask;
+    return 0;
+}
+
+/* Finds s; returns its slot (holding 0 when absent). */
+static size_t str_find_slot(const pprof_profile *p, const char *s, size_t len, uint64_t h)
+{
+    const struct pprof_profile_internal *in = p->internal;
+    size_t i = h & in->str_mask;
+    for (;;) {
+        uint32_t id = in->str_slots[i];
+        if (!id || (p->string_lens[id] == len && memcmp(p->strings[id], s, len) == 0))
+            return i;
+        i = (i + 1) & in->str_mask;
+    }
+}
+
+bool pprof_profile_find_string(pprof_str *out, const pprof_profile *p, const char *s, size_t len)
+{
+    if (len == 0) {
+        *out = 0;
+        return true;
+    }
+    if (!p->internal->str_slots)
+        return false;
+    size_t slot = str_find_slot(p, s, len, str_hash(s, len));
+    *out = p->internal->str_slots[slot];
+    return *out != 0;
+}
+
+static int intern(pprof_str *out, pprof_profile *p, const char *s, size_t len, bool copy)
+{
+    struct pprof_profile_internal *in = p->internal;
+    if (len == 0 && p->n_strings > 0) {
+        *out = 0;
+        return 0;
+    }
+    if (len > UINT32_MAX)
+        return PPROF_ELIMIT;
+    if ((p->n_strings + 1) * 2 > in->str_mask + 1 || !in->str_slots) {
+        size_t slots = in->str_slots ? (in->str_mask + 1) * 2 : 1024;
+        if (str_table_rehash(p, slots))
+            return PPROF_ENOMEM;
+    }
+    uint64_t h = str_hash(s, len);
+    size_t slot = 0;
+    if (p->n_strings > 0) {
+        slot = str_find_slot(p, s, len, h);
+        if (in->str_slots[slot]) {
+            *out = in->str_slots[slot];
+            return 0;
+        }
+    }
+    if (p->n_strings >= UINT32_MAX - 1)
+        return PPROF_ELIMIT;
+    size_t cap = in->cap_strings;
+    if (PPROF_GROW(p->strings, cap, p->n_strings + 1))
+        return PPROF_ENOMEM;
+    size_t cap2 = in->cap_strings;
+    if (PPROF_GROW(p->string_lens, cap2, p->n_strings + 1))
+        return PPROF_ENOMEM;
+    in->cap_strings = cap < cap2 ? cap : cap2;
+    const char *stored = s;
+    if (copy) {
+        char *c = pprof_arena_alloc(&in->arena, len + 1);
+        if (!c)
+            return PPROF_ENOMEM;
+        memcpy(c, s, len);
+        c[len] = 0;
+        stored = c;
+    }
+    uint32_t id = (uint32_t)p->n_strings++;
+    p->strings[id] = stored;
+    ((uint32_t *)p->string_lens)[id] = (uint32_t)len;
+    if (id > 0)
+        in->str_slots[slot] = id;
+    *out = id;
+    return 0;
+}
+
+int pprof_profile_intern(pprof_str *out, pprof_profile *p, const char *s, size_t len)
+{
+    return intern(out, p, s, len, true);
+}
+
+int pprof_profile_intern_owned(pprof_str *out, pprof_profile *p, const char *s, size_t len)
+{
+    return intern(out, p, s, len, false);
+}
+
+/* ---------------------------------------------------------------- builder */
+
+int pprof_profile_add_sample_type(pprof_profile *p, pprof_value_type vt)
+{
+    if (p->n_samples)
+        return PPROF_EINVAL; /* values are laid out per sample type count */
+    if (PPROF_GROW(p->sample_types, p->internal->cap_sample_types, p->n_sample_types + 1))
+        return PPROF_ENOMEM;
+    p->sample_types[p->n_sample_types++] = vt;
+    return 0;
+}
+
+int pprof_profile_add_mapping(uint32_t *out, pprof_profile *p, const pprof_mapping *m)
+{
+    if (p->n_mappings >= UINT32_MAX - 1)
+        return PPROF_ELIMIT;
+    if (PPROF_GROW(p->mappings, p->internal->cap_mappings, p->n_mappings + 1))
+        return PPROF_ENOMEM;
+    p->mappings[p->n_mappings] = *m;
+    if (out)
+        *out = (uint32_t)p->n_mappings;
+    p->n_mappings++;
+    return 0;
+}
+
+int pprof_profile_add_function(uint32_t *out, pprof_profile *p, const pprof_function *f)
+{
+    if (p->n_functions >= UINT32_MAX - 1)
+        return PPROF_ELIMIT;
+    if (PPROF_GROW(p->functions, p->internal->cap_functions, p->n_functions + 1))
+        return PPROF_ENOMEM;
+    p->functions[p->n_functions] = *f;
+    if (out)
+        *out = (uint32_t)p->n_functions;
+    p->n_functions++;
+    return 0;
+}
+
+int pprof_profile_add_location(uint32_t *out, pprof_profile *p, const pprof_location *l,
+                               const pprof_line *lines, size_t n_lines)
+{
+    struct pprof_profile_internal *in = p->internal;
+    if (p->n_locations >= UINT32_MAX - 1 || p->n_lines + n_lines >= UINT32_MAX)
+        return PPROF_ELIMIT;
+    if (PPROF_GROW(p->locations, in->cap_locations, p->n_locations + 1) ||
+        PPROF_GROW(p->lines, in->cap_lines, p->n_lines + n_lines))
+        return PPROF_ENOMEM;
+    pprof_location *loc = &p->locations[p->n_locations];
+    *loc = *l;
+    loc->lines_off = (uint32_t)p->n_lines;
+    loc->n_lines = (uint32_t)n_lines;
+    if (n_lines)
+        memcpy(p->lines + p->n_lines, lines, n_lines * sizeof *lines);
+    p->n_lines += n_lines;
+    if (out)
+        *out = (uint32_t)p->n_locations;
+    p->n_locations++;
+    return 0;
+}
+
+int pprof_profile_reserve_samples(pprof_profile *p, size_t n_samples, size_t n_locs)
+{
+    struct pprof_profile_internal *in = p->internal;
+    size_t nt = p->n_sample_types;
+    if (PPROF_GROW(p->samples, in->cap_samples, p->n_samples + n_samples) ||
+        PPROF_GROW(p->sample_locs, in->cap_sample_locs, p->n_sample_locs + n_locs))
+        return PPROF_ENOMEM;
+    if (nt && PPROF_GROW(p->values, in->cap_values, (p->n_samples + n_samples) * nt))
+        return PPROF_ENOMEM;
+    return 0;
+}
+
+int pprof_profile_add_sample(pprof_profile *p, const uint32_t *locs, size_t n_locs,
+                             const int64_t *values, const pprof_label *labels, size_t n_labels)
+{
+    struct pprof_profile_internal *in = p->internal;
+    size_t nt = p->n_sample_types;
+    if (n_locs > UINT32_MAX || n_labels > UINT32_MAX)
+        return PPROF_ELIMIT;
+    if (pprof_profile_reserve_samples(p, 1, n_locs) ||
+        PPROF_GROW(p->labels, in->cap_labels, p->n_labels + n_labels))
+        return PPROF_ENOMEM;
+    pprof_sample *s = &p->samples[p->n_samples];
+    s->locs_off = p->n_sample_locs;
+    s->n_locs = (uint32_t)n_locs;
+    s->labels_off = p->n_labels;
+    s->n_labels = (uint32_t)n_labels;
+    if (n_locs)
+        memcpy(p->sample_locs + p->n_sample_locs, locs, n_locs * sizeof *locs);
+    p->n_sample_locs += n_locs;
+    if (n_labels)
+        memcpy(p->labels + p->n_labels, labels, n_labels * sizeof *labels);
+    p->n_labels += n_labels;
+    if (nt)
+        memcpy(p->values + p->n_samples * nt, values, nt * sizeof *values);
+    p->n_samples++;
+    return 0;
+}
+
+int pprof_profile_add_comment(pprof_profile *p, pprof_str comment)
+{
+    if (PPROF_GROW(p->comments, p->internal->cap_comments, p->n_comments + 1))
+        return PPROF_ENOMEM;
+    p->comments[p->n_comments++] = comment;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- checks */
+
+int pprof_profile_check(const pprof_profile *p, pprof_error *err)
+{
+    if (p->n_samples && !p->n_sample_types)
+        return pprof_error_set(err, PPROF_EFORMAT, "missing sample type information");
+    for (size_t i = 0; i < p->n_samples; i++) {
+        const pprof_sample *s = &p->samples[i];
+        if (s->locs_off + s->n_locs > p->n_sample_locs || s->labels_off + s->n_labels > p->n_labels)
+            return pprof_error_set(err, PPROF_EFORMAT, "sample %zu: references out of range", i);
+    }
+    for (size_t i = 0; i < p->n_sample_locs; i++)
+        if (p->sample_locs[i] >= p->n_locations)
+            return pprof_error_set(err, PPROF_EFORMAT, "sample has nil location");
+    for (size_t i = 0; i < p->n_locations; i++) {
+        const pprof_location *l = &p->locations[i];
+        if (l->mapping != PPROF_NONE && l->mapping >= p->n_mappings)
+            return pprof_error_set(err, PPROF_EFORMAT, "location %zu: mapping out of range", i);
+        if ((uint64_t)l->lines_off + l->n_lines > p->n_lines)
+            return pprof_error_set(err, PPROF_EFORMAT, "location %zu: lines out of range", i);
+    }
+    for (size_t i = 0; i < p->n_lines; i++)
+        if (p->lines[i].function >= p->n_functions)
+            return pprof_error_set(err, PPROF_EFORMAT, "line %zu: function out of range", i);
+    return 0;
+}

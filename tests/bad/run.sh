@@ -1,0 +1,269 @@
+# run.sh: runs $PPROF on the crafted bad inputs of tests/bad/gen_bad.c and a few no-network faults of robustness.md §6.2, checking exit status and message.
+#
+# Usage, from the repo root:  PPROF=build/pprof TOOLS=build/tools sh tests/bad/run.sh
+# TIMEOUT (seconds per run, default 20); KEEP=1 keeps the temp dir and prints its path.
+#
+# Per manifest line (<file> <expect> <keyword>) it runs "$PPROF -top <file>":
+#   error: exit 1; stderr non-empty, starting "pprof: ", at most $MAXLINES lines and
+#          $MAXBYTES bytes, containing the keyword (case-insensitive, "a|b" = either,
+#          file name removed first); no sanitizer/crash report; nothing on stdout.
+#   ok:    exit 0; a report on stdout; no sanitizer/crash report.
+# The bomb (file name contains "bomb") must fail like any error case, inside the timeout.
+# Extra cases: 16 (/dev/zero, /dev/urandom, an endless FIFO), 40b (-sample_index out of
+# range), F2 (stdout is /dev/full), F3 (bad -output), F4 (failed run keeps an existing
+# output file), F20 (input is a directory).
+
+set -u
+
+PPROF=${PPROF:-build/pprof}
+TOOLS=${TOOLS:-build/tools}
+TIMEOUT=${TIMEOUT:-20}
+MAXLINES=4
+MAXBYTES=2000
+CPU=tests/data/cpu.pb.gz
+
+pass=0
+fail=0
+bg=""
+note=""
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pprof-bad.XXXXXX") || exit 1
+
+cleanup() {
+    if [ -n "$bg" ]; then kill "$bg" 2>/dev/null; fi
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if command -v timeout >/dev/null 2>&1; then
+    TIMEOUT_CMD="timeout -k 5 $TIMEOUT"
+else
+    echo "run.sh: no timeout(1); running without a time limit" >&2
+    TIMEOUT_CMD=""
+fi
+[ -x "$PPROF" ] || echo "run.sh: $PPROF is not an executable; every case will fail" >&2
+
+# ---------------------------------------------------------------- helpers
+
+pass_case() {
+    pass=$((pass + 1))
+    printf 'ok   %s\n' "$1"
+}
+
+fail_case() {
+    fail=$((fail + 1))
+    printf 'FAIL %s: %s%s\n' "$1" "$2" "$note"
+}
+
+finish() {
+    printf 'bad-inputs: %d passed, %d failed\n' "$pass" "$fail"
+    [ "$fail" -eq 0 ]
+    exit $?
+}
+
+# run_to OUT ARGS...: runs $PPROF ARGS with stdout to OUT, stderr to $tmp/err; sets rc, elapsed.
+run_to() {
+    _out=$1
+    shift
+    _t0=$(date +%s)
+    # shellcheck disable=SC2086
+    $TIMEOUT_CMD "$PPROF" "$@" >"$_out" 2>"$tmp/err" </dev/null
+    rc=$?
+    elapsed=$(($(date +%s) - _t0))
+}
+
+run() { run_to "$tmp/out" "$@"; }
+
+describe_rc() {
+    case $rc in
+    124 | 137) printf '%s (timed out after %ss)' "$rc" "$TIMEOUT" ;;
+    126 | 127) printf '%s (could not run %s)' "$rc" "$PPROF" ;;
+    *) if [ "$rc" -gt 128 ]; then printf '%s (signal %s)' "$rc" $((rc - 128)); else printf '%s' "$rc"; fi ;;
+    esac
+}
+
+# First line of stderr, control characters removed, shortened: for FAIL lines.
+err_excerpt() {
+    if [ -s "$tmp/err" ]; then
+        printf ' [stderr: %s]' "$(sed -n 1p "$tmp/err" | tr -d '\000-\010\013-\037\177' | cut -c1-160)"
+    fi
+}
+
+crashed() {
+    grep -q -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|MemorySanitizer|runtime error:|Segmentation fault|core dumped|stack smashing|double free|free\(\): invalid' "$tmp/err"
+}
+
+# has_keyword KEYWORDS STRIP...: stderr minus the STRIP strings contains one of KEYWORDS (a|b).
+has_keyword() {
+    _kw=$1
+    shift
+    case $_kw in "" | -) return 0 ;; esac
+    printf '%s\n' "$_kw" | tr '|' '\n' | grep -v '^$' >"$tmp/kw"
+    cp "$tmp/err" "$tmp/msg"
+    for _s in "$@"; do
+        [ -n "$_s" ] || continue
+        awk -v p="$_s" '{ while ((i = index($0, p)) > 0) $0 = substr($0, 1, i - 1) substr($0, i + length(p)); print }' \
+            "$tmp/msg" >"$tmp/msg2" && mv "$tmp/msg2" "$tmp/msg"
+    done
+    grep -q -i -F -f "$tmp/kw" "$tmp/msg"
+}
+
+# check_error NAME KEYWORD SOURCE [EXIT_CODES] [STDOUT_FILE]: the last run failed properly.
+check_error() {
+    _name=$1 _kw=$2 _src=$3 _codes=${4:-1} _stdout=${5:-$tmp/out}
+    _why=""
+    _first=$(sed -n 1p "$tmp/err")
+    _rc_ok=0
+    for _c in $_codes; do [ "$rc" = "$_c" ] && _rc_ok=1; done
+    if crashed; then
+        _why="sanitizer or crash report on stderr"
+    elif [ "$_rc_ok" = 0 ]; then
+        _why="exit status $(describe_rc), want $_codes"
+    elif [ ! -s "$tmp/err" ]; then
+        _why="no message on stderr"
+    elif [ "${_first#pprof: }" = "$_first" ]; then
+        _why="stderr does not start with 'pprof: '"
+    elif [ "$(wc -l <"$tmp/err")" -gt "$MAXLINES" ]; then
+        _why="$(wc -l <"$tmp/err" | tr -d ' ') lines on stderr, want at most $MAXLINES"
+    elif [ "$(wc -c <"$tmp/err")" -gt "$MAXBYTES" ]; then
+        _why="$(wc -c <"$tmp/err" | tr -d ' ') bytes on stderr, want at most $MAXBYTES"
+    elif [ -s "$_stdout" ] && [ -f "$_stdout" ]; then
+        _why="unexpected output on stdout"
+    elif ! has_keyword "$_kw" "$_src" "${_src##*/}"; then
+        _why="message lacks '$_kw'"
+    fi
+    if [ -z "$_why" ]; then pass_case "$_name"; else fail_case "$_name" "$_why$(err_excerpt)"; fi
+}
+
+# check_ok NAME: the last run succeeded and printed a report.
+check_ok() {
+    if crashed; then
+        fail_case "$1" "sanitizer or crash report on stderr$(err_excerpt)"
+    elif [ "$rc" != 0 ]; then
+        fail_case "$1" "exit status $(describe_rc), want 0$(err_excerpt)"
+    elif [ ! -s "$tmp/out" ]; then
+        fail_case "$1" "no report on stdout"
+    else
+        pass_case "$1"
+    fi
+}
+
+# ---------------------------------------------------------------- generate the cases
+
+cases=$tmp/cases
+gen=$TOOLS/gen_bad
+if [ ! -x "$gen" ] && command -v cc >/dev/null 2>&1; then
+    # Not built by the Makefile yet: build it here so the script also runs on its own.
+    gen=$tmp/gen_bad
+    cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -o "$gen" tests/bad/gen_bad.c -lz -lm 2>"$tmp/err" ||
+        gen=$TOOLS/gen_bad
+fi
+if ! "$gen" "$cases" 2>"$tmp/err" || [ ! -s "$cases/cases.tsv" ]; then
+    fail_case gen_bad "could not generate the cases with $gen$(err_excerpt)"
+    finish
+fi
+
+# ---------------------------------------------------------------- manifest cases (§6.1, 1-45)
+
+tab=$(printf '\t')
+while IFS=$tab read -r file expect kw; do
+    [ -n "$file" ] || continue
+    f=$cases/$file
+    run -top "$f"
+    case $expect in
+    ok) check_ok "$file" ;;
+    error)
+        case $file in *bomb*) note=" (ran ${elapsed}s)" ;; esac
+        check_error "$file" "$kw" "$f"
+        note=""
+        ;;
+    *) fail_case "$file" "unknown expectation '$expect' in cases.tsv" ;;
+    esac
+done <"$cases/cases.tsv"
+
+# ---------------------------------------------------------------- 16: inputs that never end
+
+if [ -r /dev/zero ]; then
+    run -top /dev/zero
+    check_error 16a_dev_zero "limit|regular" /dev/zero
+fi
+if [ -r /dev/urandom ]; then
+    run -top /dev/urandom
+    check_error 16b_dev_urandom "" /dev/urandom
+fi
+if mkfifo "$tmp/fifo" 2>/dev/null; then
+    cat /dev/zero >"$tmp/fifo" 2>/dev/null &
+    bg=$!
+    run -top "$tmp/fifo"
+    kill "$bg" 2>/dev/null
+    wait "$bg" 2>/dev/null
+    bg=""
+    check_error 16c_fifo_endless_zeros "limit" "$tmp/fifo"
+fi
+
+# ---------------------------------------------------------------- 40b: -sample_index out of range
+
+run -top -sample_index=10000 "$cases/40_10000_sample_types.pb.gz"
+check_error 40b_sample_index_out_of_range "sample_index|range" "$cases/40_10000_sample_types.pb.gz" "1 2"
+
+# ---------------------------------------------------------------- §6.2 faults
+
+if [ ! -f "$CPU" ]; then
+    fail_case F_setup "$CPU not found (run from the repo root)"
+else
+    # F2: stdout is full.
+    if [ -w /dev/full ]; then
+        run_to /dev/full -top "$CPU"
+        check_error F2_stdout_dev_full "space|write" "$CPU" 1 /dev/full
+    fi
+
+    # F3: the output directory is missing, or the output is a directory.
+    if [ ! -e /nonexistent ]; then
+        run -top -output=/nonexistent/dir/x.txt "$CPU"
+        if [ -e /nonexistent ]; then
+            fail_case F3a_output_dir_missing "created /nonexistent"
+        else
+            check_error F3a_output_dir_missing "no such file|directory|exist" /nonexistent/dir/x.txt
+        fi
+    fi
+    mkdir "$tmp/f3"
+    run -top -output="$tmp/f3/no/such/x.txt" "$CPU"
+    if [ -n "$(ls -A "$tmp/f3")" ]; then
+        fail_case F3b_output_dir_missing_creates_nothing "left $(ls -A "$tmp/f3" | tr '\n' ' ')"
+    else
+        check_error F3b_output_dir_missing_creates_nothing "no such file|directory|exist" "$tmp/f3/no/such/x.txt"
+    fi
+    mkdir "$tmp/f3c" "$tmp/f3c/outdir"
+    run -top -output="$tmp/f3c/outdir" "$CPU"
+    if [ ! -d "$tmp/f3c/outdir" ] || [ -n "$(ls -A "$tmp/f3c/outdir")" ] ||
+        [ "$(ls -A "$tmp/f3c")" != outdir ]; then
+        fail_case F3c_output_is_directory "directory changed or temp files left: $(ls -A "$tmp/f3c" | tr '\n' ' ')"
+    else
+        check_error F3c_output_is_directory "directory" "$tmp/f3c/outdir"
+    fi
+
+    # F4/F24: a failed run leaves an existing output file intact and no temp files.
+    for bad in 03_gzip_cut_in_half.pb.gz 38_value_count_mismatch.pb.gz; do
+        d=$tmp/f4-${bad%%_*}
+        mkdir "$d"
+        printf 'precious output\n' >"$d/out.txt"
+        cp "$d/out.txt" "$tmp/f4-expected"
+        run -top -output="$d/out.txt" "$cases/$bad"
+        name=F4_output_kept_on_error_${bad%%.*}
+        if ! cmp -s "$d/out.txt" "$tmp/f4-expected"; then
+            fail_case "$name" "existing out.txt was changed or removed"
+        elif [ "$(ls -A "$d")" != out.txt ]; then
+            fail_case "$name" "files left beside out.txt: $(ls -A "$d" | tr '\n' ' ')"
+        else
+            check_error "$name" "" "$cases/$bad"
+        fi
+    done
+fi
+
+# F20: the input is a directory.
+mkdir "$tmp/f20dir"
+run -top "$tmp/f20dir"
+check_error F20_input_is_directory "directory" "$tmp/f20dir"
+
+finish

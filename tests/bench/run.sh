@@ -1,0 +1,208 @@
+# run.sh: the `make bench` driver: generates the benchmark profiles, then times pprof commands on them (wall time, peak RSS).
+#
+# Run from the repo root:  PPROF=build/pprof TOOLS=build/tools sh tests/bench/run.sh
+# Environment:
+#   PPROF           program under test (default build/pprof)
+#   TOOLS           where gen_profile and measure are built (default build/tools)
+#   BENCH_DIR       profiles and outputs (default build/bench)
+#   BENCH_PROFILES  which profiles, in order (default "big medium")
+#   BENCH_RUNS      runs of each command; the fastest run is shown (default 1)
+#   BENCH_GO_BIG    1: also run go tool pprof on the big profile (takes minutes)
+# Columns: wall time in seconds and as a multiple of `gzip -dc`'s; peak RSS in
+# MiB and as a multiple of the uncompressed profile size.
+# Exit status: 0 whatever the timings, also when a command fails ("failed (rc=N)");
+# 1 when a tool is missing or a command crashed (killed by a signal).
+
+# ---------------------------------------------------------------- what is measured
+# One command a line: "go" if `go tool pprof` should run it too for comparison
+# (with -symbolize=none added), else "-"; then the arguments given to $PPROF
+# before the profile file. @OUT@ stands for $BENCH_DIR/out.pb.gz.
+COMMANDS='
+go  -top
+-   -raw
+-   -proto -output=@OUT@
+'
+
+# One profile a line: name, then gen_profile options. big: about 127 MB raw, medium: 10 MB.
+PROFILES='
+big     --samples 1000000 --locations 200000 --functions 50000 --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 1
+medium  --samples 100000  --locations 20000  --functions 5000  --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 1
+'
+
+# ---------------------------------------------------------------- set-up
+PPROF=${PPROF:-build/pprof}
+TOOLS=${TOOLS:-build/tools}
+BENCH_DIR=${BENCH_DIR:-build/bench}
+BENCH_PROFILES=${BENCH_PROFILES:-big medium}
+BENCH_RUNS=${BENCH_RUNS:-1}
+BENCH_GO_BIG=${BENCH_GO_BIG:-0}
+SRC_DIR=$(dirname "$0")
+GEN=$TOOLS/gen_profile
+MEASURE=$TOOLS/measure
+OUT=$BENCH_DIR/out.pb.gz
+ERR=$BENCH_DIR/stderr.txt
+status=0
+
+for tool in "$GEN" "$MEASURE"; do
+    if [ ! -x "$tool" ]; then
+        echo "bench: missing $tool (build it with: make tools)" >&2
+        exit 1
+    fi
+done
+if ! command -v gzip >/dev/null 2>&1; then
+    echo "bench: gzip is not installed" >&2
+    exit 1
+fi
+case $BENCH_RUNS in
+    '' | *[!0-9]* | 0) echo "bench: BENCH_RUNS must be a positive integer" >&2; exit 1 ;;
+esac
+mkdir -p "$BENCH_DIR" || exit 1
+HAVE_GO=0
+command -v go >/dev/null 2>&1 && HAVE_GO=1
+
+# ---------------------------------------------------------------- helpers
+# gen NAME OPTIONS...: makes $BENCH_DIR/NAME.pb.gz unless it is there and was made
+# by the same gen_profile.c with the same options; NAME.info keeps that key and
+# the uncompressed size. Sets RAW_BYTES.
+gen() {
+    name=$1
+    shift
+    file=$BENCH_DIR/$name.pb.gz
+    info=$BENCH_DIR/$name.info
+    key="$(cksum <"$SRC_DIR/gen_profile.c" | awk '{print $1}') $*"
+    if [ -f "$file" ] && [ -f "$info" ] && [ "$(sed -n 's/^key=//p' "$info")" = "$key" ]; then
+        RAW_BYTES=$(sed -n 's/^raw_bytes=//p' "$info")
+        return 0
+    fi
+    echo "generating $file ..."
+    rm -f "$info"
+    if ! "$GEN" "$@" --out "$file"; then
+        echo "bench: gen_profile failed for $name" >&2
+        exit 1
+    fi
+    RAW_BYTES=$(gzip -dc "$file" | wc -c | tr -d ' ')
+    printf 'key=%s\nraw_bytes=%s\n' "$key" "$RAW_BYTES" >"$info"
+}
+
+# measure_cmd COMMAND...: runs COMMAND under measure BENCH_RUNS times, stdout to
+# /dev/null, stderr to $ERR. Sets WALL (fastest run), RSS (largest), RC and SIG
+# (of the first failing run, else 0 and empty).
+measure_cmd() {
+    WALL='' RSS='' RC=0 SIG=''
+    run=0
+    while [ "$run" -lt "$BENCH_RUNS" ]; do
+        run=$((run + 1))
+        line=$("$MEASURE" --stderr "$ERR" -- "$@" </dev/null)
+        w='' r='' c=125 s=''
+        for kv in $line; do
+            case $kv in
+                wall=*) w=${kv#wall=} ;;
+                rss_mb=*) r=${kv#rss_mb=} ;;
+                rc=*) c=${kv#rc=} ;;
+                signal=*) s=${kv#signal=} ;;
+            esac
+        done
+        if [ "$c" != 0 ] || [ -z "$w" ]; then
+            RC=$c SIG=$s
+            return 0
+        fi
+        WALL=$(awk -v a="$WALL" -v b="$w" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
+        RSS=$(awk -v a="$RSS" -v b="$r" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
+    done
+}
+
+# row LABEL: prints the last measure_cmd's result as a table row, relative to
+# BASE_WALL and RAW_BYTES; notes crashes in $status.
+row() {
+    if [ "$RC" = 0 ]; then
+        awk -v label="$1" -v wall="$WALL" -v base="$BASE_WALL" -v rss="$RSS" -v raw="$RAW_BYTES" 'BEGIN {
+            xs = base > 0 ? sprintf("%8.2f", wall / base) : "       -"
+            printf "%-44s %8.3f %s %9.1f %7.2f  ok\n", label, wall, xs, rss, rss * 1048576 / raw
+        }'
+    else
+        if [ -n "$SIG" ]; then
+            result="CRASHED (signal $SIG, rc=$RC)"
+            status=1
+        else
+            result="failed (rc=$RC)"
+        fi
+        printf '%-44s %8s %8s %9s %7s  %s\n' "$1" - - - - "$result"
+        if [ -s "$ERR" ]; then
+            sed -n '1,3s/^/      | /p' "$ERR"
+        fi
+    fi
+}
+
+header() {
+    printf '%-44s %8s %8s %9s %7s  %s\n' command "wall s" "x gzip" "rss MiB" "x raw" status
+}
+
+# ---------------------------------------------------------------- run
+echo "bench: PPROF=$PPROF, $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') cpus, best of $BENCH_RUNS run(s)"
+[ -x "$PPROF" ] || echo "bench: note: $PPROF is not there (make all): its commands will fail"
+[ "$HAVE_GO" = 1 ] || echo "bench: note: go is not on PATH: no comparison with go tool pprof"
+
+for want in $BENCH_PROFILES; do
+    opts=$(printf '%s\n' "$PROFILES" | awk -v n="$want" '$1 == n { $1 = ""; print }')
+    if [ -z "$opts" ]; then
+        echo "bench: unknown profile '$want' in BENCH_PROFILES" >&2
+        exit 1
+    fi
+    # shellcheck disable=SC2086 # the options are separate words
+    gen "$want" $opts
+    file=$BENCH_DIR/$want.pb.gz
+    gz_bytes=$(wc -c <"$file" | tr -d ' ')
+    echo
+    awk -v f="$file" -v gz="$gz_bytes" -v raw="$RAW_BYTES" -v o="$opts" 'BEGIN {
+        printf "== %s: %.1f MiB gzipped, %.1f MiB raw (%d bytes);%s\n", f, gz / 1048576, raw / 1048576, raw, o }'
+    header
+
+    measure_cmd gzip -dc "$file"
+    BASE_WALL=
+    [ "$RC" = 0 ] && BASE_WALL=$WALL
+    row "gzip -dc (baseline)"
+
+    go_lines=
+    while read -r go_flag args; do
+        [ -n "$go_flag" ] || continue
+        args=$(printf '%s' "$args" | sed "s|@OUT@|$OUT|g")
+        # shellcheck disable=SC2086 # the arguments are separate words
+        measure_cmd "$PPROF" $args "$file"
+        row "pprof $args"
+        ours_wall=
+        [ "$RC" = 0 ] && ours_wall=$WALL
+
+        if [ "$go_flag" = go ] && [ "$HAVE_GO" = 1 ]; then
+            if [ "$want" != big ] || [ "$BENCH_GO_BIG" = 1 ]; then
+                # shellcheck disable=SC2086
+                measure_cmd go tool pprof $args -symbolize=none "$file"
+                row "go tool pprof $args -symbolize=none"
+                if [ "$RC" != 0 ]; then
+                    go_lines="${go_lines}  pprof $args vs go tool pprof: n/a (go tool pprof failed)
+"
+                elif [ -z "$ours_wall" ]; then
+                    go_lines="${go_lines}  pprof $args vs go tool pprof: n/a (pprof $args failed)
+"
+                else
+                    go_lines="$go_lines$(awk -v a="$args" -v go="$WALL" -v ours="$ours_wall" 'BEGIN {
+                        x = ours > 0 ? go / ours : 0
+                        printf "  pprof %s: %.1fx as fast as go tool pprof (%.3f s vs %.3f s)", a, x, ours, go }')
+"
+                fi
+            else
+                go_lines="${go_lines}  go tool pprof $args: skipped on the big profile (BENCH_GO_BIG=1 runs it)
+"
+            fi
+        fi
+    done <<EOF
+$COMMANDS
+EOF
+    printf '%s' "$go_lines"
+done
+
+rm -f "$ERR"
+if [ "$status" != 0 ]; then
+    echo
+    echo "bench: a command CRASHED (see above)"
+fi
+exit "$status"
