@@ -132,7 +132,7 @@ static int apply_flag(cmd_args *args, pprof_config *cfg, const char *name, const
             usage_error("must set at most one output format%s%s", "", "");
             return -1;
         }
-        *format_set = name;
+        *format_set = c->name;
         args->format = c->name;
         args->format_param = c->has_param ? value : NULL;
         return 0;

@@ -80,6 +80,25 @@ static int load_one(pprof_profile **out, const char *path)
     return 0;
 }
 
+/* As pprof does for every source: a profile without mappings gets a fake
+ * one (id 1) that every location points at; a [binary] argument names the
+ * main mapping's file. */
+static int locate_binaries(pprof_profile *p, const cmd_args *args)
+{
+    if (p->n_mappings == 0) {
+        pprof_mapping m;
+        memset(&m, 0, sizeof m);
+        m.id = 1;
+        if (pprof_profile_add_mapping(NULL, p, &m))
+            return PPROF_ENOMEM;
+        for (size_t i = 0; i < p->n_locations; i++)
+            p->locations[i].mapping = 0;
+    }
+    if (args->exec_name)
+        return pprof_profile_intern(&p->mappings[0].file, p, args->exec_name, strlen(args->exec_name));
+    return 0;
+}
+
 int cmd_load_sources(pprof_profile **out, const cmd_args *args)
 {
     *out = NULL;
@@ -89,8 +108,13 @@ int cmd_load_sources(pprof_profile **out, const cmd_args *args)
         return EXIT_DATA;
     }
     int rc = 0;
-    for (size_t i = 0; i < args->n_sources && !rc; i++)
+    for (size_t i = 0; i < args->n_sources && !rc; i++) {
         rc = load_one(&profiles[i], args->sources[i]);
+        if (!rc && locate_binaries(profiles[i], args) != 0) {
+            cmd_error("out of memory");
+            rc = EXIT_DATA;
+        }
+    }
     if (!rc && args->n_sources == 1) {
         *out = profiles[0];
         profiles[0] = NULL;

@@ -453,7 +453,7 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
             if (f.wt != WT_LEN)
                 return type_mismatch(d, "sample label", &f, foff);
             pprof_label l;
-            bool keep;
+            bool keep = false;
             int rc = dec_label(d, &f, foff, &l, &keep);
             if (rc)
                 return rc;
@@ -988,6 +988,30 @@ static int decode_all(dec *d)
     return 0;
 }
 
+/* The gzip trailer's ISIZE: the inflated size mod 2^32 (a hint only). */
+static uint64_t gzip_size_hint(const uint8_t *data, size_t len)
+{
+    if (len < 18)
+        return 0;
+    const uint8_t *t = data + len - 4;
+    return (uint64_t)t[0] | (uint64_t)t[1] << 8 | (uint64_t)t[2] << 16 | (uint64_t)t[3] << 24;
+}
+
+/* Reserves the location-reference array once, from the input size: each
+ * reference takes at least one byte, and profiles are mostly samples. One
+ * allocation advised for huge pages avoids regrowth and most page faults;
+ * untouched reserved pages cost nothing. */
+static void reserve_for(pprof_profile *p, uint64_t size, uint64_t max)
+{
+    if (size > max)
+        size = max;
+    if (size < (64u << 20))
+        return;
+    size_t n = (size_t)(size / 2);
+    if (pprof_profile_reserve_samples(p, 0, n) == 0)
+        pprof_advise_huge(p->sample_locs, n * sizeof *p->sample_locs);
+}
+
 int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
                         const pprof_parse_options *opt, pprof_error *err)
 {
@@ -1033,6 +1057,8 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
     d.s = &s;
     d.p = pprof_profile_new();
     int rc = d.p ? 0 : pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    if (!rc)
+        reserve_for(d.p, s.gz ? gzip_size_hint(data, len) : len, s.max);
     if (!rc)
         rc = decode_all(&d);
     if (s.gz) {

@@ -91,6 +91,9 @@ typedef struct gb {
     node_acc *acc;
     bool *kept;
     bool *track;
+    uint8_t *sample_edges; /* per sample: has a tracked node */
+    uint32_t *loc_single;  /* per location: its only node, or PPROF_NONE */
+    uint32_t *stamps;      /* per node: last sample that counted its cum */
     edge_rec *edges;
     size_t n_edges, cap_edges;
     uint32_t *edge_slots; /* hash (src,dst) -> edge index + 1 */
@@ -351,12 +354,74 @@ static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bo
     return 0;
 }
 
-/* One walk over every sample with the current kept set. */
-static int accumulate(gb *b)
+/* Node pass: flat and cum of every node. Dropping nodes later never changes
+ * the flat or cum of the nodes that stay (cum is counted once per node per
+ * sample; flat goes to the leaf-most node), so this runs once. Also marks
+ * the samples that contain a tracked node, for the edge pass. */
+static int accumulate_nodes(gb *b)
 {
     const pprof_profile *p = b->p;
     size_t nt = p->n_sample_types;
     memset(b->acc, 0, b->n_nodes * sizeof *b->acc);
+    const int si = b->si;
+    const bool mean = b->opt->mean;
+    const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes, *single = b->loc_single;
+    node_acc *acc = b->acc;
+    uint32_t *stamps = b->stamps;
+    const bool *track = b->track;
+    memset(stamps, 0, b->n_nodes * sizeof *stamps);
+    for (size_t s = 0; s < p->n_samples; s++) {
+        const pprof_sample *sm = &p->samples[s];
+        int64_t w = p->values[s * nt + (size_t)si];
+        int64_t dw = mean ? p->values[s * nt] : 0;
+        b->sample_edges[s] = 0;
+        if (w == 0 && dw == 0)
+            continue;
+        uint32_t stamp = (uint32_t)s + 1;
+        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        bool tracked = false;
+        for (size_t i = 0; i < sm->n_locs; i++) {
+            uint32_t L = locs[i];
+            uint32_t n = single[L];
+            if (n != PPROF_NONE) {
+                /* Most locations have one line: one lookup, no loop. */
+                tracked |= track[n];
+                if (stamps[n] != stamp) {
+                    stamps[n] = stamp;
+                    add_sat(&acc[n].cum, w, &b->overflow);
+                    add_sat(&acc[n].cum_div, dw, &b->overflow);
+                }
+                continue;
+            }
+            for (uint32_t k = loc_off[L], hi = loc_off[L + 1]; k < hi; k++) {
+                n = loc_nodes[k];
+                tracked |= track[n];
+                if (stamps[n] != stamp) {
+                    stamps[n] = stamp;
+                    add_sat(&acc[n].cum, w, &b->overflow);
+                    add_sat(&acc[n].cum_div, dw, &b->overflow);
+                }
+            }
+        }
+        b->sample_edges[s] = tracked;
+        if (sm->n_locs) {
+            uint32_t leaf = loc_nodes[loc_off[locs[0]]];
+            add_sat(&acc[leaf].flat, w, &b->overflow);
+            add_sat(&acc[leaf].flat_div, dw, &b->overflow);
+        }
+    }
+    for (size_t i = 0; i < b->n_nodes; i++)
+        acc[i].stamp = stamps[i];
+    return 0;
+}
+
+/* Edge pass with the current kept set: an edge once per pair per sample,
+ * residual when it skips dropped nodes, inline when it stays inside one
+ * location. Only edges into tracked nodes are recorded. */
+static int accumulate_edges(gb *b)
+{
+    const pprof_profile *p = b->p;
+    size_t nt = p->n_sample_types;
     b->n_edges = 0;
     if (b->edge_slots)
         memset(b->edge_slots, 0, (b->edge_mask + 1) * sizeof *b->edge_slots);
@@ -364,30 +429,25 @@ static int accumulate(gb *b)
         return PPROF_ENOMEM;
     const int si = b->si;
     const bool mean = b->opt->mean;
+    const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes;
     for (size_t s = 0; s < p->n_samples; s++) {
+        if (!b->sample_edges[s])
+            continue;
         const pprof_sample *sm = &p->samples[s];
         int64_t w = p->values[s * nt + (size_t)si];
         int64_t dw = mean ? p->values[s * nt] : 0;
-        if (w == 0 && dw == 0)
-            continue;
         uint32_t stamp = (uint32_t)s + 1;
         uint32_t parent = PPROF_NONE;
         bool residual = false;
         const uint32_t *locs = p->sample_locs + sm->locs_off;
         for (size_t i = sm->n_locs; i-- > 0;) {
             uint32_t L = locs[i];
-            uint32_t lo = b->loc_off[L], hi = b->loc_off[L + 1];
+            uint32_t lo = loc_off[L], hi = loc_off[L + 1];
             for (uint32_t k = hi; k-- > lo;) {
-                uint32_t n = b->loc_nodes[k];
+                uint32_t n = loc_nodes[k];
                 if (!b->kept[n]) {
                     residual = true;
                     continue;
-                }
-                node_acc *a = &b->acc[n];
-                if (a->stamp != stamp) {
-                    a->stamp = stamp;
-                    add_sat(&a->cum, w, &b->overflow);
-                    add_sat(&a->cum_div, dw, &b->overflow);
                 }
                 if (parent != PPROF_NONE && parent != n && b->track[n]) {
                     int rc = edge_add(b, parent, n, w, dw, residual, k != hi - 1, stamp);
@@ -397,10 +457,6 @@ static int accumulate(gb *b)
                 parent = n;
                 residual = false;
             }
-        }
-        if (parent != PPROF_NONE && !residual) {
-            add_sat(&b->acc[parent].flat, w, &b->overflow);
-            add_sat(&b->acc[parent].flat_div, dw, &b->overflow);
         }
     }
     return 0;
@@ -625,6 +681,9 @@ static void gb_release(gb *b)
     free(b->acc);
     free(b->kept);
     free(b->track);
+    free(b->sample_edges);
+    free(b->loc_single);
+    free(b->stamps);
     free(b->edges);
     free(b->edge_slots);
     if (b->names)
@@ -671,11 +730,16 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
         b.acc = calloc(nn ? nn : 1, sizeof *b.acc);
         b.kept = malloc(nn ? nn : 1);
         b.track = malloc(nn ? nn : 1);
-        if (!b.acc || !b.kept || !b.track)
+        b.sample_edges = malloc(p->n_samples ? p->n_samples : 1);
+        b.stamps = malloc((nn ? nn : 1) * sizeof *b.stamps);
+        b.loc_single = malloc((p->n_locations ? p->n_locations : 1) * sizeof *b.loc_single);
+        if (!b.acc || !b.kept || !b.track || !b.sample_edges || !b.stamps || !b.loc_single)
             rc = PPROF_ENOMEM;
     }
     if (!rc) {
         memset(b.kept, 1, nn);
+        for (size_t i = 0; i < p->n_locations; i++)
+            b.loc_single[i] = b.loc_off[i + 1] - b.loc_off[i] == 1 ? b.loc_nodes[b.loc_off[i]] : PPROF_NONE;
         if (opt->inline_edges_only) {
             /* Only nodes that appear as inlined lines can have inline in-edges. */
             memset(b.track, 0, nn);
@@ -685,7 +749,7 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
         } else {
             memset(b.track, 1, nn);
         }
-        rc = accumulate(&b);
+        rc = accumulate_nodes(&b);
     }
     if (!rc)
         rc = compute_names(&b);
@@ -722,17 +786,16 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
             }
         }
         g->dropped_nodes = present - kept;
-        if (kept != present)
-            rc = accumulate(&b);
-        size_t n = rc ? 0 : sorted_kept(&b, items);
+        size_t n = sorted_kept(&b, items);
+        bool cut = opt->nodecount > 0 && n > (size_t)opt->nodecount;
         g->orig_nodes = n;
-        if (!rc && opt->nodecount > 0 && n > (size_t)opt->nodecount) {
+        if (cut) {
             memset(b.kept, 0, nn);
             for (size_t i = 0; i < (size_t)opt->nodecount; i++)
                 b.kept[items[i].node] = 1;
-            rc = accumulate(&b);
-            n = rc ? 0 : sorted_kept(&b, items);
+            n = sorted_kept(&b, items);
         }
+        rc = accumulate_edges(&b);
         if (!rc)
             rc = emit(&b, items, n);
     }

@@ -25,6 +25,9 @@ void pprof_arena_release(pprof_arena *a);
  * elements; *cap tracks the capacity. Returns 0 or PPROF_ENOMEM. */
 int pprof_grow(void **ptr, size_t *cap, size_t need, size_t elem);
 
+/* Hints the kernel to back a large array with huge pages (no-op when small). */
+void pprof_advise_huge(void *p, size_t len);
+
 #define PPROF_GROW(arr, cap, need) pprof_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
 /* ---------------------------------------------------------------- hashing */
