@@ -49,6 +49,32 @@ static int decode_bytes(pprof_profile **out, const pprof_buf *in, pprof_error *e
     return rc;
 }
 
+/* Reads the first bytes and refuses, before reading everything, data that
+ * cannot be a profile: an endless stream of junk must not be slurped up to
+ * the size cap. */
+static int sniff_prefix(FILE *f, pprof_buf *buf, pprof_error *err)
+{
+    enum { PREFIX = 64 * 1024 };
+    if (pprof_buf_reserve(buf, PREFIX))
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    buf->len = fread(buf->data, 1, PREFIX, f);
+    if (ferror(f))
+        return pprof_error_set(err, PPROF_EIO, "read: %s", strerror(errno ? errno : EIO));
+    const char *what = pprof_sniff_not_profile(buf->data, buf->len, false);
+    if (!what && pprof_is_gzip(buf->data, buf->len)) {
+        pprof_buf head = {0};
+        pprof_error ignored;
+        int rc = pprof_gunzip(&head, buf->data, buf->len, PREFIX, &ignored);
+        /* Truncated or over the small cap is fine here: only the head matters. */
+        if (rc == 0 || rc == PPROF_ELIMIT || head.len >= 2)
+            what = pprof_sniff_not_profile(head.data, head.len, true);
+        pprof_buf_release(&head);
+    }
+    if (what)
+        return pprof_error_set(err, PPROF_EUNRECOGNIZED, "parsing profile: %s", what);
+    return 0;
+}
+
 static int load_one(pprof_profile **out, const char *path)
 {
     struct stat st;
@@ -60,6 +86,10 @@ static int load_one(pprof_profile **out, const char *path)
         cmd_error("%s: is a directory, not a profile", path);
         return EXIT_DATA;
     }
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        cmd_error("%s: not a regular file or pipe", path);
+        return EXIT_DATA;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         cmd_error("%s: open %s: %s", path, path, strerror(errno));
@@ -68,7 +98,9 @@ static int load_one(pprof_profile **out, const char *path)
     pprof_buf buf = {0};
     pprof_error err;
     pprof_parse_options opt = {0};
-    int rc = pprof_read_stream(&buf, f, &opt, &err);
+    int rc = sniff_prefix(f, &buf, &err);
+    if (rc == 0)
+        rc = pprof_read_stream(&buf, f, &opt, &err);
     fclose(f);
     if (rc == 0)
         rc = decode_bytes(out, &buf, &err);

@@ -12,6 +12,11 @@
  * Returns PPROF_EUNRECOGNIZED when data is in none of these formats. */
 int pprof_read_legacy(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
 
+/* Looks at the first bytes: returns what the data is when it cannot be a
+ * profile (HTML, zstd, zlib, nested gzip, binary junk), else NULL. inflated
+ * says the bytes came out of gzip already. */
+const char *pprof_sniff_not_profile(const uint8_t *data, size_t len, bool inflated);
+
 /* ---------------------------------------------------------------- reports */
 
 /* What a report needs beyond the profile: the selected value, scaling and

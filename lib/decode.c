@@ -168,7 +168,7 @@ typedef struct dec {
     /* per-sample value counting */
     size_t n_values, first_value_count, bad_value_sample, bad_value_count;
     bool value_count_set, value_count_bad;
-    bool have_time;
+    uint64_t dup_loc_id; /* first repeated location id, reported at the end */
     pprof_line *tmp_lines;
     size_t cap_tmp_lines;
 } dec;
@@ -620,9 +620,13 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     int rc = loc_ref(d, loc.id, &idx);
     if (rc)
         return rc;
-    if (d->loc_defined[idx])
-        return fail(d, PPROF_EFORMAT, "malformed profile: multiple locations with same id: %llu",
-                    (unsigned long long)loc.id);
+    if (d->loc_defined[idx]) {
+        /* Reported after the whole input is read: two concatenated profiles
+         * repeat ids, and "concatenated" is the better message then. */
+        if (!d->dup_loc_id)
+            d->dup_loc_id = loc.id;
+        return 0;
+    }
     d->loc_defined[idx] = 1;
     loc.lines_off = (uint32_t)lines_start;
     loc.n_lines = (uint32_t)(p->n_lines - lines_start);
@@ -690,10 +694,10 @@ static int dec_top(dec *d, const field *f, uint64_t off)
     case 7: return str_index(d, f, "drop_frames", off, &p->drop_frames);
     case 8: return str_index(d, f, "keep_frames", off, &p->keep_frames);
     case 9:
-        if (d->have_time)
+        /* As pprof: only a second non-zero time_nanos marks concatenated profiles. */
+        if (p->time_nanos != 0)
             return fail(d, PPROF_EFORMAT, "parsing profile: concatenated profiles detected (second time_nanos at offset %llu)",
                         (unsigned long long)off);
-        d->have_time = true;
         rc = int_field(d, f, "time_nanos", off, &v);
         p->time_nanos = (int64_t)v;
         return rc;
@@ -737,6 +741,32 @@ static int res_str(str_resolver *r, pprof_str *s, const char *what, size_t index
                     what, index, *s, r->n);
     *s = r->map[*s];
     return 0;
+}
+
+/* A label whose only content was a string index naming a later "" entry of
+ * the wire table resolves to nothing. pprof's CLI never shows such a label
+ * (it re-parses an encoded copy, which drops it), and in the model it would
+ * read as a numeric label 0, so it goes, keeping the labels in place. */
+static void drop_empty_labels(pprof_profile *p)
+{
+    size_t i = 0;
+    while (i < p->n_labels && (p->labels[i].str || p->labels[i].num || p->labels[i].num_unit))
+        i++;
+    if (i == p->n_labels)
+        return;
+    size_t w = 0;
+    for (size_t k = 0; k < p->n_samples; k++) {
+        pprof_sample *s = &p->samples[k];
+        size_t start = w;
+        for (size_t j = s->labels_off; j < s->labels_off + s->n_labels; j++) {
+            const pprof_label *l = &p->labels[j];
+            if (l->str || l->num || l->num_unit)
+                p->labels[w++] = *l;
+        }
+        s->labels_off = start;
+        s->n_labels = (uint32_t)(w - start);
+    }
+    p->n_labels = w;
 }
 
 static int resolve_strings(dec *d)
@@ -798,6 +828,8 @@ static int resolve_strings(dec *d)
     if (!rc)
         rc = res_str(&r, &p->doc_url, "doc_url", 0);
     free(map);
+    if (!rc)
+        drop_empty_labels(p);
     return rc;
 }
 
@@ -985,6 +1017,9 @@ static int decode_all(dec *d)
     }
     if (s->failed)
         return s->failed;
+    if (d->dup_loc_id)
+        return fail(d, PPROF_EFORMAT, "malformed profile: multiple locations with same id: %llu",
+                    (unsigned long long)d->dup_loc_id);
     return 0;
 }
 

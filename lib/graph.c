@@ -3,61 +3,18 @@
  * and the flat/cum name orders. */
 #include "internal.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 /* ---------------------------------------------------------------- graph strings */
 
 const char *pprof_graph_string(const pprof_graph *g, pprof_str id)
 {
-    if (id < g->profile->n_strings)
-        return g->profile->strings[id];
-    return g->extra_strings[id - g->profile->n_strings];
+    return pprof_nodemap_string(g->nodemap, id);
 }
 
-/* Go's filepath.Clean on a Unix path, into out (at least strlen(in)+2 bytes). */
-static void clean_path(char *out, const char *in)
+int pprof_node_name(pprof_buf *buf, const pprof_graph *g, const pprof_node *n)
 {
-    size_t n = strlen(in);
-    if (n == 0) {
-        strcpy(out, ".");
-        return;
-    }
-    bool rooted = in[0] == '/';
-    size_t w = 0, r = 0, dotdot = 0;
-    if (rooted) {
-        out[w++] = '/';
-        r = 1;
-        dotdot = 1;
-    }
-    while (r < n) {
-        if (in[r] == '/') {
-            r++;
-        } else if (in[r] == '.' && (r + 1 == n || in[r + 1] == '/')) {
-            r++;
-        } else if (in[r] == '.' && in[r + 1] == '.' && (r + 2 == n || in[r + 2] == '/')) {
-            r += 2;
-            if (w > dotdot) {
-                w--;
-                while (w > dotdot && out[w] != '/')
-                    w--;
-            } else if (!rooted) {
-                if (w > 0)
-                    out[w++] = '/';
-                out[w++] = '.';
-                out[w++] = '.';
-                dotdot = w;
-            }
-        } else {
-            if ((rooted && w != 1) || (!rooted && w != 0))
-                out[w++] = '/';
-            for (; r < n && in[r] != '/'; r++)
-                out[w++] = in[r];
-        }
-    }
-    if (w == 0)
-        out[w++] = '.';
-    out[w] = 0;
+    return pprof_nodemap_info_name(buf, g->nodemap, &n->info);
 }
 
 /* ---------------------------------------------------------------- builder state */
@@ -78,15 +35,12 @@ typedef struct gb {
     const pprof_profile *p;
     const pprof_graph_options *opt;
     pprof_graph *g;
-    /* nodes */
-    pprof_node_info *info;
-    size_t n_nodes, cap_nodes;
-    uint32_t *node_slots; /* hash of infos: node index + 1 */
-    size_t node_mask;
-    /* location -> node list (innermost line first) */
-    uint32_t *loc_off;
-    uint32_t *loc_nodes;
-    size_t n_loc_nodes;
+    /* node identity per location line (innermost line first) */
+    pprof_nodemap *nm;
+    const pprof_node_info *info;
+    size_t n_nodes;
+    const uint32_t *loc_off;
+    const uint32_t *loc_nodes;
     /* per-pass accumulators */
     node_acc *acc;
     bool *kept;
@@ -98,195 +52,10 @@ typedef struct gb {
     size_t n_edges, cap_edges;
     uint32_t *edge_slots; /* hash (src,dst) -> edge index + 1 */
     size_t edge_mask;
-    /* extra strings */
-    size_t cap_extra;
     char **names; /* printable name per node, for sorting */
     bool overflow;
     int si;
 } gb;
-
-static uint64_t info_hash(const pprof_node_info *i)
-{
-    uint64_t h = pprof_hash_u64(i->name);
-    h = pprof_hash_u64(h ^ i->orig_name);
-    h = pprof_hash_u64(h ^ i->file);
-    h = pprof_hash_u64(h ^ i->objfile);
-    h = pprof_hash_u64(h ^ i->address);
-    h = pprof_hash_u64(h ^ (uint64_t)i->start_line);
-    h = pprof_hash_u64(h ^ (uint64_t)i->line);
-    h = pprof_hash_u64(h ^ (uint64_t)i->column);
-    return h;
-}
-
-static bool info_eq(const pprof_node_info *a, const pprof_node_info *b)
-{
-    return a->name == b->name && a->orig_name == b->orig_name && a->file == b->file &&
-           a->objfile == b->objfile && a->address == b->address && a->start_line == b->start_line &&
-           a->line == b->line && a->column == b->column;
-}
-
-static int node_rehash(gb *b, size_t slots)
-{
-    uint32_t *t = calloc(slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; i < b->n_nodes; i++) {
-        size_t h = info_hash(&b->info[i]) & (slots - 1);
-        while (t[h])
-            h = (h + 1) & (slots - 1);
-        t[h] = (uint32_t)i + 1;
-    }
-    free(b->node_slots);
-    b->node_slots = t;
-    b->node_mask = slots - 1;
-    return 0;
-}
-
-static int node_intern(gb *b, const pprof_node_info *info, uint32_t *out)
-{
-    if (!b->node_slots || (b->n_nodes + 1) * 2 > b->node_mask + 1)
-        if (node_rehash(b, b->node_slots ? (b->node_mask + 1) * 2 : 4096))
-            return PPROF_ENOMEM;
-    size_t h = info_hash(info) & b->node_mask;
-    while (b->node_slots[h]) {
-        uint32_t i = b->node_slots[h] - 1;
-        if (info_eq(&b->info[i], info)) {
-            *out = i;
-            return 0;
-        }
-        h = (h + 1) & b->node_mask;
-    }
-    if (PPROF_GROW(b->info, b->cap_nodes, b->n_nodes + 1))
-        return PPROF_ENOMEM;
-    b->info[b->n_nodes] = *info;
-    b->node_slots[h] = (uint32_t)b->n_nodes + 1;
-    *out = (uint32_t)b->n_nodes++;
-    return 0;
-}
-
-/* Cleans a file name; returns a profile string id or a graph string id. */
-static int file_id(gb *b, pprof_str f, pprof_str *cache, pprof_str *out)
-{
-    if (f == 0) {
-        *out = 0;
-        return 0;
-    }
-    if (cache[f] != PPROF_NONE) {
-        *out = cache[f];
-        return 0;
-    }
-    const char *s = b->p->strings[f];
-    size_t n = b->p->string_lens[f];
-    char small[512];
-    char *buf = n + 2 <= sizeof small ? small : malloc(n + 2);
-    if (!buf)
-        return PPROF_ENOMEM;
-    clean_path(buf, s);
-    pprof_str id = f;
-    if (strcmp(buf, s) != 0) {
-        pprof_str found;
-        if (pprof_profile_find_string(&found, b->p, buf, strlen(buf))) {
-            id = found;
-        } else {
-            pprof_graph *g = b->g;
-            char *copy = strdup(buf);
-            if (!copy || PPROF_GROW(g->extra_strings, b->cap_extra, g->n_extra_strings + 1)) {
-                free(copy);
-                if (buf != small)
-                    free(buf);
-                return PPROF_ENOMEM;
-            }
-            g->extra_strings[g->n_extra_strings] = copy;
-            id = (pprof_str)(b->p->n_strings + g->n_extra_strings++);
-        }
-    }
-    if (buf != small)
-        free(buf);
-    cache[f] = id;
-    *out = id;
-    return 0;
-}
-
-/* The identity of the node for one line of a location (or the location
- * itself when line is NULL), with fields cleared per granularity. */
-static int make_info(gb *b, const pprof_location *loc, const pprof_line *line, pprof_str *file_cache,
-                     pprof_node_info *ni)
-{
-    const pprof_profile *p = b->p;
-    const pprof_graph_options *o = b->opt;
-    memset(ni, 0, sizeof *ni);
-    pprof_str objfile = loc->mapping != PPROF_NONE ? p->mappings[loc->mapping].file : 0;
-    bool keep_addr = o->granularity == PPROF_GRAN_ADDRESSES;
-    if (keep_addr)
-        ni->address = loc->address;
-    if (!line) {
-        ni->objfile = objfile;
-        return 0;
-    }
-    const pprof_function *fn = &p->functions[line->function];
-    bool keep_name = o->granularity != PPROF_GRAN_FILES;
-    bool keep_file = o->granularity != PPROF_GRAN_FUNCTIONS;
-    bool keep_line = o->granularity == PPROF_GRAN_LINES || o->granularity == PPROF_GRAN_ADDRESSES;
-    if (keep_name)
-        ni->name = fn->name;
-    if (keep_file) {
-        int rc = file_id(b, fn->filename, file_cache, &ni->file);
-        if (rc)
-            return rc;
-    }
-    if (keep_line) {
-        ni->line = line->line;
-        if (o->showcolumns || o->granularity == PPROF_GRAN_ADDRESSES)
-            ni->column = line->column;
-    }
-    if (o->keep_objfile || (ni->name == 0 && ni->orig_name == 0)) {
-        ni->objfile = objfile;
-        ni->start_line = keep_name ? fn->start_line : 0;
-    }
-    return 0;
-}
-
-static int build_nodes(gb *b)
-{
-    const pprof_profile *p = b->p;
-    size_t nl = p->n_locations;
-    b->loc_off = malloc((nl + 1) * sizeof *b->loc_off);
-    size_t total = 0;
-    for (size_t i = 0; i < nl; i++) {
-        uint32_t k = p->locations[i].n_lines;
-        total += k == 0 ? 1 : (b->opt->noinlines ? 1 : k);
-    }
-    b->loc_nodes = malloc((total ? total : 1) * sizeof *b->loc_nodes);
-    pprof_str *file_cache = malloc((p->n_strings ? p->n_strings : 1) * sizeof *file_cache);
-    if (!b->loc_off || !b->loc_nodes || !file_cache) {
-        free(file_cache);
-        return PPROF_ENOMEM;
-    }
-    memset(file_cache, 0xff, p->n_strings * sizeof *file_cache);
-    size_t w = 0;
-    int rc = 0;
-    for (size_t i = 0; i < nl && !rc; i++) {
-        const pprof_location *loc = &p->locations[i];
-        b->loc_off[i] = (uint32_t)w;
-        pprof_node_info ni;
-        if (loc->n_lines == 0) {
-            rc = make_info(b, loc, NULL, file_cache, &ni);
-            if (!rc)
-                rc = node_intern(b, &ni, &b->loc_nodes[w++]);
-            continue;
-        }
-        uint32_t first = b->opt->noinlines ? loc->n_lines - 1 : 0;
-        for (uint32_t k = first; k < loc->n_lines && !rc; k++) {
-            rc = make_info(b, loc, &p->lines[loc->lines_off + k], file_cache, &ni);
-            if (!rc)
-                rc = node_intern(b, &ni, &b->loc_nodes[w++]);
-        }
-    }
-    b->loc_off[nl] = (uint32_t)w;
-    b->n_loc_nodes = w;
-    free(file_cache);
-    return rc;
-}
 
 /* ---------------------------------------------------------------- accumulation */
 
@@ -464,40 +233,6 @@ static int accumulate_edges(gb *b)
 
 /* ---------------------------------------------------------------- naming and order */
 
-int pprof_node_name(pprof_buf *buf, const pprof_graph *g, const pprof_node *n)
-{
-    const pprof_node_info *i = &n->info;
-    size_t start = buf->len;
-#define SEP() (buf->len > start ? pprof_buf_puts(buf, " ") : 0)
-    if (i->address)
-        pprof_buf_printf(buf, "%016llx", (unsigned long long)i->address);
-    if (i->name) {
-        SEP();
-        pprof_buf_puts(buf, pprof_graph_string(g, i->name));
-    }
-    if (i->line) {
-        SEP();
-        if (i->column)
-            pprof_buf_printf(buf, "%s:%lld:%lld", pprof_graph_string(g, i->file), (long long)i->line,
-                             (long long)i->column);
-        else
-            pprof_buf_printf(buf, "%s:%lld", pprof_graph_string(g, i->file), (long long)i->line);
-    } else if (i->file) {
-        SEP();
-        pprof_buf_puts(buf, pprof_graph_string(g, i->file));
-    }
-    if (!i->name && i->objfile) {
-        const char *o = pprof_graph_string(g, i->objfile);
-        const char *slash = strrchr(o, '/');
-        SEP();
-        pprof_buf_printf(buf, "[%s]", slash ? slash + 1 : o);
-    }
-    if (buf->len == start)
-        pprof_buf_puts(buf, "<unknown>");
-#undef SEP
-    return buf->failed ? PPROF_ENOMEM : 0;
-}
-
 static inline int64_t abs64(int64_t v)
 {
     return v < 0 ? (v == INT64_MIN ? INT64_MAX : -v) : v;
@@ -559,12 +294,9 @@ static int compute_names(gb *b)
     if (!b->names)
         return PPROF_ENOMEM;
     pprof_buf buf = {0};
-    pprof_node tmp;
-    memset(&tmp, 0, sizeof tmp);
     for (size_t i = 0; i < b->n_nodes; i++) {
         buf.len = 0;
-        tmp.info = b->info[i];
-        if (pprof_node_name(&buf, b->g, &tmp)) {
+        if (pprof_nodemap_info_name(&buf, b->nm, &b->info[i])) {
             pprof_buf_release(&buf);
             return PPROF_ENOMEM;
         }
@@ -674,10 +406,6 @@ static int emit(gb *b, const sort_item *items, size_t n)
 
 static void gb_release(gb *b)
 {
-    free(b->info);
-    free(b->node_slots);
-    free(b->loc_off);
-    free(b->loc_nodes);
     free(b->acc);
     free(b->kept);
     free(b->track);
@@ -696,9 +424,7 @@ void pprof_graph_free(pprof_graph *g)
 {
     if (!g)
         return;
-    for (size_t i = 0; i < g->n_extra_strings; i++)
-        free((void *)g->extra_strings[i]);
-    free(g->extra_strings);
+    pprof_nodemap_free(g->nodemap);
     free(g->nodes);
     free(g->edges);
     free(g->in_edges);
@@ -724,7 +450,14 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
     if (!b.g)
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     b.g->profile = p;
-    int rc = build_nodes(&b);
+    int rc = pprof_nodemap_build(&b.g->nodemap, p, opt, err);
+    if (!rc) {
+        b.nm = b.g->nodemap;
+        b.info = b.nm->nodes;
+        b.n_nodes = b.nm->n_nodes;
+        b.loc_off = b.nm->loc_off;
+        b.loc_nodes = b.nm->loc_nodes;
+    }
     size_t nn = b.n_nodes;
     if (!rc) {
         b.acc = calloc(nn ? nn : 1, sizeof *b.acc);

@@ -297,11 +297,36 @@ typedef struct pprof_graph_options {
     bool showcolumns;            /* keep columns at line granularity */
 } pprof_graph_options;
 
+/* Node identity of every location line under a granularity: the nodes, and
+ * for location i the nodes of its lines, innermost first, at
+ * loc_nodes[loc_off[i] .. loc_off[i+1]) (one node for a location without
+ * lines, only the outermost line with noinlines). */
+typedef struct pprof_nodemap {
+    const pprof_profile *profile; /* borrowed */
+    pprof_node_info *nodes;
+    size_t n_nodes;
+    uint32_t *loc_off;
+    uint32_t *loc_nodes;
+    size_t n_loc_nodes;
+    const char **extra_strings; /* strings made here (cleaned paths), ids from profile->n_strings */
+    size_t n_extra_strings;
+} pprof_nodemap;
+
+/* Builds the node identity of p's locations under opt's granularity and
+ * noinlines. *out is owned by the caller (pprof_nodemap_free). */
+int pprof_nodemap_build(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt,
+                        pprof_error *err);
+void pprof_nodemap_free(pprof_nodemap *m);
+/* The text of a string id found in a node info (profile or nodemap string). */
+const char *pprof_nodemap_string(const pprof_nodemap *m, pprof_str id);
+/* Appends the printable name of node info i (pprof's PrintableName). */
+int pprof_nodemap_info_name(pprof_buf *buf, const pprof_nodemap *m, const pprof_node_info *i);
+int pprof_nodemap_name(pprof_buf *buf, const pprof_nodemap *m, uint32_t node);
+
 /* A trimmed, sorted call graph. */
 typedef struct pprof_graph {
     const pprof_profile *profile; /* borrowed */
-    const char **extra_strings;   /* strings made for the graph (cleaned paths), ids from profile->n_strings */
-    size_t n_extra_strings;
+    pprof_nodemap *nodemap;       /* owned: node identity the graph was built with */
     pprof_node *nodes;
     size_t n_nodes;
     pprof_edge *edges; /* all edges */

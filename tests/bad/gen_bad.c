@@ -488,7 +488,7 @@ static void bomb_case(void)
     if (fclose(f) != 0)
         die(path);
     free(path);
-    manifest(name, "error", "limit");
+    manifest(name, "error", "limit|unrecognized"); /* refused from its first bytes, before inflating */
 }
 
 

@@ -199,7 +199,7 @@ if mkfifo "$tmp/fifo" 2>/dev/null; then
     kill "$bg" 2>/dev/null
     wait "$bg" 2>/dev/null
     bg=""
-    check_error 16c_fifo_endless_zeros "limit" "$tmp/fifo"
+    check_error 16c_fifo_endless_zeros "limit|unrecognized" "$tmp/fifo"
 fi
 
 # ---------------------------------------------------------------- 40b: -sample_index out of range

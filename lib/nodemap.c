@@ -1,0 +1,323 @@
+/* nodemap.c: node identity of every location line per granularity (shared by
+ * the graph and the stack-based reports), and printable node names. */
+#include "internal.h"
+
+#include <stdlib.h>
+
+typedef struct gb {
+    const pprof_profile *p;
+    const pprof_graph_options *opt;
+    pprof_nodemap *m;
+    size_t cap_nodes, cap_extra;
+    uint32_t *node_slots; /* hash of infos: node index + 1 */
+    size_t node_mask;
+} gb;
+
+const char *pprof_nodemap_string(const pprof_nodemap *m, pprof_str id)
+{
+    if (id < m->profile->n_strings)
+        return m->profile->strings[id];
+    return m->extra_strings[id - m->profile->n_strings];
+}
+
+/* Go's filepath.Clean on a Unix path, into out (at least strlen(in)+2 bytes). */
+static void clean_path(char *out, const char *in)
+{
+    size_t n = strlen(in);
+    if (n == 0) {
+        strcpy(out, ".");
+        return;
+    }
+    bool rooted = in[0] == '/';
+    size_t w = 0, r = 0, dotdot = 0;
+    if (rooted) {
+        out[w++] = '/';
+        r = 1;
+        dotdot = 1;
+    }
+    while (r < n) {
+        if (in[r] == '/') {
+            r++;
+        } else if (in[r] == '.' && (r + 1 == n || in[r + 1] == '/')) {
+            r++;
+        } else if (in[r] == '.' && in[r + 1] == '.' && (r + 2 == n || in[r + 2] == '/')) {
+            r += 2;
+            if (w > dotdot) {
+                w--;
+                while (w > dotdot && out[w] != '/')
+                    w--;
+            } else if (!rooted) {
+                if (w > 0)
+                    out[w++] = '/';
+                out[w++] = '.';
+                out[w++] = '.';
+                dotdot = w;
+            }
+        } else {
+            if ((rooted && w != 1) || (!rooted && w != 0))
+                out[w++] = '/';
+            for (; r < n && in[r] != '/'; r++)
+                out[w++] = in[r];
+        }
+    }
+    if (w == 0)
+        out[w++] = '.';
+    out[w] = 0;
+}
+
+static uint64_t info_hash(const pprof_node_info *i)
+{
+    uint64_t h = pprof_hash_u64(i->name);
+    h = pprof_hash_u64(h ^ i->orig_name);
+    h = pprof_hash_u64(h ^ i->file);
+    h = pprof_hash_u64(h ^ i->objfile);
+    h = pprof_hash_u64(h ^ i->address);
+    h = pprof_hash_u64(h ^ (uint64_t)i->start_line);
+    h = pprof_hash_u64(h ^ (uint64_t)i->line);
+    h = pprof_hash_u64(h ^ (uint64_t)i->column);
+    return h;
+}
+
+static bool info_eq(const pprof_node_info *a, const pprof_node_info *b)
+{
+    return a->name == b->name && a->orig_name == b->orig_name && a->file == b->file &&
+           a->objfile == b->objfile && a->address == b->address && a->start_line == b->start_line &&
+           a->line == b->line && a->column == b->column;
+}
+
+static int node_rehash(gb *b, size_t slots)
+{
+    uint32_t *t = calloc(slots, sizeof *t);
+    if (!t)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < b->m->n_nodes; i++) {
+        size_t h = info_hash(&b->m->nodes[i]) & (slots - 1);
+        while (t[h])
+            h = (h + 1) & (slots - 1);
+        t[h] = (uint32_t)i + 1;
+    }
+    free(b->node_slots);
+    b->node_slots = t;
+    b->node_mask = slots - 1;
+    return 0;
+}
+
+static int node_intern(gb *b, const pprof_node_info *info, uint32_t *out)
+{
+    if (!b->node_slots || (b->m->n_nodes + 1) * 2 > b->node_mask + 1)
+        if (node_rehash(b, b->node_slots ? (b->node_mask + 1) * 2 : 4096))
+            return PPROF_ENOMEM;
+    size_t h = info_hash(info) & b->node_mask;
+    while (b->node_slots[h]) {
+        uint32_t i = b->node_slots[h] - 1;
+        if (info_eq(&b->m->nodes[i], info)) {
+            *out = i;
+            return 0;
+        }
+        h = (h + 1) & b->node_mask;
+    }
+    if (PPROF_GROW(b->m->nodes, b->cap_nodes, b->m->n_nodes + 1))
+        return PPROF_ENOMEM;
+    b->m->nodes[b->m->n_nodes] = *info;
+    b->node_slots[h] = (uint32_t)b->m->n_nodes + 1;
+    *out = (uint32_t)b->m->n_nodes++;
+    return 0;
+}
+
+/* Cleans a file name; returns a profile string id or a graph string id. */
+static int file_id(gb *b, pprof_str f, pprof_str *cache, pprof_str *out)
+{
+    if (f == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (cache[f] != PPROF_NONE) {
+        *out = cache[f];
+        return 0;
+    }
+    const char *s = b->p->strings[f];
+    size_t n = b->p->string_lens[f];
+    char small[512];
+    char *buf = n + 2 <= sizeof small ? small : malloc(n + 2);
+    if (!buf)
+        return PPROF_ENOMEM;
+    clean_path(buf, s);
+    pprof_str id = f;
+    if (strcmp(buf, s) != 0) {
+        pprof_str found;
+        if (pprof_profile_find_string(&found, b->p, buf, strlen(buf))) {
+            id = found;
+        } else {
+            pprof_nodemap *g = b->m;
+            char *copy = strdup(buf);
+            if (!copy || PPROF_GROW(g->extra_strings, b->cap_extra, g->n_extra_strings + 1)) {
+                free(copy);
+                if (buf != small)
+                    free(buf);
+                return PPROF_ENOMEM;
+            }
+            g->extra_strings[g->n_extra_strings] = copy;
+            id = (pprof_str)(b->p->n_strings + g->n_extra_strings++);
+        }
+    }
+    if (buf != small)
+        free(buf);
+    cache[f] = id;
+    *out = id;
+    return 0;
+}
+
+/* The identity of the node for one line of a location (or the location
+ * itself when line is NULL), with fields cleared per granularity. */
+static int make_info(gb *b, const pprof_location *loc, const pprof_line *line, pprof_str *file_cache,
+                     pprof_node_info *ni)
+{
+    const pprof_profile *p = b->p;
+    const pprof_graph_options *o = b->opt;
+    memset(ni, 0, sizeof *ni);
+    pprof_str objfile = loc->mapping != PPROF_NONE ? p->mappings[loc->mapping].file : 0;
+    bool keep_addr = o->granularity == PPROF_GRAN_ADDRESSES;
+    if (keep_addr)
+        ni->address = loc->address;
+    if (!line) {
+        ni->objfile = objfile;
+        return 0;
+    }
+    const pprof_function *fn = &p->functions[line->function];
+    bool keep_name = o->granularity != PPROF_GRAN_FILES;
+    bool keep_file = o->granularity != PPROF_GRAN_FUNCTIONS;
+    bool keep_line = o->granularity == PPROF_GRAN_LINES || o->granularity == PPROF_GRAN_ADDRESSES;
+    if (keep_name)
+        ni->name = fn->name;
+    if (keep_file) {
+        int rc = file_id(b, fn->filename, file_cache, &ni->file);
+        if (rc)
+            return rc;
+    }
+    if (keep_line) {
+        ni->line = line->line;
+        if (o->showcolumns || o->granularity == PPROF_GRAN_ADDRESSES)
+            ni->column = line->column;
+    }
+    if (o->keep_objfile || (ni->name == 0 && ni->orig_name == 0)) {
+        ni->objfile = objfile;
+        ni->start_line = keep_name ? fn->start_line : 0;
+    }
+    return 0;
+}
+
+static int build_nodes(gb *b)
+{
+    const pprof_profile *p = b->p;
+    size_t nl = p->n_locations;
+    b->m->loc_off = malloc((nl + 1) * sizeof *b->m->loc_off);
+    size_t total = 0;
+    for (size_t i = 0; i < nl; i++) {
+        uint32_t k = p->locations[i].n_lines;
+        total += k == 0 ? 1 : (b->opt->noinlines ? 1 : k);
+    }
+    b->m->loc_nodes = malloc((total ? total : 1) * sizeof *b->m->loc_nodes);
+    pprof_str *file_cache = malloc((p->n_strings ? p->n_strings : 1) * sizeof *file_cache);
+    if (!b->m->loc_off || !b->m->loc_nodes || !file_cache) {
+        free(file_cache);
+        return PPROF_ENOMEM;
+    }
+    memset(file_cache, 0xff, p->n_strings * sizeof *file_cache);
+    size_t w = 0;
+    int rc = 0;
+    for (size_t i = 0; i < nl && !rc; i++) {
+        const pprof_location *loc = &p->locations[i];
+        b->m->loc_off[i] = (uint32_t)w;
+        pprof_node_info ni;
+        if (loc->n_lines == 0) {
+            rc = make_info(b, loc, NULL, file_cache, &ni);
+            if (!rc)
+                rc = node_intern(b, &ni, &b->m->loc_nodes[w++]);
+            continue;
+        }
+        uint32_t first = b->opt->noinlines ? loc->n_lines - 1 : 0;
+        for (uint32_t k = first; k < loc->n_lines && !rc; k++) {
+            rc = make_info(b, loc, &p->lines[loc->lines_off + k], file_cache, &ni);
+            if (!rc)
+                rc = node_intern(b, &ni, &b->m->loc_nodes[w++]);
+        }
+    }
+    b->m->loc_off[nl] = (uint32_t)w;
+    b->m->n_loc_nodes = w;
+    free(file_cache);
+    return rc;
+}
+
+int pprof_nodemap_info_name(pprof_buf *buf, const pprof_nodemap *g, const pprof_node_info *i)
+{
+    size_t start = buf->len;
+#define SEP() (buf->len > start ? pprof_buf_puts(buf, " ") : 0)
+    if (i->address)
+        pprof_buf_printf(buf, "%016llx", (unsigned long long)i->address);
+    if (i->name) {
+        SEP();
+        pprof_buf_puts(buf, pprof_nodemap_string(g, i->name));
+    }
+    if (i->line) {
+        SEP();
+        if (i->column)
+            pprof_buf_printf(buf, "%s:%lld:%lld", pprof_nodemap_string(g, i->file), (long long)i->line,
+                             (long long)i->column);
+        else
+            pprof_buf_printf(buf, "%s:%lld", pprof_nodemap_string(g, i->file), (long long)i->line);
+    } else if (i->file) {
+        SEP();
+        pprof_buf_puts(buf, pprof_nodemap_string(g, i->file));
+    }
+    if (!i->name && i->objfile) {
+        const char *o = pprof_nodemap_string(g, i->objfile);
+        const char *slash = strrchr(o, '/');
+        SEP();
+        pprof_buf_printf(buf, "[%s]", slash ? slash + 1 : o);
+    }
+    if (buf->len == start)
+        pprof_buf_puts(buf, "<unknown>");
+#undef SEP
+    return buf->failed ? PPROF_ENOMEM : 0;
+}
+
+
+int pprof_nodemap_name(pprof_buf *buf, const pprof_nodemap *m, uint32_t node)
+{
+    return pprof_nodemap_info_name(buf, m, &m->nodes[node]);
+}
+
+void pprof_nodemap_free(pprof_nodemap *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n_extra_strings; i++)
+        free((void *)m->extra_strings[i]);
+    free(m->extra_strings);
+    free(m->nodes);
+    free(m->loc_off);
+    free(m->loc_nodes);
+    free(m);
+}
+
+int pprof_nodemap_build(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt,
+                        pprof_error *err)
+{
+    *out = NULL;
+    gb b;
+    memset(&b, 0, sizeof b);
+    b.p = p;
+    b.opt = opt;
+    b.m = calloc(1, sizeof *b.m);
+    if (!b.m)
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    b.m->profile = p;
+    int rc = build_nodes(&b);
+    free(b.node_slots);
+    if (rc) {
+        pprof_nodemap_free(b.m);
+        return pprof_error_set(err, rc, "building nodes: %s", pprof_strerror(rc));
+    }
+    *out = b.m;
+    return 0;
+}

@@ -1,0 +1,1205 @@
+/* test_codec.c: unit tests for the profile.proto encoder and decoder (round trips, wire layout, bad input) and the -raw text. */
+#include "formats.h"
+#include "pprof.h"
+#include "unit.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+static pprof_str S(pprof_profile *p, const char *s)
+{
+    pprof_str id = 0;
+    CHECK_INT(pprof_profile_intern(&id, p, s, strlen(s)), 0);
+    return id;
+}
+
+/* The string of id s in p ("" for ids out of range, which a check reports). */
+static const char *str_of(const pprof_profile *p, pprof_str s)
+{
+    return s < p->n_strings ? p->strings[s] : "<out of range>";
+}
+
+#define CHECK_PSTR(p, id, want) CHECK_STR(str_of((p), (id)), (want))
+
+/* Encodes p (gzip or not) and parses the bytes back. */
+static pprof_profile *round_trip(const pprof_profile *p, bool gz, pprof_buf *bytes)
+{
+    pprof_error err;
+    memset(&err, 0, sizeof err);
+    int rc = pprof_profile_encode(bytes, p, gz, &err);
+    CHECK_INT(rc, 0);
+    if (rc) {
+        fprintf(stderr, "encode: %s\n", err.msg);
+        return NULL;
+    }
+    CHECK(pprof_is_gzip(bytes->data, bytes->len) == gz);
+    pprof_profile *q = NULL;
+    rc = pprof_profile_parse(&q, bytes->data, bytes->len, NULL, &err);
+    CHECK_INT(rc, 0);
+    if (rc)
+        fprintf(stderr, "parse: %s\n", err.msg);
+    return q;
+}
+
+/* A hand-written protobuf message. */
+typedef struct msg {
+    uint8_t b[4096];
+    size_t n;
+} msg;
+
+static void put_v(msg *m, uint64_t x)
+{
+    while (x >= 0x80) {
+        m->b[m->n++] = (uint8_t)(x | 0x80);
+        x >>= 7;
+    }
+    m->b[m->n++] = (uint8_t)x;
+}
+
+static void put_tag(msg *m, unsigned num, unsigned wt)
+{
+    put_v(m, (uint64_t)num << 3 | wt);
+}
+
+/* varint field */
+static void fv(msg *m, unsigned num, uint64_t x)
+{
+    put_tag(m, num, 0);
+    put_v(m, x);
+}
+
+static void fbytes(msg *m, unsigned num, const void *data, size_t n)
+{
+    put_tag(m, num, 2);
+    put_v(m, n);
+    memcpy(m->b + m->n, data, n);
+    m->n += n;
+}
+
+static void fs(msg *m, unsigned num, const char *s)
+{
+    fbytes(m, num, s, strlen(s));
+}
+
+static void fm(msg *m, unsigned num, const msg *sub)
+{
+    fbytes(m, num, sub->b, sub->n);
+}
+
+static void fpacked(msg *m, unsigned num, const uint64_t *xs, size_t n)
+{
+    msg sub = {.n = 0};
+    for (size_t i = 0; i < n; i++)
+        put_v(&sub, xs[i]);
+    fm(m, num, &sub);
+}
+
+static void f_value_type(msg *m, unsigned num, uint64_t type, uint64_t unit)
+{
+    msg vt = {.n = 0};
+    fv(&vt, 1, type);
+    fv(&vt, 2, unit);
+    fm(m, num, &vt);
+}
+
+/* string table "", "t", "u", "f", "file" */
+static void f_strings(msg *m)
+{
+    fs(m, 6, "");
+    fs(m, 6, "t");
+    fs(m, 6, "u");
+    fs(m, 6, "f");
+    fs(m, 6, "file");
+}
+
+static void f_location(msg *m, uint64_t id, uint64_t fn_id, int64_t line)
+{
+    msg loc = {.n = 0}, ln = {.n = 0};
+    fv(&loc, 1, id);
+    fv(&ln, 1, fn_id);
+    fv(&ln, 2, (uint64_t)line);
+    fm(&loc, 4, &ln);
+    fm(m, 4, &loc);
+}
+
+static void f_function(msg *m, uint64_t id, uint64_t name)
+{
+    msg fn = {.n = 0};
+    fv(&fn, 1, id);
+    fv(&fn, 2, name);
+    fv(&fn, 4, 4);
+    fm(m, 5, &fn);
+}
+
+/* Parses m, expecting failure with code (or code2) and a message containing want. */
+static void expect_fail(const msg *m, int code, int code2, const char *want, int line)
+{
+    pprof_profile *p = NULL;
+    pprof_error err;
+    memset(&err, 0, sizeof err);
+    int rc = pprof_profile_parse(&p, m->b, m->n, NULL, &err);
+    if ((rc == code || rc == code2) && rc != 0 && strstr(err.msg, want) && !p) {
+        unit_passed++;
+    } else {
+        unit_failed++;
+        fprintf(stderr, "%s:%d: parse returned %d (%s), want %d/%d with \"%s\"\n", __FILE__, line, rc,
+                err.msg, code, code2, want);
+    }
+    pprof_profile_free(p);
+}
+
+#define EXPECT_FAIL(m, code, code2, want) expect_fail((m), (code), (code2), (want), __LINE__)
+
+static pprof_profile *parse_ok(const msg *m)
+{
+    pprof_profile *p = NULL;
+    pprof_error err;
+    memset(&err, 0, sizeof err);
+    int rc = pprof_profile_parse(&p, m->b, m->n, NULL, &err);
+    CHECK_INT(rc, 0);
+    if (rc)
+        fprintf(stderr, "parse: %s\n", err.msg);
+    return p;
+}
+
+/* ---------------------------------------------------------------- round trip */
+
+/* A profile with every field set. */
+static pprof_profile *full_profile(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    CHECK(p != NULL);
+    CHECK_INT(pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "alloc_objects"), S(p, "count")}), 0);
+    CHECK_INT(pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "alloc_space"), S(p, "bytes")}), 0);
+    CHECK_INT(pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "delta"), S(p, "bytes")}), 0);
+
+    pprof_mapping m0 = {.id = 7, .start = 0x400000, .limit = 0x4e9000, .offset = 0x1000,
+                        .file = S(p, "/bin/app"), .build_id = S(p, "b1d"),
+                        .has_functions = true, .has_line_numbers = true};
+    pprof_mapping m1 = {.id = 3, .start = 0x7f0000000000ULL, .limit = UINT64_MAX, .offset = 0,
+                        .file = S(p, "libc.so"), .build_id = 0,
+                        .has_filenames = true, .has_inline_frames = true};
+    uint32_t mi0, mi1;
+    CHECK_INT(pprof_profile_add_mapping(&mi0, p, &m0), 0);
+    CHECK_INT(pprof_profile_add_mapping(&mi1, p, &m1), 0);
+
+    pprof_function f0 = {.id = 10, .name = S(p, "main.main"), .system_name = S(p, "main.main"),
+                         .filename = S(p, "main.go"), .start_line = 12};
+    pprof_function f1 = {.id = 11, .name = S(p, "foo::bar()"), .system_name = S(p, "_ZN3foo3barEv"),
+                         .filename = S(p, "foo.cc"), .start_line = -4};
+    pprof_function f2 = {.id = 12, .name = S(p, "inlined"), .system_name = 0, .filename = 0};
+    uint32_t fi0, fi1, fi2;
+    CHECK_INT(pprof_profile_add_function(&fi0, p, &f0), 0);
+    CHECK_INT(pprof_profile_add_function(&fi1, p, &f1), 0);
+    CHECK_INT(pprof_profile_add_function(&fi2, p, &f2), 0);
+
+    pprof_line l0[] = {{fi2, 5, 9}, {fi1, 40, 0}, {fi0, 20, 3}};
+    pprof_location loc0 = {.id = 100, .address = 0x401000, .mapping = mi0};
+    pprof_line l1[] = {{fi0, -1, 1}};
+    pprof_location loc1 = {.id = 200, .address = 0x7f0000001234ULL, .mapping = mi1, .is_folded = true};
+    pprof_location loc2 = {.id = 50, .address = 0, .mapping = PPROF_NONE};
+    uint32_t li0, li1, li2;
+    CHECK_INT(pprof_profile_add_location(&li0, p, &loc0, l0, 3), 0);
+    CHECK_INT(pprof_profile_add_location(&li1, p, &loc1, l1, 1), 0);
+    CHECK_INT(pprof_profile_add_location(&li2, p, &loc2, NULL, 0), 0);
+
+    /* Labels already in pprof's order: string labels by key, then numeric by key. */
+    pprof_label lab0[] = {
+        {.key = S(p, "endpoint"), .str = S(p, "/export")},
+        {.key = S(p, "endpoint"), .str = S(p, "/import")},
+        {.key = S(p, "thread"), .str = S(p, "main")},
+        {.key = S(p, "bytes"), .num = 4096, .num_unit = S(p, "bytes")},
+        {.key = S(p, "count"), .num = -3},
+        {.key = S(p, "delay"), .num = INT64_MAX, .num_unit = S(p, "nanoseconds")},
+    };
+    uint32_t s0[] = {li0, li1, li2};
+    int64_t v0[] = {1, 1048576, -77};
+    CHECK_INT(pprof_profile_add_sample(p, s0, 3, v0, lab0, 6), 0);
+    uint32_t s1[] = {li1, li2};
+    int64_t v1[] = {INT64_MAX, INT64_MIN, 0};
+    CHECK_INT(pprof_profile_add_sample(p, s1, 2, v1, NULL, 0), 0);
+    int64_t v2[] = {0, 0, 5};
+    CHECK_INT(pprof_profile_add_sample(p, NULL, 0, v2, NULL, 0), 0);
+
+    p->drop_frames = S(p, "runtime\\..*");
+    p->keep_frames = S(p, "runtime\\.main");
+    p->time_nanos = 1700000000123456789LL;
+    p->duration_nanos = 10000000000LL;
+    p->period_type = (pprof_value_type){S(p, "space"), S(p, "bytes")};
+    p->period = 524288;
+    CHECK_INT(pprof_profile_add_comment(p, S(p, "first comment")), 0);
+    CHECK_INT(pprof_profile_add_comment(p, S(p, "#second")), 0);
+    CHECK_INT(pprof_profile_add_comment(p, S(p, "first comment")), 0);
+    p->default_sample_type = S(p, "alloc_space");
+    p->doc_url = S(p, "https://example.com/doc");
+    return p;
+}
+
+static void check_full(const pprof_profile *q)
+{
+    if (!q)
+        return;
+    CHECK_INT(q->n_sample_types, 3);
+    if (q->n_sample_types == 3) {
+        CHECK_PSTR(q, q->sample_types[0].type, "alloc_objects");
+        CHECK_PSTR(q, q->sample_types[0].unit, "count");
+        CHECK_PSTR(q, q->sample_types[1].type, "alloc_space");
+        CHECK_PSTR(q, q->sample_types[2].unit, "bytes");
+    }
+
+    CHECK_INT(q->n_mappings, 2);
+    if (q->n_mappings == 2) {
+        const pprof_mapping *m = q->mappings;
+        CHECK_INT(m[0].id, 7);
+        CHECK_INT(m[0].start, 0x400000);
+        CHECK_INT(m[0].limit, 0x4e9000);
+        CHECK_INT(m[0].offset, 0x1000);
+        CHECK_PSTR(q, m[0].file, "/bin/app");
+        CHECK_PSTR(q, m[0].build_id, "b1d");
+        CHECK(m[0].has_functions && !m[0].has_filenames && m[0].has_line_numbers && !m[0].has_inline_frames);
+        CHECK_INT(m[1].id, 3);
+        CHECK(m[1].limit == UINT64_MAX);
+        CHECK_PSTR(q, m[1].build_id, "");
+        CHECK(!m[1].has_functions && m[1].has_filenames && !m[1].has_line_numbers && m[1].has_inline_frames);
+    }
+
+    CHECK_INT(q->n_functions, 3);
+    if (q->n_functions == 3) {
+        const pprof_function *f = q->functions;
+        CHECK_INT(f[0].id, 10);
+        CHECK_PSTR(q, f[0].name, "main.main");
+        CHECK_PSTR(q, f[0].system_name, "main.main");
+        CHECK_PSTR(q, f[0].filename, "main.go");
+        CHECK_INT(f[0].start_line, 12);
+        CHECK_PSTR(q, f[1].system_name, "_ZN3foo3barEv");
+        CHECK_INT(f[1].start_line, -4);
+        CHECK_INT(f[2].id, 12);
+        CHECK_PSTR(q, f[2].system_name, "");
+    }
+
+    CHECK_INT(q->n_locations, 3);
+    if (q->n_locations == 3 && q->n_functions == 3 && q->n_mappings == 2) {
+        const pprof_location *l = q->locations;
+        CHECK_INT(l[0].id, 100);
+        CHECK_INT(l[0].address, 0x401000);
+        CHECK_INT(l[0].mapping, 0);
+        CHECK(!l[0].is_folded);
+        CHECK_INT(l[0].n_lines, 3);
+        if (l[0].n_lines == 3) {
+            const pprof_line *ln = q->lines + l[0].lines_off;
+            CHECK_PSTR(q, q->functions[ln[0].function].name, "inlined");
+            CHECK_INT(ln[0].line, 5);
+            CHECK_INT(ln[0].column, 9);
+            CHECK_PSTR(q, q->functions[ln[1].function].name, "foo::bar()");
+            CHECK_INT(ln[1].line, 40);
+            CHECK_INT(ln[1].column, 0);
+            CHECK_PSTR(q, q->functions[ln[2].function].name, "main.main");
+            CHECK_INT(ln[2].column, 3);
+        }
+        CHECK_INT(l[1].id, 200);
+        CHECK(l[1].address == 0x7f0000001234ULL);
+        CHECK_INT(l[1].mapping, 1);
+        CHECK(l[1].is_folded);
+        CHECK_INT(l[1].n_lines, 1);
+        if (l[1].n_lines == 1) {
+            CHECK_INT(q->lines[l[1].lines_off].line, -1);
+            CHECK_INT(q->lines[l[1].lines_off].column, 1);
+        }
+        CHECK_INT(l[2].id, 50);
+        CHECK(l[2].mapping == PPROF_NONE);
+        CHECK_INT(l[2].n_lines, 0);
+    }
+
+    CHECK_INT(q->n_samples, 3);
+    if (q->n_samples == 3 && q->n_sample_types == 3) {
+        const pprof_sample *s = q->samples;
+        CHECK_INT(s[0].n_locs, 3);
+        CHECK_INT(s[1].n_locs, 2);
+        CHECK_INT(s[2].n_locs, 0);
+        if (s[0].n_locs == 3 && s[1].n_locs == 2) {
+            const uint32_t *a = q->sample_locs + s[0].locs_off, *b = q->sample_locs + s[1].locs_off;
+            CHECK_INT(q->locations[a[0]].id, 100);
+            CHECK_INT(q->locations[a[1]].id, 200);
+            CHECK_INT(q->locations[a[2]].id, 50);
+            CHECK_INT(q->locations[b[0]].id, 200);
+            CHECK_INT(q->locations[b[1]].id, 50);
+        }
+        const int64_t *v = pprof_sample_values(q, 0);
+        CHECK_INT(v[0], 1);
+        CHECK_INT(v[1], 1048576);
+        CHECK_INT(v[2], -77);
+        v = pprof_sample_values(q, 1);
+        CHECK(v[0] == INT64_MAX);
+        CHECK(v[1] == INT64_MIN);
+        CHECK_INT(v[2], 0);
+        CHECK_INT(pprof_sample_values(q, 2)[2], 5);
+
+        CHECK_INT(s[0].n_labels, 6);
+        CHECK_INT(s[1].n_labels, 0);
+        if (s[0].n_labels == 6) {
+            const pprof_label *L = q->labels + s[0].labels_off;
+            CHECK_PSTR(q, L[0].key, "endpoint");
+            CHECK_PSTR(q, L[0].str, "/export");
+            CHECK_PSTR(q, L[1].str, "/import");
+            CHECK_PSTR(q, L[2].key, "thread");
+            CHECK_PSTR(q, L[2].str, "main");
+            CHECK_PSTR(q, L[3].key, "bytes");
+            CHECK_INT(L[3].str, 0);
+            CHECK_INT(L[3].num, 4096);
+            CHECK_PSTR(q, L[3].num_unit, "bytes");
+            CHECK_PSTR(q, L[4].key, "count");
+            CHECK_INT(L[4].num, -3);
+            CHECK_INT(L[4].num_unit, 0);
+            CHECK(L[5].num == INT64_MAX);
+            CHECK_PSTR(q, L[5].num_unit, "nanoseconds");
+        }
+    }
+
+    CHECK_PSTR(q, q->drop_frames, "runtime\\..*");
+    CHECK_PSTR(q, q->keep_frames, "runtime\\.main");
+    CHECK_INT(q->time_nanos, 1700000000123456789LL);
+    CHECK_INT(q->duration_nanos, 10000000000LL);
+    CHECK_PSTR(q, q->period_type.type, "space");
+    CHECK_PSTR(q, q->period_type.unit, "bytes");
+    CHECK_INT(q->period, 524288);
+    CHECK_INT(q->n_comments, 3);
+    if (q->n_comments == 3) {
+        CHECK_PSTR(q, q->comments[0], "first comment");
+        CHECK_PSTR(q, q->comments[1], "#second");
+        CHECK_PSTR(q, q->comments[2], "first comment");
+    }
+    CHECK_PSTR(q, q->default_sample_type, "alloc_space");
+    CHECK_PSTR(q, q->doc_url, "https://example.com/doc");
+}
+
+static void test_round_trip(void)
+{
+    pprof_profile *p = full_profile();
+    pprof_buf raw = {0}, gz = {0}, again = {0};
+    pprof_profile *q = round_trip(p, false, &raw);
+    check_full(q);
+    pprof_profile *r = round_trip(p, true, &gz);
+    check_full(r);
+    CHECK(gz.len < raw.len + 64);
+
+    /* The string table is rebuilt in pprof's first-seen order; the decoder
+     * interns wire strings in wire order, so q's table shows it. */
+    if (q && q->n_strings > 8) {
+        CHECK_STR(q->strings[0], "");
+        CHECK_STR(q->strings[1], "alloc_objects");
+        CHECK_STR(q->strings[2], "count");
+        CHECK_STR(q->strings[3], "alloc_space");
+        CHECK_STR(q->strings[4], "bytes");
+        CHECK_STR(q->strings[5], "delta");
+        CHECK_STR(q->strings[6], "endpoint"); /* then labels, then mappings ... */
+        CHECK_STR(q->strings[7], "/export");
+        CHECK_STR(q->strings[8], "/import");
+        CHECK_STR(q->strings[q->n_strings - 1], "https://example.com/doc");
+    }
+
+    /* Encoding is deterministic: decode(encode(p)) encodes to the same bytes. */
+    if (q) {
+        pprof_error err;
+        CHECK_INT(pprof_profile_encode(&again, q, false, &err), 0);
+        CHECK(again.len == raw.len && memcmp(again.data, raw.data, raw.len) == 0);
+    }
+
+    /* Appends to a non-empty buffer. */
+    pprof_buf pre = {0};
+    pprof_buf_puts(&pre, "xyz");
+    pprof_error err;
+    CHECK_INT(pprof_profile_encode(&pre, p, false, &err), 0);
+    CHECK(pre.len == raw.len + 3 && memcmp(pre.data + 3, raw.data, raw.len) == 0);
+
+    pprof_buf_release(&pre);
+    pprof_buf_release(&raw);
+    pprof_buf_release(&gz);
+    pprof_buf_release(&again);
+    pprof_profile_free(q);
+    pprof_profile_free(r);
+    pprof_profile_free(p);
+}
+
+/* Labels are written string labels first, each group sorted by key, and
+ * labels with neither a string, a number nor a unit do not survive. */
+static void test_label_order(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    pprof_function f = {.id = 1, .name = S(p, "f")};
+    uint32_t fi, li;
+    pprof_profile_add_function(&fi, p, &f);
+    pprof_line ln = {fi, 1, 0};
+    pprof_location loc = {.id = 1, .mapping = PPROF_NONE};
+    pprof_profile_add_location(&li, p, &loc, &ln, 1);
+    pprof_label lab[] = {
+        {.key = S(p, "zz"), .num = 1},
+        {.key = S(p, "b"), .str = S(p, "b1")},
+        {.key = S(p, "a"), .num = 0},          /* dropped by the decoder */
+        {.key = S(p, "ab"), .num = 2, .num_unit = S(p, "ms")},
+        {.key = S(p, "a"), .str = S(p, "a1")},
+        {.key = S(p, "b"), .str = S(p, "b2")},
+        {.key = S(p, "a"), .num = 0, .num_unit = S(p, "s")}, /* kept: has a unit */
+    };
+    int64_t v = 1;
+    pprof_profile_add_sample(p, &li, 1, &v, lab, 7);
+    pprof_buf b = {0};
+    pprof_profile *q = round_trip(p, false, &b);
+    if (q && q->n_samples == 1) {
+        CHECK_INT(q->samples[0].n_labels, 6);
+        if (q->samples[0].n_labels == 6) {
+            const pprof_label *L = q->labels + q->samples[0].labels_off;
+            CHECK_PSTR(q, L[0].key, "a");
+            CHECK_PSTR(q, L[0].str, "a1");
+            CHECK_PSTR(q, L[1].str, "b1");
+            CHECK_PSTR(q, L[2].str, "b2");
+            CHECK_PSTR(q, L[3].key, "a");
+            CHECK_PSTR(q, L[3].num_unit, "s");
+            CHECK_PSTR(q, L[4].key, "ab");
+            CHECK_INT(L[4].num, 2);
+            CHECK_PSTR(q, L[5].key, "zz");
+        }
+        /* strings: "", samples, count, then the labels in that order */
+        CHECK_STR(q->strings[3], "a");
+        CHECK_STR(q->strings[4], "a1");
+        CHECK_STR(q->strings[5], "b");
+        CHECK_STR(q->strings[6], "b1");
+        CHECK_STR(q->strings[7], "b2");
+        CHECK_STR(q->strings[8], "s");
+    }
+    pprof_buf_release(&b);
+    pprof_profile_free(q);
+    pprof_profile_free(p);
+}
+
+/* Ids that are zero or repeated are replaced by index+1 (for the whole table). */
+static void test_id_fallback(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    pprof_mapping m = {.id = 0, .file = S(p, "a.out")};
+    uint32_t mi, fi[2], li[2];
+    pprof_profile_add_mapping(&mi, p, &m);
+    pprof_function f0 = {.id = 5, .name = S(p, "f0")}, f1 = {.id = 5, .name = S(p, "f1")};
+    pprof_profile_add_function(&fi[0], p, &f0);
+    pprof_profile_add_function(&fi[1], p, &f1);
+    pprof_line ln0 = {fi[1], 1, 0}, ln1 = {fi[0], 2, 0};
+    pprof_location l0 = {.id = 9, .mapping = mi}, l1 = {.id = 9, .mapping = mi};
+    pprof_profile_add_location(&li[0], p, &l0, &ln0, 1);
+    pprof_profile_add_location(&li[1], p, &l1, &ln1, 1);
+    uint32_t locs[] = {li[1], li[0]};
+    int64_t v = 3;
+    pprof_profile_add_sample(p, locs, 2, &v, NULL, 0);
+    pprof_buf b = {0};
+    pprof_profile *q = round_trip(p, false, &b);
+    if (q && q->n_locations == 2 && q->n_functions == 2 && q->n_mappings == 1) {
+        CHECK_INT(q->mappings[0].id, 1);
+        CHECK_INT(q->functions[0].id, 1);
+        CHECK_INT(q->functions[1].id, 2);
+        CHECK_INT(q->locations[0].id, 1);
+        CHECK_INT(q->locations[1].id, 2);
+        CHECK_INT(q->locations[0].mapping, 0);
+        CHECK_PSTR(q, q->functions[q->lines[q->locations[0].lines_off].function].name, "f1");
+        CHECK_PSTR(q, q->functions[q->lines[q->locations[1].lines_off].function].name, "f0");
+        CHECK_INT(q->sample_locs[0], 1);
+        CHECK_INT(q->sample_locs[1], 0);
+    }
+    pprof_buf_release(&b);
+    pprof_profile_free(q);
+
+    /* Out-of-range references are refused, not written. */
+    pprof_error err;
+    memset(&err, 0, sizeof err);
+    p->sample_locs[0] = 7;
+    pprof_buf_puts(&b, "keep");
+    CHECK_INT(pprof_profile_encode(&b, p, true, &err), PPROF_EINVAL);
+    CHECK(strstr(err.msg, "location index 7") != NULL);
+    CHECK_INT(b.len, 4); /* the buffer is left as it was */
+    CHECK_STR((const char *)b.data, "keep");
+    p->sample_locs[0] = 1;
+    p->functions[0].name = 999;
+    CHECK_INT(pprof_profile_encode(&b, p, false, &err), PPROF_EINVAL);
+    CHECK(strstr(err.msg, "function name") != NULL);
+    pprof_buf_release(&b);
+    pprof_profile_free(p);
+}
+
+/* The exact bytes of a tiny profile, as pprof's encoder writes them. */
+static void test_wire_layout(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "a"), S(p, "b")});
+    pprof_function f = {.id = 1, .name = S(p, "f")};
+    uint32_t fi, li[3];
+    pprof_profile_add_function(&fi, p, &f);
+    pprof_line ln = {fi, 0, 0};
+    for (uint64_t i = 0; i < 3; i++) {
+        pprof_location loc = {.id = i + 1, .mapping = PPROF_NONE};
+        pprof_profile_add_location(&li[i], p, &loc, i == 0 ? &ln : NULL, i == 0 ? 1 : 0);
+    }
+    int64_t v = -1;
+    pprof_profile_add_sample(p, li, 2, &v, NULL, 0); /* two ids: unpacked */
+    v = 300;
+    pprof_profile_add_sample(p, li, 3, &v, NULL, 0); /* three ids: packed */
+    pprof_buf b = {0};
+    pprof_error err;
+    CHECK_INT(pprof_profile_encode(&b, p, false, &err), 0);
+    static const uint8_t want[] = {
+        0x0a, 0x04, 0x08, 0x01, 0x10, 0x02,                         /* sample_type {1, 2} */
+        0x12, 0x0f, 0x08, 0x01, 0x08, 0x02,                         /* sample: ids 1, 2 unpacked */
+        0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, /* value -1 */
+        0x12, 0x08, 0x0a, 0x03, 0x01, 0x02, 0x03, 0x10, 0xac, 0x02, /* ids packed, value 300 */
+        0x22, 0x06, 0x08, 0x01, 0x22, 0x02, 0x08, 0x01,             /* location 1, line {fn 1} */
+        0x22, 0x02, 0x08, 0x02,                                     /* location 2 */
+        0x22, 0x02, 0x08, 0x03,                                     /* location 3 */
+        0x2a, 0x04, 0x08, 0x01, 0x10, 0x03,                         /* function {1, name 3} */
+        0x32, 0x00, 0x32, 0x01, 'a', 0x32, 0x01, 'b', 0x32, 0x01, 'f', /* strings */
+        0x70, 0x00,                                                 /* default_sample_type, always */
+    };
+    CHECK_INT(b.len, sizeof want);
+    CHECK(b.len == sizeof want && memcmp(b.data, want, sizeof want) == 0);
+
+    /* Comments: unpacked up to two, packed from three. */
+    b.len = 0;
+    pprof_profile_add_comment(p, S(p, "c1"));
+    pprof_profile_add_comment(p, S(p, "c2"));
+    CHECK_INT(pprof_profile_encode(&b, p, false, &err), 0);
+    static const uint8_t two[] = {0x68, 0x04, 0x68, 0x05, 0x70, 0x00};
+    CHECK(b.len > sizeof two && memcmp(b.data + b.len - sizeof two, two, sizeof two) == 0);
+    b.len = 0;
+    pprof_profile_add_comment(p, S(p, "c1"));
+    CHECK_INT(pprof_profile_encode(&b, p, false, &err), 0);
+    static const uint8_t three[] = {0x6a, 0x03, 0x04, 0x05, 0x04, 0x70, 0x00};
+    CHECK(b.len > sizeof three && memcmp(b.data + b.len - sizeof three, three, sizeof three) == 0);
+    pprof_buf_release(&b);
+    pprof_profile_free(p);
+
+    /* An empty profile: only the string table and default_sample_type. */
+    p = pprof_profile_new();
+    CHECK_INT(pprof_profile_encode(&b, p, false, &err), 0);
+    static const uint8_t empty[] = {0x32, 0x00, 0x70, 0x00};
+    CHECK(b.len == sizeof empty && memcmp(b.data, empty, sizeof empty) == 0);
+    pprof_profile *q = NULL;
+    CHECK_INT(pprof_profile_parse(&q, b.data, b.len, NULL, &err), 0);
+    CHECK(q && q->n_samples == 0 && q->n_strings == 1);
+    pprof_profile_free(q);
+    b.len = 0;
+    CHECK_INT(pprof_profile_encode(&b, p, true, &err), 0);
+    CHECK(pprof_is_gzip(b.data, b.len));
+    q = NULL;
+    CHECK_INT(pprof_profile_parse(&q, b.data, b.len, NULL, &err), 0);
+    pprof_profile_free(q);
+    pprof_buf_release(&b);
+    pprof_profile_free(p);
+}
+
+/* A profile big enough to make the gzip writer flush several times. */
+static void test_large_gzip(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    enum { NF = 2000, NS = 60000 };
+    for (int i = 0; i < NF; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "fn%d", i);
+        pprof_function f = {.id = (uint64_t)i + 1, .name = S(p, name), .filename = S(p, "x.c")};
+        uint32_t fi, li;
+        pprof_profile_add_function(&fi, p, &f);
+        pprof_line ln = {fi, i, 0};
+        pprof_location loc = {.id = 1000000 + (uint64_t)i * 3, .address = (uint64_t)i * 16, .mapping = PPROF_NONE};
+        pprof_profile_add_location(&li, p, &loc, &ln, 1);
+    }
+    uint64_t x = 12345;
+    for (int i = 0; i < NS; i++) {
+        uint32_t locs[8];
+        for (int k = 0; k < 8; k++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            locs[k] = (uint32_t)((x >> 33) % NF);
+        }
+        int64_t v = (int64_t)(x >> 40);
+        pprof_profile_add_sample(p, locs, 1 + (size_t)(i % 8), &v, NULL, 0);
+    }
+    pprof_buf gz = {0}, raw = {0}, back = {0};
+    pprof_profile *q = round_trip(p, true, &gz);
+    pprof_error err;
+    CHECK_INT(pprof_profile_encode(&raw, p, false, &err), 0);
+    CHECK(raw.len > (1u << 20));
+    CHECK_INT(pprof_gunzip(&back, gz.data, gz.len, 0, &err), 0);
+    CHECK(back.len == raw.len && memcmp(back.data, raw.data, raw.len) == 0);
+    if (q) {
+        CHECK_INT(q->n_samples, NS);
+        CHECK_INT(q->n_sample_locs, p->n_sample_locs);
+        CHECK(memcmp(q->sample_locs, p->sample_locs, p->n_sample_locs * sizeof *p->sample_locs) == 0);
+        CHECK(memcmp(q->values, p->values, NS * sizeof *p->values) == 0);
+        CHECK_INT(q->locations[NF - 1].id, 1000000 + (NF - 1) * 3);
+    }
+    pprof_buf_release(&gz);
+    pprof_buf_release(&raw);
+    pprof_buf_release(&back);
+    pprof_profile_free(q);
+    pprof_profile_free(p);
+}
+
+/* ---------------------------------------------------------------- decoder */
+
+/* A valid profile: one sample at location 1 (function 1, name "f"). */
+static void base_profile(msg *m, bool packed)
+{
+    m->n = 0;
+    f_value_type(m, 1, 1, 2);
+    f_value_type(m, 1, 3, 2);
+    msg s = {.n = 0};
+    uint64_t ids[] = {1, 2, 1}, vals[] = {7, (uint64_t)-8};
+    if (packed) {
+        fpacked(&s, 1, ids, 3);
+        fpacked(&s, 2, vals, 2);
+    } else {
+        for (int i = 0; i < 3; i++)
+            fv(&s, 1, ids[i]);
+        fv(&s, 2, vals[0]);
+        fv(&s, 2, vals[1]);
+    }
+    fm(m, 2, &s);
+    f_location(m, 1, 1, 10);
+    f_location(m, 2, 1, 11);
+    f_function(m, 1, 3);
+    f_strings(m);
+}
+
+static void check_base(const pprof_profile *p)
+{
+    if (!p)
+        return;
+    CHECK_INT(p->n_samples, 1);
+    CHECK_INT(p->n_sample_locs, 3);
+    CHECK_INT(p->n_sample_types, 2);
+    if (p->n_samples == 1 && p->n_sample_locs == 3 && p->n_sample_types == 2) {
+        CHECK_INT(p->locations[p->sample_locs[0]].id, 1);
+        CHECK_INT(p->locations[p->sample_locs[1]].id, 2);
+        CHECK_INT(p->locations[p->sample_locs[2]].id, 1);
+        CHECK_INT(p->values[0], 7);
+        CHECK_INT(p->values[1], -8);
+        CHECK_PSTR(p, p->sample_types[1].type, "f");
+        CHECK_PSTR(p, p->functions[0].filename, "file");
+    }
+}
+
+static void test_decode_packing(void)
+{
+    msg m;
+    base_profile(&m, true);
+    pprof_profile *p = parse_ok(&m);
+    check_base(p);
+    pprof_profile_free(p);
+    base_profile(&m, false);
+    p = parse_ok(&m);
+    check_base(p);
+    pprof_profile_free(p);
+
+    /* Mixed: packed and unpacked pieces of the same field concatenate. */
+    m.n = 0;
+    f_value_type(&m, 1, 1, 2);
+    f_value_type(&m, 1, 3, 2);
+    msg s = {.n = 0};
+    uint64_t a[] = {1}, b[] = {1};
+    fv(&s, 2, 7);
+    fpacked(&s, 1, a, 1);
+    fv(&s, 1, 2);
+    fpacked(&s, 2, (uint64_t[]){(uint64_t)-8}, 1);
+    fpacked(&s, 1, b, 1);
+    fm(&m, 2, &s);
+    f_location(&m, 1, 1, 10);
+    f_location(&m, 2, 1, 11);
+    f_function(&m, 1, 3);
+    f_strings(&m);
+    p = parse_ok(&m);
+    check_base(p);
+    pprof_profile_free(p);
+}
+
+static void test_decode_unknown_fields(void)
+{
+    msg m;
+    base_profile(&m, true);
+    /* Unknown fields of every wire type, at the top level and in a message. */
+    fv(&m, 100, 12345);
+    fbytes(&m, 101, "junk", 4);
+    put_tag(&m, 102, 5);
+    memcpy(m.b + m.n, "\1\2\3\4", 4);
+    m.n += 4;
+    put_tag(&m, 103, 1);
+    memcpy(m.b + m.n, "\1\2\3\4\5\6\7\x8", 8);
+    m.n += 8;
+    msg fn = {.n = 0};
+    fv(&fn, 1, 9);
+    fv(&fn, 2, 4);
+    fs(&fn, 77, "ignored");
+    fv(&fn, 78, 1);
+    fm(&m, 5, &fn);
+    pprof_profile *p = parse_ok(&m);
+    check_base(p);
+    if (p) {
+        CHECK_INT(p->n_functions, 2);
+        if (p->n_functions == 2)
+            CHECK_PSTR(p, p->functions[1].name, "file");
+    }
+    pprof_profile_free(p);
+}
+
+static void test_decode_errors(void)
+{
+    msg m, s;
+
+    /* A field with the wrong wire type. */
+    base_profile(&m, true);
+    fv(&m, 2, 5); /* sample as a varint */
+    EXPECT_FAIL(&m, PPROF_EUNRECOGNIZED, PPROF_EFORMAT, "type mismatch");
+    base_profile(&m, true);
+    fs(&m, 9, "x"); /* time_nanos as bytes */
+    EXPECT_FAIL(&m, PPROF_EUNRECOGNIZED, PPROF_EFORMAT, "type mismatch");
+    base_profile(&m, true);
+    msg fn = {.n = 0};
+    fv(&fn, 1, 2);
+    fs(&fn, 2, "name"); /* string index as bytes */
+    fm(&m, 5, &fn);
+    EXPECT_FAIL(&m, PPROF_EUNRECOGNIZED, PPROF_EFORMAT, "type mismatch");
+    /* wire type 3 (group) */
+    base_profile(&m, true);
+    put_tag(&m, 50, 3);
+    EXPECT_FAIL(&m, PPROF_EUNRECOGNIZED, PPROF_EFORMAT, "wire type");
+
+    /* string_table[0] must be "". */
+    m.n = 0;
+    fs(&m, 6, "x");
+    EXPECT_FAIL(&m, PPROF_EUNRECOGNIZED, PPROF_EFORMAT, "string_table[0]");
+    /* No string table at all. */
+    m.n = 0;
+    f_value_type(&m, 1, 0, 0);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EUNRECOGNIZED, "string table");
+
+    /* String index out of range, naming the field. */
+    base_profile(&m, true);
+    f_function(&m, 2, 99);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "function name");
+    base_profile(&m, true);
+    fv(&m, 14, 5);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "default_sample_type");
+    base_profile(&m, true);
+    s.n = 0;
+    fv(&s, 1, 5); /* label key 5: out of range */
+    fv(&s, 3, 1);
+    msg smp = {.n = 0};
+    fv(&smp, 1, 1);
+    fv(&smp, 2, 1);
+    fv(&smp, 2, 1);
+    fm(&smp, 3, &s);
+    fm(&m, 2, &smp);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "label key");
+    base_profile(&m, true);
+    fv(&m, 13, (uint64_t)-1); /* negative comment index */
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EUNRECOGNIZED, "comment");
+
+    /* Location ids: duplicate, zero, dangling; function ids. */
+    base_profile(&m, true);
+    f_location(&m, 2, 1, 12);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "multiple locations with same id");
+    base_profile(&m, true);
+    f_location(&m, 0, 1, 12);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "reserved id=0");
+    base_profile(&m, true);
+    smp.n = 0;
+    fv(&smp, 1, 0);
+    fv(&smp, 2, 1);
+    fv(&smp, 2, 1);
+    fm(&m, 2, &smp);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "location id 0");
+    base_profile(&m, true);
+    smp.n = 0;
+    fv(&smp, 1, 42);
+    fv(&smp, 2, 1);
+    fv(&smp, 2, 1);
+    fm(&m, 2, &smp);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "nil location");
+    base_profile(&m, true);
+    f_location(&m, 3, 77, 1);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "nil function");
+    base_profile(&m, true);
+    f_function(&m, 1, 3);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "multiple functions with same id");
+    base_profile(&m, true);
+    msg mp = {.n = 0};
+    fv(&mp, 2, 0x1000);
+    fm(&m, 3, &mp);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "reserved ID=0");
+
+    /* Value counts. */
+    base_profile(&m, true);
+    smp.n = 0;
+    fv(&smp, 1, 1);
+    fv(&smp, 2, 1);
+    fm(&m, 2, &smp);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "mismatch");
+    m.n = 0;
+    smp.n = 0;
+    fv(&smp, 2, 1);
+    fm(&m, 2, &smp);
+    fs(&m, 6, "");
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "missing sample type");
+
+    /* Two time_nanos: concatenated profiles. */
+    base_profile(&m, true);
+    fv(&m, 9, 1000);
+    fv(&m, 9, 2000);
+    EXPECT_FAIL(&m, PPROF_EFORMAT, PPROF_EFORMAT, "concatenated");
+
+    /* ... but a time_nanos of 0 does not count (as in pprof). */
+    base_profile(&m, true);
+    fv(&m, 9, 0);
+    fv(&m, 9, 2000);
+    pprof_profile *t = parse_ok(&m);
+    CHECK(t && t->time_nanos == 2000);
+    pprof_profile_free(t);
+
+    /* Truncated and malformed wire data. */
+    base_profile(&m, true);
+    m.n -= 3;
+    EXPECT_FAIL(&m, PPROF_EUNRECOGNIZED, PPROF_EFORMAT, "exceeds");
+    m.n = 0;
+    put_tag(&m, 1, 0);
+    for (int i = 0; i < 11; i++)
+        m.b[m.n++] = 0xff;
+    EXPECT_FAIL(&m, PPROF_EUNRECOGNIZED, PPROF_EFORMAT, "varint");
+
+    /* Empty input. */
+    pprof_profile *p = NULL;
+    pprof_error err;
+    CHECK_INT(pprof_profile_parse(&p, "", 0, NULL, &err), PPROF_EEMPTY);
+    CHECK(p == NULL);
+}
+
+/* The decoded values of a single label, for the label-keeping rules. */
+static void test_decode_labels(void)
+{
+    msg m;
+    base_profile(&m, true);
+    msg smp = {.n = 0}, l1 = {.n = 0}, l2 = {.n = 0}, l3 = {.n = 0};
+    fv(&smp, 1, 1);
+    fv(&smp, 2, 3);
+    fv(&smp, 2, 4);
+    fv(&l1, 1, 1); /* key "t", num 0, no unit: dropped */
+    fv(&l2, 1, 1);
+    fv(&l2, 4, 2); /* num 0 with unit "u": kept */
+    fv(&l3, 1, 3);
+    fv(&l3, 2, 4); /* f:file */
+    fm(&smp, 3, &l1);
+    fm(&smp, 3, &l2);
+    fm(&smp, 3, &l3);
+    fm(&m, 2, &smp);
+    /* A label whose string is a second "" entry (index 5) resolves to
+     * nothing and is dropped, like pprof's CLI drops it. */
+    smp.n = 0;
+    l1.n = 0;
+    fv(&smp, 1, 2);
+    fv(&smp, 2, 5);
+    fv(&smp, 2, 6);
+    fv(&l1, 1, 3);
+    fv(&l1, 2, 5);
+    fm(&smp, 3, &l1);
+    fm(&smp, 3, &l3);
+    fm(&m, 2, &smp);
+    fs(&m, 6, "");
+    pprof_profile *p = parse_ok(&m);
+    if (p && p->n_samples == 3) {
+        CHECK_INT(p->samples[2].n_labels, 1);
+        CHECK_INT(p->n_labels, 3);
+        if (p->samples[2].n_labels == 1) {
+            CHECK_INT(p->samples[2].labels_off, 2);
+            CHECK_PSTR(p, p->labels[2].str, "file");
+        }
+    }
+    if (p && p->n_samples == 3) {
+        const pprof_sample *s = &p->samples[1];
+        CHECK_INT(s->n_labels, 2);
+        if (s->n_labels == 2) {
+            const pprof_label *L = p->labels + s->labels_off;
+            CHECK_PSTR(p, L[0].key, "t");
+            CHECK_PSTR(p, L[0].num_unit, "u");
+            CHECK_INT(L[0].num, 0);
+            CHECK_PSTR(p, L[1].str, "file");
+        }
+    }
+    pprof_profile_free(p);
+}
+
+static void test_decode_gzip(void)
+{
+    msg m;
+    base_profile(&m, true);
+    pprof_profile *p = parse_ok(&m);
+    pprof_buf gz = {0}, raw = {0};
+    pprof_error err;
+    memset(&err, 0, sizeof err);
+    CHECK_INT(pprof_profile_encode(&gz, p, true, &err), 0);
+    CHECK_INT(pprof_profile_encode(&raw, p, false, &err), 0);
+    pprof_profile_free(p);
+    p = NULL;
+    CHECK_INT(pprof_profile_parse(&p, gz.data, gz.len, NULL, &err), 0);
+    check_base(p);
+    pprof_profile_free(p);
+
+    /* Two concatenated gzip members are one stream (and here two profiles'
+     * worth of fields, which is fine without time_nanos). */
+    pprof_buf two = {0};
+    pprof_buf_append(&two, gz.data, gz.len);
+    pprof_buf_append(&two, gz.data, gz.len);
+    p = NULL;
+    CHECK_INT(pprof_profile_parse(&p, two.data, two.len, NULL, &err), PPROF_EFORMAT);
+    CHECK(strstr(err.msg, "multiple") != NULL); /* the locations repeat */
+    pprof_profile_free(p);
+    pprof_buf_release(&two);
+
+    /* Truncated. */
+    p = NULL;
+    int rc = pprof_profile_parse(&p, gz.data, gz.len - 5, NULL, &err);
+    CHECK_INT(rc, PPROF_EFORMAT);
+    CHECK(strstr(err.msg, "truncated") != NULL || strstr(err.msg, "unexpected end") != NULL);
+    CHECK(p == NULL);
+    rc = pprof_profile_parse(&p, gz.data, 12, NULL, &err);
+    CHECK_INT(rc, PPROF_EFORMAT);
+
+    /* Bad CRC (the 4 bytes before the trailing length). */
+    pprof_buf bad = {0};
+    pprof_buf_append(&bad, gz.data, gz.len);
+    bad.data[bad.len - 8] ^= 0x55;
+    rc = pprof_profile_parse(&p, bad.data, bad.len, NULL, &err);
+    CHECK_INT(rc, PPROF_EFORMAT);
+    CHECK(strstr(err.msg, "checksum") != NULL);
+    CHECK(p == NULL);
+    /* Bad length. */
+    memcpy(bad.data, gz.data, gz.len);
+    bad.data[bad.len - 1] ^= 0x01;
+    rc = pprof_profile_parse(&p, bad.data, bad.len, NULL, &err);
+    CHECK_INT(rc, PPROF_EFORMAT);
+    CHECK(strstr(err.msg, "length") != NULL);
+    /* Trailing garbage. */
+    pprof_buf_append(&bad, "xx", 2);
+    memcpy(bad.data, gz.data, gz.len);
+    rc = pprof_profile_parse(&p, bad.data, bad.len, NULL, &err);
+    CHECK_INT(rc, PPROF_EFORMAT);
+    CHECK(strstr(err.msg, "trailing garbage") != NULL);
+    pprof_buf_release(&bad);
+
+    /* The inflate cap. */
+    pprof_parse_options opt = {.max_inflated = 16};
+    rc = pprof_profile_parse(&p, gz.data, gz.len, &opt, &err);
+    CHECK_INT(rc, PPROF_ELIMIT);
+    CHECK(strstr(err.msg, "limit") != NULL);
+    CHECK(p == NULL);
+    opt.max_inflated = raw.len; /* exactly the size: fine */
+    rc = pprof_profile_parse(&p, gz.data, gz.len, &opt, &err);
+    CHECK_INT(rc, 0);
+    pprof_profile_free(p);
+    p = NULL;
+    opt.max_inflated = raw.len - 1;
+    CHECK_INT(pprof_profile_parse(&p, gz.data, gz.len, &opt, &err), PPROF_ELIMIT);
+    pprof_buf_release(&gz);
+    pprof_buf_release(&raw);
+
+    /* gzip of nothing: empty. */
+    CHECK_INT(pprof_profile_encode(&gz, NULL, true, &err), PPROF_EINVAL);
+    static const uint8_t empty_gz[] = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff,
+                                       0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    rc = pprof_profile_parse(&p, empty_gz, sizeof empty_gz, NULL, &err);
+    CHECK_INT(rc, PPROF_EEMPTY);
+    pprof_buf_release(&gz);
+}
+
+/* ---------------------------------------------------------------- -raw */
+
+/* The expected text is go tool pprof -raw's (Go 1.19) with upstream's ":col". */
+static pprof_profile *raw_profile(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, " alloc objects"), S(p, "count")});
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "space"), S(p, "bytes ")});
+    p->default_sample_type = S(p, "space");
+    p->period_type = (pprof_value_type){S(p, "space"), S(p, "bytes")};
+    p->period = 524288;
+    p->time_nanos = 1700000000000000000LL;
+    p->duration_nanos = 1;
+    pprof_profile_add_comment(p, S(p, "first comment"));
+    pprof_profile_add_comment(p, S(p, "second: #x"));
+    pprof_mapping m0 = {.id = 1, .start = 0x400000, .limit = 0x500000, .offset = 0x1000,
+                        .file = S(p, "/bin/app"), .build_id = S(p, "abc123"), .has_functions = 1,
+                        .has_filenames = 1, .has_line_numbers = 1, .has_inline_frames = 1};
+    pprof_mapping m1 = {.id = 2, .file = S(p, "lib.so"), .has_filenames = 1, .has_inline_frames = 1};
+    uint32_t mi0, mi1, fi[3], li[4];
+    pprof_profile_add_mapping(&mi0, p, &m0);
+    pprof_profile_add_mapping(&mi1, p, &m1);
+    pprof_function f0 = {.id = 1, .name = S(p, "main.foo"), .system_name = S(p, "_ZN3foo"),
+                         .filename = S(p, "foo.c"), .start_line = 10};
+    pprof_function f1 = {.id = 2, .name = S(p, "main.bar"), .system_name = S(p, "main.bar"),
+                         .filename = S(p, "bar.c"), .start_line = -3};
+    pprof_function f2 = {.id = 3, .name = S(p, "baz")};
+    pprof_profile_add_function(&fi[0], p, &f0);
+    pprof_profile_add_function(&fi[1], p, &f1);
+    pprof_profile_add_function(&fi[2], p, &f2);
+    pprof_line l0[] = {{fi[0], 12, 0}, {fi[1], 7, 0}, {fi[2], 0, 0}};
+    pprof_line l2[] = {{fi[1], -1, 0}}, l3[] = {{fi[2], 99, 0}};
+    pprof_location L0 = {.id = 1, .address = 0x401234, .mapping = mi0};
+    pprof_location L1 = {.id = 2, .mapping = PPROF_NONE};
+    pprof_location L2 = {.id = 3, .address = 0x10, .mapping = mi1, .is_folded = 1};
+    pprof_location L3 = {.id = 4, .address = 0x20, .mapping = PPROF_NONE};
+    pprof_profile_add_location(&li[0], p, &L0, l0, 3);
+    pprof_profile_add_location(&li[1], p, &L1, NULL, 0);
+    pprof_profile_add_location(&li[2], p, &L2, l2, 1);
+    pprof_profile_add_location(&li[3], p, &L3, l3, 1);
+    pprof_label lab0[] = {{.key = S(p, "a-b"), .str = S(p, "x")}, {.key = S(p, "a"), .str = S(p, "y")},
+                          {.key = S(p, "a b"), .str = S(p, "z")}, {.key = S(p, "a"), .str = S(p, "w")},
+                          {.key = S(p, "b"), .str = S(p, "v v")}};
+    pprof_label lab1[] = {
+        {.key = S(p, "bytes"), .num = 100},
+        {.key = S(p, "alloc"), .num = 5, .num_unit = S(p, "bytes")},
+        {.key = S(p, "alloc"), .num = 7, .num_unit = S(p, "B")},
+        {.key = S(p, "mix"), .num = 1},
+        {.key = S(p, "mix"), .num = 2, .num_unit = S(p, "ms")},
+        {.key = S(p, "mix2"), .num = 3, .num_unit = S(p, "ms")},
+        {.key = S(p, "mix2"), .num = 4},
+        {.key = S(p, "a-b"), .num = 1},
+        {.key = S(p, "a"), .num = 2},
+        {.key = S(p, "a b"), .num = -3},
+        {.key = S(p, "k"), .str = S(p, "s")},
+    };
+    pprof_label lab3[] = {{.key = S(p, "zero"), .num = 0, .num_unit = S(p, "u")},
+                          {.key = 0, .str = S(p, "emptykey")},
+                          {.key = S(p, "u"), .num = 0, .num_unit = S(p, "seconds")}};
+    uint32_t s0[] = {li[0], li[1]}, s1[] = {li[2], li[1]}, s2[] = {li[3], li[0]}, s3[] = {li[3]};
+    int64_t v0[] = {1, -5}, v1[] = {INT64_MAX, INT64_MIN}, v2[] = {12345678901LL, 0}, v3[] = {3, 4};
+    pprof_profile_add_sample(p, s0, 2, v0, lab0, 5);
+    pprof_profile_add_sample(p, s1, 2, v1, lab1, 11);
+    pprof_profile_add_sample(p, s2, 2, v2, NULL, 0);
+    pprof_profile_add_sample(p, s3, 1, v3, lab3, 3);
+    return p;
+}
+
+static const char raw_want[] =
+    "Comment: first comment\n"
+    "Comment: second: #x\n"
+    "PeriodType: space bytes\n"
+    "Period: 524288\n"
+    "Time: 2023-11-14 22:13:20 +0000 UTC\n"
+    "Duration: 1ns\n"
+    "Samples:\n"
+    "alloc objects/count space/bytes [dflt]\n"
+    "          1         -5: 1 2 \n"
+    "                a b:[z] a-b:[x] a:[y w] b:[v v]\n"
+    " 9223372036854775807 -9223372036854775808: 3 2 \n"
+    "                k:[s]\n"
+    "                a b:[-3] a-b:[1] a:[2] alloc:[5 bytes 7 B] bytes:[100] mix2:[3 ms 4 ] mix:[1  2 ms]\n"
+    " 12345678901          0: 4 1 \n"
+    "          3          4: 4 \n"
+    "                :[emptykey]\n"
+    "                u:[0 seconds] zero:[0 u]\n"
+    "Locations\n"
+    "     1: 0x401234 M=1 main.foo foo.c:12:0 s=10(_ZN3foo)\n"
+    "             main.bar bar.c:7:0 s=-3\n"
+    "             baz :0:0 s=0()\n"
+    "     2: 0x0 \n"
+    "     3: 0x10 M=2 [F] main.bar bar.c:-1:0 s=-3\n"
+    "     4: 0x20 baz :99:0 s=0()\n"
+    "Mappings\n"
+    "1: 0x400000/0x500000/0x1000 /bin/app abc123 [FN][FL][LN][IN]\n"
+    "2: 0x0/0x0/0x0 lib.so  [FL][IN]\n";
+
+/* The line of out that starts with prefix (copied into line), or "". */
+static const char *line_of(const pprof_buf *out, const char *prefix, char *line, size_t n)
+{
+    const char *s = strstr((const char *)out->data, prefix);
+    line[0] = 0;
+    if (s) {
+        size_t len = strcspn(s, "\n");
+        snprintf(line, n, "%.*s", (int)len, s);
+    }
+    return line;
+}
+
+static void test_raw(void)
+{
+    pprof_profile *p = raw_profile();
+    pprof_buf out = {0};
+    CHECK_INT(pprof_write_raw(&out, p), 0);
+    CHECK_STR((const char *)out.data, raw_want);
+
+    /* Same text after an encode/decode round trip. */
+    pprof_buf bytes = {0}, again = {0};
+    pprof_profile *q = round_trip(p, true, &bytes);
+    if (q) {
+        CHECK_INT(pprof_write_raw(&again, q), 0);
+        CHECK_STR((const char *)again.data, raw_want);
+    }
+
+    /* Go's time.Time and %.4v of a time.Duration. */
+    static const struct {
+        int64_t ns;
+        const char *want;
+    } times[] = {
+        {1700000000000123000LL, "Time: 2023-11-14 22:13:20.000123 +0000 UTC"},
+        {-1234567891LL, "Time: 1969-12-31 23:59:58.765432109 +0000 UTC"},
+        {1, "Time: 1970-01-01 00:00:00.000000001 +0000 UTC"},
+        {6307200000000000000LL, "Time: 2169-11-13 00:00:00 +0000 UTC"},
+    }, durations[] = {
+        {999, "Duration: 999n"},       {1000, "Duration: 1\xc2\xb5s"},
+        {1500, "Duration: 1.5\xc2\xb5"}, {25000, "Duration: 25\xc2\xb5s"},
+        {999999, "Duration: 999."},    {1234567, "Duration: 1.23"},
+        {59999999999LL, "Duration: 59.9"}, {3600000000001LL, "Duration: 1h0m"},
+        {-1500000000LL, "Duration: -1.5"}, {720000000000000LL, "Duration: 200h"},
+    };
+    char line[256];
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        p->time_nanos = times[i].ns;
+        out.len = 0;
+        CHECK_INT(pprof_write_raw(&out, p), 0);
+        CHECK_STR(line_of(&out, "Time: ", line, sizeof line), times[i].want);
+    }
+    for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++) {
+        p->duration_nanos = durations[i].ns;
+        out.len = 0;
+        CHECK_INT(pprof_write_raw(&out, p), 0);
+        CHECK_STR(line_of(&out, "Duration: ", line, sizeof line), durations[i].want);
+    }
+    /* No Time or Duration when zero; Doc after the comments; columns. */
+    p->time_nanos = p->duration_nanos = 0;
+    p->doc_url = S(p, "https://example.com/x");
+    p->lines[0].column = 17;
+    out.len = 0;
+    CHECK_INT(pprof_write_raw(&out, p), 0);
+    CHECK(strstr((const char *)out.data, "Time:") == NULL);
+    CHECK(strstr((const char *)out.data, "Duration:") == NULL);
+    CHECK(strstr((const char *)out.data, "Comment: second: #x\nDoc: https://example.com/x\nPeriodType:") != NULL);
+    CHECK(strstr((const char *)out.data, " main.foo foo.c:12:17 s=10(_ZN3foo)\n") != NULL);
+
+    pprof_buf_release(&out);
+    pprof_buf_release(&bytes);
+    pprof_buf_release(&again);
+    pprof_profile_free(q);
+    pprof_profile_free(p);
+}
+
+int main(void)
+{
+    test_round_trip();
+    test_label_order();
+    test_id_fallback();
+    test_wire_layout();
+    test_large_gzip();
+    test_decode_packing();
+    test_decode_unknown_fields();
+    test_decode_errors();
+    test_decode_labels();
+    test_decode_gzip();
+    test_raw();
+    return unit_report("codec");
+}
