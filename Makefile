@@ -95,6 +95,7 @@ unit: $(UNIT_BIN)
 
 cli: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/cli/run.sh
+	@PPROF=$(BUILD)/pprof sh tests/cli/folded_sums.sh
 
 bad: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bad/run.sh

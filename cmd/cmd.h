@@ -56,6 +56,19 @@ const command_def *cmd_find_command(const char *name);
 int cmd_run_report(const command_def *c, const char *param, const pprof_profile *p,
                    const pprof_config *cfg, const cmd_args *args);
 
+/* An output being written: stdout, or a temporary file beside path that
+ * commit renames into place and abort removes. */
+typedef struct cmd_output {
+    int fd;
+    const char *path;
+    char *tmp;
+} cmd_output;
+
+int cmd_output_open(cmd_output *o, const char *path);
+int cmd_output_sink(void *ctx, const uint8_t *data, size_t len); /* pprof_buf sink */
+int cmd_output_commit(cmd_output *o);
+void cmd_output_abort(cmd_output *o);
+
 /* Writes data to path via a temporary file in the same directory, renamed
  * into place; or to stdout when path is NULL. Returns 0 or EXIT_DATA. */
 int cmd_write_output(const char *path, const void *data, size_t len);

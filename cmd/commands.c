@@ -1,6 +1,7 @@
 /* commands.c: the table of report commands (flags, shell commands, help) and running one. */
 #include "cmd.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +26,41 @@ static int report_comments(pprof_buf *out, const pprof_profile *p, const pprof_r
     return rc ? pprof_error_set(err, rc, "out of memory") : 0;
 }
 
+static int report_folded(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
+                         pprof_error *err)
+{
+    pprof_stack_set *s;
+    int rc = pprof_stacks_build(&s, p, o, o->tagroot, o->tagleaf, err);
+    if (rc)
+        return rc;
+    rc = pprof_write_folded(out, s, err);
+    pprof_stack_set_free(s);
+    return rc;
+}
+
+static int report_flamegraph(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
+                             pprof_error *err)
+{
+    pprof_stack_set *s;
+    int rc = pprof_stacks_build(&s, p, o, o->tagroot, o->tagleaf, err);
+    if (rc)
+        return rc;
+    rc = pprof_write_flame_svg(out, s, &o->flame, err);
+    pprof_stack_set_free(s);
+    return rc;
+}
+
 const command_def commands[] = {
     {"comments", false, false, NULL, 0, false, report_comments, "Output all profile comments"},
+    {"flamegraph", false, false, "svg", 0, true, report_flamegraph, "Outputs an interactive flame graph (SVG)"},
+    {"folded", false, false, NULL, 0, true, report_folded, "Outputs collapsed stacks (root;...;leaf value)"},
     {"proto", false, true, "pb.gz", 0, true, report_proto, "Outputs the profile in compressed protobuf format"},
     {"raw", false, false, NULL, 0, true, report_raw, "Outputs a text representation of the raw profile"},
+    {"tags", false, false, NULL, 80, false, pprof_write_tags, "Outputs all tags in the profile"},
     {"text", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
     {"top", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
+    {"tree", false, false, NULL, 80, false, pprof_write_tree, "Outputs a text rendering of call graph"},
+    {"traces", false, false, NULL, 80, false, pprof_write_traces, "Outputs all profile samples in text form"},
 };
 const size_t n_commands = sizeof commands / sizeof commands[0];
 
@@ -50,6 +80,48 @@ static const struct {
     {"filefunctions", PPROF_GRAN_FILEFUNCTIONS}, {"files", PPROF_GRAN_FILES},
     {"lines", PPROF_GRAN_LINES},         {"addresses", PPROF_GRAN_ADDRESSES},
 };
+
+static const char *const palettes[] = {"hot", "mem", "io", "blue", "green", "aqua", "orange",
+                                       "purple", "red", "yellow", "java", "js", "go"};
+
+/* Flame options from the configuration; prints and fails on a bad value. */
+static int set_flame_options(pprof_flame_options *f, const pprof_config *cfg)
+{
+    memset(f, 0, sizeof *f);
+    f->title = cfg->title && *cfg->title ? cfg->title : NULL;
+    f->subtitle = cfg->subtitle && *cfg->subtitle ? cfg->subtitle : NULL;
+    f->inverted = cfg->inverted;
+    f->diff_total = cfg->diff_total;
+    f->sort_by_weight = cfg->sort && strcmp(cfg->sort, "weight") == 0;
+    if (cfg->width < 0) {
+        cmd_error("-width must be 0 (fit the window) or a number of pixels, not %d", cfg->width);
+        return -1;
+    }
+    f->width = cfg->width;
+    f->colors = "hot";
+    const char *c = cfg->colors && *cfg->colors ? cfg->colors : "hot";
+    bool known = false;
+    for (size_t i = 0; i < sizeof palettes / sizeof palettes[0]; i++)
+        if (strcmp(palettes[i], c) == 0) {
+            f->colors = palettes[i];
+            known = true;
+        }
+    if (!known) {
+        cmd_error("unknown -colors palette \"%s\" (hot, mem, io, blue, green, aqua, orange, purple, red, "
+                  "yellow, java, js, go)", c);
+        return -1;
+    }
+    const char *mw = cfg->minwidth && *cfg->minwidth ? cfg->minwidth : "0";
+    char *end;
+    double v = strtod(mw, &end);
+    f->minwidth_percent = *end == '%';
+    if (end == mw || (*end && strcmp(end, "%") != 0) || v < 0 || v != v) {
+        cmd_error("-minwidth takes a number of pixels or a percentage (e.g. 0.5 or 0.1%%), not \"%s\"", mw);
+        return -1;
+    }
+    f->minwidth = v;
+    return 0;
+}
 
 /* Picks a fresh profileNNN.<ext> in the current directory. */
 static int default_output_name(char *buf, size_t n, const char *ext)
@@ -115,15 +187,12 @@ int cmd_run_report(const command_def *c, const char *param, const pprof_profile 
     if (!cfg->trim || c->force_untrimmed)
         g->nodecount = 0, g->nodefraction = 0, g->edgefraction = 0;
     o.total = pprof_profile_total(p, o.sample_index, o.mean, NULL);
+    o.tagroot = cfg->tagroot;
+    o.tagleaf = cfg->tagleaf;
+    if (set_flame_options(&o.flame, cfg) != 0)
+        return EXIT_USAGE;
     (void)param;
 
-    pprof_buf out = {0};
-    int rc = c->fn(&out, p, &o, &err);
-    if (rc) {
-        pprof_buf_release(&out);
-        cmd_error("%s", err.msg);
-        return EXIT_DATA;
-    }
     const char *path = cfg->output && *cfg->output ? cfg->output : NULL;
     char name[64];
     if (!path && c->binary && isatty(STDOUT_FILENO)) {
@@ -132,7 +201,30 @@ int cmd_run_report(const command_def *c, const char *param, const pprof_profile 
             fprintf(stderr, "Generating report in %s\n", name);
         }
     }
-    rc = cmd_write_output(path, out.data, out.len);
+    /* Reports stream into the output as they are made; a file is written
+     * under a temporary name and renamed only when complete. */
+    cmd_output dst;
+    int rc = cmd_output_open(&dst, path);
+    if (rc)
+        return rc;
+    pprof_buf out = {0};
+    out.sink = cmd_output_sink;
+    out.sink_ctx = &dst;
+    out.flush_at = 1 << 20;
+    rc = c->fn(&out, p, &o, &err);
+    if (!rc)
+        rc = pprof_buf_flush(&out);
+    if (rc) {
+        if (out.sink_error == EPIPE)
+            cmd_error("write: broken pipe");
+        else if (out.sink_error)
+            cmd_error("write %s: %s", path ? path : "/dev/stdout", strerror(out.sink_error));
+        else
+            cmd_error("%s", err.msg);
+        pprof_buf_release(&out);
+        cmd_output_abort(&dst);
+        return EXIT_DATA;
+    }
     pprof_buf_release(&out);
-    return rc;
+    return cmd_output_commit(&dst);
 }

@@ -52,6 +52,14 @@ const option_def config_options[] = {
     {"files", OPT_BOOL, 0, "granularity", "Aggregate at the file level."},
     {"lines", OPT_BOOL, 0, "granularity", "Aggregate at the source code line level."},
     {"addresses", OPT_BOOL, 0, "granularity", "Aggregate at the address level."},
+    {"sort", OPT_STRING, OFF(sort), NULL, "Order: flat or cum (text reports); name or weight (flame graphs)"},
+    {"title", OPT_STRING, OFF(title), NULL, "Flame graph title"},
+    {"subtitle", OPT_STRING, OFF(subtitle), NULL, "Flame graph subtitle"},
+    {"width", OPT_INT, OFF(width), NULL, "Flame graph width in pixels (0: fit the window)"},
+    {"minwidth", OPT_STRING, OFF(minwidth), NULL, "Omit flame graph frames narrower than this (pixels, or N% of the total)"},
+    {"colors", OPT_STRING, OFF(colors), NULL, "Flame graph palette: hot, mem, io, blue, green, aqua, orange, purple, red, yellow, java, js, go"},
+    {"inverted", OPT_BOOL, OFF(inverted), NULL, "Icicle graph: flame graph with the roots at the top"},
+    {"diff_total", OPT_BOOL, OFF(diff_total), NULL, "Differential flame graph colours by inclusive change"},
 };
 const size_t n_config_options = sizeof config_options / sizeof config_options[0];
 
@@ -71,6 +79,8 @@ void config_init(pprof_config *c)
     c->edgefraction = 0.001;
     c->trim = true;
     c->granularity = strdup("");
+    c->colors = strdup("hot");
+    c->minwidth = strdup("0.1");
 }
 
 static char **string_field(pprof_config *c, size_t off)
@@ -87,9 +97,8 @@ void config_release(pprof_config *c)
             *string_field(c, d->offset) = NULL;
         }
     }
-    free(c->sort);
     free(c->granularity);
-    c->sort = c->granularity = NULL;
+    c->granularity = NULL;
 }
 
 int config_copy(pprof_config *dst, const pprof_config *src)
@@ -105,7 +114,6 @@ int config_copy(pprof_config *dst, const pprof_config *src)
         if (!*f && *string_field((pprof_config *)src, d->offset))
             rc = -1;
     }
-    dst->sort = dup_or_null(src->sort);
     dst->granularity = dup_or_null(src->granularity);
     return rc;
 }

@@ -30,6 +30,10 @@ typedef struct pprof_config {
     bool noinlines;
     bool showcolumns;
     char *granularity; /* "" means functions */
+    /* flame graphs */
+    char *title, *subtitle, *colors, *minwidth;
+    int width;
+    bool inverted, diff_total;
 } pprof_config;
 
 typedef enum { OPT_BOOL, OPT_INT, OPT_FLOAT, OPT_STRING } opt_kind;

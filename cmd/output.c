@@ -25,6 +25,80 @@ static int write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
+int cmd_output_open(cmd_output *o, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    o->fd = STDOUT_FILENO;
+    if (!path)
+        return 0;
+    o->path = path;
+    size_t n = strlen(path);
+    o->tmp = malloc(n + 32);
+    if (!o->tmp) {
+        cmd_error("out of memory");
+        return EXIT_DATA;
+    }
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    snprintf(o->tmp, n + 32, "%.*s.pprof-tmp-XXXXXX", (int)dirlen, path);
+    o->fd = mkstemp(o->tmp);
+    if (o->fd < 0) {
+        cmd_error("open %s: %s", path, strerror(errno));
+        free(o->tmp);
+        o->tmp = NULL;
+        return EXIT_DATA;
+    }
+    return 0;
+}
+
+int cmd_output_sink(void *ctx, const uint8_t *data, size_t len)
+{
+    cmd_output *o = ctx;
+    return write_all(o->fd, data, len) == 0 ? 0 : (errno ? errno : EIO);
+}
+
+void cmd_output_abort(cmd_output *o)
+{
+    if (o->tmp) {
+        close(o->fd);
+        unlink(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
+    }
+}
+
+int cmd_output_commit(cmd_output *o)
+{
+    if (!o->tmp)
+        return 0;
+    int rc = 0, saved = 0;
+    if (fsync(o->fd) != 0 && errno != EINVAL && errno != EROFS) {
+        rc = -1;
+        saved = errno;
+    }
+    if (close(o->fd) != 0 && rc == 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc == 0) {
+        /* mkstemp makes 0600; output files get the usual umask-based mode. */
+        mode_t mask = umask(0);
+        umask(mask);
+        chmod(o->tmp, 0666 & ~mask);
+        if (rename(o->tmp, o->path) != 0) {
+            rc = -1;
+            saved = errno;
+        }
+    }
+    if (rc != 0) {
+        unlink(o->tmp);
+        cmd_error("write %s: %s", o->path, strerror(saved));
+    }
+    free(o->tmp);
+    o->tmp = NULL;
+    return rc ? EXIT_DATA : 0;
+}
+
 int cmd_write_output(const char *path, const void *data, size_t len)
 {
     if (!path) {

@@ -19,6 +19,20 @@ const char *pprof_sniff_not_profile(const uint8_t *data, size_t len, bool inflat
 
 /* ---------------------------------------------------------------- reports */
 
+/* Options of the flame-graph SVG. */
+typedef struct pprof_flame_options {
+    const char *title;     /* NULL: "Flame Graph" (or "Icicle Graph") */
+    const char *subtitle;  /* NULL: none */
+    int width;             /* pixels; 0: fluid (the SVG scales to its container) */
+    double minwidth;       /* frames narrower than this are elided (pixels, or % of total) */
+    bool minwidth_percent;
+    const char *colors;    /* palette: hot (default), mem, io, blue, green, aqua, orange,
+                            * purple, red, yellow, java, js, go */
+    bool inverted;         /* icicle: root at the top */
+    bool sort_by_weight;   /* siblings by weight instead of by name */
+    bool diff_total;       /* differential colour by inclusive instead of self delta */
+} pprof_flame_options;
+
 /* What a report needs beyond the profile: the selected value, scaling and
  * the graph options, resolved from the command-line/shell configuration. */
 typedef struct pprof_report_options {
@@ -30,6 +44,8 @@ typedef struct pprof_report_options {
     pprof_graph_options graph;
     int64_t total;            /* the report total (pprof_profile_total) */
     const char *const *filters; /* "key=value" lines for "Active filters:", NULL-terminated */
+    const char *tagroot, *tagleaf; /* label keys to add as frames (stack reports) */
+    pprof_flame_options flame;
 } pprof_report_options;
 
 /* Appends pprof's ProfileLabels lines (File, Build ID, comments, Type, Doc,
@@ -41,11 +57,84 @@ int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const ppr
 void pprof_report_format(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o,
                          const char *out_unit, int64_t v);
 
+/* Shared by graph reports: node values divided by the mean divisor, the
+ * unit pprof selects for unit=minimum, and the "Showing nodes" lines. */
+int64_t pprof_node_flat(const pprof_node *n);
+int64_t pprof_node_cum(const pprof_node *n);
+const char *pprof_report_output_unit(const pprof_graph *g, const pprof_profile *p, const pprof_report_options *o);
+void pprof_write_report_labels(pprof_buf *out, const pprof_graph *g, const pprof_profile *p,
+                               const pprof_report_options *o, const char *unit, int64_t flat_sum);
+
+/* -tree: each node with its callers and callees. */
+int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
 /* -top / -text. */
 int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
+/* -traces: every sample, its labels and its frames (leaf first). */
+int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -tags: for each label key, the weight and share of each value. */
+int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
 /* -comments: every comment, one per line. */
 int pprof_write_comments(pprof_buf *out, const pprof_profile *p);
+
+/* ---------------------------------------------------------------- stacks */
+
+/* Stacks for folded output and flame graphs: each stack is a path of frame
+ * names, root first, with its value (and, in a differential set, its value
+ * in the base profile). Stacks with the same path are already summed. */
+typedef struct pprof_stack {
+    uint64_t frames_off; /* first frame in set->frames */
+    uint32_t n_frames;
+    int64_t value;       /* new (or only) profile */
+    int64_t base;        /* base profile, when set->has_base */
+} pprof_stack;
+
+#define PPROF_FRAME_INLINED 1u /* frame flag: inlined into its caller */
+
+typedef struct pprof_stack_set {
+    char **names;         /* distinct frame names, owned, NUL-terminated */
+    size_t n_names;
+    uint32_t *frames;     /* name ids of all stacks, root first */
+    uint8_t *frame_flags; /* PPROF_FRAME_* per entry of frames */
+    size_t n_frames;
+    pprof_stack *stacks;
+    size_t n_stacks;
+    bool has_base;        /* differential: base values are meaningful */
+    char *unit;           /* sample unit ("nanoseconds", "bytes", "count", ...) */
+    char *type;           /* sample type name ("cpu", "alloc_space", ...) */
+    int64_t total;        /* sum of |value| */
+    int64_t base_total;   /* sum of |base| */
+} pprof_stack_set;
+
+void pprof_stack_set_free(pprof_stack_set *s);
+
+/* The stacks of p under o (sample index, mean, granularity, noinlines):
+ * one stack per distinct frame path, root first, inline frames expanded;
+ * samples labelled pprof::base=true go to the base values (has_base set).
+ * tag_root/tag_leaf (comma-separated label keys, may be NULL) add label
+ * frames at the root or the leaf. */
+int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const pprof_report_options *o,
+                       const char *tag_root, const char *tag_leaf, pprof_error *err);
+
+/* -folded: one "root;...;leaf value" line per stack (two counts, base then
+ * new, for a differential set), sorted frame by frame. */
+int pprof_write_folded(pprof_buf *out, const pprof_stack_set *s, pprof_error *err);
+
+/* -flamegraph: one self-contained interactive SVG (differential when
+ * s->has_base). */
+int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_flame_options *o,
+                          pprof_error *err);
+
+/* Folded text (flamegraph.pl, inferno, perf collapsed): "a;b;c 10" lines,
+ * optionally with a second count column (differential: before, after).
+ * Builds a profile with one function per distinct frame name and one
+ * location per function; a two-column file becomes a profile whose base
+ * samples carry the label pprof::base=true (negated, as -diff_base makes).
+ * Returns PPROF_EUNRECOGNIZED when data does not look like folded text. */
+int pprof_read_folded(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
 
 /* ---------------------------------------------------------------- writers */
 

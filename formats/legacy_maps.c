@@ -978,6 +978,184 @@ void lg_remap_locations(lg_profile *lp)
     lp->n_order = k;
 }
 
+/* Assigns each location the first mapping holding its address; failing
+ * that, the first mapping whose offset says it was split and whose missing
+ * first part [start-offset, start) holds it (that mapping then starts
+ * there). The plain way: scan the mappings for each location. */
+static void assign_linear(lg_profile *lp, lg_loc *l, uint64_t a)
+{
+    for (size_t i = 0; i < lp->n_maps && l->mapping == LG_NONE; i++)
+        if (lp->maps[i].start <= a && a < lp->maps[i].limit)
+            l->mapping = (uint32_t)i;
+    for (size_t i = 0; i < lp->n_maps && l->mapping == LG_NONE; i++) {
+        lg_mapping *m = &lp->maps[i];
+        if (m->offset != 0 && m->start - m->offset <= a && a < m->start) {
+            m->start -= m->offset;
+            m->offset = 0;
+            l->mapping = (uint32_t)i;
+        }
+    }
+}
+
+/* The same answers for many locations and mappings, in O(log) per query:
+ * segment trees over the sorted interval ends. min[] holds the smallest
+ * index of an interval covering a node (mappings' ranges, plus the missing
+ * parts of split mappings already extended); lists hold, per node, the
+ * split mappings whose missing part covers it, in index order, read past
+ * the ones already extended. */
+typedef struct stab {
+    uint64_t *coords;
+    size_t n_coords, size;
+    uint32_t *min;
+    uint32_t *list_off, *list_pos, *list;
+    uint8_t *extended;
+} stab;
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Leaf of coordinate v (which is one of the coordinates). */
+static size_t stab_coord(const stab *t, uint64_t v)
+{
+    size_t lo = 0, hi = t->n_coords;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->coords[mid] <= v)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Runs visit over the nodes covering [lo, hi); false when it is empty. */
+#define STAB_RANGE(t, lo, hi, node, visit)                                         \
+    do {                                                                           \
+        if ((lo) < (hi)) {                                                         \
+            size_t l_ = stab_coord(t, lo) + (t)->size, r_ = stab_coord(t, hi) + (t)->size; \
+            for (; l_ < r_; l_ >>= 1, r_ >>= 1) {                                  \
+                if (l_ & 1) {                                                      \
+                    size_t node = l_++;                                            \
+                    visit;                                                         \
+                }                                                                  \
+                if (r_ & 1) {                                                      \
+                    size_t node = --r_;                                            \
+                    visit;                                                         \
+                }                                                                  \
+            }                                                                      \
+        }                                                                          \
+    } while (0)
+
+static void stab_free(stab *t)
+{
+    free(t->coords);
+    free(t->min);
+    free(t->list_off);
+    free(t->list_pos);
+    free(t->list);
+    free(t->extended);
+}
+
+static int stab_build(stab *t, const lg_profile *lp)
+{
+    size_t nm = lp->n_maps, k = 0;
+    memset(t, 0, sizeof *t);
+    if (nm > SIZE_MAX / 32 || !(t->coords = malloc(3 * nm * sizeof *t->coords)))
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < nm; i++) {
+        const lg_mapping *m = &lp->maps[i];
+        t->coords[k++] = m->start;
+        t->coords[k++] = m->limit;
+        if (m->offset)
+            t->coords[k++] = m->start - m->offset;
+    }
+    qsort(t->coords, k, sizeof *t->coords, cmp_u64);
+    size_t n = 0;
+    for (size_t i = 0; i < k; i++)
+        if (n == 0 || t->coords[i] != t->coords[n - 1])
+            t->coords[n++] = t->coords[i];
+    t->n_coords = n;
+    t->size = 1;
+    while (t->size < n)
+        t->size *= 2;
+    size_t nodes = 2 * t->size;
+    t->min = malloc(nodes * sizeof *t->min);
+    t->list_off = calloc(nodes + 1, sizeof *t->list_off);
+    t->list_pos = malloc(nodes * sizeof *t->list_pos);
+    t->extended = calloc(nm ? nm : 1, 1);
+    if (!t->min || !t->list_off || !t->list_pos || !t->extended)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < nodes; i++)
+        t->min[i] = LG_NONE;
+    size_t total = 0;
+    for (size_t i = 0; i < nm; i++) {
+        const lg_mapping *m = &lp->maps[i];
+        STAB_RANGE(t, m->start, m->limit, node, {
+            if (t->min[node] == LG_NONE)
+                t->min[node] = (uint32_t)i;
+        });
+        if (m->offset)
+            STAB_RANGE(t, m->start - m->offset, m->start, node, {
+                t->list_off[node + 1]++;
+                total++;
+            });
+    }
+    if (total > UINT32_MAX || !(t->list = malloc((total ? total : 1) * sizeof *t->list)))
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < nodes; i++)
+        t->list_off[i + 1] += t->list_off[i];
+    memcpy(t->list_pos, t->list_off, nodes * sizeof *t->list_pos);
+    for (size_t i = 0; i < nm; i++) {
+        const lg_mapping *m = &lp->maps[i];
+        if (m->offset)
+            STAB_RANGE(t, m->start - m->offset, m->start, node, { t->list[t->list_pos[node]++] = (uint32_t)i; });
+    }
+    memcpy(t->list_pos, t->list_off, nodes * sizeof *t->list_pos);
+    return 0;
+}
+
+static void assign_stab(stab *t, lg_profile *lp, lg_loc *l, uint64_t a)
+{
+    if (t->n_coords == 0 || a < t->coords[0])
+        return;
+    size_t leaf = stab_coord(t, a) + t->size;
+    uint32_t best = LG_NONE;
+    for (size_t node = leaf; node; node >>= 1)
+        if (t->min[node] < best)
+            best = t->min[node];
+    if (best != LG_NONE) {
+        l->mapping = best;
+        return;
+    }
+    for (size_t node = leaf; node; node >>= 1) {
+        uint32_t *pos = &t->list_pos[node];
+        while (*pos < t->list_off[node + 1] && t->extended[t->list[*pos]])
+            (*pos)++;
+        if (*pos < t->list_off[node + 1] && t->list[*pos] < best)
+            best = t->list[*pos];
+    }
+    if (best == LG_NONE)
+        return;
+    lg_mapping *m = &lp->maps[best];
+    uint64_t from = m->start - m->offset, to = m->start < m->limit ? m->start : m->limit;
+    t->extended[best] = 1;
+    m->start = from;
+    m->offset = 0;
+    STAB_RANGE(t, from, to, node, {
+        if (t->min[node] > best)
+            t->min[node] = best;
+    });
+    l->mapping = best;
+}
+
+/* Above this many location-mapping pairs, assign with the trees. */
+#ifndef LG_LINEAR_ASSIGN_MAX
+#define LG_LINEAR_ASSIGN_MAX 65536
+#endif
+
 int lg_remap_mappings(lg_profile *lp)
 {
     if (lp->n_maps > 1) {
@@ -994,36 +1172,39 @@ int lg_remap_mappings(lg_profile *lp)
             m->offset = 0;
         }
     }
-    uint32_t fake = LG_NONE;
     size_t n = lp->remapped ? lp->n_order : lp->n_locs;
+    stab t;
+    bool use_tree = lp->n_maps && n > LG_LINEAR_ASSIGN_MAX / lp->n_maps;
+    if (use_tree && stab_build(&t, lp)) {
+        stab_free(&t);
+        return PPROF_ENOMEM;
+    }
+    uint32_t fake = LG_NONE;
+    int rc = 0;
     for (size_t k = 0; k < n; k++) {
         lg_loc *l = &lp->locs[lp->remapped ? lp->order[k] : k];
         uint64_t a = l->symbolized ? 0 : l->addr;
         if (l->mapping != LG_NONE || a == 0)
             continue;
-        for (size_t i = 0; i < lp->n_maps && l->mapping == LG_NONE; i++)
-            if (lp->maps[i].start <= a && a < lp->maps[i].limit)
-                l->mapping = (uint32_t)i;
-        /* legacy handlers may drop the first part of a split mapping */
-        for (size_t i = 0; i < lp->n_maps && l->mapping == LG_NONE; i++) {
-            lg_mapping *m = &lp->maps[i];
-            if (m->offset != 0 && m->start - m->offset <= a && a < m->start) {
-                m->start -= m->offset;
-                m->offset = 0;
-                l->mapping = (uint32_t)i;
-            }
-        }
+        if (use_tree)
+            assign_stab(&t, lp, l, a);
+        else
+            assign_linear(lp, l, a);
         if (l->mapping != LG_NONE)
             continue;
         if (fake == LG_NONE) {
-            if (LG_GROW(lp->maps, lp->cap_maps, lp->n_maps + 1))
-                return PPROF_ENOMEM;
+            if (LG_GROW(lp->maps, lp->cap_maps, lp->n_maps + 1)) {
+                rc = PPROF_ENOMEM;
+                break;
+            }
             fake = (uint32_t)lp->n_maps;
             lp->maps[lp->n_maps++] = (lg_mapping){.limit = UINT64_MAX};
         }
         l->mapping = fake;
     }
-    return 0;
+    if (use_tree)
+        stab_free(&t);
+    return rc;
 }
 
 int lg_memory_map(lg_profile *lp, lg_scanner *s, pprof_error *err)

@@ -539,7 +539,10 @@ int pprof_write_raw(pprof_buf *out, const pprof_profile *p)
     }
     puts_(&o, "Samples:\n");
 
-    /* "type/unit[dflt] " per sample type, then strings.TrimSpace. */
+    /* "type/unit[dflt] " per sample type, then strings.TrimSpace. The
+     * trim edits what was just written, so nothing may stream out between:
+     * flush first (the header is small). */
+    pprof_buf_flush(out);
     size_t hdr = out->len;
     for (size_t i = 0; i < p->n_sample_types; i++) {
         const pprof_value_type *vt = &p->sample_types[i];

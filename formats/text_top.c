@@ -10,26 +10,26 @@ static int64_t abs64(int64_t v)
 }
 
 /* Node values as pprof reports them: divided by the mean divisor when set. */
-static int64_t flat_value(const pprof_node *n)
+int64_t pprof_node_flat(const pprof_node *n)
 {
     return n->flat_div ? n->flat / n->flat_div : n->flat;
 }
 
-static int64_t cum_value(const pprof_node *n)
+int64_t pprof_node_cum(const pprof_node *n)
 {
     return n->cum_div ? n->cum / n->cum_div : n->cum;
 }
 
 /* pprof's selectOutputUnit for unit=minimum. */
-static const char *output_unit(const pprof_graph *g, const pprof_profile *p, const pprof_report_options *o)
+const char *pprof_report_output_unit(const pprof_graph *g, const pprof_profile *p, const pprof_report_options *o)
 {
     if (strcmp(o->unit, "minimum") != 0 || g->n_nodes == 0)
         return o->unit;
     int64_t minv = 0;
     for (size_t i = 0; i < g->n_nodes; i++) {
-        int64_t v = abs64(flat_value(&g->nodes[i]));
+        int64_t v = abs64(pprof_node_flat(&g->nodes[i]));
         if (v == 0)
-            v = abs64(cum_value(&g->nodes[i]));
+            v = abs64(pprof_node_cum(&g->nodes[i]));
         if (v > 0 && (minv == 0 || v < minv))
             minv = v;
     }
@@ -52,7 +52,7 @@ static const char *trim_left(const char *s)
 }
 
 /* The "Active filters:" block and the "Showing nodes ..." lines. */
-static void write_report_labels(pprof_buf *out, const pprof_graph *g, const pprof_profile *p,
+void pprof_write_report_labels(pprof_buf *out, const pprof_graph *g, const pprof_profile *p,
                                 const pprof_report_options *o, const char *unit, int64_t flat_sum)
 {
     char a[64], b[64], pct[32];
@@ -87,19 +87,19 @@ int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_o
     int rc = pprof_graph_build(&g, p, &go, err);
     if (rc)
         return rc;
-    const char *unit = output_unit(g, p, o);
+    const char *unit = pprof_report_output_unit(g, p, o);
     int64_t flat_sum = 0;
     for (size_t i = 0; i < g->n_nodes; i++)
-        flat_sum += flat_value(&g->nodes[i]);
+        flat_sum += pprof_node_flat(&g->nodes[i]);
     if (!o->compact_labels)
         pprof_write_profile_labels(out, p, o, unit);
-    write_report_labels(out, g, p, o, unit, flat_sum);
+    pprof_write_report_labels(out, g, p, o, unit, flat_sum);
     pprof_buf_printf(out, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
     pprof_buf name = {0};
     int64_t running = 0;
     for (size_t i = 0; i < g->n_nodes; i++) {
         const pprof_node *n = &g->nodes[i];
-        int64_t fv = flat_value(n), cv = cum_value(n);
+        int64_t fv = pprof_node_flat(n), cv = pprof_node_cum(n);
         running += fv;
         char f[64], fp[32], sp[32], c[64], cp[32];
         pprof_report_format(f, sizeof f, p, o, unit, fv);

@@ -12,10 +12,26 @@ void pprof_buf_release(pprof_buf *b)
     b->failed = false;
 }
 
+int pprof_buf_flush(pprof_buf *b)
+{
+    if (!b->sink || b->len == 0 || b->failed)
+        return b->failed ? PPROF_EIO : 0;
+    int e = b->sink(b->sink_ctx, b->data, b->len);
+    if (e) {
+        b->failed = true;
+        b->sink_error = e;
+        return PPROF_EIO;
+    }
+    b->len = 0;
+    return 0;
+}
+
 int pprof_buf_reserve(pprof_buf *b, size_t extra)
 {
     if (b->failed)
         return PPROF_ENOMEM;
+    if (b->sink && b->len + extra > b->flush_at && b->len > 0 && pprof_buf_flush(b))
+        return PPROF_EIO;
     if (extra > SIZE_MAX - b->len - 1) {
         b->failed = true;
         return PPROF_ENOMEM;

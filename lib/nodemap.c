@@ -199,7 +199,9 @@ static int make_info(gb *b, const pprof_location *loc, const pprof_line *line, p
         if (o->showcolumns || o->granularity == PPROF_GRAN_ADDRESSES)
             ni->column = line->column;
     }
-    if (o->keep_objfile || (ni->name == 0 && ni->orig_name == 0)) {
+    /* A nameless function is told apart by its binary; at file granularity
+     * names are dropped on purpose and files stand alone. */
+    if (o->keep_objfile || (ni->name == 0 && ni->orig_name == 0 && o->granularity != PPROF_GRAN_FILES)) {
         ni->objfile = objfile;
         ni->start_line = keep_name ? fn->start_line : 0;
     }

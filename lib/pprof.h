@@ -42,12 +42,22 @@ int pprof_error_set(pprof_error *err, int code, const char *fmt, ...)
 
 /* ------------------------------------------------------------------ buffer */
 
-/* A growable byte buffer. Zero-initialise, then append; release frees. */
+/* A growable byte buffer. Zero-initialise, then append; release frees.
+ * With a sink set, the contents are handed to the sink whenever they pass
+ * flush_at bytes, so big outputs stream instead of growing in memory;
+ * writers must then not keep offsets into data across appends. */
 typedef struct pprof_buf {
     uint8_t *data;
     size_t len, cap;
-    bool failed; /* an append ran out of memory; len stopped growing */
+    bool failed; /* an append ran out of memory or the sink failed */
+    int (*sink)(void *ctx, const uint8_t *data, size_t len); /* 0 or an errno */
+    void *sink_ctx;
+    size_t flush_at;
+    int sink_error; /* errno from the sink, when it failed */
 } pprof_buf;
+
+/* Hands the contents to the sink (when set) and empties the buffer. */
+int pprof_buf_flush(pprof_buf *b);
 
 void pprof_buf_release(pprof_buf *b);
 int pprof_buf_reserve(pprof_buf *b, size_t extra);
@@ -179,6 +189,10 @@ int pprof_profile_add_location(uint32_t *out, pprof_profile *p, const pprof_loca
 int pprof_profile_add_sample(pprof_profile *p, const uint32_t *locs, size_t n_locs,
                              const int64_t *values, const pprof_label *labels, size_t n_labels);
 int pprof_profile_add_comment(pprof_profile *p, pprof_str comment);
+
+/* The unit of numeric label key: the first unit given for it in the
+ * profile, else "bytes" for alignment and request, else the key itself. */
+const char *pprof_label_unit(const pprof_profile *p, pprof_str key);
 
 /* Convenience: the C string of id s. */
 static inline const char *pprof_string(const pprof_profile *p, pprof_str s)

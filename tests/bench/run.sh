@@ -21,6 +21,11 @@ COMMANDS='
 go  -top
 -   -raw
 -   -proto -output=@OUT@
+-   -top -lines
+-   -tree
+-   -traces
+-   -folded
+-   -flamegraph
 '
 
 # One profile a line: name, then gen_profile options. big: about 127 MB raw, medium: 10 MB.

@@ -1,0 +1,424 @@
+/* flame_layout.c: builds the frame trie of a stack set and lays it out in rows for the flame-graph SVG. */
+#include "flame_layout.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t magnitude(int64_t v)
+{
+    return v >= 0 ? v : v == INT64_MIN ? INT64_MAX : -v;
+}
+
+/* Saturates instead of wrapping: a clipped total is wrong, a negative one
+ * would break every width. */
+static void add_sat(int64_t *a, int64_t b)
+{
+    if (__builtin_add_overflow(*a, b, a))
+        *a = INT64_MAX;
+}
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* qsort has no context argument, so the keys travel with the items. */
+typedef struct kid_key {
+    int64_t weight; /* negated value */
+    uint32_t rank;  /* of the name */
+    uint32_t node;
+} kid_key;
+
+static int cmp_kids(const void *a, const void *b)
+{
+    const kid_key *x = a, *y = b;
+    if (x->weight != y->weight)
+        return x->weight < y->weight ? -1 : 1;
+    return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+typedef struct name_key {
+    const char *s;
+    uint32_t id;
+} name_key;
+
+static int cmp_names(const void *a, const void *b)
+{
+    const name_key *x = a, *y = b;
+    int c = strcmp(x->s, y->s);
+    return c ? c : x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* A stack to sort, by the ranks of its frames. */
+typedef struct stack_key {
+    const uint32_t *ranks; /* the stack's frames as name ranks */
+    uint32_t n;
+    uint32_t index;
+} stack_key;
+
+static int cmp_stacks(const void *a, const void *b)
+{
+    const stack_key *x = a, *y = b;
+    uint32_t n = x->n < y->n ? x->n : y->n;
+    for (uint32_t i = 0; i < n; i++)
+        if (x->ranks[i] != y->ranks[i])
+            return x->ranks[i] < y->ranks[i] ? -1 : 1;
+    if (x->n != y->n)
+        return x->n < y->n ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Children lists, in creation order (which is name order), then by
+ * weight when asked. */
+static int order_kids(flame_tree *t, const uint32_t *rank, bool by_weight)
+{
+    size_t n = t->n_nodes;
+    t->kids = malloc(n * sizeof *t->kids);
+    if (!t->kids)
+        return PPROF_ENOMEM;
+    for (size_t i = 1; i < n; i++)
+        t->nodes[t->nodes[i].parent].n_kids++;
+    uint32_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        t->nodes[i].kids_off = off;
+        off += t->nodes[i].n_kids;
+        t->nodes[i].n_kids = 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        flame_node *p = &t->nodes[t->nodes[i].parent];
+        t->kids[p->kids_off + p->n_kids++] = (uint32_t)i;
+    }
+    if (!by_weight)
+        return 0;
+    uint32_t most = 0;
+    for (size_t i = 0; i < n; i++)
+        if (t->nodes[i].n_kids > most)
+            most = t->nodes[i].n_kids;
+    kid_key *keys = malloc((most ? most : 1) * sizeof *keys);
+    if (!keys)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const flame_node *p = &t->nodes[i];
+        if (p->n_kids < 2)
+            continue;
+        uint32_t *k = t->kids + p->kids_off;
+        for (uint32_t j = 0; j < p->n_kids; j++) {
+            const flame_node *c = &t->nodes[k[j]];
+            keys[j].weight = -c->value;
+            keys[j].rank = rank[c->name];
+            keys[j].node = k[j];
+        }
+        qsort(keys, p->n_kids, sizeof *keys, cmp_kids);
+        for (uint32_t j = 0; j < p->n_kids; j++)
+            k[j] = keys[j].node;
+    }
+    free(keys);
+    return 0;
+}
+
+/* Checks every stack against the set before any of it is trusted. */
+static int check_set(const pprof_stack_set *s, pprof_error *err)
+{
+    if (s->n_names >= UINT32_MAX || s->n_frames >= UINT32_MAX - 1 || s->n_stacks >= UINT32_MAX)
+        return pprof_error_set(err, PPROF_ELIMIT, "flame graph: %zu frame names, %zu frames", s->n_names,
+                               s->n_frames);
+    for (size_t i = 0; i < s->n_stacks; i++) {
+        const pprof_stack *st = &s->stacks[i];
+        if (st->frames_off > s->n_frames || st->n_frames > s->n_frames - st->frames_off)
+            return pprof_error_set(err, PPROF_EINVAL, "flame graph: stack %zu: frames out of range", i);
+        const uint32_t *f = s->frames + st->frames_off;
+        for (uint32_t j = 0; j < st->n_frames; j++)
+            if (f[j] >= s->n_names || !s->names[f[j]])
+                return pprof_error_set(err, PPROF_EINVAL, "flame graph: stack %zu: frame %u: bad name id %u", i,
+                                       j, f[j]);
+    }
+    return 0;
+}
+
+/* The names sorted by bytes: rank[id] is the position of name id. */
+static uint32_t *rank_names(const pprof_stack_set *s)
+{
+    name_key *nk = malloc((s->n_names ? s->n_names : 1) * sizeof *nk);
+    uint32_t *rank = malloc((s->n_names ? s->n_names : 1) * sizeof *rank);
+    if (!nk || !rank) {
+        free(nk);
+        free(rank);
+        return NULL;
+    }
+    for (size_t i = 0; i < s->n_names; i++) {
+        nk[i].s = s->names[i] ? s->names[i] : "";
+        nk[i].id = (uint32_t)i;
+    }
+    qsort(nk, s->n_names, sizeof *nk, cmp_names);
+    for (size_t i = 0; i < s->n_names; i++)
+        rank[nk[i].id] = (uint32_t)i;
+    free(nk);
+    return rank;
+}
+
+static int new_node(flame_tree *t, size_t *cap, uint32_t parent, uint32_t name, uint8_t flags)
+{
+    if (t->n_nodes == *cap) {
+        size_t c = *cap * 2;
+        flame_node *nn = realloc(t->nodes, c * sizeof *nn);
+        if (!nn)
+            return PPROF_ENOMEM;
+        t->nodes = nn;
+        *cap = c;
+    }
+    flame_node *n = &t->nodes[t->n_nodes++];
+    memset(n, 0, sizeof *n);
+    n->name = name;
+    n->parent = parent;
+    n->depth = t->nodes[parent].depth + 1;
+    n->flags = flags;
+    return 0;
+}
+
+/* Sorted by the ranks of their frames, stacks sharing a prefix are
+ * adjacent: the trie grows in one pass without any lookup (a frame past
+ * the prefix shared with the previous stack is always new), nodes come out
+ * in preorder and every node's children in name order. */
+int flame_tree_build(flame_tree *out, const pprof_stack_set *s, bool sort_by_weight, pprof_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = check_set(s, err);
+    if (rc)
+        return rc;
+    uint32_t *rank = rank_names(s);
+    uint32_t *ranked = malloc((s->n_frames ? s->n_frames : 1) * sizeof *ranked);
+    stack_key *order = malloc((s->n_stacks ? s->n_stacks : 1) * sizeof *order);
+    uint32_t *path = malloc((s->n_frames ? s->n_frames : 1) * sizeof *path);
+    size_t cap = 1024, n_order = 0;
+    out->nodes = malloc(cap * sizeof *out->nodes);
+    if (!rank || !ranked || !order || !path || !out->nodes) {
+        rc = PPROF_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < s->n_frames; i++)
+        ranked[i] = rank[s->frames[i]];
+    int64_t g = 0;
+    for (size_t i = 0; i < s->n_stacks; i++) {
+        const pprof_stack *st = &s->stacks[i];
+        int64_t v = magnitude(st->value);
+        if (v == 0 && (!s->has_base || st->base == 0))
+            continue;
+        g = gcd64(g, v);
+        order[n_order++] = (stack_key){ranked + st->frames_off, st->n_frames, (uint32_t)i};
+    }
+    qsort(order, n_order, sizeof *order, cmp_stacks);
+    memset(&out->nodes[0], 0, sizeof out->nodes[0]);
+    out->nodes[0].name = FLAME_ROOT_NAME;
+    out->n_nodes = 1;
+    const pprof_stack *prev = NULL;
+    for (size_t i = 0; i < n_order && !rc; i++) {
+        const pprof_stack *st = &s->stacks[order[i].index];
+        const uint32_t *f = s->frames + st->frames_off;
+        const uint8_t *fl = s->frame_flags ? s->frame_flags + st->frames_off : NULL;
+        uint32_t common = 0;
+        if (prev) {
+            const uint32_t *pf = s->frames + prev->frames_off;
+            uint32_t n = prev->n_frames < st->n_frames ? prev->n_frames : st->n_frames;
+            while (common < n && pf[common] == f[common])
+                common++;
+        }
+        uint32_t cur = 0;
+        for (uint32_t j = 0; j < common; j++) {
+            cur = path[j];
+            if (fl)
+                out->nodes[cur].flags |= fl[j];
+        }
+        for (uint32_t j = common; j < st->n_frames && !rc; j++) {
+            rc = new_node(out, &cap, cur, f[j], fl ? fl[j] : 0);
+            cur = path[j] = (uint32_t)out->n_nodes - 1;
+        }
+        if (rc)
+            break;
+        add_sat(&out->nodes[cur].self, magnitude(st->value));
+        if (s->has_base)
+            add_sat(&out->nodes[cur].base_self, magnitude(st->base));
+        prev = st;
+    }
+    if (rc)
+        goto done;
+    /* Preorder: every child comes after its parent, so one backward pass
+     * sums the subtrees. */
+    for (size_t i = 0; i < out->n_nodes; i++) {
+        out->nodes[i].value = out->nodes[i].self;
+        out->nodes[i].base = out->nodes[i].base_self;
+    }
+    for (size_t i = out->n_nodes; i-- > 1;) {
+        flame_node *p = &out->nodes[out->nodes[i].parent];
+        add_sat(&p->value, out->nodes[i].value);
+        add_sat(&p->base, out->nodes[i].base);
+    }
+    out->gcd = g ? g : 1;
+    rc = order_kids(out, rank, sort_by_weight);
+done:
+    free(rank);
+    free(ranked);
+    free(order);
+    free(path);
+    if (rc) {
+        flame_tree_release(out);
+        return pprof_error_set(err, rc, "flame graph: out of memory");
+    }
+    return 0;
+}
+
+void flame_tree_release(flame_tree *t)
+{
+    free(t->nodes);
+    free(t->kids);
+    memset(t, 0, sizeof *t);
+}
+
+static int push_item(flame_layout *l, size_t *cap, const flame_item *it)
+{
+    if (l->n_items == *cap) {
+        size_t c = *cap ? *cap * 2 : 1024;
+        flame_item *n = realloc(l->items, c * sizeof *n);
+        if (!n)
+            return PPROF_ENOMEM;
+        l->items = n;
+        *cap = c;
+    }
+    l->items[l->n_items++] = *it;
+    return 0;
+}
+
+/* Stable counting sort into rows; GONE markers after the rest of a row. */
+static int sort_rows(flame_layout *l)
+{
+    uint32_t rows = 0;
+    for (size_t i = 0; i < l->n_items; i++)
+        if (l->items[i].depth + 1 > rows)
+            rows = l->items[i].depth + 1;
+    size_t nb = (size_t)rows * 2;
+    size_t *at = calloc(nb + 1, sizeof *at);
+    flame_item *sorted = malloc((l->n_items ? l->n_items : 1) * sizeof *sorted);
+    l->row_off = malloc(((size_t)rows + 1) * sizeof *l->row_off);
+    if (!at || !sorted || !l->row_off) {
+        free(at);
+        free(sorted);
+        return PPROF_ENOMEM;
+    }
+    for (size_t i = 0; i < l->n_items; i++)
+        at[(size_t)l->items[i].depth * 2 + (l->items[i].kind == FLAME_GONE) + 1]++;
+    for (size_t k = 0; k < nb; k++)
+        at[k + 1] += at[k];
+    for (uint32_t r = 0; r <= rows; r++)
+        l->row_off[r] = at[(size_t)r * 2];
+    for (size_t i = 0; i < l->n_items; i++)
+        sorted[at[(size_t)l->items[i].depth * 2 + (l->items[i].kind == FLAME_GONE)]++] = l->items[i];
+    free(at);
+    free(l->items);
+    l->items = sorted;
+    l->n_rows = rows;
+    return 0;
+}
+
+#define STUB_MARK UINT32_C(0x80000000) /* stack entry: the ELIDED item of a node */
+
+/* The children of node n narrower than min_value, summed, placed right of
+ * the kept ones; count 0 when none. */
+static flame_item elided_of(const flame_tree *t, const int64_t *x, uint32_t n, double min_value)
+{
+    const flame_node *p = &t->nodes[n];
+    flame_item it = {x[n], 0, 0, n, p->depth + 1, 0, FLAME_ELIDED};
+    const uint32_t *k = t->kids + p->kids_off;
+    for (uint32_t j = 0; j < p->n_kids; j++) {
+        const flame_node *c = &t->nodes[k[j]];
+        if (c->value == 0)
+            continue;
+        if ((double)c->value < min_value) {
+            it.count++;
+            add_sat(&it.w, c->value);
+            add_sat(&it.base, c->base);
+        } else {
+            it.x += c->value;
+        }
+    }
+    return it;
+}
+
+int flame_layout_build(flame_layout *out, const flame_tree *t, double min_value, pprof_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (t->n_nodes >= STUB_MARK)
+        return pprof_error_set(err, PPROF_ELIMIT, "flame graph layout: %zu frames", t->n_nodes);
+    size_t cap = 0, sp = 0;
+    int64_t *x = malloc(t->n_nodes * sizeof *x);
+    /* Each node leaves at most its kept children and one marker. */
+    uint32_t *stack = malloc(t->n_nodes * 2 * sizeof *stack);
+    int rc = x && stack ? 0 : PPROF_ENOMEM;
+    if (!rc) {
+        x[0] = 0;
+        stack[sp++] = 0;
+    }
+    while (sp && !rc) {
+        uint32_t n = stack[--sp];
+        if (n & STUB_MARK) {
+            /* Popped after the node's subtree, so the stub follows its
+             * kept siblings in the row. */
+            flame_item e = elided_of(t, x, n & ~STUB_MARK, min_value);
+            rc = push_item(out, &cap, &e);
+            continue;
+        }
+        const flame_node *p = &t->nodes[n];
+        flame_item it = {x[n], p->value, p->base, n, p->depth, 0, FLAME_FRAME};
+        rc = push_item(out, &cap, &it);
+        flame_item gone = {x[n] + p->value, 0, 0, n, p->depth + 1, 0, FLAME_GONE};
+        bool elided = false;
+        int64_t cursor = x[n];
+        const uint32_t *k = t->kids + p->kids_off;
+        size_t first = sp;
+        for (uint32_t j = 0; j < p->n_kids && !rc; j++) {
+            const flame_node *c = &t->nodes[k[j]];
+            if (c->value == 0) {
+                gone.count++;
+                add_sat(&gone.base, c->base);
+            } else if ((double)c->value < min_value) {
+                elided = true;
+            } else {
+                x[k[j]] = cursor;
+                cursor += c->value;
+                stack[sp++] = k[j];
+            }
+        }
+        /* Reversed so the leftmost child pops first: rows come out in x order. */
+        for (size_t a = first, b = sp; a + 1 < b; a++, b--) {
+            uint32_t tmp = stack[a];
+            stack[a] = stack[b - 1];
+            stack[b - 1] = tmp;
+        }
+        if (elided) {
+            memmove(stack + first + 1, stack + first, (sp - first) * sizeof *stack);
+            stack[first] = n | STUB_MARK;
+            sp++;
+        }
+        if (!rc && gone.count)
+            rc = push_item(out, &cap, &gone);
+    }
+    free(x);
+    free(stack);
+    if (!rc)
+        rc = sort_rows(out);
+    if (rc) {
+        flame_layout_release(out);
+        return pprof_error_set(err, rc, "flame graph layout: out of memory");
+    }
+    return 0;
+}
+
+void flame_layout_release(flame_layout *l)
+{
+    free(l->items);
+    free(l->row_off);
+    memset(l, 0, sizeof *l);
+}

@@ -1,0 +1,109 @@
+/* folded_write.c: -folded: collapsed stacks ("root;...;leaf value"), sorted so output is byte-stable. */
+#include "formats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Sort items carry their context, since qsort has no context argument. */
+typedef struct name_item {
+    const char *name;
+    uint32_t id;
+} name_item;
+
+typedef struct stack_item {
+    const pprof_stack_set *set;
+    const uint32_t *rank; /* sorted position of each name */
+    uint32_t index;
+} stack_item;
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(((const name_item *)a)->name, ((const name_item *)b)->name);
+}
+
+/* Frame by frame, by name; a path sorts before its extensions. */
+static int cmp_stacks(const void *a, const void *b)
+{
+    const stack_item *ia = a, *ib = b;
+    const pprof_stack_set *s = ia->set;
+    const pprof_stack *x = &s->stacks[ia->index], *y = &s->stacks[ib->index];
+    const uint32_t *fx = s->frames + x->frames_off, *fy = s->frames + y->frames_off;
+    uint32_t n = x->n_frames < y->n_frames ? x->n_frames : y->n_frames;
+    for (uint32_t i = 0; i < n; i++)
+        if (fx[i] != fy[i])
+            return ia->rank[fx[i]] < ia->rank[fy[i]] ? -1 : 1;
+    return x->n_frames < y->n_frames ? -1 : x->n_frames > y->n_frames;
+}
+
+/* A frame name may not contain the separators of the format: ';' becomes
+ * ':' (as the stackcollapse tools do), line breaks become spaces. */
+static char *safe_name(const char *s, size_t *len)
+{
+    size_t n = strlen(s);
+    char *c = malloc(n + 1);
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i <= n; i++)
+        c[i] = s[i] == ';' ? ':' : (s[i] == '\n' || s[i] == '\r') ? ' ' : s[i];
+    *len = n;
+    return c;
+}
+
+int pprof_write_folded(pprof_buf *out, const pprof_stack_set *s, pprof_error *err)
+{
+    name_item *names = malloc((s->n_names ? s->n_names : 1) * sizeof *names);
+    uint32_t *rank = malloc((s->n_names ? s->n_names : 1) * sizeof *rank);
+    stack_item *order = malloc((s->n_stacks ? s->n_stacks : 1) * sizeof *order);
+    if (!names || !rank || !order) {
+        free(names);
+        free(rank);
+        free(order);
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < s->n_names; i++)
+        names[i] = (name_item){s->names[i], (uint32_t)i};
+    qsort(names, s->n_names, sizeof *names, cmp_names);
+    for (size_t i = 0; i < s->n_names; i++)
+        rank[names[i].id] = (uint32_t)i;
+    for (size_t i = 0; i < s->n_stacks; i++)
+        order[i] = (stack_item){s, rank, (uint32_t)i};
+    qsort(order, s->n_stacks, sizeof *order, cmp_stacks);
+    char **safe = calloc(s->n_names ? s->n_names : 1, sizeof *safe);
+    size_t *lens = calloc(s->n_names ? s->n_names : 1, sizeof *lens);
+    int rc = safe && lens ? 0 : PPROF_ENOMEM;
+    for (size_t i = 0; i < s->n_names && !rc; i++)
+        if (!(safe[i] = safe_name(s->names[i], &lens[i])))
+            rc = PPROF_ENOMEM;
+    /* Reserve roughly what the output takes, to avoid regrowing a big buffer. */
+    size_t est = 0;
+    for (size_t i = 0; i < s->n_stacks && !rc; i++)
+        est += (size_t)s->stacks[i].n_frames * 24 + 24;
+    if (!rc && pprof_buf_reserve(out, est))
+        rc = PPROF_ENOMEM;
+    for (size_t i = 0; i < s->n_stacks && !rc; i++) {
+        const pprof_stack *st = &s->stacks[order[i].index];
+        if (st->value == 0 && st->base == 0)
+            continue;
+        const uint32_t *f = s->frames + st->frames_off;
+        for (uint32_t k = 0; k < st->n_frames; k++) {
+            if (k)
+                pprof_buf_append(out, ";", 1);
+            pprof_buf_append(out, safe[f[k]], lens[f[k]]);
+        }
+        if (st->n_frames == 0)
+            pprof_buf_puts(out, "[no stack]");
+        /* Two columns (before, after) for a differential set, as difffolded.pl writes. */
+        if (s->has_base)
+            pprof_buf_printf(out, " %lld %lld\n", (long long)st->base, (long long)st->value);
+        else
+            pprof_buf_printf(out, " %lld\n", (long long)st->value);
+    }
+    for (size_t i = 0; safe && i < s->n_names; i++)
+        free(safe[i]);
+    free(safe);
+    free(lens);
+    free(names);
+    free(rank);
+    free(order);
+    return rc || out->failed ? pprof_error_set(err, PPROF_ENOMEM, "out of memory") : 0;
+}

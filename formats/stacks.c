@@ -1,0 +1,339 @@
+/* stacks.c: builds the stack set (distinct root-first frame paths with their
+ * values) that folded output and flame graphs are made from. */
+#include "formats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return PPROF_ENOMEM;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
+    return mix(h);
+}
+
+typedef struct builder {
+    pprof_stack_set *s;
+    size_t cap_names, cap_frames, cap_flags, cap_stacks;
+    uint32_t *name_slots; /* name hash: id + 1 */
+    size_t name_mask;
+    uint32_t *stack_slots; /* stack hash: index + 1 */
+    size_t stack_mask;
+    uint64_t *stack_hash;
+    size_t cap_stack_hash;
+} builder;
+
+/* Interns a frame name (copied); *out gets its id. */
+static int name_id(builder *b, const char *name, size_t len, uint32_t *out)
+{
+    pprof_stack_set *s = b->s;
+    if (!b->name_slots || (s->n_names + 1) * 2 > b->name_mask + 1) {
+        size_t slots = b->name_slots ? (b->name_mask + 1) * 2 : 1024;
+        uint32_t *t = calloc(slots, sizeof *t);
+        if (!t)
+            return PPROF_ENOMEM;
+        for (size_t i = 0; i < s->n_names; i++) {
+            size_t h = hash_bytes(s->names[i], strlen(s->names[i])) & (slots - 1);
+            while (t[h])
+                h = (h + 1) & (slots - 1);
+            t[h] = (uint32_t)i + 1;
+        }
+        free(b->name_slots);
+        b->name_slots = t;
+        b->name_mask = slots - 1;
+    }
+    size_t h = hash_bytes(name, len) & b->name_mask;
+    while (b->name_slots[h]) {
+        uint32_t i = b->name_slots[h] - 1;
+        if (strncmp(s->names[i], name, len) == 0 && s->names[i][len] == 0) {
+            *out = i;
+            return 0;
+        }
+        h = (h + 1) & b->name_mask;
+    }
+    if (GROW(s->names, b->cap_names, s->n_names + 1))
+        return PPROF_ENOMEM;
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return PPROF_ENOMEM;
+    memcpy(copy, name, len);
+    copy[len] = 0;
+    s->names[s->n_names] = copy;
+    b->name_slots[h] = (uint32_t)++s->n_names;
+    *out = (uint32_t)(s->n_names - 1);
+    return 0;
+}
+
+static uint64_t path_hash(const uint32_t *f, const uint8_t *fl, size_t n)
+{
+    uint64_t h = mix(n + 1);
+    for (size_t i = 0; i < n; i++)
+        h = mix(h ^ ((uint64_t)f[i] << 1 | fl[i]));
+    return h;
+}
+
+static int stack_rehash(builder *b, size_t slots)
+{
+    uint32_t *t = calloc(slots, sizeof *t);
+    if (!t)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < b->s->n_stacks; i++) {
+        size_t h = b->stack_hash[i] & (slots - 1);
+        while (t[h])
+            h = (h + 1) & (slots - 1);
+        t[h] = (uint32_t)i + 1;
+    }
+    free(b->stack_slots);
+    b->stack_slots = t;
+    b->stack_mask = slots - 1;
+    return 0;
+}
+
+/* Adds the path staged at the end of s->frames (n entries, not yet owned by
+ * a stack) with its values: to an existing stack when the path is known. */
+static int add_path(builder *b, size_t n, int64_t value, int64_t base)
+{
+    pprof_stack_set *s = b->s;
+    const uint32_t *f = s->frames + s->n_frames;
+    const uint8_t *fl = s->frame_flags + s->n_frames;
+    if (!b->stack_slots || (s->n_stacks + 1) * 2 > b->stack_mask + 1)
+        if (stack_rehash(b, b->stack_slots ? (b->stack_mask + 1) * 2 : 4096))
+            return PPROF_ENOMEM;
+    uint64_t hv = path_hash(f, fl, n);
+    size_t h = hv & b->stack_mask;
+    while (b->stack_slots[h]) {
+        pprof_stack *st = &s->stacks[b->stack_slots[h] - 1];
+        if (b->stack_hash[b->stack_slots[h] - 1] == hv && st->n_frames == n &&
+            memcmp(s->frames + st->frames_off, f, n * sizeof *f) == 0 &&
+            memcmp(s->frame_flags + st->frames_off, fl, n) == 0) {
+            if (__builtin_add_overflow(st->value, value, &st->value))
+                st->value = value > 0 ? INT64_MAX : INT64_MIN;
+            if (__builtin_add_overflow(st->base, base, &st->base))
+                st->base = base > 0 ? INT64_MAX : INT64_MIN;
+            return 0;
+        }
+        h = (h + 1) & b->stack_mask;
+    }
+    if (n > UINT32_MAX || GROW(s->stacks, b->cap_stacks, s->n_stacks + 1) ||
+        GROW(b->stack_hash, b->cap_stack_hash, s->n_stacks + 1))
+        return PPROF_ENOMEM;
+    pprof_stack *st = &s->stacks[s->n_stacks];
+    st->frames_off = s->n_frames;
+    st->n_frames = (uint32_t)n;
+    st->value = value;
+    st->base = base;
+    b->stack_hash[s->n_stacks] = hv;
+    s->n_frames += n;
+    b->stack_slots[h] = (uint32_t)++s->n_stacks;
+    return 0;
+}
+
+/* Makes room to stage n more frames after the owned ones. */
+static int reserve_frames(builder *b, size_t n)
+{
+    pprof_stack_set *s = b->s;
+    size_t need = s->n_frames + n;
+    if (GROW(s->frames, b->cap_frames, need) || GROW(s->frame_flags, b->cap_flags, need))
+        return PPROF_ENOMEM;
+    return 0;
+}
+
+static inline void stage(builder *b, size_t at, uint32_t name, uint8_t flags)
+{
+    b->s->frames[at] = name;
+    b->s->frame_flags[at] = flags;
+}
+
+/* The label frame for key: its values joined by ",", as pprof's tagroot. */
+static int label_frame(builder *b, const pprof_profile *p, const pprof_sample *sm, pprof_str key,
+                       uint32_t *out)
+{
+    pprof_buf v = {0};
+    for (uint32_t k = 0; k < sm->n_labels; k++) {
+        const pprof_label *l = &p->labels[sm->labels_off + k];
+        if (l->key != key)
+            continue;
+        if (v.len)
+            pprof_buf_puts(&v, ",");
+        if (l->str) {
+            pprof_buf_puts(&v, pprof_string(p, l->str));
+        } else {
+            char num[64];
+            pprof_format_scaled(num, sizeof num, l->num, pprof_label_unit(p, l->key), "auto");
+            pprof_buf_puts(&v, num);
+        }
+    }
+    int rc = v.failed ? PPROF_ENOMEM : name_id(b, v.data ? (const char *)v.data : "", v.len, out);
+    pprof_buf_release(&v);
+    return rc;
+}
+
+/* Splits "a,b,c" into interned string ids (keys absent from the profile get
+ * an id that matches no label). */
+static size_t parse_keys(const pprof_profile *p, const char *list, pprof_str *keys, size_t max)
+{
+    size_t n = 0;
+    while (list && *list && n < max) {
+        const char *comma = strchr(list, ',');
+        size_t len = comma ? (size_t)(comma - list) : strlen(list);
+        pprof_str id;
+        keys[n++] = pprof_profile_find_string(&id, p, list, len) && len ? id : PPROF_NONE;
+        list = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
+void pprof_stack_set_free(pprof_stack_set *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_names; i++)
+        free(s->names[i]);
+    free(s->names);
+    free(s->frames);
+    free(s->frame_flags);
+    free(s->stacks);
+    free(s->unit);
+    free(s->type);
+    free(s);
+}
+
+int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const pprof_report_options *o,
+                       const char *tag_root, const char *tag_leaf, pprof_error *err)
+{
+    *out = NULL;
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.s = calloc(1, sizeof *b.s);
+    if (!b.s)
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    pprof_stack_set *s = b.s;
+    size_t nt = p->n_sample_types;
+    int si = o->sample_index;
+    s->unit = strdup(nt ? pprof_string(p, p->sample_types[si].unit) : "");
+    s->type = strdup(nt ? pprof_string(p, p->sample_types[si].type) : "");
+    pprof_nodemap *nm = NULL;
+    int rc = (!s->unit || !s->type) ? PPROF_ENOMEM : pprof_nodemap_build(&nm, p, &o->graph, err);
+    if (rc) {
+        pprof_stack_set_free(s);
+        return rc == PPROF_ENOMEM ? pprof_error_set(err, rc, "out of memory") : rc;
+    }
+    /* Frame name of each node, computed once. */
+    uint32_t *node_name = malloc((nm->n_nodes ? nm->n_nodes : 1) * sizeof *node_name);
+    pprof_buf name = {0};
+    rc = node_name ? 0 : PPROF_ENOMEM;
+    for (size_t i = 0; i < nm->n_nodes && !rc; i++) {
+        name.len = 0;
+        const pprof_node_info *ni = &nm->nodes[i];
+        /* At line granularity a frame is "function:line": short enough to
+         * read in a flame graph, and unique per line. */
+        if (o->graph.granularity == PPROF_GRAN_LINES && ni->name && ni->line)
+            rc = pprof_buf_printf(&name, "%s:%lld", pprof_nodemap_string(nm, ni->name), (long long)ni->line);
+        else
+            rc = pprof_nodemap_name(&name, nm, (uint32_t)i);
+        if (!rc)
+            rc = name_id(&b, (const char *)name.data, name.len, &node_name[i]);
+    }
+    pprof_buf_release(&name);
+    pprof_str roots[16], leaves[16];
+    size_t n_roots = parse_keys(p, tag_root, roots, 16), n_leaves = parse_keys(p, tag_leaf, leaves, 16);
+    pprof_str base_key = PPROF_NONE, true_val = PPROF_NONE;
+    pprof_str id;
+    if (pprof_profile_find_string(&id, p, "pprof::base", 11))
+        base_key = id;
+    if (pprof_profile_find_string(&id, p, "true", 4))
+        true_val = id;
+    for (size_t i = 0; i < p->n_samples && !rc && nt; i++) {
+        const pprof_sample *sm = &p->samples[i];
+        const int64_t *v = p->values + i * nt;
+        int64_t w = v[si];
+        if (o->mean && v[0] != 0)
+            w /= v[0];
+        if (w == 0)
+            continue;
+        bool is_base = false;
+        for (uint32_t k = 0; k < sm->n_labels; k++) {
+            const pprof_label *l = &p->labels[sm->labels_off + k];
+            if (l->key == base_key && l->str == true_val)
+                is_base = true;
+        }
+        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        size_t depth = n_roots + n_leaves;
+        for (size_t j = 0; j < sm->n_locs; j++)
+            depth += nm->loc_off[locs[j] + 1] - nm->loc_off[locs[j]];
+        rc = reserve_frames(&b, depth);
+        size_t at = s->n_frames, n = 0;
+        for (size_t k = 0; k < n_roots && !rc; k++) {
+            uint32_t f;
+            rc = label_frame(&b, p, sm, roots[k], &f);
+            if (!rc)
+                stage(&b, at + n++, f, 0);
+        }
+        for (size_t j = sm->n_locs; j-- > 0 && !rc;) {
+            uint32_t L = locs[j], lo = nm->loc_off[L], hi = nm->loc_off[L + 1];
+            for (uint32_t k = hi; k-- > lo;)
+                stage(&b, at + n++, node_name[nm->loc_nodes[k]], k != hi - 1 ? PPROF_FRAME_INLINED : 0);
+        }
+        for (size_t k = 0; k < n_leaves && !rc; k++) {
+            uint32_t f;
+            rc = label_frame(&b, p, sm, leaves[k], &f);
+            if (!rc)
+                stage(&b, at + n++, f, 0);
+        }
+        if (rc)
+            break;
+        /* A base sample was negated by -diff_base; the base value is positive. */
+        if (is_base)
+            rc = add_path(&b, n, 0, w == INT64_MIN ? INT64_MAX : -w);
+        else
+            rc = add_path(&b, n, w, 0);
+        if (is_base)
+            s->has_base = true;
+    }
+    for (size_t i = 0; i < s->n_stacks; i++) {
+        int64_t a = s->stacks[i].value, c = s->stacks[i].base;
+        if (__builtin_add_overflow(s->total, a < 0 ? -a : a, &s->total))
+            s->total = INT64_MAX;
+        if (__builtin_add_overflow(s->base_total, c < 0 ? -c : c, &s->base_total))
+            s->base_total = INT64_MAX;
+    }
+    free(node_name);
+    free(b.name_slots);
+    free(b.stack_slots);
+    free(b.stack_hash);
+    pprof_nodemap_free(nm);
+    if (rc) {
+        pprof_stack_set_free(s);
+        return pprof_error_set(err, rc, "building stacks: %s", pprof_strerror(rc));
+    }
+    *out = s;
+    return 0;
+}

@@ -1,0 +1,120 @@
+/* test_reports.c: report writers checked against current upstream pprof's goldens, on profiles rebuilt here. */
+#include "formats.h"
+#include "unit.h"
+
+#include <string.h>
+
+static pprof_str S(pprof_profile *p, const char *s)
+{
+    pprof_str id = 0;
+    pprof_profile_intern(&id, p, s, strlen(s));
+    return id;
+}
+
+/* The labels and values of upstream's synthetic "cpu" test profile (the
+ * stacks do not matter for -tags). */
+static pprof_profile *cpu_profile(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "cpu"), S(p, "milliseconds")});
+    pprof_function fn = {.id = 1, .name = S(p, "line1000")};
+    uint32_t f, loc;
+    pprof_profile_add_function(&f, p, &fn);
+    pprof_line ln = {.function = f, .line = 1};
+    pprof_location l = {.id = 1, .address = 0x1000, .mapping = PPROF_NONE};
+    pprof_profile_add_location(&loc, p, &l, &ln, 1);
+    static const struct {
+        int64_t ms;
+        const char *k1, *v1, *k2, *v2;
+    } rows[] = {
+        {1000, "key1", "tag1", "key2", "tag1"},
+        {100, "key1", "tag2", "key3", "tag2"},
+        {10, "key1", "tag3", "key2", "tag2"},
+        {10, "key1", "tag4", "key2", "tag1"},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        int64_t v[2] = {1, rows[i].ms};
+        pprof_label lb[2] = {{.key = S(p, rows[i].k1), .str = S(p, rows[i].v1)},
+                             {.key = S(p, rows[i].k2), .str = S(p, rows[i].v2)}};
+        pprof_profile_add_sample(p, &loc, 1, v, lb, 2);
+    }
+    return p;
+}
+
+static void test_tags_upstream_layout(void)
+{
+    pprof_profile *p = cpu_profile();
+    pprof_report_options o;
+    memset(&o, 0, sizeof o);
+    o.sample_index = 1;
+    o.ratio = 1;
+    o.unit = "minimum";
+    o.total = pprof_profile_total(p, 1, false, NULL);
+    pprof_buf out = {0};
+    pprof_error err;
+    CHECK_INT(pprof_write_tags(&out, p, &o, &err), 0);
+    /* internal/driver/testdata/pprof.cpu.tags of current upstream pprof. */
+    CHECK_STR((const char *)out.data, " key1: Total 1.12s of 1.12s (  100%)\n"
+                                      "          1s (89.29%): tag1\n"
+                                      "       100ms ( 8.93%): tag2\n"
+                                      "        10ms ( 0.89%): tag3\n"
+                                      "        10ms ( 0.89%): tag4\n"
+                                      "\n"
+                                      " key2: Total 1.02s of 1.12s (91.07%)\n"
+                                      "       1.01s (90.18%): tag1\n"
+                                      "        10ms ( 0.89%): tag2\n"
+                                      "\n"
+                                      " key3: Total 100ms of 1.12s ( 8.93%)\n"
+                                      "       100ms ( 8.93%): tag2\n"
+                                      "\n");
+    pprof_buf_release(&out);
+    pprof_profile_free(p);
+}
+
+static void test_tags_numeric(void)
+{
+    /* Numeric labels are named by their scaled value in the key's unit. */
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "inuse_space"), S(p, "bytes")});
+    static const int64_t sizes[] = {1638400, 409600, 204800, 102400};
+    static const int64_t weights[] = {65536000, 32768000, 4096000, 1024000};
+    for (size_t i = 0; i < 4; i++) {
+        pprof_label lb = {.key = S(p, "bytes"), .num = sizes[i]};
+        pprof_profile_add_sample(p, NULL, 0, &weights[i], &lb, 1);
+    }
+    pprof_report_options o;
+    memset(&o, 0, sizeof o);
+    o.ratio = 1;
+    o.unit = "minimum";
+    o.total = pprof_profile_total(p, 0, false, NULL);
+    pprof_buf out = {0};
+    pprof_error err;
+    CHECK_INT(pprof_write_tags(&out, p, &o, &err), 0);
+    /* internal/driver/testdata/pprof.heap.tags of current upstream pprof. */
+    CHECK_STR((const char *)out.data, " bytes: Total 98.63MB of 98.63MB (  100%)\n"
+                                      "        62.50MB (63.37%): 1.56MB\n"
+                                      "        31.25MB (31.68%): 400kB\n"
+                                      "         3.91MB ( 3.96%): 200kB\n"
+                                      "         1000kB ( 0.99%): 100kB\n"
+                                      "\n");
+    pprof_buf_release(&out);
+    o.unit = "bytes";
+    CHECK_INT(pprof_write_tags(&out, p, &o, &err), 0);
+    /* internal/driver/testdata/pprof.heap.tags.unit. */
+    CHECK_STR((const char *)out.data, " bytes: Total 103424000B of 103424000B (  100%)\n"
+                                      "        65536000B (63.37%): 1638400B\n"
+                                      "        32768000B (31.68%): 409600B\n"
+                                      "         4096000B ( 3.96%): 204800B\n"
+                                      "         1024000B ( 0.99%): 102400B\n"
+                                      "\n");
+    pprof_buf_release(&out);
+    pprof_profile_free(p);
+}
+
+int main(void)
+{
+    test_tags_upstream_layout();
+    test_tags_numeric();
+    return unit_report("reports");
+}
