@@ -25,6 +25,8 @@ typedef struct cmd_args {
     bool sample_flag_mean;
     int seconds, timeout;
     const char *symbolize, *buildid;
+    const char *base, *diff_base; /* a base profile to subtract, or to compare against */
+    bool normalize;               /* from the configuration, applied when loading */
 } cmd_args;
 
 /* Parses argv into args and cfg. Returns 0, or EXIT_USAGE after printing. */

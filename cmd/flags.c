@@ -18,6 +18,8 @@ static const struct {
     {"symbolize", SRC_STRING, offsetof(cmd_args, symbolize), "Options for profile symbolization"},
     {"buildid", SRC_STRING, offsetof(cmd_args, buildid), "Override build id for first mapping"},
     {"add_comment", SRC_STRING, offsetof(cmd_args, add_comment), "Annotation string to record in the profile"},
+    {"base", SRC_STRING, offsetof(cmd_args, base), "Source to subtract from the profile"},
+    {"diff_base", SRC_STRING, offsetof(cmd_args, diff_base), "Source to compare the profile against"},
 };
 
 /* Legacy convenience flags: each selects a sample type. */
@@ -273,5 +275,10 @@ int cmd_parse_args(cmd_args *args, pprof_config *cfg, int argc, char **argv)
     args->n_sources = (size_t)npos;
     if (npos == 0)
         return usage_error("no profile source specified%s%s", "", "");
+    if (args->base && *args->base && args->diff_base && *args->diff_base)
+        return usage_error("-base and -diff_base flags cannot both be specified%s%s", "", "");
+    args->normalize = cfg->normalize;
+    if (args->normalize && !(args->base && *args->base) && !(args->diff_base && *args->diff_base))
+        return usage_error("must have base profile to normalize by%s%s", "", "");
     return 0;
 }

@@ -7,7 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Decodes bytes: profile.proto first, then the legacy readers when the
+/* Decodes bytes: profile.proto first, then the legacy readers, then folded
+ * stacks, when the
  * bytes are not a valid profile.proto. The proto error wins when no legacy
  * reader recognises the data, since it says where decoding failed. */
 static int decode_bytes(pprof_profile **out, const pprof_buf *in, pprof_error *err)
@@ -32,6 +33,8 @@ static int decode_bytes(pprof_profile **out, const pprof_buf *in, pprof_error *e
     }
     pprof_error lerr;
     int lrc = pprof_read_legacy(out, data, len, &lerr);
+    if (lrc == PPROF_EUNRECOGNIZED)
+        lrc = pprof_read_folded(out, data, len, &lerr);
     pprof_buf_release(&raw);
     if (lrc == 0)
         return 0;
@@ -131,36 +134,55 @@ static int locate_binaries(pprof_profile *p, const cmd_args *args)
     return 0;
 }
 
-int cmd_load_sources(pprof_profile **out, const cmd_args *args)
+static int load_group(pprof_profile **out, const cmd_args *args, const char *const *sources, size_t n);
+
+/* -base subtracts the base; -diff_base subtracts it too but keeps its
+ * samples apart (labelled pprof::base=true), so reports can tell them and
+ * take the base as the 100% mark. -normalize first scales the profile to
+ * the base's totals. */
+static int apply_base(pprof_profile **p, const cmd_args *args)
 {
-    *out = NULL;
-    pprof_profile **profiles = calloc(args->n_sources, sizeof *profiles);
-    if (!profiles) {
-        cmd_error("out of memory");
+    bool diff = args->diff_base && *args->diff_base;
+    const char *src = diff ? args->diff_base : args->base;
+    if (!src || !*src)
+        return 0;
+    pprof_profile *base;
+    int rc = load_group(&base, args, &src, 1);
+    if (rc)
+        return rc;
+    pprof_error err;
+    const char *what = NULL;
+    if (diff && pprof_profile_add_label_all(base, "pprof::base", "true"))
+        what = "out of memory";
+    if (!what && args->normalize && pprof_profile_normalize(*p, base, &err))
+        what = err.msg;
+    size_t nt = base->n_sample_types;
+    double *neg = malloc((nt ? nt : 1) * sizeof *neg);
+    for (size_t k = 0; neg && k < nt; k++)
+        neg[k] = -1;
+    if (!what && (!neg || pprof_profile_scale(base, neg)))
+        what = "out of memory";
+    free(neg);
+    pprof_profile *merged = NULL;
+    pprof_profile *both[2] = {*p, base};
+    if (!what && pprof_profile_merge(&merged, both, 2, &err))
+        what = err.msg;
+    pprof_profile_free(base);
+    if (what) {
+        cmd_error("%s: %s", src, what);
         return EXIT_DATA;
     }
-    int rc = 0;
-    for (size_t i = 0; i < args->n_sources && !rc; i++) {
-        rc = load_one(&profiles[i], args->sources[i]);
-        if (!rc && locate_binaries(profiles[i], args) != 0) {
-            cmd_error("out of memory");
-            rc = EXIT_DATA;
-        }
-    }
-    if (!rc && args->n_sources == 1) {
-        *out = profiles[0];
-        profiles[0] = NULL;
-    } else if (!rc) {
-        pprof_error err;
-        if (pprof_profile_merge(out, profiles, args->n_sources, &err) != 0) {
-            cmd_error("%s", err.msg);
-            rc = EXIT_DATA;
-        }
-    }
-    for (size_t i = 0; i < args->n_sources; i++)
-        pprof_profile_free(profiles[i]);
-    free(profiles);
-    if (!rc && args->add_comment && *args->add_comment) {
+    pprof_profile_free(*p);
+    *p = merged;
+    return 0;
+}
+
+int cmd_load_sources(pprof_profile **out, const cmd_args *args)
+{
+    int rc = load_group(out, args, args->sources, args->n_sources);
+    if (rc == 0)
+        rc = apply_base(out, args);
+    if (rc == 0 && args->add_comment && *args->add_comment) {
         pprof_str c;
         if (pprof_profile_intern(&c, *out, args->add_comment, strlen(args->add_comment)) ||
             pprof_profile_add_comment(*out, c)) {
@@ -168,6 +190,42 @@ int cmd_load_sources(pprof_profile **out, const cmd_args *args)
             rc = EXIT_DATA;
         }
     }
+    if (rc) {
+        pprof_profile_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static int load_group(pprof_profile **out, const cmd_args *args, const char *const *sources, size_t n)
+{
+    *out = NULL;
+    pprof_profile **profiles = calloc(n, sizeof *profiles);
+    if (!profiles) {
+        cmd_error("out of memory");
+        return EXIT_DATA;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        rc = load_one(&profiles[i], sources[i]);
+        if (!rc && locate_binaries(profiles[i], args) != 0) {
+            cmd_error("out of memory");
+            rc = EXIT_DATA;
+        }
+    }
+    if (!rc && n == 1) {
+        *out = profiles[0];
+        profiles[0] = NULL;
+    } else if (!rc) {
+        pprof_error err;
+        if (pprof_profile_merge(out, profiles, n, &err) != 0) {
+            cmd_error("%s", err.msg);
+            rc = EXIT_DATA;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        pprof_profile_free(profiles[i]);
+    free(profiles);
     if (rc) {
         pprof_profile_free(*out);
         *out = NULL;

@@ -56,18 +56,23 @@ static int cmp_names(const void *a, const void *b)
 
 /* A stack to sort, by the ranks of its frames. */
 typedef struct stack_key {
-    const uint32_t *ranks; /* the stack's frames as name ranks */
+    uint64_t head;        /* ranks + 1 of the first two frames (0: none), compared first */
+    const uint32_t *frames;
+    const uint32_t *rank; /* of every name */
     uint32_t n;
     uint32_t index;
+    uint32_t common;      /* after sorting: frames shared with the previous stack */
 } stack_key;
 
 static int cmp_stacks(const void *a, const void *b)
 {
     const stack_key *x = a, *y = b;
+    if (x->head != y->head)
+        return x->head < y->head ? -1 : 1;
     uint32_t n = x->n < y->n ? x->n : y->n;
-    for (uint32_t i = 0; i < n; i++)
-        if (x->ranks[i] != y->ranks[i])
-            return x->ranks[i] < y->ranks[i] ? -1 : 1;
+    for (uint32_t i = 2; i < n; i++)
+        if (x->frames[i] != y->frames[i])
+            return x->rank[x->frames[i]] < x->rank[y->frames[i]] ? -1 : 1;
     if (x->n != y->n)
         return x->n < y->n ? -1 : 1;
     return x->index < y->index ? -1 : x->index > y->index;
@@ -78,43 +83,44 @@ static int cmp_stacks(const void *a, const void *b)
 static int order_kids(flame_tree *t, const uint32_t *rank, bool by_weight)
 {
     size_t n = t->n_nodes;
-    t->kids = malloc(n * sizeof *t->kids);
-    if (!t->kids)
+    uint32_t *count = calloc(n, sizeof *count);
+    t->kids = malloc((n > 1 ? n - 1 : 1) * sizeof *t->kids);
+    if (!count || !t->kids) {
+        free(count);
         return PPROF_ENOMEM;
+    }
     for (size_t i = 1; i < n; i++)
-        t->nodes[t->nodes[i].parent].n_kids++;
-    uint32_t off = 0;
+        count[t->nodes[i].parent]++;
+    uint32_t off = 0, most = 0;
     for (size_t i = 0; i < n; i++) {
         t->nodes[i].kids_off = off;
-        off += t->nodes[i].n_kids;
-        t->nodes[i].n_kids = 0;
+        off += count[i];
+        most = count[i] > most ? count[i] : most;
+        count[i] = 0;
     }
     for (size_t i = 1; i < n; i++) {
-        flame_node *p = &t->nodes[t->nodes[i].parent];
-        t->kids[p->kids_off + p->n_kids++] = (uint32_t)i;
+        uint32_t p = t->nodes[i].parent;
+        t->kids[t->nodes[p].kids_off + count[p]++] = (uint32_t)i;
     }
+    free(count);
     if (!by_weight)
         return 0;
-    uint32_t most = 0;
-    for (size_t i = 0; i < n; i++)
-        if (t->nodes[i].n_kids > most)
-            most = t->nodes[i].n_kids;
     kid_key *keys = malloc((most ? most : 1) * sizeof *keys);
     if (!keys)
         return PPROF_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        const flame_node *p = &t->nodes[i];
-        if (p->n_kids < 2)
+        uint32_t nk = flame_n_kids(t, (uint32_t)i);
+        if (nk < 2)
             continue;
-        uint32_t *k = t->kids + p->kids_off;
-        for (uint32_t j = 0; j < p->n_kids; j++) {
+        uint32_t *k = t->kids + t->nodes[i].kids_off;
+        for (uint32_t j = 0; j < nk; j++) {
             const flame_node *c = &t->nodes[k[j]];
             keys[j].weight = -c->value;
             keys[j].rank = rank[c->name];
             keys[j].node = k[j];
         }
-        qsort(keys, p->n_kids, sizeof *keys, cmp_kids);
-        for (uint32_t j = 0; j < p->n_kids; j++)
+        qsort(keys, nk, sizeof *keys, cmp_kids);
+        for (uint32_t j = 0; j < nk; j++)
             k[j] = keys[j].node;
     }
     free(keys);
@@ -161,23 +167,15 @@ static uint32_t *rank_names(const pprof_stack_set *s)
     return rank;
 }
 
-static int new_node(flame_tree *t, size_t *cap, uint32_t parent, uint32_t name, uint8_t flags)
+static uint32_t common_prefix(const pprof_stack_set *s, const pprof_stack *a, const pprof_stack *b)
 {
-    if (t->n_nodes == *cap) {
-        size_t c = *cap * 2;
-        flame_node *nn = realloc(t->nodes, c * sizeof *nn);
-        if (!nn)
-            return PPROF_ENOMEM;
-        t->nodes = nn;
-        *cap = c;
-    }
-    flame_node *n = &t->nodes[t->n_nodes++];
-    memset(n, 0, sizeof *n);
-    n->name = name;
-    n->parent = parent;
-    n->depth = t->nodes[parent].depth + 1;
-    n->flags = flags;
-    return 0;
+    if (!a)
+        return 0;
+    const uint32_t *fa = s->frames + a->frames_off, *fb = s->frames + b->frames_off;
+    uint32_t n = a->n_frames < b->n_frames ? a->n_frames : b->n_frames, i = 0;
+    while (i < n && fa[i] == fb[i])
+        i++;
+    return i;
 }
 
 /* Sorted by the ranks of their frames, stacks sharing a prefix are
@@ -191,17 +189,13 @@ int flame_tree_build(flame_tree *out, const pprof_stack_set *s, bool sort_by_wei
     if (rc)
         return rc;
     uint32_t *rank = rank_names(s);
-    uint32_t *ranked = malloc((s->n_frames ? s->n_frames : 1) * sizeof *ranked);
     stack_key *order = malloc((s->n_stacks ? s->n_stacks : 1) * sizeof *order);
     uint32_t *path = malloc((s->n_frames ? s->n_frames : 1) * sizeof *path);
-    size_t cap = 1024, n_order = 0;
-    out->nodes = malloc(cap * sizeof *out->nodes);
-    if (!rank || !ranked || !order || !path || !out->nodes) {
+    size_t n_order = 0;
+    if (!rank || !order || !path) {
         rc = PPROF_ENOMEM;
         goto done;
     }
-    for (size_t i = 0; i < s->n_frames; i++)
-        ranked[i] = rank[s->frames[i]];
     int64_t g = 0;
     for (size_t i = 0; i < s->n_stacks; i++) {
         const pprof_stack *st = &s->stacks[i];
@@ -209,59 +203,60 @@ int flame_tree_build(flame_tree *out, const pprof_stack_set *s, bool sort_by_wei
         if (v == 0 && (!s->has_base || st->base == 0))
             continue;
         g = gcd64(g, v);
-        order[n_order++] = (stack_key){ranked + st->frames_off, st->n_frames, (uint32_t)i};
+        const uint32_t *f = s->frames + st->frames_off;
+        uint64_t head = (uint64_t)(st->n_frames > 0 ? rank[f[0]] + 1 : 0) << 32 | (st->n_frames > 1 ? rank[f[1]] + 1 : 0);
+        order[n_order++] = (stack_key){head, f, rank, st->n_frames, (uint32_t)i, 0};
     }
     qsort(order, n_order, sizeof *order, cmp_stacks);
+    /* Counted first, so the nodes are allocated once and exactly. The
+     * shared prefix goes where the path pointer was: no longer needed. */
+    size_t n_nodes = 1;
+    for (size_t i = n_order; i-- > 0;) {
+        uint32_t c = common_prefix(s, i ? &s->stacks[order[i - 1].index] : NULL, &s->stacks[order[i].index]);
+        order[i].common = c;
+        n_nodes += order[i].n - c;
+    }
+    out->nodes = malloc(n_nodes * sizeof *out->nodes);
+    if (s->has_base) {
+        out->base = calloc(n_nodes, sizeof *out->base);
+        out->base_self = calloc(n_nodes, sizeof *out->base_self);
+    }
+    if (!out->nodes || (s->has_base && (!out->base || !out->base_self))) {
+        rc = PPROF_ENOMEM;
+        goto done;
+    }
     memset(&out->nodes[0], 0, sizeof out->nodes[0]);
     out->nodes[0].name = FLAME_ROOT_NAME;
     out->n_nodes = 1;
-    const pprof_stack *prev = NULL;
-    for (size_t i = 0; i < n_order && !rc; i++) {
+    for (size_t i = 0; i < n_order; i++) {
         const pprof_stack *st = &s->stacks[order[i].index];
         const uint32_t *f = s->frames + st->frames_off;
         const uint8_t *fl = s->frame_flags ? s->frame_flags + st->frames_off : NULL;
-        uint32_t common = 0;
-        if (prev) {
-            const uint32_t *pf = s->frames + prev->frames_off;
-            uint32_t n = prev->n_frames < st->n_frames ? prev->n_frames : st->n_frames;
-            while (common < n && pf[common] == f[common])
-                common++;
+        uint32_t common = order[i].common, cur = common ? path[common - 1] : 0;
+        for (uint32_t j = 0; fl && j < common; j++)
+            out->nodes[path[j]].flags |= fl[j];
+        for (uint32_t j = common; j < st->n_frames; j++) {
+            out->nodes[out->n_nodes] = (flame_node){0, f[j], cur, 0, fl ? fl[j] : 0};
+            cur = path[j] = (uint32_t)out->n_nodes++;
         }
-        uint32_t cur = 0;
-        for (uint32_t j = 0; j < common; j++) {
-            cur = path[j];
-            if (fl)
-                out->nodes[cur].flags |= fl[j];
-        }
-        for (uint32_t j = common; j < st->n_frames && !rc; j++) {
-            rc = new_node(out, &cap, cur, f[j], fl ? fl[j] : 0);
-            cur = path[j] = (uint32_t)out->n_nodes - 1;
-        }
-        if (rc)
-            break;
-        add_sat(&out->nodes[cur].self, magnitude(st->value));
-        if (s->has_base)
-            add_sat(&out->nodes[cur].base_self, magnitude(st->base));
-        prev = st;
+        /* value holds self until the subtrees are summed below. */
+        add_sat(&out->nodes[cur].value, magnitude(st->value));
+        if (out->base_self)
+            add_sat(&out->base_self[cur], magnitude(st->base));
     }
-    if (rc)
-        goto done;
     /* Preorder: every child comes after its parent, so one backward pass
      * sums the subtrees. */
-    for (size_t i = 0; i < out->n_nodes; i++) {
-        out->nodes[i].value = out->nodes[i].self;
-        out->nodes[i].base = out->nodes[i].base_self;
-    }
-    for (size_t i = out->n_nodes; i-- > 1;) {
-        flame_node *p = &out->nodes[out->nodes[i].parent];
-        add_sat(&p->value, out->nodes[i].value);
-        add_sat(&p->base, out->nodes[i].base);
+    for (size_t i = out->n_nodes; i-- > 1;)
+        add_sat(&out->nodes[out->nodes[i].parent].value, out->nodes[i].value);
+    if (out->base) {
+        memcpy(out->base, out->base_self, out->n_nodes * sizeof *out->base);
+        for (size_t i = out->n_nodes; i-- > 1;)
+            add_sat(&out->base[out->nodes[i].parent], out->base[i]);
     }
     out->gcd = g ? g : 1;
     rc = order_kids(out, rank, sort_by_weight);
 done:
     free(rank);
-    free(ranked);
     free(order);
     free(path);
     if (rc) {
@@ -275,6 +270,8 @@ void flame_tree_release(flame_tree *t)
 {
     free(t->nodes);
     free(t->kids);
+    free(t->base);
+    free(t->base_self);
     memset(t, 0, sizeof *t);
 }
 
@@ -323,23 +320,26 @@ static int sort_rows(flame_layout *l)
     return 0;
 }
 
-#define STUB_MARK UINT32_C(0x80000000) /* stack entry: the ELIDED item of a node */
+static int64_t base_of(const flame_tree *t, uint32_t n)
+{
+    return t->base ? t->base[n] : 0;
+}
 
 /* The children of node n narrower than min_value, summed, placed right of
- * the kept ones; count 0 when none. */
-static flame_item elided_of(const flame_tree *t, const int64_t *x, uint32_t n, double min_value)
+ * the kept ones. */
+static flame_item elided_of(const flame_tree *t, uint32_t n, uint32_t depth, int64_t x, double min_value)
 {
-    const flame_node *p = &t->nodes[n];
-    flame_item it = {x[n], 0, 0, n, p->depth + 1, 0, FLAME_ELIDED};
-    const uint32_t *k = t->kids + p->kids_off;
-    for (uint32_t j = 0; j < p->n_kids; j++) {
+    flame_item it = {x, 0, 0, n, depth + 1, 0, FLAME_ELIDED};
+    const uint32_t *k = t->kids + t->nodes[n].kids_off;
+    uint32_t nk = flame_n_kids(t, n);
+    for (uint32_t j = 0; j < nk; j++) {
         const flame_node *c = &t->nodes[k[j]];
         if (c->value == 0)
             continue;
         if ((double)c->value < min_value) {
             it.count++;
             add_sat(&it.w, c->value);
-            add_sat(&it.base, c->base);
+            add_sat(&it.base, base_of(t, k[j]));
         } else {
             it.x += c->value;
         }
@@ -347,65 +347,70 @@ static flame_item elided_of(const flame_tree *t, const int64_t *x, uint32_t n, d
     return it;
 }
 
+/* A pending node, or (stub) the ELIDED item of one, with its x. */
+typedef struct pending {
+    int64_t x;
+    uint32_t node;
+    uint32_t depth : 31;
+    uint32_t stub : 1;
+} pending;
+
 int flame_layout_build(flame_layout *out, const flame_tree *t, double min_value, pprof_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (t->n_nodes >= STUB_MARK)
+    if (t->n_nodes >= UINT32_C(1) << 31) /* depths fit in 31 bits */
         return pprof_error_set(err, PPROF_ELIMIT, "flame graph layout: %zu frames", t->n_nodes);
     size_t cap = 0, sp = 0;
-    int64_t *x = malloc(t->n_nodes * sizeof *x);
-    /* Each node leaves at most its kept children and one marker. */
-    uint32_t *stack = malloc(t->n_nodes * 2 * sizeof *stack);
-    int rc = x && stack ? 0 : PPROF_ENOMEM;
-    if (!rc) {
-        x[0] = 0;
-        stack[sp++] = 0;
-    }
+    /* Each node leaves at most its kept children and one stub; only the
+     * part in use is ever touched. */
+    pending *stack = malloc(t->n_nodes * 2 * sizeof *stack);
+    int rc = stack ? 0 : PPROF_ENOMEM;
+    if (!rc)
+        stack[sp++] = (pending){0, 0, 0, 0};
     while (sp && !rc) {
-        uint32_t n = stack[--sp];
-        if (n & STUB_MARK) {
+        pending e = stack[--sp];
+        if (e.stub) {
             /* Popped after the node's subtree, so the stub follows its
              * kept siblings in the row. */
-            flame_item e = elided_of(t, x, n & ~STUB_MARK, min_value);
-            rc = push_item(out, &cap, &e);
+            flame_item it = elided_of(t, e.node, e.depth, e.x, min_value);
+            rc = push_item(out, &cap, &it);
             continue;
         }
-        const flame_node *p = &t->nodes[n];
-        flame_item it = {x[n], p->value, p->base, n, p->depth, 0, FLAME_FRAME};
+        const flame_node *p = &t->nodes[e.node];
+        flame_item it = {e.x, p->value, base_of(t, e.node), e.node, e.depth, 0, FLAME_FRAME};
         rc = push_item(out, &cap, &it);
-        flame_item gone = {x[n] + p->value, 0, 0, n, p->depth + 1, 0, FLAME_GONE};
+        flame_item gone = {e.x + p->value, 0, 0, e.node, e.depth + 1, 0, FLAME_GONE};
         bool elided = false;
-        int64_t cursor = x[n];
+        int64_t cursor = e.x;
         const uint32_t *k = t->kids + p->kids_off;
+        uint32_t nk = flame_n_kids(t, e.node);
         size_t first = sp;
-        for (uint32_t j = 0; j < p->n_kids && !rc; j++) {
+        for (uint32_t j = 0; j < nk && !rc; j++) {
             const flame_node *c = &t->nodes[k[j]];
             if (c->value == 0) {
                 gone.count++;
-                add_sat(&gone.base, c->base);
+                add_sat(&gone.base, base_of(t, k[j]));
             } else if ((double)c->value < min_value) {
                 elided = true;
             } else {
-                x[k[j]] = cursor;
+                stack[sp++] = (pending){cursor, k[j], e.depth + 1, 0};
                 cursor += c->value;
-                stack[sp++] = k[j];
             }
         }
         /* Reversed so the leftmost child pops first: rows come out in x order. */
         for (size_t a = first, b = sp; a + 1 < b; a++, b--) {
-            uint32_t tmp = stack[a];
+            pending tmp = stack[a];
             stack[a] = stack[b - 1];
             stack[b - 1] = tmp;
         }
         if (elided) {
             memmove(stack + first + 1, stack + first, (sp - first) * sizeof *stack);
-            stack[first] = n | STUB_MARK;
+            stack[first] = (pending){e.x, e.node, e.depth, 1};
             sp++;
         }
         if (!rc && gone.count)
             rc = push_item(out, &cap, &gone);
     }
-    free(x);
     free(stack);
     if (!rc)
         rc = sort_rows(out);

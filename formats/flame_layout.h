@@ -8,21 +8,20 @@
 
 /* One merged frame: the stacks sharing a path from the root. Values are
  * magnitudes, so a width is never negative whatever the sign convention of
- * the producer. */
+ * the producer. Kept small (24 bytes): big profiles have millions. */
 typedef struct flame_node {
-    int64_t value, self;       /* new profile: inclusive and self */
-    int64_t base, base_self;   /* base profile (differential sets only) */
-    uint32_t name;             /* index into set->names; FLAME_ROOT_NAME for the root */
+    int64_t value;     /* new profile, inclusive */
+    uint32_t name;     /* index into set->names; FLAME_ROOT_NAME for the root */
     uint32_t parent;
-    uint32_t depth;
-    uint32_t kids_off, n_kids; /* children in tree->kids, in display order */
-    uint8_t flags;             /* PPROF_FRAME_* of any stack through here */
+    uint32_t kids_off; /* children: tree->kids[kids_off .. next node's kids_off) */
+    uint8_t flags;     /* PPROF_FRAME_* of any stack through here */
 } flame_node;
 
 typedef struct flame_tree {
     flame_node *nodes; /* nodes[0] is the root */
     size_t n_nodes;
-    uint32_t *kids;
+    uint32_t *kids;    /* n_nodes - 1 entries, each node's children in display order */
+    int64_t *base, *base_self; /* per node, differential sets only (else NULL) */
     int64_t gcd;       /* of all stack values, so widths print as small integers */
 } flame_tree;
 
@@ -31,6 +30,22 @@ typedef struct flame_tree {
  * PPROF_EINVAL on an inconsistent set, PPROF_ELIMIT or PPROF_ENOMEM. */
 int flame_tree_build(flame_tree *out, const pprof_stack_set *s, bool sort_by_weight, pprof_error *err);
 void flame_tree_release(flame_tree *t);
+
+static inline uint32_t flame_n_kids(const flame_tree *t, uint32_t i)
+{
+    uint32_t end = i + 1 < t->n_nodes ? t->nodes[i + 1].kids_off : (uint32_t)(t->n_nodes - 1);
+    return end - t->nodes[i].kids_off;
+}
+
+/* The node's own value: inclusive minus its children. */
+static inline int64_t flame_self(const flame_tree *t, uint32_t i)
+{
+    int64_t v = t->nodes[i].value;
+    uint32_t n = flame_n_kids(t, i);
+    for (uint32_t j = 0; j < n; j++)
+        v -= t->nodes[t->kids[t->nodes[i].kids_off + j]].value;
+    return v;
+}
 
 enum {
     FLAME_FRAME,  /* a node */

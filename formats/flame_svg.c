@@ -474,9 +474,12 @@ static char *put_numbers(writer *w, char *p, int64_t v, int64_t base, int64_t de
     return PUT(p, "%)");
 }
 
-static int64_t node_delta(const writer *w, const flame_node *n)
+static int64_t node_delta(const writer *w, uint32_t i)
 {
-    return w->o->diff_total ? n->value - n->base : n->self - n->base_self;
+    const flame_tree *t = w->t;
+    if (!t->base)
+        return 0;
+    return w->o->diff_total ? t->nodes[i].value - t->base[i] : flame_self(t, i) - t->base_self[i];
 }
 
 /* Upper bound of the bytes put_numbers writes. */
@@ -499,7 +502,8 @@ static int put_gone(writer *w, const flame_item *it)
     o = put_u64(o, it->count);
     o = it->count == 1 ? PUT(o, " frame only in base: ") : PUT(o, " frames only in base: ");
     uint32_t listed = 0;
-    for (uint32_t j = 0; j < p->n_kids && listed < 3; j++) {
+    uint32_t nk = flame_n_kids(w->t, it->node);
+    for (uint32_t j = 0; j < nk && listed < 3; j++) {
         const flame_node *c = &w->t->nodes[w->t->kids[p->kids_off + j]];
         if (c->value != 0)
             continue;
@@ -558,7 +562,7 @@ static int put_frame(writer *w, const flame_item *it)
     } else {
         o = PUT(o, "<g><title>");
         o = ni ? put_esc(o, name_text(w, ni), ni->len) : PUT(o, "all");
-        delta = node_delta(w, n);
+        delta = node_delta(w, it->node);
         if (!w->o->diff_total)
             word = "self delta";
         rgb = w->diff ? diff_color(delta, w->max_delta) : ni ? ni->rgb : w->root_rgb;
@@ -807,7 +811,7 @@ int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_
     w.frame_w = w.width - 2 * XPAD;
     w.total = t.nodes[0].value;
     w.pct_total = s->total > w.total ? s->total : w.total;
-    w.base_total = t.nodes[0].base;
+    w.base_total = t.base ? t.base[0] : 0;
     w.unit = s->unit ? s->unit : "";
     w.root_rgb = name_color(pal, "all", 0);
     flame_layout l;
@@ -828,7 +832,7 @@ int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_
         const flame_item *it = &l.items[i];
         if (it->kind != FLAME_FRAME || it->node == 0)
             continue;
-        int64_t d = node_delta(&w, &t.nodes[it->node]);
+        int64_t d = node_delta(&w, it->node);
         d = d < 0 ? (d == INT64_MIN ? INT64_MAX : -d) : d;
         if (d > w.max_delta)
             w.max_delta = d;
@@ -838,6 +842,10 @@ int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_
     if (!rc && (!w.info || !w.cache))
         rc = pprof_error_set(err, PPROF_ENOMEM, "flame graph: out of memory");
     size_t start = out->len;
+    /* A guess from measured sizes, to grow the output once or twice
+     * rather than a dozen times. */
+    if (!rc && l.n_items < SIZE_MAX / 256)
+        pprof_buf_reserve(out, 20000 + l.n_items * 128);
     if (!rc) {
         put_header(&w);
         if (put_body(&w) || w.names.failed)

@@ -1117,15 +1117,21 @@ static int stab_build(stab *t, const lg_profile *lp)
     return 0;
 }
 
-static void assign_stab(stab *t, lg_profile *lp, lg_loc *l, uint64_t a)
+/* fake: the catch-all mapping [0, 2^64-1) once added (it comes last). */
+static void assign_stab(stab *t, lg_profile *lp, lg_loc *l, uint64_t a, uint32_t fake)
 {
-    if (t->n_coords == 0 || a < t->coords[0])
+    if (t->n_coords == 0 || a < t->coords[0]) {
+        if (fake != LG_NONE && a != UINT64_MAX)
+            l->mapping = fake;
         return;
+    }
     size_t leaf = stab_coord(t, a) + t->size;
     uint32_t best = LG_NONE;
     for (size_t node = leaf; node; node >>= 1)
         if (t->min[node] < best)
             best = t->min[node];
+    if (best == LG_NONE && fake != LG_NONE && a != UINT64_MAX)
+        best = fake;
     if (best != LG_NONE) {
         l->mapping = best;
         return;
@@ -1187,7 +1193,7 @@ int lg_remap_mappings(lg_profile *lp)
         if (l->mapping != LG_NONE || a == 0)
             continue;
         if (use_tree)
-            assign_stab(&t, lp, l, a);
+            assign_stab(&t, lp, l, a, fake);
         else
             assign_linear(lp, l, a);
         if (l->mapping != LG_NONE)

@@ -73,7 +73,7 @@ int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const ppr
         /* pprof leaves a space after the total, then the share of the
          * duration only when the values are times. */
         pprof_buf_printf(out, "Duration: %s, Total samples = %s ", dur, tot);
-        if (pprof_unit_compatible(u, "nanoseconds")) {
+        if (pprof_unit_compatible(u, "nanoseconds") && o->total != 0) {
             char pct[32];
             pprof_format_percent(pct, sizeof pct, (int64_t)ns, p->duration_nanos);
             pprof_buf_printf(out, "(%s)", pct);

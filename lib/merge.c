@@ -421,6 +421,25 @@ int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t 
         pprof_profile_free(g.m);
         return pprof_error_set(err, rc, "merging profiles: %s", pprof_strerror(rc));
     }
+    /* Values that cancelled out (a -base equal to the source) leave all-zero
+     * samples; merging once more drops them and what only they used. */
+    size_t nt = g.m->n_sample_types;
+    bool cancelled = false;
+    for (size_t i = 0; i < g.m->n_samples && !cancelled; i++) {
+        bool zero = nt > 0;
+        for (size_t k = 0; k < nt; k++)
+            zero &= g.m->values[i * nt + k] == 0;
+        cancelled = zero;
+    }
+    if (cancelled) {
+        pprof_profile *again;
+        pprof_profile *one[1] = {g.m};
+        rc = pprof_profile_merge(&again, one, 1, err);
+        pprof_profile_free(g.m);
+        if (rc)
+            return rc;
+        g.m = again;
+    }
     *out = g.m;
     return 0;
 }

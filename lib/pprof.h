@@ -242,6 +242,16 @@ int pprof_profile_check(const pprof_profile *p, pprof_error *err);
  * The sources are not changed. *out is owned by the caller. */
 int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t n, pprof_error *err);
 
+/* Multiplies every value of sample type k by ratios[k] (rounding half away
+ * from zero, saturating); samples left all zero are dropped. */
+int pprof_profile_scale(pprof_profile *p, const double *ratios);
+
+/* pprof's -normalize: scales p so each sample type sums as in base. */
+int pprof_profile_normalize(pprof_profile *p, const pprof_profile *base, pprof_error *err);
+
+/* Adds the string label key=value to every sample (pprof::base=true for -diff_base). */
+int pprof_profile_add_label_all(pprof_profile *p, const char *key, const char *value);
+
 /* ------------------------------------------------------------------ units */
 
 /* Scales value from unit `from` to unit `to` (a unit name, "minimum" or
