@@ -6,9 +6,12 @@ BUILD    ?= build
 CC       ?= cc
 SANITIZE ?=
 
-# Debian packages the build and the tests need; `make deps` installs the missing ones.
+# Debian packages the build needs (`make deps`) and those only the tests need
+# (`make test-deps`: xmllint for SVG validity, chromium for the browser test);
+# each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
-            libgraphviz-dev libcurl4-openssl-dev pkg-config libxml2-utils
+            libgraphviz-dev libcurl4-openssl-dev pkg-config
+TEST_PKGS = libxml2-utils chromium
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
@@ -32,14 +35,20 @@ TOOL_SRC = $(sort $(wildcard tests/bench/*.c tests/bad/*.c))
 TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 VERSION  = 0.1.0
 
-.PHONY: all deps check unit cli bad demo asan bench install uninstall clean tools
+.PHONY: all deps test-deps install-pkgs check unit cli bad demo asan bench install uninstall clean tools
 .SUFFIXES:
 
 all: $(BUILD)/pprof $(BUILD)/libpprof.a $(BUILD)/libpprof.so $(BUILD)/libpprof.pc
 
 # ---------------------------------------------------------------- set-up
 deps:
-	@missing=""; for p in $(DEPS_PKGS); do \
+	@$(MAKE) --no-print-directory install-pkgs PKGS="$(DEPS_PKGS)"
+
+test-deps: deps
+	@$(MAKE) --no-print-directory install-pkgs PKGS="$(TEST_PKGS)"
+
+install-pkgs:
+	@missing=""; for p in $(PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -100,18 +109,20 @@ cli: all tools
 bad: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bad/run.sh
 
-check: deps
+check: test-deps
 	@$(MAKE) --no-print-directory all tools $(UNIT_BIN)
 	@$(MAKE) --no-print-directory unit cli bad
 
-asan: deps
+asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \
 	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  check
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/pprof -top tests/data/cpu.pb.gz
+	$(BUILD)/pprof -top -nodecount=15 tests/data/cpu.pb.gz
+	$(BUILD)/pprof -flamegraph -title="pprof demo: cpu.pb.gz" -output=$(BUILD)/demo-flamegraph.svg tests/data/cpu.pb.gz
+	@echo "flame graph written to $(BUILD)/demo-flamegraph.svg (open it in a browser)"
 
 bench: deps
 	@$(MAKE) --no-print-directory all tools

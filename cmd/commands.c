@@ -30,7 +30,7 @@ static int report_folded(pprof_buf *out, const pprof_profile *p, const pprof_rep
                          pprof_error *err)
 {
     pprof_stack_set *s;
-    int rc = pprof_stacks_build(&s, p, o, o->tagroot, o->tagleaf, err);
+    int rc = pprof_stacks_build(&s, p, o, NULL, NULL, err);
     if (rc)
         return rc;
     rc = pprof_write_folded(out, s, err);
@@ -42,10 +42,22 @@ static int report_flamegraph(pprof_buf *out, const pprof_profile *p, const pprof
                              pprof_error *err)
 {
     pprof_stack_set *s;
-    int rc = pprof_stacks_build(&s, p, o, o->tagroot, o->tagleaf, err);
+    int rc = pprof_stacks_build(&s, p, o, NULL, NULL, err);
     if (rc)
         return rc;
     rc = pprof_write_flame_svg(out, s, &o->flame, err);
+    pprof_stack_set_free(s);
+    return rc;
+}
+
+static int report_speedscope(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
+                             pprof_error *err)
+{
+    pprof_stack_set *s;
+    int rc = pprof_stacks_build(&s, p, o, NULL, NULL, err);
+    if (rc)
+        return rc;
+    rc = pprof_write_speedscope(out, s, o->flame.title, err);
     pprof_stack_set_free(s);
     return rc;
 }
@@ -56,6 +68,8 @@ const command_def commands[] = {
     {"folded", false, false, NULL, 0, true, report_folded, "Outputs collapsed stacks (root;...;leaf value)"},
     {"proto", false, true, "pb.gz", 0, true, report_proto, "Outputs the profile in compressed protobuf format"},
     {"raw", false, false, NULL, 0, true, report_raw, "Outputs a text representation of the raw profile"},
+    {"speedscope", false, false, "speedscope.json", 0, true, report_speedscope,
+     "Outputs a speedscope JSON profile (https://www.speedscope.app)"},
     {"tags", false, false, NULL, 80, false, pprof_write_tags, "Outputs all tags in the profile"},
     {"text", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
     {"top", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
@@ -134,9 +148,39 @@ static int default_output_name(char *buf, size_t n, const char *ext)
     return -1;
 }
 
+/* Options accepted for compatibility whose behaviour is not built yet: a
+ * report that silently ignored them would be wrong, so they are refused. */
+static int refuse_unbuilt(const pprof_config *cfg)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } strings[] = {
+        {"focus", offsetof(pprof_config, focus)},         {"ignore", offsetof(pprof_config, ignore)},
+        {"hide", offsetof(pprof_config, hide)},           {"show", offsetof(pprof_config, show)},
+        {"show_from", offsetof(pprof_config, show_from)}, {"prune_from", offsetof(pprof_config, prune_from)},
+        {"tagfocus", offsetof(pprof_config, tagfocus)},   {"tagignore", offsetof(pprof_config, tagignore)},
+        {"tagshow", offsetof(pprof_config, tagshow)},     {"taghide", offsetof(pprof_config, taghide)},
+    };
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+        const char *v = *(char *const *)((const char *)cfg + strings[i].off);
+        if (v && *v) {
+            cmd_error("-%s is not supported yet", strings[i].name);
+            return EXIT_USAGE;
+        }
+    }
+    if (cfg->relative_percentages) {
+        cmd_error("-relative_percentages is not supported yet");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
 int cmd_run_report(const command_def *c, const char *param, const pprof_profile *p,
                    const pprof_config *cfg, const cmd_args *args)
 {
+    if (refuse_unbuilt(cfg))
+        return EXIT_USAGE;
     pprof_report_options o;
     memset(&o, 0, sizeof o);
     pprof_error err;

@@ -38,6 +38,14 @@ int main(int argc, char **argv)
     const command_def *c = cmd_find_command(args.format);
     pprof_profile *p;
     rc = cmd_load_sources(&p, &args);
+    pprof_error err;
+    const char *unit = cfg.unit && *cfg.unit ? cfg.unit : "minimum";
+    if (rc == 0 && ((cfg.tagroot && pprof_profile_add_tag_frames(p, cfg.tagroot, true, unit, &err)) ||
+                    (cfg.tagleaf && pprof_profile_add_tag_frames(p, cfg.tagleaf, false, unit, &err)))) {
+        cmd_error("%s", err.msg);
+        pprof_profile_free(p);
+        rc = EXIT_DATA;
+    }
     if (rc == 0) {
         rc = cmd_run_report(c, args.format_param, p, &cfg, &args);
         pprof_profile_free(p);

@@ -89,7 +89,7 @@ static const struct {
 } fixed_colors[] = {{"-", 0xc8c8c8}, {"--", 0xa0a0a0}};
 
 #define ELIDED_RGB 0xbdbdbd
-#define DIFF_ZERO_RGB 0xfafafa
+#define DIFF_ZERO_RGB 0xe4e4e4 /* unchanged: grey, apart from the faintest pink or blue */
 
 static bool has_suffix(const char *s, size_t n, const char *suf)
 {
@@ -197,13 +197,15 @@ static uint32_t name_color(const palette *pal, const char *s, uint8_t flags)
     return rgb;
 }
 
-/* Red for growth, blue for shrinkage, deeper with |delta| (flamegraph.pl's scale). */
+/* Red for growth, blue for shrinkage, deeper with |delta|; the deepest is
+ * rgb(255,90,90) / rgb(90,90,255) so black labels stay readable (pure
+ * blue, as flamegraph.pl's scale ends, hides them). */
 static uint32_t diff_color(int64_t delta, int64_t max)
 {
     if (delta == 0 || max <= 0)
         return DIFF_ZERO_RGB;
     double r = fabs((double)delta) / (double)max;
-    uint32_t c = (uint32_t)(210.0 * (1.0 - (r > 1 ? 1 : r)));
+    uint32_t c = (uint32_t)(220.0 - 130.0 * (r > 1 ? 1 : r));
     return delta > 0 ? 0xff0000u | c << 8 | c : c << 16 | c << 8 | 0xffu;
 }
 
@@ -683,7 +685,9 @@ static void put_header(writer *w)
     else
         pprof_buf_printf(out, "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n", w->width, w->height,
                          w->width, w->height);
-    const char *title = o->title ? o->title : o->inverted ? "Icicle Graph" : "Flame Graph";
+    static const char *const titles[2][2] = {{"Flame Graph", "Icicle Graph"},
+                                             {"Differential Flame Graph", "Differential Icicle Graph"}};
+    const char *title = o->title ? o->title : titles[w->diff][o->inverted];
     if (*title) {
         pprof_buf_puts(out, "<title>");
         put_text(out, title);
@@ -694,7 +698,7 @@ static void put_header(writer *w)
                      "<defs><linearGradient id=\"fgbg\" x2=\"0\" y2=\"1\"><stop offset=\"5%%\" stop-color=\"%s\"/>"
                      "<stop offset=\"95%%\" stop-color=\"%s\"/></linearGradient></defs>\n"
                      "<rect width=\"100%%\" height=\"100%%\" fill=\"url(#fgbg)\"/>\n",
-                     w->diff ? "#f8f8f8" : w->pal->bg[0], w->diff ? "#e8e8e8" : w->pal->bg[1]);
+                     w->diff ? "#ffffff" : w->pal->bg[0], w->diff ? "#f4f4f4" : w->pal->bg[1]);
     if (*title) {
         pprof_buf_printf(out, "<text id=\"fgtitle\" x=\"%d\" y=\"24\">", w->width / 2);
         put_text(out, title);

@@ -128,6 +128,13 @@ int pprof_write_folded(pprof_buf *out, const pprof_stack_set *s, pprof_error *er
 int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_flame_options *o,
                           pprof_error *err);
 
+/* -speedscope: speedscope's JSON file format (https://www.speedscope.app/file-format-schema.json),
+ * "sampled" profiles: frames are the names in id order, samples the stacks in set order
+ * (zero weights skipped, negative ones as magnitudes). A differential set gets two
+ * profiles, "base" then the new one, and opens on the new one. name (may be NULL: the
+ * sample type) names the file and the profile. */
+int pprof_write_speedscope(pprof_buf *out, const pprof_stack_set *s, const char *name, pprof_error *err);
+
 /* Folded text (flamegraph.pl, inferno, perf collapsed): "a;b;c 10" lines,
  * optionally with a second count column (differential: before, after).
  * Builds a profile with one function per distinct frame name and one

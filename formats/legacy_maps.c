@@ -708,33 +708,99 @@ static lg_str remove_logging_info(lg_str l)
     return sub(l, j + 2, l.n);
 }
 
-/* attr=value definitions: "$attr" in later lines becomes value. */
+/* attr=value definitions: "$attr" in later lines becomes value. The keys
+ * live in a trie (edges hashed by node and byte) so each position costs
+ * the length of the longest key prefix found there, as in Go's Replacer. */
+typedef struct attr_edge {
+    uint64_t key; /* parent node << 8 | byte, +1 so 0 means empty */
+    uint32_t child;
+} attr_edge;
+
 typedef struct map_attrs {
-    pprof_buf pool;
-    size_t *offs; /* per attr: key off, key len, value off, value len */
-    size_t n, cap;
+    pprof_buf values;
+    size_t *value_at; /* per attr: offset and length in values */
+    size_t n, cap_value_at;
+    uint32_t *prio; /* per trie node: the attr ending there, or LG_NONE */
+    size_t n_nodes, cap_nodes;
+    attr_edge *edges;
+    size_t n_edges, n_slots;
     pprof_buf line;
     uint64_t budget;
 } map_attrs;
 
-/* Bound on substitution work, so hostile attribute lists cannot make the
- * parse quadratic without limit. */
-#define LG_ATTR_BUDGET (1ULL << 28)
+/* Bound on substitution work: pathological keys ("$$$$...") against
+ * pathological text would otherwise cost the product of their lengths. */
+#define LG_ATTR_BUDGET (1ULL << 30)
 
+static size_t edge_slot(const map_attrs *at_, uint64_t key)
+{
+    size_t mask = at_->n_slots - 1, i = slot_of(key, mask);
+    while (at_->edges[i].key && at_->edges[i].key != key)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static uint32_t attr_child(const map_attrs *at_, uint32_t node, unsigned char c)
+{
+    if (!at_->n_slots)
+        return LG_NONE;
+    size_t i = edge_slot(at_, (((uint64_t)node << 8) | c) + 1);
+    return at_->edges[i].key ? at_->edges[i].child : LG_NONE;
+}
+
+static int attr_new_node(map_attrs *at_, uint32_t *out)
+{
+    if (at_->n_nodes >= UINT32_MAX - 1 || LG_GROW(at_->prio, at_->cap_nodes, at_->n_nodes + 1))
+        return PPROF_ENOMEM;
+    at_->prio[at_->n_nodes] = LG_NONE;
+    *out = (uint32_t)at_->n_nodes++;
+    return 0;
+}
+
+static int attr_add_edge(map_attrs *at_, uint32_t node, unsigned char c, uint32_t child)
+{
+    if ((at_->n_edges + 1) * 2 > at_->n_slots) {
+        size_t n = at_->n_slots ? at_->n_slots * 2 : 64;
+        attr_edge *t = n <= SIZE_MAX / (2 * sizeof *t) ? calloc(n, sizeof *t) : NULL;
+        if (!t)
+            return PPROF_ENOMEM;
+        attr_edge *old = at_->edges;
+        size_t old_n = at_->n_slots;
+        at_->edges = t;
+        at_->n_slots = n;
+        for (size_t i = 0; i < old_n; i++)
+            if (old[i].key)
+                at_->edges[edge_slot(at_, old[i].key)] = old[i];
+        free(old);
+    }
+    uint64_t key = (((uint64_t)node << 8) | c) + 1;
+    at_->edges[edge_slot(at_, key)] = (attr_edge){key, child};
+    at_->n_edges++;
+    return 0;
+}
+
+/* Adds "$key" -> val; an earlier definition of the same key wins. */
 static int attrs_add(map_attrs *at_, lg_str key, lg_str val)
 {
-    if (LG_GROW(at_->offs, at_->cap, (at_->n + 1) * 4))
+    uint32_t node = 0;
+    if (!at_->n_nodes && attr_new_node(at_, &node))
         return PPROF_ENOMEM;
-    size_t *o = at_->offs + at_->n * 4;
-    o[0] = at_->pool.len;
-    o[1] = key.n + 1;
-    if (pprof_buf_append(&at_->pool, "$", 1) || pprof_buf_append(&at_->pool, key.p, key.n))
-        return PPROF_ENOMEM;
-    o[2] = at_->pool.len;
-    o[3] = val.n;
-    if (pprof_buf_append(&at_->pool, val.p, val.n))
-        return PPROF_ENOMEM;
-    at_->n++;
+    for (size_t i = 0; i <= key.n; i++) {
+        unsigned char c = i == 0 ? '$' : (unsigned char)key.p[i - 1];
+        uint32_t child = attr_child(at_, node, c);
+        if (child == LG_NONE && (attr_new_node(at_, &child) || attr_add_edge(at_, node, c, child)))
+            return PPROF_ENOMEM;
+        node = child;
+    }
+    if (at_->prio[node] == LG_NONE) {
+        if (at_->n >= UINT32_MAX - 1 || LG_GROW(at_->value_at, at_->cap_value_at, (at_->n + 1) * 2))
+            return PPROF_ENOMEM;
+        at_->value_at[at_->n * 2] = at_->values.len;
+        at_->value_at[at_->n * 2 + 1] = val.n;
+        if (pprof_buf_append(&at_->values, val.p, val.n))
+            return PPROF_ENOMEM;
+        at_->prio[node] = (uint32_t)at_->n++;
+    }
     return 0;
 }
 
@@ -745,31 +811,30 @@ static int attrs_replace(map_attrs *at_, lg_str l, lg_str *out, pprof_error *err
     at_->line.len = 0;
     size_t last = 0;
     for (size_t i = 0; i < l.n;) {
-        if (l.p[i] != '$') {
-            i++;
-            continue;
-        }
-        size_t hit = SIZE_MAX;
-        for (size_t k = 0; k < at_->n; k++) {
-            const size_t *o = at_->offs + k * 4;
-            at_->budget += o[1] < 16 ? 16 : o[1];
-            if (o[1] <= l.n - i && memcmp(at_->pool.data + o[0], l.p + i, o[1]) == 0) {
-                hit = k;
+        uint32_t best = LG_NONE, node = 0;
+        size_t best_len = 0;
+        for (size_t j = i; j < l.n; j++) {
+            node = attr_child(at_, node, (unsigned char)l.p[j]);
+            if (node == LG_NONE)
                 break;
+            at_->budget++;
+            if (at_->prio[node] < best) {
+                best = at_->prio[node];
+                best_len = j + 1 - i;
             }
         }
         if (at_->budget > LG_ATTR_BUDGET)
             return pprof_error_set(err, PPROF_ELIMIT,
                                    "legacy profile: memory map attribute substitution too costly");
-        if (hit == SIZE_MAX) {
+        if (best == LG_NONE) {
             i++;
             continue;
         }
-        const size_t *o = at_->offs + hit * 4;
         if (pprof_buf_append(&at_->line, l.p + last, i - last) ||
-            pprof_buf_append(&at_->line, at_->pool.data + o[2], o[3]))
+            pprof_buf_append(&at_->line, at_->values.data + at_->value_at[best * 2],
+                             at_->value_at[best * 2 + 1]))
             return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
-        i += o[1];
+        i += best_len;
         last = i;
     }
     if (last == 0) {
@@ -836,9 +901,11 @@ static int parse_maps(lg_profile *lp, lg_scanner *s, pprof_error *err)
     }
     if (rc == 0 && s->too_long)
         rc = lg_scan_error(s, err);
-    pprof_buf_release(&attrs.pool);
+    pprof_buf_release(&attrs.values);
     pprof_buf_release(&attrs.line);
-    free(attrs.offs);
+    free(attrs.value_at);
+    free(attrs.prio);
+    free(attrs.edges);
     return rc;
 }
 

@@ -373,15 +373,19 @@ static bool match_threadz_header(lg_str l)
 /* "--- Thread HEX (name: NAME/TID) stack: ---" anywhere in the line. */
 static bool match_thread_start(lg_str l)
 {
-    for (size_t i = lg_find(l, 0, "--- Thread "); i != SIZE_MAX; i = lg_find(l, i + 1, "--- Thread ")) {
+    /* the name may hold anything, so only the last "/TID) stack: ---" matters */
+    size_t tail = SIZE_MAX;
+    for (size_t k = lg_find(l, 0, "/"); k != SIZE_MAX; k = lg_find(l, k + 1, "/")) {
+        size_t d = k + 1;
+        if (digits(l, &d, NULL) && literal(l, &d, ") stack: ---"))
+            tail = k;
+    }
+    if (tail == SIZE_MAX)
+        return false;
+    for (size_t i = lg_find(l, 0, "--- Thread "); i != SIZE_MAX && i < tail; i = lg_find(l, i + 1, "--- Thread ")) {
         size_t e = lg_run(l, i + 11, lg_is_xdigit);
-        if (e == i + 11 || !literal(l, &e, " (name: "))
-            continue;
-        for (size_t k = lg_find(l, e, "/"); k != SIZE_MAX; k = lg_find(l, k + 1, "/")) {
-            size_t d = k + 1;
-            if (digits(l, &d, NULL) && literal(l, &d, ") stack: ---"))
-                return true;
-        }
+        if (e > i + 11 && literal(l, &e, " (name: ") && e <= tail)
+            return true;
     }
     return false;
 }

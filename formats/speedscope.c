@@ -76,7 +76,7 @@ static void put_json_string(pprof_buf *out, const char *str)
     while (i < n) {
         unsigned char c = p[i];
         size_t len = 1, bad = 0;
-        unsigned cp = 0; /* code point to escape, when nonzero */
+        unsigned cp = 0; /* the code point written as an escape */
         bool escape = false;
         if (c < 0x80) {
             if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {

@@ -252,6 +252,14 @@ int pprof_profile_normalize(pprof_profile *p, const pprof_profile *base, pprof_e
 /* Adds the string label key=value to every sample (pprof::base=true for -diff_base). */
 int pprof_profile_add_label_all(pprof_profile *p, const char *key, const char *value);
 
+/* pprof's -tagroot/-tagleaf: for each label key in the comma-separated
+ * list, a pseudo-frame per sample named by the sample's values for it
+ * (joined by ",", numbers scaled to unit), with the key as its file;
+ * added at the root (first key outermost) or at the leaf (last key
+ * innermost). Samples without the key get a frame named "". */
+int pprof_profile_add_tag_frames(pprof_profile *p, const char *keys, bool at_root, const char *unit,
+                                 pprof_error *err);
+
 /* ------------------------------------------------------------------ units */
 
 /* Scales value from unit `from` to unit `to` (a unit name, "minimum" or

@@ -101,6 +101,11 @@ static inline size_t pprof_re_decode(const unsigned char *s, size_t n, uint32_t 
     return 4;
 }
 
+/* For tests: the NFA simulation alone, and which engine a regexp uses (0 literal, 1 DFA,
+ * 2 NFA). */
+bool pprof_re_match_nfa(const pprof_regex *re, const char *text, size_t len);
+int pprof_re_engine(const pprof_regex *re);
+
 /* ASCII word character, as \b and \w see it. */
 static inline bool pprof_re_isword(uint32_t r)
 {

@@ -604,7 +604,7 @@ static void test_escaping(void)
 
     /* Hostile names in a whole file: still valid JSON, and decoding the
      * strings gives the names back (with U+FFFD for the bad bytes). */
-    char *names[] = {"q\"uote", "back\\slash", "\x01" "ctl", "bad\xff", "caf\xc3\xa9", "fire\xf0\x9f\x94\xa5"};
+    char *names[] = {"q\"uote", "back\\slash", "\001ctl", "bad\xff", "caf\xc3\xa9", "fire\xf0\x9f\x94\xa5"};
     test_set t;
     set_init(&t, names, 6, "count", "t\"y\\pe\x02");
     add_stack(&t, (const int[]){0, 1, 2, 3, 4, 5, -1}, 1, 0);
@@ -619,7 +619,7 @@ static void test_escaping(void)
     if (j.n_strs > 15) {
         CHECK_STR(j.strs[5], "q\"uote");
         CHECK_STR(j.strs[7], "back\\slash");
-        CHECK_STR(j.strs[9], "\x01""ctl");
+        CHECK_STR(j.strs[9], "\001ctl");
         CHECK_STR(j.strs[11], "bad\xef\xbf\xbd");
         CHECK_STR(j.strs[13], "caf\xc3\xa9");
         CHECK_STR(j.strs[15], "fire\xf0\x9f\x94\xa5");

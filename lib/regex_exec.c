@@ -1,0 +1,763 @@
+/* regex_exec.c: regexp matching in linear time: a DFA built at compile time within budgets, else a Thompson NFA simulation. */
+#define PPROF_REGEX_INTERNAL
+#include "regex.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What a position's neighbour looks like, as far as assertions care: EDGE is the start of
+ * the text for the previous rune and the end for the next one. Programs without \b fold
+ * WORD into OTHER, and without (?m)^ or (?m)$ fold NL into OTHER, to keep the DFA small. */
+enum { CX_OTHER, CX_WORD, CX_NL, CX_EDGE, NCX };
+
+/* DFA budgets: beyond them the regexp runs on the NFA simulation, which is slower per byte
+ * but needs no table. They bound compile time to a few milliseconds and memory to ~2 MiB. */
+#define DFA_MAX_CELLS (1u << 18)   /* states x classes */
+#define DFA_MAX_WORK (1u << 22)    /* instructions visited while building */
+#define DFA_MAX_SIGBITS (1u << 23) /* intervals x distinct classes, for class merging */
+#define DFA_MAX_POOL (1u << 20)    /* program counters stored for all states */
+
+#define T_MATCH (-1)
+#define T_DEAD (-2)
+
+typedef struct re_dfa {
+    uint32_t nclasses, nstates;
+    uint16_t ascii[128];  /* class of each ASCII byte */
+    uint32_t *cuts;       /* starts of the non-ASCII rune intervals, cuts[0] = 0x80 */
+    uint16_t *cut_class;  /* class of each of those intervals */
+    uint32_t ncuts;
+    int32_t *trans;       /* nstates x nclasses: next state, T_MATCH or T_DEAD */
+    uint8_t *eot;         /* 1 when the state matches at the end of the text */
+    int16_t *accel;       /* a byte that is the only way out of the state, or -1 */
+} re_dfa;
+
+struct pprof_regex {
+    re_prog prog;
+    bool anchored; /* only a match starting at offset 0 is possible */
+    re_dfa *dfa;
+};
+
+/* ---------------------------------------------------------------- NFA closures */
+
+/* A sparse set of program counters: O(1) insert, test and clear. */
+typedef struct sparse {
+    uint32_t *dense, *index, n;
+} sparse;
+
+static inline bool sp_has(const sparse *s, uint32_t x)
+{
+    uint32_t i = s->index[x];
+    return i < s->n && s->dense[i] == x;
+}
+
+static inline void sp_add(sparse *s, uint32_t x)
+{
+    s->index[x] = s->n;
+    s->dense[s->n++] = x;
+}
+
+typedef struct workspace {
+    const re_prog *prog;
+    uint32_t *stack; /* follow's: each visit pushes at most 2, after the seeds */
+    uint32_t *seeds;
+    sparse seen, a, b, cons;
+    size_t work;
+    uint32_t *mem;
+} workspace;
+
+static bool ws_init(workspace *w, const re_prog *prog)
+{
+    size_t n = prog->ninst;
+    /* Sparse sets need no initialization; calloc only keeps memory checkers quiet. */
+    w->mem = calloc(12 * n + 3, sizeof *w->mem);
+    if (!w->mem)
+        return false;
+    w->prog = prog;
+    w->stack = w->mem;
+    w->seeds = w->mem + 3 * n + 2;
+    sparse *sets[4] = {&w->seen, &w->a, &w->b, &w->cons};
+    for (int i = 0; i < 4; i++) {
+        sets[i]->dense = w->mem + 4 * n + 3 + 2 * n * (size_t)i;
+        sets[i]->index = sets[i]->dense + n;
+        sets[i]->n = 0;
+    }
+    w->work = 0;
+    return true;
+}
+
+static bool assert_ok(int kind, int prev, int next)
+{
+    switch (kind) {
+    case RE_BOT: return prev == CX_EDGE;
+    case RE_EOT: return next == CX_EDGE;
+    case RE_BOL: return prev == CX_EDGE || prev == CX_NL;
+    case RE_EOL: return next == CX_EDGE || next == CX_NL;
+    case RE_WORDB: return (prev == CX_WORD) != (next == CX_WORD);
+    case RE_NWORDB: return (prev == CX_WORD) == (next == CX_WORD);
+    }
+    return false;
+}
+
+static inline int ctx_of(const re_prog *p, uint32_t r)
+{
+    if (r == '\n' && p->uses_line)
+        return CX_NL;
+    if (p->uses_word && pprof_re_isword(r))
+        return CX_WORD;
+    return CX_OTHER;
+}
+
+/* Follows empty transitions from seeds into out. With eval false (prev, next unknown yet)
+ * it stops at RANGE, ASSERT and MATCH instructions, which form a canonical thread set;
+ * with eval true it passes the assertions that hold between prev and next, keeps only
+ * RANGE instructions and returns true as soon as MATCH is reached. */
+static bool follow(workspace *w, const uint32_t *seeds, uint32_t nseeds, int prev, int next, bool eval,
+                   sparse *out)
+{
+    const re_inst *in = w->prog->inst;
+    uint32_t sp = 0;
+    w->seen.n = 0;
+    for (uint32_t i = nseeds; i-- > 0;)
+        w->stack[sp++] = seeds[i];
+    while (sp) {
+        uint32_t pc = w->stack[--sp];
+        if (sp_has(&w->seen, pc))
+            continue;
+        sp_add(&w->seen, pc);
+        w->work++;
+        const re_inst *x = &in[pc];
+        switch (x->op) {
+        case RE_NOP:
+            w->stack[sp++] = x->out;
+            break;
+        case RE_SPLIT:
+            w->stack[sp++] = x->arg;
+            w->stack[sp++] = x->out;
+            break;
+        case RE_ASSERT:
+            if (!eval)
+                sp_add(out, pc);
+            else if (assert_ok(x->kind, prev, next))
+                w->stack[sp++] = x->out;
+            break;
+        case RE_MATCH:
+            if (eval)
+                return true;
+            sp_add(out, pc);
+            break;
+        case RE_RANGE:
+            sp_add(out, pc);
+            break;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
+static inline bool in_ranges(const uint32_t *r, uint32_t n, uint32_t c)
+{
+    if (n <= 4) {
+        for (uint32_t i = 0; i < n; i++)
+            if (c >= r[2 * i] && c <= r[2 * i + 1])
+                return true;
+        return false;
+    }
+    uint32_t a = 0, b = n;
+    while (a < b) {
+        uint32_t m = (a + b) / 2;
+        if (r[2 * m + 1] < c)
+            a = m + 1;
+        else
+            b = m;
+    }
+    return a < n && r[2 * a] <= c;
+}
+
+/* Moves the RANGE threads of cons that accept rune r into the canonical set out (cleared),
+ * adding a fresh start when the search is unanchored. */
+static void step(workspace *w, const sparse *cons, uint32_t r, bool restart, sparse *out)
+{
+    const re_prog *p = w->prog;
+    uint32_t ns = 0;
+    for (uint32_t i = 0; i < cons->n; i++) {
+        const re_inst *x = &p->inst[cons->dense[i]];
+        w->work++;
+        if (in_ranges(p->ranges + x->arg, x->n, r))
+            w->seeds[ns++] = x->out;
+    }
+    if (restart)
+        w->seeds[ns++] = p->start;
+    out->n = 0;
+    follow(w, w->seeds, ns, CX_OTHER, CX_OTHER, false, out);
+}
+
+/* True when no match can start after offset 0: every path from the start passes \A or ^. */
+static bool start_anchored(const re_prog *p)
+{
+    uint8_t *seen = calloc(p->ninst, 1);
+    uint32_t *stack = malloc((2 * (size_t)p->ninst + 1) * sizeof *stack);
+    bool anchored = seen && stack;
+    uint32_t sp = 0;
+    if (anchored)
+        stack[sp++] = p->start;
+    while (anchored && sp) {
+        uint32_t pc = stack[--sp];
+        if (seen[pc])
+            continue;
+        seen[pc] = 1;
+        const re_inst *x = &p->inst[pc];
+        switch (x->op) {
+        case RE_NOP:
+            stack[sp++] = x->out;
+            break;
+        case RE_SPLIT:
+            stack[sp++] = x->out;
+            stack[sp++] = x->arg;
+            break;
+        case RE_ASSERT:
+            if (x->kind != RE_BOT)
+                stack[sp++] = x->out;
+            break;
+        case RE_RANGE:
+        case RE_MATCH:
+            anchored = false;
+            break;
+        default:
+            break;
+        }
+    }
+    free(seen);
+    free(stack);
+    return anchored;
+}
+
+/* ---------------------------------------------------------------- DFA construction */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Index of the interval of cuts[0..n) (sorted, cuts[0] = 0) that holds r. */
+static uint32_t find_interval(const uint32_t *cuts, uint32_t n, uint32_t r)
+{
+    uint32_t a = 0, b = n;
+    while (b - a > 1) {
+        uint32_t m = (a + b) / 2;
+        if (cuts[m] <= r)
+            a = m;
+        else
+            b = m;
+    }
+    return a;
+}
+
+static void dfa_free(re_dfa *d)
+{
+    if (!d)
+        return;
+    free(d->cuts);
+    free(d->cut_class);
+    free(d->trans);
+    free(d->eot);
+    free(d->accel);
+    free(d);
+}
+
+/* Rune classes: runes that every RANGE instruction and every assertion treats alike share
+ * a class, so the DFA has one column per class rather than per rune. */
+typedef struct classes {
+    uint32_t *cuts; /* interval starts over [0, 0x110000) */
+    uint32_t nint;
+    uint32_t *cls;  /* class of each interval */
+    uint32_t nclasses;
+    uint32_t *rep;  /* a rune of each class */
+} classes;
+
+static bool make_classes(const re_prog *p, classes *c)
+{
+    memset(c, 0, sizeof *c);
+    size_t ncut = 0, cap = p->nranges + 32;
+    uint32_t *cuts = malloc(cap * sizeof *cuts);
+    uint32_t *sets = malloc(((size_t)p->ninst + 1) * sizeof *sets);
+    uint64_t *sig = NULL;
+    uint32_t *hash = NULL;
+    bool ok = false;
+    if (!cuts || !sets)
+        goto out;
+    static const uint32_t fixed[] = {0, 0x80, '\n', '\n' + 1, '0', '9' + 1, 'A', 'Z' + 1, '_', '_' + 1, 'a', 'z' + 1};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        cuts[ncut++] = fixed[i];
+    for (uint32_t i = 0; i < p->nranges; i += 2) {
+        cuts[ncut++] = p->ranges[i];
+        if (p->ranges[i + 1] < 0x10FFFF)
+            cuts[ncut++] = p->ranges[i + 1] + 1;
+    }
+    qsort(cuts, ncut, sizeof *cuts, cmp_u32);
+    size_t w = 0;
+    for (size_t i = 0; i < ncut; i++)
+        if (!w || cuts[i] != cuts[w - 1])
+            cuts[w++] = cuts[i];
+    c->cuts = cuts;
+    c->nint = (uint32_t)w;
+    cuts = NULL;
+    /* distinct range sets (copies made by x{n} share theirs) */
+    uint32_t nsets = 0;
+    for (uint32_t pc = 0; pc < p->ninst; pc++)
+        if (p->inst[pc].op == RE_RANGE)
+            sets[nsets++] = pc;
+    size_t words = (nsets + 2 + 63) / 64;
+    if ((uint64_t)c->nint * words * 64 > DFA_MAX_SIGBITS)
+        goto out;
+    sig = calloc((size_t)c->nint * words, sizeof *sig);
+    c->cls = malloc(c->nint * sizeof *c->cls);
+    c->rep = malloc(c->nint * sizeof *c->rep);
+    size_t hcap = 16;
+    while (hcap < 2 * (size_t)c->nint)
+        hcap *= 2;
+    hash = malloc(hcap * sizeof *hash);
+    if (!sig || !c->cls || !c->rep || !hash)
+        goto out;
+    memset(hash, 0xFF, hcap * sizeof *hash);
+    for (uint32_t k = 0; k < nsets; k++) {
+        const re_inst *x = &p->inst[sets[k]];
+        /* the same ranges under another pc: same bits, skip */
+        bool dup = false;
+        for (uint32_t j = k; j-- > 0 && j + 8 > k;)
+            if (p->inst[sets[j]].arg == x->arg && p->inst[sets[j]].n == x->n)
+                dup = true;
+        if (dup)
+            continue;
+        for (uint32_t i = 0; i < x->n; i++) {
+            uint32_t a = find_interval(c->cuts, c->nint, p->ranges[x->arg + 2 * i]);
+            uint32_t b = find_interval(c->cuts, c->nint, p->ranges[x->arg + 2 * i + 1]);
+            for (uint32_t j = a; j <= b; j++)
+                sig[(size_t)j * words + k / 64] |= 1ull << (k % 64);
+        }
+    }
+    for (uint32_t j = 0; j < c->nint; j++) {
+        uint64_t *s = &sig[(size_t)j * words];
+        int cx = ctx_of(p, c->cuts[j]);
+        s[nsets / 64] |= (uint64_t)cx << (nsets % 64); /* 2 bits; may straddle into the next word */
+        if (nsets % 64 == 63)
+            s[nsets / 64 + 1] |= (uint64_t)cx >> 1;
+        uint64_t h = 1469598103934665603ull;
+        for (size_t k = 0; k < words; k++)
+            h = (h ^ s[k]) * 1099511628211ull;
+        size_t slot = (size_t)(h ^ (h >> 29)) & (hcap - 1);
+        for (;; slot = (slot + 1) & (hcap - 1)) {
+            uint32_t o = hash[slot];
+            if (o == UINT32_MAX) {
+                hash[slot] = j;
+                c->cls[j] = c->nclasses;
+                c->rep[c->nclasses++] = c->cuts[j];
+                break;
+            }
+            if (memcmp(&sig[(size_t)o * words], s, words * sizeof *s) == 0) {
+                c->cls[j] = c->cls[o];
+                break;
+            }
+        }
+    }
+    ok = c->nclasses <= UINT16_MAX;
+out:
+    free(cuts);
+    free(sets);
+    free(sig);
+    free(hash);
+    return ok;
+}
+
+typedef struct dstate {
+    uint32_t off, n;
+    uint8_t prev;
+} dstate;
+
+typedef struct builder {
+    const re_prog *prog;
+    workspace w;
+    dstate *st;
+    uint32_t nst, capst;
+    uint32_t *pool;
+    size_t npool, cappool;
+    uint32_t *hash;
+    size_t hcap;
+    bool restart;
+    bool over; /* out of budget or memory: give up on the DFA */
+} builder;
+
+static uint64_t state_hash(const uint32_t *pcs, uint32_t n, int prev)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)prev;
+    for (uint32_t i = 0; i < n; i++)
+        h = (h ^ pcs[i]) * 1099511628211ull;
+    return h ^ (h >> 31);
+}
+
+static bool rehash(builder *b)
+{
+    size_t nc = b->hcap ? b->hcap * 2 : 64;
+    uint32_t *nh = malloc(nc * sizeof *nh);
+    if (!nh)
+        return false;
+    memset(nh, 0xFF, nc * sizeof *nh);
+    for (uint32_t i = 0; i < b->nst; i++) {
+        size_t slot = state_hash(b->pool + b->st[i].off, b->st[i].n, b->st[i].prev) & (nc - 1);
+        while (nh[slot] != UINT32_MAX)
+            slot = (slot + 1) & (nc - 1);
+        nh[slot] = i;
+    }
+    free(b->hash);
+    b->hash = nh;
+    b->hcap = nc;
+    return true;
+}
+
+/* The state for thread set s (sorted here) after a rune of context prev; -1 when over budget. */
+static int32_t intern(builder *b, sparse *s, int prev, uint32_t nclasses)
+{
+    uint32_t *pcs = s->dense, n = s->n;
+    qsort(pcs, n, sizeof *pcs, cmp_u32);
+    uint64_t h = state_hash(pcs, n, prev);
+    if (b->hcap) {
+        for (size_t slot = h & (b->hcap - 1);; slot = (slot + 1) & (b->hcap - 1)) {
+            uint32_t o = b->hash[slot];
+            if (o == UINT32_MAX)
+                break;
+            const dstate *d = &b->st[o];
+            if (d->prev == prev && d->n == n && memcmp(b->pool + d->off, pcs, n * sizeof *pcs) == 0)
+                return (int32_t)o;
+        }
+    }
+    if ((size_t)(b->nst + 1) * nclasses > DFA_MAX_CELLS || b->npool + n > DFA_MAX_POOL) {
+        b->over = true;
+        return -1;
+    }
+    if (b->nst == b->capst) {
+        uint32_t nc = b->capst ? b->capst * 2 : 16;
+        dstate *ns = realloc(b->st, nc * sizeof *ns);
+        if (!ns) {
+            b->over = true;
+            return -1;
+        }
+        b->st = ns;
+        b->capst = nc;
+    }
+    if (b->npool + n > b->cappool) {
+        size_t nc = b->cappool ? b->cappool : 256;
+        while (nc < b->npool + n)
+            nc *= 2;
+        uint32_t *np = realloc(b->pool, nc * sizeof *np);
+        if (!np) {
+            b->over = true;
+            return -1;
+        }
+        b->pool = np;
+        b->cappool = nc;
+    }
+    memcpy(b->pool + b->npool, pcs, n * sizeof *pcs);
+    b->st[b->nst] = (dstate){(uint32_t)b->npool, n, (uint8_t)prev};
+    b->npool += n;
+    b->nst++;
+    if (2 * (size_t)b->nst > b->hcap && !rehash(b)) {
+        b->over = true;
+        return -1;
+    }
+    size_t slot = h & (b->hcap - 1);
+    while (b->hash[slot] != UINT32_MAX)
+        slot = (slot + 1) & (b->hcap - 1);
+    b->hash[slot] = b->nst - 1;
+    return (int32_t)(b->nst - 1);
+}
+
+/* Builds every reachable state breadth-first; NULL when a budget is exceeded. */
+static re_dfa *dfa_build(const re_prog *p, bool anchored)
+{
+    classes c;
+    builder b;
+    memset(&b, 0, sizeof b);
+    re_dfa *d = NULL;
+    int32_t *trans = NULL;
+    uint8_t *eot = NULL;
+    size_t tcap = 0;
+    if (!make_classes(p, &c) || !ws_init(&b.w, p))
+        goto fail;
+    b.prog = p;
+    b.restart = !anchored;
+    uint32_t C = c.nclasses;
+    uint8_t *cctx = malloc(C);
+    if (!cctx)
+        goto fail;
+    bool has_cx[NCX] = {false};
+    for (uint32_t k = 0; k < C; k++) {
+        cctx[k] = (uint8_t)ctx_of(p, c.rep[k]);
+        has_cx[cctx[k]] = true;
+    }
+    {
+        uint32_t s0 = p->start;
+        b.w.a.n = 0;
+        follow(&b.w, &s0, 1, CX_OTHER, CX_OTHER, false, &b.w.a);
+        intern(&b, &b.w.a, CX_EDGE, C);
+    }
+    for (uint32_t si = 0; si < b.nst && !b.over; si++) {
+        if (b.w.work > DFA_MAX_WORK) {
+            b.over = true;
+            break;
+        }
+        if ((size_t)b.nst * C > tcap) {
+            size_t nc = tcap ? tcap : 64 * (size_t)C;
+            while (nc < (size_t)b.nst * C)
+                nc *= 2;
+            int32_t *nt = realloc(trans, nc * sizeof *nt);
+            if (!nt) {
+                b.over = true;
+                break;
+            }
+            trans = nt;
+            uint8_t *ne = realloc(eot, nc / C);
+            if (!ne) {
+                b.over = true;
+                break;
+            }
+            eot = ne;
+            tcap = nc;
+        }
+        dstate ds = b.st[si];
+        int prev = ds.prev;
+        /* copy: interning may move the pool */
+        uint32_t *cur = b.w.seeds;
+        memcpy(cur, b.pool + ds.off, ds.n * sizeof *cur);
+        b.w.a.n = 0;
+        for (uint32_t i = 0; i < ds.n; i++)
+            sp_add(&b.w.a, cur[i]);
+        eot[si] = follow(&b.w, b.w.a.dense, b.w.a.n, prev, CX_EDGE, true, &b.w.cons);
+        for (int cx = 0; cx < CX_EDGE && !b.over; cx++) {
+            if (!has_cx[cx])
+                continue;
+            b.w.cons.n = 0;
+            bool m = follow(&b.w, b.w.a.dense, b.w.a.n, prev, cx, true, &b.w.cons);
+            for (uint32_t k = 0; k < C && !b.over; k++) {
+                if (cctx[k] != cx)
+                    continue;
+                int32_t t = T_MATCH;
+                if (!m) {
+                    step(&b.w, &b.w.cons, c.rep[k], b.restart, &b.w.b);
+                    t = b.w.b.n ? intern(&b, &b.w.b, cx, C) : T_DEAD;
+                }
+                trans[(size_t)si * C + k] = t;
+            }
+        }
+    }
+    free(cctx);
+    if (b.over)
+        goto fail;
+    d = calloc(1, sizeof *d);
+    if (!d)
+        goto fail;
+    d->nclasses = C;
+    d->nstates = b.nst;
+    d->trans = trans;
+    d->eot = eot;
+    trans = NULL;
+    eot = NULL;
+    for (uint32_t i = 0; i < 128; i++)
+        d->ascii[i] = (uint16_t)c.cls[find_interval(c.cuts, c.nint, i)];
+    uint32_t first = find_interval(c.cuts, c.nint, 0x80);
+    d->ncuts = c.nint - first;
+    d->cuts = malloc(d->ncuts * sizeof *d->cuts);
+    d->cut_class = malloc(d->ncuts * sizeof *d->cut_class);
+    d->accel = malloc(d->nstates * sizeof *d->accel);
+    if (!d->cuts || !d->cut_class || !d->accel)
+        goto fail;
+    for (uint32_t i = 0; i < d->ncuts; i++) {
+        d->cuts[i] = c.cuts[first + i];
+        d->cut_class[i] = (uint16_t)c.cls[first + i];
+    }
+    /* A state that loops on every rune but one ASCII byte can skip ahead with memchr. */
+    for (uint32_t s = 0; s < d->nstates; s++) {
+        const int32_t *row = d->trans + (size_t)s * C;
+        int esc = -1, nesc = 0;
+        for (uint32_t i = 0; i < 128 && nesc < 2; i++)
+            if (row[d->ascii[i]] != (int32_t)s) {
+                esc = (int)i;
+                nesc++;
+            }
+        for (uint32_t i = 0; i < d->ncuts && nesc == 1; i++)
+            if (row[d->cut_class[i]] != (int32_t)s)
+                nesc = 2;
+        d->accel[s] = (int16_t)(nesc == 1 ? esc : -1);
+    }
+    free(c.cuts);
+    free(c.cls);
+    free(c.rep);
+    free(b.w.mem);
+    free(b.st);
+    free(b.pool);
+    free(b.hash);
+    return d;
+fail:
+    dfa_free(d);
+    free(trans);
+    free(eot);
+    free(c.cuts);
+    free(c.cls);
+    free(c.rep);
+    free(b.w.mem);
+    free(b.st);
+    free(b.pool);
+    free(b.hash);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- matching */
+
+static bool dfa_match(const re_dfa *d, const unsigned char *s, size_t n)
+{
+    const int32_t *T = d->trans;
+    const uint32_t C = d->nclasses;
+    int32_t st = 0;
+    size_t i = 0;
+    while (i < n) {
+        int a = d->accel[st];
+        if (a >= 0) {
+            const unsigned char *q = memchr(s + i, a, n - i);
+            if (!q)
+                break;
+            i = (size_t)(q - s);
+        }
+        uint32_t k, b = s[i];
+        if (b < 0x80) {
+            k = d->ascii[b];
+            i++;
+        } else {
+            uint32_t r;
+            i += pprof_re_decode(s + i, n - i, &r);
+            k = d->cut_class[find_interval(d->cuts, d->ncuts, r)];
+        }
+        int32_t t = T[(size_t)st * C + k];
+        if (t < 0)
+            return t == T_MATCH;
+        st = t;
+    }
+    return d->eot[st];
+}
+
+static bool nfa_match(const pprof_regex *re, const unsigned char *s, size_t n)
+{
+    const re_prog *p = &re->prog;
+    workspace w;
+    if (!ws_init(&w, p))
+        return false; /* out of memory: report no match rather than crash */
+    sparse *cur = &w.a, *nxt = &w.b;
+    uint32_t s0 = p->start;
+    follow(&w, &s0, 1, CX_OTHER, CX_OTHER, false, cur);
+    int prev = CX_EDGE;
+    bool matched = false;
+    for (size_t i = 0;;) {
+        uint32_t r = 0;
+        size_t wd = 0;
+        int next = CX_EDGE;
+        if (i < n) {
+            wd = pprof_re_decode(s + i, n - i, &r);
+            next = ctx_of(p, r);
+        }
+        w.cons.n = 0;
+        if (follow(&w, cur->dense, cur->n, prev, next, true, &w.cons)) {
+            matched = true;
+            break;
+        }
+        if (i >= n)
+            break;
+        step(&w, &w.cons, r, !re->anchored, nxt);
+        if (!nxt->n)
+            break;
+        sparse *t = cur;
+        cur = nxt;
+        nxt = t;
+        prev = next;
+        i += wd;
+    }
+    free(w.mem);
+    return matched;
+}
+
+/* memchr for the first byte then memcmp: O(len x litlen) at worst, which the short
+ * literals sent here keep small (memmem is not standard C or POSIX). */
+static bool find_literal(const char *h, size_t n, const char *lit, size_t m)
+{
+    if (m == 0)
+        return true;
+    while (n >= m) {
+        const char *q = memchr(h, (unsigned char)lit[0], n - m + 1);
+        if (!q)
+            return false;
+        if (memcmp(q + 1, lit + 1, m - 1) == 0)
+            return true;
+        n -= (size_t)(q - h) + 1;
+        h = q + 1;
+    }
+    return false;
+}
+
+bool pprof_regex_match(const pprof_regex *re, const char *text, size_t len)
+{
+    const re_prog *p = &re->prog;
+    if (p->is_literal) {
+        if (len < p->litlen)
+            return false;
+        if (p->lit_bot && p->lit_eot)
+            return len == p->litlen && memcmp(text, p->lit, len) == 0;
+        if (p->lit_bot)
+            return memcmp(text, p->lit, p->litlen) == 0;
+        if (p->lit_eot)
+            return memcmp(text + len - p->litlen, p->lit, p->litlen) == 0;
+        return find_literal(text, len, p->lit, p->litlen);
+    }
+    if (re->dfa)
+        return dfa_match(re->dfa, (const unsigned char *)text, len);
+    return nfa_match(re, (const unsigned char *)text, len);
+}
+
+/* For tests: runs the NFA simulation even when a DFA exists. */
+bool pprof_re_match_nfa(const pprof_regex *re, const char *text, size_t len)
+{
+    if (re->prog.is_literal)
+        return pprof_regex_match(re, text, len);
+    return nfa_match(re, (const unsigned char *)text, len);
+}
+
+int pprof_re_engine(const pprof_regex *re)
+{
+    return re->prog.is_literal ? 0 : re->dfa ? 1 : 2;
+}
+
+pprof_regex *pprof_regex_compile(const char *pattern, size_t len, char *err, size_t errlen)
+{
+    pprof_regex *re = calloc(1, sizeof *re);
+    if (!re) {
+        if (errlen)
+            snprintf(err, errlen, "error parsing regexp: out of memory");
+        return NULL;
+    }
+    if (!pprof_re_parse(pattern, len, &re->prog, err, errlen)) {
+        free(re);
+        return NULL;
+    }
+    if (!re->prog.is_literal) {
+        re->anchored = start_anchored(&re->prog);
+        re->dfa = dfa_build(&re->prog, re->anchored);
+    }
+    return re;
+}
+
+void pprof_regex_free(pprof_regex *re)
+{
+    if (!re)
+        return;
+    dfa_free(re->dfa);
+    pprof_re_prog_free(&re->prog);
+    free(re);
+}
