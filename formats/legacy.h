@@ -146,11 +146,10 @@ void lg_set_types(lg_profile *lp, const char *const *names, size_t n);
 int lg_location(lg_profile *lp, uint64_t key, uint32_t *out);
 /* Looks a location up by key without creating it. */
 bool lg_find_location(const lg_profile *lp, uint64_t key, uint32_t *out);
-/* Appends a sample; values has n_types entries. */
-int lg_add_sample(lg_profile *lp, const int64_t *values, const uint32_t *locs, size_t n);
-/* Appends a sample whose frames are the locations of lp->tmp's addresses,
- * each adjusted by -1 when adjust_from <= its position. */
-int lg_add_sample_addrs(lg_profile *lp, const int64_t *values, size_t adjust_from);
+/* Appends a sample with n_values (at most 4) values whose frames are the
+ * locations of lp->tmp's addresses, each adjusted by -1 when adjust_from <=
+ * its position (return addresses point after the call); empties tmp. */
+int lg_add_sample_addrs(lg_profile *lp, const int64_t *values, size_t n_values, size_t adjust_from);
 int lg_push_tmp(lg_profile *lp, uint64_t addr);
 /* Removes frame 1 of sample i. */
 void lg_drop_frame1(lg_profile *lp, size_t i);
@@ -172,7 +171,7 @@ void lg_cleanup_duplicate_leaf(lg_profile *lp);
 int lg_memory_map(lg_profile *lp, lg_scanner *s, pprof_error *err);
 /* Skips to the memory-map sentinel (or the end), then lg_memory_map. */
 int lg_additional_sections(lg_profile *lp, lg_scanner *s, pprof_error *err);
-void lg_remap_locations(lg_profile *lp);
+int lg_remap_locations(lg_profile *lp);
 int lg_remap_mappings(lg_profile *lp);
 
 /* Builds the final profile (drop/keep frames included). */

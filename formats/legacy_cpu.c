@@ -58,7 +58,7 @@ static int read_samples(lg_profile *lp, word_reader *r, bool adjust, pprof_error
         if (count == 0 && depth == 1 && lp->tmp[0] == 0)
             break;
         int64_t values[2] = {(int64_t)count, lg_mul_wrap((int64_t)count, lp->period)};
-        int rc = lg_add_sample_addrs(lp, values, adjust ? 1 : SIZE_MAX);
+        int rc = lg_add_sample_addrs(lp, values, 2, adjust ? 1 : SIZE_MAX);
         if (rc)
             return pprof_error_set(err, rc, "legacy CPU profile: %s", pprof_strerror(rc));
     }

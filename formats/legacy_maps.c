@@ -418,24 +418,6 @@ int lg_location(lg_profile *lp, uint64_t key, uint32_t *out)
     return 0;
 }
 
-int lg_add_sample(lg_profile *lp, const int64_t *values, const uint32_t *locs, size_t n)
-{
-    if (n > UINT32_MAX || lp->n_frames > SIZE_MAX - n)
-        return PPROF_ELIMIT;
-    if (LG_GROW(lp->samples, lp->cap_samples, lp->n_samples + 1) ||
-        LG_GROW(lp->frames, lp->cap_frames, lp->n_frames + n) ||
-        LG_GROW(lp->values, lp->cap_values, (lp->n_samples + 1) * 4))
-        return PPROF_ENOMEM;
-    lp->samples[lp->n_samples] = (lg_sample){.off = lp->n_frames, .n = (uint32_t)n};
-    if (n)
-        memcpy(lp->frames + lp->n_frames, locs, n * sizeof *locs);
-    lp->n_frames += n;
-    memset(lp->values + lp->n_samples * 4, 0, 4 * sizeof *lp->values);
-    memcpy(lp->values + lp->n_samples * 4, values, lp->n_types * sizeof *values);
-    lp->n_samples++;
-    return 0;
-}
-
 int lg_push_tmp(lg_profile *lp, uint64_t addr)
 {
     if (LG_GROW(lp->tmp, lp->cap_tmp, lp->n_tmp + 1))
@@ -444,13 +426,13 @@ int lg_push_tmp(lg_profile *lp, uint64_t addr)
     return 0;
 }
 
-int lg_add_sample_addrs(lg_profile *lp, const int64_t *values, size_t adjust_from)
+int lg_add_sample_addrs(lg_profile *lp, const int64_t *values, size_t n_values, size_t adjust_from)
 {
-    /* Locations are resolved in place: tmp's slots become indices. */
     size_t n = lp->n_tmp;
     if (n > UINT32_MAX || lp->n_frames > SIZE_MAX - n)
         return PPROF_ELIMIT;
-    if (LG_GROW(lp->frames, lp->cap_frames, lp->n_frames + n))
+    /* one spare slot keeps frames allocated even for empty stacks */
+    if (LG_GROW(lp->frames, lp->cap_frames, lp->n_frames + n + 1))
         return PPROF_ENOMEM;
     size_t base = lp->n_frames;
     for (size_t i = 0; i < n; i++) {
@@ -464,14 +446,13 @@ int lg_add_sample_addrs(lg_profile *lp, const int64_t *values, size_t adjust_fro
         lp->frames[base + i] = idx;
     }
     lp->n_tmp = 0;
-    /* frames[base..base+n) already hold the stack; add the sample around it */
     if (LG_GROW(lp->samples, lp->cap_samples, lp->n_samples + 1) ||
         LG_GROW(lp->values, lp->cap_values, (lp->n_samples + 1) * 4))
         return PPROF_ENOMEM;
     lp->samples[lp->n_samples] = (lg_sample){.off = base, .n = (uint32_t)n};
     lp->n_frames = base + n;
     memset(lp->values + lp->n_samples * 4, 0, 4 * sizeof *lp->values);
-    memcpy(lp->values + lp->n_samples * 4, values, lp->n_types * sizeof *values);
+    memcpy(lp->values + lp->n_samples * 4, values, (n_values < 4 ? n_values : 4) * sizeof *values);
     lp->n_samples++;
     return 0;
 }
@@ -1014,21 +995,20 @@ static int massage_mappings(lg_profile *lp)
     return 0;
 }
 
-void lg_remap_locations(lg_profile *lp)
+int lg_remap_locations(lg_profile *lp)
 {
     free(lp->order);
     lp->order = NULL;
     lp->n_order = 0;
     lp->remapped = true;
     if (!lp->n_locs)
-        return;
+        return 0;
     uint32_t *order = malloc(lp->n_locs * sizeof *order);
     uint8_t *seen = calloc(lp->n_locs, 1);
     if (!order || !seen) {
         free(order);
         free(seen);
-        lp->remapped = false; /* fall back to creation order */
-        return;
+        return PPROF_ENOMEM;
     }
     size_t k = 0;
     for (size_t i = 0; i < lp->n_samples; i++) {
@@ -1043,6 +1023,7 @@ void lg_remap_locations(lg_profile *lp)
     free(seen);
     lp->order = order;
     lp->n_order = k;
+    return 0;
 }
 
 /* Assigns each location the first mapping holding its address; failing
@@ -1287,8 +1268,7 @@ int lg_memory_map(lg_profile *lp, lg_scanner *s, pprof_error *err)
         return rc;
     if (massage_mappings(lp))
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
-    lg_remap_locations(lp);
-    if (lg_remap_mappings(lp))
+    if (lg_remap_locations(lp) || lg_remap_mappings(lp))
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     return 0;
 }

@@ -1,6 +1,7 @@
 /* legacy_text.c: readers of the legacy text profiles: heap/growth, Go count, threadz, contention, Java heap/contention. */
 #include "legacy.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +35,7 @@ static bool digits(lg_str l, size_t *i, lg_str *out)
 static bool literal(lg_str l, size_t *i, const char *lit)
 {
     size_t n = strlen(lit);
-    if (l.n - *i < n || memcmp(l.p + *i, lit, n) != 0)
+    if (*i > l.n || l.n - *i < n || memcmp(l.p + *i, lit, n) != 0)
         return false;
     *i += n;
     return true;
@@ -50,6 +51,17 @@ static int oom(pprof_error *err)
     return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
 }
 
+/* Reports a failure of the builder (out of memory or a table limit). */
+static int build_error(pprof_error *err, int rc)
+{
+    return pprof_error_set(err, rc, "legacy profile: %s", pprof_strerror(rc));
+}
+
+static bool same_text(lg_str a, lg_str b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
 /* Sets the period type to the sample type at index i. */
 static void period_type_from(lg_profile *lp, size_t i)
 {
@@ -57,10 +69,27 @@ static void period_type_from(lg_profile *lp, size_t i)
     lp->period_type[1] = lp->types[i][1];
 }
 
-static int malformed(pprof_error *err, const char *what, lg_str line)
+/* Reports a malformed line (line_no 0: unknown), quoting the start of it
+ * with non-printable bytes escaped. */
+static int malformed(pprof_error *err, const char *what, size_t line_no, lg_str line)
 {
-    int n = line.n > 200 ? 200 : (int)line.n;
-    return pprof_error_set(err, PPROF_EFORMAT, "legacy profile: malformed %s: %.*s", what, n, line.p);
+    char q[256];
+    size_t k = 0;
+    for (size_t i = 0; i < line.n && k + 8 < sizeof q; i++) {
+        unsigned char c = (unsigned char)line.p[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\')
+            q[k++] = (char)c;
+        else
+            k += (size_t)snprintf(q + k, sizeof q - k, "\\x%02x", c);
+        if (k + 8 >= sizeof q && i + 1 < line.n) {
+            memcpy(q + k, "...", 3);
+            k += 3;
+        }
+    }
+    q[k] = 0;
+    if (line_no)
+        return pprof_error_set(err, PPROF_EFORMAT, "legacy profile: line %zu: malformed %s: %s", line_no, what, q);
+    return pprof_error_set(err, PPROF_EFORMAT, "legacy profile: malformed %s: %s", what, q);
 }
 
 /* ================================================================ heap */
@@ -201,14 +230,15 @@ static int64_t div_go(int64_t a, int64_t b)
 }
 
 /* Appends count and size (unsampled for v2); records the block size. */
-static int heap_values(lg_str count_s, lg_str size_s, const char *label, lg_str line, int64_t rate,
-                       bool v2, int64_t *vals, size_t *nv, int64_t *blocksize, pprof_error *err)
+static int heap_values(lg_str count_s, lg_str size_s, const char *label, size_t line_no, lg_str line,
+                       int64_t rate, bool v2, int64_t *vals, size_t *nv, int64_t *blocksize, pprof_error *err)
 {
     int64_t count, size;
     if (!lg_parse_int(count_s, 10, &count) || !lg_parse_int(size_s, 10, &size))
-        return malformed(err, "sample", line);
+        return malformed(err, "heap sample", line_no, line);
     if (count == 0 && size != 0)
-        return pprof_error_set(err, PPROF_EFORMAT, "legacy heap profile: %s count was 0 but %s bytes was %lld",
+        return pprof_error_set(err, PPROF_EFORMAT,
+                               "legacy heap profile: line %zu: %s count was 0 but %s bytes was %lld", line_no,
                                label, label, (long long)size);
     if (count != 0) {
         *blocksize = div_go(size, count);
@@ -233,8 +263,9 @@ int lg_parse_heap(lg_profile *lp, const char *data, size_t len, pprof_error *err
         int64_t rate = 0;
         if (h.rate.n && !lg_parse_int(h.rate, 10, &rate))
             return PPROF_EUNRECOGNIZED;
-        has_alloc = (!lg_eq(h.g[2], "0") && !(h.g[2].n == h.g[0].n && !memcmp(h.g[2].p, h.g[0].p, h.g[0].n))) ||
-                    (!lg_eq(h.g[3], "0") && !(h.g[3].n == h.g[1].n && !memcmp(h.g[3].p, h.g[1].p, h.g[1].n)));
+        /* alloc columns that differ from inuse (as text) and are not 0 */
+        has_alloc = (!lg_eq(h.g[2], "0") && !same_text(h.g[2], h.g[0])) ||
+                    (!lg_eq(h.g[3], "0") && !same_text(h.g[3], h.g[1]));
         size_t k = 0, nk = sizeof heap_variants / sizeof heap_variants[0];
         while (k < nk && !lg_eq(h.variant, heap_variants[k].name))
             k++;
@@ -264,20 +295,20 @@ int lg_parse_heap(lg_profile *lp, const char *data, size_t len, pprof_error *err
             break;
         lg_str g[5];
         if (!match_heap_sample(line, g))
-            return malformed(err, "heap sample", line);
+            return malformed(err, "heap sample", s.line_no, line);
         int64_t vals[4], blocksize = 0;
         size_t nv = 0;
         int rc;
-        if (has_alloc && (rc = heap_values(g[2], g[3], "allocation", line, lp->period, v2, vals, &nv,
+        if (has_alloc && (rc = heap_values(g[2], g[3], "allocation", s.line_no, line, lp->period, v2, vals, &nv,
                                            &blocksize, err)) != 0)
             return rc;
-        if ((rc = heap_values(g[0], g[1], "inuse", line, lp->period, v2, vals, &nv, &blocksize, err)) != 0)
+        if ((rc = heap_values(g[0], g[1], "inuse", s.line_no, line, lp->period, v2, vals, &nv, &blocksize, err)) != 0)
             return rc;
         lp->n_tmp = 0;
         if (!lg_hex_addresses(lp, g[4]))
-            return malformed(err, "heap sample", line);
-        if ((rc = lg_add_sample_addrs(lp, vals, 0)) != 0)
-            return oom(err);
+            return malformed(err, "heap sample", s.line_no, line);
+        if ((rc = lg_add_sample_addrs(lp, vals, nv, 0)) != 0)
+            return build_error(err, rc);
         lp->samples[lp->n_samples - 1].has_bytes = true;
         lp->samples[lp->n_samples - 1].bytes = blocksize;
     }
@@ -349,9 +380,10 @@ int lg_parse_go_count(lg_profile *lp, const char *data, size_t len, pprof_error 
             break;
         int64_t n;
         if (!match_count_row(lp, line, &n))
-            return malformed(err, "count profile row", line);
-        if (lg_add_sample_addrs(lp, &n, 0))
-            return oom(err);
+            return malformed(err, "count profile row", s.line_no, line);
+        int rc = lg_add_sample_addrs(lp, &n, 1, 0);
+        if (rc)
+            return build_error(err, rc);
     }
     if (s.too_long)
         return lg_scan_error(&s, err);
@@ -410,7 +442,7 @@ static int thread_sample(lg_profile *lp, lg_scanner *s, lg_str *next, pprof_erro
             continue;
         }
         if (!lg_hex_addresses(lp, line))
-            return malformed(err, "thread sample", line);
+            return malformed(err, "thread sample", s->line_no, line);
     }
     if (s->too_long)
         return lg_scan_error(s, err);
@@ -454,8 +486,8 @@ int lg_parse_thread(lg_profile *lp, const char *data, size_t len, pprof_error *e
             continue;
         }
         int64_t one = 1;
-        if (lg_add_sample_addrs(lp, &one, 1))
-            return oom(err);
+        if ((rc = lg_add_sample_addrs(lp, &one, 1, 1)) != 0)
+            return build_error(err, rc);
     }
     int rc = lg_additional_sections(lp, &s, err);
     if (rc)
@@ -502,8 +534,8 @@ static bool match_contention_sample(lg_str l, lg_str g[3])
     return false;
 }
 
-/* Header attributes and what each sets; NULL target: accepted, ignored;
- * rejected ones mark Java profiles. */
+/* Header attributes and what each sets; "format" and "resolution" mark a
+ * Java profile, so they make this one unrecognized. */
 enum { ATTR_CPU_HZ, ATTR_PERIOD, ATTR_MS, ATTR_IGNORE, ATTR_REJECT };
 static const struct {
     const char *key;
@@ -564,7 +596,7 @@ int lg_parse_contention(lg_profile *lp, const char *data, size_t len, pprof_erro
                 return PPROF_EUNRECOGNIZED;
             int64_t delay, count;
             if (!lg_parse_int(g[0], 10, &delay) || !lg_parse_int(g[1], 10, &count))
-                return malformed(err, "contention sample", line);
+                return malformed(err, "contention sample", s.line_no, line);
             if (lp->period > 0) {
                 if (cpu_hz > 0) {
                     double ghz = (double)cpu_hz / 1e9;
@@ -575,9 +607,10 @@ int lg_parse_contention(lg_profile *lp, const char *data, size_t len, pprof_erro
             int64_t vals[2] = {count, delay};
             lp->n_tmp = 0;
             if (!lg_hex_addresses(lp, g[2]))
-                return malformed(err, "contention sample", line);
-            if (lg_add_sample_addrs(lp, vals, 0))
-                return oom(err);
+                return malformed(err, "contention sample", s.line_no, line);
+            int rc = lg_add_sample_addrs(lp, vals, 2, 0);
+            if (rc)
+                return build_error(err, rc);
         }
         if (!lg_scan(&s))
             break;
@@ -682,11 +715,11 @@ static int java_header(lg_profile *lp, bool heap, lg_str *rest, pprof_error *err
                 lp->period_type[0] = (lg_str){"contentions", 11};
                 lp->period_type[1] = (lg_str){"count", 5};
                 if (!lg_parse_int(val, 0, &lp->period))
-                    return malformed(err, "attribute", line);
+                    return malformed(err, "attribute", 0, line);
             } else if (!heap && lg_eq(key, "ms since reset")) {
                 int64_t ms;
                 if (!lg_parse_int(val, 0, &ms))
-                    return malformed(err, "attribute", line);
+                    return malformed(err, "attribute", 0, line);
                 lp->duration_nanos = lg_mul_wrap(ms, 1000 * 1000);
             } else {
                 return PPROF_EUNRECOGNIZED;
@@ -711,11 +744,11 @@ static int java_samples(lg_profile *lp, bool heap, lg_str *rest, pprof_error *er
                 return 0;
             lp->n_tmp = 0;
             if (!lg_hex_addresses(lp, g[2]))
-                return malformed(err, "sample", line);
+                return malformed(err, "sample", 0, line);
             /* the count comes second, the value first */
             int64_t v[2];
             if (!lg_parse_int(g[1], 0, &v[0]) || !lg_parse_int(g[0], 0, &v[1]))
-                return malformed(err, "sample", line);
+                return malformed(err, "sample", 0, line);
             bool has_bytes = false;
             int64_t bytes = 0;
             if (heap) {
@@ -729,13 +762,9 @@ static int java_samples(lg_profile *lp, bool heap, lg_str *rest, pprof_error *er
                 v[0] = lg_mul_wrap(v[0], lp->period);
                 v[1] = lg_mul_wrap(v[1], lp->period);
             }
-            int64_t vals[4] = {v[0], v[1], 0, 0};
-            size_t saved = lp->n_types;
-            lp->n_types = 2; /* values are stored even before a resolution gives types */
-            int rc = lg_add_sample_addrs(lp, vals, SIZE_MAX);
-            lp->n_types = saved;
+            int rc = lg_add_sample_addrs(lp, v, 2, SIZE_MAX);
             if (rc)
-                return oom(err);
+                return build_error(err, rc);
             lp->samples[lp->n_samples - 1].has_bytes = has_bytes;
             lp->samples[lp->n_samples - 1].bytes = bytes;
         }
@@ -843,7 +872,9 @@ static int java_function(lg_profile *lp, lg_str name, lg_str file, uint32_t *out
             return 0;
         }
     }
-    if (lp->n_funcs >= UINT32_MAX - 2 || LG_GROW(lp->funcs, lp->cap_funcs, lp->n_funcs + 1))
+    if (lp->n_funcs >= UINT32_MAX - 2)
+        return PPROF_ELIMIT;
+    if (LG_GROW(lp->funcs, lp->cap_funcs, lp->n_funcs + 1))
         return PPROF_ENOMEM;
     lp->funcs[lp->n_funcs] = (lg_func){name, file};
     *out = (uint32_t)lp->n_funcs++;
@@ -869,7 +900,7 @@ int lg_java_locations(lg_profile *lp, lg_str rest, pprof_error *err)
             continue;
         uint64_t addr;
         if (!lg_parse_uint(sub(line, i, e), 16, &addr))
-            return malformed(err, "symbol", line);
+            return malformed(err, "symbol", 0, line);
         uint32_t li;
         if (!lg_find_location(lp, addr, &li))
             continue;
@@ -877,13 +908,15 @@ int lg_java_locations(lg_profile *lp, lg_str rest, pprof_error *err)
         int64_t lineno;
         java_symbol(sub(line, w, line.n), &fn, &file, &lineno);
         uint32_t fi;
-        if (java_function(lp, fn, file, &fi))
-            return oom(err);
+        int rc = java_function(lp, fn, file, &fi);
+        if (rc)
+            return build_error(err, rc);
         lp->locs[li].func = fi;
         lp->locs[li].line = lineno;
         lp->locs[li].symbolized = true;
     }
-    lg_remap_locations(lp);
+    if (lg_remap_locations(lp))
+        return oom(err);
     /* functions in order of first use by the ordered locations */
     free(lp->func_order);
     lp->func_order = NULL;

@@ -21,6 +21,7 @@ typedef struct src {
     uint64_t total, max;
     pprof_error *err;
     int failed; /* sticky error code from inflate */
+    pprof_pipe *pipe; /* inflating in another thread, for big inputs */
 } src;
 
 static int src_fail(src *s, int code, const char *fmt, const char *detail)
@@ -73,7 +74,31 @@ static int64_t src_fill(src *s, size_t need)
         s->win = w;
         s->cap = cap;
     }
-    while (s->end - s->pos < need && !s->z_done) {
+    while (s->pipe && s->end - s->pos < need && !s->z_done) {
+        const uint8_t *chunk;
+        size_t clen;
+        int rc = pprof_pipe_next(s->pipe, &chunk, &clen, s->err);
+        if (rc)
+            return s->failed = rc;
+        if (clen == 0) {
+            s->z_done = true;
+            break;
+        }
+        if (s->end + clen > s->cap) {
+            size_t cap = s->cap;
+            while (cap < s->end + clen)
+                cap *= 2;
+            uint8_t *w = realloc(s->win, cap);
+            if (!w)
+                return src_fail(s, PPROF_ENOMEM, "%s", "out of memory");
+            s->win = w;
+            s->cap = cap;
+        }
+        memcpy(s->win + s->end, chunk, clen);
+        s->end += clen;
+        s->total += clen;
+    }
+    while (!s->pipe && s->end - s->pos < need && !s->z_done) {
         s->z.next_out = s->win + s->end;
         s->z.avail_out = (uInt)(s->cap - s->end > (1u << 30) ? (1u << 30) : s->cap - s->end);
         uInt before = s->z.avail_out;
@@ -108,6 +133,52 @@ static int64_t src_fill(src *s, size_t need)
         }
     }
     return (int64_t)(s->end - s->pos);
+}
+
+/* After a decoding error in gzip input: inflates the rest, discarding it,
+ * and returns the gzip error if there is one. A corrupted byte often shows
+ * up first as nonsense fields; the checksum at the end names the cause. */
+static int src_drain(src *s, pprof_error *gz_err)
+{
+    if (!s->gz || s->z_done || s->failed)
+        return 0;
+    if (s->pipe) {
+        const uint8_t *chunk;
+        size_t clen;
+        do {
+            int rc = pprof_pipe_next(s->pipe, &chunk, &clen, gz_err);
+            if (rc)
+                return rc;
+        } while (clen > 0);
+        return 0;
+    }
+    uint8_t scratch[1 << 14];
+    for (;;) {
+        s->z.next_out = scratch;
+        s->z.avail_out = sizeof scratch;
+        int rc = inflate(&s->z, Z_NO_FLUSH);
+        s->total += sizeof scratch - s->z.avail_out;
+        if (s->total > s->max)
+            return 0;
+        if (rc == Z_STREAM_END) {
+            if (s->z.avail_in == 0)
+                return 0;
+            if (s->z.avail_in >= 2 && s->z.next_in[0] == 0x1f && s->z.next_in[1] == 0x8b) {
+                inflateReset(&s->z);
+                continue;
+            }
+            return pprof_error_set(gz_err, PPROF_EFORMAT, "decompressing profile: trailing garbage after gzip data (invalid header)");
+        }
+        if (rc == Z_BUF_ERROR && s->z.avail_in == 0)
+            return pprof_error_set(gz_err, PPROF_EFORMAT, "decompressing profile: unexpected end of gzip data (truncated)");
+        if (rc == Z_DATA_ERROR)
+            return pprof_error_set(gz_err, PPROF_EFORMAT, "decompressing profile: %s",
+                                   s->z.msg && strstr(s->z.msg, "incorrect data check")
+                                       ? "gzip checksum mismatch (invalid checksum)"
+                                       : (s->z.msg ? s->z.msg : "invalid data"));
+        if (rc != Z_OK && rc != Z_BUF_ERROR)
+            return 0;
+    }
 }
 
 /* ---------------------------------------------------------------- wire primitives */
@@ -1065,7 +1136,18 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
     s.in_len = len;
     s.max = opt && opt->max_inflated ? opt->max_inflated : PPROF_DEFAULT_MAX_INFLATED;
     s.gz = pprof_is_gzip(data, len);
-    if (s.gz) {
+    /* Big inputs inflate in a second thread while this one decodes. */
+    if (s.gz && len >= (1u << 20) && len <= UINT32_MAX) {
+        int prc = pprof_pipe_start(&s.pipe, data, len, s.max);
+        if (prc)
+            return pprof_error_set(err, prc, "out of memory");
+        s.cap = 8u << 20;
+        s.win = malloc(s.cap);
+        if (!s.win) {
+            pprof_pipe_stop(s.pipe);
+            return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+        }
+    } else if (s.gz) {
         if (inflateInit2(&s.z, 16 + MAX_WBITS) != Z_OK)
             return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
         s.z_live = true;
@@ -1096,8 +1178,19 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
         reserve_for(d.p, s.gz ? gzip_size_hint(data, len) : len, s.max);
     if (!rc)
         rc = decode_all(&d);
+    if (rc && rc != PPROF_ENOMEM && !s.failed) {
+        pprof_error gz_err;
+        int grc = src_drain(&s, &gz_err);
+        if (grc) {
+            *err = gz_err;
+            rc = grc;
+        }
+    }
     if (s.gz) {
-        inflateEnd(&s.z);
+        if (s.pipe)
+            pprof_pipe_stop(s.pipe);
+        else
+            inflateEnd(&s.z);
         free(s.win);
         if (!rc && s.total == 0)
             rc = pprof_error_set(err, PPROF_EEMPTY, "parsing profile: empty input file");

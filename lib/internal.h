@@ -57,6 +57,16 @@ static inline uint64_t pprof_hash_u64(uint64_t x)
     return x;
 }
 
+/* ---------------------------------------------------------------- inflate thread */
+
+/* Inflates gzip data in a second thread; chunks come back in order. */
+typedef struct pprof_pipe pprof_pipe;
+int pprof_pipe_start(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t max);
+/* Next chunk (valid until the next call); *len 0 at the end or on error,
+ * which is returned with err filled. */
+int pprof_pipe_next(pprof_pipe *p, const uint8_t **data, size_t *len, pprof_error *err);
+void pprof_pipe_stop(pprof_pipe *p);
+
 /* ---------------------------------------------------------------- profile */
 
 struct pprof_profile_internal {

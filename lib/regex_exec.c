@@ -21,15 +21,19 @@ enum { CX_OTHER, CX_WORD, CX_NL, CX_EDGE, NCX };
 #define T_MATCH (-1)
 #define T_DEAD (-2)
 
+/* Transitions hold row offsets (state << shift) so that the scan needs no multiply; states
+ * from accel_first on can skip ahead (see dfa_match), and the negative T_MATCH and T_DEAD
+ * compare above them as unsigned, so one test per byte catches all three. */
 typedef struct re_dfa {
-    uint32_t nclasses, nstates;
+    uint32_t shift, nstates, accel_first, start;
     uint16_t ascii[128];  /* class of each ASCII byte */
     uint32_t *cuts;       /* starts of the non-ASCII rune intervals, cuts[0] = 0x80 */
     uint16_t *cut_class;  /* class of each of those intervals */
     uint32_t ncuts;
-    int32_t *trans;       /* nstates x nclasses: next state, T_MATCH or T_DEAD */
-    uint8_t *eot;         /* 1 when the state matches at the end of the text */
-    int16_t *accel;       /* a byte that is the only way out of the state, or -1 */
+    int32_t *trans;       /* nstates << shift */
+    uint8_t *eot;         /* by state: 1 when it matches at the end of the text */
+    int16_t *single;      /* by state - accel_first: the one byte leaving it, or -1 ... */
+    uint8_t (*leave)[256]; /* ... else 1 for each byte leaving it */
 } re_dfa;
 
 struct pprof_regex {
@@ -263,7 +267,8 @@ static void dfa_free(re_dfa *d)
     free(d->cut_class);
     free(d->trans);
     free(d->eot);
-    free(d->accel);
+    free(d->single);
+    free(d->leave);
     free(d);
 }
 
@@ -473,6 +478,74 @@ static int32_t intern(builder *b, sparse *s, int prev, uint32_t nclasses)
     return (int32_t)(b->nst - 1);
 }
 
+/* Lays the built table out for dfa_match: finds the states that loop on all but a few
+ * ASCII bytes, numbers them last and turns targets into row offsets. */
+static bool dfa_finish(re_dfa *d, const classes *c, const int32_t *trans, const uint8_t *eot, uint32_t n)
+{
+    uint32_t C = c->nclasses, shift = 0;
+    while ((1u << shift) < C)
+        shift++;
+    for (uint32_t i = 0; i < 128; i++)
+        d->ascii[i] = (uint16_t)c->cls[find_interval(c->cuts, c->nint, i)];
+    uint32_t first = find_interval(c->cuts, c->nint, 0x80);
+    d->ncuts = c->nint - first;
+    d->cuts = malloc(d->ncuts * sizeof *d->cuts);
+    d->cut_class = malloc(d->ncuts * sizeof *d->cut_class);
+    uint32_t *perm = malloc(n * sizeof *perm);
+    uint8_t *acc = calloc(n, 1);
+    bool ok = d->cuts && d->cut_class && perm && acc;
+    for (uint32_t i = 0; ok && i < d->ncuts; i++) {
+        d->cuts[i] = c->cuts[first + i];
+        d->cut_class[i] = (uint16_t)c->cls[first + i];
+    }
+    uint32_t nacc = 0;
+    for (uint32_t st = 0; ok && st < n; st++) {
+        const int32_t *row = trans + (size_t)st * C;
+        bool loops = true;
+        for (uint32_t i = 0; i < d->ncuts && loops; i++)
+            loops = row[d->cut_class[i]] == (int32_t)st;
+        uint32_t nesc = 0;
+        for (uint32_t i = 0; i < 128; i++)
+            nesc += row[d->ascii[i]] != (int32_t)st;
+        /* worth it only when leaving is rare: few ways out, all ASCII */
+        acc[st] = loops && nesc <= 4;
+        nacc += acc[st];
+    }
+    d->nstates = n;
+    d->accel_first = n - nacc;
+    uint32_t lo = 0, hi = n - nacc;
+    for (uint32_t st = 0; ok && st < n; st++)
+        perm[st] = acc[st] ? hi++ : lo++;
+    d->trans = malloc(((size_t)n << shift) * sizeof *d->trans);
+    d->eot = malloc(n);
+    d->single = malloc((nacc ? nacc : 1) * sizeof *d->single);
+    d->leave = calloc(nacc ? nacc : 1, sizeof *d->leave);
+    ok = ok && d->trans && d->eot && d->single && d->leave;
+    for (uint32_t st = 0; ok && st < n; st++) {
+        const int32_t *row = trans + (size_t)st * C;
+        int32_t *out = d->trans + ((size_t)perm[st] << shift);
+        for (uint32_t k = 0; k < (1u << shift); k++)
+            out[k] = k >= C ? T_DEAD : row[k] < 0 ? row[k] : (int32_t)(perm[row[k]] << shift);
+        d->eot[perm[st]] = eot[st];
+        if (acc[st]) {
+            uint32_t a = perm[st] - d->accel_first, nesc = 0;
+            int last = -1;
+            for (uint32_t i = 0; i < 128; i++)
+                if (row[d->ascii[i]] != (int32_t)st) {
+                    d->leave[a][i] = 1;
+                    last = (int)i;
+                    nesc++;
+                }
+            d->single[a] = (int16_t)(nesc == 1 ? last : -1);
+        }
+    }
+    d->shift = shift;
+    d->start = ok ? perm[0] << shift : 0;
+    free(perm);
+    free(acc);
+    return ok;
+}
+
 /* Builds every reachable state breadth-first; NULL when a budget is exceeded. */
 static re_dfa *dfa_build(const re_prog *p, bool anchored)
 {
@@ -555,51 +628,11 @@ static re_dfa *dfa_build(const re_prog *p, bool anchored)
     if (b.over)
         goto fail;
     d = calloc(1, sizeof *d);
-    if (!d)
-        goto fail;
-    d->nclasses = C;
-    d->nstates = b.nst;
-    d->trans = trans;
-    d->eot = eot;
-    trans = NULL;
-    eot = NULL;
-    for (uint32_t i = 0; i < 128; i++)
-        d->ascii[i] = (uint16_t)c.cls[find_interval(c.cuts, c.nint, i)];
-    uint32_t first = find_interval(c.cuts, c.nint, 0x80);
-    d->ncuts = c.nint - first;
-    d->cuts = malloc(d->ncuts * sizeof *d->cuts);
-    d->cut_class = malloc(d->ncuts * sizeof *d->cut_class);
-    d->accel = malloc(d->nstates * sizeof *d->accel);
-    if (!d->cuts || !d->cut_class || !d->accel)
-        goto fail;
-    for (uint32_t i = 0; i < d->ncuts; i++) {
-        d->cuts[i] = c.cuts[first + i];
-        d->cut_class[i] = (uint16_t)c.cls[first + i];
-    }
-    /* A state that loops on every rune but one ASCII byte can skip ahead with memchr. */
-    for (uint32_t s = 0; s < d->nstates; s++) {
-        const int32_t *row = d->trans + (size_t)s * C;
-        int esc = -1, nesc = 0;
-        for (uint32_t i = 0; i < 128 && nesc < 2; i++)
-            if (row[d->ascii[i]] != (int32_t)s) {
-                esc = (int)i;
-                nesc++;
-            }
-        for (uint32_t i = 0; i < d->ncuts && nesc == 1; i++)
-            if (row[d->cut_class[i]] != (int32_t)s)
-                nesc = 2;
-        d->accel[s] = (int16_t)(nesc == 1 ? esc : -1);
-    }
-    free(c.cuts);
-    free(c.cls);
-    free(c.rep);
-    free(b.w.mem);
-    free(b.st);
-    free(b.pool);
-    free(b.hash);
-    return d;
+    if (!d || !dfa_finish(d, &c, trans, eot, b.nst)) {
 fail:
-    dfa_free(d);
+        dfa_free(d);
+        d = NULL;
+    }
     free(trans);
     free(eot);
     free(c.cuts);
@@ -609,7 +642,7 @@ fail:
     free(b.st);
     free(b.pool);
     free(b.hash);
-    return NULL;
+    return d;
 }
 
 /* ---------------------------------------------------------------- matching */
@@ -617,17 +650,10 @@ fail:
 static bool dfa_match(const re_dfa *d, const unsigned char *s, size_t n)
 {
     const int32_t *T = d->trans;
-    const uint32_t C = d->nclasses;
-    int32_t st = 0;
+    const uint32_t special = d->accel_first << d->shift;
+    uint32_t st = d->start;
     size_t i = 0;
     while (i < n) {
-        int a = d->accel[st];
-        if (a >= 0) {
-            const unsigned char *q = memchr(s + i, a, n - i);
-            if (!q)
-                break;
-            i = (size_t)(q - s);
-        }
         uint32_t k, b = s[i];
         if (b < 0x80) {
             k = d->ascii[b];
@@ -637,12 +663,26 @@ static bool dfa_match(const re_dfa *d, const unsigned char *s, size_t n)
             i += pprof_re_decode(s + i, n - i, &r);
             k = d->cut_class[find_interval(d->cuts, d->ncuts, r)];
         }
-        int32_t t = T[(size_t)st * C + k];
+        int32_t t = T[st + k];
+        st = (uint32_t)t;
+        if (st < special)
+            continue;
         if (t < 0)
             return t == T_MATCH;
-        st = t;
+        /* A state left by few ASCII bytes only: skip to the next of them. Skipping into the
+         * middle of a multi-byte rune is harmless as no such rune leaves and an ASCII byte
+         * is never part of one. */
+        uint32_t a = (st >> d->shift) - d->accel_first;
+        if (d->single[a] >= 0) {
+            const unsigned char *q = memchr(s + i, d->single[a], n - i);
+            i = q ? (size_t)(q - s) : n;
+        } else {
+            const uint8_t *lv = d->leave[a];
+            while (i < n && !lv[s[i]])
+                i++;
+        }
     }
-    return d->eot[st];
+    return d->eot[st >> d->shift];
 }
 
 static bool nfa_match(const pprof_regex *re, const unsigned char *s, size_t n)

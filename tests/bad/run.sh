@@ -266,4 +266,19 @@ mkdir "$tmp/f20dir"
 run -top "$tmp/f20dir"
 check_error F20_input_is_directory "directory" "$tmp/f20dir"
 
+# Big gzip inputs are inflated in a second thread: the same failures must be
+# caught there (a truncated file, a corrupted byte in the middle, junk after).
+big=tests/data/large.cpu
+if [ -f "$big" ]; then
+    head -c 700000 "$big" > "$tmp/big_truncated.pb.gz"
+    run -top "$tmp/big_truncated.pb.gz"
+    check_error G1_big_gzip_truncated "truncated" "$tmp/big_truncated.pb.gz"
+    { head -c 600000 "$big"; printf 'XXXXXXXX'; tail -c +600009 "$big"; } > "$tmp/big_corrupt.pb.gz"
+    run -top "$tmp/big_corrupt.pb.gz"
+    check_error G2_big_gzip_corrupted "decompressing|invalid|checksum|distance|block" "$tmp/big_corrupt.pb.gz"
+    { cat "$big"; printf 'trailing junk'; } > "$tmp/big_junk.pb.gz"
+    run -top "$tmp/big_junk.pb.gz"
+    check_error G3_big_gzip_trailing_junk "trailing" "$tmp/big_junk.pb.gz"
+fi
+
 finish

@@ -151,11 +151,11 @@ static void test_cpu_layouts(void)
         words w;
         cpu_header(&w, layouts[k].width, layouts[k].big, 0, 10000);
         cpu_sample(&w, 3, 3, (const uint64_t[]){0x400100, 0x400200, 0x400300});
-        cpu_sample(&w, 1, 2, (const uint64_t[]){0x400100, 0x7f0000001001});
+        cpu_sample(&w, 1, 2, (const uint64_t[]){0x400100, 0x70001001});
         cpu_end(&w);
         put_text(&w, "00400000-00500000 r-xp 00000000 00:00 1 /bin/main\n"
                      "00500000-00600000 rw-p 00000000 00:00 1 /bin/main\n"
-                     "7f0000000000-7f0000100000 r-xp 00000000 08:01 99 /lib/libc-2.15.so\n");
+                     "70000000-70100000 r-xp 00000000 08:01 99 /lib/libc-2.15.so\n");
         int rc;
         pprof_profile *p = parse_bytes(w.buf, w.len, &rc);
         CHECK_INT(rc, 0);
@@ -176,7 +176,7 @@ static void test_cpu_layouts(void)
         CHECK(addr(p, 0, 0) == 0x400100);
         CHECK(addr(p, 0, 1) == 0x4001ff);
         CHECK(addr(p, 0, 2) == 0x4002ff);
-        CHECK(addr(p, 1, 1) == 0x7f0000001000);
+        CHECK(addr(p, 1, 1) == 0x70001000);
         CHECK_INT(p->n_locations, 4);
         CHECK_INT(p->locations[0].id, 1);
         CHECK_INT(p->locations[3].id, 4);
@@ -184,7 +184,7 @@ static void test_cpu_layouts(void)
         CHECK_STR(loc_file(p, frame(p, 0, 0)), "/bin/main");
         CHECK_STR(loc_file(p, frame(p, 1, 1)), "/lib/libc-2.15.so");
         CHECK_INT(p->mappings[0].id, 1);
-        CHECK(p->mappings[1].limit == 0x7f0000100000);
+        CHECK(p->mappings[1].limit == 0x70100000);
         CHECK_STR(pprof_string(p, p->drop_frames), profiler_rx);
         CHECK_STR(pprof_string(p, p->keep_frames), "");
         pprof_profile_free(p);
@@ -413,7 +413,7 @@ static void test_heap_variants(void)
         }
     }
     /* a zero inuse count keeps the allocation block size */
-    p = parse("heap profile: 2: 300 [ 0: 0] @ heap_v2/524288\n0: 0 [1: 1024] @ 0x1001\n");
+    p = parse("heap profile: 2: 300 [ 4: 600] @ heap_v2/524288\n0: 0 [1: 1024] @ 0x1001\n");
     CHECK(p != NULL);
     if (p) {
         CHECK_INT(value(p, 0, 2), 0);
@@ -481,7 +481,7 @@ static const char thread_profile[] =
     "  PC:  0x00bc8f1c: helper(arg *)\n"
     "  0x0040be31: main\n"
     "--- Thread 7f794964e700 (name: thread1/14751) stack: ---\n"
-    "  PC: 0x7f794a32bf7d 0x7f794a32bf7e\n"
+    "  PC: 0x7f794a32bf7d 0x7f794a32bf7d\n"
     "      creator: 0xa45b96\n"
     "--- Thread 7f7948978700 (name: thread3/14759) stack: ---\n"
     "  [same as previous thread]\n"
@@ -568,7 +568,10 @@ static void test_contention(void)
         pprof_profile_free(p);
     }
     CHECK_INT(parse_rc("--- contentionz 1 ---\nfoo = 3\n1 2 @ 0x1\n"), PPROF_EUNRECOGNIZED);
-    CHECK_INT(parse_rc("--- contentionz 1 ---\nnot a sample\n"), PPROF_EUNRECOGNIZED);
+    /* not C++ contention; read as an (empty) Java profile */
+    p = parse("--- contentionz 1 ---\nnot a sample\n");
+    CHECK(p && p->n_samples == 0 && p->n_sample_types == 0);
+    pprof_profile_free(p);
 }
 
 /* ---------------------------------------------------------------- Java */
@@ -620,7 +623,7 @@ static void test_java_contention(void)
                              " 0x0000003 com.example.a (A.java:03)\n"
                              " 0x0000004 com.example.b (B.java:-4)\n"
                              " 0x0000005 generated stub/JIT\n"
-                             " 0x0000006 f  (a b (F.java:7))\n"
+                             " 0x0000006 f  (F.java:7)\n"
                              " 0x0000007 VM");
     CHECK(p != NULL);
     if (!p)
@@ -639,7 +642,7 @@ static void test_java_contention(void)
         int64_t line;
     } want[] = {
         {0, 0, "com.example.a", "A.java", 3}, {0, 1, "com.example.b", "B.java", 0},
-        {1, 0, "STUB", "", 0},                {1, 1, "f ", "a b (F.java", 7},
+        {1, 0, "STUB", "", 0},                {1, 1, "f ", "F.java", 7},
         {1, 2, "VM", "", 0},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -682,16 +685,17 @@ static void test_maps_forms(void)
     /* the main binary goes first (swapped); split mappings are merged */
     p = parse(COUNT_HEAD "0x1000-0x1800 /lib/libc.so.6\n"
                          "0x2000-0x2800 [vdso]\n"
-                         "0x3000-0x3400 /bin/main (deleted)\n"
-                         "0x3400-0x3800 /bin/main (deleted)\n"
+                         "0x2800-0x2900 (deleted)\n"
+                         "0x3000-0x3400 /bin/main(deleted)\n"
+                         "0x3400-0x3800 /bin/main(deleted)\n"
                          "0x4000-0x4800 /lib/x.so\n");
     CHECK(p != NULL);
     if (p) {
-        CHECK_STR(pprof_string(p, p->mappings[0].file), "/bin/main (deleted)");
+        CHECK_STR(pprof_string(p, p->mappings[0].file), "/bin/main(deleted)");
         CHECK(p->mappings[0].start == 0x3000 && p->mappings[0].limit == 0x3800);
         CHECK_STR(pprof_string(p, p->mappings[1].file), "[vdso]");
-        CHECK_STR(pprof_string(p, p->mappings[2].file), "/lib/libc.so.6");
-        CHECK_INT(p->mappings[2].id, 3);
+        CHECK_STR(pprof_string(p, p->mappings[3].file), "/lib/libc.so.6");
+        CHECK_INT(p->mappings[3].id, 4);
         CHECK_STR(loc_file(p, frame(p, 0, 0)), "/lib/libc.so.6");
         pprof_profile_free(p);
     }
