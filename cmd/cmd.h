@@ -54,8 +54,9 @@ extern const command_def commands[];
 extern const size_t n_commands;
 const command_def *cmd_find_command(const char *name);
 
-/* Runs command c on p with cfg, writing to cfg->output or stdout. */
-int cmd_run_report(const command_def *c, const char *param, const pprof_profile *p,
+/* Runs command c on p with cfg (filtering p in place), writing to
+ * cfg->output or stdout. */
+int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
                    const pprof_config *cfg, const cmd_args *args);
 
 /* An output being written: stdout, or a temporary file beside path that

@@ -148,39 +148,78 @@ static int default_output_name(char *buf, size_t n, const char *ext)
     return -1;
 }
 
-/* Options accepted for compatibility whose behaviour is not built yet: a
- * report that silently ignored them would be wrong, so they are refused. */
-static int refuse_unbuilt(const pprof_config *cfg)
+/* The filter options, in pprof's order for the "Active filters:" header. */
+static const struct {
+    const char *name;
+    size_t off;
+} filter_options[] = {
+    {"focus", offsetof(pprof_config, focus)},         {"ignore", offsetof(pprof_config, ignore)},
+    {"prune_from", offsetof(pprof_config, prune_from)}, {"hide", offsetof(pprof_config, hide)},
+    {"show", offsetof(pprof_config, show)},           {"show_from", offsetof(pprof_config, show_from)},
+    {"tagfocus", offsetof(pprof_config, tagfocus)},   {"tagignore", offsetof(pprof_config, tagignore)},
+    {"tagshow", offsetof(pprof_config, tagshow)},     {"taghide", offsetof(pprof_config, taghide)},
+};
+#define N_FILTERS (sizeof filter_options / sizeof filter_options[0])
+
+static const char *filter_value(const pprof_config *cfg, size_t i)
 {
-    static const struct {
-        const char *name;
-        size_t off;
-    } strings[] = {
-        {"focus", offsetof(pprof_config, focus)},         {"ignore", offsetof(pprof_config, ignore)},
-        {"hide", offsetof(pprof_config, hide)},           {"show", offsetof(pprof_config, show)},
-        {"show_from", offsetof(pprof_config, show_from)}, {"prune_from", offsetof(pprof_config, prune_from)},
-        {"tagfocus", offsetof(pprof_config, tagfocus)},   {"tagignore", offsetof(pprof_config, tagignore)},
-        {"tagshow", offsetof(pprof_config, tagshow)},     {"taghide", offsetof(pprof_config, taghide)},
-    };
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
-        const char *v = *(char *const *)((const char *)cfg + strings[i].off);
-        if (v && *v) {
-            cmd_error("-%s is not supported yet", strings[i].name);
-            return EXIT_USAGE;
+    const char *v = *(char *const *)((const char *)cfg + filter_options[i].off);
+    return v && *v ? v : NULL;
+}
+
+/* Applies the filters to p; prints pprof's notes about filters that matched
+ * nothing. Fills lines with "name=value" for the report header. */
+static int apply_filters(pprof_profile *p, const pprof_config *cfg, char lines[][512], const char **list)
+{
+    size_t n = 0;
+    bool any = false;
+    for (size_t i = 0; i < N_FILTERS; i++) {
+        any |= filter_value(cfg, i) != NULL;
+        /* pprof applies prune_from but does not list it as a filter. */
+        if (filter_value(cfg, i) && strcmp(filter_options[i].name, "prune_from") != 0) {
+            snprintf(lines[n], 512, "%s=%s", filter_options[i].name, filter_value(cfg, i));
+            list[n] = lines[n];
+            n++;
         }
     }
-    if (cfg->relative_percentages) {
-        cmd_error("-relative_percentages is not supported yet");
+    list[n] = NULL;
+    if (!any)
+        return 0;
+    pprof_filter_options fo = {cfg->focus, cfg->ignore, cfg->hide, cfg->show, cfg->show_from, cfg->prune_from,
+                               cfg->tagfocus, cfg->tagignore, cfg->tagshow, cfg->taghide};
+    pprof_filter_result r;
+    pprof_error err;
+    if (pprof_profile_filter(p, &fo, &r, &err) != 0) {
+        cmd_error("%s", err.msg);
         return EXIT_USAGE;
     }
+    /* The note names the range without its "key=". */
+    if (r.tagfocus_numeric)
+        fprintf(stderr, "tagfocus:Interpreted '%s' as range, not regexp\n",
+                strchr(cfg->tagfocus, '=') ? strchr(cfg->tagfocus, '=') + 1 : cfg->tagfocus);
+    if (r.tagignore_numeric)
+        fprintf(stderr, "tagignore:Interpreted '%s' as range, not regexp\n",
+                strchr(cfg->tagignore, '=') ? strchr(cfg->tagignore, '=') + 1 : cfg->tagignore);
+    const struct {
+        const char *value;
+        bool matched;
+        const char *what;
+    } notes[] = {
+        {cfg->focus, r.focus_matched, "Focus"},         {cfg->ignore, r.ignore_matched, "Ignore"},
+        {cfg->hide, r.hide_matched, "Hide"},            {cfg->show, r.show_matched, "Show"},
+        {cfg->show_from, r.show_from_matched, "ShowFrom"}, {cfg->tagfocus, r.tagfocus_matched, "TagFocus"},
+        {cfg->tagignore, r.tagignore_matched, "TagIgnore"}, {cfg->tagshow, r.tagshow_matched, "TagShow"},
+        {cfg->taghide, r.taghide_matched, "TagHide"},
+    };
+    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
+        if (notes[i].value && *notes[i].value && !notes[i].matched)
+            fprintf(stderr, "%s expression matched no samples\n", notes[i].what);
     return 0;
 }
 
-int cmd_run_report(const command_def *c, const char *param, const pprof_profile *p,
+int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
                    const pprof_config *cfg, const cmd_args *args)
 {
-    if (refuse_unbuilt(cfg))
-        return EXIT_USAGE;
     pprof_report_options o;
     memset(&o, 0, sizeof o);
     pprof_error err;
@@ -230,7 +269,16 @@ int cmd_run_report(const command_def *c, const char *param, const pprof_profile 
             g->granularity = granularities[i].g;
     if (!cfg->trim || c->force_untrimmed)
         g->nodecount = 0, g->nodefraction = 0, g->edgefraction = 0;
+    /* The total is the whole profile's, unless percentages are to be
+     * relative to what the filters keep. */
+    char filter_lines[N_FILTERS][512];
+    const char *filter_list[N_FILTERS + 1];
+    if (cfg->relative_percentages && apply_filters(p, cfg, filter_lines, filter_list))
+        return EXIT_USAGE;
     o.total = pprof_profile_total(p, o.sample_index, o.mean, NULL);
+    if (!cfg->relative_percentages && apply_filters(p, cfg, filter_lines, filter_list))
+        return EXIT_USAGE;
+    o.filters = filter_list;
     o.tagroot = cfg->tagroot;
     o.tagleaf = cfg->tagleaf;
     if (set_flame_options(&o.flame, cfg) != 0)

@@ -260,6 +260,33 @@ int pprof_profile_add_label_all(pprof_profile *p, const char *key, const char *v
 int pprof_profile_add_tag_frames(pprof_profile *p, const char *keys, bool at_root, const char *unit,
                                  pprof_error *err);
 
+/* ------------------------------------------------------------------ filters */
+
+/* The filters of pprof's -focus ... -prune_from options (Go RE2 regexps,
+ * unanchored, matched against function names, file names and binary
+ * names); NULL or "" where not set. */
+typedef struct pprof_filter_options {
+    const char *focus, *ignore, *hide, *show, *show_from, *prune_from;
+    const char *tagfocus, *tagignore, *tagshow, *taghide;
+} pprof_filter_options;
+
+/* Which filters matched something (for "... expression matched no samples"). */
+typedef struct pprof_filter_result {
+    bool focus_matched, ignore_matched, hide_matched, show_matched, show_from_matched;
+    bool tagfocus_matched, tagignore_matched, tagshow_matched, taghide_matched;
+    bool tagfocus_numeric, tagignore_numeric; /* the value was read as a range */
+} pprof_filter_result;
+
+/* Applies the filters to p in place, in pprof's order: focus/ignore/hide/
+ * show, show_from, tagfocus/tagignore, tagshow/taghide, prune_from.
+ * PPROF_EINVAL with a message for a bad regexp or range. */
+int pprof_profile_filter(pprof_profile *p, const pprof_filter_options *o, pprof_filter_result *res,
+                         pprof_error *err);
+
+/* -tagfocus/-tagignore alone (part of pprof_profile_filter). */
+int pprof_profile_filter_tags(pprof_profile *p, const char *focus, const char *ignore, pprof_filter_result *res,
+                              pprof_error *err);
+
 /* ------------------------------------------------------------------ units */
 
 /* Scales value from unit `from` to unit `to` (a unit name, "minimum" or

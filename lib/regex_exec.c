@@ -14,9 +14,9 @@ enum { CX_OTHER, CX_WORD, CX_NL, CX_EDGE, NCX };
 /* DFA budgets: beyond them the regexp runs on the NFA simulation, which is slower per byte
  * but needs no table. They bound compile time to a few milliseconds and memory to ~2 MiB. */
 #define DFA_MAX_CELLS (1u << 18)   /* states x classes */
-#define DFA_MAX_WORK (1u << 22)    /* instructions visited while building */
+#define DFA_MAX_WORK (1u << 20)    /* instructions visited while building */
 #define DFA_MAX_SIGBITS (1u << 23) /* intervals x distinct classes, for class merging */
-#define DFA_MAX_POOL (1u << 20)    /* program counters stored for all states */
+#define DFA_MAX_POOL (1u << 18)    /* program counters stored for all states */
 
 #define T_MATCH (-1)
 #define T_DEAD (-2)
@@ -425,7 +425,16 @@ static bool rehash(builder *b)
 static int32_t intern(builder *b, sparse *s, int prev, uint32_t nclasses)
 {
     uint32_t *pcs = s->dense, n = s->n;
-    qsort(pcs, n, sizeof *pcs, cmp_u32);
+    if (n > 32) {
+        qsort(pcs, n, sizeof *pcs, cmp_u32);
+    } else { /* thread sets are mostly tiny: insertion sort beats qsort's overhead */
+        for (uint32_t i = 1; i < n; i++) {
+            uint32_t x = pcs[i], j = i;
+            for (; j > 0 && pcs[j - 1] > x; j--)
+                pcs[j] = pcs[j - 1];
+            pcs[j] = x;
+        }
+    }
     uint64_t h = state_hash(pcs, n, prev);
     if (b->hcap) {
         for (size_t slot = h & (b->hcap - 1);; slot = (slot + 1) & (b->hcap - 1)) {

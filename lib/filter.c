@@ -1,0 +1,357 @@
+/* filter.c: pprof's sample filters, applied in place: focus/ignore/hide/show,
+ * show_from, tag filters, tagshow/taghide and prune_from, in pprof's order. */
+#include "internal.h"
+#include "regex.h"
+
+#include <stdlib.h>
+
+/* Compiled filters; NULL where not set. */
+typedef struct filters {
+    pprof_regex *focus, *ignore, *hide, *show, *show_from, *prune_from, *tagshow, *taghide;
+} filters;
+
+static void filters_release(filters *f)
+{
+    pprof_regex_free(f->focus);
+    pprof_regex_free(f->ignore);
+    pprof_regex_free(f->hide);
+    pprof_regex_free(f->show);
+    pprof_regex_free(f->show_from);
+    pprof_regex_free(f->prune_from);
+    pprof_regex_free(f->tagshow);
+    pprof_regex_free(f->taghide);
+}
+
+static int compile(pprof_regex **out, const char *name, const char *pattern, pprof_error *err)
+{
+    *out = NULL;
+    if (!pattern || !*pattern)
+        return 0;
+    char msg[512];
+    *out = pprof_regex_compile(pattern, strlen(pattern), msg, sizeof msg);
+    if (!*out)
+        return pprof_error_set(err, PPROF_EINVAL, "parsing argument regexp %s: %s", name, msg);
+    return 0;
+}
+
+static bool match_str(const pprof_regex *re, const pprof_profile *p, pprof_str s)
+{
+    return pprof_regex_match(re, p->strings[s], p->string_lens[s]);
+}
+
+/* Per function: whether its name or file matches; per mapping: its file. */
+typedef struct matcher {
+    const pprof_regex *re;
+    uint8_t *fn;  /* 0 unknown, 1 no, 2 yes */
+    uint8_t *map;
+} matcher;
+
+static bool fn_matches(matcher *m, const pprof_profile *p, uint32_t f)
+{
+    if (!m->fn[f]) {
+        const pprof_function *fn = &p->functions[f];
+        m->fn[f] = match_str(m->re, p, fn->name) || match_str(m->re, p, fn->filename) ? 2 : 1;
+    }
+    return m->fn[f] == 2;
+}
+
+static bool map_matches(matcher *m, const pprof_profile *p, uint32_t mi)
+{
+    if (mi == PPROF_NONE)
+        return false;
+    if (!m->map[mi])
+        m->map[mi] = match_str(m->re, p, p->mappings[mi].file) ? 2 : 1;
+    return m->map[mi] == 2;
+}
+
+static bool loc_matches(matcher *m, const pprof_profile *p, const pprof_location *l)
+{
+    for (uint32_t k = 0; k < l->n_lines; k++)
+        if (fn_matches(m, p, p->lines[l->lines_off + k].function))
+            return true;
+    return map_matches(m, p, l->mapping);
+}
+
+static int matcher_init(matcher *m, const pprof_regex *re, const pprof_profile *p)
+{
+    m->re = re;
+    m->fn = calloc(p->n_functions + 1, 1);
+    m->map = calloc(p->n_mappings + 1, 1);
+    return m->fn && m->map ? 0 : PPROF_ENOMEM;
+}
+
+static void matcher_release(matcher *m)
+{
+    free(m->fn);
+    free(m->map);
+}
+
+/* Gives location l the lines for which keep() says yes, as a new range at
+ * the end of the line table; returns the new count. */
+static int relines(pprof_profile *p, pprof_location *l, matcher *m, bool keep_matching, uint32_t *n_out)
+{
+    size_t need = p->n_lines + l->n_lines;
+    if (PPROF_GROW(p->lines, p->internal->cap_lines, need))
+        return PPROF_ENOMEM;
+    uint32_t start = (uint32_t)p->n_lines, n = 0;
+    for (uint32_t k = 0; k < l->n_lines; k++) {
+        pprof_line ln = p->lines[l->lines_off + k];
+        if (fn_matches(m, p, ln.function) == keep_matching)
+            p->lines[start + n++] = ln;
+    }
+    p->n_lines += n;
+    l->lines_off = start;
+    l->n_lines = n;
+    *n_out = n;
+    return 0;
+}
+
+/* focus, ignore, hide and show (pprof's FilterSamplesByName). */
+static int filter_by_name(pprof_profile *p, const filters *f, pprof_filter_result *res)
+{
+    if (!f->focus && !f->ignore && !f->hide && !f->show)
+        return 0;
+    size_t nl = p->n_locations;
+    int8_t *state = calloc(nl + 1, 1); /* 1 focused, -1 ignored, 0 neither */
+    uint8_t *hidden = calloc(nl + 1, 1);
+    matcher mf = {0}, mi = {0}, mh = {0}, ms = {0};
+    int rc = state && hidden ? 0 : PPROF_ENOMEM;
+    if (!rc && f->focus)
+        rc = matcher_init(&mf, f->focus, p);
+    if (!rc && f->ignore)
+        rc = matcher_init(&mi, f->ignore, p);
+    if (!rc && f->hide)
+        rc = matcher_init(&mh, f->hide, p);
+    if (!rc && f->show)
+        rc = matcher_init(&ms, f->show, p);
+    for (size_t i = 0; i < nl && !rc; i++) {
+        pprof_location *l = &p->locations[i];
+        if (f->ignore && loc_matches(&mi, p, l)) {
+            res->ignore_matched = true;
+            state[i] = -1;
+        } else if (!f->focus || loc_matches(&mf, p, l)) {
+            res->focus_matched = true;
+            state[i] = 1;
+        }
+        uint32_t n;
+        if (f->hide && loc_matches(&mh, p, l)) {
+            res->hide_matched = true;
+            /* A matching binary hides every line of the location. */
+            if (map_matches(&mh, p, l->mapping))
+                l->n_lines = n = 0;
+            else
+                rc = relines(p, l, &mh, false, &n);
+            if (!rc && n == 0)
+                hidden[i] = 1;
+        }
+        if (!rc && f->show) {
+            if (map_matches(&ms, p, l->mapping))
+                n = l->n_lines;
+            else
+                rc = relines(p, l, &ms, true, &n);
+            if (n == 0)
+                hidden[i] = 1;
+            else
+                res->show_matched = true;
+        }
+    }
+    size_t kept = 0, nt = p->n_sample_types;
+    for (size_t i = 0; i < p->n_samples && !rc; i++) {
+        pprof_sample s = p->samples[i];
+        uint32_t *locs = p->sample_locs + s.locs_off;
+        bool focused = false, ignored = false;
+        for (uint32_t k = 0; k < s.n_locs && !ignored; k++) {
+            ignored = state[locs[k]] < 0;
+            focused |= state[locs[k]] > 0;
+        }
+        if (!focused || ignored)
+            continue;
+        uint32_t w = 0;
+        for (uint32_t k = 0; k < s.n_locs; k++)
+            if (!hidden[locs[k]])
+                locs[w++] = locs[k];
+        if (w == 0)
+            continue;
+        s.n_locs = w;
+        p->samples[kept] = s;
+        if (kept != i)
+            memmove(p->values + kept * nt, p->values + i * nt, nt * sizeof *p->values);
+        kept++;
+    }
+    if (!rc)
+        p->n_samples = kept;
+    matcher_release(&mf);
+    matcher_release(&mi);
+    matcher_release(&mh);
+    matcher_release(&ms);
+    free(state);
+    free(hidden);
+    return rc;
+}
+
+/* show_from: each sample keeps its stack from the root-most matching
+ * location down; within that location, the lines above the outermost match
+ * go. Samples with no match are dropped. */
+static int filter_show_from(pprof_profile *p, const pprof_regex *re, pprof_filter_result *res)
+{
+    size_t nl = p->n_locations;
+    uint8_t *hit = calloc(nl + 1, 1);
+    matcher m = {0};
+    int rc = hit ? matcher_init(&m, re, p) : PPROF_ENOMEM;
+    for (size_t i = 0; i < nl && !rc; i++) {
+        pprof_location *l = &p->locations[i];
+        if (map_matches(&m, p, l->mapping)) {
+            hit[i] = 1;
+            continue;
+        }
+        for (uint32_t k = l->n_lines; k-- > 0;) {
+            if (fn_matches(&m, p, p->lines[l->lines_off + k].function)) {
+                l->n_lines = k + 1;
+                hit[i] = 1;
+                break;
+            }
+        }
+    }
+    size_t kept = 0, nt = p->n_sample_types;
+    for (size_t i = 0; i < p->n_samples && !rc; i++) {
+        pprof_sample s = p->samples[i];
+        const uint32_t *locs = p->sample_locs + s.locs_off;
+        uint32_t k = s.n_locs;
+        while (k > 0 && !hit[locs[k - 1]])
+            k--;
+        if (k == 0)
+            continue;
+        res->show_from_matched = true;
+        s.n_locs = k;
+        p->samples[kept] = s;
+        if (kept != i)
+            memmove(p->values + kept * nt, p->values + i * nt, nt * sizeof *p->values);
+        kept++;
+    }
+    if (!rc)
+        p->n_samples = kept;
+    matcher_release(&m);
+    free(hit);
+    return rc;
+}
+
+/* pprof's simplifyFunc: no leading '.', no argument list (keeping the
+ * parentheses of "(anonymous namespace)" and "operator()"). */
+static size_t simplified_len(const char *name, size_t len, size_t *start)
+{
+    *start = len > 0 && name[0] == '.' ? 1 : 0;
+    for (size_t i = *start; i < len; i++) {
+        if (name[i] != '(')
+            continue;
+        static const char anon[] = "(anonymous namespace)";
+        if (len - i >= sizeof anon - 1 && memcmp(name + i, anon, sizeof anon - 1) == 0) {
+            i += sizeof anon - 2;
+            continue;
+        }
+        if (i >= 8 && memcmp(name + i - 8, "operator", 8) == 0 && i + 1 < len && name[i + 1] == ')') {
+            i++;
+            continue;
+        }
+        return i - *start;
+    }
+    return len - *start;
+}
+
+/* prune_from: drops the frames below the first match from the leaf (its
+ * callees); within a location the matching line and its callers stay. */
+static int filter_prune_from(pprof_profile *p, const pprof_regex *re)
+{
+    size_t nl = p->n_locations;
+    uint8_t *prune = calloc(nl + 1, 1);
+    if (!prune)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < nl; i++) {
+        pprof_location *l = &p->locations[i];
+        for (uint32_t k = 0; k < l->n_lines; k++) {
+            pprof_str name = p->functions[p->lines[l->lines_off + k].function].name;
+            size_t start, n = simplified_len(p->strings[name], p->string_lens[name], &start);
+            if (pprof_regex_match(re, p->strings[name] + start, n)) {
+                l->lines_off += k;
+                l->n_lines -= k;
+                prune[i] = 1;
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < p->n_samples; i++) {
+        pprof_sample *s = &p->samples[i];
+        const uint32_t *locs = p->sample_locs + s->locs_off;
+        for (uint32_t k = 0; k < s->n_locs; k++)
+            if (prune[locs[k]]) {
+                s->locs_off += k;
+                s->n_locs -= k;
+                break;
+            }
+    }
+    free(prune);
+    return 0;
+}
+
+/* tagshow/taghide: labels whose key is not shown, or is hidden, go. */
+static void filter_tags_by_name(pprof_profile *p, const pprof_regex *show, const pprof_regex *hide,
+                                pprof_filter_result *res)
+{
+    for (size_t i = 0; i < p->n_samples; i++) {
+        pprof_sample *s = &p->samples[i];
+        pprof_label *l = p->labels + s->labels_off;
+        uint32_t w = 0;
+        for (uint32_t k = 0; k < s->n_labels; k++) {
+            bool keep = true;
+            if (show) {
+                if (match_str(show, p, l[k].key))
+                    res->tagshow_matched = true;
+                else
+                    keep = false;
+            }
+            if (keep && hide && match_str(hide, p, l[k].key)) {
+                res->taghide_matched = true;
+                keep = false;
+            }
+            if (keep)
+                l[w++] = l[k];
+        }
+        s->n_labels = w;
+    }
+}
+
+int pprof_profile_filter(pprof_profile *p, const pprof_filter_options *o, pprof_filter_result *res,
+                         pprof_error *err)
+{
+    memset(res, 0, sizeof *res);
+    filters f;
+    memset(&f, 0, sizeof f);
+    int rc = compile(&f.focus, "focus", o->focus, err);
+    if (!rc)
+        rc = compile(&f.ignore, "ignore", o->ignore, err);
+    if (!rc)
+        rc = compile(&f.hide, "hide", o->hide, err);
+    if (!rc)
+        rc = compile(&f.show, "show", o->show, err);
+    if (!rc)
+        rc = compile(&f.show_from, "show_from", o->show_from, err);
+    if (!rc)
+        rc = compile(&f.prune_from, "prune_from", o->prune_from, err);
+    if (!rc)
+        rc = compile(&f.tagshow, "tagshow", o->tagshow, err);
+    if (!rc)
+        rc = compile(&f.taghide, "taghide", o->taghide, err);
+    if (!rc)
+        rc = filter_by_name(p, &f, res);
+    if (!rc && f.show_from)
+        rc = filter_show_from(p, f.show_from, res);
+    if (!rc && (o->tagfocus || o->tagignore))
+        rc = pprof_profile_filter_tags(p, o->tagfocus, o->tagignore, res, err);
+    if (!rc && (f.tagshow || f.taghide))
+        filter_tags_by_name(p, f.tagshow, f.taghide, res);
+    if (!rc && f.prune_from)
+        rc = filter_prune_from(p, f.prune_from);
+    filters_release(&f);
+    if (rc && rc != PPROF_EINVAL)
+        return pprof_error_set(err, rc, "filtering: %s", pprof_strerror(rc));
+    return rc;
+}
