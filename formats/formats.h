@@ -45,6 +45,7 @@ typedef struct pprof_report_options {
     int64_t total;            /* the report total (pprof_profile_total) */
     const char *const *filters; /* "key=value" lines for "Active filters:", NULL-terminated */
     const char *tagroot, *tagleaf; /* label keys to add as frames (stack reports) */
+    const char *symbol;         /* -peek/-list regexp: only nodes whose name matches */
     pprof_flame_options flame;
 } pprof_report_options;
 
@@ -65,7 +66,8 @@ const char *pprof_report_output_unit(const pprof_graph *g, const pprof_profile *
 void pprof_write_report_labels(pprof_buf *out, const pprof_graph *g, const pprof_profile *p,
                                const pprof_report_options *o, const char *unit, int64_t flat_sum);
 
-/* -tree: each node with its callers and callees. */
+/* -tree: each node with its callers and callees (-peek: only the nodes
+ * matching o->symbol). */
 int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 /* -top / -text. */

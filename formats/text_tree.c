@@ -52,10 +52,31 @@ static void write_edges(pprof_buf *out, const pprof_graph *g, const pprof_profil
 
 int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
 {
+    pprof_regex *symbol = NULL;
+    if (o->symbol) {
+        char msg[256];
+        symbol = pprof_regex_compile(o->symbol, strlen(o->symbol), msg, sizeof msg);
+        if (!symbol)
+            return pprof_error_set(err, PPROF_EINVAL, "parsing argument regexp %s: %s", o->symbol, msg);
+    }
     pprof_graph *g;
     int rc = pprof_graph_build(&g, p, &o->graph, err);
-    if (rc)
+    if (rc) {
+        pprof_regex_free(symbol);
         return rc;
+    }
+    /* -peek shows only the nodes whose function name matches. */
+    bool any = !symbol;
+    for (size_t i = 0; symbol && i < g->n_nodes; i++) {
+        const char *nm = pprof_graph_string(g, g->nodes[i].info.name);
+        if (pprof_regex_match(symbol, nm, strlen(nm)))
+            any = true;
+    }
+    if (!any) {
+        pprof_regex_free(symbol);
+        pprof_graph_free(g);
+        return pprof_error_set(err, PPROF_ENOTFOUND, "no matches found for regexp: %s", o->symbol);
+    }
     const char *unit = pprof_report_output_unit(g, p, o);
     int64_t flat_sum = 0;
     for (size_t i = 0; i < g->n_nodes; i++)
@@ -79,6 +100,11 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
         int64_t running = 0;
         for (size_t i = 0; i < g->n_nodes; i++) {
             const pprof_node *n = &g->nodes[i];
+            if (symbol) {
+                const char *nm = pprof_graph_string(g, n->info.name);
+                if (!pprof_regex_match(symbol, nm, strlen(nm)))
+                    continue;
+            }
             int64_t fv = pprof_node_flat(n), cv = pprof_node_cum(n);
             running += fv;
             write_edges(out, g, p, o, unit, g->in_edges + n->in_off, n->n_in, true, cv, names, items);
@@ -98,6 +124,7 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
     free(names);
     free(items);
     pprof_buf_release(&name);
+    pprof_regex_free(symbol);
     pprof_graph_free(g);
     if (rc || out->failed)
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");

@@ -260,6 +260,21 @@ int pprof_profile_add_label_all(pprof_profile *p, const char *key, const char *v
 int pprof_profile_add_tag_frames(pprof_profile *p, const char *keys, bool at_root, const char *unit,
                                  pprof_error *err);
 
+/* ------------------------------------------------------------------ regexps */
+
+/* Go RE2-syntax regular expressions with linear-time matching (no
+ * backtracking, so no pattern can make a match hang). */
+typedef struct pprof_regex pprof_regex;
+
+/* Compiles pattern; NULL on error with Go's message in err (errlen bytes).
+ * Free with pprof_regex_free. */
+pprof_regex *pprof_regex_compile(const char *pattern, size_t len, char *err, size_t errlen);
+
+/* True when the regexp matches anywhere in text[0..len). */
+bool pprof_regex_match(const pprof_regex *re, const char *text, size_t len);
+
+void pprof_regex_free(pprof_regex *re);
+
 /* ------------------------------------------------------------------ filters */
 
 /* The filters of pprof's -focus ... -prune_from options (Go RE2 regexps,

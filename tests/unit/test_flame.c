@@ -624,37 +624,49 @@ static void test_deep(void)
     set_free(&b);
 }
 
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Prints time and size; asserts only a generous bound, as machines vary. */
+static void measure(const pprof_stack_set *s, const pprof_flame_options *o, const char *what, size_t n_stacks)
+{
+    size_t len;
+    double t0 = now(), c0 = cpu_now();
+    char *svg = render(s, o, &len);
+    double dt = now() - t0, dc = cpu_now() - c0;
+    CHECK(svg != NULL);
+    if (!svg)
+        return;
+    size_t n_frames = count(svg, "<g><title>") + count(svg, "<g class=");
+    const char *body = strstr(svg, "id=\"fgframes\"");
+    const char *tail = strstr(svg, "<script");
+    size_t body_len = body && tail ? (size_t)(tail - body) : len;
+    printf("flame: %zu stacks (%zu frames in, avg depth %.1f), %s: %.3f s (%.3f s cpu), %zu frames out, "
+           "%zu bytes, %.1f bytes/frame without the fixed prelude and script\n",
+           n_stacks, s->n_frames, (double)s->n_frames / (double)n_stacks, what, dt, dc, n_frames, len,
+           n_frames ? (double)body_len / (double)n_frames : 0.0);
+    CHECK(dt < 5.0);
+    CHECK(n_frames > 1000);
+    const char *bad = xml_check(svg, len);
+    CHECK_STR(bad ? bad : "ok", "ok");
+    free(svg);
+}
+
 static void test_speed(void)
 {
-    enum { N = 100000 };
     set_builder b = {0};
-    random_set(&b, N, 88172645463325252ull);
-    size_t frames = b.s.n_frames;
-    pprof_flame_options variants[2] = {{0}, {0}};
-    variants[1].minwidth_percent = true; /* 0%: nothing elided */
-    const char *what[2] = {"default minwidth (0.1 px)", "minwidth 0% (all frames)"};
-    for (int v = 0; v < 2; v++) {
-        size_t len;
-        double t0 = now();
-        char *svg = render(&b.s, &variants[v], &len);
-        double dt = now() - t0;
-        CHECK(svg != NULL);
-        if (!svg)
-            continue;
-        size_t n_frames = count(svg, "<g><title>") + count(svg, "<g class=");
-        const char *body = strstr(svg, "id=\"fgframes\"");
-        const char *tail = strstr(svg, "<script");
-        size_t body_len = body && tail ? (size_t)(tail - body) : len;
-        printf("flame: %d stacks (%zu frames in, avg depth %.1f), %s: %.3f s, %zu frames out, "
-               "%zu bytes, %.1f bytes/frame (excluding the fixed prelude and script)\n",
-               N, frames, (double)frames / N, what[v], dt, n_frames, len,
-               n_frames ? (double)body_len / (double)n_frames : 0.0);
-        CHECK(dt < 5.0);
-        CHECK(n_frames > 1000);
-        const char *bad = xml_check(svg, len);
-        CHECK_STR(bad ? bad : "ok", "ok");
-        free(svg);
-    }
+    random_set(&b, 100000, 88172645463325252ull);
+    measure(&b.s, NULL, "default minwidth (0.1 px)", 100000);
+    set_free(&b);
+    /* Every frame drawn: what a frame costs in bytes. */
+    random_set(&b, 10000, 88172645463325252ull);
+    pprof_flame_options all = {0};
+    all.minwidth_percent = true; /* 0% */
+    measure(&b.s, &all, "minwidth 0% (every frame)", 10000);
     set_free(&b);
 }
 
@@ -872,6 +884,7 @@ int main(int argc, char **argv)
         mkdir(argv[2], 0777);
         return write_samples(argv[2]);
     }
+    setvbuf(stdout, NULL, _IOLBF, 0);
     test_basic();
     test_hostile();
     test_inverted();
