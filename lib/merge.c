@@ -103,12 +103,85 @@ static int check_compatible(const pprof_profile *a, const pprof_profile *b, ppro
         return pprof_error_set(err, PPROF_EINVAL, "incompatible period types %s/%s and %s/%s",
                                a->strings[a->period_type.type], a->strings[a->period_type.unit],
                                b->strings[b->period_type.type], b->strings[b->period_type.unit]);
-    bool ok = a->n_sample_types == b->n_sample_types;
-    for (size_t i = 0; ok && i < a->n_sample_types; i++)
-        ok = same_string(a, a->sample_types[i].type, b, b->sample_types[i].type) &&
-             same_string(a, a->sample_types[i].unit, b, b->sample_types[i].unit);
-    if (!ok)
-        return pprof_error_set(err, PPROF_EINVAL, "incompatible sample types");
+    return 0;
+}
+
+/* Which sample types survive a merge and how each source's values map to
+ * them: pprof keeps the types every source has (in the first's order) and
+ * converts compatible units to the finest one (ms and ns give ns). */
+typedef struct merge_plan {
+    size_t nk;
+    size_t *col;          /* n * nk: source column of kept type k */
+    double *factor;       /* n * nk: multiplier into the kept unit */
+    const pprof_profile **unit_src; /* nk: profile whose unit string is kept */
+    pprof_str *unit;      /* nk: that unit's string id there */
+} merge_plan;
+
+static void plan_release(merge_plan *pl)
+{
+    free(pl->col);
+    free(pl->factor);
+    free(pl->unit_src);
+    free(pl->unit);
+}
+
+static int make_plan(merge_plan *pl, pprof_profile *const *srcs, size_t n, pprof_error *err)
+{
+    memset(pl, 0, sizeof *pl);
+    const pprof_profile *a = srcs[0];
+    size_t nt = a->n_sample_types;
+    pl->col = malloc((n * nt + 1) * sizeof *pl->col);
+    pl->factor = malloc((n * nt + 1) * sizeof *pl->factor);
+    pl->unit_src = malloc((nt + 1) * sizeof *pl->unit_src);
+    pl->unit = malloc((nt + 1) * sizeof *pl->unit);
+    if (!pl->col || !pl->factor || !pl->unit_src || !pl->unit)
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    for (size_t t = 0; t < nt; t++) {
+        size_t k = pl->nk;
+        bool everywhere = true;
+        for (size_t i = 0; i < n && everywhere; i++) {
+            const pprof_profile *b = srcs[i];
+            size_t c = b->n_sample_types;
+            for (size_t j = 0; j < b->n_sample_types && c == b->n_sample_types; j++)
+                if (same_string(a, a->sample_types[t].type, b, b->sample_types[j].type))
+                    c = j;
+            everywhere = c < b->n_sample_types;
+            pl->col[i * nt + k] = c;
+        }
+        if (!everywhere)
+            continue;
+        /* The finest unit among the sources, when they differ. */
+        const pprof_profile *us = a;
+        pprof_str uid = a->sample_types[t].unit;
+        for (size_t i = 1; i < n; i++) {
+            const pprof_profile *b = srcs[i];
+            pprof_str bu = b->sample_types[pl->col[i * nt + k]].unit;
+            if (same_string(us, uid, b, bu))
+                continue;
+            double fa, fb;
+            if (!pprof_unit_finest(us->strings[uid], b->strings[bu], &fa, &fb))
+                return pprof_error_set(err, PPROF_EINVAL, "incompatible sample types: %s/%s and %s/%s",
+                                       a->strings[a->sample_types[t].type], us->strings[uid],
+                                       b->strings[b->sample_types[pl->col[i * nt + k]].type], b->strings[bu]);
+            if (fa != 1) {
+                us = b;
+                uid = bu;
+            }
+        }
+        pl->unit_src[k] = us;
+        pl->unit[k] = uid;
+        for (size_t i = 0; i < n; i++) {
+            const pprof_profile *b = srcs[i];
+            pprof_str bu = b->sample_types[pl->col[i * nt + k]].unit;
+            double fa = 1, fb = 1;
+            if (!same_string(us, uid, b, bu))
+                pprof_unit_finest(b->strings[bu], us->strings[uid], &fa, &fb);
+            pl->factor[i * nt + k] = fa;
+        }
+        pl->nk++;
+    }
+    if (pl->nk == 0 && nt > 0)
+        return pprof_error_set(err, PPROF_EINVAL, "profiles have empty common sample type list");
     return 0;
 }
 
@@ -255,10 +328,27 @@ static int cmp_label(const void *a, const void *b)
     return x->num_unit < y->num_unit ? -1 : x->num_unit > y->num_unit;
 }
 
-static int merge_samples(merger *g, const pprof_profile *src, src_maps *sm)
+static int64_t scale_round(int64_t v, double f)
+{
+    if (f == 1)
+        return v;
+    double x = (double)v * f;
+    x = x < 0 ? x - 0.5 : x + 0.5;
+    if (x >= 9223372036854775807.0)
+        return INT64_MAX;
+    if (x <= -9223372036854775808.0)
+        return INT64_MIN;
+    return (int64_t)x;
+}
+
+static int merge_samples(merger *g, const pprof_profile *src, src_maps *sm, const merge_plan *pl, size_t si,
+                         size_t first_nt)
 {
     pprof_profile *m = g->m;
-    size_t nt = src->n_sample_types;
+    size_t nt = pl->nk, snt = src->n_sample_types;
+    int64_t *row = malloc((nt + 1) * sizeof *row);
+    if (!row)
+        return PPROF_ENOMEM;
     uint32_t *locs = NULL;
     size_t cap_locs = 0;
     pprof_label *labels = NULL;
@@ -266,7 +356,10 @@ static int merge_samples(merger *g, const pprof_profile *src, src_maps *sm)
     int rc = 0;
     for (size_t s = 0; s < src->n_samples && !rc; s++) {
         const pprof_sample *smp = &src->samples[s];
-        const int64_t *v = src->values + s * nt;
+        const int64_t *sv = src->values + s * snt;
+        for (size_t k = 0; k < nt; k++)
+            row[k] = scale_round(sv[pl->col[si * first_nt + k]], pl->factor[si * first_nt + k]);
+        const int64_t *v = row;
         bool zero = true;
         for (size_t k = 0; k < nt; k++)
             zero &= v[k] == 0;
@@ -321,19 +414,20 @@ static int merge_samples(merger *g, const pprof_profile *src, src_maps *sm)
     }
     free(locs);
     free(labels);
+    free(row);
     return rc;
 }
 
-static int merge_headers(merger *g, const pprof_profile *src, bool first)
+static int merge_headers(merger *g, const pprof_profile *src, bool first, const merge_plan *pl)
 {
     pprof_profile *m = g->m;
     int rc = 0;
     if (first) {
-        for (size_t i = 0; i < src->n_sample_types && !rc; i++) {
+        for (size_t k = 0; k < pl->nk && !rc; k++) {
             pprof_value_type vt;
-            rc = str_of(g, src, src->sample_types[i].type, &vt.type);
+            rc = str_of(g, src, src->sample_types[pl->col[k]].type, &vt.type);
             if (!rc)
-                rc = str_of(g, src, src->sample_types[i].unit, &vt.unit);
+                rc = str_of(g, pl->unit_src[k], pl->unit[k], &vt.unit);
             if (!rc)
                 rc = pprof_profile_add_sample_type(m, vt);
         }
@@ -378,6 +472,13 @@ int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t 
         if (rc)
             return rc;
     }
+    merge_plan plan;
+    int prc = make_plan(&plan, srcs, n, err);
+    if (prc) {
+        plan_release(&plan);
+        return prc;
+    }
+    size_t first_nt = srcs[0]->n_sample_types;
     merger g;
     memset(&g, 0, sizeof g);
     g.err = err;
@@ -386,7 +487,7 @@ int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t 
     /* pprof keeps the main binary first: the first source with mappings
      * contributes its first mapping before anything else. */
     for (size_t i = 0; i < n && !rc; i++)
-        rc = merge_headers(&g, srcs[i], i == 0);
+        rc = merge_headers(&g, srcs[i], i == 0, &plan);
     for (size_t i = 0; i < n && !rc; i++) {
         const pprof_profile *src = srcs[i];
         src_maps sm;
@@ -405,12 +506,21 @@ int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t 
                 rc = merge_mapping(&g, src, &sm, 0, &first);
             }
             if (!rc)
-                rc = merge_samples(&g, src, &sm);
+                rc = merge_samples(&g, src, &sm, &plan, i, first_nt);
         }
         free(sm.map);
         free(sm.map_shift);
         free(sm.fn);
         free(sm.loc);
+    }
+    plan_release(&plan);
+    /* A default type that did not survive gives way to the first kept one. */
+    if (!rc && g.m->default_sample_type) {
+        bool kept = false;
+        for (size_t k = 0; k < g.m->n_sample_types; k++)
+            kept |= g.m->sample_types[k].type == g.m->default_sample_type;
+        if (!kept)
+            g.m->default_sample_type = g.m->n_sample_types ? g.m->sample_types[0].type : 0;
     }
     keyset_release(&g.maps);
     keyset_release(&g.funcs);

@@ -1,0 +1,116 @@
+/* test_merge.c: merging profiles: deduplication, common sample types, unit scaling, cancelling bases. */
+#include "pprof.h"
+#include "unit.h"
+
+#include <string.h>
+
+static pprof_str S(pprof_profile *p, const char *s)
+{
+    pprof_str id = 0;
+    pprof_profile_intern(&id, p, s, strlen(s));
+    return id;
+}
+
+/* A profile with the given sample types ("type/unit" pairs) and one sample
+ * per value row on the stack leaf <- main. */
+static pprof_profile *make(const char *const *types, size_t nt, const int64_t *rows, size_t n_rows, const char *leaf)
+{
+    pprof_profile *p = pprof_profile_new();
+    for (size_t i = 0; i < nt; i++)
+        pprof_profile_add_sample_type(p, (pprof_value_type){S(p, types[2 * i]), S(p, types[2 * i + 1])});
+    pprof_function f1 = {.id = 1, .name = S(p, "main")}, f2 = {.id = 2, .name = S(p, leaf)};
+    uint32_t i1, i2, locs[2];
+    pprof_profile_add_function(&i1, p, &f1);
+    pprof_profile_add_function(&i2, p, &f2);
+    pprof_line l1 = {.function = i1}, l2 = {.function = i2};
+    pprof_location a = {.id = 1, .mapping = PPROF_NONE}, b = {.id = 2, .mapping = PPROF_NONE};
+    pprof_profile_add_location(&locs[1], p, &a, &l1, 1);
+    pprof_profile_add_location(&locs[0], p, &b, &l2, 1);
+    for (size_t r = 0; r < n_rows; r++)
+        pprof_profile_add_sample(p, locs, 2, rows + r * nt, NULL, 0);
+    return p;
+}
+
+static void test_common_types_and_units(void)
+{
+    static const char *const t1[] = {"samples", "count", "cpu", "milliseconds"};
+    static const char *const t2[] = {"cpu", "nanoseconds"};
+    static const int64_t r1[] = {3, 30};
+    static const int64_t r2[] = {5000000};
+    pprof_profile *a = make(t1, 2, r1, 1, "work"), *b = make(t2, 1, r2, 1, "work");
+    pprof_profile *srcs[2] = {a, b}, *m = NULL;
+    pprof_error err;
+    CHECK_INT(pprof_profile_merge(&m, srcs, 2, &err), 0);
+    CHECK_INT(m->n_sample_types, 1); /* only cpu is in both */
+    CHECK_STR(pprof_string(m, m->sample_types[0].type), "cpu");
+    CHECK_STR(pprof_string(m, m->sample_types[0].unit), "nanoseconds"); /* the finer unit */
+    CHECK_INT(m->n_samples, 1);                                         /* same stack: summed */
+    CHECK_INT(m->values[0], 30 * 1000000 + 5000000);
+    pprof_profile_free(m);
+    pprof_profile_free(a);
+    pprof_profile_free(b);
+}
+
+static void test_no_common_type(void)
+{
+    static const char *const t1[] = {"cpu", "nanoseconds"};
+    static const char *const t2[] = {"inuse_space", "bytes"};
+    static const int64_t r[] = {1};
+    pprof_profile *a = make(t1, 1, r, 1, "x"), *b = make(t2, 1, r, 1, "x");
+    pprof_profile *srcs[2] = {a, b}, *m = NULL;
+    pprof_error err;
+    CHECK_INT(pprof_profile_merge(&m, srcs, 2, &err), PPROF_EINVAL);
+    CHECK(strstr(err.msg, "empty common sample type list") != NULL);
+    pprof_profile_free(a);
+    pprof_profile_free(b);
+}
+
+static void test_base_cancels(void)
+{
+    static const char *const t[] = {"samples", "count"};
+    static const int64_t r[] = {7};
+    pprof_profile *a = make(t, 1, r, 1, "x"), *b = make(t, 1, r, 1, "x");
+    pprof_profile_scale(b, (const double[]){-1});
+    pprof_profile *srcs[2] = {a, b}, *m = NULL;
+    pprof_error err;
+    CHECK_INT(pprof_profile_merge(&m, srcs, 2, &err), 0);
+    CHECK_INT(m->n_samples, 0);   /* a profile minus itself is empty */
+    CHECK_INT(m->n_locations, 0); /* and keeps nothing only those samples used */
+    pprof_profile_free(m);
+    pprof_profile_free(a);
+    pprof_profile_free(b);
+}
+
+static void test_dedup_and_headers(void)
+{
+    static const char *const t[] = {"samples", "count"};
+    static const int64_t r[] = {1, 2};
+    pprof_profile *a = make(t, 1, r, 2, "x"), *b = make(t, 1, r, 1, "y");
+    a->time_nanos = 200;
+    b->time_nanos = 100;
+    a->duration_nanos = 10;
+    b->duration_nanos = 5;
+    a->period = 3;
+    b->period = 9;
+    pprof_profile *srcs[2] = {a, b}, *m = NULL;
+    pprof_error err;
+    CHECK_INT(pprof_profile_merge(&m, srcs, 2, &err), 0);
+    CHECK_INT(m->n_samples, 2);    /* a's two samples share a stack; b's leaf differs */
+    CHECK_INT(m->values[0], 3);
+    CHECK_INT(m->n_functions, 3);  /* main once, x, y */
+    CHECK_INT(m->time_nanos, 100); /* earliest */
+    CHECK_INT(m->duration_nanos, 15);
+    CHECK_INT(m->period, 9);
+    pprof_profile_free(m);
+    pprof_profile_free(a);
+    pprof_profile_free(b);
+}
+
+int main(void)
+{
+    test_common_types_and_units();
+    test_no_common_type();
+    test_base_cancels();
+    test_dedup_and_headers();
+    return unit_report("merge");
+}
