@@ -35,7 +35,7 @@ TOOL_SRC = $(sort $(wildcard tests/bench/*.c tests/bad/*.c))
 TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 VERSION  = 0.1.0
 
-.PHONY: all deps test-deps install-pkgs check unit cli bad demo asan bench install uninstall clean tools
+.PHONY: all deps test-deps install-pkgs check unit cli bad flame demo asan bench install uninstall clean tools
 .SUFFIXES:
 
 all: $(BUILD)/pprof $(BUILD)/libpprof.a $(BUILD)/libpprof.so $(BUILD)/libpprof.pc
@@ -105,13 +105,20 @@ unit: $(UNIT_BIN)
 cli: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/cli/run.sh
 	@PPROF=$(BUILD)/pprof sh tests/cli/folded_sums.sh
+	@sh tests/cli/svg_valid.sh
 
 bad: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bad/run.sh
 
+# Flame graphs: SVG validity (xmllint) and determinism, then a real browser
+# (headless chromium) clicking, searching and reading back the page.
+flame: $(BUILD)/tests/test_flame
+	@TEST_FLAME=$(BUILD)/tests/test_flame sh tests/flame/run.sh
+	@TEST_FLAME=$(BUILD)/tests/test_flame timeout 300 sh tests/flame/browser.sh
+
 check: test-deps
 	@$(MAKE) --no-print-directory all tools $(UNIT_BIN)
-	@$(MAKE) --no-print-directory unit cli bad
+	@$(MAKE) --no-print-directory unit cli bad flame
 
 asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \

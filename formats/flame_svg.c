@@ -1,4 +1,23 @@
 /* flame_svg.c: -flamegraph: a self-contained interactive SVG flame graph (plain or differential) from a stack set. */
+
+/* Shape of the output (spec/flamegraph.md §3 and §7 say why):
+ * - Frames sit in an inner <svg id="fgframes"> whose viewBox is in value
+ *   units (divided by the gcd of all values) with preserveAspectRatio
+ *   "none": widths are exact small integers, the root is exactly the total,
+ *   and the script zooms by changing that one viewBox.
+ * - A frame is <g><title>name (value, percent)</title><rect x width height
+ *   fill/></g>; rows are groups with one translate each, so frames carry no
+ *   y. Labels are a separate pixel layer, only where 3 characters fit.
+ * - Frames narrower than -minwidth are summed into one grey "(N more)" frame
+ *   after their kept siblings: elided, never silently dropped.
+ * - Differential: widths follow the new profile and colours the change.
+ *   Frames only in the base have no width, so each parent that has such
+ *   children gets a marker: a 3 px blue line (non-scaling stroke, so
+ *   visible at any zoom) at its right edge on the child row, whose tooltip
+ *   lists them and the value they lost.
+ * - No profile data inside the script: it reads names from the DOM. Every
+ *   string is sanitized (invalid UTF-8, control characters and
+ *   non-characters become U+FFFD) and escaped. */
 #include "flame_js.h"
 #include "flame_layout.h"
 
@@ -367,7 +386,8 @@ static char *put_hex(char *p, uint32_t rgb)
 typedef struct name_info {
     size_t off, len; /* sanitized display name in writer.names */
     uint32_t chars;
-    uint32_t rgb;
+    uint32_t rgb;    /* for frames with these flags */
+    uint8_t flags;
     bool ready;
 } name_info;
 
@@ -420,6 +440,7 @@ static const name_info *name_of(writer *w, uint32_t id, uint8_t flags)
             break;
         }
     ni->rgb = name_color(w->pal, raw, flags);
+    ni->flags = flags;
     ni->ready = true;
     return ni;
 }
@@ -568,6 +589,10 @@ static int put_frame(writer *w, const flame_item *it)
         if (!w->o->diff_total)
             word = "self delta";
         rgb = w->diff ? diff_color(delta, w->max_delta) : ni ? ni->rgb : w->root_rgb;
+        /* The cached colour is for the name's first frame; inlining is
+         * per frame and picks the colour in some palettes. */
+        if (ni && !w->diff && w->pal->rules && n->flags != w->info[n->name].flags)
+            rgb = name_color(w->pal, w->s->names[n->name], n->flags);
     }
     o = put_numbers(w, o, it->w, it->base, delta, word);
     o = PUT(o, "</title><rect");

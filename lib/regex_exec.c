@@ -12,7 +12,7 @@
 enum { CX_OTHER, CX_WORD, CX_NL, CX_EDGE, NCX };
 
 /* DFA budgets: beyond them the regexp runs on the NFA simulation, which is slower per byte
- * but needs no table. They bound compile time to a few milliseconds and memory to ~2 MiB. */
+ * but needs no table. They bound compile time to some milliseconds and memory to a few MiB. */
 #define DFA_MAX_CELLS (1u << 18)   /* states x classes */
 #define DFA_MAX_WORK (1u << 20)    /* instructions visited while building */
 #define DFA_MAX_SIGBITS (1u << 23) /* intervals x distinct classes, for class merging */
@@ -36,8 +36,12 @@ typedef struct re_dfa {
     uint8_t (*leave)[256]; /* ... else 1 for each byte leaving it */
 } re_dfa;
 
+/* Literals longer than this are searched with KMP, whose worst case stays linear. */
+#define SHORT_LITERAL 32
+
 struct pprof_regex {
     re_prog prog;
+    uint32_t *kmp; /* long literals: length of the longest proper border of each prefix */
     bool anchored; /* only a match starting at offset 0 is possible */
     re_dfa *dfa;
 };
@@ -615,6 +619,7 @@ static re_dfa *dfa_build(const re_prog *p, bool anchored)
         b.w.a.n = 0;
         for (uint32_t i = 0; i < ds.n; i++)
             sp_add(&b.w.a, cur[i]);
+        b.w.cons.n = 0;
         eot[si] = follow(&b.w, b.w.a.dense, b.w.a.n, prev, CX_EDGE, true, &b.w.cons);
         for (int cx = 0; cx < CX_EDGE && !b.over; cx++) {
             if (!has_cx[cx])
@@ -733,22 +738,56 @@ static bool nfa_match(const pprof_regex *re, const unsigned char *s, size_t n)
     return matched;
 }
 
-/* memchr for the first byte then memcmp: O(len x litlen) at worst, which the short
- * literals sent here keep small (memmem is not standard C or POSIX). */
-static bool find_literal(const char *h, size_t n, const char *lit, size_t m)
+/* memchr for the first byte then memcmp: O(len x m) at worst, which short literals keep
+ * small; longer ones go through KMP (memmem is not standard C or POSIX). */
+static bool find_literal(const pprof_regex *re, const char *h, size_t n)
 {
+    const char *lit = re->prog.lit;
+    size_t m = re->prog.litlen;
     if (m == 0)
         return true;
-    while (n >= m) {
-        const char *q = memchr(h, (unsigned char)lit[0], n - m + 1);
-        if (!q)
-            return false;
-        if (memcmp(q + 1, lit + 1, m - 1) == 0)
+    if (!re->kmp) {
+        while (n >= m) {
+            const char *q = memchr(h, (unsigned char)lit[0], n - m + 1);
+            if (!q)
+                return false;
+            if (memcmp(q + 1, lit + 1, m - 1) == 0)
+                return true;
+            n -= (size_t)(q - h) + 1;
+            h = q + 1;
+        }
+        return false;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k == 0) {
+            const char *q = memchr(h + i, (unsigned char)lit[0], n - i);
+            if (!q)
+                return false;
+            i = (size_t)(q - h);
+        }
+        while (k > 0 && h[i] != lit[k])
+            k = re->kmp[k - 1];
+        if (h[i] == lit[k] && ++k == m)
             return true;
-        n -= (size_t)(q - h) + 1;
-        h = q + 1;
     }
     return false;
+}
+
+static uint32_t *kmp_table(const char *lit, size_t m)
+{
+    uint32_t *f = malloc(m * sizeof *f);
+    if (!f)
+        return NULL;
+    f[0] = 0;
+    for (size_t i = 1, k = 0; i < m; i++) {
+        while (k > 0 && lit[i] != lit[k])
+            k = f[k - 1];
+        if (lit[i] == lit[k])
+            k++;
+        f[i] = (uint32_t)k;
+    }
+    return f;
 }
 
 bool pprof_regex_match(const pprof_regex *re, const char *text, size_t len)
@@ -758,12 +797,14 @@ bool pprof_regex_match(const pprof_regex *re, const char *text, size_t len)
         if (len < p->litlen)
             return false;
         if (p->lit_bot && p->lit_eot)
-            return len == p->litlen && memcmp(text, p->lit, len) == 0;
+            return len == p->litlen && (len == 0 || memcmp(text, p->lit, len) == 0);
+        if (p->litlen == 0)
+            return true;
         if (p->lit_bot)
             return memcmp(text, p->lit, p->litlen) == 0;
         if (p->lit_eot)
             return memcmp(text + len - p->litlen, p->lit, p->litlen) == 0;
-        return find_literal(text, len, p->lit, p->litlen);
+        return find_literal(re, text, len);
     }
     if (re->dfa)
         return dfa_match(re->dfa, (const unsigned char *)text, len);
@@ -795,6 +836,15 @@ pprof_regex *pprof_regex_compile(const char *pattern, size_t len, char *err, siz
         free(re);
         return NULL;
     }
+    if (re->prog.is_literal && !re->prog.lit_bot && !re->prog.lit_eot && re->prog.litlen > SHORT_LITERAL) {
+        re->kmp = kmp_table(re->prog.lit, re->prog.litlen);
+        if (!re->kmp) {
+            if (errlen)
+                snprintf(err, errlen, "error parsing regexp: out of memory");
+            pprof_regex_free(re);
+            return NULL;
+        }
+    }
     if (!re->prog.is_literal) {
         re->anchored = start_anchored(&re->prog);
         re->dfa = dfa_build(&re->prog, re->anchored);
@@ -807,6 +857,7 @@ void pprof_regex_free(pprof_regex *re)
     if (!re)
         return;
     dfa_free(re->dfa);
+    free(re->kmp);
     pprof_re_prog_free(&re->prog);
     free(re);
 }

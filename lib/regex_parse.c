@@ -1197,9 +1197,7 @@ static bool plain_rune(int32_t r)
     return r >= 0 && r != 0xFFFD && !(r >= 0xD800 && r <= 0xDFFF);
 }
 
-/* Recognizes ^?literal$? so that matching can use memchr and memcmp. Long literals go to
- * the DFA instead, whose scan stays linear whatever the text. */
-#define MAX_FAST_LITERAL 32
+/* Recognizes ^?literal$? so that matching can use memchr, memcmp or KMP. */
 static bool find_literal(const parser *ps, int32_t root, re_prog *prog)
 {
     const re_node *n = &ps->nodes[root];
@@ -1221,8 +1219,6 @@ static bool find_literal(const parser *ps, int32_t root, re_prog *prog)
         eot = true;
         nk--;
     }
-    if (nk > MAX_FAST_LITERAL)
-        return true;
     for (uint32_t i = 0; i < nk; i++)
         if (ps->nodes[kids[i]].op != N_CLASS || !plain_rune(ps->nodes[kids[i]].lit))
             return true;
@@ -1268,7 +1264,9 @@ bool pprof_re_parse(const char *pattern, size_t len, re_prog *prog, char *err, s
     if (errlen)
         err[0] = 0;
     if (len > PPROF_REGEX_MAX_LEN) {
-        fail(&ps, "expression too large", 0, 0);
+        if (errlen)
+            snprintf(err, errlen, "error parsing regexp: expression too large: pattern longer than %u bytes",
+                     (unsigned)PPROF_REGEX_MAX_LEN);
         return false;
     }
     int32_t root = parse_all(&ps);

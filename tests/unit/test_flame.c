@@ -722,6 +722,20 @@ static void test_colors(void)
         CHECK(ok);
         free(svg);
     }
+    set_free(&b);
+    /* java: an inlined frame is aqua, the same name not inlined is red. */
+    add(&b, "x;Inl", 10, 0);
+    b.s.frame_flags[1] = PPROF_FRAME_INLINED;
+    add(&b, "y;Inl", 10, 0);
+    pprof_flame_options jo = {0};
+    jo.colors = "java";
+    svg = render(&b.s, &jo, NULL);
+    const char *first = svg ? strstr(svg, "<title>Inl (") : NULL;
+    unsigned f1 = 0, f2 = 0;
+    CHECK(first && fill_of(first, "Inl", &f1) && fill_of(first + 10, "Inl", &f2));
+    CHECK(f1 >> 16 >= 0x32 && f1 >> 16 <= 0x6e && (f1 & 0xff) >= 0xa5); /* aqua */
+    CHECK(f2 >> 16 >= 0xc8);                                              /* red */
+    free(svg);
     pprof_flame_options o = {0};
     o.colors = "rainbow";
     pprof_buf out = {0};

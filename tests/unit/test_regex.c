@@ -595,12 +595,13 @@ static void test_limits(void)
     memset(p, 'a', big);
     CHECK(pprof_regex_compile(p, big, err, sizeof err) == NULL);
     CHECK(starts_with(err, "error parsing regexp: expression too large"));
-    /* a 64 KiB literal compiles and matches (through the DFA, since it is long) */
+    /* a 64 KiB literal compiles and matches (through KMP, since it is long) */
     pprof_regex *re = pprof_regex_compile(p, big - 1, err, sizeof err);
     CHECK(re != NULL);
     if (re) {
         CHECK(pprof_regex_match(re, p, big - 1));
         CHECK(!pprof_regex_match(re, p, big - 2));
+        CHECK_INT(pprof_re_engine(re), 0);
         pprof_regex_free(re);
     }
     free(p);
