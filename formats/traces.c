@@ -70,13 +70,16 @@ int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_repor
     label_ref *refs = malloc((max_labels ? max_labels : 1) * sizeof *refs);
     /* Each node's name once, with its inline suffix variant built on demand. */
     char **names = calloc(nm->n_nodes ? nm->n_nodes : 1, sizeof *names);
+    size_t *name_lens = calloc(nm->n_nodes ? nm->n_nodes : 1, sizeof *name_lens);
     pprof_buf name = {0};
-    if (!refs || !names)
+    if (!refs || !names || !name_lens)
         rc = PPROF_ENOMEM;
     for (size_t i = 0; i < nm->n_nodes && !rc; i++) {
         name.len = 0;
         if (pprof_nodemap_name(&name, nm, (uint32_t)i) || !(names[i] = strdup((char *)name.data)))
             rc = PPROF_ENOMEM;
+        else
+            name_lens[i] = name.len;
     }
     for (size_t i = 0; i < p->n_samples && !rc && nt; i++) {
         const pprof_sample *sm = &p->samples[i];
@@ -95,9 +98,17 @@ int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_repor
         for (uint32_t j = 0; j < sm->n_locs; j++) {
             uint32_t L = locs[j], lo_ = nm->loc_off[L], hi = nm->loc_off[L + 1];
             for (uint32_t k = lo_; k < hi; k++) {
-                pprof_buf_printf(out, "%10s   ", first ? val : "");
-                pprof_buf_puts(out, names[nm->loc_nodes[k]]);
-                pprof_buf_puts(out, k + 1 < hi ? " (inline)\n" : "\n");
+                /* Only the first frame carries the value; the others share a
+                 * blank 13-column prefix (the hot path: one line per frame). */
+                if (first)
+                    pprof_buf_printf(out, "%10s   ", val);
+                else
+                    pprof_buf_append(out, "             ", 13);
+                pprof_buf_append(out, names[nm->loc_nodes[k]], name_lens[nm->loc_nodes[k]]);
+                if (k + 1 < hi)
+                    pprof_buf_append(out, " (inline)\n", 10);
+                else
+                    pprof_buf_append(out, "\n", 1);
                 first = false;
             }
         }
@@ -107,6 +118,7 @@ int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_repor
     for (size_t i = 0; names && i < nm->n_nodes; i++)
         free(names[i]);
     free(names);
+    free(name_lens);
     free(refs);
     pprof_nodemap_free(nm);
     if (rc || out->failed)

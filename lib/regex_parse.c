@@ -445,12 +445,10 @@ static int parse_escape(parser *ps, vec32 *dst, uint32_t *r)
         return 1;
     }
     switch (c) {
-    case 'a': *r = 7; break;
-    case 'f': *r = '\f'; break;
-    case 't': *r = '\t'; break;
-    case 'n': *r = '\n'; break;
-    case 'r': *r = '\r'; break;
-    case 'v': *r = '\v'; break;
+    case 'a': case 'f': case 't': case 'n': case 'r': case 'v':
+        *r = c == 'a' ? 7 : c == 'f' ? '\f' : c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : '\v';
+        ps->pos = i + 1;
+        return 1;
     case '1': case '2': case '3': case '4': case '5': case '6': case '7':
         /* \1..\7 would be backreferences unless another octal digit follows */
         if (i + 1 >= ps->len || ps->p[i + 1] < '0' || ps->p[i + 1] > '7')
@@ -549,10 +547,6 @@ static int parse_escape(parser *ps, vec32 *dst, uint32_t *r)
     }
     default:
         break;
-    }
-    if (c == 'a' || c == 'f' || c == 't' || c == 'n' || c == 'r' || c == 'v') {
-        ps->pos = i + 1;
-        return 1;
     }
     uint32_t rr;
     size_t w = prune(ps, i, ps->len, &rr);

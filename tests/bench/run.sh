@@ -205,6 +205,28 @@ EOF
     printf '%s' "$go_lines"
 done
 
+# Folded input: a file of about 100,000 distinct stacks (average depth 20),
+# made from a generated profile, read and rendered as a flame graph.
+FOLDED=$BENCH_DIR/stacks.folded
+if [ ! -s "$FOLDED" ]; then
+    "$GEN" --samples 600000 --locations 200000 --functions 50000 --max-depth 40 --avg-depth 20 \
+        --inline-frac 0 --label-frac 0 --types 1 --seed 7 --out "$BENCH_DIR/stacks.pb.gz" >/dev/null &&
+        "$PPROF" -folded "$BENCH_DIR/stacks.pb.gz" > "$FOLDED"
+fi
+if [ -s "$FOLDED" ]; then
+    echo
+    echo "== $FOLDED: $(wc -l < "$FOLDED" | tr -d ' ') distinct stacks, $(wc -c < "$FOLDED" | tr -d ' ') bytes"
+    printf '%-44s %8s %9s  %s\n' command "wall s" "rss MiB" status
+    for args in "-flamegraph" "-top" "-folded"; do
+        measure_cmd "$PPROF" $args "$FOLDED"
+        if [ "$RC" = 0 ]; then
+            printf '%-44s %8.3f %9.1f  ok\n' "pprof $args (folded input)" "$WALL" "$RSS"
+        else
+            printf '%-44s %8s %9s  failed (rc=%s)\n' "pprof $args (folded input)" - - "$RC"
+        fi
+    done
+fi
+
 rm -f "$ERR"
 if [ "$status" != 0 ]; then
     echo
