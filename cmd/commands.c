@@ -66,6 +66,7 @@ const command_def commands[] = {
     {"comments", false, false, NULL, 0, false, report_comments, "Output all profile comments"},
     {"flamegraph", false, false, "svg", 0, true, report_flamegraph, "Outputs an interactive flame graph (SVG)"},
     {"folded", false, false, NULL, 0, true, report_folded, "Outputs collapsed stacks (root;...;leaf value)"},
+    {"list", true, false, NULL, 0, true, pprof_write_list, "Output annotated source for functions matching regexp"},
     {"peek", true, false, NULL, 80, true, pprof_write_tree, "Outputs callers/callees of functions matching regexp"},
     {"proto", false, true, "pb.gz", 0, true, report_proto, "Outputs the profile in compressed protobuf format"},
     {"raw", false, false, NULL, 0, true, report_raw, "Outputs a text representation of the raw profile"},
@@ -281,6 +282,8 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
         return EXIT_USAGE;
     o.filters = filter_list;
     o.symbol = param && *param ? param : NULL;
+    o.source_path = cfg->source_path;
+    o.trim_path = cfg->trim_path;
     o.tagroot = cfg->tagroot;
     o.tagleaf = cfg->tagleaf;
     if (set_flame_options(&o.flame, cfg) != 0)

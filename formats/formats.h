@@ -46,6 +46,8 @@ typedef struct pprof_report_options {
     const char *const *filters; /* "key=value" lines for "Active filters:", NULL-terminated */
     const char *tagroot, *tagleaf; /* label keys to add as frames (stack reports) */
     const char *symbol;         /* -peek/-list regexp: only nodes whose name matches */
+    const char *source_path;    /* -list: where to look for sources (":"-separated) */
+    const char *trim_path;      /* -list: prefixes to remove from source paths */
     pprof_flame_options flame;
 } pprof_report_options;
 
@@ -69,6 +71,9 @@ void pprof_write_report_labels(pprof_buf *out, const pprof_graph *g, const pprof
 /* -tree: each node with its callers and callees (-peek: only the nodes
  * matching o->symbol). */
 int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -list: annotated source of the functions matching o->symbol. */
+int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 /* -top / -text. */
 int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);

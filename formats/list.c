@@ -1,0 +1,291 @@
+/* list.c: the -list report: annotated source of the functions matching a
+ * regexp, each sample counted once per line (so recursion is not counted
+ * twice, unlike pprof). */
+#include "formats.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct line_acc {
+    pprof_str name, file;
+    int64_t line;
+    int64_t flat, cum;
+    uint32_t stamp;
+} line_acc;
+
+/* By function and file (as ids: only grouping matters here), then line. */
+static int cmp_lines(const void *a, const void *b)
+{
+    const line_acc *x = a, *y = b;
+    if (x->name != y->name)
+        return x->name < y->name ? -1 : 1;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+typedef struct group_ref {
+    const char *name, *file;
+    size_t first, count;
+} group_ref;
+
+static int cmp_groups(const void *a, const void *b)
+{
+    const group_ref *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : strcmp(x->file, y->file);
+}
+
+/* Reads a whole source file; NULL with errno when it cannot. */
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    pprof_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (64u << 20))
+        pprof_buf_append(&b, chunk, n);
+    fclose(f);
+    if (b.failed) {
+        pprof_buf_release(&b);
+        errno = ENOMEM;
+        return NULL;
+    }
+    *len = b.len;
+    if (!b.data)
+        return calloc(1, 1);
+    return (char *)b.data;
+}
+
+/* pprof's trimPath: configured prefixes, the /proc/self/cwd forms, or (with
+ * no trim_path) everything up to "/<basename of a search dir>/". */
+static const char *trim_source_path(const char *path, const char *trim, const char *search, char *scratch,
+                                    size_t n)
+{
+    static const char *const cwd_forms[] = {"/proc/self/cwd/./", "/proc/self/cwd/"};
+    for (const char *t = trim; t && *t;) {
+        const char *colon = strchr(t, ':');
+        size_t len = colon ? (size_t)(colon - t) : strlen(t);
+        if (len && strncmp(path, t, len) == 0) {
+            const char *rest = path + len;
+            while (*rest == '/')
+                rest++;
+            return rest;
+        }
+        t = colon ? colon + 1 : NULL;
+    }
+    for (size_t i = 0; i < 2; i++)
+        if (strncmp(path, cwd_forms[i], strlen(cwd_forms[i])) == 0)
+            return path + strlen(cwd_forms[i]);
+    if (!trim || !*trim) {
+        for (const char *s = search; s && *s;) {
+            const char *colon = strchr(s, ':');
+            size_t len = colon ? (size_t)(colon - s) : strlen(s);
+            while (len > 1 && s[len - 1] == '/')
+                len--;
+            size_t b = len;
+            while (b > 0 && s[b - 1] != '/')
+                b--;
+            if (len > b && len - b + 3 < n) {
+                snprintf(scratch, n, "/%.*s/", (int)(len - b), s + b);
+                const char *at = strstr(path, scratch);
+                if (at)
+                    return at + strlen(scratch);
+            }
+            s = colon ? colon + 1 : NULL;
+        }
+    }
+    return path;
+}
+
+/* Finds the file: absolute as is; relative in each search dir and each of
+ * its parents. Returns the contents, or NULL with a message in err. */
+static char *find_source(const char *path, const char *search, size_t *len, char *err, size_t errlen)
+{
+    if (path[0] == '/') {
+        char *data = read_file(path, len);
+        if (!data) {
+            /* Go spells system errors in lower case. */
+            char e[128];
+            snprintf(e, sizeof e, "%s", strerror(errno));
+            if (e[0] >= 'A' && e[0] <= 'Z')
+                e[0] = (char)(e[0] - 'A' + 'a');
+            snprintf(err, errlen, "open %s: %s", path, e);
+        }
+        return data;
+    }
+    const char *dirs = search && *search ? search : ".";
+    char cand[4096];
+    for (const char *s = dirs; s && *s;) {
+        const char *colon = strchr(s, ':');
+        size_t dlen = colon ? (size_t)(colon - s) : strlen(s);
+        char dir[2048];
+        snprintf(dir, sizeof dir, "%.*s", (int)dlen, s);
+        for (;;) {
+            snprintf(cand, sizeof cand, "%s/%s", dir, path);
+            char *data = read_file(cand, len);
+            if (data)
+                return data;
+            char *slash = strrchr(dir, '/');
+            if (!slash || slash == dir)
+                break;
+            *slash = 0;
+        }
+        s = colon ? colon + 1 : NULL;
+    }
+    snprintf(err, errlen, "could not find file %s on path %s", path, dirs);
+    return NULL;
+}
+
+static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
+                          const line_acc *lines, const group_ref *g, const char *trim, const char *search,
+                          int64_t start_line)
+{
+    int64_t flat = 0, cum = 0;
+    for (size_t i = 0; i < g->count; i++) {
+        flat += lines[g->first + i].flat;
+        cum += lines[g->first + i].cum;
+    }
+    char scratch[1024], f[64], c[64], pct[32];
+    const char *shown = trim_source_path(g->file, trim, search, scratch, sizeof scratch);
+    pprof_buf_printf(out, "ROUTINE ======================== %s in %s\n", g->name, shown);
+    pprof_report_format(f, sizeof f, p, o, "auto", flat);
+    pprof_report_format(c, sizeof c, p, o, "auto", cum);
+    pprof_format_percent(pct, sizeof pct, cum, o->total);
+    pprof_buf_printf(out, "%10s %10s (flat, cum) %s of Total\n", f, c, pct);
+    size_t len;
+    char err[4200];
+    char *src = find_source(shown, search, &len, err, sizeof err);
+    if (!src) {
+        pprof_buf_printf(out, " Error: %s\n", err);
+        return;
+    }
+    int64_t lo = lines[g->first].line - 5, hi = lines[g->first + g->count - 1].line + 5;
+    if (start_line > 0 && start_line < lo)
+        lo = start_line;
+    if (lo < 1)
+        lo = 1;
+    /* Walk the file's lines; each annotated line prints its values. */
+    size_t at = 0, k = g->first, end = g->first + g->count;
+    int64_t no = 1;
+    while (at <= len && no <= hi) {
+        const char *nl = memchr(src + at, '\n', len - at);
+        size_t l_end = nl ? (size_t)(nl - src) : len;
+        if (no >= lo) {
+            while (k < end && lines[k].line < no)
+                k++;
+            char fv[64] = ".", cv[64] = ".";
+            if (k < end && lines[k].line == no) {
+                if (lines[k].flat)
+                    pprof_report_format(fv, sizeof fv, p, o, "auto", lines[k].flat);
+                if (lines[k].cum)
+                    pprof_report_format(cv, sizeof cv, p, o, "auto", lines[k].cum);
+            }
+            pprof_buf_printf(out, "%10s %10s %6lld:", fv, cv, (long long)no);
+            pprof_buf_append(out, src + at, l_end - at);
+            pprof_buf_puts(out, "\n");
+        }
+        if (!nl)
+            break;
+        at = l_end + 1;
+        no++;
+    }
+    free(src);
+}
+
+int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+{
+    char msg[256];
+    pprof_regex *re = pprof_regex_compile(o->symbol ? o->symbol : "", o->symbol ? strlen(o->symbol) : 0, msg,
+                                          sizeof msg);
+    if (!re)
+        return pprof_error_set(err, PPROF_EINVAL, "parsing argument regexp %s: %s", o->symbol, msg);
+    pprof_graph_options go = o->graph;
+    go.granularity = PPROF_GRAN_LINES;
+    pprof_nodemap *nm;
+    int rc = pprof_nodemap_build(&nm, p, &go, err);
+    if (rc) {
+        pprof_regex_free(re);
+        return rc;
+    }
+    /* One accumulator per matching node (a function's line). */
+    line_acc *acc = calloc(nm->n_nodes ? nm->n_nodes : 1, sizeof *acc);
+    uint8_t *match = calloc(nm->n_nodes ? nm->n_nodes : 1, 1);
+    rc = acc && match ? 0 : PPROF_ENOMEM;
+    for (size_t i = 0; i < nm->n_nodes && !rc; i++) {
+        const pprof_node_info *ni = &nm->nodes[i];
+        const char *name = pprof_nodemap_string(nm, ni->name);
+        match[i] = ni->name && pprof_regex_match(re, name, strlen(name));
+        acc[i] = (line_acc){.name = ni->name, .file = ni->file, .line = ni->line};
+    }
+    size_t nt = p->n_sample_types;
+    for (size_t s = 0; s < p->n_samples && !rc && nt; s++) {
+        const pprof_sample *sm = &p->samples[s];
+        const int64_t *v = p->values + s * nt;
+        int64_t w = v[o->sample_index];
+        if (o->mean && v[0])
+            w /= v[0];
+        if (w == 0)
+            continue;
+        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        for (uint32_t j = 0; j < sm->n_locs; j++) {
+            uint32_t L = locs[j];
+            for (uint32_t k = nm->loc_off[L]; k < nm->loc_off[L + 1]; k++) {
+                uint32_t n = nm->loc_nodes[k];
+                if (!match[n])
+                    continue;
+                if (acc[n].stamp != s + 1) {
+                    acc[n].stamp = (uint32_t)s + 1;
+                    acc[n].cum += w;
+                }
+                if (j == 0 && k == nm->loc_off[L])
+                    acc[n].flat += w;
+            }
+        }
+    }
+    /* Gather the matching lines with values, grouped by function and file. */
+    size_t n_lines = 0;
+    for (size_t i = 0; i < nm->n_nodes && !rc; i++)
+        if (match[i] && (acc[i].cum || acc[i].flat))
+            acc[n_lines++] = acc[i];
+    group_ref *groups = malloc((n_lines ? n_lines : 1) * sizeof *groups);
+    size_t n_groups = 0;
+    if (!groups)
+        rc = PPROF_ENOMEM;
+    if (!rc)
+        qsort(acc, n_lines, sizeof *acc, cmp_lines);
+    for (size_t i = 0; i < n_lines && !rc;) {
+        size_t j = i;
+        while (j < n_lines && acc[j].name == acc[i].name && acc[j].file == acc[i].file)
+            j++;
+        groups[n_groups++] = (group_ref){pprof_nodemap_string(nm, acc[i].name), pprof_nodemap_string(nm, acc[i].file),
+                                         i, j - i};
+        i = j;
+    }
+    if (!rc && n_groups == 0)
+        rc = pprof_error_set(err, PPROF_ENOTFOUND, "no matches found for regexp: %s", o->symbol ? o->symbol : "");
+    if (!rc) {
+        qsort(groups, n_groups, sizeof *groups, cmp_groups);
+        char total[64];
+        pprof_report_format(total, sizeof total, p, o, "auto", o->total);
+        pprof_buf_printf(out, "Total: %s\n", total);
+        for (size_t i = 0; i < n_groups; i++) {
+            int64_t start = 0;
+            for (size_t f = 0; f < p->n_functions; f++)
+                if (strcmp(pprof_string(p, p->functions[f].name), groups[i].name) == 0)
+                    start = p->functions[f].start_line;
+            write_routine(out, p, o, acc, &groups[i], o->trim_path, o->source_path, start);
+        }
+    }
+    free(groups);
+    free(acc);
+    free(match);
+    pprof_nodemap_free(nm);
+    pprof_regex_free(re);
+    if (!rc && out->failed)
+        rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    return rc;
+}
