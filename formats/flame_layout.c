@@ -56,11 +56,12 @@ static int cmp_names(const void *a, const void *b)
 
 /* A stack to sort, by the ranks of its frames. */
 typedef struct stack_key {
-    uint64_t head;        /* ranks + 1 of the first two frames (0: none), compared first */
+    uint64_t head;        /* ranks + 1 of the first in_head frames (0: none), packed */
     const uint32_t *frames;
     const uint32_t *rank; /* of every name */
     uint32_t n;
     uint32_t index;
+    uint32_t in_head;     /* frames the head decides */
     uint32_t common;      /* after sorting: frames shared with the previous stack */
 } stack_key;
 
@@ -70,7 +71,7 @@ static int cmp_stacks(const void *a, const void *b)
     if (x->head != y->head)
         return x->head < y->head ? -1 : 1;
     uint32_t n = x->n < y->n ? x->n : y->n;
-    for (uint32_t i = 2; i < n; i++)
+    for (uint32_t i = x->in_head; i < n; i++)
         if (x->frames[i] != y->frames[i])
             return x->rank[x->frames[i]] < x->rank[y->frames[i]] ? -1 : 1;
     if (x->n != y->n)
@@ -196,6 +197,12 @@ int flame_tree_build(flame_tree *out, const pprof_stack_set *s, bool sort_by_wei
         rc = PPROF_ENOMEM;
         goto done;
     }
+    /* Most comparisons end within the first frames: pack as many ranks
+     * into one integer as fit (4 frames for up to 65534 names). */
+    uint32_t bits = 1;
+    while (bits < 32 && ((uint64_t)1 << bits) < (uint64_t)s->n_names + 1)
+        bits++;
+    uint32_t in_head = 64 / bits;
     int64_t g = 0;
     for (size_t i = 0; i < s->n_stacks; i++) {
         const pprof_stack *st = &s->stacks[i];
@@ -204,12 +211,14 @@ int flame_tree_build(flame_tree *out, const pprof_stack_set *s, bool sort_by_wei
             continue;
         g = gcd64(g, v);
         const uint32_t *f = s->frames + st->frames_off;
-        uint64_t head = (uint64_t)(st->n_frames > 0 ? rank[f[0]] + 1 : 0) << 32 | (st->n_frames > 1 ? rank[f[1]] + 1 : 0);
-        order[n_order++] = (stack_key){head, f, rank, st->n_frames, (uint32_t)i, 0};
+        uint64_t head = 0;
+        for (uint32_t j = 0; j < in_head; j++)
+            head = head << bits | (j < st->n_frames ? rank[f[j]] + 1 : 0);
+        order[n_order++] = (stack_key){head, f, rank, st->n_frames, (uint32_t)i, in_head, 0};
     }
     qsort(order, n_order, sizeof *order, cmp_stacks);
-    /* Counted first, so the nodes are allocated once and exactly. The
-     * shared prefix goes where the path pointer was: no longer needed. */
+    /* Counted first, so the nodes are allocated once and exactly (first
+     * touches of fresh memory dominate the cost of a big trie). */
     size_t n_nodes = 1;
     for (size_t i = n_order; i-- > 0;) {
         uint32_t c = common_prefix(s, i ? &s->stacks[order[i - 1].index] : NULL, &s->stacks[order[i].index]);

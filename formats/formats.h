@@ -24,7 +24,7 @@ typedef struct pprof_flame_options {
     const char *title;     /* NULL: "Flame Graph" (or "Icicle Graph") */
     const char *subtitle;  /* NULL: none */
     int width;             /* pixels; 0: fluid (the SVG scales to its container) */
-    double minwidth;       /* frames narrower than this are elided (pixels, or % of total) */
+    double minwidth;       /* frames narrower than this are elided (pixels, or % of total); 0 px means 0.1 px */
     bool minwidth_percent;
     const char *colors;    /* palette: hot (default), mem, io, blue, green, aqua, orange,
                             * purple, red, yellow, java, js, go */

@@ -285,6 +285,64 @@ int64_t lg_mul_wrap(int64_t a, int64_t b)
     return (int64_t)((uint64_t)a * (uint64_t)b);
 }
 
+static double f64_from_bits(uint64_t b)
+{
+    double d;
+    memcpy(&d, &b, sizeof d);
+    return d;
+}
+
+/* e^x computed as the reference computes it (Go's math.Exp on amd64 with
+ * FMA: Shibata's method, argument reduction by ln 2 and 16, a degree-8
+ * Taylor polynomial, four squarings). It is not always correctly rounded,
+ * and unsampling heap values divides by 1 - e^x, which magnifies a
+ * last-bit difference enough to change truncated counts; so libm's exp
+ * would not give the same numbers. One operation per statement: no
+ * contraction into other fused operations. */
+static double go_exp(double x)
+{
+    static const double ln2_hi = 0.69314718055966295651160180568695068359375;
+    static const double ln2_lo = 0.28235290563031577122588448175013436025525412068e-12;
+    static const double log2e = 1.4426950408889634073599246810018920;
+    static const double poly[] = {2.4801587301587301587e-5, 1.9841269841269841270e-4,
+                                  1.3888888888888888889e-3, 8.3333333333333333333e-3,
+                                  4.1666666666666666667e-2, 1.6666666666666666667e-1,
+                                  0.5, 1.0};
+    if (isnan(x) || x == INFINITY)
+        return x;
+    if (x == -INFINITY)
+        return 0;
+    if (x > 7.09782712893384e+02)
+        return INFINITY;
+    double t = x * log2e;
+    double r = rint(t);
+    int32_t k = (r >= -2147483648.0 && r <= 2147483647.0) ? (int32_t)r : INT32_MIN;
+    double kd = (double)k;
+    double y = fma(-kd, ln2_hi, x);
+    y = fma(-kd, ln2_lo, y);
+    y = y * 0.0625;
+    double p = poly[0];
+    for (size_t i = 1; i < sizeof poly / sizeof poly[0]; i++)
+        p = fma(p, y, poly[i]);
+    y = y * p; /* e^y - 1, then squared four times: (1+y)^2 - 1 = y(y+2) */
+    for (int i = 0; i < 3; i++) {
+        double q = y + 2.0;
+        y = y * q;
+    }
+    double q = y + 2.0;
+    y = fma(y, q, 1.0);
+    int64_t e = (int64_t)k + 0x3FF;
+    if (e >= 0x7FF)
+        return INFINITY;
+    if (e <= 0) {
+        if (e < -52)
+            return 0;
+        y = y * f64_from_bits((uint64_t)(e + 0x3FE) << 52);
+        e = 1;
+    }
+    return y * f64_from_bits((uint64_t)e << 52);
+}
+
 void lg_scale_heap(int64_t *count, int64_t *size, int64_t rate)
 {
     if (*count == 0 || *size == 0) {
@@ -294,7 +352,7 @@ void lg_scale_heap(int64_t *count, int64_t *size, int64_t rate)
     if (rate <= 1)
         return;
     double avg = (double)*size / (double)*count;
-    double scale = 1 / (1 - exp(-avg / (double)rate));
+    double scale = 1 / (1 - go_exp(-avg / (double)rate));
     *count = lg_f64_to_i64((double)*count * scale);
     *size = lg_f64_to_i64((double)*size * scale);
 }

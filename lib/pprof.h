@@ -172,6 +172,10 @@ pprof_profile *pprof_profile_new(void);
 /* Frees a profile and everything in it. NULL is a no-op. */
 void pprof_profile_free(pprof_profile *p);
 
+/* A deep copy of src with the same ids and string ids (for working on a
+ * view of a profile without re-parsing it). *out is owned by the caller. */
+int pprof_profile_copy(pprof_profile **out, const pprof_profile *src);
+
 /* Interns s[0..len); *out is its id (existing or new). */
 int pprof_profile_intern(pprof_str *out, pprof_profile *p, const char *s, size_t len);
 

@@ -284,3 +284,88 @@ int pprof_profile_check(const pprof_profile *p, pprof_error *err)
             return pprof_error_set(err, PPROF_EFORMAT, "line %zu: function out of range", i);
     return 0;
 }
+
+/* ---------------------------------------------------------------- copy */
+
+static int dup_array(void *dst, const void *src, size_t n, size_t elem, size_t *cap)
+{
+    void **d = dst;
+    *d = NULL;
+    *cap = 0;
+    if (n == 0)
+        return 0;
+    *d = malloc(n * elem);
+    if (!*d)
+        return PPROF_ENOMEM;
+    memcpy(*d, src, n * elem);
+    *cap = n;
+    return 0;
+}
+
+int pprof_profile_copy(pprof_profile **out, const pprof_profile *src)
+{
+    *out = NULL;
+    pprof_profile *p = pprof_profile_new();
+    if (!p)
+        return PPROF_ENOMEM;
+    /* Strings are interned in order, so every id keeps its meaning. */
+    int rc = 0;
+    for (size_t i = 1; i < src->n_strings && !rc; i++) {
+        pprof_str id;
+        rc = pprof_profile_intern(&id, p, src->strings[i], src->string_lens[i]);
+        if (!rc && id != i) {
+            /* A duplicate string in src (only possible through the builder):
+             * keep ids aligned by storing it anyway. */
+            rc = PPROF_EINVAL;
+        }
+    }
+    struct pprof_profile_internal *in = p->internal;
+    if (!rc)
+        rc = dup_array(&p->sample_types, src->sample_types, src->n_sample_types, sizeof *src->sample_types,
+                       &in->cap_sample_types);
+    if (!rc)
+        rc = dup_array(&p->samples, src->samples, src->n_samples, sizeof *src->samples, &in->cap_samples);
+    if (!rc)
+        rc = dup_array(&p->values, src->values, src->n_samples * src->n_sample_types, sizeof *src->values,
+                       &in->cap_values);
+    if (!rc)
+        rc = dup_array(&p->sample_locs, src->sample_locs, src->n_sample_locs, sizeof *src->sample_locs,
+                       &in->cap_sample_locs);
+    if (!rc)
+        rc = dup_array(&p->labels, src->labels, src->n_labels, sizeof *src->labels, &in->cap_labels);
+    if (!rc)
+        rc = dup_array(&p->mappings, src->mappings, src->n_mappings, sizeof *src->mappings, &in->cap_mappings);
+    if (!rc)
+        rc = dup_array(&p->locations, src->locations, src->n_locations, sizeof *src->locations,
+                       &in->cap_locations);
+    if (!rc)
+        rc = dup_array(&p->lines, src->lines, src->n_lines, sizeof *src->lines, &in->cap_lines);
+    if (!rc)
+        rc = dup_array(&p->functions, src->functions, src->n_functions, sizeof *src->functions,
+                       &in->cap_functions);
+    if (!rc)
+        rc = dup_array(&p->comments, src->comments, src->n_comments, sizeof *src->comments, &in->cap_comments);
+    if (rc) {
+        pprof_profile_free(p);
+        return rc;
+    }
+    p->n_sample_types = src->n_sample_types;
+    p->n_samples = src->n_samples;
+    p->n_sample_locs = src->n_sample_locs;
+    p->n_labels = src->n_labels;
+    p->n_mappings = src->n_mappings;
+    p->n_locations = src->n_locations;
+    p->n_lines = src->n_lines;
+    p->n_functions = src->n_functions;
+    p->n_comments = src->n_comments;
+    p->drop_frames = src->drop_frames;
+    p->keep_frames = src->keep_frames;
+    p->time_nanos = src->time_nanos;
+    p->duration_nanos = src->duration_nanos;
+    p->period_type = src->period_type;
+    p->period = src->period;
+    p->default_sample_type = src->default_sample_type;
+    p->doc_url = src->doc_url;
+    *out = p;
+    return 0;
+}

@@ -363,6 +363,30 @@ static void test_heap_v2(void)
     pprof_profile_free(p);
 }
 
+/* Unsampling divides by 1 - e^(-avg/rate): the last bit of e^x shows in
+ * large values, so these follow the reference's exp, not libm's. */
+static void test_heap_unsampling_exact(void)
+{
+    pprof_profile *p = parse("heap profile: 1: 1 [ 2: 2] @ heap_v2/524288\n"
+                             "836236006: 2542993694246 [975130: 724406935992] @ 0x11e1\n");
+    CHECK(p != NULL);
+    if (p) {
+        CHECK_INT(value(p, 0, 0), 1287225);
+        CHECK_INT(value(p, 0, 1), 956257014341);
+        CHECK_INT(value(p, 0, 2), 144590999383);
+        CHECK_INT(value(p, 0, 3), 439701229126168);
+        pprof_profile_free(p);
+    }
+    p = parse("heap profile: 1: 1 [ 2: 2] @ heap_v2/4096\n"
+              "220630460: 322568157779 [251427: 727436329655] @ 0xbfd1\n");
+    CHECK(p != NULL);
+    if (p) {
+        CHECK_INT(value(p, 0, 2), 734979162);
+        CHECK_INT(value(p, 0, 3), 1074560939383);
+        pprof_profile_free(p);
+    }
+}
+
 static void test_heap_variants(void)
 {
     /* Go's heap/rate: the period is half the rate; equal columns give 2 types */
@@ -849,6 +873,7 @@ int main(void)
     test_cpu_bad();
     test_java_cpu();
     test_heap_v2();
+    test_heap_unsampling_exact();
     test_heap_variants();
     test_heap_errors();
     test_go_count();
