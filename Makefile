@@ -82,7 +82,7 @@ $(BUILD)/libpprof.pc: Makefile
 	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm -pthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
 
 $(BUILD)/pprof: $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(FMT_OBJ) $(BUILD)/libpprof.a
 	@mkdir -p $(dir $@)
@@ -106,6 +106,7 @@ cli: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/cli/run.sh
 	@PPROF=$(BUILD)/pprof sh tests/cli/folded_sums.sh
 	@sh tests/cli/svg_valid.sh
+	@PPROF=$(BUILD)/pprof sh tests/shell/run.sh
 
 bad: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bad/run.sh

@@ -30,12 +30,7 @@ int main(int argc, char **argv)
         config_release(&cfg);
         return rc < 0 ? EXIT_OK : rc;
     }
-    if (!args.format) {
-        cmd_error("no report format given (use -top, -raw, -proto, ...); the interactive shell is not available yet");
-        config_release(&cfg);
-        return EXIT_USAGE;
-    }
-    const command_def *c = cmd_find_command(args.format);
+    const command_def *c = args.format ? cmd_find_command(args.format) : NULL;
     pprof_profile *p;
     rc = cmd_load_sources(&p, &args);
     pprof_error err;
@@ -46,7 +41,10 @@ int main(int argc, char **argv)
         pprof_profile_free(p);
         rc = EXIT_DATA;
     }
-    if (rc == 0) {
+    if (rc == 0 && !c) {
+        rc = cmd_shell(p, &cfg, &args);
+        pprof_profile_free(p);
+    } else if (rc == 0) {
         rc = cmd_run_report(c, args.format_param, p, &cfg, &args);
         pprof_profile_free(p);
     } else if (rc == EXIT_DATA) {
