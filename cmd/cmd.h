@@ -7,7 +7,7 @@
 #include "pprof.h"
 
 /* Exit codes: success, data or runtime error, usage error. */
-enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2, EXIT_THRESHOLD = 3 /* -fail_above */ };
 
 /* Prints "pprof: <message>" on stderr, with control characters escaped. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

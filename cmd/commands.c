@@ -64,6 +64,7 @@ static int report_speedscope(pprof_buf *out, const pprof_profile *p, const pprof
 
 const command_def commands[] = {
     {"comments", false, false, NULL, 0, false, report_comments, "Output all profile comments"},
+    {"diff", false, false, NULL, 0, false, pprof_write_diff, "Outputs old, new and delta per function (with -diff_base)"},
     {"flamegraph", false, false, "svg", 0, true, report_flamegraph, "Outputs an interactive flame graph (SVG)"},
     {"folded", false, false, NULL, 0, true, report_folded, "Outputs collapsed stacks (root;...;leaf value)"},
     {"list", true, false, NULL, 0, true, pprof_write_list, "Output annotated source for functions matching regexp"},
@@ -283,6 +284,10 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
     o.filters = filter_list;
     o.symbol = param && *param ? param : NULL;
     o.source_path = cfg->source_path;
+    o.json = cfg->json;
+    o.fail_above = cfg->fail_above;
+    size_t over = 0;
+    o.threshold_exceeded = &over;
     o.trim_path = cfg->trim_path;
     o.tagroot = cfg->tagroot;
     o.tagleaf = cfg->tagleaf;
@@ -323,5 +328,11 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
         return EXIT_DATA;
     }
     pprof_buf_release(&out);
-    return cmd_output_commit(&dst);
+    rc = cmd_output_commit(&dst);
+    if (rc == 0 && over) {
+        cmd_error("%zu function%s grew by more than -fail_above=%g percentage points", over, over == 1 ? "" : "s",
+                  cfg->fail_above);
+        return EXIT_THRESHOLD;
+    }
+    return rc;
 }

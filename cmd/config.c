@@ -59,6 +59,8 @@ const option_def config_options[] = {
     {"minwidth", OPT_STRING, OFF(minwidth), NULL, "Omit flame graph frames narrower than this (pixels, or N% of the total)"},
     {"colors", OPT_STRING, OFF(colors), NULL, "Flame graph palette: hot, mem, io, blue, green, aqua, orange, purple, red, yellow, java, js, go"},
     {"inverted", OPT_BOOL, OFF(inverted), NULL, "Icicle graph: flame graph with the roots at the top"},
+    {"json", OPT_BOOL, OFF(json), NULL, "Print -top and -diff reports as JSON"},
+    {"fail_above", OPT_FLOAT, OFF(fail_above), NULL, "-diff exits 3 when a function's share grew by more than this many points"},
     {"diff_total", OPT_BOOL, OFF(diff_total), NULL, "Differential flame graph colours by inclusive change"},
 };
 const size_t n_config_options = sizeof config_options / sizeof config_options[0];

@@ -34,6 +34,9 @@ typedef struct pprof_config {
     char *title, *subtitle, *colors, *minwidth;
     int width;
     bool inverted, diff_total;
+    /* comparisons */
+    bool json;
+    double fail_above;
 } pprof_config;
 
 typedef enum { OPT_BOOL, OPT_INT, OPT_FLOAT, OPT_STRING } opt_kind;

@@ -48,6 +48,9 @@ typedef struct pprof_report_options {
     const char *symbol;         /* -peek/-list regexp: only nodes whose name matches */
     const char *source_path;    /* -list: where to look for sources (":"-separated) */
     const char *trim_path;      /* -list: prefixes to remove from source paths */
+    bool json;                  /* -top and -diff as JSON */
+    double fail_above;          /* -diff: percentage points a share may grow */
+    size_t *threshold_exceeded; /* -diff: set to the number of functions over fail_above */
     pprof_flame_options flame;
 } pprof_report_options;
 
@@ -74,6 +77,14 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
 
 /* -list: annotated source of the functions matching o->symbol. */
 int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* Appends s as a JSON string: quotes, backslashes and control characters
+ * escaped, invalid UTF-8 replaced by U+FFFD. */
+void pprof_json_string(pprof_buf *out, const char *s);
+
+/* -diff: old, new and delta per function (needs base samples, i.e.
+ * -diff_base); sets *o->threshold_exceeded past o->fail_above. */
+int pprof_write_diff(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 /* -top / -text. */
 int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);

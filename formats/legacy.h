@@ -1,4 +1,4 @@
-/* legacy.h: private interface of the legacy profile readers (line scanner, Go-compatible text helpers, profile builder). */
+/* legacy.h: private interface of the legacy profile readers (text helpers, profile builder). */
 #ifndef PPROF_LEGACY_H
 #define PPROF_LEGACY_H
 

@@ -1,4 +1,4 @@
-/* legacy_cpu.c: the gperftools binary CPU profile reader (32/64-bit words, either byte order; Java CPU variant). */
+/* legacy_cpu.c: gperftools binary CPU profiles (32/64-bit words, either byte order; Java variant). */
 #include "legacy.h"
 
 #include <stdlib.h>

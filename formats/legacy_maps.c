@@ -1,4 +1,4 @@
-/* legacy_maps.c: legacy profiles' shared parts: line scanner, Go-compatible text helpers, builder, memory-map section, and pprof_read_legacy. */
+/* legacy_maps.c: legacy readers' shared parts: text helpers, builder, memory maps, pprof_read_legacy. */
 #include "legacy.h"
 
 #include <math.h>
@@ -1137,7 +1137,7 @@ static size_t stab_coord(const stab *t, uint64_t v)
     return lo;
 }
 
-/* Runs visit over the nodes covering [lo, hi); false when it is empty. */
+/* Runs visit for each node covering [lo, hi) (none when it is empty). */
 #define STAB_RANGE(t, lo, hi, node, visit)                                         \
     do {                                                                           \
         if ((lo) < (hi)) {                                                         \
@@ -1217,7 +1217,9 @@ static int stab_build(stab *t, const lg_profile *lp)
     for (size_t i = 0; i < nm; i++) {
         const lg_mapping *m = &lp->maps[i];
         if (m->offset)
-            STAB_RANGE(t, m->start - m->offset, m->start, node, { t->list[t->list_pos[node]++] = (uint32_t)i; });
+            STAB_RANGE(t, m->start - m->offset, m->start, node, {
+                t->list[t->list_pos[node]++] = (uint32_t)i;
+            });
     }
     memcpy(t->list_pos, t->list_off, nodes * sizeof *t->list_pos);
     return 0;

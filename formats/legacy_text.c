@@ -1,4 +1,4 @@
-/* legacy_text.c: readers of the legacy text profiles: heap/growth, Go count, threadz, contention, Java heap/contention. */
+/* legacy_text.c: legacy text profiles: heap/growth, Go count, threadz, contention, Java heap/contention. */
 #include "legacy.h"
 
 #include <stdio.h>
@@ -88,7 +88,8 @@ static int malformed(pprof_error *err, const char *what, size_t line_no, lg_str 
     }
     q[k] = 0;
     if (line_no)
-        return pprof_error_set(err, PPROF_EFORMAT, "legacy profile: line %zu: malformed %s: %s", line_no, what, q);
+        return pprof_error_set(err, PPROF_EFORMAT, "legacy profile: line %zu: malformed %s: %s", line_no,
+                               what, q);
     return pprof_error_set(err, PPROF_EFORMAT, "legacy profile: malformed %s: %s", what, q);
 }
 
@@ -299,10 +300,11 @@ int lg_parse_heap(lg_profile *lp, const char *data, size_t len, pprof_error *err
         int64_t vals[4], blocksize = 0;
         size_t nv = 0;
         int rc;
-        if (has_alloc && (rc = heap_values(g[2], g[3], "allocation", s.line_no, line, lp->period, v2, vals, &nv,
-                                           &blocksize, err)) != 0)
+        if (has_alloc && (rc = heap_values(g[2], g[3], "allocation", s.line_no, line, lp->period, v2,
+                                           vals, &nv, &blocksize, err)) != 0)
             return rc;
-        if ((rc = heap_values(g[0], g[1], "inuse", s.line_no, line, lp->period, v2, vals, &nv, &blocksize, err)) != 0)
+        if ((rc = heap_values(g[0], g[1], "inuse", s.line_no, line, lp->period, v2, vals, &nv, &blocksize,
+                              err)) != 0)
             return rc;
         lp->n_tmp = 0;
         if (!lg_hex_addresses(lp, g[4]))
@@ -414,7 +416,8 @@ static bool match_thread_start(lg_str l)
     }
     if (tail == SIZE_MAX)
         return false;
-    for (size_t i = lg_find(l, 0, "--- Thread "); i != SIZE_MAX && i < tail; i = lg_find(l, i + 1, "--- Thread ")) {
+    for (size_t i = lg_find(l, 0, "--- Thread "); i != SIZE_MAX && i < tail;
+         i = lg_find(l, i + 1, "--- Thread ")) {
         size_t e = lg_run(l, i + 11, lg_is_xdigit);
         if (e > i + 11 && literal(l, &e, " (name: ") && e <= tail)
             return true;
@@ -481,8 +484,10 @@ int lg_parse_thread(lg_profile *lp, const char *data, size_t len, pprof_error *e
             return rc;
         if (lp->n_tmp == 0) {
             /* same as the previous thread: count it again */
-            if (lp->n_samples)
-                lp->values[(lp->n_samples - 1) * 4] = (int64_t)((uint64_t)lp->values[(lp->n_samples - 1) * 4] + 1);
+            if (lp->n_samples) {
+                int64_t *v = &lp->values[(lp->n_samples - 1) * 4];
+                *v = (int64_t)((uint64_t)*v + 1);
+            }
             continue;
         }
         int64_t one = 1;

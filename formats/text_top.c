@@ -91,6 +91,28 @@ int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_o
     int64_t flat_sum = 0;
     for (size_t i = 0; i < g->n_nodes; i++)
         flat_sum += pprof_node_flat(&g->nodes[i]);
+    if (o->json) {
+        /* Raw values in the sample unit, for other tools. */
+        pprof_buf_puts(out, "{\"type\":");
+        pprof_json_string(out, pprof_string(p, p->sample_types[o->sample_index].type));
+        pprof_buf_puts(out, ",\"unit\":");
+        pprof_json_string(out, pprof_string(p, p->sample_types[o->sample_index].unit));
+        pprof_buf_printf(out, ",\"total\":%lld,\"dropped_nodes\":%zu,\"nodes\":[", (long long)o->total,
+                         g->dropped_nodes);
+        pprof_buf name = {0};
+        for (size_t i = 0; i < g->n_nodes; i++) {
+            name.len = 0;
+            pprof_node_name(&name, g, &g->nodes[i]);
+            pprof_buf_puts(out, i ? ",\n{\"name\":" : "\n{\"name\":");
+            pprof_json_string(out, name.data ? (const char *)name.data : "");
+            pprof_buf_printf(out, ",\"flat\":%lld,\"cum\":%lld}", (long long)pprof_node_flat(&g->nodes[i]),
+                             (long long)pprof_node_cum(&g->nodes[i]));
+        }
+        pprof_buf_puts(out, "\n]}\n");
+        pprof_buf_release(&name);
+        pprof_graph_free(g);
+        return out->failed ? pprof_error_set(err, PPROF_ENOMEM, "out of memory") : 0;
+    }
     if (!o->compact_labels)
         pprof_write_profile_labels(out, p, o, unit);
     pprof_write_report_labels(out, g, p, o, unit, flat_sum);

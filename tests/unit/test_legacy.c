@@ -1,4 +1,4 @@
-/* test_legacy.c: unit tests of the legacy profile readers (CPU binary, heap, Go count, threadz, contention, Java, memory maps). */
+/* test_legacy.c: unit tests of the legacy readers (CPU, heap, Go count, threadz, contention, Java, maps). */
 #include "formats.h"
 #include "unit.h"
 
@@ -685,7 +685,8 @@ static void test_java_contention(void)
 
 /* ---------------------------------------------------------------- maps */
 
-#define COUNT_HEAD "goroutine profile: total 3\n1 @ 0x1001 0x2001 0x3001\n2 @ 0x4001 0x5001\n--- Memory map: ---\n"
+#define COUNT_HEAD                                                                              \
+    "goroutine profile: total 3\n1 @ 0x1001 0x2001 0x3001\n2 @ 0x4001 0x5001\n--- Memory map: ---\n"
 
 static void test_maps_forms(void)
 {
@@ -805,7 +806,8 @@ static void test_maps_many(void)
     for (unsigned i = 0; i < N; i++) {
         unsigned start = 0x100000u + i * 0x1000u;
         if (i % 2)
-            pprof_buf_printf(&b, "%x-%x r-xp %x 00:00 1 /lib/m%u.so\n", start + 0x900u, start + 0x2000u, 0x900u, i);
+            pprof_buf_printf(&b, "%x-%x r-xp %x 00:00 1 /lib/m%u.so\n", start + 0x900u, start + 0x2000u,
+                             0x900u, i);
         else
             pprof_buf_printf(&b, "%x-%x r-xp 0 00:00 1 /lib/m%u.so\n", start, start + 0x1000u, i);
     }
