@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 /* Decodes bytes: profile.proto first, then the legacy readers, then folded
@@ -197,7 +198,102 @@ int cmd_load_sources(pprof_profile **out, const cmd_args *args)
     return rc;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory source stands for the regular files in it (not hidden, not
+ * recursive), in name order, so a folder of periodic captures merges. */
+static int expand_sources(char ***out, size_t *n_out, const char *const *sources, size_t n)
+{
+    char **list = NULL;
+    size_t count = 0, cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        size_t first = count;
+        if (stat(sources[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            DIR *d = opendir(sources[i]);
+            if (!d) {
+                cmd_error("%s: %s", sources[i], strerror(errno));
+                goto fail;
+            }
+            for (struct dirent *e; (e = readdir(d)) != NULL;) {
+                if (e->d_name[0] == '.')
+                    continue;
+                size_t len = strlen(sources[i]) + strlen(e->d_name) + 2;
+                char *path = malloc(len);
+                if (!path) {
+                    closedir(d);
+                    goto oom;
+                }
+                snprintf(path, len, "%s/%s", sources[i], e->d_name);
+                struct stat fst;
+                if (stat(path, &fst) != 0 || !S_ISREG(fst.st_mode)) {
+                    free(path);
+                    continue;
+                }
+                if (count == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    char **l = realloc(list, cap * sizeof *l);
+                    if (!l) {
+                        free(path);
+                        closedir(d);
+                        goto oom;
+                    }
+                    list = l;
+                }
+                list[count++] = path;
+            }
+            closedir(d);
+            qsort(list + first, count - first, sizeof *list, cmp_names);
+            if (count == first) {
+                cmd_error("%s: no profiles in this directory", sources[i]);
+                goto fail;
+            }
+            continue;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **l = realloc(list, cap * sizeof *l);
+            if (!l)
+                goto oom;
+            list = l;
+        }
+        if (!(list[count] = strdup(sources[i])))
+            goto oom;
+        count++;
+    }
+    *out = list;
+    *n_out = count;
+    return 0;
+oom:
+    cmd_error("out of memory");
+fail:
+    for (size_t i = 0; i < count; i++)
+        free(list[i]);
+    free(list);
+    return EXIT_DATA;
+}
+
+static int load_files(pprof_profile **out, const cmd_args *args, const char *const *sources, size_t n);
+
 static int load_group(pprof_profile **out, const cmd_args *args, const char *const *sources, size_t n)
+{
+    char **files;
+    size_t nf;
+    *out = NULL;
+    int rc = expand_sources(&files, &nf, sources, n);
+    if (rc)
+        return rc;
+    rc = load_files(out, args, (const char *const *)files, nf);
+    for (size_t i = 0; i < nf; i++)
+        free(files[i]);
+    free(files);
+    return rc;
+}
+
+static int load_files(pprof_profile **out, const cmd_args *args, const char *const *sources, size_t n)
 {
     *out = NULL;
     pprof_profile **profiles = calloc(n, sizeof *profiles);
