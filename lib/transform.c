@@ -74,7 +74,8 @@ int pprof_profile_add_label_all(pprof_profile *p, const char *key, const char *v
     size_t n = 0;
     for (size_t i = 0; i < p->n_samples; i++) {
         pprof_sample *s = &p->samples[i];
-        memcpy(labels + n, p->labels + s->labels_off, s->n_labels * sizeof *labels);
+        if (s->n_labels)
+            memcpy(labels + n, p->labels + s->labels_off, s->n_labels * sizeof *labels);
         s->labels_off = n;
         n += s->n_labels;
         labels[n++] = (pprof_label){.key = k, .str = v};
@@ -182,7 +183,8 @@ int pprof_profile_add_tag_frames(pprof_profile *p, const char *keys, bool at_roo
         if (!at_root)
             for (size_t k = n_keys; k-- > 0;)
                 locs[w++] = tag[k];
-        memcpy(locs + w, p->sample_locs + s->locs_off, s->n_locs * sizeof *locs);
+        if (s->n_locs)
+            memcpy(locs + w, p->sample_locs + s->locs_off, s->n_locs * sizeof *locs);
         w += s->n_locs;
         if (at_root)
             for (size_t k = n_keys; k-- > 0;)
