@@ -246,7 +246,8 @@ static int expand_sources(char ***out, size_t *n_out, const char *const *sources
                 list[count++] = path;
             }
             closedir(d);
-            qsort(list + first, count - first, sizeof *list, cmp_names);
+            if (count > first)
+                qsort(list + first, count - first, sizeof *list, cmp_names);
             if (count == first) {
                 cmd_error("%s: no profiles in this directory", sources[i]);
                 goto fail;
