@@ -1111,7 +1111,7 @@ static void reserve_for(pprof_profile *p, uint64_t size, uint64_t max)
 {
     if (size > max)
         size = max;
-    if (size < (64u << 20))
+    if (size < (1u << 20))
         return;
     size_t n = (size_t)(size / 2);
     if (pprof_profile_reserve_samples(p, 0, n) == 0)
