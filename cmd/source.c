@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 /* Decodes bytes: profile.proto first, then the legacy readers, then folded
@@ -56,19 +59,18 @@ static int decode_bytes(pprof_profile **out, const pprof_buf *in, pprof_error *e
 /* Reads the first bytes and refuses, before reading everything, data that
  * cannot be a profile: an endless stream of junk must not be slurped up to
  * the size cap. */
-static int sniff_prefix(FILE *f, pprof_buf *buf, pprof_error *err)
+enum { PREFIX = 64 * 1024 };
+
+/* The sniffing itself, on the first bytes of the input. */
+static int sniff_bytes(const uint8_t *data, size_t len, pprof_error *err)
 {
-    enum { PREFIX = 64 * 1024 };
-    if (pprof_buf_reserve(buf, PREFIX))
-        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
-    buf->len = fread(buf->data, 1, PREFIX, f);
-    if (ferror(f))
-        return pprof_error_set(err, PPROF_EIO, "read: %s", strerror(errno ? errno : EIO));
-    const char *what = pprof_sniff_not_profile(buf->data, buf->len, false);
-    if (!what && pprof_is_gzip(buf->data, buf->len)) {
+    if (len > PREFIX)
+        len = PREFIX;
+    const char *what = pprof_sniff_not_profile(data, len, false);
+    if (!what && pprof_is_gzip(data, len)) {
         pprof_buf head = {0};
         pprof_error ignored;
-        int rc = pprof_gunzip(&head, buf->data, buf->len, PREFIX, &ignored);
+        int rc = pprof_gunzip(&head, data, len, PREFIX, &ignored);
         /* Truncated or over the small cap is fine here: only the head matters. */
         if (rc == 0 || rc == PPROF_ELIMIT || head.len >= 2)
             what = pprof_sniff_not_profile(head.data, head.len, true);
@@ -77,6 +79,39 @@ static int sniff_prefix(FILE *f, pprof_buf *buf, pprof_error *err)
     if (what)
         return pprof_error_set(err, PPROF_EUNRECOGNIZED, "parsing profile: %s", what);
     return 0;
+}
+
+static int sniff_prefix(FILE *f, pprof_buf *buf, pprof_error *err)
+{
+    if (pprof_buf_reserve(buf, PREFIX))
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    buf->len = fread(buf->data, 1, PREFIX, f);
+    if (ferror(f))
+        return pprof_error_set(err, PPROF_EIO, "read: %s", strerror(errno ? errno : EIO));
+    return sniff_bytes(buf->data, buf->len, err);
+}
+
+/* A regular file is mapped rather than read: no copy into a growing buffer,
+ * and pages come from the page cache. Returns 1 when mapping is not
+ * possible (empty file, too big), so the caller reads it instead. */
+static int load_mapped(pprof_profile **out, const char *path, const struct stat *st, pprof_error *err)
+{
+    if (st->st_size <= 0 || (uint64_t)st->st_size > PPROF_DEFAULT_MAX_INFLATED)
+        return 1;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return pprof_error_set(err, PPROF_EIO, "open %s: %s", path, strerror(errno));
+    size_t len = (size_t)st->st_size;
+    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return 1;
+    pprof_buf view = {.data = map, .len = len, .cap = len};
+    int rc = sniff_bytes(view.data, view.len, err);
+    if (rc == 0)
+        rc = decode_bytes(out, &view, err);
+    munmap(map, len);
+    return rc;
 }
 
 static int load_one(pprof_profile **out, const char *path)
@@ -94,13 +129,22 @@ static int load_one(pprof_profile **out, const char *path)
         cmd_error("%s: not a regular file or pipe", path);
         return EXIT_DATA;
     }
+    pprof_error err;
+    if (S_ISREG(st.st_mode)) {
+        int mrc = load_mapped(out, path, &st, &err);
+        if (mrc == 0)
+            return 0;
+        if (mrc < 0) {
+            cmd_error("%s: %s", path, err.msg);
+            return EXIT_DATA;
+        }
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         cmd_error("%s: open %s: %s", path, path, strerror(errno));
         return EXIT_DATA;
     }
     pprof_buf buf = {0};
-    pprof_error err;
     pprof_parse_options opt = {0};
     int rc = sniff_prefix(f, &buf, &err);
     if (rc == 0)
