@@ -10,7 +10,7 @@ SANITIZE ?=
 # (`make test-deps`: xmllint for SVG validity, chromium for the browser test);
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
-            libgraphviz-dev libcurl4-openssl-dev pkg-config
+            libgraphviz-dev libcurl4-openssl-dev pkg-config clang libclang-rt-14-dev
 TEST_PKGS = libxml2-utils chromium
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -35,7 +35,7 @@ TOOL_SRC = $(sort $(wildcard tests/bench/*.c tests/bad/*.c))
 TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 VERSION  = 0.1.0
 
-.PHONY: all deps test-deps install-pkgs check unit cli bad flame demo asan bench install uninstall clean tools
+.PHONY: all deps test-deps install-pkgs check unit cli bad flame fuzz demo asan bench install uninstall clean tools
 .SUFFIXES:
 
 all: $(BUILD)/pprof $(BUILD)/libpprof.a $(BUILD)/libpprof.so $(BUILD)/libpprof.pc
@@ -135,6 +135,27 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bench/run.sh
+
+# ---------------------------------------------------------------- fuzzing
+# libFuzzer harnesses (clang), built with ASan+UBSan against every lib and
+# formats source; each runs FUZZ_SECONDS on a corpus seeded from tests/data.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(FMT_SRC) $(GEN_C) $(wildcard lib/*.h formats/*.h)
+	@mkdir -p $(dir $@)
+	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -Ilib -Iformats -I$(BUILD)/gen \
+	  -o $@ $< $(LIB_SRC) $(FMT_SRC) $(GEN_C) -lprotobuf-c -lz -lm -pthread
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	  c=$(BUILD)/fuzz/corpus-$$(basename $$f); mkdir -p $$c; \
+	  cp tests/data/*.pb.gz tests/data/*.cpu tests/data/*.txt tests/data/legacy/* tests/data/folded/* $$c/ 2>/dev/null; \
+	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 $$c 2>&1 | tail -3 || exit 1; \
+	done
 
 # ---------------------------------------------------------------- install
 install: all
