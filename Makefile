@@ -10,8 +10,9 @@ SANITIZE ?=
 # (`make test-deps`: xmllint for SVG validity, chromium for the browser test);
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
-            libgraphviz-dev libcurl4-openssl-dev pkg-config clang libclang-rt-14-dev
+            libgraphviz-dev libcurl4-openssl-dev pkg-config
 TEST_PKGS = libxml2-utils chromium
+FUZZ_PKGS = clang libclang-rt-14-dev
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
@@ -149,6 +150,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(FMT_SRC) $(GEN_C) $(wildcard lib/*.
 	  -o $@ $< $(LIB_SRC) $(FMT_SRC) $(GEN_C) -lprotobuf-c -lz -lm -pthread
 
 fuzz: deps
+	@$(MAKE) --no-print-directory install-pkgs PKGS="$(FUZZ_PKGS)"
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 	  c=$(BUILD)/fuzz/corpus-$$(basename $$f); mkdir -p $$c; \
