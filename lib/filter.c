@@ -155,7 +155,7 @@ static int filter_by_name(pprof_profile *p, const filters *f, pprof_filter_resul
                 res->show_matched = true;
         }
     }
-    size_t kept = 0, nt = p->n_sample_types;
+    size_t kept = 0;
     for (size_t i = 0; i < p->n_samples && !rc; i++) {
         pprof_sample s = p->samples[i];
         uint32_t *locs = p->sample_locs + s.locs_off;
@@ -173,9 +173,7 @@ static int filter_by_name(pprof_profile *p, const filters *f, pprof_filter_resul
         if (w == 0)
             continue;
         s.n_locs = w;
-        p->samples[kept] = s;
-        if (kept != i)
-            memmove(p->values + kept * nt, p->values + i * nt, nt * sizeof *p->values);
+        pprof_sample_move(p, kept, i, &s);
         kept++;
     }
     if (!rc)
@@ -212,7 +210,7 @@ static int filter_show_from(pprof_profile *p, const pprof_regex *re, pprof_filte
             }
         }
     }
-    size_t kept = 0, nt = p->n_sample_types;
+    size_t kept = 0;
     for (size_t i = 0; i < p->n_samples && !rc; i++) {
         pprof_sample s = p->samples[i];
         const uint32_t *locs = p->sample_locs + s.locs_off;
@@ -223,9 +221,7 @@ static int filter_show_from(pprof_profile *p, const pprof_regex *re, pprof_filte
             continue;
         res->show_from_matched = true;
         s.n_locs = k;
-        p->samples[kept] = s;
-        if (kept != i)
-            memmove(p->values + kept * nt, p->values + i * nt, nt * sizeof *p->values);
+        pprof_sample_move(p, kept, i, &s);
         kept++;
     }
     if (!rc)

@@ -79,6 +79,16 @@ struct pprof_profile_internal {
         cap_mappings, cap_locations, cap_lines, cap_functions, cap_comments;
 };
 
+/* Moves sample `from` (with its values row) to slot `to` <= from, for the
+ * filters that compact the sample table in place. */
+static inline void pprof_sample_move(pprof_profile *p, size_t to, size_t from, const pprof_sample *s)
+{
+    size_t nt = p->n_sample_types;
+    p->samples[to] = *s;
+    if (to != from)
+        memmove(p->values + to * nt, p->values + from * nt, nt * sizeof *p->values);
+}
+
 /* Interns without copying when the bytes already live in the arena. */
 int pprof_profile_intern_owned(pprof_str *out, pprof_profile *p, const char *s, size_t len);
 

@@ -204,7 +204,7 @@ int pprof_profile_filter_tags(pprof_profile *p, const char *focus, const char *i
     res->tagfocus_numeric = tf.numeric;
     res->tagignore_numeric = ti.numeric;
     pprof_buf kv = {0};
-    size_t kept = 0, nt = p->n_sample_types;
+    size_t kept = 0;
     for (size_t i = 0; i < p->n_samples && !rc; i++) {
         const pprof_sample *s = &p->samples[i];
         bool keep = true;
@@ -220,9 +220,7 @@ int pprof_profile_filter_tags(pprof_profile *p, const char *focus, const char *i
         }
         if (!keep)
             continue;
-        p->samples[kept] = *s;
-        if (kept != i)
-            memmove(p->values + kept * nt, p->values + i * nt, nt * sizeof *p->values);
+        pprof_sample_move(p, kept, i, s);
         kept++;
     }
     if (!rc)
