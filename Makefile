@@ -167,7 +167,7 @@ install: all
 	install -m 644 $(BUILD)/libpprof.a $(DESTDIR)$(PREFIX)/lib/libpprof.a
 	install -m 755 $(BUILD)/libpprof.so $(DESTDIR)$(PREFIX)/lib/libpprof.so.0
 	ln -sf libpprof.so.0 $(DESTDIR)$(PREFIX)/lib/libpprof.so
-	install -m 644 $(BUILD)/libpprof.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpprof.pc
+	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/libpprof.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpprof.pc
 	install -m 644 lib/pprof.h $(DESTDIR)$(PREFIX)/include/pprof.h
 	install -m 644 man/pprof.1 $(DESTDIR)$(PREFIX)/share/man/man1/pprof.1
 	install -m 644 man/libpprof.3 $(DESTDIR)$(PREFIX)/share/man/man3/libpprof.3
