@@ -75,8 +75,5 @@ void cmd_output_abort(cmd_output *o);
 /* The interactive shell on p (stdin: readline on a terminal, lines otherwise). */
 int cmd_shell(const pprof_profile *p, pprof_config *cfg, const cmd_args *args);
 
-/* Writes data to path via a temporary file in the same directory, renamed
- * into place; or to stdout when path is NULL. Returns 0 or EXIT_DATA. */
-int cmd_write_output(const char *path, const void *data, size_t len);
 
 #endif

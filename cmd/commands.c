@@ -30,7 +30,7 @@ static int report_folded(pprof_buf *out, const pprof_profile *p, const pprof_rep
                          pprof_error *err)
 {
     pprof_stack_set *s;
-    int rc = pprof_stacks_build(&s, p, o, NULL, NULL, err);
+    int rc = pprof_stacks_build(&s, p, o, err);
     if (rc)
         return rc;
     rc = pprof_write_folded(out, s, err);
@@ -42,7 +42,7 @@ static int report_flamegraph(pprof_buf *out, const pprof_profile *p, const pprof
                              pprof_error *err)
 {
     pprof_stack_set *s;
-    int rc = pprof_stacks_build(&s, p, o, NULL, NULL, err);
+    int rc = pprof_stacks_build(&s, p, o, err);
     if (rc)
         return rc;
     rc = pprof_write_flame_svg(out, s, &o->flame, err);
@@ -54,7 +54,7 @@ static int report_speedscope(pprof_buf *out, const pprof_profile *p, const pprof
                              pprof_error *err)
 {
     pprof_stack_set *s;
-    int rc = pprof_stacks_build(&s, p, o, NULL, NULL, err);
+    int rc = pprof_stacks_build(&s, p, o, err);
     if (rc)
         return rc;
     rc = pprof_write_speedscope(out, s, o->flame.title, err);
@@ -289,8 +289,6 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
     size_t over = 0;
     o.threshold_exceeded = &over;
     o.trim_path = cfg->trim_path;
-    o.tagroot = cfg->tagroot;
-    o.tagleaf = cfg->tagleaf;
     if (set_flame_options(&o.flame, cfg) != 0)
         return EXIT_USAGE;
     (void)param;

@@ -44,7 +44,6 @@ typedef struct pprof_report_options {
     pprof_graph_options graph;
     int64_t total;            /* the report total (pprof_profile_total) */
     const char *const *filters; /* "key=value" lines for "Active filters:", NULL-terminated */
-    const char *tagroot, *tagleaf; /* label keys to add as frames (stack reports) */
     const char *symbol;         /* -peek/-list regexp: only nodes whose name matches */
     const char *source_path;    /* -list: where to look for sources (":"-separated) */
     const char *trim_path;      /* -list: prefixes to remove from source paths */
@@ -132,10 +131,9 @@ void pprof_stack_set_free(pprof_stack_set *s);
 /* The stacks of p under o (sample index, mean, granularity, noinlines):
  * one stack per distinct frame path, root first, inline frames expanded;
  * samples labelled pprof::base=true go to the base values (has_base set).
- * tag_root/tag_leaf (comma-separated label keys, may be NULL) add label
- * frames at the root or the leaf. */
+ * Label frames (-tagroot/-tagleaf) are already in p as locations. */
 int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const pprof_report_options *o,
-                       const char *tag_root, const char *tag_leaf, pprof_error *err);
+                       pprof_error *err);
 
 /* -folded: one "root;...;leaf value" line per stack (two counts, base then
  * new, for a differential set), sorted frame by frame. */

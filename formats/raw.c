@@ -67,41 +67,6 @@ static void put_hex(raw_out *o, uint64_t v)
 
 /* ---------------------------------------------------------------- ids */
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Whether the ids (base + i*stride) are non-zero and distinct; when they are
- * not, index+1 is printed instead, as the encoder writes them. */
-static int ids_usable(bool *ok, bool *seq, const void *base, size_t stride, size_t n)
-{
-    const uint8_t *b = base;
-    uint64_t id;
-    size_t i = 0;
-    for (; i < n; i++) {
-        memcpy(&id, b + i * stride, sizeof id);
-        if (id != i + 1)
-            break;
-    }
-    *ok = true;
-    *seq = i == n;
-    if (i == n)
-        return 0;
-    uint64_t *ids = malloc(n * sizeof *ids);
-    if (!ids)
-        return PPROF_ENOMEM;
-    for (i = 0; i < n; i++)
-        memcpy(&ids[i], b + i * stride, sizeof id);
-    qsort(ids, n, sizeof *ids, cmp_u64);
-    for (i = 0; i < n && *ok; i++)
-        if (ids[i] == 0 || (i > 0 && ids[i] == ids[i - 1]))
-            *ok = false;
-    free(ids);
-    return 0;
-}
-
 typedef struct raw_ids {
     bool map_ok, loc_ok, map_seq, loc_seq;
 } raw_ids;
@@ -502,10 +467,10 @@ int pprof_write_raw(pprof_buf *out, const pprof_profile *p)
 {
     raw_out o = {out, 0};
     raw_ids ids;
-    int rc = ids_usable(&ids.map_ok, &ids.map_seq, p->n_mappings ? &p->mappings[0].id : NULL, sizeof *p->mappings,
+    int rc = pprof_ids_usable(&ids.map_ok, &ids.map_seq, p->n_mappings ? &p->mappings[0].id : NULL, sizeof *p->mappings,
                         p->n_mappings);
     if (!rc)
-        rc = ids_usable(&ids.loc_ok, &ids.loc_seq, p->n_locations ? &p->locations[0].id : NULL,
+        rc = pprof_ids_usable(&ids.loc_ok, &ids.loc_seq, p->n_locations ? &p->locations[0].id : NULL,
                         sizeof *p->locations, p->n_locations);
     if (rc)
         return rc;

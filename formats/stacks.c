@@ -172,45 +172,6 @@ static inline void stage(builder *b, size_t at, uint32_t name, uint8_t flags)
     b->s->frame_flags[at] = flags;
 }
 
-/* The label frame for key: its values joined by ",", as pprof's tagroot. */
-static int label_frame(builder *b, const pprof_profile *p, const pprof_sample *sm, pprof_str key,
-                       uint32_t *out)
-{
-    pprof_buf v = {0};
-    for (uint32_t k = 0; k < sm->n_labels; k++) {
-        const pprof_label *l = &p->labels[sm->labels_off + k];
-        if (l->key != key)
-            continue;
-        if (v.len)
-            pprof_buf_puts(&v, ",");
-        if (l->str) {
-            pprof_buf_puts(&v, pprof_string(p, l->str));
-        } else {
-            char num[64];
-            pprof_format_scaled(num, sizeof num, l->num, pprof_label_unit(p, l->key), "auto");
-            pprof_buf_puts(&v, num);
-        }
-    }
-    int rc = v.failed ? PPROF_ENOMEM : name_id(b, v.data ? (const char *)v.data : "", v.len, out);
-    pprof_buf_release(&v);
-    return rc;
-}
-
-/* Splits "a,b,c" into interned string ids (keys absent from the profile get
- * an id that matches no label). */
-static size_t parse_keys(const pprof_profile *p, const char *list, pprof_str *keys, size_t max)
-{
-    size_t n = 0;
-    while (list && *list && n < max) {
-        const char *comma = strchr(list, ',');
-        size_t len = comma ? (size_t)(comma - list) : strlen(list);
-        pprof_str id;
-        keys[n++] = pprof_profile_find_string(&id, p, list, len) && len ? id : PPROF_NONE;
-        list = comma ? comma + 1 : NULL;
-    }
-    return n;
-}
-
 void pprof_stack_set_free(pprof_stack_set *s)
 {
     if (!s)
@@ -227,7 +188,7 @@ void pprof_stack_set_free(pprof_stack_set *s)
 }
 
 int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const pprof_report_options *o,
-                       const char *tag_root, const char *tag_leaf, pprof_error *err)
+                       pprof_error *err)
 {
     *out = NULL;
     builder b;
@@ -263,8 +224,6 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
             rc = name_id(&b, (const char *)name.data, name.len, &node_name[i]);
     }
     pprof_buf_release(&name);
-    pprof_str roots[16], leaves[16];
-    size_t n_roots = parse_keys(p, tag_root, roots, 16), n_leaves = parse_keys(p, tag_leaf, leaves, 16);
     pprof_str base_key = PPROF_NONE, true_val = PPROF_NONE;
     pprof_str id;
     if (pprof_profile_find_string(&id, p, "pprof::base", 11))
@@ -286,27 +245,15 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
                 is_base = true;
         }
         const uint32_t *locs = p->sample_locs + sm->locs_off;
-        size_t depth = n_roots + n_leaves;
+        size_t depth = 0;
         for (size_t j = 0; j < sm->n_locs; j++)
             depth += nm->loc_off[locs[j] + 1] - nm->loc_off[locs[j]];
         rc = reserve_frames(&b, depth);
         size_t at = s->n_frames, n = 0;
-        for (size_t k = 0; k < n_roots && !rc; k++) {
-            uint32_t f;
-            rc = label_frame(&b, p, sm, roots[k], &f);
-            if (!rc)
-                stage(&b, at + n++, f, 0);
-        }
         for (size_t j = sm->n_locs; j-- > 0 && !rc;) {
             uint32_t L = locs[j], lo = nm->loc_off[L], hi = nm->loc_off[L + 1];
             for (uint32_t k = hi; k-- > lo;)
                 stage(&b, at + n++, node_name[nm->loc_nodes[k]], k != hi - 1 ? PPROF_FRAME_INLINED : 0);
-        }
-        for (size_t k = 0; k < n_leaves && !rc; k++) {
-            uint32_t f;
-            rc = label_frame(&b, p, sm, leaves[k], &f);
-            if (!rc)
-                stage(&b, at + n++, f, 0);
         }
         if (rc)
             break;

@@ -287,9 +287,12 @@ static int number_strings(enc *e)
 
 /* ---------------------------------------------------------------- ids */
 
-/* True when the ids (at base + i*stride) are all non-zero and distinct, so
- * they can be written as they are; otherwise index+1 is written. */
-static int ids_usable(enc *e, bool *ok, bool *seq, const void *base, size_t stride, size_t n)
+static int usable(enc *e, bool *ok, bool *seq, const void *base, size_t stride, size_t n)
+{
+    return pprof_ids_usable(ok, seq, base, stride, n) ? oom(e) : 0;
+}
+
+int pprof_ids_usable(bool *ok, bool *seq, const void *base, size_t stride, size_t n)
 {
     const uint8_t *b = base;
     uint64_t id;
@@ -305,17 +308,16 @@ static int ids_usable(enc *e, bool *ok, bool *seq, const void *base, size_t stri
         return 0;
     pprof_idmap seen;
     memset(&seen, 0, sizeof seen);
-    for (i = 0; i < n && *ok; i++) {
+    int rc = 0;
+    for (i = 0; i < n && *ok && !rc; i++) {
         memcpy(&id, b + i * stride, sizeof id);
         if (id == 0 || pprof_idmap_get(&seen, id) != PPROF_NONE)
             *ok = false;
-        else if (pprof_idmap_put(&seen, id, (uint32_t)i)) {
-            pprof_idmap_release(&seen);
-            return oom(e);
-        }
+        else
+            rc = pprof_idmap_put(&seen, id, (uint32_t)i);
     }
     pprof_idmap_release(&seen);
-    return 0;
+    return rc;
 }
 
 static inline uint64_t map_id(const enc *e, size_t i)
@@ -600,13 +602,13 @@ int pprof_profile_encode(pprof_buf *out, const pprof_profile *p, bool compress, 
     if (p->n_strings == 0 || p->string_lens[0] != 0 || (p->n_samples && p->n_sample_types && !p->values))
         rc = pprof_error_set(err, PPROF_EINVAL, "encoding profile: incomplete profile");
     if (!rc)
-        rc = ids_usable(&e, &e.map_ids_ok, &seq, p->n_mappings ? &p->mappings[0].id : NULL,
+        rc = usable(&e, &e.map_ids_ok, &seq, p->n_mappings ? &p->mappings[0].id : NULL,
                         sizeof *p->mappings, p->n_mappings);
     if (!rc)
-        rc = ids_usable(&e, &e.fn_ids_ok, &seq, p->n_functions ? &p->functions[0].id : NULL,
+        rc = usable(&e, &e.fn_ids_ok, &seq, p->n_functions ? &p->functions[0].id : NULL,
                         sizeof *p->functions, p->n_functions);
     if (!rc)
-        rc = ids_usable(&e, &e.loc_ids_ok, &e.loc_ids_seq, p->n_locations ? &p->locations[0].id : NULL,
+        rc = usable(&e, &e.loc_ids_ok, &e.loc_ids_seq, p->n_locations ? &p->locations[0].id : NULL,
                         sizeof *p->locations, p->n_locations);
     if (!rc && e.loc_ids_ok && !e.loc_ids_seq) {
         e.loc_tab = malloc(p->n_locations * sizeof *e.loc_tab);

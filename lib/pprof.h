@@ -234,6 +234,11 @@ int pprof_gunzip(pprof_buf *out, const void *data, size_t len, uint64_t max, ppr
 /* Encodes p as profile.proto; gzip when compress is true. Appends to out. */
 int pprof_profile_encode(pprof_buf *out, const pprof_profile *p, bool compress, pprof_error *err);
 
+/* Whether a table's wire ids (the uint64 at base + i*stride) are non-zero
+ * and distinct (*ok; else writers use index+1), and whether they are exactly
+ * 1..n (*seq). Returns 0 or PPROF_ENOMEM. */
+int pprof_ids_usable(bool *ok, bool *seq, const void *base, size_t stride, size_t n);
+
 /* Checks the model's invariants (indices in range, value counts). */
 int pprof_profile_check(const pprof_profile *p, pprof_error *err);
 

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         b.len = 0;
         pprof_write_traces(&b, p, &o, &err);
         pprof_stack_set *st;
-        if (pprof_stacks_build(&st, p, &o, NULL, NULL, &err) == 0) {
+        if (pprof_stacks_build(&st, p, &o, &err) == 0) {
             b.len = 0;
             pprof_write_folded(&b, st, &err);
             pprof_flame_options fo;
