@@ -68,23 +68,70 @@ static int side_graph(pprof_graph **g, const pprof_profile *p, const pprof_repor
     return pprof_graph_build(g, *copy, &go, err);
 }
 
-static diff_row *find_row(diff_row **rows, size_t *n, size_t *cap, const char *name)
+/* One node of one side, before the join. */
+typedef struct side_entry {
+    char *name;
+    bool is_new;
+    int64_t flat, cum;
+} side_entry;
+
+static int cmp_entries(const void *a, const void *b)
 {
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*rows)[i].name, name) == 0)
-            return &(*rows)[i];
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 64;
-        diff_row *r = realloc(*rows, c * sizeof *r);
-        if (!r)
-            return NULL;
-        *rows = r;
-        *cap = c;
+    return strcmp(((const side_entry *)a)->name, ((const side_entry *)b)->name);
+}
+
+/* Rows for every function of either side: both graphs' nodes sorted by
+ * name, then equal names folded into one row (linear after the sort). */
+static int join_sides(diff_row **out, size_t *n_out, pprof_graph *gold, pprof_graph *gnew)
+{
+    size_t total = gold->n_nodes + gnew->n_nodes, n = 0;
+    side_entry *e = calloc(total ? total : 1, sizeof *e);
+    diff_row *rows = calloc(total ? total : 1, sizeof *rows);
+    pprof_buf name = {0};
+    int rc = e && rows ? 0 : PPROF_ENOMEM;
+    for (int side = 0; side < 2 && !rc; side++) {
+        pprof_graph *g = side ? gnew : gold;
+        for (size_t i = 0; i < g->n_nodes && !rc; i++) {
+            name.len = 0;
+            if (pprof_node_name(&name, g, &g->nodes[i]) || !(e[n].name = strdup((const char *)name.data))) {
+                rc = PPROF_ENOMEM;
+                break;
+            }
+            e[n].is_new = side;
+            e[n].flat = pprof_node_flat(&g->nodes[i]);
+            e[n].cum = pprof_node_cum(&g->nodes[i]);
+            n++;
+        }
     }
-    diff_row *r = &(*rows)[(*n)++];
-    memset(r, 0, sizeof *r);
-    r->name = strdup(name);
-    return r->name ? r : NULL;
+    pprof_buf_release(&name);
+    size_t nr = 0;
+    if (!rc) {
+        qsort(e, n, sizeof *e, cmp_entries);
+        for (size_t i = 0; i < n; i++) {
+            if (nr == 0 || strcmp(rows[nr - 1].name, e[i].name) != 0) {
+                rows[nr++].name = e[i].name;
+                e[i].name = NULL; /* the row owns it now */
+            }
+            diff_row *r = &rows[nr - 1];
+            if (e[i].is_new) {
+                r->new_flat += e[i].flat;
+                r->new_cum += e[i].cum;
+            } else {
+                r->old_flat += e[i].flat;
+                r->old_cum += e[i].cum;
+            }
+        }
+    }
+    for (size_t i = 0; e && i < n; i++)
+        free(e[i].name);
+    free(e);
+    if (rc) {
+        free(rows);
+        return rc;
+    }
+    *out = rows;
+    *n_out = nr;
+    return 0;
 }
 
 typedef struct sort_ctx_row {
@@ -120,28 +167,9 @@ int pprof_write_diff(pprof_buf *out, const pprof_profile *p, const pprof_report_
     if (!rc)
         rc = side_graph(&gnew, p, o, false, &pnew, &tnew, err);
     diff_row *rows = NULL;
-    size_t n = 0, cap = 0;
-    pprof_buf name = {0};
-    for (int side = 0; side < 2 && !rc; side++) {
-        pprof_graph *g = side ? gnew : gold;
-        for (size_t i = 0; i < g->n_nodes && !rc; i++) {
-            name.len = 0;
-            pprof_node_name(&name, g, &g->nodes[i]);
-            diff_row *r = name.data ? find_row(&rows, &n, &cap, (const char *)name.data) : NULL;
-            if (!r) {
-                rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
-                break;
-            }
-            if (side) {
-                r->new_flat = pprof_node_flat(&g->nodes[i]);
-                r->new_cum = pprof_node_cum(&g->nodes[i]);
-            } else {
-                r->old_flat = pprof_node_flat(&g->nodes[i]);
-                r->old_cum = pprof_node_cum(&g->nodes[i]);
-            }
-        }
-    }
-    pprof_buf_release(&name);
+    size_t n = 0;
+    if (!rc && join_sides(&rows, &n, gold, gnew))
+        rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     sort_row *order = rc ? NULL : malloc((n ? n : 1) * sizeof *order);
     if (!rc && !order)
         rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
