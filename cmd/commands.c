@@ -227,24 +227,6 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
     memset(&o, 0, sizeof o);
     pprof_error err;
     const char *si = cfg->sample_index && *cfg->sample_index ? cfg->sample_index : args->sample_flag;
-    if (si && *si && p->n_sample_types) {
-        bool known = false;
-        char *end;
-        strtol(si, &end, 10);
-        known = *end == 0;
-        for (size_t i = 0; !known && i < p->n_sample_types; i++) {
-            const char *t = pprof_string(p, p->sample_types[i].type);
-            known = strcmp(t, si) == 0 || (strncmp(si, "inuse_", 6) == 0 && strcmp(t, si + 6) == 0);
-        }
-        if (!known) {
-            pprof_buf types = {0};
-            for (size_t i = 0; i < p->n_sample_types; i++)
-                pprof_buf_printf(&types, "%s%s", i ? " " : "", pprof_string(p, p->sample_types[i].type));
-            cmd_error("sample_index \"%s\" must be one of: [%s]", si, types.data ? (char *)types.data : "");
-            pprof_buf_release(&types);
-            return EXIT_USAGE;
-        }
-    }
     if (pprof_sample_index(&o.sample_index, p, si, &err) != 0) {
         cmd_error("%s", err.msg);
         return EXIT_USAGE;

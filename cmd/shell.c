@@ -188,11 +188,10 @@ static bool assign(pprof_config *cfg, const pprof_profile *p, const char *line)
         printf("please specify a value, e.g. %s=<val>\n", name);
         return true;
     }
-    if (strcmp(name, "sample_index") == 0 && *v && !is_sample_type(p, v) && !isdigit((unsigned char)*v)) {
-        printf("sample_index \"%s\" must be one of: [", v);
-        for (size_t i = 0; i < p->n_sample_types; i++)
-            printf("%s%s", i ? " " : "", pprof_string(p, p->sample_types[i].type));
-        puts("]");
+    pprof_error perr;
+    int index;
+    if (strcmp(name, "sample_index") == 0 && *v && pprof_sample_index(&index, p, v, &perr) != 0) {
+        printf("%s\n", perr.msg);
         return true;
     }
     char err[256];

@@ -48,7 +48,7 @@ int pprof_sample_index(int *out, const pprof_profile *p, const char *name, pprof
     pprof_buf types = {0};
     for (size_t i = 0; i < n; i++)
         pprof_buf_printf(&types, "%s%s", i ? " " : "", p->strings[p->sample_types[i].type]);
-    pprof_error_set(err, PPROF_ENOTFOUND, "sample_index %s is not a valid sample type (types: %s)", name,
+    pprof_error_set(err, PPROF_ENOTFOUND, "sample_index \"%s\" must be one of: [%s]", name,
                     types.data ? (const char *)types.data : "");
     pprof_buf_release(&types);
     return PPROF_ENOTFOUND;
