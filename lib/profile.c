@@ -314,8 +314,8 @@ int pprof_profile_copy(pprof_profile **out, const pprof_profile *src)
         pprof_str id;
         rc = pprof_profile_intern(&id, p, src->strings[i], src->string_lens[i]);
         if (!rc && id != i) {
-            /* A duplicate string in src (only possible through the builder):
-             * keep ids aligned by storing it anyway. */
+            /* src's strings were interned, so they are unique and the ids
+             * line up; a mismatch means src is corrupt. */
             rc = PPROF_EINVAL;
         }
     }
