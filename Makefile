@@ -105,6 +105,7 @@ unit: $(UNIT_BIN)
 
 cli: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/cli/run.sh
+	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/cli/windows.sh
 	@PPROF=$(BUILD)/pprof sh tests/cli/folded_sums.sh
 	@sh tests/cli/svg_valid.sh
 	@PPROF=$(BUILD)/pprof sh tests/shell/run.sh

@@ -26,6 +26,7 @@ typedef struct cmd_args {
     int seconds, timeout;
     const char *symbolize, *buildid;
     const char *base, *diff_base; /* a base profile to subtract, or to compare against */
+    const char *window, *base_window; /* time windows: START..END (see cmd_windows_select) */
     bool normalize;               /* from the configuration, applied when loading */
 } cmd_args;
 
@@ -35,6 +36,21 @@ void cmd_usage(FILE *f);
 
 /* Loads and merges every source. Returns 0 or an exit code after printing. */
 int cmd_load_sources(pprof_profile **out, const cmd_args *args);
+
+/* Marks which of the files lie in -window (in_window) and -base_window
+ * (in_base), from each profile's time span. Prints and returns an exit code
+ * when a window is malformed or selects nothing. */
+int cmd_windows_select(const char *const *files, size_t n, const cmd_args *args, bool *in_window, bool *in_base);
+
+/* Sources loaded in a second thread, at most two ahead of the consumer.
+ * load(p, i, ctx) loads the i-th (printing its own errors); next returns
+ * them in order, with their load status, and *p NULL after the last (or
+ * after a failure). stop joins the thread and frees what was not taken. */
+typedef int (*cmd_load_fn)(pprof_profile **p, size_t i, void *ctx);
+typedef struct cmd_prefetch cmd_prefetch;
+int cmd_prefetch_start(cmd_prefetch **out, size_t n, cmd_load_fn load, void *ctx);
+int cmd_prefetch_next(cmd_prefetch *pf, pprof_profile **p);
+void cmd_prefetch_stop(cmd_prefetch *pf);
 
 /* A report command. */
 typedef int (*report_fn)(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,

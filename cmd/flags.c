@@ -20,6 +20,9 @@ static const struct {
     {"add_comment", SRC_STRING, offsetof(cmd_args, add_comment), "Annotation string to record in the profile"},
     {"base", SRC_STRING, offsetof(cmd_args, base), "Source to subtract from the profile"},
     {"diff_base", SRC_STRING, offsetof(cmd_args, diff_base), "Source to compare the profile against"},
+    {"window", SRC_STRING, offsetof(cmd_args, window), "Only the profiles whose time span meets START..END"},
+    {"base_window", SRC_STRING, offsetof(cmd_args, base_window),
+     "Compare against the profiles of the sources in START..END"},
 };
 
 /* Legacy convenience flags: each selects a sample type. */
@@ -277,8 +280,11 @@ int cmd_parse_args(cmd_args *args, pprof_config *cfg, int argc, char **argv)
         return usage_error("no profile source specified%s%s", "", "");
     if (args->base && *args->base && args->diff_base && *args->diff_base)
         return usage_error("-base and -diff_base flags cannot both be specified%s%s", "", "");
+    bool base_window = args->base_window && *args->base_window;
+    if (base_window && ((args->base && *args->base) || (args->diff_base && *args->diff_base)))
+        return usage_error("-base_window cannot be used with -base or -diff_base%s%s", "", "");
     args->normalize = cfg->normalize;
-    if (args->normalize && !(args->base && *args->base) && !(args->diff_base && *args->diff_base))
+    if (args->normalize && !(args->base && *args->base) && !(args->diff_base && *args->diff_base) && !base_window)
         return usage_error("must have base profile to normalize by%s%s", "", "");
     return 0;
 }

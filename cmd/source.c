@@ -184,17 +184,9 @@ static int load_group(pprof_profile **out, const cmd_args *args, const char *con
 /* -base subtracts the base; -diff_base subtracts it too but keeps its
  * samples apart (labelled pprof::base=true), so reports can tell them and
  * take the base as the 100% mark. -normalize first scales the profile to
- * the base's totals. */
-static int apply_base(pprof_profile **p, const cmd_args *args)
+ * the base's totals. Takes base; name is for messages. */
+static int subtract_base(pprof_profile **p, pprof_profile *base, bool diff, const char *name, const cmd_args *args)
 {
-    bool diff = args->diff_base && *args->diff_base;
-    const char *src = diff ? args->diff_base : args->base;
-    if (!src || !*src)
-        return 0;
-    pprof_profile *base;
-    int rc = load_group(&base, args, &src, 1);
-    if (rc)
-        return rc;
     pprof_error err;
     const char *what = NULL;
     if (diff && pprof_profile_add_label_all(base, "pprof::base", "true"))
@@ -214,7 +206,7 @@ static int apply_base(pprof_profile **p, const cmd_args *args)
         what = err.msg;
     pprof_profile_free(base);
     if (what) {
-        cmd_error("%s: %s", src, what);
+        cmd_error("%s: %s", name, what);
         return EXIT_DATA;
     }
     pprof_profile_free(*p);
@@ -222,9 +214,28 @@ static int apply_base(pprof_profile **p, const cmd_args *args)
     return 0;
 }
 
+static int apply_base(pprof_profile **p, const cmd_args *args)
+{
+    bool diff = args->diff_base && *args->diff_base;
+    const char *src = diff ? args->diff_base : args->base;
+    if (!src || !*src)
+        return 0;
+    pprof_profile *base;
+    int rc = load_group(&base, args, &src, 1);
+    if (rc)
+        return rc;
+    return subtract_base(p, base, diff, src, args);
+}
+
+static int load_windows(pprof_profile **out, const cmd_args *args);
+
 int cmd_load_sources(pprof_profile **out, const cmd_args *args)
 {
-    int rc = load_group(out, args, args->sources, args->n_sources);
+    int rc;
+    if ((args->window && *args->window) || (args->base_window && *args->base_window))
+        rc = load_windows(out, args);
+    else
+        rc = load_group(out, args, args->sources, args->n_sources);
     if (rc == 0)
         rc = apply_base(out, args);
     if (rc == 0 && args->add_comment && *args->add_comment) {
@@ -321,7 +332,8 @@ fail:
     return EXIT_DATA;
 }
 
-static int load_files(pprof_profile **out, const cmd_args *args, const char *const *sources, size_t n);
+static int load_files(pprof_profile **out, const cmd_args *args, const char *const *files, size_t n,
+                      const bool *pick);
 
 static int load_group(pprof_profile **out, const cmd_args *args, const char *const *sources, size_t n)
 {
@@ -331,45 +343,122 @@ static int load_group(pprof_profile **out, const cmd_args *args, const char *con
     int rc = expand_sources(&files, &nf, sources, n);
     if (rc)
         return rc;
-    rc = load_files(out, args, (const char *const *)files, nf);
+    rc = load_files(out, args, (const char *const *)files, nf, NULL);
     for (size_t i = 0; i < nf; i++)
         free(files[i]);
     free(files);
     return rc;
 }
 
-static int load_files(pprof_profile **out, const cmd_args *args, const char *const *sources, size_t n)
+/* -window / -base_window: the profiles of the sources whose time spans
+ * meet each window; the base window's merge becomes a -diff_base. */
+static int load_windows(pprof_profile **out, const cmd_args *args)
+{
+    char **files;
+    size_t nf;
+    *out = NULL;
+    int rc = expand_sources(&files, &nf, args->sources, args->n_sources);
+    if (rc)
+        return rc;
+    bool *in_window = calloc(nf + 1, sizeof *in_window), *in_base = calloc(nf + 1, sizeof *in_base);
+    if (!in_window || !in_base) {
+        cmd_error("out of memory");
+        rc = EXIT_DATA;
+    }
+    if (!rc)
+        rc = cmd_windows_select((const char *const *)files, nf, args, in_window, in_base);
+    bool has_window = args->window && *args->window;
+    if (!rc)
+        rc = load_files(out, args, (const char *const *)files, nf, has_window ? in_window : NULL);
+    if (!rc && args->base_window && *args->base_window) {
+        pprof_profile *base = NULL;
+        rc = load_files(&base, args, (const char *const *)files, nf, in_base);
+        if (!rc) {
+            char name[512];
+            snprintf(name, sizeof name, "-base_window=%s", args->base_window);
+            rc = subtract_base(out, base, true, name, args);
+        }
+    }
+    free(in_window);
+    free(in_base);
+    for (size_t i = 0; i < nf; i++)
+        free(files[i]);
+    free(files);
+    return rc;
+}
+
+/* One file of a merge, for the prefetch thread. */
+typedef struct merge_job {
+    const cmd_args *args;
+    const char *const *files;
+    size_t *index; /* the picked files */
+} merge_job;
+
+static int load_picked(pprof_profile **p, size_t i, void *ctx)
+{
+    merge_job *job = ctx;
+    int rc = load_one(p, job->files[job->index[i]]);
+    if (!rc && locate_binaries(*p, job->args) != 0) {
+        cmd_error("out of memory");
+        rc = EXIT_DATA;
+    }
+    return rc;
+}
+
+/* Loads the files (those with pick[i], when pick is given) and merges them
+ * one at a time, so memory holds only the merge so far and the next
+ * profiles, which a second thread reads and decodes meanwhile. */
+static int load_files(pprof_profile **out, const cmd_args *args, const char *const *files, size_t n,
+                      const bool *pick)
 {
     *out = NULL;
-    pprof_profile **profiles = calloc(n, sizeof *profiles);
-    if (!profiles) {
+    merge_job job = {args, files, malloc((n + 1) * sizeof(size_t))};
+    if (!job.index) {
         cmd_error("out of memory");
         return EXIT_DATA;
     }
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!pick || pick[i])
+            job.index[count++] = i;
+    if (count == 1) {
+        int rc = load_picked(out, 0, &job);
+        if (rc) {
+            pprof_profile_free(*out);
+            *out = NULL;
+        }
+        free(job.index);
+        return rc;
+    }
+    pprof_merger *mg = NULL;
+    cmd_prefetch *pf = NULL;
+    if (pprof_merger_new(&mg) || cmd_prefetch_start(&pf, count, load_picked, &job)) {
+        cmd_error("out of memory");
+        pprof_merger_free(mg);
+        free(job.index);
+        return EXIT_DATA;
+    }
     int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        rc = load_one(&profiles[i], sources[i]);
-        if (!rc && locate_binaries(profiles[i], args) != 0) {
+    pprof_error err;
+    for (size_t i = 0; i < count && !rc; i++) {
+        pprof_profile *p = NULL;
+        rc = cmd_prefetch_next(pf, &p);
+        if (!rc && !p) {
             cmd_error("out of memory");
             rc = EXIT_DATA;
         }
-    }
-    if (!rc && n == 1) {
-        *out = profiles[0];
-        profiles[0] = NULL;
-    } else if (!rc) {
-        pprof_error err;
-        if (pprof_profile_merge(out, profiles, n, &err) != 0) {
+        if (!rc && pprof_merger_add(mg, p, &err) != 0) {
             cmd_error("%s", err.msg);
             rc = EXIT_DATA;
         }
+        pprof_profile_free(p);
     }
-    for (size_t i = 0; i < n; i++)
-        pprof_profile_free(profiles[i]);
-    free(profiles);
-    if (rc) {
-        pprof_profile_free(*out);
-        *out = NULL;
+    cmd_prefetch_stop(pf);
+    if (!rc && pprof_merger_finish(mg, out, &err) != 0) {
+        cmd_error("%s", err.msg);
+        rc = EXIT_DATA;
     }
+    pprof_merger_free(mg);
+    free(job.index);
     return rc;
 }

@@ -4,13 +4,15 @@
 #include "idmap.h"
 #include "internal.h"
 
-/* A hash set of variable-length uint64 keys mapping to an index. */
+/* A hash set of variable-length uint64 keys mapping to an index. Each slot
+ * holds the index + 1 and, above it, 32 bits of the key's hash, so a probe
+ * reads a key only when the hashes agree. */
 typedef struct keyset {
     uint64_t *keys; /* concatenated keys */
     size_t n_keys, cap_keys;
     uint64_t *offs; /* offset of key i in keys, plus a final end */
     size_t n, cap_offs;
-    uint32_t *slots;
+    uint64_t *slots;
     size_t mask;
 } keyset;
 
@@ -18,20 +20,21 @@ static uint64_t key_hash(const uint64_t *k, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
     for (size_t i = 0; i < n; i++)
-        h = pprof_hash_u64(h ^ k[i]);
-    return h;
+        h = (h ^ k[i]) * 0xff51afd7ed558ccdULL;
+    return pprof_hash_u64(h);
 }
 
 static int keyset_rehash(keyset *s, size_t slots)
 {
-    uint32_t *t = calloc(slots, sizeof *t);
+    uint64_t *t = calloc(slots, sizeof *t);
     if (!t)
         return PPROF_ENOMEM;
     for (size_t i = 0; i < s->n; i++) {
-        size_t h = key_hash(s->keys + s->offs[i], s->offs[i + 1] - s->offs[i]) & (slots - 1);
+        uint64_t full = key_hash(s->keys + s->offs[i], s->offs[i + 1] - s->offs[i]);
+        size_t h = full & (slots - 1);
         while (t[h])
             h = (h + 1) & (slots - 1);
-        t[h] = (uint32_t)i + 1;
+        t[h] = (full & 0xffffffff00000000ULL) | ((uint64_t)i + 1);
     }
     free(s->slots);
     s->slots = t;
@@ -45,16 +48,18 @@ static int keyset_put(keyset *s, const uint64_t *k, size_t n, uint32_t *out, boo
     if (!s->slots || (s->n + 1) * 2 > s->mask + 1)
         if (keyset_rehash(s, s->slots ? (s->mask + 1) * 2 : 1024))
             return PPROF_ENOMEM;
-    size_t h = key_hash(k, n) & s->mask;
-    while (s->slots[h]) {
-        uint32_t i = s->slots[h] - 1;
+    uint64_t full = key_hash(k, n), tag = full & 0xffffffff00000000ULL;
+    size_t h = full & s->mask;
+    for (uint64_t slot; (slot = s->slots[h]) != 0; h = (h + 1) & s->mask) {
+        if ((slot & 0xffffffff00000000ULL) != tag)
+            continue;
+        uint32_t i = (uint32_t)slot - 1;
         size_t len = s->offs[i + 1] - s->offs[i];
         if (len == n && memcmp(s->keys + s->offs[i], k, n * sizeof *k) == 0) {
             *out = i;
             *added = false;
             return 0;
         }
-        h = (h + 1) & s->mask;
     }
     if (PPROF_GROW(s->keys, s->cap_keys, s->n_keys + n) || PPROF_GROW(s->offs, s->cap_offs, s->n + 2))
         return PPROF_ENOMEM;
@@ -63,7 +68,7 @@ static int keyset_put(keyset *s, const uint64_t *k, size_t n, uint32_t *out, boo
     memcpy(s->keys + s->n_keys, k, n * sizeof *k);
     s->n_keys += n;
     s->offs[s->n + 1] = s->n_keys;
-    s->slots[h] = (uint32_t)++s->n;
+    s->slots[h] = tag | (uint64_t)++s->n;
     *out = (uint32_t)(s->n - 1);
     *added = true;
     return 0;
@@ -106,81 +111,87 @@ static int check_compatible(const pprof_profile *a, const pprof_profile *b, ppro
     return 0;
 }
 
-/* Which sample types survive a merge and how each source's values map to
- * them: pprof keeps the types every source has (in the first's order) and
- * converts compatible units to the finest one (ms and ns give ns). */
-typedef struct merge_plan {
-    size_t nk;
-    size_t *col;          /* n * nk: source column of kept type k */
-    double *factor;       /* n * nk: multiplier into the kept unit */
-    const pprof_profile **unit_src; /* nk: profile whose unit string is kept */
-    pprof_str *unit;      /* nk: that unit's string id there */
-} merge_plan;
+/* How one source's values map onto the merged sample types: pprof keeps
+ * the types every source has (in the first's order) and converts compatible
+ * units to the finest one (ms and ns give ns). The merge is incremental, so
+ * each new source may drop merged columns or make a merged unit finer
+ * (scaling what was summed so far: exact, the factors are integers). */
+typedef struct src_plan {
+    size_t *col;    /* merged type k -> source column */
+    double *factor; /* merged type k -> multiplier into the merged unit */
+} src_plan;
 
-static void plan_release(merge_plan *pl)
+/* Removes merged sample type k and its column of values. */
+static void drop_type(pprof_profile *m, size_t k)
 {
-    free(pl->col);
-    free(pl->factor);
-    free(pl->unit_src);
-    free(pl->unit);
+    size_t nt = m->n_sample_types;
+    for (size_t s = 0; s < m->n_samples; s++)
+        for (size_t t = 0; t < nt; t++)
+            if (t != k)
+                m->values[s * (nt - 1) + t - (t > k)] = m->values[s * nt + t];
+    memmove(m->sample_types + k, m->sample_types + k + 1, (nt - k - 1) * sizeof *m->sample_types);
+    m->n_sample_types = nt - 1;
 }
 
-static int make_plan(merge_plan *pl, pprof_profile *const *srcs, size_t n, pprof_error *err)
+static int64_t scale_round(int64_t v, double f);
+
+/* Matches src's sample types against the merged ones (the first source
+ * defines them), adjusting the merged profile as the rules say. */
+static int make_plan(src_plan *pl, merger *g, const pprof_profile *src, bool first, pprof_error *err)
 {
-    memset(pl, 0, sizeof *pl);
-    const pprof_profile *a = srcs[0];
-    size_t nt = a->n_sample_types;
-    pl->col = malloc((n * nt + 1) * sizeof *pl->col);
-    pl->factor = malloc((n * nt + 1) * sizeof *pl->factor);
-    pl->unit_src = malloc((nt + 1) * sizeof *pl->unit_src);
-    pl->unit = malloc((nt + 1) * sizeof *pl->unit);
-    if (!pl->col || !pl->factor || !pl->unit_src || !pl->unit)
+    pprof_profile *m = g->m;
+    size_t nt = first ? src->n_sample_types : m->n_sample_types;
+    pl->col = malloc((nt + 1) * sizeof *pl->col);
+    pl->factor = malloc((nt + 1) * sizeof *pl->factor);
+    if (!pl->col || !pl->factor)
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
-    for (size_t t = 0; t < nt; t++) {
-        size_t k = pl->nk;
-        bool everywhere = true;
-        for (size_t i = 0; i < n && everywhere; i++) {
-            const pprof_profile *b = srcs[i];
-            size_t c = b->n_sample_types;
-            for (size_t j = 0; j < b->n_sample_types && c == b->n_sample_types; j++)
-                if (same_string(a, a->sample_types[t].type, b, b->sample_types[j].type))
-                    c = j;
-            everywhere = c < b->n_sample_types;
-            pl->col[i * nt + k] = c;
+    if (first) {
+        for (size_t k = 0; k < nt; k++) {
+            pprof_value_type vt;
+            int rc = str_of(g, src, src->sample_types[k].type, &vt.type);
+            if (!rc)
+                rc = str_of(g, src, src->sample_types[k].unit, &vt.unit);
+            if (!rc)
+                rc = pprof_profile_add_sample_type(m, vt);
+            if (rc)
+                return pprof_error_set(err, rc, "out of memory");
+            pl->col[k] = k;
+            pl->factor[k] = 1;
         }
-        if (!everywhere)
+        return 0;
+    }
+    for (size_t k = 0; k < m->n_sample_types;) {
+        const pprof_value_type *mt = &m->sample_types[k];
+        size_t c = src->n_sample_types;
+        for (size_t j = 0; j < src->n_sample_types && c == src->n_sample_types; j++)
+            if (same_string(m, mt->type, src, src->sample_types[j].type))
+                c = j;
+        if (c == src->n_sample_types) {
+            drop_type(m, k);
             continue;
-        /* The finest unit among the sources, when they differ. */
-        const pprof_profile *us = a;
-        pprof_str uid = a->sample_types[t].unit;
-        for (size_t i = 1; i < n; i++) {
-            const pprof_profile *b = srcs[i];
-            pprof_str bu = b->sample_types[pl->col[i * nt + k]].unit;
-            if (same_string(us, uid, b, bu))
-                continue;
-            double fa, fb;
-            if (!pprof_unit_finest(us->strings[uid], b->strings[bu], &fa, &fb))
+        }
+        pprof_str su = src->sample_types[c].unit;
+        double fm = 1, fs = 1;
+        if (!same_string(m, mt->unit, src, su)) {
+            if (!pprof_unit_finest(m->strings[mt->unit], src->strings[su], &fm, &fs))
                 return pprof_error_set(err, PPROF_EINVAL, "incompatible sample types: %s/%s and %s/%s",
-                                       a->strings[a->sample_types[t].type], us->strings[uid],
-                                       b->strings[b->sample_types[pl->col[i * nt + k]].type], b->strings[bu]);
-            if (fa != 1) {
-                us = b;
-                uid = bu;
+                                       m->strings[mt->type], m->strings[mt->unit],
+                                       src->strings[src->sample_types[c].type], src->strings[su]);
+            if (fm != 1) {
+                pprof_str nu;
+                if (str_of(g, src, su, &nu))
+                    return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+                m->sample_types[k].unit = nu;
+                size_t mnt = m->n_sample_types;
+                for (size_t s = 0; s < m->n_samples; s++)
+                    m->values[s * mnt + k] = scale_round(m->values[s * mnt + k], fm);
             }
         }
-        pl->unit_src[k] = us;
-        pl->unit[k] = uid;
-        for (size_t i = 0; i < n; i++) {
-            const pprof_profile *b = srcs[i];
-            pprof_str bu = b->sample_types[pl->col[i * nt + k]].unit;
-            double fa = 1, fb = 1;
-            if (!same_string(us, uid, b, bu))
-                pprof_unit_finest(b->strings[bu], us->strings[uid], &fa, &fb);
-            pl->factor[i * nt + k] = fa;
-        }
-        pl->nk++;
+        pl->col[k] = c;
+        pl->factor[k] = fs;
+        k++;
     }
-    if (pl->nk == 0 && nt > 0)
+    if (m->n_sample_types == 0 && nt > 0)
         return pprof_error_set(err, PPROF_EINVAL, "profiles have empty common sample type list");
     return 0;
 }
@@ -341,11 +352,10 @@ static int64_t scale_round(int64_t v, double f)
     return (int64_t)x;
 }
 
-static int merge_samples(merger *g, const pprof_profile *src, src_maps *sm, const merge_plan *pl, size_t si,
-                         size_t first_nt)
+static int merge_samples(merger *g, const pprof_profile *src, src_maps *sm, const src_plan *pl)
 {
     pprof_profile *m = g->m;
-    size_t nt = pl->nk, snt = src->n_sample_types;
+    size_t nt = m->n_sample_types, snt = src->n_sample_types;
     int64_t *row = malloc((nt + 1) * sizeof *row);
     if (!row)
         return PPROF_ENOMEM;
@@ -358,7 +368,7 @@ static int merge_samples(merger *g, const pprof_profile *src, src_maps *sm, cons
         const pprof_sample *smp = &src->samples[s];
         const int64_t *sv = src->values + s * snt;
         for (size_t k = 0; k < nt; k++)
-            row[k] = scale_round(sv[pl->col[si * first_nt + k]], pl->factor[si * first_nt + k]);
+            row[k] = scale_round(sv[pl->col[k]], pl->factor[k]);
         const int64_t *v = row;
         bool zero = true;
         for (size_t k = 0; k < nt; k++)
@@ -384,16 +394,17 @@ static int merge_samples(merger *g, const pprof_profile *src, src_maps *sm, cons
             break;
         qsort(labels, smp->n_labels, sizeof *labels, cmp_label);
         size_t kn = 0;
-        if (key_room(g, (size_t)smp->n_locs + 1 + 4 * (size_t)smp->n_labels)) {
+        /* The sample's key: its merged location indices two to a word, a
+         * separator, then its labels (key and string ids share a word). */
+        if (key_room(g, (size_t)smp->n_locs / 2 + 2 + 3 * (size_t)smp->n_labels)) {
             rc = PPROF_ENOMEM;
             break;
         }
-        for (uint32_t k = 0; k < smp->n_locs; k++)
-            g->key[kn++] = locs[k];
+        for (uint32_t k = 0; k < smp->n_locs; k += 2)
+            g->key[kn++] = (uint64_t)locs[k] << 32 | (k + 1 < smp->n_locs ? locs[k + 1] : UINT32_MAX);
         g->key[kn++] = UINT64_MAX;
         for (uint32_t k = 0; k < smp->n_labels; k++) {
-            g->key[kn++] = labels[k].key;
-            g->key[kn++] = labels[k].str;
+            g->key[kn++] = (uint64_t)labels[k].key << 32 | labels[k].str;
             g->key[kn++] = (uint64_t)labels[k].num;
             g->key[kn++] = labels[k].num_unit;
         }
@@ -418,21 +429,12 @@ static int merge_samples(merger *g, const pprof_profile *src, src_maps *sm, cons
     return rc;
 }
 
-static int merge_headers(merger *g, const pprof_profile *src, bool first, const merge_plan *pl)
+static int merge_headers(merger *g, const pprof_profile *src, bool first)
 {
     pprof_profile *m = g->m;
     int rc = 0;
     if (first) {
-        for (size_t k = 0; k < pl->nk && !rc; k++) {
-            pprof_value_type vt;
-            rc = str_of(g, src, src->sample_types[pl->col[k]].type, &vt.type);
-            if (!rc)
-                rc = str_of(g, pl->unit_src[k], pl->unit[k], &vt.unit);
-            if (!rc)
-                rc = pprof_profile_add_sample_type(m, vt);
-        }
-        if (!rc)
-            rc = str_of(g, src, src->period_type.type, &m->period_type.type);
+        rc = str_of(g, src, src->period_type.type, &m->period_type.type);
         if (!rc)
             rc = str_of(g, src, src->period_type.unit, &m->period_type.unit);
         if (!rc)
@@ -440,7 +442,9 @@ static int merge_headers(merger *g, const pprof_profile *src, bool first, const 
         if (!rc)
             rc = str_of(g, src, src->keep_frames, &m->keep_frames);
     }
-    if (src->time_nanos && (!m->time_nanos || src->time_nanos < m->time_nanos))
+    /* pprof keeps a running minimum in which 0 means unset, so a source
+     * without a time resets it until the next one that has one. */
+    if (!m->time_nanos || src->time_nanos < m->time_nanos)
         m->time_nanos = src->time_nanos;
     if (__builtin_add_overflow(m->duration_nanos, src->duration_nanos, &m->duration_nanos))
         m->duration_nanos = INT64_MAX;
@@ -462,94 +466,147 @@ static int merge_headers(merger *g, const pprof_profile *src, bool first, const 
     return rc;
 }
 
+struct pprof_merger {
+    merger g;
+    size_t n_sources;
+    int failed; /* an earlier add failed: the merge is unusable */
+};
+
+int pprof_merger_new(pprof_merger **out)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return PPROF_ENOMEM;
+    (*out)->g.m = pprof_profile_new();
+    if (!(*out)->g.m) {
+        free(*out);
+        *out = NULL;
+        return PPROF_ENOMEM;
+    }
+    return 0;
+}
+
+void pprof_merger_free(pprof_merger *mg)
+{
+    if (!mg)
+        return;
+    keyset_release(&mg->g.maps);
+    keyset_release(&mg->g.funcs);
+    keyset_release(&mg->g.locs);
+    keyset_release(&mg->g.samples);
+    free(mg->g.key);
+    pprof_profile_free(mg->g.m);
+    free(mg);
+}
+
+size_t pprof_merger_count(const pprof_merger *mg)
+{
+    return mg->n_sources;
+}
+
+int pprof_merger_add(pprof_merger *mg, const pprof_profile *src, pprof_error *err)
+{
+    if (mg->failed)
+        return pprof_error_set(err, mg->failed, "merging profiles: an earlier profile failed to merge");
+    merger *g = &mg->g;
+    bool first = mg->n_sources == 0;
+    if (!first) {
+        int rc = check_compatible(g->m, src, err);
+        if (rc)
+            return mg->failed = rc;
+    }
+    g->err = err;
+    src_plan plan;
+    int rc = make_plan(&plan, g, src, first, err);
+    if (!rc && merge_headers(g, src, first))
+        rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    src_maps sm;
+    sm.map = malloc((src->n_mappings + 1) * sizeof *sm.map);
+    sm.map_shift = malloc((src->n_mappings + 1) * sizeof *sm.map_shift);
+    sm.fn = malloc((src->n_functions + 1) * sizeof *sm.fn);
+    sm.loc = malloc((src->n_locations + 1) * sizeof *sm.loc);
+    if (!rc && (!sm.map || !sm.map_shift || !sm.fn || !sm.loc))
+        rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    if (!rc) {
+        memset(sm.map, 0xff, (src->n_mappings + 1) * sizeof *sm.map);
+        memset(sm.fn, 0xff, (src->n_functions + 1) * sizeof *sm.fn);
+        memset(sm.loc, 0xff, (src->n_locations + 1) * sizeof *sm.loc);
+        /* pprof keeps the main binary first: the first source with
+         * mappings contributes its first mapping before anything else. */
+        if (src->n_mappings && g->m->n_mappings == 0) {
+            uint32_t idx;
+            rc = merge_mapping(g, src, &sm, 0, &idx);
+        }
+        if (!rc)
+            rc = merge_samples(g, src, &sm, &plan);
+        if (rc)
+            rc = pprof_error_set(err, rc, "merging profiles: %s", pprof_strerror(rc));
+    }
+    free(sm.map);
+    free(sm.map_shift);
+    free(sm.fn);
+    free(sm.loc);
+    free(plan.col);
+    free(plan.factor);
+    if (rc)
+        return mg->failed = rc;
+    mg->n_sources++;
+    return 0;
+}
+
+int pprof_merger_finish(pprof_merger *mg, pprof_profile **out, pprof_error *err)
+{
+    *out = NULL;
+    if (mg->failed)
+        return pprof_error_set(err, mg->failed, "merging profiles: an earlier profile failed to merge");
+    if (mg->n_sources == 0)
+        return pprof_error_set(err, PPROF_EINVAL, "no profiles to merge");
+    pprof_profile *m = mg->g.m;
+    mg->g.m = NULL;
+    /* A default type that did not survive gives way to the first kept one. */
+    if (m->default_sample_type) {
+        bool kept = false;
+        for (size_t k = 0; k < m->n_sample_types; k++)
+            kept |= m->sample_types[k].type == m->default_sample_type;
+        if (!kept)
+            m->default_sample_type = m->n_sample_types ? m->sample_types[0].type : 0;
+    }
+    /* Values that cancelled out (a -base equal to the source), or that
+     * lived only in types a later source lacked, leave all-zero samples;
+     * merging once more drops them and what only they used. */
+    size_t nt = m->n_sample_types;
+    bool zeros = false;
+    for (size_t i = 0; i < m->n_samples && !zeros; i++) {
+        bool zero = nt > 0;
+        for (size_t k = 0; k < nt; k++)
+            zero &= m->values[i * nt + k] == 0;
+        zeros = zero;
+    }
+    if (zeros) {
+        pprof_profile *again;
+        int rc = pprof_profile_merge(&again, &m, 1, err);
+        pprof_profile_free(m);
+        if (rc)
+            return rc;
+        m = again;
+    }
+    *out = m;
+    return 0;
+}
+
 int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t n, pprof_error *err)
 {
     *out = NULL;
     if (n == 0)
         return pprof_error_set(err, PPROF_EINVAL, "no profiles to merge");
-    for (size_t i = 1; i < n; i++) {
-        int rc = check_compatible(srcs[0], srcs[i], err);
-        if (rc)
-            return rc;
-    }
-    merge_plan plan;
-    int prc = make_plan(&plan, srcs, n, err);
-    if (prc) {
-        plan_release(&plan);
-        return prc;
-    }
-    size_t first_nt = srcs[0]->n_sample_types;
-    merger g;
-    memset(&g, 0, sizeof g);
-    g.err = err;
-    g.m = pprof_profile_new();
-    int rc = g.m ? 0 : PPROF_ENOMEM;
-    /* pprof keeps the main binary first: the first source with mappings
-     * contributes its first mapping before anything else. */
+    pprof_merger *mg;
+    if (pprof_merger_new(&mg))
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    int rc = 0;
     for (size_t i = 0; i < n && !rc; i++)
-        rc = merge_headers(&g, srcs[i], i == 0, &plan);
-    for (size_t i = 0; i < n && !rc; i++) {
-        const pprof_profile *src = srcs[i];
-        src_maps sm;
-        sm.map = malloc((src->n_mappings + 1) * sizeof *sm.map);
-        sm.map_shift = malloc((src->n_mappings + 1) * sizeof *sm.map_shift);
-        sm.fn = malloc((src->n_functions + 1) * sizeof *sm.fn);
-        sm.loc = malloc((src->n_locations + 1) * sizeof *sm.loc);
-        if (!sm.map || !sm.map_shift || !sm.fn || !sm.loc) {
-            rc = PPROF_ENOMEM;
-        } else {
-            memset(sm.map, 0xff, (src->n_mappings + 1) * sizeof *sm.map);
-            memset(sm.fn, 0xff, (src->n_functions + 1) * sizeof *sm.fn);
-            memset(sm.loc, 0xff, (src->n_locations + 1) * sizeof *sm.loc);
-            if (src->n_mappings && g.m->n_mappings == 0) {
-                uint32_t first;
-                rc = merge_mapping(&g, src, &sm, 0, &first);
-            }
-            if (!rc)
-                rc = merge_samples(&g, src, &sm, &plan, i, first_nt);
-        }
-        free(sm.map);
-        free(sm.map_shift);
-        free(sm.fn);
-        free(sm.loc);
-    }
-    plan_release(&plan);
-    /* A default type that did not survive gives way to the first kept one. */
-    if (!rc && g.m->default_sample_type) {
-        bool kept = false;
-        for (size_t k = 0; k < g.m->n_sample_types; k++)
-            kept |= g.m->sample_types[k].type == g.m->default_sample_type;
-        if (!kept)
-            g.m->default_sample_type = g.m->n_sample_types ? g.m->sample_types[0].type : 0;
-    }
-    keyset_release(&g.maps);
-    keyset_release(&g.funcs);
-    keyset_release(&g.locs);
-    keyset_release(&g.samples);
-    free(g.key);
-    if (rc) {
-        pprof_profile_free(g.m);
-        return pprof_error_set(err, rc, "merging profiles: %s", pprof_strerror(rc));
-    }
-    /* Values that cancelled out (a -base equal to the source) leave all-zero
-     * samples; merging once more drops them and what only they used. */
-    size_t nt = g.m->n_sample_types;
-    bool cancelled = false;
-    for (size_t i = 0; i < g.m->n_samples && !cancelled; i++) {
-        bool zero = nt > 0;
-        for (size_t k = 0; k < nt; k++)
-            zero &= g.m->values[i * nt + k] == 0;
-        cancelled = zero;
-    }
-    if (cancelled) {
-        pprof_profile *again;
-        pprof_profile *one[1] = {g.m};
-        rc = pprof_profile_merge(&again, one, 1, err);
-        pprof_profile_free(g.m);
-        if (rc)
-            return rc;
-        g.m = again;
-    }
-    *out = g.m;
-    return 0;
+        rc = pprof_merger_add(mg, srcs[i], err);
+    if (!rc)
+        rc = pprof_merger_finish(mg, out, err);
+    pprof_merger_free(mg);
+    return rc;
 }

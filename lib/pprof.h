@@ -251,6 +251,48 @@ int pprof_profile_check(const pprof_profile *p, pprof_error *err);
  * The sources are not changed. *out is owned by the caller. */
 int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t n, pprof_error *err);
 
+/* The same merge, one source at a time, so that many profiles can be merged
+ * with only the merged result and the current source in memory: new, add
+ * each source (it may be freed right after), finish (hands over the merged
+ * profile, as pprof_profile_merge would give it), free. After a failed add
+ * the merger only reports that failure. */
+typedef struct pprof_merger pprof_merger;
+int pprof_merger_new(pprof_merger **out);
+int pprof_merger_add(pprof_merger *mg, const pprof_profile *src, pprof_error *err);
+size_t pprof_merger_count(const pprof_merger *mg); /* sources added */
+int pprof_merger_finish(pprof_merger *mg, pprof_profile **out, pprof_error *err);
+void pprof_merger_free(pprof_merger *mg);
+
+/* ------------------------------------------------------------------ time windows */
+
+/* A profile's time_nanos and duration_nanos, read without decoding it
+ * (gzip or raw profile.proto; both 0 when absent). */
+int pprof_profile_peek_times(const void *data, size_t len, int64_t *time_nanos, int64_t *duration_nanos,
+                             pprof_error *err);
+
+/* A window START..END (-window): each bound is open (empty), absolute
+ * (RFC 3339 date-time or date, or a time of day meaning today, UTC unless
+ * it names a zone) or relative (a Go duration such as -30m or -1h30m,
+ * from the end of the newest profile). */
+typedef enum { PPROF_BOUND_OPEN, PPROF_BOUND_ABSOLUTE, PPROF_BOUND_RELATIVE } pprof_bound_kind;
+typedef struct pprof_time_bound {
+    pprof_bound_kind kind;
+    int64_t ns; /* Unix nanoseconds, or the offset */
+} pprof_time_bound;
+typedef struct pprof_time_window {
+    pprof_time_bound start, end;
+} pprof_time_window;
+
+/* now_ns gives "today" for times of day. */
+int pprof_window_parse(pprof_time_window *w, const char *text, int64_t now_ns, pprof_error *err);
+/* [*start, *end) in Unix nanoseconds; latest is the newest profile's end. */
+void pprof_window_resolve(const pprof_time_window *w, int64_t latest, int64_t *start, int64_t *end);
+/* Whether [time, time+duration) meets [start, end); an instant (duration
+ * 0) must lie inside. */
+bool pprof_window_overlaps(int64_t start, int64_t end, int64_t time_nanos, int64_t duration_nanos);
+/* "2026-11-23 10:15:00 UTC"; returns snprintf's count. */
+int pprof_format_time(char *buf, size_t n, int64_t ns);
+
 /* Multiplies every value of sample type k by ratios[k] (rounding half away
  * from zero, saturating); samples left all zero are dropped. */
 int pprof_profile_scale(pprof_profile *p, const double *ratios);

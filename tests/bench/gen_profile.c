@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -239,6 +240,7 @@ static void writer_close(Writer *w)
 typedef struct {
     uint64_t samples, locations, functions;
     unsigned max_depth, types;
+    bool cpu_ms; /* --cpu-unit ms: cpu values and period in milliseconds */
     double avg_depth;
     double inline_frac, label_frac;
     uint64_t seed;
@@ -260,6 +262,7 @@ static void usage(FILE *f)
           "  --types N            sample types, 1-4: samples/count cpu/nanoseconds\n"
           "                       alloc_objects/count alloc_space/bytes (default 2)\n"
           "  --seed S             random seed (default 1)\n"
+          "  --cpu-unit U         unit of the cpu type and period: ns (default) or ms\n"
           "  --time-nanos T       Profile.time_nanos (default 1700000000000000000)\n"
           "  --duration-nanos D   Profile.duration_nanos (default 10000000000)\n"
           "  --level L            gzip level 0-9 (default 6)\n"
@@ -305,6 +308,7 @@ static void parse_options(int argc, char **argv, Options *o)
     o->max_depth = 70;
     o->avg_depth = 0;
     o->types = 2;
+    o->cpu_ms = false;
     o->inline_frac = 0.1;
     o->label_frac = 0.1;
     o->seed = 1;
@@ -358,6 +362,8 @@ static void parse_options(int argc, char **argv, Options *o)
             o->inline_frac = parse_frac(name, val);
         else if (strcmp(name, "--label-frac") == 0)
             o->label_frac = parse_frac(name, val);
+        else if (strcmp(name, "--cpu-unit") == 0 && (strcmp(val, "ns") == 0 || strcmp(val, "ms") == 0))
+            o->cpu_ms = strcmp(val, "ms") == 0;
         else if (strcmp(name, "--seed") == 0)
             o->seed = parse_u64(name, val);
         else if (strcmp(name, "--time-nanos") == 0)
@@ -407,7 +413,7 @@ static void parse_options(int argc, char **argv, Options *o)
 enum {
     S_EMPTY, S_SAMPLES, S_COUNT, S_CPU, S_NANOSECONDS, S_ALLOC_OBJECTS, S_ALLOC_SPACE,
     S_BYTES, S_ENDPOINT, S_ENDPOINT0, /* N_ENDPOINTS of them */
-    S_MAIN_BIN = S_ENDPOINT0 + 8, S_LIBC, S_MAIN_BUILDID, S_LIBC_BUILDID, S_COMMENT,
+    S_MAIN_BIN = S_ENDPOINT0 + 8, S_LIBC, S_MAIN_BUILDID, S_LIBC_BUILDID, S_COMMENT, S_MILLISECONDS,
     FN_BASE
 };
 #define N_ENDPOINTS 8
@@ -419,7 +425,7 @@ static const char *const fixed_strings[FN_BASE] = {
     "/healthz", "/metrics", "/static/app.js", "/login",
     "/usr/local/bin/server", "/lib/x86_64-linux-gnu/libc.so.6",
     "5f0c3a1b9e2d4c7a8b6e1f0d2c3b4a5968778695", "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
-    "synthetic profile from tests/bench/gen_profile.c",
+    "synthetic profile from tests/bench/gen_profile.c", "milliseconds",
 };
 
 #define FUNCS_PER_FILE 10
@@ -619,7 +625,7 @@ static void write_sample_types(Writer *w, const Options *o)
     for (unsigned i = 0; i < o->types; i++) {
         vt.len = 0;
         put_uint(&vt, 1, (uint64_t)type_strings[i][0]);
-        put_uint(&vt, 2, (uint64_t)type_strings[i][1]);
+        put_uint(&vt, 2, i == 1 && o->cpu_ms ? S_MILLISECONDS : (uint64_t)type_strings[i][1]);
         put_sub(&w->out, 1, &vt);
     }
     free(vt.p);
@@ -643,7 +649,7 @@ static uint64_t write_samples(Writer *w, const Options *o, const Tree *t, const 
             uint64_t v = 0;
             switch (k) {
             case 0: v = count; break;
-            case 1: v = count * CPU_PERIOD + rnd_below(1000); break;
+            case 1: v = o->cpu_ms ? count * (CPU_PERIOD / 1000000) : count * CPU_PERIOD + rnd_below(1000); break;
             case 2: v = objects; break;
             case 3: v = objects * (16u << rnd_below(8)); break;
             }

@@ -227,6 +227,39 @@ if [ -s "$FOLDED" ]; then
     done
 fi
 
+# Many sources: a directory of 500 captures of 10,000 samples each (time
+# spread over 500 minutes, shared call tree, seeds varying), merged one at a
+# time. Target: under 5 s and 300 MB. BENCH_MERGE=0 skips it.
+if [ "${BENCH_MERGE:-1}" = 1 ]; then
+    CAPS=$BENCH_DIR/captures
+    key="$(cksum <"$SRC_DIR/gen_profile.c" | awk '{print $1}') 500x10000"
+    if [ ! -f "$CAPS/.key" ] || [ "$(cat "$CAPS/.key")" != "$key" ]; then
+        echo
+        echo "generating $CAPS (500 profiles) ..."
+        rm -rf "$CAPS" && mkdir -p "$CAPS"
+        i=0
+        while [ $i -lt 500 ]; do
+            "$GEN" --samples 10000 --locations 4000 --functions 1500 --max-depth 40 --label-frac 0.1 --types 2 \
+                --seed $((i % 50 + 1)) --time-nanos $((1763888400 + i * 60))000000000 --duration-nanos 60000000000 \
+                --level 1 --out "$CAPS/cpu-$(printf %03d $i).pb.gz" 2>/dev/null || { echo "bench: gen_profile failed" >&2; exit 1; }
+            i=$((i + 1))
+        done
+        printf "%s" "$key" > "$CAPS/.key"
+    fi
+    caps_gz=$(cat "$CAPS"/*.pb.gz | wc -c | tr -d ' ')
+    RAW_BYTES=$(cat "$CAPS"/*.pb.gz | gzip -dc | wc -c | tr -d ' ')
+    echo
+    awk -v gz="$caps_gz" -v raw="$RAW_BYTES" 'BEGIN {
+        printf "== 500 captures of 10,000 samples: %.1f MiB gzipped, %.1f MiB raw\n", gz / 1048576, raw / 1048576 }'
+    header
+    BASE_WALL=
+    for args in "-top" "-top -window=-1h.." "-proto -output=$OUT"; do
+        # shellcheck disable=SC2086
+        measure_cmd "$PPROF" $args "$CAPS"
+        row "pprof $args captures/"
+    done
+fi
+
 rm -f "$ERR"
 if [ "$status" != 0 ]; then
     echo

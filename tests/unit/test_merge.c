@@ -106,11 +106,75 @@ static void test_dedup_and_headers(void)
     pprof_profile_free(b);
 }
 
+/* The merger, fed one source at a time, gives what the all-at-once merge
+ * gives, also when a later source drops a type or brings a finer unit
+ * (the sums so far are dropped or scaled in place), and its -proto bytes
+ * are the same. */
+static void test_incremental(void)
+{
+    static const char *const t1[] = {"samples", "count", "cpu", "milliseconds"};
+    static const char *const t2[] = {"cpu", "microseconds", "samples", "count"};
+    static const char *const t3[] = {"cpu", "nanoseconds"};
+    static const int64_t r1[] = {1, 10, 2, 20};
+    static const int64_t r2[] = {7000, 0, 5, 9};
+    static const int64_t r3[] = {123};
+    pprof_profile *src[4] = {make(t1, 2, r1, 2, "work"), make(t2, 2, r2, 2, "idle"), make(t1, 2, r1, 1, "idle"),
+                             make(t3, 1, r3, 1, "work")};
+    pprof_error err;
+    pprof_profile *once = NULL, *inc = NULL;
+    CHECK_INT(pprof_profile_merge(&once, src, 4, &err), 0);
+    pprof_merger *mg = NULL;
+    CHECK_INT(pprof_merger_new(&mg), 0);
+    for (size_t i = 0; i < 4; i++)
+        CHECK_INT(pprof_merger_add(mg, src[i], &err), 0);
+    CHECK_INT(pprof_merger_count(mg), 4);
+    CHECK_INT(pprof_merger_finish(mg, &inc, &err), 0);
+    pprof_merger_free(mg);
+    CHECK(once && inc);
+    if (once && inc) {
+        CHECK_INT(inc->n_sample_types, 1);
+        CHECK_STR(inc->strings[inc->sample_types[0].unit], "nanoseconds");
+        /* work: 10ms + 20ms + 123ns; idle: 7000us + 5us + 10ms. */
+        int64_t work = 0, idle = 0;
+        for (size_t s = 0; s < inc->n_samples; s++) {
+            const pprof_location *l = &inc->locations[inc->sample_locs[inc->samples[s].locs_off]];
+            const char *leaf = inc->strings[inc->functions[inc->lines[l->lines_off].function].name];
+            *(strcmp(leaf, "work") == 0 ? &work : &idle) += inc->values[s];
+        }
+        CHECK_INT(work, 30000123);
+        CHECK_INT(idle, 17005000);
+        pprof_buf a = {0}, b = {0};
+        CHECK_INT(pprof_profile_encode(&a, once, false, &err), 0);
+        CHECK_INT(pprof_profile_encode(&b, inc, false, &err), 0);
+        CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+        pprof_buf_release(&a);
+        pprof_buf_release(&b);
+    }
+    /* A source with no common type fails the merger for good. */
+    static const char *const t4[] = {"alloc_space", "bytes"};
+    pprof_profile *heap = make(t4, 1, r3, 1, "work");
+    CHECK_INT(pprof_merger_new(&mg), 0);
+    CHECK_INT(pprof_merger_add(mg, src[0], &err), 0);
+    CHECK(pprof_merger_add(mg, heap, &err) != 0);
+    CHECK(strstr(err.msg, "empty common sample type list") != NULL);
+    CHECK(pprof_merger_add(mg, src[0], &err) != 0);
+    pprof_profile *none = NULL;
+    CHECK(pprof_merger_finish(mg, &none, &err) != 0);
+    CHECK(none == NULL);
+    pprof_merger_free(mg);
+    pprof_profile_free(heap);
+    pprof_profile_free(once);
+    pprof_profile_free(inc);
+    for (size_t i = 0; i < 4; i++)
+        pprof_profile_free(src[i]);
+}
+
 int main(void)
 {
     test_common_types_and_units();
     test_no_common_type();
     test_base_cancels();
     test_dedup_and_headers();
+    test_incremental();
     return unit_report("merge");
 }
