@@ -11,7 +11,7 @@ SANITIZE ?=
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
             libgraphviz-dev libcurl4-openssl-dev pkg-config
-TEST_PKGS = libxml2-utils chromium
+TEST_PKGS = libxml2-utils chromium tmux
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -109,6 +109,7 @@ cli: all tools
 	@PPROF=$(BUILD)/pprof sh tests/cli/folded_sums.sh
 	@sh tests/cli/svg_valid.sh
 	@PPROF=$(BUILD)/pprof sh tests/shell/run.sh
+	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/shell/tty.sh
 
 bad: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bad/run.sh

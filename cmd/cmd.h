@@ -84,6 +84,9 @@ typedef struct cmd_output {
 } cmd_output;
 
 int cmd_output_open(cmd_output *o, const char *path);
+/* Makes SIGINT/SIGTERM/SIGHUP remove the temporary file of an output being
+ * written before the program dies of them. */
+void cmd_output_guard_signals(void);
 int cmd_output_sink(void *ctx, const uint8_t *data, size_t len); /* pprof_buf sink */
 int cmd_output_commit(cmd_output *o);
 void cmd_output_abort(cmd_output *o);

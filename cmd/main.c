@@ -22,6 +22,7 @@ int main(int argc, char **argv)
 {
     /* A closed pipe ends the program quietly, like other Unix filters. */
     signal(SIGPIPE, SIG_DFL);
+    cmd_output_guard_signals();
     pprof_config cfg;
     config_init(&cfg);
     cmd_args args;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,35 @@ static int write_all(int fd, const void *data, size_t len)
         len -= (size_t)n;
     }
     return 0;
+}
+
+/* The temporary file being written, removed if a signal ends the program
+ * (Ctrl-C), so an interrupted report leaves no partial file behind. */
+static char *volatile pending_tmp;
+
+static void remove_pending(int sig)
+{
+    char *t = pending_tmp;
+    if (t)
+        unlink(t);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cmd_output_guard_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = remove_pending;
+        sigemptyset(&sa.sa_mask);
+        struct sigaction old;
+        /* A signal the caller ignores stays ignored. */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
 }
 
 int cmd_output_open(cmd_output *o, const char *path)
@@ -48,6 +78,7 @@ int cmd_output_open(cmd_output *o, const char *path)
         o->tmp = NULL;
         return EXIT_DATA;
     }
+    pending_tmp = o->tmp;
     return 0;
 }
 
@@ -60,6 +91,7 @@ int cmd_output_sink(void *ctx, const uint8_t *data, size_t len)
 void cmd_output_abort(cmd_output *o)
 {
     if (o->tmp) {
+        pending_tmp = NULL;
         close(o->fd);
         unlink(o->tmp);
         free(o->tmp);
@@ -71,6 +103,7 @@ int cmd_output_commit(cmd_output *o)
 {
     if (!o->tmp)
         return 0;
+    pending_tmp = NULL;
     int rc = 0, saved = 0;
     if (fsync(o->fd) != 0 && errno != EINVAL && errno != EROFS) {
         rc = -1;

@@ -4,9 +4,12 @@
 #include "cmd.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <readline/history.h>
@@ -34,6 +37,10 @@ static char *read_command(bool tty)
 
 /* ---------------------------------------------------------------- completion */
 
+/* The profile being explored, for completing sample types and function
+ * names (readline's generators take no context). */
+static const pprof_profile *shell_profile;
+
 /* Candidate i of the words the shell knows: commands, options, built-ins. */
 static const char *known_word(size_t i)
 {
@@ -47,26 +54,71 @@ static const char *known_word(size_t i)
     return i < sizeof builtins / sizeof builtins[0] ? builtins[i] : NULL;
 }
 
+static const char *const granularity_words[] = {"addresses", "filefunctions", "files", "functions", "lines"};
+static const char *const unit_words[] = {"minimum", "auto", "b", "kb", "mb", "gb", "tb", "pb", "ns", "us", "ms",
+                                         "s", "m", "h", "d", "w", "y"};
+
+/* Candidate i of the values of option `option`: sample types, choices,
+ * units, or the profile's function names for regexp options. */
+static const char *value_word(const char *option, size_t i)
+{
+    const pprof_profile *p = shell_profile;
+    if (strcmp(option, "sample_index") == 0)
+        return i < p->n_sample_types ? pprof_string(p, p->sample_types[i].type) : NULL;
+    if (strcmp(option, "granularity") == 0)
+        return i < sizeof granularity_words / sizeof granularity_words[0] ? granularity_words[i] : NULL;
+    if (strcmp(option, "unit") == 0)
+        return i < sizeof unit_words / sizeof unit_words[0] ? unit_words[i] : NULL;
+    const option_def *d = config_find(option);
+    if (d && d->kind == OPT_BOOL)
+        return i < 2 ? (i ? "false" : "true") : NULL;
+    return i < p->n_functions ? pprof_string(p, p->functions[i].name) : NULL;
+}
+
+/* What is being completed: a first word, an option value ("name=" before
+ * the cursor) or a command's regexp argument (function names). */
+static char completing_option[128];
+static bool completing_value;
+
 static char *complete_word(const char *text, int state)
 {
     static size_t next; /* readline's generator protocol keeps state between calls */
     if (state == 0)
         next = 0;
     size_t n = strlen(text);
-    for (const char *w; (w = known_word(next)) != NULL;) {
+    for (;;) {
+        const char *w = completing_value ? value_word(completing_option, next) : known_word(next);
+        if (!w)
+            return NULL;
         next++;
         if (strncmp(w, text, n) == 0)
             return strdup(w);
     }
-    return NULL;
 }
 
 static char **complete(const char *text, int start, int end)
 {
-    (void)start;
     (void)end;
     rl_attempted_completion_over = 1;
-    return rl_completion_matches(text, complete_word);
+    /* "name=": the option's values; "cmd arg": function names; else words. */
+    const char *line = rl_line_buffer;
+    size_t len = (size_t)start;
+    completing_value = false;
+    if (len > 0 && line[len - 1] == '=') {
+        size_t b = len - 1;
+        while (b > 0 && !isspace((unsigned char)line[b - 1]))
+            b--;
+        snprintf(completing_option, sizeof completing_option, "%.*s", (int)(len - 1 - b), line + b);
+        completing_value = true;
+    } else if (start > 0) {
+        snprintf(completing_option, sizeof completing_option, "focus"); /* any regexp option */
+        completing_value = true;
+    }
+    char **m = rl_completion_matches(text, complete_word);
+    /* A completed option name that takes a value is followed by "=". */
+    const option_def *d = m && !completing_value && !cmd_find_command(m[0]) ? config_find(m[0]) : NULL;
+    rl_completion_append_character = d && d->kind != OPT_BOOL && !d->group ? '=' : ' ';
+    return m;
 }
 
 static char *history_path(void)
@@ -97,7 +149,53 @@ static void print_help(void)
     puts("\n  Options are set with name=value (booleans: name alone); \"o\" lists them,\n"
          "  \":\" clears the filters, a sample type name selects it.\n"
          "  A command may take a count (top10), -cum, > file, and regexps: focus\n"
-         "  (or ignore when written -regexp).\n\n  quit, exit or EOF leaves the shell.");
+         "  (or ignore when written -regexp).\n\n"
+         "  help <command|option> tells more; quit, exit or EOF leaves the shell;\n"
+         "  Ctrl-C stops a running command.");
+}
+
+/* help <command|option>. */
+static void print_help_on(const char *name, const pprof_profile *p)
+{
+    const command_def *c = cmd_find_command(name);
+    if (c) {
+        printf("%s\n  Usage:\n", c->help);
+        if (c->has_param)
+            printf("    %s <regexp> [focus_regex]* [-ignore_regex]* >f\n"
+                   "    Reports on the functions matching regexp.\n",
+                   c->name);
+        else
+            printf("    %s [n] [focus_regex]* [-ignore_regex]* [-cum] >f\n"
+                   "    Include up to n nodes (samples for traces).\n",
+                   c->name);
+        puts("    Include samples matching focus_regex, and exclude ignore_regex.\n"
+             "    Optionally save the report on the file f.\n");
+        return;
+    }
+    if (strcmp(name, "granularity") == 0) {
+        puts("Level of detail of the report's nodes\n"
+             "  granularity=[addresses | filefunctions | files | functions | lines]\n");
+        return;
+    }
+    const option_def *d = config_find(name);
+    if (!d) {
+        printf("Unknown command: %s\n", name);
+        return;
+    }
+    printf("%s\n", d->help);
+    if (d->group)
+        printf("  Set with %s=true; one of the %s choices.\n", d->name, d->group);
+    else if (d->kind == OPT_BOOL)
+        printf("  %s=true or %s=false (the name alone means true).\n", d->name, d->name);
+    else
+        printf("  %s=<value>\n", d->name);
+    if (strcmp(name, "sample_index") == 0) {
+        fputs("  Sample types of this profile:", stdout);
+        for (size_t i = 0; i < p->n_sample_types; i++)
+            printf(" %s", pprof_string(p, p->sample_types[i].type));
+        putchar('\n');
+    }
+    putchar('\n');
 }
 
 static void print_options(const pprof_config *cfg)
@@ -200,6 +298,63 @@ static bool assign(pprof_config *cfg, const pprof_profile *p, const char *line)
     return true;
 }
 
+/* ---------------------------------------------------------------- Ctrl-C */
+
+/* On a terminal, Ctrl-C at the prompt clears the line, and during a
+ * command stops it: each command runs in a child process (a copy-on-write
+ * view of the profile), which the interrupt ends; an output file it was
+ * writing is removed (cmd_output_guard_signals). */
+static bool shell_tty;
+static volatile sig_atomic_t at_prompt;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    if (!at_prompt)
+        return; /* the command's child takes the interrupt */
+    if (write(STDOUT_FILENO, "\n", 1) < 0) {
+    }
+    rl_on_new_line();
+    rl_replace_line("", 0);
+    rl_redisplay();
+}
+
+static void catch_interrupts(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+}
+
+/* Runs the report in a child and waits for it; an interrupt ends it. */
+static void run_in_child(const command_def *c, const char *param, const pprof_profile *p, const pprof_config *cc,
+                         const cmd_args *args)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        cmd_error("cannot start the command: %s", strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        cmd_output_guard_signals();
+        int rc = cmd_run_report(c, param, (pprof_profile *)p, cc, args);
+        fflush(stdout);
+        fflush(stderr);
+        _exit(rc);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
+        puts("\n(interrupted)");
+}
+
 /* Runs one report command line ("top10 -cum regexp > file"). */
 static void run_command(char **tok, int ntok, const pprof_profile *p, const pprof_config *cfg,
                         const cmd_args *args)
@@ -285,7 +440,9 @@ static void run_command(char **tok, int ntok, const pprof_profile *p, const ppro
         printf("Generating report in %s\n", auto_name);
     }
     pprof_profile *view;
-    if (pprof_profile_copy(&view, p) != 0) {
+    if (shell_tty) {
+        run_in_child(c, param, p, &cc, args);
+    } else if (pprof_profile_copy(&view, p) != 0) {
         puts("out of memory");
     } else {
         fflush(stdout);
@@ -316,14 +473,19 @@ int cmd_shell(const pprof_profile *p, pprof_config *cfg, const cmd_args *args)
         puts("No samples were found with the default sample value type.\n"
              "Try \"sample_index\" command to analyze different sample values.");
     char *hist = NULL;
+    shell_tty = tty;
+    shell_profile = p;
     if (tty) {
+        catch_interrupts();
         rl_attempted_completion_function = complete;
         hist = history_path();
         if (hist)
             read_history(hist);
     }
     for (;;) {
+        at_prompt = 1;
         char *line = read_command(tty);
+        at_prompt = 0;
         if (!line) {
             if (tty)
                 putchar('\n');
@@ -343,6 +505,8 @@ int cmd_shell(const pprof_profile *p, pprof_config *cfg, const cmd_args *args)
         if (ntok == 0) {
         } else if (strcmp(tok[0], "q") == 0 || strcmp(tok[0], "quit") == 0 || strcmp(tok[0], "exit") == 0) {
             quit = true;
+        } else if (strcmp(tok[0], "help") == 0 && ntok > 1) {
+            print_help_on(tok[1], p);
         } else if (strcmp(tok[0], "help") == 0) {
             print_help();
         } else if (strcmp(tok[0], "o") == 0 || strcmp(tok[0], "options") == 0) {

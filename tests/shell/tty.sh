@@ -1,0 +1,105 @@
+#!/bin/sh
+# tty.sh: the shell on a real terminal (tmux): prompt, tab completion, history across runs, Ctrl-C at the prompt and during a command.
+#
+# Usage (repo root): PPROF=build/pprof TOOLS=build/tools sh tests/shell/tty.sh
+# Runs pprof in a detached tmux session on a private socket, types with
+# send-keys and reads the screen with capture-pane. Every wait has a deadline;
+# the session is killed on exit.
+set -u
+PPROF=${PPROF:-build/pprof}
+TOOLS=${TOOLS:-build/tools}
+case $PPROF in /*) ;; *) PPROF=$(pwd)/$PPROF ;; esac
+case $TOOLS in /*) ;; *) TOOLS=$(pwd)/$TOOLS ;; esac
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "shell-tty: tmux is not installed (make test-deps installs it)" >&2
+	exit 1
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pprof-tty.XXXXXX") || exit 2
+T="tmux -S $tmp/sock"
+trap '$T kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/state" "$tmp/work"
+prof=$(pwd)/tests/data/cpu.pb.gz
+# A profile big enough that printing its traces takes seconds on a terminal.
+"$TOOLS/gen_profile" --samples 200000 --locations 20000 --functions 5000 --out "$tmp/big.pb.gz" 2>/dev/null ||
+	{ echo "shell-tty: gen_profile failed" >&2; exit 1; }
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL $1"
+	$T capture-pane -p -t pp 2>/dev/null | grep -v '^$' | tail -15 | sed 's/^/  | /'
+}
+screen() { $T capture-pane -p -J -S -200 -t pp 2>/dev/null; }
+# wait_for PATTERN [SECONDS]: until the screen matches the grep pattern.
+wait_for() {
+	i=0
+	while [ $i -lt $((${2:-10} * 10)) ]; do
+		screen | grep -q -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+keys() { $T send-keys -t pp "$@"; }
+start() {
+	$T new-session -d -s pp -x 160 -y 40 \
+		"cd $tmp/work && env HOME=$tmp XDG_STATE_HOME=$tmp/state TZ=UTC $PPROF $1; echo EXITED=\$?; sleep 30"
+}
+
+# ---- prompt, a command, completion of a command, an option value and a function name
+start "$prof"
+if wait_for '^(pprof) ' 10; then ok; else fail "prompt"; fi
+keys 'top3' Enter
+if wait_for 'regexp.(\*machine).add' 10; then ok; else fail "top3 runs"; fi
+keys 'sample_in' Tab
+if wait_for '^(pprof) sample_index=$' 5; then ok; else fail "tab completes an option name, with its ="; fi
+keys 'sa' Tab
+if wait_for '^(pprof) sample_index=samples' 5; then ok; else fail "tab completes a sample type"; fi
+keys Enter 'o' Enter
+if wait_for 'sample_index *= samples' 5; then ok; else fail "the completed option was set"; fi
+keys 'peek runtime.mallo' Tab
+if wait_for '^(pprof) peek runtime.mallocgc' 5; then ok; else fail "tab completes a function name"; fi
+keys C-u 'granularity=fi' Tab Tab
+if wait_for 'filefunctions' 5 && wait_for 'files' 1; then ok; else fail "tab lists granularities"; fi
+
+# ---- Ctrl-C at the prompt clears the line
+keys C-u 'garbage' C-c
+sleep 0.3
+keys 'help top' Enter
+if wait_for 'Outputs top entries' 5 && ! screen | grep -q 'unrecognized command: "garbage'; then ok; else fail "Ctrl-C clears the prompt line"; fi
+keys 'quit' Enter
+if wait_for 'EXITED=0' 5; then ok; else fail "quit exits 0"; fi
+$T kill-server 2>/dev/null
+sleep 0.2
+
+# ---- history was saved, and Up recalls it in the next run
+if grep -q '^top3$' "$tmp/state/pprof_history" 2>/dev/null; then ok; else fail "history file written"; fi
+start "$prof"
+wait_for '^(pprof) ' 10
+keys Up Up
+if wait_for '^(pprof) help top$' 5; then ok; else fail "Up recalls the previous session's commands"; fi
+keys C-u 'q' Enter
+wait_for 'EXITED=0' 5
+$T kill-server 2>/dev/null
+sleep 0.2
+
+# ---- Ctrl-C during a long command stops it, the shell goes on; no partial file
+start "$tmp/big.pb.gz"
+wait_for '^(pprof) ' 20
+keys 'traces' Enter
+sleep 1
+keys C-c
+if wait_for '(interrupted)' 10; then ok; else fail "Ctrl-C stops traces"; fi
+keys 'traces > out.txt' Enter
+sleep 0.3
+keys C-c
+sleep 1
+keys 'top1' Enter
+if wait_for 'flat%' 15; then ok; else fail "the shell goes on after Ctrl-C"; fi
+if ls -a "$tmp/work" | grep -q 'pprof-tmp'; then fail "an interrupted report left a temporary file"; else ok; fi
+keys 'quit' Enter
+if wait_for 'EXITED=0' 5; then ok; else fail "quit after Ctrl-C exits 0"; fi
+
+echo "shell-tty: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
