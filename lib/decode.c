@@ -551,95 +551,98 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
     return 0;
 }
 
-static int dec_mapping(dec *d, const field *outer, uint64_t off)
+/* Messages made only of scalar fields (Mapping, Function, Line) are
+ * decoded from a table: field number, how to store it, name for errors. */
+typedef enum { SC_U64, SC_I64, SC_STR, SC_BOOL } scalar_kind;
+typedef struct scalar_field {
+    scalar_kind kind;
+    const char *name; /* "mapping id": the message and the field */
+    size_t off;       /* in the destination struct */
+} scalar_field;
+
+/* A Line and its function id (resolved to an index after the whole input). */
+typedef struct wire_line {
+    pprof_line ln;
+    uint64_t fn_id;
+} wire_line;
+
+#define SCALAR(kind, name, type, member) {kind, name, offsetof(type, member)}
+static const scalar_field mapping_fields[] = {
+    [1] = SCALAR(SC_U64, "mapping id", pprof_mapping, id),
+    [2] = SCALAR(SC_U64, "mapping memory_start", pprof_mapping, start),
+    [3] = SCALAR(SC_U64, "mapping memory_limit", pprof_mapping, limit),
+    [4] = SCALAR(SC_U64, "mapping file_offset", pprof_mapping, offset),
+    [5] = SCALAR(SC_STR, "mapping filename", pprof_mapping, file),
+    [6] = SCALAR(SC_STR, "mapping build_id", pprof_mapping, build_id),
+    [7] = SCALAR(SC_BOOL, "mapping has_functions", pprof_mapping, has_functions),
+    [8] = SCALAR(SC_BOOL, "mapping has_filenames", pprof_mapping, has_filenames),
+    [9] = SCALAR(SC_BOOL, "mapping has_line_numbers", pprof_mapping, has_line_numbers),
+    [10] = SCALAR(SC_BOOL, "mapping has_inline_frames", pprof_mapping, has_inline_frames),
+};
+static const scalar_field function_fields[] = {
+    [1] = SCALAR(SC_U64, "function id", pprof_function, id),
+    [2] = SCALAR(SC_STR, "function name", pprof_function, name),
+    [3] = SCALAR(SC_STR, "function system_name", pprof_function, system_name),
+    [4] = SCALAR(SC_STR, "function filename", pprof_function, filename),
+    [5] = SCALAR(SC_I64, "function start_line", pprof_function, start_line),
+};
+static const scalar_field line_fields[] = {
+    [1] = SCALAR(SC_U64, "line function_id", wire_line, fn_id),
+    [2] = SCALAR(SC_I64, "line line", wire_line, ln.line),
+    [3] = SCALAR(SC_I64, "line column", wire_line, ln.column),
+};
+
+/* Decodes the message outer into the zeroed struct dst by the table spec
+ * (n entries, indexed by field number; unknown fields are skipped). */
+static int dec_scalars(dec *d, const field *outer, uint64_t off, const char *msg, const scalar_field *spec,
+                       size_t n, void *dst)
 {
     if (outer->wt != WT_LEN)
-        return type_mismatch(d, "mapping", outer, off);
-    pprof_mapping m;
-    memset(&m, 0, sizeof m);
+        return type_mismatch(d, msg, outer, off);
     const uint8_t *q = outer->data, *e = q + outer->len;
     while (q < e) {
         field f;
         uint64_t foff = off + (uint64_t)(q - outer->data);
-        if (rd_field(d, &q, e, foff, "mapping", &f))
+        if (rd_field(d, &q, e, foff, msg, &f))
             return d->err->code;
+        if (f.num >= n || !spec[f.num].name)
+            continue;
+        const scalar_field *s = &spec[f.num];
+        void *at = (char *)dst + s->off;
         int rc = 0;
         uint64_t v = 0;
-        switch (f.num) {
-        case 1: rc = int_field(d, &f, "mapping id", foff, &m.id); break;
-        case 2: rc = int_field(d, &f, "mapping memory_start", foff, &m.start); break;
-        case 3: rc = int_field(d, &f, "mapping memory_limit", foff, &m.limit); break;
-        case 4: rc = int_field(d, &f, "mapping file_offset", foff, &m.offset); break;
-        case 5: rc = str_index(d, &f, "mapping filename", foff, &m.file); break;
-        case 6: rc = str_index(d, &f, "mapping build_id", foff, &m.build_id); break;
-        case 7: rc = int_field(d, &f, "mapping has_functions", foff, &v); m.has_functions = v != 0; break;
-        case 8: rc = int_field(d, &f, "mapping has_filenames", foff, &v); m.has_filenames = v != 0; break;
-        case 9: rc = int_field(d, &f, "mapping has_line_numbers", foff, &v); m.has_line_numbers = v != 0; break;
-        case 10: rc = int_field(d, &f, "mapping has_inline_frames", foff, &v); m.has_inline_frames = v != 0; break;
-        default: break;
+        switch (s->kind) {
+        case SC_U64: rc = int_field(d, &f, s->name, foff, at); break;
+        case SC_I64: rc = int_field(d, &f, s->name, foff, &v); *(int64_t *)at = (int64_t)v; break;
+        case SC_STR: rc = str_index(d, &f, s->name, foff, at); break;
+        case SC_BOOL: rc = int_field(d, &f, s->name, foff, &v); *(bool *)at = v != 0; break;
         }
         if (rc)
             return rc;
     }
-    if (pprof_profile_add_mapping(NULL, d->p, &m))
-        return fail(d, PPROF_ENOMEM, "out of memory");
     return 0;
+}
+
+static int dec_mapping(dec *d, const field *outer, uint64_t off)
+{
+    pprof_mapping m;
+    memset(&m, 0, sizeof m);
+    int rc = dec_scalars(d, outer, off, "mapping", mapping_fields, sizeof mapping_fields / sizeof mapping_fields[0],
+                         &m);
+    if (!rc && pprof_profile_add_mapping(NULL, d->p, &m))
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    return rc;
 }
 
 static int dec_function(dec *d, const field *outer, uint64_t off)
 {
-    if (outer->wt != WT_LEN)
-        return type_mismatch(d, "function", outer, off);
     pprof_function fn;
     memset(&fn, 0, sizeof fn);
-    const uint8_t *q = outer->data, *e = q + outer->len;
-    while (q < e) {
-        field f;
-        uint64_t foff = off + (uint64_t)(q - outer->data);
-        if (rd_field(d, &q, e, foff, "function", &f))
-            return d->err->code;
-        int rc = 0;
-        uint64_t v = 0;
-        switch (f.num) {
-        case 1: rc = int_field(d, &f, "function id", foff, &fn.id); break;
-        case 2: rc = str_index(d, &f, "function name", foff, &fn.name); break;
-        case 3: rc = str_index(d, &f, "function system_name", foff, &fn.system_name); break;
-        case 4: rc = str_index(d, &f, "function filename", foff, &fn.filename); break;
-        case 5: rc = int_field(d, &f, "function start_line", foff, &v); fn.start_line = (int64_t)v; break;
-        default: break;
-        }
-        if (rc)
-            return rc;
-    }
-    if (pprof_profile_add_function(NULL, d->p, &fn))
+    int rc = dec_scalars(d, outer, off, "function", function_fields,
+                         sizeof function_fields / sizeof function_fields[0], &fn);
+    if (!rc && pprof_profile_add_function(NULL, d->p, &fn))
         return fail(d, PPROF_ENOMEM, "out of memory");
-    return 0;
-}
-
-static int dec_line(dec *d, const field *outer, uint64_t off, pprof_line *ln, uint64_t *fn_id)
-{
-    if (outer->wt != WT_LEN)
-        return type_mismatch(d, "location line", outer, off);
-    memset(ln, 0, sizeof *ln);
-    *fn_id = 0;
-    const uint8_t *q = outer->data, *e = q + outer->len;
-    while (q < e) {
-        field f;
-        uint64_t foff = off + (uint64_t)(q - outer->data);
-        if (rd_field(d, &q, e, foff, "line", &f))
-            return d->err->code;
-        int rc = 0;
-        uint64_t v = 0;
-        switch (f.num) {
-        case 1: rc = int_field(d, &f, "line function_id", foff, fn_id); break;
-        case 2: rc = int_field(d, &f, "line line", foff, &v); ln->line = (int64_t)v; break;
-        case 3: rc = int_field(d, &f, "line column", foff, &v); ln->column = (int64_t)v; break;
-        default: break;
-        }
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return rc;
 }
 
 static int dec_location(dec *d, const field *outer, uint64_t off)
@@ -663,9 +666,10 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
         case 2: rc = int_field(d, &f, "location mapping_id", foff, &map_id); break;
         case 3: rc = int_field(d, &f, "location address", foff, &loc.address); break;
         case 4: {
-            pprof_line ln;
-            uint64_t fn_id = 0;
-            rc = dec_line(d, &f, foff, &ln, &fn_id);
+            wire_line wl;
+            memset(&wl, 0, sizeof wl);
+            rc = dec_scalars(d, &f, foff, "location line", line_fields, sizeof line_fields / sizeof line_fields[0],
+                             &wl);
             if (rc)
                 return rc;
             if (p->n_lines >= UINT32_MAX - 1)
@@ -673,8 +677,8 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
             if (PPROF_GROW(p->lines, p->internal->cap_lines, p->n_lines + 1) ||
                 PPROF_GROW(d->line_fn_ids, d->cap_line_fn_ids, p->n_lines + 1))
                 return fail(d, PPROF_ENOMEM, "out of memory");
-            p->lines[p->n_lines] = ln;
-            d->line_fn_ids[p->n_lines] = fn_id;
+            p->lines[p->n_lines] = wl.ln;
+            d->line_fn_ids[p->n_lines] = wl.fn_id;
             p->n_lines++;
             break;
         }
