@@ -14,8 +14,39 @@ typedef struct tag_key {
     const char *key_name;
     tag_row *rows;
     size_t n_rows, cap_rows;
+    uint32_t *slots; /* hash index of rows by name: row + 1, 0 = empty */
+    size_t mask;
     int64_t total;
 } tag_key;
+
+static size_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* Rebuilds the index with twice the rows' room. */
+static int reindex(tag_key *k)
+{
+    size_t n = 16;
+    while (n < k->cap_rows * 2)
+        n *= 2;
+    uint32_t *t = calloc(n, sizeof *t);
+    if (!t)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < k->n_rows; i++) {
+        size_t h = name_hash(k->rows[i].name) & (n - 1);
+        while (t[h])
+            h = (h + 1) & (n - 1);
+        t[h] = (uint32_t)i + 1;
+    }
+    free(k->slots);
+    k->slots = t;
+    k->mask = n - 1;
+    return 0;
+}
 
 static int cmp_keys(const void *a, const void *b)
 {
@@ -42,13 +73,9 @@ static void add_sat(int64_t *d, int64_t v)
         *d = v > 0 ? INT64_MAX : INT64_MIN;
 }
 
+/* Adds w to the row of value name, making the row when new. */
 static int add_weight(tag_key *k, const char *name, int64_t w)
 {
-    for (size_t i = 0; i < k->n_rows; i++)
-        if (strcmp(k->rows[i].name, name) == 0) {
-            add_sat(&k->rows[i].weight, w);
-            return 0;
-        }
     if (k->n_rows == k->cap_rows) {
         size_t cap = k->cap_rows ? k->cap_rows * 2 : 8;
         tag_row *r = realloc(k->rows, cap * sizeof *r);
@@ -56,10 +83,21 @@ static int add_weight(tag_key *k, const char *name, int64_t w)
             return PPROF_ENOMEM;
         k->rows = r;
         k->cap_rows = cap;
+        if (reindex(k))
+            return PPROF_ENOMEM;
+    }
+    size_t h = name_hash(name) & k->mask;
+    for (; k->slots[h]; h = (h + 1) & k->mask) {
+        tag_row *r = &k->rows[k->slots[h] - 1];
+        if (strcmp(r->name, name) == 0) {
+            add_sat(&r->weight, w);
+            return 0;
+        }
     }
     char *copy = strdup(name);
     if (!copy)
         return PPROF_ENOMEM;
+    k->slots[h] = (uint32_t)k->n_rows + 1;
     k->rows[k->n_rows++] = (tag_row){copy, w};
     return 0;
 }
@@ -164,6 +202,7 @@ int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_
         for (size_t j = 0; j < keys[i].n_rows; j++)
             free(keys[i].rows[j].name);
         free(keys[i].rows);
+        free(keys[i].slots);
     }
     free(keys);
     if (rc || out->failed)
