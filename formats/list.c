@@ -196,6 +196,46 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
     free(src);
 }
 
+/* The function table's indices in name order (ties in table order), so
+ * each routine finds its start line by binary search. */
+static const pprof_profile *sort_profile; /* qsort has no context argument */
+
+static int cmp_function_names(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    int c = strcmp(pprof_string(sort_profile, sort_profile->functions[x].name),
+                   pprof_string(sort_profile, sort_profile->functions[y].name));
+    return c ? c : (x > y) - (x < y);
+}
+
+static uint32_t *sort_functions_by_name(const pprof_profile *p)
+{
+    uint32_t *idx = malloc((p->n_functions + 1) * sizeof *idx);
+    if (!idx)
+        return NULL;
+    for (size_t i = 0; i < p->n_functions; i++)
+        idx[i] = (uint32_t)i;
+    sort_profile = p;
+    qsort(idx, p->n_functions, sizeof *idx, cmp_function_names);
+    return idx;
+}
+
+/* The start line of the last function (in table order) named name, or 0. */
+static int64_t start_line_of(const pprof_profile *p, const uint32_t *by_name, const char *name)
+{
+    size_t lo = 0, hi = p->n_functions;
+    while (lo < hi) { /* first index whose name is greater than name */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(pprof_string(p, p->functions[by_name[mid]].name), name) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0 || strcmp(pprof_string(p, p->functions[by_name[lo - 1]].name), name) != 0)
+        return 0;
+    return p->functions[by_name[lo - 1]].start_line;
+}
+
 int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
 {
     char msg[256];
@@ -272,13 +312,13 @@ int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_
         char total[64];
         pprof_report_format(total, sizeof total, p, o, "auto", o->total);
         pprof_buf_printf(out, "Total: %s\n", total);
-        for (size_t i = 0; i < n_groups; i++) {
-            int64_t start = 0;
-            for (size_t f = 0; f < p->n_functions; f++)
-                if (strcmp(pprof_string(p, p->functions[f].name), groups[i].name) == 0)
-                    start = p->functions[f].start_line;
-            write_routine(out, p, o, acc, &groups[i], o->trim_path, o->source_path, start);
-        }
+        uint32_t *by_name = sort_functions_by_name(p);
+        if (!by_name)
+            rc = PPROF_ENOMEM;
+        for (size_t i = 0; i < n_groups && !rc; i++)
+            write_routine(out, p, o, acc, &groups[i], o->trim_path, o->source_path,
+                          start_line_of(p, by_name, groups[i].name));
+        free(by_name);
     }
     free(groups);
     free(acc);
