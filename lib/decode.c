@@ -908,22 +908,32 @@ static int resolve_strings(dec *d)
     return rc;
 }
 
+/* Maps the id of each of the n elements of base (stride bytes apart, the
+ * id at id_off) to its index; ids must be non-zero and unique. */
+static int index_ids(dec *d, pprof_idmap *ids, const void *base, size_t stride, size_t id_off, size_t n,
+                     const char *what)
+{
+    memset(ids, 0, sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t id;
+        memcpy(&id, (const char *)base + i * stride + id_off, sizeof id);
+        if (id == 0)
+            return fail(d, PPROF_EFORMAT, "malformed profile: found %s with reserved ID=0", what);
+        if (pprof_idmap_get(ids, id) != PPROF_NONE)
+            return fail(d, PPROF_EFORMAT, "malformed profile: multiple %ss with same id: %llu", what,
+                        (unsigned long long)id);
+        if (pprof_idmap_put(ids, id, (uint32_t)i))
+            return fail(d, PPROF_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
 static int resolve_functions(dec *d)
 {
     pprof_profile *p = d->p;
     pprof_idmap ids;
-    memset(&ids, 0, sizeof ids);
-    int rc = 0;
-    for (size_t i = 0; !rc && i < p->n_functions; i++) {
-        uint64_t id = p->functions[i].id;
-        if (id == 0)
-            rc = fail(d, PPROF_EFORMAT, "malformed profile: found function with reserved ID=0");
-        else if (pprof_idmap_get(&ids, id) != PPROF_NONE)
-            rc = fail(d, PPROF_EFORMAT, "malformed profile: multiple functions with same id: %llu",
-                      (unsigned long long)id);
-        else if (pprof_idmap_put(&ids, id, (uint32_t)i))
-            rc = fail(d, PPROF_ENOMEM, "out of memory");
-    }
+    int rc = index_ids(d, &ids, p->functions, sizeof *p->functions, offsetof(pprof_function, id), p->n_functions,
+                       "function");
     for (size_t i = 0; !rc && i < p->n_lines; i++) {
         uint32_t idx = d->line_fn_ids[i] ? pprof_idmap_get(&ids, d->line_fn_ids[i]) : PPROF_NONE;
         if (idx == PPROF_NONE) {
@@ -949,18 +959,8 @@ static int resolve_mappings(dec *d)
 {
     pprof_profile *p = d->p;
     pprof_idmap ids;
-    memset(&ids, 0, sizeof ids);
-    int rc = 0;
-    for (size_t i = 0; !rc && i < p->n_mappings; i++) {
-        uint64_t id = p->mappings[i].id;
-        if (id == 0)
-            rc = fail(d, PPROF_EFORMAT, "malformed profile: found mapping with reserved ID=0");
-        else if (pprof_idmap_get(&ids, id) != PPROF_NONE)
-            rc = fail(d, PPROF_EFORMAT, "malformed profile: multiple mappings with same id: %llu",
-                      (unsigned long long)id);
-        else if (pprof_idmap_put(&ids, id, (uint32_t)i))
-            rc = fail(d, PPROF_ENOMEM, "out of memory");
-    }
+    int rc = index_ids(d, &ids, p->mappings, sizeof *p->mappings, offsetof(pprof_mapping, id), p->n_mappings,
+                       "mapping");
     /* An unknown mapping id is treated as "no mapping", as pprof does. */
     for (size_t i = 0; !rc && i < p->n_locations; i++)
         p->locations[i].mapping = d->loc_map_ids[i] ? pprof_idmap_get(&ids, d->loc_map_ids[i]) : PPROF_NONE;
