@@ -424,8 +424,8 @@ static void run_command(char **tok, int ntok, const pprof_profile *p, const ppro
         free(*islot);
         *islot = ignore;
     }
-    /* The shell's top shows 10 nodes unless told otherwise. */
-    if (cc.nodecount < 0 && (strcmp(c->name, "top") == 0 || strcmp(c->name, "text") == 0))
+    /* The shell's top (and diff) shows 10 rows unless told otherwise. */
+    if (cc.nodecount < 0 && (strcmp(c->name, "top") == 0 || strcmp(c->name, "text") == 0 || strcmp(c->name, "diff") == 0))
         cc.nodecount = 10;
     /* Non-text output goes to a file in the current directory. */
     char auto_name[64];
