@@ -75,12 +75,14 @@ const command_def *cmd_find_command(const char *name);
 int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
                    const pprof_config *cfg, const cmd_args *args);
 
-/* An output being written: stdout, or a temporary file beside path that
- * commit renames into place and abort removes. */
+/* An output being written: stdout, a device or pipe written in place, or a
+ * temporary file beside path that commit renames into place and abort
+ * removes. */
 typedef struct cmd_output {
     int fd;
     const char *path;
-    char *tmp;
+    char *tmp;   /* the temporary file, for a regular file */
+    bool direct; /* path is a device or pipe, written in place */
 } cmd_output;
 
 int cmd_output_open(cmd_output *o, const char *path);

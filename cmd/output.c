@@ -62,6 +62,22 @@ int cmd_output_open(cmd_output *o, const char *path)
     if (!path)
         return 0;
     o->path = path;
+    /* A device, pipe or socket (-output=/dev/null, a FIFO) is written in
+     * place: renaming a file over it would replace it. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            cmd_error("open %s: is a directory", path);
+            return EXIT_DATA;
+        }
+        o->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        if (o->fd < 0) {
+            cmd_error("open %s: %s", path, strerror(errno));
+            return EXIT_DATA;
+        }
+        o->direct = true;
+        return 0;
+    }
     size_t n = strlen(path);
     o->tmp = malloc(n + 32);
     if (!o->tmp) {
@@ -90,6 +106,10 @@ int cmd_output_sink(void *ctx, const uint8_t *data, size_t len)
 
 void cmd_output_abort(cmd_output *o)
 {
+    if (o->direct) {
+        close(o->fd);
+        o->direct = false;
+    }
     if (o->tmp) {
         pending_tmp = NULL;
         close(o->fd);
@@ -101,6 +121,14 @@ void cmd_output_abort(cmd_output *o)
 
 int cmd_output_commit(cmd_output *o)
 {
+    if (o->direct) {
+        o->direct = false;
+        if (close(o->fd) != 0) {
+            cmd_error("write %s: %s", o->path, strerror(errno));
+            return EXIT_DATA;
+        }
+        return 0;
+    }
     if (!o->tmp)
         return 0;
     pending_tmp = NULL;

@@ -266,6 +266,26 @@ mkdir "$tmp/f20dir"
 run -top "$tmp/f20dir"
 check_error F20_input_is_directory "directory" "$tmp/f20dir"
 
+# F25: an output that is a device or a pipe is written in place, never
+# replaced by a renamed file (-output=/dev/null must stay a device).
+run -top -output=/dev/null "$CPU"
+if [ ! -c /dev/null ]; then
+    fail_case F25_output_dev_null_stays_a_device "/dev/null is no longer a character device"
+elif [ "$rc" != 0 ]; then
+    fail_case F25_output_dev_null_stays_a_device "exit status $rc"
+else
+    pass_case F25_output_dev_null_stays_a_device
+fi
+mkfifo "$tmp/outfifo"
+cat "$tmp/outfifo" > "$tmp/outfifo.txt" &
+run -top -output="$tmp/outfifo" "$CPU"
+wait
+if [ ! -p "$tmp/outfifo" ] || ! grep -q "flat%" "$tmp/outfifo.txt"; then
+    fail_case F25_output_fifo_written_in_place "the FIFO was replaced or got no report"
+else
+    pass_case F25_output_fifo_written_in_place
+fi
+
 # Big gzip inputs are inflated in a second thread: the same failures must be
 # caught there (a truncated file, a corrupted byte in the middle, junk after).
 big=tests/data/large.cpu
