@@ -90,6 +90,8 @@ static int parse_go_bool(const char *v, bool *out)
 
 static bool is_bool_flag(const char *name)
 {
+    if (strcmp(name, "help") == 0 || strcmp(name, "h") == 0)
+        return true;
     const option_def *d = config_find(name);
     if (d)
         return d->kind == OPT_BOOL;
