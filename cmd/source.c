@@ -1,4 +1,4 @@
-/* source.c: reads each source (file), decodes it (profile.proto, else legacy formats) and merges them. */
+/* source.c: reads each source (file, or URL body from fetch_sources.c), decodes it (profile.proto, else legacy formats) and merges them. */
 #include "cmd.h"
 
 #include <errno.h>
@@ -114,6 +114,20 @@ static int load_mapped(pprof_profile **out, const char *path, const struct stat 
     return rc;
 }
 
+/* A body fetched over HTTP: sniffed and decoded like a file's bytes. */
+static int load_fetched(pprof_profile **out, const char *name, const pprof_buf *body)
+{
+    pprof_error err;
+    int rc = sniff_bytes(body->data, body->len, &err);
+    if (rc == 0)
+        rc = decode_bytes(out, body, &err);
+    if (rc) {
+        cmd_error("%s: %s", name, err.msg);
+        return EXIT_DATA;
+    }
+    return 0;
+}
+
 static int load_one(pprof_profile **out, const char *path)
 {
     struct stat st;
@@ -214,7 +228,7 @@ static int apply_base(pprof_profile **p, const cmd_args *args)
         what = err.msg;
     pprof_profile_free(base);
     if (what) {
-        cmd_error("%s: %s", src, what);
+        cmd_error("%s: %s", cmd_fetched_name(args->fetched, src), what);
         return EXIT_DATA;
     }
     pprof_profile_free(*p);
@@ -222,9 +236,13 @@ static int apply_base(pprof_profile **p, const cmd_args *args)
     return 0;
 }
 
-int cmd_load_sources(pprof_profile **out, const cmd_args *args)
+int cmd_load_sources(pprof_profile **out, const cmd_args *in)
 {
-    int rc = load_group(out, args, args->sources, args->n_sources);
+    cmd_args fetched = *in, *args = &fetched;
+    *out = NULL;
+    int rc = cmd_fetch_sources(&fetched.fetched, in);
+    if (rc == 0)
+        rc = load_group(out, args, args->sources, args->n_sources);
     if (rc == 0)
         rc = apply_base(out, args);
     if (rc == 0 && args->add_comment && *args->add_comment) {
@@ -235,6 +253,9 @@ int cmd_load_sources(pprof_profile **out, const cmd_args *args)
             rc = EXIT_DATA;
         }
     }
+    if (rc == 0)
+        cmd_fetched_save(args->fetched, *out);
+    cmd_fetched_free(args->fetched);
     if (rc) {
         pprof_profile_free(*out);
         *out = NULL;
@@ -348,7 +369,9 @@ static int load_files(pprof_profile **out, const cmd_args *args, const char *con
     }
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
-        rc = load_one(&profiles[i], sources[i]);
+        const char *name;
+        const pprof_buf *body = cmd_fetched_take(args->fetched, sources[i], &name);
+        rc = body ? load_fetched(&profiles[i], name, body) : load_one(&profiles[i], sources[i]);
         if (!rc && locate_binaries(profiles[i], args) != 0) {
             cmd_error("out of memory");
             rc = EXIT_DATA;
