@@ -284,7 +284,7 @@ static void curl_message(char *out, size_t n, const transfer *x)
         snprintf(out, n, "response body larger than %" PRIu64 " MiB (the size cap)", (uint64_t)(FETCH_MAX_BODY >> 20));
         return;
     case CURLE_PEER_FAILED_VERIFICATION:
-        snprintf(out, n, "%s (give the server's CA with -tls_ca, or use https+insecure:// to skip verification)",
+        snprintf(out, n, "%s (-tls_ca=FILE trusts another CA; https+insecure:// skips verification)",
                  curl_text);
         return;
     default:

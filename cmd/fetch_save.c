@@ -12,8 +12,9 @@
 enum { PART_MAX = 64, MIDDLE_MAX = 160 };
 
 /* Appends one name part: bytes outside [A-Za-z0-9._+-] become '_' (so no
- * '/', no control byte), a part of dots only becomes '_', at most PART_MAX
- * bytes, and nothing once the middle of the name would pass MIDDLE_MAX. */
+ * '/', no control byte), and so does a '.' not preceded by a letter or
+ * digit (no "..", no leading dot); at most PART_MAX bytes, and nothing once
+ * the middle of the name would pass MIDDLE_MAX. */
 static void add_part(char *name, size_t n, const char *s, size_t len)
 {
     if (len == 0)
@@ -23,12 +24,13 @@ static void add_part(char *name, size_t n, const char *s, size_t len)
     size_t o = strlen(name);
     if (o + len + 1 > MIDDLE_MAX || o + len + 2 > n)
         return;
-    bool dots = strspn(s, ".") >= len;
+    bool after_alnum = false;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    (c && strchr("._+-", c));
-        name[o++] = dots ? '_' : keep ? (char)c : '_';
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        bool keep = alnum || c == '_' || c == '+' || c == '-' || (c == '.' && after_alnum);
+        name[o++] = keep ? (char)c : '_';
+        after_alnum = alnum;
     }
     name[o++] = '.';
     name[o] = 0;

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 void fetch_format_duration(char *buf, size_t n, int s)
 {
@@ -44,6 +45,26 @@ static size_t printable_utf8(const uint8_t *s, size_t len)
     return 0;
 }
 
+/* After the tag s[start..end): where the text resumes. The contents of
+ * <style> and <script> are not text either. */
+static size_t skip_element(const uint8_t *s, size_t len, size_t start, size_t end)
+{
+    static const char *const hidden[] = {"style", "script"};
+    for (size_t h = 0; h < sizeof hidden / sizeof hidden[0]; h++) {
+        size_t k = strlen(hidden[h]);
+        if (end - start < k + 2 || strncasecmp((const char *)s + start + 1, hidden[h], k) != 0 ||
+            !strchr(" \t\r\n>", s[start + 1 + k]))
+            continue;
+        for (size_t i = end; i + k + 2 <= len; i++)
+            if (s[i] == '<' && s[i + 1] == '/' && strncasecmp((const char *)s + i + 2, hidden[h], k) == 0) {
+                const uint8_t *close = memchr(s + i, '>', len - i);
+                return close ? (size_t)(close - s) + 1 : len;
+            }
+        return len;
+    }
+    return end;
+}
+
 void fetch_excerpt(char *out, size_t n, const uint8_t *s, size_t len)
 {
     size_t o = 0;
@@ -59,7 +80,7 @@ void fetch_excerpt(char *out, size_t n, const uint8_t *s, size_t len)
             const uint8_t *close = memchr(s + i, '>', len - i);
             if (!close)
                 break;
-            i = (size_t)(close - s) + 1;
+            i = skip_element(s, len, i, (size_t)(close - s) + 1);
             blank = o > 0;
             continue;
         }
