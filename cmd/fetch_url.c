@@ -2,6 +2,7 @@
 #include "fetch.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,7 +137,7 @@ static int parse_seconds(const char *s)
 {
     char *end;
     long v = strtol(s, &end, 10);
-    if (!*s || *end || v < 0 || v > 1000000)
+    if (!*s || *end || v < 0 || v > INT_MAX)
         return -1;
     return (int)v;
 }
@@ -183,6 +184,8 @@ static int rewrite_query(char **out, int *duration, const char *q, int seconds)
             rc = -1;
     }
     qsort(pairs, n, sizeof *pairs, cmp_pairs);
+    if (seconds > 0)
+        *duration = seconds;
     pprof_buf b = {0};
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (strcmp(pairs[i].key, "seconds") == 0 && *duration == 0 && parse_seconds(pairs[i].val) > 0)

@@ -119,7 +119,8 @@ if command -v openssl >/dev/null 2>&1; then
 	cp "$testsdir/data/heap.pb.gz" "$certs/debug/pprof/heap"
 	(
 		cd "$certs" || exit 1
-		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=pprof test CA" &&
+		# (key generation is quick; timeout only guards against a hang)
+		timeout 60 openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=pprof test CA" &&
 			openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.0.0.1" &&
 			printf 'subjectAltName=IP:127.0.0.1\n' >srv.ext &&
 			openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile srv.ext &&
@@ -217,7 +218,7 @@ log=$tmp/server.log
 
 # A fetched profile reports exactly as the same profile read from a file.
 same_as_file() {
-	(cd "$testsdir" && "$PPROF" -top -nodecount=3 "$@") >"$tmp/local.out" 2>/dev/null </dev/null
+	(cd "$testsdir" && timeout 30 "$PPROF" -top -nodecount=3 "$@") >"$tmp/local.out" 2>/dev/null </dev/null
 	cmp -s "$tmp/local.out" "$out/$c.out" || show_diff "report of $c vs the local file" "$tmp/local.out" "$out/$c.out" >>"$tmp/why"
 }
 for pair in fetch_host_port:data/cpu.pb.gz fetch_named_profile:data/heap.pb.gz fetch_redirect:data/heap.pb.gz \
@@ -238,8 +239,8 @@ check "fetched reports equal the reports of the same files"
 # The saved copy is the profile: same report as the file.
 saved=$tmp/save/fetch_host_port/pprof.work.samples.cpu.001.pb.gz
 if [ -f "$saved" ]; then
-	"$PPROF" -top "$saved" >"$tmp/saved.out" 2>&1 </dev/null || why "the saved profile does not load"
-	"$PPROF" -top "$testsdir/data/cpu.pb.gz" >"$tmp/file.out" 2>&1 </dev/null
+	timeout 30 "$PPROF" -top "$saved" >"$tmp/saved.out" 2>&1 </dev/null || why "the saved profile does not load"
+	timeout 30 "$PPROF" -top "$testsdir/data/cpu.pb.gz" >"$tmp/file.out" 2>&1 </dev/null
 	cmp -s "$tmp/saved.out" "$tmp/file.out" || show_diff "report of the saved profile" "$tmp/file.out" "$tmp/saved.out" >>"$tmp/why"
 	mode=$(stat -c %a "$saved")
 	[ "$mode" = 600 ] || why "saved profile has mode $mode, expected 600"
