@@ -7,17 +7,20 @@ CC       ?= cc
 SANITIZE ?=
 
 # Debian packages the build needs (`make deps`) and those only the tests need
-# (`make test-deps`: xmllint for SVG validity, chromium for the browser test);
+# (`make test-deps`: xmllint for SVG validity, chromium for the browser test,
+# openssl for the HTTPS fetch tests' certificates and TLS server);
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
             libgraphviz-dev libcurl4-openssl-dev pkg-config
-TEST_PKGS = libxml2-utils chromium tmux
+TEST_PKGS = libxml2-utils chromium tmux openssl
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
 CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT      ?= -O2 -g
+CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
+CURL_LIBS   = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -fPIC $(SANITIZE) -Ilib -Iformats -I$(BUILD)/gen $(CFLAGS)
 LDLIBS_ALL = -lprotobuf-c -lz -lm -pthread $(LDLIBS)
 LDFLAGS_ALL = $(SANITIZE) $(LDFLAGS)
@@ -32,11 +35,11 @@ FMT_OBJ  = $(FMT_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOL_SRC = $(sort $(wildcard tests/bench/*.c tests/bad/*.c))
+TOOL_SRC = $(sort $(wildcard tests/bench/*.c tests/bad/*.c tests/http/*.c))
 TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 VERSION  = 0.1.0
 
-.PHONY: all deps test-deps install-pkgs check unit cli bad flame fuzz demo asan bench install uninstall clean tools
+.PHONY: all deps test-deps install-pkgs check unit cli bad flame http fuzz demo asan bench install uninstall clean tools
 .SUFFIXES:
 
 all: $(BUILD)/pprof $(BUILD)/libpprof.a $(BUILD)/libpprof.so $(BUILD)/libpprof.pc
@@ -71,6 +74,9 @@ $(BUILD)/obj/%.o: %.c $(GEN_H) $(wildcard lib/*.h formats/*.h cmd/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+# Only the program talks HTTP: libcurl's flags are for cmd/ alone.
+$(CMD_OBJ): CFLAGS_ALL += $(CURL_CFLAGS)
+
 $(BUILD)/libpprof.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -83,7 +89,7 @@ $(BUILD)/libpprof.pc: Makefile
 	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm -pthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
 
 $(BUILD)/pprof: $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline $(CURL_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(FMT_OBJ) $(BUILD)/libpprof.a
 	@mkdir -p $(dir $@)
@@ -96,6 +102,10 @@ $(BUILD)/tools/%: tests/bench/%.c
 $(BUILD)/tools/%: tests/bad/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(OPT) $(WARN) $(SANITIZE) -o $@ $< $(LDFLAGS_ALL) -lz -lm
+
+$(BUILD)/tools/%: tests/http/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(WARN) $(SANITIZE) -o $@ $< $(LDFLAGS_ALL) -pthread
 
 tools: $(TOOL_BIN)
 
@@ -114,6 +124,11 @@ cli: all tools
 bad: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bad/run.sh
 
+# Fetching over HTTP(S): our test server (tests/http/http_server.c) on
+# 127.0.0.1 serving fixtures and misbehaving; openssl s_server for HTTPS.
+http: all tools
+	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/http/run.sh
+
 # Flame graphs: SVG validity (xmllint) and determinism, then a real browser
 # (headless chromium) clicking, searching and reading back the page.
 flame: $(BUILD)/tests/test_flame
@@ -122,7 +137,7 @@ flame: $(BUILD)/tests/test_flame
 
 check: test-deps
 	@$(MAKE) --no-print-directory all tools $(UNIT_BIN)
-	@$(MAKE) --no-print-directory unit cli bad flame
+	@$(MAKE) --no-print-directory unit cli bad http flame
 
 asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \

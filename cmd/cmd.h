@@ -12,6 +12,8 @@ enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2, EXIT_THRESHOLD = 3 /* -fail_a
 /* Prints "pprof: <message>" on stderr, with control characters escaped. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cmd_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An informational line on stderr, without prefix (escaped the same way). */
+void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Settings that are not report options: what to run and where from. */
 typedef struct cmd_args {
@@ -28,6 +30,8 @@ typedef struct cmd_args {
     const char *base, *diff_base; /* a base profile to subtract, or to compare against */
     const char *window, *base_window; /* time windows: START..END (see cmd_windows_select) */
     bool normalize;               /* from the configuration, applied when loading */
+    const char *tls_cert, *tls_key, *tls_ca; /* HTTPS client certificate, key, CA bundle */
+    struct cmd_fetched *fetched;  /* URL sources fetched by cmd_load_sources */
 } cmd_args;
 
 /* Parses argv into args and cfg. Returns 0, or EXIT_USAGE after printing. */
@@ -51,6 +55,19 @@ typedef struct cmd_prefetch cmd_prefetch;
 int cmd_prefetch_start(cmd_prefetch **out, size_t n, cmd_load_fn load, void *ctx);
 int cmd_prefetch_next(cmd_prefetch *pf, pprof_profile **p);
 void cmd_prefetch_stop(cmd_prefetch *pf);
+/* URL sources (cmd/fetch_sources.c). cmd_fetch_sources fetches every
+ * source, -base and -diff_base that is a URL, all at once, into memory;
+ * 0 or an exit code after printing. cmd_fetched_take hands out the body
+ * fetched for source (each fetch once, in order), NULL when source is not
+ * a URL; *name is the name to print (no credentials). cmd_fetched_name is
+ * that name alone. cmd_fetched_save writes p to $PPROF_TMPDIR when anything
+ * was fetched. */
+typedef struct cmd_fetched cmd_fetched;
+int cmd_fetch_sources(cmd_fetched **out, const cmd_args *args);
+const pprof_buf *cmd_fetched_take(cmd_fetched *f, const char *source, const char **name);
+const char *cmd_fetched_name(const cmd_fetched *f, const char *source);
+void cmd_fetched_save(const cmd_fetched *f, const pprof_profile *p);
+void cmd_fetched_free(cmd_fetched *f);
 
 /* A report command. */
 typedef int (*report_fn)(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,

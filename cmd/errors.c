@@ -41,3 +41,11 @@ void cmd_warning(const char *fmt, ...)
     emit("pprof: warning: ", fmt, ap);
     va_end(ap);
 }
+
+void cmd_note(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit("", fmt, ap);
+    va_end(ap);
+}

@@ -23,6 +23,9 @@ static const struct {
     {"window", SRC_STRING, offsetof(cmd_args, window), "Only the profiles whose time span meets START..END"},
     {"base_window", SRC_STRING, offsetof(cmd_args, base_window),
      "Compare against the profiles of the sources in START..END"},
+    {"tls_cert", SRC_STRING, offsetof(cmd_args, tls_cert), "TLS client certificate file for fetching profile and symbols"},
+    {"tls_key", SRC_STRING, offsetof(cmd_args, tls_key), "TLS private key file for fetching profile and symbols"},
+    {"tls_ca", SRC_STRING, offsetof(cmd_args, tls_ca), "TLS CA certs file for fetching profile and symbols"},
 };
 
 /* Legacy convenience flags: each selects a sample type. */
@@ -61,7 +64,9 @@ void cmd_usage(FILE *f)
         fprintf(f, "    -%-20s Same as -%ssample_index=%s\n", sample_flags[i].name,
                 sample_flags[i].mean ? "mean " : "", sample_flags[i].sample_index);
     fputs("\n  Source options: a profile file (gzip or raw profile.proto, or a legacy\n"
-          "  profile); several sources are merged.\n\n  See pprof(1) for details.\n",
+          "  profile), a directory of them, or a URL (http://, https://,\n"
+          "  https+insecure://, or host:port[/path]); several sources are merged.\n\n"
+          "  See pprof(1) for details.\n",
           f);
 }
 

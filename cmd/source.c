@@ -1,4 +1,4 @@
-/* source.c: reads each source (file), decodes it (profile.proto, else legacy formats) and merges them. */
+/* source.c: reads each source (file, or URL body from fetch_sources.c), decodes it (profile.proto, else legacy formats) and merges them. */
 #include "cmd.h"
 
 #include <errno.h>
@@ -114,6 +114,20 @@ static int load_mapped(pprof_profile **out, const char *path, const struct stat 
     return rc;
 }
 
+/* A body fetched over HTTP: sniffed and decoded like a file's bytes. */
+static int load_fetched(pprof_profile **out, const char *name, const pprof_buf *body)
+{
+    pprof_error err;
+    int rc = sniff_bytes(body->data, body->len, &err);
+    if (rc == 0)
+        rc = decode_bytes(out, body, &err);
+    if (rc) {
+        cmd_error("%s: %s", name, err.msg);
+        return EXIT_DATA;
+    }
+    return 0;
+}
+
 static int load_one(pprof_profile **out, const char *path)
 {
     struct stat st;
@@ -206,7 +220,7 @@ static int subtract_base(pprof_profile **p, pprof_profile *base, bool diff, cons
         what = err.msg;
     pprof_profile_free(base);
     if (what) {
-        cmd_error("%s: %s", name, what);
+        cmd_error("%s: %s", cmd_fetched_name(args->fetched, name), what);
         return EXIT_DATA;
     }
     pprof_profile_free(*p);
@@ -229,12 +243,14 @@ static int apply_base(pprof_profile **p, const cmd_args *args)
 
 static int load_windows(pprof_profile **out, const cmd_args *args);
 
-int cmd_load_sources(pprof_profile **out, const cmd_args *args)
+int cmd_load_sources(pprof_profile **out, const cmd_args *in)
 {
-    int rc;
-    if ((args->window && *args->window) || (args->base_window && *args->base_window))
+    cmd_args fetched = *in, *args = &fetched;
+    *out = NULL;
+    int rc = cmd_fetch_sources(&fetched.fetched, in);
+    if (rc == 0 && ((args->window && *args->window) || (args->base_window && *args->base_window)))
         rc = load_windows(out, args);
-    else
+    else if (rc == 0)
         rc = load_group(out, args, args->sources, args->n_sources);
     if (rc == 0)
         rc = apply_base(out, args);
@@ -246,6 +262,9 @@ int cmd_load_sources(pprof_profile **out, const cmd_args *args)
             rc = EXIT_DATA;
         }
     }
+    if (rc == 0)
+        cmd_fetched_save(args->fetched, *out);
+    cmd_fetched_free(args->fetched);
     if (rc) {
         pprof_profile_free(*out);
         *out = NULL;
@@ -397,7 +416,9 @@ typedef struct merge_job {
 static int load_picked(pprof_profile **p, size_t i, void *ctx)
 {
     merge_job *job = ctx;
-    int rc = load_one(p, job->files[job->index[i]]);
+    const char *file = job->files[job->index[i]], *name;
+    const pprof_buf *body = cmd_fetched_take(job->args->fetched, file, &name);
+    int rc = body ? load_fetched(p, name, body) : load_one(p, file);
     if (!rc && locate_binaries(*p, job->args) != 0) {
         cmd_error("out of memory");
         rc = EXIT_DATA;
