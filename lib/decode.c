@@ -1098,13 +1098,17 @@ static int decode_all(dec *d)
     return 0;
 }
 
-/* The gzip trailer's ISIZE: the inflated size mod 2^32 (a hint only). */
+/* The gzip trailer's ISIZE: the inflated size mod 2^32 (a hint only: a
+ * truncated file ends with any 4 bytes, so it is bounded by 64 times the
+ * input; profiles compress 3-10 times, and a bigger one just regrows). */
 static uint64_t gzip_size_hint(const uint8_t *data, size_t len)
 {
     if (len < 18)
         return 0;
     const uint8_t *t = data + len - 4;
-    return (uint64_t)t[0] | (uint64_t)t[1] << 8 | (uint64_t)t[2] << 16 | (uint64_t)t[3] << 24;
+    uint64_t isize = (uint64_t)t[0] | (uint64_t)t[1] << 8 | (uint64_t)t[2] << 16 | (uint64_t)t[3] << 24;
+    uint64_t most = (uint64_t)len * 64;
+    return isize < most ? isize : most;
 }
 
 /* Reserves the location-reference array once, from the input size: each
