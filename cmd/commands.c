@@ -63,8 +63,10 @@ static int report_speedscope(pprof_buf *out, const pprof_profile *p, const pprof
 }
 
 const command_def commands[] = {
+    {"callgrind", false, true, "callgraph.out", 0, true, pprof_write_callgrind, "Outputs a graph in callgrind format"},
     {"comments", false, false, NULL, 0, false, report_comments, "Output all profile comments"},
     {"diff", false, false, NULL, 0, false, pprof_write_diff, "Outputs old, new and delta per function (with -diff_base)"},
+    {"dot", false, false, NULL, 80, false, pprof_write_dot, "Outputs a graph in DOT format"},
     {"flamegraph", false, false, "svg", 0, true, report_flamegraph, "Outputs an interactive flame graph (SVG)"},
     {"folded", false, false, NULL, 0, true, report_folded, "Outputs collapsed stacks (root;...;leaf value)"},
     {"list", true, false, NULL, 0, true, pprof_write_list, "Output annotated source for functions matching regexp"},
@@ -239,6 +241,7 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
     o.ratio = 1.0 / cfg->divide_by;
     o.unit = cfg->unit && *cfg->unit ? cfg->unit : "minimum";
     o.compact_labels = cfg->compact_labels;
+    o.call_tree = cfg->call_tree;
     pprof_graph_options *g = &o.graph;
     g->sample_index = o.sample_index;
     g->mean = o.mean;
