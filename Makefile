@@ -7,19 +7,23 @@ CC       ?= cc
 SANITIZE ?=
 
 # Debian packages the build needs (`make deps`) and those only the tests need
-# (`make test-deps`: xmllint for SVG validity, chromium for the browser test);
+# (`make test-deps`: xmllint for SVG validity, chromium for the browser test,
+# pdftoppm to check rendered PDFs);
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
             libgraphviz-dev libcurl4-openssl-dev pkg-config
-TEST_PKGS = libxml2-utils chromium
+TEST_PKGS = libxml2-utils chromium poppler-utils
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
 CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT      ?= -O2 -g
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -fPIC $(SANITIZE) -Ilib -Iformats -I$(BUILD)/gen $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -fPIC $(SANITIZE) -Ilib -Iformats -I$(BUILD)/gen $(GV_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = -lprotobuf-c -lz -lm -pthread $(LDLIBS)
+# Graphviz's libraries render call graphs in the program (cmd/render.c).
+GV_CFLAGS = $(shell pkg-config --cflags libgvc libcgraph 2>/dev/null)
+GV_LIBS   = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt)
 LDFLAGS_ALL = $(SANITIZE) $(LDFLAGS)
 
 GEN_C    = $(BUILD)/gen/profile.pb-c.c
@@ -83,7 +87,7 @@ $(BUILD)/libpprof.pc: Makefile
 	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm -pthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
 
 $(BUILD)/pprof: $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline $(GV_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(FMT_OBJ) $(BUILD)/libpprof.a
 	@mkdir -p $(dir $@)
@@ -107,6 +111,9 @@ cli: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/cli/run.sh
 	@PPROF=$(BUILD)/pprof sh tests/cli/folded_sums.sh
 	@sh tests/cli/svg_valid.sh
+	@sh tests/cli/same_graph.sh
+	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/graph/run.sh
+	@PPROF=$(BUILD)/pprof timeout 300 sh tests/graph/browser.sh
 	@PPROF=$(BUILD)/pprof sh tests/shell/run.sh
 
 bad: all tools
