@@ -117,8 +117,10 @@ static const char *output_unit(const pprof_graph *g, const pprof_profile *p, con
     }
     if (minv == 0)
         minv = o->total;
-    if (o->ratio > 0 && o->ratio != 1)
-        minv = (int64_t)((double)minv * o->ratio);
+    if (o->ratio > 0 && o->ratio != 1) {
+        double x = (double)minv * o->ratio;
+        minv = x < 9223372036854775808.0 ? (int64_t)x : INT64_MAX;
+    }
     const char *unit;
     pprof_unit_scale(minv, su, "auto", &unit);
     return *unit ? unit : su;

@@ -22,11 +22,17 @@ static int64_t go_div(int64_t a, int64_t b)
     return (b == -1) ? (int64_t)(0 - (uint64_t)a) : a / b;
 }
 
+/* Go's float64 to int64 conversion on amd64: NaN and out of range give
+ * the smallest int64. */
+static int64_t go_int64(double x)
+{
+    return (x >= -9223372036854775808.0 && x < 9223372036854775808.0) ? (int64_t)x : INT64_MIN;
+}
+
 /* Go's float64 to uint8 conversion on amd64 (through int64). */
 static unsigned go_u8(double x)
 {
-    int64_t i = (x >= -9223372036854775808.0 && x < 9223372036854775808.0) ? (int64_t)x : INT64_MIN;
-    return (unsigned)((uint64_t)i & 0xff);
+    return (unsigned)((uint64_t)go_int64(x) & 0xff);
 }
 
 /* pprof's dotColor: grey near 0, red for positive and green for negative
@@ -59,6 +65,8 @@ static void dot_color(char *buf, size_t n, double score, bool background)
 /* Go's float64 division: x/0 is an infinity or NaN, not a trap. */
 static double ratio(int64_t v, int64_t total)
 {
+    if (total == 0)
+        return v > 0 ? INFINITY : v < 0 ? -INFINITY : NAN;
     return (double)v / (double)go_abs(total);
 }
 
@@ -105,7 +113,7 @@ static int legend_lines(const dot_ctx *c, pprof_buf *lines)
     }
     int64_t flat_sum = 0;
     for (size_t i = 0; i < g->n_nodes; i++)
-        flat_sum += pprof_node_flat(&g->nodes[i]);
+        flat_sum = (int64_t)((uint64_t)flat_sum + (uint64_t)pprof_node_flat(&g->nodes[i])); /* wraps, as Go */
     char a[64], b[64], pct[32];
     fmt_value(c, a, sizeof a, flat_sum);
     fmt_value(c, b, sizeof b, o->total);
@@ -113,12 +121,12 @@ static int legend_lines(const dot_ctx *c, pprof_buf *lines)
     pprof_buf_printf(lines, "Showing nodes accounting for %s, %s of %s total\n", a, pct, b);
     if (o->total != 0) {
         if (g->dropped_nodes) {
-            fmt_value(c, a, sizeof a, go_abs((int64_t)((double)o->total * o->graph.nodefraction)));
+            fmt_value(c, a, sizeof a, go_abs(go_int64((double)o->total * o->graph.nodefraction)));
             pprof_buf_printf(lines, "Dropped %zu node%s (cum <= %s)\n", g->dropped_nodes,
                              g->dropped_nodes == 1 ? "" : "s", a);
         }
         if (g->dropped_edges) {
-            fmt_value(c, a, sizeof a, go_abs((int64_t)((double)o->total * o->graph.edgefraction)));
+            fmt_value(c, a, sizeof a, go_abs(go_int64((double)o->total * o->graph.edgefraction)));
             pprof_buf_printf(lines, "Dropped %zu edge%s (freq <= %s)\n", g->dropped_edges,
                              g->dropped_edges == 1 ? "" : "s", a);
         }
@@ -197,15 +205,16 @@ static void write_node(const dot_ctx *c, size_t i, double max_flat)
         pprof_buf_printf(out, "of %s (%s)", cv, pct);
         shown = cv;
     }
-    /* Font size grows from 8 to 24 with the square root of the flat share. */
-    int font = 8;
+    /* Font size grows from 8 to 24 with the square root of the flat share
+     * (Go's conversions kept for the value that has no absolute value). */
+    int64_t font = 8;
     double af = (double)go_abs(flat);
     if (max_flat != 0 && flat != 0 && af <= max_flat)
-        font += (int)ceil(16.0 * sqrt(af / max_flat));
+        font = (int64_t)((uint64_t)font + (uint64_t)go_int64(ceil(16.0 * sqrt(af / max_flat))));
     char fg[16], bg[16];
     dot_color(fg, sizeof fg, ratio(cum, c->o->total), false);
     dot_color(bg, sizeof bg, ratio(cum, c->o->total), true);
-    pprof_buf_printf(out, "\" id=\"node%zu\" fontsize=%d shape=box tooltip=\"", i + 1, font);
+    pprof_buf_printf(out, "\" id=\"node%zu\" fontsize=%lld shape=box tooltip=\"", i + 1, (long long)font);
     pprof_dot_escape_str(out, c->names[i]);
     pprof_buf_printf(out, " (%s)\" color=\"%s\" fillcolor=\"%s\"]\n", shown, fg, bg);
 }
@@ -236,7 +245,7 @@ static int cmp_edges(const void *pa, const void *pb)
 
 static int64_t edge_value(const pprof_edge *e)
 {
-    return e->weight_div ? e->weight / e->weight_div : e->weight;
+    return e->weight_div ? go_div(e->weight, e->weight_div) : e->weight;
 }
 
 static void write_edge(const dot_ctx *c, const pprof_edge *e, bool src_has_nodelets)

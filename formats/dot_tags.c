@@ -25,14 +25,20 @@ static const char *tag_name(const dtag *t)
     return t->name ? t->name : t->label;
 }
 
+/* a/b as Go computes it (the one overflowing quotient wraps). */
+static int64_t quotient(int64_t a, int64_t b)
+{
+    return b == -1 ? (int64_t)(0 - (uint64_t)a) : a / b;
+}
+
 static int64_t flat_value(const dtag *t)
 {
-    return t->flat_div ? t->flat / t->flat_div : t->flat;
+    return t->flat_div ? quotient(t->flat, t->flat_div) : t->flat;
 }
 
 static int64_t cum_value(const dtag *t)
 {
-    return t->cum_div ? t->cum / t->cum_div : t->cum;
+    return t->cum_div ? quotient(t->cum, t->cum_div) : t->cum;
 }
 
 /* pprof's tag order: by cum unless sorting flat, then by flat, then name. */
@@ -127,7 +133,11 @@ static size_t collapse(dtag *ts, size_t n, bool flat, dtag *groups)
                     max = t;
             }
             members++;
-            f += t->flat, df += t->flat_div, c += t->cum, dc += t->cum_div;
+            /* Go's int64 sums wrap. */
+            f = (int64_t)((uint64_t)f + (uint64_t)t->flat);
+            df = (int64_t)((uint64_t)df + (uint64_t)t->flat_div);
+            c = (int64_t)((uint64_t)c + (uint64_t)t->cum);
+            dc = (int64_t)((uint64_t)dc + (uint64_t)t->cum_div);
         }
         if (members == 1) {
             pprof_format_scaled(g->label, sizeof g->label, min->value, min->unit, "auto");
@@ -138,8 +148,8 @@ static size_t collapse(dtag *ts, size_t n, bool flat, dtag *groups)
             pprof_format_scaled(lo, sizeof lo, min->value, min->unit, "auto");
             pprof_format_scaled(hi, sizeof hi, max->value, max->unit, "auto");
             snprintf(g->label, sizeof g->label, "%s..%s", lo, hi);
-            g->flat = df ? f / df : f;
-            g->cum = dc ? c / dc : c;
+            g->flat = df ? quotient(f, df) : f;
+            g->cum = dc ? quotient(c, dc) : c;
         }
     }
     free(group_of);

@@ -586,8 +586,8 @@ static int trim_and_emit(gb *b, sort_item *items)
     for (size_t i = 0; i < b->n_work; i++)
         if (b->kept[i])
             graph_add_sat(&total, b->acc[i].flat, &b->overflow);
-    g->node_cutoff = abs64((int64_t)((double)total * opt->nodefraction));
-    g->edge_cutoff = abs64((int64_t)((double)total * opt->edgefraction));
+    g->node_cutoff = abs64(graph_go_int64((double)total * opt->nodefraction));
+    g->edge_cutoff = abs64(graph_go_int64((double)total * opt->edgefraction));
     /* Nodes below the cutoff go; edges across them become residual. */
     size_t present = 0, kept = 0;
     for (size_t i = 0; i < b->n_work; i++) {

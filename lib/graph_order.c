@@ -10,13 +10,6 @@ static double entropy_term(double x)
     return -x * log2(x);
 }
 
-/* Go converts an out-of-range or NaN float to the smallest int64 on amd64. */
-static int64_t go_int64(double x)
-{
-    if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0))
-        return INT64_MIN;
-    return (int64_t)x;
-}
 
 int graph_entropy_scores(int64_t *out, const gb *b)
 {
@@ -46,9 +39,9 @@ int graph_entropy_scores(int64_t *out, const gb *b)
         const edge_rec *r = &b->edges[e];
         n_in[r->dst]++;
         n_out[r->src]++;
-        if (r->w > 0) {
-            iin[r->dst] += graph_abs64(r->w);
-            iout[r->src] += graph_abs64(r->w);
+        if (r->w > 0) { /* Go's int64 sums wrap */
+            iin[r->dst] = (int64_t)((uint64_t)iin[r->dst] + (uint64_t)r->w);
+            iout[r->src] = (int64_t)((uint64_t)iout[r->src] + (uint64_t)r->w);
         }
     }
     for (size_t i = 0; i < n; i++) {
@@ -81,7 +74,7 @@ int graph_entropy_scores(int64_t *out, const gb *b)
             score += h;
         }
         /* Wraps as Go's int64 addition does. */
-        out[i] = (int64_t)((uint64_t)go_int64(score * (double)b->acc[i].cum) + (uint64_t)flat);
+        out[i] = (int64_t)((uint64_t)graph_go_int64(score * (double)b->acc[i].cum) + (uint64_t)flat);
     }
 done:
     free(n_in);

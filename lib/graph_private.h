@@ -17,6 +17,13 @@ static inline void graph_add_sat(int64_t *dst, int64_t v, bool *overflow)
     }
 }
 
+/* Go's float64 to int64 conversion on amd64: NaN and out of range give
+ * the smallest int64 (C leaves them undefined). */
+static inline int64_t graph_go_int64(double x)
+{
+    return (x >= -9223372036854775808.0 && x < 9223372036854775808.0) ? (int64_t)x : INT64_MIN;
+}
+
 /* Values of one working node. */
 typedef struct node_acc {
     int64_t flat, flat_div, cum, cum_div;
