@@ -134,6 +134,11 @@ static int add_pan_zoom(pprof_buf *out, const char *svg, size_t len)
     return pprof_buf_append(out, close, len - (size_t)(close - svg));
 }
 
+/* Graphviz's dot layout grows much faster than the graph: on this
+ * project's profiles 300 boxes take 0.6 s, 1000 take 3.5 s, 3000 take 45 s.
+ * pprof's defaults draw at most 80 nodes and their nodelets. */
+#define MAX_DRAWN_NODES 2000
+
 /* Lays out dot (NUL-terminated) with the dot engine and renders it. */
 static int render(pprof_buf *out, const char *dot, const char *format, pprof_error *err)
 {
@@ -147,6 +152,11 @@ static int render(pprof_buf *out, const char *dot, const char *format, pprof_err
     Agraph_t *g = agmemread(dot);
     if (!g) {
         rc = pprof_error_set(err, PPROF_EFORMAT, "graphviz could not read the graph: %s", first_error());
+    } else if (agnnodes(g) > MAX_DRAWN_NODES) {
+        rc = pprof_error_set(err, PPROF_ELIMIT,
+                             "the graph has %d boxes; laying out more than %d takes Graphviz minutes to hours: "
+                             "lower -nodecount, or write -dot",
+                             agnnodes(g), MAX_DRAWN_NODES);
     } else if (gvLayout(gvc, g, "dot") != 0) {
         rc = pprof_error_set(err, PPROF_EIO, "graphviz layout failed: %s", first_error());
     } else {

@@ -93,6 +93,17 @@ else
     bad "large bounded" "$n nodes"
 fi
 
+# Graphs too big to lay out in reasonable time fail at once, with no file.
+rm -f "$tmp/huge.svg"
+if "$PPROF" -svg -nodefraction=0 -edgefraction=0 -nodecount=3000 -output="$tmp/huge.svg" "$data/large.cpu" \
+    2>"$tmp/err"; then
+    bad "too big to draw" "exit status 0"
+elif [ -e "$tmp/huge.svg" ] || ! grep -q '^pprof: .*lower -nodecount' "$tmp/err"; then
+    bad "too big to draw" "file left behind or message missing: $(head -c 200 "$tmp/err")"
+else
+    ok "too big to draw"
+fi
+
 # ---------------------------------------------------------------- terminal: files named like pprof's
 if command -v script >/dev/null 2>&1; then
     mkdir "$tmp/term"
