@@ -99,7 +99,7 @@ static int accumulate_nodes(gb *b)
         if (w == 0 && dw == 0)
             continue;
         uint32_t stamp = (uint32_t)s + 1;
-        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
         bool tracked = false;
         for (size_t i = 0; i < sm->n_locs; i++) {
             uint32_t L = locs[i];
@@ -158,7 +158,7 @@ static int accumulate_edges(gb *b)
         uint32_t stamp = (uint32_t)s + 1;
         uint32_t parent = PPROF_NONE;
         bool residual = false;
-        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
         for (size_t i = sm->n_locs; i-- > 0;) {
             uint32_t L = locs[i];
             uint32_t lo = loc_off[L], hi = loc_off[L + 1];
@@ -347,7 +347,7 @@ static int nodemap_tags(gb *b)
         if (!has)
             continue;
         uint32_t stamp = (uint32_t)s + 1;
-        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
         for (size_t i = 0; i < sm->n_locs; i++) {
             uint32_t L = locs[i];
             for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++) {

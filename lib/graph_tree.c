@@ -107,7 +107,7 @@ int graph_tree_build(gb *b)
         int64_t dw = b->opt->mean ? p->values[s * nt] : 0;
         if (w == 0 && dw == 0)
             continue;
-        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
         uint32_t parent = PPROF_NONE;
         for (size_t i = sm->n_locs; i-- > 0 && !rc;) {
             uint32_t L = locs[i];
@@ -210,7 +210,7 @@ int graph_tree_tags(gb *b)
             return rc;
         if (!has)
             continue;
-        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
         uint32_t parent = PPROF_NONE;
         for (size_t i = sm->n_locs; i-- > 0;) {
             uint32_t L = locs[i];
