@@ -8,11 +8,12 @@ SANITIZE ?=
 
 # Debian packages the build needs (`make deps`) and those only the tests need
 # (`make test-deps`: xmllint for SVG validity, chromium for the browser test,
-# openssl for the HTTPS fetch tests' certificates and TLS server);
+# openssl for the HTTPS fetch tests' certificates and TLS server, tmux for the
+# terminal test of the shell, pdftoppm to check rendered PDFs);
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
             libgraphviz-dev libcurl4-openssl-dev pkg-config
-TEST_PKGS = libxml2-utils chromium tmux openssl
+TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -21,8 +22,11 @@ CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT      ?= -O2 -g
 CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS   = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -fPIC $(SANITIZE) -Ilib -Iformats -I$(BUILD)/gen $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -fPIC $(SANITIZE) -Ilib -Iformats -I$(BUILD)/gen $(GV_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = -lprotobuf-c -lz -lm -pthread $(LDLIBS)
+# Graphviz's libraries render call graphs in the program (cmd/render.c).
+GV_CFLAGS = $(shell pkg-config --cflags libgvc libcgraph 2>/dev/null)
+GV_LIBS   = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt)
 LDFLAGS_ALL = $(SANITIZE) $(LDFLAGS)
 
 GEN_C    = $(BUILD)/gen/profile.pb-c.c
@@ -89,7 +93,7 @@ $(BUILD)/libpprof.pc: Makefile
 	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm -pthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
 
 $(BUILD)/pprof: $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline $(CURL_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline $(CURL_LIBS) $(GV_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(FMT_OBJ) $(BUILD)/libpprof.a
 	@mkdir -p $(dir $@)
@@ -118,6 +122,9 @@ cli: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/cli/windows.sh
 	@PPROF=$(BUILD)/pprof sh tests/cli/folded_sums.sh
 	@sh tests/cli/svg_valid.sh
+	@sh tests/cli/same_graph.sh
+	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/graph/run.sh
+	@PPROF=$(BUILD)/pprof timeout 300 sh tests/graph/browser.sh
 	@PPROF=$(BUILD)/pprof sh tests/shell/run.sh
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/shell/tty.sh
 

@@ -110,6 +110,21 @@ int cmd_output_sink(void *ctx, const uint8_t *data, size_t len); /* pprof_buf si
 int cmd_output_commit(cmd_output *o);
 void cmd_output_abort(cmd_output *o);
 
+/* Call graphs drawn by Graphviz's libraries (render.c): the -dot graph
+ * as SVG (with pan and zoom), PNG, PDF, PostScript or GIF. */
+int cmd_report_svg(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+int cmd_report_png(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+int cmd_report_pdf(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+int cmd_report_ps(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+int cmd_report_gif(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* Opens path in a browser ($BROWSER, else xdg-open with a display);
+ * returns false when there is none to run. */
+bool cmd_view_file(const char *path);
+
+/* A fresh $TMPDIR/pprofNNN.<ext> (default /tmp) for a graph to view. */
+int cmd_view_temp_name(char *buf, size_t n, const char *ext);
+
 /* The interactive shell on p (stdin: readline on a terminal, lines otherwise). */
 int cmd_shell(const pprof_profile *p, pprof_config *cfg, const cmd_args *args);
 

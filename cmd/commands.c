@@ -63,23 +63,42 @@ static int report_speedscope(pprof_buf *out, const pprof_profile *p, const pprof
 }
 
 const command_def commands[] = {
+    {"callgrind", false, true, "callgraph.out", 0, true, pprof_write_callgrind, "Outputs a graph in callgrind format"},
     {"comments", false, false, NULL, 0, false, report_comments, "Output all profile comments"},
     {"diff", false, false, NULL, 0, false, pprof_write_diff, "Outputs old, new and delta per function (with -diff_base)"},
+    {"dot", false, false, NULL, 80, false, pprof_write_dot, "Outputs a graph in DOT format"},
     {"flamegraph", false, false, "svg", 0, true, report_flamegraph, "Outputs an interactive flame graph (SVG)"},
+    {"gif", false, true, "gif", 80, false, cmd_report_gif, "Outputs a graph image in GIF format"},
     {"folded", false, false, NULL, 0, true, report_folded, "Outputs collapsed stacks (root;...;leaf value)"},
     {"list", true, false, NULL, 0, true, pprof_write_list, "Output annotated source for functions matching regexp"},
+    {"pdf", false, true, "pdf", 80, false, cmd_report_pdf, "Outputs a graph in PDF format"},
     {"peek", true, false, NULL, 80, true, pprof_write_tree, "Outputs callers/callees of functions matching regexp"},
+    {"png", false, true, "png", 80, false, cmd_report_png, "Outputs a graph image in PNG format"},
     {"proto", false, true, "pb.gz", 0, true, report_proto, "Outputs the profile in compressed protobuf format"},
+    {"ps", false, true, "ps", 80, false, cmd_report_ps, "Outputs a graph in PS format"},
     {"raw", false, false, NULL, 0, true, report_raw, "Outputs a text representation of the raw profile"},
     {"speedscope", false, false, "speedscope.json", 0, true, report_speedscope,
      "Outputs a speedscope JSON profile (https://www.speedscope.app)"},
+    {"svg", false, true, "svg", 80, false, cmd_report_svg, "Outputs a graph in SVG format"},
     {"tags", false, false, NULL, 80, false, pprof_write_tags, "Outputs all tags in the profile"},
     {"text", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
     {"top", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
     {"tree", false, false, NULL, 80, false, pprof_write_tree, "Outputs a text rendering of call graph"},
     {"traces", false, false, NULL, 80, false, pprof_write_traces, "Outputs all profile samples in text form"},
+    {"web", false, true, "svg", 80, false, cmd_report_svg, "Visualize graph through web browser"},
 };
 const size_t n_commands = sizeof commands / sizeof commands[0];
+
+/* Commands whose output goes to a temporary file opened in a browser. */
+static const char *const view_commands[] = {"web"};
+
+static bool is_view_command(const command_def *c)
+{
+    for (size_t i = 0; i < sizeof view_commands / sizeof view_commands[0]; i++)
+        if (strcmp(c->name, view_commands[i]) == 0)
+            return true;
+    return false;
+}
 
 const command_def *cmd_find_command(const char *name)
 {
@@ -239,6 +258,7 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
     o.ratio = 1.0 / cfg->divide_by;
     o.unit = cfg->unit && *cfg->unit ? cfg->unit : "minimum";
     o.compact_labels = cfg->compact_labels;
+    o.call_tree = cfg->call_tree;
     pprof_graph_options *g = &o.graph;
     g->sample_index = o.sample_index;
     g->mean = o.mean;
@@ -276,8 +296,14 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
     (void)param;
 
     const char *path = cfg->output && *cfg->output ? cfg->output : NULL;
-    char name[64];
-    if (!path && c->binary && isatty(STDOUT_FILENO)) {
+    char name[64], view_name[4096];
+    if (!path && is_view_command(c)) {
+        if (cmd_view_temp_name(view_name, sizeof view_name, c->ext) != 0) {
+            cmd_error("no free temporary file name for the graph");
+            return EXIT_DATA;
+        }
+        path = view_name;
+    } else if (!path && c->binary && isatty(STDOUT_FILENO)) {
         if (default_output_name(name, sizeof name, c->ext) == 0) {
             path = name;
             fprintf(stderr, "Generating report in %s\n", name);
@@ -309,6 +335,11 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
     }
     pprof_buf_release(&out);
     rc = cmd_output_commit(&dst);
+    if (rc == 0 && is_view_command(c) && !cmd_view_file(path)) {
+        /* No browser to start: say where the graph is. */
+        fprintf(stderr, "pprof: no browser found (set $BROWSER); the graph is in:\n");
+        printf("%s\n", path);
+    }
     if (rc == 0 && over) {
         cmd_error("%zu function%s grew by more than -fail_above=%g percentage points", over, over == 1 ? "" : "s",
                   cfg->fail_above);

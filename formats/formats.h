@@ -51,6 +51,7 @@ typedef struct pprof_report_options {
     double fail_above;          /* -diff: percentage points a share may grow */
     size_t *threshold_exceeded; /* -diff: set to the number of functions over fail_above */
     pprof_flame_options flame;
+    bool call_tree;             /* -dot and -callgrind: one node per call path */
 } pprof_report_options;
 
 /* Appends pprof's ProfileLabels lines (File, Build ID, comments, Type, Doc,
@@ -158,6 +159,35 @@ int pprof_write_speedscope(pprof_buf *out, const pprof_stack_set *s, const char 
  * samples carry the label pprof::base=true (negated, as -diff_base makes).
  * Returns PPROF_EUNRECOGNIZED when data does not look like folded text. */
 int pprof_read_folded(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
+
+/* ---------------------------------------------------------------- call graphs */
+
+/* -dot: pprof's call graph in Graphviz DOT (o->graph.call_tree for a
+ * context-sensitive tree), byte for byte as go tool pprof writes it;
+ * every string from the profile is escaped. */
+int pprof_write_dot(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -callgrind: the address-level graph (untrimmed; a call tree with
+ * o->call_tree) in Callgrind's format, as pprof writes it. */
+int pprof_write_callgrind(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* Appends s[0..n) for a double-quoted DOT string: quote and backslash
+ * escaped, newline as \l, NUL dropped, control characters, invalid UTF-8
+ * and bidi controls as U+FFFD, so no input can end the string. */
+void pprof_dot_escape(pprof_buf *out, const char *s, size_t n);
+void pprof_dot_escape_str(pprof_buf *out, const char *s);
+
+/* pprof's ShortenFunctionName: the name without Go package path and
+ * module version, Java package and arguments, or C++ namespaces. */
+int pprof_shorten_function_name(pprof_buf *out, const char *name);
+
+/* The escaped multi-line DOT label of a node's identity (shortened name
+ * split at "::" and ".", file base name, line), ending in \n. */
+int pprof_dot_node_name(pprof_buf *out, const pprof_graph *g, const pprof_node_info *info);
+
+/* The tag nodelets of node i (sets *wrote when there were any). */
+int pprof_dot_nodelets(pprof_buf *out, const pprof_graph *g, size_t i, const pprof_profile *p,
+                       const pprof_report_options *o, const char *unit, bool *wrote);
 
 /* ---------------------------------------------------------------- writers */
 

@@ -1,7 +1,7 @@
-/* graph.c: builds pprof's call graph from a profile: node identity per
- * granularity, flat/cum/edge accumulation, nodefraction/nodecount trimming
- * and the flat/cum name orders. */
-#include "internal.h"
+/* graph.c: builds pprof's call graph from a profile: flat/cum/edge
+ * accumulation over the nodemap's nodes, nodefraction/nodecount trimming,
+ * the node orders, and the output graph. */
+#include "graph_private.h"
 
 #include <stdlib.h>
 
@@ -17,55 +17,7 @@ int pprof_node_name(pprof_buf *buf, const pprof_graph *g, const pprof_node *n)
     return pprof_nodemap_info_name(buf, g->nodemap, &n->info);
 }
 
-/* ---------------------------------------------------------------- builder state */
-
-typedef struct node_acc {
-    int64_t flat, flat_div, cum, cum_div;
-    uint32_t stamp;
-} node_acc;
-
-typedef struct edge_rec {
-    uint32_t src, dst;
-    int64_t w, wd;
-    uint32_t stamp;
-    bool residual, is_inline;
-} edge_rec;
-
-typedef struct gb {
-    const pprof_profile *p;
-    const pprof_graph_options *opt;
-    pprof_graph *g;
-    /* node identity per location line (innermost line first) */
-    pprof_nodemap *nm;
-    const pprof_node_info *info;
-    size_t n_nodes;
-    const uint32_t *loc_off;
-    const uint32_t *loc_nodes;
-    /* per-pass accumulators */
-    node_acc *acc;
-    bool *kept;
-    bool *track;
-    uint8_t *sample_edges; /* per sample: has a tracked node */
-    uint32_t *loc_single;  /* per location: its only node, or PPROF_NONE */
-    uint32_t *stamps;      /* per node: last sample that counted its cum */
-    edge_rec *edges;
-    size_t n_edges, cap_edges;
-    uint32_t *edge_slots; /* hash (src,dst) -> edge index + 1 */
-    size_t edge_mask;
-    char **names; /* printable name per node, for sorting */
-    bool overflow;
-    int si;
-} gb;
-
 /* ---------------------------------------------------------------- accumulation */
-
-static inline void add_sat(int64_t *dst, int64_t v, bool *overflow)
-{
-    if (__builtin_add_overflow(*dst, v, dst)) {
-        *dst = v > 0 ? INT64_MAX : INT64_MIN;
-        *overflow = true;
-    }
-}
 
 static int edge_rehash(gb *b, size_t slots)
 {
@@ -99,8 +51,8 @@ static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bo
             if (r->stamp == stamp)
                 return 0; /* once per sample */
             r->stamp = stamp;
-            add_sat(&r->w, w, &b->overflow);
-            add_sat(&r->wd, wd, &b->overflow);
+            graph_add_sat(&r->w, w, &b->overflow);
+            graph_add_sat(&r->wd, wd, &b->overflow);
             r->residual |= residual;
             r->is_inline &= is_inline;
             return 0;
@@ -131,7 +83,7 @@ static int accumulate_nodes(gb *b)
 {
     const pprof_profile *p = b->p;
     size_t nt = p->n_sample_types;
-    memset(b->acc, 0, b->n_nodes * sizeof *b->acc);
+    memset(b->acc, 0, b->n_work * sizeof *b->acc);
     const int si = b->si;
     const bool mean = b->opt->mean;
     const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes, *single = b->loc_single;
@@ -147,7 +99,7 @@ static int accumulate_nodes(gb *b)
         if (w == 0 && dw == 0)
             continue;
         uint32_t stamp = (uint32_t)s + 1;
-        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
         bool tracked = false;
         for (size_t i = 0; i < sm->n_locs; i++) {
             uint32_t L = locs[i];
@@ -157,8 +109,8 @@ static int accumulate_nodes(gb *b)
                 tracked |= track[n];
                 if (stamps[n] != stamp) {
                     stamps[n] = stamp;
-                    add_sat(&acc[n].cum, w, &b->overflow);
-                    add_sat(&acc[n].cum_div, dw, &b->overflow);
+                    graph_add_sat(&acc[n].cum, w, &b->overflow);
+                    graph_add_sat(&acc[n].cum_div, dw, &b->overflow);
                 }
                 continue;
             }
@@ -167,20 +119,18 @@ static int accumulate_nodes(gb *b)
                 tracked |= track[n];
                 if (stamps[n] != stamp) {
                     stamps[n] = stamp;
-                    add_sat(&acc[n].cum, w, &b->overflow);
-                    add_sat(&acc[n].cum_div, dw, &b->overflow);
+                    graph_add_sat(&acc[n].cum, w, &b->overflow);
+                    graph_add_sat(&acc[n].cum_div, dw, &b->overflow);
                 }
             }
         }
         b->sample_edges[s] = tracked;
         if (sm->n_locs) {
             uint32_t leaf = loc_nodes[loc_off[locs[0]]];
-            add_sat(&acc[leaf].flat, w, &b->overflow);
-            add_sat(&acc[leaf].flat_div, dw, &b->overflow);
+            graph_add_sat(&acc[leaf].flat, w, &b->overflow);
+            graph_add_sat(&acc[leaf].flat_div, dw, &b->overflow);
         }
     }
-    for (size_t i = 0; i < b->n_nodes; i++)
-        acc[i].stamp = stamps[i];
     return 0;
 }
 
@@ -208,7 +158,7 @@ static int accumulate_edges(gb *b)
         uint32_t stamp = (uint32_t)s + 1;
         uint32_t parent = PPROF_NONE;
         bool residual = false;
-        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
         for (size_t i = sm->n_locs; i-- > 0;) {
             uint32_t L = locs[i];
             uint32_t lo = loc_off[L], hi = loc_off[L + 1];
@@ -233,16 +183,13 @@ static int accumulate_edges(gb *b)
 
 /* ---------------------------------------------------------------- naming and order */
 
-static inline int64_t abs64(int64_t v)
-{
-    return v < 0 ? (v == INT64_MIN ? INT64_MAX : -v) : v;
-}
+#define abs64 graph_abs64
 
-/* Sorting context (qsort has none): the graph being sorted. */
+/* One working node being sorted. */
 typedef struct sort_item {
     uint32_t node;
     const char *name;
-    int64_t flat, cum;
+    int64_t flat, cum, score;
     const pprof_node_info *info;
 } sort_item;
 
@@ -258,6 +205,15 @@ static int cmp_info(const pprof_node_info *a, const pprof_node_info *b)
     return 0;
 }
 
+/* Equal nodes (call-tree paths of one function) keep their creation order. */
+static int cmp_last(const sort_item *a, const sort_item *b)
+{
+    int c = cmp_info(a->info, b->info);
+    if (c)
+        return c;
+    return a->node < b->node ? -1 : a->node > b->node;
+}
+
 static int cmp_flat(const void *pa, const void *pb)
 {
     const sort_item *a = pa, *b = pb;
@@ -270,7 +226,7 @@ static int cmp_flat(const void *pa, const void *pb)
     int64_t ca = abs64(a->cum), cb = abs64(b->cum);
     if (ca != cb)
         return ca > cb ? -1 : 1;
-    return cmp_info(a->info, b->info);
+    return cmp_last(a, b);
 }
 
 static int cmp_cum(const void *pa, const void *pb)
@@ -285,7 +241,20 @@ static int cmp_cum(const void *pa, const void *pb)
     int64_t fa = abs64(a->flat), fb = abs64(b->flat);
     if (fa != fb)
         return fa > fb ? -1 : 1;
-    return cmp_info(a->info, b->info);
+    return cmp_last(a, b);
+}
+
+/* Larger scores first, by magnitude (diff profiles score below zero). */
+static int cmp_entropy(const void *pa, const void *pb)
+{
+    const sort_item *a = pa, *b = pb;
+    int64_t x = abs64(a->score), y = abs64(b->score);
+    if (x != y)
+        return x > y ? -1 : 1;
+    int c = strcmp(a->name, b->name);
+    if (c)
+        return c;
+    return cmp_last(a, b);
 }
 
 static int compute_names(gb *b)
@@ -310,49 +279,182 @@ static int compute_names(gb *b)
     return 0;
 }
 
-/* Sorts the kept nodes; fills order[] and returns their count. */
-static size_t sorted_kept(gb *b, sort_item *items)
+static inline uint32_t info_index(const gb *b, uint32_t work)
 {
+    return b->info_of ? b->info_of[work] : work;
+}
+
+/* The edges of the current kept set (rebuilt from the samples, or the
+ * call tree's), as the entropy order and the output need them. */
+static int current_edges(gb *b)
+{
+    return b->opt->call_tree ? graph_tree_edges(b) : accumulate_edges(b);
+}
+
+/* Sorts the kept working nodes into items; returns their count. The
+ * entropy order reads b->edges, which must be current. */
+static int sorted_kept(gb *b, sort_item *items, size_t *count)
+{
+    int64_t *scores = NULL;
+    if (b->opt->visual) {
+        scores = malloc((b->n_work ? b->n_work : 1) * sizeof *scores);
+        if (!scores)
+            return PPROF_ENOMEM;
+        int rc = graph_entropy_scores(scores, b);
+        if (rc) {
+            free(scores);
+            return rc;
+        }
+    }
     size_t n = 0;
-    for (size_t i = 0; i < b->n_nodes; i++) {
+    for (size_t i = 0; i < b->n_work; i++) {
         if (!b->kept[i])
             continue;
+        uint32_t inf = info_index(b, (uint32_t)i);
         items[n].node = (uint32_t)i;
-        items[n].name = b->names[i];
+        items[n].name = b->names[inf];
         items[n].flat = b->acc[i].flat;
         items[n].cum = b->acc[i].cum;
-        items[n].info = &b->info[i];
+        items[n].score = scores ? scores[i] : 0;
+        items[n].info = &b->info[inf];
         n++;
     }
-    qsort(items, n, sizeof *items, b->opt->sort_cum ? cmp_cum : cmp_flat);
+    free(scores);
+    qsort(items, n, sizeof *items, b->opt->visual ? cmp_entropy : b->opt->sort_cum ? cmp_cum : cmp_flat);
+    *count = n;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- tags */
+
+/* Feeds the labelled samples to b->tags: each distinct node of the stack
+ * once as cum, the leaf-most one also as flat. */
+static int nodemap_tags(gb *b)
+{
+    const pprof_profile *p = b->p;
+    size_t nt = p->n_sample_types;
+    memset(b->stamps, 0, b->n_work * sizeof *b->stamps);
+    for (size_t s = 0; s < p->n_samples; s++) {
+        const pprof_sample *sm = &p->samples[s];
+        if (sm->n_labels == 0 || sm->n_locs == 0)
+            continue;
+        if (p->values[s * nt + (size_t)b->si] == 0 && (!b->opt->mean || p->values[s * nt] == 0))
+            continue;
+        bool has;
+        int rc = graph_tags_sample(b->tags, s, &has);
+        if (rc)
+            return rc;
+        if (!has)
+            continue;
+        uint32_t stamp = (uint32_t)s + 1;
+        const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
+        for (size_t i = 0; i < sm->n_locs; i++) {
+            uint32_t L = locs[i];
+            for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++) {
+                uint32_t n = b->loc_nodes[k];
+                if (b->stamps[n] == stamp)
+                    continue;
+                b->stamps[n] = stamp;
+                if ((rc = graph_tags_add(b->tags, n, false)))
+                    return rc;
+            }
+        }
+        if ((rc = graph_tags_add(b->tags, b->loc_nodes[b->loc_off[locs[0]]], true)))
+            return rc;
+    }
+    return 0;
+}
+
+/* Computes the tags of the first n sorted nodes (the only ones nodecount
+ * can keep). */
+static int compute_tags(gb *b, const sort_item *items, size_t n)
+{
+    bool *want = calloc(b->n_work ? b->n_work : 1, 1);
+    if (!want)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        want[items[i].node] = 1;
+    int rc = graph_tags_new(&b->tags, b, want, b->opt->tag_unit ? b->opt->tag_unit : "minimum");
+    free(want);
+    if (!rc)
+        rc = b->opt->call_tree ? graph_tree_tags(b) : nodemap_tags(b);
+    return rc;
+}
+
+/* pprof's node selection for a drawing: each node also takes a slot per
+ * tag with a flat value (at most 4). */
+static size_t select_visual(const gb *b, const sort_item *items, size_t n, size_t nodecount)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t t = graph_tags_count(b->tags, items[i].node, b->g->node_cutoff);
+        count += (t > 4 ? 4 : t) + 1;
+        if (count >= nodecount)
+            return i + 1;
+    }
     return n;
 }
 
 /* ---------------------------------------------------------------- output graph */
 
+int graph_index_edges(pprof_graph *g)
+{
+    size_t ne = g->n_edges;
+    free(g->in_edges);
+    free(g->out_edges);
+    g->in_edges = calloc(ne ? ne : 1, sizeof *g->in_edges);
+    g->out_edges = calloc(ne ? ne : 1, sizeof *g->out_edges);
+    if (!g->in_edges || !g->out_edges)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < g->n_nodes; i++)
+        g->nodes[i].n_in = g->nodes[i].n_out = 0;
+    for (size_t i = 0; i < ne; i++) {
+        g->nodes[g->edges[i].dst].n_in++;
+        g->nodes[g->edges[i].src].n_out++;
+    }
+    uint32_t in_pos = 0, out_pos = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        g->nodes[i].in_off = in_pos;
+        g->nodes[i].out_off = out_pos;
+        in_pos += g->nodes[i].n_in;
+        out_pos += g->nodes[i].n_out;
+        g->nodes[i].n_in = g->nodes[i].n_out = 0;
+    }
+    for (size_t i = 0; i < ne; i++) {
+        pprof_node *d = &g->nodes[g->edges[i].dst], *s = &g->nodes[g->edges[i].src];
+        g->in_edges[d->in_off + d->n_in++] = (uint32_t)i;
+        g->out_edges[s->out_off + s->n_out++] = (uint32_t)i;
+    }
+    return 0;
+}
+
+/* The output graph: the n sorted nodes, the edges among them that reach
+ * the edge cutoff (the others counted as dropped), and their tags. */
 static int emit(gb *b, const sort_item *items, size_t n)
 {
     pprof_graph *g = b->g;
-    uint32_t *newidx = malloc((b->n_nodes ? b->n_nodes : 1) * sizeof *newidx);
+    uint32_t *newidx = malloc((b->n_work ? b->n_work : 1) * sizeof *newidx);
+    uint32_t *work_of = malloc((n ? n : 1) * sizeof *work_of);
     g->nodes = calloc(n ? n : 1, sizeof *g->nodes);
-    if (!newidx || !g->nodes) {
+    if (!newidx || !work_of || !g->nodes) {
         free(newidx);
+        free(work_of);
         return PPROF_ENOMEM;
     }
-    for (size_t i = 0; i < b->n_nodes; i++)
+    for (size_t i = 0; i < b->n_work; i++)
         newidx[i] = PPROF_NONE;
     for (size_t i = 0; i < n; i++) {
         uint32_t o = items[i].node;
         newidx[o] = (uint32_t)i;
+        work_of[i] = o;
         pprof_node *nd = &g->nodes[i];
-        nd->info = b->info[o];
+        nd->info = b->info[info_index(b, o)];
         nd->flat = b->acc[o].flat;
         nd->flat_div = b->acc[o].flat_div;
         nd->cum = b->acc[o].cum;
         nd->cum_div = b->acc[o].cum_div;
     }
     g->n_nodes = n;
-    /* Edges below the cutoff are dropped here, and counted. */
     size_t ne = 0;
     for (size_t i = 0; i < b->n_edges; i++) {
         edge_rec *r = &b->edges[i];
@@ -365,14 +467,9 @@ static int emit(gb *b, const sort_item *items, size_t n)
         ne++;
     }
     g->edges = calloc(ne ? ne : 1, sizeof *g->edges);
-    g->in_edges = calloc(ne ? ne : 1, sizeof *g->in_edges);
-    g->out_edges = calloc(ne ? ne : 1, sizeof *g->out_edges);
-    if (!g->edges || !g->in_edges || !g->out_edges) {
-        free(newidx);
-        return PPROF_ENOMEM;
-    }
+    int rc = g->edges ? 0 : PPROF_ENOMEM;
     size_t k = 0;
-    for (size_t i = 0; i < b->n_edges; i++) {
+    for (size_t i = 0; i < b->n_edges && !rc; i++) {
         edge_rec *r = &b->edges[i];
         if (newidx[r->src] == PPROF_NONE || newidx[r->dst] == PPROF_NONE || abs64(r->w) < g->edge_cutoff)
             continue;
@@ -383,25 +480,15 @@ static int emit(gb *b, const sort_item *items, size_t n)
         e->weight_div = r->wd;
         e->residual = r->residual;
         e->is_inline = r->is_inline;
-        g->nodes[e->dst].n_in++;
-        g->nodes[e->src].n_out++;
     }
     g->n_edges = ne;
-    uint32_t in_pos = 0, out_pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        g->nodes[i].in_off = in_pos;
-        g->nodes[i].out_off = out_pos;
-        in_pos += g->nodes[i].n_in;
-        out_pos += g->nodes[i].n_out;
-        g->nodes[i].n_in = g->nodes[i].n_out = 0;
-    }
-    for (size_t i = 0; i < ne; i++) {
-        pprof_node *d = &g->nodes[g->edges[i].dst], *s = &g->nodes[g->edges[i].src];
-        g->in_edges[d->in_off + d->n_in++] = (uint32_t)i;
-        g->out_edges[s->out_off + s->n_out++] = (uint32_t)i;
-    }
+    if (!rc)
+        rc = graph_index_edges(g);
+    if (!rc && b->tags)
+        rc = graph_tags_emit(b->tags, g, work_of, n, g->node_cutoff);
     free(newidx);
-    return 0;
+    free(work_of);
+    return rc;
 }
 
 static void gb_release(gb *b)
@@ -418,6 +505,16 @@ static void gb_release(gb *b)
         for (size_t i = 0; i < b->n_nodes; i++)
             free(b->names[i]);
     free(b->names);
+    free(b->info_of);
+    free(b->up);
+    free(b->parent);
+    free(b->has_in);
+    free(b->in_residual);
+    free(b->in_inline);
+    free(b->in_w);
+    free(b->in_wd);
+    free(b->tree_slots);
+    graph_tags_free(b->tags);
 }
 
 void pprof_graph_free(pprof_graph *g)
@@ -429,7 +526,129 @@ void pprof_graph_free(pprof_graph *g)
     free(g->edges);
     free(g->in_edges);
     free(g->out_edges);
+    free(g->tags);
+    for (size_t i = 0; i < g->n_strings; i++)
+        free(g->strings[i]);
+    free(g->strings);
     free(g);
+}
+
+/* The working arrays of the nodemap graph (the call tree makes its own). */
+static int alloc_nodemap_work(gb *b)
+{
+    const pprof_profile *p = b->p;
+    size_t nn = b->n_nodes;
+    b->n_work = nn;
+    b->acc = calloc(nn ? nn : 1, sizeof *b->acc);
+    b->kept = malloc(nn ? nn : 1);
+    b->track = malloc(nn ? nn : 1);
+    b->sample_edges = malloc(p->n_samples ? p->n_samples : 1);
+    b->stamps = malloc((nn ? nn : 1) * sizeof *b->stamps);
+    b->loc_single = malloc((p->n_locations ? p->n_locations : 1) * sizeof *b->loc_single);
+    if (!b->acc || !b->kept || !b->track || !b->sample_edges || !b->stamps || !b->loc_single)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < p->n_locations; i++)
+        b->loc_single[i] = b->loc_off[i + 1] - b->loc_off[i] == 1 ? b->loc_nodes[b->loc_off[i]] : PPROF_NONE;
+    if (b->opt->inline_edges_only && !b->opt->visual) {
+        /* Only nodes that appear as inlined lines can have inline in-edges. */
+        memset(b->track, 0, nn);
+        for (size_t i = 0; i < p->n_locations; i++)
+            for (uint32_t k = b->loc_off[i]; k + 1 < b->loc_off[i + 1]; k++)
+                b->track[b->loc_nodes[k]] = 1;
+    } else {
+        memset(b->track, 1, nn);
+    }
+    return accumulate_nodes(b);
+}
+
+/* Keeps the first n sorted nodes. */
+static void keep_first(gb *b, const sort_item *items, size_t n)
+{
+    memset(b->kept, 0, b->n_work);
+    for (size_t i = 0; i < n; i++)
+        b->kept[items[i].node] = 1;
+}
+
+/* pprof's newTrimmedGraph after the full graph: nodefraction, order,
+ * nodecount (tags counted in a drawing), edgefraction, redundant edges. */
+static int trim_and_emit(gb *b, sort_item *items)
+{
+    const pprof_graph_options *opt = b->opt;
+    pprof_graph *g = b->g;
+    /* pprof's graph leaves out nodes with neither flat nor cum, and with
+     * drop_negative the negative ones; the total is over what stays. */
+    for (size_t i = 0; i < b->n_work; i++) {
+        const node_acc *a = &b->acc[i];
+        b->kept[i] = !(a->cum == 0 && a->flat == 0) &&
+                     !(opt->drop_negative && (a->flat < 0 || (a->flat == 0 && a->cum < 0)));
+    }
+    int64_t total = 0;
+    for (size_t i = 0; i < b->n_work; i++)
+        if (b->kept[i])
+            graph_add_sat(&total, b->acc[i].flat, &b->overflow);
+    g->node_cutoff = abs64(graph_go_int64((double)total * opt->nodefraction));
+    g->edge_cutoff = abs64(graph_go_int64((double)total * opt->edgefraction));
+    /* Nodes below the cutoff go; edges across them become residual. */
+    size_t present = 0, kept = 0;
+    for (size_t i = 0; i < b->n_work; i++) {
+        present += b->kept[i];
+        b->kept[i] = b->kept[i] && abs64(b->acc[i].cum) >= g->node_cutoff;
+        kept += b->kept[i];
+    }
+    g->dropped_nodes = present - kept;
+    if (opt->call_tree && g->dropped_nodes)
+        graph_tree_trim(b);
+    int rc = opt->visual ? current_edges(b) : 0;
+    size_t n = 0;
+    if (!rc)
+        rc = sorted_kept(b, items, &n);
+    if (rc)
+        return rc;
+    g->orig_nodes = n;
+    bool edges_current = opt->visual;
+    /* Edges trimmed before the selection stay trimmed only in a call tree;
+     * a nodemap graph gets them back when it is rebuilt, else pprof counts
+     * none as dropped. */
+    bool count_dropped = true;
+    if (opt->nodecount > 0) {
+        size_t nodecount = (size_t)opt->nodecount;
+        if (opt->visual && (rc = compute_tags(b, items, n < nodecount ? n : nodecount)))
+            return rc;
+        if (opt->call_tree)
+            graph_tree_trim_edges(b, g->edge_cutoff);
+        size_t sel = opt->visual ? select_visual(b, items, n, nodecount) : (n < nodecount ? n : nodecount);
+        if (sel < n) {
+            keep_first(b, items, sel);
+            if (opt->call_tree)
+                graph_tree_trim(b);
+            if (opt->visual && (rc = current_edges(b)))
+                return rc;
+            if ((rc = sorted_kept(b, items, &n)))
+                return rc;
+        } else {
+            count_dropped = opt->call_tree;
+            if (opt->call_tree)
+                edges_current = false;
+        }
+    } else if (opt->visual && (rc = compute_tags(b, items, n))) {
+        return rc;
+    }
+    if (!edges_current && (rc = current_edges(b)))
+        return rc;
+    if ((rc = emit(b, items, n)))
+        return rc;
+    if (!count_dropped)
+        g->dropped_edges = 0;
+    if (opt->visual) {
+        char **names = malloc((n ? n : 1) * sizeof *names);
+        if (!names)
+            return PPROF_ENOMEM;
+        for (size_t i = 0; i < n; i++)
+            names[i] = b->names[info_index(b, items[i].node)];
+        rc = graph_remove_redundant_edges(g, names);
+        free(names);
+    }
+    return rc;
 }
 
 int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_graph_options *opt,
@@ -457,80 +676,14 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
         b.n_nodes = b.nm->n_nodes;
         b.loc_off = b.nm->loc_off;
         b.loc_nodes = b.nm->loc_nodes;
-    }
-    size_t nn = b.n_nodes;
-    if (!rc) {
-        b.acc = calloc(nn ? nn : 1, sizeof *b.acc);
-        b.kept = malloc(nn ? nn : 1);
-        b.track = malloc(nn ? nn : 1);
-        b.sample_edges = malloc(p->n_samples ? p->n_samples : 1);
-        b.stamps = malloc((nn ? nn : 1) * sizeof *b.stamps);
-        b.loc_single = malloc((p->n_locations ? p->n_locations : 1) * sizeof *b.loc_single);
-        if (!b.acc || !b.kept || !b.track || !b.sample_edges || !b.stamps || !b.loc_single)
-            rc = PPROF_ENOMEM;
-    }
-    if (!rc) {
-        memset(b.kept, 1, nn);
-        for (size_t i = 0; i < p->n_locations; i++)
-            b.loc_single[i] = b.loc_off[i + 1] - b.loc_off[i] == 1 ? b.loc_nodes[b.loc_off[i]] : PPROF_NONE;
-        if (opt->inline_edges_only) {
-            /* Only nodes that appear as inlined lines can have inline in-edges. */
-            memset(b.track, 0, nn);
-            for (size_t i = 0; i < p->n_locations; i++)
-                for (uint32_t k = b.loc_off[i]; k + 1 < b.loc_off[i + 1]; k++)
-                    b.track[b.loc_nodes[k]] = 1;
-        } else {
-            memset(b.track, 1, nn);
-        }
-        rc = accumulate_nodes(&b);
+        rc = opt->call_tree ? graph_tree_build(&b) : alloc_nodemap_work(&b);
     }
     if (!rc)
         rc = compute_names(&b);
     sort_item *items = NULL;
     if (!rc) {
-        items = malloc((nn ? nn : 1) * sizeof *items);
-        if (!items)
-            rc = PPROF_ENOMEM;
-    }
-    if (!rc) {
-        pprof_graph *g = b.g;
-        int64_t total = 0;
-        for (size_t i = 0; i < nn; i++)
-            add_sat(&total, b.acc[i].flat, &b.overflow);
-        g->node_cutoff = abs64((int64_t)((double)total * opt->nodefraction));
-        g->edge_cutoff = abs64((int64_t)((double)total * opt->edgefraction));
-        /* Nodes below the cutoff go; the graph is rebuilt without them so
-         * edges across them become residual. */
-        size_t kept = 0;
-        for (size_t i = 0; i < nn; i++) {
-            b.kept[i] = abs64(b.acc[i].cum) >= g->node_cutoff;
-            if (opt->drop_negative && (b.acc[i].flat < 0 || (b.acc[i].flat == 0 && b.acc[i].cum < 0)))
-                b.kept[i] = 0;
-            kept += b.kept[i];
-        }
-        /* Nodes with neither flat nor cum are not part of pprof's graph. */
-        size_t present = 0;
-        for (size_t i = 0; i < nn; i++) {
-            bool empty = b.acc[i].cum == 0 && b.acc[i].flat == 0;
-            present += !empty;
-            if (empty && b.kept[i]) {
-                b.kept[i] = 0;
-                kept--;
-            }
-        }
-        g->dropped_nodes = present - kept;
-        size_t n = sorted_kept(&b, items);
-        bool cut = opt->nodecount > 0 && n > (size_t)opt->nodecount;
-        g->orig_nodes = n;
-        if (cut) {
-            memset(b.kept, 0, nn);
-            for (size_t i = 0; i < (size_t)opt->nodecount; i++)
-                b.kept[items[i].node] = 1;
-            n = sorted_kept(&b, items);
-        }
-        rc = accumulate_edges(&b);
-        if (!rc)
-            rc = emit(&b, items, n);
+        items = malloc((b.n_work ? b.n_work : 1) * sizeof *items);
+        rc = items ? trim_and_emit(&b, items) : PPROF_ENOMEM;
     }
     free(items);
     gb_release(&b);

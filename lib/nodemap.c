@@ -252,6 +252,8 @@ static int build_nodes(gb *b)
 
 int pprof_nodemap_info_name(pprof_buf *buf, const pprof_nodemap *g, const pprof_node_info *i)
 {
+    /* pprof's NameComponents joined by spaces: address, name, then the
+     * first of file:line, file, (nothing if named), [binary], <unknown>. */
     size_t start = buf->len;
 #define SEP() (buf->len > start ? pprof_buf_puts(buf, " ") : 0)
     if (i->address)
@@ -270,15 +272,17 @@ int pprof_nodemap_info_name(pprof_buf *buf, const pprof_nodemap *g, const pprof_
     } else if (i->file) {
         SEP();
         pprof_buf_puts(buf, pprof_nodemap_string(g, i->file));
-    }
-    if (!i->name && i->objfile) {
+    } else if (i->name) {
+        /* the name is enough */
+    } else if (i->objfile) {
         const char *o = pprof_nodemap_string(g, i->objfile);
         const char *slash = strrchr(o, '/');
         SEP();
         pprof_buf_printf(buf, "[%s]", slash ? slash + 1 : o);
-    }
-    if (buf->len == start)
+    } else {
+        SEP();
         pprof_buf_puts(buf, "<unknown>");
+    }
 #undef SEP
     return buf->failed ? PPROF_ENOMEM : 0;
 }

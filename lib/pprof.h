@@ -400,6 +400,7 @@ typedef struct pprof_node {
     int64_t flat, flat_div, cum, cum_div;
     uint32_t in_off, n_in;   /* incoming edges: graph->in_edges[in_off..] */
     uint32_t out_off, n_out; /* outgoing edges: graph->out_edges[out_off..] */
+    uint32_t tags_off, n_tags; /* visual graphs: graph->tags[tags_off..] */
 } pprof_node;
 
 typedef struct pprof_edge {
@@ -420,7 +421,24 @@ typedef struct pprof_graph_options {
     bool drop_negative;
     bool inline_edges_only;      /* track only edges that can be inline (enough for top) */
     bool showcolumns;            /* keep columns at line granularity */
+    bool visual;                 /* for a drawing (dot): entropy order, tags count against
+                                  * nodecount, tags kept, redundant residual edges removed */
+    bool call_tree;              /* one node per distinct call path (dot, callgrind) */
+    const char *tag_unit;        /* unit numeric tag names are formatted in (NULL: "minimum") */
 } pprof_graph_options;
+
+/* A tag of a node in a visual graph (pprof's nodelets): the samples through
+ * the node that carry one set of string labels, or one numeric label value
+ * under such a set. Strings belong to the graph. */
+typedef struct pprof_tag {
+    const char *name;   /* label tag: its sorted "key:value" pairs joined by '\n';
+                         * numeric tag: the value formatted (e.g. "128B") */
+    const char *labels; /* numeric tag: the label tag name it sits under ("" for none) */
+    const char *unit;   /* numeric tag: unit of value */
+    int64_t value;      /* numeric tag: the first value seen with this name */
+    int64_t flat, flat_div, cum, cum_div;
+    bool numeric;
+} pprof_tag;
 
 /* Node identity of every location line under a granularity: the nodes, and
  * for location i the nodes of its lines, innermost first, at
@@ -461,6 +479,10 @@ typedef struct pprof_graph {
     size_t dropped_edges;
     size_t orig_nodes;              /* nodes after nodefraction, before nodecount */
     int64_t node_cutoff, edge_cutoff;
+    pprof_tag *tags;                /* visual graphs: tags of all nodes, grouped by node */
+    size_t n_tags;
+    char **strings;                 /* owned: the tags' strings */
+    size_t n_strings;
 } pprof_graph;
 
 /* Builds the graph of p under opt: node identity per granularity, cum once

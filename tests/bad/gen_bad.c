@@ -1,4 +1,4 @@
-/* gen_bad.c: writes the crafted bad-input profiles of spec/robustness.md §6.1 (cases 1-45) and a cases.tsv manifest into a directory. */
+/* gen_bad.c: writes the crafted bad-input profiles of spec/robustness.md §6.1 (cases 1-45, 52-53) and a cases.tsv manifest into a directory. */
 
 /*
  * Usage: gen_bad DIR
@@ -198,6 +198,7 @@ typedef struct {
 
 typedef struct {
     const char *str[16];
+    size_t str_len[16]; /* 0: strlen (set for strings with a NUL inside) */
     size_t nstr;
     vt_t type[MAXN];
     size_t ntype;
@@ -338,7 +339,7 @@ static void encode(const prof_t *p, buf *b)
     f_opt(b, 12, (uint64_t)p->period);
     f_opt(b, 14, (uint64_t)p->default_sample_type);
     for (size_t i = 0; i < p->nstr; i++)
-        f_bytes(b, 6, p->str[i], strlen(p->str[i]));
+        f_bytes(b, 6, p->str[i], p->str_len[i] ? p->str_len[i] : strlen(p->str[i]));
 }
 
 /* ------------------------------------------------------------ gzip */
@@ -890,6 +891,60 @@ static void semantic_cases(void)
     emit_prof("45_sample_no_locations.pb.gz", &p, NULL, "ok", "-");
 }
 
+/* ------------------------------------------------------------ call-graph names (52, 53) */
+
+/* Strings that try to leave a DOT string or give Graphviz escapes a
+ * meaning. tests/graph/run.sh draws each of these profiles and checks that
+ * nothing became an attribute. */
+static void dot_cases(void)
+{
+    static const char breakout[] = "x\" URL=\"javascript:alert(document.domain)\" target=\"_self\" tooltip=\"y";
+    prof_t p;
+
+    base(&p);
+    p.str[S_FOO] = breakout;
+    emit_prof("52a_dot_breakout_function_name.pb.gz", &p, NULL, "ok", "-");
+
+    base(&p);
+    p.str[S_SRC] = "src/x\" URL=\"javascript:alert(1)\" z=\"";
+    emit_prof("52b_dot_breakout_file_name.pb.gz", &p, NULL, "ok", "-");
+
+    base(&p);
+    p.str[S_WORKER] = breakout;
+    p.sample[0].has_label = 1;
+    p.sample[0].lkey = S_THREAD;
+    p.sample[0].lstr = S_WORKER;
+    emit_prof("52c_dot_breakout_label_value.pb.gz", &p, NULL, "ok", "-");
+
+    base(&p);
+    p.str[S_FOO] = "esc\\N\\G\\T\\H\\E\\L\\l\\n\\r line\nbreak \\\"";
+    p.str[S_MAIN] = "trailing\\";
+    emit_prof("52d_dot_graphviz_escapes.pb.gz", &p, NULL, "ok", "-");
+
+    base(&p);
+    p.str[S_BIN] = "/bin/x\" URL=\"javascript:alert(1)\" a=\"\\";
+    emit_prof("52e_dot_breakout_binary_name.pb.gz", &p, NULL, "ok", "-");
+
+    base(&p);
+    p.str[S_WORKER] = "bytes";
+    p.str[S_THREAD] = "B\" URL=\"javascript:alert(1)";
+    p.sample[0].has_label = 1;
+    p.sample[0].lkey = S_WORKER;
+    p.sample[0].lnum = 2048;
+    p.sample[0].lunit = S_THREAD;
+    emit_prof("52f_dot_breakout_label_unit.pb.gz", &p, NULL, "ok", "-");
+
+    base(&p);
+    p.str[S_FOO] = "fo\0o\" URL=\"javascript:alert(1)";
+    p.str_len[S_FOO] = 30;
+    emit_prof("53a_dot_nul_in_name.pb.gz", &p, NULL, "ok", "-");
+
+    /* ESC, BEL, BS, DEL, a C1 control, a bidi override, a stray byte. */
+    base(&p);
+    p.str[S_FOO] = "ctl\x1b[31m\x07\x08\x7f\xc2\x85\xe2\x80\xae\xff.end";
+    emit_prof("53b_dot_controls_in_name.pb.gz", &p, NULL, "ok", "-");
+}
+
 /* ------------------------------------------------------------ main */
 
 int main(int argc, char **argv)
@@ -910,6 +965,7 @@ int main(int argc, char **argv)
     container_cases();
     wire_cases();
     semantic_cases();
+    dot_cases();
 
     if (fclose(g_manifest) != 0)
         die(mpath);

@@ -26,6 +26,8 @@ go  -top
 -   -traces
 -   -folded
 -   -flamegraph
+go  -dot
+-   -svg
 '
 
 # One profile a line: name, then gen_profile options. big: about 127 MB raw, medium: 10 MB.

@@ -1,4 +1,4 @@
-/* fuzz_proto.c: libFuzzer harness for the profile.proto decoder and the reports that walk a decoded profile. */
+/* fuzz_proto.c: libFuzzer harness for the profile.proto decoder and the reports that walk a decoded profile (text, stacks, DOT, callgrind). */
 #include "formats.h"
 
 #include <string.h>
@@ -30,6 +30,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pprof_write_top(&b, p, &o, &err);
         b.len = 0;
         pprof_write_traces(&b, p, &o, &err);
+        b.len = 0;
+        o.graph.nodecount = 80;
+        pprof_write_dot(&b, p, &o, &err);
+        b.len = 0;
+        o.call_tree = true;
+        pprof_write_dot(&b, p, &o, &err);
+        b.len = 0;
+        pprof_write_callgrind(&b, p, &o, &err);
+        o.call_tree = false;
+        o.graph.nodecount = 0;
         pprof_stack_set *st;
         if (pprof_stacks_build(&st, p, &o, &err) == 0) {
             b.len = 0;

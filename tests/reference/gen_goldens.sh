@@ -21,7 +21,8 @@
 # Conversions from Go 1.19's vendored pprof (2022) to current upstream (the
 # target, see spec/pprof.md section 0):
 #   1. The `Time:` header of reports: 1.19 prints `Time: Nov 23, 2026 at 9:36am (UTC)`,
-#      upstream `Time: 2026-11-23 09:36:44 UTC` (layout "2006-01-02 15:04:05 MST").
+#      upstream `Time: 2026-11-23 09:36:44 UTC` (layout "2006-01-02 15:04:05 MST"); also
+#      inside the legend of -dot output, where labels are joined by `\l`.
 #      The seconds come from the `Time:` line of `go tool pprof -raw` run with the
 #      same arguments minus the output format (so merged sources give the earliest
 #      time), e.g. `Time: 2026-11-23 09:36:44.015791517 +0000 UTC`; the two are
@@ -98,7 +99,7 @@ convert() {
 	in=$1 out=$2
 	shift 2
 	rt=""
-	if grep -q '^Time: [A-Z][a-z][a-z] [0-9]*, [0-9]* at ' "$in"; then
+	if grep -q '^Time: [A-Z][a-z][a-z] [0-9]*, [0-9]* at \|\\lTime: [A-Z][a-z][a-z] [0-9]*, [0-9]* at ' "$in"; then
 		rt=$(raw_time "$@")
 		if [ -z "$rt" ]; then
 			echo "gen_goldens.sh: no Time: in go tool pprof -raw $*" >&2
@@ -117,18 +118,25 @@ convert() {
 		}
 		print; next
 	}
-	/^Time: [A-Z][a-z][a-z] [0-9]+, [0-9]+ at [0-9]+:[0-9][0-9][ap]m \(.*\)$/ {
+	# A Time line of its own (text reports) or one \l-separated line of
+	# the DOT legend.
+	match($0, /(^|\\l)Time: [A-Z][a-z][a-z] [0-9]+, [0-9]+ at [0-9]+:[0-9][0-9][ap]m \([^)]*\)(\\l|$)/) {
+		pre = substr($0, 1, RSTART - 1); post = substr($0, RSTART + RLENGTH)
+		got = substr($0, RSTART, RLENGTH)
+		lead = ""; trail = ""
+		if (substr(got, 1, 2) == "\\l") { lead = "\\l"; got = substr(got, 3) }
+		if (substr(got, length(got) - 1) == "\\l") { trail = "\\l"; got = substr(got, 1, length(got) - 2) }
 		n = split(rawtime, f, " ")       # 2026-11-23 09:36:44.015791517 +0000 UTC
 		d = f[1]; t = f[2]; z = f[n]
 		sub(/\..*/, "", t)
 		split(d, dd, "-"); split(t, tt, ":")
 		h = tt[1] + 0; ap = h >= 12 ? "pm" : "am"; h12 = h % 12; if (h12 == 0) h12 = 12
 		want = sprintf("Time: %s %d, %s at %d:%s%s (%s)", mon[dd[2] + 0], dd[3] + 0, dd[1], h12, tt[2], ap, z)
-		if ($0 != want) {
-			printf "gen_goldens.sh: Time mismatch: report has \"%s\", -raw gives \"%s\"\n", $0, rawtime > "/dev/stderr"
+		if (got != want) {
+			printf "gen_goldens.sh: Time mismatch: report has \"%s\", -raw gives \"%s\"\n", got, rawtime > "/dev/stderr"
 			bad = 1
 		}
-		print "Time: " d " " t " " z; next
+		print pre lead "Time: " d " " t " " z trail post; next
 	}
 	{ print }
 	END { exit bad }

@@ -1,0 +1,142 @@
+/* graph_private.h: what the lib/graph*.c files share: the builder's state, its working nodes and edges, and the steps each file provides. */
+#ifndef PPROF_GRAPH_PRIVATE_H
+#define PPROF_GRAPH_PRIVATE_H
+
+#include "internal.h"
+
+static inline int64_t graph_abs64(int64_t v)
+{
+    return v < 0 ? (v == INT64_MIN ? INT64_MAX : -v) : v;
+}
+
+static inline void graph_add_sat(int64_t *dst, int64_t v, bool *overflow)
+{
+    if (__builtin_add_overflow(*dst, v, dst)) {
+        *dst = v > 0 ? INT64_MAX : INT64_MIN;
+        *overflow = true;
+    }
+}
+
+/* Go's float64 to int64 conversion on amd64: NaN and out of range give
+ * the smallest int64 (C leaves them undefined). */
+static inline int64_t graph_go_int64(double x)
+{
+    return (x >= -9223372036854775808.0 && x < 9223372036854775808.0) ? (int64_t)x : INT64_MIN;
+}
+
+/* Values of one working node. */
+typedef struct node_acc {
+    int64_t flat, flat_div, cum, cum_div;
+} node_acc;
+
+/* An edge between two working nodes. */
+typedef struct edge_rec {
+    uint32_t src, dst;
+    int64_t w, wd;
+    uint32_t stamp; /* last sample that added to it */
+    bool residual, is_inline;
+} edge_rec;
+
+typedef struct graph_tags graph_tags;
+
+/* The builder. Working nodes are the nodemap's nodes, or with call_tree one
+ * per distinct call path (info_of then names each one's nodemap node). */
+typedef struct gb {
+    const pprof_profile *p;
+    const pprof_graph_options *opt;
+    pprof_graph *g;
+    pprof_nodemap *nm;
+    const pprof_node_info *info;
+    size_t n_nodes; /* nodemap nodes */
+    const uint32_t *loc_off;
+    const uint32_t *loc_nodes;
+    int si;
+    bool overflow;
+    char **names; /* printable name per nodemap node */
+
+    size_t n_work;
+    uint32_t *info_of; /* call tree: nodemap node of each working node */
+    node_acc *acc;     /* per working node */
+    bool *kept;        /* per working node */
+
+    /* nodemap-graph passes */
+    bool *track;
+    uint8_t *sample_edges; /* per sample: has a tracked node */
+    uint32_t *loc_single;  /* per location: its only node, or PPROF_NONE */
+    uint32_t *stamps;      /* per working node: last sample that counted it */
+    edge_rec *edges;
+    size_t n_edges, cap_edges;
+    uint32_t *edge_slots; /* hash (src,dst) -> edge index + 1 */
+    size_t edge_mask;
+
+    /* call tree: each path's parent, its current parent (after trimming)
+     * and the edge into it */
+    uint32_t *parent, *up;
+    bool *has_in, *in_residual, *in_inline;
+    int64_t *in_w, *in_wd;
+    uint32_t *tree_slots; /* hash (parent, nodemap node) -> working node + 1 */
+    size_t tree_mask, cap_work;
+
+    graph_tags *tags; /* visual mode: nodelets of the candidate nodes */
+} gb;
+
+/* ---------------------------------------------------------------- graph_order.c */
+
+/* pprof's entropy score of every kept working node (EntropyOrder), from
+ * the edges b->edges[0..n_edges): favours entry and leaf nodes and nodes
+ * whose in or out weight is spread over many edges. out has n_work slots. */
+int graph_entropy_scores(int64_t *out, const gb *b);
+
+/* pprof's RemoveRedundantEdges on the emitted graph: from the last node
+ * up, drops residual in-edges (lightest first, stopping at the first
+ * non-residual one) whose source still reaches the node another way.
+ * names are the nodes' printable names. */
+int graph_remove_redundant_edges(pprof_graph *g, char *const *names);
+
+/* (Re)builds the in/out edge index arrays of g from g->edges. */
+int graph_index_edges(pprof_graph *g);
+
+/* ---------------------------------------------------------------- graph_tree.c */
+
+/* Builds the call tree of the profile: working nodes, their flat and cum,
+ * and the edge into each from its parent. */
+int graph_tree_build(gb *b);
+
+/* pprof's TrimTree: each kept node hangs from its nearest kept ancestor
+ * (a residual edge, inline only if every skipped edge was), or becomes a
+ * root when the path up meets a removed root. */
+void graph_tree_trim(gb *b);
+
+/* Drops in-edges lighter than cutoff; returns how many. */
+size_t graph_tree_trim_edges(gb *b, int64_t cutoff);
+
+/* Fills b->edges with the tree's current edges. */
+int graph_tree_edges(gb *b);
+
+/* Feeds every labelled sample's path nodes to b->tags. */
+int graph_tree_tags(gb *b);
+
+/* ---------------------------------------------------------------- graph_tags.c */
+
+/* Tag accumulation for the working nodes marked in want (n_work of them):
+ * label tags keyed by the sample's sorted "key:value" set (pprof::base
+ * left out), numeric tags (only "bytes" ones, as pprof) by that set and
+ * the value formatted in unit. */
+int graph_tags_new(graph_tags **out, const gb *b, const bool *want, const char *unit);
+void graph_tags_free(graph_tags *t);
+
+/* Starts sample s; false when it has no labels (nothing to add). */
+int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels);
+
+/* Adds the current sample to node's tags (cum, or flat for its leaf). */
+int graph_tags_add(graph_tags *t, uint32_t node, bool flat);
+
+/* Tags of node that survive the cutoff (|flat| or |cum| >= cutoff) and
+ * have a flat value: pprof's countTags after TrimLowFrequencyTags. */
+size_t graph_tags_count(const graph_tags *t, uint32_t node, int64_t cutoff);
+
+/* Moves the surviving tags of the emitted nodes (working node of output
+ * node i: work_of[i]) into g, with the strings they use. */
+int graph_tags_emit(graph_tags *t, pprof_graph *g, const uint32_t *work_of, size_t n, int64_t cutoff);
+
+#endif

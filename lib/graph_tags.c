@@ -1,0 +1,370 @@
+/* graph_tags.c: the tags of visual graph nodes (pprof's nodelets): per node, the weight of each set of string labels and of each numeric label value. */
+#include "graph_private.h"
+
+#include <stdlib.h>
+
+typedef struct tag_rec {
+    uint32_t node, set, name, unit; /* string ids; a label tag's name is its set */
+    uint32_t next;                  /* next tag of the same node, or PPROF_NONE */
+    int64_t value, flat, flat_div, cum, cum_div;
+    bool numeric;
+} tag_rec;
+
+/* A numeric label of the current sample. */
+typedef struct num_label {
+    uint32_t name, unit;
+    int64_t value;
+} num_label;
+
+/* A "key:value" piece of the current sample's label set, in scratch. */
+typedef struct piece {
+    size_t off, len;
+    const char *s;
+} piece;
+
+struct graph_tags {
+    const pprof_profile *p;
+    int si;
+    bool mean;
+    const char *unit;
+    pprof_str bytes_key, base_key; /* "bytes" and "pprof::base", PPROF_NONE if absent */
+    const char *bytes_unit;
+    bool *want;
+    size_t n_work;
+    uint32_t *head; /* per working node: its first tag */
+    tag_rec *tags;
+    size_t n_tags, cap_tags;
+    uint32_t *slots; /* hash of (node, set, name, numeric) -> tag + 1 */
+    size_t mask;
+    /* interned strings; id 0 is "" */
+    char **strs;
+    size_t *lens;
+    size_t n_strs, cap_strs, cap_lens;
+    uint32_t *str_slots;
+    size_t str_mask;
+    /* the current sample */
+    uint32_t set;
+    int64_t w, dw;
+    num_label *nums;
+    size_t n_nums, cap_nums;
+    piece *pieces;
+    size_t cap_pieces;
+    pprof_buf scratch, joined;
+    bool overflow;
+};
+
+/* ---------------------------------------------------------------- strings */
+
+static uint64_t str_hash(const char *s, size_t n)
+{
+    return pprof_hash_bytes(s, n);
+}
+
+static int str_rehash(graph_tags *t, size_t slots)
+{
+    uint32_t *s = calloc(slots, sizeof *s);
+    if (!s)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < t->n_strs; i++) {
+        size_t h = str_hash(t->strs[i], t->lens[i]) & (slots - 1);
+        while (s[h])
+            h = (h + 1) & (slots - 1);
+        s[h] = (uint32_t)i + 1;
+    }
+    free(t->str_slots);
+    t->str_slots = s;
+    t->str_mask = slots - 1;
+    return 0;
+}
+
+static int intern(graph_tags *t, const char *s, size_t n, uint32_t *out)
+{
+    if (!t->str_slots || (t->n_strs + 1) * 2 > t->str_mask + 1)
+        if (str_rehash(t, t->str_slots ? (t->str_mask + 1) * 2 : 256))
+            return PPROF_ENOMEM;
+    size_t h = str_hash(s, n) & t->str_mask;
+    for (uint32_t e; (e = t->str_slots[h]); h = (h + 1) & t->str_mask) {
+        if (t->lens[e - 1] == n && memcmp(t->strs[e - 1], s, n) == 0) {
+            *out = e - 1;
+            return 0;
+        }
+    }
+    char *copy = malloc(n + 1);
+    if (!copy || PPROF_GROW(t->strs, t->cap_strs, t->n_strs + 1) ||
+        PPROF_GROW(t->lens, t->cap_lens, t->n_strs + 1)) {
+        free(copy);
+        return PPROF_ENOMEM;
+    }
+    memcpy(copy, s, n);
+    copy[n] = 0;
+    t->strs[t->n_strs] = copy;
+    t->lens[t->n_strs] = n;
+    t->str_slots[h] = (uint32_t)t->n_strs + 1;
+    *out = (uint32_t)t->n_strs++;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- life cycle */
+
+int graph_tags_new(graph_tags **out, const gb *b, const bool *want, const char *unit)
+{
+    graph_tags *t = calloc(1, sizeof *t);
+    *out = t;
+    if (!t)
+        return PPROF_ENOMEM;
+    t->p = b->p;
+    t->si = b->si;
+    t->mean = b->opt->mean;
+    t->unit = unit;
+    t->n_work = b->n_work;
+    size_t n = b->n_work ? b->n_work : 1;
+    t->want = malloc(n);
+    t->head = malloc(n * sizeof *t->head);
+    t->slots = calloc(1024, sizeof *t->slots);
+    t->mask = 1023;
+    uint32_t empty;
+    if (!t->want || !t->head || !t->slots || intern(t, "", 0, &empty))
+        return PPROF_ENOMEM;
+    memcpy(t->want, want, b->n_work);
+    if (!pprof_profile_find_string(&t->bytes_key, t->p, "bytes", 5))
+        t->bytes_key = PPROF_NONE;
+    if (!pprof_profile_find_string(&t->base_key, t->p, "pprof::base", 11))
+        t->base_key = PPROF_NONE;
+    t->bytes_unit = t->bytes_key != PPROF_NONE ? pprof_label_unit(t->p, t->bytes_key) : "";
+    memset(t->head, 0xff, n * sizeof *t->head);
+    return 0;
+}
+
+void graph_tags_free(graph_tags *t)
+{
+    if (!t)
+        return;
+    free(t->want);
+    free(t->head);
+    free(t->tags);
+    free(t->slots);
+    for (size_t i = 0; i < t->n_strs; i++)
+        free(t->strs[i]);
+    free(t->strs);
+    free(t->lens);
+    free(t->str_slots);
+    free(t->nums);
+    free(t->pieces);
+    pprof_buf_release(&t->scratch);
+    pprof_buf_release(&t->joined);
+    free(t);
+}
+
+/* ---------------------------------------------------------------- samples */
+
+static int cmp_piece(const void *pa, const void *pb)
+{
+    const piece *a = pa, *b = pb;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->s, b->s, n);
+    if (c)
+        return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* The sample's string labels as pprof joins them: "key:value" pieces,
+ * sorted, joined by newlines. */
+static int label_set(graph_tags *t, const pprof_label *ls, uint32_t n)
+{
+    const pprof_profile *p = t->p;
+    t->scratch.len = 0;
+    size_t np = 0;
+    if (PPROF_GROW(t->pieces, t->cap_pieces, n ? n : 1))
+        return PPROF_ENOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+        /* pprof leaves its own -diff_base marker out of the label sets. */
+        if (ls[i].str == 0 || ls[i].key == t->base_key)
+            continue;
+        size_t off = t->scratch.len;
+        pprof_buf_append(&t->scratch, p->strings[ls[i].key], p->string_lens[ls[i].key]);
+        pprof_buf_append(&t->scratch, ":", 1);
+        pprof_buf_append(&t->scratch, p->strings[ls[i].str], p->string_lens[ls[i].str]);
+        t->pieces[np++] = (piece){off, t->scratch.len - off, NULL};
+    }
+    if (t->scratch.failed)
+        return PPROF_ENOMEM;
+    t->set = 0;
+    if (np == 0)
+        return 0;
+    for (size_t i = 0; i < np; i++)
+        t->pieces[i].s = (const char *)t->scratch.data + t->pieces[i].off;
+    qsort(t->pieces, np, sizeof *t->pieces, cmp_piece);
+    t->joined.len = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (i)
+            pprof_buf_append(&t->joined, "\n", 1);
+        pprof_buf_append(&t->joined, t->pieces[i].s, t->pieces[i].len);
+    }
+    if (t->joined.failed)
+        return PPROF_ENOMEM;
+    return intern(t, (const char *)t->joined.data, t->joined.len, &t->set);
+}
+
+int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
+{
+    const pprof_profile *p = t->p;
+    const pprof_sample *sm = &p->samples[s];
+    const pprof_label *ls = sm->n_labels ? p->labels + sm->labels_off : NULL;
+    size_t nt = p->n_sample_types;
+    t->w = p->values[s * nt + (size_t)t->si];
+    t->dw = t->mean ? p->values[s * nt] : 0;
+    int rc = label_set(t, ls, sm->n_labels);
+    if (rc)
+        return rc;
+    t->n_nums = 0;
+    for (uint32_t i = 0; i < sm->n_labels; i++) {
+        /* pprof keeps only the "bytes" numeric labels for graphs, in the
+         * profile's unit for that key. A numeric label with neither value
+         * nor unit is not one (pprof drops it). */
+        if (ls[i].str != 0 || ls[i].key != t->bytes_key || (ls[i].num == 0 && ls[i].num_unit == 0))
+            continue;
+        const char *u = t->bytes_unit;
+        char name[400];
+        pprof_format_scaled(name, sizeof name, ls[i].num, u, t->unit);
+        if (PPROF_GROW(t->nums, t->cap_nums, t->n_nums + 1))
+            return PPROF_ENOMEM;
+        num_label *nl = &t->nums[t->n_nums++];
+        nl->value = ls[i].num;
+        if (intern(t, name, strlen(name), &nl->name) || intern(t, u, strlen(u), &nl->unit))
+            return PPROF_ENOMEM;
+    }
+    *has_labels = t->set != 0 || t->n_nums != 0;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- accumulation */
+
+static uint64_t tag_hash(uint32_t node, uint32_t set, uint32_t name, bool numeric)
+{
+    uint64_t h = pprof_hash_u64((uint64_t)node << 32 | set);
+    return pprof_hash_u64(h ^ ((uint64_t)name << 1 | numeric));
+}
+
+static int tags_rehash(graph_tags *t, size_t slots)
+{
+    uint32_t *s = calloc(slots, sizeof *s);
+    if (!s)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < t->n_tags; i++) {
+        const tag_rec *r = &t->tags[i];
+        size_t h = tag_hash(r->node, r->set, r->name, r->numeric) & (slots - 1);
+        while (s[h])
+            h = (h + 1) & (slots - 1);
+        s[h] = (uint32_t)i + 1;
+    }
+    free(t->slots);
+    t->slots = s;
+    t->mask = slots - 1;
+    return 0;
+}
+
+static int tag_add(graph_tags *t, uint32_t node, uint32_t name, bool numeric, uint32_t unit, int64_t value,
+                   bool flat)
+{
+    size_t h = tag_hash(node, t->set, name, numeric) & t->mask;
+    tag_rec *r = NULL;
+    for (uint32_t e; (e = t->slots[h]); h = (h + 1) & t->mask) {
+        tag_rec *c = &t->tags[e - 1];
+        if (c->node == node && c->set == t->set && c->name == name && c->numeric == numeric) {
+            r = c;
+            break;
+        }
+    }
+    if (!r) {
+        if (PPROF_GROW(t->tags, t->cap_tags, t->n_tags + 1))
+            return PPROF_ENOMEM;
+        r = &t->tags[t->n_tags];
+        memset(r, 0, sizeof *r);
+        r->node = node;
+        r->set = t->set;
+        r->name = name;
+        r->numeric = numeric;
+        r->unit = unit;
+        r->value = value;
+        r->next = t->head[node];
+        t->head[node] = (uint32_t)t->n_tags;
+        t->slots[h] = (uint32_t)++t->n_tags;
+        if (t->n_tags * 2 > t->mask + 1 && tags_rehash(t, (t->mask + 1) * 2))
+            return PPROF_ENOMEM;
+        r = &t->tags[t->n_tags - 1];
+    }
+    if (flat) {
+        graph_add_sat(&r->flat, t->w, &t->overflow);
+        graph_add_sat(&r->flat_div, t->dw, &t->overflow);
+    } else {
+        graph_add_sat(&r->cum, t->w, &t->overflow);
+        graph_add_sat(&r->cum_div, t->dw, &t->overflow);
+    }
+    return 0;
+}
+
+int graph_tags_add(graph_tags *t, uint32_t node, bool flat)
+{
+    if (node >= t->n_work || !t->want[node])
+        return 0;
+    int rc = 0;
+    if (t->set)
+        rc = tag_add(t, node, t->set, false, 0, 0, flat);
+    for (size_t i = 0; i < t->n_nums && !rc; i++)
+        rc = tag_add(t, node, t->nums[i].name, true, t->nums[i].unit, t->nums[i].value, flat);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- results */
+
+static bool survives(const tag_rec *r, int64_t cutoff)
+{
+    return graph_abs64(r->flat) >= cutoff || graph_abs64(r->cum) >= cutoff;
+}
+
+size_t graph_tags_count(const graph_tags *t, uint32_t node, int64_t cutoff)
+{
+    size_t n = 0;
+    for (uint32_t i = t->head[node]; i != PPROF_NONE; i = t->tags[i].next)
+        if (survives(&t->tags[i], cutoff) && t->tags[i].flat != 0)
+            n++;
+    return n;
+}
+
+int graph_tags_emit(graph_tags *t, pprof_graph *g, const uint32_t *work_of, size_t n, int64_t cutoff)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t k = t->head[work_of[i]]; k != PPROF_NONE; k = t->tags[k].next)
+            total += survives(&t->tags[k], cutoff);
+    g->tags = calloc(total ? total : 1, sizeof *g->tags);
+    if (!g->tags)
+        return PPROF_ENOMEM;
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        g->nodes[i].tags_off = (uint32_t)pos;
+        for (uint32_t k = t->head[work_of[i]]; k != PPROF_NONE; k = t->tags[k].next) {
+            const tag_rec *r = &t->tags[k];
+            if (!survives(r, cutoff))
+                continue;
+            pprof_tag *o = &g->tags[pos++];
+            o->name = t->strs[r->name];
+            o->labels = t->strs[r->set];
+            o->unit = t->strs[r->unit];
+            o->value = r->value;
+            o->flat = r->flat;
+            o->flat_div = r->flat_div;
+            o->cum = r->cum;
+            o->cum_div = r->cum_div;
+            o->numeric = r->numeric;
+        }
+        g->nodes[i].n_tags = (uint32_t)(pos - g->nodes[i].tags_off);
+    }
+    g->n_tags = pos;
+    /* The graph now owns the strings its tags point to. */
+    g->strings = t->strs;
+    g->n_strings = t->n_strs;
+    t->strs = NULL;
+    t->n_strs = 0;
+    return 0;
+}
