@@ -76,6 +76,7 @@ const command_def commands[] = {
     {"tags", false, false, NULL, 80, false, pprof_write_tags, "Outputs all tags in the profile"},
     {"text", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
     {"top", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
+    {"topproto", false, true, "pb.gz", 0, false, pprof_write_topproto, "Outputs top entries in compressed protobuf format"},
     {"tree", false, false, NULL, 80, false, pprof_write_tree, "Outputs a text rendering of call graph"},
     {"traces", false, false, NULL, 80, false, pprof_write_traces, "Outputs all profile samples in text form"},
 };

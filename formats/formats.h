@@ -88,6 +88,10 @@ int pprof_write_diff(pprof_buf *out, const pprof_profile *p, const pprof_report_
 /* -top / -text. */
 int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
+/* -topproto: the -top nodes as a gzipped profile.proto: sample types
+ * cum/<unit> and flat/<unit>, one sample, location and function per node. */
+int pprof_write_topproto(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
 /* -traces: every sample, its labels and its frames (leaf first). */
 int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
