@@ -34,6 +34,11 @@ int main(int argc, char **argv)
     pprof_profile *p;
     rc = cmd_load_sources(&p, &args);
     pprof_error err;
+    if (rc == 0 && pprof_profile_prune_frames(p, &err) != 0) {
+        cmd_error("%s", err.msg);
+        pprof_profile_free(p);
+        rc = EXIT_DATA;
+    }
     const char *unit = cfg.unit && *cfg.unit ? cfg.unit : "minimum";
     if (rc == 0 && ((cfg.tagroot && pprof_profile_add_tag_frames(p, cfg.tagroot, true, unit, &err)) ||
                     (cfg.tagleaf && pprof_profile_add_tag_frames(p, cfg.tagleaf, false, unit, &err)))) {

@@ -307,6 +307,17 @@ typedef struct pprof_filter_result {
 int pprof_profile_filter(pprof_profile *p, const pprof_filter_options *o, pprof_filter_result *res,
                          pprof_error *err);
 
+/* pprof's RemoveUninteresting, done once a profile is loaded: the profile's
+ * drop_frames regexp (anchored, matched against function names without
+ * their argument lists), except names keep_frames matches, marks frames to
+ * remove. Each location loses its outermost marked line and the lines it
+ * calls (a location whose outermost line is marked is marked whole); each
+ * stack, read from the root past its first unmarked location, ends at the
+ * first marked one: before it when marked whole, at it otherwise. Nothing
+ * happens without drop_frames, or when a regexp does not compile (as in
+ * pprof). Returns 0 or PPROF_ENOMEM. */
+int pprof_profile_prune_frames(pprof_profile *p, pprof_error *err);
+
 /* -tagfocus/-tagignore alone (part of pprof_profile_filter). */
 int pprof_profile_filter_tags(pprof_profile *p, const char *focus, const char *ignore, pprof_filter_result *res,
                               pprof_error *err);
