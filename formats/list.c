@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct line_acc {
     pprof_str name, file;
@@ -272,12 +273,18 @@ int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_
         char total[64];
         pprof_report_format(total, sizeof total, p, o, "auto", o->total);
         pprof_buf_printf(out, "Total: %s\n", total);
+        /* No -source_path: pprof searches the working directory (and names
+         * it in full when a file is not found). */
+        char cwd[4096];
+        const char *search = o->source_path;
+        if (!search || !*search)
+            search = getcwd(cwd, sizeof cwd) ? cwd : ".";
         for (size_t i = 0; i < n_groups; i++) {
             int64_t start = 0;
             for (size_t f = 0; f < p->n_functions; f++)
                 if (strcmp(pprof_string(p, p->functions[f].name), groups[i].name) == 0)
                     start = p->functions[f].start_line;
-            write_routine(out, p, o, acc, &groups[i], o->trim_path, o->source_path, start);
+            write_routine(out, p, o, acc, &groups[i], o->trim_path, search, start);
         }
     }
     free(groups);

@@ -363,7 +363,8 @@ static int merge_samples(merger *g, const pprof_profile *src, src_maps *sm, cons
         bool zero = true;
         for (size_t k = 0; k < nt; k++)
             zero &= v[k] == 0;
-        if (zero)
+        /* pprof's merge also leaves out samples without a stack. */
+        if (zero || smp->n_locs == 0)
             continue;
         if (PPROF_GROW(locs, cap_locs, smp->n_locs + 1) || PPROF_GROW(labels, cap_labels, smp->n_labels + 1)) {
             rc = PPROF_ENOMEM;
@@ -440,7 +441,10 @@ static int merge_headers(merger *g, const pprof_profile *src, bool first, const 
         if (!rc)
             rc = str_of(g, src, src->keep_frames, &m->keep_frames);
     }
-    if (src->time_nanos && (!m->time_nanos || src->time_nanos < m->time_nanos))
+    /* pprof's quirk: the earliest time, but a later profile without one
+     * (0 is earlier than any) clears it, and the next one with a time sets it
+     * again. */
+    if (!m->time_nanos || src->time_nanos < m->time_nanos)
         m->time_nanos = src->time_nanos;
     if (__builtin_add_overflow(m->duration_nanos, src->duration_nanos, &m->duration_nanos))
         m->duration_nanos = INT64_MAX;

@@ -246,7 +246,7 @@ int pprof_profile_check(const pprof_profile *p, pprof_error *err);
 
 /* Merges n profiles with identical sample and period types, as pprof does:
  * mappings, functions, locations and samples deduplicated (values summed,
- * all-zero samples dropped), ids renumbered in first-seen order, time the
+ * all-zero and stackless samples dropped), ids renumbered in first-seen order, time the
  * earliest, durations summed, period the largest, comments deduplicated.
  * The sources are not changed. *out is owned by the caller. */
 int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t n, pprof_error *err);
