@@ -58,6 +58,11 @@ typedef struct pprof_report_options {
 int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
                                const char *out_unit);
 
+/* v times ratio (1/-divide_by), truncated toward zero as Go's
+ * int64(float64(v)*ratio) is; out of range (or NaN) gives INT64_MIN, as Go
+ * gives on amd64. */
+int64_t pprof_report_ratio(int64_t v, double ratio);
+
 /* Formats value v (sample units) for display with the ratio and unit. */
 void pprof_report_format(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o,
                          const char *out_unit, int64_t v);

@@ -141,6 +141,28 @@ exact -top -show_from=main -lines
 exact -top -addresses -noinlines
 exact -tree -files
 exact -tree -filefunctions -cum -nodecount=10
+exact -traces -divide_by=3 P P
+tags -tags -divide_by=3 P P
+exact -tree -divide_by=3
+exact -peek=main -divide_by=3
+exact -list=main -divide_by=3
+gunzip -topproto -divide_by=0.3
+gunzip -proto -divide_by=3 P P
+exact -top -divide_by=-2
+exact -traces -unit=ms P P
+exact -list=main -unit=ms
+exact -peek=main -unit=ms
+gunzip -topproto -unit=ms
+exact -tree -unit=ms
+exact -top -unit=kb
+exact -peek=main -nodecount=3
+exact -peek=main -nodefraction=0.5
+exact -list=main -nodecount=1
+exact -raw -lines P P
+exact -tree -nodecount=0
+exact -top -focus=main|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+exact -top -tagignore=endpoint=/status -taghide=x -tagshow=y -show_from=main -prune_from=runtime -show=. -hide=gc -ignore=json -focus=main
+exact -top -compact_labels -focus=main -hide=runtime
 '
 
 # Base/source pairs for -base and -diff_base.
