@@ -27,6 +27,7 @@ typedef struct cmd_args {
     const char *symbolize, *buildid;
     const char *base, *diff_base; /* a base profile to subtract, or to compare against */
     bool normalize;               /* from the configuration, applied when loading */
+    bool all_frames;              /* -all_frames: no drop_frames/keep_frames pruning */
 } cmd_args;
 
 /* Parses argv into args and cfg. Returns 0, or EXIT_USAGE after printing. */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* Flags that are not report options: where profiles come from. */
-typedef enum { SRC_INT, SRC_STRING } src_kind;
+typedef enum { SRC_INT, SRC_STRING, SRC_BOOL } src_kind;
 static const struct {
     const char *name;
     src_kind kind;
@@ -20,6 +20,7 @@ static const struct {
     {"add_comment", SRC_STRING, offsetof(cmd_args, add_comment), "Annotation string to record in the profile"},
     {"base", SRC_STRING, offsetof(cmd_args, base), "Source to subtract from the profile"},
     {"diff_base", SRC_STRING, offsetof(cmd_args, diff_base), "Source to compare the profile against"},
+    {"all_frames", SRC_BOOL, offsetof(cmd_args, all_frames), "Keep the frames the profile's drop_frames would remove"},
 };
 
 /* Legacy convenience flags: each selects a sample type. */
@@ -96,6 +97,9 @@ static bool is_bool_flag(const char *name)
     for (size_t i = 0; i < N(sample_flags); i++)
         if (strcmp(sample_flags[i].name, name) == 0)
             return true;
+    for (size_t i = 0; i < N(source_flags); i++)
+        if (strcmp(source_flags[i].name, name) == 0)
+            return source_flags[i].kind == SRC_BOOL;
     return false;
 }
 
@@ -163,6 +167,11 @@ static int apply_flag(cmd_args *args, pprof_config *cfg, const char *name, const
         void *field = (char *)args + source_flags[i].offset;
         if (source_flags[i].kind == SRC_STRING) {
             *(const char **)field = value;
+        } else if (source_flags[i].kind == SRC_BOOL) {
+            if (parse_go_bool(explicit_value ? value : "", (bool *)field) != 0) {
+                usage_error("invalid boolean value \"%s\" for -%s: parse error", value, name);
+                return -1;
+            }
         } else {
             char *end;
             long v = strtol(value, &end, 0);

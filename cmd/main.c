@@ -34,7 +34,8 @@ int main(int argc, char **argv)
     pprof_profile *p;
     rc = cmd_load_sources(&p, &args);
     pprof_error err;
-    if (rc == 0 && pprof_profile_prune_frames(p, &err) != 0) {
+    /* The profile's drop_frames prune it, as in pprof, unless -all_frames. */
+    if (rc == 0 && !args.all_frames && pprof_profile_prune_frames(p, &err) != 0) {
         cmd_error("%s", err.msg);
         pprof_profile_free(p);
         rc = EXIT_DATA;
