@@ -32,6 +32,7 @@ typedef struct cmd_args {
     bool normalize;               /* from the configuration, applied when loading */
     const char *tls_cert, *tls_key, *tls_ca; /* HTTPS client certificate, key, CA bundle */
     struct cmd_fetched *fetched;  /* URL sources fetched by cmd_load_sources */
+    bool all_frames;              /* -all_frames: no drop_frames/keep_frames pruning */
 } cmd_args;
 
 /* Parses argv into args and cfg. Returns 0, or EXIT_USAGE after printing. */

@@ -16,7 +16,19 @@ static int report_raw(pprof_buf *out, const pprof_profile *p, const pprof_report
 static int report_proto(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
                         pprof_error *err)
 {
-    return pprof_profile_encode(out, p, true, err);
+    if (o->ratio == 1)
+        return pprof_profile_encode(out, p, true, err);
+    /* -divide_by scales every value of the written profile (truncating, all
+     * samples kept). */
+    pprof_profile *q;
+    int rc = pprof_profile_copy(&q, p);
+    if (rc)
+        return pprof_error_set(err, rc, "copying the profile: %s", pprof_strerror(rc));
+    for (size_t i = 0; i < q->n_samples * q->n_sample_types; i++)
+        q->values[i] = pprof_report_ratio(q->values[i], o->ratio);
+    rc = pprof_profile_encode(out, q, true, err);
+    pprof_profile_free(q);
+    return rc;
 }
 
 static int report_comments(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
@@ -83,6 +95,7 @@ const command_def commands[] = {
     {"tags", false, false, NULL, 80, false, pprof_write_tags, "Outputs all tags in the profile"},
     {"text", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
     {"top", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
+    {"topproto", false, true, "pb.gz", 0, false, pprof_write_topproto, "Outputs top entries in compressed protobuf format"},
     {"tree", false, false, NULL, 80, false, pprof_write_tree, "Outputs a text rendering of call graph"},
     {"traces", false, false, NULL, 80, false, pprof_write_traces, "Outputs all profile samples in text form"},
     {"web", false, true, "svg", 80, false, cmd_report_svg, "Visualize graph through web browser"},
@@ -255,7 +268,11 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
         return EXIT_USAGE;
     }
     o.mean = cfg->mean || args->sample_flag_mean;
+    /* pprof divides only by a positive number (a negative one, or one so
+     * large the ratio is 0, leaves the values as they are). */
     o.ratio = 1.0 / cfg->divide_by;
+    if (!(o.ratio > 0))
+        o.ratio = 1;
     o.unit = cfg->unit && *cfg->unit ? cfg->unit : "minimum";
     o.compact_labels = cfg->compact_labels;
     o.call_tree = cfg->call_tree;

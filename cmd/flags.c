@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* Flags that are not report options: where profiles come from. */
-typedef enum { SRC_INT, SRC_STRING } src_kind;
+typedef enum { SRC_INT, SRC_STRING, SRC_BOOL } src_kind;
 static const struct {
     const char *name;
     src_kind kind;
@@ -26,6 +26,7 @@ static const struct {
     {"tls_cert", SRC_STRING, offsetof(cmd_args, tls_cert), "TLS client certificate file for fetching profile and symbols"},
     {"tls_key", SRC_STRING, offsetof(cmd_args, tls_key), "TLS private key file for fetching profile and symbols"},
     {"tls_ca", SRC_STRING, offsetof(cmd_args, tls_ca), "TLS CA certs file for fetching profile and symbols"},
+    {"all_frames", SRC_BOOL, offsetof(cmd_args, all_frames), "Keep the frames the profile's drop_frames would remove"},
 };
 
 /* Legacy convenience flags: each selects a sample type. */
@@ -106,6 +107,9 @@ static bool is_bool_flag(const char *name)
     for (size_t i = 0; i < N(sample_flags); i++)
         if (strcmp(sample_flags[i].name, name) == 0)
             return true;
+    for (size_t i = 0; i < N(source_flags); i++)
+        if (strcmp(source_flags[i].name, name) == 0)
+            return source_flags[i].kind == SRC_BOOL;
     return false;
 }
 
@@ -173,6 +177,11 @@ static int apply_flag(cmd_args *args, pprof_config *cfg, const char *name, const
         void *field = (char *)args + source_flags[i].offset;
         if (source_flags[i].kind == SRC_STRING) {
             *(const char **)field = value;
+        } else if (source_flags[i].kind == SRC_BOOL) {
+            if (parse_go_bool(explicit_value ? value : "", (bool *)field) != 0) {
+                usage_error("invalid boolean value \"%s\" for -%s: parse error", value, name);
+                return -1;
+            }
         } else {
             char *end;
             long v = strtol(value, &end, 0);

@@ -35,6 +35,12 @@ int main(int argc, char **argv)
     pprof_profile *p;
     rc = cmd_load_sources(&p, &args);
     pprof_error err;
+    /* The profile's drop_frames prune it, as in pprof, unless -all_frames. */
+    if (rc == 0 && !args.all_frames && pprof_profile_prune_frames(p, &err) != 0) {
+        cmd_error("%s", err.msg);
+        pprof_profile_free(p);
+        rc = EXIT_DATA;
+    }
     const char *unit = cfg.unit && *cfg.unit ? cfg.unit : "minimum";
     if (rc == 0 && ((cfg.tagroot && pprof_profile_add_tag_frames(p, cfg.tagroot, true, unit, &err)) ||
                     (cfg.tagleaf && pprof_profile_add_tag_frames(p, cfg.tagleaf, false, unit, &err)))) {

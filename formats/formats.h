@@ -59,6 +59,11 @@ typedef struct pprof_report_options {
 int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
                                const char *out_unit);
 
+/* v times ratio (1/-divide_by), truncated toward zero as Go's
+ * int64(float64(v)*ratio) is; out of range (or NaN) gives INT64_MIN, as Go
+ * gives on amd64. */
+int64_t pprof_report_ratio(int64_t v, double ratio);
+
 /* Formats value v (sample units) for display with the ratio and unit. */
 void pprof_report_format(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o,
                          const char *out_unit, int64_t v);
@@ -88,6 +93,10 @@ int pprof_write_diff(pprof_buf *out, const pprof_profile *p, const pprof_report_
 
 /* -top / -text. */
 int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -topproto: the -top nodes as a gzipped profile.proto: sample types
+ * cum/<unit> and flat/<unit>, one sample, location and function per node. */
+int pprof_write_topproto(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 /* -traces: every sample, its labels and its frames (leaf first). */
 int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct line_acc {
     pprof_str name, file;
@@ -140,6 +141,13 @@ static char *find_source(const char *path, const char *search, size_t *len, char
     return NULL;
 }
 
+/* -list formats each value on its own unless -unit names a unit (pprof
+ * never selects one for this report). */
+static const char *list_unit(const pprof_report_options *o)
+{
+    return strcmp(o->unit, "minimum") == 0 ? "auto" : o->unit;
+}
+
 static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
                           const line_acc *lines, const group_ref *g, const char *trim, const char *search,
                           int64_t start_line)
@@ -152,8 +160,8 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
     char scratch[1024], f[64], c[64], pct[32];
     const char *shown = trim_source_path(g->file, trim, search, scratch, sizeof scratch);
     pprof_buf_printf(out, "ROUTINE ======================== %s in %s\n", g->name, shown);
-    pprof_report_format(f, sizeof f, p, o, "auto", flat);
-    pprof_report_format(c, sizeof c, p, o, "auto", cum);
+    pprof_report_format(f, sizeof f, p, o, list_unit(o), flat);
+    pprof_report_format(c, sizeof c, p, o, list_unit(o), cum);
     pprof_format_percent(pct, sizeof pct, cum, o->total);
     pprof_buf_printf(out, "%10s %10s (flat, cum) %s of Total\n", f, c, pct);
     size_t len;
@@ -180,9 +188,9 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
             char fv[64] = ".", cv[64] = ".";
             if (k < end && lines[k].line == no) {
                 if (lines[k].flat)
-                    pprof_report_format(fv, sizeof fv, p, o, "auto", lines[k].flat);
+                    pprof_report_format(fv, sizeof fv, p, o, list_unit(o), lines[k].flat);
                 if (lines[k].cum)
-                    pprof_report_format(cv, sizeof cv, p, o, "auto", lines[k].cum);
+                    pprof_report_format(cv, sizeof cv, p, o, list_unit(o), lines[k].cum);
             }
             pprof_buf_printf(out, "%10s %10s %6lld:", fv, cv, (long long)no);
             pprof_buf_append(out, src + at, l_end - at);
@@ -310,13 +318,19 @@ int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_
     if (!rc) {
         qsort(groups, n_groups, sizeof *groups, cmp_groups);
         char total[64];
-        pprof_report_format(total, sizeof total, p, o, "auto", o->total);
+        pprof_report_format(total, sizeof total, p, o, list_unit(o), o->total);
         pprof_buf_printf(out, "Total: %s\n", total);
+        /* No -source_path: pprof searches the working directory (and names
+         * it in full when a file is not found). */
+        char cwd[4096];
+        const char *search = o->source_path;
+        if (!search || !*search)
+            search = getcwd(cwd, sizeof cwd) ? cwd : ".";
         uint32_t *by_name = sort_functions_by_name(p);
         if (!by_name)
             rc = PPROF_ENOMEM;
         for (size_t i = 0; i < n_groups && !rc; i++)
-            write_routine(out, p, o, acc, &groups[i], o->trim_path, o->source_path,
+            write_routine(out, p, o, acc, &groups[i], o->trim_path, search,
                           start_line_of(p, by_name, groups[i].name));
         free(by_name);
     }

@@ -11,11 +11,19 @@ static const char *sample_unit(const pprof_profile *p, const pprof_report_option
     return pprof_string(p, p->sample_types[o->sample_index].unit);
 }
 
+int64_t pprof_report_ratio(int64_t v, double ratio)
+{
+    double x = (double)v * ratio;
+    if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0))
+        return INT64_MIN;
+    return (int64_t)x;
+}
+
 void pprof_report_format(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o,
                          const char *out_unit, int64_t v)
 {
     if (o->ratio != 1.0)
-        v = (int64_t)((double)v * o->ratio);
+        v = pprof_report_ratio(v, o->ratio);
     pprof_format_scaled(buf, n, v, sample_unit(p, o), out_unit);
 }
 

@@ -37,8 +37,8 @@ const char *pprof_report_output_unit(const pprof_graph *g, const pprof_profile *
     if (minv == 0)
         minv = maxv;
     if (o->ratio > 0 && o->ratio != 1) {
-        minv = (int64_t)((double)minv * o->ratio);
-        maxv = (int64_t)((double)maxv * o->ratio);
+        minv = pprof_report_ratio(minv, o->ratio);
+        maxv = pprof_report_ratio(maxv, o->ratio);
     }
     const char *su = pprof_string(p, p->sample_types[o->sample_index].unit);
     return pprof_unit_select_minimum(minv, maxv, su);

@@ -65,46 +65,42 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
         pprof_regex_free(symbol);
         return rc;
     }
-    /* -peek shows only the nodes whose function name matches. */
-    bool any = !symbol;
-    for (size_t i = 0; symbol && i < g->n_nodes; i++) {
-        const char *nm = pprof_graph_string(g, g->nodes[i].info.name);
-        if (pprof_regex_match(symbol, nm, strlen(nm)))
-            any = true;
-    }
-    if (!any) {
-        pprof_regex_free(symbol);
-        pprof_graph_free(g);
-        return pprof_error_set(err, PPROF_ENOTFOUND, "no matches found for regexp: %s", o->symbol);
-    }
-    const char *unit = pprof_report_output_unit(g, p, o);
-    int64_t flat_sum = 0;
-    for (size_t i = 0; i < g->n_nodes; i++)
-        flat_sum += pprof_node_flat(&g->nodes[i]);
-    if (!o->compact_labels)
-        pprof_write_profile_labels(out, p, o, unit);
-    pprof_write_report_labels(out, g, p, o, unit, flat_sum);
     char **names = calloc(g->n_nodes ? g->n_nodes : 1, sizeof *names);
     edge_item *items = malloc((g->n_edges ? g->n_edges : 1) * sizeof *items);
+    bool *shown = malloc(g->n_nodes ? g->n_nodes : 1);
     pprof_buf name = {0};
-    rc = names && items ? 0 : PPROF_ENOMEM;
+    rc = names && items && shown ? 0 : PPROF_ENOMEM;
+    /* -peek shows only the nodes whose printable name (with the address,
+     * file and line the granularity keeps) matches. */
+    bool any = false;
     for (size_t i = 0; i < g->n_nodes && !rc; i++) {
         name.len = 0;
         if (pprof_node_name(&name, g, &g->nodes[i]) || !(names[i] = strdup((char *)name.data)))
             rc = PPROF_ENOMEM;
+        else
+            shown[i] = !symbol || pprof_regex_match(symbol, names[i], name.len);
+        any |= !rc && shown[i];
     }
+    if (!rc && symbol && !any)
+        rc = pprof_error_set(err, PPROF_ENOTFOUND, "no matches found for regexp: %s", o->symbol);
+    const char *unit = pprof_report_output_unit(g, p, o);
+    int64_t flat_sum = 0;
+    for (size_t i = 0; i < g->n_nodes; i++)
+        flat_sum += pprof_node_flat(&g->nodes[i]);
+    if (!rc && !o->compact_labels)
+        pprof_write_profile_labels(out, p, o, unit);
+    if (!rc)
+        pprof_write_report_labels(out, g, p, o, unit, flat_sum);
     if (!rc) {
         pprof_buf_puts(out, SEPARATOR);
         pprof_buf_puts(out, "      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n");
-        pprof_buf_puts(out, SEPARATOR);
+        if (g->n_nodes) /* an empty graph ends with the legend */
+            pprof_buf_puts(out, SEPARATOR);
         int64_t running = 0;
         for (size_t i = 0; i < g->n_nodes; i++) {
             const pprof_node *n = &g->nodes[i];
-            if (symbol) {
-                const char *nm = pprof_graph_string(g, n->info.name);
-                if (!pprof_regex_match(symbol, nm, strlen(nm)))
-                    continue;
-            }
+            if (!shown[i])
+                continue;
             int64_t fv = pprof_node_flat(n), cv = pprof_node_cum(n);
             running += fv;
             write_edges(out, g, p, o, unit, g->in_edges + n->in_off, n->n_in, true, cv, names, items);
@@ -123,9 +119,12 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
         free(names[i]);
     free(names);
     free(items);
+    free(shown);
     pprof_buf_release(&name);
     pprof_regex_free(symbol);
     pprof_graph_free(g);
+    if (rc == PPROF_ENOTFOUND)
+        return rc;
     if (rc || out->failed)
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     return 0;

@@ -51,6 +51,108 @@ static void write_labels(pprof_buf *out, const pprof_profile *p, const pprof_sam
     }
 }
 
+/* The text of every location's frames, one "             name[ (inline)]\n"
+ * line each (the callers' lines after the inlined callee's), made once so a
+ * sample's stack is one copy per location: -traces writes each frame of
+ * each sample, which is most of its time on big profiles. */
+typedef struct loc_text {
+    char *text;
+    uint64_t *off; /* location i: text[off[i] .. off[i+1]) */
+} loc_text;
+
+#define INDENT 13 /* "%10s   " without a value */
+
+static int loc_text_build(loc_text *t, const pprof_nodemap *nm, const pprof_profile *p)
+{
+    size_t nn = nm->n_nodes, nl = p->n_locations;
+    char **names = calloc(nn ? nn : 1, sizeof *names);
+    size_t *lens = calloc(nn ? nn : 1, sizeof *lens);
+    t->off = malloc((nl + 1) * sizeof *t->off);
+    t->text = NULL;
+    pprof_buf name = {0};
+    int rc = names && lens && t->off ? 0 : PPROF_ENOMEM;
+    for (size_t i = 0; i < nn && !rc; i++) {
+        name.len = 0;
+        if (pprof_nodemap_name(&name, nm, (uint32_t)i) || !(names[i] = malloc(name.len + 1)))
+            rc = PPROF_ENOMEM;
+        else {
+            memcpy(names[i], name.data, name.len + 1);
+            lens[i] = name.len;
+        }
+    }
+    uint64_t size = 0;
+    for (size_t i = 0; i < nl && !rc; i++) {
+        t->off[i] = size;
+        for (uint32_t k = nm->loc_off[i]; k < nm->loc_off[i + 1]; k++)
+            size += INDENT + lens[nm->loc_nodes[k]] + (k + 1 < nm->loc_off[i + 1] ? 10 : 1);
+    }
+    if (!rc) {
+        t->off[nl] = size;
+        t->text = malloc(size ? size : 1);
+        rc = t->text ? 0 : PPROF_ENOMEM;
+    }
+    for (size_t i = 0; i < nl && !rc; i++) {
+        char *w = t->text + t->off[i];
+        for (uint32_t k = nm->loc_off[i]; k < nm->loc_off[i + 1]; k++) {
+            uint32_t n = nm->loc_nodes[k];
+            memset(w, ' ', INDENT);
+            memcpy(w + INDENT, names[n], lens[n]);
+            w += INDENT + lens[n];
+            if (k + 1 < nm->loc_off[i + 1]) {
+                memcpy(w, " (inline)\n", 10);
+                w += 10;
+            } else {
+                *w++ = '\n';
+            }
+        }
+    }
+    for (size_t i = 0; names && i < nn; i++)
+        free(names[i]);
+    free(names);
+    free(lens);
+    pprof_buf_release(&name);
+    return rc;
+}
+
+static void loc_text_release(loc_text *t)
+{
+    free(t->text);
+    free(t->off);
+}
+
+/* One sample's frames: its value right-aligned in 10 columns on the first
+ * frame line (in place of the indent), the other lines as made. */
+static int write_frames(pprof_buf *out, const loc_text *t, const uint32_t *locs, uint32_t n, const char *val)
+{
+    size_t need = 0, vlen = strlen(val);
+    for (uint32_t j = 0; j < n; j++)
+        need += t->off[locs[j] + 1] - t->off[locs[j]];
+    if (need == 0)
+        return 0;
+    size_t lead = vlen > 10 ? vlen + 3 : INDENT;
+    if (pprof_buf_reserve(out, need + lead))
+        return PPROF_ENOMEM;
+    char *w = (char *)out->data + out->len;
+    bool first = true;
+    for (uint32_t j = 0; j < n; j++) {
+        const char *src = t->text + t->off[locs[j]];
+        size_t len = t->off[locs[j] + 1] - t->off[locs[j]];
+        if (len && first) {
+            memset(w, ' ', lead);
+            memcpy(w + (lead - 3 - vlen), val, vlen);
+            w += lead;
+            src += INDENT;
+            len -= INDENT;
+            first = false;
+        }
+        memcpy(w, src, len);
+        w += len;
+    }
+    *w = 0;
+    out->len = (size_t)(w - (char *)out->data);
+    return 0;
+}
+
 int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
 {
     pprof_nodemap *nm;
@@ -68,19 +170,10 @@ int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_repor
         if (p->samples[i].n_labels > max_labels)
             max_labels = p->samples[i].n_labels;
     label_ref *refs = malloc((max_labels ? max_labels : 1) * sizeof *refs);
-    /* Each node's name once, with its inline suffix variant built on demand. */
-    char **names = calloc(nm->n_nodes ? nm->n_nodes : 1, sizeof *names);
-    size_t *name_lens = calloc(nm->n_nodes ? nm->n_nodes : 1, sizeof *name_lens);
-    pprof_buf name = {0};
-    if (!refs || !names || !name_lens)
+    loc_text text;
+    rc = loc_text_build(&text, nm, p);
+    if (!refs)
         rc = PPROF_ENOMEM;
-    for (size_t i = 0; i < nm->n_nodes && !rc; i++) {
-        name.len = 0;
-        if (pprof_nodemap_name(&name, nm, (uint32_t)i) || !(names[i] = strdup((char *)name.data)))
-            rc = PPROF_ENOMEM;
-        else
-            name_lens[i] = name.len;
-    }
     for (size_t i = 0; i < p->n_samples && !rc && nt; i++) {
         const pprof_sample *sm = &p->samples[i];
         if (sm->n_locs == 0)
@@ -89,36 +182,16 @@ int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_repor
         int64_t w = v[o->sample_index];
         if (o->mean && v[0] != 0)
             w /= v[0];
-        write_labels(out, p, sm, refs, false);
-        write_labels(out, p, sm, refs, true);
+        if (sm->n_labels) {
+            write_labels(out, p, sm, refs, false);
+            write_labels(out, p, sm, refs, true);
+        }
         char val[64];
         pprof_report_format(val, sizeof val, p, &lo, lo.unit, w);
-        bool first = true;
-        const uint32_t *locs = p->sample_locs + sm->locs_off;
-        for (uint32_t j = 0; j < sm->n_locs; j++) {
-            uint32_t L = locs[j], lo_ = nm->loc_off[L], hi = nm->loc_off[L + 1];
-            for (uint32_t k = lo_; k < hi; k++) {
-                /* Only the first frame carries the value; the others share a
-                 * blank 13-column prefix (the hot path: one line per frame). */
-                if (first)
-                    pprof_buf_printf(out, "%10s   ", val);
-                else
-                    pprof_buf_append(out, "             ", 13);
-                pprof_buf_append(out, names[nm->loc_nodes[k]], name_lens[nm->loc_nodes[k]]);
-                if (k + 1 < hi)
-                    pprof_buf_append(out, " (inline)\n", 10);
-                else
-                    pprof_buf_append(out, "\n", 1);
-                first = false;
-            }
-        }
-        pprof_buf_puts(out, SEPARATOR);
+        rc = write_frames(out, &text, p->sample_locs + sm->locs_off, sm->n_locs, val);
+        pprof_buf_append(out, SEPARATOR, sizeof SEPARATOR - 1);
     }
-    pprof_buf_release(&name);
-    for (size_t i = 0; names && i < nm->n_nodes; i++)
-        free(names[i]);
-    free(names);
-    free(name_lens);
+    loc_text_release(&text);
     free(refs);
     pprof_nodemap_free(nm);
     if (rc || out->failed)

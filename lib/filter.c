@@ -231,28 +231,6 @@ static int filter_show_from(pprof_profile *p, const pprof_regex *re, pprof_filte
     return rc;
 }
 
-/* pprof's simplifyFunc: no leading '.', no argument list (keeping the
- * parentheses of "(anonymous namespace)" and "operator()"). */
-static size_t simplified_len(const char *name, size_t len, size_t *start)
-{
-    *start = len > 0 && name[0] == '.' ? 1 : 0;
-    for (size_t i = *start; i < len; i++) {
-        if (name[i] != '(')
-            continue;
-        static const char anon[] = "(anonymous namespace)";
-        if (len - i >= sizeof anon - 1 && memcmp(name + i, anon, sizeof anon - 1) == 0) {
-            i += sizeof anon - 2;
-            continue;
-        }
-        if (i >= 8 && memcmp(name + i - 8, "operator", 8) == 0 && i + 1 < len && name[i + 1] == ')') {
-            i++;
-            continue;
-        }
-        return i - *start;
-    }
-    return len - *start;
-}
-
 /* prune_from: drops the frames below the first match from the leaf (its
  * callees); within a location the matching line and its callers stay. */
 static int filter_prune_from(pprof_profile *p, const pprof_regex *re)
@@ -265,7 +243,7 @@ static int filter_prune_from(pprof_profile *p, const pprof_regex *re)
         pprof_location *l = &p->locations[i];
         for (uint32_t k = 0; k < l->n_lines; k++) {
             pprof_str name = p->functions[p->lines[l->lines_off + k].function].name;
-            size_t start, n = simplified_len(p->strings[name], p->string_lens[name], &start);
+            size_t start, n = pprof_simplified_name(p->strings[name], p->string_lens[name], &start);
             if (pprof_regex_match(re, p->strings[name] + start, n)) {
                 l->lines_off += k;
                 l->n_lines -= k;

@@ -92,6 +92,12 @@ static inline void pprof_sample_move(pprof_profile *p, size_t to, size_t from, c
 /* Interns without copying when the bytes already live in the arena. */
 int pprof_profile_intern_owned(pprof_str *out, pprof_profile *p, const char *s, size_t len);
 
+/* pprof's simplifyFunc, used to match -prune_from and drop_frames: the
+ * length of name without a leading '.' (*start is 1 then) and without its
+ * argument list (the parentheses of "(anonymous namespace)" and
+ * "operator()" stay). */
+size_t pprof_simplified_name(const char *name, size_t len, size_t *start);
+
 /* Reserves room for n more samples (and their values), to avoid regrowth. */
 int pprof_profile_reserve_samples(pprof_profile *p, size_t n_samples, size_t n_locs);
 

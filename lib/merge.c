@@ -373,7 +373,8 @@ static int merge_samples(merger *g, const pprof_profile *src, src_maps *sm, cons
         bool zero = true;
         for (size_t k = 0; k < nt; k++)
             zero &= v[k] == 0;
-        if (zero)
+        /* pprof's merge also leaves out samples without a stack. */
+        if (zero || smp->n_locs == 0)
             continue;
         if (PPROF_GROW(locs, cap_locs, smp->n_locs + 1) || PPROF_GROW(labels, cap_labels, smp->n_labels + 1)) {
             rc = PPROF_ENOMEM;

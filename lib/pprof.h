@@ -246,7 +246,7 @@ int pprof_profile_check(const pprof_profile *p, pprof_error *err);
 
 /* Merges n profiles with identical sample and period types, as pprof does:
  * mappings, functions, locations and samples deduplicated (values summed,
- * all-zero samples dropped), ids renumbered in first-seen order, time the
+ * all-zero and stackless samples dropped), ids renumbered in first-seen order, time the
  * earliest, durations summed, period the largest, comments deduplicated.
  * The sources are not changed. *out is owned by the caller. */
 int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t n, pprof_error *err);
@@ -348,6 +348,17 @@ typedef struct pprof_filter_result {
  * PPROF_EINVAL with a message for a bad regexp or range. */
 int pprof_profile_filter(pprof_profile *p, const pprof_filter_options *o, pprof_filter_result *res,
                          pprof_error *err);
+
+/* pprof's RemoveUninteresting, done once a profile is loaded: the profile's
+ * drop_frames regexp (anchored, matched against function names without
+ * their argument lists), except names keep_frames matches, marks frames to
+ * remove. Each location loses its outermost marked line and the lines it
+ * calls (a location whose outermost line is marked is marked whole); each
+ * stack, read from the root past its first unmarked location, ends at the
+ * first marked one: before it when marked whole, at it otherwise. Nothing
+ * happens without drop_frames, or when a regexp does not compile (as in
+ * pprof). Returns 0 or PPROF_ENOMEM. */
+int pprof_profile_prune_frames(pprof_profile *p, pprof_error *err);
 
 /* -tagfocus/-tagignore alone (part of pprof_profile_filter). */
 int pprof_profile_filter_tags(pprof_profile *p, const char *focus, const char *ignore, pprof_filter_result *res,

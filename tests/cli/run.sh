@@ -102,13 +102,24 @@ update_golden() {
 	echo "updated $name"
 }
 
-# golden_case ARGS...: an ordinary case.
+# hex_of_gunzipped: $tmp/out becomes the hex dump of its gunzipped bytes.
+hex_of_gunzipped() {
+	if [ "$rc" = 0 ]; then
+		gzip -dc <"$tmp/out" | od -An -tx1 -v >"$tmp/out.hex" || echo "  stdout is not gzip" >>"$tmp/why"
+		mv "$tmp/out.hex" "$tmp/out"
+	fi
+}
+
+# golden_case [@gunzip] ARGS...: an ordinary case.
 golden_case() {
+	: >"$tmp/why"
+	gunzip=0
+	[ "${1:-}" = @gunzip ] && { gunzip=1; shift; }
 	run_pprof "$@"
+	[ "$gunzip" = 1 ] && hex_of_gunzipped
 	if [ "$UPDATE" = 1 ] && is_ours "$name" "$ours"; then
 		update_golden
 	fi
-	: >"$tmp/why"
 	if [ ! -f "$golden/$name.out" ]; then
 		echo "  missing golden $golden/$name.out" >>"$tmp/why"
 	elif ! cmp -s "$golden/$name.out" "$tmp/out"; then

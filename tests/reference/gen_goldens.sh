@@ -5,6 +5,7 @@
 #   sh tests/reference/gen_goldens.sh [FILTER]   regenerate the goldens of every case in
 #                                                tests/cli/cases.txt whose name contains
 #                                                FILTER (all by default), except @roundtrip
+#                                                cases (@gunzip cases: go's stdout gunzipped, hex-dumped)
 #                                                cases and the cases listed in ours.txt
 #   sh tests/reference/gen_goldens.sh --convert ARGS...
 #                                                run `go tool pprof -symbolize=none ARGS` in
@@ -187,8 +188,13 @@ while IFS= read -r line; do
 		[ $# -gt 0 ] && [ "$1" = @roundtrip ] && continue
 		dir=$golden
 		is_ours "$name" "$ours" && dir=$oursref
+		gunzip=0
+		[ "${1:-}" = @gunzip ] && { gunzip=1; shift; }
 		go_pprof "$@"
-		if ! convert "$tmp/out" "$tmp/conv" "$@"; then
+		if [ "$gunzip" = 1 ]; then
+			# profile.proto bytes, as tests/cli/run.sh compares them
+			if [ "$rc" = 0 ]; then gzip -dc <"$tmp/out" | od -An -tx1 -v >"$tmp/conv"; else : >"$tmp/conv"; fi
+		elif ! convert "$tmp/out" "$tmp/conv" "$@"; then
 			echo "FAILED  $name" >&2
 			failed=$((failed + 1))
 			continue

@@ -169,6 +169,39 @@ static void test_incremental(void)
         pprof_profile_free(src[i]);
 }
 
+/* pprof's time quirk (a source without a time clears the merged one, the
+ * next with a time sets it again) and samples without a stack left out. */
+static void test_time_quirk_and_stackless(void)
+{
+    static const char *const t[] = {"samples", "count"};
+    static const int64_t r[] = {1};
+    static const int64_t want[][3] = {{50, 0, 0}, {0, 50, 50}, {0, 50, 0}, {50, 0, 50}};
+    for (size_t i = 0; i < 4; i++) {
+        pprof_profile *srcs[3], *m = NULL;
+        size_t n = i < 2 ? 2 : 3;
+        for (size_t k = 0; k < n; k++) {
+            srcs[k] = make(t, 1, r, 1, "x");
+            srcs[k]->time_nanos = want[i][k];
+        }
+        pprof_error err;
+        CHECK_INT(pprof_profile_merge(&m, srcs, n, &err), 0);
+        CHECK_INT(m->time_nanos, i == 0 || i == 2 ? 0 : 50);
+        pprof_profile_free(m);
+        for (size_t k = 0; k < n; k++)
+            pprof_profile_free(srcs[k]);
+    }
+    pprof_profile *a = make(t, 1, r, 1, "x"), *m = NULL;
+    int64_t v = 5;
+    pprof_profile_add_sample(a, NULL, 0, &v, NULL, 0);
+    pprof_profile *srcs[2] = {a, a};
+    pprof_error err;
+    CHECK_INT(pprof_profile_merge(&m, srcs, 2, &err), 0);
+    CHECK_INT(m->n_samples, 1);
+    CHECK_INT(m->values[0], 2);
+    pprof_profile_free(m);
+    pprof_profile_free(a);
+}
+
 int main(void)
 {
     test_common_types_and_units();
@@ -176,5 +209,6 @@ int main(void)
     test_base_cancels();
     test_dedup_and_headers();
     test_incremental();
+    test_time_quirk_and_stackless();
     return unit_report("merge");
 }
