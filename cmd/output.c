@@ -131,7 +131,8 @@ int cmd_output_commit(cmd_output *o)
     }
     if (!o->tmp)
         return 0;
-    pending_tmp = NULL;
+    /* pending_tmp stays set until the rename: an interrupt during fsync
+     * must still remove the temporary file. */
     int rc = 0, saved = 0;
     if (fsync(o->fd) != 0 && errno != EINVAL && errno != EROFS) {
         rc = -1;
@@ -151,6 +152,7 @@ int cmd_output_commit(cmd_output *o)
             saved = errno;
         }
     }
+    pending_tmp = NULL;
     if (rc != 0) {
         unlink(o->tmp);
         cmd_error("write %s: %s", o->path, strerror(saved));
