@@ -278,7 +278,7 @@ int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_
             w /= v[0];
         if (w == 0)
             continue;
-        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        const uint32_t *locs = pprof_sample_locs(p, sm);
         for (uint32_t j = 0; j < sm->n_locs; j++) {
             uint32_t L = locs[j];
             for (uint32_t k = nm->loc_off[L]; k < nm->loc_off[L + 1]; k++) {

@@ -382,7 +382,7 @@ static int write_samples(raw_out *o, const pprof_profile *p, const raw_ids *ids)
         o->b->len = (size_t)((uint8_t *)q - o->b->data);
         o->b->data[o->b->len] = 0;
         if (s->n_labels) {
-            const pprof_label *L = p->labels + s->labels_off;
+            const pprof_label *L = pprof_sample_labels(p, s);
             rc = label_line(o, &sc, p, L, s->n_labels, false);
             if (!rc)
                 rc = label_line(o, &sc, p, L, s->n_labels, true);

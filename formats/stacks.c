@@ -244,7 +244,7 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
             if (l->key == base_key && l->str == true_val)
                 is_base = true;
         }
-        const uint32_t *locs = p->sample_locs + sm->locs_off;
+        const uint32_t *locs = pprof_sample_locs(p, sm);
         size_t depth = 0;
         for (size_t j = 0; j < sm->n_locs; j++)
             depth += nm->loc_off[locs[j] + 1] - nm->loc_off[locs[j]];

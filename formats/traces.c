@@ -188,7 +188,7 @@ int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_repor
         }
         char val[64];
         pprof_report_format(val, sizeof val, p, &lo, lo.unit, w);
-        rc = write_frames(out, &text, p->sample_locs + sm->locs_off, sm->n_locs, val);
+        rc = write_frames(out, &text, pprof_sample_locs(p, sm), sm->n_locs, val);
         pprof_buf_append(out, SEPARATOR, sizeof SEPARATOR - 1);
     }
     loc_text_release(&text);

@@ -206,7 +206,7 @@ static int sort_labels(enc *e, const pprof_sample *s)
     if (PPROF_GROW(e->lab_order, e->cap_lab_order, s->n_labels))
         return oom(e);
     uint32_t *o = e->lab_order;
-    const pprof_label *L = p->labels + s->labels_off;
+    const pprof_label *L = pprof_sample_labels(p, s);
     /* Samples carry few labels: insertion sort, which is stable. */
     for (uint32_t i = 0; i < s->n_labels; i++) {
         uint32_t j = i;
@@ -240,7 +240,7 @@ static int number_strings(enc *e)
             continue;
         if (s->labels_off > p->n_labels || s->n_labels > p->n_labels - s->labels_off)
             return pprof_error_set(e->err, PPROF_EINVAL, "encoding profile: sample %zu: labels out of range", i);
-        const pprof_label *L = p->labels + s->labels_off;
+        const pprof_label *L = pprof_sample_labels(p, s);
         for (uint32_t k = 0; k < s->n_labels; k++)
             if (check_str(e, L[k].key, "label key", s->labels_off + k))
                 return e->err->code;
@@ -377,7 +377,7 @@ static int put_sample(enc *e, size_t i)
     size_t size = repeated_field_size(1, nl, loc_payload) + repeated_field_size(2, nv, val_payload);
 
     Perftools__Profiles__Label lab = PERFTOOLS__PROFILES__LABEL__INIT;
-    const pprof_label *L = s->n_labels ? p->labels + s->labels_off : NULL;
+    const pprof_label *L = pprof_sample_labels(p, s);
     if (s->n_labels && sort_labels(e, s))
         return e->err->code;
     for (uint32_t k = 0; k < s->n_labels; k++) {

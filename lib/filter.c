@@ -158,7 +158,7 @@ static int filter_by_name(pprof_profile *p, const filters *f, pprof_filter_resul
     size_t kept = 0;
     for (size_t i = 0; i < p->n_samples && !rc; i++) {
         pprof_sample s = p->samples[i];
-        uint32_t *locs = p->sample_locs + s.locs_off;
+        uint32_t *locs = pprof_sample_locs(p, &s);
         bool focused = false, ignored = false;
         for (uint32_t k = 0; k < s.n_locs && !ignored; k++) {
             ignored = state[locs[k]] < 0;
@@ -213,7 +213,7 @@ static int filter_show_from(pprof_profile *p, const pprof_regex *re, pprof_filte
     size_t kept = 0;
     for (size_t i = 0; i < p->n_samples && !rc; i++) {
         pprof_sample s = p->samples[i];
-        const uint32_t *locs = p->sample_locs + s.locs_off;
+        const uint32_t *locs = pprof_sample_locs(p, &s);
         uint32_t k = s.n_locs;
         while (k > 0 && !hit[locs[k - 1]])
             k--;
@@ -254,7 +254,7 @@ static int filter_prune_from(pprof_profile *p, const pprof_regex *re)
     }
     for (size_t i = 0; i < p->n_samples; i++) {
         pprof_sample *s = &p->samples[i];
-        const uint32_t *locs = p->sample_locs + s->locs_off;
+        const uint32_t *locs = pprof_sample_locs(p, s);
         for (uint32_t k = 0; k < s->n_locs; k++)
             if (prune[locs[k]]) {
                 s->locs_off += k;
@@ -272,7 +272,7 @@ static void filter_tags_by_name(pprof_profile *p, const pprof_regex *show, const
 {
     for (size_t i = 0; i < p->n_samples; i++) {
         pprof_sample *s = &p->samples[i];
-        pprof_label *l = p->labels + s->labels_off;
+        pprof_label *l = pprof_sample_labels(p, s);
         uint32_t w = 0;
         for (uint32_t k = 0; k < s->n_labels; k++) {
             bool keep = true;

@@ -209,7 +209,7 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
 {
     const pprof_profile *p = t->p;
     const pprof_sample *sm = &p->samples[s];
-    const pprof_label *ls = sm->n_labels ? p->labels + sm->labels_off : NULL;
+    const pprof_label *ls = pprof_sample_labels(p, sm);
     size_t nt = p->n_sample_types;
     t->w = p->values[s * nt + (size_t)t->si];
     t->dw = t->mean ? p->values[s * nt] : 0;

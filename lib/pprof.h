@@ -166,6 +166,18 @@ static inline const int64_t *pprof_sample_values(const pprof_profile *p, size_t 
     return p->values + i * p->n_sample_types;
 }
 
+/* A sample's location indices (leaf first) and labels; NULL when it has
+ * none (the arrays may be NULL then, and NULL + 0 is undefined in C). */
+static inline uint32_t *pprof_sample_locs(const pprof_profile *p, const pprof_sample *s)
+{
+    return s->n_locs ? p->sample_locs + s->locs_off : NULL;
+}
+
+static inline pprof_label *pprof_sample_labels(const pprof_profile *p, const pprof_sample *s)
+{
+    return s->n_labels ? p->labels + s->labels_off : NULL;
+}
+
 /* Creates an empty profile (string table holds only ""). NULL on ENOMEM. */
 pprof_profile *pprof_profile_new(void);
 
