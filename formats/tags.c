@@ -191,7 +191,7 @@ int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_
             }
         }
     }
-    if (!rc) {
+    if (!rc && n_keys) { /* (no qsort of a NULL table: a profile may have no labels) */
         qsort(keys, n_keys, sizeof *keys, cmp_keys);
         for (size_t i = 0; i < n_keys; i++) {
             qsort(keys[i].rows, keys[i].n_rows, sizeof *keys[i].rows, cmp_rows);
