@@ -55,7 +55,7 @@ GO=${GO:-go}
 export GO
 cache=${PARITY_CACHE:-$root/build/parity}
 [ "${PARITY_FRESH:-0}" = 1 ] && rm -rf "$cache"
-mkdir -p "$cache" || exit 2
+mkdir -p "$cache" && cache=$(cd "$cache" && pwd) || exit 2
 if [ "$list" = 0 ]; then
 	command -v "$GO" >/dev/null 2>&1 || { echo "parity.sh: needs go" >&2; exit 2; }
 	[ -x "$PPROF" ] || { echo "parity.sh: PPROF=$PPROF is not an executable" >&2; exit 2; }
