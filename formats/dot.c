@@ -219,30 +219,6 @@ static void write_node(const dot_ctx *c, size_t i, double max_flat)
     pprof_buf_printf(out, " (%s)\" color=\"%s\" fillcolor=\"%s\"]\n", shown, fg, bg);
 }
 
-typedef struct edge_item {
-    uint32_t idx;
-    const pprof_edge *e;
-    const char *src, *dst;
-} edge_item;
-
-/* pprof's edge order: heavier first, then by source and destination name. */
-static int cmp_edges(const void *pa, const void *pb)
-{
-    const edge_item *a = pa, *b = pb;
-    if (a->e->weight != b->e->weight) {
-        int64_t x = go_abs(a->e->weight), y = go_abs(b->e->weight);
-        if (x != y)
-            return x > y ? -1 : 1;
-    }
-    int c = strcmp(a->src, b->src);
-    if (c)
-        return c;
-    c = strcmp(a->dst, b->dst);
-    if (c)
-        return c;
-    return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
 static int64_t edge_value(const pprof_edge *e)
 {
     return e->weight_div ? go_div(e->weight, e->weight_div) : e->weight;
@@ -304,7 +280,7 @@ static int write_graph(const dot_ctx *c)
     pprof_buf_release(&title);
     pprof_buf_release(&lines);
     bool *nodelets = calloc(g->n_nodes ? g->n_nodes : 1, sizeof *nodelets);
-    edge_item *edges = malloc((g->n_edges ? g->n_edges : 1) * sizeof *edges);
+    pprof_edge_ref *edges = malloc((g->n_edges ? g->n_edges : 1) * sizeof *edges);
     if (!rc && (!nodelets || !edges))
         rc = PPROF_ENOMEM;
     double max_flat = 0;
@@ -320,9 +296,9 @@ static int write_graph(const dot_ctx *c)
         rc = pprof_dot_nodelets(out, g, i, c->p, c->o, c->unit, &nodelets[i]);
     }
     for (size_t i = 0; i < g->n_edges && !rc; i++)
-        edges[i] = (edge_item){(uint32_t)i, &g->edges[i], c->names[g->edges[i].src], c->names[g->edges[i].dst]};
+        edges[i] = (pprof_edge_ref){(uint32_t)i, &g->edges[i], c->names[g->edges[i].src], c->names[g->edges[i].dst]};
     if (!rc) {
-        qsort(edges, g->n_edges, sizeof *edges, cmp_edges);
+        qsort(edges, g->n_edges, sizeof *edges, pprof_edge_ref_cmp);
         for (size_t i = 0; i < g->n_edges; i++)
             write_edge(c, edges[i].e, nodelets[edges[i].e->src]);
         pprof_buf_puts(out, "}\n");

@@ -88,16 +88,9 @@ done:
 
 /* ---------------------------------------------------------------- redundant edges */
 
-typedef struct in_item {
-    uint32_t edge;
-    const pprof_edge *e;
-    const char *src, *dst;
-} in_item;
-
-/* pprof's edge order: heavier first, then by source and destination name. */
-static int cmp_in(const void *pa, const void *pb)
+int pprof_edge_ref_cmp(const void *pa, const void *pb)
 {
-    const in_item *a = pa, *b = pb;
+    const pprof_edge_ref *a = pa, *b = pb;
     if (a->e->weight != b->e->weight) {
         int64_t x = graph_abs64(a->e->weight), y = graph_abs64(b->e->weight);
         if (x != y)
@@ -109,7 +102,7 @@ static int cmp_in(const void *pa, const void *pb)
     c = strcmp(a->dst, b->dst);
     if (c)
         return c;
-    return a->edge < b->edge ? -1 : a->edge > b->edge;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
 /* Whether e's source reaches e's destination without e, walking in-edges
@@ -142,7 +135,7 @@ int graph_remove_redundant_edges(pprof_graph *g, char *const *names)
     bool *removed = calloc(ne ? ne : 1, sizeof *removed);
     uint32_t *queue = malloc((nn ? nn : 1) * sizeof *queue);
     uint32_t *seen = calloc(nn ? nn : 1, sizeof *seen);
-    in_item *items = malloc((ne ? ne : 1) * sizeof *items);
+    pprof_edge_ref *items = malloc((ne ? ne : 1) * sizeof *items);
     int rc = removed && queue && seen && items ? 0 : PPROF_ENOMEM;
     size_t n_removed = 0;
     uint32_t stamp = 0;
@@ -153,14 +146,14 @@ int graph_remove_redundant_edges(pprof_graph *g, char *const *names)
             uint32_t ie = g->in_edges[n->in_off + k];
             if (removed[ie])
                 continue;
-            items[m++] = (in_item){ie, &g->edges[ie], names[g->edges[ie].src], names[g->edges[ie].dst]};
+            items[m++] = (pprof_edge_ref){ie, &g->edges[ie], names[g->edges[ie].src], names[g->edges[ie].dst]};
         }
-        qsort(items, m, sizeof *items, cmp_in);
+        qsort(items, m, sizeof *items, pprof_edge_ref_cmp);
         for (size_t j = m; j-- > 0;) {
             if (!items[j].e->residual)
                 break;
-            if (redundant(g, items[j].edge, removed, queue, seen, ++stamp)) {
-                removed[items[j].edge] = true;
+            if (redundant(g, items[j].idx, removed, queue, seen, ++stamp)) {
+                removed[items[j].idx] = true;
                 n_removed++;
             }
         }

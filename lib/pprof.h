@@ -508,6 +508,16 @@ typedef struct pprof_graph {
     size_t n_strings;
 } pprof_graph;
 
+/* An edge with its endpoints' printable names, for sorting edges in pprof's
+ * order with pprof_edge_ref_cmp (qsort): heavier |weight| first, then by
+ * source and destination name, then idx. */
+typedef struct pprof_edge_ref {
+    uint32_t idx;
+    const pprof_edge *e;
+    const char *src, *dst;
+} pprof_edge_ref;
+int pprof_edge_ref_cmp(const void *a, const void *b);
+
 /* Builds the graph of p under opt: node identity per granularity, cum once
  * per node per sample, edges once per pair per sample, then trims by
  * nodefraction (rebuilding from samples), sorts, and keeps nodecount nodes.
