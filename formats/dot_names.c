@@ -233,21 +233,12 @@ static void replace_all(pprof_buf *buf, size_t start, const char *from, const ch
     pprof_buf_release(&tmp);
 }
 
-/* Go's filepath.Base, escaped: the last element, trailing slashes ignored. */
+/* Go's filepath.Base, escaped. */
 static void escape_base_name(pprof_buf *out, const char *path)
 {
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/')
-        n--;
-    size_t start = n;
-    while (start > 0 && path[start - 1] != '/')
-        start--;
-    if (n == 0)
-        pprof_buf_puts(out, ".");
-    else if (start == n)
-        pprof_dot_escape(out, path, n); /* "/" */
-    else
-        pprof_dot_escape(out, path + start, n - start);
+    size_t len;
+    const char *base = pprof_path_base(path, &len);
+    pprof_dot_escape(out, base, len);
 }
 
 int pprof_dot_node_name(pprof_buf *out, const pprof_graph *g, const pprof_node_info *info)

@@ -203,4 +203,8 @@ int pprof_dot_nodelets(pprof_buf *out, const pprof_graph *g, size_t i, const ppr
 /* -raw: current upstream's Profile.String() text. */
 int pprof_write_raw(pprof_buf *out, const pprof_profile *p);
 
+/* Go's filepath.Base of path, as a range (not NUL-terminated): the last
+ * element without trailing slashes, "." for "", "/" for slashes only. */
+const char *pprof_path_base(const char *path, size_t *len);
+
 #endif

@@ -27,19 +27,26 @@ void pprof_report_format(char *buf, size_t n, const pprof_profile *p, const ppro
     pprof_format_scaled(buf, n, v, sample_unit(p, o), out_unit);
 }
 
-static void basename_of(pprof_buf *out, const char *path)
+const char *pprof_path_base(const char *path, size_t *len)
 {
-    /* Go's filepath.Base: trailing slashes dropped, "" becomes ".". */
+    /* Go's filepath.Base: trailing slashes dropped, "" becomes ".", only
+     * slashes "/". */
     size_t n = strlen(path);
     while (n > 1 && path[n - 1] == '/')
         n--;
     size_t start = n;
     while (start > 0 && path[start - 1] != '/')
         start--;
-    if (n == 0)
-        pprof_buf_puts(out, ".");
-    else
-        pprof_buf_append(out, path + start, n - start);
+    if (n == 0) {
+        *len = 1;
+        return ".";
+    }
+    if (start == n) {
+        *len = n;
+        return path;
+    }
+    *len = n - start;
+    return path + start;
 }
 
 int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
@@ -47,7 +54,9 @@ int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const ppr
 {
     if (p->n_mappings && p->strings[p->mappings[0].file][0]) {
         pprof_buf_puts(out, "File: ");
-        basename_of(out, p->strings[p->mappings[0].file]);
+        size_t len;
+        const char *base = pprof_path_base(p->strings[p->mappings[0].file], &len);
+        pprof_buf_append(out, base, len);
         pprof_buf_puts(out, "\n");
     }
     if (p->n_mappings && p->strings[p->mappings[0].build_id][0])

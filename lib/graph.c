@@ -327,21 +327,29 @@ static int sorted_kept(gb *b, sort_item *items, size_t *count)
 
 /* ---------------------------------------------------------------- tags */
 
+int graph_tags_take(gb *b, size_t s, bool *has)
+{
+    const pprof_profile *p = b->p;
+    const pprof_sample *sm = &p->samples[s];
+    size_t nt = p->n_sample_types;
+    *has = false;
+    if (sm->n_labels == 0 || sm->n_locs == 0)
+        return 0;
+    if (p->values[s * nt + (size_t)b->si] == 0 && (!b->opt->mean || p->values[s * nt] == 0))
+        return 0;
+    return graph_tags_sample(b->tags, s, has);
+}
+
 /* Feeds the labelled samples to b->tags: each distinct node of the stack
  * once as cum, the leaf-most one also as flat. */
 static int nodemap_tags(gb *b)
 {
     const pprof_profile *p = b->p;
-    size_t nt = p->n_sample_types;
     memset(b->stamps, 0, b->n_work * sizeof *b->stamps);
     for (size_t s = 0; s < p->n_samples; s++) {
         const pprof_sample *sm = &p->samples[s];
-        if (sm->n_labels == 0 || sm->n_locs == 0)
-            continue;
-        if (p->values[s * nt + (size_t)b->si] == 0 && (!b->opt->mean || p->values[s * nt] == 0))
-            continue;
         bool has;
-        int rc = graph_tags_sample(b->tags, s, &has);
+        int rc = graph_tags_take(b, s, &has);
         if (rc)
             return rc;
         if (!has)

@@ -127,6 +127,9 @@ void graph_tags_free(graph_tags *t);
 
 /* Starts sample s; false when it has no labels (nothing to add). */
 int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels);
+/* Feeds sample s's labels to b->tags when they count (the sample has a
+ * stack and a value); *has tells whether it had any to count. */
+int graph_tags_take(gb *b, size_t s, bool *has);
 
 /* Adds the current sample to node's tags (cum, or flat for its leaf). */
 int graph_tags_add(graph_tags *t, uint32_t node, bool flat);

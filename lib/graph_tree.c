@@ -197,15 +197,10 @@ int graph_tree_edges(gb *b)
 int graph_tree_tags(gb *b)
 {
     const pprof_profile *p = b->p;
-    size_t nt = p->n_sample_types;
     for (size_t s = 0; s < p->n_samples; s++) {
         const pprof_sample *sm = &p->samples[s];
-        if (sm->n_labels == 0 || sm->n_locs == 0)
-            continue;
-        if (p->values[s * nt + (size_t)b->si] == 0 && (!b->opt->mean || p->values[s * nt] == 0))
-            continue;
         bool has;
-        int rc = graph_tags_sample(b->tags, s, &has);
+        int rc = graph_tags_take(b, s, &has);
         if (rc)
             return rc;
         if (!has)
