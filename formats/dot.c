@@ -141,16 +141,9 @@ static void title_of(pprof_buf *out, const pprof_profile *p)
 {
     if (!p->n_mappings || !p->strings[p->mappings[0].file][0])
         return;
-    const char *path = p->strings[p->mappings[0].file];
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/')
-        n--;
-    size_t start = n;
-    while (start > 0 && path[start - 1] != '/')
-        start--;
-    if (start == n)
-        start = 0;
-    pprof_buf_append(out, path + start, n - start);
+    size_t len;
+    const char *base = pprof_path_base(p->strings[p->mappings[0].file], &len);
+    pprof_buf_append(out, base, len);
 }
 
 static void write_legend(const dot_ctx *c, const char *title, size_t title_len, const pprof_buf *lines)
