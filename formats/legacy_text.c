@@ -95,27 +95,25 @@ static int malformed(pprof_error *err, const char *what, size_t line_no, lg_str 
 
 /* ================================================================ heap */
 
+/* Matches pat at *i: ' ' skips any spaces, '_' is one space, 'N' reads
+ * digits into the next of g, any other character is itself. */
+static bool pattern(lg_str l, size_t *i, const char *pat, lg_str *g)
+{
+    for (; *pat; pat++) {
+        char lit[2] = {*pat == '_' ? ' ' : *pat, 0};
+        if (*pat == ' ')
+            *i = spaces(l, *i);
+        else if (*pat == 'N' ? !digits(l, i, g++) : !literal(l, i, lit))
+            return false;
+    }
+    return true;
+}
+
 /* "heap profile: N: N [ N: N ]" after a "heap profile:" at i: the four
  * counts and the position after ']'. */
 static bool heap_counts(lg_str l, size_t i, lg_str g[4], size_t *end)
 {
-    i = spaces(l, i);
-    if (!digits(l, &i, &g[0]) || !literal(l, &i, ":"))
-        return false;
-    i = spaces(l, i);
-    if (!digits(l, &i, &g[1]))
-        return false;
-    i = spaces(l, i);
-    if (!literal(l, &i, "["))
-        return false;
-    i = spaces(l, i);
-    if (!digits(l, &i, &g[2]) || !literal(l, &i, ":"))
-        return false;
-    i = spaces(l, i);
-    if (!digits(l, &i, &g[3]))
-        return false;
-    i = spaces(l, i);
-    if (!literal(l, &i, "]"))
+    if (!pattern(l, &i, " N: N [ N: N ]", g))
         return false;
     *end = i;
     return true;
@@ -203,17 +201,7 @@ static bool match_heap_sample(lg_str l, lg_str g[5])
         if (!digits(l, &i, NULL))
             continue;
         g[1] = sub(l, a, i);
-        i = spaces(l, i);
-        if (!literal(l, &i, "["))
-            continue;
-        i = spaces(l, i);
-        if (!digits(l, &i, &g[2]) || !literal(l, &i, ":"))
-            continue;
-        i = spaces(l, i);
-        if (!digits(l, &i, &g[3]))
-            continue;
-        i = spaces(l, i);
-        if (!literal(l, &i, "] @"))
+        if (!pattern(l, &i, " [ N: N ]_@", g + 2))
             continue;
         size_t e = i;
         while (e < l.n && (l.p[e] == ' ' || l.p[e] == 'x' || lg_is_digit((unsigned char)l.p[e]) ||
