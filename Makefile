@@ -137,10 +137,12 @@ http: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/http/run.sh
 
 # Flame graphs: SVG validity (xmllint) and determinism, then a real browser
-# (headless chromium) clicking, searching and reading back the page.
-flame: $(BUILD)/tests/test_flame
+# (headless chromium) clicking, searching and reading back the page, and
+# measuring the drawn geometry of every fixture profile at every sample index.
+flame: $(BUILD)/tests/test_flame $(BUILD)/pprof
 	@TEST_FLAME=$(BUILD)/tests/test_flame sh tests/flame/run.sh
 	@TEST_FLAME=$(BUILD)/tests/test_flame timeout 300 sh tests/flame/browser.sh
+	@PPROF=$(BUILD)/pprof timeout 900 sh tests/flame/geometry.sh
 
 check: test-deps
 	@$(MAKE) --no-print-directory all tools $(UNIT_BIN)

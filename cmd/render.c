@@ -52,9 +52,11 @@ static const char *first_error(void)
     return render_errors[0] ? render_errors : "no details";
 }
 
-/* Pan and zoom for the SVG in a browser: the wheel zooms around the
- * pointer, dragging pans, a double click resets. The drawing sits in the
- * group "viewport" that the script transforms; the script is the first
+/* Pan and zoom for the SVG in a browser: the drawing opens scaled to fit
+ * the window (never enlarged) and centred, and refits when the window
+ * changes until the user zooms or pans; the wheel zooms around the
+ * pointer, dragging pans, a double click fits again. The drawing sits in
+ * the group "viewport" that the script transforms; the script is the first
  * child of the <svg> (found as the last script parsed so far, which also
  * works with the SVG inline in a page) and runs before the group exists. */
 static const char pan_zoom_script[] =
@@ -62,17 +64,28 @@ static const char pan_zoom_script[] =
     "(function () {\n"
     "  'use strict';\n"
     "  var scripts = document.getElementsByTagName('script'), svg = scripts[scripts.length - 1].parentNode;\n"
-    "  var view = null, scale = 1, tx = 0, ty = 0, drag = null;\n"
+    "  var view = null, scale = 1, tx = 0, ty = 0, drag = null, moved = false;\n"
     "  function apply() {\n"
     "    view = view || svg.querySelector('#viewport');\n"
     "    if (view) view.setAttribute('transform', 'translate(' + tx + ',' + ty + ') scale(' + scale + ')');\n"
+    "  }\n"
+    "  function fit() {\n"
+    "    view = view || svg.querySelector('#viewport');\n"
+    "    if (!view) return;\n"
+    "    var b = view.getBBox(), r = svg.getBoundingClientRect();\n"
+    "    if (!(b.width > 0 && b.height > 0 && r.width > 0 && r.height > 0)) return;\n"
+    "    scale = Math.min(1, r.width / b.width, r.height / b.height);\n"
+    "    tx = (r.width - b.width * scale) / 2 - b.x * scale;\n"
+    "    ty = (r.height - b.height * scale) / 2 - b.y * scale;\n"
+    "    moved = false;\n"
+    "    apply();\n"
     "  }\n"
     "  function point(e) { var r = svg.getBoundingClientRect(); return { x: e.clientX - r.left, y: e.clientY - r.top }; }\n"
     "  svg.addEventListener('wheel', function (e) {\n"
     "    e.preventDefault();\n"
     "    var p = point(e), k = Math.pow(1.002, -(e.deltaMode ? e.deltaY * 40 : e.deltaY));\n"
     "    var s = Math.min(40, Math.max(0.02, scale * k));\n"
-    "    tx = p.x - (p.x - tx) * s / scale; ty = p.y - (p.y - ty) * s / scale; scale = s; apply();\n"
+    "    tx = p.x - (p.x - tx) * s / scale; ty = p.y - (p.y - ty) * s / scale; scale = s; moved = true; apply();\n"
     "  }, { passive: false });\n"
     "  svg.addEventListener('mousedown', function (e) {\n"
     "    if (e.button !== 0) return;\n"
@@ -80,10 +93,12 @@ static const char pan_zoom_script[] =
     "  });\n"
     "  window.addEventListener('mousemove', function (e) {\n"
     "    if (!drag) return;\n"
-    "    var p = point(e); tx = p.x - drag.x; ty = p.y - drag.y; apply();\n"
+    "    var p = point(e); tx = p.x - drag.x; ty = p.y - drag.y; moved = true; apply();\n"
     "  });\n"
     "  window.addEventListener('mouseup', function () { drag = null; });\n"
-    "  svg.addEventListener('dblclick', function () { scale = 1; tx = 0; ty = 0; apply(); });\n"
+    "  svg.addEventListener('dblclick', fit);\n"
+    "  window.addEventListener('resize', function () { if (!moved) fit(); });\n"
+    "  if (document.readyState === 'complete') setTimeout(fit, 0); else window.addEventListener('load', fit);\n"
     "})();\n"
     "]]></script>\n";
 

@@ -1,10 +1,16 @@
 /* flame_svg.c: -flamegraph: a self-contained interactive SVG flame graph (plain or differential) from a stack set. */
 
 /* Shape of the output (spec/flamegraph.md §3 and §7 say why):
- * - Frames sit in an inner <svg id="fgframes"> whose viewBox is in value
- *   units (divided by the gcd of all values) with preserveAspectRatio
- *   "none": widths are exact small integers, the root is exactly the total,
- *   and the script zooms by changing that one viewBox.
+ * - Frames sit in an inner <svg id="fgframes"> whose viewBox is the frame
+ *   area of the static rendering in pixels (1180 wide by default), with
+ *   preserveAspectRatio "none" so a fluid page stretches it. Coordinates
+ *   are value / root value * that width, computed in integers and printed
+ *   with as many decimals as the narrowest frame needs to stay exact when
+ *   zoomed to full width. Raw values (1e10 bytes, 2^63) are never
+ *   coordinates: browsers draw in single precision and clamp large
+ *   lengths, which collapsed such graphs into a sliver.
+ * - The script zooms by rewriting each frame's x and width from those
+ *   numbers (double precision), never by scaling a viewBox.
  * - A frame is <g><title>name (value, percent)</title><rect x width height
  *   fill/></g>; rows are groups with one translate each, so frames carry no
  *   y. Labels are a separate pixel layer, only where 3 characters fit.
@@ -36,6 +42,7 @@ enum {
     TITLE_H = 36,
     SUBTITLE_H = 24,
     FOOT_H = 34,
+    KEY_H = 20,   /* the colour key of differential graphs, above the frames */
 };
 #define CHAR_W 7.25          /* advance of 12px monospace, rounded up so labels never overflow */
 #define DEFAULT_MINWIDTH 0.1 /* pixels, as flamegraph.pl */
@@ -335,10 +342,14 @@ static char *put_i64(char *p, int64_t v)
     return put_u64(p, (uint64_t)v);
 }
 
+static const int64_t pow10[] = {1,           10,           100,           1000,          10000,
+                                 100000,      1000000,      10000000,      100000000,     1000000000,
+                                 10000000000, 100000000000, 1000000000000, 10000000000000};
+#define MAX_DECIMALS 12 /* a coordinate is at most 1e6 px: 1e6 * 1e12 fits in int64 */
+
 /* scaled / 10^decimals, trailing zeros trimmed: short numbers, fixed bytes. */
 static char *put_fixed(char *p, int64_t scaled, int decimals)
 {
-    static const int64_t pow10[] = {1, 10, 100, 1000, 10000};
     if (scaled < 0) {
         *p++ = '-';
         scaled = -scaled;
@@ -381,6 +392,35 @@ static char *put_hex(char *p, uint32_t rgb)
     return p;
 }
 
+/* round(v / total * fw * 10^decimals), exactly: v <= total < 2^63,
+ * fw <= 1e6 and 10^decimals <= 1e12 make a product below 2^123. */
+static int64_t scaled_coord(int64_t v, int64_t total, int fw, int decimals)
+{
+    if (total <= 0)
+        return (int64_t)fw * pow10[decimals];
+    v = v < 0 ? 0 : v > total ? total : v;
+#ifdef __SIZEOF_INT128__
+    unsigned __int128 num = (unsigned __int128)(uint64_t)v * (uint64_t)fw * (uint64_t)pow10[decimals];
+    return (int64_t)((num + (uint64_t)total / 2) / (uint64_t)total);
+#else
+    return (int64_t)llroundl((long double)v * fw * pow10[decimals] / total);
+#endif
+}
+
+/* How many decimals keep the narrowest frame (min_w value units) right to
+ * 1/8 px once zoomed to the full width: a coordinate is off by at most
+ * 0.5 * 10^-d px, magnified total/min_w times, whatever the width. */
+static int coord_decimals(int64_t min_w, int64_t total)
+{
+    int d = 1;
+    if (min_w <= 0 || total <= 0)
+        return d;
+    long double need = 4.0L * (long double)total / (long double)min_w;
+    while (d < MAX_DECIMALS && (long double)pow10[d] < need)
+        d++;
+    return d;
+}
+
 /* ------------------------------------------------------------ writer */
 
 typedef struct name_info {
@@ -403,6 +443,7 @@ typedef struct value_slot {
 
 typedef struct writer {
     pprof_buf *out;
+    int decimals;         /* of frame coordinates */
     const pprof_stack_set *s;
     const flame_tree *t;
     const flame_layout *l;
@@ -414,6 +455,7 @@ typedef struct writer {
     bool diff, fluid;
     int width, top, height, rows_h;
     double frame_w;       /* pixels for the whole width in the static rendering */
+    int fw;               /* the same, the width of the frames' viewBox */
     int64_t total;        /* root value: the width of everything */
     int64_t pct_total;    /* denominator of percentages */
     int64_t base_total;
@@ -421,6 +463,12 @@ typedef struct writer {
     const char *unit;
     value_slot *cache;
 } writer;
+
+/* A frame coordinate: the value's share of the root, in static pixels. */
+static char *put_coord(char *p, const writer *w, int64_t v)
+{
+    return put_fixed(p, scaled_coord(v, w->total, w->fw, w->decimals), w->decimals);
+}
 
 static const name_info *name_of(writer *w, uint32_t id, uint8_t flags)
 {
@@ -550,9 +598,9 @@ static int put_gone(writer *w, const flame_item *it)
         o = PUT(o, ", ...");
     o = put_numbers(w, o, 0, it->base, -it->base, "delta");
     o = PUT(o, "</title><line x1=\"");
-    o = put_i64(o, it->x / w->t->gcd);
+    o = put_coord(o, w, it->x);
     o = PUT(o, "\" x2=\"");
-    o = put_i64(o, it->x / w->t->gcd);
+    o = put_coord(o, w, it->x);
     o = PUT(o, "\" y2=\"15\"/></g>\n");
     w->out->len += (size_t)(o - start);
     w->out->data[w->out->len] = 0;
@@ -598,11 +646,11 @@ static int put_frame(writer *w, const flame_item *it)
     o = PUT(o, "</title><rect");
     if (it->x) {
         o = PUT(o, " x=\"");
-        o = put_i64(o, it->x / w->t->gcd);
+        o = put_coord(o, w, it->x);
         *o++ = '"';
     }
     o = PUT(o, " width=\"");
-    o = put_i64(o, w->total ? it->w / w->t->gcd : 1);
+    o = put_coord(o, w, w->total ? it->w : 0);
     o = PUT(o, "\" height=\"15\" fill=\"");
     o = put_hex(o, rgb);
     o = PUT(o, "\"/></g>\n");
@@ -699,6 +747,36 @@ static const char css[] =
     ".fg .off{opacity:.35}\n"
     "</style>\n";
 
+/* Differential graphs: what the colours and markers mean, in one row
+ * above the frames. Swatches use the palette's own end points. */
+static void put_key(writer *w)
+{
+    static const struct {
+        uint32_t rgb;
+        bool line;
+        const char *text;
+    } keys[] = {
+        {0xff5a5a, false, "grew"},
+        {0x5a5aff, false, "shrank (deeper: larger change)"},
+        {DIFF_ZERO_RGB, false, "unchanged"},
+        {0x2040ff, true, "frames only in the base"},
+    };
+    int y = w->top - KEY_H, x = XPAD;
+    char col[8];
+    pprof_buf_printf(w->out, "<g id=\"fgkey\" transform=\"translate(0,%d)\">\n<text x=\"%d\" y=\"12\">widths: new profile;</text>\n", y, x);
+    x += (int)(21 * CHAR_W) + 8;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        *put_hex(col, keys[i].rgb) = 0;
+        if (keys[i].line)
+            pprof_buf_printf(w->out, "<line x1=\"%d\" x2=\"%d\" y1=\"2\" y2=\"14\" stroke=\"%s\" stroke-width=\"3\"/>\n", x + 5, x + 5, col);
+        else
+            pprof_buf_printf(w->out, "<rect x=\"%d\" y=\"2\" width=\"12\" height=\"12\" fill=\"%s\" stroke=\"#888\" stroke-width=\".5\"/>\n", x, col);
+        pprof_buf_printf(w->out, "<text x=\"%d\" y=\"12\">%s</text>\n", x + 16, keys[i].text);
+        x += 16 + (int)(strlen(keys[i].text) * CHAR_W) + 14;
+    }
+    pprof_buf_puts(w->out, "</g>\n");
+}
+
 static void put_header(writer *w)
 {
     pprof_buf *out = w->out;
@@ -755,13 +833,13 @@ static void put_header(writer *w)
     }
     pprof_buf_append(out, num, (size_t)(e - num));
     pprof_buf_puts(out, "</text>\n");
-    /* Frames live in value units in a viewBox stretched to the frame area:
-     * exact integer widths, and zooming is a single viewBox change. */
+    if (w->diff)
+        put_key(w);
+    /* Frames live in static pixels, stretched to the real frame area. */
     pprof_buf_printf(out,
-                     "<svg id=\"fgframes\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %lld %d\" "
+                     "<svg id=\"fgframes\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                      "preserveAspectRatio=\"none\">\n",
-                     XPAD, w->top, w->width - 2 * XPAD, w->rows_h,
-                     (long long)(w->total ? w->total / w->t->gcd : 1), w->rows_h);
+                     XPAD, w->top, w->fw, w->rows_h, w->fw, w->rows_h);
 }
 
 static int put_body(writer *w)
@@ -838,6 +916,7 @@ int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_
     w.fluid = o->width == 0;
     w.width = o->width ? o->width : DEFAULT_WIDTH;
     w.frame_w = w.width - 2 * XPAD;
+    w.fw = w.width - 2 * XPAD;
     w.total = t.nodes[0].value;
     w.pct_total = s->total > w.total ? s->total : w.total;
     w.base_total = t.base ? t.base[0] : 0;
@@ -851,10 +930,15 @@ int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_
     }
     w.l = &l;
     w.rows_h = (int)((l.n_rows ? l.n_rows : 1) * ROW_H);
-    w.top = TITLE_H + (o->subtitle && *o->subtitle ? SUBTITLE_H : 0);
+    w.top = TITLE_H + (o->subtitle && *o->subtitle ? SUBTITLE_H : 0) + (w.diff ? KEY_H : 0);
     if (l.n_rows > (uint32_t)((INT32_MAX - w.top - FOOT_H) / ROW_H))
         rc = pprof_error_set(err, PPROF_ELIMIT, "flame graph: %u rows", l.n_rows);
     w.height = w.top + w.rows_h + FOOT_H;
+    int64_t min_w = 0;
+    for (size_t i = 0; i < l.n_items; i++)
+        if (l.items[i].kind != FLAME_GONE && l.items[i].w > 0 && (min_w == 0 || l.items[i].w < min_w))
+            min_w = l.items[i].w;
+    w.decimals = coord_decimals(min_w, w.total);
     /* Colour intensity is relative to the largest change shown, so the
      * root's total change does not wash out every frame below it. */
     for (size_t i = 0; i < l.n_items && w.diff; i++) {

@@ -282,12 +282,20 @@ static unsigned fill_of(const char *svg, const char *title, unsigned *rgb)
 }
 
 /* An attribute's number in the first element at or after p. */
-static long long attr_after(const char *p, const char *attr)
+static double attr_after(const char *p, const char *attr)
 {
     char key[64];
     snprintf(key, sizeof key, " %s=\"", attr);
     const char *a = strstr(p, key);
-    return a ? strtoll(a + strlen(key), NULL, 10) : -1;
+    return a ? strtod(a + strlen(key), NULL) : -1;
+}
+
+/* Frame coordinates are static pixels (share of the root times 1180),
+ * printed with the decimals the narrowest frame needs: at least 1/100 px
+ * in these small sets. */
+static bool near_px(double got, double want)
+{
+    return fabs(got - want) <= 0.005;
 }
 
 static double now(void)
@@ -415,11 +423,14 @@ static void test_basic(void)
     CHECK(strstr(svg, "<title>all (37, 100%)</title>") != NULL);
     CHECK(strstr(svg, "<title>a (30, 81.08%)</title>") != NULL);
     CHECK(strstr(svg, "<title>b (10, 27.03%)</title>") != NULL);
-    /* The root spans the whole frame viewBox. */
+    /* The root spans the whole frame viewBox, in pixels of the static
+     * rendering whatever the values. */
     const char *vb = strstr(svg, "id=\"fgframes\"");
-    CHECK(vb && strstr(vb, "viewBox=\"0 0 37 "));
+    CHECK(vb && strstr(vb, "viewBox=\"0 0 1180 "));
     const char *root = strstr(svg, "<title>all (");
-    CHECK(root && attr_after(root, "width") == 37);
+    CHECK(root && attr_after(root, "width") == 1180);
+    const char *fa = strstr(svg, "<title>a (");
+    CHECK(fa && near_px(attr_after(fa, "width"), 1180.0 * 30 / 37));
     CHECK(strstr(svg, "<script") && !strstr(strstr(svg, "<![CDATA[") + 9, "<![CDATA["));
     CHECK(count(svg, "]]>") == 1);
     CHECK(strstr(svg, "<text id=\"fgdetails\" x=\"10\" y=\"") && strstr(svg, "samples: total 37</text>"));
@@ -534,7 +545,8 @@ static void test_minwidth(void)
     CHECK(strstr(svg, "<title>tiny00 (") == NULL);
     const char *stub = strstr(svg, "<g class=\"e\"><title>(50 more) (50, 0.5%)</title>");
     CHECK(stub != NULL);
-    CHECK(stub && attr_after(stub, "x") == 10000 && attr_after(stub, "width") == 50);
+    CHECK(stub && near_px(attr_after(stub, "x"), 1180.0 * 10000 / 10050) &&
+          near_px(attr_after(stub, "width"), 1180.0 * 50 / 10050));
     free(svg);
     /* 0% keeps everything; the default (0 px = 0.1 px) keeps 1/10050 of 1180 px. */
     o.minwidth = 0;
@@ -768,7 +780,45 @@ static void test_sort(void)
     a = svg ? strstr(svg, "<title>alpha (") : NULL;
     z = svg ? strstr(svg, "<title>zeta (") : NULL;
     const char *m = svg ? strstr(svg, "<title>mid (") : NULL;
-    CHECK(a && z && m && z < m && m < a && attr_after(m, "x") == 50 && attr_after(a, "x") == 60);
+    CHECK(a && z && m && z < m && m < a && near_px(attr_after(m, "x"), 1180.0 * 50 / 61) &&
+          near_px(attr_after(a, "x"), 1180.0 * 60 / 61));
+    free(svg);
+    set_free(&b);
+}
+
+/* Values up to 2^63 draw as their share of the root: the viewBox and every
+ * coordinate are pixels, exact to the printed decimals (a raw 1e10 as a
+ * coordinate collapsed the drawing in browsers). */
+static void test_huge(void)
+{
+    set_builder b = {0};
+    add(&b, "main;half", INT64_C(4611686018427387904), 0);         /* 2^62 */
+    add(&b, "main;quarter", INT64_C(2305843009213693952), 0);      /* 2^61 */
+    add(&b, "main;rest", INT64_C(2305843009213693951), 0);         /* 2^61 - 1: the total is 2^63 - 1 */
+    b.s.unit = "bytes";
+    char *svg = render(&b.s, NULL, NULL);
+    CHECK(svg && strstr(svg, "viewBox=\"0 0 1180 "));
+    const char *root = svg ? strstr(svg, "<title>all (") : NULL;
+    CHECK(root && attr_after(root, "width") == 1180);
+    const char *h = svg ? strstr(svg, "<title>half (") : NULL, *q = svg ? strstr(svg, "<title>quarter (") : NULL;
+    const char *r = svg ? strstr(svg, "<title>rest (") : NULL;
+    /* 1180 * 2^62 / (2^63 - 1) is 590 + 6.4e-17: 590 at any precision. */
+    CHECK(h && strstr(h, "</title><rect width=\"590\" "));
+    CHECK(q && strstr(q, "</title><rect x=\"590\" width=\"295\" "));
+    CHECK(r && attr_after(r, "x") == 885 && near_px(attr_after(r, "width"), 295));
+    free(svg);
+    set_free(&b);
+    /* A tiny frame beside a huge one keeps enough decimals to be zoomed
+     * into: its width is right to 1e-12 px. */
+    add(&b, "main;huge", INT64_C(1000000000000), 0);
+    add(&b, "main;tiny", 1000, 0);
+    b.s.unit = "count";
+    pprof_flame_options o = {0};
+    o.minwidth_percent = true; /* 0%: keep everything */
+    svg = render(&b.s, &o, NULL);
+    const char *t = svg ? strstr(svg, "<title>tiny (") : NULL;
+    CHECK(t && fabs(attr_after(t, "width") - 1180.0 * 1000 / 1000000001000.0) < 1e-11);
+    CHECK(t && attr_after(t, "width") > 0);
     free(svg);
     set_free(&b);
 }
@@ -912,6 +962,7 @@ int main(int argc, char **argv)
     test_speed();
     test_colors();
     test_sort();
+    test_huge();
     test_edges();
     return unit_report("flame");
 }
