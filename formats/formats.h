@@ -207,4 +207,8 @@ int pprof_write_raw(pprof_buf *out, const pprof_profile *p);
  * element without trailing slashes, "." for "", "/" for slashes only. */
 const char *pprof_path_base(const char *path, size_t *len);
 
+/* Appends profile string id escaped for a terminal (pprof_escape_text),
+ * right-aligned in width columns when width > 0 (printf's %*s). */
+int pprof_put_string(pprof_buf *out, const pprof_profile *p, pprof_str id, int width);
+
 #endif
