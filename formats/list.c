@@ -278,10 +278,7 @@ int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_
     size_t nt = p->n_sample_types;
     for (size_t s = 0; s < p->n_samples && !rc && nt; s++) {
         const pprof_sample *sm = &p->samples[s];
-        const int64_t *v = p->values + s * nt;
-        int64_t w = v[o->sample_index];
-        if (o->mean && v[0])
-            w /= v[0];
+        int64_t w = pprof_sample_weight(p, s, o->sample_index, o->mean);
         if (w == 0)
             continue;
         const uint32_t *locs = pprof_sample_locs(p, sm);

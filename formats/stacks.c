@@ -235,10 +235,7 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
         true_val = id;
     for (size_t i = 0; i < p->n_samples && !rc && nt; i++) {
         const pprof_sample *sm = &p->samples[i];
-        const int64_t *v = p->values + i * nt;
-        int64_t w = v[si];
-        if (o->mean && v[0] != 0)
-            w /= v[0];
+        int64_t w = pprof_sample_weight(p, i, si, o->mean);
         if (w == 0)
             continue;
         bool is_base = false;

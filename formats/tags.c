@@ -147,10 +147,7 @@ int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_
     pprof_buf scratch = {0};
     for (size_t i = 0; i < p->n_samples && !rc && nt; i++) {
         const pprof_sample *sm = &p->samples[i];
-        const int64_t *v = p->values + i * nt;
-        int64_t w = v[o->sample_index];
-        if (o->mean && v[0] != 0)
-            w /= v[0];
+        int64_t w = pprof_sample_weight(p, i, o->sample_index, o->mean);
         for (uint32_t j = 0; j < sm->n_labels && !rc; j++) {
             const pprof_label *l = &p->labels[sm->labels_off + j];
             if (l->key == base_key)

@@ -12,12 +12,12 @@ static int64_t abs64(int64_t v)
 /* Node values as pprof reports them: divided by the mean divisor when set. */
 int64_t pprof_node_flat(const pprof_node *n)
 {
-    return n->flat_div ? n->flat / n->flat_div : n->flat;
+    return pprof_quotient(n->flat, n->flat_div);
 }
 
 int64_t pprof_node_cum(const pprof_node *n)
 {
-    return n->cum_div ? n->cum / n->cum_div : n->cum;
+    return pprof_quotient(n->cum, n->cum_div);
 }
 
 /* pprof's selectOutputUnit for unit=minimum. */

@@ -179,10 +179,7 @@ int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_repor
         const pprof_sample *sm = &p->samples[i];
         if (sm->n_locs == 0)
             continue;
-        const int64_t *v = p->values + i * nt;
-        int64_t w = v[o->sample_index];
-        if (o->mean && v[0] != 0)
-            w /= v[0];
+        int64_t w = pprof_sample_weight(p, i, o->sample_index, o->mean);
         if (sm->n_labels) {
             write_labels(out, p, sm, refs, false);
             write_labels(out, p, sm, refs, true);

@@ -568,6 +568,17 @@ PPROF_API int pprof_sample_index(int *out, const pprof_profile *p, const char *n
  * Saturates instead of overflowing; *overflow is set when it did. */
 PPROF_API int64_t pprof_profile_total(const pprof_profile *p, int sample_index, bool mean, bool *overflow);
 
+/* a / b as reports divide: a when b is 0 (no divisor), and INT64_MAX for
+ * INT64_MIN / -1, the one quotient that overflows; never traps. */
+PPROF_API int64_t pprof_quotient(int64_t a, int64_t b);
+
+/* The weight of sample s in a report: its value at sample_index, divided
+ * by its first value when mean is set (-mean; a first value of 0 leaves it
+ * undivided), by pprof_quotient. 0 when s or sample_index is out of range.
+ * Every per-sample writer (traces, tags, folded, flame graphs, list) and
+ * the graph builders use it. */
+PPROF_API int64_t pprof_sample_weight(const pprof_profile *p, size_t s, int sample_index, bool mean);
+
 #ifdef __cplusplus
 }
 #endif

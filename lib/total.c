@@ -104,6 +104,6 @@ int64_t pprof_profile_total(const pprof_profile *p, int sample_index, bool mean,
     if (overflow)
         *overflow = ovf;
     if (mean)
-        total = div ? total / div : 0;
+        total = div ? pprof_quotient(total, div) : 0;
     return total;
 }

@@ -23,15 +23,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pprof_buf b = {0};
     pprof_write_raw(&b, p);
     b.len = 0;
-    if (p->n_sample_types) {
+    /* Every report twice: plain and with -mean, whose per-sample division
+     * by the first value must never trap (INT64_MIN / -1). */
+    for (int mean = 0; mean < 2 && p->n_sample_types; mean++) {
+        o.mean = mean;
+        o.graph.mean = mean;
         o.sample_index = (int)p->n_sample_types - 1;
         o.graph.sample_index = o.sample_index;
-        o.total = pprof_profile_total(p, o.sample_index, false, NULL);
+        o.total = pprof_profile_total(p, o.sample_index, o.mean, NULL);
+        o.graph.nodecount = 0;
+        b.len = 0;
         pprof_write_top(&b, p, &o, &err);
         b.len = 0;
         pprof_write_traces(&b, p, &o, &err);
         b.len = 0;
+        pprof_write_tags(&b, p, &o, &err);
         o.graph.nodecount = 80;
+        b.len = 0;
         pprof_write_dot(&b, p, &o, &err);
         b.len = 0;
         o.call_tree = true;

@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+# mean_min.py: writes tests/data/mean_min.pb.gz, a profile whose samples make -mean divide INT64_MIN by -1 (the one int64 quotient that traps).
+import gzip, sys
+
+def varint(n):
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+def field(num, wire, payload):
+    key = varint(num << 3 | wire)
+    if wire == 0:
+        return key + varint(payload)
+    return key + varint(len(payload)) + payload
+
+def msg(*parts):
+    return b"".join(parts)
+
+strings = ["", "count", "n", "value", "bytes", "main.f", "f.go", "main.g", "k", "v", "w"]
+S = {s: i for i, s in enumerate(strings)}
+prof = bytearray()
+for t, u in (("count", "n"), ("value", "bytes")):
+    prof += field(1, 2, msg(field(1, 0, S[t]), field(2, 0, S[u])))
+# count -1 with value INT64_MIN (label k=v, so -tagfocus=k=v isolates it);
+# then ordinary samples, one with count 0.
+samples = [([1], [-1, -(1 << 63)], "v"), ([2, 1], [2, 10], "w"), ([2, 1], [0, 7], "w"), ([1], [-1, 5], "w")]
+for locs, vals, lv in samples:
+    prof += field(2, 2, msg(field(1, 2, b"".join(varint(l) for l in locs)),
+                            field(2, 2, b"".join(varint(v) for v in vals)),
+                            field(3, 2, msg(field(1, 0, S["k"]), field(2, 0, S[lv])))))
+for lid, fid in ((1, 1), (2, 2)):
+    prof += field(4, 2, msg(field(1, 0, lid), field(4, 2, msg(field(1, 0, fid), field(2, 0, 10 * lid)))))
+for fid, name in ((1, "main.f"), (2, "main.g")):
+    prof += field(5, 2, msg(field(1, 0, fid), field(2, 0, S[name]), field(3, 0, S[name]), field(4, 0, S["f.go"])))
+for s in strings:
+    prof += field(6, 2, s.encode())
+with open(sys.argv[1] if len(sys.argv) > 1 else "mean_min.pb.gz", "wb") as f:
+    f.write(gzip.compress(bytes(prof), mtime=0))
