@@ -121,6 +121,11 @@ int cmd_report_gif(pprof_buf *out, const pprof_profile *p, const pprof_report_op
 /* Opens path in a browser ($BROWSER, else xdg-open with a display);
  * returns false when there is none to run. */
 bool cmd_view_file(const char *path);
+/* Removes the graphs opened so far, a second after the last browser
+ * started (also run at exit); for processes that end with _exit. */
+void cmd_view_cleanup(void);
+/* Whether c writes a temporary file and opens it in a browser (web). */
+bool cmd_is_view_command(const command_def *c);
 
 /* A fresh $TMPDIR/pprofNNN.<ext> (default /tmp) for a graph to view. */
 int cmd_view_temp_name(char *buf, size_t n, const char *ext);

@@ -40,7 +40,7 @@ const size_t n_commands = sizeof commands / sizeof commands[0];
 /* Commands whose output goes to a temporary file opened in a browser. */
 static const char *const view_commands[] = {"web"};
 
-static bool is_view_command(const command_def *c)
+bool cmd_is_view_command(const command_def *c)
 {
     for (size_t i = 0; i < sizeof view_commands / sizeof view_commands[0]; i++)
         if (strcmp(c->name, view_commands[i]) == 0)
@@ -190,6 +190,13 @@ static int apply_filters(pprof_profile *p, const pprof_config *cfg, char lines[]
 int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
                    const pprof_config *cfg, const cmd_args *args)
 {
+    /* A CI gate that never fires is worse than none: only -diff computes
+     * what -fail_above compares, so any other report refuses it. */
+    if (cfg->fail_above != 0 && strcmp(c->name, "diff") != 0) {
+        cmd_error("-fail_above gates only the diff report (pprof -diff -fail_above=N -diff_base=OLD NEW), not %s",
+                  c->name);
+        return EXIT_USAGE;
+    }
     /* pprof's defaults for this report come from the library. */
     pprof_report_options o;
     pprof_report_options_init(&o, c->writer);
@@ -252,7 +259,7 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
 
     const char *path = cfg->output && *cfg->output ? cfg->output : NULL;
     char name[64], view_name[4096];
-    if (!path && is_view_command(c)) {
+    if (!path && cmd_is_view_command(c)) {
         if (cmd_view_temp_name(view_name, sizeof view_name, c->ext) != 0) {
             cmd_error("no free temporary file name for the graph");
             return EXIT_DATA;
@@ -290,7 +297,7 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
     }
     pprof_buf_release(&out);
     rc = cmd_output_commit(&dst);
-    if (rc == 0 && is_view_command(c) && !cmd_view_file(path)) {
+    if (rc == 0 && cmd_is_view_command(c) && !cmd_view_file(path)) {
         /* No browser to start: say where the graph is. */
         fprintf(stderr, "pprof: no browser found (set $BROWSER); the graph is in:\n");
         printf("%s\n", path);

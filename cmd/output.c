@@ -89,7 +89,10 @@ int cmd_output_open(cmd_output *o, const char *path)
     snprintf(o->tmp, n + 32, "%.*s.pprof-tmp-XXXXXX", (int)dirlen, path);
     o->fd = mkstemp(o->tmp);
     if (o->fd < 0) {
-        cmd_error("open %s: %s", path, strerror(errno));
+        /* Not the file's own error: the file itself may well exist (say
+         * /proc/version), its directory does not take new files. */
+        cmd_error("write %s: cannot create a temporary file in %.*s to write it: %s", path,
+                  dirlen ? (int)dirlen : 1, dirlen ? path : ".", strerror(errno));
         free(o->tmp);
         o->tmp = NULL;
         return EXIT_DATA;

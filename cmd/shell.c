@@ -365,6 +365,7 @@ static void run_in_child(const command_def *c, const char *param, const pprof_pr
         int rc = cmd_run_report(c, param, (pprof_profile *)p, cc, args);
         fflush(stdout);
         fflush(stderr);
+        cmd_view_cleanup(); /* _exit runs no atexit handlers */
         _exit(rc);
     }
     int status;
@@ -446,9 +447,10 @@ static void run_command(char **tok, int ntok, const pprof_profile *p, const ppro
     /* The shell's top (and diff) shows 10 rows unless told otherwise. */
     if (cc.nodecount < 0 && (strcmp(c->name, "top") == 0 || strcmp(c->name, "text") == 0 || strcmp(c->name, "diff") == 0))
         cc.nodecount = 10;
-    /* Non-text output goes to a file in the current directory. */
+    /* Non-text output goes to a file in the current directory; web's to
+     * a temporary file it opens ($TMPDIR/pprofNNN.svg). */
     char auto_name[64];
-    if ((!cc.output || !*cc.output) && c->ext) {
+    if ((!cc.output || !*cc.output) && c->ext && !cmd_is_view_command(c)) {
         for (int k = 1; k < 1000; k++) {
             snprintf(auto_name, sizeof auto_name, "profile%03d.%s", k, c->ext);
             if (access(auto_name, F_OK) != 0)

@@ -72,18 +72,23 @@ int pprof_buf_printf(pprof_buf *b, const char *fmt, ...)
 {
     char small[256];
     va_list ap;
+    void *loc = pprof_c_locale_enter();
     va_start(ap, fmt);
     int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return PPROF_EINVAL;
-    if ((size_t)n < sizeof small)
-        return pprof_buf_append(b, small, (size_t)n);
-    if (pprof_buf_reserve(b, (size_t)n))
-        return PPROF_ENOMEM;
-    va_start(ap, fmt);
-    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-    return 0;
+    int rc = 0;
+    if (n < 0) {
+        rc = PPROF_EINVAL;
+    } else if ((size_t)n < sizeof small) {
+        rc = pprof_buf_append(b, small, (size_t)n);
+    } else if (pprof_buf_reserve(b, (size_t)n)) {
+        rc = PPROF_ENOMEM;
+    } else {
+        va_start(ap, fmt);
+        vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        b->len += (size_t)n;
+    }
+    pprof_c_locale_leave(loc);
+    return rc;
 }

@@ -1,5 +1,5 @@
 /* error.c: error codes, their descriptions and the detailed error message. */
-#include "pprof.h"
+#include "internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,9 +37,11 @@ int pprof_error_set(pprof_error *err, int code, const char *fmt, ...)
     if (err) {
         err->code = code;
         va_list ap;
+        void *loc = pprof_c_locale_enter();
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
+        pprof_c_locale_leave(loc);
     }
     return code;
 }

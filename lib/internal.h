@@ -19,6 +19,16 @@ typedef struct pprof_arena {
 void *pprof_arena_alloc(pprof_arena *a, size_t n);
 void pprof_arena_release(pprof_arena *a);
 
+/* ---------------------------------------------------------------- locale */
+
+/* Numbers are printed and parsed the same under any locale: between enter
+ * and leave the calling thread uses the C locale (leave restores what
+ * enter returned; NULL when it could not switch). pprof_strtod is strtod
+ * in the C locale. */
+void *pprof_c_locale_enter(void);
+void pprof_c_locale_leave(void *old);
+double pprof_strtod(const char *s, char **end);
+
 /* ---------------------------------------------------------------- vectors */
 
 /* Grows *ptr (elements of size elem) so that it holds at least need

@@ -50,7 +50,7 @@ static bool parse_number(const char *s, size_t n, double *v, char *unit, size_t 
     memcpy(num, s, u);
     num[u] = 0;
     errno = 0;
-    *v = strtod(num, NULL);
+    *v = pprof_strtod(num, NULL);
     memcpy(unit, s + u, n - u);
     unit[n - u] = 0;
     return errno == 0;

@@ -1,5 +1,5 @@
 /* units.c: unit families, value scaling and value/percentage formatting, as pprof's measurement package does them. */
-#include "pprof.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -224,7 +224,9 @@ void pprof_format_scaled(char *buf, size_t n, int64_t value, const char *from, c
     double v = pprof_unit_scale(value, from, to, &unit);
     /* Room for "%.2f" of any double (DBL_MAX has 309 integer digits). */
     char num[320];
+    void *loc = pprof_c_locale_enter();
     snprintf(num, sizeof num, "%.2f", v);
+    pprof_c_locale_leave(loc);
     size_t len = strlen(num);
     if (len >= 3 && strcmp(num + len - 3, ".00") == 0)
         num[len - 3] = '\0';
@@ -241,12 +243,14 @@ void pprof_format_percent(char *buf, size_t n, int64_t value, int64_t total)
     double ratio = 0.0;
     if (total != 0)
         ratio = fabs((double)value / (double)total) * 100.0;
+    void *loc = pprof_c_locale_enter();
     if (ratio >= 99.95 && ratio <= 100.05)
         snprintf(buf, n, "  100%%");
     else if (ratio >= 1.0)
         snprintf(buf, n, "%5.2f%%", ratio);
     else
         snprintf(buf, n, "%5.2g%%", ratio);
+    pprof_c_locale_leave(loc);
 }
 
 /* 100*v with Go's two's-complement wrap-around instead of C's undefined

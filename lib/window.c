@@ -116,7 +116,7 @@ static bool duration(const char *s, int64_t *out)
         char *end;
         if (!isdigit((unsigned char)*s) && *s != '.')
             return false;
-        double v = strtod(s, &end);
+        double v = pprof_strtod(s, &end);
         if (end == s)
             return false;
         s = end;

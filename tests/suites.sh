@@ -19,6 +19,7 @@ export BUILD PPROF TOOLS MAKE
 SUITES='unit:for t in "$BUILD"/tests/test_*; do case $t in *.d) continue ;; esac; "$t" || s=1; done; exit ${s:-0}
 cli:sh tests/cli/run.sh
 windows:sh tests/cli/windows.sh
+exits:sh tests/cli/exits.sh
 folded-sums:sh tests/cli/folded_sums.sh
 svg-valid:sh tests/cli/svg_valid.sh
 same-graph:sh tests/cli/same_graph.sh
