@@ -323,8 +323,15 @@ else
 fi
 mkfifo "$tmp/outfifo"
 cat "$tmp/outfifo" > "$tmp/outfifo.txt" &
+catpid=$!
 run -top -output="$tmp/outfifo" "$CPU"
-wait
+# A program that failed before opening the FIFO leaves cat blocked in
+# open(): end it after a bounded wait instead of hanging the suite.
+(sleep 5; kill "$catpid" 2>/dev/null) &
+killer=$!
+wait "$catpid" 2>/dev/null
+kill "$killer" 2>/dev/null
+wait "$killer" 2>/dev/null
 if [ ! -p "$tmp/outfifo" ] || ! grep -q "flat%" "$tmp/outfifo.txt"; then
     fail_case F25_output_fifo_written_in_place "the FIFO was replaced or got no report"
 else

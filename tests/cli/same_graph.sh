@@ -1,13 +1,15 @@
 #!/bin/sh
-# same_graph.sh: for the call-graph cases of tests/cli/ours.txt marked "same graph", checks that our golden is the same graph as go tool pprof's output kept in tests/reference/ours-ref/ (node order and numbering aside).
+# same_graph.sh: for the call-graph cases of tests/cli/ours.txt marked "same graph", runs the program and checks that its output, and our golden, are the same graph as go tool pprof's output kept in tests/reference/ours-ref/ (node order and numbering aside).
 #
-# Usage (from anywhere): sh tests/cli/same_graph.sh [-v]
+# Usage (from anywhere): PPROF=build/pprof sh tests/cli/same_graph.sh [-v]
 # DOT files go through canon_dot.awk, callgrind files through
 # canon_callgrind.awk; the sorted results must be equal. Needs no go: the
 # reference outputs are committed (tests/reference/gen_goldens.sh makes them).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+PPROF=${PPROF:-$here/../../build/pprof}
+case $PPROF in /*) ;; *) PPROF=$(pwd)/$PPROF ;; esac
 ref=$here/../reference/ours-ref
 golden=$here/golden
 verbose=0
@@ -31,13 +33,17 @@ for name in $(awk '$2 == "same" && $3 == "graph" { print $1 }' "$here/ours.txt")
 		failed=$((failed + 1))
 		continue
 	fi
-	if canon "$golden/$name.out" "$tmp/ours" && canon "$ref/$name.out" "$tmp/go" &&
-		[ -s "$tmp/ours" ] && cmp -s "$tmp/ours" "$tmp/go"; then
+	# The case's arguments (these cases use no quotes), run in tests/.
+	args=$(awk -v n="$name" '$1 == n { $1 = ""; print; exit }' "$here/cases.txt")
+	(set -f; cd "$here/.." && TZ=UTC LC_ALL=C "$PPROF" $args >"$tmp/run.out" 2>/dev/null </dev/null)
+	if [ -n "$args" ] && canon "$tmp/run.out" "$tmp/run" && canon "$golden/$name.out" "$tmp/ours" &&
+		canon "$ref/$name.out" "$tmp/go" && [ -s "$tmp/ours" ] && cmp -s "$tmp/ours" "$tmp/go" && cmp -s "$tmp/run" "$tmp/go"; then
 		passed=$((passed + 1))
 		[ $verbose = 1 ] && echo "ok $name"
 	else
 		echo "FAIL $name: not the same graph as go's (--- go, +++ ours):"
-		diff -u "$tmp/go" "$tmp/ours" | sed -n '3,12{s/^/  /;p;}'
+		[ -s "$tmp/run" ] || echo "  the program wrote no graph: $PPROF $args"
+		diff -u "$tmp/go" "$tmp/run" 2>/dev/null | sed -n '3,12{s/^/  /;p;}'
 		failed=$((failed + 1))
 	fi
 done
