@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,6 +82,7 @@ static const char *value_word(const char *option, size_t i)
  * the cursor) or a command's regexp argument (function names). */
 static char completing_option[128];
 static bool completing_value;
+static bool completing_function; /* names match anywhere, as upstream */
 
 static char *complete_word(const char *text, int state)
 {
@@ -101,7 +105,7 @@ static char *complete_word(const char *text, int state)
             }
             w = (const char *)esc.data;
         }
-        if (strncmp(w, text, n) == 0) {
+        if (completing_function ? strstr(w, text) != NULL : strncmp(w, text, n) == 0) {
             char *r = strdup(w);
             pprof_buf_release(&esc);
             return r;
@@ -118,6 +122,7 @@ static char **complete(const char *text, int start, int end)
     const char *line = rl_line_buffer;
     size_t len = (size_t)start;
     completing_value = false;
+    completing_function = false;
     if (len > 0 && line[len - 1] == '=') {
         size_t b = len - 1;
         while (b > 0 && !isspace((unsigned char)line[b - 1]))
@@ -128,7 +133,20 @@ static char **complete(const char *text, int start, int end)
         snprintf(completing_option, sizeof completing_option, "focus"); /* any regexp option */
         completing_value = true;
     }
+    const option_def *od = completing_value ? config_find(completing_option) : NULL;
+    completing_function = completing_value && strcmp(completing_option, "sample_index") != 0 &&
+                          strcmp(completing_option, "granularity") != 0 && strcmp(completing_option, "unit") != 0 &&
+                          !(od && od->kind == OPT_BOOL);
     char **m = rl_completion_matches(text, complete_word);
+    /* Substring matches: a unique one replaces the word; several keep it
+     * as typed (their common prefix may not contain it) and are listed. */
+    if (m && m[1] && completing_function && !strstr(m[0], text)) {
+        char *keep = strdup(text);
+        if (keep) {
+            free(m[0]);
+            m[0] = keep;
+        }
+    }
     /* A completed option name that takes a value is followed by "=". */
     const option_def *d = m && !completing_value && !cmd_find_command(m[0]) ? config_find(m[0]) : NULL;
     rl_completion_append_character = d && d->kind != OPT_BOOL && !d->group ? '=' : ' ';
@@ -142,8 +160,24 @@ static char *history_path(void)
     char *path = malloc(4096);
     if (!path)
         return NULL;
-    if (state && *state)
+    if (state && *state) {
+        /* $XDG_STATE_HOME may not exist yet: make it (and its parents)
+         * private to the user, as the XDG spec asks. */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", state);
+        for (char *q = dir + 1;; q++) {
+            if (*q == '/' || *q == 0) {
+                char c = *q;
+                *q = 0;
+                if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+                    break;
+                *q = c;
+                if (!c)
+                    break;
+            }
+        }
         snprintf(path, 4096, "%s/pprof_history", state);
+    }
     else if (home && *home)
         snprintf(path, 4096, "%s/.pprof_history", home);
     else {
@@ -326,25 +360,40 @@ static bool assign(pprof_config *cfg, const pprof_profile *p, const char *line)
 static bool shell_tty;
 static volatile sig_atomic_t at_prompt;
 
+static volatile sig_atomic_t interrupted;
+
+/* Async-signal-safe: only a flag. The read readline is blocked in fails
+ * with EINTR (no SA_RESTART), and readline then calls clear_on_interrupt
+ * from its own loop, where its functions may be called. */
 static void on_interrupt(int sig)
 {
     (void)sig;
-    if (!at_prompt)
-        return; /* the command's child takes the interrupt */
+    if (at_prompt)
+        interrupted = 1; /* else the command's child takes the interrupt */
+}
+
+static int clear_on_interrupt(void)
+{
+    if (!interrupted)
+        return 0;
+    interrupted = 0;
     if (write(STDOUT_FILENO, "\n", 1) < 0) {
     }
     rl_on_new_line();
     rl_replace_line("", 0);
     rl_redisplay();
+    return 0;
 }
 
 static void catch_interrupts(void)
 {
+    rl_catch_signals = 0; /* readline installs no handlers of its own */
+    rl_signal_event_hook = clear_on_interrupt;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_interrupt;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
+    sa.sa_flags = 0;
     sigaction(SIGINT, &sa, NULL);
 }
 
@@ -375,6 +424,24 @@ static void run_in_child(const command_def *c, const char *param, const pprof_pr
         puts("\n(interrupted)");
 }
 
+/* A node count: decimal digits from 0 to INT_MAX ("top4294967297" is an
+ * error, not top1). */
+static bool parse_count(const char *s, int *out)
+{
+    if (!*s)
+        return false;
+    long long v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (*s - '0');
+        if (v > INT_MAX)
+            return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
 /* Runs one report command line ("top10 -cum regexp > file"). */
 static void run_command(char **tok, int ntok, const pprof_profile *p, const pprof_config *cfg,
                         const cmd_args *args)
@@ -387,7 +454,10 @@ static void run_command(char **tok, int ntok, const pprof_profile *p, const ppro
         len--;
     int count = -1;
     if (len < strlen(name) && len > 0) {
-        count = atoi(name + len);
+        if (!parse_count(name + len, &count)) {
+            printf("node count %s is out of range (0 to %d)\n", name + len, INT_MAX);
+            return;
+        }
         name[len] = 0;
     }
     const command_def *c = cmd_find_command(name);
@@ -418,10 +488,16 @@ static void run_command(char **tok, int ntok, const pprof_profile *p, const ppro
     char *focus = NULL, *ignore = NULL;
     for (; i < ntok; i++) {
         const char *t = tok[i];
-        char *end;
-        long v = strtol(t, &end, 10);
-        if (*t && !*end) {
-            cc.nodecount = (int)v;
+        int v;
+        if (*t && strspn(t, "0123456789") == strlen(t)) {
+            if (!parse_count(t, &v)) {
+                printf("node count %s is out of range (0 to %d)\n", t, INT_MAX);
+                config_release(&cc);
+                free(focus);
+                free(ignore);
+                return;
+            }
+            cc.nodecount = v;
         } else if (t[0] == '>') {
             const char *file = t[1] ? t + 1 : (i + 1 < ntok ? tok[++i] : "");
             free(cc.output);
@@ -494,11 +570,15 @@ int cmd_shell(const pprof_profile *p, pprof_config *cfg, const cmd_args *args)
         puts("No samples were found with the default sample value type.\n"
              "Try \"sample_index\" command to analyze different sample values.");
     char *hist = NULL;
+    int added = 0;
     shell_tty = tty;
     shell_profile = p;
     if (tty) {
         catch_interrupts();
         rl_attempted_completion_function = complete;
+        /* Words break at blanks and "=" only: Go names hold "(", "*", "." */
+        static char breaks[] = " \t\n=";
+        rl_completer_word_break_characters = breaks;
         hist = history_path();
         if (hist)
             read_history(hist);
@@ -515,8 +595,10 @@ int cmd_shell(const pprof_profile *p, pprof_config *cfg, const cmd_args *args)
         char *s = line;
         while (isspace((unsigned char)*s))
             s++;
-        if (tty && *s)
+        if (tty && *s) {
             add_history(s);
+            added++;
+        }
         char *tok[64];
         int ntok = 0;
         char *copy = strdup(s);
@@ -558,8 +640,17 @@ int cmd_shell(const pprof_profile *p, pprof_config *cfg, const cmd_args *args)
         if (quit)
             break;
     }
-    if (hist && write_history(hist) != 0)
-        cmd_warning("could not save the shell history to %s", hist);
+    /* Only this session's lines are appended, so sessions running at the
+     * same time do not overwrite each other's history. */
+    if (hist && added > 0) {
+        int fd = open(hist, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd >= 0)
+            close(fd);
+        if (fd < 0 || append_history(added, hist) != 0)
+            cmd_warning("could not save the shell history to %s", hist);
+        else
+            history_truncate_file(hist, 1000);
+    }
     free(hist);
     return 0;
 }

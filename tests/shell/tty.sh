@@ -42,9 +42,9 @@ wait_for() {
 	return 1
 }
 keys() { $T send-keys -t pp "$@"; }
-start() {
-	$T new-session -d -s pp -x 160 -y 40 \
-		"cd $tmp/work && env HOME=$tmp XDG_STATE_HOME=$tmp/state TZ=UTC $PPROF $1; echo EXITED=\$?; sleep 30"
+start() { # PROFILE [SESSION [XDG_STATE_HOME]]
+	$T new-session -d -s "${2:-pp}" -x 160 -y 40 \
+		"cd $tmp/work && env HOME=$tmp XDG_STATE_HOME=${3:-$tmp/state} TZ=UTC $PPROF $1; echo EXITED=\$?; sleep 30"
 }
 
 # ---- prompt, a command, completion of a command, an option value and a function name
@@ -60,6 +60,21 @@ keys Enter 'o' Enter
 if wait_for 'sample_index *= samples' 5; then ok; else fail "the completed option was set"; fi
 keys 'peek runtime.mallo' Tab
 if wait_for '^(pprof) peek runtime.mallocgc' 5; then ok; else fail "tab completes a function name"; fi
+# Function names match anywhere in the name, through Go's "(*T)." (a "("
+# used to break the word); a unique match replaces what was typed; several
+# are listed, the word grown to their common prefix when that holds it.
+keys C-u 'peek (*machine).ad' Tab
+if wait_for '^(pprof) peek regexp.(\*machine).add' 5; then ok; else fail "tab completes a method by a substring"; fi
+keys C-u 'list achine).ma' Tab
+if wait_for '^(pprof) list regexp.(\*machine).match' 5; then ok; else fail "tab completes a substring in the middle"; fi
+keys C-u 'list encodeState' Tab
+sleep 0.3
+keys Tab Tab
+if wait_for 'encoding/json.(\*encodeState).string' 5 && wait_for '^(pprof) list encoding/json.(\*encodeState).$' 2; then ok
+else fail "several substring matches: the word grows to what they share and they are listed"; fi
+# Counts are bounded: top4294967297 is not top1.
+keys C-u 'top4294967297' Enter
+if wait_for 'node count 4294967297 is out of range' 5; then ok; else fail "top4294967297 refused"; fi
 keys C-u 'granularity=fi' Tab Tab
 if wait_for 'filefunctions' 5 && wait_for 'files' 1; then ok; else fail "tab lists granularities"; fi
 
@@ -100,6 +115,24 @@ if wait_for 'flat%' 15; then ok; else fail "the shell goes on after Ctrl-C"; fi
 if ls -a "$tmp/work" | grep -q 'pprof-tmp'; then fail "an interrupted report left a temporary file"; else ok; fi
 keys 'quit' Enter
 if wait_for 'EXITED=0' 5; then ok; else fail "quit after Ctrl-C exits 0"; fi
+
+# ---- history: $XDG_STATE_HOME is made when missing, and two sessions at
+# once both keep their commands (each appends its own lines).
+$T kill-server 2>/dev/null
+sleep 0.2
+start "$prof" pp "$tmp/new/state"
+start "$prof" pp2 "$tmp/new/state"
+wait_for '^(pprof) ' 10
+i=0; while [ $i -lt 100 ] && ! $T capture-pane -p -t pp2 2>/dev/null | grep -q '^(pprof) '; do sleep 0.1; i=$((i + 1)); done
+$T send-keys -t pp 'top2' Enter
+$T send-keys -t pp2 'top4' Enter
+sleep 0.5
+$T send-keys -t pp 'quit' Enter
+$T send-keys -t pp2 'quit' Enter
+wait_for 'EXITED=0' 5
+i=0; while [ $i -lt 50 ] && ! grep -q '^top4$' "$tmp/new/state/pprof_history" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+if grep -q '^top2$' "$tmp/new/state/pprof_history" 2>/dev/null && grep -q '^top4$' "$tmp/new/state/pprof_history"; then ok
+else fail "concurrent sessions keep both histories in a new \$XDG_STATE_HOME: $(cat "$tmp/new/state/pprof_history" 2>&1 | tr '\n' ' ')"; fi
 
 echo "shell-tty: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
