@@ -293,7 +293,9 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
             cmd_error("%s", err.msg);
         pprof_buf_release(&out);
         cmd_output_abort(&dst);
-        return EXIT_DATA;
+        /* A report refusing its options (-diff without a base, ...) is a
+         * usage error; anything else is the data's or the system's. */
+        return !out.sink_error && rc == PPROF_EINVAL && err.code == PPROF_EINVAL ? EXIT_USAGE : EXIT_DATA;
     }
     pprof_buf_release(&out);
     rc = cmd_output_commit(&dst);

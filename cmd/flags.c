@@ -299,9 +299,6 @@ int cmd_parse_args(cmd_args *args, pprof_config *cfg, int argc, char **argv)
     bool base_window = args->base_window && *args->base_window;
     if (base_window && ((args->base && *args->base) || (args->diff_base && *args->diff_base)))
         return usage_error("-base_window cannot be used with -base or -diff_base%s%s", "", "");
-    if (args->format && strcmp(args->format, "diff") == 0 && !(args->diff_base && *args->diff_base) && !base_window)
-        return usage_error("-diff compares two profiles: give the old one with -diff_base=SOURCE "
-                           "(or -base_window=WINDOW)%s%s", "", "");
     args->normalize = cfg->normalize;
     if (args->normalize && !(args->base && *args->base) && !(args->diff_base && *args->diff_base) && !base_window)
         return usage_error("must have base profile to normalize by%s%s", "", "");

@@ -38,7 +38,7 @@ expect() {
 old=$data/windows/cpu-00.pb.gz new=$data/windows/cpu-05.pb.gz
 
 # -diff needs a base: a usage error, not an empty report.
-expect diff_no_base 2 '^pprof: -diff compares two profiles' -- -diff "$new"
+expect diff_no_base 2 '^pprof: -diff compares against a base' -- -diff "$new"
 expect diff_with_base 0 '' -- -diff -diff_base="$old" "$new"
 
 # -fail_above gates -diff (exit 3 when a share grew) and is refused elsewhere.
