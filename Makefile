@@ -12,8 +12,9 @@ SANITIZE ?=
 # terminal test of the shell, pdftoppm to check rendered PDFs);
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
-            libgraphviz-dev libcurl4-openssl-dev pkg-config
-TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils
+            libgraphviz-dev libcurl4-openssl-dev pkg-config \
+            libdw-dev libelf-dev libiberty-dev libcapstone-dev
+TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils libgoogle-perftools-dev gcc g++ binutils
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -23,7 +24,10 @@ OPT      ?= -O2 -g
 CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS   = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -fPIC $(SANITIZE) -Ilib -Iformats -I$(BUILD)/gen $(GV_CFLAGS) $(CFLAGS)
-LDLIBS_ALL = -lprotobuf-c -lz -lm -pthread $(LDLIBS)
+# Symbolization: elfutils (ELF, DWARF, MiniDebugInfo), libiberty's demangler
+# (static, PIC on Debian), capstone for disassembly.
+NATIVE_LIBS = -ldw -lelf -liberty -lcapstone
+LDLIBS_ALL = -lprotobuf-c -lz -lm -pthread $(NATIVE_LIBS) $(LDLIBS)
 # Graphviz's libraries render call graphs in the program (cmd/render.c).
 GV_CFLAGS = $(shell pkg-config --cflags libgvc libcgraph 2>/dev/null)
 GV_LIBS   = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt)
@@ -43,7 +47,7 @@ TOOL_SRC = $(sort $(wildcard tests/bench/*.c tests/bad/*.c tests/http/*.c))
 TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 VERSION  = 0.1.0
 
-.PHONY: all deps test-deps install-pkgs check unit cli bad flame http fuzz demo asan bench install uninstall clean tools
+.PHONY: all deps test-deps install-pkgs check unit cli bad flame http native fuzz demo asan bench install uninstall clean tools
 .SUFFIXES:
 
 all: $(BUILD)/pprof $(BUILD)/libpprof.a $(BUILD)/libpprof.so $(BUILD)/libpprof.pc
@@ -90,7 +94,7 @@ $(BUILD)/libpprof.so: $(LIB_OBJ)
 
 $(BUILD)/libpprof.pc: Makefile
 	@mkdir -p $(BUILD)
-	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm -pthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
+	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm -pthread -ldw -lelf -liberty -lcapstone\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
 
 $(BUILD)/pprof: $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline $(CURL_LIBS) $(GV_LIBS)
@@ -111,7 +115,12 @@ $(BUILD)/tools/%: tests/http/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(OPT) $(WARN) $(SANITIZE) -o $@ $< $(LDFLAGS_ALL) -pthread
 
-tools: $(TOOL_BIN)
+# Tools of the native tests that build profiles through libpprof itself.
+$(BUILD)/tools/mkprof: tests/native/mkprof.c $(BUILD)/libpprof.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libpprof.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
+
+tools: $(TOOL_BIN) $(BUILD)/tools/mkprof
 
 # ---------------------------------------------------------------- tests
 unit: $(UNIT_BIN)
@@ -136,6 +145,11 @@ bad: all tools
 http: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/http/run.sh
 
+# Native symbolization: C and C++ programs built and profiled (gperftools)
+# during the test, addr2line as an oracle, hostile binaries.
+native: all tools
+	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/native/run.sh
+
 # Flame graphs: SVG validity (xmllint) and determinism, then a real browser
 # (headless chromium) clicking, searching and reading back the page.
 flame: $(BUILD)/tests/test_flame
@@ -144,7 +158,7 @@ flame: $(BUILD)/tests/test_flame
 
 check: test-deps
 	@$(MAKE) --no-print-directory all tools $(UNIT_BIN)
-	@$(MAKE) --no-print-directory unit cli bad http flame
+	@$(MAKE) --no-print-directory unit cli bad http native flame
 
 asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \
@@ -171,7 +185,7 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(FMT_SRC) $(GEN_C) $(wildcard lib/*.h formats/*.h)
 	@mkdir -p $(dir $@)
 	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -Ilib -Iformats -I$(BUILD)/gen \
-	  -o $@ $< $(LIB_SRC) $(FMT_SRC) $(GEN_C) -lprotobuf-c -lz -lm -pthread
+	  -o $@ $< $(LIB_SRC) $(FMT_SRC) $(GEN_C) -lprotobuf-c -lz -lm -pthread $(NATIVE_LIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory install-pkgs PKGS="$(FUZZ_PKGS)"
