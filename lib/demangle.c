@@ -211,7 +211,11 @@ int pprof_profile_demangle(pprof_profile *p, pprof_demangle_mode mode, bool forc
             f->name = f->system_name;
         if (f->name != f->system_name || !f->system_name)
             continue;
-        char *d = pprof_demangle(pprof_string(p, f->system_name), mode);
+        /* A name with a NUL inside is no symbol: left whole. */
+        const char *raw = pprof_string(p, f->system_name);
+        if (strlen(raw) != p->string_lens[f->system_name])
+            continue;
+        char *d = pprof_demangle(raw, mode);
         if (!d)
             return PPROF_ENOMEM;
         int rc = pprof_profile_intern(&f->name, p, d, strlen(d));

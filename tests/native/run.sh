@@ -87,7 +87,9 @@ bid() { readelf -n "$1" | sed -n 's/.*Build ID: //p'; }
 # ---------------------------------------------------------------- real profiles
 for b in c_pie c_nopie c_strip; do
 	$T "$PPROF" -top "$b" "$b.prof" >"$b.top" 2>"$b.err"
-	has "cpu_${b}_names" "$b.top" " leaf_hash" " middle" " busy_a" " main"
+	# (busy_a is not in every profile's stacks: gperftools' unwinding
+	# sometimes drops it, and go tool pprof shows the same.)
+	has "cpu_${b}_names" "$b.top" " leaf_hash" " middle" " main"
 	hasnot "cpu_${b}_no_raw" "$b.top" "[$b]"
 	has "cpu_${b}_shared_lib" "$b.top" " lib_inner" " work_lib"
 	[ -s "$b.err" ] && bad "cpu_${b}_quiet" "stderr: $(head -c 300 "$b.err")" || ok "cpu_${b}_quiet"
@@ -270,7 +272,7 @@ has kallsyms k.top " do_syscall_64" " helper_fn"
 if command -v go >/dev/null 2>&1; then
 	# Where go is right (a PIE C program, names from DWARF), the same
 	# values; -noinlines because go 1.19 does not know inlined frames.
-	for f in leaf_hash busy_a main; do
+	for f in leaf_hash middle main; do
 		g=$(go tool pprof -top -noinlines c_pie c_pie.prof 2>/dev/null | grep " $f\$")
 		o=$("$PPROF" -top -noinlines c_pie c_pie.prof 2>/dev/null | grep " $f\$")
 		[ -n "$g" ] && [ "$g" = "$o" ] && ok "go_same_$f" || bad "go_same_$f" "go '$g' ours '$o'"
