@@ -137,12 +137,13 @@ $(BUILD)/include/pprof/%.h: formats/%.h
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/gen/*.d $(BUILD)/tests/*.d)
 
 # libpprof is lib/ and formats/ together: every reader and writer.
+# --exclude-libs: static archives it links (libiberty) stay private.
 $(BUILD)/libpprof.a: $(LIB_OBJ) $(FMT_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/libpprof.so: $(LIB_OBJ) $(FMT_OBJ)
-	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libpprof.so.$(SOMAJOR) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) -shared $(LDFLAGS_ALL) -Wl,--exclude-libs,ALL -Wl,-soname,libpprof.so.$(SOMAJOR) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/libpprof.pc: FORCE
 	@mkdir -p $(BUILD)
