@@ -11,17 +11,37 @@ typedef struct label_ref {
     const pprof_label *l;
 } label_ref;
 
+/* Character i of the line "%10s:" for key k (NUL past the colon). */
+static int padded_char(const char *k, size_t len, size_t i)
+{
+    size_t pad = len < 10 ? 10 - len : 0;
+    if (i < pad)
+        return ' ';
+    i -= pad;
+    return i < len ? (unsigned char)k[i] : i == len ? ':' : 0;
+}
+
+/* pprof sorts the printed "%10s:  values" lines: a key shorter than 10
+ * characters is padded with spaces and so comes before longer ones. */
 static int cmp_label_key(const void *a, const void *b)
 {
     const label_ref *x = a, *y = b;
-    int c = strcmp(pprof_string(x->p, x->l->key), pprof_string(y->p, y->l->key));
+    const char *kx = pprof_string(x->p, x->l->key), *ky = pprof_string(y->p, y->l->key);
+    size_t lx = strlen(kx), ly = strlen(ky);
+    int c = 0;
+    for (size_t i = 0; !c; i++) {
+        int cx = padded_char(kx, lx, i), cy = padded_char(ky, ly, i);
+        c = cx - cy;
+        if (!cx || !cy)
+            break;
+    }
     if (c)
         return c;
     return x->l < y->l ? -1 : x->l > y->l; /* keep profile order within a key */
 }
 
-/* Label lines: string labels, then numeric ones, each sorted by key, with
- * the values of one key joined by spaces. */
+/* Label lines: string labels, then numeric ones, each sorted as pprof
+ * sorts the padded lines, with the values of one key joined by spaces. */
 static void write_labels(pprof_buf *out, const pprof_profile *p, const pprof_sample *sm, label_ref *refs,
                          bool numeric)
 {

@@ -217,8 +217,10 @@ static int make_info(gb *b, const pprof_location *loc, const pprof_line *line, p
             ni->column = line->column;
     }
     /* A nameless function is told apart by its binary; at file granularity
-     * names are dropped on purpose and files stand alone. */
-    if (o->keep_objfile || (ni->name == 0 && ni->orig_name == 0 && o->granularity != PPROF_GRAN_FILES)) {
+     * names are dropped on purpose and files stand alone, but a frame
+     * without a file is named by its binary ([server]), as pprof does. */
+    if (o->keep_objfile || (ni->name == 0 && ni->orig_name == 0 &&
+                            (o->granularity != PPROF_GRAN_FILES || ni->file == 0))) {
         ni->objfile = objfile;
         ni->start_line = keep_name ? fn->start_line : 0;
     }

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+# labels_order.py: writes tests/data/labels_order.pb.gz, one sample with string and numeric labels whose keys are shorter, as long as and longer than 10 characters (pprof -traces sorts the padded lines).
+import gzip, sys
+
+def varint(n):
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+def field(num, wire, payload):
+    key = varint(num << 3 | wire)
+    if wire == 0:
+        return key + varint(payload)
+    return key + varint(len(payload)) + payload
+
+def msg(*parts):
+    return b"".join(parts)
+
+strings = ["", "samples", "count", "main.f", "f.go", "endpoint", "a_very_long_key", "zz", "bytes", "/search", "x", "y", "abcdefghij", "k9"]
+S = {s: i for i, s in enumerate(strings)}
+prof = bytearray()
+prof += field(1, 2, msg(field(1, 0, S["samples"]), field(2, 0, S["count"])))
+def strlabel(k, v):
+    return field(3, 2, msg(field(1, 0, S[k]), field(2, 0, S[v])))
+def numlabel(k, n):
+    return field(3, 2, msg(field(1, 0, S[k]), field(3, 0, n)))
+labels = strlabel("endpoint", "/search") + strlabel("a_very_long_key", "x") + strlabel("zz", "y") + \
+         strlabel("abcdefghij", "x") + numlabel("bytes", 2048) + numlabel("k9", 5) + numlabel("a_very_long_key", 7)
+prof += field(2, 2, msg(field(1, 2, varint(1)), field(2, 2, varint(3)), labels))
+prof += field(4, 2, msg(field(1, 0, 1), field(4, 2, msg(field(1, 0, 1), field(2, 0, 10)))))
+prof += field(5, 2, msg(field(1, 0, 1), field(2, 0, S["main.f"]), field(3, 0, S["main.f"]), field(4, 0, S["f.go"])))
+for s in strings:
+    prof += field(6, 2, s.encode())
+with open(sys.argv[1] if len(sys.argv) > 1 else "labels_order.pb.gz", "wb") as f:
+    f.write(gzip.compress(bytes(prof), mtime=0))
