@@ -157,12 +157,16 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
         flat += lines[g->first + i].flat;
         cum += lines[g->first + i].cum;
     }
-    char scratch[1024], f[64], c[64], pct[32];
+    char scratch[1024], scratch2[1024], f[64], c[64], pct[32];
     const char *shown = trim_source_path(g->file, trim, search, scratch, sizeof scratch);
+    /* The header trims by -trim_path and an explicit -source_path only,
+     * as pprof does: never by the name of the working directory, which
+     * would make the report depend on where it runs. */
+    const char *header = trim_source_path(g->file, trim, o->source_path, scratch2, sizeof scratch2);
     pprof_buf_puts(out, "ROUTINE ======================== ");
     pprof_escape_cstr(out, g->name);
     pprof_buf_puts(out, " in ");
-    pprof_escape_cstr(out, shown);
+    pprof_escape_cstr(out, header);
     pprof_buf_puts(out, "\n");
     pprof_report_format(f, sizeof f, p, o, list_unit(o), flat);
     pprof_report_format(c, sizeof c, p, o, list_unit(o), cum);

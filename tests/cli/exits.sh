@@ -1,5 +1,5 @@
 #!/bin/sh
-# exits.sh: exit statuses and messages a user meets around the reports: -diff without a base, -fail_above on reports that cannot gate, -output into a directory that takes no new files, $BROWSER with arguments, -web leaving nothing in $TMPDIR (command line and shell).
+# exits.sh: exit statuses and messages a user meets around the reports: -diff without a base, -fail_above on reports that cannot gate, -output into a directory that takes no new files, $BROWSER with arguments, -web leaving nothing in $TMPDIR (command line and shell), -list's header whatever the working directory.
 #
 # Environment: PPROF (default build/pprof).
 set -u
@@ -100,6 +100,17 @@ grep -qx "$tmp/t/pprof00[12].svg" "$tmp/rec.out" 2>/dev/null && grep -q '<svg' "
 REC_OUT=$tmp/rec.out BROWSER= TMPDIR=$tmp/t DISPLAY= WAYLAND_DISPLAY= "$PPROF" -web "$new" >"$tmp/out" 2>"$tmp/err"
 f=$(cat "$tmp/out")
 [ -n "$f" ] && [ -f "$f" ] && ok || no "-web without a browser: no file kept ($f)"
+
+# -list's ROUTINE header does not depend on the working directory: a
+# directory named like a path element ("work" in example.com/work/main.go)
+# must not trim it; an explicit -source_path does, as pprof does.
+mkdir -p "$tmp/work" "$tmp/elsewhere"
+h1=$(cd "$tmp/work" && "$PPROF" -list='main.compress$' "$data/allocs.pb.gz" 2>/dev/null | grep '^ROUTINE')
+h2=$(cd "$tmp/elsewhere" && "$PPROF" -list='main.compress$' "$data/allocs.pb.gz" 2>/dev/null | grep '^ROUTINE')
+[ "$h1" = "ROUTINE ======================== main.compress in example.com/work/main.go" ] && [ "$h1" = "$h2" ] && ok ||
+    no "list header depends on the cwd: '$h1' vs '$h2'"
+h3=$(cd "$tmp/elsewhere" && "$PPROF" -source_path=/nonexistent/work -list='main.compress$' "$data/allocs.pb.gz" 2>/dev/null | grep '^ROUTINE')
+[ "$h3" = "ROUTINE ======================== main.compress in main.go" ] && ok || no "-source_path trims the header: '$h3'"
 
 echo "exits: $pass passed, $fail failed"
 [ "$fail" = 0 ]
