@@ -322,7 +322,7 @@ static int load_windows(pprof_profile **out, const cmd_args *args)
     }
     if (!rc)
         rc = cmd_windows_select((const char *const *)files, nf, args, in_window, in_base);
-    bool has_window = args->window && *args->window;
+    bool has_window = (args->window && *args->window) || (args->base_window && *args->base_window);
     if (!rc)
         rc = load_files(out, args, (const char *const *)files, nf, has_window ? in_window : NULL);
     if (!rc && args->base_window && *args->base_window) {

@@ -48,5 +48,33 @@ same base_window_diff "-diff -base_window=09:00..09:30 -window=-30m.. $tmp/cap" 
 same base_window_flamegraph "-flamegraph -base_window=-1h..-30m -window=09:30.. $tmp/cap" "-flamegraph -diff_base=$tmp/base.pb.gz $second"
 same base_window_normalize "-top -normalize -base_window=-1h..-30m -window=09:30.. $tmp/cap" "-top -normalize -diff_base=$tmp/base.pb.gz $second"
 
+
+# A profile belongs to the window holding its start: with windows whose
+# boundary (09:43) falls inside the 09:40..09:45 capture, that capture is in
+# the base only, never in both.
+"$PPROF" -proto -output="$tmp/base3.pb.gz" $tmp/cap/cpu-06.pb.gz $tmp/cap/cpu-07.pb.gz $tmp/cap/cpu-08.pb.gz 2>/dev/null
+same straddle_counted_once "-top -base_window=-32m..-17m -window=-17m.. $tmp/cap" \
+	"-top -diff_base=$tmp/base3.pb.gz $tmp/cap/cpu-09.pb.gz $tmp/cap/cpu-10.pb.gz $tmp/cap/cpu-11.pb.gz"
+# stderr says which profiles each side holds.
+n8=$(grep -c 'cpu-08.pb.gz' "$tmp/a.err")
+if [ "$n8" = 1 ] && sed -n '/^-base_window=-32m..-17m: 3 profiles/,$p' "$tmp/a.err" | grep -q 'cpu-08.pb.gz .*09:40:00 UTC  300s' &&
+	sed -n '/^-window=-17m..: 3 profiles/,/^-base_window/p' "$tmp/a.err" | grep -q 'cpu-09.pb.gz'; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1)); echo "FAIL sides listed on stderr:"; cat "$tmp/a.err"
+fi
+# -base_window alone compares against the other sources, not all of them.
+"$PPROF" -proto -output="$tmp/base2.pb.gz" $second 2>/dev/null
+same base_window_alone "-top -base_window=-30m.. $tmp/cap" "-top -diff_base=$tmp/base2.pb.gz $first"
+# Sides of different lengths: a warning that points to -normalize.
+"$PPROF" -top -base_window=-40m..-17m -window=-17m.. "$tmp/cap" >/dev/null 2>"$tmp/w.err"
+if grep -q 'the base covers 1500s and the new side 900s.*-normalize compares rates' "$tmp/w.err"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1)); echo "FAIL no warning for unequal durations:"; cat "$tmp/w.err"
+fi
+"$PPROF" -top -normalize -base_window=-40m..-17m -window=-17m.. "$tmp/cap" >/dev/null 2>"$tmp/w.err"
+if ! grep -q 'normalize compares' "$tmp/w.err"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL warning despite -normalize"; fi
+
 echo "windows: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
