@@ -665,7 +665,7 @@ static void measure(const pprof_stack_set *s, const pprof_flame_options *o, cons
            "%zu bytes, %.1f bytes/frame without the fixed prelude and script\n",
            n_stacks, s->n_frames, (double)s->n_frames / (double)n_stacks, what, dt, dc, n_frames, len,
            n_frames ? (double)body_len / (double)n_frames : 0.0);
-    CHECK(dt < 5.0);
+    CHECK(dc < 5.0); /* CPU time: wall time on a loaded machine says nothing */
     CHECK(n_frames > 1000);
     const char *bad = xml_check(svg, len);
     CHECK_STR(bad ? bad : "ok", "ok");

@@ -487,7 +487,7 @@ static void test_many_stacks(void)
     printf("folded: parsed %zu bytes, %zu lines into %zu stacks and %zu functions in %.3f s (%.3f s CPU)\n",
            b.len, (size_t)N_STACKS + N_STACKS / 10, p ? p->n_samples : 0, p ? p->n_functions : 0, secs, cpu);
     CHECK_INT(rc, 0);
-    CHECK(secs < 5.0);
+    CHECK(cpu < 5.0); /* CPU time: wall time on a loaded machine says nothing */
     if (p) {
         /* Almost all generated stacks are distinct (a few repeat by chance). */
         CHECK(p->n_samples > N_STACKS * 99 / 100 && p->n_samples <= N_STACKS);
