@@ -49,7 +49,12 @@ start() { # PROFILE [SESSION [XDG_STATE_HOME]]
 
 # ---- prompt, a command, completion of a command, an option value and a function name
 start "$prof"
-if wait_for '^(pprof) ' 10; then ok; else fail "prompt"; fi
+if wait_for '^(pprof) ' 10; then ok; else
+	# No shell at all: every later step would only wait out its deadline.
+	fail "prompt"
+	echo "shell-tty: $passed passed, $failed failed"
+	exit 1
+fi
 keys 'top3' Enter
 if wait_for 'regexp.(\*machine).add' 10; then ok; else fail "top3 runs"; fi
 keys 'sample_in' Tab
