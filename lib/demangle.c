@@ -193,8 +193,11 @@ char *pprof_demangle(const char *sym, pprof_demangle_mode mode)
     char *r = strdup(sym);
     if (r && mode != PPROF_DEMANGLE_FULL && looks_demangled_cxx(r)) {
         char *t = strdup(r);
+        /* A C++ name never simplifies to nothing or starts with a blank:
+         * such a name is another language's ("<module> (app.py:1)" from
+         * Python, "<anonymous>") and stays as it is. */
         if (t && remove_matching(t, '(', ')') &&
-            (mode == PPROF_DEMANGLE_TEMPLATES || remove_matching(t, '<', '>'))) {
+            (mode == PPROF_DEMANGLE_TEMPLATES || remove_matching(t, '<', '>')) && t[0] && t[0] != ' ') {
             free(r);
             return t;
         }

@@ -63,6 +63,10 @@ static void test_others(void)
     check("github.com/foo/bar/v2/baz.(*T).Method", D, "github.com/foo/bar/v2/baz.(*T).Method");
     check("main.(*L[...]).Push", D, "main.(*L[...]).Push");
     check("com.example.Foo.<init>", D, "com.example.Foo.<init>");
+    /* Other languages' names that merely hold <> and (): kept (the folded
+     * reader's Python frame became " "). */
+    check("<module> (app.py:1)", D, "<module> (app.py:1)");
+    check("<anonymous>", D, "<anonymous>");
     check("", D, "");
 }
 
