@@ -667,7 +667,7 @@ PPROF_API int pprof_objfile_open(pprof_objfile **out, const char *path, const ch
 PPROF_API void pprof_objfile_free(pprof_objfile *o);
 
 /* The GNU build id in lower-case hex, "" when the file has none. */
-const char *pprof_objfile_build_id(const pprof_objfile *o);
+PPROF_API const char *pprof_objfile_build_id(const pprof_objfile *o);
 
 /* Turns a runtime address of a mapping [start, limit) at file offset
  * `offset` into the address the object's symbols and DWARF use. */
