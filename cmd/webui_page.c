@@ -36,8 +36,18 @@ static void page_title(pprof_buf *b, const webui_page *pg)
     const pprof_profile *p = pg->p;
     const char *file = "unknown";
     size_t flen = strlen(file);
-    if (p->n_mappings && *pprof_string(p, p->mappings[0].file))
-        file = pprof_path_base(pprof_string(p, p->mappings[0].file), &flen);
+    if (p->n_mappings && *pprof_string(p, p->mappings[0].file)) {
+        /* The base name, as Go's filepath.Base. */
+        const char *path = pprof_string(p, p->mappings[0].file);
+        size_t end = strlen(path);
+        while (end > 1 && path[end - 1] == '/')
+            end--;
+        size_t start = end;
+        while (start > 0 && path[start - 1] != '/')
+            start--;
+        file = path + start;
+        flen = end - start;
+    }
     webui_html_n(b, file, flen);
     pprof_buf_puts(b, " ");
     int si = 0;

@@ -19,6 +19,49 @@ static int setup(cmd_report *rep, pprof_buf *notes, webui_request *req, pprof_pr
     return 0;
 }
 
+/* A node's values, divided by the mean divisor when there is one. */
+static int64_t node_flat(const pprof_node *n)
+{
+    return n->flat_div ? n->flat / n->flat_div : n->flat;
+}
+
+static int64_t node_cum(const pprof_node *n)
+{
+    return n->cum_div ? n->cum / n->cum_div : n->cum;
+}
+
+/* pprof's output unit for unit=minimum: fit for the smallest shown value
+ * and the total. */
+static const char *output_unit(const pprof_graph *g, const pprof_profile *p, const pprof_report_options *o)
+{
+    if (strcmp(o->unit, "minimum") != 0 || g->n_nodes == 0)
+        return o->unit;
+    int64_t minv = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        int64_t v = llabs((long long)node_flat(&g->nodes[i]));
+        if (v == 0)
+            v = llabs((long long)node_cum(&g->nodes[i]));
+        if (v > 0 && (minv == 0 || v < minv))
+            minv = v;
+    }
+    int64_t maxv = o->total;
+    if (minv == 0)
+        minv = maxv;
+    if (o->ratio > 0 && o->ratio != 1) {
+        minv = pprof_report_ratio(minv, o->ratio);
+        maxv = pprof_report_ratio(maxv, o->ratio);
+    }
+    return pprof_unit_select_minimum(minv, maxv, pprof_string(p, p->sample_types[o->sample_index].unit));
+}
+
+static void format_value(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o, const char *unit,
+                         int64_t v)
+{
+    if (o->ratio != 1.0)
+        v = pprof_report_ratio(v, o->ratio);
+    pprof_format_scaled(buf, n, v, pprof_string(p, p->sample_types[o->sample_index].unit), unit);
+}
+
 static void html_reply(webui_reply *out)
 {
     out->status = 200;
@@ -119,19 +162,26 @@ static int view_top(webui_reply *out, webui_request *req, pprof_profile *p)
         webui_reply_error(out, 500, "%s", err.msg);
         goto done;
     }
-    const char *unit = pprof_report_output_unit(g, p, &rep.o);
+    const char *unit = output_unit(g, p, &rep.o);
     int64_t flat_sum = 0;
     for (size_t i = 0; i < g->n_nodes; i++)
-        flat_sum += pprof_node_flat(&g->nodes[i]);
-    pprof_write_profile_labels(&details, p, &rep.o, unit);
-    pprof_write_report_labels(&details, g, p, &rep.o, unit, flat_sum);
+        flat_sum += node_flat(&g->nodes[i]);
+    details_of(&details, p, &rep.o);
+    details.len--; /* its NUL */
+    char a[64], b[64], pct[32];
+    format_value(a, sizeof a, p, &rep.o, unit, flat_sum);
+    format_value(b, sizeof b, p, &rep.o, unit, rep.o.total);
+    pprof_format_percent(pct, sizeof pct, flat_sum, rep.o.total);
+    pprof_buf_printf(&details, "Showing nodes accounting for %s, %s of %s total\n", a, pct + strspn(pct, " "), b);
+    if (g->n_nodes < g->orig_nodes)
+        pprof_buf_printf(&details, "Showing top %zu nodes out of %zu\n", g->n_nodes, g->orig_nodes);
     pprof_buf_printf(&data, "{total: %lld, rows: [", (long long)rep.o.total);
     for (size_t i = 0; i < g->n_nodes; i++) {
         const pprof_node *n = &g->nodes[i];
-        int64_t fv = pprof_node_flat(n), cv = pprof_node_cum(n);
+        int64_t fv = node_flat(n), cv = node_cum(n);
         char f[64], c[64];
-        pprof_report_format(f, sizeof f, p, &rep.o, unit, fv);
-        pprof_report_format(c, sizeof c, p, &rep.o, unit, cv);
+        format_value(f, sizeof f, p, &rep.o, unit, fv);
+        format_value(c, sizeof c, p, &rep.o, unit, cv);
         bool inl = false, noinl = false;
         for (uint32_t k = 0; k < n->n_in; k++) {
             if (g->edges[g->in_edges[n->in_off + k]].is_inline)
