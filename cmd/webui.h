@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <sys/types.h>
 
+struct webui_capture;
+
 /* Serves the web UI for p on args->http until SIGINT or SIGTERM. The
  * profile is loaded once; every request works on it read-only (a view
  * that filters runs in a forked child, a copy-on-write view). Returns an
@@ -44,11 +46,24 @@ typedef struct webui_server {
     bool capture_dir;            /* the one source is a directory: the compare view works */
     char *settings_path;         /* pprof's settings.json, NULL when there is no $HOME */
     pthread_mutex_t settings_lock;
+    pthread_mutex_t log_lock;    /* stderr: held around fork, so no child starts with stdio locked */
     pthread_mutex_t slots_lock;  /* views running at once */
     pthread_cond_t slots_free;
     int slots_used;
     pid_t running[WEBUI_CONNECTIONS];
+    struct webui_capture *captures; /* capture_dir: its timed profiles, oldest first */
+    size_t n_captures;
 } webui_server;
+
+/* A profile of the capture directory and its time span. */
+typedef struct webui_capture {
+    char *path;
+    int64_t time, duration;
+} webui_capture;
+
+/* Lists the timed profiles of dir (their headers only), oldest first. */
+int webui_captures_scan(webui_capture **out, size_t *n, const char *dir);
+void webui_captures_free(webui_capture *c, size_t n);
 
 /* A reply: status, content type and body, built by a view. */
 typedef struct webui_reply {
@@ -68,8 +83,7 @@ typedef struct webui_request {
     const struct webui_view *view;
     pprof_config cfg;
     const char *arg;      /* f: the regexp argument of peek, source and disasm */
-    const char *compare;  /* the compare view's windows: "a" and "b" */
-    const char *window_a, *window_b;
+    int cmp[4];           /* the compare view's windows: first and last capture of A, then of B (-1: default) */
 } webui_request;
 
 /* Applies the query parameters of conn to req->cfg (which holds the base
@@ -95,6 +109,8 @@ extern const size_t webui_n_views;
  * result. The child is killed after WEBUI_TIMEOUT_S or past
  * WEBUI_MAX_OUTPUT bytes. */
 int webui_run_view(webui_server *srv, struct MHD_Connection *conn, const webui_request *req);
+/* Prints msg on stderr, under srv->log_lock. */
+void webui_log(webui_server *srv, const char *msg, size_t len);
 /* Kills the views still running (at shutdown). */
 void webui_kill_views(webui_server *srv);
 

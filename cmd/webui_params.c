@@ -161,6 +161,18 @@ int webui_params_apply(webui_request *req, struct MHD_Connection *conn, webui_re
         if (set_param(&req->cfg, &webui_params[i], v, r) != 0)
             return -1;
     }
+    static const char *const cmp_keys[4] = {"a", "ae", "b", "be"};
+    for (int k = 0; k < 4; k++) {
+        const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, cmp_keys[k]);
+        char *end;
+        long n = v && *v ? strtol(v, &end, 10) : -1;
+        if (v && *v && (*end || n < 0 || (size_t)n >= req->srv->n_captures)) {
+            webui_reply_error(r, 400, "%s=%s is not a capture of the directory (0..%zu)", cmp_keys[k], v,
+                              req->srv->n_captures ? req->srv->n_captures - 1 : 0);
+            return -1;
+        }
+        req->cmp[k] = (int)n;
+    }
     const char *f = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "f");
     req->arg = f && *f ? f : NULL;
     /* The sample index is checked here, so a bad one costs no view. */

@@ -31,18 +31,20 @@ static int reply(struct MHD_Connection *conn, int status, const char *type, cons
     return rc;
 }
 
+static webui_server *the_server; /* for the logger, which has no context of its own here */
+
 static int reply_error(struct MHD_Connection *conn, int status, const char *msg)
 {
     char body[1200];
     snprintf(body, sizeof body, "%s\n", msg);
-    fputs(body, stderr);
+    webui_log(the_server, body, strlen(body));
     return reply(conn, status, "text/plain; charset=utf-8", body, NULL);
 }
 
 static int reply_webui(struct MHD_Connection *conn, webui_reply *r)
 {
     if (r->status >= 400)
-        fwrite(r->body.data, 1, r->body.len, stderr);
+        webui_log(the_server, (const char *)r->body.data, r->body.len);
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(r->body.len, r->body.data ? (void *)r->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
     if (!resp)
@@ -262,7 +264,9 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
     size_t n = strlen(msg);
     while (n && msg[n - 1] == '\n')
         msg[--n] = 0;
+    pthread_mutex_lock(&the_server->log_lock);
     cmd_note("http: %s", msg);
+    pthread_mutex_unlock(&the_server->log_lock);
 }
 
 /* ---------------------------------------------------------------- start and stop */
@@ -310,6 +314,8 @@ int cmd_webui_serve(pprof_profile *p, const pprof_config *cfg, const cmd_args *a
     srv.base = cfg;
     srv.args = args;
     pthread_mutex_init(&srv.settings_lock, NULL);
+    pthread_mutex_init(&srv.log_lock, NULL);
+    the_server = &srv;
     pthread_mutex_init(&srv.slots_lock, NULL);
     pthread_cond_init(&srv.slots_free, NULL);
     char host[256];
@@ -338,7 +344,9 @@ int cmd_webui_serve(pprof_profile *p, const pprof_config *cfg, const cmd_args *a
     srv.loopback = is_loopback((struct sockaddr *)&ss);
     srv.settings_path = webui_settings_path();
     struct stat st;
-    srv.capture_dir = args->n_sources == 1 && stat(args->sources[0], &st) == 0 && S_ISDIR(st.st_mode);
+    srv.capture_dir = args->n_sources == 1 && stat(args->sources[0], &st) == 0 && S_ISDIR(st.st_mode) &&
+                      webui_captures_scan(&srv.captures, &srv.n_captures, args->sources[0]) == 0 &&
+                      srv.n_captures >= 2;
 
     /* Signals are taken by sigwait below: every thread blocks them. */
     sigset_t sigs;
@@ -360,6 +368,7 @@ int cmd_webui_serve(pprof_profile *p, const pprof_config *cfg, const cmd_args *a
     if (!d) {
         cmd_error("listen tcp %s: %s", args->http, errno ? strerror(errno) : "cannot start the server");
         free(srv.settings_path);
+        webui_captures_free(srv.captures, srv.n_captures);
         return EXIT_USAGE;
     }
     if (srv.port == 0) {
@@ -383,5 +392,6 @@ int cmd_webui_serve(pprof_profile *p, const pprof_config *cfg, const cmd_args *a
     webui_kill_views(&srv);
     MHD_stop_daemon(d);
     free(srv.settings_path);
+    webui_captures_free(srv.captures, srv.n_captures);
     return EXIT_OK;
 }

@@ -188,9 +188,17 @@ static void job_free(void *cls)
     job_end(cls);
 }
 
-static int reply_text(struct MHD_Connection *conn, int status, const char *msg)
+void webui_log(webui_server *srv, const char *msg, size_t len)
 {
-    fprintf(stderr, "%s", msg);
+    pthread_mutex_lock(&srv->log_lock);
+    fwrite(msg, 1, len, stderr);
+    fflush(stderr);
+    pthread_mutex_unlock(&srv->log_lock);
+}
+
+static int reply_text(webui_server *srv, struct MHD_Connection *conn, int status, const char *msg)
+{
+    webui_log(srv, msg, strlen(msg));
     struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(msg), (void *)msg, MHD_RESPMEM_MUST_COPY);
     if (!resp)
         return MHD_NO;
@@ -204,23 +212,26 @@ static int reply_text(struct MHD_Connection *conn, int status, const char *msg)
 int webui_run_view(webui_server *srv, struct MHD_Connection *conn, const webui_request *req)
 {
     if (!slot_acquire(srv))
-        return reply_text(conn, 503, "the server is busy: try again\n");
+        return reply_text(srv, conn, 503, "the server is busy: try again\n");
     int fds[2];
     if (pipe(fds) != 0) {
         track(srv, 0, -1);
-        return reply_text(conn, 503, "cannot start a view: out of file descriptors\n");
+        return reply_text(srv, conn, 503, "cannot start a view: out of file descriptors\n");
     }
+    /* No other thread may hold stdio's lock of stderr in the child. */
+    pthread_mutex_lock(&srv->log_lock);
     fflush(stderr);
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
         child(fds[1], srv, (webui_request *)req);
     }
+    pthread_mutex_unlock(&srv->log_lock);
     close(fds[1]);
     if (pid < 0) {
         close(fds[0]);
         track(srv, 0, -1);
-        return reply_text(conn, 503, "cannot start a view: out of processes\n");
+        return reply_text(srv, conn, 503, "cannot start a view: out of processes\n");
     }
     track(srv, pid, 0);
     job *j = calloc(1, sizeof *j);
@@ -229,7 +240,7 @@ int webui_run_view(webui_server *srv, struct MHD_Connection *conn, const webui_r
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         track(srv, 0, pid);
-        return reply_text(conn, 500, "out of memory\n");
+        return reply_text(srv, conn, 500, "out of memory\n");
     }
     j->srv = srv;
     j->pid = pid;
@@ -265,7 +276,7 @@ int webui_run_view(webui_server *srv, struct MHD_Connection *conn, const webui_r
             snprintf(msg, sizeof msg, "the view failed (signal %d)\n", WTERMSIG(status));
         else
             snprintf(msg, sizeof msg, "the view failed (exit status %d)\n", WEXITSTATUS(status));
-        return reply_text(conn, WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM ? 503 : 500, msg);
+        return reply_text(srv, conn, WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM ? 503 : 500, msg);
     }
     char type[256] = "", disp[256] = "";
     int status = 500;
@@ -293,7 +304,7 @@ int webui_run_view(webui_server *srv, struct MHD_Connection *conn, const webui_r
         int rc = MHD_NO;
         if (msg) {
             msg[got] = 0;
-            rc = reply_text(conn, status, msg);
+            rc = reply_text(srv, conn, status, msg);
         }
         free(msg);
         job_end(j);
