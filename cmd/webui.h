@@ -114,6 +114,9 @@ void webui_log(webui_server *srv, const char *msg, size_t len);
 /* Kills the views still running (at shutdown). */
 void webui_kill_views(webui_server *srv);
 
+/* v scaled by -divide_by's ratio as pprof scales report values. */
+int64_t webui_ratio(int64_t v, double ratio);
+
 /* Escaping for where a string goes: HTML text and attribute values
  * (both quotes escaped), and a JavaScript string literal (with its quotes)
  * that is safe inside <script> (no "</script>", no "<!--"). */

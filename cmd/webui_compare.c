@@ -220,7 +220,7 @@ int webui_view_compare(webui_reply *out, webui_request *req, pprof_profile *p)
     rep.o.flame.inverted = true;
     rep.o.flame.title = "B compared with A";
     if (pprof_stacks_build(&stacks, q, &rep.o, &err) != 0 || pprof_write_flame_svg(&svg, stacks, &rep.o.flame, &err) != 0 ||
-        pprof_write_diff(&text, q, &rep.o, &err) != 0) {
+        pprof_write(&text, "diff", q, &rep.o, &err) != 0) {
         webui_reply_error(out, 500, "%s", err.msg);
         goto done;
     }

@@ -133,10 +133,10 @@ static int set_param(pprof_config *cfg, const webui_param *wp, const char *value
         for (size_t i = 0; i < sizeof regexp_params / sizeof *regexp_params; i++) {
             if (strcmp(regexp_params[i], name) != 0)
                 continue;
-            char msg[512];
-            pprof_regex *re = pprof_regex_compile(value, strlen(value), msg, sizeof msg);
-            if (!re) {
-                webui_reply_error(r, 400, "parsing %s regexp: %s", name, msg);
+            pprof_regex *re;
+            pprof_error perr;
+            if (pprof_regex_compile(&re, value, strlen(value), &perr) != 0) {
+                webui_reply_error(r, 400, "parsing %s regexp: %s", name, perr.msg);
                 return -1;
             }
             pprof_regex_free(re);

@@ -133,7 +133,7 @@ int webui_view_tags(webui_reply *out, webui_request *req, pprof_profile *p)
                 v = pprof_string(p, e[k].str);
             else
                 pprof_format_scaled(value, sizeof value, e[k].num, pprof_label_unit(p, e[k].key), "minimum");
-            pprof_format_scaled(weight, sizeof weight, rep.o.ratio != 1.0 ? pprof_report_ratio(e[k].weight, rep.o.ratio) : e[k].weight,
+            pprof_format_scaled(weight, sizeof weight, rep.o.ratio != 1.0 ? webui_ratio(e[k].weight, rep.o.ratio) : e[k].weight,
                                 pprof_string(p, p->sample_types[rep.o.sample_index].unit), rep.o.unit);
             pprof_format_percent(pct, sizeof pct, e[k].weight, key_total);
             /* tf=key=^value$ for a string, key=N (an exact value) for a number. */

@@ -19,6 +19,16 @@ static int setup(cmd_report *rep, pprof_buf *notes, webui_request *req, pprof_pr
     return 0;
 }
 
+int64_t webui_ratio(int64_t v, double ratio)
+{
+    /* Go's int64(float64(v) * ratio): truncated; out of range gives
+     * INT64_MIN as on amd64. */
+    double x = (double)v * ratio;
+    if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0))
+        return INT64_MIN;
+    return (int64_t)x;
+}
+
 /* A node's values, divided by the mean divisor when there is one. */
 static int64_t node_flat(const pprof_node *n)
 {
@@ -48,8 +58,8 @@ static const char *output_unit(const pprof_graph *g, const pprof_profile *p, con
     if (minv == 0)
         minv = maxv;
     if (o->ratio > 0 && o->ratio != 1) {
-        minv = pprof_report_ratio(minv, o->ratio);
-        maxv = pprof_report_ratio(maxv, o->ratio);
+        minv = webui_ratio(minv, o->ratio);
+        maxv = webui_ratio(maxv, o->ratio);
     }
     return pprof_unit_select_minimum(minv, maxv, pprof_string(p, p->sample_types[o->sample_index].unit));
 }
@@ -58,7 +68,7 @@ static void format_value(char *buf, size_t n, const pprof_profile *p, const ppro
                          int64_t v)
 {
     if (o->ratio != 1.0)
-        v = pprof_report_ratio(v, o->ratio);
+        v = webui_ratio(v, o->ratio);
     pprof_format_scaled(buf, n, v, pprof_string(p, p->sample_types[o->sample_index].unit), unit);
 }
 
@@ -270,7 +280,7 @@ static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, con
         webui_reply_error(out, 400, "no matches found for regexp: ");
         goto done;
     }
-    if (c->fn(&text, p, &rep.o, &err) != 0) {
+    if (pprof_write(&text, c->writer, p, &rep.o, &err) != 0) {
         webui_reply_error(out, err.code == PPROF_ENOMEM ? 500 : 400, "%s", err.msg);
         goto done;
     }
