@@ -21,6 +21,7 @@ for need in "$NODE_DIR/node_modules/playwright-core/package.json" "$CHROMIUM"; d
         exit 1
     fi
 done
+NODE_DIR=$(cd "$NODE_DIR" && pwd)
 command -v node >/dev/null 2>&1 || { echo "browser.sh: node is not installed"; echo "0 passed, 1 failed"; exit 1; }
 
 tmp=$(mktemp -d)
