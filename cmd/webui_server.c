@@ -104,6 +104,40 @@ static int redirect(struct MHD_Connection *conn, int status, const char *to)
     return rc;
 }
 
+/* Go's path.Clean for a URL path: "//" collapsed, "." and ".." resolved;
+ * a trailing slash kept. Writes into out (as long as path). */
+static void clean_path(char *out, const char *path)
+{
+    size_t n = 0;
+    out[n++] = '/';
+    for (const char *p = path; *p;) {
+        while (*p == '/')
+            p++;
+        const char *e = p;
+        while (*e && *e != '/')
+            e++;
+        size_t len = (size_t)(e - p);
+        if (len == 1 && p[0] == '.') {
+            /* nothing */
+        } else if (len == 2 && p[0] == '.' && p[1] == '.') {
+            while (n > 1 && out[n - 1] == '/')
+                n--;
+            while (n > 1 && out[n - 1] != '/')
+                n--;
+        } else if (len) {
+            if (out[n - 1] != '/')
+                out[n++] = '/';
+            memcpy(out + n, p, len);
+            n += len;
+        }
+        p = e;
+    }
+    size_t plen = strlen(path);
+    if (plen > 1 && path[plen - 1] == '/' && out[n - 1] != '/')
+        out[n++] = '/';
+    out[n] = 0;
+}
+
 /* ---------------------------------------------------------------- checks */
 
 /* DNS rebinding: a page from another site reaches this server under that
@@ -227,6 +261,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         return reply_error(conn, 403, "permission denied: the Host header does not name this server");
     if (srv->loopback && !peer_is_loopback(conn))
         return reply_error(conn, 403, "permission denied");
+    size_t ulen = strlen(url);
+    char *clean = malloc(ulen + 3);
+    if (!clean)
+        return reply_error(conn, 500, "out of memory");
+    clean_path(clean, url);
+    if (strcmp(clean, url) != 0) {
+        /* An unclean path (//, /./, /../) is redirected to its clean form. */
+        int rc = redirect(conn, 301, clean);
+        free(clean);
+        return rc;
+    }
+    free(clean);
     if (strncmp(url, "/ui/", 4) != 0)
         return redirect(conn, strcmp(url, "/ui") == 0 ? 301 : 307, "/ui/");
     const char *path = url + 4;

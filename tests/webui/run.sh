@@ -94,10 +94,17 @@ expect 307 "/" && [ "$(header Location)" = "/ui/" ] && ok || bad "/: Location $(
 expect 307 "/foo?f=main&n=3" && [ "$(header Location)" = "/ui/?f=main&n=3" ] && ok || bad "/foo: Location $(header Location)"
 expect 301 "/ui" && [ "$(header Location)" = "/ui/" ] && ok || bad "/ui: Location $(header Location)"
 expect 200 "/ui/" 'id="node1"'
+expect 301 "/ui//top?n=3" "" --path-as-is && [ "$(header Location)" = "/ui/top?n=3" ] && ok || bad "/ui//top: Location $(header Location)"
+expect 301 "/ui/./x/../top" "" --path-as-is && [ "$(header Location)" = "/ui/top" ] && ok || bad "/ui/./x/../top: Location $(header Location)"
+curl -s -o /dev/null --path-as-is -D "$tmp/head" "$URL/ui/../etc/passwd"
+[ "$(header Location)" = "/etc/passwd" ] && ok || bad "/ui/../etc/passwd: Location $(header Location)"
+curl -s -o "$tmp/body" --path-as-is -L "$URL/ui/../../etc/passwd"
+! grep -q 'root:' "$tmp/body" && ok || bad "a path outside /ui/ served a file"
 expect 200 "/ui/" '<svg data-fit'
 [ "$(header Content-Type)" = "text/html; charset=utf-8" ] && ok || bad "/ui/: Content-Type $(header Content-Type)"
 expect 200 "/ui/top" 'Name: "regexp.(\*machine).add"'
 expect 200 "/ui/top" 'id="toptable"'
+header Server-Timing | grep -q '^view;dur=[0-9.]*, cpu;dur=[0-9.]*$' && ok || bad "Server-Timing: $(header Server-Timing)"
 expect 200 "/ui/flamegraph" 'id="fgframes"'
 expect 200 "/ui/flamegraph" 'main.encodeOrders'
 expect 200 "/ui/peek?f=machine..add" 'regexp.(\*machine).add'
