@@ -399,6 +399,9 @@ int cmd_webui_serve(pprof_profile *p, const pprof_config *cfg, const cmd_args *a
      * would otherwise reuse it and copy each page it writes (copy-on-write),
      * which made views take twice the CPU time. */
     malloc_trim(0);
+    /* Hundreds of connection threads would each get a malloc arena that
+     * keeps its memory; two arenas keep the server's memory flat. */
+    mallopt(M_ARENA_MAX, 2);
 
     /* Signals are taken by sigwait below: every thread blocks them. */
     sigset_t sigs;
