@@ -69,9 +69,6 @@ int64_t lg_mul_wrap(int64_t a, int64_t b);
 
 /* ------------------------------------------------------------ builder */
 
-/* Grows *ptr (elements of size elem) to hold at least need; 0 or PPROF_ENOMEM. */
-int lg_grow(void **ptr, size_t *cap, size_t need, size_t elem);
-#define LG_GROW(arr, cap, need) lg_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 typedef struct lg_sample {
     size_t off;      /* first frame in lg_profile.frames */

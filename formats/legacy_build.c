@@ -7,26 +7,6 @@
 
 /* ================================================================ builder */
 
-int lg_grow(void **ptr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 16;
-    while (c < need) {
-        if (c > SIZE_MAX / 2)
-            return PPROF_ENOMEM;
-        c *= 2;
-    }
-    if (c > SIZE_MAX / elem)
-        return PPROF_ENOMEM;
-    void *p = realloc(*ptr, c * elem);
-    if (!p)
-        return PPROF_ENOMEM;
-    *ptr = p;
-    *cap = c;
-    return 0;
-}
-
 void lg_profile_init(lg_profile *lp)
 {
     memset(lp, 0, sizeof *lp);
@@ -102,7 +82,7 @@ int lg_location(lg_profile *lp, uint64_t key, uint32_t *out)
         if (lp->n_slots > SIZE_MAX / 4 || rehash(lp, lp->n_slots ? lp->n_slots * 2 : 256))
             return PPROF_ENOMEM;
     }
-    if (LG_GROW(lp->locs, lp->cap_locs, lp->n_locs + 1))
+    if (PPROF_GROW(lp->locs, lp->cap_locs, lp->n_locs + 1))
         return PPROF_ENOMEM;
     uint32_t idx = (uint32_t)lp->n_locs++;
     lp->locs[idx] = (lg_loc){.addr = key, .func = LG_NONE, .mapping = LG_NONE};
@@ -117,7 +97,7 @@ int lg_location(lg_profile *lp, uint64_t key, uint32_t *out)
 
 int lg_push_tmp(lg_profile *lp, uint64_t addr)
 {
-    if (LG_GROW(lp->tmp, lp->cap_tmp, lp->n_tmp + 1))
+    if (PPROF_GROW(lp->tmp, lp->cap_tmp, lp->n_tmp + 1))
         return PPROF_ENOMEM;
     lp->tmp[lp->n_tmp++] = addr;
     return 0;
@@ -129,7 +109,7 @@ int lg_add_sample_addrs(lg_profile *lp, const int64_t *values, size_t n_values, 
     if (n > UINT32_MAX || lp->n_frames > SIZE_MAX - n)
         return PPROF_ELIMIT;
     /* one spare slot keeps frames allocated even for empty stacks */
-    if (LG_GROW(lp->frames, lp->cap_frames, lp->n_frames + n + 1))
+    if (PPROF_GROW(lp->frames, lp->cap_frames, lp->n_frames + n + 1))
         return PPROF_ENOMEM;
     size_t base = lp->n_frames;
     for (size_t i = 0; i < n; i++) {
@@ -143,8 +123,8 @@ int lg_add_sample_addrs(lg_profile *lp, const int64_t *values, size_t n_values, 
         lp->frames[base + i] = idx;
     }
     lp->n_tmp = 0;
-    if (LG_GROW(lp->samples, lp->cap_samples, lp->n_samples + 1) ||
-        LG_GROW(lp->values, lp->cap_values, (lp->n_samples + 1) * 4))
+    if (PPROF_GROW(lp->samples, lp->cap_samples, lp->n_samples + 1) ||
+        PPROF_GROW(lp->values, lp->cap_values, (lp->n_samples + 1) * 4))
         return PPROF_ENOMEM;
     lp->samples[lp->n_samples] = (lg_sample){.off = base, .n = (uint32_t)n};
     lp->n_frames = base + n;

@@ -237,7 +237,7 @@ static uint32_t attr_child(const map_attrs *at_, uint32_t node, unsigned char c)
 
 static int attr_new_node(map_attrs *at_, uint32_t *out)
 {
-    if (at_->n_nodes >= UINT32_MAX - 1 || LG_GROW(at_->prio, at_->cap_nodes, at_->n_nodes + 1))
+    if (at_->n_nodes >= UINT32_MAX - 1 || PPROF_GROW(at_->prio, at_->cap_nodes, at_->n_nodes + 1))
         return PPROF_ENOMEM;
     at_->prio[at_->n_nodes] = LG_NONE;
     *out = (uint32_t)at_->n_nodes++;
@@ -280,7 +280,7 @@ static int attrs_add(map_attrs *at_, lg_str key, lg_str val)
         node = child;
     }
     if (at_->prio[node] == LG_NONE) {
-        if (at_->n >= UINT32_MAX - 1 || LG_GROW(at_->value_at, at_->cap_value_at, (at_->n + 1) * 2))
+        if (at_->n >= UINT32_MAX - 1 || PPROF_GROW(at_->value_at, at_->cap_value_at, (at_->n + 1) * 2))
             return PPROF_ENOMEM;
         at_->value_at[at_->n * 2] = at_->values.len;
         at_->value_at[at_->n * 2 + 1] = val.n;
@@ -355,7 +355,7 @@ static int map_line(lg_profile *lp, lg_str line, bool *recognized)
     *recognized = true;
     if (f.perm.n && !memchr(f.perm.p, 'x', f.perm.n))
         return 0; /* not executable */
-    if (LG_GROW(lp->maps, lp->cap_maps, lp->n_maps + 1) || pool_add(lp, f.file, &m.file_off) ||
+    if (PPROF_GROW(lp->maps, lp->cap_maps, lp->n_maps + 1) || pool_add(lp, f.file, &m.file_off) ||
         pool_add(lp, f.bid, &m.bid_off))
         return PPROF_ENOMEM;
     m.file_len = f.file.n;
@@ -745,7 +745,7 @@ int lg_remap_mappings(lg_profile *lp)
         if (l->mapping != LG_NONE)
             continue;
         if (fake == LG_NONE) {
-            if (LG_GROW(lp->maps, lp->cap_maps, lp->n_maps + 1)) {
+            if (PPROF_GROW(lp->maps, lp->cap_maps, lp->n_maps + 1)) {
                 rc = PPROF_ENOMEM;
                 break;
             }

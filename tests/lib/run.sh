@@ -105,6 +105,12 @@ pprof_write_folded
 pprof_write_profile_labels
 pprof_write_speedscope
 pprof_writer_name
+pprof_symbolize_parse
+pprof_symbolize_local
+pprof_symbolize
+pprof_profile_demangle
+pprof_demangle
+pprof_profile_set_lines
 API
 )
 
@@ -133,7 +139,11 @@ dest=$BUILD/lib-dest
 rm -rf "$dest"
 # -o: what is built is installed as it is, whatever flags this make has.
 if $MAKE --no-print-directory -s -o "$build_arg/cflags" install BUILD="$build_arg" DESTDIR="$dest" PREFIX=/usr/local \
-    LIBDIR=/usr/local/lib64 >"$tmp/install.log" 2>&1; then ok; else no "make install DESTDIR: $(tail -n 3 "$tmp/install.log")"; exit 1; fi
+    LIBDIR=/usr/local/lib64 >"$tmp/install.log" 2>&1; then ok; else
+    no "make install DESTDIR: $(tail -n 3 "$tmp/install.log")"
+    echo "lib: $pass passed, $fail failed"
+    exit 1
+fi
 for f in usr/local/include/pprof/pprof.h usr/local/include/pprof/formats.h usr/local/lib64/libpprof.so \
     usr/local/lib64/libpprof.a usr/local/lib64/pkgconfig/libpprof.pc; do
     [ -e "$dest/$f" ] && ok || no "not installed: $f"
