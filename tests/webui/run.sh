@@ -261,8 +261,10 @@ for v in "" top flamegraph "peek?f=alert" "top?f=alert"; do
     lacks "/ui/$v" '<script>alert'
     lacks "/ui/$v" '</text><script>'
 done
-expect 200 "/ui/top" 'Name: "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"'
-expect 200 "/ui/peek?f=alert" '&lt;script&gt;alert(1)&lt;/script&gt;'
+expect 200 "/ui/top" 'Name: "a \\u0026 b \\"quoted\\" \\u0027single\\u0027"'
+expect 200 "/ui/top" 'Name: "a-\\u003eb"'
+expect 200 "/ui/peek?f=quoted" 'a &amp; b &#34;quoted&#34; &#39;single&#39;'
+expect 200 "/ui/peek?f=a-.b" 'a-&gt;b'
 kill "$PID"
 
 # ---------------------------------------------------------------- flags
