@@ -58,7 +58,9 @@ static const char *first_error(void)
  * pointer, dragging pans, a double click fits again. The drawing sits in
  * the group "viewport" that the script transforms; the script is the first
  * child of the <svg> (found as the last script parsed so far, which also
- * works with the SVG inline in a page) and runs before the group exists. */
+ * works with the SVG inline in a page) and runs before the group exists.
+ * An <svg data-fit> (the web UI's graph) starts, and resets to, the whole
+ * drawing fitted to the window. */
 static const char pan_zoom_script[] =
     "<script type=\"text/ecmascript\"><![CDATA[\n"
     "(function () {\n"
