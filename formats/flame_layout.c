@@ -350,7 +350,7 @@ static flame_item elided_of(const flame_tree *t, uint32_t n, uint32_t depth, int
             add_sat(&it.w, c->value);
             add_sat(&it.base, base_of(t, k[j]));
         } else {
-            it.x += c->value;
+            add_sat(&it.x, c->value);
         }
     }
     return it;
@@ -403,7 +403,7 @@ int flame_layout_build(flame_layout *out, const flame_tree *t, double min_value,
                 elided = true;
             } else {
                 stack[sp++] = (pending){cursor, k[j], e.depth + 1, 0};
-                cursor += c->value;
+                add_sat(&cursor, c->value);
             }
         }
         /* Reversed so the leftmost child pops first: rows come out in x order. */
