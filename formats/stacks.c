@@ -122,8 +122,9 @@ static int stack_rehash(builder *b, size_t slots)
 static int add_path(builder *b, size_t n, int64_t value, int64_t base)
 {
     pprof_stack_set *s = b->s;
-    const uint32_t *f = s->frames + s->n_frames;
-    const uint8_t *fl = s->frame_flags + s->n_frames;
+    /* (an empty path of the first stack: no arithmetic on NULL) */
+    const uint32_t *f = s->frames ? s->frames + s->n_frames : s->frames;
+    const uint8_t *fl = s->frame_flags ? s->frame_flags + s->n_frames : s->frame_flags;
     if (!b->stack_slots || (s->n_stacks + 1) * 2 > b->stack_mask + 1)
         if (stack_rehash(b, b->stack_slots ? (b->stack_mask + 1) * 2 : 4096))
             return PPROF_ENOMEM;
@@ -132,8 +133,8 @@ static int add_path(builder *b, size_t n, int64_t value, int64_t base)
     while (b->stack_slots[h]) {
         pprof_stack *st = &s->stacks[b->stack_slots[h] - 1];
         if (b->stack_hash[b->stack_slots[h] - 1] == hv && st->n_frames == n &&
-            memcmp(s->frames + st->frames_off, f, n * sizeof *f) == 0 &&
-            memcmp(s->frame_flags + st->frames_off, fl, n) == 0) {
+            (n == 0 || (memcmp(s->frames + st->frames_off, f, n * sizeof *f) == 0 &&
+                        memcmp(s->frame_flags + st->frames_off, fl, n) == 0))) {
             pprof_sat_add(&st->value, value);
             pprof_sat_add(&st->base, base);
             return 0;
