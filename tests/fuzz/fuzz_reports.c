@@ -15,71 +15,44 @@ static int parse_any(pprof_profile **p, const uint8_t *data, size_t size)
 {
     pprof_parse_options opt = {.max_inflated = 16u << 20};
     pprof_error err;
-    if (pprof_profile_parse(p, data, size, &opt, &err) == 0)
-        return 0;
-    if (pprof_read_legacy(p, data, size, &err) == 0)
-        return 0;
-    return pprof_read_folded(p, data, size, &err);
+    return pprof_read(p, data, size, &opt, &err); /* sniffing, then every reader */
 }
 
+/* Every writer of pprof_write, with options taken from the input. */
 static void reports(pprof_profile *p, const uint8_t *sw, const char *const *text)
 {
     pprof_error err;
-    pprof_report_options o;
-    memset(&o, 0, sizeof o);
-    o.ratio = (sw[1] & 0x80) ? 0.001 : 1;
-    o.unit = (sw[1] & 0x40) ? "ms" : "minimum";
-    o.sample_index = p->n_sample_types ? (int)(sw[2] % p->n_sample_types) : 0;
-    o.mean = sw[0] & 1;
-    o.graph.sample_index = o.sample_index;
-    o.graph.mean = o.mean;
-    o.graph.granularity = (pprof_granularity)((sw[0] >> 1) % 5);
-    o.graph.noinlines = sw[0] & 0x10;
-    o.graph.nodecount = (sw[0] & 0x20) ? 80 : 0;
-    o.graph.nodefraction = (sw[0] & 0x40) ? 0.005 : 0;
-    o.graph.edgefraction = (sw[0] & 0x40) ? 0.001 : 0;
-    o.graph.showcolumns = sw[1] & 1;
-    o.graph.sort_cum = sw[1] & 2;
-    o.symbol = *text[10] ? text[10] : ".";
-    o.source_path = "/nonexistent-fuzz-dir";
-    o.json = sw[1] & 4;
-    o.fail_above = 1;
-    size_t over = 0;
-    o.threshold_exceeded = &over;
-    o.total = pprof_profile_total(p, o.sample_index, o.mean, NULL);
-    if (!p->n_sample_types)
-        return;
     pprof_buf b = {0};
-    int (*const writers[])(pprof_buf *, const pprof_profile *, const pprof_report_options *, pprof_error *) = {
-        pprof_write_top, pprof_write_tree, pprof_write_list, pprof_write_traces, pprof_write_tags,
-        pprof_write_topproto, pprof_write_dot, pprof_write_callgrind, pprof_write_diff};
-    for (size_t i = 0; i < sizeof writers / sizeof writers[0]; i++) {
+    for (size_t w = 0; pprof_writer_name(w); w++) {
+        const char *name = pprof_writer_name(w);
+        pprof_report_options o;
+        pprof_report_options_init(&o, name);
+        o.ratio = (sw[1] & 0x80) ? 0.001 : 1;
+        o.unit = (sw[1] & 0x40) ? "ms" : "minimum";
+        o.sample_index = p->n_sample_types ? (int)(sw[2] % p->n_sample_types) : -1;
+        o.mean = sw[0] & 1;
+        o.graph.sample_index = o.sample_index;
+        o.graph.mean = o.mean;
+        o.graph.granularity = (pprof_granularity)((sw[0] >> 1) % 5);
+        o.graph.noinlines = sw[0] & 0x10;
+        if (sw[0] & 0x20)
+            o.graph.nodecount = 0;
+        if (sw[0] & 0x40)
+            o.graph.nodefraction = o.graph.edgefraction = 0;
+        o.graph.showcolumns = sw[1] & 1;
+        o.graph.sort_cum = sw[1] & 2;
+        o.symbol = *text[10] ? text[10] : ".";
+        o.source_path = "/nonexistent-fuzz-dir";
+        o.json = sw[1] & 4;
+        o.fail_above = 1;
+        size_t over = 0;
+        o.threshold_exceeded = &over;
+        o.call_tree = sw[1] & 0x20;
+        o.flame.inverted = sw[1] & 8;
+        o.flame.sort_by_weight = sw[1] & 16;
         b.len = 0;
-        writers[i](&b, p, &o, &err);
+        pprof_write(&b, name, p, &o, &err);
     }
-    o.call_tree = true;
-    b.len = 0;
-    pprof_write_callgrind(&b, p, &o, &err);
-    o.call_tree = false;
-    o.graph.nodecount = 0;
-    pprof_stack_set *st;
-    if (pprof_stacks_build(&st, p, &o, &err) == 0) {
-        b.len = 0;
-        pprof_write_folded(&b, st, &err);
-        b.len = 0;
-        pprof_write_speedscope(&b, st, "fuzz", &err);
-        pprof_flame_options fo;
-        memset(&fo, 0, sizeof fo);
-        fo.colors = "hot";
-        fo.inverted = sw[1] & 8;
-        fo.sort_by_weight = sw[1] & 16;
-        b.len = 0;
-        pprof_write_flame_svg(&b, st, &fo, &err);
-        pprof_stack_set_free(st);
-    }
-    b.len = 0;
-    pprof_write_comments(&b, p);
-    pprof_write_raw(&b, p);
     pprof_buf_release(&b);
 }
 
