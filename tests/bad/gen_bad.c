@@ -456,9 +456,28 @@ static void base_raw(buf *raw)
 /* ------------------------------------------------------------ container and compression (1-16) */
 
 /* 10: about 1 MB of gzip that inflates to 1 GiB of zeros, streamed straight to disk. */
+static void zeros_gz(const char *name, const buf *prefix, int mib);
+
 static void bomb_case(void)
 {
-    static const char name[] = "10_bomb_1GiB_zeros.pb.gz";
+    zeros_gz("10_bomb_1GiB_zeros.pb.gz", NULL, 1024);
+    manifest("10_bomb_1GiB_zeros.pb.gz", "error", "limit|unrecognized"); /* refused from its first bytes, before inflating */
+
+    /* 10b: a valid profile.proto head, a byte no protobuf has (wire type 7),
+     * then 256 MiB of zeros: once the protobuf reader stops, the text and
+     * legacy readers must not inflate it all again (their sniff of the
+     * first bytes says binary). run.sh runs it under a memory limit. */
+    buf pre = {0};
+    base_raw(&pre);
+    b_byte(&pre, 0x0f);
+    zeros_gz("10b_proto_head_then_256MiB_zeros.pb.gz", &pre, 256);
+    b_free(&pre);
+    manifest("10b_proto_head_then_256MiB_zeros.pb.gz", "error", "unrecognized|wire");
+}
+
+/* Writes name: gzip of prefix (optional) then mib MiB of zeros, streamed. */
+static void zeros_gz(const char *name, const buf *prefix, int mib)
+{
     static unsigned char zeros[1 << 20], out[1 << 16];
     char *path = path_of(name);
     FILE *f = fopen(path, "wb");
@@ -469,10 +488,10 @@ static void bomb_case(void)
     /* Z_RLE finds the same distance-1 matches as level 9, several times faster. */
     if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_RLE) != Z_OK)
         die("deflateInit2");
-    for (int i = 0; i < 1024; i++) {
-        int flush = i == 1023 ? Z_FINISH : Z_NO_FLUSH;
-        z.next_in = zeros;
-        z.avail_in = sizeof zeros;
+    for (int i = prefix ? -1 : 0; i < mib; i++) {
+        int flush = i == mib - 1 ? Z_FINISH : Z_NO_FLUSH;
+        z.next_in = i < 0 ? prefix->p : zeros;
+        z.avail_in = i < 0 ? (uInt)prefix->n : sizeof zeros;
         int rc;
         do {
             z.next_out = out;
@@ -489,7 +508,6 @@ static void bomb_case(void)
     if (fclose(f) != 0)
         die(path);
     free(path);
-    manifest(name, "error", "limit|unrecognized"); /* refused from its first bytes, before inflating */
 }
 
 

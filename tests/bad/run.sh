@@ -288,6 +288,22 @@ fi
 run -top "$cases/01_empty_file" "$cases/03_gzip_cut_in_half.pb.gz"
 check_error multi_source_all_bad "failed to fetch any source profiles" "$cases/01_empty_file" 1
 
+# 10b: refused from the first bytes without inflating the 256 MiB again to
+# try the text readers: peak memory (GNU time, when installed) stays far
+# below the inflated size.
+if [ -x /usr/bin/time ]; then
+    $TIMEOUT_CMD /usr/bin/time -f '%M' -o "$tmp/rss" "$PPROF" -top "$cases/10b_proto_head_then_256MiB_zeros.pb.gz" \
+        >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+    rss=$(tail -1 "$tmp/rss")
+    sed -i '/^Command exited/d' "$tmp/err"
+    if [ "${rss:-999999}" -gt 131072 ]; then
+        fail_case 10b_no_reinflate_peak_memory "peak RSS ${rss} KB for 256 MiB of zeros behind a bad protobuf byte, want < 128 MB"
+    else
+        check_error 10b_no_reinflate_peak_memory "unrecognized|wire" "$cases/10b_proto_head_then_256MiB_zeros.pb.gz"
+    fi
+fi
+
 # ---------------------------------------------------------------- 16: inputs that never end
 
 if [ -r /dev/zero ]; then
@@ -408,6 +424,65 @@ fi
 "$PPROF" -top "$CPU" >&- 2>"$tmp/err"
 rc=$?
 check_error F2c_stdout_closed_report "write|stdout|descriptor" "$CPU" 1 /dev/null
+
+# F5: SIGPIPE under "| head": a quiet end (the default SIGPIPE, or exit 0), no message.
+if [ -f tests/data/large.cpu ]; then
+    ( "$PPROF" -traces tests/data/large.cpu 2>"$tmp/err"; echo $? >"$tmp/f5rc" ) | head -1 >/dev/null
+    f5=$(cat "$tmp/f5rc")
+    if { [ "$f5" = 141 ] || [ "$f5" = 0 ]; } && [ ! -s "$tmp/err" ]; then
+        pass_case F5_sigpipe_quiet
+    else
+        fail_case F5_sigpipe_quiet "exit status $f5, stderr: $(head -c 200 "$tmp/err")"
+    fi
+fi
+
+# F19: malloc failure (address space capped): one line "out of memory" or a
+# refusal, exit 1, no crash.
+if [ -f tests/data/large.cpu ]; then
+    (ulimit -v 60000 2>/dev/null && exec "$PPROF" -traces tests/data/large.cpu) >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+    if [ "$rc" = 0 ]; then
+        pass_case "F19_malloc_failure (ran within 60 MB; nothing to check)"
+    else
+        check_error F19_malloc_failure "memory|allocate|limit" tests/data/large.cpu "1" /dev/null
+    fi
+fi
+
+# F22: no HOME, shell on a pipe: still works (history is optional).
+printf 'top5\nquit\n' | env -u HOME "$PPROF" "$CPU" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && grep -q "flat%" "$tmp/out" && ! crashed; then
+    pass_case F22_shell_without_home
+else
+    fail_case F22_shell_without_home "exit status $rc$(err_excerpt)"
+fi
+
+# F23: a non-UTF-8 locale changes nothing: same bytes, still escaped.
+run -top "$cases/50_terminal_controls_everywhere.pb.gz"
+cp "$tmp/out" "$tmp/f23.utf8"
+LC_ALL=C LANG=C "$PPROF" -top "$cases/50_terminal_controls_everywhere.pb.gz" >"$tmp/out" 2>"$tmp/err" </dev/null
+if cmp -s "$tmp/out" "$tmp/f23.utf8" && ! raw_controls "$tmp/out"; then
+    pass_case F23_locale_c_same_output
+else
+    fail_case F23_locale_c_same_output "output differs under LC_ALL=C or has raw controls"
+fi
+
+# F24: two runs writing the same output at once: one complete report, no temp files.
+mkdir "$tmp/f24"
+"$PPROF" -top -output="$tmp/f24/same.txt" "$CPU" 2>/dev/null &
+p1=$!
+"$PPROF" -top -output="$tmp/f24/same.txt" "$CPU" 2>/dev/null &
+p2=$!
+wait "$p1"
+r1=$?
+wait "$p2"
+r2=$?
+"$PPROF" -top "$CPU" >"$tmp/f24.want" 2>/dev/null
+if [ "$r1" = 0 ] && [ "$r2" = 0 ] && cmp -s "$tmp/f24/same.txt" "$tmp/f24.want" && [ "$(ls -A "$tmp/f24")" = same.txt ]; then
+    pass_case F24_concurrent_same_output
+else
+    fail_case F24_concurrent_same_output "exit $r1/$r2, files: $(ls -A "$tmp/f24" | tr '\n' ' ')"
+fi
 
 # F20: the input is a directory.
 mkdir "$tmp/f20dir"
