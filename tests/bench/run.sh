@@ -5,9 +5,14 @@
 #   PPROF           program under test (default build/pprof)
 #   TOOLS           where gen_profile and measure are built (default build/tools)
 #   BENCH_DIR       profiles and outputs (default build/bench)
-#   BENCH_PROFILES  which profiles, in order (default "big medium")
+#   BENCH_PROFILES  which profiles, in order (default "big medium deep wide labels types")
+#   BENCH_SIZE      full (default) or quick: a tenth of the samples of every
+#                   profile and of the captures, no go tool pprof (a minute)
 #   BENCH_RUNS      runs of each command; the fastest run is shown (default 1)
-#   BENCH_GO_BIG    1: also run go tool pprof on the big profile (takes minutes)
+#   BENCH_GO_BIG    1: also run go tool pprof on the profiles of more than
+#                   100,000 samples (takes many minutes); by default go runs
+#                   only on the 100,000-sample ones (medium, deep)
+#   BENCH_SHELL     0: skip the interactive shell timing
 # Columns: wall time in seconds and as a multiple of `gzip -dc`'s; peak RSS in
 # MiB and as a multiple of the uncompressed profile size.
 # Exit status: 0 whatever the timings, also when a command fails ("failed (rc=N)");
@@ -25,7 +30,7 @@ go  -top
 -   -raw
 -   -proto -output=@OUT@
 -   -top -lines
--   -tree
+go  -tree
 -   -traces
 -   -folded
 -   -flamegraph
@@ -33,17 +38,29 @@ go  -dot
 -   -svg
 '
 
-# One profile a line: name, then gen_profile options. big: about 127 MB raw, medium: 10 MB.
+# One profile a line: name, then gen_profile options (--samples first: BENCH_SIZE=quick
+# divides it by ten). Shapes:
+#   big     1M samples, stacks up to 70 frames, 200,000 locations, 50,000 functions: ~127 MB raw
+#   medium  the same shape with 100,000 samples: ~12 MB raw
+#   deep    100,000 samples with stacks of 100-300 frames (mean 200)
+#   wide    500,000 functions, 1,000,000 locations
+#   labels  every sample labelled, span_id with 200,000 distinct values, pod with 12,500
+#   types   16 sample types
 PROFILES='
 big     --samples 1000000 --locations 200000 --functions 50000 --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 1
 medium  --samples 100000  --locations 20000  --functions 5000  --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 1
+deep    --samples 100000  --locations 200000 --functions 50000 --max-depth 300 --avg-depth 200 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 2
+wide    --samples 300000  --locations 1000000 --functions 500000 --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 3
+labels  --samples 300000  --locations 20000  --functions 5000  --max-depth 70 --inline-frac 0.1 --label-frac 1 --label-values 200000 --types 2 --seed 4
+types   --samples 300000  --locations 20000  --functions 5000  --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 16 --seed 5
 '
 
 # ---------------------------------------------------------------- set-up
 PPROF=${PPROF:-build/pprof}
 TOOLS=${TOOLS:-build/tools}
 BENCH_DIR=${BENCH_DIR:-build/bench}
-BENCH_PROFILES=${BENCH_PROFILES:-big medium}
+BENCH_PROFILES=${BENCH_PROFILES:-big medium deep wide labels types}
+BENCH_SIZE=${BENCH_SIZE:-full}
 BENCH_RUNS=${BENCH_RUNS:-1}
 BENCH_GO_BIG=${BENCH_GO_BIG:-0}
 SRC_DIR=$(dirname "$0")
@@ -63,12 +80,17 @@ if ! command -v gzip >/dev/null 2>&1; then
     echo "bench: gzip is not installed" >&2
     exit 1
 fi
+case $BENCH_SIZE in
+    full) SIZE_DIV=1 ;;
+    quick) SIZE_DIV=10 HAVE_GO_OK=0 ;;
+    *) echo "bench: BENCH_SIZE must be full or quick" >&2; exit 1 ;;
+esac
 case $BENCH_RUNS in
     '' | *[!0-9]* | 0) echo "bench: BENCH_RUNS must be a positive integer" >&2; exit 1 ;;
 esac
 mkdir -p "$BENCH_DIR" || exit 1
 HAVE_GO=0
-command -v go >/dev/null 2>&1 && HAVE_GO=1
+command -v go >/dev/null 2>&1 && [ "${HAVE_GO_OK:-1}" = 1 ] && HAVE_GO=1
 
 # ---------------------------------------------------------------- helpers
 # gen NAME OPTIONS...: makes $BENCH_DIR/NAME.pb.gz unless it is there and was made
@@ -158,9 +180,13 @@ for want in $BENCH_PROFILES; do
         echo "bench: unknown profile '$want' in BENCH_PROFILES" >&2
         exit 1
     fi
+    opts=$(printf '%s\n' "$opts" | awk -v d="$SIZE_DIV" '{ $2 = int($2 / d); print }')
+    nsamples=$(printf '%s\n' "$opts" | awk '{ print $2 }')
+    name=$want
+    [ "$SIZE_DIV" = 1 ] || name=$want-quick
     # shellcheck disable=SC2086 # the options are separate words
-    gen "$want" $opts
-    file=$BENCH_DIR/$want.pb.gz
+    gen "$name" $opts
+    file=$BENCH_DIR/$name.pb.gz
     gz_bytes=$(wc -c <"$file" | tr -d ' ')
     echo
     awk -v f="$file" -v gz="$gz_bytes" -v raw="$RAW_BYTES" -v o="$opts" 'BEGIN {
@@ -183,7 +209,7 @@ for want in $BENCH_PROFILES; do
         [ "$RC" = 0 ] && ours_wall=$WALL
 
         if [ "$go_flag" = go ] && [ "$HAVE_GO" = 1 ]; then
-            if [ "$want" != big ] || [ "$BENCH_GO_BIG" = 1 ]; then
+            if [ "$nsamples" -le 100000 ] || [ "$BENCH_GO_BIG" = 1 ]; then
                 # shellcheck disable=SC2086
                 measure_cmd go tool pprof $args -symbolize=none "$file"
                 row "go tool pprof $args -symbolize=none"
@@ -200,7 +226,7 @@ for want in $BENCH_PROFILES; do
 "
                 fi
             else
-                go_lines="${go_lines}  go tool pprof $args: skipped on the big profile (BENCH_GO_BIG=1 runs it)
+                go_lines="${go_lines}  go tool pprof $args: skipped over 100,000 samples (BENCH_GO_BIG=1 runs it)
 "
             fi
         fi
@@ -208,6 +234,24 @@ for want in $BENCH_PROFILES; do
 $COMMANDS
 EOF
     printf '%s' "$go_lines"
+
+    # The interactive shell, fed by a pipe: the time one more command takes on
+    # the loaded profile is (6 commands - 1 command) / 5.
+    if [ "${BENCH_SHELL:-1}" = 1 ]; then
+        for cmd in top tree; do
+            printf '%s\n' "$cmd" >"$BENCH_DIR/shell1.txt"
+            printf '%s\n%s\n%s\n%s\n%s\n%s\n' "$cmd" "$cmd" "$cmd" "$cmd" "$cmd" "$cmd" >"$BENCH_DIR/shell6.txt"
+            measure_cmd sh -c "'$PPROF' '$file' <'$BENCH_DIR/shell1.txt'"
+            one=$WALL rc1=$RC
+            measure_cmd sh -c "'$PPROF' '$file' <'$BENCH_DIR/shell6.txt'"
+            if [ "$rc1" = 0 ] && [ "$RC" = 0 ]; then
+                awk -v a="$one" -v b="$WALL" -v c="$cmd" 'BEGIN {
+                    printf "%-44s %8.3f\n", "shell: one more \"" c "\" (piped, loaded)", (b - a) / 5 }'
+            else
+                row "shell: $cmd (piped)"
+            fi
+        done
+    fi
 done
 
 # Folded input: a file of about 100,000 distinct stacks (average depth 20),
@@ -236,14 +280,16 @@ fi
 # spread over 500 minutes, shared call tree, seeds varying), merged one at a
 # time. Target: under 5 s and 300 MB. BENCH_MERGE=0 skips it.
 if [ "${BENCH_MERGE:-1}" = 1 ]; then
+    NCAPS=$((500 / SIZE_DIV))
     CAPS=$BENCH_DIR/captures
-    key="$(cksum <"$SRC_DIR/gen_profile.c" | awk '{print $1}') 500x10000"
+    [ "$SIZE_DIV" = 1 ] || CAPS=$BENCH_DIR/captures-quick
+    key="$(cksum <"$SRC_DIR/gen_profile.c" | awk '{print $1}') ${NCAPS}x10000"
     if [ ! -f "$CAPS/.key" ] || [ "$(cat "$CAPS/.key")" != "$key" ]; then
         echo
-        echo "generating $CAPS (500 profiles) ..."
+        echo "generating $CAPS ($NCAPS profiles) ..."
         rm -rf "$CAPS" && mkdir -p "$CAPS"
         i=0
-        while [ $i -lt 500 ]; do
+        while [ $i -lt $NCAPS ]; do
             "$GEN" --samples 10000 --locations 4000 --functions 1500 --max-depth 40 --label-frac 0.1 --types 2 \
                 --seed $((i % 50 + 1)) --time-nanos $((1763888400 + i * 60))000000000 --duration-nanos 60000000000 \
                 --level 1 --out "$CAPS/cpu-$(printf %03d $i).pb.gz" 2>/dev/null || { echo "bench: gen_profile failed" >&2; exit 1; }
@@ -254,11 +300,14 @@ if [ "${BENCH_MERGE:-1}" = 1 ]; then
     caps_gz=$(cat "$CAPS"/*.pb.gz | wc -c | tr -d ' ')
     RAW_BYTES=$(cat "$CAPS"/*.pb.gz | gzip -dc | wc -c | tr -d ' ')
     echo
-    awk -v gz="$caps_gz" -v raw="$RAW_BYTES" 'BEGIN {
-        printf "== 500 captures of 10,000 samples: %.1f MiB gzipped, %.1f MiB raw\n", gz / 1048576, raw / 1048576 }'
+    awk -v n="$NCAPS" -v gz="$caps_gz" -v raw="$RAW_BYTES" 'BEGIN {
+        printf "== %d captures of 10,000 samples: %.1f MiB gzipped, %.1f MiB raw\n", n, gz / 1048576, raw / 1048576 }'
     header
+    measure_cmd sh -c "cat '$CAPS'/*.pb.gz | gzip -dc"
     BASE_WALL=
-    for args in "-top" "-top -window=-1h.." "-proto -output=$OUT"; do
+    [ "$RC" = 0 ] && BASE_WALL=$WALL
+    row "cat | gzip -dc (baseline)"
+    for args in "-top" "-top -window=-1h.." "-tree" "-flamegraph" "-proto -output=$OUT"; do
         # shellcheck disable=SC2086
         measure_cmd "$PPROF" $args "$CAPS"
         row "pprof $args captures/"
