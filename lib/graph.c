@@ -134,9 +134,76 @@ static int accumulate_nodes(gb *b)
     return 0;
 }
 
+/* What one location contributes to a sample's path under the current kept
+ * set, worked out once per edge pass instead of once per sample: its
+ * outermost kept line (the one whose in-edge comes from the previous
+ * location), its innermost kept line (the next location's parent), and
+ * the edges between its own consecutive kept lines. */
+typedef struct loc_path {
+    uint32_t outer, inner; /* nodes; outer == PPROF_NONE: no line kept */
+    uint32_t pairs;        /* first of its inner edges in b's pair list */
+    uint32_t n_pairs;
+    bool outer_inline;     /* outer is not the location's last line: the
+                            * in-edge is inline and residual (lines skipped) */
+    bool outer_track, inner_residual;
+} loc_path;
+
+typedef struct loc_pair {
+    uint32_t src, dst;
+    bool residual;
+} loc_pair;
+
+static int loc_paths_build(gb *b, loc_path **out_paths, loc_pair **out_pairs)
+{
+    const pprof_profile *p = b->p;
+    size_t nl = p->n_locations, n_pairs = 0, cap_pairs = 0;
+    loc_path *lp = malloc((nl ? nl : 1) * sizeof *lp);
+    loc_pair *pairs = NULL;
+    if (!lp)
+        return PPROF_ENOMEM;
+    for (size_t L = 0; L < nl; L++) {
+        loc_path *d = &lp[L];
+        uint32_t lo = b->loc_off[L], hi = b->loc_off[L + 1];
+        d->outer = d->inner = PPROF_NONE;
+        d->pairs = (uint32_t)n_pairs;
+        d->n_pairs = 0;
+        d->outer_inline = d->outer_track = d->inner_residual = false;
+        uint32_t last_k = 0;
+        for (uint32_t k = hi; k-- > lo;) {
+            uint32_t n = b->loc_nodes[k];
+            if (!b->kept[n])
+                continue;
+            if (d->outer == PPROF_NONE) {
+                d->outer = n;
+                d->outer_inline = k != hi - 1;
+                d->outer_track = b->track[n];
+            } else if (d->inner != n && b->track[n]) {
+                if (PPROF_GROW(pairs, cap_pairs, n_pairs + 1)) {
+                    free(lp);
+                    free(pairs);
+                    return PPROF_ENOMEM;
+                }
+                pairs[n_pairs].src = d->inner;
+                pairs[n_pairs].dst = n;
+                pairs[n_pairs].residual = last_k - k > 1;
+                n_pairs++;
+                d->n_pairs++;
+            }
+            d->inner = n;
+            last_k = k;
+        }
+        d->inner_residual = d->inner != PPROF_NONE && last_k != lo;
+    }
+    *out_paths = lp;
+    *out_pairs = pairs;
+    return 0;
+}
+
 /* Edge pass with the current kept set: an edge once per pair per sample,
  * residual when it skips dropped nodes, inline when it stays inside one
- * location. Only edges into tracked nodes are recorded. */
+ * location. Only edges into tracked nodes are recorded. Each location's
+ * part is precomputed (loc_paths_build), so a frame whose location has no
+ * kept line costs one lookup. */
 static int accumulate_edges(gb *b)
 {
     const pprof_profile *p = b->p;
@@ -146,10 +213,14 @@ static int accumulate_edges(gb *b)
         memset(b->edge_slots, 0, (b->edge_mask + 1) * sizeof *b->edge_slots);
     else if (edge_rehash(b, 1024))
         return PPROF_ENOMEM;
+    loc_path *lp;
+    loc_pair *pairs;
+    int rc = loc_paths_build(b, &lp, &pairs);
+    if (rc)
+        return rc;
     const int si = b->si;
     const bool mean = b->opt->mean;
-    const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes;
-    for (size_t s = 0; s < p->n_samples; s++) {
+    for (size_t s = 0; s < p->n_samples && !rc; s++) {
         if (!b->sample_edges[s])
             continue;
         const pprof_sample *sm = &p->samples[s];
@@ -159,26 +230,23 @@ static int accumulate_edges(gb *b)
         uint32_t parent = PPROF_NONE;
         bool residual = false;
         const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
-        for (size_t i = sm->n_locs; i-- > 0;) {
-            uint32_t L = locs[i];
-            uint32_t lo = loc_off[L], hi = loc_off[L + 1];
-            for (uint32_t k = hi; k-- > lo;) {
-                uint32_t n = loc_nodes[k];
-                if (!b->kept[n]) {
-                    residual = true;
-                    continue;
-                }
-                if (parent != PPROF_NONE && parent != n && b->track[n]) {
-                    int rc = edge_add(b, parent, n, w, dw, residual, k != hi - 1, stamp);
-                    if (rc)
-                        return rc;
-                }
-                parent = n;
-                residual = false;
+        for (size_t i = sm->n_locs; i-- > 0 && !rc;) {
+            const loc_path *d = &lp[locs[i]];
+            if (d->outer == PPROF_NONE) {
+                residual = true;
+                continue;
             }
+            if (d->outer_track && parent != PPROF_NONE && parent != d->outer)
+                rc = edge_add(b, parent, d->outer, w, dw, residual || d->outer_inline, d->outer_inline, stamp);
+            for (uint32_t k = d->pairs, end = d->pairs + d->n_pairs; k < end && !rc; k++)
+                rc = edge_add(b, pairs[k].src, pairs[k].dst, w, dw, pairs[k].residual, true, stamp);
+            parent = d->inner;
+            residual = d->inner_residual;
         }
     }
-    return 0;
+    free(lp);
+    free(pairs);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- naming and order */
