@@ -12,7 +12,7 @@ SANITIZE ?=
 # terminal test of the shell, pdftoppm to check rendered PDFs);
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
-            libgraphviz-dev libcurl4-openssl-dev pkg-config
+            libgraphviz-dev libcurl4-openssl-dev pkg-config libisal-dev
 TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils
 FUZZ_PKGS = clang libclang-rt-14-dev
 
@@ -22,8 +22,12 @@ CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT      ?= -O2 -g
 CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS   = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -fPIC $(SANITIZE) -Ilib -Iformats -I$(BUILD)/gen $(GV_CFLAGS) $(CFLAGS)
-LDLIBS_ALL = -lprotobuf-c -lz -lm -pthread $(LDLIBS)
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -fPIC $(SANITIZE) -Ilib -Iformats -I$(BUILD)/gen $(GV_CFLAGS) $(ISAL_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = -lprotobuf-c $(ISAL_LIBS) -lz -lm -pthread $(LDLIBS)
+# ISA-L's igzip inflates gzip input (lib/inflate_pipe.c says why); without
+# libisal-dev the build falls back to zlib alone.
+ISAL_CFLAGS := $(shell pkg-config --exists libisal 2>/dev/null && echo -DPPROF_HAVE_ISAL)
+ISAL_LIBS   := $(shell pkg-config --exists libisal 2>/dev/null && echo -lisal)
 # Graphviz's libraries render call graphs in the program (cmd/render.c).
 GV_CFLAGS = $(shell pkg-config --cflags libgvc libcgraph 2>/dev/null)
 GV_LIBS   = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt)
@@ -90,7 +94,7 @@ $(BUILD)/libpprof.so: $(LIB_OBJ)
 
 $(BUILD)/libpprof.pc: Makefile
 	@mkdir -p $(BUILD)
-	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm -pthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
+	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: $(ISAL_LIBS) -lm -pthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
 
 $(BUILD)/pprof: $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline $(CURL_LIBS) $(GV_LIBS)
