@@ -15,9 +15,10 @@
  * stacks, when the
  * bytes are not a valid profile.proto. The proto error wins when no legacy
  * reader recognises the data, since it says where decoding failed. */
-static int decode_bytes(pprof_profile **out, const pprof_buf *in, pprof_error *err)
+static int decode_bytes(pprof_profile **out, const pprof_buf *in, bool mapped, pprof_error *err)
 {
     pprof_parse_options opt = {0};
+    opt.input_mapped = mapped;
     int rc = pprof_profile_parse(out, in->data, in->len, &opt, err);
     if (rc == 0 || rc == PPROF_EEMPTY || rc == PPROF_ELIMIT || rc == PPROF_ENOMEM)
         return rc;
@@ -109,7 +110,7 @@ static int load_mapped(pprof_profile **out, const char *path, const struct stat 
     pprof_buf view = {.data = map, .len = len, .cap = len};
     int rc = sniff_bytes(view.data, view.len, err);
     if (rc == 0)
-        rc = decode_bytes(out, &view, err);
+        rc = decode_bytes(out, &view, true, err);
     munmap(map, len);
     return rc;
 }
@@ -120,7 +121,7 @@ static int load_fetched(pprof_profile **out, const char *name, const pprof_buf *
     pprof_error err;
     int rc = sniff_bytes(body->data, body->len, &err);
     if (rc == 0)
-        rc = decode_bytes(out, body, &err);
+        rc = decode_bytes(out, body, false, &err);
     if (rc) {
         cmd_error("%s: %s", name, err.msg);
         return EXIT_DATA;
@@ -165,7 +166,7 @@ static int load_one(pprof_profile **out, const char *path)
         rc = pprof_read_stream(&buf, f, &opt, &err);
     fclose(f);
     if (rc == 0)
-        rc = decode_bytes(out, &buf, &err);
+        rc = decode_bytes(out, &buf, false, &err);
     pprof_buf_release(&buf);
     if (rc) {
         cmd_error("%s: %s", path, err.msg);

@@ -1146,7 +1146,7 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
     s.gz = pprof_is_gzip(data, len);
     /* Big inputs inflate in a second thread while this one decodes. */
     if (s.gz && len >= (1u << 20) && len <= UINT32_MAX) {
-        int prc = pprof_pipe_start(&s.pipe, data, len, s.max);
+        int prc = pprof_pipe_start(&s.pipe, data, len, s.max, opt && opt->input_mapped);
         if (prc)
             return pprof_error_set(err, prc, "out of memory");
         s.cap = 8u << 20;

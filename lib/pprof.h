@@ -239,6 +239,10 @@ static inline const char *pprof_string(const pprof_profile *p, pprof_str s)
 
 typedef struct pprof_parse_options {
     uint64_t max_inflated; /* cap on decompressed bytes; 0 means the default, 2 GiB */
+    bool input_mapped;     /* data is a read-only mmap of a file: the decoder may drop
+                            * the pages of gzip input it has inflated (they read back
+                            * from the file if touched again), so the input does not
+                            * add to the peak memory */
 } pprof_parse_options;
 
 #define PPROF_DEFAULT_MAX_INFLATED (2ULL << 30)
