@@ -3,6 +3,8 @@
  * the node orders, and the output graph. */
 #include "graph_private.h"
 
+#include <pthread.h>
+
 #include <stdlib.h>
 
 /* ---------------------------------------------------------------- graph strings */
@@ -37,9 +39,28 @@ static int edge_rehash(gb *b, size_t slots)
     return 0;
 }
 
+static inline void edge_update(gb *b, edge_rec *r, int64_t w, int64_t wd, bool residual, bool is_inline,
+                               uint32_t stamp)
+{
+    if (r->stamp == stamp)
+        return; /* once per sample */
+    r->stamp = stamp;
+    graph_add_sat(&r->w, w, &b->overflow);
+    graph_add_sat(&r->wd, wd, &b->overflow);
+    r->residual |= residual;
+    r->is_inline &= is_inline;
+}
+
 static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bool residual,
                     bool is_inline, uint32_t stamp)
 {
+    /* Samples come in call-tree order often enough that a node's last
+     * in-edge is the one asked for again: no hashing then. */
+    uint32_t last = b->last_edge[dst];
+    if (last != PPROF_NONE && b->edges[last].src == src) {
+        edge_update(b, &b->edges[last], w, wd, residual, is_inline, stamp);
+        return 0;
+    }
     uint64_t key = (uint64_t)src << 32 | dst;
     size_t h = pprof_hash_u64(key) & b->edge_mask;
     for (;;) {
@@ -48,13 +69,8 @@ static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bo
             break;
         edge_rec *r = &b->edges[e - 1];
         if (r->src == src && r->dst == dst) {
-            if (r->stamp == stamp)
-                return 0; /* once per sample */
-            r->stamp = stamp;
-            graph_add_sat(&r->w, w, &b->overflow);
-            graph_add_sat(&r->wd, wd, &b->overflow);
-            r->residual |= residual;
-            r->is_inline &= is_inline;
+            b->last_edge[dst] = e - 1;
+            edge_update(b, r, w, wd, residual, is_inline, stamp);
             return 0;
         }
         h = (h + 1) & b->edge_mask;
@@ -69,35 +85,47 @@ static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bo
     r->stamp = stamp;
     r->residual = residual;
     r->is_inline = is_inline;
+    b->last_edge[dst] = (uint32_t)b->n_edges;
     b->edge_slots[h] = (uint32_t)++b->n_edges;
     if (b->n_edges * 2 > b->edge_mask + 1)
         return edge_rehash(b, (b->edge_mask + 1) * 2);
     return 0;
 }
 
-/* Node pass: flat and cum of every node. Dropping nodes later never changes
- * the flat or cum of the nodes that stay (cum is counted once per node per
- * sample; flat goes to the leaf-most node), so this runs once. Also marks
- * the samples that contain a tracked node, for the edge pass. */
-static int accumulate_nodes(gb *b)
+/* One half of the node pass: samples [lo, hi) into acc, with its own
+ * stamps and overflow flag. abs_sum gets the saturated sum of |w| + |dw|,
+ * which tells whether any order of additions could have overflowed. */
+typedef struct node_part {
+    gb *b;
+    size_t lo, hi;
+    node_acc *acc;
+    uint32_t *stamps;
+    bool overflow;
+    uint64_t abs_sum;
+} node_part;
+
+static void *node_pass(void *arg)
 {
+    node_part *t = arg;
+    gb *b = t->b;
     const pprof_profile *p = b->p;
     size_t nt = p->n_sample_types;
-    memset(b->acc, 0, b->n_work * sizeof *b->acc);
     const int si = b->si;
     const bool mean = b->opt->mean;
     const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes, *single = b->loc_single;
-    node_acc *acc = b->acc;
-    uint32_t *stamps = b->stamps;
+    node_acc *acc = t->acc;
+    uint32_t *stamps = t->stamps;
     const bool *track = b->track;
-    memset(stamps, 0, b->n_nodes * sizeof *stamps);
-    for (size_t s = 0; s < p->n_samples; s++) {
+    uint64_t abs_sum = 0;
+    for (size_t s = t->lo; s < t->hi; s++) {
         const pprof_sample *sm = &p->samples[s];
         int64_t w = p->values[s * nt + (size_t)si];
         int64_t dw = mean ? p->values[s * nt] : 0;
         b->sample_edges[s] = 0;
         if (w == 0 && dw == 0)
             continue;
+        if (__builtin_add_overflow(abs_sum, (uint64_t)graph_abs64(w) + (uint64_t)graph_abs64(dw), &abs_sum))
+            abs_sum = UINT64_MAX;
         uint32_t stamp = (uint32_t)s + 1;
         const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
         bool tracked = false;
@@ -109,8 +137,8 @@ static int accumulate_nodes(gb *b)
                 tracked |= track[n];
                 if (stamps[n] != stamp) {
                     stamps[n] = stamp;
-                    graph_add_sat(&acc[n].cum, w, &b->overflow);
-                    graph_add_sat(&acc[n].cum_div, dw, &b->overflow);
+                    graph_add_sat(&acc[n].cum, w, &t->overflow);
+                    graph_add_sat(&acc[n].cum_div, dw, &t->overflow);
                 }
                 continue;
             }
@@ -119,18 +147,79 @@ static int accumulate_nodes(gb *b)
                 tracked |= track[n];
                 if (stamps[n] != stamp) {
                     stamps[n] = stamp;
-                    graph_add_sat(&acc[n].cum, w, &b->overflow);
-                    graph_add_sat(&acc[n].cum_div, dw, &b->overflow);
+                    graph_add_sat(&acc[n].cum, w, &t->overflow);
+                    graph_add_sat(&acc[n].cum_div, dw, &t->overflow);
                 }
             }
         }
         b->sample_edges[s] = tracked;
         if (sm->n_locs) {
             uint32_t leaf = loc_nodes[loc_off[locs[0]]];
-            graph_add_sat(&acc[leaf].flat, w, &b->overflow);
-            graph_add_sat(&acc[leaf].flat_div, dw, &b->overflow);
+            graph_add_sat(&acc[leaf].flat, w, &t->overflow);
+            graph_add_sat(&acc[leaf].flat_div, dw, &t->overflow);
         }
     }
+    t->abs_sum = abs_sum;
+    return NULL;
+}
+
+/* Below this many location references one thread does the node pass. */
+#define NODE_PASS_SPLIT (4u << 20)
+
+/* Node pass: flat and cum of every node. Dropping nodes later never changes
+ * the flat or cum of the nodes that stay (cum is counted once per node per
+ * sample; flat goes to the leaf-most node), so this runs once. Also marks
+ * the samples that contain a tracked node, for the edge pass. A big profile
+ * is split between two threads (the pass is a third of -top on 1M
+ * samples); their sums are the serial ones unless a partial sum could have
+ * saturated, and then the pass runs again in one thread. */
+static int accumulate_nodes(gb *b)
+{
+    const pprof_profile *p = b->p;
+    memset(b->acc, 0, b->n_work * sizeof *b->acc);
+    memset(b->stamps, 0, b->n_nodes * sizeof *b->stamps);
+    node_part one = {.b = b, .lo = 0, .hi = p->n_samples, .acc = b->acc, .stamps = b->stamps};
+    if (p->n_sample_locs >= NODE_PASS_SPLIT && b->n_work == b->n_nodes) {
+        node_part two = one;
+        /* Split at half the location references, not half the samples. */
+        size_t mid = 0;
+        for (uint64_t half = p->n_sample_locs / 2, seen = 0; mid < p->n_samples && seen < half; mid++)
+            seen += p->samples[mid].n_locs;
+        one.hi = two.lo = mid;
+        two.acc = calloc(b->n_work ? b->n_work : 1, sizeof *two.acc);
+        two.stamps = calloc(b->n_nodes ? b->n_nodes : 1, sizeof *two.stamps);
+        pthread_t th;
+        bool threaded = two.acc && two.stamps && pthread_create(&th, NULL, node_pass, &two) == 0;
+        if (threaded) {
+            node_pass(&one);
+            pthread_join(th, NULL);
+            uint64_t total;
+            bool exact = !one.overflow && !two.overflow &&
+                         !__builtin_add_overflow(one.abs_sum, two.abs_sum, &total) && total <= INT64_MAX;
+            if (exact) {
+                for (size_t i = 0; i < b->n_work; i++) {
+                    b->acc[i].flat += two.acc[i].flat;
+                    b->acc[i].flat_div += two.acc[i].flat_div;
+                    b->acc[i].cum += two.acc[i].cum;
+                    b->acc[i].cum_div += two.acc[i].cum_div;
+                }
+            }
+            free(two.acc);
+            free(two.stamps);
+            if (exact)
+                return 0;
+            memset(b->acc, 0, b->n_work * sizeof *b->acc);
+            memset(b->stamps, 0, b->n_nodes * sizeof *b->stamps);
+            one.hi = p->n_samples;
+            one.overflow = false;
+        } else {
+            free(two.acc);
+            free(two.stamps);
+            one.hi = p->n_samples;
+        }
+    }
+    node_pass(&one);
+    b->overflow |= one.overflow;
     return 0;
 }
 
@@ -213,6 +302,11 @@ static int accumulate_edges(gb *b)
         memset(b->edge_slots, 0, (b->edge_mask + 1) * sizeof *b->edge_slots);
     else if (edge_rehash(b, 1024))
         return PPROF_ENOMEM;
+    free(b->last_edge);
+    b->last_edge = malloc((b->n_work ? b->n_work : 1) * sizeof *b->last_edge);
+    if (!b->last_edge)
+        return PPROF_ENOMEM;
+    memset(b->last_edge, 0xff, b->n_work * sizeof *b->last_edge); /* PPROF_NONE */
     loc_path *lp;
     loc_pair *pairs;
     int rc = loc_paths_build(b, &lp, &pairs);
@@ -577,6 +671,7 @@ static void gb_release(gb *b)
     free(b->stamps);
     free(b->edges);
     free(b->edge_slots);
+    free(b->last_edge);
     if (b->names)
         for (size_t i = 0; i < b->n_nodes; i++)
             free(b->names[i]);

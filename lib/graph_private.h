@@ -67,6 +67,7 @@ typedef struct gb {
     edge_rec *edges;
     size_t n_edges, cap_edges;
     uint32_t *edge_slots; /* hash (src,dst) -> edge index + 1 */
+    uint32_t *last_edge;  /* per working node: its in-edge found last (PPROF_NONE) */
     size_t edge_mask;
 
     /* call tree: each path's parent, its current parent (after trimming)
