@@ -13,8 +13,11 @@
 #                   100,000 samples (takes many minutes); by default go runs
 #                   only on the 100,000-sample ones (medium, deep)
 #   BENCH_SHELL     0: skip the interactive shell timing
-# Columns: wall time in seconds and as a multiple of `gzip -dc`'s; peak RSS in
-# MiB and as a multiple of the uncompressed profile size.
+# Columns: wall time in seconds and as a multiple of `gzip -dc`'s; CPU time
+# (user + system, all threads) in seconds and as a multiple of gzip's (steadier
+# than wall time when other jobs load the machine; a second thread makes CPU
+# time exceed wall time); peak RSS in MiB and as a multiple of the
+# uncompressed profile size.
 # Exit status: 0 whatever the timings, also when a command fails ("failed (rc=N)");
 # 1 when a tool is missing or a command crashed (killed by a signal).
 
@@ -117,18 +120,19 @@ gen() {
 }
 
 # measure_cmd COMMAND...: runs COMMAND under measure BENCH_RUNS times, stdout to
-# /dev/null, stderr to $ERR. Sets WALL (fastest run), RSS (largest), RC and SIG
-# (of the first failing run, else 0 and empty).
+# /dev/null, stderr to $ERR. Sets WALL (fastest run), CPU (least), RSS (largest),
+# RC and SIG (of the first failing run, else 0 and empty).
 measure_cmd() {
-    WALL='' RSS='' RC=0 SIG=''
+    WALL='' CPU='' RSS='' RC=0 SIG=''
     run=0
     while [ "$run" -lt "$BENCH_RUNS" ]; do
         run=$((run + 1))
         line=$("$MEASURE" --stderr "$ERR" -- "$@" </dev/null)
-        w='' r='' c=125 s=''
+        w='' u='' r='' c=125 s=''
         for kv in $line; do
             case $kv in
                 wall=*) w=${kv#wall=} ;;
+                cpu=*) u=${kv#cpu=} ;;
                 rss_mb=*) r=${kv#rss_mb=} ;;
                 rc=*) c=${kv#rc=} ;;
                 signal=*) s=${kv#signal=} ;;
@@ -139,6 +143,7 @@ measure_cmd() {
             return 0
         fi
         WALL=$(awk -v a="$WALL" -v b="$w" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
+        CPU=$(awk -v a="$CPU" -v b="$u" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
         RSS=$(awk -v a="$RSS" -v b="$r" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
     done
 }
@@ -147,9 +152,11 @@ measure_cmd() {
 # BASE_WALL and RAW_BYTES; notes crashes in $status.
 row() {
     if [ "$RC" = 0 ]; then
-        awk -v label="$1" -v wall="$WALL" -v base="$BASE_WALL" -v rss="$RSS" -v raw="$RAW_BYTES" 'BEGIN {
+        awk -v label="$1" -v wall="$WALL" -v base="$BASE_WALL" -v cpu="$CPU" -v bcpu="$BASE_CPU" \
+            -v rss="$RSS" -v raw="$RAW_BYTES" 'BEGIN {
             xs = base > 0 ? sprintf("%8.2f", wall / base) : "       -"
-            printf "%-44s %8.3f %s %9.1f %7.2f  ok\n", label, wall, xs, rss, rss * 1048576 / raw
+            xc = bcpu > 0 ? sprintf("%7.2f", cpu / bcpu) : "      -"
+            printf "%-44s %8.3f %s %7.3f %s %9.1f %7.2f  ok\n", label, wall, xs, cpu, xc, rss, rss * 1048576 / raw
         }'
     else
         if [ -n "$SIG" ]; then
@@ -158,7 +165,7 @@ row() {
         else
             result="failed (rc=$RC)"
         fi
-        printf '%-44s %8s %8s %9s %7s  %s\n' "$1" - - - - "$result"
+        printf '%-44s %8s %8s %7s %7s %9s %7s  %s\n' "$1" - - - - - - "$result"
         if [ -s "$ERR" ]; then
             sed -n '1,3s/^/      | /p' "$ERR"
         fi
@@ -166,7 +173,7 @@ row() {
 }
 
 header() {
-    printf '%-44s %8s %8s %9s %7s  %s\n' command "wall s" "x gzip" "rss MiB" "x raw" status
+    printf '%-44s %8s %8s %7s %7s %9s %7s  %s\n' command "wall s" "x gzip" "cpu s" "x gzip" "rss MiB" "x raw" status
 }
 
 # ---------------------------------------------------------------- run
@@ -194,8 +201,8 @@ for want in $BENCH_PROFILES; do
     header
 
     measure_cmd gzip -dc "$file"
-    BASE_WALL=
-    [ "$RC" = 0 ] && BASE_WALL=$WALL
+    BASE_WALL= BASE_CPU=
+    [ "$RC" = 0 ] && BASE_WALL=$WALL BASE_CPU=$CPU
     row "gzip -dc (baseline)"
 
     go_lines=
@@ -205,8 +212,8 @@ for want in $BENCH_PROFILES; do
         # shellcheck disable=SC2086 # the arguments are separate words
         measure_cmd "$PPROF" $args "$file"
         row "pprof $args"
-        ours_wall=
-        [ "$RC" = 0 ] && ours_wall=$WALL
+        ours_wall= ours_cpu=
+        [ "$RC" = 0 ] && ours_wall=$WALL ours_cpu=$CPU
 
         if [ "$go_flag" = go ] && [ "$HAVE_GO" = 1 ]; then
             if [ "$nsamples" -le 100000 ] || [ "$BENCH_GO_BIG" = 1 ]; then
@@ -220,9 +227,10 @@ for want in $BENCH_PROFILES; do
                     go_lines="${go_lines}  pprof $args vs go tool pprof: n/a (pprof $args failed)
 "
                 else
-                    go_lines="$go_lines$(awk -v a="$args" -v go="$WALL" -v ours="$ours_wall" 'BEGIN {
+                    go_lines="$go_lines$(awk -v a="$args" -v go="$WALL" -v ours="$ours_wall" -v goc="$CPU" -v oursc="$ours_cpu" 'BEGIN {
                         x = ours > 0 ? go / ours : 0
-                        printf "  pprof %s: %.1fx as fast as go tool pprof (%.3f s vs %.3f s)", a, x, ours, go }')
+                        xc = oursc > 0 ? goc / oursc : 0
+                        printf "  pprof %s: %.1fx as fast as go tool pprof (%.3f s vs %.3f s wall), %.1fx in CPU time (%.3f s vs %.3f s)", a, x, ours, go, xc, oursc, goc }')
 "
                 fi
             else
@@ -242,11 +250,11 @@ EOF
             printf '%s\n' "$cmd" >"$BENCH_DIR/shell1.txt"
             printf '%s\n%s\n%s\n%s\n%s\n%s\n' "$cmd" "$cmd" "$cmd" "$cmd" "$cmd" "$cmd" >"$BENCH_DIR/shell6.txt"
             measure_cmd sh -c "'$PPROF' '$file' <'$BENCH_DIR/shell1.txt'"
-            one=$WALL rc1=$RC
+            one=$WALL onec=$CPU rc1=$RC
             measure_cmd sh -c "'$PPROF' '$file' <'$BENCH_DIR/shell6.txt'"
             if [ "$rc1" = 0 ] && [ "$RC" = 0 ]; then
-                awk -v a="$one" -v b="$WALL" -v c="$cmd" 'BEGIN {
-                    printf "%-44s %8.3f\n", "shell: one more \"" c "\" (piped, loaded)", (b - a) / 5 }'
+                awk -v a="$one" -v b="$WALL" -v ac="$onec" -v bc="$CPU" -v c="$cmd" 'BEGIN {
+                    printf "%-44s %8.3f %8s %7.3f\n", "shell: one more \"" c "\" (piped, loaded)", (b - a) / 5, "", (bc - ac) / 5 }'
             else
                 row "shell: $cmd (piped)"
             fi
@@ -304,8 +312,8 @@ if [ "${BENCH_MERGE:-1}" = 1 ]; then
         printf "== %d captures of 10,000 samples: %.1f MiB gzipped, %.1f MiB raw\n", n, gz / 1048576, raw / 1048576 }'
     header
     measure_cmd sh -c "cat '$CAPS'/*.pb.gz | gzip -dc"
-    BASE_WALL=
-    [ "$RC" = 0 ] && BASE_WALL=$WALL
+    BASE_WALL= BASE_CPU=
+    [ "$RC" = 0 ] && BASE_WALL=$WALL BASE_CPU=$CPU
     row "cat | gzip -dc (baseline)"
     for args in "-top" "-top -window=-1h.." "-tree" "-flamegraph" "-proto -output=$OUT"; do
         # shellcheck disable=SC2086
