@@ -202,6 +202,7 @@ static int accumulate_nodes(gb *b)
             bool exact = !one.overflow && !two.overflow &&
                          !__builtin_add_overflow(one.abs_sum, two.abs_sum, &total) && total <= INT64_MAX;
             if (exact) {
+                b->split_at = mid;
                 for (size_t i = 0; i < b->n_work; i++) {
                     b->acc[i].flat += two.acc[i].flat;
                     b->acc[i].flat_div += two.acc[i].flat_div;
@@ -298,28 +299,27 @@ static int loc_paths_build(gb *b, loc_path **out_paths, loc_pair **out_pairs)
  * location. Only edges into tracked nodes are recorded. Each location's
  * part is precomputed (loc_paths_build), so a frame whose location has no
  * kept line costs one lookup. */
-static int accumulate_edges(gb *b)
+/* One part of the edge pass: samples [lo, hi) into t->b's edges. */
+typedef struct edge_part {
+    gb *b;
+    const loc_path *lp;
+    const loc_pair *pairs;
+    size_t lo, hi;
+    int rc;
+} edge_part;
+
+static void *edge_pass(void *arg)
 {
+    edge_part *t = arg;
+    gb *b = t->b;
     const pprof_profile *p = b->p;
     size_t nt = p->n_sample_types;
-    b->n_edges = 0;
-    if (b->edge_slots)
-        memset(b->edge_slots, 0, (b->edge_mask + 1) * sizeof *b->edge_slots);
-    else if (edge_rehash(b, 1024))
-        return PPROF_ENOMEM;
-    free(b->last_edge);
-    b->last_edge = malloc((b->n_work ? b->n_work : 1) * sizeof *b->last_edge);
-    if (!b->last_edge)
-        return PPROF_ENOMEM;
-    memset(b->last_edge, 0xff, b->n_work * sizeof *b->last_edge); /* PPROF_NONE */
-    loc_path *lp;
-    loc_pair *pairs;
-    int rc = loc_paths_build(b, &lp, &pairs);
-    if (rc)
-        return rc;
     const int si = b->si;
     const bool mean = b->opt->mean;
-    for (size_t s = 0; s < p->n_samples && !rc; s++) {
+    const loc_path *lp = t->lp;
+    const loc_pair *pairs = t->pairs;
+    int rc = 0;
+    for (size_t s = t->lo; s < t->hi && !rc; s++) {
         if (!b->sample_edges[s])
             continue;
         const pprof_sample *sm = &p->samples[s];
@@ -342,6 +342,87 @@ static int accumulate_edges(gb *b)
             parent = d->inner;
             residual = d->inner_residual;
         }
+    }
+    t->rc = rc;
+    return NULL;
+}
+
+/* Empties b's edge set (keeping its hash table's size). */
+static int edges_reset(gb *b)
+{
+    b->n_edges = 0;
+    if (b->edge_slots)
+        memset(b->edge_slots, 0, (b->edge_mask + 1) * sizeof *b->edge_slots);
+    else if (edge_rehash(b, 1024))
+        return PPROF_ENOMEM;
+    free(b->last_edge);
+    b->last_edge = malloc((b->n_work ? b->n_work : 1) * sizeof *b->last_edge);
+    if (!b->last_edge)
+        return PPROF_ENOMEM;
+    memset(b->last_edge, 0xff, b->n_work * sizeof *b->last_edge); /* PPROF_NONE */
+    return 0;
+}
+
+/* Adds the edges of the later samples (o, in their first-seen order) to
+ * b's: the result is the one a single pass makes, edges in first-seen order. */
+static int edges_merge(gb *b, const gb *o)
+{
+    for (size_t i = 0; i < o->n_edges; i++) {
+        const edge_rec *r = &o->edges[i];
+        /* A stamp no sample has: the weights always add. */
+        int rc = edge_add(b, r->src, r->dst, r->w, r->wd, r->residual, r->is_inline, UINT32_MAX);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Edge pass with the current kept set: an edge once per pair per sample,
+ * residual when it skips dropped nodes, inline when it stays inside one
+ * location. Only edges into tracked nodes are recorded. Each location's
+ * part is precomputed (loc_paths_build), so a frame whose location has no
+ * kept line costs one lookup. Split between two threads as the node pass
+ * was, when its sums were exact. */
+static int accumulate_edges(gb *b)
+{
+    const pprof_profile *p = b->p;
+    int rc = edges_reset(b);
+    if (rc)
+        return rc;
+    loc_path *lp;
+    loc_pair *pairs;
+    if ((rc = loc_paths_build(b, &lp, &pairs)))
+        return rc;
+    edge_part one = {.b = b, .lp = lp, .pairs = pairs, .lo = 0, .hi = p->n_samples};
+    bool threaded = false;
+    gb other;
+    edge_part two;
+    pthread_t th;
+    if (b->split_at) {
+        other = *b;
+        other.edges = NULL;
+        other.n_edges = other.cap_edges = 0;
+        other.edge_slots = NULL;
+        other.last_edge = NULL;
+        other.overflow = false;
+        two = one;
+        two.b = &other;
+        one.hi = two.lo = b->split_at;
+        threaded = edges_reset(&other) == 0 && pthread_create(&th, NULL, edge_pass, &two) == 0;
+        if (!threaded)
+            one.hi = p->n_samples;
+    }
+    edge_pass(&one);
+    rc = one.rc;
+    if (threaded) {
+        pthread_join(th, NULL);
+        if (!rc)
+            rc = two.rc;
+        if (!rc)
+            rc = edges_merge(b, &other);
+        free(other.edges);
+        free(other.edge_slots);
+        free(other.last_edge);
     }
     free(lp);
     free(pairs);
