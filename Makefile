@@ -20,8 +20,10 @@ DEVELOPER    ?=
 # terminal test of the shell, pdftoppm to check rendered PDFs);
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
-            libgraphviz-dev libcurl4-openssl-dev pkg-config libisal-dev
-TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils binutils
+            libgraphviz-dev libcurl4-openssl-dev pkg-config libisal-dev \
+            libdw-dev libelf-dev libiberty-dev libcapstone-dev
+TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils binutils \
+            gcc g++ libgoogle-perftools-dev
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -36,7 +38,10 @@ CURL_LIBS   = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 # Graphviz's libraries render call graphs in the program (cmd/render.c).
 GV_CFLAGS = $(shell pkg-config --cflags libgvc libcgraph 2>/dev/null)
 GV_LIBS   = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt)
-LDLIBS_ALL = -lprotobuf-c $(ISAL_LIBS) -lz -lm -pthread $(LDLIBS)
+# Symbolization: elfutils (ELF, DWARF, MiniDebugInfo), libiberty's demangler
+# (static, PIC on Debian), capstone for disassembly.
+NATIVE_LIBS = -ldw -lelf -liberty -lcapstone
+LDLIBS_ALL = -lprotobuf-c $(ISAL_LIBS) -lz -lm -pthread $(NATIVE_LIBS) $(LDLIBS)
 # ISA-L's igzip inflates gzip input (lib/inflate_pipe.c says why); without
 # libisal-dev the build falls back to zlib alone.
 ISAL_CFLAGS := $(shell pkg-config --exists libisal 2>/dev/null && echo -DPPROF_HAVE_ISAL)
@@ -74,7 +79,7 @@ TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 VERSION  := $(shell sed -n 's/^\#define PPROF_VERSION "\(.*\)"/\1/p' lib/pprof.h)
 SOMAJOR  := $(shell sed -n 's/^\#define PPROF_VERSION_MAJOR \([0-9]*\)/\1/p' lib/pprof.h)
 
-.PHONY: all deps test-deps install-pkgs check test unit cli bad flame http fuzz demo asan tsan bench \
+.PHONY: all deps test-deps install-pkgs check test unit cli bad flame http native lib fuzz demo asan tsan bench \
         install uninstall clean tools FORCE
 .SUFFIXES:
 
@@ -136,16 +141,17 @@ $(BUILD)/include/pprof/%.h: formats/%.h
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/gen/*.d $(BUILD)/tests/*.d)
 
 # libpprof is lib/ and formats/ together: every reader and writer.
+# --exclude-libs: static archives it links (libiberty) stay private.
 $(BUILD)/libpprof.a: $(LIB_OBJ) $(FMT_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/libpprof.so: $(LIB_OBJ) $(FMT_OBJ)
-	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libpprof.so.$(SOMAJOR) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) -shared $(LDFLAGS_ALL) -Wl,--exclude-libs,ALL -Wl,-soname,libpprof.so.$(SOMAJOR) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/libpprof.pc: FORCE
 	@mkdir -p $(BUILD)
-	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: $(ISAL_LIBS) -lm -pthread\nCflags: -I$${includedir}\n' \
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: $(ISAL_LIBS) -lm -pthread -ldw -lelf -liberty -lcapstone\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@.tmp
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
@@ -170,14 +176,19 @@ $(BUILD)/tools/%: tests/http/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -o $@ $< $(LDFLAGS_ALL) -pthread
 
-tools: $(TOOL_BIN)
+# Tools of the native tests that build profiles through libpprof itself.
+$(BUILD)/tools/mkprof: tests/native/mkprof.c $(BUILD)/libpprof.a $(BUILD)/cflags
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(BUILD)/libpprof.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
+
+tools: $(TOOL_BIN) $(BUILD)/tools/mkprof
 
 # ---------------------------------------------------------------- tests
 # `make test` runs every suite on what is installed (tests/suites.sh lists
 # them) and ends with the total over all suites; `make check` first installs
 # the missing packages and builds with -Werror. One suite alone:
 # `make unit`, `make cli`, ... or `sh tests/suites.sh NAME`.
-SUITE_ENV = PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools BUILD=$(BUILD) MAKE="$(MAKE)"
+SUITE_ENV = PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools BUILD=$(BUILD) MAKE="$(MAKE)" SANITIZE="$(SANITIZE)"
 
 test: all tools $(UNIT_BIN)
 	@$(SUITE_ENV) sh tests/suites.sh
@@ -199,10 +210,20 @@ bad: all tools
 http: all tools
 	@$(SUITE_ENV) sh tests/suites.sh http
 
+# Native symbolization: C and C++ programs built and profiled (gperftools)
+# during the test, addr2line as an oracle, hostile binaries.
+native: all tools
+	@$(SUITE_ENV) sh tests/suites.sh native
+
 # Flame graphs: SVG validity (xmllint) and determinism, then a real browser
 # (headless chromium) clicking, searching and reading back the page.
 flame: $(BUILD)/tests/test_flame
 	@$(SUITE_ENV) sh tests/suites.sh flame flame-browser
+
+# libpprof from outside: installed with DESTDIR into $(BUILD)/lib-dest, the
+# man page's EXAMPLE built with pkg-config against it, exports checked.
+lib: all
+	@$(SUITE_ENV) sh tests/suites.sh lib
 
 asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \
@@ -234,7 +255,7 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(FMT_SRC) $(GEN_C) $(wildcard lib/*.h formats/*.h)
 	@mkdir -p $(dir $@)
 	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -Ilib -Iformats -I$(BUILD)/gen \
-	  -o $@ $< $(LIB_SRC) $(FMT_SRC) $(GEN_C) -lprotobuf-c -lz -lm -pthread
+	  -o $@ $< $(LIB_SRC) $(FMT_SRC) $(GEN_C) -lprotobuf-c -lz -lm -pthread $(NATIVE_LIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory install-pkgs PKGS="$(FUZZ_PKGS)"

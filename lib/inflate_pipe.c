@@ -243,11 +243,11 @@ static void pipe_zlib(struct pprof_pipe *p)
         if (finished)
             break;
         if (rc == Z_STREAM_END) {
-            pipe_fail(p, PPROF_EFORMAT, "trailing garbage after gzip data (invalid header)");
+            pipe_fail(p, PPROF_EGZIP, "trailing garbage after gzip data (invalid header)");
             break;
         }
         if (rc == Z_BUF_ERROR && z.avail_in == 0) {
-            pipe_fail(p, PPROF_EFORMAT, "unexpected end of gzip data (truncated)");
+            pipe_fail(p, PPROF_EGZIP, "unexpected end of gzip data (truncated)");
             break;
         }
         if (rc == Z_DATA_ERROR) {
@@ -256,7 +256,7 @@ static void pipe_zlib(struct pprof_pipe *p)
                 m = "gzip checksum mismatch (invalid checksum)";
             else if (strstr(m, "incorrect length check"))
                 m = "gzip length mismatch (invalid length)";
-            pipe_fail(p, PPROF_EFORMAT, m);
+            pipe_fail(p, PPROF_EGZIP, m);
             break;
         }
         if (rc == Z_MEM_ERROR) {
@@ -264,7 +264,7 @@ static void pipe_zlib(struct pprof_pipe *p)
             break;
         }
         if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            pipe_fail(p, PPROF_EFORMAT, z.msg ? z.msg : "inflate failed");
+            pipe_fail(p, PPROF_EGZIP, z.msg ? z.msg : "inflate failed");
             break;
         }
     }

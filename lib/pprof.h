@@ -32,17 +32,23 @@ PPROF_API const char *pprof_version(void);
 
 /* ------------------------------------------------------------------ errors */
 
-/* Every fallible function returns 0 or one of these negative codes. */
+/* Every fallible function returns 0 or one of these negative codes; the
+ * codes are fine enough to route on (never the message text). */
 enum {
     PPROF_OK = 0,
     PPROF_EINVAL = -1,    /* bad argument or option value */
     PPROF_ENOMEM = -2,    /* allocation failed */
     PPROF_EIO = -3,       /* read or write failed */
-    PPROF_EFORMAT = -4,   /* malformed input (wire or semantic) */
+    PPROF_EFORMAT = -4,   /* malformed input in a recognised text format (legacy, folded) */
     PPROF_ELIMIT = -5,    /* a configured size cap was hit */
     PPROF_EEMPTY = -6,    /* empty input */
     PPROF_ENOTFOUND = -7, /* a named thing (sample type, ...) does not exist */
-    PPROF_EUNRECOGNIZED = -8 /* input is not in this format at all */
+    PPROF_EUNRECOGNIZED = -8, /* input is not in this format at all */
+    PPROF_EGZIP = -9,     /* gzip data is corrupt, truncated or followed by garbage */
+    PPROF_EWIRE = -10,    /* not valid protobuf wire data (so perhaps another format) */
+    PPROF_ESEMANTIC = -11, /* valid wire data breaking profile.proto's rules (ids, indices, value counts) */
+    PPROF_ECONCAT = -12,  /* several profile.proto messages concatenated into one */
+    PPROF_EREGEXP = -13   /* a regular expression does not compile */
 };
 
 /* Detailed error: the code plus a message naming the field, index or offset.
@@ -232,6 +238,9 @@ PPROF_API int pprof_profile_add_mapping(uint32_t *out, pprof_profile *p, const p
 PPROF_API int pprof_profile_add_function(uint32_t *out, pprof_profile *p, const pprof_function *f);
 PPROF_API int pprof_profile_add_location(uint32_t *out, pprof_profile *p, const pprof_location *l,
                                const pprof_line *lines, size_t n_lines);
+/* Replaces the lines of location loc (innermost first); the old ones are
+ * dropped. Returns 0, PPROF_EINVAL for a bad index, PPROF_ENOMEM. */
+PPROF_API int pprof_profile_set_lines(pprof_profile *p, uint32_t loc, const pprof_line *lines, size_t n_lines);
 /* values has n_sample_types entries. */
 PPROF_API int pprof_profile_add_sample(pprof_profile *p, const uint32_t *locs, size_t n_locs,
                              const int64_t *values, const pprof_label *labels, size_t n_labels);
@@ -249,10 +258,13 @@ static inline const char *pprof_string(const pprof_profile *p, pprof_str s)
 
 /* ------------------------------------------------------------------ codec */
 
+/* Options of the readers; all zero (or a NULL pointer) means the defaults. */
 typedef struct pprof_parse_options {
     uint64_t max_inflated; /* cap on decompressed bytes; 0 means the default, 2 GiB */
-    bool input_mapped;     /* data is a read-only mmap of a file: the decoder may drop
-                            * the pages of gzip input it has inflated (they read back
+    bool single_threaded;  /* no read-ahead thread: big gzip inputs are inflated in the
+                            * calling thread (as they are when a thread cannot start) */
+    bool input_mapped;     /* data is a read-only mmap of a file: the inflating thread may
+                            * drop the pages of gzip input it has inflated (they read back
                             * from the file if touched again), so the input does not
                             * add to the peak memory */
 } pprof_parse_options;
@@ -260,11 +272,15 @@ typedef struct pprof_parse_options {
 #define PPROF_DEFAULT_MAX_INFLATED (2ULL << 30)
 
 /* Decodes a profile.proto message, gzip-compressed or raw (detected by the
- * magic bytes). Applies every decoder rule and CheckValid check. On failure
+ * magic bytes). Applies every decoder rule and CheckValid check. Threads:
+ * gzip input of 1 MiB or more is inflated by a second thread while this one
+ * decodes (joined before return), unless opt->single_threaded. On failure
  * returns a negative code with err naming the field and index or byte
- * offset: PPROF_EUNRECOGNIZED when the bytes are not protobuf at all (so
- * other readers may be tried), PPROF_EFORMAT for a malformed profile,
- * PPROF_EEMPTY, PPROF_ELIMIT, PPROF_ENOMEM. *out is owned by the caller. */
+ * offset: PPROF_EWIRE when the bytes are not valid protobuf (so other
+ * readers may be tried), PPROF_EGZIP for broken gzip data, PPROF_ECONCAT
+ * for concatenated profiles, PPROF_ESEMANTIC for a profile breaking the
+ * model's rules, PPROF_EEMPTY, PPROF_ELIMIT, PPROF_ENOMEM. *out is owned
+ * by the caller. */
 PPROF_API int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
                         const pprof_parse_options *opt, pprof_error *err);
 
@@ -360,11 +376,15 @@ PPROF_API int pprof_profile_add_tag_frames(pprof_profile *p, const char *keys, b
  * backtracking, so no pattern can make a match hang). */
 typedef struct pprof_regex pprof_regex;
 
-/* Compiles pattern; NULL on error with Go's message in err (errlen bytes).
- * Free with pprof_regex_free. */
-PPROF_API pprof_regex *pprof_regex_compile(const char *pattern, size_t len, char *err, size_t errlen);
+/* Compiles pattern[0..len) into *out (free with pprof_regex_free).
+ * PPROF_EREGEXP with Go's message ("error parsing regexp: missing closing
+ * ): `(`") when it does not compile (also past 65536 bytes, 1000 nested
+ * groups or 2^20 instructions), PPROF_ENOMEM. */
+PPROF_API int pprof_regex_compile(pprof_regex **out, const char *pattern, size_t len, pprof_error *err);
 
-/* True when the regexp matches anywhere in text[0..len). */
+/* True when the regexp matches anywhere in text[0..len) (unanchored, like
+ * Go's MatchString), in time linear in len. A compiled regexp is only read
+ * here, so several threads may match with it at once. */
 PPROF_API bool pprof_regex_match(const pprof_regex *re, const char *text, size_t len);
 
 PPROF_API void pprof_regex_free(pprof_regex *re);
@@ -571,6 +591,69 @@ PPROF_API int pprof_sample_index(int *out, const pprof_profile *p, const char *n
  * any carry pprof::base), divided by the mean divisor when mean is set.
  * Saturates instead of overflowing; *overflow is set when it did. */
 PPROF_API int64_t pprof_profile_total(const pprof_profile *p, int sample_index, bool mean, bool *overflow);
+
+/* ------------------------------------------------------------------ symbolization */
+
+/* How C++ and Rust names are shown (pprof's -symbolize=demangle=...). */
+typedef enum pprof_demangle_mode {
+    PPROF_DEMANGLE_DEFAULT = 0, /* no parameters, no template arguments: fleet::geo::Grid::nearest */
+    PPROF_DEMANGLE_NONE,        /* the raw symbol name */
+    PPROF_DEMANGLE_FULL,        /* everything but clone suffixes: fleet::geo::Grid<long>::nearest(long) const */
+    PPROF_DEMANGLE_TEMPLATES    /* template arguments kept, parameters dropped */
+} pprof_demangle_mode;
+
+/* Demangles one symbol name (Itanium C++, Rust legacy and v0; an already
+ * demangled C++ name is simplified the same way; anything else comes back
+ * unchanged). Returns a malloc'd string the caller frees, NULL on ENOMEM. */
+PPROF_API char *pprof_demangle(const char *sym, pprof_demangle_mode mode);
+
+/* Sets each function's name from its system name in mode, for functions
+ * whose name is still their system name (all of them with force).
+ * Returns 0 or PPROF_ENOMEM. */
+PPROF_API int pprof_profile_demangle(pprof_profile *p, pprof_demangle_mode mode, bool force);
+
+/* Receives one warning line (no newline) of the symbolizer. */
+typedef void (*pprof_warn_fn)(void *ctx, const char *msg);
+
+/* What pprof's -symbolize option asks for, and where binaries are found. */
+typedef struct pprof_symbolize_options {
+    bool none;     /* "none": nothing at all, not even demangling */
+    bool local;    /* look names up in the binaries */
+    bool fast;     /* "fastlocal": symbol tables only (no file:line, no inlined frames) */
+    bool remote;   /* ask the profile's server (done by the caller, see pprof_symbolize_remote_*) */
+    bool force;    /* redo mappings that already have names */
+    pprof_demangle_mode demangle;
+    const char *binary_path; /* ':'-separated directories searched first ($PPROF_BINARY_PATH) */
+    const char *home;        /* for ~/.debug/<path>/<build id>/elf (perf's cache); NULL: not searched */
+    const char *debug_dir;   /* separate debug files (build id and .gnu_debuglink); NULL: /usr/lib/debug */
+    const char *kallsyms;    /* kernel symbols (/proc/kallsyms); NULL: kernel addresses stay raw */
+    pprof_warn_fn warn;      /* NULL: warnings are dropped */
+    void *warn_ctx;
+} pprof_symbolize_options;
+
+/* Parses a -symbolize value ("local", "fastlocal", "remote", "none", "force",
+ * "demangle=none|full|templates|default", joined by ':', any case) into out
+ * (which it first resets; binary_path and the rest are left to the caller).
+ * Without local or remote, both are on. An unrecognised part is skipped:
+ * PPROF_EINVAL then, with err naming the value, and out holds the rest. */
+PPROF_API int pprof_symbolize_parse(pprof_symbolize_options *out, const char *value, pprof_error *err);
+
+/* Local symbolization, in the process: for each mapping with unsymbolized
+ * locations (all of them with force), finds its binary (the mapping's file,
+ * then binary_path by build id and by name, perf's cache, the build-id
+ * debug directory), checks the build id, turns each address into an
+ * object address (PIE, non-PIE and shared libraries), and gives the
+ * location one line per frame, innermost first (inlined frames from DWARF;
+ * ELF .symtab, .dynsym and MiniDebugInfo when there is no DWARF; separate
+ * debug files), with the raw (mangled) names as name and system name.
+ * [kernel.kallsyms] addresses are named from kallsyms when given. A binary
+ * that cannot be used (missing, not ELF, build id mismatch, corrupt) is a
+ * warning, and its locations stay unsymbolized: never wrong names.
+ * Does not demangle (pprof_profile_demangle). Returns 0, or PPROF_ENOMEM. */
+PPROF_API int pprof_symbolize_local(pprof_profile *p, const pprof_symbolize_options *opt, pprof_error *err);
+
+/* Local symbolization then demangling, as opt says (nothing for none). */
+PPROF_API int pprof_symbolize(pprof_profile *p, const pprof_symbolize_options *opt, pprof_error *err);
 
 #ifdef __cplusplus
 }

@@ -211,6 +211,30 @@ int pprof_profile_add_location(uint32_t *out, pprof_profile *p, const pprof_loca
     return 0;
 }
 
+int pprof_profile_set_lines(pprof_profile *p, uint32_t loc, const pprof_line *lines, size_t n_lines)
+{
+    struct pprof_profile_internal *in = p->internal;
+    if (loc >= p->n_locations)
+        return PPROF_EINVAL;
+    pprof_location *l = &p->locations[loc];
+    if (n_lines <= l->n_lines) {
+        /* Fits in place: the old lines are overwritten. */
+        if (n_lines)
+            memcpy(p->lines + l->lines_off, lines, n_lines * sizeof *lines);
+        l->n_lines = (uint32_t)n_lines;
+        return 0;
+    }
+    if (p->n_lines + n_lines >= UINT32_MAX)
+        return PPROF_ELIMIT;
+    if (PPROF_GROW(p->lines, in->cap_lines, p->n_lines + n_lines))
+        return PPROF_ENOMEM;
+    memcpy(p->lines + p->n_lines, lines, n_lines * sizeof *lines);
+    l->lines_off = (uint32_t)p->n_lines;
+    l->n_lines = (uint32_t)n_lines;
+    p->n_lines += n_lines;
+    return 0;
+}
+
 int pprof_profile_reserve_samples(pprof_profile *p, size_t n_samples, size_t n_locs)
 {
     struct pprof_profile_internal *in = p->internal;
@@ -263,25 +287,25 @@ int pprof_profile_add_comment(pprof_profile *p, pprof_str comment)
 int pprof_profile_check(const pprof_profile *p, pprof_error *err)
 {
     if (p->n_samples && !p->n_sample_types)
-        return pprof_error_set(err, PPROF_EFORMAT, "missing sample type information");
+        return pprof_error_set(err, PPROF_ESEMANTIC, "missing sample type information");
     for (size_t i = 0; i < p->n_samples; i++) {
         const pprof_sample *s = &p->samples[i];
         if (s->locs_off + s->n_locs > p->n_sample_locs || s->labels_off + s->n_labels > p->n_labels)
-            return pprof_error_set(err, PPROF_EFORMAT, "sample %zu: references out of range", i);
+            return pprof_error_set(err, PPROF_ESEMANTIC, "sample %zu: references out of range", i);
     }
     for (size_t i = 0; i < p->n_sample_locs; i++)
         if (p->sample_locs[i] >= p->n_locations)
-            return pprof_error_set(err, PPROF_EFORMAT, "sample has nil location");
+            return pprof_error_set(err, PPROF_ESEMANTIC, "sample has nil location");
     for (size_t i = 0; i < p->n_locations; i++) {
         const pprof_location *l = &p->locations[i];
         if (l->mapping != PPROF_NONE && l->mapping >= p->n_mappings)
-            return pprof_error_set(err, PPROF_EFORMAT, "location %zu: mapping out of range", i);
+            return pprof_error_set(err, PPROF_ESEMANTIC, "location %zu: mapping out of range", i);
         if ((uint64_t)l->lines_off + l->n_lines > p->n_lines)
-            return pprof_error_set(err, PPROF_EFORMAT, "location %zu: lines out of range", i);
+            return pprof_error_set(err, PPROF_ESEMANTIC, "location %zu: lines out of range", i);
     }
     for (size_t i = 0; i < p->n_lines; i++)
         if (p->lines[i].function >= p->n_functions)
-            return pprof_error_set(err, PPROF_EFORMAT, "line %zu: function out of range", i);
+            return pprof_error_set(err, PPROF_ESEMANTIC, "line %zu: function out of range", i);
     return 0;
 }
 

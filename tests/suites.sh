@@ -28,8 +28,10 @@ shell:sh tests/shell/run.sh
 shell-tty:sh tests/shell/tty.sh
 bad:sh tests/bad/run.sh
 http:sh tests/http/run.sh
+native:sh tests/native/run.sh
 flame:TEST_FLAME="$BUILD"/tests/test_flame sh tests/flame/run.sh
-flame-browser:TEST_FLAME="$BUILD"/tests/test_flame timeout 300 sh tests/flame/browser.sh'
+flame-browser:TEST_FLAME="$BUILD"/tests/test_flame timeout 300 sh tests/flame/browser.sh
+lib:sh tests/lib/run.sh'
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pprof-suites.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
