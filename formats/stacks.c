@@ -28,10 +28,10 @@ typedef struct builder {
 
 static uint64_t locs_hash(const uint32_t *l, size_t n)
 {
-    uint64_t h = mix(n + 1);
+    uint64_t h = pprof_hash_u64(n + 1);
     for (size_t i = 0; i < n; i++)
         h = (h ^ l[i]) * 0x9e3779b97f4a7c15ULL;
-    return mix(h);
+    return pprof_hash_u64(h);
 }
 
 static int loc_rehash(builder *b, size_t slots)
@@ -304,7 +304,7 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
             break;
         uint32_t index = 0;
         rc = add_path(&b, n, value, base, &index);
-        if (!rc && GROW(b.loc_stacks, b.cap_loc_stacks, b.n_loc_stacks + 1))
+        if (!rc && PPROF_GROW(b.loc_stacks, b.cap_loc_stacks, b.n_loc_stacks + 1))
             rc = PPROF_ENOMEM;
         if (rc)
             break;
