@@ -46,6 +46,10 @@ typedef struct cmd_args {
 void cmd_symbolize_setup(cmd_args *args);
 int cmd_symbolize_local(pprof_profile *p, const cmd_args *args);
 int cmd_demangle(pprof_profile *p, const cmd_args *args);
+/* Remote symbolization of a URL source (cmd/fetch_symbol.c): each mapping's
+ * unnamed addresses POSTed to the service's symbol URL; a failure is a
+ * warning. Returns 0 or an exit code after printing. */
+int cmd_symbolize_remote(pprof_profile *p, const cmd_args *args, const char *source);
 
 /* Parses argv into args and cfg. Returns 0, or EXIT_USAGE after printing. */
 int cmd_parse_args(cmd_args *args, pprof_config *cfg, int argc, char **argv);

@@ -360,9 +360,12 @@ static int load_picked(pprof_profile **p, size_t i, void *ctx)
         cmd_error("out of memory");
         rc = EXIT_DATA;
     }
-    /* As pprof, per source: local names, then demangling. */
+    /* As pprof, per source: local names, the server's for a URL, then
+     * demangling. */
     if (!rc)
         rc = cmd_symbolize_local(*p, job->args);
+    if (!rc && body)
+        rc = cmd_symbolize_remote(*p, job->args, file);
     if (!rc)
         rc = cmd_demangle(*p, job->args);
     return rc;

@@ -652,6 +652,18 @@ PPROF_API int pprof_symbolize_parse(pprof_symbolize_options *out, const char *va
  * Does not demangle (pprof_profile_demangle). Returns 0, or PPROF_ENOMEM. */
 PPROF_API int pprof_symbolize_local(pprof_profile *p, const pprof_symbolize_options *opt, pprof_error *err);
 
+/* Remote symbolization (pprof's /debug/pprof/symbol protocol): the request
+ * body for mapping m ("0x<addr>+0x<addr>..." of its locations without lines,
+ * each address plus shift); empty when there is nothing to ask. */
+PPROF_API int pprof_symbolize_remote_body(pprof_buf *out, const pprof_profile *p, uint32_t m, bool force,
+                                          uint64_t shift);
+/* Applies a reply ("0x<addr> <name>" lines, others ignored; a last line
+ * without newline too, as pprof) to mapping m: each named location without
+ * lines gets one line with that function (one function per name). Returns 0
+ * or PPROF_ENOMEM; a reply naming nothing is not an error. */
+PPROF_API int pprof_symbolize_remote_apply(pprof_profile *p, uint32_t m, const char *reply, size_t len,
+                                           uint64_t shift, pprof_error *err);
+
 /* One ELF object read with elfutils, for symbolization and disassembly. */
 typedef struct pprof_objfile pprof_objfile;
 

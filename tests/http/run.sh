@@ -106,6 +106,10 @@ start_server() {
 mkdir -p "$tmp/fixtures" "$tmp/home" "$tmp/save"
 cp "$testsdir/data/cpu.pb.gz" "$tmp/fixtures/profile"
 cp "$testsdir/data/heap.pb.gz" "$tmp/fixtures/heap"
+# Remote symbolization: a Go debug=1 heap profile without its "#" symbol
+# lines, and the original, whose lines the server's symbol service answers from.
+cp "$testsdir/data/heap.legacy.txt" "$tmp/fixtures/heap.legacy.txt"
+grep -v '^#' "$testsdir/data/heap.legacy.txt" >"$tmp/fixtures/heapraw"
 : >"$tmp/afile"
 PORT=$(start_server "$tmp/server.port" "$TOOLS/http_server" "$tmp/fixtures" "$SERVER_SECONDS" "$tmp/server.log") || exit 1
 
