@@ -15,66 +15,7 @@ typedef struct builder {
     size_t stack_mask;
     uint64_t *stack_hash;
     size_t cap_stack_hash;
-    /* Samples with the same location list make the same stack: the list's
-     * hash finds the stack without expanding the frames again. */
-    struct loc_stack {
-        uint64_t hash;
-        uint32_t sample, stack; /* a sample with this list; its stack */
-    } *loc_stacks;
-    size_t n_loc_stacks, cap_loc_stacks;
-    uint32_t *loc_slots; /* loc_stacks index + 1 */
-    size_t loc_mask;
 } builder;
-
-static uint64_t locs_hash(const uint32_t *l, size_t n)
-{
-    uint64_t h = pprof_hash_u64(n + 1);
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ l[i]) * 0x9e3779b97f4a7c15ULL;
-    return pprof_hash_u64(h);
-}
-
-static int loc_rehash(builder *b, size_t slots)
-{
-    uint32_t *t = calloc(slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; i < b->n_loc_stacks; i++) {
-        size_t h = b->loc_stacks[i].hash & (slots - 1);
-        while (t[h])
-            h = (h + 1) & (slots - 1);
-        t[h] = (uint32_t)i + 1;
-    }
-    free(b->loc_slots);
-    b->loc_slots = t;
-    b->loc_mask = slots - 1;
-    return 0;
-}
-
-/* The stack of an earlier sample with the same locations as sample i, or
- * PPROF_NONE; *slot_out is where a new entry would go. */
-static uint32_t loc_stack_find(const builder *b, const pprof_profile *p, size_t i, uint64_t hv, size_t *slot_out)
-{
-    const pprof_sample *sm = &p->samples[i];
-    const uint32_t *locs = pprof_sample_locs(p, sm);
-    size_t h = hv & b->loc_mask;
-    while (b->loc_slots[h]) {
-        const struct loc_stack *e = &b->loc_stacks[b->loc_slots[h] - 1];
-        const pprof_sample *o = &p->samples[e->sample];
-        if (e->hash == hv && o->n_locs == sm->n_locs &&
-            (sm->n_locs == 0 || memcmp(pprof_sample_locs(p, o), locs, sm->n_locs * sizeof *locs) == 0))
-            return e->stack;
-        h = (h + 1) & b->loc_mask;
-    }
-    *slot_out = h;
-    return PPROF_NONE;
-}
-
-static void add_sat(int64_t *dst, int64_t v)
-{
-    if (__builtin_add_overflow(*dst, v, dst))
-        *dst = v > 0 ? INT64_MAX : INT64_MIN;
-}
 
 /* Interns a frame name (copied); *out gets its id. */
 static int name_id(builder *b, const char *name, size_t len, uint32_t *out)
@@ -137,11 +78,12 @@ static int stack_rehash(builder *b, size_t slots)
 
 /* Adds the path staged at the end of s->frames (n entries, not yet owned by
  * a stack) with its values: to an existing stack when the path is known. */
-static int add_path(builder *b, size_t n, int64_t value, int64_t base, uint32_t *index)
+static int add_path(builder *b, size_t n, int64_t value, int64_t base)
 {
     pprof_stack_set *s = b->s;
-    const uint32_t *f = s->frames + s->n_frames;
-    const uint8_t *fl = s->frame_flags + s->n_frames;
+    /* (an empty path of the first stack: no arithmetic on NULL) */
+    const uint32_t *f = s->frames ? s->frames + s->n_frames : s->frames;
+    const uint8_t *fl = s->frame_flags ? s->frame_flags + s->n_frames : s->frame_flags;
     if (!b->stack_slots || (s->n_stacks + 1) * 2 > b->stack_mask + 1)
         if (stack_rehash(b, b->stack_slots ? (b->stack_mask + 1) * 2 : 4096))
             return PPROF_ENOMEM;
@@ -150,11 +92,10 @@ static int add_path(builder *b, size_t n, int64_t value, int64_t base, uint32_t 
     while (b->stack_slots[h]) {
         pprof_stack *st = &s->stacks[b->stack_slots[h] - 1];
         if (b->stack_hash[b->stack_slots[h] - 1] == hv && st->n_frames == n &&
-            memcmp(s->frames + st->frames_off, f, n * sizeof *f) == 0 &&
-            memcmp(s->frame_flags + st->frames_off, fl, n) == 0) {
-            add_sat(&st->value, value);
-            add_sat(&st->base, base);
-            *index = b->stack_slots[h] - 1;
+            (n == 0 || (memcmp(s->frames + st->frames_off, f, n * sizeof *f) == 0 &&
+                        memcmp(s->frame_flags + st->frames_off, fl, n) == 0))) {
+            pprof_sat_add(&st->value, value);
+            pprof_sat_add(&st->base, base);
             return 0;
         }
         h = (h + 1) & b->stack_mask;
@@ -168,7 +109,6 @@ static int add_path(builder *b, size_t n, int64_t value, int64_t base, uint32_t 
     st->value = value;
     st->base = base;
     b->stack_hash[s->n_stacks] = hv;
-    *index = (uint32_t)s->n_stacks;
     s->n_frames += n;
     b->stack_slots[h] = (uint32_t)++s->n_stacks;
     return 0;
@@ -266,23 +206,6 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
                 is_base = true;
         }
         const uint32_t *locs = pprof_sample_locs(p, sm);
-        /* A base sample was negated by -diff_base; the base value is positive. */
-        int64_t value = is_base ? 0 : w, base = is_base ? (w == INT64_MIN ? INT64_MAX : -w) : 0;
-        if (is_base)
-            s->has_base = true;
-        if ((b.n_loc_stacks + 1) * 2 > b.loc_mask + 1 &&
-            loc_rehash(&b, b.loc_slots ? (b.loc_mask + 1) * 2 : 4096)) {
-            rc = PPROF_ENOMEM;
-            break;
-        }
-        uint64_t lh = locs_hash(locs, sm->n_locs);
-        size_t slot = 0;
-        uint32_t known = loc_stack_find(&b, p, i, lh, &slot);
-        if (known != PPROF_NONE) {
-            add_sat(&s->stacks[known].value, value);
-            add_sat(&s->stacks[known].base, base);
-            continue;
-        }
         size_t depth = 0;
         for (size_t j = 0; j < sm->n_locs; j++)
             depth += nm->loc_off[locs[j] + 1] - nm->loc_off[locs[j]];
@@ -295,28 +218,23 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
         }
         if (rc)
             break;
-        uint32_t index = 0;
-        rc = add_path(&b, n, value, base, &index);
-        if (!rc && PPROF_GROW(b.loc_stacks, b.cap_loc_stacks, b.n_loc_stacks + 1))
-            rc = PPROF_ENOMEM;
-        if (rc)
-            break;
-        b.loc_stacks[b.n_loc_stacks] = (struct loc_stack){lh, (uint32_t)i, index};
-        b.loc_slots[slot] = (uint32_t)++b.n_loc_stacks;
+        /* A base sample was negated by -diff_base; the base value is positive. */
+        if (is_base)
+            rc = add_path(&b, n, 0, pprof_sat_neg(w));
+        else
+            rc = add_path(&b, n, w, 0);
+        if (is_base)
+            s->has_base = true;
     }
     for (size_t i = 0; i < s->n_stacks; i++) {
         int64_t a = s->stacks[i].value, c = s->stacks[i].base;
-        if (__builtin_add_overflow(s->total, a < 0 ? -a : a, &s->total))
-            s->total = INT64_MAX;
-        if (__builtin_add_overflow(s->base_total, c < 0 ? -c : c, &s->base_total))
-            s->base_total = INT64_MAX;
+        pprof_sat_add(&s->total, pprof_sat_abs(a));
+        pprof_sat_add(&s->base_total, pprof_sat_abs(c));
     }
     free(node_name);
     free(b.name_slots);
     free(b.stack_slots);
     free(b.stack_hash);
-    free(b.loc_stacks);
-    free(b.loc_slots);
     pprof_nodemap_free(nm);
     if (rc) {
         pprof_stack_set_free(s);
