@@ -12,9 +12,10 @@
 #include <sys/stat.h>
 
 /* Decodes bytes with the library's one read entry (every format). */
-static int decode_bytes(pprof_profile **out, const pprof_buf *in, pprof_error *err)
+static int decode_bytes(pprof_profile **out, const pprof_buf *in, bool mapped, pprof_error *err)
 {
     pprof_parse_options opt = {0};
+    opt.input_mapped = mapped;
     return pprof_read(out, in->data, in->len, &opt, err);
 }
 
@@ -47,7 +48,7 @@ static int load_mapped(pprof_profile **out, const char *path, const struct stat 
     if (map == MAP_FAILED)
         return 1;
     pprof_buf view = {.data = map, .len = len, .cap = len};
-    int rc = decode_bytes(out, &view, err);
+    int rc = decode_bytes(out, &view, true, err);
     munmap(map, len);
     return rc;
 }
@@ -56,7 +57,7 @@ static int load_mapped(pprof_profile **out, const char *path, const struct stat 
 static int load_fetched(pprof_profile **out, const char *name, const pprof_buf *body)
 {
     pprof_error err;
-    int rc = decode_bytes(out, body, &err);
+    int rc = decode_bytes(out, body, false, &err);
     if (rc) {
         cmd_error("%s: %s", name, err.msg);
         return EXIT_DATA;
@@ -101,7 +102,7 @@ static int load_one(pprof_profile **out, const char *path)
         rc = pprof_read_stream(&buf, f, &opt, &err);
     fclose(f);
     if (rc == 0)
-        rc = decode_bytes(out, &buf, &err);
+        rc = decode_bytes(out, &buf, false, &err);
     pprof_buf_release(&buf);
     if (rc) {
         cmd_error("%s: %s", path, err.msg);
@@ -349,12 +350,46 @@ typedef struct merge_job {
     size_t *index; /* the picked files */
 } merge_job;
 
+/* What pprof accepts silently but a user should hear about, once per source. */
+static void warn_suspicious(const pprof_profile *p, const char *name)
+{
+    if (p->n_dangling_mappings)
+        cmd_warning("%s: %zu location(s) name a mapping_id that no mapping has; kept without a mapping", name,
+                    p->n_dangling_mappings);
+    if (p->default_sample_type) {
+        bool found = false;
+        for (size_t i = 0; i < p->n_sample_types && !found; i++)
+            found = p->sample_types[i].type == p->default_sample_type;
+        if (!found && p->n_sample_types)
+            cmd_warning("%s: default_sample_type \"%s\" names no sample type; using the last one (%s)", name,
+                        pprof_string(p, p->default_sample_type),
+                        pprof_string(p, p->sample_types[p->n_sample_types - 1].type));
+    }
+    for (int k = 0; k < 2; k++) {
+        pprof_str s = k ? p->keep_frames : p->drop_frames;
+        if (!s)
+            continue;
+        pprof_regex *re = NULL;
+        pprof_error rerr;
+        if (pprof_regex_compile(&re, pprof_string(p, s), p->string_lens[s], &rerr) == 0)
+            pprof_regex_free(re);
+        else
+            cmd_warning("%s: the profile's %s regexp does not compile (%s); it is ignored", name,
+                        k ? "keep_frames" : "drop_frames", rerr.msg);
+    }
+}
+
 static int load_picked(pprof_profile **p, size_t i, void *ctx)
 {
     merge_job *job = ctx;
     const char *file = job->files[job->index[i]], *name;
-    const pprof_buf *body = cmd_fetched_take(job->args->fetched, file, &name);
+    bool failed;
+    const pprof_buf *body = cmd_fetched_take(job->args->fetched, file, &name, &failed);
+    if (failed)
+        return EXIT_DATA; /* the fetch error was printed */
     int rc = body ? load_fetched(p, name, body) : load_one(p, file);
+    if (!rc)
+        warn_suspicious(*p, cmd_fetched_name(job->args->fetched, file));
     if (!rc && locate_binaries(*p, job->args) != 0) {
         cmd_error("out of memory");
         rc = EXIT_DATA;
@@ -404,11 +439,17 @@ static int load_files(pprof_profile **out, const cmd_args *args, const char *con
         return EXIT_DATA;
     }
     int rc = 0;
+    size_t fetched = 0;
     pprof_error err;
     for (size_t i = 0; i < count && !rc; i++) {
         pprof_profile *p = NULL;
-        rc = cmd_prefetch_next(pf, &p);
-        if (!rc && !p) {
+        /* As pprof: a source that cannot be read or decoded is reported
+         * (load_picked printed why) and the others are still merged. */
+        if (cmd_prefetch_next(pf, &p) != 0) {
+            pprof_profile_free(p);
+            continue;
+        }
+        if (!p) {
             cmd_error("out of memory");
             rc = EXIT_DATA;
         }
@@ -416,9 +457,14 @@ static int load_files(pprof_profile **out, const cmd_args *args, const char *con
             cmd_error("%s", err.msg);
             rc = EXIT_DATA;
         }
+        fetched += !rc;
         pprof_profile_free(p);
     }
     cmd_prefetch_stop(pf);
+    if (!rc && fetched == 0)
+        rc = EXIT_DATA;
+    else if (!rc && fetched < count)
+        cmd_note("Fetched %zu source profiles out of %zu", fetched, count);
     if (!rc && pprof_merger_finish(mg, out, &err) != 0) {
         cmd_error("%s", err.msg);
         rc = EXIT_DATA;

@@ -962,8 +962,10 @@ static int resolve_mappings(dec *d)
     int rc = index_ids(d, &ids, p->mappings, sizeof *p->mappings, offsetof(pprof_mapping, id), p->n_mappings,
                        "mapping");
     /* An unknown mapping id is treated as "no mapping", as pprof does. */
-    for (size_t i = 0; !rc && i < p->n_locations; i++)
+    for (size_t i = 0; !rc && i < p->n_locations; i++) {
         p->locations[i].mapping = d->loc_map_ids[i] ? pprof_idmap_get(&ids, d->loc_map_ids[i]) : PPROF_NONE;
+        p->n_dangling_mappings += d->loc_map_ids[i] && p->locations[i].mapping == PPROF_NONE;
+    }
     pprof_idmap_release(&ids);
     return rc;
 }
@@ -1148,7 +1150,7 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
      * the caller wants one thread; when the thread cannot start, this one
      * inflates as it goes. */
     bool threaded = s.gz && len >= (1u << 20) && len <= UINT32_MAX && !(opt && opt->single_threaded);
-    if (threaded && pprof_pipe_start(&s.pipe, data, len, s.max) != 0) {
+    if (threaded && pprof_pipe_start(&s.pipe, data, len, s.max, opt && opt->input_mapped) != 0) {
         s.pipe = NULL;
         threaded = false;
     }

@@ -193,6 +193,9 @@ typedef struct pprof_profile {
     pprof_str *comments;
     size_t n_comments;
     pprof_str default_sample_type, doc_url;
+    /* Locations whose mapping_id named no mapping (kept without one, as
+     * pprof does), so that a caller can warn about them. */
+    size_t n_dangling_mappings;
 
     struct pprof_profile_internal *internal;
 } pprof_profile;
@@ -263,6 +266,10 @@ typedef struct pprof_parse_options {
     uint64_t max_inflated; /* cap on decompressed bytes; 0 means the default, 2 GiB */
     bool single_threaded;  /* no read-ahead thread: big gzip inputs are inflated in the
                             * calling thread (as they are when a thread cannot start) */
+    bool input_mapped;     /* data is a read-only mmap of a file: the inflating thread may
+                            * drop the pages of gzip input it has inflated (they read back
+                            * from the file if touched again), so the input does not
+                            * add to the peak memory */
 } pprof_parse_options;
 
 #define PPROF_DEFAULT_MAX_INFLATED (2ULL << 30)
@@ -582,6 +589,36 @@ PPROF_API int pprof_node_text(pprof_buf *buf, const pprof_graph *g, const pprof_
  * pprof: "" means default_sample_type, else the last type; names match the
  * type directly or after stripping "inuse_". */
 PPROF_API int pprof_sample_index(int *out, const pprof_profile *p, const char *name, pprof_error *err);
+
+/* Saturating int64 arithmetic, for sums of sample values: results clamp to
+ * [INT64_MIN, INT64_MAX] instead of overflowing (undefined in C). */
+/* *acc += v; returns true when the sum clamped. */
+static inline bool pprof_sat_add(int64_t *acc, int64_t v)
+{
+    if (__builtin_add_overflow(*acc, v, acc)) {
+        *acc = v > 0 ? INT64_MAX : INT64_MIN;
+        return true;
+    }
+    return false;
+}
+/* a - b, clamped. */
+static inline int64_t pprof_sat_sub(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_sub_overflow(a, b, &r))
+        return b < 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+/* -v, with -INT64_MIN clamped to INT64_MAX. */
+static inline int64_t pprof_sat_neg(int64_t v)
+{
+    return v == INT64_MIN ? INT64_MAX : -v;
+}
+/* |v|, with |INT64_MIN| clamped to INT64_MAX. */
+static inline int64_t pprof_sat_abs(int64_t v)
+{
+    return v < 0 ? pprof_sat_neg(v) : v;
+}
 
 /* pprof's report total: sum of |v| over samples (over base samples only if
  * any carry pprof::base), divided by the mean divisor when mean is set.

@@ -330,6 +330,20 @@ static void h_endless(const request *r)
         ;
 }
 
+/* A header line of 200 KB (libcurl refuses lines over 100 KB). */
+static void h_huge_header(const request *r)
+{
+    size_t n = 200 * 1024;
+    char *line = malloc(n + 32);
+    if (!line)
+        return;
+    memcpy(line, "HTTP/1.1 200 OK\r\nX-Big: ", 25);
+    memset(line + 25, 'a', n);
+    memcpy(line + 25 + n, "\r\n\r\n", 4);
+    send_all(r->fd, line, 25 + n + 4);
+    free(line);
+}
+
 static void h_huge_length(const request *r)
 {
     head(r->fd, "200 OK", "application/octet-stream", 1LL << 40, NULL);
@@ -377,6 +391,7 @@ static const struct {
     {"/trickle", h_trickle},
     {"/endless", h_endless},
     {"/huge-length", h_huge_length},
+    {"/huge-header", h_huge_header},
     {"/close-mid-body", h_close_mid_body},
     {"/close-mid-body-nolen", h_close_mid_body_nolen},
     {"/redir-loop", h_redir_loop},
