@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Decodes bytes: profile.proto first, then the legacy readers, then folded
  * stacks, when the
@@ -17,6 +18,8 @@
  * reader recognises the data, since it says where decoding failed. */
 static int decode_bytes(pprof_profile **out, const pprof_buf *in, pprof_error *err)
 {
+    if (pprof_perf_sniff(in->data, in->len))
+        return pprof_read_perf(out, in->data, in->len, err);
     pprof_parse_options opt = {0};
     int rc = pprof_profile_parse(out, in->data, in->len, &opt, err);
     if (rc == 0 || rc == PPROF_EEMPTY || rc == PPROF_ELIMIT || rc == PPROF_ENOMEM)
@@ -36,7 +39,8 @@ static int decode_bytes(pprof_profile **out, const pprof_buf *in, pprof_error *e
         len = raw.len;
     }
     pprof_error lerr;
-    int lrc = pprof_read_legacy(out, data, len, &lerr);
+    int lrc = pprof_perf_sniff(data, len) ? pprof_read_perf(out, data, len, &lerr)
+                                          : pprof_read_legacy(out, data, len, &lerr);
     if (lrc == PPROF_EUNRECOGNIZED)
         lrc = pprof_read_folded(out, data, len, &lerr);
     pprof_buf_release(&raw);
@@ -110,6 +114,8 @@ static int load_mapped(pprof_profile **out, const char *path, const struct stat 
     int rc = sniff_bytes(view.data, view.len, err);
     if (rc == 0)
         rc = decode_bytes(out, &view, err);
+    if (rc == 0 && pprof_perf_sniff(view.data, view.len))
+        pprof_perf_set_time(*out, (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec);
     munmap(map, len);
     return rc;
 }
@@ -128,9 +134,35 @@ static int load_fetched(pprof_profile **out, const char *name, const pprof_buf *
     return 0;
 }
 
+/* "-": standard input (perf record -o - | pprof -top -). */
+static int load_stdin(pprof_profile **out)
+{
+    pprof_error err;
+    pprof_buf buf = {0};
+    pprof_parse_options opt = {0};
+    int rc = sniff_prefix(stdin, &buf, &err);
+    if (rc == 0)
+        rc = pprof_read_stream(&buf, stdin, &opt, &err);
+    if (rc == 0)
+        rc = decode_bytes(out, &buf, &err);
+    if (rc == 0 && pprof_perf_sniff(buf.data, buf.len)) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        pprof_perf_set_time(*out, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+    }
+    pprof_buf_release(&buf);
+    if (rc) {
+        cmd_error("-: %s", err.msg);
+        return EXIT_DATA;
+    }
+    return 0;
+}
+
 static int load_one(pprof_profile **out, const char *path)
 {
     struct stat st;
+    if (strcmp(path, "-") == 0)
+        return load_stdin(out);
     if (stat(path, &st) != 0) {
         cmd_error("%s: open %s: %s", path, path, strerror(errno));
         return EXIT_DATA;
@@ -166,6 +198,12 @@ static int load_one(pprof_profile **out, const char *path)
     fclose(f);
     if (rc == 0)
         rc = decode_bytes(out, &buf, &err);
+    if (rc == 0 && pprof_perf_sniff(buf.data, buf.len)) {
+        struct timespec now = st.st_mtim;
+        if (S_ISFIFO(st.st_mode))
+            clock_gettime(CLOCK_REALTIME, &now);
+        pprof_perf_set_time(*out, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+    }
     pprof_buf_release(&buf);
     if (rc) {
         cmd_error("%s: %s", path, err.msg);

@@ -12,6 +12,22 @@
  * Returns PPROF_EUNRECOGNIZED when data is in none of these formats. */
 int pprof_read_legacy(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
 
+/* Linux perf's perf.data (file or pipe mode, magic "PERFILE2"): one
+ * profile of all its events (<event>_sample and <event>_event sample
+ * types), labels pid, tid and comm, raw addresses with mappings and build
+ * ids for a symbolizer. Errors name what is not supported (DWARF call
+ * graphs, compressed records, other byte order) or where the data is
+ * malformed; memory stays linear in len. */
+int pprof_read_perf(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
+
+/* True when data starts with a perf.data magic (pprof_read_perf decides). */
+bool pprof_perf_sniff(const uint8_t *data, size_t len);
+
+/* perf.data ties sample times to the wall clock only when recorded with
+ * --clockid: otherwise this places a profile read from it so that it ends
+ * at end_ns (the file's modification time), leaving a known time alone. */
+void pprof_perf_set_time(pprof_profile *p, int64_t end_ns);
+
 /* Looks at the first bytes: returns what the data is when it cannot be a
  * profile (HTML, zstd, zlib, nested gzip, binary junk), else NULL. inflated
  * says the bytes came out of gzip already. */

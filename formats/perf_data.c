@@ -1,0 +1,154 @@
+/* perf_data.c: the perf.data reader's entry points: sniffing, the walk over the record stream, time ordering, and the profile. */
+#include "perf_build.h"
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A record to apply, in time order; seq keeps the file order of equal
+ * times (and of records without a time). */
+typedef struct rec_ref {
+    uint64_t time;
+    uint64_t seq_off; /* offset in the input (increases with seq) */
+} rec_ref;
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const rec_ref *x = a, *y = b;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    return x->seq_off < y->seq_off ? -1 : x->seq_off > y->seq_off;
+}
+
+bool pprof_perf_sniff(const uint8_t *data, size_t len)
+{
+    return len >= 8 && (memcmp(data, "PERFILE2", 8) == 0 || memcmp(data, "2ELIFREP", 8) == 0 ||
+                        memcmp(data, "PERFFILE", 8) == 0);
+}
+
+static bool is_header_record(uint32_t type)
+{
+    return type == PR_HEADER_ATTR || type == PR_HEADER_FEATURE || type == PR_HEADER_BUILD_ID ||
+           type == PR_EVENT_UPDATE;
+}
+
+static bool is_applied(uint32_t type)
+{
+    return type == PR_SAMPLE || type == PR_MMAP || type == PR_MMAP2 || type == PR_COMM || type == PR_FORK ||
+           type == PR_LOST || type == PR_LOST_SAMPLES || type == PR_EXIT;
+}
+
+/* Walks the records once: header records (pipe mode's attributes and
+ * features, event names, build ids) are taken in; the others are listed
+ * with their time. perf writes each CPU's buffer in turn, so records are
+ * only ordered per CPU: they are sorted by time before being applied, as
+ * perf does. */
+static int walk(perf_file *f, rec_ref **refs, size_t *n_refs, pprof_error *err)
+{
+    size_t cap = 0, n = 0;
+    rec_ref *r = NULL;
+    bool attrs_done = false;
+    uint64_t last_time = 0;
+    for (size_t pos = f->data_off; pos < f->data_end;) {
+        const uint8_t *rec = f->data + pos;
+        size_t avail = f->data_end - pos;
+        size_t span = perf_record_span(rec, avail);
+        if (span == 0) {
+            free(r);
+            if (avail < 8 || perf_u16(rec + 6) > avail)
+                return pprof_error_set(err, PPROF_EFORMAT,
+                                       "perf.data: truncated: the record at offset %zu runs past the end of the data",
+                                       pos);
+            return pprof_error_set(err, PPROF_EFORMAT, "perf.data: malformed record (size %u) at offset %zu",
+                                   (unsigned)perf_u16(rec + 6), pos);
+        }
+        uint32_t type = perf_u32(rec);
+        size_t size = perf_u16(rec + 6);
+        int rc = 0;
+        if (type == PR_COMPRESSED)
+            rc = pprof_error_set(err, PPROF_EFORMAT,
+                                 "perf.data: compressed records (perf record -z) are not supported; "
+                                 "decompress with 'perf inject -i IN -o OUT'");
+        else if (is_header_record(type))
+            rc = perf_file_header_record(f, rec, size, err);
+        else if (is_applied(type)) {
+            if (!attrs_done) {
+                rc = perf_file_finish_attrs(f, err);
+                attrs_done = true;
+            }
+            uint64_t t = 0;
+            if (!rc && type == PR_SAMPLE) {
+                perf_sample s;
+                rc = perf_sample_decode(&s, f, rec, size, err);
+                t = s.time;
+            } else if (!rc) {
+                t = perf_record_time(f, rec, size);
+            }
+            /* Records without a time stay where they are among the others. */
+            if (t == 0 && type != PR_SAMPLE)
+                t = last_time;
+            else if (t)
+                last_time = t;
+            if (!rc && PPROF_GROW(r, cap, n + 1))
+                rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+            if (!rc)
+                r[n++] = (rec_ref){t, pos};
+        }
+        if (rc) {
+            free(r);
+            return rc;
+        }
+        pos += span;
+    }
+    if (!attrs_done) {
+        int rc = perf_file_finish_attrs(f, err);
+        if (rc) {
+            free(r);
+            return rc;
+        }
+    }
+    bool sorted = true;
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = r[i - 1].time <= r[i].time;
+    if (!sorted)
+        qsort(r, n, sizeof *r, cmp_ref);
+    *refs = r;
+    *n_refs = n;
+    return 0;
+}
+
+int pprof_read_perf(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err)
+{
+    *out = NULL;
+    perf_file f;
+    int rc = perf_file_open(&f, data, len, err);
+    rec_ref *refs = NULL;
+    size_t n = 0;
+    if (rc == 0)
+        rc = walk(&f, &refs, &n, err);
+    perf_builder b;
+    bool built = false;
+    if (rc == 0) {
+        rc = perf_builder_init(&b, &f, err);
+        built = true;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const uint8_t *rec = data + refs[i].seq_off;
+        rc = perf_builder_record(&b, rec, perf_u16(rec + 6), err);
+    }
+    if (rc == 0 && b.n_raw_samples == 0)
+        rc = pprof_error_set(err, PPROF_EEMPTY, "perf.data: no samples");
+    if (rc == 0)
+        rc = perf_builder_finish(&b, out, err);
+    if (built)
+        perf_builder_release(&b);
+    free(refs);
+    perf_file_release(&f);
+    return rc;
+}
+
+void pprof_perf_set_time(pprof_profile *p, int64_t end_ns)
+{
+    if (p->time_nanos == 0 && end_ns > p->duration_nanos)
+        p->time_nanos = end_ns - p->duration_nanos;
+}
