@@ -9,11 +9,12 @@ SANITIZE ?=
 # Debian packages the build needs (`make deps`) and those only the tests need
 # (`make test-deps`: xmllint for SVG validity, chromium for the browser test,
 # openssl for the HTTPS fetch tests' certificates and TLS server, tmux for the
-# terminal test of the shell, pdftoppm to check rendered PDFs);
+# terminal test of the shell, pdftoppm to check rendered PDFs, perf to record
+# the programs the perf.data tests compare with perf's own reports);
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
             libgraphviz-dev libcurl4-openssl-dev pkg-config
-TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils
+TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils linux-perf
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -43,7 +44,7 @@ TOOL_SRC = $(sort $(wildcard tests/bench/*.c tests/bad/*.c tests/http/*.c))
 TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 VERSION  = 0.1.0
 
-.PHONY: all deps test-deps install-pkgs check unit cli bad flame http fuzz demo asan bench install uninstall clean tools
+.PHONY: all deps test-deps install-pkgs check unit cli bad flame http perf fuzz demo asan bench install uninstall clean tools
 .SUFFIXES:
 
 all: $(BUILD)/pprof $(BUILD)/libpprof.a $(BUILD)/libpprof.so $(BUILD)/libpprof.pc
@@ -136,6 +137,11 @@ bad: all tools
 http: all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/http/run.sh
 
+# perf.data: programs recorded with perf here, every stack and count compared
+# with perf script and perf report (skipped where perf_event_open is forbidden).
+perf: all
+	@PPROF=$(BUILD)/pprof sh tests/perf/run.sh
+
 # Flame graphs: SVG validity (xmllint) and determinism, then a real browser
 # (headless chromium) clicking, searching and reading back the page.
 flame: $(BUILD)/tests/test_flame
@@ -144,7 +150,7 @@ flame: $(BUILD)/tests/test_flame
 
 check: test-deps
 	@$(MAKE) --no-print-directory all tools $(UNIT_BIN)
-	@$(MAKE) --no-print-directory unit cli bad http flame
+	@$(MAKE) --no-print-directory unit cli bad http flame perf
 
 asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \

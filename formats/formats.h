@@ -28,6 +28,12 @@ bool pprof_perf_sniff(const uint8_t *data, size_t len);
  * at end_ns (the file's modification time), leaving a known time alone. */
 void pprof_perf_set_time(pprof_profile *p, int64_t end_ns);
 
+/* The time span of a perf.data without building its profile: the header's
+ * sample times (or the samples' own, in pipe mode), placed on the wall
+ * clock as pprof_read_perf and pprof_perf_set_time(end_ns) would. */
+int pprof_perf_peek_times(const uint8_t *data, size_t len, int64_t end_ns, int64_t *time_nanos,
+                          int64_t *duration_nanos, pprof_error *err);
+
 /* Looks at the first bytes: returns what the data is when it cannot be a
  * profile (HTML, zstd, zlib, nested gzip, binary junk), else NULL. inflated
  * says the bytes came out of gzip already. */

@@ -147,6 +147,63 @@ int pprof_read_perf(pprof_profile **out, const uint8_t *data, size_t len, pprof_
     return rc;
 }
 
+/* The perf clock runs from boot; only a file with clock data (perf record
+ * --clockid) ties it to the wall clock. Without it the caller may place
+ * the profile by the file's time (pprof_perf_set_time). */
+void perf_file_span(const perf_file *f, uint64_t min_time, uint64_t max_time, int64_t *time_nanos,
+                    int64_t *duration_nanos)
+{
+    uint64_t first = f->has_sample_time ? f->first_sample : min_time;
+    uint64_t last = f->has_sample_time ? f->last_sample : max_time;
+    *time_nanos = 0;
+    *duration_nanos = 0;
+    if (last > first && last - first < (uint64_t)INT64_MAX)
+        *duration_nanos = (int64_t)(last - first);
+    if (f->has_clock_data && first) {
+        int64_t t = (int64_t)(f->clock_wall_ns + (first - f->clock_ref_ns));
+        if (t > 0)
+            *time_nanos = t;
+    }
+}
+
+int pprof_perf_peek_times(const uint8_t *data, size_t len, int64_t end_ns, int64_t *time_nanos,
+                          int64_t *duration_nanos, pprof_error *err)
+{
+    perf_file f;
+    int rc = perf_file_open(&f, data, len, err);
+    uint64_t lo = 0, hi = 0;
+    bool any = false;
+    if (rc == 0 && !f.has_sample_time) {
+        /* Pipe mode has its features in the stream: read the header
+         * records and the samples' times. */
+        for (size_t pos = f.data_off; pos < f.data_end && rc == 0;) {
+            const uint8_t *rec = data + pos;
+            size_t span = perf_record_span(rec, f.data_end - pos);
+            if (span == 0)
+                break;
+            uint32_t type = perf_u32(rec);
+            if (type == PR_HEADER_ATTR || type == PR_HEADER_FEATURE)
+                rc = perf_file_header_record(&f, rec, perf_u16(rec + 6), err);
+            else if (type == PR_SAMPLE && f.n_attrs) {
+                perf_sample s;
+                if (perf_sample_decode(&s, &f, rec, perf_u16(rec + 6), err) == 0 && s.time) {
+                    lo = !any || s.time < lo ? s.time : lo;
+                    hi = s.time > hi ? s.time : hi;
+                    any = true;
+                }
+            }
+            pos += span;
+        }
+    }
+    if (rc == 0) {
+        perf_file_span(&f, lo, hi, time_nanos, duration_nanos);
+        if (*time_nanos == 0 && end_ns > *duration_nanos)
+            *time_nanos = end_ns - *duration_nanos;
+    }
+    perf_file_release(&f);
+    return rc;
+}
+
 void pprof_perf_set_time(pprof_profile *p, int64_t end_ns)
 {
     if (p->time_nanos == 0 && end_ns > p->duration_nanos)

@@ -138,6 +138,12 @@ int perf_file_finish_attrs(perf_file *f, pprof_error *err);
 /* The build id recorded for file name[0..n), or NULL. */
 const perf_build_id *perf_file_build_id(const perf_file *f, const char *name, size_t n);
 
+/* perf_data.c: the profile's time (0 when only the perf clock is known)
+ * and duration, from the header's sample times or else the samples'
+ * [min_time, max_time]. */
+void perf_file_span(const perf_file *f, uint64_t min_time, uint64_t max_time, int64_t *time_nanos,
+                    int64_t *duration_nanos);
+
 /* perf_records.c: a decoded sample. */
 typedef struct perf_sample {
     size_t attr;

@@ -137,19 +137,7 @@ static int emit(perf_builder *b)
             return PPROF_ENOMEM;
     }
 
-    /* Time: the perf clock runs from boot; only a file with clock data
-     * (perf record --clockid) ties it to the wall clock. Without it the
-     * caller may place the profile by the file's time
-     * (pprof_perf_set_time). */
-    uint64_t first = f->has_sample_time ? f->first_sample : b->min_time;
-    uint64_t last = f->has_sample_time ? f->last_sample : b->max_time;
-    if (last > first && last - first < (uint64_t)INT64_MAX)
-        p->duration_nanos = (int64_t)(last - first);
-    if (f->has_clock_data && first) {
-        int64_t t = (int64_t)(f->clock_wall_ns + (first - f->clock_ref_ns));
-        if (t > 0)
-            p->time_nanos = t;
-    }
+    perf_file_span(f, b->min_time, b->max_time, &p->time_nanos, &p->duration_nanos);
     return 0;
 }
 
