@@ -1,10 +1,18 @@
 # Makefile: the only build system of pprof in C (library, program, tests, bench).
 
-PREFIX   ?= /usr/local
-DESTDIR  ?=
-BUILD    ?= build
-CC       ?= cc
-SANITIZE ?=
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR       ?= $(PREFIX)/share/man
+DESTDIR      ?=
+BUILD        ?= build
+CC           ?= cc
+SANITIZE     ?=
+# DEVELOPER=1 (set by `make check`): warnings are errors. A plain `make` on
+# someone else's compiler only warns.
+DEVELOPER    ?=
 
 # Debian packages the build needs (`make deps`) and those only the tests need
 # (`make test-deps`: xmllint for SVG validity, chromium for the browser test,
@@ -14,21 +22,38 @@ SANITIZE ?=
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
             libgraphviz-dev libcurl4-openssl-dev pkg-config
-TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils linux-perf
+TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils binutils linux-perf
 FUZZ_PKGS = clang libclang-rt-14-dev
 
-WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-           -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral $(if $(filter 1,$(DEVELOPER)),-Werror)
 CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT      ?= -O2 -g
+# -MMD -MP: each object records the headers it includes (build/obj/*.d);
+# the prefix map keeps build paths out of the binaries (reproducible builds).
+CFLAGS_BASE = $(CSTD) $(OPT) $(WARN) -fPIC $(SANITIZE) -MMD -MP -ffile-prefix-map=$(CURDIR)=. $(CFLAGS)
 CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS   = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -fPIC $(SANITIZE) -Ilib -Iformats -I$(BUILD)/gen $(GV_CFLAGS) $(CFLAGS)
-LDLIBS_ALL = -lprotobuf-c -lz -lm -pthread $(LDLIBS)
 # Graphviz's libraries render call graphs in the program (cmd/render.c).
 GV_CFLAGS = $(shell pkg-config --cflags libgvc libcgraph 2>/dev/null)
 GV_LIBS   = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt)
+LDLIBS_ALL = -lprotobuf-c -lz -lm -pthread $(LDLIBS)
 LDFLAGS_ALL = $(SANITIZE) $(LDFLAGS)
+
+# One include path per layer, so a layer cannot reach above itself: lib/
+# sees only lib/ (and the generated protobuf code); formats/ sees lib/ and
+# formats/; the program sees only the installed public headers (staged in
+# $(BUILD)/include/pprof/) and its own. The library exports only what is
+# marked PPROF_API (-fvisibility=hidden); the program and the tests link the
+# static library, so the hidden helpers still link for them.
+LIB_CFLAGS  = $(CFLAGS_BASE) -fvisibility=hidden -Ilib -I$(BUILD)/gen
+FMT_CFLAGS  = $(CFLAGS_BASE) -fvisibility=hidden -Ilib -Iformats
+CMD_CFLAGS  = $(CFLAGS_BASE) -Icmd -I$(BUILD)/include $(CURL_CFLAGS) $(GV_CFLAGS)
+TEST_CFLAGS = $(CFLAGS_BASE) -Ilib -Iformats -Itests/unit
+
+# The public headers, installed as <pprof/pprof.h> and <pprof/formats.h>.
+PUB_H     = lib/pprof.h formats/formats.h
+PUB_STAGE = $(addprefix $(BUILD)/include/pprof/,$(notdir $(PUB_H)))
 
 GEN_C    = $(BUILD)/gen/profile.pb-c.c
 GEN_H    = $(BUILD)/gen/profile.pb-c.h
@@ -42,9 +67,12 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(sort $(wildcard tests/bench/*.c tests/bad/*.c tests/http/*.c))
 TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
-VERSION  = 0.1.0
+# The version lives in lib/pprof.h (PPROF_VERSION); the soname follows its major.
+VERSION  := $(shell sed -n 's/^\#define PPROF_VERSION "\(.*\)"/\1/p' lib/pprof.h)
+SOMAJOR  := $(shell sed -n 's/^\#define PPROF_VERSION_MAJOR \([0-9]*\)/\1/p' lib/pprof.h)
 
-.PHONY: all deps test-deps install-pkgs check unit cli bad flame http perf fuzz demo asan bench install uninstall clean tools
+.PHONY: all deps test-deps install-pkgs check test unit cli bad flame http perf fuzz demo asan tsan bench \
+        install uninstall clean tools FORCE
 .SUFFIXES:
 
 all: $(BUILD)/pprof $(BUILD)/libpprof.a $(BUILD)/libpprof.so $(BUILD)/libpprof.pc
@@ -71,91 +99,122 @@ $(GEN_C) $(GEN_H): proto/profile.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --proto_path=proto --c_out=$(BUILD)/gen proto/profile.proto
 
-$(BUILD)/obj/gen/profile.pb-c.o: $(GEN_C)
+# Objects are rebuilt when the flags change (say, DEVELOPER=1 after a plain
+# make), so `make check` really compiles everything with -Werror.
+$(BUILD)/cflags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(LIB_CFLAGS) | $(FMT_CFLAGS) | $(CMD_CFLAGS)' | cmp -s - $@ 2>/dev/null || \
+	  echo '$(CC) $(LIB_CFLAGS) | $(FMT_CFLAGS) | $(CMD_CFLAGS)' > $@
+
+$(BUILD)/obj/gen/profile.pb-c.o: $(GEN_C) $(BUILD)/cflags
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(OPT) -fPIC $(SANITIZE) -I$(BUILD)/gen -c $< -o $@
+	$(CC) $(CSTD) $(OPT) -fPIC -fvisibility=hidden $(SANITIZE) -ffile-prefix-map=$(CURDIR)=. -I$(BUILD)/gen -c $< -o $@
 
-$(BUILD)/obj/%.o: %.c $(GEN_H) $(wildcard lib/*.h formats/*.h cmd/*.h)
+$(BUILD)/obj/lib/%.o: lib/%.c $(GEN_H) $(BUILD)/cflags
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
-# Only the program talks HTTP: libcurl's flags are for cmd/ alone.
-$(CMD_OBJ): CFLAGS_ALL += $(CURL_CFLAGS)
+$(BUILD)/obj/formats/%.o: formats/%.c $(BUILD)/cflags
+	@mkdir -p $(dir $@)
+	$(CC) $(FMT_CFLAGS) -c $< -o $@
 
-$(BUILD)/libpprof.a: $(LIB_OBJ)
+$(BUILD)/obj/cmd/%.o: cmd/%.c $(PUB_STAGE) $(BUILD)/cflags
+	@mkdir -p $(dir $@)
+	$(CC) $(CMD_CFLAGS) -c $< -o $@
+
+$(BUILD)/include/pprof/%.h: lib/%.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/include/pprof/%.h: formats/%.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/gen/*.d $(BUILD)/tests/*.d)
+
+# libpprof is lib/ and formats/ together: every reader and writer.
+$(BUILD)/libpprof.a: $(LIB_OBJ) $(FMT_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libpprof.so: $(LIB_OBJ)
-	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libpprof.so.0 -o $@ $^ $(LDLIBS_ALL)
+$(BUILD)/libpprof.so: $(LIB_OBJ) $(FMT_OBJ)
+	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libpprof.so.$(SOMAJOR) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/libpprof.pc: Makefile
+$(BUILD)/libpprof.pc: FORCE
 	@mkdir -p $(BUILD)
-	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm -pthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm -pthread\nCflags: -I$${includedir}\n' \
+	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
-$(BUILD)/pprof: $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(FMT_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline $(CURL_LIBS) $(GV_LIBS)
+$(BUILD)/pprof: $(CMD_OBJ) $(BUILD)/libpprof.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline $(CURL_LIBS) $(GV_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(FMT_OBJ) $(BUILD)/libpprof.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpprof.a $(BUILD)/cflags
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(FMT_OBJ) $(BUILD)/libpprof.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(BUILD)/libpprof.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
+
+TOOL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(SANITIZE) -ffile-prefix-map=$(CURDIR)=.
 
 $(BUILD)/tools/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(OPT) $(WARN) $(SANITIZE) -o $@ $< $(LDFLAGS_ALL) -lz -lm
+	$(CC) $(TOOL_CFLAGS) -o $@ $< $(LDFLAGS_ALL) -lz -lm
 
 $(BUILD)/tools/%: tests/bad/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(OPT) $(WARN) $(SANITIZE) -o $@ $< $(LDFLAGS_ALL) -lz -lm
+	$(CC) $(TOOL_CFLAGS) -o $@ $< $(LDFLAGS_ALL) -lz -lm
 
 $(BUILD)/tools/%: tests/http/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(OPT) $(WARN) $(SANITIZE) -o $@ $< $(LDFLAGS_ALL) -pthread
+	$(CC) $(TOOL_CFLAGS) -o $@ $< $(LDFLAGS_ALL) -pthread
 
 tools: $(TOOL_BIN)
 
 # ---------------------------------------------------------------- tests
+# `make test` runs every suite on what is installed (tests/suites.sh lists
+# them) and ends with the total over all suites; `make check` first installs
+# the missing packages and builds with -Werror. One suite alone:
+# `make unit`, `make cli`, ... or `sh tests/suites.sh NAME`.
+SUITE_ENV = PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools BUILD=$(BUILD) MAKE="$(MAKE)"
+
+test: all tools $(UNIT_BIN)
+	@$(SUITE_ENV) sh tests/suites.sh
+
+check: test-deps
+	@$(MAKE) --no-print-directory DEVELOPER=1 test
+
 unit: $(UNIT_BIN)
-	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
+	@$(SUITE_ENV) sh tests/suites.sh unit
 
 cli: all tools
-	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/cli/run.sh
-	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/cli/windows.sh
-	@PPROF=$(BUILD)/pprof sh tests/cli/folded_sums.sh
-	@sh tests/cli/svg_valid.sh
-	@sh tests/cli/same_graph.sh
-	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/graph/run.sh
-	@PPROF=$(BUILD)/pprof timeout 300 sh tests/graph/browser.sh
-	@PPROF=$(BUILD)/pprof sh tests/shell/run.sh
-	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/shell/tty.sh
+	@$(SUITE_ENV) sh tests/suites.sh cli windows folded-sums svg-valid same-graph graph graph-browser shell shell-tty
 
 bad: all tools
-	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bad/run.sh
+	@$(SUITE_ENV) sh tests/suites.sh bad
 
 # Fetching over HTTP(S): our test server (tests/http/http_server.c) on
 # 127.0.0.1 serving fixtures and misbehaving; openssl s_server for HTTPS.
 http: all tools
-	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/http/run.sh
+	@$(SUITE_ENV) sh tests/suites.sh http
 
 # perf.data: programs recorded with perf here, every stack and count compared
 # with perf script and perf report (skipped where perf_event_open is forbidden).
 perf: all
-	@PPROF=$(BUILD)/pprof sh tests/perf/run.sh
+	@$(SUITE_ENV) sh tests/suites.sh perf
 
 # Flame graphs: SVG validity (xmllint) and determinism, then a real browser
 # (headless chromium) clicking, searching and reading back the page.
 flame: $(BUILD)/tests/test_flame
-	@TEST_FLAME=$(BUILD)/tests/test_flame sh tests/flame/run.sh
-	@TEST_FLAME=$(BUILD)/tests/test_flame timeout 300 sh tests/flame/browser.sh
-
-check: test-deps
-	@$(MAKE) --no-print-directory all tools $(UNIT_BIN)
-	@$(MAKE) --no-print-directory unit cli bad http flame perf
+	@$(SUITE_ENV) sh tests/suites.sh flame flame-browser
 
 asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \
 	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  check
+	  DEVELOPER=1 test
+
+# ThreadSanitizer: the read-ahead inflate thread and anything else threaded.
+tsan: test-deps
+	@$(MAKE) --no-print-directory BUILD=build/tsan OPT="-O1 -g" \
+	  SANITIZE="-fsanitize=thread -fno-omit-frame-pointer" DEVELOPER=1 test
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -191,22 +250,26 @@ fuzz: deps
 
 # ---------------------------------------------------------------- install
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3
-	install -m 755 $(BUILD)/pprof $(DESTDIR)$(PREFIX)/bin/pprof
-	install -m 644 $(BUILD)/libpprof.a $(DESTDIR)$(PREFIX)/lib/libpprof.a
-	install -m 755 $(BUILD)/libpprof.so $(DESTDIR)$(PREFIX)/lib/libpprof.so.0
-	ln -sf libpprof.so.0 $(DESTDIR)$(PREFIX)/lib/libpprof.so
-	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/libpprof.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpprof.pc
-	install -m 644 lib/pprof.h $(DESTDIR)$(PREFIX)/include/pprof.h
-	install -m 644 man/pprof.1 $(DESTDIR)$(PREFIX)/share/man/man1/pprof.1
-	install -m 644 man/libpprof.3 $(DESTDIR)$(PREFIX)/share/man/man3/libpprof.3
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	  $(DESTDIR)$(INCLUDEDIR)/pprof $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 755 $(BUILD)/pprof $(DESTDIR)$(BINDIR)/pprof
+	install -m 644 $(BUILD)/libpprof.a $(DESTDIR)$(LIBDIR)/libpprof.a
+	install -m 755 $(BUILD)/libpprof.so $(DESTDIR)$(LIBDIR)/libpprof.so.$(SOMAJOR)
+	ln -sf libpprof.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libpprof.so
+	install -m 644 $(BUILD)/libpprof.pc $(DESTDIR)$(PKGCONFIGDIR)/libpprof.pc
+	install -m 644 $(PUB_H) $(DESTDIR)$(INCLUDEDIR)/pprof/
+	install -m 644 man/pprof.1 $(DESTDIR)$(MANDIR)/man1/pprof.1
+	install -m 644 man/libpprof.3 $(DESTDIR)$(MANDIR)/man3/libpprof.3
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/pprof $(DESTDIR)$(PREFIX)/lib/libpprof.a \
-	  $(DESTDIR)$(PREFIX)/lib/libpprof.so $(DESTDIR)$(PREFIX)/lib/libpprof.so.0 \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpprof.pc $(DESTDIR)$(PREFIX)/include/pprof.h \
-	  $(DESTDIR)$(PREFIX)/share/man/man1/pprof.1 $(DESTDIR)$(PREFIX)/share/man/man3/libpprof.3
+	rm -f $(DESTDIR)$(BINDIR)/pprof $(DESTDIR)$(LIBDIR)/libpprof.a \
+	  $(DESTDIR)$(LIBDIR)/libpprof.so $(DESTDIR)$(LIBDIR)/libpprof.so.$(SOMAJOR) \
+	  $(DESTDIR)$(PKGCONFIGDIR)/libpprof.pc \
+	  $(addprefix $(DESTDIR)$(INCLUDEDIR)/pprof/,$(notdir $(PUB_H))) \
+	  $(DESTDIR)$(MANDIR)/man1/pprof.1 $(DESTDIR)$(MANDIR)/man3/libpprof.3
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/pprof
 
 clean:
-	rm -rf build
+	rm -rf $(BUILD)
+
+FORCE:

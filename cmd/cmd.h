@@ -3,8 +3,8 @@
 #define PPROF_CMD_H
 
 #include "config.h"
-#include "formats.h"
-#include "pprof.h"
+#include <pprof/formats.h>
+#include <pprof/pprof.h>
 
 /* Exit codes: success, data or runtime error, usage error. */
 enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2, EXIT_THRESHOLD = 3 /* -fail_above */ };

@@ -1,5 +1,5 @@
 /* callgrind.c: the -callgrind report: the address-level call graph in Callgrind's format (for KCachegrind), byte for byte as pprof writes it. */
-#include "formats.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* diff.c: the -diff report: per function, old (base) and new values, the
  * delta and its share of the base total, for flat and cum; text or JSON,
  * with the -fail_above gate for CI. */
-#include "formats.h"
+#include "report.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* dot.c: the -dot report: pprof's call graph in Graphviz DOT (legend, nodes sized and coloured by value, tag nodelets, weighted edges). */
-#include "formats.h"
+#include "report.h"
 
 #include <math.h>
 #include <stdlib.h>

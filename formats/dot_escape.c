@@ -1,5 +1,5 @@
 /* dot_escape.c: writes untrusted text into a double-quoted DOT string so that it can only ever be text: quotes and backslashes escaped, line breaks as Graphviz line breaks, NUL dropped, control and invalid bytes replaced. */
-#include "formats.h"
+#include "report.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* dot_names.c: node names as call graphs show them: pprof's ShortenFunctionName (Go package paths and module versions, Java packages and arguments, C++ namespaces) and the multi-line DOT label. */
-#include "formats.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>

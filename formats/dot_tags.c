@@ -1,5 +1,5 @@
 /* dot_tags.c: the tag nodelets of a DOT node: up to 4 label sets, and numeric label values grouped into up to 4 ranges, as pprof draws them. */
-#include "formats.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,4 @@
-/* formats.h: the interface of every reader and writer in formats/ (readers of
- * non-proto inputs, writers of reports), used by cmd/. */
+/* formats.h: the public interface of the readers and report writers in formats/ (installed as <pprof/formats.h>). */
 #ifndef PPROF_FORMATS_H
 #define PPROF_FORMATS_H
 
@@ -10,7 +9,7 @@
 /* Legacy profiles (gperftools CPU binary, heap/growth text, Go count
  * profiles, threadz, contention, Java): parses raw (inflated) bytes.
  * Returns PPROF_EUNRECOGNIZED when data is in none of these formats. */
-int pprof_read_legacy(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
+PPROF_API int pprof_read_legacy(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
 
 /* Linux perf's perf.data (file or pipe mode, magic "PERFILE2"): one
  * profile of all its events (<event>_sample and <event>_event sample
@@ -18,26 +17,26 @@ int pprof_read_legacy(pprof_profile **out, const uint8_t *data, size_t len, ppro
  * ids for a symbolizer. Errors name what is not supported (DWARF call
  * graphs, compressed records, other byte order) or where the data is
  * malformed; memory stays linear in len. */
-int pprof_read_perf(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
+PPROF_API int pprof_read_perf(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
 
 /* True when data starts with a perf.data magic (pprof_read_perf decides). */
-bool pprof_perf_sniff(const uint8_t *data, size_t len);
+PPROF_API bool pprof_perf_sniff(const uint8_t *data, size_t len);
 
 /* perf.data ties sample times to the wall clock only when recorded with
  * --clockid: otherwise this places a profile read from it so that it ends
  * at end_ns (the file's modification time), leaving a known time alone. */
-void pprof_perf_set_time(pprof_profile *p, int64_t end_ns);
+PPROF_API void pprof_perf_set_time(pprof_profile *p, int64_t end_ns);
 
 /* The time span of a perf.data without building its profile: the header's
  * sample times (or the samples' own, in pipe mode), placed on the wall
  * clock as pprof_read_perf and pprof_perf_set_time(end_ns) would. */
-int pprof_perf_peek_times(const uint8_t *data, size_t len, int64_t end_ns, int64_t *time_nanos,
+PPROF_API int pprof_perf_peek_times(const uint8_t *data, size_t len, int64_t end_ns, int64_t *time_nanos,
                           int64_t *duration_nanos, pprof_error *err);
 
 /* Looks at the first bytes: returns what the data is when it cannot be a
  * profile (HTML, zstd, zlib, nested gzip, binary junk), else NULL. inflated
  * says the bytes came out of gzip already. */
-const char *pprof_sniff_not_profile(const uint8_t *data, size_t len, bool inflated);
+PPROF_API const char *pprof_sniff_not_profile(const uint8_t *data, size_t len, bool inflated);
 
 /* ---------------------------------------------------------------- reports */
 
@@ -78,56 +77,43 @@ typedef struct pprof_report_options {
 
 /* Appends pprof's ProfileLabels lines (File, Build ID, comments, Type, Doc,
  * Time, Duration) formatting the total with unit `out_unit`. */
-int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
+PPROF_API int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
                                const char *out_unit);
 
 /* v times ratio (1/-divide_by), truncated toward zero as Go's
  * int64(float64(v)*ratio) is; out of range (or NaN) gives INT64_MIN, as Go
  * gives on amd64. */
-int64_t pprof_report_ratio(int64_t v, double ratio);
+PPROF_API int64_t pprof_report_ratio(int64_t v, double ratio);
 
-/* Formats value v (sample units) for display with the ratio and unit. */
-void pprof_report_format(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o,
-                         const char *out_unit, int64_t v);
 
-/* Shared by graph reports: node values divided by the mean divisor, the
- * unit pprof selects for unit=minimum, and the "Showing nodes" lines. */
-int64_t pprof_node_flat(const pprof_node *n);
-int64_t pprof_node_cum(const pprof_node *n);
-const char *pprof_report_output_unit(const pprof_graph *g, const pprof_profile *p, const pprof_report_options *o);
-void pprof_write_report_labels(pprof_buf *out, const pprof_graph *g, const pprof_profile *p,
-                               const pprof_report_options *o, const char *unit, int64_t flat_sum);
 
 /* -tree: each node with its callers and callees (-peek: only the nodes
  * matching o->symbol). */
-int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+PPROF_API int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 /* -list: annotated source of the functions matching o->symbol. */
-int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+PPROF_API int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
-/* Appends s as a JSON string: quotes, backslashes and control characters
- * escaped, invalid UTF-8 replaced by U+FFFD. */
-void pprof_json_string(pprof_buf *out, const char *s);
 
 /* -diff: old, new and delta per function (needs base samples, i.e.
  * -diff_base); sets *o->threshold_exceeded past o->fail_above. */
-int pprof_write_diff(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+PPROF_API int pprof_write_diff(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 /* -top / -text. */
-int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+PPROF_API int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 /* -topproto: the -top nodes as a gzipped profile.proto: sample types
  * cum/<unit> and flat/<unit>, one sample, location and function per node. */
-int pprof_write_topproto(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+PPROF_API int pprof_write_topproto(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 /* -traces: every sample, its labels and its frames (leaf first). */
-int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+PPROF_API int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 /* -tags: for each label key, the weight and share of each value. */
-int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+PPROF_API int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 /* -comments: every comment, one per line. */
-int pprof_write_comments(pprof_buf *out, const pprof_profile *p);
+PPROF_API int pprof_write_comments(pprof_buf *out, const pprof_profile *p);
 
 /* ---------------------------------------------------------------- stacks */
 
@@ -158,22 +144,22 @@ typedef struct pprof_stack_set {
     int64_t base_total;   /* sum of |base| */
 } pprof_stack_set;
 
-void pprof_stack_set_free(pprof_stack_set *s);
+PPROF_API void pprof_stack_set_free(pprof_stack_set *s);
 
 /* The stacks of p under o (sample index, mean, granularity, noinlines):
  * one stack per distinct frame path, root first, inline frames expanded;
  * samples labelled pprof::base=true go to the base values (has_base set).
  * Label frames (-tagroot/-tagleaf) are already in p as locations. */
-int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const pprof_report_options *o,
+PPROF_API int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const pprof_report_options *o,
                        pprof_error *err);
 
 /* -folded: one "root;...;leaf value" line per stack (two counts, base then
  * new, for a differential set), sorted frame by frame. */
-int pprof_write_folded(pprof_buf *out, const pprof_stack_set *s, pprof_error *err);
+PPROF_API int pprof_write_folded(pprof_buf *out, const pprof_stack_set *s, pprof_error *err);
 
 /* -flamegraph: one self-contained interactive SVG (differential when
  * s->has_base). */
-int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_flame_options *o,
+PPROF_API int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_flame_options *o,
                           pprof_error *err);
 
 /* -speedscope: speedscope's JSON file format (https://www.speedscope.app/file-format-schema.json),
@@ -181,7 +167,7 @@ int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_
  * (zero weights skipped, negative ones as magnitudes). A differential set gets two
  * profiles, "base" then the new one, and opens on the new one. name (may be NULL: the
  * sample type) names the file and the profile. */
-int pprof_write_speedscope(pprof_buf *out, const pprof_stack_set *s, const char *name, pprof_error *err);
+PPROF_API int pprof_write_speedscope(pprof_buf *out, const pprof_stack_set *s, const char *name, pprof_error *err);
 
 /* Folded text (flamegraph.pl, inferno, perf collapsed): "a;b;c 10" lines,
  * optionally with a second count column (differential: before, after).
@@ -189,44 +175,24 @@ int pprof_write_speedscope(pprof_buf *out, const pprof_stack_set *s, const char 
  * location per function; a two-column file becomes a profile whose base
  * samples carry the label pprof::base=true (negated, as -diff_base makes).
  * Returns PPROF_EUNRECOGNIZED when data does not look like folded text. */
-int pprof_read_folded(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
+PPROF_API int pprof_read_folded(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
 
 /* ---------------------------------------------------------------- call graphs */
 
 /* -dot: pprof's call graph in Graphviz DOT (o->graph.call_tree for a
  * context-sensitive tree), byte for byte as go tool pprof writes it;
  * every string from the profile is escaped. */
-int pprof_write_dot(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+PPROF_API int pprof_write_dot(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 /* -callgrind: the address-level graph (untrimmed; a call tree with
  * o->call_tree) in Callgrind's format, as pprof writes it. */
-int pprof_write_callgrind(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+PPROF_API int pprof_write_callgrind(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
-/* Appends s[0..n) for a double-quoted DOT string: quote and backslash
- * escaped, newline as \l, NUL dropped, control characters, invalid UTF-8
- * and bidi controls as U+FFFD, so no input can end the string. */
-void pprof_dot_escape(pprof_buf *out, const char *s, size_t n);
-void pprof_dot_escape_str(pprof_buf *out, const char *s);
-
-/* pprof's ShortenFunctionName: the name without Go package path and
- * module version, Java package and arguments, or C++ namespaces. */
-int pprof_shorten_function_name(pprof_buf *out, const char *name);
-
-/* The escaped multi-line DOT label of a node's identity (shortened name
- * split at "::" and ".", file base name, line), ending in \n. */
-int pprof_dot_node_name(pprof_buf *out, const pprof_graph *g, const pprof_node_info *info);
-
-/* The tag nodelets of node i (sets *wrote when there were any). */
-int pprof_dot_nodelets(pprof_buf *out, const pprof_graph *g, size_t i, const pprof_profile *p,
-                       const pprof_report_options *o, const char *unit, bool *wrote);
 
 /* ---------------------------------------------------------------- writers */
 
 /* -raw: current upstream's Profile.String() text. */
-int pprof_write_raw(pprof_buf *out, const pprof_profile *p);
+PPROF_API int pprof_write_raw(pprof_buf *out, const pprof_profile *p);
 
-/* Go's filepath.Base of path, as a range (not NUL-terminated): the last
- * element without trailing slashes, "." for "", "/" for slashes only. */
-const char *pprof_path_base(const char *path, size_t *len);
 
 #endif

@@ -1,5 +1,5 @@
 /* json.c: JSON string escaping shared by the JSON reports: control characters escaped, invalid UTF-8 replaced. */
-#include "formats.h"
+#include "report.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* list.c: the -list report: annotated source of the functions matching a
  * regexp, each sample counted once per line (so recursion is not counted
  * twice, unlike pprof). */
-#include "formats.h"
+#include "report.h"
 
 #include <errno.h>
 #include <stdlib.h>

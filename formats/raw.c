@@ -1,5 +1,5 @@
 /* raw.c: the -raw writer: upstream pprof's Profile.String() text of a profile. */
-#include "formats.h"
+#include "report.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* report_labels.c: the header lines reports print (File, Type, Time, Duration, ...) and value formatting. */
-#include "formats.h"
+#include "report.h"
 
 #include <string.h>
 #include <time.h>

@@ -1,5 +1,5 @@
 /* tags.c: the -tags report (current upstream layout): per label key, each value's weight and share of the total. */
-#include "formats.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>

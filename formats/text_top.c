@@ -1,5 +1,5 @@
 /* text_top.c: the -top/-text report: header, "Showing nodes ..." lines and one row per node. */
-#include "formats.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* text_tree.c: the -tree report: per node, its callers, its own line and its callees, with edge weights. */
-#include "formats.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* topproto.c: the -topproto report: the top nodes as a profile.proto, one sample per node (cum, flat). */
-#include "formats.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* traces.c: the -traces report: every sample with its labels and its stack, leaf first. */
-#include "formats.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>

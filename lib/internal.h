@@ -67,6 +67,27 @@ int pprof_pipe_start(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t m
 int pprof_pipe_next(pprof_pipe *p, const uint8_t **data, size_t *len, pprof_error *err);
 void pprof_pipe_stop(pprof_pipe *p);
 
+/* ---------------------------------------------------------------- shared with formats/ */
+
+/* Whether a table's wire ids (the uint64 at base + i*stride) are non-zero
+ * and distinct (*ok; else writers use index+1), and whether they are exactly
+ * 1..n (*seq). Returns 0 or PPROF_ENOMEM. */
+int pprof_ids_usable(bool *ok, bool *seq, const void *base, size_t stride, size_t n);
+
+/* An edge with its endpoints' printable names, for sorting edges in pprof's
+ * order with pprof_edge_ref_cmp (qsort): heavier |weight| first, then by
+ * source and destination name, then idx. */
+typedef struct pprof_edge_ref {
+    uint32_t idx;
+    const pprof_edge *e;
+    const char *src, *dst;
+} pprof_edge_ref;
+int pprof_edge_ref_cmp(const void *a, const void *b);
+
+/* -tagfocus/-tagignore alone (part of pprof_profile_filter). */
+int pprof_profile_filter_tags(pprof_profile *p, const char *focus, const char *ignore, pprof_filter_result *res,
+                              pprof_error *err);
+
 /* ---------------------------------------------------------------- profile */
 
 struct pprof_profile_internal {

@@ -11,6 +11,25 @@
 extern "C" {
 #endif
 
+/* ------------------------------------------------------------------ version */
+
+#define PPROF_VERSION_MAJOR 0
+#define PPROF_VERSION_MINOR 1
+#define PPROF_VERSION_PATCH 0
+#define PPROF_VERSION "0.1.0"
+
+/* Marks the exported API: the library is built with -fvisibility=hidden,
+ * so only these functions are visible in libpprof.so. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PPROF_API __attribute__((visibility("default")))
+#else
+#define PPROF_API
+#endif
+
+/* The version of the library linked at run time ("0.1.0"); compare with
+ * PPROF_VERSION, the version the caller was compiled against. */
+PPROF_API const char *pprof_version(void);
+
 /* ------------------------------------------------------------------ errors */
 
 /* Every fallible function returns 0 or one of these negative codes. */
@@ -34,10 +53,10 @@ typedef struct pprof_error {
 } pprof_error;
 
 /* Short, static description of a code. */
-const char *pprof_strerror(int code);
+PPROF_API const char *pprof_strerror(int code);
 
 /* Fills err (when non-NULL) with code and a printf-style message; returns code. */
-int pprof_error_set(pprof_error *err, int code, const char *fmt, ...)
+PPROF_API int pprof_error_set(pprof_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* ------------------------------------------------------------------ buffer */
@@ -57,13 +76,13 @@ typedef struct pprof_buf {
 } pprof_buf;
 
 /* Hands the contents to the sink (when set) and empties the buffer. */
-int pprof_buf_flush(pprof_buf *b);
+PPROF_API int pprof_buf_flush(pprof_buf *b);
 
-void pprof_buf_release(pprof_buf *b);
-int pprof_buf_reserve(pprof_buf *b, size_t extra);
-int pprof_buf_append(pprof_buf *b, const void *data, size_t n);
-int pprof_buf_puts(pprof_buf *b, const char *s);
-int pprof_buf_printf(pprof_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+PPROF_API void pprof_buf_release(pprof_buf *b);
+PPROF_API int pprof_buf_reserve(pprof_buf *b, size_t extra);
+PPROF_API int pprof_buf_append(pprof_buf *b, const void *data, size_t n);
+PPROF_API int pprof_buf_puts(pprof_buf *b, const char *s);
+PPROF_API int pprof_buf_printf(pprof_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ------------------------------------------------------------------ model */
 
@@ -179,36 +198,36 @@ static inline pprof_label *pprof_sample_labels(const pprof_profile *p, const ppr
 }
 
 /* Creates an empty profile (string table holds only ""). NULL on ENOMEM. */
-pprof_profile *pprof_profile_new(void);
+PPROF_API pprof_profile *pprof_profile_new(void);
 
 /* Frees a profile and everything in it. NULL is a no-op. */
-void pprof_profile_free(pprof_profile *p);
+PPROF_API void pprof_profile_free(pprof_profile *p);
 
 /* A deep copy of src with the same ids and string ids (for working on a
  * view of a profile without re-parsing it). *out is owned by the caller. */
-int pprof_profile_copy(pprof_profile **out, const pprof_profile *src);
+PPROF_API int pprof_profile_copy(pprof_profile **out, const pprof_profile *src);
 
 /* Interns s[0..len); *out is its id (existing or new). */
-int pprof_profile_intern(pprof_str *out, pprof_profile *p, const char *s, size_t len);
+PPROF_API int pprof_profile_intern(pprof_str *out, pprof_profile *p, const char *s, size_t len);
 
 /* Looks up s without adding it; returns false when it is not interned. */
-bool pprof_profile_find_string(pprof_str *out, const pprof_profile *p, const char *s, size_t len);
+PPROF_API bool pprof_profile_find_string(pprof_str *out, const pprof_profile *p, const char *s, size_t len);
 
 /* Builder: append table entries; *out receives the new index. The added
  * entries are copied. Locations' lines are given separately. */
-int pprof_profile_add_sample_type(pprof_profile *p, pprof_value_type vt);
-int pprof_profile_add_mapping(uint32_t *out, pprof_profile *p, const pprof_mapping *m);
-int pprof_profile_add_function(uint32_t *out, pprof_profile *p, const pprof_function *f);
-int pprof_profile_add_location(uint32_t *out, pprof_profile *p, const pprof_location *l,
+PPROF_API int pprof_profile_add_sample_type(pprof_profile *p, pprof_value_type vt);
+PPROF_API int pprof_profile_add_mapping(uint32_t *out, pprof_profile *p, const pprof_mapping *m);
+PPROF_API int pprof_profile_add_function(uint32_t *out, pprof_profile *p, const pprof_function *f);
+PPROF_API int pprof_profile_add_location(uint32_t *out, pprof_profile *p, const pprof_location *l,
                                const pprof_line *lines, size_t n_lines);
 /* values has n_sample_types entries. */
-int pprof_profile_add_sample(pprof_profile *p, const uint32_t *locs, size_t n_locs,
+PPROF_API int pprof_profile_add_sample(pprof_profile *p, const uint32_t *locs, size_t n_locs,
                              const int64_t *values, const pprof_label *labels, size_t n_labels);
-int pprof_profile_add_comment(pprof_profile *p, pprof_str comment);
+PPROF_API int pprof_profile_add_comment(pprof_profile *p, pprof_str comment);
 
 /* The unit of numeric label key: the first unit given for it in the
  * profile, else "bytes" for alignment and request, else the key itself. */
-const char *pprof_label_unit(const pprof_profile *p, pprof_str key);
+PPROF_API const char *pprof_label_unit(const pprof_profile *p, pprof_str key);
 
 /* Convenience: the C string of id s. */
 static inline const char *pprof_string(const pprof_profile *p, pprof_str s)
@@ -230,29 +249,25 @@ typedef struct pprof_parse_options {
  * offset: PPROF_EUNRECOGNIZED when the bytes are not protobuf at all (so
  * other readers may be tried), PPROF_EFORMAT for a malformed profile,
  * PPROF_EEMPTY, PPROF_ELIMIT, PPROF_ENOMEM. *out is owned by the caller. */
-int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
+PPROF_API int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
                         const pprof_parse_options *opt, pprof_error *err);
 
 /* Reads all of f (a file or pipe) into *out as it is (gzip stays
  * compressed), failing with PPROF_ELIMIT past opt->max_inflated bytes. */
-int pprof_read_stream(pprof_buf *out, FILE *f, const pprof_parse_options *opt, pprof_error *err);
+PPROF_API int pprof_read_stream(pprof_buf *out, FILE *f, const pprof_parse_options *opt, pprof_error *err);
 
 /* True when data starts with the gzip magic. */
-bool pprof_is_gzip(const void *data, size_t len);
+PPROF_API bool pprof_is_gzip(const void *data, size_t len);
 
 /* Inflates gzip data (all members) into out, bounded by max (0: default). */
-int pprof_gunzip(pprof_buf *out, const void *data, size_t len, uint64_t max, pprof_error *err);
+PPROF_API int pprof_gunzip(pprof_buf *out, const void *data, size_t len, uint64_t max, pprof_error *err);
 
 /* Encodes p as profile.proto; gzip when compress is true. Appends to out. */
-int pprof_profile_encode(pprof_buf *out, const pprof_profile *p, bool compress, pprof_error *err);
+PPROF_API int pprof_profile_encode(pprof_buf *out, const pprof_profile *p, bool compress, pprof_error *err);
 
-/* Whether a table's wire ids (the uint64 at base + i*stride) are non-zero
- * and distinct (*ok; else writers use index+1), and whether they are exactly
- * 1..n (*seq). Returns 0 or PPROF_ENOMEM. */
-int pprof_ids_usable(bool *ok, bool *seq, const void *base, size_t stride, size_t n);
 
 /* Checks the model's invariants (indices in range, value counts). */
-int pprof_profile_check(const pprof_profile *p, pprof_error *err);
+PPROF_API int pprof_profile_check(const pprof_profile *p, pprof_error *err);
 
 /* ------------------------------------------------------------------ merge */
 
@@ -261,7 +276,7 @@ int pprof_profile_check(const pprof_profile *p, pprof_error *err);
  * all-zero and stackless samples dropped), ids renumbered in first-seen order, time the
  * earliest, durations summed, period the largest, comments deduplicated.
  * The sources are not changed. *out is owned by the caller. */
-int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t n, pprof_error *err);
+PPROF_API int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t n, pprof_error *err);
 
 /* The same merge, one source at a time, so that many profiles can be merged
  * with only the merged result and the current source in memory: new, add
@@ -269,17 +284,17 @@ int pprof_profile_merge(pprof_profile **out, pprof_profile *const *srcs, size_t 
  * profile, as pprof_profile_merge would give it), free. After a failed add
  * the merger only reports that failure. */
 typedef struct pprof_merger pprof_merger;
-int pprof_merger_new(pprof_merger **out);
-int pprof_merger_add(pprof_merger *mg, const pprof_profile *src, pprof_error *err);
-size_t pprof_merger_count(const pprof_merger *mg); /* sources added */
-int pprof_merger_finish(pprof_merger *mg, pprof_profile **out, pprof_error *err);
-void pprof_merger_free(pprof_merger *mg);
+PPROF_API int pprof_merger_new(pprof_merger **out);
+PPROF_API int pprof_merger_add(pprof_merger *mg, const pprof_profile *src, pprof_error *err);
+PPROF_API size_t pprof_merger_count(const pprof_merger *mg); /* sources added */
+PPROF_API int pprof_merger_finish(pprof_merger *mg, pprof_profile **out, pprof_error *err);
+PPROF_API void pprof_merger_free(pprof_merger *mg);
 
 /* ------------------------------------------------------------------ time windows */
 
 /* A profile's time_nanos and duration_nanos, read without decoding it
  * (gzip or raw profile.proto; both 0 when absent). */
-int pprof_profile_peek_times(const void *data, size_t len, int64_t *time_nanos, int64_t *duration_nanos,
+PPROF_API int pprof_profile_peek_times(const void *data, size_t len, int64_t *time_nanos, int64_t *duration_nanos,
                              pprof_error *err);
 
 /* A window START..END (-window): each bound is open (empty), absolute
@@ -296,31 +311,31 @@ typedef struct pprof_time_window {
 } pprof_time_window;
 
 /* now_ns gives "today" for times of day. */
-int pprof_window_parse(pprof_time_window *w, const char *text, int64_t now_ns, pprof_error *err);
+PPROF_API int pprof_window_parse(pprof_time_window *w, const char *text, int64_t now_ns, pprof_error *err);
 /* [*start, *end) in Unix nanoseconds; latest is the newest profile's end. */
-void pprof_window_resolve(const pprof_time_window *w, int64_t latest, int64_t *start, int64_t *end);
+PPROF_API void pprof_window_resolve(const pprof_time_window *w, int64_t latest, int64_t *start, int64_t *end);
 /* Whether [time, time+duration) meets [start, end); an instant (duration
  * 0) must lie inside. */
-bool pprof_window_overlaps(int64_t start, int64_t end, int64_t time_nanos, int64_t duration_nanos);
+PPROF_API bool pprof_window_overlaps(int64_t start, int64_t end, int64_t time_nanos, int64_t duration_nanos);
 /* "2026-11-23 10:15:00 UTC"; returns snprintf's count. */
-int pprof_format_time(char *buf, size_t n, int64_t ns);
+PPROF_API int pprof_format_time(char *buf, size_t n, int64_t ns);
 
 /* Multiplies every value of sample type k by ratios[k] (rounding half away
  * from zero, saturating); samples left all zero are dropped. */
-int pprof_profile_scale(pprof_profile *p, const double *ratios);
+PPROF_API int pprof_profile_scale(pprof_profile *p, const double *ratios);
 
 /* pprof's -normalize: scales p so each sample type sums as in base. */
-int pprof_profile_normalize(pprof_profile *p, const pprof_profile *base, pprof_error *err);
+PPROF_API int pprof_profile_normalize(pprof_profile *p, const pprof_profile *base, pprof_error *err);
 
 /* Adds the string label key=value to every sample (pprof::base=true for -diff_base). */
-int pprof_profile_add_label_all(pprof_profile *p, const char *key, const char *value);
+PPROF_API int pprof_profile_add_label_all(pprof_profile *p, const char *key, const char *value);
 
 /* pprof's -tagroot/-tagleaf: for each label key in the comma-separated
  * list, a pseudo-frame per sample named by the sample's values for it
  * (joined by ",", numbers scaled to unit), with the key as its file;
  * added at the root (first key outermost) or at the leaf (last key
  * innermost). Samples without the key get a frame named "". */
-int pprof_profile_add_tag_frames(pprof_profile *p, const char *keys, bool at_root, const char *unit,
+PPROF_API int pprof_profile_add_tag_frames(pprof_profile *p, const char *keys, bool at_root, const char *unit,
                                  pprof_error *err);
 
 /* ------------------------------------------------------------------ regexps */
@@ -331,12 +346,12 @@ typedef struct pprof_regex pprof_regex;
 
 /* Compiles pattern; NULL on error with Go's message in err (errlen bytes).
  * Free with pprof_regex_free. */
-pprof_regex *pprof_regex_compile(const char *pattern, size_t len, char *err, size_t errlen);
+PPROF_API pprof_regex *pprof_regex_compile(const char *pattern, size_t len, char *err, size_t errlen);
 
 /* True when the regexp matches anywhere in text[0..len). */
-bool pprof_regex_match(const pprof_regex *re, const char *text, size_t len);
+PPROF_API bool pprof_regex_match(const pprof_regex *re, const char *text, size_t len);
 
-void pprof_regex_free(pprof_regex *re);
+PPROF_API void pprof_regex_free(pprof_regex *re);
 
 /* ------------------------------------------------------------------ filters */
 
@@ -358,7 +373,7 @@ typedef struct pprof_filter_result {
 /* Applies the filters to p in place, in pprof's order: focus/ignore/hide/
  * show, show_from, tagfocus/tagignore, tagshow/taghide, prune_from.
  * PPROF_EINVAL with a message for a bad regexp or range. */
-int pprof_profile_filter(pprof_profile *p, const pprof_filter_options *o, pprof_filter_result *res,
+PPROF_API int pprof_profile_filter(pprof_profile *p, const pprof_filter_options *o, pprof_filter_result *res,
                          pprof_error *err);
 
 /* pprof's RemoveUninteresting, done once a profile is loaded: the profile's
@@ -370,36 +385,33 @@ int pprof_profile_filter(pprof_profile *p, const pprof_filter_options *o, pprof_
  * first marked one: before it when marked whole, at it otherwise. Nothing
  * happens without drop_frames, or when a regexp does not compile (as in
  * pprof). Returns 0 or PPROF_ENOMEM. */
-int pprof_profile_prune_frames(pprof_profile *p, pprof_error *err);
+PPROF_API int pprof_profile_prune_frames(pprof_profile *p, pprof_error *err);
 
-/* -tagfocus/-tagignore alone (part of pprof_profile_filter). */
-int pprof_profile_filter_tags(pprof_profile *p, const char *focus, const char *ignore, pprof_filter_result *res,
-                              pprof_error *err);
 
 /* ------------------------------------------------------------------ units */
 
 /* Scales value from unit `from` to unit `to` (a unit name, "minimum" or
  * "auto"), as pprof's measurement package does. Writes the resulting unit
  * (static string, may be "") to *out_unit. */
-double pprof_unit_scale(int64_t value, const char *from, const char *to, const char **out_unit);
+PPROF_API double pprof_unit_scale(int64_t value, const char *from, const char *to, const char **out_unit);
 
 /* True when from and to are in the same unit family (and so convertible). */
-bool pprof_unit_compatible(const char *a, const char *b);
+PPROF_API bool pprof_unit_compatible(const char *a, const char *b);
 
 /* The finest canonical unit among a and b, when compatible; NULL otherwise.
  * factor_a and factor_b receive the multipliers to that unit. */
-const char *pprof_unit_finest(const char *a, const char *b, double *factor_a, double *factor_b);
+PPROF_API const char *pprof_unit_finest(const char *a, const char *b, double *factor_a, double *factor_b);
 
 /* ScaledLabel: "%.2f" with ".00" trimmed, then the unit; "0" for zero. */
-void pprof_format_scaled(char *buf, size_t n, int64_t value, const char *from, const char *to);
+PPROF_API void pprof_format_scaled(char *buf, size_t n, int64_t value, const char *from, const char *to);
 
 /* Percentage of value in total: "  100%", "%5.2f%%" or "%5.2g%%"; "    0%" for total 0. */
-void pprof_format_percent(char *buf, size_t n, int64_t value, int64_t total);
+PPROF_API void pprof_format_percent(char *buf, size_t n, int64_t value, int64_t total);
 
 /* Picks the output unit for unit=minimum (pprof's selectOutputUnit) given the
  * smallest shown non-zero value and the maximum (total), both already
  * multiplied by the ratio. Returns a static string. */
-const char *pprof_unit_select_minimum(int64_t min_value, int64_t max_value, const char *sample_unit);
+PPROF_API const char *pprof_unit_select_minimum(int64_t min_value, int64_t max_value, const char *sample_unit);
 
 /* ------------------------------------------------------------------ graph */
 
@@ -480,14 +492,14 @@ typedef struct pprof_nodemap {
 
 /* Builds the node identity of p's locations under opt's granularity and
  * noinlines. *out is owned by the caller (pprof_nodemap_free). */
-int pprof_nodemap_build(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt,
+PPROF_API int pprof_nodemap_build(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt,
                         pprof_error *err);
-void pprof_nodemap_free(pprof_nodemap *m);
+PPROF_API void pprof_nodemap_free(pprof_nodemap *m);
 /* The text of a string id found in a node info (profile or nodemap string). */
-const char *pprof_nodemap_string(const pprof_nodemap *m, pprof_str id);
+PPROF_API const char *pprof_nodemap_string(const pprof_nodemap *m, pprof_str id);
 /* Appends the printable name of node info i (pprof's PrintableName). */
-int pprof_nodemap_info_name(pprof_buf *buf, const pprof_nodemap *m, const pprof_node_info *i);
-int pprof_nodemap_name(pprof_buf *buf, const pprof_nodemap *m, uint32_t node);
+PPROF_API int pprof_nodemap_info_name(pprof_buf *buf, const pprof_nodemap *m, const pprof_node_info *i);
+PPROF_API int pprof_nodemap_name(pprof_buf *buf, const pprof_nodemap *m, uint32_t node);
 
 /* A trimmed, sorted call graph. */
 typedef struct pprof_graph {
@@ -508,42 +520,33 @@ typedef struct pprof_graph {
     size_t n_strings;
 } pprof_graph;
 
-/* An edge with its endpoints' printable names, for sorting edges in pprof's
- * order with pprof_edge_ref_cmp (qsort): heavier |weight| first, then by
- * source and destination name, then idx. */
-typedef struct pprof_edge_ref {
-    uint32_t idx;
-    const pprof_edge *e;
-    const char *src, *dst;
-} pprof_edge_ref;
-int pprof_edge_ref_cmp(const void *a, const void *b);
 
 /* Builds the graph of p under opt: node identity per granularity, cum once
  * per node per sample, edges once per pair per sample, then trims by
  * nodefraction (rebuilding from samples), sorts, and keeps nodecount nodes.
  * *out is owned by the caller (pprof_graph_free). */
-int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_graph_options *opt,
+PPROF_API int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_graph_options *opt,
                       pprof_error *err);
-void pprof_graph_free(pprof_graph *g);
+PPROF_API void pprof_graph_free(pprof_graph *g);
 
 /* The text of a string id found in a node_info (profile or graph string). */
-const char *pprof_graph_string(const pprof_graph *g, pprof_str id);
+PPROF_API const char *pprof_graph_string(const pprof_graph *g, pprof_str id);
 
 /* Printable node name as pprof prints it (address, name, file:line, [obj],
  * <unknown>). Appends to buf. */
-int pprof_node_name(pprof_buf *buf, const pprof_graph *g, const pprof_node *n);
+PPROF_API int pprof_node_name(pprof_buf *buf, const pprof_graph *g, const pprof_node *n);
 
 /* ------------------------------------------------------------------ totals */
 
 /* Index of sample type `name` (or the numeric index in name), following
  * pprof: "" means default_sample_type, else the last type; names match the
  * type directly or after stripping "inuse_". */
-int pprof_sample_index(int *out, const pprof_profile *p, const char *name, pprof_error *err);
+PPROF_API int pprof_sample_index(int *out, const pprof_profile *p, const char *name, pprof_error *err);
 
 /* pprof's report total: sum of |v| over samples (over base samples only if
  * any carry pprof::base), divided by the mean divisor when mean is set.
  * Saturates instead of overflowing; *overflow is set when it did. */
-int64_t pprof_profile_total(const pprof_profile *p, int sample_index, bool mean, bool *overflow);
+PPROF_API int64_t pprof_profile_total(const pprof_profile *p, int sample_index, bool mean, bool *overflow);
 
 #ifdef __cplusplus
 }

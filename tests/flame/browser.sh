@@ -78,16 +78,17 @@ run_page() {
         sed -e 's/<\/pre>.*//' -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&quot;/"/g' -e 's/&amp;/\&/g'
 }
 
-status=0
+status=0 npass=0 nfail=0
 for page in browser.html inline.html; do
     result=$(run_page "$page")
     printf '%s\n' "$result" | grep -v '^$'
+    npass=$((npass + $(printf '%s\n' "$result" | grep -c '^ok - ')))
+    nfail=$((nfail + $(printf '%s\n' "$result" | grep -c '^not ok - ')))
     if ! printf '%s\n' "$result" | grep -qx 'DONE'; then
         echo "browser.sh: $page did not pass (chromium log: $(tail -n 3 "$tmp/chromium.log" | tr '\n' ' '))" >&2
+        nfail=$((nfail + 1))
         status=1
     fi
 done
-if [ $status = 0 ]; then
-    echo "browser: all passed"
-fi
+echo "flame-browser: $npass passed, $nfail failed"
 exit $status

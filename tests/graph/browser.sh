@@ -99,7 +99,7 @@ document.getElementById("f").addEventListener("load", function () {
 </body></html>
 PAGE
 
-status=0
+status=0 npass=0 nfail=0
 for page in page.html frame.html; do
     result=$(timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
         --disable-component-update --no-first-run --disable-sync --user-data-dir="$tmp/profile" \
@@ -108,10 +108,13 @@ for page in page.html frame.html; do
         sed -e 's/<pre id="out">/&\
 /' | grep -E '^(ok - |not ok - |DONE|FAILED)' | sed -e 's/<\/pre>.*//')
     printf '%s\n' "$result"
+    npass=$((npass + $(printf '%s\n' "$result" | grep -c '^ok - ')))
+    nfail=$((nfail + $(printf '%s\n' "$result" | grep -c '^not ok - ')))
     if ! printf '%s\n' "$result" | grep -qx 'DONE'; then
         echo "graph browser: $page FAILED (chromium log: $(tail -n 3 "$tmp/chromium.log" | tr '\n' ' '))" >&2
+        nfail=$((nfail + 1))
         status=1
     fi
 done
-[ $status = 0 ] && echo "graph browser: all passed"
+echo "graph-browser: $npass passed, $nfail failed"
 exit $status

@@ -1,5 +1,5 @@
 /* test_dot.c: call-graph pieces: DOT escaping, pprof's name shortening, call trees, tag nodelets and redundant residual edges, on profiles built here. */
-#include "formats.h"
+#include "report.h"
 #include "unit.h"
 
 #include <stdlib.h>
