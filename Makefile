@@ -225,6 +225,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bench/run.sh
+	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bench/perf.sh
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses (clang), built with ASan+UBSan against every lib and
@@ -243,7 +244,7 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 	  c=$(BUILD)/fuzz/corpus-$$(basename $$f); mkdir -p $$c; \
-	  cp tests/data/*.pb.gz tests/data/*.cpu tests/data/*.txt tests/data/legacy/* tests/data/folded/* $$c/ 2>/dev/null; \
+	  cp tests/data/*.pb.gz tests/data/*.cpu tests/data/*.txt tests/data/legacy/* tests/data/folded/* tests/data/perf/* $$c/ 2>/dev/null; \
 	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 $$c 2>&1 | tail -3 || exit 1; \
 	done

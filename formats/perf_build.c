@@ -14,7 +14,8 @@
  * - labels pid and tid (numbers) and comm (the thread's name at the time);
  * - frames: the callchain without perf's context markers (the sample's IP
  *   when there is none), return addresses moved back one byte onto their
- *   call instruction; callers that fall in no mapping are dropped (garbage
+ *   call instruction; with an LBR call stack, the user part is the leaf
+ *   then the call sites the branch records hold (not moved); callers that fall in no mapping are dropped (garbage
  *   from code without frame pointers), as perf_data_converter does, and
  *   guest frames are skipped;
  * - mappings as perf saw them, with the build ids of the header or of
@@ -409,15 +410,18 @@ static int loc_get(perf_builder *b, uint32_t mapping, uint64_t addr, uint32_t *o
 }
 
 /* Adds one frame: its location, when the address is in a mapping of the
- * process or of the kernel, or when it is the leaf. */
-static int add_frame(perf_builder *b, const perf_proc *proc, const perf_proc *kern, uint64_t addr, bool leaf)
+ * process or of the kernel, or when it is the leaf. Return addresses are
+ * moved back onto their call (adjust); branch records name the call
+ * itself. */
+static int add_frame(perf_builder *b, const perf_proc *proc, const perf_proc *kern, uint64_t addr, bool leaf,
+                     bool adjust)
 {
     const perf_range *r = range_find(proc, addr);
     if (!r)
         r = range_find(kern, addr);
     if (!r && !leaf)
         return 0;
-    uint64_t a = leaf || addr == 0 ? addr : addr - 1;
+    uint64_t a = leaf || !adjust || addr == 0 ? addr : addr - 1;
     uint32_t m = r ? r->mapping : PPROF_NONE, loc;
     if (r)
         b->maps[m].uses++;
@@ -442,21 +446,21 @@ static int sample_frames(perf_builder *b, const perf_sample *s, const perf_proc 
                  * call sites the branch records hold, innermost first. */
                 uint64_t leaf_ip = i + 1 < s->chain_nr ? perf_u64(s->chain + 8 * (i + 1)) : s->ip;
                 if (leaf_ip < CTX_MAX)
-                    rc = add_frame(b, proc, kern, leaf_ip, leaf);
+                    rc = add_frame(b, proc, kern, leaf_ip, leaf, true);
                 leaf = false;
                 for (uint64_t k = 0; k < s->lbr_nr && !rc; k++)
-                    rc = add_frame(b, proc, kern, perf_u64(s->lbr + 24 * k), false);
+                    rc = add_frame(b, proc, kern, perf_u64(s->lbr + 24 * k), false, false);
                 return rc;
             }
             continue;
         }
         if (guest)
             continue;
-        rc = add_frame(b, proc, kern, ip, leaf);
+        rc = add_frame(b, proc, kern, ip, leaf, true);
         leaf = false;
     }
     if (leaf && !rc) /* no callchain, or nothing but markers */
-        rc = add_frame(b, proc, kern, s->ip, true);
+        rc = add_frame(b, proc, kern, s->ip, true, true);
     return rc;
 }
 

@@ -12,12 +12,47 @@ typedef struct rec_ref {
     uint64_t seq_off; /* offset in the input (increases with seq) */
 } rec_ref;
 
-static int cmp_ref(const void *a, const void *b)
+static bool ref_less(const rec_ref *x, const rec_ref *y)
 {
-    const rec_ref *x = a, *y = b;
-    if (x->time != y->time)
-        return x->time < y->time ? -1 : 1;
-    return x->seq_off < y->seq_off ? -1 : x->seq_off > y->seq_off;
+    return x->time < y->time || (x->time == y->time && x->seq_off < y->seq_off);
+}
+
+/* Sorts by (time, offset): a natural merge sort, since the records come
+ * as a few interleaved sorted runs (one per CPU buffer and round), so
+ * merging the runs is close to linear. tmp has room for n. */
+static void sort_refs(rec_ref *a, rec_ref *tmp, size_t n)
+{
+    rec_ref *src = a, *dst = tmp;
+    for (;;) {
+        size_t runs = 0;
+        for (size_t lo = 0; lo < n;) {
+            size_t mid = lo + 1;
+            while (mid < n && !ref_less(&src[mid], &src[mid - 1]))
+                mid++;
+            size_t hi = mid;
+            if (hi < n) {
+                hi++;
+                while (hi < n && !ref_less(&src[hi], &src[hi - 1]))
+                    hi++;
+            }
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = ref_less(&src[j], &src[i]) ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+            lo = hi;
+            runs++;
+        }
+        rec_ref *t = src;
+        src = dst;
+        dst = t;
+        if (runs <= 1)
+            break;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
 }
 
 bool pprof_perf_sniff(const uint8_t *data, size_t len)
@@ -55,7 +90,8 @@ static int walk(perf_file *f, rec_ref **refs, size_t *n_refs, pprof_error *err)
         size_t span = perf_record_span(rec, avail);
         if (span == 0) {
             free(r);
-            if (avail < 8 || perf_u16(rec + 6) > avail)
+            if (avail < 8 || perf_u16(rec + 6) > avail ||
+                (perf_u16(rec + 6) >= 16 && (perf_u32(rec) == PR_AUXTRACE || perf_u32(rec) == PR_HEADER_TRACING_DATA)))
                 return pprof_error_set(err, PPROF_EFORMAT,
                                        "perf.data: truncated: the record at offset %zu runs past the end of the data",
                                        pos);
@@ -78,9 +114,7 @@ static int walk(perf_file *f, rec_ref **refs, size_t *n_refs, pprof_error *err)
             }
             uint64_t t = 0;
             if (!rc && type == PR_SAMPLE) {
-                perf_sample s;
-                rc = perf_sample_decode(&s, f, rec, size, err);
-                t = s.time;
+                t = perf_sample_time(f, rec, size);
             } else if (!rc) {
                 t = perf_record_time(f, rec, size);
             }
@@ -110,8 +144,15 @@ static int walk(perf_file *f, rec_ref **refs, size_t *n_refs, pprof_error *err)
     bool sorted = true;
     for (size_t i = 1; i < n && sorted; i++)
         sorted = r[i - 1].time <= r[i].time;
-    if (!sorted)
-        qsort(r, n, sizeof *r, cmp_ref);
+    if (!sorted) {
+        rec_ref *tmp = malloc(n * sizeof *tmp);
+        if (!tmp) {
+            free(r);
+            return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+        }
+        sort_refs(r, tmp, n);
+        free(tmp);
+    }
     *refs = r;
     *n_refs = n;
     return 0;
@@ -153,8 +194,10 @@ int pprof_read_perf(pprof_profile **out, const uint8_t *data, size_t len, pprof_
 void perf_file_span(const perf_file *f, uint64_t min_time, uint64_t max_time, int64_t *time_nanos,
                     int64_t *duration_nanos)
 {
-    uint64_t first = f->has_sample_time ? f->first_sample : min_time;
-    uint64_t last = f->has_sample_time ? f->last_sample : max_time;
+    /* Pipe mode sends the feature before any sample: zeros then. */
+    bool feature = f->has_sample_time && f->last_sample > f->first_sample;
+    uint64_t first = feature ? f->first_sample : min_time;
+    uint64_t last = feature ? f->last_sample : max_time;
     *time_nanos = 0;
     *duration_nanos = 0;
     if (last > first && last - first < (uint64_t)INT64_MAX)
@@ -173,7 +216,7 @@ int pprof_perf_peek_times(const uint8_t *data, size_t len, int64_t end_ns, int64
     int rc = perf_file_open(&f, data, len, err);
     uint64_t lo = 0, hi = 0;
     bool any = false;
-    if (rc == 0 && !f.has_sample_time) {
+    if (rc == 0 && !(f.has_sample_time && f.last_sample > f.first_sample)) {
         /* Pipe mode has its features in the stream: read the header
          * records and the samples' times. */
         for (size_t pos = f.data_off; pos < f.data_end && rc == 0;) {

@@ -158,6 +158,9 @@ typedef struct perf_sample {
 
 /* Decodes the SAMPLE record rec[0..size) (header included). */
 int perf_sample_decode(perf_sample *out, const perf_file *f, const uint8_t *rec, size_t size, pprof_error *err);
+/* The time of a SAMPLE record (0 when none), without decoding the rest;
+ * all events lay TIME out alike (perf requires it), IDENTIFIER aside. */
+uint64_t perf_sample_time(const perf_file *f, const uint8_t *rec, size_t size);
 /* The time of a non-sample record, from its sample_id trailer (0 when none). */
 uint64_t perf_record_time(const perf_file *f, const uint8_t *rec, size_t size);
 

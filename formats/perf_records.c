@@ -142,6 +142,20 @@ short_rec:
                            (size_t)(rec - f->data), size, (unsigned long long)st);
 }
 
+uint64_t perf_sample_time(const perf_file *f, const uint8_t *rec, size_t size)
+{
+    uint64_t st = f->attrs[0].sample_type;
+    if (f->n_attrs > 1 && (st & PS_IDENTIFIER) && size >= 16) {
+        size_t k = perf_file_attr_of(f, perf_u64(rec + 8));
+        if (k != SIZE_MAX)
+            st = f->attrs[k].sample_type;
+    }
+    if (!(st & PS_TIME))
+        return 0;
+    size_t at = 8 + 8 * (!!(st & PS_IDENTIFIER) + !!(st & PS_IP) + !!(st & PS_TID));
+    return size >= at + 8 ? perf_u64(rec + at) : 0;
+}
+
 uint64_t perf_record_time(const perf_file *f, const uint8_t *rec, size_t size)
 {
     const perf_attr *a = &f->attrs[0];

@@ -29,6 +29,35 @@ skip() {
     finish
 }
 
+# ---------------------------------------------------------------- synthetic files (no perf needed)
+# tests/bad/gen_perf_bad.c writes the same small program's samples with frame-pointer callchains
+# and with an LBR call stack (call sites from branch records): both must give the same stacks.
+TOOLS=${TOOLS:-build/tools}
+gen=$TOOLS/gen_perf_bad
+if [ ! -x "$gen" ]; then
+    gen=$tmp/gen_perf_bad
+    $CC -std=c11 -O2 -o "$gen" "$HERE/../bad/gen_perf_bad.c" 2>/dev/null || gen=""
+fi
+if [ -n "$gen" ] && mkdir "$tmp/synth" && "$gen" "$tmp/synth"; then
+    "$PPROF" -raw "$tmp/synth/perf_ok_file.data" 2>&1 | grep -v '^Time:' >"$tmp/file.raw"
+    "$PPROF" -raw "$tmp/synth/perf_ok_lbr.data" 2>&1 | grep -v '^Time:' >"$tmp/lbr.raw"
+    awk -v rel=0 -f "$HERE/collapse_raw.awk" "$tmp/lbr.raw" | sort >"$tmp/lbr.stacks"
+    printf '%s\n' '-;synth;100;100;401011;401051;401200 20' '-;synth;100;100;401011;401051;401300 10' >"$tmp/lbr.want"
+    if cmp -s "$tmp/lbr.want" "$tmp/lbr.stacks" && cmp -s "$tmp/file.raw" "$tmp/lbr.raw"; then
+        ok "LBR call stack (synthetic): the profile of the frame-pointer recording"
+    else
+        bad "LBR call stack (synthetic)" "$(tr '\n' ' ' <"$tmp/lbr.stacks")"
+    fi
+    "$PPROF" -raw "$tmp/synth/perf_ok_pipe.data" 2>&1 | grep -v '^Time:' >"$tmp/pipe.raw"
+    if grep -q '^Samples:' "$tmp/file.raw" && cmp -s "$tmp/pipe.raw" "$tmp/file.raw"; then
+        ok "pipe and file mode (synthetic): the same profile"
+    else
+        bad "pipe and file mode (synthetic)" "$(diff "$tmp/pipe.raw" "$tmp/file.raw" | head -3 | tr '\n' ' ')"
+    fi
+else
+    bad "synthetic perf.data files" "could not build or run gen_perf_bad"
+fi
+
 command -v perf >/dev/null 2>&1 || skip "perf is not installed (Debian package linux-perf)"
 if ! perf record -q -e cpu-clock -o "$tmp/probe.data" true >"$tmp/probe.out" 2>&1; then
     if grep -q -i -E 'permission|not permitted|perf_event_paranoid|access' "$tmp/probe.out"; then
