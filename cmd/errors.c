@@ -3,18 +3,19 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
-/* Control bytes from profiles or servers must not reach the terminal raw. */
+/* Control bytes, C1 and bidi characters from profiles or servers must not
+ * reach the terminal raw: the library's one escaping (pprof_escape_text). */
 static void put_escaped(FILE *f, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '\n' && p[1] != 0)
-            fputs("\\n", f);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(f, "\\x%02x", *p);
-        else
-            fputc(*p, f);
-    }
+    size_t n = strlen(s);
+    if (n && s[n - 1] == '\n')
+        n--; /* the line's own end */
+    pprof_buf b = {0};
+    if (pprof_escape_text(&b, s, n) == 0 && b.len)
+        fwrite(b.data, 1, b.len, f);
+    pprof_buf_release(&b);
 }
 
 static void emit(const char *prefix, const char *fmt, va_list ap)

@@ -91,8 +91,22 @@ static char *complete_word(const char *text, int state)
         if (!w)
             return NULL;
         next++;
-        if (strncmp(w, text, n) == 0)
-            return strdup(w);
+        /* Names with control, C1 or bidi characters are offered escaped:
+         * the list readline prints must not drive the terminal. */
+        pprof_buf esc = {0};
+        if (!pprof_text_is_safe(w, strlen(w))) {
+            if (pprof_escape_cstr(&esc, w)) {
+                pprof_buf_release(&esc);
+                continue;
+            }
+            w = (const char *)esc.data;
+        }
+        if (strncmp(w, text, n) == 0) {
+            char *r = strdup(w);
+            pprof_buf_release(&esc);
+            return r;
+        }
+        pprof_buf_release(&esc);
     }
 }
 
@@ -192,7 +206,12 @@ static void print_help_on(const char *name, const pprof_profile *p)
     if (strcmp(name, "sample_index") == 0) {
         fputs("  Sample types of this profile:", stdout);
         for (size_t i = 0; i < p->n_sample_types; i++)
-            printf(" %s", pprof_string(p, p->sample_types[i].type));
+        {
+            pprof_buf esc = {0};
+            pprof_put_string(&esc, p, p->sample_types[i].type, 0);
+            printf(" %s", esc.data ? (const char *)esc.data : "");
+            pprof_buf_release(&esc);
+        }
         putchar('\n');
     }
     putchar('\n');

@@ -43,27 +43,32 @@ static int table_grow(name_table *t)
     return 0;
 }
 
-static void put_name(pprof_buf *out, name_table *t, const char *name)
+/* Names are escaped for the terminal first: one line each, no control bytes. */
+static void put_name(pprof_buf *out, name_table *t, const char *raw)
 {
-    if (!*name)
+    if (!*raw)
         return;
+    pprof_buf esc = {0};
+    if (pprof_escape_cstr(&esc, raw)) {
+        out->failed = true;
+        pprof_buf_release(&esc);
+        return;
+    }
+    const char *name = (const char *)esc.data;
     if ((!t->slots || (t->n + 1) * 2 > t->mask + 1) && table_grow(t)) {
         out->failed = true;
+        pprof_buf_release(&esc);
         return;
     }
     size_t h = name_hash(name) & t->mask;
     for (uint32_t e; (e = t->slots[h]); h = (h + 1) & t->mask) {
         if (strcmp(t->names[e - 1], name) == 0) {
             pprof_buf_printf(out, "(%u)", e);
+            pprof_buf_release(&esc);
             return;
         }
     }
-    char *copy = strdup(name);
-    if (!copy) {
-        out->failed = true;
-        return;
-    }
-    t->names[t->n++] = copy;
+    t->names[t->n++] = (char *)esc.data; /* owned by the table now */
     t->slots[h] = (uint32_t)t->n;
     pprof_buf_printf(out, "(%zu) %s", t->n, name);
 }

@@ -82,7 +82,7 @@ static int cmp_entries(const void *a, const void *b)
 
 /* Rows for every function of either side: both graphs' nodes sorted by
  * name, then equal names folded into one row (linear after the sort). */
-static int join_sides(diff_row **out, size_t *n_out, pprof_graph *gold, pprof_graph *gnew)
+static int join_sides(diff_row **out, size_t *n_out, pprof_graph *gold, pprof_graph *gnew, bool json)
 {
     size_t total = gold->n_nodes + gnew->n_nodes, n = 0;
     side_entry *e = calloc(total ? total : 1, sizeof *e);
@@ -93,7 +93,8 @@ static int join_sides(diff_row **out, size_t *n_out, pprof_graph *gold, pprof_gr
         pprof_graph *g = side ? gnew : gold;
         for (size_t i = 0; i < g->n_nodes && !rc; i++) {
             name.len = 0;
-            if (pprof_node_name(&name, g, &g->nodes[i]) || !(e[n].name = strdup((const char *)name.data))) {
+            if ((json ? pprof_node_name(&name, g, &g->nodes[i]) : pprof_node_text(&name, g, &g->nodes[i])) ||
+                !(e[n].name = strdup((const char *)name.data))) {
                 rc = PPROF_ENOMEM;
                 break;
             }
@@ -168,7 +169,7 @@ int pprof_write_diff(pprof_buf *out, const pprof_profile *p, const pprof_report_
         rc = side_graph(&gnew, p, o, false, &pnew, &tnew, err);
     diff_row *rows = NULL;
     size_t n = 0;
-    if (!rc && join_sides(&rows, &n, gold, gnew))
+    if (!rc && join_sides(&rows, &n, gold, gnew, o->json))
         rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     sort_row *order = rc ? NULL : malloc((n ? n : 1) * sizeof *order);
     if (!rc && !order)

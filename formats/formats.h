@@ -195,4 +195,8 @@ PPROF_API int pprof_write_callgrind(pprof_buf *out, const pprof_profile *p, cons
 PPROF_API int pprof_write_raw(pprof_buf *out, const pprof_profile *p);
 
 
+/* Appends profile string id escaped for a terminal (pprof_escape_text),
+ * right-aligned in width columns when width > 0 (printf's %*s). */
+PPROF_API int pprof_put_string(pprof_buf *out, const pprof_profile *p, pprof_str id, int width);
+
 #endif

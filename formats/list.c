@@ -159,7 +159,11 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
     }
     char scratch[1024], f[64], c[64], pct[32];
     const char *shown = trim_source_path(g->file, trim, search, scratch, sizeof scratch);
-    pprof_buf_printf(out, "ROUTINE ======================== %s in %s\n", g->name, shown);
+    pprof_buf_puts(out, "ROUTINE ======================== ");
+    pprof_escape_cstr(out, g->name);
+    pprof_buf_puts(out, " in ");
+    pprof_escape_cstr(out, shown);
+    pprof_buf_puts(out, "\n");
     pprof_report_format(f, sizeof f, p, o, list_unit(o), flat);
     pprof_report_format(c, sizeof c, p, o, list_unit(o), cum);
     pprof_format_percent(pct, sizeof pct, cum, o->total);
@@ -168,7 +172,9 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
     char err[4200];
     char *src = find_source(shown, search, &len, err, sizeof err);
     if (!src) {
-        pprof_buf_printf(out, " Error: %s\n", err);
+        pprof_buf_puts(out, " Error: ");
+        pprof_escape_cstr(out, err);
+        pprof_buf_puts(out, "\n");
         return;
     }
     int64_t lo = lines[g->first].line - 5, hi = lines[g->first + g->count - 1].line + 5;

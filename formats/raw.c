@@ -26,7 +26,8 @@ static void puts_(raw_out *o, const char *s)
 
 static void put_str(raw_out *o, const pprof_profile *p, pprof_str s)
 {
-    put(o, p->strings[s], p->string_lens[s]);
+    if (!o->rc)
+        o->rc = pprof_escape_text(o->b, p->strings[s], p->string_lens[s]);
 }
 
 /* Decimal of v into the end of buf[24]; returns the first digit. */
@@ -289,7 +290,7 @@ static int label_line(raw_out *o, lab_scratch *sc, const pprof_profile *p, const
         while (end < n_r && sc->r[end].key == key)
             units |= L[sc->r[end++].idx].num_unit != 0;
         size_t start = t->len;
-        rc = pprof_buf_append(t, p->strings[key], p->string_lens[key]);
+        rc = pprof_escape_text(t, p->strings[key], p->string_lens[key]);
         rc = rc ? rc : pprof_buf_append(t, ":[", 2);
         for (size_t j = g; j < end && !rc; j++) {
             const pprof_label *l = &L[sc->r[j].idx];
@@ -298,12 +299,12 @@ static int label_line(raw_out *o, lab_scratch *sc, const pprof_profile *p, const
             if (rc)
                 break;
             if (!numeric) {
-                rc = pprof_buf_append(t, p->strings[l->str], p->string_lens[l->str]);
+                rc = pprof_escape_text(t, p->strings[l->str], p->string_lens[l->str]);
             } else {
                 rc = pprof_buf_printf(t, "%" PRId64, l->num);
                 if (!rc && units) {
                     rc = pprof_buf_append(t, " ", 1);
-                    rc = rc ? rc : pprof_buf_append(t, p->strings[l->num_unit], p->string_lens[l->num_unit]);
+                    rc = rc ? rc : pprof_escape_text(t, p->strings[l->num_unit], p->string_lens[l->num_unit]);
                 }
             }
         }

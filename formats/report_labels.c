@@ -49,6 +49,24 @@ const char *pprof_path_base(const char *path, size_t *len)
     return path + start;
 }
 
+int pprof_put_string(pprof_buf *out, const pprof_profile *p, pprof_str id, int width)
+{
+    const char *s = p->strings[id];
+    size_t n = p->string_lens[id];
+    if (pprof_text_is_safe(s, n)) {
+        for (size_t i = n; (int)i < width; i++)
+            pprof_buf_puts(out, " ");
+        return pprof_buf_append(out, s, n);
+    }
+    pprof_buf e = {0};
+    pprof_escape_text(&e, s, n);
+    for (size_t i = e.len; (int)i < width; i++)
+        pprof_buf_puts(out, " ");
+    int rc = e.failed ? PPROF_ENOMEM : pprof_buf_append(out, e.data, e.len);
+    pprof_buf_release(&e);
+    return rc;
+}
+
 int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
                                const char *out_unit)
 {
@@ -56,21 +74,34 @@ int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const ppr
         pprof_buf_puts(out, "File: ");
         size_t len;
         const char *base = pprof_path_base(p->strings[p->mappings[0].file], &len);
-        pprof_buf_append(out, base, len);
+        pprof_escape_text(out, base, len);
         pprof_buf_puts(out, "\n");
     }
     if (p->n_mappings && p->strings[p->mappings[0].build_id][0])
-        pprof_buf_printf(out, "Build ID: %s\n", p->strings[p->mappings[0].build_id]);
+    {
+        pprof_buf_puts(out, "Build ID: ");
+        pprof_put_string(out, p, p->mappings[0].build_id, 0);
+        pprof_buf_puts(out, "\n");
+    }
     for (size_t i = 0; i < p->n_comments; i++) {
         const char *c = p->strings[p->comments[i]];
-        if (c[0] != '#')
-            pprof_buf_printf(out, "%s\n", c);
+        if (c[0] != '#') {
+            pprof_put_string(out, p, p->comments[i], 0);
+            pprof_buf_puts(out, "\n");
+        }
     }
     if (o->sample_index >= 0 && (size_t)o->sample_index < p->n_sample_types)
-        pprof_buf_printf(out, "Type: %s%s\n", o->mean ? "mean_" : "",
-                         p->strings[p->sample_types[o->sample_index].type]);
+    {
+        pprof_buf_printf(out, "Type: %s", o->mean ? "mean_" : "");
+        pprof_put_string(out, p, p->sample_types[o->sample_index].type, 0);
+        pprof_buf_puts(out, "\n");
+    }
     if (p->doc_url)
-        pprof_buf_printf(out, "Doc: %s\n", p->strings[p->doc_url]);
+    {
+        pprof_buf_puts(out, "Doc: ");
+        pprof_put_string(out, p, p->doc_url, 0);
+        pprof_buf_puts(out, "\n");
+    }
     if (p->time_nanos) {
         time_t secs = (time_t)(p->time_nanos / 1000000000);
         if (p->time_nanos < 0 && p->time_nanos % 1000000000)
@@ -102,7 +133,9 @@ int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const ppr
 
 int pprof_write_comments(pprof_buf *out, const pprof_profile *p)
 {
-    for (size_t i = 0; i < p->n_comments; i++)
-        pprof_buf_printf(out, "%s\n", p->strings[p->comments[i]]);
+    for (size_t i = 0; i < p->n_comments; i++) {
+        pprof_put_string(out, p, p->comments[i], 0);
+        pprof_buf_puts(out, "\n");
+    }
     return out->failed ? PPROF_ENOMEM : 0;
 }

@@ -217,9 +217,12 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
         /* At line granularity a frame is "function:line": short enough to
          * read in a flame graph, and unique per line. */
         if (o->graph.granularity == PPROF_GRAN_LINES && ni->name && ni->line)
-            rc = pprof_buf_printf(&name, "%s:%lld", pprof_nodemap_string(nm, ni->name), (long long)ni->line);
+        {
+            rc = pprof_escape_text(&name, pprof_nodemap_string(nm, ni->name), pprof_nodemap_string_len(nm, ni->name));
+            rc = rc ? rc : pprof_buf_printf(&name, ":%lld", (long long)ni->line);
+        }
         else
-            rc = pprof_nodemap_name(&name, nm, (uint32_t)i);
+            rc = pprof_nodemap_text(&name, nm, (uint32_t)i);
         if (!rc)
             rc = name_id(&b, (const char *)name.data, name.len, &node_name[i]);
     }

@@ -11,7 +11,7 @@ typedef struct tag_row {
 
 typedef struct tag_key {
     pprof_str key;
-    const char *key_name;
+    char *key_name; /* owned, escaped for the terminal */
     tag_row *rows;
     size_t n_rows, cap_rows;
     uint32_t *slots; /* hash index of rows by name: row + 1, 0 = empty */
@@ -144,6 +144,7 @@ int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_
     if (pprof_profile_find_string(&id, p, "pprof::base", 11))
         base_key = id;
     int rc = 0;
+    pprof_buf scratch = {0};
     for (size_t i = 0; i < p->n_samples && !rc && nt; i++) {
         const pprof_sample *sm = &p->samples[i];
         const int64_t *v = p->values + i * nt;
@@ -172,7 +173,12 @@ int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_
                 k = &keys[n_keys++];
                 memset(k, 0, sizeof *k);
                 k->key = l->key;
-                k->key_name = pprof_string(p, l->key);
+                scratch.len = 0;
+                pprof_put_string(&scratch, p, l->key, 0);
+                if (scratch.failed || !(k->key_name = strdup((const char *)scratch.data))) {
+                    rc = PPROF_ENOMEM;
+                    break;
+                }
             }
             /* A sample counts once towards a key's total, whatever its number of values. */
             bool first_of_key = true;
@@ -182,7 +188,9 @@ int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_
             if (first_of_key)
                 add_sat(&k->total, w);
             if (l->str) {
-                rc = add_weight(k, pprof_string(p, l->str), w);
+                scratch.len = 0;
+                pprof_put_string(&scratch, p, l->str, 0);
+                rc = scratch.failed ? PPROF_ENOMEM : add_weight(k, (const char *)scratch.data, w);
             } else {
                 char name[64];
                 const char *unit = pprof_label_unit(p, l->key);
@@ -203,8 +211,10 @@ int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_
             free(keys[i].rows[j].name);
         free(keys[i].rows);
         free(keys[i].slots);
+        free(keys[i].key_name);
     }
     free(keys);
+    pprof_buf_release(&scratch);
     if (rc || out->failed)
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     return 0;

@@ -137,7 +137,7 @@ int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_o
                 noinl = true;
         }
         name.len = 0;
-        pprof_node_name(&name, g, n);
+        pprof_node_text(&name, g, n);
         pprof_buf_printf(out, "%10s %s %s %10s %s  %s%s\n", f, fp, sp, c, cp, (const char *)name.data,
                          inl ? (noinl ? " (partial-inline)" : " (inline)") : "");
     }

@@ -75,7 +75,7 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
     bool any = false;
     for (size_t i = 0; i < g->n_nodes && !rc; i++) {
         name.len = 0;
-        if (pprof_node_name(&name, g, &g->nodes[i]) || !(names[i] = strdup((char *)name.data)))
+        if (pprof_node_text(&name, g, &g->nodes[i]) || !(names[i] = strdup((char *)name.data)))
             rc = PPROF_ENOMEM;
         else
             shown[i] = !symbol || pprof_regex_match(symbol, names[i], name.len);

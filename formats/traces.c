@@ -34,7 +34,8 @@ static void write_labels(pprof_buf *out, const pprof_profile *p, const pprof_sam
     qsort(refs, n, sizeof *refs, cmp_label_key);
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        pprof_buf_printf(out, "%10s:  ", pprof_string(p, refs[i].l->key));
+        pprof_put_string(out, p, refs[i].l->key, 10);
+        pprof_buf_puts(out, ":  ");
         for (; j < n && refs[j].l->key == refs[i].l->key; j++) {
             if (j > i)
                 pprof_buf_puts(out, " ");
@@ -43,7 +44,7 @@ static void write_labels(pprof_buf *out, const pprof_profile *p, const pprof_sam
                 pprof_format_scaled(v, sizeof v, refs[j].l->num, pprof_label_unit(p, refs[j].l->key), "auto");
                 pprof_buf_puts(out, v);
             } else {
-                pprof_buf_puts(out, pprof_string(p, refs[j].l->str));
+                pprof_put_string(out, p, refs[j].l->str, 0);
             }
         }
         pprof_buf_puts(out, "\n");
@@ -73,7 +74,7 @@ static int loc_text_build(loc_text *t, const pprof_nodemap *nm, const pprof_prof
     int rc = names && lens && t->off ? 0 : PPROF_ENOMEM;
     for (size_t i = 0; i < nn && !rc; i++) {
         name.len = 0;
-        if (pprof_nodemap_name(&name, nm, (uint32_t)i) || !(names[i] = malloc(name.len + 1)))
+        if (pprof_nodemap_text(&name, nm, (uint32_t)i) || !(names[i] = malloc(name.len + 1)))
             rc = PPROF_ENOMEM;
         else {
             memcpy(names[i], name.data, name.len + 1);

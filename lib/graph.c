@@ -17,6 +17,11 @@ int pprof_node_name(pprof_buf *buf, const pprof_graph *g, const pprof_node *n)
     return pprof_nodemap_info_name(buf, g->nodemap, &n->info);
 }
 
+int pprof_node_text(pprof_buf *buf, const pprof_graph *g, const pprof_node *n)
+{
+    return pprof_nodemap_info_text(buf, g->nodemap, &n->info);
+}
+
 /* ---------------------------------------------------------------- accumulation */
 
 static int edge_rehash(gb *b, size_t slots)
@@ -265,7 +270,7 @@ static int compute_names(gb *b)
     pprof_buf buf = {0};
     for (size_t i = 0; i < b->n_nodes; i++) {
         buf.len = 0;
-        if (pprof_nodemap_info_name(&buf, b->nm, &b->info[i])) {
+        if (pprof_nodemap_info_text(&buf, b->nm, &b->info[i])) {
             pprof_buf_release(&buf);
             return PPROF_ENOMEM;
         }

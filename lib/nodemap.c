@@ -20,6 +20,23 @@ const char *pprof_nodemap_string(const pprof_nodemap *m, pprof_str id)
     return m->extra_strings[id - m->profile->n_strings];
 }
 
+size_t pprof_nodemap_string_len(const pprof_nodemap *m, pprof_str id)
+{
+    if (id < m->profile->n_strings)
+        return m->profile->string_lens[id];
+    return strlen(m->extra_strings[id - m->profile->n_strings]);
+}
+
+/* Appends string id, escaped for the terminal when text (a text report),
+ * else as it is (JSON, DOT and callgrind escape for themselves). */
+static void put_str(pprof_buf *buf, const pprof_nodemap *g, pprof_str id, bool text)
+{
+    if (text)
+        pprof_escape_text(buf, pprof_nodemap_string(g, id), pprof_nodemap_string_len(g, id));
+    else
+        pprof_buf_append(buf, pprof_nodemap_string(g, id), pprof_nodemap_string_len(g, id));
+}
+
 /* Go's filepath.Clean on a Unix path, into out (at least strlen(in)+2 bytes). */
 static void clean_path(char *out, const char *in)
 {
@@ -250,7 +267,7 @@ static int build_nodes(gb *b)
     return rc;
 }
 
-int pprof_nodemap_info_name(pprof_buf *buf, const pprof_nodemap *g, const pprof_node_info *i)
+static int info_name(pprof_buf *buf, const pprof_nodemap *g, const pprof_node_info *i, bool text)
 {
     /* pprof's NameComponents joined by spaces: address, name, then the
      * first of file:line, file, (nothing if named), [binary], <unknown>. */
@@ -260,25 +277,33 @@ int pprof_nodemap_info_name(pprof_buf *buf, const pprof_nodemap *g, const pprof_
         pprof_buf_printf(buf, "%016llx", (unsigned long long)i->address);
     if (i->name) {
         SEP();
-        pprof_buf_puts(buf, pprof_nodemap_string(g, i->name));
+        put_str(buf, g, i->name, text);
     }
     if (i->line) {
         SEP();
+        put_str(buf, g, i->file, text);
         if (i->column)
-            pprof_buf_printf(buf, "%s:%lld:%lld", pprof_nodemap_string(g, i->file), (long long)i->line,
-                             (long long)i->column);
+            pprof_buf_printf(buf, ":%lld:%lld", (long long)i->line, (long long)i->column);
         else
-            pprof_buf_printf(buf, "%s:%lld", pprof_nodemap_string(g, i->file), (long long)i->line);
+            pprof_buf_printf(buf, ":%lld", (long long)i->line);
     } else if (i->file) {
         SEP();
-        pprof_buf_puts(buf, pprof_nodemap_string(g, i->file));
+        put_str(buf, g, i->file, text);
     } else if (i->name) {
         /* the name is enough */
     } else if (i->objfile) {
         const char *o = pprof_nodemap_string(g, i->objfile);
-        const char *slash = strrchr(o, '/');
+        size_t n = pprof_nodemap_string_len(g, i->objfile);
+        size_t base = n;
+        while (base > 0 && o[base - 1] != '/')
+            base--;
         SEP();
-        pprof_buf_printf(buf, "[%s]", slash ? slash + 1 : o);
+        pprof_buf_puts(buf, "[");
+        if (text)
+            pprof_escape_text(buf, o + base, n - base);
+        else
+            pprof_buf_append(buf, o + base, n - base);
+        pprof_buf_puts(buf, "]");
     } else {
         SEP();
         pprof_buf_puts(buf, "<unknown>");
@@ -288,9 +313,24 @@ int pprof_nodemap_info_name(pprof_buf *buf, const pprof_nodemap *g, const pprof_
 }
 
 
+int pprof_nodemap_info_name(pprof_buf *buf, const pprof_nodemap *g, const pprof_node_info *i)
+{
+    return info_name(buf, g, i, false);
+}
+
+int pprof_nodemap_info_text(pprof_buf *buf, const pprof_nodemap *g, const pprof_node_info *i)
+{
+    return info_name(buf, g, i, true);
+}
+
 int pprof_nodemap_name(pprof_buf *buf, const pprof_nodemap *m, uint32_t node)
 {
-    return pprof_nodemap_info_name(buf, m, &m->nodes[node]);
+    return info_name(buf, m, &m->nodes[node], false);
+}
+
+int pprof_nodemap_text(pprof_buf *buf, const pprof_nodemap *m, uint32_t node)
+{
+    return info_name(buf, m, &m->nodes[node], true);
 }
 
 void pprof_nodemap_free(pprof_nodemap *m)

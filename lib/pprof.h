@@ -84,6 +84,18 @@ PPROF_API int pprof_buf_append(pprof_buf *b, const void *data, size_t n);
 PPROF_API int pprof_buf_puts(pprof_buf *b, const char *s);
 PPROF_API int pprof_buf_printf(pprof_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Appends s[0..n) made safe for a terminal or a text report: C0 controls,
+ * DEL and invalid UTF-8 bytes become \xNN (NUL is \x00, so names that
+ * differ after a NUL stay different), C1 controls and the bidirectional
+ * marks, overrides and isolates (U+200E/F, U+061C, U+202A-E, U+2066-9)
+ * become \uNNNN; every other byte, valid UTF-8 included, is kept.
+ * Returns 0 or PPROF_ENOMEM. */
+PPROF_API int pprof_escape_text(pprof_buf *out, const char *s, size_t n);
+/* The same for a NUL-terminated string. */
+PPROF_API int pprof_escape_cstr(pprof_buf *out, const char *s);
+/* True when pprof_escape_text would copy s[0..n) unchanged. */
+PPROF_API bool pprof_text_is_safe(const char *s, size_t n);
+
 /* ------------------------------------------------------------------ model */
 
 /* A string id: index into the profile's interned string table; 0 is "". */
@@ -497,9 +509,15 @@ PPROF_API int pprof_nodemap_build(pprof_nodemap **out, const pprof_profile *p, c
 PPROF_API void pprof_nodemap_free(pprof_nodemap *m);
 /* The text of a string id found in a node info (profile or nodemap string). */
 PPROF_API const char *pprof_nodemap_string(const pprof_nodemap *m, pprof_str id);
+/* Its length in bytes (strings may hold NULs). */
+PPROF_API size_t pprof_nodemap_string_len(const pprof_nodemap *m, pprof_str id);
 /* Appends the printable name of node info i (pprof's PrintableName). */
 PPROF_API int pprof_nodemap_info_name(pprof_buf *buf, const pprof_nodemap *m, const pprof_node_info *i);
 PPROF_API int pprof_nodemap_name(pprof_buf *buf, const pprof_nodemap *m, uint32_t node);
+/* The same names escaped for a terminal or a text report (pprof_escape_text);
+ * the two above give the bytes as they are, for formats that escape them. */
+PPROF_API int pprof_nodemap_info_text(pprof_buf *buf, const pprof_nodemap *m, const pprof_node_info *i);
+PPROF_API int pprof_nodemap_text(pprof_buf *buf, const pprof_nodemap *m, uint32_t node);
 
 /* A trimmed, sorted call graph. */
 typedef struct pprof_graph {
@@ -535,6 +553,8 @@ PPROF_API const char *pprof_graph_string(const pprof_graph *g, pprof_str id);
 /* Printable node name as pprof prints it (address, name, file:line, [obj],
  * <unknown>). Appends to buf. */
 PPROF_API int pprof_node_name(pprof_buf *buf, const pprof_graph *g, const pprof_node *n);
+/* The same escaped for a terminal or a text report (pprof_escape_text). */
+PPROF_API int pprof_node_text(pprof_buf *buf, const pprof_graph *g, const pprof_node *n);
 
 /* ------------------------------------------------------------------ totals */
 

@@ -945,6 +945,48 @@ static void dot_cases(void)
     emit_prof("53b_dot_controls_in_name.pb.gz", &p, NULL, "ok", "-");
 }
 
+/* ------------------------------------------------------------ terminal text (48, 50, 62) */
+
+/* Strings that would drive a terminal: OSC title set, screen clear, CR/BS
+ * overwrites, DEL, C1 CSI and NEL, bidi override and isolate, a stray byte;
+ * in every place a text report prints (names, files, binary, build id,
+ * label keys and values, comments, doc URL). run.sh prints every text report
+ * of it and checks that none of these bytes come out raw. */
+static void terminal_cases(void)
+{
+    prof_t p;
+    buf t = {0};
+    enum { S_BID = S_N, S_COMMENT, S_DOC };
+
+    base(&p);
+    p.str[S_FOO] = "foo\x1b]0;pwned\x07\x1b[2J\r\b\x7f\xc2\x9b\xe2\x80\xae\xff.end";
+    p.str[S_MAIN] = "main\xe2\x81\xa6\xc2\x85\xd8\x9c\xe2\x80\x8f;semi\nline";
+    p.str[S_SRC] = "/src/\x1b[31mred.c";
+    p.str[S_BIN] = "/bin/\x1b]2;t\x07prog";
+    p.str[S_THREAD] = "thr\x1b[Kead";
+    p.str[S_WORKER] = "w\xe2\x81\xa6orker\x9b";
+    p.str[S_BID] = "bid\x1b[K";
+    p.str[S_COMMENT] = "comment \x1b[2J\xc2\x85";
+    p.str[S_DOC] = "http://x/\x1b]8;;evil\x07";
+    p.nstr = S_DOC + 1;
+    p.map[0].build_id = S_BID;
+    p.sample[0].has_label = 1;
+    p.sample[0].lkey = S_THREAD;
+    p.sample[0].lstr = S_WORKER;
+    f_varint(&t, 13, S_COMMENT);
+    f_varint(&t, 15, S_DOC);
+    emit_prof("50_terminal_controls_everywhere.pb.gz", &p, &t, "ok", "-");
+    b_free(&t);
+
+    /* Two functions that differ only after a NUL. */
+    base(&p);
+    p.str[S_MAIN] = "foo\0a";
+    p.str_len[S_MAIN] = 5;
+    p.str[S_FOO] = "foo\0b";
+    p.str_len[S_FOO] = 5;
+    emit_prof("48_nul_inside_names.pb.gz", &p, NULL, "ok", "-");
+}
+
 /* ------------------------------------------------------------ main */
 
 int main(int argc, char **argv)
@@ -966,6 +1008,7 @@ int main(int argc, char **argv)
     wire_cases();
     semantic_cases();
     dot_cases();
+    terminal_cases();
 
     if (fclose(g_manifest) != 0)
         die(mpath);

@@ -192,6 +192,51 @@ while IFS=$tab read -r file expect kw; do
     esac
 done <"$cases/cases.tsv"
 
+# ---------------------------------------------------------------- 48, 50, 62: text reports and the terminal
+
+# raw_controls FILE: FILE holds a byte that drives a terminal (C0 but tab and
+# newline, DEL, C1, bidi marks/overrides/isolates) or invalid UTF-8.
+raw_controls() {
+    LC_ALL=C grep -q -P '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c' "$1" ||
+        { locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' && LC_ALL=C.UTF-8 grep -q -a -x -v '.*' "$1"; }
+}
+tc=$cases/50_terminal_controls_everywhere.pb.gz
+for rep in -top -tree -peek=. -traces -tags -raw -list=. -comments -callgrind -folded -flamegraph -speedscope; do
+    name=50_terminal_${rep#-}
+    name=${name%%=*}
+    run "$rep" "$tc"
+    if crashed || [ "$rc" != 0 ]; then
+        fail_case "$name" "exit status $(describe_rc)$(err_excerpt)"
+    elif [ ! -s "$tmp/out" ]; then
+        fail_case "$name" "no output"
+    elif raw_controls "$tmp/out" || raw_controls "$tmp/err"; then
+        fail_case "$name" "a control, C1, bidi or invalid UTF-8 byte came out raw"
+    else
+        pass_case "$name"
+    fi
+done
+# Folded stays parseable: one stack per line, frames without ';' of their own.
+run -folded "$tc"
+if [ "$(wc -l <"$tmp/out")" != 2 ] || ! grep -q '^main[^;]*;foo[^;]* 10$' "$tmp/out"; then
+    fail_case 50_terminal_folded_parseable "want 2 lines 'main...;foo... 10' and 'foo... 5', got: $(head -c 300 "$tmp/out" | tr -d '\000-\037')"
+else
+    pass_case 50_terminal_folded_parseable
+fi
+# The escapes are visible, not dropped: ESC as \x1b, U+202E as \u202e.
+run -top "$tc"
+if ! grep -q 'foo\\x1b\]0;pwned\\x07' "$tmp/out" || ! grep -q '\\u202e' "$tmp/out"; then
+    fail_case 50_terminal_escapes_shown "no foo\\x1b]0;pwned\\x07 ... \\u202e in -top"
+else
+    pass_case 50_terminal_escapes_shown
+fi
+# 48: names that differ after a NUL stay two names.
+run -top "$cases/48_nul_inside_names.pb.gz"
+if grep -q 'foo\\x00a' "$tmp/out" && grep -q 'foo\\x00b' "$tmp/out"; then
+    pass_case 48_nul_inside_names_shown_escaped
+else
+    fail_case 48_nul_inside_names_shown_escaped "want foo\\x00a and foo\\x00b in -top: $(tr -d '\000-\011\013-\037' <"$tmp/out" | tail -3 | tr '\n' '|')"
+fi
+
 # ---------------------------------------------------------------- 16: inputs that never end
 
 if [ -r /dev/zero ]; then

@@ -1,0 +1,45 @@
+/* test_escape.c: unit tests of pprof_escape_text, the escaping of text for a terminal or a text report. */
+#include "pprof.h"
+#include "unit.h"
+
+#include <stdlib.h>
+
+static char *esc(const char *s, size_t n)
+{
+    static char out[512];
+    pprof_buf b = {0};
+    pprof_escape_text(&b, s, n);
+    snprintf(out, sizeof out, "%.*s", (int)b.len, b.data ? (const char *)b.data : "");
+    pprof_buf_release(&b);
+    return out;
+}
+
+#define E(lit) esc(lit, sizeof(lit) - 1)
+
+int main(void)
+{
+    /* Ordinary text and UTF-8 stay byte for byte. */
+    CHECK_STR(E("main.(*T).run"), "main.(*T).run");
+    CHECK_STR(E("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\xa5 a\\b"), "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\xa5 a\\b");
+    CHECK(pprof_text_is_safe("caf\xc3\xa9", 5));
+    /* C0, DEL, NUL keep their place as \xNN. */
+    CHECK_STR(E("a\x1b]0;t\x07" "b"), "a\\x1b]0;t\\x07b");
+    CHECK_STR(E("x\r\b\t\n\x7f"), "x\\x0d\\x08\\x09\\x0a\\x7f");
+    CHECK_STR(E("foo\0a"), "foo\\x00a");
+    CHECK(strcmp(E("foo\0a"), "foo\\x00a") == 0 && strcmp(esc("foo\0b", 5), "foo\\x00b") == 0);
+    /* C1 controls and bidi characters as \uNNNN. */
+    CHECK_STR(E("\xc2\x80\xc2\x9b\xc2\x9f\xc2\xa0"), "\\u0080\\u009b\\u009f\xc2\xa0");
+    CHECK_STR(E("\xe2\x80\xaa\xe2\x80\xae\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c"),
+              "\\u202a\\u202e\\u2066\\u2069\\u200e\\u200f\\u061c");
+    CHECK_STR(E("\xe2\x80\xad" "x\xe2\x80\xaf"), "\\u202dx\xe2\x80\xaf"); /* U+202F is a space */
+    /* Invalid UTF-8: stray, overlong, surrogate, truncated, past U+10FFFF. */
+    CHECK_STR(E("\xff\xfe"), "\\xff\\xfe");
+    CHECK_STR(E("\xc0\xaf"), "\\xc0\\xaf");
+    CHECK_STR(E("\xed\xa0\x80"), "\\xed\\xa0\\x80");
+    CHECK_STR(E("ab\xe2\x80"), "ab\\xe2\\x80");
+    CHECK_STR(E("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");
+    CHECK(!pprof_text_is_safe("\xe2\x80\xae", 3));
+    CHECK(!pprof_text_is_safe("a\0", 2));
+    CHECK_STR(E(""), "");
+    return unit_report("escape");
+}
