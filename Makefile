@@ -71,7 +71,7 @@ TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 VERSION  := $(shell sed -n 's/^\#define PPROF_VERSION "\(.*\)"/\1/p' lib/pprof.h)
 SOMAJOR  := $(shell sed -n 's/^\#define PPROF_VERSION_MAJOR \([0-9]*\)/\1/p' lib/pprof.h)
 
-.PHONY: all deps test-deps install-pkgs check test unit cli bad flame http perf fuzz demo asan tsan bench \
+.PHONY: all deps test-deps install-pkgs check test unit cli bad flame http lib perf fuzz demo asan tsan bench \
         install uninstall clean tools FORCE
 .SUFFIXES:
 
@@ -174,7 +174,7 @@ tools: $(TOOL_BIN)
 # them) and ends with the total over all suites; `make check` first installs
 # the missing packages and builds with -Werror. One suite alone:
 # `make unit`, `make cli`, ... or `sh tests/suites.sh NAME`.
-SUITE_ENV = PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools BUILD=$(BUILD) MAKE="$(MAKE)"
+SUITE_ENV = PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools BUILD=$(BUILD) MAKE="$(MAKE)" SANITIZE="$(SANITIZE)"
 
 test: all tools $(UNIT_BIN)
 	@$(SUITE_ENV) sh tests/suites.sh
@@ -205,6 +205,11 @@ perf: all
 # (headless chromium) clicking, searching and reading back the page.
 flame: $(BUILD)/tests/test_flame
 	@$(SUITE_ENV) sh tests/suites.sh flame flame-browser
+
+# libpprof from outside: installed with DESTDIR into $(BUILD)/lib-dest, the
+# man page's EXAMPLE built with pkg-config against it, exports checked.
+lib: all
+	@$(SUITE_ENV) sh tests/suites.sh lib
 
 asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \

@@ -78,9 +78,8 @@ typedef struct command_def {
     bool has_param;
     bool binary;          /* output is not text */
     const char *ext;      /* file extension when written to a file by default */
-    int default_nodecount;
-    bool force_untrimmed; /* trim=false (raw, proto, callgrind, peek, list) */
-    report_fn fn;
+    const char *writer;   /* the library's report (pprof_write) it runs, or whose defaults a renderer uses */
+    report_fn render;     /* NULL, or the program's own output made from that report (images) */
     const char *help;
 } command_def;
 

@@ -7,98 +7,33 @@
 #include <string.h>
 #include <unistd.h>
 
-static int report_raw(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
-{
-    int rc = pprof_write_raw(out, p);
-    return rc ? pprof_error_set(err, rc, "writing raw report: %s", pprof_strerror(rc)) : 0;
-}
-
-static int report_proto(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
-                        pprof_error *err)
-{
-    if (o->ratio == 1)
-        return pprof_profile_encode(out, p, true, err);
-    /* -divide_by scales every value of the written profile (truncating, all
-     * samples kept). */
-    pprof_profile *q;
-    int rc = pprof_profile_copy(&q, p);
-    if (rc)
-        return pprof_error_set(err, rc, "copying the profile: %s", pprof_strerror(rc));
-    for (size_t i = 0; i < q->n_samples * q->n_sample_types; i++)
-        q->values[i] = pprof_report_ratio(q->values[i], o->ratio);
-    rc = pprof_profile_encode(out, q, true, err);
-    pprof_profile_free(q);
-    return rc;
-}
-
-static int report_comments(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
-                           pprof_error *err)
-{
-    int rc = pprof_write_comments(out, p);
-    return rc ? pprof_error_set(err, rc, "out of memory") : 0;
-}
-
-static int report_folded(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
-                         pprof_error *err)
-{
-    pprof_stack_set *s;
-    int rc = pprof_stacks_build(&s, p, o, err);
-    if (rc)
-        return rc;
-    rc = pprof_write_folded(out, s, err);
-    pprof_stack_set_free(s);
-    return rc;
-}
-
-static int report_flamegraph(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
-                             pprof_error *err)
-{
-    pprof_stack_set *s;
-    int rc = pprof_stacks_build(&s, p, o, err);
-    if (rc)
-        return rc;
-    rc = pprof_write_flame_svg(out, s, &o->flame, err);
-    pprof_stack_set_free(s);
-    return rc;
-}
-
-static int report_speedscope(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
-                             pprof_error *err)
-{
-    pprof_stack_set *s;
-    int rc = pprof_stacks_build(&s, p, o, err);
-    if (rc)
-        return rc;
-    rc = pprof_write_speedscope(out, s, o->flame.title, err);
-    pprof_stack_set_free(s);
-    return rc;
-}
-
+/* The reports are the library's (pprof_write); images are rendered here
+ * from its DOT output. */
 const command_def commands[] = {
-    {"callgrind", false, true, "callgraph.out", 0, true, pprof_write_callgrind, "Outputs a graph in callgrind format"},
-    {"comments", false, false, NULL, 0, false, report_comments, "Output all profile comments"},
-    {"diff", false, false, NULL, 0, false, pprof_write_diff, "Outputs old, new and delta per function (with -diff_base)"},
-    {"dot", false, false, NULL, 80, false, pprof_write_dot, "Outputs a graph in DOT format"},
-    {"flamegraph", false, false, "svg", 0, true, report_flamegraph, "Outputs an interactive flame graph (SVG)"},
-    {"gif", false, true, "gif", 80, false, cmd_report_gif, "Outputs a graph image in GIF format"},
-    {"folded", false, false, NULL, 0, true, report_folded, "Outputs collapsed stacks (root;...;leaf value)"},
-    {"list", true, false, NULL, 0, true, pprof_write_list, "Output annotated source for functions matching regexp"},
-    {"pdf", false, true, "pdf", 80, false, cmd_report_pdf, "Outputs a graph in PDF format"},
-    {"peek", true, false, NULL, 80, true, pprof_write_tree, "Outputs callers/callees of functions matching regexp"},
-    {"png", false, true, "png", 80, false, cmd_report_png, "Outputs a graph image in PNG format"},
-    {"proto", false, true, "pb.gz", 0, true, report_proto, "Outputs the profile in compressed protobuf format"},
-    {"ps", false, true, "ps", 80, false, cmd_report_ps, "Outputs a graph in PS format"},
-    {"raw", false, false, NULL, 0, true, report_raw, "Outputs a text representation of the raw profile"},
-    {"speedscope", false, false, "speedscope.json", 0, true, report_speedscope,
+    {"callgrind", false, true, "callgraph.out", "callgrind", NULL, "Outputs a graph in callgrind format"},
+    {"comments", false, false, NULL, "comments", NULL, "Output all profile comments"},
+    {"diff", false, false, NULL, "diff", NULL, "Outputs old, new and delta per function (with -diff_base)"},
+    {"dot", false, false, NULL, "dot", NULL, "Outputs a graph in DOT format"},
+    {"flamegraph", false, false, "svg", "flamegraph", NULL, "Outputs an interactive flame graph (SVG)"},
+    {"gif", false, true, "gif", "dot", cmd_report_gif, "Outputs a graph image in GIF format"},
+    {"folded", false, false, NULL, "folded", NULL, "Outputs collapsed stacks (root;...;leaf value)"},
+    {"list", true, false, NULL, "list", NULL, "Output annotated source for functions matching regexp"},
+    {"pdf", false, true, "pdf", "dot", cmd_report_pdf, "Outputs a graph in PDF format"},
+    {"peek", true, false, NULL, "peek", NULL, "Outputs callers/callees of functions matching regexp"},
+    {"png", false, true, "png", "dot", cmd_report_png, "Outputs a graph image in PNG format"},
+    {"proto", false, true, "pb.gz", "proto", NULL, "Outputs the profile in compressed protobuf format"},
+    {"ps", false, true, "ps", "dot", cmd_report_ps, "Outputs a graph in PS format"},
+    {"raw", false, false, NULL, "raw", NULL, "Outputs a text representation of the raw profile"},
+    {"speedscope", false, false, "speedscope.json", "speedscope", NULL,
      "Outputs a speedscope JSON profile (https://www.speedscope.app)"},
-    {"svg", false, true, "svg", 80, false, cmd_report_svg, "Outputs a graph in SVG format"},
-    {"tags", false, false, NULL, 80, false, pprof_write_tags, "Outputs all tags in the profile"},
-    {"text", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
-    {"top", false, false, NULL, 0, false, pprof_write_top, "Outputs top entries in text form"},
-    {"topproto", false, true, "pb.gz", 0, false, pprof_write_topproto, "Outputs top entries in compressed protobuf format"},
-    {"tree", false, false, NULL, 80, false, pprof_write_tree, "Outputs a text rendering of call graph"},
-    {"traces", false, false, NULL, 80, false, pprof_write_traces, "Outputs all profile samples in text form"},
-    {"web", false, true, "svg", 80, false, cmd_report_svg, "Visualize graph through web browser"},
+    {"svg", false, true, "svg", "dot", cmd_report_svg, "Outputs a graph in SVG format"},
+    {"tags", false, false, NULL, "tags", NULL, "Outputs all tags in the profile"},
+    {"text", false, false, NULL, "text", NULL, "Outputs top entries in text form"},
+    {"top", false, false, NULL, "top", NULL, "Outputs top entries in text form"},
+    {"topproto", false, true, "pb.gz", "topproto", NULL, "Outputs top entries in compressed protobuf format"},
+    {"tree", false, false, NULL, "tree", NULL, "Outputs a text rendering of call graph"},
+    {"traces", false, false, NULL, "traces", NULL, "Outputs all profile samples in text form"},
+    {"web", false, true, "svg", "dot", cmd_report_svg, "Visualize graph through web browser"},
 };
 const size_t n_commands = sizeof commands / sizeof commands[0];
 
@@ -255,8 +190,10 @@ static int apply_filters(pprof_profile *p, const pprof_config *cfg, char lines[]
 int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
                    const pprof_config *cfg, const cmd_args *args)
 {
+    /* pprof's defaults for this report come from the library. */
     pprof_report_options o;
-    memset(&o, 0, sizeof o);
+    pprof_report_options_init(&o, c->writer);
+    int default_nodecount = o.graph.nodecount;
     pprof_error err;
     const char *si = cfg->sample_index && *cfg->sample_index ? cfg->sample_index : args->sample_flag;
     if (pprof_sample_index(&o.sample_index, p, si, &err) != 0) {
@@ -283,13 +220,14 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
     g->noinlines = cfg->noinlines;
     g->showcolumns = cfg->showcolumns;
     g->drop_negative = cfg->drop_negative;
-    g->nodecount = cfg->nodecount < 0 ? c->default_nodecount : cfg->nodecount;
+    g->nodecount = cfg->nodecount < 0 ? default_nodecount : cfg->nodecount;
     g->nodefraction = cfg->nodefraction;
     g->edgefraction = cfg->edgefraction;
     for (size_t i = 0; i < sizeof granularities / sizeof granularities[0]; i++)
         if (strcmp(granularities[i].name, cfg->granularity ? cfg->granularity : "") == 0)
             g->granularity = granularities[i].g;
-    if (!cfg->trim || c->force_untrimmed)
+    /* Reports pprof never trims are left untrimmed by pprof_write. */
+    if (!cfg->trim)
         g->nodecount = 0, g->nodefraction = 0, g->edgefraction = 0;
     /* The total is the whole profile's, unless percentages are to be
      * relative to what the filters keep. */
@@ -336,7 +274,7 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
     out.sink = cmd_output_sink;
     out.sink_ctx = &dst;
     out.flush_at = 1 << 20;
-    rc = c->fn(&out, p, &o, &err);
+    rc = c->render ? c->render(&out, p, &o, &err) : pprof_write(&out, c->writer, p, &o, &err);
     if (!rc)
         rc = pprof_buf_flush(&out);
     if (rc) {

@@ -1,6 +1,8 @@
 /* config.c: the option table, defaults and typed setters shared by flags and the shell. */
 #include "config.h"
 
+#include <pprof/formats.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -72,17 +74,22 @@ static char *dup_or_null(const char *s)
 
 void config_init(pprof_config *c)
 {
+    /* pprof's report defaults live in the library. */
+    pprof_report_options d;
+    pprof_report_options_init(&d, NULL);
+    char minwidth[32];
+    snprintf(minwidth, sizeof minwidth, "%g", d.flame.minwidth);
     memset(c, 0, sizeof *c);
-    c->unit = strdup("minimum");
-    c->divide_by = 1.0;
+    c->unit = strdup(d.unit);
+    c->divide_by = 1.0 / d.ratio;
     c->sort = strdup("flat");
     c->nodecount = -1;
-    c->nodefraction = 0.005;
-    c->edgefraction = 0.001;
+    c->nodefraction = d.graph.nodefraction;
+    c->edgefraction = d.graph.edgefraction;
     c->trim = true;
     c->granularity = strdup("");
-    c->colors = strdup("hot");
-    c->minwidth = strdup("0.1");
+    c->colors = strdup(d.flame.colors);
+    c->minwidth = strdup(minwidth);
 }
 
 static char **string_field(pprof_config *c, size_t off)

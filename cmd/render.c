@@ -185,7 +185,7 @@ static int render_report(pprof_buf *out, const pprof_profile *p, const pprof_rep
                          const char *format)
 {
     pprof_buf dot = {0};
-    int rc = pprof_write_dot(&dot, p, o, err);
+    int rc = pprof_write(&dot, "dot", p, o, err);
     if (!rc && pprof_buf_append(&dot, "", 1))
         rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     if (!rc)

@@ -12,87 +12,39 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* Decodes bytes: profile.proto first, then the legacy readers, then folded
- * stacks, when the
- * bytes are not a valid profile.proto. The proto error wins when no legacy
- * reader recognises the data, since it says where decoding failed. */
+/* Decodes bytes with the library's one read entry (every format). */
 static int decode_bytes(pprof_profile **out, const pprof_buf *in, pprof_error *err)
 {
-    if (pprof_perf_sniff(in->data, in->len))
-        return pprof_read_perf(out, in->data, in->len, err);
     pprof_parse_options opt = {0};
-    int rc = pprof_profile_parse(out, in->data, in->len, &opt, err);
-    if (rc == 0 || rc == PPROF_EEMPTY || rc == PPROF_ELIMIT || rc == PPROF_ENOMEM)
-        return rc;
-    if (strstr(err->msg, "concatenated") || strstr(err->msg, "decompressing"))
-        return rc;
-    pprof_buf raw = {0};
-    const uint8_t *data = in->data;
-    size_t len = in->len;
-    if (pprof_is_gzip(in->data, in->len)) {
-        pprof_error gz;
-        if (pprof_gunzip(&raw, in->data, in->len, 0, &gz) != 0) {
-            pprof_buf_release(&raw);
-            return rc;
-        }
-        data = raw.data;
-        len = raw.len;
-    }
-    pprof_error lerr;
-    int lrc = pprof_perf_sniff(data, len) ? pprof_read_perf(out, data, len, &lerr)
-                                          : pprof_read_legacy(out, data, len, &lerr);
-    if (lrc == PPROF_EUNRECOGNIZED)
-        lrc = pprof_read_folded(out, data, len, &lerr);
-    pprof_buf_release(&raw);
-    if (lrc == 0)
-        return 0;
-    if (lrc != PPROF_EUNRECOGNIZED) {
-        *err = lerr;
-        return lrc;
-    }
-    if (rc == PPROF_EUNRECOGNIZED) {
-        char detail[sizeof err->msg];
-        snprintf(detail, sizeof detail, "%s", err->msg);
-        const char *d = strncmp(detail, "parsing profile: ", 17) == 0 ? detail + 17 : detail;
-        pprof_error_set(err, PPROF_EUNRECOGNIZED,
-                        "parsing profile: unrecognized profile format (not profile.proto: %s)", d);
-    }
-    return rc;
+    return pprof_read(out, in->data, in->len, &opt, err);
 }
 
 /* Reads the first bytes and refuses, before reading everything, data that
  * cannot be a profile: an endless stream of junk must not be slurped up to
  * the size cap. */
-enum { PREFIX = 64 * 1024 };
-
-/* The sniffing itself, on the first bytes of the input. */
-static int sniff_bytes(const uint8_t *data, size_t len, pprof_error *err)
-{
-    if (len > PREFIX)
-        len = PREFIX;
-    const char *what = pprof_sniff_not_profile(data, len, false);
-    if (!what && pprof_is_gzip(data, len)) {
-        pprof_buf head = {0};
-        pprof_error ignored;
-        int rc = pprof_gunzip(&head, data, len, PREFIX, &ignored);
-        /* Truncated or over the small cap is fine here: only the head matters. */
-        if (rc == 0 || rc == PPROF_ELIMIT || head.len >= 2)
-            what = pprof_sniff_not_profile(head.data, head.len, true);
-        pprof_buf_release(&head);
-    }
-    if (what)
-        return pprof_error_set(err, PPROF_EUNRECOGNIZED, "parsing profile: %s", what);
-    return 0;
-}
-
 static int sniff_prefix(FILE *f, pprof_buf *buf, pprof_error *err)
 {
-    if (pprof_buf_reserve(buf, PREFIX))
+    if (pprof_buf_reserve(buf, PPROF_READ_PREFIX))
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
-    buf->len = fread(buf->data, 1, PREFIX, f);
+    buf->len = fread(buf->data, 1, PPROF_READ_PREFIX, f);
     if (ferror(f))
         return pprof_error_set(err, PPROF_EIO, "read: %s", strerror(errno ? errno : EIO));
-    return sniff_bytes(buf->data, buf->len, err);
+    return pprof_read_check_prefix(buf->data, buf->len, err);
+}
+
+/* perf.data carries no wall-clock time (its clock runs from boot): a
+ * profile read from one is placed to end when its file was written (for a
+ * stream, now). */
+static void perf_time(pprof_profile *p, const pprof_buf *in, const struct stat *st)
+{
+    if (!pprof_perf_sniff(in->data, in->len))
+        return;
+    struct timespec t;
+    if (st && S_ISREG(st->st_mode))
+        t = st->st_mtim;
+    else
+        clock_gettime(CLOCK_REALTIME, &t);
+    pprof_perf_set_time(p, (int64_t)t.tv_sec * 1000000000 + t.tv_nsec);
 }
 
 /* A regular file is mapped rather than read: no copy into a growing buffer,
@@ -111,11 +63,9 @@ static int load_mapped(pprof_profile **out, const char *path, const struct stat 
     if (map == MAP_FAILED)
         return 1;
     pprof_buf view = {.data = map, .len = len, .cap = len};
-    int rc = sniff_bytes(view.data, view.len, err);
+    int rc = decode_bytes(out, &view, err);
     if (rc == 0)
-        rc = decode_bytes(out, &view, err);
-    if (rc == 0 && pprof_perf_sniff(view.data, view.len))
-        pprof_perf_set_time(*out, (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec);
+        perf_time(*out, &view, st);
     munmap(map, len);
     return rc;
 }
@@ -124,9 +74,7 @@ static int load_mapped(pprof_profile **out, const char *path, const struct stat 
 static int load_fetched(pprof_profile **out, const char *name, const pprof_buf *body)
 {
     pprof_error err;
-    int rc = sniff_bytes(body->data, body->len, &err);
-    if (rc == 0)
-        rc = decode_bytes(out, body, &err);
+    int rc = decode_bytes(out, body, &err);
     if (rc) {
         cmd_error("%s: %s", name, err.msg);
         return EXIT_DATA;
@@ -145,11 +93,8 @@ static int load_stdin(pprof_profile **out)
         rc = pprof_read_stream(&buf, stdin, &opt, &err);
     if (rc == 0)
         rc = decode_bytes(out, &buf, &err);
-    if (rc == 0 && pprof_perf_sniff(buf.data, buf.len)) {
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        pprof_perf_set_time(*out, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
-    }
+    if (rc == 0)
+        perf_time(*out, &buf, NULL);
     pprof_buf_release(&buf);
     if (rc) {
         cmd_error("-: %s", err.msg);
@@ -198,12 +143,8 @@ static int load_one(pprof_profile **out, const char *path)
     fclose(f);
     if (rc == 0)
         rc = decode_bytes(out, &buf, &err);
-    if (rc == 0 && pprof_perf_sniff(buf.data, buf.len)) {
-        struct timespec now = st.st_mtim;
-        if (S_ISFIFO(st.st_mode))
-            clock_gettime(CLOCK_REALTIME, &now);
-        pprof_perf_set_time(*out, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
-    }
+    if (rc == 0)
+        perf_time(*out, &buf, &st);
     pprof_buf_release(&buf);
     if (rc) {
         cmd_error("%s: %s", path, err.msg);

@@ -1,5 +1,5 @@
 /* folded_read.c: reader of folded (collapsed) stack text ("a;b;c 10", perf/flamegraph.pl/inferno), single or two-column. */
-#include "formats.h"
+#include "readers.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,37 +6,45 @@
 
 /* ---------------------------------------------------------------- readers */
 
-/* Legacy profiles (gperftools CPU binary, heap/growth text, Go count
- * profiles, threadz, contention, Java): parses raw (inflated) bytes.
- * Returns PPROF_EUNRECOGNIZED when data is in none of these formats. */
-PPROF_API int pprof_read_legacy(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
+/* Reads a profile in any supported format: profile.proto (gzip or raw),
+ * the legacy formats (gperftools CPU and heap, Go debug=1 text, threadz,
+ * contention, Java) and folded stacks, gzip-compressed or not. Data that
+ * cannot be a profile (an HTML page, zstd, ...) is refused first
+ * (pprof_read_check_prefix); then each reader is tried in turn. opt may be
+ * NULL (defaults). *out is owned by the caller (pprof_profile_free).
+ * Errors: PPROF_EUNRECOGNIZED when no reader takes the data; a reader's
+ * own error when the data is in its format but broken (PPROF_EGZIP,
+ * PPROF_ECONCAT, PPROF_ESEMANTIC, PPROF_EFORMAT), PPROF_EEMPTY,
+ * PPROF_ELIMIT, PPROF_ENOMEM. */
+PPROF_API int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_parse_options *opt,
+                         pprof_error *err);
 
-/* Linux perf's perf.data (file or pipe mode, magic "PERFILE2"): one
- * profile of all its events (<event>_sample and <event>_event sample
- * types), labels pid, tid and comm, raw addresses with mappings and build
- * ids for a symbolizer. Errors name what is not supported (DWARF call
- * graphs, compressed records, other byte order) or where the data is
- * malformed; memory stays linear in len. */
-PPROF_API int pprof_read_perf(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
+/* How many leading bytes pprof_read_check_prefix looks at. */
+#define PPROF_READ_PREFIX (64 * 1024)
 
-/* True when data starts with a perf.data magic (pprof_read_perf decides). */
-PPROF_API bool pprof_perf_sniff(const uint8_t *data, size_t len);
+/* Refuses, from its first PPROF_READ_PREFIX bytes (gzip inflated), data
+ * that cannot be a profile: PPROF_EUNRECOGNIZED with a message saying what
+ * it is (HTML, zstd, zlib, nested gzip, binary junk); else 0. For streams,
+ * so that junk is refused before all of it is read. */
+PPROF_API int pprof_read_check_prefix(const void *data, size_t len, pprof_error *err);
 
-/* perf.data ties sample times to the wall clock only when recorded with
- * --clockid: otherwise this places a profile read from it so that it ends
- * at end_ns (the file's modification time), leaving a known time alone. */
+
+/* Linux perf's perf.data is one of pprof_read's formats (file or pipe
+ * mode). Its clock runs from boot, so a profile read from one has time 0
+ * unless the file holds clock data (perf record --clockid): */
+
+/* True when data starts with a perf.data magic. */
+PPROF_API bool pprof_perf_sniff(const void *data, size_t len);
+
+/* Places a profile read from a perf.data so that it ends at end_ns (the
+ * file's modification time, or now for a stream); a known time stays. */
 PPROF_API void pprof_perf_set_time(pprof_profile *p, int64_t end_ns);
 
-/* The time span of a perf.data without building its profile: the header's
- * sample times (or the samples' own, in pipe mode), placed on the wall
- * clock as pprof_read_perf and pprof_perf_set_time(end_ns) would. */
-PPROF_API int pprof_perf_peek_times(const uint8_t *data, size_t len, int64_t end_ns, int64_t *time_nanos,
-                          int64_t *duration_nanos, pprof_error *err);
-
-/* Looks at the first bytes: returns what the data is when it cannot be a
- * profile (HTML, zstd, zlib, nested gzip, binary junk), else NULL. inflated
- * says the bytes came out of gzip already. */
-PPROF_API const char *pprof_sniff_not_profile(const uint8_t *data, size_t len, bool inflated);
+/* The time span of a perf.data without building its profile (the header's
+ * sample times, or the samples' own in pipe mode), placed as
+ * pprof_perf_set_time(end_ns) would place it. */
+PPROF_API int pprof_perf_peek_times(const void *data, size_t len, int64_t end_ns, int64_t *time_nanos,
+                                    int64_t *duration_nanos, pprof_error *err);
 
 /* ---------------------------------------------------------------- reports */
 
@@ -57,13 +65,13 @@ typedef struct pprof_flame_options {
 /* What a report needs beyond the profile: the selected value, scaling and
  * the graph options, resolved from the command-line/shell configuration. */
 typedef struct pprof_report_options {
-    int sample_index;
-    bool mean;
+    int sample_index;         /* value column; -1: the default (pprof_sample_index of "") */
+    bool mean;                /* divide by value[0] (-mean) */
     double ratio;             /* 1/divide_by, applied when formatting */
     const char *unit;         /* "minimum", "auto", or a unit name */
     bool compact_labels;
     pprof_graph_options graph;
-    int64_t total;            /* the report total (pprof_profile_total) */
+    int64_t total;            /* the report total (pprof_profile_total); -1: computed by pprof_write */
     const char *const *filters; /* "key=value" lines for "Active filters:", NULL-terminated */
     const char *symbol;         /* -peek/-list regexp: only nodes whose name matches */
     const char *source_path;    /* -list: where to look for sources (":"-separated) */
@@ -75,45 +83,44 @@ typedef struct pprof_report_options {
     bool call_tree;             /* -dot and -callgrind: one node per call path */
 } pprof_report_options;
 
+/* Fills o with pprof's defaults for report `format` (a name from
+ * pprof_writer_name, or NULL for defaults common to all): default sample
+ * index and total (-1: resolved by pprof_write), ratio 1, unit "minimum",
+ * nodefraction 0.005, edgefraction 0.001, the report's -nodecount (80 for
+ * dot, tree, peek, tags and traces, else all), the "hot" flame palette.
+ * Returns 0, or PPROF_ENOTFOUND for an unknown format (o still filled). */
+PPROF_API int pprof_report_options_init(pprof_report_options *o, const char *format);
+
+/* Writes report `format` of p ("top", "tree", "peek", "list", "traces",
+ * "tags", "comments", "raw", "proto", "topproto", "dot", "callgrind",
+ * "folded", "flamegraph", "speedscope", "diff", ...; every name
+ * pprof_writer_name lists) to out, as go tool pprof writes it. o may be
+ * NULL for the format's defaults. Reports that pprof never trims (raw,
+ * proto, list, peek, callgrind, stacks) ignore the trimming options.
+ * Returns 0, PPROF_ENOTFOUND for an unknown format, or the writer's error
+ * (PPROF_EREGEXP for a bad o->symbol, PPROF_ENOMEM, PPROF_EIO from a sink). */
+PPROF_API int pprof_write(pprof_buf *out, const char *format, const pprof_profile *p,
+                          const pprof_report_options *o, pprof_error *err);
+
+/* The name of report i (0, 1, ...); NULL past the last. */
+PPROF_API const char *pprof_writer_name(size_t i);
+
 /* Appends pprof's ProfileLabels lines (File, Build ID, comments, Type, Doc,
  * Time, Duration) formatting the total with unit `out_unit`. */
 PPROF_API int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
                                const char *out_unit);
 
-/* v times ratio (1/-divide_by), truncated toward zero as Go's
- * int64(float64(v)*ratio) is; out of range (or NaN) gives INT64_MIN, as Go
- * gives on amd64. */
-PPROF_API int64_t pprof_report_ratio(int64_t v, double ratio);
 
 
 
-/* -tree: each node with its callers and callees (-peek: only the nodes
- * matching o->symbol). */
-PPROF_API int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
-
-/* -list: annotated source of the functions matching o->symbol. */
-PPROF_API int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 
-/* -diff: old, new and delta per function (needs base samples, i.e.
- * -diff_base); sets *o->threshold_exceeded past o->fail_above. */
-PPROF_API int pprof_write_diff(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
-/* -top / -text. */
-PPROF_API int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
-/* -topproto: the -top nodes as a gzipped profile.proto: sample types
- * cum/<unit> and flat/<unit>, one sample, location and function per node. */
-PPROF_API int pprof_write_topproto(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
-/* -traces: every sample, its labels and its frames (leaf first). */
-PPROF_API int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
-/* -tags: for each label key, the weight and share of each value. */
-PPROF_API int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
-/* -comments: every comment, one per line. */
-PPROF_API int pprof_write_comments(pprof_buf *out, const pprof_profile *p);
+
 
 /* ---------------------------------------------------------------- stacks */
 
@@ -169,30 +176,14 @@ PPROF_API int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, co
  * sample type) names the file and the profile. */
 PPROF_API int pprof_write_speedscope(pprof_buf *out, const pprof_stack_set *s, const char *name, pprof_error *err);
 
-/* Folded text (flamegraph.pl, inferno, perf collapsed): "a;b;c 10" lines,
- * optionally with a second count column (differential: before, after).
- * Builds a profile with one function per distinct frame name and one
- * location per function; a two-column file becomes a profile whose base
- * samples carry the label pprof::base=true (negated, as -diff_base makes).
- * Returns PPROF_EUNRECOGNIZED when data does not look like folded text. */
-PPROF_API int pprof_read_folded(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
 
 /* ---------------------------------------------------------------- call graphs */
 
-/* -dot: pprof's call graph in Graphviz DOT (o->graph.call_tree for a
- * context-sensitive tree), byte for byte as go tool pprof writes it;
- * every string from the profile is escaped. */
-PPROF_API int pprof_write_dot(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
-/* -callgrind: the address-level graph (untrimmed; a call tree with
- * o->call_tree) in Callgrind's format, as pprof writes it. */
-PPROF_API int pprof_write_callgrind(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 
 /* ---------------------------------------------------------------- writers */
 
-/* -raw: current upstream's Profile.String() text. */
-PPROF_API int pprof_write_raw(pprof_buf *out, const pprof_profile *p);
 
 
 /* Appends profile string id escaped for a terminal (pprof_escape_text),

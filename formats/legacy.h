@@ -2,7 +2,7 @@
 #ifndef PPROF_LEGACY_H
 #define PPROF_LEGACY_H
 
-#include "formats.h"
+#include "readers.h"
 
 #include <stdbool.h>
 #include <stddef.h>

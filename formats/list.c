@@ -252,11 +252,11 @@ static int64_t start_line_of(const pprof_profile *p, const uint32_t *by_name, co
 
 int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
 {
-    char msg[256];
-    pprof_regex *re = pprof_regex_compile(o->symbol ? o->symbol : "", o->symbol ? strlen(o->symbol) : 0, msg,
-                                          sizeof msg);
-    if (!re)
-        return pprof_error_set(err, PPROF_EINVAL, "parsing argument regexp %s: %s", o->symbol, msg);
+    pprof_regex *re;
+    pprof_error rerr;
+    int rrc = pprof_regex_compile(&re, o->symbol ? o->symbol : "", o->symbol ? strlen(o->symbol) : 0, &rerr);
+    if (rrc)
+        return pprof_error_set(err, rrc, "parsing argument regexp %s: %s", o->symbol, rerr.msg);
     pprof_graph_options go = o->graph;
     go.granularity = PPROF_GRAN_LINES;
     pprof_nodemap *nm;

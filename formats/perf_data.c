@@ -1,6 +1,7 @@
 /* perf_data.c: the perf.data reader's entry points: sniffing, the walk over the record stream, time ordering, and the profile. */
 #include "perf_build.h"
 #include "internal.h"
+#include "readers.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -55,7 +56,7 @@ static void sort_refs(rec_ref *a, rec_ref *tmp, size_t n)
         memcpy(a, src, n * sizeof *a);
 }
 
-bool pprof_perf_sniff(const uint8_t *data, size_t len)
+bool pprof_perf_sniff(const void *data, size_t len)
 {
     return len >= 8 && (memcmp(data, "PERFILE2", 8) == 0 || memcmp(data, "2ELIFREP", 8) == 0 ||
                         memcmp(data, "PERFFILE", 8) == 0);
@@ -209,9 +210,10 @@ void perf_file_span(const perf_file *f, uint64_t min_time, uint64_t max_time, in
     }
 }
 
-int pprof_perf_peek_times(const uint8_t *data, size_t len, int64_t end_ns, int64_t *time_nanos,
+int pprof_perf_peek_times(const void *bytes, size_t len, int64_t end_ns, int64_t *time_nanos,
                           int64_t *duration_nanos, pprof_error *err)
 {
+    const uint8_t *data = bytes;
     perf_file f;
     int rc = perf_file_open(&f, data, len, err);
     uint64_t lo = 0, hi = 0;

@@ -1,9 +1,58 @@
-/* report.h: private helpers shared by the report writers in formats/ (not installed, not exported). */
+/* report.h: private interface of the report writers in formats/ (each writer, and their shared helpers); pprof_write (write.c) is the public entry. */
 #ifndef PPROF_REPORT_H
 #define PPROF_REPORT_H
 
 #include "formats.h"
 #include "internal.h"
+
+/* ---------------------------------------------------------------- writers (behind pprof_write) */
+
+/* v times ratio (1/-divide_by), truncated toward zero as Go's
+ * int64(float64(v)*ratio) is; out of range (or NaN) gives INT64_MIN, as Go
+ * gives on amd64. */
+int64_t pprof_report_ratio(int64_t v, double ratio);
+
+/* -tree: each node with its callers and callees (-peek: only the nodes
+ * matching o->symbol). */
+int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -list: annotated source of the functions matching o->symbol. */
+int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -diff: old, new and delta per function (needs base samples, i.e.
+ * -diff_base); sets *o->threshold_exceeded past o->fail_above. */
+int pprof_write_diff(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -top / -text. */
+int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -topproto: the -top nodes as a gzipped profile.proto: sample types
+ * cum/<unit> and flat/<unit>, one sample, location and function per node. */
+int pprof_write_topproto(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -traces: every sample, its labels and its frames (leaf first). */
+int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -tags: for each label key, the weight and share of each value. */
+int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -comments: every comment, one per line. */
+int pprof_write_comments(pprof_buf *out, const pprof_profile *p);
+
+/* -dot: pprof's call graph in Graphviz DOT (o->graph.call_tree for a
+ * context-sensitive tree), byte for byte as go tool pprof writes it;
+ * every string from the profile is escaped. */
+int pprof_write_dot(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -callgrind: the address-level graph (untrimmed; a call tree with
+ * o->call_tree) in Callgrind's format, as pprof writes it. */
+int pprof_write_callgrind(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* -raw: current upstream's Profile.String() text. */
+int pprof_write_raw(pprof_buf *out, const pprof_profile *p);
+
+/* ---------------------------------------------------------------- shared helpers */
+
 
 /* Formats value v (sample units) for display with the ratio and unit. */
 void pprof_report_format(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o,

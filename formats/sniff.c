@@ -1,7 +1,7 @@
 /* sniff.c: recognises, from the first bytes, inputs that cannot be a profile
  * (HTML pages, other compressions, nested gzip, binary junk), so they fail
  * fast with a message that says what they are. */
-#include "formats.h"
+#include "readers.h"
 
 #include <ctype.h>
 #include <string.h>

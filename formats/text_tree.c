@@ -54,10 +54,10 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
 {
     pprof_regex *symbol = NULL;
     if (o->symbol) {
-        char msg[256];
-        symbol = pprof_regex_compile(o->symbol, strlen(o->symbol), msg, sizeof msg);
-        if (!symbol)
-            return pprof_error_set(err, PPROF_EINVAL, "parsing argument regexp %s: %s", o->symbol, msg);
+        pprof_error rerr;
+        int rrc = pprof_regex_compile(&symbol, o->symbol, strlen(o->symbol), &rerr);
+        if (rrc)
+            return pprof_error_set(err, rrc, "parsing argument regexp %s: %s", o->symbol, rerr.msg);
     }
     pprof_graph *g;
     int rc = pprof_graph_build(&g, p, &o->graph, err);

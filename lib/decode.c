@@ -41,10 +41,10 @@ static int src_next_member(src *s)
     }
     if (rest >= 2 && p[0] == 0x1f && p[1] == 0x8b) {
         if (inflateReset(&s->z) != Z_OK)
-            return src_fail(s, PPROF_EFORMAT, "decompressing profile: %s", "inflate reset failed");
+            return src_fail(s, PPROF_EGZIP, "decompressing profile: %s", "inflate reset failed");
         return 0;
     }
-    return src_fail(s, PPROF_EFORMAT, "decompressing profile: %s",
+    return src_fail(s, PPROF_EGZIP, "decompressing profile: %s",
                     "trailing garbage after gzip data (invalid header)");
 }
 
@@ -116,7 +116,7 @@ static int64_t src_fill(src *s, size_t need)
             if (src_next_member(s))
                 return s->failed;
         } else if (rc == Z_BUF_ERROR && s->z.avail_in == 0) {
-            return src_fail(s, PPROF_EFORMAT, "decompressing profile: %s",
+            return src_fail(s, PPROF_EGZIP, "decompressing profile: %s",
                             "unexpected end of gzip data (truncated)");
         } else if (rc == Z_DATA_ERROR) {
             const char *m = s->z.msg ? s->z.msg : "invalid data";
@@ -124,11 +124,11 @@ static int64_t src_fill(src *s, size_t need)
                 m = "gzip checksum mismatch (invalid checksum)";
             else if (strstr(m, "incorrect length check"))
                 m = "gzip length mismatch (invalid length)";
-            return src_fail(s, PPROF_EFORMAT, "decompressing profile: %s", m);
+            return src_fail(s, PPROF_EGZIP, "decompressing profile: %s", m);
         } else if (rc == Z_MEM_ERROR) {
             return src_fail(s, PPROF_ENOMEM, "%s", "out of memory");
         } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            return src_fail(s, PPROF_EFORMAT, "decompressing profile: %s",
+            return src_fail(s, PPROF_EGZIP, "decompressing profile: %s",
                             s->z.msg ? s->z.msg : "inflate failed");
         }
     }
@@ -167,12 +167,12 @@ static int src_drain(src *s, pprof_error *gz_err)
                 inflateReset(&s->z);
                 continue;
             }
-            return pprof_error_set(gz_err, PPROF_EFORMAT, "decompressing profile: trailing garbage after gzip data (invalid header)");
+            return pprof_error_set(gz_err, PPROF_EGZIP, "decompressing profile: trailing garbage after gzip data (invalid header)");
         }
         if (rc == Z_BUF_ERROR && s->z.avail_in == 0)
-            return pprof_error_set(gz_err, PPROF_EFORMAT, "decompressing profile: unexpected end of gzip data (truncated)");
+            return pprof_error_set(gz_err, PPROF_EGZIP, "decompressing profile: unexpected end of gzip data (truncated)");
         if (rc == Z_DATA_ERROR)
-            return pprof_error_set(gz_err, PPROF_EFORMAT, "decompressing profile: %s",
+            return pprof_error_set(gz_err, PPROF_EGZIP, "decompressing profile: %s",
                                    s->z.msg && strstr(s->z.msg, "incorrect data check")
                                        ? "gzip checksum mismatch (invalid checksum)"
                                        : (s->z.msg ? s->z.msg : "invalid data"));
@@ -273,23 +273,23 @@ static int rd_field(dec *d, const uint8_t **p, const uint8_t *end, uint64_t off,
     const uint8_t *start = *p;
     uint64_t tag;
     if (!rd_varint(p, end, &tag))
-        return fail(d, PPROF_EFORMAT, "parsing profile: bad varint at offset %llu (in %s)",
+        return fail(d, PPROF_EWIRE, "parsing profile: bad varint at offset %llu (in %s)",
                     (unsigned long long)off, msg);
     f->num = (uint32_t)(tag >> 3);
     f->wt = (int)(tag & 7);
     if ((tag >> 3) == 0 || (tag >> 3) > 536870911u)
-        return fail(d, PPROF_EFORMAT, "parsing profile: invalid field number %llu at offset %llu (in %s)",
+        return fail(d, PPROF_EWIRE, "parsing profile: invalid field number %llu at offset %llu (in %s)",
                     (unsigned long long)(tag >> 3), (unsigned long long)off, msg);
     uint64_t here = off + (uint64_t)(*p - start);
     switch (f->wt) {
     case WT_VARINT:
         if (!rd_varint(p, end, &f->v))
-            return fail(d, PPROF_EFORMAT, "parsing profile: bad varint at offset %llu (%s field %u)",
+            return fail(d, PPROF_EWIRE, "parsing profile: bad varint at offset %llu (%s field %u)",
                         (unsigned long long)here, msg, f->num);
         return 0;
     case WT_I64:
         if (end - *p < 8)
-            return fail(d, PPROF_EFORMAT,
+            return fail(d, PPROF_EWIRE,
                         "parsing profile: not enough data for fixed64 at offset %llu (%s field %u)",
                         (unsigned long long)here, msg, f->num);
         f->v = 0;
@@ -299,7 +299,7 @@ static int rd_field(dec *d, const uint8_t **p, const uint8_t *end, uint64_t off,
         return 0;
     case WT_I32:
         if (end - *p < 4)
-            return fail(d, PPROF_EFORMAT,
+            return fail(d, PPROF_EWIRE,
                         "parsing profile: not enough data for fixed32 at offset %llu (%s field %u)",
                         (unsigned long long)here, msg, f->num);
         f->v = (uint64_t)(*p)[0] | (uint64_t)(*p)[1] << 8 | (uint64_t)(*p)[2] << 16 |
@@ -309,10 +309,10 @@ static int rd_field(dec *d, const uint8_t **p, const uint8_t *end, uint64_t off,
     case WT_LEN: {
         uint64_t len;
         if (!rd_varint(p, end, &len))
-            return fail(d, PPROF_EFORMAT, "parsing profile: bad varint length at offset %llu (%s field %u)",
+            return fail(d, PPROF_EWIRE, "parsing profile: bad varint length at offset %llu (%s field %u)",
                         (unsigned long long)here, msg, f->num);
         if (len > (uint64_t)(end - *p))
-            return fail(d, PPROF_EFORMAT,
+            return fail(d, PPROF_EWIRE,
                         "parsing profile: %s field %u: length %llu exceeds the %zu bytes left at offset %llu",
                         msg, f->num, (unsigned long long)len, (size_t)(end - *p),
                         (unsigned long long)here);
@@ -322,14 +322,14 @@ static int rd_field(dec *d, const uint8_t **p, const uint8_t *end, uint64_t off,
         return 0;
     }
     default:
-        return fail(d, PPROF_EFORMAT, "parsing profile: invalid wire type %d (%s) at offset %llu (%s field %u)",
+        return fail(d, PPROF_EWIRE, "parsing profile: invalid wire type %d (%s) at offset %llu (%s field %u)",
                     f->wt, wt_name(f->wt), (unsigned long long)off, msg, f->num);
     }
 }
 
 static int type_mismatch(dec *d, const char *msg, const field *f, uint64_t off)
 {
-    return fail(d, PPROF_EFORMAT, "parsing profile: type mismatch: %s field %u has wire type %s at offset %llu",
+    return fail(d, PPROF_EWIRE, "parsing profile: type mismatch: %s field %u has wire type %s at offset %llu",
                 msg, f->num, wt_name(f->wt), (unsigned long long)off);
 }
 
@@ -341,7 +341,7 @@ static int str_index(dec *d, const field *f, const char *what, uint64_t off, ppr
         return type_mismatch(d, what, f, off);
     int64_t v = (int64_t)f->v;
     if (v < 0 || v >= (int64_t)UINT32_MAX)
-        return fail(d, PPROF_EFORMAT, "parsing profile: %s: string index %lld out of range (offset %llu)",
+        return fail(d, PPROF_EWIRE, "parsing profile: %s: string index %lld out of range (offset %llu)",
                     what, (long long)v, (unsigned long long)off);
     *out = (pprof_str)v;
     return 0;
@@ -366,7 +366,7 @@ static int int_field(dec *d, const field *f, const char *what, uint64_t off, uin
             while (q_ < e_) {                                                                  \
                 uint64_t VAR;                                                                  \
                 if (!rd_varint(&q_, e_, &VAR))                                                   \
-                    return fail(d, PPROF_EFORMAT,                                              \
+                    return fail(d, PPROF_EWIRE,                                              \
                                 "parsing profile: bad varint in packed %s at offset %llu", what, \
                                 (unsigned long long)((off) + (uint64_t)(q_ - (f)->data)));    \
                 body;                                                                          \
@@ -389,7 +389,7 @@ static int dec_value_type(dec *d, const field *outer, uint64_t off, const char *
         field f;
         uint64_t foff = off + (uint64_t)(q - outer->data);
         if (rd_field(d, &q, e, foff, what, &f))
-            return d->err ? d->err->code : PPROF_EFORMAT;
+            return d->err ? d->err->code : PPROF_EWIRE;
         int rc = 0;
         if (f.num == 1)
             rc = str_index(d, &f, what, foff, &vt->type);
@@ -494,7 +494,7 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
                     idx = d->loc_ids.dense[id] - 1;
                 } else {
                     if (id == 0)
-                        return fail(d, PPROF_EFORMAT,
+                        return fail(d, PPROF_ESEMANTIC,
                                     "malformed profile: sample %zu references location id 0",
                                     p->n_samples);
                     int rc = loc_ref(d, id, &idx);
@@ -689,7 +689,7 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
             return rc;
     }
     if (loc.id == 0)
-        return fail(d, PPROF_EFORMAT, "malformed profile: found location with reserved id=0 (offset %llu)",
+        return fail(d, PPROF_ESEMANTIC, "malformed profile: found location with reserved id=0 (offset %llu)",
                     (unsigned long long)off);
     uint32_t idx;
     int rc = loc_ref(d, loc.id, &idx);
@@ -719,7 +719,7 @@ static int dec_string(dec *d, const field *f, uint64_t off)
     if (f->wt != WT_LEN)
         return type_mismatch(d, "string_table", f, off);
     if (d->n_wstr == 0 && f->len != 0)
-        return fail(d, PPROF_EFORMAT, "parsing profile: string_table[0] must be '' (offset %llu)",
+        return fail(d, PPROF_EWIRE, "parsing profile: string_table[0] must be '' (offset %llu)",
                     (unsigned long long)off);
     if (d->n_wstr >= UINT32_MAX - 1)
         return fail(d, PPROF_ELIMIT, "parsing profile: too many strings");
@@ -771,7 +771,7 @@ static int dec_top(dec *d, const field *f, uint64_t off)
     case 9:
         /* As pprof: only a second non-zero time_nanos marks concatenated profiles. */
         if (p->time_nanos != 0)
-            return fail(d, PPROF_EFORMAT, "parsing profile: concatenated profiles detected (second time_nanos at offset %llu)",
+            return fail(d, PPROF_ECONCAT, "parsing profile: concatenated profiles detected (second time_nanos at offset %llu)",
                         (unsigned long long)off);
         rc = int_field(d, f, "time_nanos", off, &v);
         p->time_nanos = (int64_t)v;
@@ -788,7 +788,7 @@ static int dec_top(dec *d, const field *f, uint64_t off)
     case 13:
         FOR_EACH_VARINT(d, f, off, "comment", c, {
             if ((int64_t)c < 0 || c >= UINT32_MAX)
-                return fail(d, PPROF_EFORMAT, "parsing profile: comment: string index %lld out of range",
+                return fail(d, PPROF_EWIRE, "parsing profile: comment: string index %lld out of range",
                             (long long)c);
             if (pprof_profile_add_comment(p, (pprof_str)c))
                 return fail(d, PPROF_ENOMEM, "out of memory");
@@ -811,7 +811,7 @@ typedef struct str_resolver {
 static int res_str(str_resolver *r, pprof_str *s, const char *what, size_t index)
 {
     if (*s >= r->n)
-        return fail(r->d, PPROF_EFORMAT,
+        return fail(r->d, PPROF_ESEMANTIC,
                     "parsing profile: %s %zu: string index %u out of range (string table has %zu entries)",
                     what, index, *s, r->n);
     *s = r->map[*s];
@@ -848,7 +848,7 @@ static int resolve_strings(dec *d)
 {
     pprof_profile *p = d->p;
     if (d->n_wstr == 0)
-        return fail(d, PPROF_EFORMAT, "parsing profile: missing string table (string_table[0] must be '')");
+        return fail(d, PPROF_ESEMANTIC, "parsing profile: missing string table (string_table[0] must be '')");
     uint32_t *map = malloc(d->n_wstr * sizeof *map);
     if (!map)
         return fail(d, PPROF_ENOMEM, "out of memory");
@@ -918,9 +918,9 @@ static int index_ids(dec *d, pprof_idmap *ids, const void *base, size_t stride, 
         uint64_t id;
         memcpy(&id, (const char *)base + i * stride + id_off, sizeof id);
         if (id == 0)
-            return fail(d, PPROF_EFORMAT, "malformed profile: found %s with reserved ID=0", what);
+            return fail(d, PPROF_ESEMANTIC, "malformed profile: found %s with reserved ID=0", what);
         if (pprof_idmap_get(ids, id) != PPROF_NONE)
-            return fail(d, PPROF_EFORMAT, "malformed profile: multiple %ss with same id: %llu", what,
+            return fail(d, PPROF_ESEMANTIC, "malformed profile: multiple %ss with same id: %llu", what,
                         (unsigned long long)id);
         if (pprof_idmap_put(ids, id, (uint32_t)i))
             return fail(d, PPROF_ENOMEM, "out of memory");
@@ -944,7 +944,7 @@ static int resolve_functions(dec *d)
                 if (i >= l->lines_off && i < (size_t)l->lines_off + l->n_lines)
                     loc_id = l->id;
             }
-            rc = fail(d, PPROF_EFORMAT,
+            rc = fail(d, PPROF_ESEMANTIC,
                       "malformed profile: location id: %llu has a line with nil function (function id %llu not found)",
                       (unsigned long long)loc_id, (unsigned long long)d->line_fn_ids[i]);
         } else {
@@ -975,7 +975,7 @@ static int resolve_locations(dec *d)
     if (d->n_loc_defined != p->n_locations) {
         for (size_t i = 0; i < p->n_locations; i++)
             if (!d->loc_defined[i])
-                return fail(d, PPROF_EFORMAT,
+                return fail(d, PPROF_ESEMANTIC,
                             "malformed profile: sample has nil location (location id %llu is not defined)",
                             (unsigned long long)p->locations[i].id);
     }
@@ -1014,12 +1014,12 @@ static int check_values(dec *d)
 {
     pprof_profile *p = d->p;
     if (p->n_samples && !p->n_sample_types)
-        return fail(d, PPROF_EFORMAT, "malformed profile: missing sample type information");
+        return fail(d, PPROF_ESEMANTIC, "malformed profile: missing sample type information");
     if (p->n_samples && d->first_value_count != p->n_sample_types)
-        return fail(d, PPROF_EFORMAT, "malformed profile: mismatch: sample 0 has %zu values vs. %zu types",
+        return fail(d, PPROF_ESEMANTIC, "malformed profile: mismatch: sample 0 has %zu values vs. %zu types",
                     d->first_value_count, p->n_sample_types);
     if (d->value_count_bad)
-        return fail(d, PPROF_EFORMAT, "malformed profile: mismatch: sample %zu has %zu values vs. %zu types",
+        return fail(d, PPROF_ESEMANTIC, "malformed profile: mismatch: sample %zu has %zu values vs. %zu types",
                     d->bad_value_sample, d->bad_value_count, p->n_sample_types);
     return 0;
 }
@@ -1058,21 +1058,21 @@ static int decode_all(dec *d)
         uint64_t off = s->base + s->pos;
         uint64_t tag, len = 0;
         if (!rd_varint(&q, e, &tag))
-            return fail(d, PPROF_EFORMAT, "parsing profile: bad varint at offset %llu", (unsigned long long)off);
+            return fail(d, PPROF_EWIRE, "parsing profile: bad varint at offset %llu", (unsigned long long)off);
         if ((tag & 7) == WT_LEN) {
             if (!rd_varint(&q, e, &len))
-                return fail(d, PPROF_EFORMAT, "parsing profile: bad varint length at offset %llu (field %llu)",
+                return fail(d, PPROF_EWIRE, "parsing profile: bad varint length at offset %llu (field %llu)",
                             (unsigned long long)off, (unsigned long long)(tag >> 3));
             size_t hdr = (size_t)(q - start);
             if (len > (uint64_t)SIZE_MAX - hdr || len > s->max)
-                return fail(d, PPROF_EFORMAT,
+                return fail(d, PPROF_EWIRE,
                             "parsing profile: field %llu: length %llu exceeds the data at offset %llu",
                             (unsigned long long)(tag >> 3), (unsigned long long)len, (unsigned long long)off);
             have = src_fill(s, hdr + (size_t)len);
             if (have < 0)
                 return (int)have;
             if ((uint64_t)have < hdr + len)
-                return fail(d, PPROF_EFORMAT,
+                return fail(d, PPROF_EWIRE,
                             "parsing profile: field %llu: length %llu exceeds the %llu bytes left at offset %llu",
                             (unsigned long long)(tag >> 3), (unsigned long long)len,
                             (unsigned long long)(have - (int64_t)hdr), (unsigned long long)off);
@@ -1093,7 +1093,7 @@ static int decode_all(dec *d)
     if (s->failed)
         return s->failed;
     if (d->dup_loc_id)
-        return fail(d, PPROF_EFORMAT, "malformed profile: multiple locations with same id: %llu",
+        return fail(d, PPROF_ESEMANTIC, "malformed profile: multiple locations with same id: %llu",
                     (unsigned long long)d->dup_loc_id);
     return 0;
 }
@@ -1144,11 +1144,15 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
     s.in_len = len;
     s.max = opt && opt->max_inflated ? opt->max_inflated : PPROF_DEFAULT_MAX_INFLATED;
     s.gz = pprof_is_gzip(data, len);
-    /* Big inputs inflate in a second thread while this one decodes. */
-    if (s.gz && len >= (1u << 20) && len <= UINT32_MAX) {
-        int prc = pprof_pipe_start(&s.pipe, data, len, s.max);
-        if (prc)
-            return pprof_error_set(err, prc, "out of memory");
+    /* Big inputs inflate in a second thread while this one decodes, unless
+     * the caller wants one thread; when the thread cannot start, this one
+     * inflates as it goes. */
+    bool threaded = s.gz && len >= (1u << 20) && len <= UINT32_MAX && !(opt && opt->single_threaded);
+    if (threaded && pprof_pipe_start(&s.pipe, data, len, s.max) != 0) {
+        s.pipe = NULL;
+        threaded = false;
+    }
+    if (threaded) {
         s.cap = 8u << 20;
         s.win = malloc(s.cap);
         if (!s.win) {
@@ -1203,11 +1207,6 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
         if (!rc && s.total == 0)
             rc = pprof_error_set(err, PPROF_EEMPTY, "parsing profile: empty input file");
     }
-    /* Wire-level failures mean "not protobuf": other readers may be tried.
-     * Compression failures and semantic ones are final. */
-    if (rc == PPROF_EFORMAT && strncmp(err->msg, "parsing profile:", 16) == 0 &&
-        !strstr(err->msg, "concatenated"))
-        rc = err->code = PPROF_EUNRECOGNIZED;
     if (!rc)
         rc = resolve_strings(&d);
     if (!rc)

@@ -17,6 +17,11 @@ static const struct {
     {PPROF_EEMPTY, "empty input"},
     {PPROF_ENOTFOUND, "not found"},
     {PPROF_EUNRECOGNIZED, "unrecognized profile format"},
+    {PPROF_EGZIP, "corrupt gzip data"},
+    {PPROF_EWIRE, "malformed protobuf data"},
+    {PPROF_ESEMANTIC, "malformed profile"},
+    {PPROF_ECONCAT, "concatenated profiles"},
+    {PPROF_EREGEXP, "bad regular expression"},
 };
 
 const char *pprof_strerror(int code)

@@ -27,10 +27,10 @@ static int compile(pprof_regex **out, const char *name, const char *pattern, ppr
     *out = NULL;
     if (!pattern || !*pattern)
         return 0;
-    char msg[512];
-    *out = pprof_regex_compile(pattern, strlen(pattern), msg, sizeof msg);
-    if (!*out)
-        return pprof_error_set(err, PPROF_EINVAL, "parsing argument regexp %s: %s", name, msg);
+    pprof_error rerr;
+    int rc = pprof_regex_compile(out, pattern, strlen(pattern), &rerr);
+    if (rc)
+        return pprof_error_set(err, rc, "parsing argument regexp %s: %s", name, rerr.msg);
     return 0;
 }
 
@@ -325,7 +325,9 @@ int pprof_profile_filter(pprof_profile *p, const pprof_filter_options *o, pprof_
     if (!rc && f.prune_from)
         rc = filter_prune_from(p, f.prune_from);
     filters_release(&f);
-    if (rc && rc != PPROF_EINVAL)
+    /* Bad regexps and ranges come with their message; the filters
+     * themselves fail only for memory. */
+    if (rc == PPROF_ENOMEM)
         return pprof_error_set(err, rc, "filtering: %s", pprof_strerror(rc));
     return rc;
 }

@@ -62,17 +62,17 @@ int pprof_gunzip(pprof_buf *out, const void *data, size_t len, uint64_t max, ppr
                 inflateReset(&z);
                 continue;
             }
-            rc = pprof_error_set(err, PPROF_EFORMAT,
+            rc = pprof_error_set(err, PPROF_EGZIP,
                                  "decompressing profile: trailing garbage after gzip data (invalid header)");
             break;
         }
         if (zr == Z_BUF_ERROR && z.avail_in == 0) {
-            rc = pprof_error_set(err, PPROF_EFORMAT,
+            rc = pprof_error_set(err, PPROF_EGZIP,
                                  "decompressing profile: unexpected end of gzip data (truncated)");
             break;
         }
         if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            rc = pprof_error_set(err, PPROF_EFORMAT, "decompressing profile: %s",
+            rc = pprof_error_set(err, PPROF_EGZIP, "decompressing profile: %s",
                                  z.msg ? z.msg : "invalid gzip data");
             break;
         }

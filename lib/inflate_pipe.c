@@ -99,11 +99,11 @@ static void *pipe_main(void *arg)
         if (finished)
             break;
         if (rc == Z_STREAM_END) {
-            pipe_fail(p, PPROF_EFORMAT, "trailing garbage after gzip data (invalid header)");
+            pipe_fail(p, PPROF_EGZIP, "trailing garbage after gzip data (invalid header)");
             break;
         }
         if (rc == Z_BUF_ERROR && z.avail_in == 0) {
-            pipe_fail(p, PPROF_EFORMAT, "unexpected end of gzip data (truncated)");
+            pipe_fail(p, PPROF_EGZIP, "unexpected end of gzip data (truncated)");
             break;
         }
         if (rc == Z_DATA_ERROR) {
@@ -112,7 +112,7 @@ static void *pipe_main(void *arg)
                 m = "gzip checksum mismatch (invalid checksum)";
             else if (strstr(m, "incorrect length check"))
                 m = "gzip length mismatch (invalid length)";
-            pipe_fail(p, PPROF_EFORMAT, m);
+            pipe_fail(p, PPROF_EGZIP, m);
             break;
         }
         if (rc == Z_MEM_ERROR) {
@@ -120,7 +120,7 @@ static void *pipe_main(void *arg)
             break;
         }
         if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            pipe_fail(p, PPROF_EFORMAT, z.msg ? z.msg : "inflate failed");
+            pipe_fail(p, PPROF_EGZIP, z.msg ? z.msg : "inflate failed");
             break;
         }
     }

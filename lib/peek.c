@@ -24,11 +24,11 @@ static int scan(const uint8_t *p, size_t len, int64_t *time_nanos, int64_t *dura
     while (p < end) {
         uint64_t key, v;
         if (!varint(&p, end, &key))
-            return pprof_error_set(err, PPROF_EFORMAT, "parsing profile: bad field key");
+            return pprof_error_set(err, PPROF_EWIRE, "parsing profile: bad field key");
         switch (key & 7) {
         case 0:
             if (!varint(&p, end, &v))
-                return pprof_error_set(err, PPROF_EFORMAT, "parsing profile: truncated varint");
+                return pprof_error_set(err, PPROF_EWIRE, "parsing profile: truncated varint");
             if (key >> 3 == 9)
                 *time_nanos = (int64_t)v;
             else if (key >> 3 == 10)
@@ -36,21 +36,21 @@ static int scan(const uint8_t *p, size_t len, int64_t *time_nanos, int64_t *dura
             break;
         case 1:
             if ((size_t)(end - p) < 8)
-                return pprof_error_set(err, PPROF_EFORMAT, "parsing profile: truncated field");
+                return pprof_error_set(err, PPROF_EWIRE, "parsing profile: truncated field");
             p += 8;
             break;
         case 2:
             if (!varint(&p, end, &v) || v > (uint64_t)(end - p))
-                return pprof_error_set(err, PPROF_EFORMAT, "parsing profile: truncated field");
+                return pprof_error_set(err, PPROF_EWIRE, "parsing profile: truncated field");
             p += v;
             break;
         case 5:
             if ((size_t)(end - p) < 4)
-                return pprof_error_set(err, PPROF_EFORMAT, "parsing profile: truncated field");
+                return pprof_error_set(err, PPROF_EWIRE, "parsing profile: truncated field");
             p += 4;
             break;
         default:
-            return pprof_error_set(err, PPROF_EFORMAT, "parsing profile: bad wire type %u", (unsigned)(key & 7));
+            return pprof_error_set(err, PPROF_EWIRE, "parsing profile: bad wire type %u", (unsigned)(key & 7));
         }
     }
     return 0;

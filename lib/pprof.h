@@ -32,17 +32,23 @@ PPROF_API const char *pprof_version(void);
 
 /* ------------------------------------------------------------------ errors */
 
-/* Every fallible function returns 0 or one of these negative codes. */
+/* Every fallible function returns 0 or one of these negative codes; the
+ * codes are fine enough to route on (never the message text). */
 enum {
     PPROF_OK = 0,
     PPROF_EINVAL = -1,    /* bad argument or option value */
     PPROF_ENOMEM = -2,    /* allocation failed */
     PPROF_EIO = -3,       /* read or write failed */
-    PPROF_EFORMAT = -4,   /* malformed input (wire or semantic) */
+    PPROF_EFORMAT = -4,   /* malformed input in a recognised text format (legacy, folded) */
     PPROF_ELIMIT = -5,    /* a configured size cap was hit */
     PPROF_EEMPTY = -6,    /* empty input */
     PPROF_ENOTFOUND = -7, /* a named thing (sample type, ...) does not exist */
-    PPROF_EUNRECOGNIZED = -8 /* input is not in this format at all */
+    PPROF_EUNRECOGNIZED = -8, /* input is not in this format at all */
+    PPROF_EGZIP = -9,     /* gzip data is corrupt, truncated or followed by garbage */
+    PPROF_EWIRE = -10,    /* not valid protobuf wire data (so perhaps another format) */
+    PPROF_ESEMANTIC = -11, /* valid wire data breaking profile.proto's rules (ids, indices, value counts) */
+    PPROF_ECONCAT = -12,  /* several profile.proto messages concatenated into one */
+    PPROF_EREGEXP = -13   /* a regular expression does not compile */
 };
 
 /* Detailed error: the code plus a message naming the field, index or offset.
@@ -249,18 +255,25 @@ static inline const char *pprof_string(const pprof_profile *p, pprof_str s)
 
 /* ------------------------------------------------------------------ codec */
 
+/* Options of the readers; all zero (or a NULL pointer) means the defaults. */
 typedef struct pprof_parse_options {
     uint64_t max_inflated; /* cap on decompressed bytes; 0 means the default, 2 GiB */
+    bool single_threaded;  /* no read-ahead thread: big gzip inputs are inflated in the
+                            * calling thread (as they are when a thread cannot start) */
 } pprof_parse_options;
 
 #define PPROF_DEFAULT_MAX_INFLATED (2ULL << 30)
 
 /* Decodes a profile.proto message, gzip-compressed or raw (detected by the
- * magic bytes). Applies every decoder rule and CheckValid check. On failure
+ * magic bytes). Applies every decoder rule and CheckValid check. Threads:
+ * gzip input of 1 MiB or more is inflated by a second thread while this one
+ * decodes (joined before return), unless opt->single_threaded. On failure
  * returns a negative code with err naming the field and index or byte
- * offset: PPROF_EUNRECOGNIZED when the bytes are not protobuf at all (so
- * other readers may be tried), PPROF_EFORMAT for a malformed profile,
- * PPROF_EEMPTY, PPROF_ELIMIT, PPROF_ENOMEM. *out is owned by the caller. */
+ * offset: PPROF_EWIRE when the bytes are not valid protobuf (so other
+ * readers may be tried), PPROF_EGZIP for broken gzip data, PPROF_ECONCAT
+ * for concatenated profiles, PPROF_ESEMANTIC for a profile breaking the
+ * model's rules, PPROF_EEMPTY, PPROF_ELIMIT, PPROF_ENOMEM. *out is owned
+ * by the caller. */
 PPROF_API int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
                         const pprof_parse_options *opt, pprof_error *err);
 
@@ -356,11 +369,15 @@ PPROF_API int pprof_profile_add_tag_frames(pprof_profile *p, const char *keys, b
  * backtracking, so no pattern can make a match hang). */
 typedef struct pprof_regex pprof_regex;
 
-/* Compiles pattern; NULL on error with Go's message in err (errlen bytes).
- * Free with pprof_regex_free. */
-PPROF_API pprof_regex *pprof_regex_compile(const char *pattern, size_t len, char *err, size_t errlen);
+/* Compiles pattern[0..len) into *out (free with pprof_regex_free).
+ * PPROF_EREGEXP with Go's message ("error parsing regexp: missing closing
+ * ): `(`") when it does not compile (also past 65536 bytes, 1000 nested
+ * groups or 2^20 instructions), PPROF_ENOMEM. */
+PPROF_API int pprof_regex_compile(pprof_regex **out, const char *pattern, size_t len, pprof_error *err);
 
-/* True when the regexp matches anywhere in text[0..len). */
+/* True when the regexp matches anywhere in text[0..len) (unanchored, like
+ * Go's MatchString), in time linear in len. A compiled regexp is only read
+ * here, so several threads may match with it at once. */
 PPROF_API bool pprof_regex_match(const pprof_regex *re, const char *text, size_t len);
 
 PPROF_API void pprof_regex_free(pprof_regex *re);

@@ -263,25 +263,25 @@ int pprof_profile_add_comment(pprof_profile *p, pprof_str comment)
 int pprof_profile_check(const pprof_profile *p, pprof_error *err)
 {
     if (p->n_samples && !p->n_sample_types)
-        return pprof_error_set(err, PPROF_EFORMAT, "missing sample type information");
+        return pprof_error_set(err, PPROF_ESEMANTIC, "missing sample type information");
     for (size_t i = 0; i < p->n_samples; i++) {
         const pprof_sample *s = &p->samples[i];
         if (s->locs_off + s->n_locs > p->n_sample_locs || s->labels_off + s->n_labels > p->n_labels)
-            return pprof_error_set(err, PPROF_EFORMAT, "sample %zu: references out of range", i);
+            return pprof_error_set(err, PPROF_ESEMANTIC, "sample %zu: references out of range", i);
     }
     for (size_t i = 0; i < p->n_sample_locs; i++)
         if (p->sample_locs[i] >= p->n_locations)
-            return pprof_error_set(err, PPROF_EFORMAT, "sample has nil location");
+            return pprof_error_set(err, PPROF_ESEMANTIC, "sample has nil location");
     for (size_t i = 0; i < p->n_locations; i++) {
         const pprof_location *l = &p->locations[i];
         if (l->mapping != PPROF_NONE && l->mapping >= p->n_mappings)
-            return pprof_error_set(err, PPROF_EFORMAT, "location %zu: mapping out of range", i);
+            return pprof_error_set(err, PPROF_ESEMANTIC, "location %zu: mapping out of range", i);
         if ((uint64_t)l->lines_off + l->n_lines > p->n_lines)
-            return pprof_error_set(err, PPROF_EFORMAT, "location %zu: lines out of range", i);
+            return pprof_error_set(err, PPROF_ESEMANTIC, "location %zu: lines out of range", i);
     }
     for (size_t i = 0; i < p->n_lines; i++)
         if (p->lines[i].function >= p->n_functions)
-            return pprof_error_set(err, PPROF_EFORMAT, "line %zu: function out of range", i);
+            return pprof_error_set(err, PPROF_ESEMANTIC, "line %zu: function out of range", i);
     return 0;
 }
 

@@ -41,10 +41,10 @@ static int compile_anchored(pprof_regex **out, const pprof_profile *p, pprof_str
     memcpy(pattern, "^(", 2);
     memcpy(pattern + 2, p->strings[s], p->string_lens[s]);
     memcpy(pattern + n - 2, ")$", 3);
-    char msg[512];
-    *out = pprof_regex_compile(pattern, n, msg, sizeof msg);
+    /* A drop_frames that does not compile is ignored, as in pprof. */
+    int rc = pprof_regex_compile(out, pattern, n, NULL);
     free(pattern);
-    return *out ? 0 : 1;
+    return rc ? 1 : 0;
 }
 
 static bool name_matches(const pprof_regex *re, const pprof_profile *p, pprof_str name)

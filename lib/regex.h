@@ -2,25 +2,11 @@
 #ifndef PPROF_REGEX_H
 #define PPROF_REGEX_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "pprof.h"
 
-typedef struct pprof_regex pprof_regex;
-
-/* Compiles pattern (Go RE2 syntax). On error returns NULL and writes a message like Go's
- * regexp errors ("error parsing regexp: missing closing ): `(`") into err (errlen bytes).
+/* The API (pprof_regex_compile, _match, _free) is declared in pprof.h.
  * Limits: patterns longer than PPROF_REGEX_MAX_LEN bytes, groups nested PPROF_REGEX_MAX_DEPTH
  * deep and programs over PPROF_REGEX_MAX_INST instructions are rejected. */
-pprof_regex *pprof_regex_compile(const char *pattern, size_t len, char *err, size_t errlen);
-
-/* True when the regexp matches anywhere in text[0..len) (unanchored search, like Go's
- * MatchString). Time is O(len(pattern) * len(text)) at worst; the regexp is only read, so
- * one compiled regexp may be matched from several threads at once. */
-bool pprof_regex_match(const pprof_regex *re, const char *text, size_t len);
-
-void pprof_regex_free(pprof_regex *re);
-
 #define PPROF_REGEX_MAX_LEN 65536
 #define PPROF_REGEX_MAX_DEPTH 1000
 #define PPROF_REGEX_MAX_INST (1u << 20)

@@ -824,32 +824,31 @@ int pprof_re_engine(const pprof_regex *re)
     return re->prog.is_literal ? 0 : re->dfa ? 1 : 2;
 }
 
-pprof_regex *pprof_regex_compile(const char *pattern, size_t len, char *err, size_t errlen)
+int pprof_regex_compile(pprof_regex **out, const char *pattern, size_t len, pprof_error *err)
 {
+    *out = NULL;
     pprof_regex *re = calloc(1, sizeof *re);
-    if (!re) {
-        if (errlen)
-            snprintf(err, errlen, "error parsing regexp: out of memory");
-        return NULL;
-    }
-    if (!pprof_re_parse(pattern, len, &re->prog, err, errlen)) {
+    if (!re)
+        return pprof_error_set(err, PPROF_ENOMEM, "error parsing regexp: out of memory");
+    char msg[sizeof err->msg];
+    if (!pprof_re_parse(pattern, len, &re->prog, msg, sizeof msg)) {
         free(re);
-        return NULL;
+        /* The parser runs out of memory only as "out of memory". */
+        return pprof_error_set(err, PPROF_EREGEXP, "%s", msg);
     }
     if (re->prog.is_literal && !re->prog.lit_bot && !re->prog.lit_eot && re->prog.litlen > SHORT_LITERAL) {
         re->kmp = kmp_table(re->prog.lit, re->prog.litlen);
         if (!re->kmp) {
-            if (errlen)
-                snprintf(err, errlen, "error parsing regexp: out of memory");
             pprof_regex_free(re);
-            return NULL;
+            return pprof_error_set(err, PPROF_ENOMEM, "error parsing regexp: out of memory");
         }
     }
     if (!re->prog.is_literal) {
         re->anchored = start_anchored(&re->prog);
         re->dfa = dfa_build(&re->prog, re->anchored);
     }
-    return re;
+    *out = re;
+    return 0;
 }
 
 void pprof_regex_free(pprof_regex *re)

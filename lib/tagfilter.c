@@ -120,10 +120,10 @@ static int compile_filter(tag_filter *t, const char *text, const char *name, ppr
         if (!grown)
             return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
         t->res = grown;
-        char msg[256];
-        t->res[t->n_res] = pprof_regex_compile(s, n, msg, sizeof msg);
-        if (!t->res[t->n_res])
-            return pprof_error_set(err, PPROF_EINVAL, "parsing argument regexp %s: %s", name, msg);
+        pprof_error rerr;
+        int crc = pprof_regex_compile(&t->res[t->n_res], s, n, &rerr);
+        if (crc)
+            return pprof_error_set(err, crc, "parsing argument regexp %s: %s", name, rerr.msg);
         t->n_res++;
         s = comma ? comma + 1 : NULL;
     }

@@ -30,6 +30,7 @@ bad:sh tests/bad/run.sh
 http:sh tests/http/run.sh
 flame:TEST_FLAME="$BUILD"/tests/test_flame sh tests/flame/run.sh
 flame-browser:TEST_FLAME="$BUILD"/tests/test_flame timeout 300 sh tests/flame/browser.sh
+lib:sh tests/lib/run.sh
 perf:sh tests/perf/run.sh'
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pprof-suites.XXXXXX") || exit 2

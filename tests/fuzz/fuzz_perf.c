@@ -1,5 +1,5 @@
 /* fuzz_perf.c: libFuzzer harness for the perf.data reader (file and pipe mode) and its time peek. */
-#include "formats.h"
+#include "readers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

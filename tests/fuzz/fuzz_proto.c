@@ -1,5 +1,5 @@
 /* fuzz_proto.c: libFuzzer harness for the profile.proto decoder and the reports that walk a decoded profile (text, stacks, DOT, callgrind). */
-#include "formats.h"
+#include "report.h"
 
 #include <string.h>
 

@@ -9,9 +9,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const uint8_t *nl = memchr(data, '\n', size);
     size_t plen = nl ? (size_t)(nl - data) : size;
-    char err[256];
-    pprof_regex *re = pprof_regex_compile((const char *)data, plen, err, sizeof err);
-    if (re) {
+    pprof_regex *re;
+    if (pprof_regex_compile(&re, (const char *)data, plen, NULL) == 0) {
         size_t off = nl ? plen + 1 : size;
         pprof_regex_match(re, (const char *)data + off, size - off);
         pprof_regex_free(re);

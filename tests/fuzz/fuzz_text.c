@@ -1,5 +1,6 @@
 /* fuzz_text.c: libFuzzer harness for the text readers: legacy profiles and folded stacks. */
-#include "formats.h"
+#include "readers.h"
+#include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

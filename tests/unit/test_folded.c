@@ -1,5 +1,5 @@
 /* test_folded.c: unit tests of the folded (collapsed) stack reader, pprof_read_folded. */
-#include "formats.h"
+#include "readers.h"
 #include "unit.h"
 
 #include <stdint.h>

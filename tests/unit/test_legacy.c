@@ -1,5 +1,5 @@
 /* test_legacy.c: unit tests of the legacy readers (CPU, heap, Go count, threadz, contention, Java, maps). */
-#include "formats.h"
+#include "readers.h"
 #include "unit.h"
 
 #include <stdlib.h>

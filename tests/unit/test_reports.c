@@ -1,5 +1,5 @@
 /* test_reports.c: report writers checked against current upstream pprof's goldens, on profiles rebuilt here. */
-#include "formats.h"
+#include "report.h"
 #include "unit.h"
 
 #include <string.h>

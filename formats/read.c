@@ -1,0 +1,153 @@
+/* read.c: the one read entry of libpprof: refuses what cannot be a profile, then tries the table of readers in order. */
+#include "readers.h"
+#include "report.h"
+
+#include <string.h>
+
+/* Whether a reader may take the bytes. Every reader still checks for itself
+ * and answers PPROF_EUNRECOGNIZED (or, for protobuf, PPROF_EWIRE) when the
+ * bytes are not its format, so a sniff only has to be cheap and never
+ * wrong in refusing. */
+static bool sniff_any(const uint8_t *data, size_t len)
+{
+    return true;
+}
+
+static int read_proto(pprof_profile **out, const uint8_t *data, size_t len, const pprof_parse_options *opt,
+                      pprof_error *err)
+{
+    return pprof_profile_parse(out, data, len, opt, err);
+}
+
+static int read_legacy(pprof_profile **out, const uint8_t *data, size_t len, const pprof_parse_options *opt,
+                       pprof_error *err)
+{
+    return pprof_read_legacy(out, data, len, err);
+}
+
+static bool sniff_perf(const uint8_t *data, size_t len)
+{
+    return pprof_perf_sniff(data, len);
+}
+
+static int read_perf(pprof_profile **out, const uint8_t *data, size_t len, const pprof_parse_options *opt,
+                     pprof_error *err)
+{
+    return pprof_read_perf(out, data, len, err);
+}
+
+static int read_folded(pprof_profile **out, const uint8_t *data, size_t len, const pprof_parse_options *opt,
+                       pprof_error *err)
+{
+    return pprof_read_folded(out, data, len, err);
+}
+
+/* The readers, tried in this order. A reader with inflated set gets the
+ * bytes with gzip undone; the protobuf reader inflates as it decodes. */
+static const struct reader {
+    const char *name;
+    bool inflated;
+    bool (*sniff)(const uint8_t *data, size_t len);
+    int (*parse)(pprof_profile **out, const uint8_t *data, size_t len, const pprof_parse_options *opt,
+                 pprof_error *err);
+} readers[] = {
+    {"perf", false, sniff_perf, read_perf},    /* Linux perf.data (its magic decides; before protobuf,
+                                                * which would take its bytes for a broken message) */
+    {"proto", false, sniff_any, read_proto},   /* profile.proto, gzip or raw */
+    {"perf", true, sniff_perf, read_perf},     /* perf.data, gzip-compressed */
+    {"legacy", true, sniff_any, read_legacy},  /* gperftools, Go debug=1 text, threadz, contention, Java */
+    {"folded", true, sniff_any, read_folded},  /* folded stacks ("a;b;c 10") */
+};
+
+/* Errors that mean "not this format": the next reader may try. A broken
+ * profile.proto (ESEMANTIC) still lets the others try, since text formats
+ * can look like wire data; its message is kept in case none of them fits. */
+static bool try_next(int rc)
+{
+    return rc == PPROF_EUNRECOGNIZED || rc == PPROF_EWIRE || rc == PPROF_ESEMANTIC;
+}
+
+int pprof_read_check_prefix(const void *data, size_t len, pprof_error *err)
+{
+    if (len > PPROF_READ_PREFIX)
+        len = PPROF_READ_PREFIX;
+    const char *what = pprof_sniff_not_profile(data, len, false);
+    if (!what && pprof_is_gzip(data, len)) {
+        pprof_buf head = {0};
+        pprof_error ignored;
+        int rc = pprof_gunzip(&head, data, len, PPROF_READ_PREFIX, &ignored);
+        /* Truncated or over the small cap is fine here: only the head matters. */
+        if (rc == 0 || rc == PPROF_ELIMIT || head.len >= 2)
+            what = pprof_sniff_not_profile(head.data, head.len, true);
+        pprof_buf_release(&head);
+    }
+    if (what)
+        return pprof_error_set(err, PPROF_EUNRECOGNIZED, "parsing profile: %s", what);
+    return 0;
+}
+
+int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_parse_options *opt,
+               pprof_error *err)
+{
+    *out = NULL;
+    pprof_error local;
+    if (!err)
+        err = &local;
+    int rc = pprof_read_check_prefix(data, len, err);
+    if (rc)
+        return rc;
+    pprof_buf raw = {0};
+    bool inflated = false;
+    int first = 0; /* the first reader's complaint, reported when none fits */
+    pprof_error first_err;
+    const char *first_name = NULL;
+    for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
+        const struct reader *r = &readers[i];
+        const uint8_t *d = data;
+        size_t n = len;
+        if (r->inflated && pprof_is_gzip(data, len)) {
+            if (!inflated) {
+                pprof_error gz;
+                /* Without the inflated bytes no other reader can try: the
+                 * first complaint stands. */
+                if (pprof_gunzip(&raw, data, len, 0, &gz) != 0)
+                    break;
+                inflated = true;
+            }
+            d = raw.data;
+            n = raw.len;
+        }
+        if (!r->sniff(d, n))
+            continue;
+        pprof_error e;
+        rc = r->parse(out, d, n, opt, &e);
+        if (rc == 0) {
+            pprof_buf_release(&raw);
+            return 0;
+        }
+        if (!try_next(rc) || (rc != PPROF_EUNRECOGNIZED && r->inflated)) {
+            /* A reader that recognised its format and found it broken. */
+            pprof_buf_release(&raw);
+            *err = e;
+            return rc;
+        }
+        if (!first && rc != PPROF_EUNRECOGNIZED) {
+            first = rc;
+            first_err = e;
+            first_name = r->name;
+        }
+    }
+    pprof_buf_release(&raw);
+    if (!first)
+        return pprof_error_set(err, PPROF_EUNRECOGNIZED, "parsing profile: unrecognized profile format");
+    if (first == PPROF_EWIRE) {
+        const char *d = first_err.msg;
+        if (strncmp(d, "parsing profile: ", 17) == 0)
+            d += 17;
+        return pprof_error_set(err, PPROF_EUNRECOGNIZED,
+                               "parsing profile: unrecognized profile format (not %s: %s)",
+                               strcmp(first_name, "proto") == 0 ? "profile.proto" : first_name, d);
+    }
+    *err = first_err;
+    return first;
+}
