@@ -1,5 +1,6 @@
 /* fuzz_perf.c: libFuzzer harness for the perf.data reader (file and pipe mode) and its time peek. */
 #include "readers.h"
+#include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
