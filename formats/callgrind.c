@@ -11,12 +11,10 @@ typedef struct name_table {
     size_t n, mask;
 } name_table;
 
+/* Table order never reaches the output (names are numbered as first seen). */
 static uint64_t name_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h ^ (h >> 29);
+    return pprof_hash_bytes(s, strlen(s));
 }
 
 static int table_grow(name_table *t)

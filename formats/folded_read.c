@@ -1,4 +1,5 @@
 /* folded_read.c: reader of folded (collapsed) stack text ("a;b;c 10", perf/flamegraph.pl/inferno), single or two-column. */
+#include "internal.h"
 #include "readers.h"
 
 #include <stdlib.h>
@@ -292,36 +293,6 @@ typedef struct {
     size_t bad_lines, first_bad, frac_lines;
 } state;
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 16;
-    while (c < need) {
-        if (c > SIZE_MAX / 2 / elem)
-            return PPROF_ENOMEM;
-        c *= 2;
-    }
-    void *q = realloc(*arr, c * elem);
-    if (!q)
-        return PPROF_ENOMEM;
-    *arr = q;
-    *cap = c;
-    return 0;
-}
-
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
-
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 /* A word-at-a-time hash: table order never reaches the output (that is
  * first-seen order), so byte order does not matter. */
 static uint64_t hash_bytes(const uint8_t *s, size_t n)
@@ -336,7 +307,7 @@ static uint64_t hash_bytes(const uint8_t *s, size_t n)
     uint64_t w = 0;
     for (size_t i = 0; i < n; i++) /* a variable-length memcpy would be a call */
         w |= (uint64_t)s[i] << (8 * i);
-    return mix(h ^ w);
+    return pprof_hash_u64(h ^ w);
 }
 
 static int oom(pprof_error *err)
@@ -440,7 +411,7 @@ static int add_line(state *st, const uint8_t *s, size_t n, int64_t value, int64_
     for (size_t i = 0; i <= n;) {
         const uint8_t *semi = memchr(s + i, ';', n - i);
         size_t j = semi ? (size_t)(semi - s) : n;
-        if (GROW(st->fr, st->cap_fr, k + 1))
+        if (PPROF_GROW(st->fr, st->cap_fr, k + 1))
             return oom(err);
         uint64_t fh = hash_bytes(s + i, j - i);
         st->fr[k++] = (frame_ref){s + i, j - i, fh};
@@ -461,7 +432,7 @@ static int add_line(state *st, const uint8_t *s, size_t n, int64_t value, int64_
         if (e->hash == st->fr[a].hash)
             __builtin_prefetch(e->s);
     }
-    if (GROW(st->tmp, st->cap_tmp, k))
+    if (PPROF_GROW(st->tmp, st->cap_tmp, k))
         return oom(err);
     for (size_t a = 0; a < k; a++) {
         /* Leaf first, as samples hold them. */
@@ -473,7 +444,7 @@ static int add_line(state *st, const uint8_t *s, size_t n, int64_t value, int64_
     }
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ k;
     for (size_t a = 0; a < k; a++)
-        h = mix(h ^ st->tmp[a]) + a;
+        h = pprof_hash_u64(h ^ st->tmp[a]) + a;
     if ((st->n_stacks + 1) * 2 > st->mask + 1 || !st->slots) {
         if (st->n_stacks >= UINT32_MAX - 1)
             return pprof_error_set(err, PPROF_ELIMIT, "folded stacks: line %zu: too many stacks", line);
@@ -490,7 +461,7 @@ static int add_line(state *st, const uint8_t *s, size_t n, int64_t value, int64_
             return add_counts(r, value, base, line, err);
         slot = (slot + 1) & st->mask;
     }
-    if (GROW(st->stacks, st->cap_stacks, st->n_stacks + 1) || GROW(st->locs, st->cap_locs, st->n_locs + k))
+    if (PPROF_GROW(st->stacks, st->cap_stacks, st->n_stacks + 1) || PPROF_GROW(st->locs, st->cap_locs, st->n_locs + k))
         return oom(err);
     memcpy(st->locs + st->n_locs, st->tmp, k * sizeof *st->tmp);
     st->stacks[st->n_stacks] = (stack_rec){h, st->n_locs, (uint32_t)k, value, base};

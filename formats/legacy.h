@@ -2,6 +2,7 @@
 #ifndef PPROF_LEGACY_H
 #define PPROF_LEGACY_H
 
+#include "internal.h"
 #include "readers.h"
 
 #include <stdbool.h>
@@ -68,9 +69,6 @@ int64_t lg_mul_wrap(int64_t a, int64_t b);
 
 /* ------------------------------------------------------------ builder */
 
-/* Grows *ptr (elements of size elem) to hold at least need; 0 or PPROF_ENOMEM. */
-int lg_grow(void **ptr, size_t *cap, size_t need, size_t elem);
-#define LG_GROW(arr, cap, need) lg_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 typedef struct lg_sample {
     size_t off;      /* first frame in lg_profile.frames */
@@ -137,6 +135,23 @@ typedef struct lg_profile {
     uint64_t *tmp; /* scratch address list */
     size_t n_tmp, cap_tmp;
 } lg_profile;
+
+/* A mapping's file name and build id (bytes in lp->pool). */
+static inline lg_str lg_map_file(const lg_profile *lp, const lg_mapping *m)
+{
+    return (lg_str){m->file_len ? (const char *)lp->pool.data + m->file_off : "", m->file_len};
+}
+
+static inline lg_str lg_map_bid(const lg_profile *lp, const lg_mapping *m)
+{
+    return (lg_str){m->bid_len ? (const char *)lp->pool.data + m->bid_off : "", m->bid_len};
+}
+
+/* The slot of a 64-bit key in an open-addressing table of mask+1 slots. */
+static inline size_t lg_slot_of(uint64_t key, size_t mask)
+{
+    return (size_t)pprof_hash_u64(key) & mask;
+}
 
 void lg_profile_init(lg_profile *lp);
 void lg_profile_release(lg_profile *lp);

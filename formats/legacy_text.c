@@ -867,7 +867,7 @@ static int java_function(lg_profile *lp, lg_str name, lg_str file, uint32_t *out
     }
     if (lp->n_funcs >= UINT32_MAX - 2)
         return PPROF_ELIMIT;
-    if (LG_GROW(lp->funcs, lp->cap_funcs, lp->n_funcs + 1))
+    if (PPROF_GROW(lp->funcs, lp->cap_funcs, lp->n_funcs + 1))
         return PPROF_ENOMEM;
     lp->funcs[lp->n_funcs] = (lg_func){name, file};
     *out = (uint32_t)lp->n_funcs++;

@@ -1,44 +1,10 @@
 /* stacks.c: builds the stack set (distinct root-first frame paths with their
  * values) that folded output and flame graphs are made from. */
 #include "formats.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * elem);
-    if (!q)
-        return PPROF_ENOMEM;
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
-    return mix(h);
-}
 
 typedef struct builder {
     pprof_stack_set *s;
@@ -61,7 +27,7 @@ static int name_id(builder *b, const char *name, size_t len, uint32_t *out)
         if (!t)
             return PPROF_ENOMEM;
         for (size_t i = 0; i < s->n_names; i++) {
-            size_t h = hash_bytes(s->names[i], strlen(s->names[i])) & (slots - 1);
+            size_t h = pprof_hash_bytes(s->names[i], strlen(s->names[i])) & (slots - 1);
             while (t[h])
                 h = (h + 1) & (slots - 1);
             t[h] = (uint32_t)i + 1;
@@ -70,7 +36,7 @@ static int name_id(builder *b, const char *name, size_t len, uint32_t *out)
         b->name_slots = t;
         b->name_mask = slots - 1;
     }
-    size_t h = hash_bytes(name, len) & b->name_mask;
+    size_t h = pprof_hash_bytes(name, len) & b->name_mask;
     while (b->name_slots[h]) {
         uint32_t i = b->name_slots[h] - 1;
         if (strncmp(s->names[i], name, len) == 0 && s->names[i][len] == 0) {
@@ -79,7 +45,7 @@ static int name_id(builder *b, const char *name, size_t len, uint32_t *out)
         }
         h = (h + 1) & b->name_mask;
     }
-    if (GROW(s->names, b->cap_names, s->n_names + 1))
+    if (PPROF_GROW(s->names, b->cap_names, s->n_names + 1))
         return PPROF_ENOMEM;
     char *copy = malloc(len + 1);
     if (!copy)
@@ -94,9 +60,9 @@ static int name_id(builder *b, const char *name, size_t len, uint32_t *out)
 
 static uint64_t path_hash(const uint32_t *f, const uint8_t *fl, size_t n)
 {
-    uint64_t h = mix(n + 1);
+    uint64_t h = pprof_hash_u64(n + 1);
     for (size_t i = 0; i < n; i++)
-        h = mix(h ^ ((uint64_t)f[i] << 1 | fl[i]));
+        h = pprof_hash_u64(h ^ ((uint64_t)f[i] << 1 | fl[i]));
     return h;
 }
 
@@ -142,8 +108,8 @@ static int add_path(builder *b, size_t n, int64_t value, int64_t base)
         }
         h = (h + 1) & b->stack_mask;
     }
-    if (n > UINT32_MAX || GROW(s->stacks, b->cap_stacks, s->n_stacks + 1) ||
-        GROW(b->stack_hash, b->cap_stack_hash, s->n_stacks + 1))
+    if (n > UINT32_MAX || PPROF_GROW(s->stacks, b->cap_stacks, s->n_stacks + 1) ||
+        PPROF_GROW(b->stack_hash, b->cap_stack_hash, s->n_stacks + 1))
         return PPROF_ENOMEM;
     pprof_stack *st = &s->stacks[s->n_stacks];
     st->frames_off = s->n_frames;
@@ -161,7 +127,7 @@ static int reserve_frames(builder *b, size_t n)
 {
     pprof_stack_set *s = b->s;
     size_t need = s->n_frames + n;
-    if (GROW(s->frames, b->cap_frames, need) || GROW(s->frame_flags, b->cap_flags, need))
+    if (PPROF_GROW(s->frames, b->cap_frames, need) || PPROF_GROW(s->frame_flags, b->cap_flags, need))
         return PPROF_ENOMEM;
     return 0;
 }

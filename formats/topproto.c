@@ -30,19 +30,13 @@ typedef struct fn_index {
     size_t cap_head, cap_next;
 } fn_index;
 
+/* The toolkit's growth, with the new entries zeroed (0: no entry). */
 static int grow(uint32_t **a, size_t *cap, size_t need)
 {
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    uint32_t *b = realloc(*a, n * sizeof *b);
-    if (!b)
+    size_t old = *cap;
+    if (PPROF_GROW(*a, *cap, need))
         return PPROF_ENOMEM;
-    memset(b + *cap, 0, (n - *cap) * sizeof *b);
-    *a = b;
-    *cap = n;
+    memset(*a + old, 0, (*cap - old) * sizeof **a);
     return 0;
 }
 

@@ -136,7 +136,11 @@ dest=$BUILD/lib-dest
 rm -rf "$dest"
 # -o: what is built is installed as it is, whatever flags this make has.
 if $MAKE --no-print-directory -s -o "$build_arg/cflags" install BUILD="$build_arg" DESTDIR="$dest" PREFIX=/usr/local \
-    LIBDIR=/usr/local/lib64 >"$tmp/install.log" 2>&1; then ok; else no "make install DESTDIR: $(tail -n 3 "$tmp/install.log")"; exit 1; fi
+    LIBDIR=/usr/local/lib64 >"$tmp/install.log" 2>&1; then ok; else
+    no "make install DESTDIR: $(tail -n 3 "$tmp/install.log")"
+    echo "lib: $pass passed, $fail failed"
+    exit 1
+fi
 for f in usr/local/include/pprof/pprof.h usr/local/include/pprof/formats.h usr/local/lib64/libpprof.so \
     usr/local/lib64/libpprof.a usr/local/lib64/pkgconfig/libpprof.pc; do
     [ -e "$dest/$f" ] && ok || no "not installed: $f"

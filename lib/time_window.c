@@ -1,4 +1,4 @@
-/* window.c: time windows (-window=START..END): parsing the bounds and testing a profile's time span against them. */
+/* time_window.c: time windows (-window=START..END): parsing the bounds and testing a profile's time span against them. */
 #include "internal.h"
 
 #include <ctype.h>

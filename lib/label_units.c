@@ -1,4 +1,4 @@
-/* labels.c: the unit of each numeric label key, as pprof resolves it. */
+/* label_units.c: the unit of each numeric label key, as pprof resolves it. */
 #include "internal.h"
 
 const char *pprof_label_unit(const pprof_profile *p, pprof_str key)

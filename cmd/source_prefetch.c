@@ -1,4 +1,4 @@
-/* prefetch.c: loads sources one after another in a second thread, a few ahead of the consumer that merges them. */
+/* source_prefetch.c: loads sources one after another in a second thread, a few ahead of the consumer that merges them. */
 #include "cmd.h"
 
 #include <pthread.h>

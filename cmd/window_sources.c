@@ -1,4 +1,4 @@
-/* windows.c: -window / -base_window: which source files fall in each time window, from their time spans. */
+/* window_sources.c: -window / -base_window: which source files fall in each time window, from their time spans. */
 #include "cmd.h"
 
 #include <errno.h>

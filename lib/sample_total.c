@@ -1,4 +1,4 @@
-/* total.c: sample-type selection and the report total, as pprof computes them. */
+/* sample_total.c: sample-type selection and the report total, as pprof computes them. */
 #include "internal.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* peek.c: reads a profile's time_nanos and duration_nanos (fields 9 and 10) without decoding the rest. */
+/* peek_times.c: reads a profile's time_nanos and duration_nanos (fields 9 and 10) without decoding the rest. */
 #include "internal.h"
 
 #include <string.h>

@@ -1,0 +1,352 @@
+/* test_graph.c: the core below the reports: graph building (ties at nodecount, saturation, call-tree trimming), filters, node identity, normalize. */
+#include "pprof.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static pprof_str S(pprof_profile *p, const char *s)
+{
+    pprof_str id = 0;
+    pprof_profile_intern(&id, p, s, strlen(s));
+    return id;
+}
+
+/* A profile with one sample type and one location per function name (in
+ * file "<name>.c", line 10), functions made on first use. */
+static pprof_profile *new_profile(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "cpu"), S(p, "nanoseconds")});
+    return p;
+}
+
+static uint32_t loc_of(pprof_profile *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_locations; i++) {
+        const pprof_line *ln = &p->lines[p->locations[i].lines_off];
+        if (strcmp(pprof_string(p, p->functions[ln->function].name), name) == 0)
+            return (uint32_t)i;
+    }
+    char file[64];
+    snprintf(file, sizeof file, "%s.c", name);
+    pprof_function f = {.id = p->n_functions + 1, .name = S(p, name), .system_name = S(p, name),
+                        .filename = S(p, file), .start_line = 1};
+    uint32_t fi, li;
+    pprof_profile_add_function(&fi, p, &f);
+    pprof_line ln = {.function = fi, .line = 10};
+    pprof_location l = {.id = p->n_locations + 1, .address = 0x1000 + 16 * p->n_locations, .mapping = PPROF_NONE};
+    pprof_profile_add_location(&li, p, &l, &ln, 1);
+    return li;
+}
+
+/* Adds a sample; stack is "leaf;caller;...;root". */
+static void add(pprof_profile *p, const char *stack, int64_t v)
+{
+    uint32_t locs[16];
+    size_t n = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", stack);
+    for (char *tok = strtok(buf, ";"); tok && n < 16; tok = strtok(NULL, ";"))
+        locs[n++] = loc_of(p, tok);
+    CHECK_INT(pprof_profile_add_sample(p, locs, n, &v, NULL, 0), 0);
+}
+
+static pprof_graph_options graph_options(void)
+{
+    pprof_graph_options o;
+    memset(&o, 0, sizeof o);
+    return o;
+}
+
+static const char *node_name(const pprof_graph *g, size_t i)
+{
+    return pprof_graph_string(g, g->nodes[i].info.name);
+}
+
+static pprof_graph *build(const pprof_profile *p, const pprof_graph_options *o)
+{
+    pprof_graph *g = NULL;
+    pprof_error err;
+    int rc = pprof_graph_build(&g, p, o, &err);
+    CHECK_INT(rc, 0);
+    if (rc)
+        fprintf(stderr, "graph: %s\n", err.msg);
+    return g;
+}
+
+/* Equal flat values: pprof orders by name, so nodecount keeps the first
+ * names, whatever order the samples came in. */
+static void test_ties_at_nodecount(void)
+{
+    pprof_profile *p = new_profile();
+    add(p, "d", 10);
+    add(p, "b", 10);
+    add(p, "c", 10);
+    add(p, "a", 10);
+    add(p, "e", 5);
+    pprof_graph_options o = graph_options();
+    o.nodecount = 2;
+    pprof_graph *g = build(p, &o);
+    if (g) {
+        CHECK_INT(g->n_nodes, 2);
+        CHECK_INT(g->orig_nodes, 5);
+        if (g->n_nodes == 2) {
+            CHECK_STR(node_name(g, 0), "a");
+            CHECK_STR(node_name(g, 1), "b");
+            CHECK_INT(g->nodes[0].flat, 10);
+        }
+    }
+    pprof_graph_free(g);
+    /* -cum order: the caller with the larger cum comes first, ties by name. */
+    add(p, "a;z", 1);
+    add(p, "b;y", 1);
+    o.nodecount = 3;
+    o.sort_cum = true;
+    g = build(p, &o);
+    if (g && g->n_nodes == 3) {
+        CHECK_STR(node_name(g, 0), "a");
+        CHECK_INT(g->nodes[0].cum, 11);
+        CHECK_STR(node_name(g, 1), "b");
+        CHECK_STR(node_name(g, 2), "c");
+    } else {
+        CHECK(0);
+    }
+    pprof_graph_free(g);
+    pprof_profile_free(p);
+}
+
+/* Sums saturate instead of wrapping. */
+static void test_saturation(void)
+{
+    pprof_profile *p = new_profile();
+    add(p, "hot;main", INT64_MAX);
+    add(p, "hot;main", INT64_MAX);
+    add(p, "cold;main", -5);
+    pprof_graph_options o = graph_options();
+    pprof_graph *g = build(p, &o);
+    if (g) {
+        bool seen = false;
+        for (size_t i = 0; i < g->n_nodes; i++)
+            if (strcmp(node_name(g, i), "hot") == 0) {
+                seen = true;
+                CHECK(g->nodes[i].flat == INT64_MAX);
+                CHECK(g->nodes[i].cum == INT64_MAX);
+            }
+        CHECK(seen);
+    }
+    pprof_graph_free(g);
+    bool overflow = false;
+    CHECK(pprof_profile_total(p, 0, false, &overflow) == INT64_MAX);
+    CHECK(overflow);
+    pprof_profile_free(p);
+}
+
+/* A call tree has one node per call path; nodefraction drops the small
+ * paths of a function and keeps its big ones. */
+static void test_call_tree_trimming(void)
+{
+    pprof_profile *p = new_profile();
+    add(p, "x;a;main", 100);
+    add(p, "x;b;main", 1);
+    add(p, "y;a;main", 50);
+    pprof_graph_options o = graph_options();
+    o.call_tree = true;
+    pprof_graph *g = build(p, &o);
+    size_t xs = 0;
+    if (g) {
+        for (size_t i = 0; i < g->n_nodes; i++)
+            xs += strcmp(node_name(g, i), "x") == 0;
+        CHECK_INT(g->n_nodes, 6); /* main, a, b, x under a, x under b, y */
+    }
+    CHECK_INT(xs, 2);
+    pprof_graph_free(g);
+    o.nodefraction = 0.05; /* 5% of 151: the paths through b go */
+    g = build(p, &o);
+    xs = 0;
+    if (g) {
+        for (size_t i = 0; i < g->n_nodes; i++) {
+            xs += strcmp(node_name(g, i), "x") == 0;
+            CHECK(strcmp(node_name(g, i), "b") != 0);
+        }
+        CHECK_INT(g->n_nodes, 4);
+        CHECK_INT(g->dropped_nodes, 2);
+    }
+    CHECK_INT(xs, 1);
+    pprof_graph_free(g);
+    pprof_profile_free(p);
+}
+
+static int64_t flat_of(const pprof_profile *p, const char *name)
+{
+    int64_t sum = 0;
+    for (size_t i = 0; i < p->n_samples; i++) {
+        const pprof_sample *s = &p->samples[i];
+        if (!s->n_locs)
+            continue;
+        const pprof_location *l = &p->locations[pprof_sample_locs(p, s)[0]];
+        if (strcmp(pprof_string(p, p->functions[p->lines[l->lines_off].function].name), name) == 0)
+            sum += pprof_sample_values(p, i)[0];
+    }
+    return sum;
+}
+
+static pprof_profile *filter_profile(void)
+{
+    pprof_profile *p = new_profile();
+    add(p, "x;a;main", 100);
+    add(p, "x;b;main", 10);
+    add(p, "y;b;main", 1);
+    return p;
+}
+
+static void test_filters(void)
+{
+    pprof_error err;
+    pprof_filter_result r;
+    /* focus: only samples through a matching frame. */
+    pprof_profile *p = filter_profile();
+    pprof_filter_options f = {.focus = "^a$"};
+    CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
+    CHECK(r.focus_matched);
+    CHECK_INT(p->n_samples, 1);
+    CHECK_INT(flat_of(p, "x"), 100);
+    pprof_profile_free(p);
+    /* ignore: drops them. */
+    p = filter_profile();
+    f = (pprof_filter_options){.ignore = "^a$"};
+    CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
+    CHECK(r.ignore_matched);
+    CHECK_INT(p->n_samples, 2);
+    CHECK_INT(flat_of(p, "x"), 10);
+    pprof_profile_free(p);
+    /* hide: removes the frames, keeping the samples (x's value moves to its caller). */
+    p = filter_profile();
+    f = (pprof_filter_options){.hide = "^x$"};
+    CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
+    CHECK(r.hide_matched);
+    CHECK_INT(p->n_samples, 3);
+    CHECK_INT(flat_of(p, "x"), 0);
+    CHECK_INT(flat_of(p, "a"), 100);
+    CHECK_INT(flat_of(p, "b"), 10);
+    CHECK_INT(flat_of(p, "y"), 1);
+    pprof_profile_free(p);
+    /* show: keeps only matching frames. */
+    p = filter_profile();
+    f = (pprof_filter_options){.show = "^(main|y)$"};
+    CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
+    CHECK(r.show_matched);
+    CHECK_INT(flat_of(p, "y"), 1);
+    CHECK_INT(flat_of(p, "main"), 110);
+    pprof_profile_free(p);
+    /* A focus that matches nothing says so and leaves no sample. */
+    p = filter_profile();
+    f = (pprof_filter_options){.focus = "nothing"};
+    CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
+    CHECK(!r.focus_matched);
+    CHECK_INT(p->n_samples, 0);
+    pprof_profile_free(p);
+    /* A bad regexp: its own code and Go's message, naming the option. */
+    p = filter_profile();
+    f = (pprof_filter_options){.ignore = "("};
+    CHECK_INT(pprof_profile_filter(p, &f, &r, &err), PPROF_EREGEXP);
+    CHECK_STR(err.msg, "parsing argument regexp ignore: error parsing regexp: missing closing ): `(`");
+    pprof_profile_free(p);
+}
+
+/* Node identity: one node per function, file or line; -noinlines keeps only
+ * the outermost line of a location. */
+static void test_nodemap(void)
+{
+    pprof_profile *p = new_profile();
+    pprof_str file = S(p, "same.c");
+    uint32_t fa, fb, loc;
+    pprof_function a = {.id = 1, .name = S(p, "a"), .filename = file};
+    pprof_function b = {.id = 2, .name = S(p, "b"), .filename = file};
+    pprof_profile_add_function(&fa, p, &a);
+    pprof_profile_add_function(&fb, p, &b);
+    /* One location where a is inlined into b, and one more line of a. */
+    pprof_line lines[2] = {{.function = fa, .line = 3}, {.function = fb, .line = 7}};
+    pprof_location l = {.id = 1, .address = 0x10, .mapping = PPROF_NONE};
+    pprof_profile_add_location(&loc, p, &l, lines, 2);
+    pprof_line other = {.function = fa, .line = 4};
+    pprof_location l2 = {.id = 2, .address = 0x20, .mapping = PPROF_NONE};
+    pprof_profile_add_location(&loc, p, &l2, &other, 1);
+
+    pprof_graph_options o = graph_options();
+    pprof_nodemap *m = NULL;
+    pprof_error err;
+    static const struct {
+        pprof_granularity gran;
+        bool noinlines;
+        size_t nodes, first_loc_nodes;
+    } cases[] = {
+        {PPROF_GRAN_FUNCTIONS, false, 2, 2},
+        {PPROF_GRAN_FILES, false, 1, 2},
+        {PPROF_GRAN_LINES, false, 3, 2},
+        {PPROF_GRAN_ADDRESSES, false, 3, 2},
+        {PPROF_GRAN_FUNCTIONS, true, 2, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        o.granularity = cases[i].gran;
+        o.noinlines = cases[i].noinlines;
+        CHECK_INT(pprof_nodemap_build(&m, p, &o, &err), 0);
+        if (!m)
+            continue;
+        CHECK_INT(m->n_nodes, cases[i].nodes);
+        CHECK_INT(m->loc_off[1] - m->loc_off[0], cases[i].first_loc_nodes);
+        pprof_nodemap_free(m);
+        m = NULL;
+    }
+    /* Names: at line granularity "a same.c:3", innermost first. */
+    o.granularity = PPROF_GRAN_LINES;
+    o.noinlines = false;
+    CHECK_INT(pprof_nodemap_build(&m, p, &o, &err), 0);
+    if (m) {
+        pprof_buf nb = {0};
+        CHECK_INT(pprof_nodemap_name(&nb, m, m->loc_nodes[m->loc_off[0]]), 0);
+        pprof_buf_append(&nb, "", 1);
+        CHECK_STR((const char *)nb.data, "a same.c:3");
+        pprof_buf_release(&nb);
+    }
+    pprof_nodemap_free(m);
+    pprof_nodemap_free(NULL);
+    pprof_profile_free(p);
+}
+
+/* -normalize: each sample type scaled to sum as in the base. */
+static void test_normalize(void)
+{
+    pprof_profile *p = new_profile();
+    add(p, "a", 10);
+    add(p, "b", 30);
+    pprof_profile *base = new_profile();
+    add(base, "a", 50);
+    add(base, "c", 30);
+    pprof_error err;
+    CHECK_INT(pprof_profile_normalize(p, base, &err), 0);
+    CHECK_INT(flat_of(p, "a"), 20);
+    CHECK_INT(flat_of(p, "b"), 60);
+    CHECK_INT(pprof_profile_total(p, 0, false, NULL), 80);
+    /* The base is not changed. */
+    CHECK_INT(pprof_profile_total(base, 0, false, NULL), 80);
+    pprof_profile_free(base);
+    /* An empty base scales by 0, as pprof does: every sample goes. */
+    base = new_profile();
+    CHECK_INT(pprof_profile_normalize(p, base, &err), 0);
+    CHECK_INT(pprof_profile_total(p, 0, false, NULL), 0);
+    CHECK_INT(p->n_samples, 0);
+    pprof_profile_free(base);
+    pprof_profile_free(p);
+}
+
+int main(void)
+{
+    test_ties_at_nodecount();
+    test_saturation();
+    test_call_tree_trimming();
+    test_filters();
+    test_nodemap();
+    test_normalize();
+    return unit_report("graph");
+}
