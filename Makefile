@@ -21,8 +21,10 @@ DEVELOPER    ?=
 # the programs the perf.data tests compare with perf's own reports);
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
-            libgraphviz-dev libcurl4-openssl-dev pkg-config
-TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils binutils linux-perf
+            libgraphviz-dev libcurl4-openssl-dev pkg-config \
+            libdw-dev libelf-dev libiberty-dev libcapstone-dev
+TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils binutils \
+            gcc g++ libgoogle-perftools-dev linux-perf
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -37,7 +39,10 @@ CURL_LIBS   = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 # Graphviz's libraries render call graphs in the program (cmd/render.c).
 GV_CFLAGS = $(shell pkg-config --cflags libgvc libcgraph 2>/dev/null)
 GV_LIBS   = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt)
-LDLIBS_ALL = -lprotobuf-c -lz -lm -pthread $(LDLIBS)
+# Symbolization: elfutils (ELF, DWARF, MiniDebugInfo), libiberty's demangler
+# (static, PIC on Debian), capstone for disassembly.
+NATIVE_LIBS = -ldw -lelf -liberty -lcapstone
+LDLIBS_ALL = -lprotobuf-c -lz -lm -pthread $(NATIVE_LIBS) $(LDLIBS)
 LDFLAGS_ALL = $(SANITIZE) $(LDFLAGS)
 
 # One include path per layer, so a layer cannot reach above itself: lib/
@@ -71,7 +76,7 @@ TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 VERSION  := $(shell sed -n 's/^\#define PPROF_VERSION "\(.*\)"/\1/p' lib/pprof.h)
 SOMAJOR  := $(shell sed -n 's/^\#define PPROF_VERSION_MAJOR \([0-9]*\)/\1/p' lib/pprof.h)
 
-.PHONY: all deps test-deps install-pkgs check test unit cli bad flame http lib perf fuzz demo asan tsan bench \
+.PHONY: all deps test-deps install-pkgs check test unit cli bad flame http native lib perf fuzz demo asan tsan bench \
         install uninstall clean tools FORCE
 .SUFFIXES:
 
@@ -133,16 +138,17 @@ $(BUILD)/include/pprof/%.h: formats/%.h
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/gen/*.d $(BUILD)/tests/*.d)
 
 # libpprof is lib/ and formats/ together: every reader and writer.
+# --exclude-libs: static archives it links (libiberty) stay private.
 $(BUILD)/libpprof.a: $(LIB_OBJ) $(FMT_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/libpprof.so: $(LIB_OBJ) $(FMT_OBJ)
-	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libpprof.so.$(SOMAJOR) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) -shared $(LDFLAGS_ALL) -Wl,--exclude-libs,ALL -Wl,-soname,libpprof.so.$(SOMAJOR) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/libpprof.pc: FORCE
 	@mkdir -p $(BUILD)
-	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm -pthread\nCflags: -I$${includedir}\n' \
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm -pthread -ldw -lelf -liberty -lcapstone\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@.tmp
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
@@ -167,7 +173,12 @@ $(BUILD)/tools/%: tests/http/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -o $@ $< $(LDFLAGS_ALL) -pthread
 
-tools: $(TOOL_BIN)
+# Tools of the native tests that build profiles through libpprof itself.
+$(BUILD)/tools/mkprof: tests/native/mkprof.c $(BUILD)/libpprof.a $(BUILD)/cflags
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(BUILD)/libpprof.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
+
+tools: $(TOOL_BIN) $(BUILD)/tools/mkprof
 
 # ---------------------------------------------------------------- tests
 # `make test` runs every suite on what is installed (tests/suites.sh lists
@@ -195,6 +206,11 @@ bad: all tools
 # 127.0.0.1 serving fixtures and misbehaving; openssl s_server for HTTPS.
 http: all tools
 	@$(SUITE_ENV) sh tests/suites.sh http
+
+# Native symbolization: C and C++ programs built and profiled (gperftools)
+# during the test, addr2line as an oracle, hostile binaries.
+native: all tools
+	@$(SUITE_ENV) sh tests/suites.sh native
 
 # perf.data: programs recorded with perf here, every stack and count compared
 # with perf script and perf report (skipped where perf_event_open is forbidden).
@@ -242,7 +258,7 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(FMT_SRC) $(GEN_C) $(wildcard lib/*.h formats/*.h)
 	@mkdir -p $(dir $@)
 	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -Ilib -Iformats -I$(BUILD)/gen \
-	  -o $@ $< $(LIB_SRC) $(FMT_SRC) $(GEN_C) -lprotobuf-c -lz -lm -pthread
+	  -o $@ $< $(LIB_SRC) $(FMT_SRC) $(GEN_C) -lprotobuf-c -lz -lm -pthread $(NATIVE_LIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory install-pkgs PKGS="$(FUZZ_PKGS)"

@@ -33,7 +33,16 @@ typedef struct cmd_args {
     const char *tls_cert, *tls_key, *tls_ca; /* HTTPS client certificate, key, CA bundle */
     struct cmd_fetched *fetched;  /* URL sources fetched by cmd_load_sources */
     bool all_frames;              /* -all_frames: no drop_frames/keep_frames pruning */
+    pprof_symbolize_options sym;  /* -symbolize, parsed, with the search paths */
 } cmd_args;
+
+/* Symbolization (cmd/symbolize.c): setup parses -symbolize (warning about
+ * unknown parts) and takes $PPROF_BINARY_PATH and $HOME; local names a
+ * source's addresses from its binaries; demangle applies demangle=. Each
+ * returns 0 or an exit code after printing. */
+void cmd_symbolize_setup(cmd_args *args);
+int cmd_symbolize_local(pprof_profile *p, const cmd_args *args);
+int cmd_demangle(pprof_profile *p, const cmd_args *args);
 
 /* Parses argv into args and cfg. Returns 0, or EXIT_USAGE after printing. */
 int cmd_parse_args(cmd_args *args, pprof_config *cfg, int argc, char **argv);

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Flags that are not report options: where profiles come from. */
 typedef enum { SRC_INT, SRC_STRING, SRC_BOOL } src_kind;
@@ -220,13 +223,15 @@ static int apply_flag(cmd_args *args, pprof_config *cfg, const char *name, const
 /* True when the file starts with an object-file magic (ELF, Mach-O, PE). */
 static bool is_object_file(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* Non-blocking and regular files only: a FIFO must not hang us here. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return false;
+    struct stat st;
     unsigned char m[4] = {0};
-    size_t n = fread(m, 1, 4, f);
-    fclose(f);
-    if (n < 4)
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && pread(fd, m, 4, 0) == 4;
+    close(fd);
+    if (!ok)
         return false;
     static const unsigned char magics[][4] = {
         {0x7f, 'E', 'L', 'F'}, {0xfe, 0xed, 0xfa, 0xce}, {0xce, 0xfa, 0xed, 0xfe},
@@ -299,6 +304,7 @@ int cmd_parse_args(cmd_args *args, pprof_config *cfg, int argc, char **argv)
     bool base_window = args->base_window && *args->base_window;
     if (base_window && ((args->base && *args->base) || (args->diff_base && *args->diff_base)))
         return usage_error("-base_window cannot be used with -base or -diff_base%s%s", "", "");
+    cmd_symbolize_setup(args);
     args->normalize = cfg->normalize;
     if (args->normalize && !(args->base && *args->base) && !(args->diff_base && *args->diff_base) && !base_window)
         return usage_error("must have base profile to normalize by%s%s", "", "");

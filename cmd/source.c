@@ -402,6 +402,11 @@ static int load_picked(pprof_profile **p, size_t i, void *ctx)
         cmd_error("out of memory");
         rc = EXIT_DATA;
     }
+    /* As pprof, per source: local names, then demangling. */
+    if (!rc)
+        rc = cmd_symbolize_local(*p, job->args);
+    if (!rc)
+        rc = cmd_demangle(*p, job->args);
     return rc;
 }
 

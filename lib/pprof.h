@@ -238,6 +238,9 @@ PPROF_API int pprof_profile_add_mapping(uint32_t *out, pprof_profile *p, const p
 PPROF_API int pprof_profile_add_function(uint32_t *out, pprof_profile *p, const pprof_function *f);
 PPROF_API int pprof_profile_add_location(uint32_t *out, pprof_profile *p, const pprof_location *l,
                                const pprof_line *lines, size_t n_lines);
+/* Replaces the lines of location loc (innermost first); the old ones are
+ * dropped. Returns 0, PPROF_EINVAL for a bad index, PPROF_ENOMEM. */
+PPROF_API int pprof_profile_set_lines(pprof_profile *p, uint32_t loc, const pprof_line *lines, size_t n_lines);
 /* values has n_sample_types entries. */
 PPROF_API int pprof_profile_add_sample(pprof_profile *p, const uint32_t *locs, size_t n_locs,
                              const int64_t *values, const pprof_label *labels, size_t n_labels);
@@ -584,6 +587,69 @@ PPROF_API int pprof_sample_index(int *out, const pprof_profile *p, const char *n
  * any carry pprof::base), divided by the mean divisor when mean is set.
  * Saturates instead of overflowing; *overflow is set when it did. */
 PPROF_API int64_t pprof_profile_total(const pprof_profile *p, int sample_index, bool mean, bool *overflow);
+
+/* ------------------------------------------------------------------ symbolization */
+
+/* How C++ and Rust names are shown (pprof's -symbolize=demangle=...). */
+typedef enum pprof_demangle_mode {
+    PPROF_DEMANGLE_DEFAULT = 0, /* no parameters, no template arguments: fleet::geo::Grid::nearest */
+    PPROF_DEMANGLE_NONE,        /* the raw symbol name */
+    PPROF_DEMANGLE_FULL,        /* everything but clone suffixes: fleet::geo::Grid<long>::nearest(long) const */
+    PPROF_DEMANGLE_TEMPLATES    /* template arguments kept, parameters dropped */
+} pprof_demangle_mode;
+
+/* Demangles one symbol name (Itanium C++, Rust legacy and v0; an already
+ * demangled C++ name is simplified the same way; anything else comes back
+ * unchanged). Returns a malloc'd string the caller frees, NULL on ENOMEM. */
+PPROF_API char *pprof_demangle(const char *sym, pprof_demangle_mode mode);
+
+/* Sets each function's name from its system name in mode, for functions
+ * whose name is still their system name (all of them with force).
+ * Returns 0 or PPROF_ENOMEM. */
+PPROF_API int pprof_profile_demangle(pprof_profile *p, pprof_demangle_mode mode, bool force);
+
+/* Receives one warning line (no newline) of the symbolizer. */
+typedef void (*pprof_warn_fn)(void *ctx, const char *msg);
+
+/* What pprof's -symbolize option asks for, and where binaries are found. */
+typedef struct pprof_symbolize_options {
+    bool none;     /* "none": nothing at all, not even demangling */
+    bool local;    /* look names up in the binaries */
+    bool fast;     /* "fastlocal": symbol tables only (no file:line, no inlined frames) */
+    bool remote;   /* ask the profile's server (done by the caller, see pprof_symbolize_remote_*) */
+    bool force;    /* redo mappings that already have names */
+    pprof_demangle_mode demangle;
+    const char *binary_path; /* ':'-separated directories searched first ($PPROF_BINARY_PATH) */
+    const char *home;        /* for ~/.debug/<path>/<build id>/elf (perf's cache); NULL: not searched */
+    const char *debug_dir;   /* separate debug files (build id and .gnu_debuglink); NULL: /usr/lib/debug */
+    const char *kallsyms;    /* kernel symbols (/proc/kallsyms); NULL: kernel addresses stay raw */
+    pprof_warn_fn warn;      /* NULL: warnings are dropped */
+    void *warn_ctx;
+} pprof_symbolize_options;
+
+/* Parses a -symbolize value ("local", "fastlocal", "remote", "none", "force",
+ * "demangle=none|full|templates|default", joined by ':', any case) into out
+ * (which it first resets; binary_path and the rest are left to the caller).
+ * Without local or remote, both are on. An unrecognised part is skipped:
+ * PPROF_EINVAL then, with err naming the value, and out holds the rest. */
+PPROF_API int pprof_symbolize_parse(pprof_symbolize_options *out, const char *value, pprof_error *err);
+
+/* Local symbolization, in the process: for each mapping with unsymbolized
+ * locations (all of them with force), finds its binary (the mapping's file,
+ * then binary_path by build id and by name, perf's cache, the build-id
+ * debug directory), checks the build id, turns each address into an
+ * object address (PIE, non-PIE and shared libraries), and gives the
+ * location one line per frame, innermost first (inlined frames from DWARF;
+ * ELF .symtab, .dynsym and MiniDebugInfo when there is no DWARF; separate
+ * debug files), with the raw (mangled) names as name and system name.
+ * [kernel.kallsyms] addresses are named from kallsyms when given. A binary
+ * that cannot be used (missing, not ELF, build id mismatch, corrupt) is a
+ * warning, and its locations stay unsymbolized: never wrong names.
+ * Does not demangle (pprof_profile_demangle). Returns 0, or PPROF_ENOMEM. */
+PPROF_API int pprof_symbolize_local(pprof_profile *p, const pprof_symbolize_options *opt, pprof_error *err);
+
+/* Local symbolization then demangling, as opt says (nothing for none). */
+PPROF_API int pprof_symbolize(pprof_profile *p, const pprof_symbolize_options *opt, pprof_error *err);
 
 #ifdef __cplusplus
 }

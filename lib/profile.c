@@ -211,6 +211,30 @@ int pprof_profile_add_location(uint32_t *out, pprof_profile *p, const pprof_loca
     return 0;
 }
 
+int pprof_profile_set_lines(pprof_profile *p, uint32_t loc, const pprof_line *lines, size_t n_lines)
+{
+    struct pprof_profile_internal *in = p->internal;
+    if (loc >= p->n_locations)
+        return PPROF_EINVAL;
+    pprof_location *l = &p->locations[loc];
+    if (n_lines <= l->n_lines) {
+        /* Fits in place: the old lines are overwritten. */
+        if (n_lines)
+            memcpy(p->lines + l->lines_off, lines, n_lines * sizeof *lines);
+        l->n_lines = (uint32_t)n_lines;
+        return 0;
+    }
+    if (p->n_lines + n_lines >= UINT32_MAX)
+        return PPROF_ELIMIT;
+    if (PPROF_GROW(p->lines, in->cap_lines, p->n_lines + n_lines))
+        return PPROF_ENOMEM;
+    memcpy(p->lines + p->n_lines, lines, n_lines * sizeof *lines);
+    l->lines_off = (uint32_t)p->n_lines;
+    l->n_lines = (uint32_t)n_lines;
+    p->n_lines += n_lines;
+    return 0;
+}
+
 int pprof_profile_reserve_samples(pprof_profile *p, size_t n_samples, size_t n_locs)
 {
     struct pprof_profile_internal *in = p->internal;

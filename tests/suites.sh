@@ -28,6 +28,7 @@ shell:sh tests/shell/run.sh
 shell-tty:sh tests/shell/tty.sh
 bad:sh tests/bad/run.sh
 http:sh tests/http/run.sh
+native:sh tests/native/run.sh
 flame:TEST_FLAME="$BUILD"/tests/test_flame sh tests/flame/run.sh
 flame-browser:TEST_FLAME="$BUILD"/tests/test_flame timeout 300 sh tests/flame/browser.sh
 lib:sh tests/lib/run.sh

@@ -9,7 +9,8 @@
 #              from tests/reference/gen_goldens.sh)
 #
 # Case lines (see cases.txt):  <name> <pprof args...>
-#   Runs `$PPROF <args>` in tests/ with stdin from /dev/null. Compares stdout with
+#   Runs `$PPROF -symbolize=none <args>` in tests/ (as the goldens were made
+#   with go: no binaries of this machine, no demangling) with stdin from /dev/null. Compares stdout with
 #   golden/<name>.out, stderr with golden/<name>.err if that file exists, and the
 #   exit status with golden/<name>.rc if it exists (0 otherwise).
 # Round-trip lines:  <name> @roundtrip <args...>   (args: profile(s), options)
@@ -83,7 +84,7 @@ case_passed() {
 
 # run_pprof ARGS...: run $PPROF in tests/, output to $tmp/out and $tmp/err, status in $rc.
 run_pprof() {
-	(cd "$testsdir" && exec "$PPROF" "$@") >"$tmp/out" 2>"$tmp/err" </dev/null
+	(cd "$testsdir" && exec "$PPROF" -symbolize=none "$@") >"$tmp/out" 2>"$tmp/err" </dev/null
 	rc=$?
 }
 

@@ -108,6 +108,12 @@ pprof_write_folded
 pprof_write_profile_labels
 pprof_write_speedscope
 pprof_writer_name
+pprof_symbolize_parse
+pprof_symbolize_local
+pprof_symbolize
+pprof_profile_demangle
+pprof_demangle
+pprof_profile_set_lines
 API
 )
 

@@ -1,0 +1,350 @@
+/* objfile.c: one ELF object read with elfutils (libdwfl/libdw): build id, runtime to object addresses, inlined frames, symbols. */
+#include "objfile.h"
+
+#include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
+#include <elfutils/libdwfl.h>
+#include <dwarf.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Frames of one address deeper than this are cut (absurd DWARF). */
+enum { MAX_SCOPES = 512 };
+
+struct pprof_objfile {
+    Dwfl_Callbacks callbacks; /* must outlive the Dwfl */
+    char *debuginfo_path;
+    Dwfl *dwfl;
+    Dwfl_Module *mod;
+    GElf_Addr bias; /* module address = object address + bias */
+    int e_type;
+    GElf_Phdr *loads; /* PT_LOAD headers with file contents */
+    size_t n_loads;
+    char build_id[2 * 64 + 1];
+    bool last_unlinked; /* the outermost DWARF frame had no linkage name */
+};
+
+static int fail(pprof_error *err, int code, const char *path, const char *what)
+{
+    return pprof_error_set(err, code, "%s: %s", path, what);
+}
+
+/* Opens a candidate file safely: non-blocking (a FIFO must not hang the
+ * open), and only a regular file that starts like an ELF object. */
+/* A system error as Go prints it: "stat PATH: no such file or directory". */
+static int sys_error(pprof_error *err, const char *op, const char *path, int e)
+{
+    char why[128];
+    snprintf(why, sizeof why, "%s", strerror(e));
+    if (why[0] >= 'A' && why[0] <= 'Z' && !(why[1] >= 'A' && why[1] <= 'Z'))
+        why[0] = (char)(why[0] - 'A' + 'a');
+    return pprof_error_set(err, e == ENOENT ? PPROF_ENOTFOUND : PPROF_EIO, "%s %s: %s", op, path, why);
+}
+
+static int open_regular(int *fd_out, uint64_t *size, const char *path, pprof_error *err)
+{
+    struct stat st0;
+    if (stat(path, &st0) != 0)
+        return sys_error(err, "stat", path, errno);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        return sys_error(err, "open", path, errno);
+    }
+    struct stat st;
+    unsigned char magic[4];
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(err, PPROF_EFORMAT, path, "not a regular file");
+    }
+    if (st.st_size < 64 || pread(fd, magic, 4, 0) != 4 || memcmp(magic, "\177ELF", 4) != 0) {
+        close(fd);
+        return fail(err, PPROF_EFORMAT, path, "not an ELF file");
+    }
+    *fd_out = fd;
+    *size = (uint64_t)st.st_size;
+    return 0;
+}
+
+int pprof_objfile_open(pprof_objfile **out, const char *path, const char *debug_dir, pprof_error *err)
+{
+    *out = NULL;
+    int fd = -1;
+    uint64_t fsize = 0;
+    int rc = open_regular(&fd, &fsize, path, err);
+    if (rc)
+        return rc;
+    pprof_objfile *o = calloc(1, sizeof *o);
+    size_t dl = debug_dir ? strlen(debug_dir) : 0;
+    if (o)
+        o->debuginfo_path = malloc(dl + 32);
+    if (!o || !o->debuginfo_path) {
+        close(fd);
+        if (o)
+            free(o);
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    }
+    /* Separate debug files: beside the file, in its .debug folder, and in
+     * the debug directory by build id and by path (libdw's search). */
+    snprintf(o->debuginfo_path, dl + 32, ":.debug:%s", debug_dir ? debug_dir : "/usr/lib/debug");
+    o->callbacks.find_elf = dwfl_build_id_find_elf;
+    o->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+    o->callbacks.section_address = dwfl_offline_section_address;
+    o->callbacks.debuginfo_path = &o->debuginfo_path;
+    elf_version(EV_CURRENT);
+    o->dwfl = dwfl_begin(&o->callbacks);
+    if (!o->dwfl) {
+        close(fd);
+        pprof_objfile_free(o);
+        return pprof_error_set(err, PPROF_ENOMEM, "%s: %s", path, dwfl_errmsg(-1));
+    }
+    dwfl_report_begin(o->dwfl);
+    const char *base = strrchr(path, '/');
+    o->mod = dwfl_report_elf(o->dwfl, base ? base + 1 : path, path, fd, 0, true);
+    dwfl_report_end(o->dwfl, NULL, NULL);
+    if (!o->mod) {
+        close(fd);
+        rc = pprof_error_set(err, PPROF_EFORMAT, "%s: %s", path, dwfl_errmsg(-1));
+        pprof_objfile_free(o);
+        return rc;
+    }
+    Elf *elf = dwfl_module_getelf(o->mod, &o->bias);
+    GElf_Ehdr eh;
+    size_t nph;
+    if (!elf || !gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &nph) != 0) {
+        rc = fail(err, PPROF_EFORMAT, path, "malformed ELF headers");
+        pprof_objfile_free(o);
+        return rc;
+    }
+    /* A truncated file (its section table or a segment past the end)
+     * would only give fewer names without saying why. */
+    if (eh.e_shoff > fsize || (uint64_t)eh.e_shnum * eh.e_shentsize > fsize - eh.e_shoff) {
+        rc = fail(err, PPROF_EFORMAT, path, "truncated ELF file (section headers past the end)");
+        pprof_objfile_free(o);
+        return rc;
+    }
+    o->e_type = eh.e_type;
+    if (nph > 4096)
+        nph = 4096;
+    o->loads = calloc(nph ? nph : 1, sizeof *o->loads);
+    if (!o->loads) {
+        pprof_objfile_free(o);
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nph; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD || ph.p_filesz == 0)
+            continue;
+        if (ph.p_offset > fsize || ph.p_filesz > fsize - ph.p_offset) {
+            rc = fail(err, PPROF_EFORMAT, path, "truncated ELF file (a segment past the end)");
+            pprof_objfile_free(o);
+            return rc;
+        }
+        o->loads[o->n_loads++] = ph;
+    }
+    const unsigned char *bits;
+    GElf_Addr vaddr;
+    int n = dwfl_module_build_id(o->mod, &bits, &vaddr);
+    for (int i = 0; i < n && i < 64; i++)
+        snprintf(o->build_id + 2 * i, 3, "%02x", bits[i]);
+    *out = o;
+    return 0;
+}
+
+void pprof_objfile_free(pprof_objfile *o)
+{
+    if (!o)
+        return;
+    if (o->dwfl)
+        dwfl_end(o->dwfl);
+    free(o->debuginfo_path);
+    free(o->loads);
+    free(o);
+}
+
+const char *pprof_objfile_build_id(const pprof_objfile *o)
+{
+    return o->build_id;
+}
+
+int pprof_objfile_object_address(const pprof_objfile *o, uint64_t start, uint64_t limit, uint64_t offset,
+                                 uint64_t addr, uint64_t *objaddr, pprof_error *err)
+{
+    /* A mapping without layout (a fake mapping, a kernel image) holds
+     * object addresses already. */
+    if (start == 0 && offset == 0 && (limit == 0 || limit == UINT64_MAX)) {
+        *objaddr = addr;
+        return 0;
+    }
+    if (addr < start || (limit > start && addr >= limit))
+        return pprof_error_set(err, PPROF_EINVAL,
+                               "specified address %#" PRIx64 " is outside the mapping range [%#" PRIx64
+                               ", %#" PRIx64 "]",
+                               addr, start, limit);
+    if (o->e_type == ET_REL)
+        return pprof_error_set(err, PPROF_EINVAL, "relocatable objects are not supported");
+    /* The file offset the address was loaded from picks the segment (the
+     * mapping may hold several, and its start need not be a segment's). */
+    uint64_t fo = addr - start + offset;
+    for (size_t i = 0; i < o->n_loads; i++) {
+        const GElf_Phdr *ph = &o->loads[i];
+        if (fo >= ph->p_offset && fo - ph->p_offset < ph->p_filesz) {
+            *objaddr = fo - ph->p_offset + ph->p_vaddr;
+            return 0;
+        }
+    }
+    /* A non-PIE executable whose mapping was described by its load address
+     * rather than its file offset: the address is already an object one. */
+    if (o->e_type == ET_EXEC)
+        for (size_t i = 0; i < o->n_loads; i++) {
+            const GElf_Phdr *ph = &o->loads[i];
+            if (addr >= ph->p_vaddr && addr - ph->p_vaddr < ph->p_memsz) {
+                *objaddr = addr;
+                return 0;
+            }
+        }
+    return pprof_error_set(err, PPROF_EINVAL, "no segment of the file holds address %#" PRIx64, addr);
+}
+
+bool pprof_objfile_symbol(pprof_objfile *o, uint64_t a, const char **name, uint64_t *start, uint64_t *size)
+{
+    GElf_Off off = 0;
+    GElf_Sym sym;
+    const char *n = dwfl_module_addrinfo(o->mod, a + o->bias, &off, &sym, NULL, NULL, NULL);
+    if (!n || !*n)
+        return false;
+    *name = n;
+    if (start)
+        *start = a - off;
+    if (size)
+        *size = sym.st_size;
+    return true;
+}
+
+/* The function name a DIE stands for: its linkage (mangled) name, else its
+ * name, looking through abstract origins and specifications. */
+static const char *die_name(Dwarf_Die *die, bool *linkage)
+{
+    Dwarf_Attribute attr;
+    const char *s = NULL;
+    if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
+        dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr))
+        s = dwarf_formstring(&attr);
+    *linkage = s != NULL;
+    if (!s && dwarf_attr_integrate(die, DW_AT_name, &attr))
+        s = dwarf_formstring(&attr);
+    return s && *s ? s : NULL;
+}
+
+static bool is_function(Dwarf_Die *die)
+{
+    int tag = dwarf_tag(die);
+    return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine || tag == DW_TAG_entry_point;
+}
+
+/* Inlined frames from DWARF: the scopes of the address, innermost first;
+ * each inlined instance's call site is the line of the frame around it. */
+static size_t dwarf_frames(pprof_objfile *o, Dwarf_Addr addr, pprof_frame *fr, size_t max)
+{
+    Dwarf_Addr bias = 0;
+    Dwarf_Die *cu = dwfl_module_addrdie(o->mod, addr, &bias);
+    if (!cu)
+        return 0;
+    Dwarf_Die *scopes = NULL;
+    int ns = dwarf_getscopes(cu, addr - bias, &scopes);
+    if (ns <= 0) {
+        free(scopes);
+        return 0;
+    }
+    /* getscopes follows an inlined instance into its abstract origin;
+     * the concrete callers come from the scopes of the DIE itself. */
+    Dwarf_Die inner = scopes[0];
+    free(scopes);
+    scopes = NULL;
+    ns = dwarf_getscopes_die(&inner, &scopes);
+    if (ns <= 0) {
+        free(scopes);
+        return 0;
+    }
+    if (ns > MAX_SCOPES)
+        ns = MAX_SCOPES;
+    Dwarf_Files *files = NULL;
+    size_t nfiles = 0;
+    if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0)
+        files = NULL;
+    size_t n = 0;
+    const char *file = NULL;
+    int64_t line = 0;
+    Dwfl_Line *dl = dwfl_module_getsrc(o->mod, addr);
+    if (dl) {
+        int ln = 0;
+        file = dwfl_lineinfo(dl, NULL, &ln, NULL, NULL, NULL);
+        line = ln;
+    }
+    for (int i = 0; i < ns && n < max; i++) {
+        Dwarf_Die *d = &scopes[i];
+        if (!is_function(d))
+            continue;
+        bool linkage;
+        fr[n].name = die_name(d, &linkage);
+        o->last_unlinked = !linkage;
+        fr[n].file = file;
+        fr[n].line = line;
+        n++;
+        if (dwarf_tag(d) != DW_TAG_inlined_subroutine)
+            break;
+        /* The caller's line is this instance's call site. */
+        Dwarf_Attribute attr;
+        Dwarf_Word v;
+        file = NULL;
+        line = 0;
+        if (files && dwarf_formudata(dwarf_attr(d, DW_AT_call_file, &attr), &v) == 0 && v < nfiles)
+            file = dwarf_filesrc(files, v, NULL, NULL);
+        if (dwarf_formudata(dwarf_attr(d, DW_AT_call_line, &attr), &v) == 0 && v <= INT64_MAX)
+            line = (int64_t)v;
+    }
+    free(scopes);
+    return n;
+}
+
+int pprof_objfile_frames(pprof_objfile *o, uint64_t a, bool symbols_only, pprof_frame *fr, size_t max, size_t *n)
+{
+    *n = 0;
+    if (max == 0)
+        return 0;
+    Dwarf_Addr addr = a + o->bias;
+    o->last_unlinked = false;
+    if (!symbols_only)
+        *n = dwarf_frames(o, addr, fr, max);
+    /* The outermost frame's name falls back to the symbol table (DWARF
+     * without names, or no DWARF at all); a mangled symbol also wins over
+     * a DWARF name without linkage name (GCC gives none to functions of
+     * anonymous namespaces), since only the symbol has the namespaces. */
+    if (*n > 0 && fr[*n - 1].name && !o->last_unlinked)
+        return 0;
+    GElf_Off off;
+    GElf_Sym s;
+    const char *sym = dwfl_module_addrinfo(o->mod, addr, &off, &s, NULL, NULL, NULL);
+    if (*n > 0) {
+        if (!fr[*n - 1].name || (sym && strncmp(sym, "_Z", 2) == 0))
+            fr[*n - 1].name = sym && *sym ? sym : fr[*n - 1].name;
+        return 0;
+    }
+    if (!sym || !*sym)
+        return 0;
+    fr[0].name = sym;
+    fr[0].file = NULL;
+    fr[0].line = 0;
+    if (!symbols_only) {
+        Dwfl_Line *dl = dwfl_module_getsrc(o->mod, addr);
+        int ln = 0;
+        if (dl && (fr[0].file = dwfl_lineinfo(dl, NULL, &ln, NULL, NULL, NULL)) != NULL)
+            fr[0].line = ln;
+    }
+    *n = 1;
+    return 0;
+}

@@ -1,0 +1,542 @@
+/* symbolize.c: pprof's -symbolize modes and local symbolization: finding each mapping's binary, checking its build id, naming its locations. */
+#include "objfile.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+/* Frames kept per address (deeper inline chains are cut). */
+enum { MAX_FRAMES = 64 };
+
+/* ---------------------------------------------------------------- options */
+
+int pprof_symbolize_parse(pprof_symbolize_options *out, const char *value, pprof_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->local = out->remote = true; /* the default: local, then remote */
+    bool bad = false;
+    const char *s = value ? value : "";
+    while (*s) {
+        const char *e = strchr(s, ':');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        char part[64];
+        if (n >= sizeof part) {
+            bad = true;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                part[i] = (char)tolower((unsigned char)s[i]);
+            part[n] = 0;
+            static const struct {
+                const char *name;
+                int what;
+            } words[] = {{"", 0}, {"none", 1}, {"no", 1}, {"local", 2}, {"fastlocal", 3}, {"remote", 4},
+                         {"force", 5}, {"demangle=none", 6}, {"demangle=full", 7},
+                         {"demangle=templates", 8}, {"demangle=default", 9}};
+            int what = -1;
+            for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+                if (strcmp(part, words[i].name) == 0)
+                    what = words[i].what;
+            switch (what) {
+            case 0:
+            case 9:
+                break;
+            case 1:
+                out->none = true;
+                break;
+            case 2:
+                out->local = true;
+                out->remote = false;
+                break;
+            case 3:
+                out->local = out->fast = true;
+                out->remote = false;
+                break;
+            case 4:
+                out->remote = true;
+                out->local = false;
+                break;
+            case 5:
+                out->force = true;
+                break;
+            case 6:
+            case 7:
+            case 8:
+                out->demangle = what == 6   ? PPROF_DEMANGLE_NONE
+                                : what == 7 ? PPROF_DEMANGLE_FULL
+                                            : PPROF_DEMANGLE_TEMPLATES;
+                out->force = true;
+                break;
+            default:
+                bad = true;
+            }
+        }
+        s += n;
+        if (*s == ':')
+            s++;
+    }
+    if (bad)
+        return pprof_error_set(err, PPROF_EINVAL, "ignoring unrecognized symbolization option: %s", value);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- session */
+
+typedef struct fn_slot {
+    pprof_str name, file;
+    uint32_t index; /* function index + 1; 0 = empty */
+} fn_slot;
+
+/* One symbolization run: the profile, the options and the functions made
+ * so far (deduplicated by name and file, as pprof does). */
+typedef struct session {
+    pprof_profile *p;
+    const pprof_symbolize_options *opt;
+    fn_slot *fns;
+    size_t fn_mask, n_fns;
+    bool missing; /* some binary was not found */
+} session;
+
+static void warn(const session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(const session *s, const char *fmt, ...)
+{
+    if (!s->opt->warn)
+        return;
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    s->opt->warn(s->opt->warn_ctx, msg);
+}
+
+static int fn_grow(session *s)
+{
+    size_t slots = s->fns ? (s->fn_mask + 1) * 2 : 256;
+    fn_slot *t = calloc(slots, sizeof *t);
+    if (!t)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; s->fns && i <= s->fn_mask; i++) {
+        if (!s->fns[i].index)
+            continue;
+        size_t h = pprof_hash_u64(((uint64_t)s->fns[i].name << 32) | s->fns[i].file) & (slots - 1);
+        while (t[h].index)
+            h = (h + 1) & (slots - 1);
+        t[h] = s->fns[i];
+    }
+    free(s->fns);
+    s->fns = t;
+    s->fn_mask = slots - 1;
+    return 0;
+}
+
+/* The function for (name, file), made once per run. */
+static int function_for(uint32_t *out, session *s, const char *name, const char *file)
+{
+    pprof_str n, f;
+    int rc = pprof_profile_intern(&n, s->p, name, strlen(name));
+    if (!rc)
+        rc = pprof_profile_intern(&f, s->p, file ? file : "", file ? strlen(file) : 0);
+    if (rc)
+        return rc;
+    if ((s->n_fns + 1) * 2 > s->fn_mask + 1 || !s->fns)
+        if (fn_grow(s))
+            return PPROF_ENOMEM;
+    size_t h = pprof_hash_u64(((uint64_t)n << 32) | f) & s->fn_mask;
+    while (s->fns[h].index) {
+        if (s->fns[h].name == n && s->fns[h].file == f) {
+            *out = s->fns[h].index - 1;
+            return 0;
+        }
+        h = (h + 1) & s->fn_mask;
+    }
+    pprof_function fn = {.id = s->p->n_functions + 1, .name = n, .system_name = n, .filename = f};
+    uint32_t idx;
+    if ((rc = pprof_profile_add_function(&idx, s->p, &fn)))
+        return rc;
+    s->fns[h] = (fn_slot){n, f, idx + 1};
+    s->n_fns++;
+    *out = idx;
+    return 0;
+}
+
+/* Gives location loc the frames (innermost first). */
+static int set_frames(session *s, uint32_t loc, const pprof_frame *fr, size_t n)
+{
+    pprof_line lines[MAX_FRAMES];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < MAX_FRAMES; i++) {
+        if (!fr[i].name)
+            continue;
+        int rc = function_for(&lines[k].function, s, fr[i].name, fr[i].file);
+        if (rc)
+            return rc;
+        lines[k].line = fr[i].line;
+        lines[k].column = 0;
+        k++;
+    }
+    if (k == 0)
+        return 0;
+    return pprof_profile_set_lines(s->p, loc, lines, k);
+}
+
+/* ---------------------------------------------------------------- finding binaries */
+
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+/* Tries one candidate file: 1 when it is usable (*out set), 0 when it is
+ * absent or unusable, negative on ENOMEM. A build id mismatch is said. */
+static int try_candidate(pprof_objfile **out, session *s, const char *path, const char *bid)
+{
+    pprof_error e;
+    pprof_objfile *o;
+    int rc = pprof_objfile_open(&o, path, s->opt->debug_dir, &e);
+    if (rc == PPROF_ENOMEM)
+        return rc;
+    if (rc)
+        return 0;
+    const char *got = pprof_objfile_build_id(o);
+    if (bid && *bid && strcasecmp(bid, got) != 0) {
+        warn(s, "Ignoring local file %s: build-id mismatch (%s != %s)", path, bid, got);
+        pprof_objfile_free(o);
+        return 0;
+    }
+    *out = o;
+    return 1;
+}
+
+static int try_path(pprof_objfile **out, session *s, const char *bid, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int try_path(pprof_objfile **out, session *s, const char *bid, const char *fmt, ...)
+{
+    char path[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(path, sizeof path, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return 0;
+    return try_candidate(out, s, path, bid);
+}
+
+/* Every file in D/<bid>/ (bounded: a directory of junk must not take long). */
+static int try_dir_entries(pprof_objfile **out, session *s, const char *dir, const char *bid)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, bid) >= sizeof path)
+        return 0;
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    int rc = 0, seen = 0;
+    for (struct dirent *e; rc == 0 && seen < 64 && (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.')
+            continue;
+        seen++;
+        rc = try_path(out, s, bid, "%s/%s", path, e->d_name);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* pprof's search through $PPROF_BINARY_PATH, then perf's build-id cache
+ * and the debug directory by build id. 1 with *out set when found. */
+static int search_binary(pprof_objfile **out, session *s, const char *file, const char *bid)
+{
+    const pprof_symbolize_options *o = s->opt;
+    char deflt[4096];
+    const char *list = o->binary_path;
+    if (!list && o->home) {
+        snprintf(deflt, sizeof deflt, "%s/pprof/binaries", o->home);
+        list = deflt;
+    }
+    const char *base = base_name(file);
+    /* A path that is only a name has no directory part to search by. */
+    const char *slash = strrchr(file, '/');
+    int dirlen = slash ? (int)(slash - file) : 0;
+    int rc = 0;
+    while (list && *list && rc == 0) {
+        const char *e = strchr(list, ':');
+        int n = e ? (int)(e - list) : (int)strlen(list);
+        char dir[2048];
+        if (n > 0 && (size_t)n < sizeof dir) {
+            memcpy(dir, list, (size_t)n);
+            dir[n] = 0;
+            if (bid && *bid) {
+                if (!rc && *base)
+                    rc = try_path(out, s, bid, "%s/%s/%s", dir, bid, base);
+                if (!rc)
+                    rc = try_dir_entries(out, s, dir, bid);
+                if (!rc && *file)
+                    rc = try_path(out, s, bid, "%s/%s/%s", dir, file, bid);
+                if (!rc && strlen(bid) > 2)
+                    rc = try_path(out, s, bid, "%s/%.2s/%s.debug", dir, bid, bid + 2);
+            }
+            if (!rc && *base)
+                rc = try_path(out, s, bid, "%s/%s", dir, base);
+            if (!rc && *file && strcmp(file, base) != 0)
+                rc = try_path(out, s, bid, "%s/%s", dir, file);
+            if (!rc && *file)
+                rc = try_path(out, s, bid, "%s/%s.debug", dir, file);
+            if (!rc && slash)
+                rc = try_path(out, s, bid, "%s/%.*s/.debug/%s.debug", dir, dirlen, file, base);
+            if (!rc && slash)
+                rc = try_path(out, s, bid, "%s/usr/lib/debug/%.*s/%s.debug", dir, dirlen, file, base);
+        }
+        list += n;
+        if (*list == ':')
+            list++;
+    }
+    if (!rc && bid && *bid && o->home && *file == '/')
+        rc = try_path(out, s, bid, "%s/.debug%s/%s/elf", o->home, file, bid);
+    if (!rc && bid && strlen(bid) > 2)
+        rc = try_path(out, s, bid, "%s/.build-id/%.2s/%s.debug", o->debug_dir ? o->debug_dir : "/usr/lib/debug",
+                      bid, bid + 2);
+    return rc;
+}
+
+/* Mappings pprof never looks up: no file, pseudo files ([vdso], [heap]),
+ * the vDSO image, GPU memory, anonymous and memfd memory, and URLs. */
+static bool skipped_file(const char *file, const char *bid)
+{
+    const char *base = base_name(file);
+    return !*file || base[0] == '[' || strncmp(base, "linux-vdso", 10) == 0 || strncmp(file, "/dev/dri/", 9) == 0 ||
+           strncmp(file, "//anon", 6) == 0 || strncmp(file, "/memfd:", 7) == 0 ||
+           ((strncmp(file, "http://", 7) == 0 || strncmp(file, "https://", 8) == 0) && !(bid && *bid));
+}
+
+/* ---------------------------------------------------------------- kernel */
+
+typedef struct ksym {
+    uint64_t addr;
+    size_t name; /* offset into the names text */
+} ksym;
+
+static int ksym_cmp(const void *a, const void *b)
+{
+    const ksym *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Kernel text symbols from a kallsyms file ("addr type name [module]"),
+ * sorted. All-zero addresses (kptr_restrict) give none. */
+static int load_kallsyms(ksym **out, size_t *n_out, char **text, const char *path)
+{
+    *out = NULL;
+    *n_out = 0;
+    *text = NULL;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    size_t cap = 0, n = 0, tlen = 0, tcap = 0;
+    ksym *t = NULL;
+    char line[512];
+    int rc = 0;
+    while (fgets(line, sizeof line, f) && n < (1u << 24)) {
+        char *end;
+        uint64_t a = strtoull(line, &end, 16);
+        if (end == line || *end != ' ' || a == 0 || !end[1] || !strchr("tTwW", end[1]) || end[2] != ' ')
+            continue;
+        char *name = end + 3;
+        name[strcspn(name, " \t\n")] = 0;
+        size_t nl = strlen(name);
+        if (PPROF_GROW(t, cap, n + 1) || pprof_grow((void **)text, &tcap, tlen + nl + 1, 1)) {
+            rc = PPROF_ENOMEM;
+            break;
+        }
+        memcpy(*text + tlen, name, nl + 1);
+        t[n].addr = a;
+        t[n].name = tlen;
+        tlen += nl + 1;
+        n++;
+    }
+    fclose(f);
+    if (rc) {
+        free(t);
+        free(*text);
+        *text = NULL;
+        return rc;
+    }
+    if (n)
+        qsort(t, n, sizeof *t, ksym_cmp);
+    *out = t;
+    *n_out = n;
+    return 0;
+}
+
+static const char *ksym_find(const ksym *t, size_t n, const char *text, uint64_t a)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid].addr <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? text + t[lo - 1].name : NULL;
+}
+
+static bool is_kernel(const char *file)
+{
+    return strncmp(file, "[kernel.kallsyms]", 17) == 0;
+}
+
+static int symbolize_kernel(session *s, uint32_t mi)
+{
+    ksym *t;
+    size_t n;
+    char *text;
+    int rc = load_kallsyms(&t, &n, &text, s->opt->kallsyms);
+    if (rc)
+        return rc;
+    if (n == 0) {
+        warn(s, "Local symbolization failed for [kernel.kallsyms]: no kernel symbols readable in %s",
+             s->opt->kallsyms);
+        return 0;
+    }
+    pprof_profile *p = s->p;
+    size_t named = 0;
+    for (uint32_t i = 0; i < p->n_locations && !rc; i++) {
+        pprof_location *l = &p->locations[i];
+        if (l->mapping != mi || (l->n_lines && !s->opt->force) || !l->address)
+            continue;
+        pprof_frame fr = {ksym_find(t, n, text, l->address), NULL, 0};
+        if (fr.name) {
+            rc = set_frames(s, i, &fr, 1);
+            named++;
+        }
+    }
+    if (!rc && named)
+        p->mappings[mi].has_functions = true;
+    free(t);
+    free(text);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- mappings */
+
+static int symbolize_mapping(session *s, uint32_t mi)
+{
+    pprof_profile *p = s->p;
+    pprof_mapping *m = &p->mappings[mi];
+    const char *file = pprof_string(p, m->file), *bid = pprof_string(p, m->build_id);
+    if (s->opt->kallsyms && is_kernel(file))
+        return symbolize_kernel(s, mi);
+    if (!*file) {
+        if (mi == 0)
+            warn(s, "Main binary filename not available.");
+        else
+            s->missing = true;
+        return 0;
+    }
+    if (skipped_file(file, bid))
+        return 0;
+    char name[1024];
+    snprintf(name, sizeof name, *bid ? "%s (build ID %s)" : "%s", base_name(file), bid);
+    pprof_objfile *o = NULL;
+    int rc = search_binary(&o, s, file, bid);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        /* The recorded path itself, last. */
+        pprof_error e;
+        rc = pprof_objfile_open(&o, file, s->opt->debug_dir, &e);
+        if (rc == PPROF_ENOMEM)
+            return rc;
+        if (rc) {
+            s->missing = true;
+            warn(s, "Local symbolization failed for %s: %s", name, e.msg);
+            return 0;
+        }
+        const char *got = pprof_objfile_build_id(o);
+        if (*bid && *got && strcasecmp(bid, got) != 0) {
+            /* Never names from another build: they would be wrong names. */
+            warn(s, "Local symbolization failed for %s: build ID mismatch", name);
+            pprof_objfile_free(o);
+            return 0;
+        }
+    }
+    pprof_frame fr[MAX_FRAMES];
+    bool fns = false, files = false, lines = false, any = false;
+    bool said = false;
+    pprof_error e;
+    rc = 0;
+    for (uint32_t i = 0; i < p->n_locations && !rc; i++) {
+        pprof_location *l = &p->locations[i];
+        if (l->mapping != mi || (l->n_lines && !s->opt->force) || !l->address)
+            continue;
+        uint64_t a;
+        if (pprof_objfile_object_address(o, m->start, m->limit, m->offset, l->address, &a, &e) != 0) {
+            if (!said)
+                warn(s, "Local symbolization failed for %s: %s", name, e.msg);
+            said = true;
+            continue;
+        }
+        size_t n;
+        pprof_objfile_frames(o, a, s->opt->fast, fr, MAX_FRAMES, &n);
+        if (n == 0)
+            continue;
+        rc = set_frames(s, i, fr, n);
+        any = true;
+        for (size_t k = 0; k < n; k++) {
+            fns |= fr[k].name != NULL;
+            files |= fr[k].file != NULL;
+            lines |= fr[k].line != 0;
+        }
+    }
+    pprof_objfile_free(o);
+    if (!rc && any) {
+        m = &p->mappings[mi];
+        m->has_functions |= fns;
+        m->has_filenames |= files;
+        m->has_line_numbers |= lines;
+        m->has_inline_frames = true;
+    }
+    return rc;
+}
+
+int pprof_symbolize_local(pprof_profile *p, const pprof_symbolize_options *opt, pprof_error *err)
+{
+    if (opt->none || !opt->local)
+        return 0;
+    session s = {.p = p, .opt = opt};
+    /* Only mappings with locations to name are looked up. */
+    bool *wanted = calloc(p->n_mappings + 1, sizeof *wanted);
+    if (!wanted)
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    for (size_t i = 0; i < p->n_locations; i++) {
+        const pprof_location *l = &p->locations[i];
+        if (l->mapping < p->n_mappings && l->address && (opt->force || !l->n_lines))
+            wanted[l->mapping] = true;
+    }
+    int rc = 0;
+    for (uint32_t mi = 0; mi < p->n_mappings && !rc; mi++)
+        if (wanted[mi] && (opt->force || !(p->mappings[mi].has_functions || p->mappings[mi].has_filenames ||
+                                           p->mappings[mi].has_line_numbers)))
+            rc = symbolize_mapping(&s, mi);
+    free(wanted);
+    free(s.fns);
+    if (rc)
+        return pprof_error_set(err, rc, "symbolization: %s", pprof_strerror(rc));
+    if (s.missing) {
+        warn(&s, "Some binary filenames not available. Symbolization may be incomplete.");
+        warn(&s, "Try setting PPROF_BINARY_PATH to the search path for local binaries.");
+    }
+    return 0;
+}
+
+int pprof_symbolize(pprof_profile *p, const pprof_symbolize_options *opt, pprof_error *err)
+{
+    if (opt->none)
+        return 0;
+    int rc = pprof_symbolize_local(p, opt, err);
+    if (!rc && pprof_profile_demangle(p, opt->demangle, opt->force))
+        rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    return rc;
+}
