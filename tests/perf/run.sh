@@ -155,6 +155,31 @@ if [ -f fp.data ]; then
     fi
 fi
 
+# ---------------------------------------------------------------- hottest functions, symbolized, as perf report
+# Our names come from our own symbolizer (ELF/DWARF, kallsyms); perf report's from perf. Functions
+# with at least 2% of the samples: the same flat sample count (perf report --no-children -n) and the
+# same cumulative share (perf report --children), printed alike (%.2f%%).
+if [ -f fp.data ]; then
+    perf report -i fp.data --stdio -n --no-children --sort sym -g none 2>/dev/null |
+        awk '/^#/ || NF < 4 {next} $1 + 0 >= 2 {print $4, $2}' | sort >flat.want
+    perf report -i fp.data --stdio --children --sort sym -g none 2>/dev/null |
+        awk '/^#/ || NF < 4 {next} $1 + 0 >= 10 {print $4, $1}' | sort >cum.want
+    "$PPROF" -top -nodecount=0 -sample_index=cpu-clock_sample fp.data 2>/dev/null |
+        awk '/^ *[0-9]+ +[0-9.]+% / && NF == 6 {print $6, $1, $5}' >ours.top
+    awk 'NR == FNR {flat[$1] = $2; next} {print $1, ($1 in flat) ? flat[$1] : "missing"}' ours.top flat.want | sort >flat.got
+    awk 'NR == FNR {cum[$1] = $3; next} {print $1, ($1 in cum) ? cum[$1] : "missing"}' ours.top cum.want | sort >cum.got
+    if [ -s flat.want ] && cmp -s flat.want flat.got; then
+        ok "hottest functions' sample counts as perf report: $(tr '\n' ' ' <flat.want)"
+    else
+        bad "hottest functions as perf report (flat)" "perf: $(tr '\n' ' ' <flat.want) ours: $(tr '\n' ' ' <flat.got)"
+    fi
+    if [ -s cum.want ] && cmp -s cum.want cum.got; then
+        ok "cumulative shares as perf report --children: $(wc -l <cum.want) functions"
+    else
+        bad "hottest functions as perf report (cum)" "perf: $(tr '\n' ' ' <cum.want) ours: $(tr '\n' ' ' <cum.got)"
+    fi
+fi
+
 # ---------------------------------------------------------------- labels: pid, tid, comm
 if [ -f fp.data ]; then
     for c in worker_a worker_b; do
