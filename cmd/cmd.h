@@ -34,6 +34,8 @@ typedef struct cmd_args {
     struct cmd_fetched *fetched;  /* URL sources fetched by cmd_load_sources */
     bool all_frames;              /* -all_frames: no drop_frames/keep_frames pruning */
     pprof_symbolize_options sym;  /* -symbolize, parsed, with the search paths */
+    const char *http;             /* -http=host:port: serve the web UI */
+    bool no_browser;              /* -no_browser: do not open it in a browser */
 } cmd_args;
 
 /* Symbolization (cmd/symbolize.c): setup parses -symbolize (warning about
@@ -95,6 +97,22 @@ typedef struct command_def {
 extern const command_def commands[];
 extern const size_t n_commands;
 const command_def *cmd_find_command(const char *name);
+
+/* A report's options resolved from the configuration, with the storage
+ * its "Active filters:" lines point into. */
+typedef struct cmd_report {
+    pprof_report_options o;
+    char filter_lines[10][512];
+    const char *filter_list[11];
+    size_t over; /* -diff: functions over -fail_above */
+} cmd_report;
+
+/* Resolves cfg into rep for command c on p, and applies the filters to p
+ * (in place). pprof's notes (filters that matched nothing, ranges) go to
+ * notes, one per line, or to stderr when notes is NULL. Returns 0, or
+ * EXIT_USAGE with the message in err (bad sample index, regexp, ...). */
+int cmd_report_setup(cmd_report *rep, const command_def *c, const char *param, pprof_profile *p,
+                     const pprof_config *cfg, const cmd_args *args, pprof_buf *notes, pprof_error *err);
 
 /* Runs command c on p with cfg (filtering p in place), writing to
  * cfg->output or stdout. */

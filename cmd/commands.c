@@ -68,8 +68,8 @@ static const struct {
 static const char *const palettes[] = {"hot", "mem", "io", "blue", "green", "aqua", "orange",
                                        "purple", "red", "yellow", "java", "js", "go"};
 
-/* Flame options from the configuration; prints and fails on a bad value. */
-static int set_flame_options(pprof_flame_options *f, const pprof_config *cfg)
+/* Flame options from the configuration; fails with a message on a bad value. */
+static int set_flame_options(pprof_flame_options *f, const pprof_config *cfg, pprof_error *err)
 {
     memset(f, 0, sizeof *f);
     f->title = cfg->title && *cfg->title ? cfg->title : NULL;
@@ -78,8 +78,8 @@ static int set_flame_options(pprof_flame_options *f, const pprof_config *cfg)
     f->diff_total = cfg->diff_total;
     f->sort_by_weight = cfg->sort && strcmp(cfg->sort, "weight") == 0;
     if (cfg->width < 0) {
-        cmd_error("-width must be 0 (fit the window) or a number of pixels, not %d", cfg->width);
-        return -1;
+        return pprof_error_set(err, PPROF_EINVAL, "-width must be 0 (fit the window) or a number of pixels, not %d",
+                               cfg->width);
     }
     f->width = cfg->width;
     f->colors = "hot";
@@ -91,17 +91,17 @@ static int set_flame_options(pprof_flame_options *f, const pprof_config *cfg)
             known = true;
         }
     if (!known) {
-        cmd_error("unknown -colors palette \"%s\" (hot, mem, io, blue, green, aqua, orange, purple, red, "
-                  "yellow, java, js, go)", c);
-        return -1;
+        return pprof_error_set(err, PPROF_EINVAL,
+                               "unknown -colors palette \"%s\" (hot, mem, io, blue, green, aqua, orange, purple, "
+                               "red, yellow, java, js, go)", c);
     }
     const char *mw = cfg->minwidth && *cfg->minwidth ? cfg->minwidth : "0";
     char *end;
     double v = strtod(mw, &end);
     f->minwidth_percent = *end == '%';
     if (end == mw || (*end && strcmp(end, "%") != 0) || v < 0 || v != v) {
-        cmd_error("-minwidth takes a number of pixels or a percentage (e.g. 0.5 or 0.1%%), not \"%s\"", mw);
-        return -1;
+        return pprof_error_set(err, PPROF_EINVAL,
+                               "-minwidth takes a number of pixels or a percentage (e.g. 0.5 or 0.1%%), not \"%s\"", mw);
     }
     f->minwidth = v;
     return 0;
@@ -117,6 +117,8 @@ static int default_output_name(char *buf, size_t n, const char *ext)
     }
     return -1;
 }
+
+static int run_report(const command_def *c, pprof_profile *p, const pprof_config *cfg, cmd_report *rep);
 
 /* The filter options, in pprof's order for the "Active filters:" header. */
 static const struct {
@@ -137,9 +139,19 @@ static const char *filter_value(const pprof_config *cfg, size_t i)
     return v && *v ? v : NULL;
 }
 
-/* Applies the filters to p; prints pprof's notes about filters that matched
- * nothing. Fills lines with "name=value" for the report header. */
-static int apply_filters(pprof_profile *p, const pprof_config *cfg, char lines[][512], const char **list)
+/* A note for the user: into notes when given (the web UI shows them), else on stderr. */
+static void note(pprof_buf *notes, const char *fmt, const char *a, const char *b)
+{
+    if (notes)
+        pprof_buf_printf(notes, fmt, a, b);
+    else
+        fprintf(stderr, fmt, a, b);
+}
+
+/* Applies the filters to p; gives pprof's notes about filters that matched
+ * nothing. Fills r's list with "name=value" for the report header. */
+static int apply_filters(cmd_report *rep, pprof_profile *p, const pprof_config *cfg, pprof_buf *notes,
+                         pprof_error *err)
 {
     size_t n = 0;
     bool any = false;
@@ -147,75 +159,71 @@ static int apply_filters(pprof_profile *p, const pprof_config *cfg, char lines[]
         any |= filter_value(cfg, i) != NULL;
         /* pprof applies prune_from but does not list it as a filter. */
         if (filter_value(cfg, i) && strcmp(filter_options[i].name, "prune_from") != 0) {
-            snprintf(lines[n], 512, "%s=%s", filter_options[i].name, filter_value(cfg, i));
-            list[n] = lines[n];
+            snprintf(rep->filter_lines[n], sizeof rep->filter_lines[n], "%s=%s", filter_options[i].name,
+                     filter_value(cfg, i));
+            rep->filter_list[n] = rep->filter_lines[n];
             n++;
         }
     }
-    list[n] = NULL;
+    rep->filter_list[n] = NULL;
     if (!any)
         return 0;
     pprof_filter_options fo = {cfg->focus, cfg->ignore, cfg->hide, cfg->show, cfg->show_from, cfg->prune_from,
                                cfg->tagfocus, cfg->tagignore, cfg->tagshow, cfg->taghide};
     pprof_filter_result r;
-    pprof_error err;
-    if (pprof_profile_filter(p, &fo, &r, &err) != 0) {
-        cmd_error("%s", err.msg);
+    if (pprof_profile_filter(p, &fo, &r, err) != 0)
         return EXIT_USAGE;
-    }
     /* The note names the range without its "key=". */
     if (r.tagfocus_numeric)
-        fprintf(stderr, "tagfocus:Interpreted '%s' as range, not regexp\n",
-                strchr(cfg->tagfocus, '=') ? strchr(cfg->tagfocus, '=') + 1 : cfg->tagfocus);
+        note(notes, "%s:Interpreted '%s' as range, not regexp\n", "tagfocus",
+             strchr(cfg->tagfocus, '=') ? strchr(cfg->tagfocus, '=') + 1 : cfg->tagfocus);
     if (r.tagignore_numeric)
-        fprintf(stderr, "tagignore:Interpreted '%s' as range, not regexp\n",
-                strchr(cfg->tagignore, '=') ? strchr(cfg->tagignore, '=') + 1 : cfg->tagignore);
+        note(notes, "%s:Interpreted '%s' as range, not regexp\n", "tagignore",
+             strchr(cfg->tagignore, '=') ? strchr(cfg->tagignore, '=') + 1 : cfg->tagignore);
     const struct {
         const char *value;
         bool matched;
         const char *what;
-    } notes[] = {
+    } notes_table[] = {
         {cfg->focus, r.focus_matched, "Focus"},         {cfg->ignore, r.ignore_matched, "Ignore"},
         {cfg->hide, r.hide_matched, "Hide"},            {cfg->show, r.show_matched, "Show"},
         {cfg->show_from, r.show_from_matched, "ShowFrom"}, {cfg->tagfocus, r.tagfocus_matched, "TagFocus"},
         {cfg->tagignore, r.tagignore_matched, "TagIgnore"}, {cfg->tagshow, r.tagshow_matched, "TagShow"},
         {cfg->taghide, r.taghide_matched, "TagHide"},
     };
-    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
-        if (notes[i].value && *notes[i].value && !notes[i].matched)
-            fprintf(stderr, "%s expression matched no samples\n", notes[i].what);
+    for (size_t i = 0; i < sizeof notes_table / sizeof notes_table[0]; i++)
+        if (notes_table[i].value && *notes_table[i].value && !notes_table[i].matched)
+            note(notes, "%s expression matched no samples%s\n", notes_table[i].what, "");
     return 0;
 }
 
-int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
-                   const pprof_config *cfg, const cmd_args *args)
+int cmd_report_setup(cmd_report *rep, const command_def *c, const char *param, pprof_profile *p,
+                     const pprof_config *cfg, const cmd_args *args, pprof_buf *notes, pprof_error *err)
 {
+    memset(rep, 0, sizeof *rep);
+    pprof_report_options *o = &rep->o;
     /* pprof's defaults for this report come from the library. */
-    pprof_report_options o;
-    pprof_report_options_init(&o, c->writer);
-    int default_nodecount = o.graph.nodecount;
-    pprof_error err;
+    pprof_report_options_init(o, c->writer);
+    int default_nodecount = o->graph.nodecount;
     const char *si = cfg->sample_index && *cfg->sample_index ? cfg->sample_index : args->sample_flag;
-    if (pprof_sample_index(&o.sample_index, p, si, &err) != 0) {
-        cmd_error("%s", err.msg);
+    if (pprof_sample_index(&o->sample_index, p, si, err) != 0)
         return EXIT_USAGE;
-    }
     if (cfg->divide_by == 0) {
-        cmd_error("zero divisor specified");
+        pprof_error_set(err, PPROF_EINVAL, "zero divisor specified");
         return EXIT_USAGE;
     }
-    o.mean = cfg->mean || args->sample_flag_mean;
+    o->mean = cfg->mean || args->sample_flag_mean;
     /* pprof divides only by a positive number (a negative one, or one so
      * large the ratio is 0, leaves the values as they are). */
-    o.ratio = 1.0 / cfg->divide_by;
-    if (!(o.ratio > 0))
-        o.ratio = 1;
-    o.unit = cfg->unit && *cfg->unit ? cfg->unit : "minimum";
-    o.compact_labels = cfg->compact_labels;
-    o.call_tree = cfg->call_tree;
-    pprof_graph_options *g = &o.graph;
-    g->sample_index = o.sample_index;
-    g->mean = o.mean;
+    o->ratio = 1.0 / cfg->divide_by;
+    if (!(o->ratio > 0))
+        o->ratio = 1;
+    o->unit = cfg->unit && *cfg->unit ? cfg->unit : "minimum";
+    o->compact_labels = cfg->compact_labels;
+    o->call_tree = cfg->call_tree;
+    pprof_graph_options *g = &o->graph;
+    g->sample_index = o->sample_index;
+    g->mean = o->mean;
     g->sort_cum = cfg->sort && strcmp(cfg->sort, "cum") == 0;
     g->noinlines = cfg->noinlines;
     g->showcolumns = cfg->showcolumns;
@@ -229,27 +237,50 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
     /* Reports pprof never trims are left untrimmed by pprof_write. */
     if (!cfg->trim)
         g->nodecount = 0, g->nodefraction = 0, g->edgefraction = 0;
+    if (set_flame_options(&o->flame, cfg, err) != 0)
+        return EXIT_USAGE;
     /* The total is the whole profile's, unless percentages are to be
      * relative to what the filters keep. */
-    char filter_lines[N_FILTERS][512];
-    const char *filter_list[N_FILTERS + 1];
-    if (cfg->relative_percentages && apply_filters(p, cfg, filter_lines, filter_list))
+    if (cfg->relative_percentages && apply_filters(rep, p, cfg, notes, err))
         return EXIT_USAGE;
-    o.total = pprof_profile_total(p, o.sample_index, o.mean, NULL);
-    if (!cfg->relative_percentages && apply_filters(p, cfg, filter_lines, filter_list))
+    o->total = pprof_profile_total(p, o->sample_index, o->mean, NULL);
+    if (!cfg->relative_percentages && apply_filters(rep, p, cfg, notes, err))
         return EXIT_USAGE;
-    o.filters = filter_list;
-    o.symbol = param && *param ? param : NULL;
-    o.source_path = cfg->source_path;
-    o.json = cfg->json;
-    o.fail_above = cfg->fail_above;
-    size_t over = 0;
-    o.threshold_exceeded = &over;
-    o.trim_path = cfg->trim_path;
-    if (set_flame_options(&o.flame, cfg) != 0)
-        return EXIT_USAGE;
-    (void)param;
+    o->filters = rep->filter_list;
+    o->symbol = param && *param ? param : NULL;
+    o->source_path = cfg->source_path;
+    o->json = cfg->json;
+    o->fail_above = cfg->fail_above;
+    o->threshold_exceeded = &rep->over;
+    o->trim_path = cfg->trim_path;
+    return 0;
+}
 
+int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
+                   const pprof_config *cfg, const cmd_args *args)
+{
+    pprof_error err;
+    cmd_report *rep = malloc(sizeof *rep);
+    if (!rep) {
+        cmd_error("out of memory");
+        return EXIT_DATA;
+    }
+    int rc = cmd_report_setup(rep, c, param, p, cfg, args, NULL, &err);
+    if (rc) {
+        cmd_error("%s", err.msg);
+        free(rep);
+        return rc;
+    }
+    rc = run_report(c, p, cfg, rep);
+    free(rep);
+    return rc;
+}
+
+/* Writes the report set up in rep to cfg->output, stdout or a browser. */
+static int run_report(const command_def *c, pprof_profile *p, const pprof_config *cfg, cmd_report *rep)
+{
+    pprof_report_options *op = &rep->o;
+    pprof_error err;
     const char *path = cfg->output && *cfg->output ? cfg->output : NULL;
     char name[64], view_name[4096];
     if (!path && is_view_command(c)) {
@@ -274,7 +305,7 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
     out.sink = cmd_output_sink;
     out.sink_ctx = &dst;
     out.flush_at = 1 << 20;
-    rc = c->render ? c->render(&out, p, &o, &err) : pprof_write(&out, c->writer, p, &o, &err);
+    rc = c->render ? c->render(&out, p, op, &err) : pprof_write(&out, c->writer, p, op, &err);
     if (!rc)
         rc = pprof_buf_flush(&out);
     if (rc) {
@@ -295,7 +326,8 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
         fprintf(stderr, "pprof: no browser found (set $BROWSER); the graph is in:\n");
         printf("%s\n", path);
     }
-    if (rc == 0 && over) {
+    if (rc == 0 && rep->over) {
+        size_t over = rep->over;
         cmd_error("%zu function%s grew by more than -fail_above=%g percentage points", over, over == 1 ? "" : "s",
                   cfg->fail_above);
         return EXIT_THRESHOLD;

@@ -30,6 +30,8 @@ static const struct {
     {"tls_key", SRC_STRING, offsetof(cmd_args, tls_key), "TLS private key file for fetching profile and symbols"},
     {"tls_ca", SRC_STRING, offsetof(cmd_args, tls_ca), "TLS CA certs file for fetching profile and symbols"},
     {"all_frames", SRC_BOOL, offsetof(cmd_args, all_frames), "Keep the frames the profile's drop_frames would remove"},
+    {"http", SRC_STRING, offsetof(cmd_args, http), "Present interactive web UI at the specified http host:port"},
+    {"no_browser", SRC_BOOL, offsetof(cmd_args, no_browser), "Skip opening a browser for the interactive web UI"},
 };
 
 /* Legacy convenience flags: each selects a sample type. */
@@ -299,6 +301,10 @@ int cmd_parse_args(cmd_args *args, pprof_config *cfg, int argc, char **argv)
     args->n_sources = (size_t)npos;
     if (npos == 0)
         return usage_error("no profile source specified%s%s", "", "");
+    if (args->http && args->format)
+        return usage_error("-http is not compatible with an output format on the command line%s%s", "", "");
+    if (args->no_browser && !args->http)
+        return usage_error("-no_browser only makes sense with -http%s%s", "", "");
     if (args->base && *args->base && args->diff_base && *args->diff_base)
         return usage_error("-base and -diff_base flags cannot both be specified%s%s", "", "");
     bool base_window = args->base_window && *args->base_window;

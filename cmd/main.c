@@ -1,5 +1,6 @@
 /* main.c: the pprof program: parse the command line, load the sources, run one report. */
 #include "cmd.h"
+#include "webui.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -48,7 +49,10 @@ int main(int argc, char **argv)
         pprof_profile_free(p);
         rc = EXIT_DATA;
     }
-    if (rc == 0 && !c) {
+    if (rc == 0 && args.http) {
+        rc = cmd_webui_serve(p, &cfg, &args);
+        pprof_profile_free(p);
+    } else if (rc == 0 && !c) {
         rc = cmd_shell(p, &cfg, &args);
         pprof_profile_free(p);
     } else if (rc == 0) {

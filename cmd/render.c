@@ -56,7 +56,9 @@ static const char *first_error(void)
  * pointer, dragging pans, a double click resets. The drawing sits in the
  * group "viewport" that the script transforms; the script is the first
  * child of the <svg> (found as the last script parsed so far, which also
- * works with the SVG inline in a page) and runs before the group exists. */
+ * works with the SVG inline in a page) and runs before the group exists.
+ * An <svg data-fit> (the web UI's graph) starts, and resets to, the whole
+ * drawing fitted to the window. */
 static const char pan_zoom_script[] =
     "<script type=\"text/ecmascript\"><![CDATA[\n"
     "(function () {\n"
@@ -83,7 +85,16 @@ static const char pan_zoom_script[] =
     "    var p = point(e); tx = p.x - drag.x; ty = p.y - drag.y; apply();\n"
     "  });\n"
     "  window.addEventListener('mouseup', function () { drag = null; });\n"
-    "  svg.addEventListener('dblclick', function () { scale = 1; tx = 0; ty = 0; apply(); });\n"
+    "  function fit() {\n"
+    "    view = view || svg.querySelector('#viewport');\n"
+    "    var b = view.getBBox(), r = svg.getBoundingClientRect();\n"
+    "    if (!b.width || !b.height || !r.width || !r.height) return;\n"
+    "    scale = Math.min(1, 0.96 * r.width / b.width, 0.96 * r.height / b.height);\n"
+    "    tx = (r.width - b.width * scale) / 2 - b.x * scale; ty = 0.02 * r.height - b.y * scale; apply();\n"
+    "  }\n"
+    "  var fits = svg.hasAttribute('data-fit');\n"
+    "  if (fits) document.addEventListener('DOMContentLoaded', fit);\n"
+    "  svg.addEventListener('dblclick', function () { scale = 1; tx = 0; ty = 0; if (fits) fit(); else apply(); });\n"
     "})();\n"
     "]]></script>\n";
 

@@ -17,28 +17,20 @@ static uint64_t name_hash(const char *s)
     return pprof_hash_bytes(s, strlen(s));
 }
 
+static uint64_t name_entry_hash(const void *ctx, size_t i)
+{
+    return name_hash(((const name_table *)ctx)->names[i]);
+}
+
 static int table_grow(name_table *t)
 {
     size_t slots = t->slots ? (t->mask + 1) * 2 : 256;
-    uint32_t *s = calloc(slots, sizeof *s);
+    /* The names array holds up to half as many names as there are slots. */
     char **names = realloc(t->names, slots / 2 * sizeof *names);
-    if (!s || !names) {
-        free(s);
-        if (names)
-            t->names = names;
+    if (!names)
         return PPROF_ENOMEM;
-    }
     t->names = names;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t h = name_hash(names[i]) & (slots - 1);
-        while (s[h])
-            h = (h + 1) & (slots - 1);
-        s[h] = (uint32_t)i + 1;
-    }
-    free(t->slots);
-    t->slots = s;
-    t->mask = slots - 1;
-    return 0;
+    return pprof_slots_rebuild(&t->slots, &t->mask, slots, t->n, name_entry_hash, t);
 }
 
 /* Names are escaped for the terminal first: one line each, no control bytes. */

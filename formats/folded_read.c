@@ -372,22 +372,14 @@ static int frame_loc(state *st, const frame_ref *fr, uint32_t *out)
     return 0;
 }
 
+static uint64_t stack_entry_hash(const void *ctx, size_t i)
+{
+    return ((const state *)ctx)->stacks[i].hash;
+}
+
 static int rehash(state *st, size_t slots)
 {
-    uint32_t *t = calloc(slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    size_t mask = slots - 1;
-    for (size_t i = 0; i < st->n_stacks; i++) {
-        size_t h = st->stacks[i].hash & mask;
-        while (t[h])
-            h = (h + 1) & mask;
-        t[h] = (uint32_t)(i + 1);
-    }
-    free(st->slots);
-    st->slots = t;
-    st->mask = mask;
-    return 0;
+    return pprof_slots_rebuild(&st->slots, &st->mask, slots, st->n_stacks, stack_entry_hash, st);
 }
 
 static int add_counts(stack_rec *s, int64_t value, int64_t base, size_t line, pprof_error *err)

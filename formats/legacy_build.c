@@ -54,22 +54,18 @@ bool lg_find_location(const lg_profile *lp, uint64_t key, uint32_t *out)
     }
 }
 
+static uint64_t loc_entry_hash(const void *ctx, size_t k)
+{
+    return pprof_hash_u64(((const lg_profile *)ctx)->locs[k].addr);
+}
+
 static int rehash(lg_profile *lp, size_t n_slots)
 {
-    uint32_t *t = calloc(n_slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    size_t mask = n_slots - 1;
-    for (size_t k = 0; k < lp->n_locs; k++) {
-        size_t i = lg_slot_of(lp->locs[k].addr, mask);
-        while (t[i])
-            i = (i + 1) & mask;
-        t[i] = (uint32_t)(k + 1);
-    }
-    free(lp->slots);
-    lp->slots = t;
-    lp->n_slots = n_slots;
-    return 0;
+    size_t mask;
+    int rc = pprof_slots_rebuild(&lp->slots, &mask, n_slots, lp->n_locs, loc_entry_hash, lp);
+    if (!rc)
+        lp->n_slots = mask + 1;
+    return rc;
 }
 
 int lg_location(lg_profile *lp, uint64_t key, uint32_t *out)

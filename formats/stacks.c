@@ -66,21 +66,14 @@ static uint64_t path_hash(const uint32_t *f, const uint8_t *fl, size_t n)
     return h;
 }
 
+static uint64_t stack_entry_hash(const void *ctx, size_t i)
+{
+    return ((const builder *)ctx)->stack_hash[i];
+}
+
 static int stack_rehash(builder *b, size_t slots)
 {
-    uint32_t *t = calloc(slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; i < b->s->n_stacks; i++) {
-        size_t h = b->stack_hash[i] & (slots - 1);
-        while (t[h])
-            h = (h + 1) & (slots - 1);
-        t[h] = (uint32_t)i + 1;
-    }
-    free(b->stack_slots);
-    b->stack_slots = t;
-    b->stack_mask = slots - 1;
-    return 0;
+    return pprof_slots_rebuild(&b->stack_slots, &b->stack_mask, slots, b->s->n_stacks, stack_entry_hash, b);
 }
 
 /* Adds the path staged at the end of s->frames (n entries, not yet owned by

@@ -24,22 +24,15 @@ int pprof_node_text(pprof_buf *buf, const pprof_graph *g, const pprof_node *n)
 
 /* ---------------------------------------------------------------- accumulation */
 
+static uint64_t edge_key_hash(const void *ctx, size_t i)
+{
+    const gb *b = ctx;
+    return pprof_hash_u64((uint64_t)b->edges[i].src << 32 | b->edges[i].dst);
+}
+
 static int edge_rehash(gb *b, size_t slots)
 {
-    uint32_t *t = calloc(slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; i < b->n_edges; i++) {
-        uint64_t key = (uint64_t)b->edges[i].src << 32 | b->edges[i].dst;
-        size_t h = pprof_hash_u64(key) & (slots - 1);
-        while (t[h])
-            h = (h + 1) & (slots - 1);
-        t[h] = (uint32_t)i + 1;
-    }
-    free(b->edge_slots);
-    b->edge_slots = t;
-    b->edge_mask = slots - 1;
-    return 0;
+    return pprof_slots_rebuild(&b->edge_slots, &b->edge_mask, slots, b->n_edges, edge_key_hash, b);
 }
 
 static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bool residual,

@@ -60,21 +60,15 @@ static uint64_t str_hash(const char *s, size_t n)
     return pprof_hash_bytes(s, n);
 }
 
+static uint64_t str_entry_hash(const void *ctx, size_t i)
+{
+    const graph_tags *t = ctx;
+    return str_hash(t->strs[i], t->lens[i]);
+}
+
 static int str_rehash(graph_tags *t, size_t slots)
 {
-    uint32_t *s = calloc(slots, sizeof *s);
-    if (!s)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; i < t->n_strs; i++) {
-        size_t h = str_hash(t->strs[i], t->lens[i]) & (slots - 1);
-        while (s[h])
-            h = (h + 1) & (slots - 1);
-        s[h] = (uint32_t)i + 1;
-    }
-    free(t->str_slots);
-    t->str_slots = s;
-    t->str_mask = slots - 1;
-    return 0;
+    return pprof_slots_rebuild(&t->str_slots, &t->str_mask, slots, t->n_strs, str_entry_hash, t);
 }
 
 static int intern(graph_tags *t, const char *s, size_t n, uint32_t *out)
@@ -245,22 +239,15 @@ static uint64_t tag_hash(uint32_t node, uint32_t set, uint32_t name, bool numeri
     return pprof_hash_u64(h ^ ((uint64_t)name << 1 | numeric));
 }
 
+static uint64_t tag_entry_hash(const void *ctx, size_t i)
+{
+    const tag_rec *r = &((const graph_tags *)ctx)->tags[i];
+    return tag_hash(r->node, r->set, r->name, r->numeric);
+}
+
 static int tags_rehash(graph_tags *t, size_t slots)
 {
-    uint32_t *s = calloc(slots, sizeof *s);
-    if (!s)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; i < t->n_tags; i++) {
-        const tag_rec *r = &t->tags[i];
-        size_t h = tag_hash(r->node, r->set, r->name, r->numeric) & (slots - 1);
-        while (s[h])
-            h = (h + 1) & (slots - 1);
-        s[h] = (uint32_t)i + 1;
-    }
-    free(t->slots);
-    t->slots = s;
-    t->mask = slots - 1;
-    return 0;
+    return pprof_slots_rebuild(&t->slots, &t->mask, slots, t->n_tags, tag_entry_hash, t);
 }
 
 static int tag_add(graph_tags *t, uint32_t node, uint32_t name, bool numeric, uint32_t unit, int64_t value,

@@ -8,21 +8,15 @@ static uint64_t path_hash(uint32_t parent, uint32_t info)
     return pprof_hash_u64((uint64_t)parent << 32 | info);
 }
 
+static uint64_t tree_entry_hash(const void *ctx, size_t i)
+{
+    const gb *b = ctx;
+    return path_hash(b->parent[i], b->info_of[i]);
+}
+
 static int tree_rehash(gb *b, size_t slots)
 {
-    uint32_t *t = calloc(slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; i < b->n_work; i++) {
-        size_t h = path_hash(b->parent[i], b->info_of[i]) & (slots - 1);
-        while (t[h])
-            h = (h + 1) & (slots - 1);
-        t[h] = (uint32_t)i + 1;
-    }
-    free(b->tree_slots);
-    b->tree_slots = t;
-    b->tree_mask = slots - 1;
-    return 0;
+    return pprof_slots_rebuild(&b->tree_slots, &b->tree_mask, slots, b->n_work, tree_entry_hash, b);
 }
 
 /* The working node of path parent -> info, or PPROF_NONE. */

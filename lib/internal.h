@@ -57,6 +57,19 @@ static inline uint64_t pprof_hash_u64(uint64_t x)
     return x;
 }
 
+/* ---------------------------------------------------------------- open addressing */
+
+/* One open-addressing index over entries a user keeps in its own arrays:
+ * a slot holds an entry's index + 1 (0: empty), collisions probe linearly
+ * (h + 1) & mask. Each user writes its lookup inline (it compares its own
+ * keys, in hot loops); growing is this one function: *slots becomes a table
+ * of n_slots (a power of two, more than n) holding entries 0..n-1 at
+ * hash(ctx, i), and *mask n_slots - 1. 0, PPROF_ENOMEM, or PPROF_ELIMIT
+ * for a size that cannot work. */
+typedef uint64_t (*pprof_slot_hash)(const void *ctx, size_t i);
+int pprof_slots_rebuild(uint32_t **slots, size_t *mask, size_t n_slots, size_t n, pprof_slot_hash hash,
+                        const void *ctx);
+
 /* ---------------------------------------------------------------- inflate thread */
 
 /* Inflates gzip data in a second thread; chunks come back in order. */

@@ -102,21 +102,14 @@ static bool info_eq(const pprof_node_info *a, const pprof_node_info *b)
            a->line == b->line && a->column == b->column;
 }
 
+static uint64_t node_entry_hash(const void *ctx, size_t i)
+{
+    return info_hash(&((const gb *)ctx)->m->nodes[i]);
+}
+
 static int node_rehash(gb *b, size_t slots)
 {
-    uint32_t *t = calloc(slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; i < b->m->n_nodes; i++) {
-        size_t h = info_hash(&b->m->nodes[i]) & (slots - 1);
-        while (t[h])
-            h = (h + 1) & (slots - 1);
-        t[h] = (uint32_t)i + 1;
-    }
-    free(b->node_slots);
-    b->node_slots = t;
-    b->node_mask = slots - 1;
-    return 0;
+    return pprof_slots_rebuild(&b->node_slots, &b->node_mask, slots, b->m->n_nodes, node_entry_hash, b);
 }
 
 static int node_intern(gb *b, const pprof_node_info *info, uint32_t *out)

@@ -32,6 +32,8 @@ native:sh tests/native/run.sh
 flame:TEST_FLAME="$BUILD"/tests/test_flame sh tests/flame/run.sh
 flame-browser:TEST_FLAME="$BUILD"/tests/test_flame timeout 300 sh tests/flame/browser.sh
 lib:sh tests/lib/run.sh
+webui:timeout 900 sh tests/webui/run.sh
+webui-browser:NODE_DIR="$BUILD"/node SHOTS="$BUILD"/webui-shots timeout 300 sh tests/webui/browser.sh
 perf:sh tests/perf/run.sh'
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pprof-suites.XXXXXX") || exit 2

@@ -265,6 +265,50 @@ if [ "${BENCH_MERGE:-1}" = 1 ]; then
     done
 fi
 
+# Web UI: each view of the big profile served by pprof -http (the profile is
+# loaded once; each request forks a copy-on-write view), timed with curl
+# twice, against a cold `pprof -top` of the same file. BENCH_WEBUI=0 skips it.
+BIG=$BENCH_DIR/big.pb.gz
+if [ "${BENCH_WEBUI:-1}" = 1 ] && [ -f "$BIG" ] && command -v curl >/dev/null 2>&1; then
+    echo
+    echo "== web UI: view latencies on $BIG (pprof -http, profile loaded once)"
+    measure_cmd "$PPROF" -top "$BIG"
+    cold=$WALL
+    weberr=$BENCH_DIR/webui.err
+    HOME=$BENCH_DIR "$PPROF" -http=127.0.0.1:0 -no_browser "$BIG" >/dev/null 2>"$weberr" &
+    webpid=$!
+    port='' i=0
+    while [ -z "$port" ] && [ $i -lt 600 ] && kill -0 $webpid 2>/dev/null; do
+        sleep 0.2
+        port=$(sed -n 's|^Serving web UI on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$weberr")
+        i=$((i + 1))
+    done
+    if [ -z "$port" ]; then
+        echo "bench: pprof -http did not start: $(head -3 "$weberr")"
+    else
+        echo "cold pprof -top: ${cold} s wall; server RSS $(awk '/^VmRSS:/ {printf "%.0f MiB", $2 / 1024}' /proc/$webpid/status)"
+        echo "(view s: the server's Server-Timing for the view, wall and CPU, of the faster of two requests)"
+        printf '%-36s %8s %8s %8s %10s %7s\n' view "curl s" "view s" "cpu s" bytes "x cold"
+        for v in "top" "flamegraph" "" "peek?f=Method0" "top?f=Type0|Type1" "flamegraph?f=Type0|Type1" "tags" "download"; do
+            best=''
+            for try in 1 2; do
+                r=$(curl -s -m 600 -o /dev/null -w '%{http_code} %{time_total} %{size_download} %header{server-timing}' \
+                    "http://127.0.0.1:$port/ui/$v")
+                best=$(echo "$r|$best" | awk -F'|' '{ split($1, a, " "); split($2, b, " ");
+                    if ($2 == "" || a[2] + 0 < b[2] + 0) print $1; else print $2 }')
+            done
+            echo "$best" | awk -v v="/ui/$v" -v cold="$cold" '{
+                if ($1 != 200) { printf "%-36s failed (HTTP %s)\n", v, $1; next }
+                view = "-"; cpu = "-"
+                if (match($0, /view;dur=[0-9.]+/)) view = sprintf("%.3f", substr($0, RSTART + 9, RLENGTH - 9) / 1000)
+                if (match($0, /cpu;dur=[0-9.]+/)) cpu = sprintf("%.3f", substr($0, RSTART + 8, RLENGTH - 8) / 1000)
+                printf "%-36s %8.3f %8s %8s %10d %7.2f\n", v, $2, view, cpu, $3, cold > 0 ? $2 / cold : 0 }'
+        done
+    fi
+    kill $webpid 2>/dev/null
+    wait $webpid 2>/dev/null
+fi
+
 rm -f "$ERR"
 if [ "$status" != 0 ]; then
     echo

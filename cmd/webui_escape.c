@@ -1,0 +1,58 @@
+/* webui_escape.c: strings escaped for where they go in a page: HTML text and attributes, JavaScript string literals inside <script>. */
+#include "webui.h"
+
+#include <string.h>
+
+void webui_html_n(pprof_buf *b, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&#34;"; break;
+        case '\'': rep = "&#39;"; break;
+        case 0: rep = "\xef\xbf\xbd"; break; /* NUL is not allowed in HTML */
+        default: break;
+        }
+        if (!rep)
+            continue;
+        pprof_buf_append(b, s + run, i - run);
+        pprof_buf_puts(b, rep);
+        run = i + 1;
+    }
+    pprof_buf_append(b, s + run, n - run);
+}
+
+void webui_html(pprof_buf *b, const char *s)
+{
+    webui_html_n(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* Everything that could end the string, the script or start an HTML
+ * comment is written as \uXXXX; so are control characters and the two
+ * line separators JavaScript treats as newlines. */
+void webui_js(pprof_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    pprof_buf_puts(b, "\"");
+    const unsigned char *u = (const unsigned char *)(s ? s : "");
+    for (; *u; u++) {
+        unsigned c = *u;
+        if (c == 0xe2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9)) {
+            pprof_buf_puts(b, u[2] == 0xa8 ? "\\u2028" : "\\u2029");
+            u += 2;
+        } else if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            pprof_buf_append(b, e, 2);
+        } else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\'' || c == 0x7f) {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            pprof_buf_append(b, e, 6);
+        } else {
+            pprof_buf_append(b, (const char *)u, 1);
+        }
+    }
+    pprof_buf_puts(b, "\"");
+}

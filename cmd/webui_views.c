@@ -1,0 +1,342 @@
+/* webui_views.c: the views at pprof's paths (graph, top, flame graph, peek, source, disasm, download), each a function of (profile view, request settings) -> reply. */
+#include "webui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Resolves the request's settings for report command `command` and
+ * applies its filters to p (the child's copy-on-write view); 0, or a 400
+ * in out. */
+static int setup(cmd_report *rep, pprof_buf *notes, webui_request *req, pprof_profile *p, const char *command,
+                 const char *param, webui_reply *out)
+{
+    const command_def *c = cmd_find_command(command);
+    pprof_error err;
+    if (cmd_report_setup(rep, c, param, p, &req->cfg, req->srv->args, notes, &err) != 0) {
+        webui_reply_error(out, 400, "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+int64_t webui_ratio(int64_t v, double ratio)
+{
+    /* Go's int64(float64(v) * ratio): truncated; out of range gives
+     * INT64_MIN as on amd64. */
+    double x = (double)v * ratio;
+    if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0))
+        return INT64_MIN;
+    return (int64_t)x;
+}
+
+/* A node's values, divided by the mean divisor when there is one. */
+static int64_t node_flat(const pprof_node *n)
+{
+    return n->flat_div ? n->flat / n->flat_div : n->flat;
+}
+
+static int64_t node_cum(const pprof_node *n)
+{
+    return n->cum_div ? n->cum / n->cum_div : n->cum;
+}
+
+/* pprof's output unit for unit=minimum: fit for the smallest shown value
+ * and the total. */
+static const char *output_unit(const pprof_graph *g, const pprof_profile *p, const pprof_report_options *o)
+{
+    if (strcmp(o->unit, "minimum") != 0 || g->n_nodes == 0)
+        return o->unit;
+    int64_t minv = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        int64_t v = llabs((long long)node_flat(&g->nodes[i]));
+        if (v == 0)
+            v = llabs((long long)node_cum(&g->nodes[i]));
+        if (v > 0 && (minv == 0 || v < minv))
+            minv = v;
+    }
+    int64_t maxv = o->total;
+    if (minv == 0)
+        minv = maxv;
+    if (o->ratio > 0 && o->ratio != 1) {
+        minv = webui_ratio(minv, o->ratio);
+        maxv = webui_ratio(maxv, o->ratio);
+    }
+    return pprof_unit_select_minimum(minv, maxv, pprof_string(p, p->sample_types[o->sample_index].unit));
+}
+
+static void format_value(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o, const char *unit,
+                         int64_t v)
+{
+    if (o->ratio != 1.0)
+        v = webui_ratio(v, o->ratio);
+    pprof_format_scaled(buf, n, v, pprof_string(p, p->sample_types[o->sample_index].unit), unit);
+}
+
+static void html_reply(webui_reply *out)
+{
+    out->status = 200;
+    out->type = "text/html; charset=utf-8";
+}
+
+/* The details box: the profile's labels (file, type, time, total). */
+static void details_of(pprof_buf *d, const pprof_profile *p, const pprof_report_options *o)
+{
+    pprof_write_profile_labels(d, p, o, o->unit);
+    if (o->filters && o->filters[0]) {
+        pprof_buf_puts(d, "Active filters:\n");
+        for (const char *const *f = o->filters; *f; f++)
+            pprof_buf_printf(d, "   %s\n", *f);
+    }
+    pprof_buf_append(d, "", 1);
+}
+
+static const char *cstr(pprof_buf *b)
+{
+    if (!b->len || b->data[b->len - 1] != 0)
+        pprof_buf_append(b, "", 1);
+    return (const char *)b->data;
+}
+
+/* Skips an XML prolog and doctype: the SVG goes inline into the page. */
+static const char *svg_start(const pprof_buf *svg, size_t *len)
+{
+    const char *s = (const char *)svg->data;
+    for (size_t i = 0; i + 4 < svg->len; i++) {
+        if (memcmp(s + i, "<svg", 4) == 0) {
+            *len = svg->len - i;
+            return s + i;
+        }
+    }
+    *len = svg->len;
+    return s;
+}
+
+/* A page with the view's HTML in between; freed buffers are the caller's. */
+static int page(webui_reply *out, webui_request *req, const pprof_profile *p, const char *view_id, pprof_buf *notes,
+                pprof_buf *details, const char *html, size_t html_len, const char *data, const char *script)
+{
+    webui_page pg = {req, p, view_id, NULL, notes ? cstr(notes) : NULL, details ? cstr(details) : NULL};
+    html_reply(out);
+    webui_page_begin(&out->body, &pg);
+    pprof_buf_append(&out->body, html, html_len);
+    webui_page_end(&out->body, &pg, data, script);
+    if (out->body.failed)
+        webui_reply_error(out, 500, "out of memory");
+    return 0;
+}
+
+static int view_graph(webui_reply *out, webui_request *req, pprof_profile *p)
+{
+    cmd_report rep;
+    pprof_buf notes = {0}, details = {0}, svg = {0}, html = {0};
+    if (setup(&rep, &notes, req, p, "dot", NULL, out) != 0)
+        goto done;
+    details_of(&details, p, &rep.o);
+    pprof_error err;
+    if (cmd_report_svg(&svg, p, &rep.o, &err) != 0) {
+        webui_reply_error(out, 500, "%s", err.msg);
+        goto done;
+    }
+    size_t n;
+    const char *s = svg_start(&svg, &n);
+    pprof_buf_puts(&html, "<div id=\"graph\">");
+    /* The drawing starts fitted to the window (see cmd/render.c). */
+    if (n > 4 && memcmp(s, "<svg", 4) == 0) {
+        pprof_buf_puts(&html, "<svg data-fit=\"1\"");
+        s += 4, n -= 4;
+    }
+    pprof_buf_append(&html, s, n);
+    pprof_buf_puts(&html, "</div>");
+    page(out, req, p, "graph", &notes, &details, (const char *)html.data, html.len, NULL, "webui/graph.js");
+done:
+    pprof_buf_release(&notes);
+    pprof_buf_release(&details);
+    pprof_buf_release(&svg);
+    pprof_buf_release(&html);
+    return 0;
+}
+
+static int view_top(webui_reply *out, webui_request *req, pprof_profile *p)
+{
+    cmd_report rep;
+    pprof_buf notes = {0}, details = {0}, data = {0}, name = {0};
+    pprof_graph *g = NULL;
+    /* pprof's top table shows up to 500 rows whatever n says. */
+    req->cfg.nodecount = 500;
+    if (setup(&rep, &notes, req, p, "top", NULL, out) != 0)
+        goto done;
+    pprof_graph_options go = rep.o.graph;
+    go.inline_edges_only = true;
+    pprof_error err;
+    if (pprof_graph_build(&g, p, &go, &err) != 0) {
+        webui_reply_error(out, 500, "%s", err.msg);
+        goto done;
+    }
+    const char *unit = output_unit(g, p, &rep.o);
+    int64_t flat_sum = 0;
+    for (size_t i = 0; i < g->n_nodes; i++)
+        flat_sum += node_flat(&g->nodes[i]);
+    details_of(&details, p, &rep.o);
+    details.len--; /* its NUL */
+    char a[64], b[64], pct[32];
+    format_value(a, sizeof a, p, &rep.o, unit, flat_sum);
+    format_value(b, sizeof b, p, &rep.o, unit, rep.o.total);
+    pprof_format_percent(pct, sizeof pct, flat_sum, rep.o.total);
+    pprof_buf_printf(&details, "Showing nodes accounting for %s, %s of %s total\n", a, pct + strspn(pct, " "), b);
+    if (g->n_nodes < g->orig_nodes)
+        pprof_buf_printf(&details, "Showing top %zu nodes out of %zu\n", g->n_nodes, g->orig_nodes);
+    pprof_buf_printf(&data, "{total: %lld, rows: [", (long long)rep.o.total);
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        const pprof_node *n = &g->nodes[i];
+        int64_t fv = node_flat(n), cv = node_cum(n);
+        char f[64], c[64];
+        format_value(f, sizeof f, p, &rep.o, unit, fv);
+        format_value(c, sizeof c, p, &rep.o, unit, cv);
+        bool inl = false, noinl = false;
+        for (uint32_t k = 0; k < n->n_in; k++) {
+            if (g->edges[g->in_edges[n->in_off + k]].is_inline)
+                inl = true;
+            else
+                noinl = true;
+        }
+        name.len = 0;
+        pprof_node_name(&name, g, n);
+        pprof_buf_append(&name, "", 1);
+        pprof_buf_puts(&data, i ? ",\n{Name: " : "\n{Name: ");
+        webui_js(&data, (const char *)name.data);
+        pprof_buf_printf(&data, ", InlineLabel: \"%s\", Flat: %lld, Cum: %lld, FlatFormat: ",
+                         inl ? (noinl ? "(partial-inline)" : "(inline)") : "", (long long)fv, (long long)cv);
+        webui_js(&data, f);
+        pprof_buf_puts(&data, ", CumFormat: ");
+        webui_js(&data, c);
+        pprof_buf_puts(&data, "}");
+    }
+    pprof_buf_puts(&data, "]}");
+    pprof_buf_append(&data, "", 1);
+    static const char table[] =
+        "<div id=\"top\"><table id=\"toptable\"><thead><tr>"
+        "<th id=\"flathdr1\">Flat</th><th id=\"flathdr2\">Flat%</th><th>Sum%</th>"
+        "<th id=\"cumhdr1\">Cum</th><th id=\"cumhdr2\">Cum%</th><th id=\"namehdr\">Name</th><th>Inlined?</th>"
+        "</tr></thead><tbody id=\"rows\"></tbody></table></div>";
+    page(out, req, p, "top", &notes, &details, table, sizeof table - 1, (const char *)data.data, "webui/top.js");
+done:
+    pprof_graph_free(g);
+    pprof_buf_release(&notes);
+    pprof_buf_release(&details);
+    pprof_buf_release(&data);
+    pprof_buf_release(&name);
+    return 0;
+}
+
+static int view_flamegraph(webui_reply *out, webui_request *req, pprof_profile *p)
+{
+    cmd_report rep;
+    pprof_buf notes = {0}, details = {0}, svg = {0}, html = {0};
+    pprof_stack_set *s = NULL;
+    if (setup(&rep, &notes, req, p, "flamegraph", NULL, out) != 0)
+        goto done;
+    details_of(&details, p, &rep.o);
+    /* pprof's web flame graph is an icicle (root on top) filling the window. */
+    rep.o.flame.inverted = true;
+    rep.o.flame.width = 0;
+    rep.o.flame.title = " ";
+    pprof_error err;
+    if (pprof_stacks_build(&s, p, &rep.o, &err) != 0 || pprof_write_flame_svg(&svg, s, &rep.o.flame, &err) != 0) {
+        webui_reply_error(out, 500, "%s", err.msg);
+        goto done;
+    }
+    size_t n;
+    const char *start = svg_start(&svg, &n);
+    pprof_buf_puts(&html, "<div id=\"flame\">");
+    pprof_buf_append(&html, start, n);
+    pprof_buf_puts(&html, "</div>");
+    page(out, req, p, "flamegraph", &notes, &details, (const char *)html.data, html.len, NULL, "webui/flame.js");
+done:
+    pprof_stack_set_free(s);
+    pprof_buf_release(&notes);
+    pprof_buf_release(&details);
+    pprof_buf_release(&svg);
+    pprof_buf_release(&html);
+    return 0;
+}
+
+/* Peek and source: a text report in <pre>, for the functions f matches. */
+static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, const char *command, const char *view_id,
+                     const char *granularity)
+{
+    cmd_report rep;
+    pprof_buf notes = {0}, details = {0}, text = {0}, html = {0};
+    if (!req->cfg.granularity || !*req->cfg.granularity) {
+        free(req->cfg.granularity);
+        req->cfg.granularity = strdup(granularity);
+    }
+    const char *arg = req->arg ? req->arg : "";
+    if (setup(&rep, &notes, req, p, command, arg, out) != 0)
+        goto done;
+    details_of(&details, p, &rep.o);
+    const command_def *c = cmd_find_command(command);
+    pprof_error err;
+    if (strcmp(command, "list") == 0 && !*arg) {
+        webui_reply_error(out, 400, "no matches found for regexp: ");
+        goto done;
+    }
+    if (pprof_write(&text, c->writer, p, &rep.o, &err) != 0) {
+        webui_reply_error(out, err.code == PPROF_ENOMEM ? 500 : 400, "%s", err.msg);
+        goto done;
+    }
+    pprof_buf_printf(&html, "<pre id=\"%s-text\" class=\"report\">", view_id);
+    webui_html_n(&html, (const char *)text.data, text.len);
+    pprof_buf_puts(&html, "</pre>");
+    page(out, req, p, view_id, &notes, &details, (const char *)html.data, html.len, NULL, "webui/text.js");
+done:
+    pprof_buf_release(&notes);
+    pprof_buf_release(&details);
+    pprof_buf_release(&text);
+    pprof_buf_release(&html);
+    return 0;
+}
+
+static int view_peek(webui_reply *out, webui_request *req, pprof_profile *p)
+{
+    return text_view(out, req, p, "peek", "peek", "lines");
+}
+
+static int view_source(webui_reply *out, webui_request *req, pprof_profile *p)
+{
+    return text_view(out, req, p, "list", "source", "addresses");
+}
+
+static int view_disasm(webui_reply *out, webui_request *req, pprof_profile *p)
+{
+    if (cmd_find_command("disasm"))
+        return text_view(out, req, p, "disasm", "disasm", "addresses");
+    webui_reply_error(out, 404, "disassembly is not available in this build of pprof");
+    return 0;
+}
+
+/* The loaded profile re-encoded (not the input bytes), as pprof does. */
+static int view_download(webui_reply *out, webui_request *req, pprof_profile *p)
+{
+    pprof_error err;
+    if (pprof_profile_encode(&out->body, p, true, &err) != 0) {
+        webui_reply_error(out, 500, "%s", err.msg);
+        return 0;
+    }
+    out->status = 200;
+    out->type = "application/vnd.google.protobuf+gzip";
+    out->disposition = "attachment;filename=profile.pb.gz";
+    return 0;
+}
+
+const webui_view webui_views[] = {
+    {"", "dot", view_graph},
+    {"top", "top", view_top},
+    {"flamegraph", "flamegraph", view_flamegraph},
+    {"peek", "peek", view_peek},
+    {"source", "list", view_source},
+    {"disasm", "disasm", view_disasm},
+    {"download", "proto", view_download},
+    {"tags", "tags", webui_view_tags},
+    {"compare", "diff", webui_view_compare},
+};
+const size_t webui_n_views = sizeof webui_views / sizeof webui_views[0];

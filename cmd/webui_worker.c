@@ -1,0 +1,349 @@
+/* webui_worker.c: each view runs in a forked child, on a copy-on-write view of the loaded profile (filters change it in place), bounded in time, memory and output; its reply is streamed back through a pipe. */
+#include "webui.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Memory a view may use beyond what the server holds. */
+#define CHILD_EXTRA_MEMORY ((rlim_t)8 << 30)
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* The child: computes the reply, writes "status length\ntype\ndisposition\n"
+ * and the body, and exits without running the parent's exit handlers. */
+static void child(int fd, webui_server *srv, webui_request *req)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGALRM, SIG_DFL);
+    alarm(WEBUI_TIMEOUT_S);
+    /* The address space the server has now, plus a bound for the view. */
+    /* (read without stdio: another thread may have held its locks at fork) */
+    unsigned long pages = 0;
+    int sfd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    char sbuf[64] = "";
+    if (sfd >= 0) {
+        if (read(sfd, sbuf, sizeof sbuf - 1) > 0)
+            pages = strtoul(sbuf, NULL, 10);
+        close(sfd);
+    }
+    if (pages) {
+        struct rlimit rl = {(rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + CHILD_EXTRA_MEMORY, RLIM_INFINITY};
+        rl.rlim_max = rl.rlim_cur;
+        setrlimit(RLIMIT_AS, &rl);
+    }
+    webui_reply r = {0};
+    r.status = 500;
+    r.type = "text/plain; charset=utf-8";
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* Filters change the profile in place. Writing into pages shared with
+     * the server costs a copy-on-write fault each (with a TLB flush, slow
+     * in virtual machines); a fresh copy of the profile is much cheaper. */
+    pprof_profile *p = srv->profile, *copy = NULL;
+    const pprof_config *c = &req->cfg;
+    const char *const filters[] = {c->focus, c->ignore, c->hide, c->show, c->show_from, c->prune_from,
+                                   c->tagfocus, c->tagignore, c->tagshow, c->taghide};
+    for (size_t i = 0; i < sizeof filters / sizeof *filters; i++)
+        if (filters[i] && *filters[i] && !copy && pprof_profile_copy(&copy, srv->profile) == 0)
+            p = copy;
+    req->view->fn(&r, req, p);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double wall_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    double cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+                    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+    if (r.body.failed)
+        webui_reply_error(&r, 500, "out of memory");
+    if (r.body.len > WEBUI_MAX_OUTPUT)
+        webui_reply_error(&r, 500, "the reply would be %zu bytes, over the limit of %zu", r.body.len,
+                          (size_t)WEBUI_MAX_OUTPUT);
+    char head[512];
+    int n = snprintf(head, sizeof head, "%d %zu %.1f %.1f\n%s\n%s\n", r.status, r.body.len, wall_ms, cpu_ms, r.type,
+                     r.disposition ? r.disposition : "");
+    alarm(WEBUI_TIMEOUT_S); /* now for the transfer */
+    if (write_all(fd, head, (size_t)n) != 0 || write_all(fd, r.body.data, r.body.len) != 0)
+        _exit(1);
+    _exit(0);
+}
+
+/* ---------------------------------------------------------------- slots */
+
+static bool slot_acquire(webui_server *srv)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += WEBUI_QUEUE_S;
+    pthread_mutex_lock(&srv->slots_lock);
+    int rc = 0;
+    while (srv->slots_used >= WEBUI_MAX_WORKERS && rc == 0)
+        rc = pthread_cond_timedwait(&srv->slots_free, &srv->slots_lock, &until);
+    bool ok = srv->slots_used < WEBUI_MAX_WORKERS;
+    if (ok)
+        srv->slots_used++;
+    pthread_mutex_unlock(&srv->slots_lock);
+    return ok;
+}
+
+static void track(webui_server *srv, pid_t pid, pid_t replace)
+{
+    pthread_mutex_lock(&srv->slots_lock);
+    for (size_t i = 0; i < WEBUI_CONNECTIONS; i++) {
+        if (srv->running[i] == replace) {
+            srv->running[i] = pid;
+            break;
+        }
+    }
+    if (pid == 0) {
+        srv->slots_used--;
+        pthread_cond_signal(&srv->slots_free);
+    }
+    pthread_mutex_unlock(&srv->slots_lock);
+}
+
+void webui_kill_views(webui_server *srv)
+{
+    pthread_mutex_lock(&srv->slots_lock);
+    for (size_t i = 0; i < WEBUI_CONNECTIONS; i++)
+        if (srv->running[i] > 0)
+            kill(srv->running[i], SIGKILL);
+    pthread_mutex_unlock(&srv->slots_lock);
+}
+
+/* ---------------------------------------------------------------- the parent side */
+
+typedef struct job {
+    webui_server *srv;
+    pid_t pid;
+    int fd;
+    char carry[4096]; /* body bytes read with the header */
+    size_t carry_len, carry_at;
+    size_t len;       /* body length */
+} job;
+
+/* Reads up to n bytes, waiting at most until the deadline; 0 at EOF, -1 on
+ * error or timeout. */
+static ssize_t read_until(int fd, void *buf, size_t n, time_t deadline)
+{
+    for (;;) {
+        time_t now = time(NULL);
+        if (now >= deadline)
+            return -1;
+        struct pollfd pfd = {fd, POLLIN, 0};
+        int rc = poll(&pfd, 1, (int)(deadline - now) * 1000);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc <= 0)
+            return -1;
+        ssize_t got = read(fd, buf, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        return got;
+    }
+}
+
+static void job_end(job *j)
+{
+    if (j->fd >= 0)
+        close(j->fd);
+    int status;
+    kill(j->pid, SIGKILL); /* it has written everything, or is to stop */
+    while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    track(j->srv, 0, j->pid);
+    free(j);
+}
+
+static ssize_t job_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    job *j = cls;
+    if (j->carry_at < j->carry_len) {
+        size_t n = j->carry_len - j->carry_at;
+        if (n > max)
+            n = max;
+        memcpy(buf, j->carry + j->carry_at, n);
+        j->carry_at += n;
+        return (ssize_t)n;
+    }
+    if (pos >= j->len)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    ssize_t got = read_until(j->fd, buf, max, time(NULL) + WEBUI_TIMEOUT_S);
+    if (got <= 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return got;
+}
+
+static void job_free(void *cls)
+{
+    job_end(cls);
+}
+
+void webui_log(webui_server *srv, const char *msg, size_t len)
+{
+    pthread_mutex_lock(&srv->log_lock);
+    fwrite(msg, 1, len, stderr);
+    fflush(stderr);
+    pthread_mutex_unlock(&srv->log_lock);
+}
+
+static int reply_text(webui_server *srv, struct MHD_Connection *conn, int status, const char *msg)
+{
+    webui_log(srv, msg, strlen(msg));
+    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(msg), (void *)msg, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    int rc = MHD_queue_response(conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+int webui_run_view(webui_server *srv, struct MHD_Connection *conn, const webui_request *req)
+{
+    if (!slot_acquire(srv))
+        return reply_text(srv, conn, 503, "the server is busy: try again\n");
+    int fds[2];
+    if (pipe(fds) != 0) {
+        track(srv, 0, -1);
+        return reply_text(srv, conn, 503, "cannot start a view: out of file descriptors\n");
+    }
+    /* No other thread may hold stdio's lock of stderr in the child. */
+    pthread_mutex_lock(&srv->log_lock);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        child(fds[1], srv, (webui_request *)req);
+    }
+    pthread_mutex_unlock(&srv->log_lock);
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        track(srv, 0, -1);
+        return reply_text(srv, conn, 503, "cannot start a view: out of processes\n");
+    }
+    track(srv, pid, 0);
+    job *j = calloc(1, sizeof *j);
+    if (!j) {
+        close(fds[0]);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        track(srv, 0, pid);
+        return reply_text(srv, conn, 500, "out of memory\n");
+    }
+    j->srv = srv;
+    j->pid = pid;
+    j->fd = fds[0];
+    /* The header: three lines. */
+    time_t deadline = time(NULL) + WEBUI_TIMEOUT_S + 5;
+    size_t have = 0, lines = 0, head_end = 0;
+    while (lines < 3) {
+        if (have == sizeof j->carry)
+            break;
+        ssize_t got = read_until(j->fd, j->carry + have, sizeof j->carry - have, deadline);
+        if (got <= 0)
+            break;
+        for (size_t k = have; k < have + (size_t)got && lines < 3; k++)
+            if (j->carry[k] == '\n' && ++lines == 3)
+                head_end = k + 1;
+        have += (size_t)got;
+    }
+    if (lines < 3) {
+        /* The child died, or ran out of time or memory. */
+        close(j->fd);
+        j->fd = -1;
+        int status = 0;
+        kill(pid, SIGKILL);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        track(srv, 0, pid);
+        free(j);
+        char msg[256];
+        if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGALRM || WTERMSIG(status) == SIGKILL))
+            snprintf(msg, sizeof msg, "the view took longer than %d s and was stopped\n", WEBUI_TIMEOUT_S);
+        else if (WIFSIGNALED(status))
+            snprintf(msg, sizeof msg, "the view failed (signal %d)\n", WTERMSIG(status));
+        else
+            snprintf(msg, sizeof msg, "the view failed (exit status %d)\n", WEXITSTATUS(status));
+        return reply_text(srv, conn, WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM ? 503 : 500, msg);
+    }
+    char type[256] = "", disp[256] = "";
+    int status = 500;
+    size_t len = 0;
+    double wall_ms = 0, cpu_ms = 0;
+    const char *l2 = memchr(j->carry, '\n', head_end) + 1;
+    const char *l3 = memchr(l2, '\n', head_end - (size_t)(l2 - j->carry)) + 1;
+    sscanf(j->carry, "%d %zu %lf %lf", &status, &len, &wall_ms, &cpu_ms);
+    snprintf(type, sizeof type, "%.*s", (int)(l3 - l2 - 1), l2);
+    snprintf(disp, sizeof disp, "%.*s", (int)(j->carry + head_end - l3 - 1), l3);
+    j->len = len;
+    j->carry_at = head_end;
+    j->carry_len = have;
+    if (status >= 400 && len < 65536) {
+        /* An error: a short message, also printed on stderr as pprof does. */
+        char *msg = malloc(len + 1);
+        size_t got = 0;
+        for (size_t k = head_end; k < have && got < len; k++)
+            msg[got++] = j->carry[k];
+        while (msg && got < len) {
+            ssize_t n = read_until(j->fd, msg + got, len - got, deadline);
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        int rc = MHD_NO;
+        if (msg) {
+            msg[got] = 0;
+            rc = reply_text(srv, conn, status, msg);
+        }
+        free(msg);
+        job_end(j);
+        return rc;
+    }
+    struct MHD_Response *resp = MHD_create_response_from_callback(len, 64 * 1024, job_read, j, job_free);
+    if (!resp) {
+        job_end(j);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", type);
+    if (*disp)
+        MHD_add_response_header(resp, "Content-Disposition", disp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* How long the view took to make (wall and CPU), for the browser's
+     * developer tools and the benchmark. */
+    char timing[128];
+    snprintf(timing, sizeof timing, "view;dur=%.1f, cpu;dur=%.1f", wall_ms, cpu_ms);
+    MHD_add_response_header(resp, "Server-Timing", timing);
+    int rc = MHD_queue_response(conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}

@@ -1,0 +1,231 @@
+// browser.mjs: clicks through the web UI in Debian's Chromium (playwright-core, no browser download): select a node, Refine -> Focus, top table (sort, select), search, Enter, back, flame graph, source, saved configurations, labels, compare; checks what a person sees by measured geometry and writes screenshots.
+//
+// usage: node browser.mjs URL SHOTS_DIR [COMPARE_URL]
+import { createRequire } from "module";
+const require = createRequire(process.env.PLAYWRIGHT_DIR + "/");
+const { chromium } = require("playwright-core");
+
+const [url, shots, compareUrl] = process.argv.slice(2);
+let pass = 0, fail = 0;
+function check(cond, what, got) {
+  if (cond) pass++;
+  else { fail++; console.log("FAIL: " + what + (got === undefined ? "" : " (got: " + JSON.stringify(got) + ")")); }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run"],
+});
+const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+const errors = [];
+page.on("pageerror", (e) => errors.push(e.message));
+page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+
+async function openMenu(id) {
+  await page.dispatchEvent(`#${id} .menu-name`, "mousedown");
+  await page.waitForSelector(`#${id} .submenu`, { state: "visible" });
+}
+async function menuHref(id) {
+  await page.dispatchEvent(`#${id}`, "mouseenter");
+  return page.getAttribute(`#${id}`, "href");
+}
+const params = () => new URL(page.url()).searchParams;
+
+try {
+  // ---------------------------------------------------------------- graph: fitted, select, Refine -> Focus
+  await page.goto(url + "/ui/");
+  await page.waitForSelector("#graph g.node");
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: shots + "/graph.png" });
+  const geo = await page.evaluate(() => {
+    const svg = document.querySelector("#graph svg"), vp = document.getElementById("viewport");
+    const s = svg.getBoundingClientRect(), v = vp.getBoundingClientRect();
+    return { s: [s.left, s.top, s.width, s.height], v: [v.left, v.top, v.width, v.height],
+             nodes: document.querySelectorAll("#graph g.node").length };
+  });
+  check(geo.nodes > 10, "graph has nodes", geo.nodes);
+  check(geo.v[0] >= geo.s[0] - 1 && geo.v[1] >= geo.s[1] - 1 && geo.v[0] + geo.v[2] <= geo.s[0] + geo.s[2] + 1 &&
+        geo.v[1] + geo.v[3] <= geo.s[1] + geo.s[3] + 1, "the whole graph fits in the window", geo);
+  check(geo.v[2] > 0.5 * geo.s[2] || geo.v[3] > 0.5 * geo.s[3], "the fitted graph uses the window", geo);
+  // The node to select: the one labelled with main.compress.
+  const target = await page.evaluate(() => {
+    for (const g of document.querySelectorAll("#graph g.node")) {
+      const a = g.querySelector("a");
+      const t = a && (a.getAttribute("xlink:title") || "");
+      if (t.startsWith("main.compress ")) {
+        const r = g.querySelector("polygon").getBoundingClientRect();
+        return { id: g.id, x: r.left + r.width / 2, y: r.top + r.height / 2 };
+      }
+    }
+    return null;
+  });
+  check(target, "main.compress is drawn");
+  await openMenu("refine");
+  check(await page.getAttribute("#focus", "class") === "disabled", "Focus disabled with nothing selected");
+  await page.mouse.click(5, 300);
+  await page.mouse.click(target.x, target.y);
+  const fill = await page.getAttribute(`#${target.id} polygon`, "fill");
+  check(fill === "#ccccff", "a click selects the node", fill);
+  await page.screenshot({ path: shots + "/graph-selected.png" });
+  await openMenu("refine");
+  const focusHref = await menuHref("focus");
+  check(focusHref === "?f=main%5C.compress", "Focus links to the selection", focusHref);
+  await Promise.all([page.waitForNavigation(), page.click("#focus")]);
+  check(params().get("f") === "main\\.compress", "Focus applied through the URL", page.url());
+  const focused = await page.$$eval("#graph g.node a", (as) => as.map((a) => a.getAttribute("xlink:title")));
+  check(focused.some((t) => t.startsWith("main.compress ")) && !focused.some((t) => t.startsWith("main.scan ")),
+        "the focused graph keeps main.compress, drops main.scan", focused.length);
+
+  // ---------------------------------------------------------------- top: switch view, sort, select
+  await openMenu("view");
+  const topHref = await menuHref("topbtn");
+  check(topHref === "./top", "with nothing selected, the View link drops f", topHref);
+  await Promise.all([page.waitForNavigation(), page.click("#topbtn")]);
+  check(new URL(page.url()).pathname === "/ui/top", "View -> Top", page.url());
+  await page.waitForSelector("#rows tr");
+  const top = await page.evaluate(() => {
+    const rows = [...document.querySelectorAll("#rows tr")];
+    const t = document.getElementById("toptable").getBoundingClientRect();
+    return { n: rows.length, first: rows[0].children[5].textContent, flat: rows.map((r) => parseFloat(r.children[1].textContent)),
+             w: t.width, rowh: rows[0].getBoundingClientRect().height };
+  });
+  check(top.n > 20 && top.first === "regexp.(*machine).add", "top table rows, heaviest first", top.first);
+  check(top.flat.every((v, i) => i === 0 || v <= top.flat[i - 1]), "sorted by flat, descending");
+  check(top.w > 1100 && top.rowh > 12 && top.rowh < 40, "table spans the page, rows readable", [top.w, top.rowh]);
+  await page.click("#cumhdr1");
+  const cums = await page.$$eval("#rows tr", (rs) => rs.map((r) => parseFloat(r.children[4].textContent)));
+  check(cums.every((v, i) => i === 0 || v <= cums[i - 1]) && cums[0] > 90, "Cum header sorts by cum", cums.slice(0, 3));
+  await page.click("#cumhdr1");
+  const cums2 = await page.$$eval("#rows tr", (rs) => rs.map((r) => parseFloat(r.children[4].textContent)));
+  check(cums2[0] <= cums2[cums2.length - 1], "a second click reverses", cums2.slice(0, 3));
+  await page.click("#namehdr");
+  const names = await page.$$eval("#rows tr", (rs) => rs.map((r) => r.children[5].textContent));
+  check(names.every((v, i) => i === 0 || v >= names[i - 1]), "Name sorts ascending");
+  await page.click("#flathdr1");
+  await page.dispatchEvent("#rows tr:nth-child(2)", "mousedown");
+  check(await page.getAttribute("#rows tr:nth-child(2)", "class") === "hilite", "mousedown selects a row");
+  await openMenu("refine");
+  check((await menuHref("ignore")) === "?i=regexp%5C.%5C%28%5C*machine%5C%29%5C.step", "Ignore links to the selected row",
+        await page.getAttribute("#ignore", "href"));
+  await page.mouse.click(5, 700);
+  await page.screenshot({ path: shots + "/top.png" });
+
+  // ---------------------------------------------------------------- search, Enter, back
+  await page.fill("#search", "json");
+  await page.waitForTimeout(500);
+  const hl = await page.$$eval("#rows tr.hilite", (rs) => rs.map((r) => r.children[5].textContent));
+  check(hl.length > 3 && hl.every((n) => /json/.test(n)), "the search selects matching rows", hl.length);
+  await openMenu("refine");
+  check((await menuHref("focus")) === "?f=json", "Refine uses the search regexp", await page.getAttribute("#focus", "href"));
+  await page.mouse.click(5, 700);
+  await Promise.all([page.waitForNavigation(), page.press("#search", "Enter")]);
+  check(params().get("f") === "json", "Enter reloads with f=", page.url());
+  const focusedTop = await page.$$eval("#rows tr", (rs) => rs.length);
+  check(focusedTop > 0 && focusedTop < top.n, "the focused table is smaller", focusedTop);
+  await page.goBack();
+  await page.waitForSelector("#rows tr");
+  check(!params().has("f") && new URL(page.url()).pathname === "/ui/top", "back returns to the unfocused table", page.url());
+  check(await page.$$eval("#rows tr", (rs) => rs.length) === top.n, "and shows it whole");
+
+  // ---------------------------------------------------------------- sample type menu
+  await openMenu("sample");
+  check((await page.getAttribute("#sampletype-samples", "href")) === "?si=samples", "sample link");
+  await Promise.all([page.waitForNavigation(), page.click("#sampletype-samples")]);
+  const sampleFirst = await page.$eval("#rows tr", (r) => r.children[0].textContent);
+  check(sampleFirst === "100", "si=samples shows counts", sampleFirst);
+
+  // ---------------------------------------------------------------- flame graph
+  await page.goto(url + "/ui/top");
+  await openMenu("view");
+  await Promise.all([page.waitForNavigation(), page.click("#flamegraph")]);
+  await page.waitForSelector("#fgframes");
+  const fg = await page.evaluate(() => {
+    const frames = document.getElementById("fgframes").getBoundingClientRect();
+    let root = null;
+    for (const g of document.querySelectorAll("#fgframes g > g")) {
+      const r = g.lastElementChild.getBoundingClientRect();
+      if (!root || r.width > root.width) root = { width: r.width, top: r.top };
+    }
+    return { fw: frames.width, root, page: document.body.getBoundingClientRect().width };
+  });
+  check(fg.root && fg.root.width > 0.95 * fg.fw && fg.fw > 0.9 * fg.page, "flame graph: root spans the window", fg);
+  await page.fill("#search", "encode");
+  await page.waitForTimeout(500);
+  const matched = await page.evaluate(() => (document.getElementById("fgmatched") || {}).textContent || "");
+  check(/^Matched: [0-9.]+%$/.test(matched), "flame graph search highlights and totals", matched);
+  await page.screenshot({ path: shots + "/flamegraph.png" });
+
+  // ---------------------------------------------------------------- source and peek
+  await page.goto(url + "/ui/source?f=main.compress");
+  check(/ROUTINE =+ main\.compress/.test(await page.textContent("pre.report")), "source view");
+  await page.goto(url + "/ui/peek?f=machine..add");
+  check(/regexp\.\(\*machine\)\.add/.test(await page.textContent("pre.report")), "peek view");
+  await page.screenshot({ path: shots + "/peek.png" });
+
+  // ---------------------------------------------------------------- saved configurations
+  await page.goto(url + "/ui/top?f=main&n=5");
+  await openMenu("config");
+  await page.click("#save-config");
+  await page.waitForSelector("#save-dialog", { state: "visible" });
+  await page.fill("#save-name", "mycfg");
+  await Promise.all([page.waitForNavigation(), page.click("#save-confirm")]);
+  await openMenu("config");
+  const entries = await page.$$eval("#config-entries .config-entry", (es) => es.map((e) => [e.dataset.config, e.className]));
+  check(entries.length === 2 && entries[1][0] === "mycfg" && /current/.test(entries[1][1]), "saved config listed, current", entries);
+  await page.screenshot({ path: shots + "/config.png" });
+  await page.goto(url + "/ui/top");
+  await openMenu("config");
+  await Promise.all([page.waitForNavigation(), page.click('#config-entries .config-entry[data-config="mycfg"]')]);
+  check(params().get("f") === "main", "choosing a config applies it", page.url());
+  await openMenu("config");
+  await page.click('#config-entries .config-entry[data-config="mycfg"] .menu-delete-btn');
+  await page.waitForSelector("#delete-dialog", { state: "visible" });
+  await page.click("#delete-confirm");
+  await page.waitForSelector("#delete-dialog", { state: "hidden" });
+  await openMenu("config");
+  const left = await page.$$eval("#config-entries .config-entry", (es) => es.map((e) => e.dataset.config));
+  check(left.length === 1 && left[0] === "Default", "deleted config gone", left);
+  await page.reload();
+  await openMenu("config");
+  check((await page.$$eval("#config-entries .config-entry", (es) => es.length)) === 1, "deletion kept on reload");
+
+  // ---------------------------------------------------------------- labels panel
+  await page.goto(url + "/ui/tags");
+  const tagRows = await page.$$eval("#tags a.tagvalue", (as) => as.map((a) => [a.textContent, a.getAttribute("href")]));
+  check(tagRows.length > 0 && tagRows.some((r) => r[0] === "/export"), "labels panel lists values", tagRows.slice(0, 3));
+  const bars = await page.$$eval("#tags .bar", (bs) => bs.map((b) => b.getBoundingClientRect().width));
+  check(bars.length > 0 && Math.max(...bars) > 50, "label weights drawn as bars", bars.slice(0, 3));
+  await page.screenshot({ path: shots + "/tags.png" });
+  const exp = tagRows.find((r) => r[0] === "/export");
+  if (exp) {
+    await Promise.all([page.waitForNavigation(), page.click(`#tags a.tagvalue[href="${exp[1]}"]`)]);
+    check(/^endpoint=/.test(params().get("tf") || ""), "click on a value focuses on it", page.url());
+  }
+
+  // ---------------------------------------------------------------- compare view (capture directory)
+  if (compareUrl) {
+    await page.goto(compareUrl + "/ui/compare");
+    const opts = await page.$$eval("#compare-a option", (os) => os.length);
+    check(opts >= 2, "compare: the capture windows to choose from", opts);
+    await page.selectOption("#compare-a", { index: 0 });
+    await page.selectOption("#compare-b", { index: opts - 1 });
+    await Promise.all([page.waitForNavigation(), page.click("#compare-go")]);
+    await page.waitForSelector("#diff-flame svg");
+    const diff = await page.evaluate(() => ({
+      rows: document.querySelectorAll("#diff-table tbody tr").length,
+      fw: document.querySelector("#diff-flame svg").getBoundingClientRect().width,
+    }));
+    check(diff.rows > 0 && diff.fw > 800, "compare: differential flame graph and the -diff table", diff);
+    await page.screenshot({ path: shots + "/compare.png", fullPage: true });
+  }
+
+  check(errors.length === 0, "no script errors", errors);
+} catch (e) {
+  fail++;
+  console.log("FAIL: " + e.message.split("\n")[0]);
+  await page.screenshot({ path: shots + "/failure.png" }).catch(() => {});
+}
+await browser.close();
+console.log(`${pass} passed, ${fail} failed`);
+process.exit(fail ? 1 : 0);

@@ -1,0 +1,54 @@
+#!/bin/sh
+# browser.sh: starts pprof -http on 127.0.0.1 (a profile, and a capture directory for the compare view) and clicks through it in Debian's Chromium with playwright-core (tests/webui/browser.mjs); screenshots go to $SHOTS.
+#
+# Environment: PPROF (the program), NODE_DIR (where npm installed
+# playwright-core; default build/node), SHOTS (default build/webui-shots),
+# CHROMIUM (default /usr/bin/chromium).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+PPROF=${PPROF:-$top/build/pprof}
+NODE_DIR=${NODE_DIR:-$top/build/node}
+SHOTS=${SHOTS:-$top/build/webui-shots}
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+data=$top/tests/data
+
+for need in "$NODE_DIR/node_modules/playwright-core/package.json" "$CHROMIUM"; do
+    if [ ! -e "$need" ]; then
+        echo "browser.sh: missing $need (make test-deps installs it)" >&2
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+done
+NODE_DIR=$(cd "$NODE_DIR" && pwd)
+command -v node >/dev/null 2>&1 || { echo "browser.sh: node is not installed"; echo "0 passed, 1 failed"; exit 1; }
+
+tmp=$(mktemp -d)
+pids=""
+trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+mkdir -p "$SHOTS" "$tmp/home"
+
+# serve NAME ARGS...: prints the URL of a new server.
+serve() {
+    name=$1
+    shift
+    HOME=$tmp/home XDG_CONFIG_HOME= "$PPROF" -http=127.0.0.1:0 -no_browser "$@" >/dev/null 2>"$tmp/$name.err" &
+    pids="$pids $!"
+    i=0
+    while [ $i -lt 100 ]; do
+        port=$(sed -n 's|^Serving web UI on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$tmp/$name.err")
+        [ -n "$port" ] && { echo "http://127.0.0.1:$port"; return; }
+        sleep 0.1
+        i=$((i + 1))
+    done
+}
+url=$(serve cpu "$data/cpu.pb.gz")
+curl_dir=$(serve windows "$data/windows")
+if [ -z "$url" ] || [ -z "$curl_dir" ]; then
+    echo "browser.sh: a server did not start: $(cat "$tmp"/*.err)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+PLAYWRIGHT_DIR=$NODE_DIR/node_modules CHROMIUM=$CHROMIUM timeout 240 node "$here/browser.mjs" "$url" "$SHOTS" "$curl_dir"

@@ -1,0 +1,301 @@
+#!/bin/sh
+# run.sh: HTTP tests of the web UI (pprof -http) with curl on 127.0.0.1: every path and parameter, redirects, errors (400s, server still up), the Host and Origin checks, saved configurations, escaping of hostile names, a bounded load test with flat memory, and a clean stop on SIGINT.
+#
+# Environment: PPROF (the program, default build/pprof).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+PPROF=${PPROF:-$top/build/pprof}
+data=$top/tests/data
+pass=0
+fail=0
+tmp=$(mktemp -d)
+pids=""
+cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# start NAME ARGS...: runs pprof -http=127.0.0.1:0 -no_browser ARGS in the
+# background with HOME=$tmp/home; sets PORT, PID and URL (empty on failure).
+start() {
+    name=$1
+    shift
+    mkdir -p "$tmp/home"
+    HOME=$tmp/home XDG_CONFIG_HOME= BROWSER= "$PPROF" -http=127.0.0.1:0 -no_browser "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    PID=$!
+    pids="$pids $PID"
+    PORT=""
+    i=0
+    while [ $i -lt 100 ]; do
+        PORT=$(sed -n 's|^Serving web UI on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$tmp/$name.err")
+        [ -n "$PORT" ] && break
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.1
+        i=$((i + 1))
+    done
+    URL=http://127.0.0.1:$PORT
+    [ -n "$PORT" ] || bad "$name: server did not start: $(cat "$tmp/$name.err")"
+}
+
+# get PATH [curl options]: fetches $URL$PATH into $tmp/body, the headers
+# into $tmp/head; sets CODE.
+get() {
+    path=$1
+    shift
+    CODE=$(curl -s -m 60 -o "$tmp/body" -D "$tmp/head" -w '%{http_code}' "$@" "$URL$path")
+}
+
+# expect CODE PATH [grep pattern] [curl options...]
+expect() {
+    want=$1 path=$2 pat=${3:-}
+    shift 2
+    [ $# -gt 0 ] && shift
+    get "$path" "$@"
+    if [ "$CODE" != "$want" ]; then
+        bad "$path: status $CODE, want $want: $(head -c 300 "$tmp/body")"
+    elif [ -n "$pat" ] && ! grep -q -e "$pat" "$tmp/body"; then
+        bad "$path: body lacks '$pat': $(head -c 300 "$tmp/body")"
+    else
+        ok
+    fi
+}
+
+# lacks PATH PATTERN: the page at PATH (200) does not contain PATTERN.
+lacks() {
+    get "$1"
+    if [ "$CODE" != 200 ]; then
+        bad "$1: status $CODE"
+    elif grep -q -e "$2" "$tmp/body"; then
+        bad "$1: body contains '$2'"
+    else
+        ok
+    fi
+}
+
+# rows PATH: the number of rows in the top table's data at PATH.
+rows() {
+    get "$1"
+    grep -c '^{Name: \|^\[{Name: \|rows: \[$' "$tmp/body" >/dev/null
+    grep -o '{Name: ' "$tmp/body" | wc -l
+}
+
+header() { tr -d '\r' <"$tmp/head" | sed -n "s/^$1: //Ip" | head -1; }
+
+# ---------------------------------------------------------------- paths
+start cpu "$data/cpu.pb.gz"
+expect 307 "/" && [ "$(header Location)" = "/ui/" ] && ok || bad "/: Location $(header Location)"
+expect 307 "/foo?f=main&n=3" && [ "$(header Location)" = "/ui/?f=main&n=3" ] && ok || bad "/foo: Location $(header Location)"
+expect 301 "/ui" && [ "$(header Location)" = "/ui/" ] && ok || bad "/ui: Location $(header Location)"
+expect 200 "/ui/" 'id="node1"'
+expect 301 "/ui//top?n=3" "" --path-as-is && [ "$(header Location)" = "/ui/top?n=3" ] && ok || bad "/ui//top: Location $(header Location)"
+expect 301 "/ui/./x/../top" "" --path-as-is && [ "$(header Location)" = "/ui/top" ] && ok || bad "/ui/./x/../top: Location $(header Location)"
+curl -s -o /dev/null --path-as-is -D "$tmp/head" "$URL/ui/../etc/passwd"
+[ "$(header Location)" = "/etc/passwd" ] && ok || bad "/ui/../etc/passwd: Location $(header Location)"
+curl -s -o "$tmp/body" --path-as-is -L "$URL/ui/../../etc/passwd"
+! grep -q 'root:' "$tmp/body" && ok || bad "a path outside /ui/ served a file"
+expect 200 "/ui/" '<svg data-fit'
+[ "$(header Content-Type)" = "text/html; charset=utf-8" ] && ok || bad "/ui/: Content-Type $(header Content-Type)"
+expect 200 "/ui/top" 'Name: "regexp.(\*machine).add"'
+expect 200 "/ui/top" 'id="toptable"'
+header Server-Timing | grep -q '^view;dur=[0-9.]*, cpu;dur=[0-9.]*$' && ok || bad "Server-Timing: $(header Server-Timing)"
+expect 200 "/ui/flamegraph" 'id="fgframes"'
+expect 200 "/ui/flamegraph" 'main.encodeOrders'
+expect 200 "/ui/peek?f=machine..add" 'regexp.(\*machine).add'
+expect 200 "/ui/peek" 'main.compress'
+expect 200 "/ui/source?f=main.compress" 'ROUTINE ======================== main.compress'
+expect 400 "/ui/source" 'no matches found for regexp: '
+expect 400 "/ui/source?f=zzzznothing" 'no matches found for regexp: zzzznothing'
+expect 400 "/ui/peek?f=zzzznothing" 'no matches found for regexp: zzzznothing'
+expect 404 "/ui/disasm?f=main" 'not available'
+expect 404 "/ui/nope" '404 page not found'
+expect 404 "/ui/top/" '404 page not found'
+expect 404 "/ui/Top"
+expect 200 "/ui/download"
+[ "$(header Content-Type)" = "application/vnd.google.protobuf+gzip" ] && ok || bad "download: Content-Type $(header Content-Type)"
+[ "$(header Content-Disposition)" = "attachment;filename=profile.pb.gz" ] && ok || bad "download: $(header Content-Disposition)"
+cp "$tmp/body" "$tmp/dl.pb.gz"
+"$PPROF" -top "$data/cpu.pb.gz" >"$tmp/top.want" 2>&1
+"$PPROF" -top "$tmp/dl.pb.gz" >"$tmp/top.got" 2>&1
+cmp -s "$tmp/top.want" "$tmp/top.got" && ok || bad "download: -top of the downloaded profile differs"
+expect 405 "/ui/top" '' -X POST
+
+# ---------------------------------------------------------------- parameters
+expect 200 "/ui/top?f=main.compress" 'Name: "main.compress"'
+lacks "/ui/top?f=main.compress" 'Name: "main.scan"'
+lacks "/ui/top?i=regexp" 'Name: "regexp\.'
+lacks "/ui/top?h=runtime" 'Name: "runtime\.'
+expect 200 "/ui/top?s=json" 'Name: "encoding/json'
+lacks "/ui/top?s=json" 'Name: "main\.'
+lacks "/ui/top?sf=encodeOrders" 'Name: "main.handle"'
+lacks "/ui/top?prunefrom=Marshal" 'Name: "encoding/json.(\*encodeState).marshal"'
+expect 200 "/ui/top?tf=endpoint=/export" 'Name: "main.compress"'
+lacks "/ui/top?tf=endpoint=/export" 'Name: "main.scan"'
+lacks "/ui/top?ti=endpoint=/export" 'Name: "main.compress"'
+expect 200 "/ui/?ts=endpoint" 'endpoint:/export'
+lacks "/ui/?th=endpoint" 'endpoint:/export'
+expect 200 "/ui/top?si=samples" 'FlatFormat: "100"'
+expect 200 "/ui/top?si=0" 'FlatFormat: "100"'
+expect 200 "/ui/top?g=files" 'Name: "regexp/exec.go"'
+expect 200 "/ui/top?g=lines" 'Name: "regexp.(\*machine).add .*regexp/exec.go:[0-9]*"'
+expect 200 "/ui/top?g=addresses&noinlines=t" 'Name: "'
+expect 200 "/ui/top?unit=ms" 'FlatFormat: "1000ms"'
+expect 200 "/ui/top?mean=true&si=cpu" '<title>work mean_cpu</title>'
+expect 200 "/ui/top?rel=1&f=main.compress" 'Cum: 740000000'
+n5=$(curl -s "$URL/ui/?n=5" | grep -c 'class="node"')
+[ "$n5" -ge 5 ] && [ "$n5" -le 12 ] && ok || bad "n=5 drew $n5 nodes"
+n80=$(curl -s "$URL/ui/" | grep -c 'class="node"')
+[ "$n80" -gt "$n5" ] && ok || bad "default graph has $n80 nodes, n=5 has $n5"
+nf=$(curl -s "$URL/ui/?nf=0.2" | grep -c 'class="node"')
+[ "$nf" -lt "$n80" ] && ok || bad "nf=0.2 drew $nf nodes of $n80"
+expect 200 "/ui/?ef=0.2&trim=false&calltree=t&compact=t&intel=t&norm=f&dropneg=t&sort=cum"
+expect 200 "/ui/top?trim=false" 'runtime.'
+expect 200 "/ui/top?f=&i=" 'Name: "regexp.(\*machine).add"'
+expect 200 "/ui/top?f=main.compress&f=regexp" 'Name: "main.compress"'
+expect 200 "/ui/top?f=zzzznothing" 'Focus expression matched no samples'
+expect 200 "/ui/top?x=unknown&tagroot=x" 'Name: "regexp.(\*machine).add"'
+
+# ---------------------------------------------------------------- bad parameters: 400, and the server keeps serving
+expect 400 "/ui/top?f=(" 'parsing focus regexp: '
+expect 400 "/ui/?i=a**" 'parsing ignore regexp: '
+expect 400 "/ui/flamegraph?h=%5B" 'parsing hide regexp: '
+expect 400 "/ui/top?s=(" 'parsing show regexp: '
+expect 400 "/ui/top?sf=(" 'parsing show_from regexp: '
+expect 400 "/ui/top?ts=(" 'parsing tagshow regexp: '
+expect 400 "/ui/top?tf=(" 'tagfocus'
+expect 400 "/ui/top?n=abc" 'error setting config field nodecount: strconv.Atoi: parsing "abc": invalid syntax'
+expect 400 "/ui/top?nf=x" 'error setting config field nodefraction: strconv.ParseFloat'
+expect 400 "/ui/top?trim=maybe" 'illegal value "maybe" for bool variable'
+expect 400 "/ui/top?g=nope" 'invalid "granularity" value "nope"'
+expect 400 "/ui/top?sort=nope" 'invalid "sort" value "nope"'
+expect 400 "/ui/top?si=nope" 'sample_index "nope" must be one of'
+expect 400 "/ui/top?si=9" 'sample_index'
+expect 400 "/ui/peek?f=(" 'parsing'
+[ "$(header Content-Type)" = "text/plain; charset=utf-8" ] && ok || bad "400: Content-Type $(header Content-Type)"
+[ "$(header X-Content-Type-Options)" = "nosniff" ] && ok || bad "400: no nosniff"
+expect 200 "/ui/top" 'Name: "regexp.(\*machine).add"'
+grep -q 'parsing focus regexp' "$tmp/cpu.err" && ok || bad "errors are not printed on stderr"
+
+# ---------------------------------------------------------------- Host and peer checks (DNS rebinding)
+expect 403 "/ui/top" 'permission denied' -H "Host: evil.example:$PORT"
+expect 403 "/ui/download" 'permission denied' -H "Host: evil.example"
+expect 403 "/ui/top" 'permission denied' -H "Host: localhost:1"
+expect 403 "/" '' -H "Host: 127.0.0.1.evil.example:$PORT"
+expect 200 "/ui/top" '' -H "Host: localhost:$PORT"
+expect 200 "/ui/top" '' -H "Host: 127.0.0.1:$PORT"
+expect 200 "/ui/top" '' -H "Host: [::1]:$PORT"
+# HTTP/1.1 requires Host: a request without one is refused.
+expect 400 "/ui/top" '' -H "Host:"
+
+# ---------------------------------------------------------------- saved configurations
+settings=$tmp/home/.config/pprof/settings.json
+expect 405 "/ui/saveconfig?config=mine&f=sort"
+expect 403 "/ui/saveconfig?config=mine&f=sort" 'permission denied' -X POST
+expect 403 "/ui/saveconfig?config=mine&f=sort" 'permission denied' -X POST -H "Origin: http://evil.example"
+[ ! -e "$settings" ] && ok || bad "a refused save wrote $settings"
+expect 200 "/ui/saveconfig?config=mine&f=machine&n=7&g=lines&trim=f" '' -X POST -H "Origin: http://127.0.0.1:$PORT"
+grep -q '"name": "mine"' "$settings" && grep -q '"focus": "machine"' "$settings" && grep -q '"nodecount": 7' "$settings" &&
+    grep -q '"granularity": "lines"' "$settings" && ! grep -q '"trim"' "$settings" && ok || bad "settings.json: $(cat "$settings" 2>&1)"
+[ "$(stat -c %a "$settings")" = 644 ] && [ "$(stat -c %a "$tmp/home/.config/pprof")" = 700 ] && ok || bad "settings modes"
+expect 200 "/ui/saveconfig?config=%3Cb%3E%22x&f=runtime" '' -X POST -H "Origin: http://127.0.0.1:$PORT"
+expect 200 "/ui/saveconfig?config=mine&f=other" '' -X POST -H "Origin: http://127.0.0.1:$PORT"
+[ "$(grep -c '"name"' "$settings")" = 2 ] && grep -q '"focus": "other"' "$settings" && ok || bad "save did not replace in place: $(cat "$settings")"
+expect 200 "/ui/top" 'configs: \[{name: "mine", params: {.*f: "other"'
+expect 200 "/ui/top" 'name: "\\u003cb\\u003e\\"x"'
+expect 400 "/ui/saveconfig?f=x" 'invalid config name' -X POST -H "Origin: http://127.0.0.1:$PORT"
+expect 200 "/ui/deleteconfig?config=mine" '' -X DELETE -H "Origin: http://127.0.0.1:$PORT"
+expect 400 "/ui/deleteconfig?config=mine" 'config mine not found' -X DELETE -H "Origin: http://127.0.0.1:$PORT"
+expect 403 "/ui/deleteconfig?config=%3Cb%3E%22x" '' -X DELETE
+! grep -q '"name": "mine"' "$settings" && grep -q '"name": "<b>\\"x"' "$settings" && ok || bad "delete: $(cat "$settings")"
+echo '{"configs": [' >"$settings"
+expect 400 "/ui/saveconfig?config=z" 'could not parse settings' -X POST -H "Origin: http://127.0.0.1:$PORT"
+expect 200 "/ui/top" 'configs: \[\]'
+
+# ---------------------------------------------------------------- load: hundreds of requests at once, all answered, memory flat
+N_LOAD=${N_LOAD:-250}
+rss() { awk '/^VmRSS:/ {print $2}' "/proc/$PID/status"; }
+: >"$tmp/urls"
+i=0
+while [ $i -lt $N_LOAD ]; do
+    case $((i % 4)) in
+        0) v=top ;; 1) v=flamegraph ;; 2) v="top?f=main&n=$i" ;; *) v="peek?f=machine" ;;
+    esac
+    echo "url = \"$URL/ui/$v\"" >>"$tmp/urls"
+    echo "output = \"/dev/null\"" >>"$tmp/urls"
+    i=$((i + 1))
+done
+load() {
+    curl -s -Z --parallel-max $N_LOAD -m 300 -K "$tmp/urls" -w '%{http_code}\n' >"$tmp/codes" 2>/dev/null
+    echo "$(grep -c '^200$' "$tmp/codes")"
+}
+got=$(load)
+rss1=$(rss)
+got2=$(load)
+rss2=$(rss)
+[ "$got" = $N_LOAD ] && [ "$got2" = $N_LOAD ] && ok || bad "load: $got and $got2 of $N_LOAD answered 200 ($(sort "$tmp/codes" | uniq -c | tr '\n' ' '))"
+[ -n "$rss1" ] && [ "$rss2" -le $((rss1 + 8192)) ] && ok || bad "load: RSS grew from ${rss1} kB to ${rss2} kB"
+echo "load: 2 x $N_LOAD concurrent requests, server RSS ${rss1} kB then ${rss2} kB"
+expect 200 "/ui/top" 'Name: "regexp.(\*machine).add"'
+
+# ---------------------------------------------------------------- clean stop
+kill -INT "$PID"
+i=0
+while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$PID" 2>/dev/null; then
+    bad "SIGINT did not stop the server"
+else
+    wait "$PID"
+    rc=$?
+    [ $rc = 0 ] && ok || bad "SIGINT: exit status $rc"
+fi
+
+# ---------------------------------------------------------------- hostile names are escaped everywhere
+start hostile "$data/folded/hostile.folded"
+for v in "" top flamegraph "peek?f=alert" "top?f=alert"; do
+    lacks "/ui/$v" '<script>alert'
+    lacks "/ui/$v" '</text><script>'
+done
+expect 200 "/ui/top" 'Name: "a \\u0026 b \\"quoted\\" \\u0027single\\u0027"'
+expect 200 "/ui/top" 'Name: "a-\\u003eb"'
+expect 200 "/ui/peek?f=quoted" 'a &amp; b &#34;quoted&#34; &#39;single&#39;'
+expect 200 "/ui/peek?f=a-.b" 'a-&gt;b'
+kill "$PID"
+
+# ---------------------------------------------------------------- flags
+out=$("$PPROF" -no_browser -top "$data/cpu.pb.gz" 2>&1)
+[ $? = 2 ] && echo "$out" | grep -q 'no_browser' && ok || bad "-no_browser without -http: $out"
+out=$("$PPROF" -http=127.0.0.1:0 -top "$data/cpu.pb.gz" 2>&1)
+[ $? = 2 ] && ok || bad "-http with -top: $out"
+out=$("$PPROF" -http=127.0.0.1:99999 -no_browser "$data/cpu.pb.gz" 2>&1)
+[ $? = 2 ] && echo "$out" | grep -q 'invalid port number' && ok || bad "-http bad port: $out"
+out=$("$PPROF" -http=nocolon -no_browser "$data/cpu.pb.gz" 2>&1)
+[ $? = 2 ] && echo "$out" | grep -q 'could not split http address' && ok || bad "-http without port: $out"
+# -http=:PORT listens on the loopback address only.
+start2() {
+    p=$1
+    HOME=$tmp/home "$PPROF" -http=:$p -no_browser "$data/cpu.pb.gz" >/dev/null 2>"$tmp/any.err" &
+    PID=$!
+    pids="$pids $PID"
+    i=0
+    while ! grep -q 'Serving' "$tmp/any.err" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+p=$((20000 + $$ % 20000))
+start2 $p
+grep -q "Serving web UI on http://localhost:$p" "$tmp/any.err" && ok || bad ":PORT: $(cat "$tmp/any.err")"
+hexport=$(printf '%04X' $p)
+grep -q "0100007F:$hexport" /proc/net/tcp && ! grep -q "00000000:$hexport" /proc/net/tcp && ok || bad ":PORT is not bound to 127.0.0.1 only"
+URL=http://127.0.0.1:$p
+PORT=$p
+expect 200 "/ui/top" '' -H "Host: localhost:$p"
+out=$("$PPROF" -http=127.0.0.1:$p -no_browser "$data/cpu.pb.gz" 2>&1)
+[ $? != 0 ] && ok || bad "a busy port: $out"
+kill "$PID"
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
