@@ -27,6 +27,7 @@ typedef struct cmd_args {
     bool sample_flag_mean;
     int seconds, timeout;
     const char *symbolize, *buildid;
+    const char *tools;            /* -tools: accepted, unused (no binutils are run) */
     const char *base, *diff_base; /* a base profile to subtract, or to compare against */
     const char *window, *base_window; /* time windows: START..END (see cmd_windows_select) */
     bool normalize;               /* from the configuration, applied when loading */

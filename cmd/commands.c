@@ -13,6 +13,7 @@ const command_def commands[] = {
     {"callgrind", false, true, "callgraph.out", "callgrind", NULL, "Outputs a graph in callgrind format"},
     {"comments", false, false, NULL, "comments", NULL, "Output all profile comments"},
     {"diff", false, false, NULL, "diff", NULL, "Outputs old, new and delta per function (with -diff_base)"},
+    {"disasm", true, false, NULL, "disasm", NULL, "Output assembly listings annotated with samples"},
     {"dot", false, false, NULL, "dot", NULL, "Outputs a graph in DOT format"},
     {"flamegraph", false, false, "svg", "flamegraph", NULL, "Outputs an interactive flame graph (SVG)"},
     {"gif", false, true, "gif", "dot", cmd_report_gif, "Outputs a graph image in GIF format"},
@@ -249,6 +250,7 @@ int cmd_report_setup(cmd_report *rep, const command_def *c, const char *param, p
     o->filters = rep->filter_list;
     o->symbol = param && *param ? param : NULL;
     o->source_path = cfg->source_path;
+    o->intel_syntax = cfg->intel_syntax;
     o->json = cfg->json;
     o->fail_above = cfg->fail_above;
     o->threshold_exceeded = &rep->over;

@@ -20,6 +20,8 @@ static const struct {
     {"timeout", SRC_INT, offsetof(cmd_args, timeout), "Timeout in seconds for profile collection"},
     {"symbolize", SRC_STRING, offsetof(cmd_args, symbolize), "Options for profile symbolization"},
     {"buildid", SRC_STRING, offsetof(cmd_args, buildid), "Override build id for first mapping"},
+    {"tools", SRC_STRING, offsetof(cmd_args, tools),
+     "Path for object tools (accepted for compatibility: binaries are read in the process)"},
     {"add_comment", SRC_STRING, offsetof(cmd_args, add_comment), "Annotation string to record in the profile"},
     {"base", SRC_STRING, offsetof(cmd_args, base), "Source to subtract from the profile"},
     {"diff_base", SRC_STRING, offsetof(cmd_args, diff_base), "Source to compare the profile against"},

@@ -280,7 +280,8 @@ static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, con
         webui_reply_error(out, 400, "no matches found for regexp: ");
         goto done;
     }
-    if (pprof_write(&text, c->writer, p, &rep.o, &err) != 0) {
+    int rc = c->render ? c->render(&text, p, &rep.o, &err) : pprof_write(&text, c->writer, p, &rep.o, &err);
+    if (rc != 0) {
         webui_reply_error(out, err.code == PPROF_ENOMEM ? 500 : 400, "%s", err.msg);
         goto done;
     }

@@ -76,6 +76,7 @@ typedef struct pprof_report_options {
     const char *symbol;         /* -peek/-list regexp: only nodes whose name matches */
     const char *source_path;    /* -list: where to look for sources (":"-separated) */
     const char *trim_path;      /* -list: prefixes to remove from source paths */
+    bool intel_syntax;          /* -disasm: Intel rather than AT&T syntax */
     bool json;                  /* -top and -diff as JSON */
     double fail_above;          /* -diff: percentage points a share may grow */
     size_t *threshold_exceeded; /* -diff: set to the number of functions over fail_above */

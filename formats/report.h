@@ -18,6 +18,8 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
 
 /* -list: annotated source of the functions matching o->symbol. */
 int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+/* -disasm: annotated disassembly of the functions matching o->symbol. */
+int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
 /* -diff: old, new and delta per function (needs base samples, i.e.
  * -diff_base); sets *o->threshold_exceeded past o->fail_above. */

@@ -80,6 +80,7 @@ static const struct writer {
     {"callgrind", pprof_write_callgrind, 0, true},
     {"comments", write_comments, 0, false},
     {"diff", pprof_write_diff, 0, false},
+    {"disasm", pprof_write_disasm, 0, true},
     {"dot", pprof_write_dot, 80, false},
     {"flamegraph", write_flamegraph, 0, true},
     {"folded", write_folded, 0, true},

@@ -1,5 +1,5 @@
 /* objfile.c: one ELF object read with elfutils (libdwfl/libdw): build id, runtime to object addresses, inlined frames, symbols. */
-#include "objfile.h"
+#include "internal.h"
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>
@@ -22,7 +22,7 @@ struct pprof_objfile {
     Dwfl *dwfl;
     Dwfl_Module *mod;
     GElf_Addr bias; /* module address = object address + bias */
-    int e_type;
+    int e_type, e_machine;
     GElf_Phdr *loads; /* PT_LOAD headers with file contents */
     size_t n_loads;
     char build_id[2 * 64 + 1];
@@ -128,6 +128,7 @@ int pprof_objfile_open(pprof_objfile **out, const char *path, const char *debug_
         return rc;
     }
     o->e_type = eh.e_type;
+    o->e_machine = eh.e_machine;
     if (nph > 4096)
         nph = 4096;
     o->loads = calloc(nph ? nph : 1, sizeof *o->loads);
@@ -347,4 +348,53 @@ int pprof_objfile_frames(pprof_objfile *o, uint64_t a, bool symbols_only, pprof_
     }
     *n = 1;
     return 0;
+}
+
+int pprof_objfile_machine(const pprof_objfile *o)
+{
+    return o->e_machine;
+}
+
+int pprof_objfile_each_symbol(pprof_objfile *o, int (*fn)(void *ctx, const char *name, uint64_t start, uint64_t size),
+                              void *ctx)
+{
+    int n = dwfl_module_getsymtab(o->mod);
+    for (int i = 1; i < n; i++) {
+        GElf_Sym sym;
+        GElf_Addr addr;
+        const char *name = dwfl_module_getsym_info(o->mod, i, &sym, &addr, NULL, NULL, NULL);
+        if (!name || !*name || (GELF_ST_TYPE(sym.st_info) != STT_FUNC && GELF_ST_TYPE(sym.st_info) != STT_GNU_IFUNC) ||
+            sym.st_shndx == SHN_UNDEF || addr < o->bias)
+            continue;
+        int rc = fn(ctx, name, addr - o->bias, sym.st_size);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int pprof_objfile_read(pprof_objfile *o, uint64_t addr, void *buf, size_t len, size_t *got)
+{
+    *got = 0;
+    GElf_Addr bias;
+    Elf *elf = dwfl_module_getelf(o->mod, &bias);
+    size_t size = 0;
+    const char *raw = elf ? elf_rawfile(elf, &size) : NULL;
+    if (!raw)
+        return PPROF_EIO;
+    for (size_t i = 0; i < o->n_loads; i++) {
+        const GElf_Phdr *ph = &o->loads[i];
+        if (addr < ph->p_vaddr || addr - ph->p_vaddr >= ph->p_filesz)
+            continue;
+        uint64_t off = ph->p_offset + (addr - ph->p_vaddr);
+        uint64_t n = ph->p_filesz - (addr - ph->p_vaddr);
+        if (n > len)
+            n = len;
+        if (off > size || n > size - off)
+            return PPROF_EFORMAT;
+        memcpy(buf, raw + off, n);
+        *got = n;
+        return 0;
+    }
+    return PPROF_ENOTFOUND;
 }

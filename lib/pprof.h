@@ -648,6 +648,56 @@ PPROF_API int pprof_symbolize_parse(pprof_symbolize_options *out, const char *va
  * Does not demangle (pprof_profile_demangle). Returns 0, or PPROF_ENOMEM. */
 PPROF_API int pprof_symbolize_local(pprof_profile *p, const pprof_symbolize_options *opt, pprof_error *err);
 
+/* One ELF object read with elfutils, for symbolization and disassembly. */
+typedef struct pprof_objfile pprof_objfile;
+
+/* One frame of an address: innermost first. Strings live as long as the
+ * objfile (they point into its ELF/DWARF data). */
+typedef struct pprof_frame {
+    const char *name; /* raw (mangled) name; NULL when unknown */
+    const char *file; /* NULL when unknown */
+    int64_t line;
+} pprof_frame;
+
+/* Opens path as an ELF object without following it into anything that
+ * could block (a FIFO or device is refused: it is opened non-blocking and
+ * must be a regular file). debug_dir: where separate debug files live (NULL:
+ * /usr/lib/debug). *out owned by the caller (pprof_objfile_free). */
+PPROF_API int pprof_objfile_open(pprof_objfile **out, const char *path, const char *debug_dir, pprof_error *err);
+PPROF_API void pprof_objfile_free(pprof_objfile *o);
+
+/* The GNU build id in lower-case hex, "" when the file has none. */
+PPROF_API const char *pprof_objfile_build_id(const pprof_objfile *o);
+
+/* Turns a runtime address of a mapping [start, limit) at file offset
+ * `offset` into the address the object's symbols and DWARF use. */
+PPROF_API int pprof_objfile_object_address(const pprof_objfile *o, uint64_t start, uint64_t limit, uint64_t offset,
+                                 uint64_t addr, uint64_t *objaddr, pprof_error *err);
+
+/* The frames at object address a: inlined callees first, the real function
+ * last (DWARF), else one frame from the symbol tables; with symbols_only,
+ * only the symbol tables' name. *n is 0 when nothing is known. */
+PPROF_API int pprof_objfile_frames(pprof_objfile *o, uint64_t a, bool symbols_only, pprof_frame *frames, size_t max,
+                         size_t *n);
+
+/* The symbol table's entry covering a: name, start and size (0 when unknown). */
+PPROF_API bool pprof_objfile_symbol(pprof_objfile *o, uint64_t a, const char **name, uint64_t *start, uint64_t *size);
+
+/* Every function symbol of the symbol tables (.symtab, else .dynsym, and
+ * MiniDebugInfo): fn(ctx, raw name, object address, size) until it returns
+ * non-zero (which is returned). */
+PPROF_API int pprof_objfile_each_symbol(pprof_objfile *o,
+                                        int (*fn)(void *ctx, const char *name, uint64_t start, uint64_t size),
+                                        void *ctx);
+
+/* Copies up to len bytes of the loaded image at object address addr (from
+ * the file contents of the segment holding it) into buf; *got says how many.
+ * PPROF_ENOTFOUND when no segment holds addr. */
+PPROF_API int pprof_objfile_read(pprof_objfile *o, uint64_t addr, void *buf, size_t len, size_t *got);
+
+/* The ELF machine (EM_X86_64 62, EM_AARCH64 183, ...). */
+PPROF_API int pprof_objfile_machine(const pprof_objfile *o);
+
 /* Local symbolization then demangling, as opt says (nothing for none). */
 PPROF_API int pprof_symbolize(pprof_profile *p, const pprof_symbolize_options *opt, pprof_error *err);
 

@@ -1,5 +1,5 @@
 /* symbolize.c: pprof's -symbolize modes and local symbolization: finding each mapping's binary, checking its build id, naming its locations. */
-#include "objfile.h"
+#include "internal.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -96,6 +96,8 @@ typedef struct session {
     fn_slot *fns;
     size_t fn_mask, n_fns;
     bool missing; /* some binary was not found */
+    char *found;  /* where the last usable candidate was */
+    size_t found_len;
 } session;
 
 static void warn(const session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -207,6 +209,8 @@ static int try_candidate(pprof_objfile **out, session *s, const char *path, cons
         return 0;
     }
     *out = o;
+    if (s->found)
+        snprintf(s->found, s->found_len, "%s", path);
     return 1;
 }
 
@@ -246,8 +250,11 @@ static int try_dir_entries(pprof_objfile **out, session *s, const char *dir, con
 
 /* pprof's search through $PPROF_BINARY_PATH, then perf's build-id cache
  * and the debug directory by build id. 1 with *out set when found. */
-static int search_binary(pprof_objfile **out, session *s, const char *file, const char *bid)
+static int search_binary(pprof_objfile **out, session *s, const char *file, const char *bid, char *found,
+                         size_t found_len)
 {
+    s->found = found;
+    s->found_len = found_len;
     const pprof_symbolize_options *o = s->opt;
     char deflt[4096];
     const char *list = o->binary_path;
@@ -440,9 +447,20 @@ static int symbolize_mapping(session *s, uint32_t mi)
     char name[1024];
     snprintf(name, sizeof name, *bid ? "%s (build ID %s)" : "%s", base_name(file), bid);
     pprof_objfile *o = NULL;
-    int rc = search_binary(&o, s, file, bid);
+    char found[4096] = "";
+    int rc = search_binary(&o, s, file, bid, found, sizeof found);
     if (rc < 0)
         return rc;
+    /* As pprof: the file found stands for the mapping from now on (-disasm
+     * reads it; File: names it). */
+    if (rc > 0 && strcmp(found, file) != 0) {
+        int irc = pprof_profile_intern(&p->mappings[mi].file, p, found, strlen(found));
+        if (irc) {
+            pprof_objfile_free(o);
+            return irc;
+        }
+        m = &p->mappings[mi];
+    }
     if (rc == 0) {
         /* The recorded path itself, last. */
         pprof_error e;

@@ -114,6 +114,15 @@ pprof_symbolize
 pprof_profile_demangle
 pprof_demangle
 pprof_profile_set_lines
+pprof_objfile_open
+pprof_objfile_free
+pprof_objfile_build_id
+pprof_objfile_object_address
+pprof_objfile_frames
+pprof_objfile_symbol
+pprof_objfile_each_symbol
+pprof_objfile_read
+pprof_objfile_machine
 API
 )
 

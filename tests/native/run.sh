@@ -137,6 +137,33 @@ mkdir -p away && cp sym.pb.gz away/
 has proto_keeps_names away/top " leaf_hash" " lib_inner"
 [ -s away/err ] && bad proto_keeps_quiet "$(head -c 300 away/err)" || ok proto_keeps_quiet
 
+# ---------------------------------------------------------------- -disasm
+$T "$PPROF" -disasm=middle c_pie c_pie.prof >dis.out 2>dis.err
+has disasm_routine dis.out "ROUTINE ======================== middle" "(flat, cum)" "pushq	%rbp" \
+	";middle cprog.c:" ";inlined_mix cprog.c:" "<leaf_hash>"
+# The routine's cum is the function's cum in -top (one sample counts once).
+want=$("$PPROF" -top -noinlines c_pie c_pie.prof 2>/dev/null | awk '$6 == "middle" { print $4 }')
+got=$(awk '/\(flat, cum\)/ { print $2; exit }' dis.out)
+[ -n "$want" ] && [ "$want" = "$got" ] && ok disasm_cum_matches_top || bad disasm_cum_matches_top "top '$want' disasm '$got'"
+# Per-instruction flat values add up to the routine's flat.
+awk 'function us(v) { if (v ~ /ns$/) return v / 1000; if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1000000; return v }
+	/\(flat, cum\)/ { want = us($1); next }
+	/^ +[^ ]+ +[^ ]+ +[0-9a-f]+: / && $1 != "." { sum += us($1) }
+	END { d = sum - want; exit !(d < 0.01 && d > -0.01) }' dis.out && ok disasm_flat_sums || bad disasm_flat_sums "$(sed -n 2,3p dis.out)"
+$T "$PPROF" -disasm=middle -intel_syntax c_pie c_pie.prof >intel.out 2>&1
+has disasm_intel intel.out "push	rbp" "call	0x"
+hasnot disasm_intel_no_att intel.out "%rbp"
+$T "$PPROF" -disasm=middle c_nopie c_nopie.prof >dis2.out 2>&1
+has disasm_nopie dis2.out "ROUTINE ======================== middle" "<leaf_hash>"
+$T "$PPROF" -disasm=Grid::nearest cxx cxx.prof >dis3.out 2>&1
+has disasm_cxx dis3.out "ROUTINE ======================== fleet::geo::Grid::nearest"
+$T "$PPROF" -disasm=nosuchfunction c_pie c_pie.prof >dis4.out 2>dis4.err
+rc=$?
+[ $rc = 1 ] && ok disasm_nomatch_status || bad disasm_nomatch_status "exit $rc"
+has disasm_nomatch_message dis4.err "no matches found for regexp: nosuchfunction"
+printf 'disasm leaf_hash\nquit\n' | $T "$PPROF" c_pie c_pie.prof >shell.out 2>&1
+has disasm_in_shell shell.out "ROUTINE ======================== leaf_hash"
+
 # ---------------------------------------------------------------- addr2line as the oracle
 # Every 7th byte of .text, at a PIE load address, at the non-PIE link
 # address, and in the shared library at a library address: frames (function,
@@ -212,6 +239,10 @@ has perf_buildid_cache cache.raw "M=1 _start"
 $T "$PPROF" -raw "$tmp/c_pie" name.pb.gz >arg.raw 2>&1
 has binary_argument arg.raw "M=1 _start"
 
+# Found through PPROF_BINARY_PATH: the file found is used for -disasm too.
+"$MKPROF" dbid.pb.gz $(echo "-m 0x555555554000 0x555555654000 0 $tmp/gone/c_pie $(bid c_pie)") -a $(printf '0x%x' $((0x555555554000 + 0x$(nm c_pie | awk '$3 == "leaf_hash" { print $1 }') + 4)))
+PPROF_BINARY_PATH=$tmp/bp $T "$PPROF" -disasm=leaf_hash dbid.pb.gz >dis5.out 2>&1
+has disasm_binary_path dis5.out "ROUTINE ======================== leaf_hash"
 # A wrong binary: a warning and no names, never wrong ones.
 "$MKPROF" wrong.pb.gz $(map "$tmp/c_pie" 0123456789abcdef0123456789abcdef01234567) -a $in_text
 $T "$PPROF" -raw wrong.pb.gz >wrong.raw 2>wrong.err
@@ -273,8 +304,10 @@ if command -v go >/dev/null 2>&1; then
 	# Where go is right (a PIE C program, names from DWARF), the same
 	# values; -noinlines because go 1.19 does not know inlined frames.
 	for f in leaf_hash middle main; do
-		g=$(go tool pprof -top -noinlines c_pie c_pie.prof 2>/dev/null | grep " $f\$")
-		o=$("$PPROF" -top -noinlines c_pie c_pie.prof 2>/dev/null | grep " $f\$")
+		# flat, flat%, cum, cum% (sum% depends on the rows above, and
+		# go leaves libc's frames unnamed)
+		g=$(go tool pprof -top -noinlines c_pie c_pie.prof 2>/dev/null | awk -v f=$f '$6 == f { print $1, $2, $4, $5 }')
+		o=$("$PPROF" -top -noinlines c_pie c_pie.prof 2>/dev/null | awk -v f=$f '$6 == f { print $1, $2, $4, $5 }')
 		[ -n "$g" ] && [ "$g" = "$o" ] && ok "go_same_$f" || bad "go_same_$f" "go '$g' ours '$o'"
 	done
 	# Where go 1.19 is wrong: a non-PIE program is all [c_nopie] there.

@@ -1,0 +1,347 @@
+/* disasm.c: -disasm: annotated disassembly (capstone, in the process) of the functions matching a regexp, with flat and cum per instruction and source lines. */
+#include "report.h"
+
+#include <capstone/capstone.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Code read per function at most (a symbol with an absurd size). */
+enum { MAX_CODE = 1 << 20 };
+
+typedef struct dsym {
+    char *name;       /* as printed (the form that matched) */
+    char **aka;       /* other names at the same address */
+    size_t n_aka;
+    uint64_t start, end; /* object addresses, [start, end) */
+    uint32_t mapping;
+} dsym;
+
+typedef struct collect {
+    const pprof_regex *re;
+    bool has_addr;
+    uint64_t addr; /* the regexp read as an address */
+    uint32_t mapping;
+    dsym *syms;
+    size_t n, cap;
+    int rc;
+} collect;
+
+/* The form of a symbol name the regexp matches (demangled as shown by
+ * default, then raw, full, templates), malloc'd; NULL when none does. */
+static char *matching_name(const pprof_regex *re, const char *raw)
+{
+    static const pprof_demangle_mode modes[] = {PPROF_DEMANGLE_DEFAULT, PPROF_DEMANGLE_NONE, PPROF_DEMANGLE_FULL,
+                                                PPROF_DEMANGLE_TEMPLATES};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        char *d = pprof_demangle(raw, modes[i]);
+        if (d && pprof_regex_match(re, d, strlen(d)))
+            return d;
+        free(d);
+    }
+    return NULL;
+}
+
+static int add_symbol(void *ctx, const char *name, uint64_t start, uint64_t size)
+{
+    collect *c = ctx;
+    char *shown = matching_name(c->re, name);
+    if (!shown && c->has_addr && c->addr >= start && c->addr < start + (size ? size : 1))
+        shown = pprof_demangle(name, PPROF_DEMANGLE_DEFAULT);
+    if (!shown)
+        return 0;
+    /* Aliases (same start, same mapping) are one routine. */
+    for (size_t i = 0; i < c->n; i++) {
+        dsym *s = &c->syms[i];
+        if (s->mapping == c->mapping && s->start == start) {
+            char **a = realloc(s->aka, (s->n_aka + 1) * sizeof *a);
+            if (!a) {
+                free(shown);
+                return c->rc = PPROF_ENOMEM;
+            }
+            s->aka = a;
+            s->aka[s->n_aka++] = shown;
+            return 0;
+        }
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        dsym *t = realloc(c->syms, cap * sizeof *t);
+        if (!t) {
+            free(shown);
+            return c->rc = PPROF_ENOMEM;
+        }
+        c->syms = t;
+        c->cap = cap;
+    }
+    c->syms[c->n++] = (dsym){shown, NULL, 0, start, start + (size ? size : 1), c->mapping};
+    return 0;
+}
+
+static int cmp_dsym(const void *a, const void *b)
+{
+    const dsym *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c)
+        return c;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Per-node object address, for the nodes of one mapping. */
+typedef struct naddr {
+    uint64_t obj;
+    int64_t flat, cum;
+} naddr;
+
+static int cmp_naddr(const void *a, const void *b)
+{
+    const naddr *x = a, *y = b;
+    return x->obj < y->obj ? -1 : x->obj > y->obj;
+}
+
+static void value_or_dot(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o, int64_t v)
+{
+    if (v == 0)
+        snprintf(buf, n, ".");
+    else
+        pprof_report_format(buf, n, p, o, o->unit, v);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+/* One routine: its instructions with their values and source lines. */
+static int write_routine(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_objfile *obj,
+                         const dsym *s, const naddr *na, size_t n_na, bool intel)
+{
+    uint64_t len = s->end - s->start;
+    if (len > MAX_CODE)
+        len = MAX_CODE;
+    uint8_t *code = malloc(len ? len : 1);
+    if (!code)
+        return PPROF_ENOMEM;
+    size_t got = 0;
+    pprof_objfile_read(obj, s->start, code, len, &got);
+    csh h;
+    cs_arch arch = CS_ARCH_X86;
+    cs_mode mode = CS_MODE_64;
+    if (pprof_objfile_machine(obj) == 183 /* EM_AARCH64 */) {
+        arch = CS_ARCH_ARM64;
+        mode = CS_MODE_ARM;
+    }
+    if (cs_open(arch, mode, &h) != CS_ERR_OK) {
+        free(code);
+        return PPROF_EINVAL;
+    }
+    if (arch == CS_ARCH_X86)
+        cs_option(h, CS_OPT_SYNTAX, intel ? CS_OPT_SYNTAX_INTEL : CS_OPT_SYNTAX_ATT);
+    cs_insn *insn = NULL;
+    size_t count = got ? cs_disasm(h, code, got, s->start, 0, &insn) : 0;
+    int64_t flat = 0, cum = 0;
+    for (size_t i = 0; i < n_na; i++)
+        if (na[i].obj >= s->start && na[i].obj < s->end) {
+            flat += na[i].flat;
+            cum += na[i].cum;
+        }
+    char f[64], c[64], pct[32];
+    pprof_buf_puts(out, "ROUTINE ======================== ");
+    pprof_escape_cstr(out, s->name);
+    pprof_buf_puts(out, "\n");
+    for (size_t i = 0; i < s->n_aka; i++) {
+        pprof_buf_puts(out, "    AKA ======================== ");
+        pprof_escape_cstr(out, s->aka[i]);
+        pprof_buf_puts(out, "\n");
+    }
+    pprof_report_format(f, sizeof f, p, o, o->unit, flat);
+    pprof_report_format(c, sizeof c, p, o, o->unit, cum);
+    pprof_format_percent(pct, sizeof pct, cum, o->total);
+    pprof_buf_printf(out, "%10s %10s (flat, cum) %s of Total\n", f, c, pct);
+    /* Samples inside an instruction count for it; na is sorted. */
+    size_t k = 0;
+    while (k < n_na && na[k].obj < s->start)
+        k++;
+    char last_loc[1200] = "";
+    pprof_buf text = {0};
+    for (size_t i = 0; i < count; i++) {
+        uint64_t next = i + 1 < count ? insn[i + 1].address : insn[i].address + insn[i].size;
+        int64_t fl = 0, cu = 0;
+        for (; k < n_na && na[k].obj < next; k++) {
+            fl += na[k].flat;
+            cu += na[k].cum;
+        }
+        text.len = 0;
+        pprof_buf_printf(&text, "%s\t%s", insn[i].mnemonic, insn[i].op_str);
+        if (insn[i].op_str[0] == '\0')
+            text.len--;
+        /* A direct call or jump to a known symbol names it. */
+        const char *target;
+        uint64_t tstart;
+        char *endp;
+        const char *op = insn[i].op_str[0] == '#' ? insn[i].op_str + 1 : insn[i].op_str;
+        unsigned long long t = strtoull(op, &endp, 0);
+        bool call = strncmp(insn[i].mnemonic, "call", 4) == 0 || strcmp(insn[i].mnemonic, "bl") == 0;
+        if (call && endp != op && *endp == 0 &&
+            pprof_objfile_symbol(obj, t, &target, &tstart, NULL) && tstart == t) {
+            char *d = pprof_demangle(target, PPROF_DEMANGLE_DEFAULT);
+            pprof_buf_printf(&text, " <%s>", d ? d : target);
+            free(d);
+        }
+        pprof_frame fr[64];
+        size_t nf = 0;
+        pprof_objfile_frames(obj, insn[i].address, false, fr, 64, &nf);
+        char loc[1200] = "";
+        if (nf) {
+            char *d = fr[0].name ? pprof_demangle(fr[0].name, PPROF_DEMANGLE_DEFAULT) : NULL;
+            if (fr[0].file && fr[0].line)
+                snprintf(loc, sizeof loc, "%s%s%s:%lld", d ? d : "", d ? " " : "", base_name(fr[0].file),
+                         (long long)fr[0].line);
+            else if (fr[0].file)
+                snprintf(loc, sizeof loc, "%s%s%s", d ? d : "", d ? " " : "", base_name(fr[0].file));
+            else
+                snprintf(loc, sizeof loc, "%s", d ? d : "");
+            free(d);
+        }
+        const char *shown = "";
+        if (strcmp(loc, last_loc) != 0) {
+            snprintf(last_loc, sizeof last_loc, "%s", loc);
+            shown = loc;
+        }
+        char fv[64], cv[64];
+        value_or_dot(fv, sizeof fv, p, o, fl);
+        value_or_dot(cv, sizeof cv, p, o, cu);
+        pprof_buf_append(&text, "", 1); /* NUL-terminated for printf */
+        text.len--;
+        const char *ins = text.failed ? "" : (const char *)text.data;
+        if (!*shown) {
+            pprof_buf_printf(out, "%10s %10s %10llx: %s\n", fv, cv, (unsigned long long)insn[i].address, ins);
+        } else if (strlen(ins) < 40) {
+            pprof_buf_printf(out, "%10s %10s %10llx: %-40s;", fv, cv, (unsigned long long)insn[i].address, ins);
+            pprof_escape_cstr(out, shown);
+            pprof_buf_puts(out, "\n");
+        } else {
+            pprof_buf_printf(out, "%74s;", "");
+            pprof_escape_cstr(out, shown);
+            pprof_buf_puts(out, "\n");
+            pprof_buf_printf(out, "%10s %10s %10llx: %s\n", fv, cv, (unsigned long long)insn[i].address, ins);
+        }
+    }
+    pprof_buf_release(&text);
+    if (insn)
+        cs_free(insn, count);
+    cs_close(&h);
+    free(code);
+    return 0;
+}
+
+int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+{
+    const char *pattern = o->symbol ? o->symbol : "";
+    pprof_regex *re = NULL;
+    int rc = pprof_regex_compile(&re, pattern, strlen(pattern), err);
+    if (rc)
+        return rc;
+    pprof_graph_options go = o->graph;
+    go.granularity = PPROF_GRAN_ADDRESSES;
+    go.noinlines = true;
+    go.nodecount = 0;
+    go.nodefraction = go.edgefraction = 0;
+    go.keep_objfile = true;
+    go.visual = go.call_tree = false;
+    pprof_graph *g = NULL;
+    rc = pprof_graph_build(&g, p, &go, err);
+    collect c = {.re = re};
+    char *endp;
+    c.addr = strtoull(pattern, &endp, 0);
+    c.has_addr = *pattern && *endp == 0;
+    /* Only the binaries with a sample node whose name matches. */
+    bool *wanted = rc ? NULL : calloc(p->n_mappings + 1, sizeof *wanted);
+    pprof_buf name = {0};
+    if (!rc && !wanted)
+        rc = PPROF_ENOMEM;
+    for (size_t i = 0; !rc && i < g->n_nodes; i++) {
+        const pprof_node *n = &g->nodes[i];
+        name.len = 0;
+        pprof_node_name(&name, g, n);
+        if (!pprof_regex_match(re, (const char *)name.data, name.len))
+            continue;
+        const char *obj = pprof_graph_string(g, n->info.objfile);
+        for (uint32_t m = 0; *obj && m < p->n_mappings; m++)
+            if (strcmp(pprof_string(p, p->mappings[m].file), obj) == 0)
+                wanted[m] = true;
+    }
+    pprof_buf_release(&name);
+    naddr *na = NULL;
+    size_t n_na = 0;
+    if (!rc && !(na = malloc((g->n_nodes + 1) * sizeof *na)))
+        rc = PPROF_ENOMEM;
+    pprof_buf_printf(out, "Total: ");
+    char total[64];
+    pprof_report_format(total, sizeof total, p, o, o->unit, o->total);
+    if (!rc)
+        pprof_buf_printf(out, "%s\n", total);
+    bool any = false;
+    for (uint32_t m = 0; !rc && m < p->n_mappings; m++) {
+        const pprof_mapping *pm = &p->mappings[m];
+        if (!wanted[m] && !(c.has_addr && c.addr >= pm->start && c.addr <= pm->limit))
+            continue;
+        pprof_objfile *obj;
+        pprof_error oe;
+        if (pprof_objfile_open(&obj, pprof_string(p, pm->file), NULL, &oe) != 0)
+            continue;
+        /* The nodes of this binary, at object addresses. */
+        n_na = 0;
+        for (size_t i = 0; i < g->n_nodes; i++) {
+            const pprof_node *n = &g->nodes[i];
+            uint64_t a;
+            if (strcmp(pprof_graph_string(g, n->info.objfile), pprof_string(p, pm->file)) != 0 ||
+                pprof_objfile_object_address(obj, pm->start, pm->limit, pm->offset, n->info.address, &a, &oe) != 0)
+                continue;
+            na[n_na++] = (naddr){a, n->flat, n->cum};
+        }
+        qsort(na, n_na, sizeof *na, cmp_naddr);
+        size_t first = c.n;
+        c.mapping = m;
+        pprof_objfile_each_symbol(obj, add_symbol, &c);
+        rc = c.rc;
+        /* Only routines with samples are shown, as pprof shows them. */
+        size_t w = first;
+        for (size_t i = first; i < c.n; i++) {
+            bool has = false;
+            for (size_t k = 0; k < n_na && !has; k++)
+                has = na[k].obj >= c.syms[i].start && na[k].obj < c.syms[i].end;
+            if (has) {
+                c.syms[w++] = c.syms[i];
+            } else {
+                free(c.syms[i].name);
+                for (size_t a = 0; a < c.syms[i].n_aka; a++)
+                    free(c.syms[i].aka[a]);
+                free(c.syms[i].aka);
+            }
+        }
+        c.n = w;
+        qsort(c.syms + first, c.n - first, sizeof *c.syms, cmp_dsym);
+        for (size_t i = first; !rc && i < c.n; i++) {
+            rc = write_routine(out, p, o, obj, &c.syms[i], na, n_na, o->intel_syntax);
+            any = true;
+        }
+        pprof_objfile_free(obj);
+    }
+    if (!rc && !any)
+        rc = pprof_error_set(err, PPROF_ENOTFOUND, "no matches found for regexp: %s", pattern);
+    for (size_t i = 0; i < c.n; i++) {
+        free(c.syms[i].name);
+        for (size_t a = 0; a < c.syms[i].n_aka; a++)
+            free(c.syms[i].aka[a]);
+        free(c.syms[i].aka);
+    }
+    free(c.syms);
+    free(na);
+    free(wanted);
+    pprof_graph_free(g);
+    pprof_regex_free(re);
+    if (rc && rc != PPROF_ENOTFOUND && rc != PPROF_EINVAL && !err->msg[0])
+        pprof_error_set(err, rc, "disasm: %s", pprof_strerror(rc));
+    return rc;
+}
