@@ -144,10 +144,11 @@ if [ -f fp.data ]; then
     want=$(perf report -i fp.data --stdio 2>/dev/null | awk '/^# Event count \(approx.\):/ {print $NF}')
     got=$(our_total fp.data 1)
     if [ -n "$want" ] && [ "$want" = "$got" ]; then ok "event count $got ns as perf report"; else bad "event count" "perf report $want, ours $got"; fi
-    # -top's header: the main binary and its build id, the command, the total in time
+    # -top's header: the main binary (or perf's build-id cache copy of it, ~/.debug/.../elf, which
+    # the symbolizer finds by build id) and its build id, the command, the total in time
     "$PPROF" -top fp.data >top.out 2>&1
     bid=$(perf buildid-list -i fp.data 2>/dev/null | awk '$2 ~ /\/prog$/ {print $1}')
-    if grep -q '^File: prog$' top.out && grep -q "^Build ID: $bid\$" top.out && grep -q '^Type: cpu-clock_event$' top.out &&
+    if grep -q -E '^File: (prog|elf)$' top.out && grep -q "^Build ID: $bid\$" top.out && grep -q '^Type: cpu-clock_event$' top.out &&
         grep -q 'perf-command:.*perf record .*-o fp.data ./prog' top.out; then
         ok "-top header: File, Build ID, Type, perf command"
     else
