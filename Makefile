@@ -217,7 +217,7 @@ tools: $(TOOL_BIN) $(BUILD)/tools/mkprof
 # `make unit`, `make cli`, ... or `sh tests/suites.sh NAME`.
 SUITE_ENV = PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools BUILD=$(BUILD) MAKE="$(MAKE)" SANITIZE="$(SANITIZE)"
 
-test: all tools $(UNIT_BIN)
+test: all tools $(UNIT_BIN) $(REPLAY_BIN)
 	@$(SUITE_ENV) sh tests/suites.sh
 
 check: test-deps
@@ -292,8 +292,17 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(FMT_SRC) $(GEN_C) $(wildcard lib/*.h formats/*.h)
 	@mkdir -p $(dir $@)
-	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -Ilib -Iformats -I$(BUILD)/gen \
+	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ilib -Iformats -I$(BUILD)/gen \
 	  -o $@ $< $(LIB_SRC) $(FMT_SRC) $(GEN_C) -lprotobuf-c -lz -lm -pthread $(NATIVE_LIBS)
+
+# The committed corpora (tests/fuzz/corpus/<harness>/) are replayed by every
+# `make test`: through each harness linked with a plain driver (gcc, no
+# libFuzzer needed), under UBSan and ASan when the compiler has them.
+REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libpprof.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -O1 -g $(SANITIZE) -Ilib -Iformats -o $@ $< tests/fuzz/replay.c $(BUILD)/libpprof.a \
+	  $(LDFLAGS_ALL) $(LDLIBS_ALL)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory install-pkgs PKGS="$(FUZZ_PKGS)"
@@ -302,6 +311,7 @@ fuzz: deps
 	  c=$(BUILD)/fuzz/corpus-$$(basename $$f); mkdir -p $$c; \
 	  cp tests/data/*.pb.gz tests/data/*.cpu tests/data/*.txt tests/data/legacy/* tests/data/folded/* tests/data/perf/* $$c/ 2>/dev/null; \
 	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
+	  cp tests/fuzz/corpus/$$(basename $$f)/* $$c/ 2>/dev/null; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 $$c 2>&1 | tail -3 || exit 1; \
 	done
 

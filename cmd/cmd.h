@@ -46,6 +46,10 @@ typedef struct cmd_args {
 void cmd_symbolize_setup(cmd_args *args);
 int cmd_symbolize_local(pprof_profile *p, const cmd_args *args);
 int cmd_demangle(pprof_profile *p, const cmd_args *args);
+/* Remote symbolization of a URL source (cmd/fetch_symbol.c): each mapping's
+ * unnamed addresses POSTed to the service's symbol URL; a failure is a
+ * warning. Returns 0 or an exit code after printing. */
+int cmd_symbolize_remote(pprof_profile *p, const cmd_args *args, const char *source);
 
 /* Parses argv into args and cfg. Returns 0, or EXIT_USAGE after printing. */
 int cmd_parse_args(cmd_args *args, pprof_config *cfg, int argc, char **argv);
@@ -72,12 +76,14 @@ void cmd_prefetch_stop(cmd_prefetch *pf);
  * source, -base and -diff_base that is a URL, all at once, into memory;
  * 0 or an exit code after printing. cmd_fetched_take hands out the body
  * fetched for source (each fetch once, in order), NULL when source is not
- * a URL; *name is the name to print (no credentials). cmd_fetched_name is
+ * a URL, and NULL with *failed set when its fetch failed (the error was
+ * printed; the other sources go on, as in pprof); *name is the name to
+ * print (no credentials). cmd_fetched_name is
  * that name alone. cmd_fetched_save writes p to $PPROF_TMPDIR when anything
  * was fetched. */
 typedef struct cmd_fetched cmd_fetched;
 int cmd_fetch_sources(cmd_fetched **out, const cmd_args *args);
-const pprof_buf *cmd_fetched_take(cmd_fetched *f, const char *source, const char **name);
+const pprof_buf *cmd_fetched_take(cmd_fetched *f, const char *source, const char **name, bool *failed);
 const char *cmd_fetched_name(const cmd_fetched *f, const char *source);
 void cmd_fetched_save(const cmd_fetched *f, const pprof_profile *p);
 void cmd_fetched_free(cmd_fetched *f);
@@ -128,6 +134,7 @@ typedef struct cmd_output {
     const char *path;
     char *tmp;   /* the temporary file, for a regular file */
     bool direct; /* path is a device or pipe, written in place */
+    bool unnamed; /* fd is an O_TMPFILE file: linked in at commit, nothing on disk before */
 } cmd_output;
 
 int cmd_output_open(cmd_output *o, const char *path);

@@ -244,7 +244,13 @@ int cmd_report_setup(cmd_report *rep, const command_def *c, const char *param, p
      * relative to what the filters keep. */
     if (cfg->relative_percentages && apply_filters(rep, p, cfg, notes, err))
         return EXIT_USAGE;
-    o->total = pprof_profile_total(p, o->sample_index, o->mean, NULL);
+    bool saturated = false;
+    o->total = pprof_profile_total(p, o->sample_index, o->mean, &saturated);
+    /* Every sum in a report is bounded by this total of magnitudes: when it
+     * saturated, some of the report's sums may have too. */
+    if (saturated)
+        cmd_warning("the total of the sample values overflows 64 bits: totals and sums saturate at %s",
+                    "+/-9223372036854775807");
     if (!cfg->relative_percentages && apply_filters(rep, p, cfg, notes, err))
         return EXIT_USAGE;
     o->filters = rep->filter_list;

@@ -283,6 +283,11 @@ static void curl_message(char *out, size_t n, const transfer *x)
     case CURLE_FILESIZE_EXCEEDED:
         snprintf(out, n, "response body larger than %" PRIu64 " MiB (the size cap)", (uint64_t)(FETCH_MAX_BODY >> 20));
         return;
+    case CURLE_OUT_OF_MEMORY:
+        /* libcurl refuses a response header line over 100 KB with this
+         * code; a real shortage of memory says the same. */
+        snprintf(out, n, "response header too large (libcurl takes header lines of at most 100 KB), or out of memory");
+        return;
     case CURLE_PEER_FAILED_VERIFICATION:
         snprintf(out, n, "%s (-tls_ca=FILE trusts another CA; https+insecure:// skips verification)",
                  curl_text);

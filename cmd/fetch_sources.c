@@ -76,11 +76,11 @@ int cmd_fetch_sources(cmd_fetched **out, const cmd_args *args)
             f->n++;
         }
     }
+    /* A failed fetch is reported here; loading skips that source. */
     if (rc == 0 && f->n > 0 && fetch_run(results, targets, f->n, args) != 0) {
         for (size_t i = 0; i < f->n; i++)
             if (results[i].error[0])
                 cmd_error("%s: %s", items[i].t.display, results[i].error);
-        rc = EXIT_DATA;
     }
     for (size_t i = 0; f && i < f->n; i++)
         items[i].r = results[i];
@@ -99,14 +99,16 @@ int cmd_fetch_sources(cmd_fetched **out, const cmd_args *args)
     return 0;
 }
 
-const pprof_buf *cmd_fetched_take(cmd_fetched *f, const char *source, const char **name)
+const pprof_buf *cmd_fetched_take(cmd_fetched *f, const char *source, const char **name, bool *failed)
 {
+    *failed = false;
     for (size_t i = 0; f && i < f->n; i++) {
         fetched_item *it = &f->items[i];
         if (!it->taken && strcmp(it->source, source) == 0) {
             it->taken = true;
             *name = it->t.display;
-            return &it->r.body;
+            *failed = it->r.error[0] != 0;
+            return *failed ? NULL : &it->r.body;
         }
     }
     return NULL;

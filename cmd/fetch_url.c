@@ -85,6 +85,67 @@ static int hexval(int c)
     return -1;
 }
 
+/* Query keys whose values are secrets by their name (a token, an API key,
+ * a signature, a password...): shown as REDACTED, like the credentials of
+ * the userinfo. */
+static bool secret_key(const char *k, size_t n)
+{
+    static const char *const words[] = {"token", "auth", "key", "secret", "pass", "pwd", "sig", "cred",
+                                        "session", "jwt", "bearer"};
+    char low[64];
+    if (n >= sizeof low)
+        n = sizeof low - 1;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)((k[i] >= 'A' && k[i] <= 'Z') ? k[i] + 32 : k[i]);
+    low[n] = 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strstr(low, words[i]))
+            return true;
+    return false;
+}
+
+/* A copy of url (the shown form) with the values of secret-named query
+ * keys replaced by REDACTED; NULL when out of memory. */
+static char *redact_query(const char *url)
+{
+    const char *q = strchr(url, '?');
+    size_t ulen = strlen(url);
+    /* Each pair grows by at most 8 bytes ("REDACTED" for an empty value). */
+    char *out = malloc(ulen + 8 * (ulen + 1) + 1);
+    if (!out || !q) {
+        if (out)
+            memcpy(out, url, ulen + 1);
+        return out;
+    }
+    const char *frag = strchr(q, '#');
+    size_t qlen = frag ? (size_t)(frag - q) : strlen(q);
+    size_t o = (size_t)(q - url);
+    memcpy(out, url, o);
+    out[o++] = '?';
+    for (const char *p = q + 1; p < q + qlen;) {
+        const char *amp = memchr(p, '&', (size_t)(q + qlen - p));
+        const char *end = amp ? amp : q + qlen;
+        const char *eq = memchr(p, '=', (size_t)(end - p));
+        if (eq && secret_key(p, (size_t)(eq - p))) {
+            memcpy(out + o, p, (size_t)(eq - p) + 1);
+            o += (size_t)(eq - p) + 1;
+            memcpy(out + o, "REDACTED", 8);
+            o += 8;
+        } else {
+            memcpy(out + o, p, (size_t)(end - p));
+            o += (size_t)(end - p);
+        }
+        if (amp)
+            out[o++] = '&';
+        p = end + (amp ? 1 : 0);
+    }
+    size_t rest = frag ? strlen(frag) : 0;
+    memcpy(out + o, frag ? frag : "", rest);
+    o += rest;
+    out[o] = 0;
+    return out;
+}
+
 /* Decodes s[0..len) into a new string; NULL for a bad escape (or ENOMEM). */
 static char *query_unescape(const char *s, size_t len)
 {
@@ -258,12 +319,16 @@ static int finish_target(fetch_target *t, CURLU *u, const char *given_scheme, co
         goto oom;
     }
     curl_url_cleanup(shown);
-    const char *after = strstr(d, "://");
-    size_t n = strlen(given_scheme) + strlen(after ? after : d) + 1;
+    char *r = redact_query(d);
+    curl_free(d);
+    if (!r)
+        goto oom;
+    const char *after = strstr(r, "://");
+    size_t n = strlen(given_scheme) + strlen(after ? after : r) + 1;
     t->display = malloc(n);
     if (t->display)
-        snprintf(t->display, n, "%s%s", given_scheme, after ? after : d);
-    curl_free(d);
+        snprintf(t->display, n, "%s%s", given_scheme, after ? after : r);
+    free(r);
     curl_free(query);
     free(newq);
     return t->display ? 0 : (snprintf(err, errlen, "out of memory"), -1);

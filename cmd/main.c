@@ -2,6 +2,8 @@
 #include "cmd.h"
 #include "webui.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +21,26 @@ static int finish_stdout(int rc)
     return rc;
 }
 
+/* A closed standard descriptor is taken by /dev/null, opened for reading
+ * only: no file opened later (the -output file) can become stdout, and a
+ * report written to a closed stdout still fails (EBADF) while a run that
+ * writes elsewhere ends cleanly. */
+static void hold_standard_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        int got = open("/dev/null", O_RDONLY);
+        if (got >= 0 && got != fd) {
+            dup2(got, fd);
+            close(got);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
+    hold_standard_fds();
     /* A closed pipe ends the program quietly, like other Unix filters. */
     signal(SIGPIPE, SIG_DFL);
     cmd_output_guard_signals();

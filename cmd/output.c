@@ -1,4 +1,6 @@
 /* output.c: writes report bytes to stdout or, atomically, to a file (temp file + rename). */
+/* O_TMPFILE, linkat flags: Linux extensions. */
+#define _GNU_SOURCE
 #include "cmd.h"
 
 #include <errno.h>
@@ -87,6 +89,23 @@ int cmd_output_open(cmd_output *o, const char *path)
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
     snprintf(o->tmp, n + 32, "%.*s.pprof-tmp-XXXXXX", (int)dirlen, path);
+#ifdef O_TMPFILE
+    /* An unnamed file in the output's directory: a kill -9 while writing
+     * leaves nothing behind. Where the file system cannot (EOPNOTSUPP,
+     * EISDIR or EINVAL from older kernels), a named temporary file. */
+    {
+        char *dir = strndup(path, dirlen ? dirlen : 0);
+        mode_t mask = umask(0);
+        umask(mask);
+        int fd = dir ? open(dirlen ? dir : ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666 & ~mask) : -1;
+        free(dir);
+        if (fd >= 0) {
+            o->fd = fd;
+            o->unnamed = true;
+            return 0;
+        }
+    }
+#endif
     o->fd = mkstemp(o->tmp);
     if (o->fd < 0) {
         cmd_error("open %s: %s", path, strerror(errno));
@@ -110,13 +129,41 @@ void cmd_output_abort(cmd_output *o)
         close(o->fd);
         o->direct = false;
     }
-    if (o->tmp) {
+    if (o->tmp && o->unnamed) {
+        close(o->fd); /* the unnamed file goes with its last descriptor */
+        free(o->tmp);
+        o->tmp = NULL;
+        o->unnamed = false;
+    } else if (o->tmp) {
         pending_tmp = NULL;
         close(o->fd);
         unlink(o->tmp);
         free(o->tmp);
         o->tmp = NULL;
     }
+}
+
+/* Gives the unnamed file o->fd a name beside the output (o->tmp, its
+ * XXXXXX made unique): through /proc, else AT_EMPTY_PATH. */
+static int link_unnamed(cmd_output *o)
+{
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->fd);
+    size_t n = strlen(o->tmp);
+    unsigned long seed = (unsigned long)getpid() * 2654435761u ^ (unsigned long)(uintptr_t)o;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        for (size_t i = n - 6; i < n; i++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            o->tmp[i] = chars[(seed >> 33) % (sizeof chars - 1)];
+        }
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) == 0 ||
+            (errno != EEXIST && linkat(o->fd, "", AT_FDCWD, o->tmp, AT_EMPTY_PATH) == 0))
+            return 0;
+        if (errno != EEXIST)
+            return -1;
+    }
+    return -1;
 }
 
 int cmd_output_commit(cmd_output *o)
@@ -138,6 +185,17 @@ int cmd_output_commit(cmd_output *o)
         rc = -1;
         saved = errno;
     }
+    bool named = !o->unnamed;
+    if (o->unnamed && rc == 0) {
+        /* Named only now, and removed again if a signal comes before the rename. */
+        if (link_unnamed(o) != 0) {
+            rc = -1;
+            saved = errno;
+        } else {
+            named = true;
+            pending_tmp = o->tmp;
+        }
+    }
     if (close(o->fd) != 0 && rc == 0) {
         rc = -1;
         saved = errno;
@@ -154,10 +212,12 @@ int cmd_output_commit(cmd_output *o)
     }
     pending_tmp = NULL;
     if (rc != 0) {
-        unlink(o->tmp);
+        if (named)
+            unlink(o->tmp);
         cmd_error("write %s: %s", o->path, strerror(saved));
     }
     free(o->tmp);
     o->tmp = NULL;
+    o->unnamed = false;
     return rc ? EXIT_DATA : 0;
 }

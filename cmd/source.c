@@ -392,19 +392,56 @@ typedef struct merge_job {
     size_t *index; /* the picked files */
 } merge_job;
 
+/* What pprof accepts silently but a user should hear about, once per source. */
+static void warn_suspicious(const pprof_profile *p, const char *name)
+{
+    if (p->n_dangling_mappings)
+        cmd_warning("%s: %zu location(s) name a mapping_id that no mapping has; kept without a mapping", name,
+                    p->n_dangling_mappings);
+    if (p->default_sample_type) {
+        bool found = false;
+        for (size_t i = 0; i < p->n_sample_types && !found; i++)
+            found = p->sample_types[i].type == p->default_sample_type;
+        if (!found && p->n_sample_types)
+            cmd_warning("%s: default_sample_type \"%s\" names no sample type; using the last one (%s)", name,
+                        pprof_string(p, p->default_sample_type),
+                        pprof_string(p, p->sample_types[p->n_sample_types - 1].type));
+    }
+    for (int k = 0; k < 2; k++) {
+        pprof_str s = k ? p->keep_frames : p->drop_frames;
+        if (!s)
+            continue;
+        pprof_regex *re = NULL;
+        pprof_error rerr;
+        if (pprof_regex_compile(&re, pprof_string(p, s), p->string_lens[s], &rerr) == 0)
+            pprof_regex_free(re);
+        else
+            cmd_warning("%s: the profile's %s regexp does not compile (%s); it is ignored", name,
+                        k ? "keep_frames" : "drop_frames", rerr.msg);
+    }
+}
+
 static int load_picked(pprof_profile **p, size_t i, void *ctx)
 {
     merge_job *job = ctx;
     const char *file = job->files[job->index[i]], *name;
-    const pprof_buf *body = cmd_fetched_take(job->args->fetched, file, &name);
+    bool failed;
+    const pprof_buf *body = cmd_fetched_take(job->args->fetched, file, &name, &failed);
+    if (failed)
+        return EXIT_DATA; /* the fetch error was printed */
     int rc = body ? load_fetched(p, name, body) : load_one(p, file);
+    if (!rc)
+        warn_suspicious(*p, cmd_fetched_name(job->args->fetched, file));
     if (!rc && locate_binaries(*p, job->args) != 0) {
         cmd_error("out of memory");
         rc = EXIT_DATA;
     }
-    /* As pprof, per source: local names, then demangling. */
+    /* As pprof, per source: local names, the server's for a URL, then
+     * demangling. */
     if (!rc)
         rc = cmd_symbolize_local(*p, job->args);
+    if (!rc && body)
+        rc = cmd_symbolize_remote(*p, job->args, file);
     if (!rc)
         rc = cmd_demangle(*p, job->args);
     return rc;
@@ -444,11 +481,17 @@ static int load_files(pprof_profile **out, const cmd_args *args, const char *con
         return EXIT_DATA;
     }
     int rc = 0;
+    size_t fetched = 0;
     pprof_error err;
     for (size_t i = 0; i < count && !rc; i++) {
         pprof_profile *p = NULL;
-        rc = cmd_prefetch_next(pf, &p);
-        if (!rc && !p) {
+        /* As pprof: a source that cannot be read or decoded is reported
+         * (load_picked printed why) and the others are still merged. */
+        if (cmd_prefetch_next(pf, &p) != 0) {
+            pprof_profile_free(p);
+            continue;
+        }
+        if (!p) {
             cmd_error("out of memory");
             rc = EXIT_DATA;
         }
@@ -456,9 +499,14 @@ static int load_files(pprof_profile **out, const cmd_args *args, const char *con
             cmd_error("%s", err.msg);
             rc = EXIT_DATA;
         }
+        fetched += !rc;
         pprof_profile_free(p);
     }
     cmd_prefetch_stop(pf);
+    if (!rc && fetched == 0)
+        rc = EXIT_DATA;
+    else if (!rc && fetched < count)
+        cmd_note("Fetched %zu source profiles out of %zu", fetched, count);
     if (!rc && pprof_merger_finish(mg, out, &err) != 0) {
         cmd_error("%s", err.msg);
         rc = EXIT_DATA;

@@ -40,8 +40,6 @@ static void *loader(void *arg)
         pf->count++;
         pthread_cond_broadcast(&pf->cv);
         pthread_mutex_unlock(&pf->mu);
-        if (rc)
-            break;
     }
     pthread_mutex_lock(&pf->mu);
     pf->finished = true;

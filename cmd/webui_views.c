@@ -311,7 +311,7 @@ static int view_disasm(webui_reply *out, webui_request *req, pprof_profile *p)
 {
     if (cmd_find_command("disasm"))
         return text_view(out, req, p, "disasm", "disasm", "addresses");
-    webui_reply_error(out, 404, "disassembly is not available in this build of pprof");
+    webui_reply_error(out, 404, "disassembly is not available in this build of pprof"); /* no -disasm command */
     return 0;
 }
 

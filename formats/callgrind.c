@@ -106,7 +106,7 @@ static const char *output_unit(const pprof_graph *g, const pprof_profile *p, con
         if (v == 0)
             v = pprof_node_cum(&g->nodes[i]);
         if (v < 0)
-            v = v == INT64_MIN ? INT64_MAX : -v;
+            v = pprof_sat_neg(v);
         if (v > 0 && (minv == 0 || v < minv))
             minv = v;
     }
@@ -140,8 +140,8 @@ static int cmp_out(const void *pa, const void *pb)
 {
     const edge_item *a = pa, *b = pb;
     if (a->e->weight != b->e->weight) {
-        int64_t x = a->e->weight < 0 ? -a->e->weight : a->e->weight;
-        int64_t y = b->e->weight < 0 ? -b->e->weight : b->e->weight;
+        int64_t x = pprof_sat_abs(a->e->weight);
+        int64_t y = pprof_sat_abs(b->e->weight);
         if (x != y)
             return x > y ? -1 : 1;
     }

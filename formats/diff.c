@@ -12,10 +12,7 @@ typedef struct diff_row {
     int64_t old_flat, old_cum, new_flat, new_cum;
 } diff_row;
 
-static int64_t abs64(int64_t v)
-{
-    return v < 0 ? (v == INT64_MIN ? INT64_MAX : -v) : v;
-}
+#define abs64 pprof_sat_abs
 
 /* Keeps only the base samples (base=true, values made positive again) or
  * only the new ones. */
@@ -34,7 +31,7 @@ static void split(pprof_profile *p, bool base)
         p->samples[kept] = *s;
         for (size_t k = 0; k < nt; k++) {
             int64_t v = p->values[i * nt + k];
-            p->values[kept * nt + k] = base ? (v == INT64_MIN ? INT64_MAX : -v) : v;
+            p->values[kept * nt + k] = base ? pprof_sat_neg(v) : v;
         }
         kept++;
     }
@@ -115,11 +112,11 @@ static int join_sides(diff_row **out, size_t *n_out, pprof_graph *gold, pprof_gr
             }
             diff_row *r = &rows[nr - 1];
             if (e[i].is_new) {
-                r->new_flat += e[i].flat;
-                r->new_cum += e[i].cum;
+                pprof_sat_add(&r->new_flat, e[i].flat);
+                pprof_sat_add(&r->new_cum, e[i].cum);
             } else {
-                r->old_flat += e[i].flat;
-                r->old_cum += e[i].cum;
+                pprof_sat_add(&r->old_flat, e[i].flat);
+                pprof_sat_add(&r->old_cum, e[i].cum);
             }
         }
     }
@@ -143,8 +140,8 @@ typedef struct sort_ctx_row {
 static int cmp_rows(const void *a, const void *b)
 {
     const sort_row *x = a, *y = b;
-    int64_t dx = x->by_cum ? x->r->new_cum - x->r->old_cum : x->r->new_flat - x->r->old_flat;
-    int64_t dy = y->by_cum ? y->r->new_cum - y->r->old_cum : y->r->new_flat - y->r->old_flat;
+    int64_t dx = x->by_cum ? pprof_sat_sub(x->r->new_cum, x->r->old_cum) : pprof_sat_sub(x->r->new_flat, x->r->old_flat);
+    int64_t dy = y->by_cum ? pprof_sat_sub(y->r->new_cum, y->r->old_cum) : pprof_sat_sub(y->r->new_flat, y->r->old_flat);
     if (abs64(dx) != abs64(dy))
         return abs64(dx) > abs64(dy) ? -1 : 1;
     return strcmp(x->r->name, y->r->name);
@@ -208,8 +205,8 @@ int pprof_write_diff(pprof_buf *out, const pprof_profile *p, const pprof_report_
                                  ",\"old_flat\":%lld,\"new_flat\":%lld,\"old_cum\":%lld,\"new_cum\":%lld,"
                                  "\"flat_delta_pct\":%.4f,\"cum_delta_pct\":%.4f,\"status\":\"%s\"}",
                                  (long long)r->old_flat, (long long)r->new_flat, (long long)r->old_cum,
-                                 (long long)r->new_cum, share(r->new_flat - r->old_flat, told),
-                                 share(r->new_cum - r->old_cum, told),
+                                 (long long)r->new_cum, share(pprof_sat_sub(r->new_flat, r->old_flat), told),
+                                 share(pprof_sat_sub(r->new_cum, r->old_cum), told),
                                  r->old_cum == 0 ? "new" : r->new_cum == 0 ? "gone" : "changed");
             }
             pprof_buf_printf(out, "\n],\"fail_above\":%g,\"failing\":%zu}\n", o->fail_above, failing);
@@ -227,13 +224,13 @@ int pprof_write_diff(pprof_buf *out, const pprof_profile *p, const pprof_report_
                 char of[64], nf[64], df[64], oc[64], nc[64], dc[64];
                 pprof_report_format(of, sizeof of, p, o, unit, r->old_flat);
                 pprof_report_format(nf, sizeof nf, p, o, unit, r->new_flat);
-                pprof_report_format(df, sizeof df, p, o, unit, r->new_flat - r->old_flat);
+                pprof_report_format(df, sizeof df, p, o, unit, pprof_sat_sub(r->new_flat, r->old_flat));
                 pprof_report_format(oc, sizeof oc, p, o, unit, r->old_cum);
                 pprof_report_format(nc, sizeof nc, p, o, unit, r->new_cum);
-                pprof_report_format(dc, sizeof dc, p, o, unit, r->new_cum - r->old_cum);
+                pprof_report_format(dc, sizeof dc, p, o, unit, pprof_sat_sub(r->new_cum, r->old_cum));
                 pprof_buf_printf(out, "%10s %10s %10s %+7.2f%% %10s %10s %10s %+7.2f%%  %s%s\n", of, nf, df,
-                                 share(r->new_flat - r->old_flat, told), oc, nc, dc,
-                                 share(r->new_cum - r->old_cum, told), r->name,
+                                 share(pprof_sat_sub(r->new_flat, r->old_flat), told), oc, nc, dc,
+                                 share(pprof_sat_sub(r->new_cum, r->old_cum), told), r->name,
                                  r->old_cum == 0 ? " (new)" : r->new_cum == 0 ? " (gone)" : "");
             }
         }

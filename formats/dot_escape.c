@@ -43,9 +43,22 @@ static bool hidden(uint32_t cp)
            (cp >= 0x2066 && cp <= 0x2069);
 }
 
+/* Graphviz refuses strings over 16 KiB: one piece of text is cut after
+ * DOT_MAX_TEXT bytes (each may grow to 3 escaped), on a character
+ * boundary, and marked. */
+#define DOT_MAX_TEXT 4096
+#define DOT_CUT_MARK "\xe2\x80\xa6[cut]"
+
 void pprof_dot_escape(pprof_buf *out, const char *text, size_t n)
 {
     const unsigned char *s = (const unsigned char *)text;
+    bool cut = false;
+    if (n > DOT_MAX_TEXT) {
+        n = DOT_MAX_TEXT;
+        while (n > 0 && (s[n] & 0xc0) == 0x80)
+            n--; /* not inside a UTF-8 sequence */
+        cut = true;
+    }
     size_t i = 0;
     while (i < n) {
         size_t run = i;
@@ -82,6 +95,8 @@ void pprof_dot_escape(pprof_buf *out, const char *text, size_t n)
             }
         }
     }
+    if (cut)
+        pprof_buf_puts(out, DOT_CUT_MARK);
 }
 
 void pprof_dot_escape_str(pprof_buf *out, const char *s)

@@ -138,7 +138,7 @@ static int check_set(const pprof_stack_set *s, pprof_error *err)
         const pprof_stack *st = &s->stacks[i];
         if (st->frames_off > s->n_frames || st->n_frames > s->n_frames - st->frames_off)
             return pprof_error_set(err, PPROF_EINVAL, "flame graph: stack %zu: frames out of range", i);
-        const uint32_t *f = s->frames + st->frames_off;
+        const uint32_t *f = pprof_stack_frames(s, st);
         for (uint32_t j = 0; j < st->n_frames; j++)
             if (f[j] >= s->n_names || !s->names[f[j]])
                 return pprof_error_set(err, PPROF_EINVAL, "flame graph: stack %zu: frame %u: bad name id %u", i,
@@ -172,7 +172,7 @@ static uint32_t common_prefix(const pprof_stack_set *s, const pprof_stack *a, co
 {
     if (!a)
         return 0;
-    const uint32_t *fa = s->frames + a->frames_off, *fb = s->frames + b->frames_off;
+    const uint32_t *fa = pprof_stack_frames(s, a), *fb = pprof_stack_frames(s, b);
     uint32_t n = a->n_frames < b->n_frames ? a->n_frames : b->n_frames, i = 0;
     while (i < n && fa[i] == fb[i])
         i++;
@@ -210,7 +210,7 @@ int flame_tree_build(flame_tree *out, const pprof_stack_set *s, bool sort_by_wei
         if (v == 0 && (!s->has_base || st->base == 0))
             continue;
         g = gcd64(g, v);
-        const uint32_t *f = s->frames + st->frames_off;
+        const uint32_t *f = pprof_stack_frames(s, st);
         uint64_t head = 0;
         for (uint32_t j = 0; j < in_head; j++)
             head = head << bits | (j < st->n_frames ? rank[f[j]] + 1 : 0);
@@ -239,7 +239,7 @@ int flame_tree_build(flame_tree *out, const pprof_stack_set *s, bool sort_by_wei
     out->n_nodes = 1;
     for (size_t i = 0; i < n_order; i++) {
         const pprof_stack *st = &s->stacks[order[i].index];
-        const uint32_t *f = s->frames + st->frames_off;
+        const uint32_t *f = pprof_stack_frames(s, st);
         const uint8_t *fl = s->frame_flags ? s->frame_flags + st->frames_off : NULL;
         uint32_t common = order[i].common, cur = common ? path[common - 1] : 0;
         for (uint32_t j = 0; fl && j < common; j++)
@@ -350,7 +350,7 @@ static flame_item elided_of(const flame_tree *t, uint32_t n, uint32_t depth, int
             add_sat(&it.w, c->value);
             add_sat(&it.base, base_of(t, k[j]));
         } else {
-            it.x += c->value;
+            add_sat(&it.x, c->value);
         }
     }
     return it;
@@ -391,7 +391,7 @@ int flame_layout_build(flame_layout *out, const flame_tree *t, double min_value,
         flame_item gone = {e.x + p->value, 0, 0, e.node, e.depth + 1, 0, FLAME_GONE};
         bool elided = false;
         int64_t cursor = e.x;
-        const uint32_t *k = t->kids + p->kids_off;
+        const uint32_t *k = t->kids ? t->kids + p->kids_off : NULL;
         uint32_t nk = flame_n_kids(t, e.node);
         size_t first = sp;
         for (uint32_t j = 0; j < nk && !rc; j++) {
@@ -403,7 +403,7 @@ int flame_layout_build(flame_layout *out, const flame_tree *t, double min_value,
                 elided = true;
             } else {
                 stack[sp++] = (pending){cursor, k[j], e.depth + 1, 0};
-                cursor += c->value;
+                add_sat(&cursor, c->value);
             }
         }
         /* Reversed so the leftmost child pops first: rows come out in x order. */

@@ -27,7 +27,7 @@ static int cmp_stacks(const void *a, const void *b)
     const stack_item *ia = a, *ib = b;
     const pprof_stack_set *s = ia->set;
     const pprof_stack *x = &s->stacks[ia->index], *y = &s->stacks[ib->index];
-    const uint32_t *fx = s->frames + x->frames_off, *fy = s->frames + y->frames_off;
+    const uint32_t *fx = pprof_stack_frames(s, x), *fy = pprof_stack_frames(s, y);
     uint32_t n = x->n_frames < y->n_frames ? x->n_frames : y->n_frames;
     for (uint32_t i = 0; i < n; i++)
         if (fx[i] != fy[i])
@@ -84,7 +84,7 @@ int pprof_write_folded(pprof_buf *out, const pprof_stack_set *s, pprof_error *er
         const pprof_stack *st = &s->stacks[order[i].index];
         if (st->value == 0 && st->base == 0)
             continue;
-        const uint32_t *f = s->frames + st->frames_off;
+        const uint32_t *f = pprof_stack_frames(s, st);
         for (uint32_t k = 0; k < st->n_frames; k++) {
             if (k)
                 pprof_buf_append(out, ";", 1);

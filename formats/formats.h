@@ -152,6 +152,13 @@ typedef struct pprof_stack_set {
     int64_t base_total;   /* sum of |base| */
 } pprof_stack_set;
 
+/* The frames of stack st (root first); NULL for a set without frames (no
+ * arithmetic on a NULL array, which C leaves undefined). */
+static inline const uint32_t *pprof_stack_frames(const pprof_stack_set *s, const pprof_stack *st)
+{
+    return s->frames ? s->frames + st->frames_off : NULL;
+}
+
 PPROF_API void pprof_stack_set_free(pprof_stack_set *s);
 
 /* The stacks of p under o (sample index, mean, granularity, noinlines):

@@ -154,8 +154,8 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
 {
     int64_t flat = 0, cum = 0;
     for (size_t i = 0; i < g->count; i++) {
-        flat += lines[g->first + i].flat;
-        cum += lines[g->first + i].cum;
+        pprof_sat_add(&flat, lines[g->first + i].flat);
+        pprof_sat_add(&cum, lines[g->first + i].cum);
     }
     char scratch[1024], f[64], c[64], pct[32];
     const char *shown = trim_source_path(g->file, trim, search, scratch, sizeof scratch);
@@ -293,10 +293,10 @@ int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_
                     continue;
                 if (acc[n].stamp != s + 1) {
                     acc[n].stamp = (uint32_t)s + 1;
-                    acc[n].cum += w;
+                    pprof_sat_add(&acc[n].cum, w);
                 }
                 if (j == 0 && k == nm->loc_off[L])
-                    acc[n].flat += w;
+                    pprof_sat_add(&acc[n].flat, w);
             }
         }
     }

@@ -13,6 +13,29 @@ static bool sniff_any(const uint8_t *data, size_t len)
     return true;
 }
 
+/* Text (legacy text profiles, folded stacks): no NUL, and few control
+ * characters besides white space (hostile names may hold some). */
+static bool sniff_text(const uint8_t *data, size_t len)
+{
+    size_t controls = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == 0)
+            return false;
+        if (data[i] < 0x20 && !(data[i] >= '\t' && data[i] <= '\r'))
+            controls++;
+    }
+    return len > 0 && controls * 8 <= len;
+}
+
+/* Legacy: text, or a gperftools/Java binary CPU profile, whose header
+ * starts with a zero word in either byte order and word size. */
+static bool sniff_legacy(const uint8_t *data, size_t len)
+{
+    if (len >= 8 && memcmp(data, "\0\0\0\0", 4) == 0)
+        return true;
+    return sniff_text(data, len);
+}
+
 static int read_proto(pprof_profile **out, const uint8_t *data, size_t len, const pprof_parse_options *opt,
                       pprof_error *err)
 {
@@ -43,7 +66,10 @@ static int read_folded(pprof_profile **out, const uint8_t *data, size_t len, con
 }
 
 /* The readers, tried in this order. A reader with inflated set gets the
- * bytes with gzip undone; the protobuf reader inflates as it decodes. */
+ * bytes with gzip undone; the protobuf reader inflates as it decodes. Each
+ * sniff sees only the first SNIFF_BYTES (inflated): data that broke the
+ * protobuf reader is inflated whole again only when a text or legacy
+ * reader may take it, never for binary junk behind a gzip header. */
 static const struct reader {
     const char *name;
     bool inflated;
@@ -54,9 +80,9 @@ static const struct reader {
     {"perf", false, sniff_perf, read_perf},    /* Linux perf.data (its magic decides; before protobuf,
                                                 * which would take its bytes for a broken message) */
     {"proto", false, sniff_any, read_proto},   /* profile.proto, gzip or raw */
-    {"perf", true, sniff_perf, read_perf},     /* perf.data, gzip-compressed */
-    {"legacy", true, sniff_any, read_legacy},  /* gperftools, Go debug=1 text, threadz, contention, Java */
-    {"folded", true, sniff_any, read_folded},  /* folded stacks ("a;b;c 10") */
+    {"perf", true, sniff_perf, read_perf},       /* perf.data, gzip-compressed */
+    {"legacy", true, sniff_legacy, read_legacy}, /* gperftools, Go debug=1 text, threadz, contention, Java */
+    {"folded", true, sniff_text, read_folded},   /* folded stacks ("a;b;c 10") */
 };
 
 /* Errors that mean "not this format": the next reader may try. A broken
@@ -96,6 +122,17 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
     int rc = pprof_read_check_prefix(data, len, err);
     if (rc)
         return rc;
+    /* The head the sniffs look at, inflated when the data is gzip. */
+    enum { SNIFF_BYTES = 4096 };
+    pprof_buf head = {0};
+    const uint8_t *hd = data;
+    size_t hn = len < SNIFF_BYTES ? len : SNIFF_BYTES;
+    if (pprof_is_gzip(data, len)) {
+        pprof_error ignored;
+        pprof_gunzip(&head, data, len, SNIFF_BYTES, &ignored); /* a truncated head is fine */
+        hd = head.data;
+        hn = head.len;
+    }
     pprof_buf raw = {0};
     bool inflated = false;
     int first = 0; /* the first reader's complaint, reported when none fits */
@@ -105,6 +142,8 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
         const struct reader *r = &readers[i];
         const uint8_t *d = data;
         size_t n = len;
+        if (!r->sniff(hd ? hd : (const uint8_t *)"", hn))
+            continue;
         if (r->inflated && pprof_is_gzip(data, len)) {
             if (!inflated) {
                 pprof_error gz;
@@ -117,17 +156,17 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
             d = raw.data;
             n = raw.len;
         }
-        if (!r->sniff(d, n))
-            continue;
         pprof_error e;
         rc = r->parse(out, d, n, opt, &e);
         if (rc == 0) {
             pprof_buf_release(&raw);
+            pprof_buf_release(&head);
             return 0;
         }
         if (!try_next(rc) || (rc != PPROF_EUNRECOGNIZED && r->inflated)) {
             /* A reader that recognised its format and found it broken. */
             pprof_buf_release(&raw);
+            pprof_buf_release(&head);
             *err = e;
             return rc;
         }
@@ -138,6 +177,7 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
         }
     }
     pprof_buf_release(&raw);
+    pprof_buf_release(&head);
     if (!first)
         return pprof_error_set(err, PPROF_EUNRECOGNIZED, "parsing profile: unrecognized profile format");
     if (first == PPROF_EWIRE) {

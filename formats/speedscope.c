@@ -201,7 +201,7 @@ static void put_profile(pprof_buf *out, const pprof_stack_set *s, const char *na
             continue;
         pprof_buf_append(out, first ? "[" : ",[", first ? 1 : 2);
         first = false;
-        const uint32_t *f = s->frames + st->frames_off;
+        const uint32_t *f = pprof_stack_frames(s, st);
         for (uint32_t k = 0; k < st->n_frames; k++) {
             if (k)
                 pprof_buf_append(out, ",", 1);

@@ -81,8 +81,9 @@ static int stack_rehash(builder *b, size_t slots)
 static int add_path(builder *b, size_t n, int64_t value, int64_t base)
 {
     pprof_stack_set *s = b->s;
-    const uint32_t *f = s->frames + s->n_frames;
-    const uint8_t *fl = s->frame_flags + s->n_frames;
+    /* (an empty path of the first stack: no arithmetic on NULL) */
+    const uint32_t *f = s->frames ? s->frames + s->n_frames : s->frames;
+    const uint8_t *fl = s->frame_flags ? s->frame_flags + s->n_frames : s->frame_flags;
     if (!b->stack_slots || (s->n_stacks + 1) * 2 > b->stack_mask + 1)
         if (stack_rehash(b, b->stack_slots ? (b->stack_mask + 1) * 2 : 4096))
             return PPROF_ENOMEM;
@@ -91,12 +92,10 @@ static int add_path(builder *b, size_t n, int64_t value, int64_t base)
     while (b->stack_slots[h]) {
         pprof_stack *st = &s->stacks[b->stack_slots[h] - 1];
         if (b->stack_hash[b->stack_slots[h] - 1] == hv && st->n_frames == n &&
-            memcmp(s->frames + st->frames_off, f, n * sizeof *f) == 0 &&
-            memcmp(s->frame_flags + st->frames_off, fl, n) == 0) {
-            if (__builtin_add_overflow(st->value, value, &st->value))
-                st->value = value > 0 ? INT64_MAX : INT64_MIN;
-            if (__builtin_add_overflow(st->base, base, &st->base))
-                st->base = base > 0 ? INT64_MAX : INT64_MIN;
+            (n == 0 || (memcmp(s->frames + st->frames_off, f, n * sizeof *f) == 0 &&
+                        memcmp(s->frame_flags + st->frames_off, fl, n) == 0))) {
+            pprof_sat_add(&st->value, value);
+            pprof_sat_add(&st->base, base);
             return 0;
         }
         h = (h + 1) & b->stack_mask;
@@ -221,7 +220,7 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
             break;
         /* A base sample was negated by -diff_base; the base value is positive. */
         if (is_base)
-            rc = add_path(&b, n, 0, w == INT64_MIN ? INT64_MAX : -w);
+            rc = add_path(&b, n, 0, pprof_sat_neg(w));
         else
             rc = add_path(&b, n, w, 0);
         if (is_base)
@@ -229,10 +228,8 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
     }
     for (size_t i = 0; i < s->n_stacks; i++) {
         int64_t a = s->stacks[i].value, c = s->stacks[i].base;
-        if (__builtin_add_overflow(s->total, a < 0 ? -a : a, &s->total))
-            s->total = INT64_MAX;
-        if (__builtin_add_overflow(s->base_total, c < 0 ? -c : c, &s->base_total))
-            s->base_total = INT64_MAX;
+        pprof_sat_add(&s->total, pprof_sat_abs(a));
+        pprof_sat_add(&s->base_total, pprof_sat_abs(c));
     }
     free(node_name);
     free(b.name_slots);

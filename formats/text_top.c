@@ -47,7 +47,7 @@ int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_o
     for (size_t i = 0; i < g->n_nodes; i++) {
         const pprof_node *n = &g->nodes[i];
         int64_t fv = pprof_node_flat(n), cv = pprof_node_cum(n);
-        running += fv;
+        pprof_sat_add(&running, fv);
         char f[64], fp[32], sp[32], c[64], cp[32];
         pprof_report_format(f, sizeof f, p, o, unit, fv);
         pprof_format_percent(fp, sizeof fp, fv, o->total);

@@ -102,7 +102,7 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
             if (!shown[i])
                 continue;
             int64_t fv = pprof_node_flat(n), cv = pprof_node_cum(n);
-            running += fv;
+            pprof_sat_add(&running, fv);
             write_edges(out, g, p, o, unit, g->in_edges + n->in_off, n->n_in, true, cv, names, items);
             char f[64], fp[32], sp[32], c[64], cp[32];
             pprof_report_format(f, sizeof f, p, o, unit, fv);

@@ -962,8 +962,10 @@ static int resolve_mappings(dec *d)
     int rc = index_ids(d, &ids, p->mappings, sizeof *p->mappings, offsetof(pprof_mapping, id), p->n_mappings,
                        "mapping");
     /* An unknown mapping id is treated as "no mapping", as pprof does. */
-    for (size_t i = 0; !rc && i < p->n_locations; i++)
+    for (size_t i = 0; !rc && i < p->n_locations; i++) {
         p->locations[i].mapping = d->loc_map_ids[i] ? pprof_idmap_get(&ids, d->loc_map_ids[i]) : PPROF_NONE;
+        p->n_dangling_mappings += d->loc_map_ids[i] && p->locations[i].mapping == PPROF_NONE;
+    }
     pprof_idmap_release(&ids);
     return rc;
 }

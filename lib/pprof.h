@@ -193,6 +193,9 @@ typedef struct pprof_profile {
     pprof_str *comments;
     size_t n_comments;
     pprof_str default_sample_type, doc_url;
+    /* Locations whose mapping_id named no mapping (kept without one, as
+     * pprof does), so that a caller can warn about them. */
+    size_t n_dangling_mappings;
 
     struct pprof_profile_internal *internal;
 } pprof_profile;
@@ -583,6 +586,36 @@ PPROF_API int pprof_node_text(pprof_buf *buf, const pprof_graph *g, const pprof_
  * type directly or after stripping "inuse_". */
 PPROF_API int pprof_sample_index(int *out, const pprof_profile *p, const char *name, pprof_error *err);
 
+/* Saturating int64 arithmetic, for sums of sample values: results clamp to
+ * [INT64_MIN, INT64_MAX] instead of overflowing (undefined in C). */
+/* *acc += v; returns true when the sum clamped. */
+static inline bool pprof_sat_add(int64_t *acc, int64_t v)
+{
+    if (__builtin_add_overflow(*acc, v, acc)) {
+        *acc = v > 0 ? INT64_MAX : INT64_MIN;
+        return true;
+    }
+    return false;
+}
+/* a - b, clamped. */
+static inline int64_t pprof_sat_sub(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_sub_overflow(a, b, &r))
+        return b < 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+/* -v, with -INT64_MIN clamped to INT64_MAX. */
+static inline int64_t pprof_sat_neg(int64_t v)
+{
+    return v == INT64_MIN ? INT64_MAX : -v;
+}
+/* |v|, with |INT64_MIN| clamped to INT64_MAX. */
+static inline int64_t pprof_sat_abs(int64_t v)
+{
+    return v < 0 ? pprof_sat_neg(v) : v;
+}
+
 /* pprof's report total: sum of |v| over samples (over base samples only if
  * any carry pprof::base), divided by the mean divisor when mean is set.
  * Saturates instead of overflowing; *overflow is set when it did. */
@@ -647,6 +680,18 @@ PPROF_API int pprof_symbolize_parse(pprof_symbolize_options *out, const char *va
  * warning, and its locations stay unsymbolized: never wrong names.
  * Does not demangle (pprof_profile_demangle). Returns 0, or PPROF_ENOMEM. */
 PPROF_API int pprof_symbolize_local(pprof_profile *p, const pprof_symbolize_options *opt, pprof_error *err);
+
+/* Remote symbolization (pprof's /debug/pprof/symbol protocol): the request
+ * body for mapping m ("0x<addr>+0x<addr>..." of its locations without lines,
+ * each address plus shift); empty when there is nothing to ask. */
+PPROF_API int pprof_symbolize_remote_body(pprof_buf *out, const pprof_profile *p, uint32_t m, bool force,
+                                          uint64_t shift);
+/* Applies a reply ("0x<addr> <name>" lines, others ignored; a last line
+ * without newline too, as pprof) to mapping m: each named location without
+ * lines gets one line with that function (one function per name). Returns 0
+ * or PPROF_ENOMEM; a reply naming nothing is not an error. */
+PPROF_API int pprof_symbolize_remote_apply(pprof_profile *p, uint32_t m, const char *reply, size_t len,
+                                           uint64_t shift, pprof_error *err);
 
 /* One ELF object read with elfutils, for symbolization and disassembly. */
 typedef struct pprof_objfile pprof_objfile;

@@ -1195,7 +1195,8 @@ static bool plain_rune(int32_t r)
 static bool find_literal(const parser *ps, int32_t root, re_prog *prog)
 {
     const re_node *n = &ps->nodes[root];
-    const uint32_t *kids = &ps->kids.v[n->a];
+    /* (no pointer arithmetic on an empty, NULL kids array: undefined in C) */
+    const uint32_t *kids = n->op == N_CAT && ps->kids.v ? ps->kids.v + n->a : NULL;
     uint32_t nk = n->n;
     if (n->op != N_CAT) {
         kids = (const uint32_t *)&root;

@@ -27,6 +27,7 @@ graph-browser:timeout 300 sh tests/graph/browser.sh
 shell:sh tests/shell/run.sh
 shell-tty:sh tests/shell/tty.sh
 bad:sh tests/bad/run.sh
+fuzz-replay:sh tests/fuzz/replay.sh
 http:sh tests/http/run.sh
 native:sh tests/native/run.sh
 flame:TEST_FLAME="$BUILD"/tests/test_flame sh tests/flame/run.sh

@@ -456,9 +456,28 @@ static void base_raw(buf *raw)
 /* ------------------------------------------------------------ container and compression (1-16) */
 
 /* 10: about 1 MB of gzip that inflates to 1 GiB of zeros, streamed straight to disk. */
+static void zeros_gz(const char *name, const buf *prefix, int mib);
+
 static void bomb_case(void)
 {
-    static const char name[] = "10_bomb_1GiB_zeros.pb.gz";
+    zeros_gz("10_bomb_1GiB_zeros.pb.gz", NULL, 1024);
+    manifest("10_bomb_1GiB_zeros.pb.gz", "error", "limit|unrecognized"); /* refused from its first bytes, before inflating */
+
+    /* 10b: a valid profile.proto head, a byte no protobuf has (wire type 7),
+     * then 256 MiB of zeros: once the protobuf reader stops, the text and
+     * legacy readers must not inflate it all again (their sniff of the
+     * first bytes says binary). run.sh runs it under a memory limit. */
+    buf pre = {0};
+    base_raw(&pre);
+    b_byte(&pre, 0x0f);
+    zeros_gz("10b_proto_head_then_256MiB_zeros.pb.gz", &pre, 256);
+    b_free(&pre);
+    manifest("10b_proto_head_then_256MiB_zeros.pb.gz", "error", "unrecognized|wire");
+}
+
+/* Writes name: gzip of prefix (optional) then mib MiB of zeros, streamed. */
+static void zeros_gz(const char *name, const buf *prefix, int mib)
+{
     static unsigned char zeros[1 << 20], out[1 << 16];
     char *path = path_of(name);
     FILE *f = fopen(path, "wb");
@@ -469,10 +488,10 @@ static void bomb_case(void)
     /* Z_RLE finds the same distance-1 matches as level 9, several times faster. */
     if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_RLE) != Z_OK)
         die("deflateInit2");
-    for (int i = 0; i < 1024; i++) {
-        int flush = i == 1023 ? Z_FINISH : Z_NO_FLUSH;
-        z.next_in = zeros;
-        z.avail_in = sizeof zeros;
+    for (int i = prefix ? -1 : 0; i < mib; i++) {
+        int flush = i == mib - 1 ? Z_FINISH : Z_NO_FLUSH;
+        z.next_in = i < 0 ? prefix->p : zeros;
+        z.avail_in = i < 0 ? (uInt)prefix->n : sizeof zeros;
         int rc;
         do {
             z.next_out = out;
@@ -489,7 +508,6 @@ static void bomb_case(void)
     if (fclose(f) != 0)
         die(path);
     free(path);
-    manifest(name, "error", "limit|unrecognized"); /* refused from its first bytes, before inflating */
 }
 
 
@@ -790,7 +808,7 @@ static void semantic_cases(void)
     emit_prof("35_line_unknown_function.pb.gz", &p, NULL, "error", "function");
     base(&p);
     p.loc[0].mapping_id = 99;
-    emit_prof("36_location_unknown_mapping.pb.gz", &p, NULL, "ok", "-");
+    emit_prof("36_location_unknown_mapping.pb.gz", &p, NULL, "warn", "mapping_id");
 
     base(&p);
     p.map[0].id = UINT64_MAX;
@@ -858,12 +876,12 @@ static void semantic_cases(void)
 
     base(&p);
     p.default_sample_type = S_WORKER; /* a string, but not the name of any sample type */
-    emit_prof("41_default_sample_type_missing.pb.gz", &p, NULL, "ok", "-");
+    emit_prof("41_default_sample_type_missing.pb.gz", &p, NULL, "warn", "default_sample_type");
 
     base(&p);
     p.sample[0].val[0] = INT64_MAX;
     p.sample[1].val[0] = INT64_MIN;
-    emit_prof("42a_values_int64_min_max.pb.gz", &p, NULL, "ok", "-");
+    emit_prof("42a_values_int64_min_max.pb.gz", &p, NULL, "warn", "overflow");
     base(&p);
     p.sample[1] = p.sample[0];
     p.sample[2] = p.sample[0];
@@ -871,7 +889,7 @@ static void semantic_cases(void)
     p.nsample = 4;
     for (int i = 0; i < 4; i++)
         p.sample[i].val[0] = INT64_C(1) << 62;
-    emit_prof("42b_sum_overflow_4x2pow62.pb.gz", &p, NULL, "ok", "-");
+    emit_prof("42b_sum_overflow_4x2pow62.pb.gz", &p, NULL, "warn", "overflow");
 
     base(&p);
     p.nsample = 0;
@@ -978,6 +996,14 @@ static void terminal_cases(void)
     emit_prof("50_terminal_controls_everywhere.pb.gz", &p, &t, "ok", "-");
     b_free(&t);
 
+    /* 56: a drop_frames regexp that does not compile: ignored, with a warning. */
+    base(&p);
+    p.str[S_N] = "(";
+    p.nstr = S_N + 1;
+    f_varint(&t, 7, S_N);
+    emit_prof("56a_drop_frames_invalid_regexp.pb.gz", &p, &t, "warn", "drop_frames");
+    b_free(&t);
+
     /* Two functions that differ only after a NUL. */
     base(&p);
     p.str[S_MAIN] = "foo\0a";
@@ -985,6 +1011,104 @@ static void terminal_cases(void)
     p.str[S_FOO] = "foo\0b";
     p.str_len[S_FOO] = 5;
     emit_prof("48_nul_inside_names.pb.gz", &p, NULL, "ok", "-");
+}
+
+/* ------------------------------------------------------------ size and shape (46, 47, 54, 55, 58-62) */
+
+static void shape_cases(void)
+{
+    prof_t p;
+    buf t = {0}, m = {0}, packed = {0};
+
+    /* 46: a self-recursive stack 100,000 frames deep. */
+    base(&p);
+    for (int i = 0; i < 100000; i++)
+        b_varint(&packed, 1);
+    f_msg(&m, 1, &packed);
+    f_varint(&m, 2, 3);
+    f_msg(&t, 2, &m);
+    emit_prof("46_stack_100000_frames.pb.gz", &p, &t, "ok", "-");
+    b_free(&t);
+    b_free(&m);
+    b_free(&packed);
+
+    /* 47: a 1 MiB function name. */
+    base(&p);
+    char *big = malloc((1u << 20) + 1);
+    if (!big)
+        die("out of memory");
+    for (size_t i = 0; i < (1u << 20); i++)
+        big[i] = (char)('a' + i % 26);
+    big[1u << 20] = 0;
+    p.str[S_FOO] = big;
+    emit_prof("47_function_name_1MiB.pb.gz", &p, NULL, "ok", "-");
+    free(big);
+
+    /* 54: a mapping with start > limit and an offset that overflows. */
+    base(&p);
+    p.map[0].start = 0x500000;
+    p.map[0].limit = 0x400000;
+    p.map[0].offset = UINT64_MAX - 1;
+    emit_prof("54_mapping_start_after_limit.pb.gz", &p, NULL, "ok", "-");
+
+    /* 55: build ids of 0, 1 and 10,000 bytes. */
+    static char bid10k[10001];
+    memset(bid10k, 'f', 10000);
+    const char *bids[] = {"", "a", bid10k};
+    const char *names[] = {"55a_build_id_empty.pb.gz", "55b_build_id_1_byte.pb.gz", "55c_build_id_10k.pb.gz"};
+    for (int k = 0; k < 3; k++) {
+        base(&p);
+        p.str[S_N] = bids[k];
+        p.nstr = S_N + 1;
+        p.map[0].build_id = S_N;
+        emit_prof(names[k], &p, NULL, "ok", "-");
+    }
+
+    /* 58: time_nanos twice: two profiles glued together. */
+    base(&p);
+    f_varint(&t, 9, 1700000000000000001);
+    emit_prof("58_time_nanos_repeated.pb.gz", &p, &t, "error", "concatenated");
+    b_free(&t);
+
+    /* 59: a label with num_unit but no num; one with both str and num. */
+    base(&p);
+    p.sample[0].has_label = 1;
+    p.sample[0].lkey = S_THREAD;
+    p.sample[0].lunit = S_COUNT;
+    p.sample[1].has_label = 1;
+    p.sample[1].lkey = S_THREAD;
+    p.sample[1].lstr = S_WORKER;
+    p.sample[1].lnum = 7;
+    emit_prof("59_label_unit_without_num_and_str_with_num.pb.gz", &p, NULL, "ok", "-");
+
+    /* 60: 500,000 tiny locations nothing refers to (object-count amplification). */
+    base(&p);
+    for (uint64_t i = 0; i < 500000; i++) {
+        b_free(&m);
+        f_varint(&m, 1, 100 + i);
+        f_varint(&m, 3, 0x1000 + i);
+        f_msg(&t, 4, &m);
+    }
+    emit_prof("60_500k_tiny_locations.pb.gz", &p, &t, "ok", "-");
+    b_free(&t);
+    b_free(&m);
+
+    /* 61: line numbers negative and huge. */
+    base(&p);
+    p.loc[0].line = -5;
+    p.loc[1].line = INT64_MAX;
+    p.fn[0].start_line = INT64_MIN;
+    emit_prof("61_line_numbers_negative_huge.pb.gz", &p, NULL, "ok", "-");
+
+    /* 62: comment and doc_url carrying javascript: and control bytes. */
+    base(&p);
+    p.str[S_N] = "javascript:alert(document.domain)\x1b[2J";
+    p.str[S_N + 1] = "javascript:alert(1)//\x07";
+    p.nstr = S_N + 2;
+    f_varint(&t, 13, S_N);
+    f_varint(&t, 15, S_N + 1);
+    emit_prof("62_comment_doc_url_javascript.pb.gz", &p, &t, "ok", "-");
+    b_free(&t);
 }
 
 /* ------------------------------------------------------------ main */
@@ -1009,6 +1133,7 @@ int main(int argc, char **argv)
     semantic_cases();
     dot_cases();
     terminal_cases();
+    shape_cases();
 
     if (fclose(g_manifest) != 0)
         die(mpath);

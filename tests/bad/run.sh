@@ -8,6 +8,7 @@
 #          $MAXBYTES bytes, containing the keyword (case-insensitive, "a|b" = either,
 #          file name removed first); no sanitizer/crash report; nothing on stdout.
 #   ok:    exit 0; a report on stdout; no sanitizer/crash report.
+#   warn:  as ok, and stderr has a line "pprof: warning: ...<keyword>".
 # The bomb (file name contains "bomb") must fail like any error case, inside the timeout.
 # Extra cases: 16 (/dev/zero, /dev/urandom, an endless FIFO), 40b (-sample_index out of
 # range), F2 (stdout is /dev/full), F3 (bad -output), F4 (failed run keeps an existing
@@ -183,6 +184,13 @@ while IFS=$tab read -r file expect kw; do
     run -top "$f"
     case $expect in
     ok) check_ok "$file" ;;
+    warn)
+        if [ "$rc" = 0 ] && ! grep -q "^pprof: warning: .*$kw" "$tmp/err"; then
+            fail_case "$file" "no 'pprof: warning: ...$kw' on stderr$(err_excerpt)"
+        else
+            check_ok "$file"
+        fi
+        ;;
     error)
         case $file in *bomb*) note=" (ran ${elapsed}s)" ;; esac
         check_error "$file" "$kw" "$f"
@@ -235,6 +243,75 @@ if grep -q 'foo\\x00a' "$tmp/out" && grep -q 'foo\\x00b' "$tmp/out"; then
     pass_case 48_nul_inside_names_shown_escaped
 else
     fail_case 48_nul_inside_names_shown_escaped "want foo\\x00a and foo\\x00b in -top: $(tr -d '\000-\011\013-\037' <"$tmp/out" | tail -3 | tr '\n' '|')"
+fi
+
+# 42: extreme values through every report that sums or negates them (UBSan
+# builds abort on signed overflow): no crash, the saturation said once.
+for rep in -top -tree -traces -tags -raw -list=. -callgrind -folded -flamegraph -speedscope -dot -peek=.; do
+    for c in 42a_values_int64_min_max 42b_sum_overflow_4x2pow62; do
+        name=${c%%_*}_${rep#-}
+        name=${name%%=*}
+        run "$rep" "$cases/$c.pb.gz"
+        if crashed || [ "$rc" != 0 ] || { [ ! -s "$tmp/out" ] && [ "$rep" != -tags ]; }; then
+            fail_case "$name" "exit status $(describe_rc) or no output$(err_excerpt)"
+        else
+            pass_case "$name"
+        fi
+    done
+done
+run -top -diff_base="$cases/42a_values_int64_min_max.pb.gz" "$cases/42b_sum_overflow_4x2pow62.pb.gz"
+if crashed || [ "$rc" != 0 ]; then fail_case 42_diff_base "exit status $(describe_rc)$(err_excerpt)"; else pass_case 42_diff_base; fi
+run -diff -diff_base="$cases/42a_values_int64_min_max.pb.gz" "$cases/42b_sum_overflow_4x2pow62.pb.gz"
+if crashed || [ "$rc" != 0 ]; then fail_case 42_diff "exit status $(describe_rc)$(err_excerpt)"; else pass_case 42_diff; fi
+
+# 46: a 100,000-frame recursive stack through the reports that walk stacks.
+for rep in -tree -traces -folded -flamegraph -callgrind -dot -raw; do
+    name=46_deep_${rep#-}
+    run "$rep" "$cases/46_stack_100000_frames.pb.gz"
+    if crashed || [ "$rc" != 0 ] || [ ! -s "$tmp/out" ]; then
+        fail_case "$name" "exit status $(describe_rc) or no output$(err_excerpt)"
+    else
+        pass_case "$name"
+    fi
+done
+
+# 47: a 1 MiB name in a call graph: the label is cut with a marker, and
+# Graphviz (strings of at most 16 KiB) draws it.
+for rep in -dot -svg; do
+    run "$rep" "$cases/47_function_name_1MiB.pb.gz"
+    if crashed || [ "$rc" != 0 ] || ! grep -q '\[cut\]' "$tmp/out"; then
+        fail_case "47_long_name_${rep#-}" "exit status $(describe_rc), want 0 and a label cut with [cut]$(err_excerpt)"
+    else
+        pass_case "47_long_name_${rep#-}"
+    fi
+done
+
+# ---------------------------------------------------------------- several sources, one bad
+
+run -top "$CPU" "$cases/03_gzip_cut_in_half.pb.gz"
+if [ "$rc" != 0 ] || ! grep -q "flat%" "$tmp/out" || ! grep -q "^Fetched 1 source profiles out of 2$" "$tmp/err" ||
+    ! grep -q "^pprof: .*03_gzip_cut_in_half.pb.gz: .*truncated" "$tmp/err"; then
+    fail_case multi_source_one_bad "want exit 0, a report, the bad source named and 'Fetched 1 source profiles out of 2'$(err_excerpt)"
+else
+    pass_case multi_source_one_bad
+fi
+run -top "$cases/01_empty_file" "$cases/03_gzip_cut_in_half.pb.gz"
+check_error multi_source_all_bad "failed to fetch any source profiles" "$cases/01_empty_file" 1
+
+# 10b: refused from the first bytes without inflating the 256 MiB again to
+# try the text readers: peak memory (GNU time, when installed) stays far
+# below the inflated size.
+if [ -x /usr/bin/time ]; then
+    $TIMEOUT_CMD /usr/bin/time -f '%M' -o "$tmp/rss" "$PPROF" -top "$cases/10b_proto_head_then_256MiB_zeros.pb.gz" \
+        >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+    rss=$(tail -1 "$tmp/rss")
+    sed -i '/^Command exited/d' "$tmp/err"
+    if [ "${rss:-999999}" -gt 131072 ]; then
+        fail_case 10b_no_reinflate_peak_memory "peak RSS ${rss} KB for 256 MiB of zeros behind a bad protobuf byte, want < 128 MB"
+    else
+        check_error 10b_no_reinflate_peak_memory "unrecognized|wire" "$cases/10b_proto_head_then_256MiB_zeros.pb.gz"
+    fi
 fi
 
 # ---------------------------------------------------------------- 16: inputs that never end
@@ -314,6 +391,107 @@ else
             check_error "$name" "" "$cases/$bad"
         fi
     done
+fi
+
+# F1b: kill -9 while the output file is being written leaves nothing beside
+# it (an unnamed O_TMPFILE file, linked in only when complete). The kill
+# comes once the process holds a descriptor into the output directory.
+if [ -f tests/data/large.cpu ] && [ -d /proc/self/fd ]; then
+    d=$tmp/f1b
+    mkdir "$d"
+    "$PPROF" -traces -output="$d/out.txt" tests/data/large.cpu >/dev/null 2>&1 </dev/null &
+    kpid=$!
+    seen=0 i=0
+    while [ $i -lt 400 ] && kill -0 "$kpid" 2>/dev/null; do
+        if ls -l "/proc/$kpid/fd" 2>/dev/null | grep -q -- "-> $d/"; then
+            seen=1
+            kill -9 "$kpid" 2>/dev/null
+            break
+        fi
+        i=$((i + 1))
+        sleep 0.01
+    done
+    wait "$kpid" 2>/dev/null
+    left=$(ls -A "$d" | grep -v '^out\.txt$' | tr '\n' ' ')
+    if [ "$seen" = 0 ]; then
+        pass_case "F1b_kill9_while_writing_leaves_nothing (not caught writing; nothing to check)"
+    elif [ -n "$left" ]; then
+        fail_case F1b_kill9_while_writing_leaves_nothing "left $left"
+    else
+        pass_case F1b_kill9_while_writing_leaves_nothing
+    fi
+fi
+
+# F2b: stdout closed and -output=FILE: a correct run, exit 0.
+"$PPROF" -top -output="$tmp/f2b.txt" "$CPU" >&- 2>"$tmp/err"
+rc=$?
+if [ "$rc" != 0 ] || ! grep -q "flat%" "$tmp/f2b.txt"; then
+    fail_case F2b_stdout_closed_output_file "exit status $rc, want 0 and the report in the file$(err_excerpt)"
+else
+    pass_case F2b_stdout_closed_output_file
+fi
+# ... and the report on a closed stdout is an error.
+"$PPROF" -top "$CPU" >&- 2>"$tmp/err"
+rc=$?
+check_error F2c_stdout_closed_report "write|stdout|descriptor" "$CPU" 1 /dev/null
+
+# F5: SIGPIPE under "| head": a quiet end (the default SIGPIPE, or exit 0), no message.
+if [ -f tests/data/large.cpu ]; then
+    ( "$PPROF" -traces tests/data/large.cpu 2>"$tmp/err"; echo $? >"$tmp/f5rc" ) | head -1 >/dev/null
+    f5=$(cat "$tmp/f5rc")
+    if { [ "$f5" = 141 ] || [ "$f5" = 0 ]; } && [ ! -s "$tmp/err" ]; then
+        pass_case F5_sigpipe_quiet
+    else
+        fail_case F5_sigpipe_quiet "exit status $f5, stderr: $(head -c 200 "$tmp/err")"
+    fi
+fi
+
+# F19: malloc failure (address space capped): one line "out of memory" or a
+# refusal, exit 1, no crash.
+if [ -f tests/data/large.cpu ]; then
+    (ulimit -v 60000 2>/dev/null && exec "$PPROF" -traces tests/data/large.cpu) >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+    if [ "$rc" = 0 ]; then
+        pass_case "F19_malloc_failure (ran within 60 MB; nothing to check)"
+    else
+        check_error F19_malloc_failure "memory|allocate|limit" tests/data/large.cpu "1" /dev/null
+    fi
+fi
+
+# F22: no HOME, shell on a pipe: still works (history is optional).
+printf 'top5\nquit\n' | env -u HOME "$PPROF" "$CPU" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && grep -q "flat%" "$tmp/out" && ! crashed; then
+    pass_case F22_shell_without_home
+else
+    fail_case F22_shell_without_home "exit status $rc$(err_excerpt)"
+fi
+
+# F23: a non-UTF-8 locale changes nothing: same bytes, still escaped.
+run -top "$cases/50_terminal_controls_everywhere.pb.gz"
+cp "$tmp/out" "$tmp/f23.utf8"
+LC_ALL=C LANG=C "$PPROF" -top "$cases/50_terminal_controls_everywhere.pb.gz" >"$tmp/out" 2>"$tmp/err" </dev/null
+if cmp -s "$tmp/out" "$tmp/f23.utf8" && ! raw_controls "$tmp/out"; then
+    pass_case F23_locale_c_same_output
+else
+    fail_case F23_locale_c_same_output "output differs under LC_ALL=C or has raw controls"
+fi
+
+# F24: two runs writing the same output at once: one complete report, no temp files.
+mkdir "$tmp/f24"
+"$PPROF" -top -output="$tmp/f24/same.txt" "$CPU" 2>/dev/null &
+p1=$!
+"$PPROF" -top -output="$tmp/f24/same.txt" "$CPU" 2>/dev/null &
+p2=$!
+wait "$p1"
+r1=$?
+wait "$p2"
+r2=$?
+"$PPROF" -top "$CPU" >"$tmp/f24.want" 2>/dev/null
+if [ "$r1" = 0 ] && [ "$r2" = 0 ] && cmp -s "$tmp/f24/same.txt" "$tmp/f24.want" && [ "$(ls -A "$tmp/f24")" = same.txt ]; then
+    pass_case F24_concurrent_same_output
+else
+    fail_case F24_concurrent_same_output "exit $r1/$r2, files: $(ls -A "$tmp/f24" | tr '\n' ' ')"
 fi
 
 # F20: the input is a directory.

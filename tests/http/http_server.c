@@ -24,6 +24,13 @@
  *   /huge-length                   Content-Length of 1 TiB
  *   /close-mid-body[-nolen]        half of DIR/profile, then close
  *   /redir-loop, /redir-file, /redir-ok, /redir-other-host
+ *   /sym-MODE/debug/pprof/NAME     DIR/NAME, and the symbol service of
+ *                                  net/http/pprof at /sym-MODE/debug/pprof/symbol:
+ *                                  POST "0xA+0xB..." gets "0xA name" lines, names
+ *                                  from the "#\t0xPC\tname+0xoff" lines of
+ *                                  DIR/heap.legacy.txt (PC or PC+1). MODE ok,
+ *                                  garbage (binary junk), huge (endless lines),
+ *                                  slow (a byte per second), 500
  */
 
 #include <arpa/inet.h>
@@ -49,6 +56,9 @@ typedef struct request {
     char path[2048];
     char query[2048];
     char auth[256];
+    char body[8192]; /* what came with the head (a small POST body) */
+    size_t body_len;
+    long content_length;
 } request;
 
 static const char *g_dir;
@@ -320,6 +330,20 @@ static void h_endless(const request *r)
         ;
 }
 
+/* A header line of 200 KB (libcurl refuses lines over 100 KB). */
+static void h_huge_header(const request *r)
+{
+    size_t n = 200 * 1024;
+    char *line = malloc(n + 32);
+    if (!line)
+        return;
+    memcpy(line, "HTTP/1.1 200 OK\r\nX-Big: ", 25);
+    memset(line + 25, 'a', n);
+    memcpy(line + 25 + n, "\r\n\r\n", 4);
+    send_all(r->fd, line, 25 + n + 4);
+    free(line);
+}
+
 static void h_huge_length(const request *r)
 {
     head(r->fd, "200 OK", "application/octet-stream", 1LL << 40, NULL);
@@ -367,6 +391,7 @@ static const struct {
     {"/trickle", h_trickle},
     {"/endless", h_endless},
     {"/huge-length", h_huge_length},
+    {"/huge-header", h_huge_header},
     {"/close-mid-body", h_close_mid_body},
     {"/close-mid-body-nolen", h_close_mid_body_nolen},
     {"/redir-loop", h_redir_loop},
@@ -376,6 +401,97 @@ static const struct {
 };
 
 /* ------------------------------------------------------------ requests */
+
+
+/* The symbol service: names for the addresses of the POST body. */
+static void h_symbol(const request *r, const char *mode)
+{
+    if (strcmp(mode, "500") == 0) {
+        static const char msg[] = "symbolizer exploded\n";
+        respond(r->fd, "500 Internal Server Error", "text/plain", msg, sizeof msg - 1, NULL);
+        return;
+    }
+    if (strcmp(mode, "garbage") == 0) {
+        char junk[4096];
+        for (size_t i = 0; i < sizeof junk; i++)
+            junk[i] = (char)(i * 131 + 7);
+        static const char start[] = "0xzz not an address\n\x1b[31m0x\n";
+        memcpy(junk, start, sizeof start - 1);
+        respond(r->fd, "200 OK", "text/plain", junk, sizeof junk, NULL);
+        return;
+    }
+    if (strcmp(mode, "huge") == 0) {
+        head(r->fd, "200 OK", "text/plain", -1, NULL);
+        char line[64];
+        for (unsigned long i = 0;; i++) {
+            int n = snprintf(line, sizeof line, "0x%lx fn%lu\n", 0x100000UL + i, i);
+            if (send_all(r->fd, line, (size_t)n) != 0)
+                return;
+        }
+    }
+    if (strcmp(mode, "slow") == 0) {
+        head(r->fd, "200 OK", "text/plain", -1, NULL);
+        for (int i = 0; i < 120; i++) {
+            if (send_all(r->fd, "0", 1) != 0)
+                return;
+            sleep(1);
+        }
+        return;
+    }
+    size_t len = 0;
+    char *src = read_fixture("heap.legacy.txt", &len);
+    char *out = malloc(r->body_len * 8 + 64);
+    size_t w = 0;
+    if (!out) {
+        free(src);
+        return;
+    }
+    for (const char *a = r->body; src && *a;) {
+        unsigned long long want = strtoull(a, NULL, 0);
+        /* "#\t0xPC\tname+0xoff": the stack holds PC+1. */
+        for (const char *l = src; l && l < src + len; l = memchr(l, '\n', (size_t)(src + len - l)), l = l ? l + 1 : NULL) {
+            if (l[0] != '#' || l[1] != '\t')
+                continue;
+            char *e;
+            unsigned long long pc = strtoull(l + 2, &e, 16);
+            if ((pc != want && pc + 1 != want) || *e != '\t')
+                continue;
+            const char *name = e + 1;
+            size_t nl = strcspn(name, "+\t\n");
+            if (w + nl + 40 < r->body_len * 8 + 64)
+                w += (size_t)sprintf(out + w, "%#llx %.*s\n", want, (int)nl, name);
+            break;
+        }
+        const char *plus = strchr(a, '+');
+        if (!plus)
+            break;
+        a = plus + 1;
+    }
+    respond(r->fd, "200 OK", "text/plain", out, w, NULL);
+    free(out);
+    free(src);
+}
+
+static void h_sym_prefix(const request *r)
+{
+    /* /sym-MODE/debug/pprof/NAME */
+    const char *mode = r->path + 5;
+    const char *rest = strchr(mode, '/');
+    char m[32];
+    if (!rest || (size_t)(rest - mode) >= sizeof m || strncmp(rest, "/debug/pprof/", 13) != 0) {
+        respond(r->fd, "404 Not Found", "text/plain", "no such path\n", 13, NULL);
+        return;
+    }
+    snprintf(m, sizeof m, "%.*s", (int)(rest - mode), mode);
+    const char *name = rest + 13;
+    if (strcmp(name, "symbol") == 0) {
+        h_symbol(r, m);
+        return;
+    }
+    request copy = *r;
+    snprintf(copy.path, sizeof copy.path, "/debug/pprof/%s", name);
+    h_pprof(&copy);
+}
 
 /* Reads the request head; 0 or -1 (bad or timed out). */
 static int read_request(request *r)
@@ -408,9 +524,28 @@ static int read_request(request *r)
         snprintf(r->query, sizeof r->query, "%s", q + 1);
         *q = 0;
     }
-    for (char *line = strstr(buf, "\r\n"); line && line[2]; line = strstr(line + 2, "\r\n"))
+    char *end = strstr(buf, "\r\n\r\n");
+    for (char *line = strstr(buf, "\r\n"); line && line[2] && line < end; line = strstr(line + 2, "\r\n")) {
         if (strncasecmp(line + 2, "Authorization: ", 15) == 0)
             snprintf(r->auth, sizeof r->auth, "%.*s", (int)strcspn(line + 17, "\r\n"), line + 17);
+        if (strncasecmp(line + 2, "Content-Length: ", 16) == 0)
+            r->content_length = strtol(line + 18, NULL, 10);
+    }
+    if (end) {
+        size_t got = len - (size_t)(end + 4 - buf);
+        if (got > sizeof r->body - 1)
+            got = sizeof r->body - 1;
+        memcpy(r->body, end + 4, got);
+        r->body_len = got;
+    }
+    /* The rest of a small body. */
+    while (r->content_length > 0 && r->body_len < (size_t)r->content_length && r->body_len < sizeof r->body - 1) {
+        ssize_t n = recv(r->fd, r->body + r->body_len, sizeof r->body - 1 - r->body_len, 0);
+        if (n <= 0)
+            break;
+        r->body_len += (size_t)n;
+    }
+    r->body[r->body_len] = 0;
     return 0;
 }
 
@@ -427,6 +562,8 @@ static void *serve(void *arg)
         void (*fn)(const request *) = NULL;
         if (strncmp(r->path, "/debug/pprof/", 13) == 0)
             fn = h_pprof;
+        else if (strncmp(r->path, "/sym-", 5) == 0)
+            fn = h_sym_prefix;
         for (size_t i = 0; !fn && i < sizeof routes / sizeof routes[0]; i++)
             if (strcmp(r->path, routes[i].path) == 0)
                 fn = routes[i].fn;

@@ -106,6 +106,10 @@ start_server() {
 mkdir -p "$tmp/fixtures" "$tmp/home" "$tmp/save"
 cp "$testsdir/data/cpu.pb.gz" "$tmp/fixtures/profile"
 cp "$testsdir/data/heap.pb.gz" "$tmp/fixtures/heap"
+# Remote symbolization: a Go debug=1 heap profile without its "#" symbol
+# lines, and the original, whose lines the server's symbol service answers from.
+cp "$testsdir/data/heap.legacy.txt" "$tmp/fixtures/heap.legacy.txt"
+grep -v '^#' "$testsdir/data/heap.legacy.txt" >"$tmp/fixtures/heapraw"
 : >"$tmp/afile"
 PORT=$(start_server "$tmp/server.port" "$TOOLS/http_server" "$tmp/fixtures" "$SERVER_SECONDS" "$tmp/server.log") || exit 1
 
@@ -261,10 +265,10 @@ check "saved names from hostile profile names stay in PPROF_TMPDIR"
 # Credentials are sent, to their host only, and never printed.
 grep -q '^/auth auth=Basic dXNlcjpzM2NyZXQ=$' "$log" || why "fetch_auth did not send its credentials"
 grep -A1 '^/redir-other-host ' "$log" | grep -q '^/auth auth=-$' || why "credentials followed a redirect to another host"
-if grep -l 's3cret\|user:wrong\|dXNlcjpzM2NyZXQ' "$out"/*.out "$out"/*.raw >"$tmp/leaks" 2>/dev/null; then
+if grep -l 's3cret\|user:wrong\|dXNlcjpzM2NyZXQ\|tok3n\|k3y' "$out"/*.out "$out"/*.raw >"$tmp/leaks" 2>/dev/null; then
 	why "credentials printed in: $(cat "$tmp/leaks")"
 fi
-check "credentials: sent to their host only, never printed"
+check "credentials and secret query values: sent to their host only, never printed"
 
 # Nothing the servers sent reaches the terminal as a control byte.
 for f in "$out"/*.raw; do

@@ -114,6 +114,8 @@ pprof_symbolize
 pprof_profile_demangle
 pprof_demangle
 pprof_profile_set_lines
+pprof_symbolize_remote_body
+pprof_symbolize_remote_apply
 pprof_objfile_open
 pprof_objfile_free
 pprof_objfile_build_id
