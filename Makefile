@@ -21,7 +21,7 @@ DEVELOPER    ?=
 # the programs the perf.data tests compare with perf's own reports);
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
-            libgraphviz-dev libcurl4-openssl-dev pkg-config \
+            libgraphviz-dev libcurl4-openssl-dev pkg-config libisal-dev \
             libdw-dev libelf-dev libiberty-dev libcapstone-dev \
             libmicrohttpd-dev libjson-c-dev xxd
 TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils binutils \
@@ -43,7 +43,11 @@ GV_LIBS   = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc
 # Symbolization: elfutils (ELF, DWARF, MiniDebugInfo), libiberty's demangler
 # (static, PIC on Debian), capstone for disassembly.
 NATIVE_LIBS = -ldw -lelf -liberty -lcapstone
-LDLIBS_ALL = -lprotobuf-c -lz -lm -pthread $(NATIVE_LIBS) $(LDLIBS)
+LDLIBS_ALL = -lprotobuf-c $(ISAL_LIBS) -lz -lm -pthread $(NATIVE_LIBS) $(LDLIBS)
+# ISA-L's igzip inflates gzip input (lib/inflate_pipe.c says why); without
+# libisal-dev the build falls back to zlib alone.
+ISAL_CFLAGS := $(shell pkg-config --exists libisal 2>/dev/null && echo -DPPROF_HAVE_ISAL)
+ISAL_LIBS   := $(shell pkg-config --exists libisal 2>/dev/null && echo -lisal)
 LDFLAGS_ALL = $(SANITIZE) $(LDFLAGS)
 # The web UI (-http): libmicrohttpd serves, json-c reads and writes pprof's settings file.
 WEB_CFLAGS = $(shell pkg-config --cflags libmicrohttpd json-c 2>/dev/null)
@@ -55,7 +59,7 @@ WEB_LIBS   = $(shell pkg-config --libs libmicrohttpd json-c 2>/dev/null || echo 
 # $(BUILD)/include/pprof/) and its own. The library exports only what is
 # marked PPROF_API (-fvisibility=hidden); the program and the tests link the
 # static library, so the hidden helpers still link for them.
-LIB_CFLAGS  = $(CFLAGS_BASE) -fvisibility=hidden -Ilib -I$(BUILD)/gen
+LIB_CFLAGS  = $(CFLAGS_BASE) -fvisibility=hidden -Ilib -I$(BUILD)/gen $(ISAL_CFLAGS)
 FMT_CFLAGS  = $(CFLAGS_BASE) -fvisibility=hidden -Ilib -Iformats
 CMD_CFLAGS  = $(CFLAGS_BASE) -Icmd -I$(BUILD)/include $(CURL_CFLAGS) $(GV_CFLAGS) $(WEB_CFLAGS)
 TEST_CFLAGS = $(CFLAGS_BASE) -Ilib -Iformats -Itests/unit
@@ -178,7 +182,7 @@ $(BUILD)/libpprof.so: $(LIB_OBJ) $(FMT_OBJ)
 
 $(BUILD)/libpprof.pc: FORCE
 	@mkdir -p $(BUILD)
-	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: -lm -pthread -ldw -lelf -liberty -lcapstone\nCflags: -I$${includedir}\n' \
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: $(ISAL_LIBS) -lm -pthread -ldw -lelf -liberty -lcapstone\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@.tmp
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 

@@ -458,16 +458,9 @@ static void run_command(char **tok, int ntok, const pprof_profile *p, const ppro
         cc.output = strdup(auto_name);
         printf("Generating report in %s\n", auto_name);
     }
-    pprof_profile *view;
-    if (shell_tty) {
-        run_in_child(c, param, p, &cc, args);
-    } else if (pprof_profile_copy(&view, p) != 0) {
-        puts("out of memory");
-    } else {
-        fflush(stdout);
-        cmd_run_report(c, param, view, &cc, args);
-        pprof_profile_free(view);
-    }
+    /* A child gets the loaded profile for free (copy on write) and may
+     * change it; a copy of a 1M-sample profile took longer than most reports. */
+    run_in_child(c, param, p, &cc, args);
     config_release(&cc);
 }
 

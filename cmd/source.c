@@ -13,9 +13,10 @@
 #include <time.h>
 
 /* Decodes bytes with the library's one read entry (every format). */
-static int decode_bytes(pprof_profile **out, const pprof_buf *in, pprof_error *err)
+static int decode_bytes(pprof_profile **out, const pprof_buf *in, bool mapped, pprof_error *err)
 {
     pprof_parse_options opt = {0};
+    opt.input_mapped = mapped;
     return pprof_read(out, in->data, in->len, &opt, err);
 }
 
@@ -63,7 +64,7 @@ static int load_mapped(pprof_profile **out, const char *path, const struct stat 
     if (map == MAP_FAILED)
         return 1;
     pprof_buf view = {.data = map, .len = len, .cap = len};
-    int rc = decode_bytes(out, &view, err);
+    int rc = decode_bytes(out, &view, true, err);
     if (rc == 0)
         perf_time(*out, &view, st);
     munmap(map, len);
@@ -74,7 +75,7 @@ static int load_mapped(pprof_profile **out, const char *path, const struct stat 
 static int load_fetched(pprof_profile **out, const char *name, const pprof_buf *body)
 {
     pprof_error err;
-    int rc = decode_bytes(out, body, &err);
+    int rc = decode_bytes(out, body, false, &err);
     if (rc) {
         cmd_error("%s: %s", name, err.msg);
         return EXIT_DATA;
@@ -92,7 +93,7 @@ static int load_stdin(pprof_profile **out)
     if (rc == 0)
         rc = pprof_read_stream(&buf, stdin, &opt, &err);
     if (rc == 0)
-        rc = decode_bytes(out, &buf, &err);
+        rc = decode_bytes(out, &buf, false, &err);
     if (rc == 0)
         perf_time(*out, &buf, NULL);
     pprof_buf_release(&buf);
@@ -142,7 +143,7 @@ static int load_one(pprof_profile **out, const char *path)
         rc = pprof_read_stream(&buf, f, &opt, &err);
     fclose(f);
     if (rc == 0)
-        rc = decode_bytes(out, &buf, &err);
+        rc = decode_bytes(out, &buf, false, &err);
     if (rc == 0)
         perf_time(*out, &buf, &st);
     pprof_buf_release(&buf);

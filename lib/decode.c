@@ -1150,7 +1150,7 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
      * the caller wants one thread; when the thread cannot start, this one
      * inflates as it goes. */
     bool threaded = s.gz && len >= (1u << 20) && len <= UINT32_MAX && !(opt && opt->single_threaded);
-    if (threaded && pprof_pipe_start(&s.pipe, data, len, s.max) != 0) {
+    if (threaded && pprof_pipe_start(&s.pipe, data, len, s.max, opt && opt->input_mapped) != 0) {
         s.pipe = NULL;
         threaded = false;
     }

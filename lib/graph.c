@@ -3,6 +3,8 @@
  * the node orders, and the output graph. */
 #include "graph_private.h"
 
+#include <pthread.h>
+
 #include <stdlib.h>
 
 /* ---------------------------------------------------------------- graph strings */
@@ -35,9 +37,28 @@ static int edge_rehash(gb *b, size_t slots)
     return pprof_slots_rebuild(&b->edge_slots, &b->edge_mask, slots, b->n_edges, edge_key_hash, b);
 }
 
+static inline void edge_update(gb *b, edge_rec *r, int64_t w, int64_t wd, bool residual, bool is_inline,
+                               uint32_t stamp)
+{
+    if (r->stamp == stamp)
+        return; /* once per sample */
+    r->stamp = stamp;
+    graph_add_sat(&r->w, w, &b->overflow);
+    graph_add_sat(&r->wd, wd, &b->overflow);
+    r->residual |= residual;
+    r->is_inline &= is_inline;
+}
+
 static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bool residual,
                     bool is_inline, uint32_t stamp)
 {
+    /* Samples come in call-tree order often enough that a node's last
+     * in-edge is the one asked for again: no hashing then. */
+    uint32_t last = b->last_edge[dst];
+    if (last != PPROF_NONE && b->edges[last].src == src) {
+        edge_update(b, &b->edges[last], w, wd, residual, is_inline, stamp);
+        return 0;
+    }
     uint64_t key = (uint64_t)src << 32 | dst;
     size_t h = pprof_hash_u64(key) & b->edge_mask;
     for (;;) {
@@ -46,13 +67,8 @@ static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bo
             break;
         edge_rec *r = &b->edges[e - 1];
         if (r->src == src && r->dst == dst) {
-            if (r->stamp == stamp)
-                return 0; /* once per sample */
-            r->stamp = stamp;
-            graph_add_sat(&r->w, w, &b->overflow);
-            graph_add_sat(&r->wd, wd, &b->overflow);
-            r->residual |= residual;
-            r->is_inline &= is_inline;
+            b->last_edge[dst] = e - 1;
+            edge_update(b, r, w, wd, residual, is_inline, stamp);
             return 0;
         }
         h = (h + 1) & b->edge_mask;
@@ -67,35 +83,47 @@ static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bo
     r->stamp = stamp;
     r->residual = residual;
     r->is_inline = is_inline;
+    b->last_edge[dst] = (uint32_t)b->n_edges;
     b->edge_slots[h] = (uint32_t)++b->n_edges;
     if (b->n_edges * 2 > b->edge_mask + 1)
         return edge_rehash(b, (b->edge_mask + 1) * 2);
     return 0;
 }
 
-/* Node pass: flat and cum of every node. Dropping nodes later never changes
- * the flat or cum of the nodes that stay (cum is counted once per node per
- * sample; flat goes to the leaf-most node), so this runs once. Also marks
- * the samples that contain a tracked node, for the edge pass. */
-static int accumulate_nodes(gb *b)
+/* One half of the node pass: samples [lo, hi) into acc, with its own
+ * stamps and overflow flag. abs_sum gets the saturated sum of |w| + |dw|,
+ * which tells whether any order of additions could have overflowed. */
+typedef struct node_part {
+    gb *b;
+    size_t lo, hi;
+    node_acc *acc;
+    uint32_t *stamps;
+    bool overflow;
+    uint64_t abs_sum;
+} node_part;
+
+static void *node_pass(void *arg)
 {
+    node_part *t = arg;
+    gb *b = t->b;
     const pprof_profile *p = b->p;
     size_t nt = p->n_sample_types;
-    memset(b->acc, 0, b->n_work * sizeof *b->acc);
     const int si = b->si;
     const bool mean = b->opt->mean;
     const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes, *single = b->loc_single;
-    node_acc *acc = b->acc;
-    uint32_t *stamps = b->stamps;
+    node_acc *acc = t->acc;
+    uint32_t *stamps = t->stamps;
     const bool *track = b->track;
-    memset(stamps, 0, b->n_nodes * sizeof *stamps);
-    for (size_t s = 0; s < p->n_samples; s++) {
+    uint64_t abs_sum = 0;
+    for (size_t s = t->lo; s < t->hi; s++) {
         const pprof_sample *sm = &p->samples[s];
         int64_t w = p->values[s * nt + (size_t)si];
         int64_t dw = mean ? p->values[s * nt] : 0;
         b->sample_edges[s] = 0;
         if (w == 0 && dw == 0)
             continue;
+        if (__builtin_add_overflow(abs_sum, (uint64_t)graph_abs64(w) + (uint64_t)graph_abs64(dw), &abs_sum))
+            abs_sum = UINT64_MAX;
         uint32_t stamp = (uint32_t)s + 1;
         const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
         bool tracked = false;
@@ -107,8 +135,8 @@ static int accumulate_nodes(gb *b)
                 tracked |= track[n];
                 if (stamps[n] != stamp) {
                     stamps[n] = stamp;
-                    graph_add_sat(&acc[n].cum, w, &b->overflow);
-                    graph_add_sat(&acc[n].cum_div, dw, &b->overflow);
+                    graph_add_sat(&acc[n].cum, w, &t->overflow);
+                    graph_add_sat(&acc[n].cum_div, dw, &t->overflow);
                 }
                 continue;
             }
@@ -117,37 +145,174 @@ static int accumulate_nodes(gb *b)
                 tracked |= track[n];
                 if (stamps[n] != stamp) {
                     stamps[n] = stamp;
-                    graph_add_sat(&acc[n].cum, w, &b->overflow);
-                    graph_add_sat(&acc[n].cum_div, dw, &b->overflow);
+                    graph_add_sat(&acc[n].cum, w, &t->overflow);
+                    graph_add_sat(&acc[n].cum_div, dw, &t->overflow);
                 }
             }
         }
         b->sample_edges[s] = tracked;
         if (sm->n_locs) {
             uint32_t leaf = loc_nodes[loc_off[locs[0]]];
-            graph_add_sat(&acc[leaf].flat, w, &b->overflow);
-            graph_add_sat(&acc[leaf].flat_div, dw, &b->overflow);
+            graph_add_sat(&acc[leaf].flat, w, &t->overflow);
+            graph_add_sat(&acc[leaf].flat_div, dw, &t->overflow);
         }
     }
+    t->abs_sum = abs_sum;
+    return NULL;
+}
+
+/* Below this many location references one thread does the node pass. */
+#define NODE_PASS_SPLIT (4u << 20)
+
+/* Node pass: flat and cum of every node. Dropping nodes later never changes
+ * the flat or cum of the nodes that stay (cum is counted once per node per
+ * sample; flat goes to the leaf-most node), so this runs once. Also marks
+ * the samples that contain a tracked node, for the edge pass. A big profile
+ * is split between two threads (the pass is a third of -top on 1M
+ * samples); their sums are the serial ones unless a partial sum could have
+ * saturated, and then the pass runs again in one thread. */
+static int accumulate_nodes(gb *b)
+{
+    const pprof_profile *p = b->p;
+    memset(b->acc, 0, b->n_work * sizeof *b->acc);
+    memset(b->stamps, 0, b->n_nodes * sizeof *b->stamps);
+    node_part one = {.b = b, .lo = 0, .hi = p->n_samples, .acc = b->acc, .stamps = b->stamps};
+    if (p->n_sample_locs >= NODE_PASS_SPLIT && b->n_work == b->n_nodes) {
+        node_part two = one;
+        /* Split at half the location references, not half the samples. */
+        size_t mid = 0;
+        for (uint64_t half = p->n_sample_locs / 2, seen = 0; mid < p->n_samples && seen < half; mid++)
+            seen += p->samples[mid].n_locs;
+        one.hi = two.lo = mid;
+        two.acc = calloc(b->n_work ? b->n_work : 1, sizeof *two.acc);
+        two.stamps = calloc(b->n_nodes ? b->n_nodes : 1, sizeof *two.stamps);
+        pthread_t th;
+        bool threaded = two.acc && two.stamps && pthread_create(&th, NULL, node_pass, &two) == 0;
+        if (threaded) {
+            node_pass(&one);
+            pthread_join(th, NULL);
+            uint64_t total;
+            bool exact = !one.overflow && !two.overflow &&
+                         !__builtin_add_overflow(one.abs_sum, two.abs_sum, &total) && total <= INT64_MAX;
+            if (exact) {
+                b->split_at = mid;
+                for (size_t i = 0; i < b->n_work; i++) {
+                    b->acc[i].flat += two.acc[i].flat;
+                    b->acc[i].flat_div += two.acc[i].flat_div;
+                    b->acc[i].cum += two.acc[i].cum;
+                    b->acc[i].cum_div += two.acc[i].cum_div;
+                }
+            }
+            free(two.acc);
+            free(two.stamps);
+            if (exact)
+                return 0;
+            memset(b->acc, 0, b->n_work * sizeof *b->acc);
+            memset(b->stamps, 0, b->n_nodes * sizeof *b->stamps);
+            one.hi = p->n_samples;
+            one.overflow = false;
+        } else {
+            free(two.acc);
+            free(two.stamps);
+            one.hi = p->n_samples;
+        }
+    }
+    node_pass(&one);
+    b->overflow |= one.overflow;
+    return 0;
+}
+
+/* What one location contributes to a sample's path under the current kept
+ * set, worked out once per edge pass instead of once per sample: its
+ * outermost kept line (the one whose in-edge comes from the previous
+ * location), its innermost kept line (the next location's parent), and
+ * the edges between its own consecutive kept lines. */
+typedef struct loc_path {
+    uint32_t outer, inner; /* nodes; outer == PPROF_NONE: no line kept */
+    uint32_t pairs;        /* first of its inner edges in b's pair list */
+    uint32_t n_pairs;
+    bool outer_inline;     /* outer is not the location's last line: the
+                            * in-edge is inline and residual (lines skipped) */
+    bool outer_track, inner_residual;
+} loc_path;
+
+typedef struct loc_pair {
+    uint32_t src, dst;
+    bool residual;
+} loc_pair;
+
+static int loc_paths_build(gb *b, loc_path **out_paths, loc_pair **out_pairs)
+{
+    const pprof_profile *p = b->p;
+    size_t nl = p->n_locations, n_pairs = 0, cap_pairs = 0;
+    loc_path *lp = malloc((nl ? nl : 1) * sizeof *lp);
+    loc_pair *pairs = NULL;
+    if (!lp)
+        return PPROF_ENOMEM;
+    for (size_t L = 0; L < nl; L++) {
+        loc_path *d = &lp[L];
+        uint32_t lo = b->loc_off[L], hi = b->loc_off[L + 1];
+        d->outer = d->inner = PPROF_NONE;
+        d->pairs = (uint32_t)n_pairs;
+        d->n_pairs = 0;
+        d->outer_inline = d->outer_track = d->inner_residual = false;
+        uint32_t last_k = 0;
+        for (uint32_t k = hi; k-- > lo;) {
+            uint32_t n = b->loc_nodes[k];
+            if (!b->kept[n])
+                continue;
+            if (d->outer == PPROF_NONE) {
+                d->outer = n;
+                d->outer_inline = k != hi - 1;
+                d->outer_track = b->track[n];
+            } else if (d->inner != n && b->track[n]) {
+                if (PPROF_GROW(pairs, cap_pairs, n_pairs + 1)) {
+                    free(lp);
+                    free(pairs);
+                    return PPROF_ENOMEM;
+                }
+                pairs[n_pairs].src = d->inner;
+                pairs[n_pairs].dst = n;
+                pairs[n_pairs].residual = last_k - k > 1;
+                n_pairs++;
+                d->n_pairs++;
+            }
+            d->inner = n;
+            last_k = k;
+        }
+        d->inner_residual = d->inner != PPROF_NONE && last_k != lo;
+    }
+    *out_paths = lp;
+    *out_pairs = pairs;
     return 0;
 }
 
 /* Edge pass with the current kept set: an edge once per pair per sample,
  * residual when it skips dropped nodes, inline when it stays inside one
- * location. Only edges into tracked nodes are recorded. */
-static int accumulate_edges(gb *b)
+ * location. Only edges into tracked nodes are recorded. Each location's
+ * part is precomputed (loc_paths_build), so a frame whose location has no
+ * kept line costs one lookup. */
+/* One part of the edge pass: samples [lo, hi) into t->b's edges. */
+typedef struct edge_part {
+    gb *b;
+    const loc_path *lp;
+    const loc_pair *pairs;
+    size_t lo, hi;
+    int rc;
+} edge_part;
+
+static void *edge_pass(void *arg)
 {
+    edge_part *t = arg;
+    gb *b = t->b;
     const pprof_profile *p = b->p;
     size_t nt = p->n_sample_types;
-    b->n_edges = 0;
-    if (b->edge_slots)
-        memset(b->edge_slots, 0, (b->edge_mask + 1) * sizeof *b->edge_slots);
-    else if (edge_rehash(b, 1024))
-        return PPROF_ENOMEM;
     const int si = b->si;
     const bool mean = b->opt->mean;
-    const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes;
-    for (size_t s = 0; s < p->n_samples; s++) {
+    const loc_path *lp = t->lp;
+    const loc_pair *pairs = t->pairs;
+    int rc = 0;
+    for (size_t s = t->lo; s < t->hi && !rc; s++) {
         if (!b->sample_edges[s])
             continue;
         const pprof_sample *sm = &p->samples[s];
@@ -157,26 +322,104 @@ static int accumulate_edges(gb *b)
         uint32_t parent = PPROF_NONE;
         bool residual = false;
         const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
-        for (size_t i = sm->n_locs; i-- > 0;) {
-            uint32_t L = locs[i];
-            uint32_t lo = loc_off[L], hi = loc_off[L + 1];
-            for (uint32_t k = hi; k-- > lo;) {
-                uint32_t n = loc_nodes[k];
-                if (!b->kept[n]) {
-                    residual = true;
-                    continue;
-                }
-                if (parent != PPROF_NONE && parent != n && b->track[n]) {
-                    int rc = edge_add(b, parent, n, w, dw, residual, k != hi - 1, stamp);
-                    if (rc)
-                        return rc;
-                }
-                parent = n;
-                residual = false;
+        for (size_t i = sm->n_locs; i-- > 0 && !rc;) {
+            const loc_path *d = &lp[locs[i]];
+            if (d->outer == PPROF_NONE) {
+                residual = true;
+                continue;
             }
+            if (d->outer_track && parent != PPROF_NONE && parent != d->outer)
+                rc = edge_add(b, parent, d->outer, w, dw, residual || d->outer_inline, d->outer_inline, stamp);
+            for (uint32_t k = d->pairs, end = d->pairs + d->n_pairs; k < end && !rc; k++)
+                rc = edge_add(b, pairs[k].src, pairs[k].dst, w, dw, pairs[k].residual, true, stamp);
+            parent = d->inner;
+            residual = d->inner_residual;
         }
     }
+    t->rc = rc;
+    return NULL;
+}
+
+/* Empties b's edge set (keeping its hash table's size). */
+static int edges_reset(gb *b)
+{
+    b->n_edges = 0;
+    if (b->edge_slots)
+        memset(b->edge_slots, 0, (b->edge_mask + 1) * sizeof *b->edge_slots);
+    else if (edge_rehash(b, 1024))
+        return PPROF_ENOMEM;
+    free(b->last_edge);
+    b->last_edge = malloc((b->n_work ? b->n_work : 1) * sizeof *b->last_edge);
+    if (!b->last_edge)
+        return PPROF_ENOMEM;
+    memset(b->last_edge, 0xff, b->n_work * sizeof *b->last_edge); /* PPROF_NONE */
     return 0;
+}
+
+/* Adds the edges of the later samples (o, in their first-seen order) to
+ * b's: the result is the one a single pass makes, edges in first-seen order. */
+static int edges_merge(gb *b, const gb *o)
+{
+    for (size_t i = 0; i < o->n_edges; i++) {
+        const edge_rec *r = &o->edges[i];
+        /* A stamp no sample has: the weights always add. */
+        int rc = edge_add(b, r->src, r->dst, r->w, r->wd, r->residual, r->is_inline, UINT32_MAX);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Edge pass with the current kept set: an edge once per pair per sample,
+ * residual when it skips dropped nodes, inline when it stays inside one
+ * location. Only edges into tracked nodes are recorded. Each location's
+ * part is precomputed (loc_paths_build), so a frame whose location has no
+ * kept line costs one lookup. Split between two threads as the node pass
+ * was, when its sums were exact. */
+static int accumulate_edges(gb *b)
+{
+    const pprof_profile *p = b->p;
+    int rc = edges_reset(b);
+    if (rc)
+        return rc;
+    loc_path *lp;
+    loc_pair *pairs;
+    if ((rc = loc_paths_build(b, &lp, &pairs)))
+        return rc;
+    edge_part one = {.b = b, .lp = lp, .pairs = pairs, .lo = 0, .hi = p->n_samples};
+    bool threaded = false;
+    gb other;
+    edge_part two;
+    pthread_t th;
+    if (b->split_at) {
+        other = *b;
+        other.edges = NULL;
+        other.n_edges = other.cap_edges = 0;
+        other.edge_slots = NULL;
+        other.last_edge = NULL;
+        other.overflow = false;
+        two = one;
+        two.b = &other;
+        one.hi = two.lo = b->split_at;
+        threaded = edges_reset(&other) == 0 && pthread_create(&th, NULL, edge_pass, &two) == 0;
+        if (!threaded)
+            one.hi = p->n_samples;
+    }
+    edge_pass(&one);
+    rc = one.rc;
+    if (threaded) {
+        pthread_join(th, NULL);
+        if (!rc)
+            rc = two.rc;
+        if (!rc)
+            rc = edges_merge(b, &other);
+        free(other.edges);
+        free(other.edge_slots);
+        free(other.last_edge);
+    }
+    free(lp);
+    free(pairs);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- naming and order */
@@ -507,6 +750,7 @@ static void gb_release(gb *b)
     free(b->stamps);
     free(b->edges);
     free(b->edge_slots);
+    free(b->last_edge);
     if (b->names)
         for (size_t i = 0; i < b->n_nodes; i++)
             free(b->names[i]);

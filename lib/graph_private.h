@@ -67,6 +67,10 @@ typedef struct gb {
     edge_rec *edges;
     size_t n_edges, cap_edges;
     uint32_t *edge_slots; /* hash (src,dst) -> edge index + 1 */
+    uint32_t *last_edge;  /* per working node: its in-edge found last (PPROF_NONE) */
+    size_t split_at;      /* > 0: the node pass ran on two threads, split at this
+                           * sample, with sums that cannot saturate: the edge
+                           * passes may split there too */
     size_t edge_mask;
 
     /* call tree: each path's parent, its current parent (after trimming)

@@ -1,12 +1,31 @@
 /* inflate_pipe.c: inflates gzip input in a second thread, handing chunks to
  * the decoder, so decompression and decoding overlap on two cores. */
+
+/*
+ * The inflater is ISA-L's igzip (streaming isal_inflate) when the build
+ * has it (PPROF_HAVE_ISAL, libisal-dev), else zlib. Measured on the
+ * bench's 1M-sample profile (43.6 MiB gzipped at level 6, 121.7 MiB raw),
+ * CPU time of one thread inflating into 4 MiB chunks, best of three:
+ * zlib 0.32 s, ISA-L 0.20 s, libdeflate 0.70 s (whole buffer only: it also
+ * needs the whole output allocated and cannot overlap with decoding); on
+ * the 100k-sample one (1.9 MiB): zlib 0.017 s, ISA-L 0.010 s, libdeflate
+ * 0.011 s. So ISA-L. zlib stays the fallback, and the judge of broken
+ * input: when ISA-L stops on an error, zlib inflates the input again from
+ * the start, hands on only the bytes past those already handed on, and
+ * reports the error in the words the rest of pprof uses.
+ */
 #include "internal.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
+#ifdef PPROF_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 
 #define PIPE_SLOTS 4
-#define PIPE_CHUNK (4u << 20)
+#define PIPE_CHUNK (1u << 20) /* 4 slots of 1 MiB: small in the peak RSS, few hand-overs */
 
 struct pprof_pipe {
     pthread_t thread;
@@ -21,7 +40,27 @@ struct pprof_pipe {
     const uint8_t *in;
     size_t in_len;
     uint64_t max, total;
+    uint64_t skip; /* zlib replay: bytes the consumer already has */
+    bool drop;     /* input is a file mapping: release what was inflated */
+    size_t dropped; /* input bytes [0, dropped) released */
 };
+
+/* Releases the whole pages of a file-mapped input below `used`: on the 1M-
+ * sample profile that keeps the 44 MB of gzip input out of the peak RSS.
+ * A page touched again (zlib's replay, another reader) reads back from the
+ * file, so this is only a hint. */
+static void pipe_release_input(struct pprof_pipe *p, size_t used)
+{
+    if (!p->drop)
+        return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)p->in + p->dropped + page - 1) & ~(page - 1);
+    uintptr_t hi = ((uintptr_t)p->in + used) & ~(page - 1);
+    if (hi >= lo + (4u << 20)) {
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+        p->dropped = hi - (uintptr_t)p->in;
+    }
+}
 
 static void pipe_fail(struct pprof_pipe *p, int code, const char *msg)
 {
@@ -53,14 +92,122 @@ static void pipe_publish(struct pprof_pipe *p, size_t len)
     pthread_mutex_unlock(&p->mu);
 }
 
-static void *pipe_main(void *arg)
+/* Publishes the part of the slot's n bytes that lies past p->skip (bytes
+ * the consumer already has, when zlib replays after ISA-L gave up). */
+static size_t pipe_take(struct pprof_pipe *p, int idx, size_t n)
 {
-    struct pprof_pipe *p = arg;
+    if (p->skip >= n) {
+        p->skip -= n;
+        return 0;
+    }
+    if (p->skip) {
+        memmove(p->slot[idx], p->slot[idx] + p->skip, n - p->skip);
+        n -= p->skip;
+        p->skip = 0;
+    }
+    return n;
+}
+
+/* Counts n new bytes against the limit; false (and the pipe failed) past it. */
+static bool pipe_count(struct pprof_pipe *p, size_t n)
+{
+    p->total += n;
+    if (p->total <= p->max)
+        return true;
+    char m[128];
+    snprintf(m, sizeof m, "decompressed size exceeds the limit of %llu bytes", (unsigned long long)p->max);
+    pipe_fail(p, PPROF_ELIMIT, m);
+    return false;
+}
+
+#ifdef PPROF_HAVE_ISAL
+/* ISA-L's igzip, the fast path. Returns true when the input was inflated
+ * to its end (or the pipe was cancelled or failed on the size limit);
+ * false when ISA-L met anything it does not like, and zlib should replay
+ * the input to say what is wrong in its words (the consumer's bytes so far
+ * are the same in both). */
+static bool pipe_isal(struct pprof_pipe *p)
+{
+    struct inflate_state *st = malloc(sizeof *st);
+    if (!st)
+        return false;
+    isal_inflate_init(st);
+    st->crc_flag = ISAL_GZIP;
+    st->next_in = (uint8_t *)p->in;
+    st->avail_in = (uint32_t)p->in_len;
+    bool ok = false;
+    for (;;) {
+        int idx = pipe_free_slot(p);
+        if (idx < 0) {
+            ok = true;
+            break;
+        }
+        st->next_out = p->slot[idx];
+        st->avail_out = PIPE_CHUNK;
+        int rc = ISAL_DECOMP_OK;
+        bool finished = false, bad = false;
+        while (st->avail_out > 0) {
+            rc = isal_inflate(st);
+            if (rc != ISAL_DECOMP_OK) {
+                bad = true;
+                break;
+            }
+            if (st->block_state == ISAL_BLOCK_FINISH) {
+                /* Another gzip member may follow; zlib judges anything else. */
+                if (st->avail_in == 0) {
+                    finished = true;
+                    break;
+                }
+                if (st->avail_in < 2 || st->next_in[0] != 0x1f || st->next_in[1] != 0x8b) {
+                    bad = true;
+                    break;
+                }
+                uint8_t *next = st->next_in;
+                uint32_t avail = st->avail_in;
+                uint8_t *out = st->next_out;
+                uint32_t room = st->avail_out;
+                isal_inflate_reset(st);
+                st->crc_flag = ISAL_GZIP;
+                st->next_in = next;
+                st->avail_in = avail;
+                st->next_out = out;
+                st->avail_out = room;
+            } else if (st->avail_in == 0 && st->avail_out > 0) {
+                bad = true; /* truncated */
+                break;
+            }
+        }
+        size_t got = PIPE_CHUNK - st->avail_out;
+        pipe_release_input(p, (size_t)(st->next_in - p->in));
+        if (!pipe_count(p, got)) {
+            ok = true;
+            break;
+        }
+        if (got)
+            pipe_publish(p, got);
+        if (finished) {
+            ok = true;
+            break;
+        }
+        if (bad) {
+            p->skip = p->total; /* zlib replays these */
+            p->total = 0;
+            break;
+        }
+    }
+    free(st);
+    return ok;
+}
+#endif
+
+/* zlib: the fallback, and the judge of broken input. */
+static void pipe_zlib(struct pprof_pipe *p)
+{
     z_stream z;
     memset(&z, 0, sizeof z);
     if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
         pipe_fail(p, PPROF_ENOMEM, "out of memory");
-        return NULL;
+        return;
     }
     z.next_in = (Bytef *)p->in;
     z.avail_in = (uInt)p->in_len;
@@ -87,13 +234,10 @@ static void *pipe_main(void *arg)
             }
         }
         size_t got = PIPE_CHUNK - z.avail_out;
-        p->total += got;
-        if (p->total > p->max) {
-            char m[128];
-            snprintf(m, sizeof m, "decompressed size exceeds the limit of %llu bytes", (unsigned long long)p->max);
-            pipe_fail(p, PPROF_ELIMIT, m);
+        pipe_release_input(p, (size_t)(z.next_in - p->in));
+        if (!pipe_count(p, got))
             break;
-        }
+        got = pipe_take(p, idx, got);
         if (got)
             pipe_publish(p, got);
         if (finished)
@@ -125,6 +269,17 @@ static void *pipe_main(void *arg)
         }
     }
     inflateEnd(&z);
+}
+
+static void *pipe_main(void *arg)
+{
+    struct pprof_pipe *p = arg;
+#ifdef PPROF_HAVE_ISAL
+    if (!pipe_isal(p))
+        pipe_zlib(p);
+#else
+    pipe_zlib(p);
+#endif
     pthread_mutex_lock(&p->mu);
     p->done = true;
     pthread_cond_broadcast(&p->can_take);
@@ -132,7 +287,7 @@ static void *pipe_main(void *arg)
     return NULL;
 }
 
-int pprof_pipe_start(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t max)
+int pprof_pipe_start(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t max, bool drop_input)
 {
     *out = NULL;
     if (len > UINT32_MAX)
@@ -152,6 +307,7 @@ int pprof_pipe_start(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t m
     p->in = gz;
     p->in_len = len;
     p->max = max;
+    p->drop = drop_input;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->can_fill, NULL);
     pthread_cond_init(&p->can_take, NULL);

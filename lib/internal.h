@@ -74,7 +74,7 @@ int pprof_slots_rebuild(uint32_t **slots, size_t *mask, size_t n_slots, size_t n
 
 /* Inflates gzip data in a second thread; chunks come back in order. */
 typedef struct pprof_pipe pprof_pipe;
-int pprof_pipe_start(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t max);
+int pprof_pipe_start(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t max, bool drop_input);
 /* Next chunk (valid until the next call); *len 0 at the end or on error,
  * which is returned with err filled. */
 int pprof_pipe_next(pprof_pipe *p, const uint8_t **data, size_t *len, pprof_error *err);

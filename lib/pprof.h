@@ -266,6 +266,10 @@ typedef struct pprof_parse_options {
     uint64_t max_inflated; /* cap on decompressed bytes; 0 means the default, 2 GiB */
     bool single_threaded;  /* no read-ahead thread: big gzip inputs are inflated in the
                             * calling thread (as they are when a thread cannot start) */
+    bool input_mapped;     /* data is a read-only mmap of a file: the inflating thread may
+                            * drop the pages of gzip input it has inflated (they read back
+                            * from the file if touched again), so the input does not
+                            * add to the peak memory */
 } pprof_parse_options;
 
 #define PPROF_DEFAULT_MAX_INFLATED (2ULL << 30)

@@ -21,7 +21,12 @@
  *   - functions are named "pkgP.(*TypeT).MethodM" or "pkgP.funcJ", 10
  *     functions a file, 4 files a package;
  *   - --label-frac of the samples carry a string label "endpoint" and a
- *     numeric label "bytes" (unit "bytes").
+ *     numeric label "bytes" (unit "bytes"); with --label-values N they also
+ *     carry "span_id" and "pod" labels whose values are drawn from N and
+ *     N/16 distinct strings (high-cardinality tags, as Pyroscope sends);
+ *   - --types above 4 adds types "extraK/count" (many sample types).
+ * Strings that only these two options use go after the file names, so the
+ * profiles made without them stay byte for byte what they were.
  * Location and function details come from a hash of (seed, index), and
  * samples from one splitmix64 stream, so the output depends only on the
  * options (and on libm's exp/pow for the depth and Zipf tables).
@@ -243,6 +248,7 @@ typedef struct {
     bool cpu_ms; /* --cpu-unit ms: cpu values and period in milliseconds */
     double avg_depth;
     double inline_frac, label_frac;
+    uint64_t label_values;      /* distinct span_id values; 0: no such labels */
     uint64_t seed;
     int64_t time_nanos, duration_nanos;
     int level;
@@ -260,7 +266,10 @@ static void usage(FILE *f)
           "  --inline-frac F      fraction of locations with 2-3 Lines (default 0.1)\n"
           "  --label-frac F       fraction of samples with labels (default 0.1)\n"
           "  --types N            sample types, 1-4: samples/count cpu/nanoseconds\n"
-          "                       alloc_objects/count alloc_space/bytes (default 2)\n"
+          "                       alloc_objects/count alloc_space/bytes (default 2);\n"
+          "                       up to 16: the rest are extraK/count\n"
+          "  --label-values N     labelled samples also get span_id (N values) and\n"
+          "                       pod (N/16 values) labels (default 0: none)\n"
           "  --seed S             random seed (default 1)\n"
           "  --cpu-unit U         unit of the cpu type and period: ns (default) or ms\n"
           "  --time-nanos T       Profile.time_nanos (default 1700000000000000000)\n"
@@ -311,6 +320,7 @@ static void parse_options(int argc, char **argv, Options *o)
     o->cpu_ms = false;
     o->inline_frac = 0.1;
     o->label_frac = 0.1;
+    o->label_values = 0;
     o->seed = 1;
     o->time_nanos = 1700000000000000000LL;
     o->duration_nanos = 10000000000LL;
@@ -362,6 +372,8 @@ static void parse_options(int argc, char **argv, Options *o)
             o->inline_frac = parse_frac(name, val);
         else if (strcmp(name, "--label-frac") == 0)
             o->label_frac = parse_frac(name, val);
+        else if (strcmp(name, "--label-values") == 0)
+            o->label_values = parse_u64(name, val);
         else if (strcmp(name, "--cpu-unit") == 0 && (strcmp(val, "ns") == 0 || strcmp(val, "ms") == 0))
             o->cpu_ms = strcmp(val, "ms") == 0;
         else if (strcmp(name, "--seed") == 0)
@@ -397,8 +409,10 @@ static void parse_options(int argc, char **argv, Options *o)
         o->avg_depth = 1;
     if (o->avg_depth > o->max_depth)
         die("--avg-depth must not exceed --max-depth");
-    if (o->types < 1 || o->types > 4)
-        die("--types must be in [1, 4]");
+    if (o->types < 1 || o->types > 16)
+        die("--types must be in [1, 16]");
+    if (o->label_values > 0x7fffffff)
+        die("--label-values must be below 2^31");
     if (o->level < 0 || o->level > 9)
         die("--level must be in [0, 9]");
 }
@@ -446,6 +460,24 @@ static int file_name(char *dst, size_t n, uint64_t file)
     return snprintf(dst, n, "github.com/example/server/pkg%llu/file%llu.go",
                     (unsigned long long)(file / FILES_PER_PKG),
                     (unsigned long long)(file % FILES_PER_PKG));
+}
+
+/* The strings only --label-values and --types > 4 use, after the file names:
+ * "span_id", "pod", then the span_id values, then the pod values, then the
+ * names of the extra types. */
+static uint64_t extra_base(const Options *o)
+{
+    return FN_BASE + o->functions + (o->functions + FUNCS_PER_FILE - 1) / FUNCS_PER_FILE;
+}
+
+static uint64_t pod_values(const Options *o)
+{
+    return o->label_values / 16 ? o->label_values / 16 : 1;
+}
+
+static uint64_t extra_type_base(const Options *o)
+{
+    return extra_base(o) + (o->label_values ? 2 + o->label_values + pod_values(o) : 0);
 }
 
 static int64_t function_start_line(const Options *o, uint64_t f)
@@ -624,8 +656,13 @@ static void write_sample_types(Writer *w, const Options *o)
     Buf vt = {0};
     for (unsigned i = 0; i < o->types; i++) {
         vt.len = 0;
-        put_uint(&vt, 1, (uint64_t)type_strings[i][0]);
-        put_uint(&vt, 2, i == 1 && o->cpu_ms ? S_MILLISECONDS : (uint64_t)type_strings[i][1]);
+        if (i < 4) {
+            put_uint(&vt, 1, (uint64_t)type_strings[i][0]);
+            put_uint(&vt, 2, i == 1 && o->cpu_ms ? S_MILLISECONDS : (uint64_t)type_strings[i][1]);
+        } else {
+            put_uint(&vt, 1, extra_type_base(o) + (i - 4));
+            put_uint(&vt, 2, S_COUNT);
+        }
         put_sub(&w->out, 1, &vt);
     }
     free(vt.p);
@@ -652,6 +689,7 @@ static uint64_t write_samples(Writer *w, const Options *o, const Tree *t, const 
             case 1: v = o->cpu_ms ? count * (CPU_PERIOD / 1000000) : count * CPU_PERIOD + rnd_below(1000); break;
             case 2: v = objects; break;
             case 3: v = objects * (16u << rnd_below(8)); break;
+            default: v = objects * k; break;
             }
             put_varint(&vals, v);
         }
@@ -668,6 +706,17 @@ static uint64_t write_samples(Writer *w, const Options *o, const Tree *t, const 
             put_uint(&lab, 3, (uint64_t)1 << (6 + rnd_below(15)));
             put_uint(&lab, 4, S_BYTES);
             put_sub(&s, 3, &lab);
+            if (o->label_values) {
+                uint64_t base = extra_base(o);
+                lab.len = 0;
+                put_uint(&lab, 1, base);
+                put_uint(&lab, 2, base + 2 + rnd_below(o->label_values));
+                put_sub(&s, 3, &lab);
+                lab.len = 0;
+                put_uint(&lab, 1, base + 1);
+                put_uint(&lab, 2, base + 2 + o->label_values + rnd_below(pod_values(o)));
+                put_sub(&s, 3, &lab);
+            }
         }
         put_sub(&w->out, 2, &s);
         writer_maybe_flush(w);
@@ -789,6 +838,24 @@ static void write_strings(Writer *w, const Options *o)
         int n = file_name(s, sizeof s, i);
         put_bytes(&w->out, 6, s, (size_t)n);
         writer_maybe_flush(w);
+    }
+    if (o->label_values) {
+        put_bytes(&w->out, 6, "span_id", 7);
+        put_bytes(&w->out, 6, "pod", 3);
+        for (uint64_t i = 0; i < o->label_values; i++) {
+            int n = snprintf(s, sizeof s, "%016llx", (unsigned long long)hash3(o->seed, 8, i));
+            put_bytes(&w->out, 6, s, (size_t)n);
+            writer_maybe_flush(w);
+        }
+        for (uint64_t i = 0; i < pod_values(o); i++) {
+            int n = snprintf(s, sizeof s, "checkout-%llx-%05llu", (unsigned long long)(hash3(o->seed, 9, i) & 0xfffffff),
+                             (unsigned long long)i);
+            put_bytes(&w->out, 6, s, (size_t)n);
+        }
+    }
+    for (unsigned k = 4; k < o->types; k++) {
+        int n = snprintf(s, sizeof s, "extra%u", k);
+        put_bytes(&w->out, 6, s, (size_t)n);
     }
 }
 

@@ -7,9 +7,11 @@
  * standard error to the --stderr FILE if given, else it is inherited.
  * When the command ends, measure prints to its own standard output:
  *
- *     wall=1.234 rss_mb=56.7 rc=0
+ *     wall=1.234 cpu=1.456 rss_mb=56.7 rc=0
  *
  * wall: seconds (monotonic clock) from fork to the end of wait4;
+ * cpu: user + system CPU seconds of the command and the descendants it
+ *   waited for (all threads);
  * rss_mb: the peak resident set size, ru_maxrss from wait4 (which on
  *   Linux also covers descendants the command waited for), in MiB;
  * rc: the exit status, or 128 + N when killed by signal N, in which case
@@ -146,10 +148,14 @@ int main(int argc, char **argv)
     }
     /* ru_maxrss is in kilobytes on Linux. */
     double rss_mb = (double)ru.ru_maxrss / 1024.0;
+    /* CPU time (user + system, all threads): steadier than wall time on a
+     * machine other jobs load. */
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     if (sig != 0)
-        printf("wall=%.3f rss_mb=%.1f rc=%d signal=%d\n", wall, rss_mb, rc, sig);
+        printf("wall=%.3f cpu=%.3f rss_mb=%.1f rc=%d signal=%d\n", wall, cpu, rss_mb, rc, sig);
     else
-        printf("wall=%.3f rss_mb=%.1f rc=%d\n", wall, rss_mb, rc);
+        printf("wall=%.3f cpu=%.3f rss_mb=%.1f rc=%d\n", wall, cpu, rss_mb, rc);
     fflush(stdout);
     return rc;
 }

@@ -5,11 +5,19 @@
 #   PPROF           program under test (default build/pprof)
 #   TOOLS           where gen_profile and measure are built (default build/tools)
 #   BENCH_DIR       profiles and outputs (default build/bench)
-#   BENCH_PROFILES  which profiles, in order (default "big medium")
+#   BENCH_PROFILES  which profiles, in order (default "big medium deep wide labels types")
+#   BENCH_SIZE      full (default) or quick: a tenth of the samples of every
+#                   profile and of the captures, no go tool pprof (a minute)
 #   BENCH_RUNS      runs of each command; the fastest run is shown (default 1)
-#   BENCH_GO_BIG    1: also run go tool pprof on the big profile (takes minutes)
-# Columns: wall time in seconds and as a multiple of `gzip -dc`'s; peak RSS in
-# MiB and as a multiple of the uncompressed profile size.
+#   BENCH_GO_BIG    1: also run go tool pprof on the profiles of more than
+#                   100,000 samples (takes many minutes); by default go runs
+#                   only on the 100,000-sample ones (medium, deep)
+#   BENCH_SHELL     0: skip the interactive shell timing
+# Columns: wall time in seconds and as a multiple of `gzip -dc`'s; CPU time
+# (user + system, all threads) in seconds and as a multiple of gzip's (steadier
+# than wall time when other jobs load the machine; a second thread makes CPU
+# time exceed wall time); peak RSS in MiB and as a multiple of the
+# uncompressed profile size.
 # Exit status: 0 whatever the timings, also when a command fails ("failed (rc=N)");
 # 1 when a tool is missing or a command crashed (killed by a signal).
 
@@ -25,7 +33,7 @@ go  -top
 -   -raw
 -   -proto -output=@OUT@
 -   -top -lines
--   -tree
+go  -tree
 -   -traces
 -   -folded
 -   -flamegraph
@@ -33,17 +41,29 @@ go  -dot
 -   -svg
 '
 
-# One profile a line: name, then gen_profile options. big: about 127 MB raw, medium: 10 MB.
+# One profile a line: name, then gen_profile options (--samples first: BENCH_SIZE=quick
+# divides it by ten). Shapes:
+#   big     1M samples, stacks up to 70 frames, 200,000 locations, 50,000 functions: ~127 MB raw
+#   medium  the same shape with 100,000 samples: ~12 MB raw
+#   deep    100,000 samples with stacks of 100-300 frames (mean 200)
+#   wide    500,000 functions, 1,000,000 locations
+#   labels  every sample labelled, span_id with 200,000 distinct values, pod with 12,500
+#   types   16 sample types
 PROFILES='
 big     --samples 1000000 --locations 200000 --functions 50000 --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 1
 medium  --samples 100000  --locations 20000  --functions 5000  --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 1
+deep    --samples 100000  --locations 200000 --functions 50000 --max-depth 300 --avg-depth 200 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 2
+wide    --samples 300000  --locations 1000000 --functions 500000 --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 3
+labels  --samples 300000  --locations 20000  --functions 5000  --max-depth 70 --inline-frac 0.1 --label-frac 1 --label-values 200000 --types 2 --seed 4
+types   --samples 300000  --locations 20000  --functions 5000  --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 16 --seed 5
 '
 
 # ---------------------------------------------------------------- set-up
 PPROF=${PPROF:-build/pprof}
 TOOLS=${TOOLS:-build/tools}
 BENCH_DIR=${BENCH_DIR:-build/bench}
-BENCH_PROFILES=${BENCH_PROFILES:-big medium}
+BENCH_PROFILES=${BENCH_PROFILES:-big medium deep wide labels types}
+BENCH_SIZE=${BENCH_SIZE:-full}
 BENCH_RUNS=${BENCH_RUNS:-1}
 BENCH_GO_BIG=${BENCH_GO_BIG:-0}
 SRC_DIR=$(dirname "$0")
@@ -63,12 +83,17 @@ if ! command -v gzip >/dev/null 2>&1; then
     echo "bench: gzip is not installed" >&2
     exit 1
 fi
+case $BENCH_SIZE in
+    full) SIZE_DIV=1 ;;
+    quick) SIZE_DIV=10 HAVE_GO_OK=0 ;;
+    *) echo "bench: BENCH_SIZE must be full or quick" >&2; exit 1 ;;
+esac
 case $BENCH_RUNS in
     '' | *[!0-9]* | 0) echo "bench: BENCH_RUNS must be a positive integer" >&2; exit 1 ;;
 esac
 mkdir -p "$BENCH_DIR" || exit 1
 HAVE_GO=0
-command -v go >/dev/null 2>&1 && HAVE_GO=1
+command -v go >/dev/null 2>&1 && [ "${HAVE_GO_OK:-1}" = 1 ] && HAVE_GO=1
 
 # ---------------------------------------------------------------- helpers
 # gen NAME OPTIONS...: makes $BENCH_DIR/NAME.pb.gz unless it is there and was made
@@ -95,18 +120,19 @@ gen() {
 }
 
 # measure_cmd COMMAND...: runs COMMAND under measure BENCH_RUNS times, stdout to
-# /dev/null, stderr to $ERR. Sets WALL (fastest run), RSS (largest), RC and SIG
-# (of the first failing run, else 0 and empty).
+# /dev/null, stderr to $ERR. Sets WALL (fastest run), CPU (least), RSS (largest),
+# RC and SIG (of the first failing run, else 0 and empty).
 measure_cmd() {
-    WALL='' RSS='' RC=0 SIG=''
+    WALL='' CPU='' RSS='' RC=0 SIG=''
     run=0
     while [ "$run" -lt "$BENCH_RUNS" ]; do
         run=$((run + 1))
         line=$("$MEASURE" --stderr "$ERR" -- "$@" </dev/null)
-        w='' r='' c=125 s=''
+        w='' u='' r='' c=125 s=''
         for kv in $line; do
             case $kv in
                 wall=*) w=${kv#wall=} ;;
+                cpu=*) u=${kv#cpu=} ;;
                 rss_mb=*) r=${kv#rss_mb=} ;;
                 rc=*) c=${kv#rc=} ;;
                 signal=*) s=${kv#signal=} ;;
@@ -117,6 +143,7 @@ measure_cmd() {
             return 0
         fi
         WALL=$(awk -v a="$WALL" -v b="$w" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
+        CPU=$(awk -v a="$CPU" -v b="$u" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
         RSS=$(awk -v a="$RSS" -v b="$r" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
     done
 }
@@ -125,9 +152,11 @@ measure_cmd() {
 # BASE_WALL and RAW_BYTES; notes crashes in $status.
 row() {
     if [ "$RC" = 0 ]; then
-        awk -v label="$1" -v wall="$WALL" -v base="$BASE_WALL" -v rss="$RSS" -v raw="$RAW_BYTES" 'BEGIN {
+        awk -v label="$1" -v wall="$WALL" -v base="$BASE_WALL" -v cpu="$CPU" -v bcpu="$BASE_CPU" \
+            -v rss="$RSS" -v raw="$RAW_BYTES" 'BEGIN {
             xs = base > 0 ? sprintf("%8.2f", wall / base) : "       -"
-            printf "%-44s %8.3f %s %9.1f %7.2f  ok\n", label, wall, xs, rss, rss * 1048576 / raw
+            xc = bcpu > 0 ? sprintf("%7.2f", cpu / bcpu) : "      -"
+            printf "%-44s %8.3f %s %7.3f %s %9.1f %7.2f  ok\n", label, wall, xs, cpu, xc, rss, rss * 1048576 / raw
         }'
     else
         if [ -n "$SIG" ]; then
@@ -136,7 +165,7 @@ row() {
         else
             result="failed (rc=$RC)"
         fi
-        printf '%-44s %8s %8s %9s %7s  %s\n' "$1" - - - - "$result"
+        printf '%-44s %8s %8s %7s %7s %9s %7s  %s\n' "$1" - - - - - - "$result"
         if [ -s "$ERR" ]; then
             sed -n '1,3s/^/      | /p' "$ERR"
         fi
@@ -144,7 +173,7 @@ row() {
 }
 
 header() {
-    printf '%-44s %8s %8s %9s %7s  %s\n' command "wall s" "x gzip" "rss MiB" "x raw" status
+    printf '%-44s %8s %8s %7s %7s %9s %7s  %s\n' command "wall s" "x gzip" "cpu s" "x gzip" "rss MiB" "x raw" status
 }
 
 # ---------------------------------------------------------------- run
@@ -158,9 +187,13 @@ for want in $BENCH_PROFILES; do
         echo "bench: unknown profile '$want' in BENCH_PROFILES" >&2
         exit 1
     fi
+    opts=$(printf '%s\n' "$opts" | awk -v d="$SIZE_DIV" '{ $2 = int($2 / d); print }')
+    nsamples=$(printf '%s\n' "$opts" | awk '{ print $2 }')
+    name=$want
+    [ "$SIZE_DIV" = 1 ] || name=$want-quick
     # shellcheck disable=SC2086 # the options are separate words
-    gen "$want" $opts
-    file=$BENCH_DIR/$want.pb.gz
+    gen "$name" $opts
+    file=$BENCH_DIR/$name.pb.gz
     gz_bytes=$(wc -c <"$file" | tr -d ' ')
     echo
     awk -v f="$file" -v gz="$gz_bytes" -v raw="$RAW_BYTES" -v o="$opts" 'BEGIN {
@@ -168,8 +201,8 @@ for want in $BENCH_PROFILES; do
     header
 
     measure_cmd gzip -dc "$file"
-    BASE_WALL=
-    [ "$RC" = 0 ] && BASE_WALL=$WALL
+    BASE_WALL= BASE_CPU=
+    [ "$RC" = 0 ] && BASE_WALL=$WALL BASE_CPU=$CPU
     row "gzip -dc (baseline)"
 
     go_lines=
@@ -179,11 +212,11 @@ for want in $BENCH_PROFILES; do
         # shellcheck disable=SC2086 # the arguments are separate words
         measure_cmd "$PPROF" $args "$file"
         row "pprof $args"
-        ours_wall=
-        [ "$RC" = 0 ] && ours_wall=$WALL
+        ours_wall= ours_cpu=
+        [ "$RC" = 0 ] && ours_wall=$WALL ours_cpu=$CPU
 
         if [ "$go_flag" = go ] && [ "$HAVE_GO" = 1 ]; then
-            if [ "$want" != big ] || [ "$BENCH_GO_BIG" = 1 ]; then
+            if [ "$nsamples" -le 100000 ] || [ "$BENCH_GO_BIG" = 1 ]; then
                 # shellcheck disable=SC2086
                 measure_cmd go tool pprof $args -symbolize=none "$file"
                 row "go tool pprof $args -symbolize=none"
@@ -194,13 +227,14 @@ for want in $BENCH_PROFILES; do
                     go_lines="${go_lines}  pprof $args vs go tool pprof: n/a (pprof $args failed)
 "
                 else
-                    go_lines="$go_lines$(awk -v a="$args" -v go="$WALL" -v ours="$ours_wall" 'BEGIN {
+                    go_lines="$go_lines$(awk -v a="$args" -v go="$WALL" -v ours="$ours_wall" -v goc="$CPU" -v oursc="$ours_cpu" 'BEGIN {
                         x = ours > 0 ? go / ours : 0
-                        printf "  pprof %s: %.1fx as fast as go tool pprof (%.3f s vs %.3f s)", a, x, ours, go }')
+                        xc = oursc > 0 ? goc / oursc : 0
+                        printf "  pprof %s: %.1fx as fast as go tool pprof (%.3f s vs %.3f s wall), %.1fx in CPU time (%.3f s vs %.3f s)", a, x, ours, go, xc, oursc, goc }')
 "
                 fi
             else
-                go_lines="${go_lines}  go tool pprof $args: skipped on the big profile (BENCH_GO_BIG=1 runs it)
+                go_lines="${go_lines}  go tool pprof $args: skipped over 100,000 samples (BENCH_GO_BIG=1 runs it)
 "
             fi
         fi
@@ -208,6 +242,24 @@ for want in $BENCH_PROFILES; do
 $COMMANDS
 EOF
     printf '%s' "$go_lines"
+
+    # The interactive shell, fed by a pipe: the time one more command takes on
+    # the loaded profile is (6 commands - 1 command) / 5.
+    if [ "${BENCH_SHELL:-1}" = 1 ]; then
+        for cmd in top tree; do
+            printf '%s\n' "$cmd" >"$BENCH_DIR/shell1.txt"
+            printf '%s\n%s\n%s\n%s\n%s\n%s\n' "$cmd" "$cmd" "$cmd" "$cmd" "$cmd" "$cmd" >"$BENCH_DIR/shell6.txt"
+            measure_cmd sh -c "'$PPROF' '$file' <'$BENCH_DIR/shell1.txt'"
+            one=$WALL onec=$CPU rc1=$RC
+            measure_cmd sh -c "'$PPROF' '$file' <'$BENCH_DIR/shell6.txt'"
+            if [ "$rc1" = 0 ] && [ "$RC" = 0 ]; then
+                awk -v a="$one" -v b="$WALL" -v ac="$onec" -v bc="$CPU" -v c="$cmd" 'BEGIN {
+                    printf "%-44s %8.3f %8s %7.3f\n", "shell: one more \"" c "\" (piped, loaded)", (b - a) / 5, "", (bc - ac) / 5 }'
+            else
+                row "shell: $cmd (piped)"
+            fi
+        done
+    fi
 done
 
 # Folded input: a file of about 100,000 distinct stacks (average depth 20),
@@ -236,14 +288,16 @@ fi
 # spread over 500 minutes, shared call tree, seeds varying), merged one at a
 # time. Target: under 5 s and 300 MB. BENCH_MERGE=0 skips it.
 if [ "${BENCH_MERGE:-1}" = 1 ]; then
+    NCAPS=$((500 / SIZE_DIV))
     CAPS=$BENCH_DIR/captures
-    key="$(cksum <"$SRC_DIR/gen_profile.c" | awk '{print $1}') 500x10000"
+    [ "$SIZE_DIV" = 1 ] || CAPS=$BENCH_DIR/captures-quick
+    key="$(cksum <"$SRC_DIR/gen_profile.c" | awk '{print $1}') ${NCAPS}x10000"
     if [ ! -f "$CAPS/.key" ] || [ "$(cat "$CAPS/.key")" != "$key" ]; then
         echo
-        echo "generating $CAPS (500 profiles) ..."
+        echo "generating $CAPS ($NCAPS profiles) ..."
         rm -rf "$CAPS" && mkdir -p "$CAPS"
         i=0
-        while [ $i -lt 500 ]; do
+        while [ $i -lt $NCAPS ]; do
             "$GEN" --samples 10000 --locations 4000 --functions 1500 --max-depth 40 --label-frac 0.1 --types 2 \
                 --seed $((i % 50 + 1)) --time-nanos $((1763888400 + i * 60))000000000 --duration-nanos 60000000000 \
                 --level 1 --out "$CAPS/cpu-$(printf %03d $i).pb.gz" 2>/dev/null || { echo "bench: gen_profile failed" >&2; exit 1; }
@@ -254,11 +308,14 @@ if [ "${BENCH_MERGE:-1}" = 1 ]; then
     caps_gz=$(cat "$CAPS"/*.pb.gz | wc -c | tr -d ' ')
     RAW_BYTES=$(cat "$CAPS"/*.pb.gz | gzip -dc | wc -c | tr -d ' ')
     echo
-    awk -v gz="$caps_gz" -v raw="$RAW_BYTES" 'BEGIN {
-        printf "== 500 captures of 10,000 samples: %.1f MiB gzipped, %.1f MiB raw\n", gz / 1048576, raw / 1048576 }'
+    awk -v n="$NCAPS" -v gz="$caps_gz" -v raw="$RAW_BYTES" 'BEGIN {
+        printf "== %d captures of 10,000 samples: %.1f MiB gzipped, %.1f MiB raw\n", n, gz / 1048576, raw / 1048576 }'
     header
-    BASE_WALL=
-    for args in "-top" "-top -window=-1h.." "-proto -output=$OUT"; do
+    measure_cmd sh -c "cat '$CAPS'/*.pb.gz | gzip -dc"
+    BASE_WALL= BASE_CPU=
+    [ "$RC" = 0 ] && BASE_WALL=$WALL BASE_CPU=$CPU
+    row "cat | gzip -dc (baseline)"
+    for args in "-top" "-top -window=-1h.." "-tree" "-flamegraph" "-proto -output=$OUT"; do
         # shellcheck disable=SC2086
         measure_cmd "$PPROF" $args "$CAPS"
         row "pprof $args captures/"
