@@ -17,14 +17,15 @@ DEVELOPER    ?=
 # Debian packages the build needs (`make deps`) and those only the tests need
 # (`make test-deps`: xmllint for SVG validity, chromium for the browser test,
 # openssl for the HTTPS fetch tests' certificates and TLS server, tmux for the
-# terminal test of the shell, pdftoppm to check rendered PDFs);
+# terminal test of the shell, pdftoppm to check rendered PDFs, perf to record
+# the programs the perf.data tests compare with perf's own reports);
 # each target installs just the missing ones.
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
             libgraphviz-dev libcurl4-openssl-dev pkg-config libisal-dev \
             libdw-dev libelf-dev libiberty-dev libcapstone-dev \
             libmicrohttpd-dev libjson-c-dev xxd
 TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils binutils \
-            gcc g++ libgoogle-perftools-dev nodejs curl locales-all
+            gcc g++ libgoogle-perftools-dev nodejs curl linux-perf locales-all
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -85,7 +86,7 @@ TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 VERSION  := $(shell sed -n 's/^\#define PPROF_VERSION "\(.*\)"/\1/p' lib/pprof.h)
 SOMAJOR  := $(shell sed -n 's/^\#define PPROF_VERSION_MAJOR \([0-9]*\)/\1/p' lib/pprof.h)
 
-.PHONY: all deps test-deps install-pkgs check test unit cli bad flame http native lib webui fuzz demo asan tsan bench \
+.PHONY: all deps test-deps install-pkgs check test unit cli bad flame http native lib webui perf fuzz demo asan tsan bench \
         install uninstall clean tools FORCE
 .SUFFIXES:
 
@@ -245,6 +246,11 @@ http: all tools
 native: all tools
 	@$(SUITE_ENV) sh tests/suites.sh native
 
+# perf.data: programs recorded with perf here, every stack and count compared
+# with perf script and perf report (skipped where perf_event_open is forbidden).
+perf: all
+	@$(SUITE_ENV) sh tests/suites.sh perf
+
 # Flame graphs: SVG validity (xmllint) and determinism, then a real browser
 # (headless chromium) clicking, searching and reading back the page, and
 # measuring the drawn geometry of every fixture profile at every sample index.
@@ -280,6 +286,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bench/run.sh
+	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bench/perf.sh
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses (clang), built with ASan+UBSan against every lib and
@@ -307,7 +314,7 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 	  c=$(BUILD)/fuzz/corpus-$$(basename $$f); mkdir -p $$c; \
-	  cp tests/data/*.pb.gz tests/data/*.cpu tests/data/*.txt tests/data/legacy/* tests/data/folded/* $$c/ 2>/dev/null; \
+	  cp tests/data/*.pb.gz tests/data/*.cpu tests/data/*.txt tests/data/legacy/* tests/data/folded/* tests/data/perf/* $$c/ 2>/dev/null; \
 	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
 	  cp tests/fuzz/corpus/$$(basename $$f)/* $$c/ 2>/dev/null; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 $$c 2>&1 | tail -3 || exit 1; \

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Decodes bytes with the library's one read entry (every format). */
 static int decode_bytes(pprof_profile **out, const pprof_buf *in, bool mapped, pprof_error *err)
@@ -32,6 +33,21 @@ static int sniff_prefix(FILE *f, pprof_buf *buf, pprof_error *err)
     return pprof_read_check_prefix(buf->data, buf->len, err);
 }
 
+/* perf.data carries no wall-clock time (its clock runs from boot): a
+ * profile read from one is placed to end when its file was written (for a
+ * stream, now). */
+static void perf_time(pprof_profile *p, const pprof_buf *in, const struct stat *st)
+{
+    if (!pprof_perf_sniff(in->data, in->len))
+        return;
+    struct timespec t;
+    if (st && S_ISREG(st->st_mode))
+        t = st->st_mtim;
+    else
+        clock_gettime(CLOCK_REALTIME, &t);
+    pprof_perf_set_time(p, (int64_t)t.tv_sec * 1000000000 + t.tv_nsec);
+}
+
 /* A regular file is mapped rather than read: no copy into a growing buffer,
  * and pages come from the page cache. Returns 1 when mapping is not
  * possible (empty file, too big), so the caller reads it instead. */
@@ -49,6 +65,8 @@ static int load_mapped(pprof_profile **out, const char *path, const struct stat 
         return 1;
     pprof_buf view = {.data = map, .len = len, .cap = len};
     int rc = decode_bytes(out, &view, true, err);
+    if (rc == 0)
+        perf_time(*out, &view, st);
     munmap(map, len);
     return rc;
 }
@@ -65,9 +83,32 @@ static int load_fetched(pprof_profile **out, const char *name, const pprof_buf *
     return 0;
 }
 
+/* "-": standard input (perf record -o - | pprof -top -). */
+static int load_stdin(pprof_profile **out)
+{
+    pprof_error err;
+    pprof_buf buf = {0};
+    pprof_parse_options opt = {0};
+    int rc = sniff_prefix(stdin, &buf, &err);
+    if (rc == 0)
+        rc = pprof_read_stream(&buf, stdin, &opt, &err);
+    if (rc == 0)
+        rc = decode_bytes(out, &buf, false, &err);
+    if (rc == 0)
+        perf_time(*out, &buf, NULL);
+    pprof_buf_release(&buf);
+    if (rc) {
+        cmd_error("-: %s", err.msg);
+        return EXIT_DATA;
+    }
+    return 0;
+}
+
 static int load_one(pprof_profile **out, const char *path)
 {
     struct stat st;
+    if (strcmp(path, "-") == 0)
+        return load_stdin(out);
     if (stat(path, &st) != 0) {
         cmd_error("%s: open %s: %s", path, path, strerror(errno));
         return EXIT_DATA;
@@ -103,6 +144,8 @@ static int load_one(pprof_profile **out, const char *path)
     fclose(f);
     if (rc == 0)
         rc = decode_bytes(out, &buf, false, &err);
+    if (rc == 0)
+        perf_time(*out, &buf, &st);
     pprof_buf_release(&buf);
     if (rc) {
         cmd_error("%s: %s", path, err.msg);

@@ -16,7 +16,7 @@ typedef struct span {
     bool known; /* a profile.proto with a time */
 } span;
 
-/* The time span of one file; unknown for anything but a timed profile.proto. */
+/* The time span of one file; unknown for anything but a timed profile.proto or a perf.data. */
 static void read_span(const char *path, span *s)
 {
     memset(s, 0, sizeof *s);
@@ -33,7 +33,11 @@ static void read_span(const char *path, span *s)
     if (map == MAP_FAILED)
         return;
     pprof_error err;
-    if (pprof_profile_peek_times(map, (size_t)st.st_size, &s->time, &s->duration, &err) == 0 && s->time > 0)
+    int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    if (pprof_perf_sniff(map, (size_t)st.st_size)) {
+        if (pprof_perf_peek_times(map, (size_t)st.st_size, mtime, &s->time, &s->duration, &err) == 0 && s->time > 0)
+            s->known = true;
+    } else if (pprof_profile_peek_times(map, (size_t)st.st_size, &s->time, &s->duration, &err) == 0 && s->time > 0)
         s->known = true;
     munmap(map, (size_t)st.st_size);
 }

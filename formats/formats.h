@@ -29,6 +29,22 @@ PPROF_API int pprof_read(pprof_profile **out, const void *data, size_t len, cons
 PPROF_API int pprof_read_check_prefix(const void *data, size_t len, pprof_error *err);
 
 
+/* Linux perf's perf.data is one of pprof_read's formats (file or pipe
+ * mode). Its clock runs from boot, so a profile read from one has time 0
+ * unless the file holds clock data (perf record --clockid): */
+
+/* True when data starts with a perf.data magic. */
+PPROF_API bool pprof_perf_sniff(const void *data, size_t len);
+
+/* Places a profile read from a perf.data so that it ends at end_ns (the
+ * file's modification time, or now for a stream); a known time stays. */
+PPROF_API void pprof_perf_set_time(pprof_profile *p, int64_t end_ns);
+
+/* The time span of a perf.data without building its profile (the header's
+ * sample times, or the samples' own in pipe mode), placed as
+ * pprof_perf_set_time(end_ns) would place it. */
+PPROF_API int pprof_perf_peek_times(const void *data, size_t len, int64_t end_ns, int64_t *time_nanos,
+                                    int64_t *duration_nanos, pprof_error *err);
 
 /* ---------------------------------------------------------------- reports */
 

@@ -48,6 +48,17 @@ static int read_legacy(pprof_profile **out, const uint8_t *data, size_t len, con
     return pprof_read_legacy(out, data, len, err);
 }
 
+static bool sniff_perf(const uint8_t *data, size_t len)
+{
+    return pprof_perf_sniff(data, len);
+}
+
+static int read_perf(pprof_profile **out, const uint8_t *data, size_t len, const pprof_parse_options *opt,
+                     pprof_error *err)
+{
+    return pprof_read_perf(out, data, len, err);
+}
+
 static int read_folded(pprof_profile **out, const uint8_t *data, size_t len, const pprof_parse_options *opt,
                        pprof_error *err)
 {
@@ -66,7 +77,10 @@ static const struct reader {
     int (*parse)(pprof_profile **out, const uint8_t *data, size_t len, const pprof_parse_options *opt,
                  pprof_error *err);
 } readers[] = {
+    {"perf", false, sniff_perf, read_perf},    /* Linux perf.data (its magic decides; before protobuf,
+                                                * which would take its bytes for a broken message) */
     {"proto", false, sniff_any, read_proto},   /* profile.proto, gzip or raw */
+    {"perf", true, sniff_perf, read_perf},       /* perf.data, gzip-compressed */
     {"legacy", true, sniff_legacy, read_legacy}, /* gperftools, Go debug=1 text, threadz, contention, Java */
     {"folded", true, sniff_text, read_folded},   /* folded stacks ("a;b;c 10") */
 };

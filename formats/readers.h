@@ -22,4 +22,13 @@ const char *pprof_sniff_not_profile(const uint8_t *data, size_t len, bool inflat
  * Returns PPROF_EUNRECOGNIZED when data does not look like folded text. */
 int pprof_read_folded(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
 
+/* Linux perf's perf.data (file or pipe mode, magic "PERFILE2"): one
+ * profile of all its events (<event>_sample and <event>_event sample
+ * types), labels pid, tid and comm, raw addresses with mappings and build
+ * ids for a symbolizer. Errors name what is not supported (DWARF call
+ * graphs, compressed records, other byte order) or where the data is
+ * malformed; PPROF_EUNRECOGNIZED without the magic. Memory stays linear
+ * in len. */
+int pprof_read_perf(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
+
 #endif

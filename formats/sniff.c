@@ -52,7 +52,6 @@ static const struct {
     {"\x78\x5e", 2, "zlib-compressed data (unsupported compression; profiles are gzip or raw)"},
     {"\x78\x9c", 2, "zlib-compressed data (unsupported compression; profiles are gzip or raw)"},
     {"\x78\xda", 2, "zlib-compressed data (unsupported compression; profiles are gzip or raw)"},
-    {"PERFILE2", 8, "a perf.data file (convert it with perf_data_converter first)"},
 };
 
 const char *pprof_sniff_not_profile(const uint8_t *d, size_t n, bool inflated)
@@ -73,7 +72,7 @@ const char *pprof_sniff_not_profile(const uint8_t *d, size_t n, bool inflated)
         if (n - i >= m && strncasecmp((const char *)d + i, html[k], m) == 0)
             return "not a profile: it looks like an HTML or XML page";
     }
-    if (pprof_is_gzip(d, n) || proto_first_byte(d[0]) || legacy_cpu_header(d, n) || mostly_text(d, n))
+    if (pprof_is_gzip(d, n) || pprof_perf_sniff(d, n) || proto_first_byte(d[0]) || legacy_cpu_header(d, n) || mostly_text(d, n))
         return NULL;
     return "unrecognized profile format (neither profile.proto nor a legacy profile)";
 }

@@ -36,7 +36,8 @@ flame-browser:TEST_FLAME="$BUILD"/tests/test_flame timeout 300 sh tests/flame/br
 flame-geometry:timeout 900 sh tests/flame/geometry.sh
 lib:sh tests/lib/run.sh
 webui:timeout 900 sh tests/webui/run.sh
-webui-browser:NODE_DIR="$BUILD"/node SHOTS="$BUILD"/webui-shots timeout 300 sh tests/webui/browser.sh'
+webui-browser:NODE_DIR="$BUILD"/node SHOTS="$BUILD"/webui-shots timeout 300 sh tests/webui/browser.sh
+perf:sh tests/perf/run.sh'
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pprof-suites.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT

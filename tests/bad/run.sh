@@ -1,4 +1,4 @@
-# run.sh: runs $PPROF on the crafted bad inputs of tests/bad/gen_bad.c and a few no-network faults of robustness.md §6.2, checking exit status and message.
+# run.sh: runs $PPROF on the crafted bad inputs of tests/bad/gen_bad.c (and gen_perf_bad.c: perf.data) and a few no-network faults of robustness.md §6.2, checking exit status and message.
 #
 # Usage, from the repo root:  PPROF=build/pprof TOOLS=build/tools sh tests/bad/run.sh
 # TIMEOUT (seconds per run, default 20); KEEP=1 keeps the temp dir and prints its path.
@@ -163,6 +163,16 @@ fi
 if ! "$gen" "$cases" 2>"$tmp/err" || [ ! -s "$cases/cases.tsv" ]; then
     fail_case gen_bad "could not generate the cases with $gen$(err_excerpt)"
     finish
+fi
+# perf.data cases (tests/bad/gen_perf_bad.c), appended to the same manifest.
+pgen=$TOOLS/gen_perf_bad
+if [ ! -x "$pgen" ] && command -v cc >/dev/null 2>&1; then
+    pgen=$tmp/gen_perf_bad
+    cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -o "$pgen" tests/bad/gen_perf_bad.c 2>"$tmp/err" ||
+        pgen=$TOOLS/gen_perf_bad
+fi
+if ! "$pgen" "$cases" 2>"$tmp/err"; then
+    fail_case gen_perf_bad "could not generate the perf.data cases with $pgen$(err_excerpt)"
 fi
 
 # ---------------------------------------------------------------- manifest cases (§6.1, 1-45)

@@ -55,6 +55,9 @@ pprof_nodemap_name
 pprof_nodemap_string
 pprof_nodemap_string_len
 pprof_nodemap_text
+pprof_perf_peek_times
+pprof_perf_set_time
+pprof_perf_sniff
 pprof_profile_add_comment
 pprof_profile_add_function
 pprof_profile_add_label_all

@@ -1,0 +1,228 @@
+#!/bin/sh
+# run.sh: perf.data input checked against perf itself: programs compiled and recorded here (perf record -g, without -g,
+# two events, pipe mode), every stack and count compared with perf script's, totals with perf report's, labels, merge,
+# -diff_base, windows and refusals (DWARF call graphs).
+#
+# Usage, from the repo root:  PPROF=build/pprof sh tests/perf/run.sh
+# Skips (exit 0, saying why) only when perf is not installed or the kernel forbids perf_event_open.
+
+set -u
+PPROF=${PPROF:-build/pprof}
+PPROF=$(cd "$(dirname "$PPROF")" && pwd)/$(basename "$PPROF")
+HERE=$(cd "$(dirname "$0")" && pwd)
+CC=${CC:-cc}
+pass=0
+fail=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pprof-perf.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+
+ok() { pass=$((pass + 1)); printf 'ok   %s\n' "$1"; }
+bad() { fail=$((fail + 1)); printf 'FAIL %s: %s\n' "$1" "$2"; }
+finish() {
+    printf 'perf: %d passed, %d failed\n' "$pass" "$fail"
+    [ "$fail" -eq 0 ]
+    exit $?
+}
+skip() {
+    printf 'perf: SKIP: %s\n' "$1"
+    finish
+}
+
+# ---------------------------------------------------------------- synthetic files (no perf needed)
+# tests/bad/gen_perf_bad.c writes the same small program's samples with frame-pointer callchains
+# and with an LBR call stack (call sites from branch records): both must give the same stacks.
+TOOLS=${TOOLS:-build/tools}
+gen=$TOOLS/gen_perf_bad
+if [ ! -x "$gen" ]; then
+    gen=$tmp/gen_perf_bad
+    $CC -std=c11 -O2 -o "$gen" "$HERE/../bad/gen_perf_bad.c" 2>/dev/null || gen=""
+fi
+if [ -n "$gen" ] && mkdir "$tmp/synth" && "$gen" "$tmp/synth"; then
+    "$PPROF" -raw "$tmp/synth/perf_ok_file.data" 2>&1 | grep -v '^Time:' >"$tmp/file.raw"
+    "$PPROF" -raw "$tmp/synth/perf_ok_lbr.data" 2>&1 | grep -v '^Time:' >"$tmp/lbr.raw"
+    awk -v rel=0 -f "$HERE/collapse_raw.awk" "$tmp/lbr.raw" | sort >"$tmp/lbr.stacks"
+    printf '%s\n' '-;synth;100;100;401011;401051;401200 20' '-;synth;100;100;401011;401051;401300 10' >"$tmp/lbr.want"
+    if cmp -s "$tmp/lbr.want" "$tmp/lbr.stacks" && cmp -s "$tmp/file.raw" "$tmp/lbr.raw"; then
+        ok "LBR call stack (synthetic): the profile of the frame-pointer recording"
+    else
+        bad "LBR call stack (synthetic)" "$(tr '\n' ' ' <"$tmp/lbr.stacks")"
+    fi
+    "$PPROF" -raw "$tmp/synth/perf_ok_pipe.data" 2>&1 | grep -v '^Time:' >"$tmp/pipe.raw"
+    if grep -q '^Samples:' "$tmp/file.raw" && cmp -s "$tmp/pipe.raw" "$tmp/file.raw"; then
+        ok "pipe and file mode (synthetic): the same profile"
+    else
+        bad "pipe and file mode (synthetic)" "$(diff "$tmp/pipe.raw" "$tmp/file.raw" | head -3 | tr '\n' ' ')"
+    fi
+else
+    bad "synthetic perf.data files" "could not build or run gen_perf_bad"
+fi
+
+command -v perf >/dev/null 2>&1 || skip "perf is not installed (Debian package linux-perf)"
+if ! perf record -q -e cpu-clock -o "$tmp/probe.data" true >"$tmp/probe.out" 2>&1; then
+    if grep -q -i -E 'permission|not permitted|perf_event_paranoid|access' "$tmp/probe.out"; then
+        skip "this machine forbids perf_event_open ($(grep -i -m1 -E 'permission|paranoid|not permitted' "$tmp/probe.out"))"
+    fi
+    bad "perf record works" "$(head -3 "$tmp/probe.out")"
+    finish
+fi
+
+# Leaf frames keep their frame pointer too, so each function's caller is in the chain.
+$CC -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -pthread -o "$tmp/prog" "$HERE/prog.c" ||
+    { bad "compile prog.c" "$CC failed"; finish; }
+cd "$tmp" || exit 1
+
+record() { # name args...: perf record -o name.data args ./prog
+    _n=$1
+    shift
+    if ! perf record -q "$@" -o "$_n.data" ./prog 15000 >"$_n.rec" 2>&1; then
+        bad "record $_n" "$(head -2 "$_n.rec")"
+        return 1
+    fi
+}
+
+# parity NAME FILE REL EVENTS...: every stack of every event, with its sample count, as perf script shows it.
+parity() {
+    _name=$1 _file=$2 _rel=$3
+    shift 3
+    perf script -F event,comm,pid,tid,ip,dso -i "$_file" 2>/dev/null | awk -f "$HERE/collapse_perf.awk" | sort >"$_name.want"
+    : >"$_name.got.u"
+    _col=0
+    for _ev in "$@"; do
+        "$PPROF" -raw "$_file" 2>"$_name.err" |
+            awk -v col=$_col -v ev="$_ev" -v rel="$_rel" -f "$HERE/collapse_raw.awk" >>"$_name.got.u"
+        _col=$((_col + 2))
+    done
+    sort "$_name.got.u" >"$_name.got"
+    _stacks=$(wc -l <"$_name.want")
+    _samples=$(awk '{s += $NF} END {print s + 0}' "$_name.want")
+    if [ "$_stacks" -gt 0 ] && cmp -s "$_name.want" "$_name.got"; then
+        ok "$_name: $_stacks stacks, $_samples samples, as perf script"
+    else
+        bad "$_name" "stacks differ from perf script ($_stacks stacks): $(diff "$_name.want" "$_name.got" | head -4 | tr '\n' ' ')$(head -1 "$_name.err")"
+    fi
+}
+
+# total_samples FILE: perf report's sample count (all events).
+perf_samples() { perf report -i "$1" --stdio -n --no-children -g none --sort pid 2>/dev/null | awk '/^#/ || NF < 3 {next} {s += $2} END {print s + 0}'; }
+# our total of sample index IDX.
+our_total() { "$PPROF" -raw "$1" | awk -v col="$2" '/^Samples:/{s=1; getline; next} /^Locations/{s=0} s && /^ *[0-9-]+( +[0-9-]+)*:/ {split($0, a, ":"); split(a[1], v, " "); t += v[col+1]} END {printf "%.0f", t}'; }
+
+# ---------------------------------------------------------------- recordings compared with perf script
+if record fp -e cpu-clock -g; then
+    parity "frame-pointer callchains (-g)" fp.data 1 cpu-clock
+fi
+if record flat -e cpu-clock; then
+    parity "no callchains" flat.data 0 cpu-clock
+fi
+if record two -e cpu-clock,task-clock -g; then
+    parity "two events (-e cpu-clock,task-clock -g)" two.data 1 cpu-clock task-clock
+    if "$PPROF" -raw two.data | grep -q '^cpu-clock_sample/count cpu-clock_event/nanoseconds task-clock_sample/count task-clock_event/nanoseconds\[dflt\]'; then
+        ok "two events: sample types per event, last period the default"
+    else
+        bad "two events: sample types" "$("$PPROF" -raw two.data | sed -n '/^Samples:/{n;p;}')"
+    fi
+fi
+if perf record -q -e cpu-clock -g -o - ./prog 15000 2>pipe.rec | tee pipe.data | "$PPROF" -raw - >pipe.raw 2>pipe.err &&
+    [ -s pipe.data ]; then
+    parity "pipe mode (perf record -o - | pprof -raw -)" pipe.data 1 cpu-clock
+    awk -v rel=1 -v ev=cpu-clock -f "$HERE/collapse_raw.awk" pipe.raw | sort >pipe.stdin
+    if [ -s pipe.stdin ] && cmp -s pipe.stdin "pipe mode (perf record -o - | pprof -raw -).got"; then
+        ok "pipe mode: standard input read as the saved stream"
+    else
+        bad "pipe mode: standard input" "$(head -2 pipe.err)"
+    fi
+else
+    bad "pipe mode" "$(head -2 pipe.rec pipe.err)"
+fi
+
+# ---------------------------------------------------------------- totals as perf report shows them
+if [ -f fp.data ]; then
+    want=$(perf_samples fp.data)
+    got=$(our_total fp.data 0)
+    if [ "$want" -gt 0 ] && [ "$want" = "$got" ]; then ok "sample total $got as perf report"; else bad "sample total" "perf report $want, ours $got"; fi
+    want=$(perf report -i fp.data --stdio 2>/dev/null | awk '/^# Event count \(approx.\):/ {print $NF}')
+    got=$(our_total fp.data 1)
+    if [ -n "$want" ] && [ "$want" = "$got" ]; then ok "event count $got ns as perf report"; else bad "event count" "perf report $want, ours $got"; fi
+    # -top's header: the main binary (or perf's build-id cache copy of it, ~/.debug/.../elf, which
+    # the symbolizer finds by build id) and its build id, the command, the total in time
+    "$PPROF" -top fp.data >top.out 2>&1
+    bid=$(perf buildid-list -i fp.data 2>/dev/null | awk '$2 ~ /\/prog$/ {print $1}')
+    if grep -q -E '^File: (prog|elf)$' top.out && grep -q "^Build ID: $bid\$" top.out && grep -q '^Type: cpu-clock_event$' top.out &&
+        grep -q 'perf-command:.*perf record .*-o fp.data ./prog' top.out; then
+        ok "-top header: File, Build ID, Type, perf command"
+    else
+        bad "-top header" "$(head -6 top.out | tr '\n' '|')"
+    fi
+fi
+
+# ---------------------------------------------------------------- hottest functions, symbolized, as perf report
+# Our names come from our own symbolizer (ELF/DWARF, kallsyms); perf report's from perf. Functions
+# with at least 2% of the samples: the same flat sample count (perf report --no-children -n) and the
+# same cumulative share (perf report --children), printed alike (%.2f%%).
+if [ -f fp.data ]; then
+    perf report -i fp.data --stdio -n --no-children --sort sym -g none 2>/dev/null |
+        awk '/^#/ || NF < 4 {next} $1 + 0 >= 2 {print $4, $2}' | sort >flat.want
+    perf report -i fp.data --stdio --children --sort sym -g none 2>/dev/null |
+        awk '/^#/ || NF < 4 {next} $1 + 0 >= 10 {print $4, $1}' | sort >cum.want
+    "$PPROF" -top -nodecount=0 -sample_index=cpu-clock_sample fp.data 2>/dev/null |
+        awk '/^ *[0-9]+ +[0-9.]+% / && NF == 6 {print $6, $1, $5}' >ours.top
+    awk 'NR == FNR {flat[$1] = $2; next} {print $1, ($1 in flat) ? flat[$1] : "missing"}' ours.top flat.want | sort >flat.got
+    awk 'NR == FNR {cum[$1] = $3; next} {print $1, ($1 in cum) ? cum[$1] : "missing"}' ours.top cum.want | sort >cum.got
+    if [ -s flat.want ] && cmp -s flat.want flat.got; then
+        ok "hottest functions' sample counts as perf report: $(tr '\n' ' ' <flat.want)"
+    else
+        bad "hottest functions as perf report (flat)" "perf: $(tr '\n' ' ' <flat.want) ours: $(tr '\n' ' ' <flat.got)"
+    fi
+    if [ -s cum.want ] && cmp -s cum.want cum.got; then
+        ok "cumulative shares as perf report --children: $(wc -l <cum.want) functions"
+    else
+        bad "hottest functions as perf report (cum)" "perf: $(tr '\n' ' ' <cum.want) ours: $(tr '\n' ' ' <cum.got)"
+    fi
+fi
+
+# ---------------------------------------------------------------- labels: pid, tid, comm
+if [ -f fp.data ]; then
+    for c in worker_a worker_b; do
+        want=$(perf script -F comm -i fp.data 2>/dev/null | awk -v c="$c" '$1 == c {n++} END {print n + 0}')
+        got=$("$PPROF" -top -nodefraction=0 -sample_index=cpu-clock_sample -tagfocus=comm="$c" fp.data 2>&1 |
+            awk '/^Showing nodes accounting/ {sub(/,/, "", $5); print $5}')
+        if [ "$want" -gt 0 ] && [ "$want" = "$got" ]; then ok "-tagfocus=comm=$c: $got samples as perf script"; else bad "-tagfocus=comm=$c" "perf script $want, ours $got"; fi
+    done
+    want=$(perf script -F comm -i fp.data 2>/dev/null | awk '$1 == "worker_a" {n++} END {print n + 0}')
+    got=$("$PPROF" -top -sample_index=cpu-clock_sample -tagroot=comm fp.data 2>&1 | awk '$NF == "worker_a" {print $4}')
+    if [ "$want" = "$got" ]; then ok "-tagroot=comm: worker_a's cum $got"; else bad "-tagroot=comm" "want cum $want, got '$got'"; fi
+    npid=$(perf script -F pid -i fp.data 2>/dev/null | sort -u | wc -l)
+    got=$("$PPROF" -tags fp.data 2>&1 | awk '/^ *pid:/ {s=1; next} /^ *[a-z]+:/ {s=0} s && NF {n++} END {print n + 0}')
+    if [ "$npid" -ge 2 ] && [ "$npid" = "$got" ]; then ok "pid label: $got processes (parent and forked child)"; else bad "pid label" "perf script $npid pids, -tags $got"; fi
+fi
+
+# ---------------------------------------------------------------- several recordings
+if [ -f fp.data ] && [ -f flat.data ]; then
+    want=$(($(perf_samples fp.data) + $(perf_samples flat.data)))
+    got=$("$PPROF" -top -sample_index=cpu-clock_sample fp.data flat.data 2>&1 | awk '/^Showing nodes accounting/ {print $NF == "total" ? $(NF-1) : ""}')
+    if [ "$want" = "$got" ]; then ok "two recordings merge: $got samples"; else bad "merge" "want $want, got '$got'"; fi
+    base=$(perf_samples flat.data)
+    "$PPROF" -top -sample_index=cpu-clock_sample -diff_base=flat.data fp.data >diff.out 2>&1
+    if grep -q "of $base total" diff.out; then ok "-diff_base between two recordings (base total $base)"; else bad "-diff_base" "$(head -8 diff.out | tr '\n' '|')"; fi
+    mkdir -p dir && cp fp.data flat.data dir/
+    since=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ 2>/dev/null)
+    got=$("$PPROF" -top -sample_index=cpu-clock_sample -window="$since.." dir 2>&1 | awk '/^Showing nodes accounting/ {print $(NF-1)}')
+    if [ -n "$since" ] && [ "$got" = "$want" ]; then ok "-window over a directory of recordings: both selected"; else bad "-window" "want $want samples, got '$got'"; fi
+    if "$PPROF" -top -window=..2001-01-01T00:00:00Z dir >win.out 2>&1; then bad "-window before the recordings" "selected something"; else ok "-window before the recordings selects none"; fi
+fi
+
+# ---------------------------------------------------------------- refusals
+if perf record -q -e cpu-clock --call-graph=dwarf -o dwarf.data ./prog 3000 >dwarf.rec 2>&1; then
+    if "$PPROF" -top dwarf.data >dwarf.out 2>dwarf.err; then
+        bad "DWARF call graphs refused" "exit 0"
+    elif grep -q -- '--call-graph=dwarf' dwarf.err && [ "$(wc -l <dwarf.err)" -le 2 ]; then
+        ok "DWARF call graphs refused, naming the mode"
+    else
+        bad "DWARF call graphs refused" "$(head -2 dwarf.err)"
+    fi
+else
+    bad "record --call-graph=dwarf" "$(head -2 dwarf.rec)"
+fi
+
+finish
