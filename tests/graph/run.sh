@@ -133,6 +133,7 @@ fi
 mkdir "$tmp/bin" "$tmp/web"
 cat >"$tmp/bin/fakebrowser" <<EOF
 #!/bin/sh
+cp "\$1" "$tmp/opened.svg"
 printf '%s\n' "\$1" >"$tmp/opened"
 EOF
 chmod +x "$tmp/bin/fakebrowser"
@@ -141,14 +142,20 @@ rc=$?
 i=0
 while [ ! -s "$tmp/opened" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 if [ $rc = 0 ] && [ "$(cat "$tmp/opened" 2>/dev/null)" = "$tmp/web/pprof001.svg" ] &&
-    xmllint --noout "$tmp/web/pprof001.svg" && [ ! -s "$tmp/web.out" ]; then
+    xmllint --noout "$tmp/opened.svg" && [ ! -s "$tmp/web.out" ]; then
     ok "web opens the browser"
 else
     bad "web opens the browser" "exit $rc, opened '$(cat "$tmp/opened" 2>/dev/null)', $(head -c 200 "$tmp/web.err")"
 fi
+# The graph a browser was started on is removed when pprof exits.
+if [ ! -e "$tmp/web/pprof001.svg" ]; then
+    ok "web removes the opened graph at exit"
+else
+    bad "web removes the opened graph at exit" "$tmp/web/pprof001.svg is still there"
+fi
 env -u BROWSER -u DISPLAY -u WAYLAND_DISPLAY TMPDIR=$tmp/web "$PPROF" -web "$data/sample.cpu" >"$tmp/web.out" 2>"$tmp/web.err"
 rc=$?
-if [ $rc = 0 ] && [ "$(cat "$tmp/web.out")" = "$tmp/web/pprof002.svg" ] && xmllint --noout "$tmp/web/pprof002.svg"; then
+if [ $rc = 0 ] && [ "$(cat "$tmp/web.out")" = "$tmp/web/pprof001.svg" ] && xmllint --noout "$tmp/web/pprof001.svg"; then
     ok "web without a browser prints the path"
 else
     bad "web without a browser prints the path" "exit $rc, stdout '$(head -c 200 "$tmp/web.out")'"
