@@ -69,6 +69,11 @@ int main(int argc, char **argv)
         pprof_profile_free(p);
         rc = EXIT_DATA;
     }
+    /* The shell and the web UI answer many reports on this profile: its
+     * samples are grouped by stack once (without the index, which only
+     * memory could prevent, each report walks every sample). */
+    if (rc == 0 && (args.http || !c))
+        (void)pprof_profile_index(p, &err);
     if (rc == 0 && args.http) {
         rc = cmd_webui_serve(p, &cfg, &args);
         pprof_profile_free(p);

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* From this many location references, a profile without a cached stack
+ * index gets one for the stack set. */
+#define STACKS_INDEX_MIN (1u << 20)
+
 typedef struct builder {
     pprof_stack_set *s;
     size_t cap_names, cap_frames, cap_flags, cap_stacks;
@@ -191,10 +195,24 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
         base_key = id;
     if (pprof_profile_find_string(&id, p, "true", 4))
         true_val = id;
-    for (size_t i = 0; i < p->n_samples && !rc && nt; i++) {
+    /* Without -diff_base's base samples or -mean, samples with one location
+     * list make one path: the stack index walks each list once, with the
+     * sum of its samples (its own for a big profile, else p's if cached). */
+    pprof_stack_index *own = NULL;
+    const pprof_stack_index *x = NULL;
+    if (!o->mean && (base_key == PPROF_NONE || true_val == PPROF_NONE)) {
+        x = pprof_profile_stack_index(p, si, false);
+        if (!x && p->n_sample_locs >= STACKS_INDEX_MIN && !rc && pprof_stack_index_build(&own, p) == 0 &&
+            pprof_stack_index_fits(own, p, si, false))
+            x = own;
+    }
+    size_t n_rows = x ? x->n_stacks : p->n_samples;
+    for (size_t r = 0; r < n_rows && !rc && nt; r++) {
+        size_t i = x ? x->first[r] : r;
         const pprof_sample *sm = &p->samples[i];
-        int64_t w = pprof_sample_weight(p, i, si, o->mean);
-        if (w == 0)
+        /* (An indexed stack's samples are all non-zero, whatever their sum.) */
+        int64_t w = x ? x->values[r * nt + (size_t)si] : pprof_sample_weight(p, i, si, o->mean);
+        if (w == 0 && !x)
             continue;
         bool is_base = false;
         for (uint32_t k = 0; k < sm->n_labels; k++) {
@@ -228,6 +246,7 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
         pprof_sat_add(&s->total, pprof_sat_abs(a));
         pprof_sat_add(&s->base_total, pprof_sat_abs(c));
     }
+    pprof_stack_index_free(own);
     free(node_name);
     free(b.name_slots);
     free(b.stack_slots);

@@ -296,6 +296,7 @@ static void filter_tags_by_name(pprof_profile *p, const pprof_regex *show, const
 int pprof_profile_filter(pprof_profile *p, const pprof_filter_options *o, pprof_filter_result *res,
                          pprof_error *err)
 {
+    pprof_profile_changed(p);
     memset(res, 0, sizeof *res);
     filters f;
     memset(&f, 0, sizeof f);

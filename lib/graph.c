@@ -107,7 +107,6 @@ static void *node_pass(void *arg)
     node_part *t = arg;
     gb *b = t->b;
     const pprof_profile *p = b->p;
-    size_t nt = p->n_sample_types;
     const int si = b->si;
     const bool mean = b->opt->mean;
     const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes, *single = b->loc_single;
@@ -116,11 +115,13 @@ static void *node_pass(void *arg)
     const bool *track = b->track;
     uint64_t abs_sum = 0;
     for (size_t s = t->lo; s < t->hi; s++) {
-        const pprof_sample *sm = &p->samples[s];
-        int64_t w = p->values[s * nt + (size_t)si];
-        int64_t dw = mean ? p->values[s * nt] : 0;
+        const pprof_sample *sm = graph_row_sample(b, s);
+        const int64_t *v = graph_row_values(b, s);
+        int64_t w = v[si];
+        int64_t dw = mean ? v[0] : 0;
         b->sample_edges[s] = 0;
-        if (w == 0 && dw == 0)
+        /* (A stack's samples are all non-zero, whatever their sum.) */
+        if (w == 0 && dw == 0 && !b->stacks)
             continue;
         if (__builtin_add_overflow(abs_sum, (uint64_t)graph_abs64(w) + (uint64_t)graph_abs64(dw), &abs_sum))
             abs_sum = UINT64_MAX;
@@ -161,6 +162,9 @@ static void *node_pass(void *arg)
     return NULL;
 }
 
+/* From this many location references a graph indexes the samples' stacks. */
+#define GRAPH_INDEX_MIN (1u << 20)
+
 /* Below this many location references one thread does the node pass. */
 #define NODE_PASS_SPLIT (4u << 20)
 
@@ -176,13 +180,15 @@ static int accumulate_nodes(gb *b)
     const pprof_profile *p = b->p;
     memset(b->acc, 0, b->n_work * sizeof *b->acc);
     memset(b->stamps, 0, b->n_nodes * sizeof *b->stamps);
-    node_part one = {.b = b, .lo = 0, .hi = p->n_samples, .acc = b->acc, .stamps = b->stamps};
-    if (p->n_sample_locs >= NODE_PASS_SPLIT && b->n_work == b->n_nodes) {
+    size_t n_rows = b->n_rows;
+    uint64_t refs = b->stacks ? b->stacks->n_stack_locs : p->n_sample_locs;
+    node_part one = {.b = b, .lo = 0, .hi = n_rows, .acc = b->acc, .stamps = b->stamps};
+    if (refs >= NODE_PASS_SPLIT && b->n_work == b->n_nodes) {
         node_part two = one;
-        /* Split at half the location references, not half the samples. */
+        /* Split at half the location references, not half the rows. */
         size_t mid = 0;
-        for (uint64_t half = p->n_sample_locs / 2, seen = 0; mid < p->n_samples && seen < half; mid++)
-            seen += p->samples[mid].n_locs;
+        for (uint64_t half = refs / 2, seen = 0; mid < n_rows && seen < half; mid++)
+            seen += graph_row_sample(b, mid)->n_locs;
         one.hi = two.lo = mid;
         two.acc = calloc(b->n_work ? b->n_work : 1, sizeof *two.acc);
         two.stamps = calloc(b->n_nodes ? b->n_nodes : 1, sizeof *two.stamps);
@@ -209,12 +215,12 @@ static int accumulate_nodes(gb *b)
                 return 0;
             memset(b->acc, 0, b->n_work * sizeof *b->acc);
             memset(b->stamps, 0, b->n_nodes * sizeof *b->stamps);
-            one.hi = p->n_samples;
+            one.hi = n_rows;
             one.overflow = false;
         } else {
             free(two.acc);
             free(two.stamps);
-            one.hi = p->n_samples;
+            one.hi = n_rows;
         }
     }
     node_pass(&one);
@@ -306,7 +312,6 @@ static void *edge_pass(void *arg)
     edge_part *t = arg;
     gb *b = t->b;
     const pprof_profile *p = b->p;
-    size_t nt = p->n_sample_types;
     const int si = b->si;
     const bool mean = b->opt->mean;
     const loc_path *lp = t->lp;
@@ -315,9 +320,10 @@ static void *edge_pass(void *arg)
     for (size_t s = t->lo; s < t->hi && !rc; s++) {
         if (!b->sample_edges[s])
             continue;
-        const pprof_sample *sm = &p->samples[s];
-        int64_t w = p->values[s * nt + (size_t)si];
-        int64_t dw = mean ? p->values[s * nt] : 0;
+        const pprof_sample *sm = graph_row_sample(b, s);
+        const int64_t *v = graph_row_values(b, s);
+        int64_t w = v[si];
+        int64_t dw = mean ? v[0] : 0;
         uint32_t stamp = (uint32_t)s + 1;
         uint32_t parent = PPROF_NONE;
         bool residual = false;
@@ -378,7 +384,6 @@ static int edges_merge(gb *b, const gb *o)
  * was, when its sums were exact. */
 static int accumulate_edges(gb *b)
 {
-    const pprof_profile *p = b->p;
     int rc = edges_reset(b);
     if (rc)
         return rc;
@@ -386,7 +391,7 @@ static int accumulate_edges(gb *b)
     loc_pair *pairs;
     if ((rc = loc_paths_build(b, &lp, &pairs)))
         return rc;
-    edge_part one = {.b = b, .lp = lp, .pairs = pairs, .lo = 0, .hi = p->n_samples};
+    edge_part one = {.b = b, .lp = lp, .pairs = pairs, .lo = 0, .hi = b->n_rows};
     bool threaded = false;
     gb other;
     edge_part two;
@@ -403,7 +408,7 @@ static int accumulate_edges(gb *b)
         one.hi = two.lo = b->split_at;
         threaded = edges_reset(&other) == 0 && pthread_create(&th, NULL, edge_pass, &two) == 0;
         if (!threaded)
-            one.hi = p->n_samples;
+            one.hi = b->n_rows;
     }
     edge_pass(&one);
     rc = one.rc;
@@ -792,7 +797,7 @@ static int alloc_nodemap_work(gb *b)
     b->acc = calloc(nn ? nn : 1, sizeof *b->acc);
     b->kept = malloc(nn ? nn : 1);
     b->track = malloc(nn ? nn : 1);
-    b->sample_edges = malloc(p->n_samples ? p->n_samples : 1);
+    b->sample_edges = malloc(b->n_rows ? b->n_rows : 1);
     b->stamps = malloc((nn ? nn : 1) * sizeof *b->stamps);
     b->loc_single = malloc((p->n_locations ? p->n_locations : 1) * sizeof *b->loc_single);
     if (!b->acc || !b->kept || !b->track || !b->sample_edges || !b->stamps || !b->loc_single)
@@ -919,6 +924,15 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
     if (!b.g)
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     b.g->profile = p;
+    /* A profile that answers many reports keeps its index; a big one
+     * without gets one for this graph (hashing every sample's locations
+     * once costs less than walking them all in each pass). */
+    pprof_stack_index *own = NULL;
+    b.stacks = pprof_profile_stack_index(p, b.si, opt->mean);
+    if (!b.stacks && p->n_sample_locs >= GRAPH_INDEX_MIN && pprof_stack_index_build(&own, p) == 0 &&
+        pprof_stack_index_fits(own, p, b.si, opt->mean))
+        b.stacks = own;
+    b.n_rows = b.stacks ? b.stacks->n_stacks : p->n_samples;
     int rc = pprof_nodemap_build(&b.g->nodemap, p, opt, err);
     if (!rc) {
         b.nm = b.g->nodemap;
@@ -937,6 +951,7 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
     }
     free(items);
     gb_release(&b);
+    pprof_stack_index_free(own);
     if (rc) {
         pprof_graph_free(b.g);
         return pprof_error_set(err, rc, "building graph: %s", pprof_strerror(rc));

@@ -52,6 +52,10 @@ typedef struct gb {
     const uint32_t *loc_nodes;
     int si;
     bool overflow;
+    /* The rows the accumulation passes walk: the samples, or with an index
+     * the distinct stacks with their summed values (the same sums). */
+    const pprof_stack_index *stacks;
+    size_t n_rows;
     char **names; /* printable name per nodemap node */
 
     size_t n_work;
@@ -83,6 +87,17 @@ typedef struct gb {
 
     graph_tags *tags; /* visual mode: nodelets of the candidate nodes */
 } gb;
+
+/* Row r's sample (for its locations) and its values. */
+static inline const pprof_sample *graph_row_sample(const gb *b, size_t r)
+{
+    return &b->p->samples[b->stacks ? b->stacks->first[r] : r];
+}
+
+static inline const int64_t *graph_row_values(const gb *b, size_t r)
+{
+    return (b->stacks ? b->stacks->values : b->p->values) + r * b->p->n_sample_types;
+}
 
 /* ---------------------------------------------------------------- graph_order.c */
 

@@ -91,15 +91,15 @@ static int tree_child(gb *b, uint32_t parent, uint32_t info, uint32_t *out)
 int graph_tree_build(gb *b)
 {
     const pprof_profile *p = b->p;
-    size_t nt = p->n_sample_types;
     int rc = grow_work(b);
     if (!rc)
         rc = tree_rehash(b, 4096);
-    for (size_t s = 0; s < p->n_samples && !rc; s++) {
-        const pprof_sample *sm = &p->samples[s];
-        int64_t w = p->values[s * nt + (size_t)b->si];
-        int64_t dw = b->opt->mean ? p->values[s * nt] : 0;
-        if (w == 0 && dw == 0)
+    for (size_t r = 0; r < b->n_rows && !rc; r++) {
+        const pprof_sample *sm = graph_row_sample(b, r);
+        const int64_t *v = graph_row_values(b, r);
+        int64_t w = v[b->si];
+        int64_t dw = b->opt->mean ? v[0] : 0;
+        if (w == 0 && dw == 0 && !b->stacks) /* a stack's samples are all non-zero */
             continue;
         const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
         uint32_t parent = PPROF_NONE;

@@ -113,8 +113,39 @@ int pprof_profile_filter_tags(pprof_profile *p, const char *focus, const char *i
 
 /* ---------------------------------------------------------------- profile */
 
+/* The samples grouped by location list: stack k is the location list of
+ * sample first[k] (stacks in the order of their first sample), values[k *
+ * n_types + t] the saturating sum of type t over its samples. A type is
+ * usable (bit t) when no sample has 0 in it (so a graph pass that skips
+ * zero samples visits the same stacks, first seen in the same order) and
+ * its sum of magnitudes fits in int64 (so no order of additions can
+ * saturate): then a pass over the stacks gives the sums a pass over the
+ * samples gives. The index remembers the arrays it was built from. */
+typedef struct pprof_stack_index {
+    size_t n_stacks;
+    uint64_t n_stack_locs; /* location references of the stacks */
+    uint32_t *first;
+    int64_t *values;
+    uint64_t usable;
+    size_t n_types, n_samples, n_sample_locs;
+    const pprof_sample *samples;
+    const int64_t *sample_values;
+} pprof_stack_index;
+
+int pprof_stack_index_build(pprof_stack_index **out, const pprof_profile *p);
+void pprof_stack_index_free(pprof_stack_index *x);
+/* Whether x describes p as it is and may stand for its samples for this
+ * value column (and with mean, column 0). */
+bool pprof_stack_index_fits(const pprof_stack_index *x, const pprof_profile *p, int sample_index, bool mean);
+/* The index pprof_profile_index cached on p, when it fits (else NULL). */
+const pprof_stack_index *pprof_profile_stack_index(const pprof_profile *p, int sample_index, bool mean);
+/* Drops what is cached about p's samples: every function that changes the
+ * samples, their locations or their values calls it first. */
+void pprof_profile_changed(pprof_profile *p);
+
 struct pprof_profile_internal {
     pprof_arena arena;
+    pprof_stack_index *stacks; /* pprof_profile_index's cache, or NULL */
     /* string interning: open addressing over string ids (0 = empty slot,
      * since "" is always id 0 and looked up specially). */
     uint32_t *str_slots;

@@ -228,6 +228,13 @@ PPROF_API void pprof_profile_free(pprof_profile *p);
  * view of a profile without re-parsing it). *out is owned by the caller. */
 PPROF_API int pprof_profile_copy(pprof_profile **out, const pprof_profile *src);
 
+/* Groups p's samples by location list once and keeps that index in p, so
+ * reports on p walk each distinct stack once instead of every sample (for
+ * a profile that answers many reports: the shell, the web UI). Reports are
+ * the same with or without it; any change to p's samples drops it. 0 or
+ * PPROF_ENOMEM (p is unchanged then). */
+PPROF_API int pprof_profile_index(pprof_profile *p, pprof_error *err);
+
 /* Interns s[0..len); *out is its id (existing or new). */
 PPROF_API int pprof_profile_intern(pprof_str *out, pprof_profile *p, const char *s, size_t len);
 

@@ -21,6 +21,7 @@ void pprof_profile_free(pprof_profile *p)
         return;
     if (p->internal) {
         pprof_arena_release(&p->internal->arena);
+        pprof_stack_index_free(p->internal->stacks);
         free(p->internal->str_slots);
         free(p->internal);
     }
@@ -155,6 +156,7 @@ int pprof_profile_intern_owned(pprof_str *out, pprof_profile *p, const char *s, 
 
 int pprof_profile_add_sample_type(pprof_profile *p, pprof_value_type vt)
 {
+    pprof_profile_changed(p);
     if (p->n_samples)
         return PPROF_EINVAL; /* values are laid out per sample type count */
     if (PPROF_GROW(p->sample_types, p->internal->cap_sample_types, p->n_sample_types + 1))
@@ -250,6 +252,7 @@ int pprof_profile_reserve_samples(pprof_profile *p, size_t n_samples, size_t n_l
 int pprof_profile_add_sample(pprof_profile *p, const uint32_t *locs, size_t n_locs,
                              const int64_t *values, const pprof_label *labels, size_t n_labels)
 {
+    pprof_profile_changed(p);
     struct pprof_profile_internal *in = p->internal;
     size_t nt = p->n_sample_types;
     if (n_locs > UINT32_MAX || n_labels > UINT32_MAX)

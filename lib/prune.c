@@ -58,6 +58,7 @@ enum { KEEP = 0, DROP_ALL = 1, DROP_INNER = 2 };
 
 int pprof_profile_prune_frames(pprof_profile *p, pprof_error *err)
 {
+    pprof_profile_changed(p);
     pprof_regex *drop, *keep = NULL;
     int rc = compile_anchored(&drop, p, p->drop_frames, err);
     if (!rc && drop)

@@ -194,6 +194,7 @@ static bool sample_matches(const pprof_profile *p, const pprof_sample *s, const 
 int pprof_profile_filter_tags(pprof_profile *p, const char *focus, const char *ignore, pprof_filter_result *res,
                               pprof_error *err)
 {
+    pprof_profile_changed(p);
     tag_filter tf, ti;
     int rc = compile_filter(&tf, focus, "tagfocus", err);
     if (!rc)

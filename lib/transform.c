@@ -17,6 +17,7 @@ static int64_t scale_value(int64_t v, double r)
 
 int pprof_profile_scale(pprof_profile *p, const double *ratios)
 {
+    pprof_profile_changed(p);
     size_t nt = p->n_sample_types, kept = 0;
     for (size_t i = 0; i < p->n_samples; i++) {
         int64_t *v = p->values + i * nt;
@@ -40,6 +41,7 @@ int pprof_profile_scale(pprof_profile *p, const double *ratios)
 
 int pprof_profile_normalize(pprof_profile *p, const pprof_profile *base, pprof_error *err)
 {
+    pprof_profile_changed(p);
     size_t nt = p->n_sample_types;
     if (base->n_sample_types != nt)
         return pprof_error_set(err, PPROF_EINVAL, "cannot normalize: the base has %zu sample types, the profile %zu",
@@ -62,6 +64,7 @@ int pprof_profile_normalize(pprof_profile *p, const pprof_profile *base, pprof_e
 
 int pprof_profile_add_label_all(pprof_profile *p, const char *key, const char *value)
 {
+    pprof_profile_changed(p);
     pprof_str k, v;
     if (pprof_profile_intern(&k, p, key, strlen(key)) || pprof_profile_intern(&v, p, value, strlen(value)))
         return PPROF_ENOMEM;
@@ -141,6 +144,7 @@ static int tag_location(pprof_profile *p, pprof_idmap *made, pprof_str key, size
 int pprof_profile_add_tag_frames(pprof_profile *p, const char *keys, bool at_root, const char *unit,
                                  pprof_error *err)
 {
+    pprof_profile_changed(p);
     pprof_str key_ids[64];
     size_t n_keys = 0;
     for (const char *k = keys; k && *k && n_keys < 64;) {
