@@ -1,0 +1,205 @@
+/* test_stack_index.c: the stack index (pprof_profile_index) groups samples right, changes no report's bytes, and is dropped when the samples change. */
+#include "formats.h"
+#include "internal.h"
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pprof_str S(pprof_profile *p, const char *s)
+{
+    pprof_str id = 0;
+    pprof_profile_intern(&id, p, s, strlen(s));
+    return id;
+}
+
+/* A profile with repeated stacks (some labelled), recursion, an inlined
+ * line, and a sample type with a zero value in it. */
+static pprof_profile *dup_profile(bool with_zero)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "cpu"), S(p, "nanoseconds")});
+    static const char *const names[] = {"main", "run", "work", "inner", "leaf"};
+    uint32_t fn[5], loc[5];
+    for (uint32_t i = 0; i < 5; i++) {
+        pprof_function f = {.id = i + 1, .name = S(p, names[i])};
+        pprof_profile_add_function(&fn[i], p, &f);
+    }
+    for (uint32_t i = 0; i < 4; i++) {
+        pprof_location l = {.id = i + 1, .address = 0x1000 + i * 16, .mapping = PPROF_NONE};
+        /* location 3 has "leaf" inlined into "inner" */
+        pprof_line ln[2] = {{.function = fn[i == 3 ? 4 : i], .line = 10 + i}, {.function = fn[3], .line = 20}};
+        pprof_profile_add_location(&loc[i], p, &l, ln, i == 3 ? 2 : 1);
+    }
+    static const struct {
+        uint32_t locs[5];
+        size_t n;
+        int64_t count, ns;
+        bool label;
+    } rows[] = {
+        {{2, 1, 0}, 3, 1, 10, false},    {{3, 2, 1, 0}, 4, 2, 20, false}, {{2, 1, 0}, 3, 1, 30, true},
+        {{1, 2, 1, 0}, 4, 1, 40, false}, {{2, 1, 0}, 3, 3, 50, false},    {{3, 2, 1, 0}, 4, 1, 60, true},
+        {{1, 2, 1, 0}, 4, 1, 70, false}, {{0}, 1, 1, 80, false},          {{3, 1, 2, 1, 0}, 5, 1, 90, false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        uint32_t locs[5];
+        for (size_t k = 0; k < rows[i].n; k++)
+            locs[k] = loc[rows[i].locs[k]];
+        int64_t v[2] = {rows[i].count, with_zero && i == 4 ? 0 : rows[i].ns};
+        pprof_label lb = {.key = S(p, "span"), .str = S(p, i == 2 ? "a" : "b")};
+        pprof_profile_add_sample(p, locs, rows[i].n, v, &lb, rows[i].label ? 1 : 0);
+    }
+    return p;
+}
+
+static void test_grouping(void)
+{
+    pprof_profile *p = dup_profile(false);
+    pprof_error err;
+    CHECK_INT(pprof_profile_index(p, &err), 0);
+    const pprof_stack_index *x = pprof_profile_stack_index(p, 1, false);
+    CHECK(x != NULL);
+    if (x) {
+        CHECK_INT(x->n_stacks, 5);
+        /* stacks in the order of their first sample, with summed values */
+        CHECK_INT(x->first[0], 0);
+        CHECK_INT(x->first[1], 1);
+        CHECK_INT(x->first[2], 3);
+        CHECK_INT(x->first[3], 7);
+        CHECK_INT(x->first[4], 8);
+        CHECK_INT(x->values[0 * 2 + 1], 10 + 30 + 50);
+        CHECK_INT(x->values[0 * 2 + 0], 5);
+        CHECK_INT(x->values[1 * 2 + 1], 20 + 60);
+        CHECK_INT(x->values[2 * 2 + 1], 40 + 70);
+        CHECK_INT(x->n_stack_locs, 3 + 4 + 4 + 1 + 5);
+    }
+    /* Any change to the samples drops it. */
+    pprof_filter_options fo = {.focus = "inner"};
+    pprof_filter_result fr;
+    CHECK_INT(pprof_profile_filter(p, &fo, &fr, &err), 0);
+    CHECK(pprof_profile_stack_index(p, 1, false) == NULL);
+    pprof_profile_free(p);
+
+    /* A type with a zero value cannot stand for its samples; the others can. */
+    p = dup_profile(true);
+    CHECK_INT(pprof_profile_index(p, &err), 0);
+    CHECK(pprof_profile_stack_index(p, 1, false) == NULL);
+    CHECK(pprof_profile_stack_index(p, 0, false) != NULL);
+    CHECK(pprof_profile_stack_index(p, 0, true) != NULL);
+    pprof_profile_free(p);
+}
+
+/* Every report of p, with the index against without: the same bytes. */
+static void same_reports(const char *what, pprof_profile *plain, pprof_profile *indexed, bool all_variants)
+{
+    pprof_error err;
+    static const pprof_granularity grans[] = {PPROF_GRAN_FUNCTIONS, PPROF_GRAN_LINES, PPROF_GRAN_ADDRESSES};
+    for (size_t w = 0; pprof_writer_name(w); w++) {
+        const char *name = pprof_writer_name(w);
+        if (strcmp(name, "disasm") == 0 || strcmp(name, "list") == 0)
+            continue; /* these read binaries and sources, not the stacks */
+        for (size_t si = 0; si < plain->n_sample_types; si++) {
+            for (int variant = 0; variant < 8; variant++) {
+                if (!all_variants && variant != 0 && variant != 1 && variant != 2 && variant != 6)
+                    continue;
+                pprof_report_options o;
+                pprof_report_options_init(&o, name);
+                o.sample_index = (int)si;
+                o.mean = variant & 1;
+                o.graph.sample_index = (int)si;
+                o.graph.mean = o.mean;
+                o.graph.granularity = grans[(variant >> 1) % 3];
+                o.call_tree = o.graph.call_tree = variant >= 6;
+                pprof_buf a = {0}, b = {0};
+                int ra = pprof_write(&a, name, plain, &o, &err);
+                int rb = pprof_write(&b, name, indexed, &o, &err);
+                bool same = ra == rb && a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+                if (!same)
+                    fprintf(stderr, "%s: -%s sample_index=%zu variant %d differs with the index\n", what, name, si,
+                            variant);
+                CHECK(same);
+                pprof_buf_release(&a);
+                pprof_buf_release(&b);
+            }
+        }
+    }
+}
+
+static void test_reports_built(void)
+{
+    for (int zero = 0; zero < 2; zero++) {
+        pprof_profile *a = dup_profile(zero), *b = dup_profile(zero);
+        pprof_error err;
+        CHECK_INT(pprof_profile_index(b, &err), 0);
+        same_reports(zero ? "built (zero value)" : "built", a, b, true);
+        pprof_profile_free(a);
+        pprof_profile_free(b);
+    }
+}
+
+static pprof_profile *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *data = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 1 << 16;
+            char *d = realloc(data, cap);
+            if (!d)
+                break;
+            data = d;
+        }
+        size_t n = fread(data + len, 1, cap - len, f);
+        if (n == 0)
+            break;
+        len += n;
+    }
+    fclose(f);
+    pprof_profile *p = NULL;
+    pprof_error err;
+    pprof_parse_options po;
+    memset(&po, 0, sizeof po);
+    if (pprof_read(&p, data, len, &po, &err) != 0)
+        p = NULL;
+    free(data);
+    return p;
+}
+
+static void test_reports_files(void)
+{
+    static const char *const files[] = {"cpu.pb.gz", "heap.pb.gz", "allocs.pb.gz", "block.pb.gz",
+                                        "mutex.pb.gz", "goroutine.pb.gz", "labels_order.pb.gz", "mean_min.pb.gz", "sample.cpu"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "tests/data/%s", files[i]);
+        pprof_profile *a = read_file(path), *b = read_file(path);
+        CHECK(a && b);
+        if (a && b) {
+            pprof_error err;
+            CHECK_INT(pprof_profile_index(b, &err), 0);
+            same_reports(files[i], a, b, false);
+            /* and after a filter, which drops the index */
+            pprof_filter_options fo = {.hide = "runtime"};
+            pprof_filter_result fr;
+            CHECK_INT(pprof_profile_filter(a, &fo, &fr, &err), 0);
+            CHECK_INT(pprof_profile_filter(b, &fo, &fr, &err), 0);
+            CHECK_INT(pprof_profile_index(b, &err), 0);
+            same_reports(files[i], a, b, false);
+        }
+        pprof_profile_free(a);
+        pprof_profile_free(b);
+    }
+}
+
+int main(void)
+{
+    test_grouping();
+    test_reports_built();
+    test_reports_files();
+    return unit_report("test_stack_index");
+}
