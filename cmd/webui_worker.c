@@ -66,11 +66,14 @@ static void child(int fd, webui_server *srv, webui_request *req)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     /* Filters change the profile in place. Writing into pages shared with
      * the server costs a copy-on-write fault each (with a TLB flush, slow
-     * in virtual machines); a fresh copy of the profile is much cheaper. */
+     * in virtual machines): the filters that rewrite stacks, lines or
+     * labels get a fresh copy of the profile instead. focus, ignore,
+     * tagfocus and tagignore only move the samples they keep down (focus
+     * and ignore keep the profile's stack index current, which a copy
+     * would not have). */
     pprof_profile *p = srv->profile, *copy = NULL;
     const pprof_config *c = &req->cfg;
-    const char *const filters[] = {c->focus, c->ignore, c->hide, c->show, c->show_from, c->prune_from,
-                                   c->tagfocus, c->tagignore, c->tagshow, c->taghide};
+    const char *const filters[] = {c->hide, c->show, c->show_from, c->prune_from, c->tagshow, c->taghide};
     for (size_t i = 0; i < sizeof filters / sizeof *filters; i++)
         if (filters[i] && *filters[i] && !copy && pprof_profile_copy(&copy, srv->profile) == 0)
             p = copy;

@@ -106,8 +106,46 @@ static int relines(pprof_profile *p, pprof_location *l, matcher *m, bool keep_ma
     return 0;
 }
 
-/* focus, ignore, hide and show (pprof's FilterSamplesByName). */
-static int filter_by_name(pprof_profile *p, const filters *f, pprof_filter_result *res)
+/* focus and ignore alone keep or drop whole stacks: with an index, each
+ * stack is decided once, and the index follows the samples kept. */
+static int keep_stacks(pprof_profile *p, const int8_t *state, pprof_stack_index **xp)
+{
+    pprof_stack_index *x = *xp;
+    uint8_t *keep = malloc(x->n_stacks ? x->n_stacks : 1);
+    if (!keep) {
+        pprof_stack_index_free(x);
+        *xp = NULL;
+        return PPROF_ENOMEM;
+    }
+    for (size_t k = 0; k < x->n_stacks; k++) {
+        const pprof_sample *sm = &p->samples[x->first[k]];
+        const uint32_t *locs = pprof_sample_locs(p, sm);
+        bool focused = false, ignored = false;
+        for (uint32_t j = 0; j < sm->n_locs && !ignored; j++) {
+            ignored = state[locs[j]] < 0;
+            focused |= state[locs[j]] > 0;
+        }
+        keep[k] = focused && !ignored;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < p->n_samples; i++) {
+        if (!keep[x->stack_of[i]])
+            continue;
+        if (kept != i) /* (no write when nothing moves: the pages may be shared) */
+            pprof_sample_move(p, kept, i, &p->samples[i]);
+        kept++;
+    }
+    int rc = pprof_stack_index_keep(xp, p, keep);
+    p->n_samples = kept;
+    if (*xp)
+        (*xp)->n_samples = kept;
+    free(keep);
+    return rc;
+}
+
+/* focus, ignore, hide and show (pprof's FilterSamplesByName). *xp: p's
+ * stack index, kept current when it can be, else freed (NULL). */
+static int filter_by_name(pprof_profile *p, const filters *f, pprof_filter_result *res, pprof_stack_index **xp)
 {
     if (!f->focus && !f->ignore && !f->hide && !f->show)
         return 0;
@@ -155,6 +193,16 @@ static int filter_by_name(pprof_profile *p, const filters *f, pprof_filter_resul
                 res->show_matched = true;
         }
     }
+    if (!rc && *xp && !f->hide && !f->show) {
+        rc = keep_stacks(p, state, xp);
+        matcher_release(&mf);
+        matcher_release(&mi);
+        free(state);
+        free(hidden);
+        return rc;
+    }
+    pprof_stack_index_free(*xp);
+    *xp = NULL;
     size_t kept = 0;
     for (size_t i = 0; i < p->n_samples && !rc; i++) {
         pprof_sample s = p->samples[i];
@@ -168,8 +216,11 @@ static int filter_by_name(pprof_profile *p, const filters *f, pprof_filter_resul
             continue;
         uint32_t w = 0;
         for (uint32_t k = 0; k < s.n_locs; k++)
-            if (!hidden[locs[k]])
-                locs[w++] = locs[k];
+            if (!hidden[locs[k]]) {
+                if (w != k) /* (no write when nothing moves: the pages may be shared) */
+                    locs[w] = locs[k];
+                w++;
+            }
         if (w == 0)
             continue;
         s.n_locs = w;
@@ -296,7 +347,8 @@ static void filter_tags_by_name(pprof_profile *p, const pprof_regex *show, const
 int pprof_profile_filter(pprof_profile *p, const pprof_filter_options *o, pprof_filter_result *res,
                          pprof_error *err)
 {
-    pprof_profile_changed(p);
+    /* The index survives focus and ignore alone (see filter_by_name). */
+    pprof_stack_index *x = pprof_profile_take_index(p);
     memset(res, 0, sizeof *res);
     filters f;
     memset(&f, 0, sizeof f);
@@ -315,8 +367,16 @@ int pprof_profile_filter(pprof_profile *p, const pprof_filter_options *o, pprof_
         rc = compile(&f.tagshow, "tagshow", o->tagshow, err);
     if (!rc)
         rc = compile(&f.taghide, "taghide", o->taghide, err);
-    if (!rc)
-        rc = filter_by_name(p, &f, res);
+    if (!rc && (f.focus || f.ignore || f.hide || f.show))
+        rc = filter_by_name(p, &f, res, &x);
+    if (!rc && (f.show_from || o->tagfocus || o->tagignore || f.tagshow || f.taghide || f.prune_from)) {
+        pprof_stack_index_free(x);
+        x = NULL;
+    }
+    if (!rc && x)
+        pprof_profile_put_index(p, x);
+    else
+        pprof_stack_index_free(x);
     if (!rc && f.show_from)
         rc = filter_show_from(p, f.show_from, res);
     if (!rc && (o->tagfocus || o->tagignore))

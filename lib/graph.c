@@ -165,6 +165,64 @@ static void *node_pass(void *arg)
 /* From this many location references a graph indexes the samples' stacks. */
 #define GRAPH_INDEX_MIN (1u << 20)
 
+/* Node pass over the index's call tree (a profile indexed once for many
+ * reports): each tree node adds the sum of the stacks through it to the
+ * cum of its location's nodes not already on the path above it (once per
+ * sample, as the sample pass counts), and the stacks ending there to the
+ * flat of its innermost line. Then marks the stacks that hold a tracked
+ * node, for the edge pass. The index's sums are exact, so this gives the
+ * sample pass's sums. */
+static int tree_node_pass(gb *b)
+{
+    const pprof_stack_index *x = b->stacks;
+    size_t nt = x->n_types, si = (size_t)b->si;
+    const bool mean = b->opt->mean;
+    const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes;
+    node_acc *acc = b->acc;
+    uint32_t *on_path = calloc(b->n_nodes ? b->n_nodes : 1, sizeof *on_path);
+    uint32_t *path = malloc((x->n_tree ? x->n_tree : 1) * sizeof *path);
+    uint8_t *tracked = malloc(x->n_tree ? x->n_tree : 1);
+    if (!on_path || !path || !tracked) {
+        free(on_path);
+        free(path);
+        free(tracked);
+        return PPROF_ENOMEM;
+    }
+    memset(acc, 0, b->n_work * sizeof *acc);
+    size_t depth = 0;
+    for (size_t i = 0; i < x->n_tree; i++) {
+        uint32_t up = x->tree_parent[i];
+        while (depth > 0 && path[depth - 1] != up) {
+            uint32_t L = x->tree_loc[path[--depth]];
+            for (uint32_t k = loc_off[L]; k < loc_off[L + 1]; k++)
+                on_path[loc_nodes[k]]--;
+        }
+        uint32_t L = x->tree_loc[i];
+        const int64_t *sum = x->tree_sum + i * nt, *own = x->tree_own + i * nt;
+        int64_t w = sum[si], dw = mean ? sum[0] : 0;
+        bool tr = up != PPROF_NONE && tracked[up];
+        for (uint32_t k = loc_off[L]; k < loc_off[L + 1]; k++) {
+            uint32_t n = loc_nodes[k];
+            tr |= b->track[n];
+            if (on_path[n]++ == 0) {
+                graph_add_sat(&acc[n].cum, w, &b->overflow);
+                graph_add_sat(&acc[n].cum_div, dw, &b->overflow);
+            }
+        }
+        tracked[i] = tr;
+        uint32_t leaf = loc_nodes[loc_off[L]];
+        graph_add_sat(&acc[leaf].flat, own[si], &b->overflow);
+        graph_add_sat(&acc[leaf].flat_div, mean ? own[0] : 0, &b->overflow);
+        path[depth++] = (uint32_t)i;
+    }
+    for (size_t r = 0; r < b->n_rows; r++)
+        b->sample_edges[r] = x->stack_leaf[r] != PPROF_NONE && tracked[x->stack_leaf[r]];
+    free(on_path);
+    free(path);
+    free(tracked);
+    return 0;
+}
+
 /* Below this many location references one thread does the node pass. */
 #define NODE_PASS_SPLIT (4u << 20)
 
@@ -178,6 +236,8 @@ static void *node_pass(void *arg)
 static int accumulate_nodes(gb *b)
 {
     const pprof_profile *p = b->p;
+    if (b->stacks && b->stacks->n_tree && b->n_work == b->n_nodes)
+        return tree_node_pass(b);
     memset(b->acc, 0, b->n_work * sizeof *b->acc);
     memset(b->stamps, 0, b->n_nodes * sizeof *b->stamps);
     size_t n_rows = b->n_rows;

@@ -125,12 +125,35 @@ typedef struct pprof_stack_index {
     size_t n_stacks;
     uint64_t n_stack_locs; /* location references of the stacks */
     uint32_t *first;
+    uint32_t *stack_of; /* per sample: its stack */
     int64_t *values;
     uint64_t usable;
     size_t n_types, n_samples, n_sample_locs;
     const pprof_sample *samples;
     const int64_t *sample_values;
+    /* The call tree of the stacks (pprof_profile_index adds it): node i,
+     * in preorder, is location tree_loc[i] called from node tree_parent[i]
+     * (PPROF_NONE: a root); tree_own[i * n_types + t] sums the stacks that
+     * end there, tree_sum those that pass through it; stack k ends at node
+     * stack_leaf[k] (PPROF_NONE: no locations). n_tree 0: no tree. */
+    size_t n_tree;
+    uint32_t *tree_loc, *tree_parent, *stack_leaf;
+    int64_t *tree_own, *tree_sum;
 } pprof_stack_index;
+
+/* Adds the call tree to x (built from p). 0 or PPROF_ENOMEM (x unchanged). */
+int pprof_stack_index_tree(pprof_stack_index *x, const pprof_profile *p);
+
+/* For a filter that keeps or drops whole stacks: x (of p before) becomes
+ * the index of p after the samples of the stacks with keep[k] == 0 were
+ * dropped, the others moved down in order. 0, or PPROF_ENOMEM (x freed). */
+int pprof_stack_index_keep(pprof_stack_index **x, const pprof_profile *p, const uint8_t *keep);
+
+/* Takes p's cached index out of p (NULL when none fits p): for a function
+ * that changes p's samples and keeps the index current itself. */
+pprof_stack_index *pprof_profile_take_index(pprof_profile *p);
+/* Gives p the index x (dropping any it has). */
+void pprof_profile_put_index(pprof_profile *p, pprof_stack_index *x);
 
 int pprof_stack_index_build(pprof_stack_index **out, const pprof_profile *p);
 void pprof_stack_index_free(pprof_stack_index *x);

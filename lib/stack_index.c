@@ -12,6 +12,12 @@ static uint64_t locs_hash(const uint32_t *l, size_t n)
     return pprof_hash_u64(h);
 }
 
+static void add_sat(int64_t *dst, int64_t v)
+{
+    if (__builtin_add_overflow(*dst, v, dst))
+        *dst = v > 0 ? INT64_MAX : INT64_MIN;
+}
+
 typedef struct builder {
     pprof_stack_index *x;
     uint64_t *hash; /* per stack */
@@ -28,7 +34,13 @@ void pprof_stack_index_free(pprof_stack_index *x)
     if (!x)
         return;
     free(x->first);
+    free(x->stack_of);
     free(x->values);
+    free(x->tree_loc);
+    free(x->tree_parent);
+    free(x->stack_leaf);
+    free(x->tree_own);
+    free(x->tree_sum);
     free(x);
 }
 
@@ -58,6 +70,9 @@ int pprof_stack_index_build(pprof_stack_index **out, const pprof_profile *p)
      * of that type's values can saturate. */
     uint64_t *abs_sum = calloc(nt ? nt : 1, sizeof *abs_sum);
     if (!abs_sum)
+        rc = PPROF_ENOMEM;
+    x->stack_of = malloc((ns ? ns : 1) * sizeof *x->stack_of);
+    if (!x->stack_of)
         rc = PPROF_ENOMEM;
     uint64_t zero = 0; /* bit t: some sample has value 0 in type t */
     for (size_t s = 0; s < ns && !rc; s++) {
@@ -99,6 +114,7 @@ int pprof_stack_index_build(pprof_stack_index **out, const pprof_profile *p)
             if (x->n_stacks * 2 > mask + 1)
                 rc = pprof_slots_rebuild(&slots, &mask, (mask + 1) * 2, x->n_stacks, stack_hash, &b);
         }
+        x->stack_of[s] = found;
         int64_t *sum = x->values + (size_t)found * nt;
         for (size_t t = 0; t < nt; t++)
             if (__builtin_add_overflow(sum[t], v[t], &sum[t]))
@@ -128,6 +144,104 @@ bool pprof_stack_index_fits(const pprof_stack_index *x, const pprof_profile *p, 
     return (x->usable >> sample_index & 1) && (!mean || (x->usable & 1));
 }
 
+pprof_stack_index *pprof_profile_take_index(pprof_profile *p)
+{
+    pprof_stack_index *x = p->internal->stacks;
+    p->internal->stacks = NULL;
+    if (x && (x->n_types != p->n_sample_types || x->n_samples != p->n_samples ||
+              x->n_sample_locs != p->n_sample_locs || x->samples != p->samples || x->sample_values != p->values)) {
+        pprof_stack_index_free(x);
+        x = NULL;
+    }
+    return x;
+}
+
+void pprof_profile_put_index(pprof_profile *p, pprof_stack_index *x)
+{
+    pprof_profile_changed(p);
+    p->internal->stacks = x;
+}
+
+int pprof_stack_index_keep(pprof_stack_index **xp, const pprof_profile *p, const uint8_t *keep)
+{
+    pprof_stack_index *x = *xp;
+    size_t nt = x->n_types, ns = x->n_stacks, nn = x->n_tree;
+    uint32_t *renum = malloc((ns ? ns : 1) * sizeof *renum);
+    uint32_t *tree_id = nn ? malloc(nn * sizeof *tree_id) : NULL;
+    if (!renum || (nn && !tree_id)) {
+        free(renum);
+        free(tree_id);
+        pprof_stack_index_free(x);
+        *xp = NULL;
+        return PPROF_ENOMEM;
+    }
+    /* Samples: the kept ones in order, as the filter moved them. */
+    size_t kept = 0, n = 0;
+    for (size_t k = 0; k < ns; k++)
+        renum[k] = keep[k] ? (uint32_t)n++ : PPROF_NONE;
+    for (size_t i = 0; i < x->n_samples; i++) {
+        uint32_t k = x->stack_of[i];
+        if (renum[k] == PPROF_NONE)
+            continue;
+        if (x->first[k] == i)
+            x->first[k] = (uint32_t)kept; /* (read below before its slot is reused) */
+        x->stack_of[kept++] = renum[k];
+    }
+    /* Stacks: the kept ones in order (renum[k] <= k). */
+    x->n_stack_locs = 0;
+    for (size_t k = 0; k < ns; k++) {
+        uint32_t to = renum[k];
+        if (to == PPROF_NONE)
+            continue;
+        x->first[to] = x->first[k];
+        memmove(x->values + (size_t)to * nt, x->values + k * nt, nt * sizeof *x->values);
+        if (nn)
+            x->stack_leaf[to] = x->stack_leaf[k];
+        x->n_stack_locs += p->samples[x->first[to]].n_locs;
+    }
+    x->n_stacks = n;
+    x->n_samples = kept;
+    /* Tree: the nodes on a kept stack's path, still in preorder. */
+    if (nn) {
+        memset(tree_id, 0, nn * sizeof *tree_id);
+        for (size_t k = 0; k < n; k++)
+            for (uint32_t t = x->stack_leaf[k]; t != PPROF_NONE && !tree_id[t]; t = x->tree_parent[t])
+                tree_id[t] = 1;
+        size_t m = 0;
+        for (size_t t = 0; t < nn; t++) {
+            if (!tree_id[t]) {
+                tree_id[t] = PPROF_NONE;
+                continue;
+            }
+            tree_id[t] = (uint32_t)m;
+            uint32_t up = x->tree_parent[t];
+            x->tree_loc[m] = x->tree_loc[t];
+            x->tree_parent[m] = up == PPROF_NONE ? PPROF_NONE : tree_id[up];
+            m++;
+        }
+        memset(x->tree_own, 0, m * nt * sizeof *x->tree_own);
+        for (size_t k = 0; k < n; k++) {
+            if (x->stack_leaf[k] == PPROF_NONE)
+                continue;
+            x->stack_leaf[k] = tree_id[x->stack_leaf[k]];
+            int64_t *own = x->tree_own + (size_t)x->stack_leaf[k] * nt;
+            for (size_t v = 0; v < nt; v++)
+                add_sat(&own[v], x->values[k * nt + v]);
+        }
+        memcpy(x->tree_sum, x->tree_own, m * nt * sizeof *x->tree_sum);
+        for (size_t t = m; t-- > 0;) {
+            uint32_t up = x->tree_parent[t];
+            if (up != PPROF_NONE)
+                for (size_t v = 0; v < nt; v++)
+                    add_sat(&x->tree_sum[(size_t)up * nt + v], x->tree_sum[t * nt + v]);
+        }
+        x->n_tree = m;
+    }
+    free(renum);
+    free(tree_id);
+    return 0;
+}
+
 const pprof_stack_index *pprof_profile_stack_index(const pprof_profile *p, int sample_index, bool mean)
 {
     const pprof_stack_index *x = p->internal ? p->internal->stacks : NULL;
@@ -142,9 +256,161 @@ void pprof_profile_changed(pprof_profile *p)
     }
 }
 
+/* ---------------------------------------------------------------- call tree */
+
+typedef struct tree_builder {
+    uint32_t *loc, *parent; /* per node, in creation order */
+    size_t n, cap_loc, cap_parent;
+} tree_builder;
+
+static uint64_t child_hash(uint32_t parent, uint32_t loc)
+{
+    return pprof_hash_u64((uint64_t)parent << 32 | loc);
+}
+
+static uint64_t tree_node_hash(const void *ctx, size_t i)
+{
+    const tree_builder *t = ctx;
+    return child_hash(t->parent[i], t->loc[i]);
+}
+
+int pprof_stack_index_tree(pprof_stack_index *x, const pprof_profile *p)
+{
+    size_t nt = x->n_types;
+    if (nt == 0 || x->n_tree)
+        return 0;
+    tree_builder t = {0};
+    uint32_t *slots = NULL, *leaf = malloc((x->n_stacks ? x->n_stacks : 1) * sizeof *leaf);
+    size_t mask = 0;
+    int rc = leaf ? pprof_slots_rebuild(&slots, &mask, 4096, 0, tree_node_hash, &t) : PPROF_ENOMEM;
+    /* Each stack's path from its root, nodes made as they are first met. */
+    for (size_t k = 0; k < x->n_stacks && !rc; k++) {
+        const pprof_sample *sm = &p->samples[x->first[k]];
+        const uint32_t *locs = pprof_sample_locs(p, sm);
+        uint32_t node = PPROF_NONE;
+        for (size_t i = sm->n_locs; i-- > 0 && !rc;) {
+            uint32_t L = locs[i];
+            size_t h = child_hash(node, L) & mask;
+            uint32_t found = PPROF_NONE;
+            for (; slots[h]; h = (h + 1) & mask) {
+                uint32_t c = slots[h] - 1;
+                if (t.parent[c] == node && t.loc[c] == L) {
+                    found = c;
+                    break;
+                }
+            }
+            if (found == PPROF_NONE) {
+                if (t.n >= UINT32_MAX - 1 || PPROF_GROW(t.loc, t.cap_loc, t.n + 1) ||
+                    PPROF_GROW(t.parent, t.cap_parent, t.n + 1)) {
+                    rc = PPROF_ENOMEM;
+                    break;
+                }
+                t.loc[t.n] = L;
+                t.parent[t.n] = node;
+                found = (uint32_t)t.n++;
+                slots[h] = found + 1;
+                if (t.n * 2 > mask + 1)
+                    rc = pprof_slots_rebuild(&slots, &mask, (mask + 1) * 2, t.n, tree_node_hash, &t);
+            }
+            node = found;
+        }
+        leaf[k] = node;
+    }
+    free(slots);
+    /* Renumbered in preorder (children after their parent, each subtree
+     * contiguous), which the passes over the tree walk with a path stack. */
+    size_t n = t.n;
+    uint32_t *first_child = NULL, *next_sibling = NULL, *order = NULL, *stack = NULL;
+    if (!rc) {
+        first_child = malloc((n ? n : 1) * sizeof *first_child);
+        next_sibling = malloc((n ? n : 1) * sizeof *next_sibling);
+        order = malloc((n ? n : 1) * sizeof *order); /* old index -> preorder */
+        stack = malloc((n ? n : 1) * sizeof *stack);
+        x->tree_loc = malloc((n ? n : 1) * sizeof *x->tree_loc);
+        x->tree_parent = malloc((n ? n : 1) * sizeof *x->tree_parent);
+        x->tree_own = calloc(n ? n * nt : 1, sizeof *x->tree_own);
+        x->tree_sum = calloc(n ? n * nt : 1, sizeof *x->tree_sum);
+        if (!first_child || !next_sibling || !order || !stack || !x->tree_loc || !x->tree_parent || !x->tree_own ||
+            !x->tree_sum)
+            rc = PPROF_ENOMEM;
+    }
+    if (!rc) {
+        memset(first_child, 0xff, n * sizeof *first_child);
+        uint32_t first_root = PPROF_NONE;
+        /* Children linked in reverse creation order, then walked in it. */
+        for (size_t i = n; i-- > 0;) {
+            uint32_t *head = t.parent[i] == PPROF_NONE ? &first_root : &first_child[t.parent[i]];
+            next_sibling[i] = *head;
+            *head = (uint32_t)i;
+        }
+        size_t depth = 0, next = 0;
+        for (uint32_t r = first_root; r != PPROF_NONE; r = next_sibling[r]) {
+            stack[depth++] = r;
+            while (depth) {
+                uint32_t i = stack[--depth];
+                order[i] = (uint32_t)next++;
+                /* push children so that the first is visited first */
+                size_t at = depth;
+                for (uint32_t c = first_child[i]; c != PPROF_NONE; c = next_sibling[c])
+                    stack[depth++] = c;
+                for (size_t a = at, b = depth; a + 1 < b; a++, b--) {
+                    uint32_t tmp = stack[a];
+                    stack[a] = stack[b - 1];
+                    stack[b - 1] = tmp;
+                }
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            x->tree_loc[order[i]] = t.loc[i];
+            x->tree_parent[order[i]] = t.parent[i] == PPROF_NONE ? PPROF_NONE : order[t.parent[i]];
+        }
+        for (size_t k = 0; k < x->n_stacks; k++) {
+            if (leaf[k] == PPROF_NONE)
+                continue;
+            leaf[k] = order[leaf[k]];
+            int64_t *own = x->tree_own + (size_t)leaf[k] * nt;
+            for (size_t v = 0; v < nt; v++)
+                add_sat(&own[v], x->values[k * nt + v]); /* exact for the usable types */
+        }
+        memcpy(x->tree_sum, x->tree_own, n * nt * sizeof *x->tree_sum);
+        for (size_t i = n; i-- > 0;) {
+            uint32_t up = x->tree_parent[i];
+            if (up != PPROF_NONE)
+                for (size_t v = 0; v < nt; v++)
+                    add_sat(&x->tree_sum[(size_t)up * nt + v], x->tree_sum[i * nt + v]);
+        }
+        x->stack_leaf = leaf;
+        leaf = NULL;
+        x->n_tree = n;
+    }
+    free(first_child);
+    free(next_sibling);
+    free(order);
+    free(stack);
+    free(t.loc);
+    free(t.parent);
+    free(leaf);
+    if (rc) {
+        free(x->tree_loc);
+        free(x->tree_parent);
+        free(x->tree_own);
+        free(x->tree_sum);
+        x->tree_loc = x->tree_parent = NULL;
+        x->tree_own = x->tree_sum = NULL;
+        x->n_tree = 0;
+    }
+    return rc;
+}
+
 int pprof_profile_index(pprof_profile *p, pprof_error *err)
 {
     pprof_profile_changed(p);
-    int rc = pprof_stack_index_build(&p->internal->stacks, p);
-    return rc ? pprof_error_set(err, rc, "indexing the samples' stacks: %s", pprof_strerror(rc)) : 0;
+    pprof_stack_index *x;
+    int rc = pprof_stack_index_build(&x, p);
+    if (!rc && (rc = pprof_stack_index_tree(x, p)) != 0)
+        pprof_stack_index_free(x);
+    if (rc)
+        return pprof_error_set(err, rc, "indexing the samples' stacks: %s", pprof_strerror(rc));
+    p->internal->stacks = x;
+    return 0;
 }

@@ -75,10 +75,31 @@ static void test_grouping(void)
         CHECK_INT(x->values[2 * 2 + 1], 40 + 70);
         CHECK_INT(x->n_stack_locs, 3 + 4 + 4 + 1 + 5);
     }
-    /* Any change to the samples drops it. */
-    pprof_filter_options fo = {.focus = "inner"};
+    /* focus and ignore keep it current: as if built again. */
+    pprof_filter_options fo = {.focus = "work|inner", .ignore = "leaf"};
     pprof_filter_result fr;
     CHECK_INT(pprof_profile_filter(p, &fo, &fr, &err), 0);
+    x = pprof_profile_stack_index(p, 1, false);
+    CHECK(x != NULL);
+    pprof_stack_index *fresh = NULL;
+    CHECK_INT(pprof_stack_index_build(&fresh, p), 0);
+    CHECK_INT(pprof_stack_index_tree(fresh, p), 0);
+    CHECK_INT(p->n_samples, 5); /* samples 0, 2, 3, 4 and 6 */
+    if (x && fresh) {
+        CHECK_INT(x->n_stacks, fresh->n_stacks);
+        CHECK_INT(x->n_samples, fresh->n_samples);
+        CHECK_INT(x->n_stack_locs, fresh->n_stack_locs);
+        CHECK_INT(x->n_tree, fresh->n_tree);
+        CHECK(memcmp(x->first, fresh->first, fresh->n_stacks * sizeof *x->first) == 0);
+        CHECK(memcmp(x->stack_of, fresh->stack_of, fresh->n_samples * sizeof *x->stack_of) == 0);
+        CHECK(memcmp(x->values, fresh->values, fresh->n_stacks * 2 * sizeof *x->values) == 0);
+        CHECK(memcmp(x->tree_sum, fresh->tree_sum, fresh->n_tree * 2 * sizeof *x->tree_sum) == 0);
+        CHECK(memcmp(x->tree_loc, fresh->tree_loc, fresh->n_tree * sizeof *x->tree_loc) == 0);
+    }
+    pprof_stack_index_free(fresh);
+    /* Other changes to the samples drop it. */
+    pprof_filter_options fh = {.hide = "leaf"};
+    CHECK_INT(pprof_profile_filter(p, &fh, &fr, &err), 0);
     CHECK(pprof_profile_stack_index(p, 1, false) == NULL);
     pprof_profile_free(p);
 
@@ -183,9 +204,14 @@ static void test_reports_files(void)
             pprof_error err;
             CHECK_INT(pprof_profile_index(b, &err), 0);
             same_reports(files[i], a, b, false);
-            /* and after a filter, which drops the index */
-            pprof_filter_options fo = {.hide = "runtime"};
+            /* after focus and ignore, which keep the index current */
+            pprof_filter_options ff = {.focus = "main|runtime|fib|alloc", .ignore = "GC|gc"};
             pprof_filter_result fr;
+            CHECK_INT(pprof_profile_filter(a, &ff, &fr, &err), 0);
+            CHECK_INT(pprof_profile_filter(b, &ff, &fr, &err), 0);
+            same_reports(files[i], a, b, false);
+            /* and after one that drops it */
+            pprof_filter_options fo = {.hide = "runtime"};
             CHECK_INT(pprof_profile_filter(a, &fo, &fr, &err), 0);
             CHECK_INT(pprof_profile_filter(b, &fo, &fr, &err), 0);
             CHECK_INT(pprof_profile_index(b, &err), 0);
