@@ -6,10 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* From this many location references, a profile without a cached stack
- * index gets one for the stack set. */
-#define STACKS_INDEX_MIN (1u << 20)
-
 typedef struct builder {
     pprof_stack_set *s;
     size_t cap_names, cap_frames, cap_flags, cap_stacks;
@@ -202,7 +198,7 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
     const pprof_stack_index *x = NULL;
     if (!o->mean && (base_key == PPROF_NONE || true_val == PPROF_NONE)) {
         x = pprof_profile_stack_index(p, si, false);
-        if (!x && p->n_sample_locs >= STACKS_INDEX_MIN && !rc && pprof_stack_index_build(&own, p) == 0 &&
+        if (!x && !rc && pprof_stack_index_worth_building(p) && pprof_stack_index_build(&own, p) == 0 &&
             pprof_stack_index_fits(own, p, si, false))
             x = own;
     }

@@ -49,14 +49,26 @@ static inline void edge_update(gb *b, edge_rec *r, int64_t w, int64_t wd, bool r
     r->is_inline &= is_inline;
 }
 
+static int edge_add_at(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bool residual, bool is_inline,
+                       uint32_t stamp, uint32_t *at);
+
 static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bool residual,
                     bool is_inline, uint32_t stamp)
+{
+    uint32_t at;
+    return edge_add_at(b, src, dst, w, wd, residual, is_inline, stamp, &at);
+}
+
+/* Adds to edge (src, dst), made when new; *at gets its index. */
+static int edge_add_at(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bool residual, bool is_inline,
+                       uint32_t stamp, uint32_t *at)
 {
     /* Samples come in call-tree order often enough that a node's last
      * in-edge is the one asked for again: no hashing then. */
     uint32_t last = b->last_edge[dst];
     if (last != PPROF_NONE && b->edges[last].src == src) {
         edge_update(b, &b->edges[last], w, wd, residual, is_inline, stamp);
+        *at = last;
         return 0;
     }
     uint64_t key = (uint64_t)src << 32 | dst;
@@ -69,6 +81,7 @@ static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bo
         if (r->src == src && r->dst == dst) {
             b->last_edge[dst] = e - 1;
             edge_update(b, r, w, wd, residual, is_inline, stamp);
+            *at = e - 1;
             return 0;
         }
         h = (h + 1) & b->edge_mask;
@@ -84,6 +97,7 @@ static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bo
     r->residual = residual;
     r->is_inline = is_inline;
     b->last_edge[dst] = (uint32_t)b->n_edges;
+    *at = (uint32_t)b->n_edges;
     b->edge_slots[h] = (uint32_t)++b->n_edges;
     if (b->n_edges * 2 > b->edge_mask + 1)
         return edge_rehash(b, (b->edge_mask + 1) * 2);
@@ -161,9 +175,6 @@ static void *node_pass(void *arg)
     t->abs_sum = abs_sum;
     return NULL;
 }
-
-/* From this many location references a graph indexes the samples' stacks. */
-#define GRAPH_INDEX_MIN (1u << 20)
 
 /* Node pass over the index's call tree (a profile indexed once for many
  * reports): each tree node adds the sum of the stacks through it to the
@@ -307,7 +318,7 @@ typedef struct loc_pair {
     bool residual;
 } loc_pair;
 
-static int loc_paths_build(gb *b, loc_path **out_paths, loc_pair **out_pairs)
+static int loc_paths_build(gb *b, loc_path **out_paths, loc_pair **out_pairs, size_t *out_n_pairs)
 {
     const pprof_profile *p = b->p;
     size_t nl = p->n_locations, n_pairs = 0, cap_pairs = 0;
@@ -350,6 +361,7 @@ static int loc_paths_build(gb *b, loc_path **out_paths, loc_pair **out_pairs)
     }
     *out_paths = lp;
     *out_pairs = pairs;
+    *out_n_pairs = n_pairs;
     return 0;
 }
 
@@ -442,6 +454,86 @@ static int edges_merge(gb *b, const gb *o)
  * part is precomputed (loc_paths_build), so a frame whose location has no
  * kept line costs one lookup. Split between two threads as the node pass
  * was, when its sums were exact. */
+/* The edge pass over the stacks of an index with a call tree: what each
+ * tree node adds to a path (its in-edge, from the kept node above it, and
+ * its location's inner edges) is worked out once, and each edge is looked
+ * up once per tree node rather than once per stack. The stacks are still
+ * walked in order, each path from its root, so edges are made in the
+ * order the sample pass makes them and count once per stack. */
+static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size_t n_pairs)
+{
+    const pprof_stack_index *x = b->stacks;
+    size_t n = x->n_tree, nt = x->n_types, si = (size_t)b->si;
+    const bool mean = b->opt->mean;
+    enum { IN_EDGE = 1, IN_RESIDUAL = 2, IN_INLINE = 4, AFTER_RESIDUAL = 8 };
+    uint32_t *after = malloc((n ? n : 1) * sizeof *after); /* kept node the path ends in after i */
+    uint32_t *in_src = malloc((n ? n : 1) * sizeof *in_src);
+    uint32_t *edge_of = malloc((n ? n : 1) * sizeof *edge_of);
+    uint32_t *pair_edge = malloc((n_pairs ? n_pairs : 1) * sizeof *pair_edge);
+    uint8_t *flags = malloc(n ? n : 1);
+    uint32_t *path = malloc((n ? n : 1) * sizeof *path);
+    int rc = after && in_src && edge_of && pair_edge && flags && path ? 0 : PPROF_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++) {
+        uint32_t up = x->tree_parent[i];
+        uint32_t parent = up == PPROF_NONE ? PPROF_NONE : after[up];
+        bool residual = up != PPROF_NONE && (flags[up] & AFTER_RESIDUAL);
+        const loc_path *d = &lp[x->tree_loc[i]];
+        flags[i] = 0;
+        edge_of[i] = PPROF_NONE;
+        if (d->outer == PPROF_NONE) {
+            after[i] = parent;
+            flags[i] = AFTER_RESIDUAL;
+            continue;
+        }
+        if (d->outer_track && parent != PPROF_NONE && parent != d->outer) {
+            in_src[i] = parent;
+            flags[i] |= IN_EDGE | (residual || d->outer_inline ? IN_RESIDUAL : 0) | (d->outer_inline ? IN_INLINE : 0);
+        }
+        after[i] = d->inner;
+        if (d->inner_residual)
+            flags[i] |= AFTER_RESIDUAL;
+    }
+    if (!rc)
+        memset(pair_edge, 0xff, n_pairs * sizeof *pair_edge);
+    for (size_t r = 0; r < b->n_rows && !rc; r++) {
+        if (!b->sample_edges[r] || x->stack_leaf[r] == PPROF_NONE)
+            continue;
+        const int64_t *v = x->values + r * nt;
+        int64_t w = v[si], dw = mean ? v[0] : 0;
+        uint32_t stamp = (uint32_t)r + 1;
+        size_t depth = 0;
+        for (uint32_t t = x->stack_leaf[r]; t != PPROF_NONE; t = x->tree_parent[t])
+            path[depth++] = t;
+        while (depth-- > 0 && !rc) {
+            uint32_t i = path[depth];
+            const loc_path *d = &lp[x->tree_loc[i]];
+            if (flags[i] & IN_EDGE) {
+                bool res = flags[i] & IN_RESIDUAL, inl = flags[i] & IN_INLINE;
+                if (edge_of[i] == PPROF_NONE)
+                    rc = edge_add_at(b, in_src[i], d->outer, w, dw, res, inl, stamp, &edge_of[i]);
+                else
+                    edge_update(b, &b->edges[edge_of[i]], w, dw, res, inl, stamp);
+            }
+            if (d->outer == PPROF_NONE)
+                continue;
+            for (uint32_t k = d->pairs, end = d->pairs + d->n_pairs; k < end && !rc; k++) {
+                if (pair_edge[k] == PPROF_NONE)
+                    rc = edge_add_at(b, pairs[k].src, pairs[k].dst, w, dw, pairs[k].residual, true, stamp,
+                                     &pair_edge[k]);
+                else
+                    edge_update(b, &b->edges[pair_edge[k]], w, dw, pairs[k].residual, true, stamp);
+            }
+        }
+    }
+    free(after);
+    free(in_src);
+    free(edge_of);
+    free(pair_edge);
+    free(flags);
+    free(path);
+    return rc;
+}
+
 static int accumulate_edges(gb *b)
 {
     int rc = edges_reset(b);
@@ -449,8 +541,15 @@ static int accumulate_edges(gb *b)
         return rc;
     loc_path *lp;
     loc_pair *pairs;
-    if ((rc = loc_paths_build(b, &lp, &pairs)))
+    size_t n_pairs;
+    if ((rc = loc_paths_build(b, &lp, &pairs, &n_pairs)))
         return rc;
+    if (b->stacks && b->stacks->n_tree) {
+        rc = tree_edge_pass(b, lp, pairs, n_pairs);
+        free(lp);
+        free(pairs);
+        return rc;
+    }
     edge_part one = {.b = b, .lp = lp, .pairs = pairs, .lo = 0, .hi = b->n_rows};
     bool threaded = false;
     gb other;
@@ -985,11 +1084,10 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     b.g->profile = p;
     /* A profile that answers many reports keeps its index; a big one
-     * without gets one for this graph (hashing every sample's locations
-     * once costs less than walking them all in each pass). */
+     * without gets one for this graph. */
     pprof_stack_index *own = NULL;
     b.stacks = pprof_profile_stack_index(p, b.si, opt->mean);
-    if (!b.stacks && p->n_sample_locs >= GRAPH_INDEX_MIN && pprof_stack_index_build(&own, p) == 0 &&
+    if (!b.stacks && pprof_stack_index_worth_building(p) && pprof_stack_index_build(&own, p) == 0 &&
         pprof_stack_index_fits(own, p, b.si, opt->mean))
         b.stacks = own;
     b.n_rows = b.stacks ? b.stacks->n_stacks : p->n_samples;

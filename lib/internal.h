@@ -160,6 +160,14 @@ void pprof_stack_index_free(pprof_stack_index *x);
 /* Whether x describes p as it is and may stand for its samples for this
  * value column (and with mean, column 0). */
 bool pprof_stack_index_fits(const pprof_stack_index *x, const pprof_profile *p, int sample_index, bool mean);
+/* From this many location references, a graph or a stack set of a profile
+ * without a usable cached index builds its own (hashing every sample's
+ * locations once costs less than walking them all in each pass). */
+#define PPROF_STACK_INDEX_MIN (1u << 20)
+/* Whether building an index for p could help: p is big and has no cached
+ * index describing it (one that does but does not fit a value column would
+ * not fit built again). */
+bool pprof_stack_index_worth_building(const pprof_profile *p);
 /* The index pprof_profile_index cached on p, when it fits (else NULL). */
 const pprof_stack_index *pprof_profile_stack_index(const pprof_profile *p, int sample_index, bool mean);
 /* Drops what is cached about p's samples: every function that changes the

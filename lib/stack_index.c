@@ -242,6 +242,16 @@ int pprof_stack_index_keep(pprof_stack_index **xp, const pprof_profile *p, const
     return 0;
 }
 
+bool pprof_stack_index_worth_building(const pprof_profile *p)
+{
+    const pprof_stack_index *x = p->internal ? p->internal->stacks : NULL;
+    /* A cached index that describes p but not this value column says the
+     * same of one built again. */
+    return p->n_sample_locs >= PPROF_STACK_INDEX_MIN &&
+           !(x && x->n_samples == p->n_samples && x->samples == p->samples && x->sample_values == p->values &&
+             x->n_sample_locs == p->n_sample_locs && x->n_types == p->n_sample_types);
+}
+
 const pprof_stack_index *pprof_profile_stack_index(const pprof_profile *p, int sample_index, bool mean)
 {
     const pprof_stack_index *x = p->internal ? p->internal->stacks : NULL;

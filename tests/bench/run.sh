@@ -330,7 +330,27 @@ if [ "${BENCH_WEBUI:-1}" = 1 ] && [ -f "$BIG" ] && command -v curl >/dev/null 2>
     echo
     echo "== web UI: view latencies on $BIG (pprof -http, profile loaded once)"
     measure_cmd "$PPROF" -top "$BIG"
-    cold=$WALL
+    cold=$WALL coldc=$CPU
+    # The shell on the same profile: one more command on the loaded profile.
+    if [ "${BENCH_SHELL:-1}" = 1 ]; then
+        printf '%-44s %8s %8s %7s %8s\n' "shell (piped, loaded $BIG)" "wall s" "" "cpu s" "cpu x cold"
+        for cmd in top tree "peek Method1\$" "focus=Type0|Type1
+top"; do
+            printf '%s\n' "$cmd" >"$BENCH_DIR/shell1.txt"
+            printf '%s\n%s\n%s\n%s\n%s\n%s\n' "$cmd" "$cmd" "$cmd" "$cmd" "$cmd" "$cmd" >"$BENCH_DIR/shell6.txt"
+            measure_cmd sh -c "'$PPROF' '$BIG' <'$BENCH_DIR/shell1.txt'"
+            one=$WALL onec=$CPU rc1=$RC
+            measure_cmd sh -c "'$PPROF' '$BIG' <'$BENCH_DIR/shell6.txt'"
+            label=$(printf '%s' "$cmd" | tr '\n' ' ')
+            if [ "$rc1" = 0 ] && [ "$RC" = 0 ]; then
+                awk -v a="$one" -v b="$WALL" -v ac="$onec" -v bc="$CPU" -v c="$label" -v cold="$coldc" 'BEGIN {
+                    printf "%-44s %8.3f %8s %7.3f %8.2f\n", "shell: one more \"" c "\"", (b - a) / 5, "", (bc - ac) / 5,
+                        (cold > 0 ? (bc - ac) / 5 / cold : 0) }'
+            else
+                row "shell: $label (piped)"
+            fi
+        done
+    fi
     weberr=$BENCH_DIR/webui.err
     HOME=$BENCH_DIR "$PPROF" -http=127.0.0.1:0 -no_browser "$BIG" >/dev/null 2>"$weberr" &
     webpid=$!
@@ -343,9 +363,10 @@ if [ "${BENCH_WEBUI:-1}" = 1 ] && [ -f "$BIG" ] && command -v curl >/dev/null 2>
     if [ -z "$port" ]; then
         echo "bench: pprof -http did not start: $(head -3 "$weberr")"
     else
-        echo "cold pprof -top: ${cold} s wall; server RSS $(awk '/^VmRSS:/ {printf "%.0f MiB", $2 / 1024}' /proc/$webpid/status)"
-        echo "(view s: the server's Server-Timing for the view, wall and CPU, of the faster of two requests)"
-        printf '%-36s %8s %8s %8s %10s %7s\n' view "curl s" "view s" "cpu s" bytes "x cold"
+        echo "cold pprof -top: ${cold} s wall, ${coldc} s CPU; server RSS $(awk '/^VmRSS:/ {printf "%.0f MiB", $2 / 1024}' /proc/$webpid/status)"
+        echo "(view s: the server's Server-Timing for the view, wall and CPU, of the faster of two requests;"
+        echo " x cold: curl's wall time over the cold -top's; cpu x cold: the view's CPU time over the cold -top's)"
+        printf '%-36s %8s %8s %8s %10s %7s %10s\n' view "curl s" "view s" "cpu s" bytes "x cold" "cpu x cold"
         for v in "top" "flamegraph" "" "peek?f=Method0" "top?f=Type0|Type1" "flamegraph?f=Type0|Type1" "tags" "download"; do
             best=''
             for try in 1 2; do
@@ -354,12 +375,13 @@ if [ "${BENCH_WEBUI:-1}" = 1 ] && [ -f "$BIG" ] && command -v curl >/dev/null 2>
                 best=$(echo "$r|$best" | awk -F'|' '{ split($1, a, " "); split($2, b, " ");
                     if ($2 == "" || a[2] + 0 < b[2] + 0) print $1; else print $2 }')
             done
-            echo "$best" | awk -v v="/ui/$v" -v cold="$cold" '{
+            echo "$best" | awk -v v="/ui/$v" -v cold="$cold" -v coldc="$coldc" '{
                 if ($1 != 200) { printf "%-36s failed (HTTP %s)\n", v, $1; next }
-                view = "-"; cpu = "-"
+                view = "-"; cpu = "-"; xc = "-"
                 if (match($0, /view;dur=[0-9.]+/)) view = sprintf("%.3f", substr($0, RSTART + 9, RLENGTH - 9) / 1000)
                 if (match($0, /cpu;dur=[0-9.]+/)) cpu = sprintf("%.3f", substr($0, RSTART + 8, RLENGTH - 8) / 1000)
-                printf "%-36s %8.3f %8s %8s %10d %7.2f\n", v, $2, view, cpu, $3, cold > 0 ? $2 / cold : 0 }'
+                if (cpu != "-" && coldc > 0) xc = sprintf("%.2f", cpu / coldc)
+                printf "%-36s %8.3f %8s %8s %10d %7.2f %10s\n", v, $2, view, cpu, $3, (cold > 0 ? $2 / cold : 0), xc }'
         done
     fi
     kill $webpid 2>/dev/null
