@@ -145,9 +145,12 @@ subst() {
 		-e "s|@CERTS@|$certs|g; s|@TMP@|$tmp|g"
 }
 
-# Ports and the temp dir back to placeholders, for the goldens.
+# Ports and the temp dir back to placeholders, for the goldens; the bytes a
+# stalled transfer got in its last second (about 10 from /trickle, fewer on
+# a loaded machine) to @N@ when under 1000.
 normalize() {
 	sed -e "s|$tmp|@TMP@|g" -e "s/:$PORT\([^0-9]\|\$\)/:@PORT@\1/g" \
+		-e 's/transfer stalled: [0-9]\{1,3\} bytes in the last/transfer stalled: @N@ bytes in the last/' \
 		-e "${TLSPORT:+s/:$TLSPORT\([^0-9]\|\$\)/:@TLSPORT@\1/g}" \
 		-e "${TLSCPORT:+s/:$TLSCPORT\([^0-9]\|\$\)/:@TLSCPORT@\1/g}" "$1"
 }
