@@ -275,7 +275,7 @@ static int on_mmap(perf_builder *b, const uint8_t *rec, size_t size, bool v2, pp
     size_t name_at = v2 ? 8 + 64 : 8 + 32;
     if (size < name_at)
         return pprof_error_set(err, PPROF_EFORMAT, "perf.data: short MMAP record at offset %zu",
-                               (size_t)(rec - b->f->data));
+                               perf_file_pos(b->f, rec));
     if (misc & (1u << 13))
         return 0; /* a data mapping (perf record -d): no code in it */
     int32_t pid = (int32_t)perf_u32(rec + 8);
@@ -335,7 +335,7 @@ static int on_comm(perf_builder *b, const uint8_t *rec, size_t size, pprof_error
 {
     if (size < 17)
         return pprof_error_set(err, PPROF_EFORMAT, "perf.data: short COMM record at offset %zu",
-                               (size_t)(rec - b->f->data));
+                               perf_file_pos(b->f, rec));
     int32_t pid = (int32_t)perf_u32(rec + 8), tid = (int32_t)perf_u32(rec + 12);
     const char *name = (const char *)rec + 16;
     size_t n = strnlen(name, size - 16);
@@ -356,7 +356,7 @@ static int on_fork(perf_builder *b, const uint8_t *rec, size_t size, pprof_error
 {
     if (size < 24)
         return pprof_error_set(err, PPROF_EFORMAT, "perf.data: short FORK record at offset %zu",
-                               (size_t)(rec - b->f->data));
+                               perf_file_pos(b->f, rec));
     int32_t pid = (int32_t)perf_u32(rec + 8), ppid = (int32_t)perf_u32(rec + 12);
     int32_t tid = (int32_t)perf_u32(rec + 16), ptid = (int32_t)perf_u32(rec + 20);
     perf_comm *pc = comm_get(b, ptid, false);

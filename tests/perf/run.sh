@@ -54,6 +54,16 @@ if [ -n "$gen" ] && mkdir "$tmp/synth" && "$gen" "$tmp/synth"; then
     else
         bad "pipe and file mode (synthetic)" "$(diff "$tmp/pipe.raw" "$tmp/file.raw" | head -3 | tr '\n' ' ')"
     fi
+    # perf record -z: the same records as zstd-compressed records straddling them (COMPRESSED in
+    # file mode, COMPRESSED2 in pipe mode)
+    for z in compressed compressed_pipe; do
+        "$PPROF" -raw "$tmp/synth/perf_ok_$z.data" 2>&1 | grep -v '^Time:' >"$tmp/$z.raw"
+        if grep -q '^Samples:' "$tmp/file.raw" && cmp -s "$tmp/$z.raw" "$tmp/file.raw"; then
+            ok "compressed records (synthetic, $z): the profile of the uncompressed file"
+        else
+            bad "compressed records (synthetic, $z)" "$(diff "$tmp/$z.raw" "$tmp/file.raw" | head -3 | tr '\n' ' ')"
+        fi
+    done
 else
     bad "synthetic perf.data files" "could not build or run gen_perf_bad"
 fi
@@ -111,6 +121,13 @@ our_total() { "$PPROF" -raw "$1" | awk -v col="$2" '/^Samples:/{s=1; getline; ne
 # ---------------------------------------------------------------- recordings compared with perf script
 if record fp -e cpu-clock -g; then
     parity "frame-pointer callchains (-g)" fp.data 1 cpu-clock
+fi
+if record zstd -z -e cpu-clock -g; then
+    if perf report --header-only -i zstd.data 2>/dev/null | grep -q '^# compressed : Zstd'; then
+        parity "compressed records (perf record -z)" zstd.data 1 cpu-clock
+    else
+        bad "perf record -z" "perf wrote no compressed records: $(perf report --header-only -i zstd.data 2>&1 | grep -i compress)"
+    fi
 fi
 if record flat -e cpu-clock; then
     parity "no callchains" flat.data 0 cpu-clock
