@@ -83,6 +83,11 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(sort $(wildcard tests/bench/*.c tests/bad/*.c tests/http/*.c))
 TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
+# Fuzz harnesses; each is also built with a plain driver to replay its
+# committed corpus (defined here, before `test` names them as prerequisites).
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 # The version lives in lib/pprof.h (PPROF_VERSION); the soname follows its major.
 VERSION  := $(shell sed -n 's/^\#define PPROF_VERSION "\(.*\)"/\1/p' lib/pprof.h)
 SOMAJOR  := $(shell sed -n 's/^\#define PPROF_VERSION_MAJOR \([0-9]*\)/\1/p' lib/pprof.h)
@@ -293,8 +298,6 @@ bench: deps
 # libFuzzer harnesses (clang), built with ASan+UBSan against every lib and
 # formats source; each runs FUZZ_SECONDS on a corpus seeded from tests/data.
 FUZZ_SECONDS ?= 60
-FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(FMT_SRC) $(GEN_C) $(wildcard lib/*.h formats/*.h)
 	@mkdir -p $(dir $@)
@@ -304,7 +307,6 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(FMT_SRC) $(GEN_C) $(wildcard lib/*.
 # The committed corpora (tests/fuzz/corpus/<harness>/) are replayed by every
 # `make test`: through each harness linked with a plain driver (gcc, no
 # libFuzzer needed), under UBSan and ASan when the compiler has them.
-REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libpprof.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -O1 -g $(SANITIZE) -Ilib -Iformats -o $@ $< tests/fuzz/replay.c $(BUILD)/libpprof.a \

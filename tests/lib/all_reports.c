@@ -43,7 +43,7 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s/%s.out", argv[2], name);
         FILE *w = fopen(path, "wb");
         if (w) {
-            if (rc == 0)
+            if (rc == 0 && out.len) /* an empty report has no buffer */
                 fwrite(out.data, 1, out.len, w);
             else
                 fprintf(w, "pprof: %s\n", err.msg);
