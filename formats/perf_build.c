@@ -60,6 +60,11 @@ static uint32_t tab_find(const perf_tab *t, uint64_t h, bool (*eq)(const perf_bu
     return PPROF_NONE;
 }
 
+static uint64_t tab_entry_hash(const void *ctx, size_t i)
+{
+    return ((const perf_tab *)ctx)->hashes[i];
+}
+
 /* Adds entry t->n (the next dense index) with hash h at slot. */
 static int tab_insert(perf_tab *t, size_t slot, uint64_t h)
 {
@@ -67,22 +72,10 @@ static int tab_insert(perf_tab *t, size_t slot, uint64_t h)
         return PPROF_ENOMEM;
     t->hashes[t->n] = h;
     if (!t->slots || (t->n + 1) * 2 > t->mask + 1) {
-        size_t size = t->slots ? (t->mask + 1) * 2 : 64;
-        uint32_t *s = calloc(size, sizeof *s);
-        if (!s)
-            return PPROF_ENOMEM;
-        free(t->slots);
-        t->slots = s;
-        t->mask = size - 1;
-        for (size_t k = 0; k <= t->n; k++) {
-            size_t i = t->hashes[k] & t->mask;
-            while (s[i])
-                i = (i + 1) & t->mask;
-            s[i] = (uint32_t)k + 1;
-        }
-    } else {
-        t->slots[slot] = (uint32_t)t->n + 1;
+        t->n++;
+        return pprof_slots_rebuild(&t->slots, &t->mask, t->slots ? (t->mask + 1) * 2 : 64, t->n, tab_entry_hash, t);
     }
+    t->slots[slot] = (uint32_t)t->n + 1;
     t->n++;
     return 0;
 }

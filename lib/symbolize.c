@@ -90,18 +90,20 @@ int pprof_symbolize_parse(pprof_symbolize_options *out, const char *value, pprof
 
 /* ---------------------------------------------------------------- session */
 
-typedef struct fn_slot {
+typedef struct fn_entry {
     pprof_str name, file;
-    uint32_t index; /* function index + 1; 0 = empty */
-} fn_slot;
+    uint32_t index; /* the function's index */
+} fn_entry;
 
 /* One symbolization run: the profile, the options and the functions made
  * so far (deduplicated by name and file, as pprof does). */
 typedef struct session {
     pprof_profile *p;
     const pprof_symbolize_options *opt;
-    fn_slot *fns;
-    size_t fn_mask, n_fns;
+    fn_entry *fns;
+    size_t n_fns, cap_fns;
+    uint32_t *fn_slots; /* the toolkit's index over fns */
+    size_t fn_mask;
     bool missing; /* some binary was not found */
     char *found;  /* where the last usable candidate was */
     size_t found_len;
@@ -120,24 +122,15 @@ static void warn(const session *s, const char *fmt, ...)
     s->opt->warn(s->opt->warn_ctx, msg);
 }
 
-static int fn_grow(session *s)
+static uint64_t fn_hash(pprof_str name, pprof_str file)
 {
-    size_t slots = s->fns ? (s->fn_mask + 1) * 2 : 256;
-    fn_slot *t = calloc(slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; s->fns && i <= s->fn_mask; i++) {
-        if (!s->fns[i].index)
-            continue;
-        size_t h = pprof_hash_u64(((uint64_t)s->fns[i].name << 32) | s->fns[i].file) & (slots - 1);
-        while (t[h].index)
-            h = (h + 1) & (slots - 1);
-        t[h] = s->fns[i];
-    }
-    free(s->fns);
-    s->fns = t;
-    s->fn_mask = slots - 1;
-    return 0;
+    return pprof_hash_u64(((uint64_t)name << 32) | file);
+}
+
+static uint64_t fn_entry_hash(const void *ctx, size_t i)
+{
+    const fn_entry *e = &((const session *)ctx)->fns[i];
+    return fn_hash(e->name, e->file);
 }
 
 /* The function for (name, file), made once per run. */
@@ -149,24 +142,25 @@ static int function_for(uint32_t *out, session *s, const char *name, const char 
         rc = pprof_profile_intern(&f, s->p, file ? file : "", file ? strlen(file) : 0);
     if (rc)
         return rc;
-    if ((s->n_fns + 1) * 2 > s->fn_mask + 1 || !s->fns)
-        if (fn_grow(s))
-            return PPROF_ENOMEM;
-    size_t h = pprof_hash_u64(((uint64_t)n << 32) | f) & s->fn_mask;
-    while (s->fns[h].index) {
-        if (s->fns[h].name == n && s->fns[h].file == f) {
-            *out = s->fns[h].index - 1;
+    size_t h = fn_hash(n, f) & s->fn_mask;
+    for (uint32_t e; s->fn_slots && (e = s->fn_slots[h]) != 0; h = (h + 1) & s->fn_mask) {
+        if (s->fns[e - 1].name == n && s->fns[e - 1].file == f) {
+            *out = s->fns[e - 1].index;
             return 0;
         }
-        h = (h + 1) & s->fn_mask;
     }
     pprof_function fn = {.id = s->p->n_functions + 1, .name = n, .system_name = n, .filename = f};
     uint32_t idx;
     if ((rc = pprof_profile_add_function(&idx, s->p, &fn)))
         return rc;
-    s->fns[h] = (fn_slot){n, f, idx + 1};
-    s->n_fns++;
+    if (PPROF_GROW(s->fns, s->cap_fns, s->n_fns + 1))
+        return PPROF_ENOMEM;
+    s->fns[s->n_fns++] = (fn_entry){n, f, idx};
     *out = idx;
+    if (!s->fn_slots || s->n_fns * 2 > s->fn_mask + 1)
+        return pprof_slots_rebuild(&s->fn_slots, &s->fn_mask, s->fn_slots ? (s->fn_mask + 1) * 2 : 256, s->n_fns,
+                                   fn_entry_hash, s);
+    s->fn_slots[h] = (uint32_t)s->n_fns;
     return 0;
 }
 
@@ -726,6 +720,7 @@ int pprof_symbolize_local(pprof_profile *p, const pprof_symbolize_options *opt, 
             rc = symbolize_mapping(&s, mi);
     free(wanted);
     free(s.fns);
+    free(s.fn_slots);
     if (rc)
         return pprof_error_set(err, rc, "symbolization: %s", pprof_strerror(rc));
     if (s.missing) {
