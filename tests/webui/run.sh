@@ -220,7 +220,12 @@ expect 400 "/ui/saveconfig?config=z" 'could not parse settings' -X POST -H "Orig
 expect 200 "/ui/top" 'configs: \[\]'
 
 # ---------------------------------------------------------------- load: hundreds of requests at once, all answered, memory flat
-N_LOAD=${N_LOAD:-250}
+# Under a sanitizer every view (a forked child) is many times slower: fewer
+# requests keep the run within the server's 300 s queue on a loaded machine.
+case ${SANITIZE:-} in
+*sanitize=*) N_LOAD=${N_LOAD:-60} ;;
+*) N_LOAD=${N_LOAD:-250} ;;
+esac
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$PID/status"; }
 : >"$tmp/urls"
 i=0
@@ -241,7 +246,11 @@ rss1=$(rss)
 got2=$(load)
 rss2=$(rss)
 [ "$got" = $N_LOAD ] && [ "$got2" = $N_LOAD ] && ok || bad "load: $got and $got2 of $N_LOAD answered 200 ($(sort "$tmp/codes" | uniq -c | tr '\n' ' '))"
-[ -n "$rss1" ] && [ "$rss2" -le $((rss1 + 8192)) ] && ok || bad "load: RSS grew from ${rss1} kB to ${rss2} kB"
+case ${SANITIZE:-} in
+*sanitize=address*) # ASan keeps freed memory in quarantine (up to 256 MB): RSS says nothing there
+    echo "skip load: RSS (AddressSanitizer's quarantine holds freed memory)" ;;
+*) [ -n "$rss1" ] && [ "$rss2" -le $((rss1 + 8192)) ] && ok || bad "load: RSS grew from ${rss1} kB to ${rss2} kB" ;;
+esac
 echo "load: 2 x $N_LOAD concurrent requests, server RSS ${rss1} kB then ${rss2} kB"
 expect 200 "/ui/top" 'Name: "regexp.(\*machine).add"'
 
