@@ -83,16 +83,11 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(sort $(wildcard tests/bench/*.c tests/bad/*.c tests/http/*.c))
 TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
-# Fuzz harnesses; each is also built with a plain driver to replay its
-# committed corpus (defined here, before `test` names them as prerequisites).
-FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 # The version lives in lib/pprof.h (PPROF_VERSION); the soname follows its major.
 VERSION  := $(shell sed -n 's/^\#define PPROF_VERSION "\(.*\)"/\1/p' lib/pprof.h)
 SOMAJOR  := $(shell sed -n 's/^\#define PPROF_VERSION_MAJOR \([0-9]*\)/\1/p' lib/pprof.h)
 
-.PHONY: all deps test-deps install-pkgs check test unit cli bad flame http native lib webui perf fuzz demo asan tsan bench \
+.PHONY: all deps test-deps fuzz-replay-drivers install-pkgs check test unit cli bad flame http native lib webui perf fuzz demo asan tsan bench \
         install uninstall clean tools FORCE
 .SUFFIXES:
 
@@ -227,7 +222,9 @@ tools: $(TOOL_BIN) $(BUILD)/tools/mkprof
 # `make unit`, `make cli`, ... or `sh tests/suites.sh NAME`.
 SUITE_ENV = PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools BUILD=$(BUILD) MAKE="$(MAKE)" SANITIZE="$(SANITIZE)"
 
-test: all tools $(UNIT_BIN) $(REPLAY_BIN)
+# fuzz-replay-drivers: REPLAY_BIN is defined further down, after this rule
+# has been read (a prerequisite list expands when read).
+test: all tools $(UNIT_BIN) fuzz-replay-drivers
 	@$(SUITE_ENV) sh tests/suites.sh
 
 check: test-deps
@@ -298,6 +295,8 @@ bench: deps
 # libFuzzer harnesses (clang), built with ASan+UBSan against every lib and
 # formats source; each runs FUZZ_SECONDS on a corpus seeded from tests/data.
 FUZZ_SECONDS ?= 60
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(FMT_SRC) $(GEN_C) $(wildcard lib/*.h formats/*.h)
 	@mkdir -p $(dir $@)
@@ -307,6 +306,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(FMT_SRC) $(GEN_C) $(wildcard lib/*.
 # The committed corpora (tests/fuzz/corpus/<harness>/) are replayed by every
 # `make test`: through each harness linked with a plain driver (gcc, no
 # libFuzzer needed), under UBSan and ASan when the compiler has them.
+REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+fuzz-replay-drivers: $(REPLAY_BIN)
 $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libpprof.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -O1 -g $(SANITIZE) -Ilib -Iformats -o $@ $< tests/fuzz/replay.c $(BUILD)/libpprof.a \
