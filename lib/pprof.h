@@ -689,6 +689,7 @@ typedef struct pprof_symbolize_options {
     const char *home;        /* for ~/.debug/<path>/<build id>/elf (perf's cache); NULL: not searched */
     const char *debug_dir;   /* separate debug files (build id and .gnu_debuglink); NULL: /usr/lib/debug */
     const char *kallsyms;    /* kernel symbols (/proc/kallsyms); NULL: kernel addresses stay raw */
+    bool running_vdso;       /* [vdso] without a build id: this process's vDSO names it (recorded here) */
     pprof_warn_fn warn;      /* NULL: warnings are dropped */
     void *warn_ctx;
 } pprof_symbolize_options;
