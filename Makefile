@@ -88,7 +88,7 @@ TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 VERSION  := $(shell sed -n 's/^\#define PPROF_VERSION "\(.*\)"/\1/p' lib/pprof.h)
 SOMAJOR  := $(shell sed -n 's/^\#define PPROF_VERSION_MAJOR \([0-9]*\)/\1/p' lib/pprof.h)
 
-.PHONY: all deps test-deps install-pkgs check test unit cli bad flame http native lib webui perf fuzz demo asan tsan bench \
+.PHONY: all deps test-deps fuzz-replay-drivers install-pkgs check test unit cli bad flame http native lib webui perf fuzz demo asan tsan bench \
         install uninstall clean tools FORCE
 .SUFFIXES:
 
@@ -223,7 +223,9 @@ tools: $(TOOL_BIN) $(BUILD)/tools/mkprof
 # `make unit`, `make cli`, ... or `sh tests/suites.sh NAME`.
 SUITE_ENV = PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools BUILD=$(BUILD) MAKE="$(MAKE)" SANITIZE="$(SANITIZE)"
 
-test: all tools $(UNIT_BIN) $(REPLAY_BIN)
+# fuzz-replay-drivers: REPLAY_BIN is defined further down, after this rule
+# has been read (a prerequisite list expands when read).
+test: all tools $(UNIT_BIN) fuzz-replay-drivers
 	@$(SUITE_ENV) sh tests/suites.sh
 
 check: test-deps
@@ -308,6 +310,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(FMT_SRC) $(GEN_C) $(wildcard lib/*.
 # `make test`: through each harness linked with a plain driver (gcc, no
 # libFuzzer needed), under UBSan and ASan when the compiler has them.
 REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+fuzz-replay-drivers: $(REPLAY_BIN)
 $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libpprof.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -O1 -g $(SANITIZE) -Ilib -Iformats -o $@ $< tests/fuzz/replay.c $(BUILD)/libpprof.a \
