@@ -8,9 +8,17 @@ int pprof_read_stream(pprof_buf *out, FILE *f, const pprof_parse_options *opt, p
 {
     uint64_t max = opt && opt->max_inflated ? opt->max_inflated : PPROF_DEFAULT_MAX_INFLATED;
     for (;;) {
+        if (out->len > max)
+            return pprof_error_set(err, PPROF_ELIMIT, "input exceeds the limit of %llu bytes",
+                                   (unsigned long long)max);
         if (pprof_buf_reserve(out, 1 << 16))
             return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+        /* Never read (so never hold) more than one byte past the cap: the
+         * buffer doubles, and a full read into the doubled room would hold
+         * twice the cap before the check below. */
         size_t room = out->cap - out->len - 1;
+        if (room > max + 1 - out->len)
+            room = (size_t)(max + 1 - out->len);
         size_t n = fread(out->data + out->len, 1, room, f);
         out->len += n;
         if (out->len > max)
