@@ -149,7 +149,21 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
                 pprof_error gz;
                 /* Without the inflated bytes no other reader can try: the
                  * first complaint stands. */
-                if (pprof_gunzip(&raw, data, len, 0, &gz) != 0)
+                /* The inflated bytes are held: the memory budget bounds them too. */
+                uint64_t most = opt && opt->max_inflated ? opt->max_inflated : PPROF_DEFAULT_MAX_INFLATED;
+                if (pprof_parse_max_memory(opt) < most)
+                    most = pprof_parse_max_memory(opt);
+                int grc = pprof_gunzip(&raw, data, len, most, &gz);
+                if (grc == PPROF_ELIMIT && most < (opt && opt->max_inflated ? opt->max_inflated
+                                                                           : PPROF_DEFAULT_MAX_INFLATED)) {
+                    pprof_buf_release(&raw);
+                    pprof_buf_release(&head);
+                    return pprof_error_set(err, PPROF_ELIMIT,
+                                           "parsing profile: the inflated input passes the memory budget of "
+                                           "%llu MiB (max_memory)",
+                                           (unsigned long long)(most >> 20));
+                }
+                if (grc != 0)
                     break;
                 inflated = true;
             }

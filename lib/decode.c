@@ -245,6 +245,7 @@ typedef struct dec {
     /* identical samples (same locations and labels) merged as they arrive */
     uint32_t *smp_slots;
     size_t smp_mask;
+    uint64_t budget; /* max_memory */
 } dec;
 
 static int fail(dec *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -466,10 +467,10 @@ static int dec_label(dec *d, const field *outer, uint64_t off, pprof_label *l, b
 static uint64_t sample_hash(const pprof_profile *p, const pprof_sample *s)
 {
     uint64_t h = pprof_hash_u64(s->n_locs);
-    const uint32_t *l = p->sample_locs + s->locs_off;
+    const uint32_t *l = pprof_sample_locs(p, s); /* NULL when empty: no arithmetic on NULL */
     for (uint32_t k = 0; k < s->n_locs; k++)
         h = pprof_hash_u64(h ^ l[k]);
-    const pprof_label *lb = p->labels + s->labels_off;
+    const pprof_label *lb = pprof_sample_labels(p, s);
     for (uint32_t k = 0; k < s->n_labels; k++) {
         h = pprof_hash_u64(h ^ lb[k].key ^ (uint64_t)lb[k].str << 32);
         h = pprof_hash_u64(h ^ (uint64_t)lb[k].num ^ (uint64_t)lb[k].num_unit << 40);
@@ -484,7 +485,7 @@ static bool sample_eq(const pprof_profile *p, const pprof_sample *a, const pprof
     if (a->n_locs && memcmp(p->sample_locs + a->locs_off, p->sample_locs + b->locs_off,
                             a->n_locs * sizeof *p->sample_locs) != 0)
         return false;
-    const pprof_label *la = p->labels + a->labels_off, *lb = p->labels + b->labels_off;
+    const pprof_label *la = pprof_sample_labels(p, a), *lb = pprof_sample_labels(p, b);
     for (uint32_t k = 0; k < a->n_labels; k++)
         if (la[k].key != lb[k].key || la[k].str != lb[k].str || la[k].num != lb[k].num ||
             la[k].num_unit != lb[k].num_unit)
@@ -796,6 +797,36 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     return 0;
 }
 
+/* What the decoding holds so far, estimated from the counts (big arrays
+ * grow by doubling, but their untouched tails cost no memory): the model,
+ * the decoder's tables, its window and the arena. */
+static uint64_t dec_bytes(const dec *d)
+{
+    const pprof_profile *p = d->p;
+    uint64_t b = p->internal->arena.total + d->s->cap;
+    b += (uint64_t)p->n_samples * sizeof *p->samples + (uint64_t)d->n_values * sizeof *p->values;
+    b += (uint64_t)p->n_sample_locs * sizeof *p->sample_locs + (uint64_t)p->n_labels * sizeof *p->labels;
+    /* a location: itself, defined flag, mapping id, wire order, id map */
+    b += (uint64_t)p->n_locations * (sizeof *p->locations + 1 + 8 + 4 + 8);
+    b += (uint64_t)p->n_lines * (sizeof *p->lines + 8);
+    b += (uint64_t)p->n_functions * sizeof *p->functions + (uint64_t)p->n_mappings * sizeof *p->mappings;
+    b += (uint64_t)d->n_wstr * (sizeof *d->wstr + sizeof *d->wlen);
+    if (d->smp_slots)
+        b += (uint64_t)(d->smp_mask + 1) * sizeof *d->smp_slots;
+    return b;
+}
+
+/* Fails when holding `more` bytes on top of what is held would pass the budget. */
+static int check_budget(dec *d, uint64_t more)
+{
+    uint64_t have = dec_bytes(d);
+    if (have + more <= d->budget && have + more >= have)
+        return 0;
+    return fail(d, PPROF_ELIMIT,
+                "parsing profile: decoding needs more than the memory budget of %llu MiB (max_memory)",
+                (unsigned long long)(d->budget >> 20));
+}
+
 /* Appends a string of len bytes to the wire string table; *out gets its
  * storage (len + 1 bytes, NUL-terminated by the caller's copy). */
 static int add_string(dec *d, uint64_t len, uint64_t off, char **out)
@@ -816,6 +847,8 @@ static int add_string(dec *d, uint64_t len, uint64_t off, char **out)
     d->wlen = wl;
     if (len > UINT32_MAX)
         return fail(d, PPROF_ELIMIT, "parsing profile: string %zu too long", d->n_wstr);
+    if (len >= (1u << 20) && check_budget(d, len))
+        return d->err->code;
     char *c = pprof_arena_alloc(&d->p->internal->arena, (size_t)len + 1);
     if (!c)
         return fail(d, PPROF_ENOMEM, "out of memory");
@@ -1174,7 +1207,9 @@ static void dec_release(dec *d)
 static int decode_all(dec *d)
 {
     src *s = d->s;
-    for (;;) {
+    for (size_t fields = 1;; fields++) {
+        if ((fields & 4095) == 0 && check_budget(d, 0))
+            return d->err->code;
         int64_t have = src_fill(s, 20);
         if (have < 0)
             return (int)have;
@@ -1195,6 +1230,8 @@ static int decode_all(dec *d)
                 return fail(d, PPROF_EWIRE,
                             "parsing profile: field %llu: length %llu exceeds the data at offset %llu",
                             (unsigned long long)(tag >> 3), (unsigned long long)len, (unsigned long long)off);
+            if (len > STREAMED_STRING && s->gz && check_budget(d, (tag >> 3) == 6 ? 0 : len))
+                return d->err->code;
             if ((tag >> 3) == 6 && s->gz && len > STREAMED_STRING) {
                 s->pos += hdr;
                 int rc = dec_string_streamed(d, len, off + hdr);
@@ -1318,6 +1355,7 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
     memset(&d, 0, sizeof d);
     d.err = err;
     d.s = &s;
+    d.budget = pprof_parse_max_memory(opt);
     d.p = pprof_profile_new();
     int rc = d.p ? 0 : pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     if (!rc)

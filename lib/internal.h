@@ -14,6 +14,7 @@ typedef struct pprof_arena_chunk pprof_arena_chunk;
 typedef struct pprof_arena {
     pprof_arena_chunk *head;
     size_t used, size; /* in the head chunk */
+    uint64_t total;    /* bytes of every chunk: what the arena holds */
 } pprof_arena;
 
 void *pprof_arena_alloc(pprof_arena *a, size_t n);

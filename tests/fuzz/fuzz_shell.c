@@ -1,0 +1,74 @@
+/* fuzz_shell.c: libFuzzer harness for the shell's line parser (cmd/shell.c): each input line is a shell line (commands with node counts, regexps, "> file", -cum; option assignments with "//:" comments; help, ":", sample types), parsed as the shell does but with report commands not run; and its last word is completed as readline would ask, against a profile with hostile names, checking every candidate offered is safe for the terminal. */
+#include "../../cmd/shell.c"
+
+#include "formats.h"
+
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static pprof_profile *profile;
+
+/* Function names with ESC, OSC, BEL, C1 CSI and a bidi override. */
+static const char hostile[] =
+    "main;\x1b]0;title\x07" "fn;\xe2\x80\xae" "evil 10\n"
+    "main;\xc2\x9b" "2J;plain_name 5\n"
+    "main;\r\bover;cpu 3\n";
+
+static void setup(void)
+{
+    pprof_error err;
+    if (pprof_read(&profile, hostile, sizeof hostile - 1, NULL, &err) != 0)
+        __builtin_trap();
+    shell_profile = profile;
+    shell_dry_run = true;
+    if (!freopen("/dev/null", "w", stdout))
+        __builtin_trap();
+}
+
+/* Completes the last word of line as readline would, checking each candidate. */
+static void complete_line(char *line)
+{
+    size_t len = strlen(line);
+    size_t start = len;
+    while (start > 0 && !strchr(" \t\n=", line[start - 1]))
+        start--;
+    rl_line_buffer = line;
+    char **m = complete(line + start, (int)start, (int)len);
+    for (size_t i = 0; m && m[i]; i++) {
+        if (i > 0 && !pprof_text_is_safe(m[i], strlen(m[i])))
+            __builtin_trap(); /* a candidate readline would print raw */
+        free(m[i]);
+    }
+    free(m);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!profile)
+        setup();
+    if (size > 4096)
+        return 0;
+    char *text = malloc(size + 1);
+    if (!text)
+        return 0;
+    memcpy(text, data, size);
+    text[size] = 0;
+    pprof_config cfg;
+    config_init(&cfg);
+    cmd_args args;
+    memset(&args, 0, sizeof args);
+    for (char *line = text, *next; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = 0;
+        char *s = line;
+        while (isspace((unsigned char)*s))
+            s++;
+        shell_line(s, profile, &cfg, &args);
+        complete_line(line);
+    }
+    config_release(&cfg);
+    free(text);
+    return 0;
+}
