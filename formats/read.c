@@ -138,6 +138,10 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
     int first = 0; /* the first reader's complaint, reported when none fits */
     pprof_error first_err;
     const char *first_name = NULL;
+    /* Why the folded reader refused text: for text input, a better reason
+     * than protobuf's wire complaint about its first bytes. */
+    pprof_error text_err;
+    bool have_text_err = false;
     for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
         const struct reader *r = &readers[i];
         const uint8_t *d = data;
@@ -189,11 +193,22 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
             first_err = e;
             first_name = r->name;
         }
+        if (rc == PPROF_EUNRECOGNIZED && strcmp(r->name, "folded") == 0) {
+            text_err = e;
+            have_text_err = true;
+        }
     }
     pprof_buf_release(&raw);
     pprof_buf_release(&head);
     if (!first)
         return pprof_error_set(err, PPROF_EUNRECOGNIZED, "parsing profile: unrecognized profile format");
+    if (first == PPROF_EWIRE && have_text_err) {
+        /* Text taken for a broken profile.proto: say why it is not folded stacks. */
+        const char *d = text_err.msg;
+        if (strncmp(d, "parsing profile: ", 17) == 0)
+            d += 17;
+        return pprof_error_set(err, PPROF_EUNRECOGNIZED, "parsing profile: unrecognized profile format (%s)", d);
+    }
     if (first == PPROF_EWIRE) {
         const char *d = first_err.msg;
         if (strncmp(d, "parsing profile: ", 17) == 0)

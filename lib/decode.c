@@ -520,9 +520,11 @@ static int merge_last_sample(dec *d, size_t nvals, bool *merged)
     while (d->smp_slots[h]) {
         uint32_t i = d->smp_slots[h] - 1;
         if (sample_eq(p, &p->samples[i], sm)) {
-            int64_t *dst = p->values + (size_t)i * nvals, *add = p->values + d->n_values - nvals;
-            for (size_t k = 0; k < nvals; k++)
-                pprof_sat_add(&dst[k], add[k]);
+            if (nvals) { /* values is NULL while no sample has any: no arithmetic on NULL */
+                int64_t *dst = p->values + (size_t)i * nvals, *add = p->values + d->n_values - nvals;
+                for (size_t k = 0; k < nvals; k++)
+                    pprof_sat_add(&dst[k], add[k]);
+            }
             d->n_values -= nvals;
             p->n_sample_locs = sm->locs_off;
             p->n_labels = sm->labels_off;
@@ -561,6 +563,8 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
         case 1: {
             /* Each varint is at least one byte, so len bounds the count. */
             size_t bound = f.wt == WT_LEN ? f.len : 1;
+            if (bound == 0)
+                break; /* an empty packed list: nothing (and sample_locs may still be NULL) */
             if (PPROF_GROW(p->sample_locs, in->cap_sample_locs, p->n_sample_locs + bound))
                 return fail(d, PPROF_ENOMEM, "out of memory");
             uint32_t *dst = p->sample_locs + p->n_sample_locs;

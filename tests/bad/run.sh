@@ -314,6 +314,23 @@ if [ -x /usr/bin/time ]; then
     fi
 fi
 
+# -max_memory takes sizes only: a usage error (2) names the flag.
+run -top -max_memory=12XB "$CPU"
+check_error max_memory_bad_size "max_memory" "$CPU" 2
+run -top -max_memory=0 "$CPU"
+check_error max_memory_zero "max_memory" "$CPU" 2
+
+# Folded stacks with a control byte in a name are refused as folded stacks,
+# not with protobuf's complaint about their first bytes ("comment field 13
+# has wire type fixed32").
+printf 'main;\033]0;title\007fn;evil 10\nmain;foo 5\n' >"$tmp/escape.folded"
+run -top "$tmp/escape.folded"
+if grep -q -i "wire type\|profile.proto" "$tmp/err"; then
+    fail_case folded_control_byte_not_wire_message "protobuf wire message for a folded file$(err_excerpt)"
+else
+    check_error folded_control_byte_not_wire_message "not folded stacks" "$tmp/escape.folded"
+fi
+
 # ---------------------------------------------------------------- 16: inputs that never end
 
 if [ -r /dev/zero ]; then

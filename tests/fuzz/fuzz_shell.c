@@ -9,17 +9,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static pprof_profile *profile;
 
-/* Function names with ESC, OSC, BEL, C1 CSI and a bidi override. */
-static const char hostile[] =
-    "main;\x1b]0;title\x07" "fn;\xe2\x80\xae" "evil 10\n"
-    "main;\xc2\x9b" "2J;plain_name 5\n"
-    "main;\r\bover;cpu 3\n";
+/* Function names with ESC, OSC, BEL, C1 CSI, CR/BS and a bidi override. */
+static const char *const hostile[] = {
+    "main", "\x1b]0;title\x07" "fn", "\xe2\x80\xae" "evil", "\xc2\x9b" "2J", "\r\bover", "plain_name",
+};
+
+static pprof_str intern(pprof_profile *p, const char *s)
+{
+    pprof_str id = 0;
+    if (pprof_profile_intern(&id, p, s, strlen(s)))
+        __builtin_trap();
+    return id;
+}
 
 static void setup(void)
 {
-    pprof_error err;
-    if (pprof_read(&profile, hostile, sizeof hostile - 1, NULL, &err) != 0)
+    profile = pprof_profile_new();
+    if (!profile || pprof_profile_add_sample_type(profile, (pprof_value_type){intern(profile, "samples"),
+                                                                             intern(profile, "count")}))
         __builtin_trap();
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        pprof_function f = {.id = i + 1, .name = intern(profile, hostile[i]), .filename = intern(profile, "x.c")};
+        uint32_t fi, li;
+        if (pprof_profile_add_function(&fi, profile, &f))
+            __builtin_trap();
+        pprof_line ln = {fi, (int64_t)i, 0};
+        pprof_location loc = {.id = i + 1, .address = 0x1000 + i, .mapping = PPROF_NONE};
+        if (pprof_profile_add_location(&li, profile, &loc, &ln, 1))
+            __builtin_trap();
+        uint32_t locs[2] = {li, 0};
+        int64_t v = (int64_t)i + 1;
+        if (pprof_profile_add_sample(profile, locs, i ? 2 : 1, &v, NULL, 0))
+            __builtin_trap();
+    }
     shell_profile = profile;
     shell_dry_run = true;
     if (!freopen("/dev/null", "w", stdout))
