@@ -176,6 +176,13 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
         }
         pprof_error e;
         rc = r->parse(out, d, n, opt, &e);
+        /* The text and binary readers' samples are merged as profile.proto's
+         * are while they decode, so a profile reads the same in every format. */
+        if (rc == 0 && strcmp(r->name, "proto") != 0 && pprof_profile_merge_samples(*out) != 0) {
+            pprof_profile_free(*out);
+            *out = NULL;
+            rc = pprof_error_set(&e, PPROF_ENOMEM, "out of memory");
+        }
         if (rc == 0) {
             pprof_buf_release(&raw);
             pprof_buf_release(&head);

@@ -462,41 +462,10 @@ static int dec_label(dec *d, const field *outer, uint64_t off, pprof_label *l, b
     return 0;
 }
 
-/* The identity of sample i for merging: its locations and labels (wire
- * string indexes, before they are resolved). */
-static uint64_t sample_hash(const pprof_profile *p, const pprof_sample *s)
-{
-    uint64_t h = pprof_hash_u64(s->n_locs);
-    const uint32_t *l = pprof_sample_locs(p, s); /* NULL when empty: no arithmetic on NULL */
-    for (uint32_t k = 0; k < s->n_locs; k++)
-        h = pprof_hash_u64(h ^ l[k]);
-    const pprof_label *lb = pprof_sample_labels(p, s);
-    for (uint32_t k = 0; k < s->n_labels; k++) {
-        h = pprof_hash_u64(h ^ lb[k].key ^ (uint64_t)lb[k].str << 32);
-        h = pprof_hash_u64(h ^ (uint64_t)lb[k].num ^ (uint64_t)lb[k].num_unit << 40);
-    }
-    return h;
-}
-
-static bool sample_eq(const pprof_profile *p, const pprof_sample *a, const pprof_sample *b)
-{
-    if (a->n_locs != b->n_locs || a->n_labels != b->n_labels)
-        return false;
-    if (a->n_locs && memcmp(p->sample_locs + a->locs_off, p->sample_locs + b->locs_off,
-                            a->n_locs * sizeof *p->sample_locs) != 0)
-        return false;
-    const pprof_label *la = pprof_sample_labels(p, a), *lb = pprof_sample_labels(p, b);
-    for (uint32_t k = 0; k < a->n_labels; k++)
-        if (la[k].key != lb[k].key || la[k].str != lb[k].str || la[k].num != lb[k].num ||
-            la[k].num_unit != lb[k].num_unit)
-            return false;
-    return true;
-}
-
 static uint64_t sample_slot_hash(const void *ctx, size_t i)
 {
     const pprof_profile *p = ctx;
-    return sample_hash(p, &p->samples[i]);
+    return pprof_sample_hash(p, &p->samples[i]);
 }
 
 /* Merges the sample just decoded (the last one, with nvals values) into an
@@ -516,10 +485,10 @@ static int merge_last_sample(dec *d, size_t nvals, bool *merged)
             return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
     }
     const pprof_sample *sm = &p->samples[n];
-    size_t h = (size_t)sample_hash(p, sm) & d->smp_mask;
+    size_t h = (size_t)pprof_sample_hash(p, sm) & d->smp_mask;
     while (d->smp_slots[h]) {
         uint32_t i = d->smp_slots[h] - 1;
-        if (sample_eq(p, &p->samples[i], sm)) {
+        if (pprof_sample_same(p, &p->samples[i], sm)) {
             if (nvals) { /* values is NULL while no sample has any: no arithmetic on NULL */
                 int64_t *dst = p->values + (size_t)i * nvals, *add = p->values + d->n_values - nvals;
                 for (size_t k = 0; k < nvals; k++)

@@ -218,6 +218,13 @@ static inline pprof_label *pprof_sample_labels(const pprof_profile *p, const ppr
     return s->n_labels ? p->labels + s->labels_off : NULL;
 }
 
+/* Merges identical samples (same locations, same labels) in place: the
+ * first keeps its place and gets the others' values (added, saturating).
+ * The readers do this (profile.proto as it decodes, the others after);
+ * pprof's reports and Go's merge treat such samples as one.
+ * 0 or PPROF_ENOMEM (p unchanged). */
+PPROF_API int pprof_profile_merge_samples(pprof_profile *p);
+
 /* Creates an empty profile (string table holds only ""). NULL on ENOMEM. */
 PPROF_API pprof_profile *pprof_profile_new(void);
 

@@ -249,8 +249,9 @@ bool pprof_window_overlaps(int64_t start, int64_t end, int64_t time_nanos, int64
 
 int pprof_format_time(char *buf, size_t n, int64_t ns)
 {
-    int64_t sec = ns >= 0 ? ns / NS_PER_SEC : -((-ns + NS_PER_SEC - 1) / NS_PER_SEC);
-    int64_t day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+    /* Floor divisions, without negating (-INT64_MIN overflows). */
+    int64_t sec = ns / NS_PER_SEC - (ns % NS_PER_SEC < 0);
+    int64_t day = sec / 86400 - (sec % 86400 < 0);
     int64_t rem = sec - day * 86400;
     int64_t y;
     int m, d;

@@ -410,6 +410,32 @@ else
     done
 fi
 
+# F1: the disk fills up while the output is written: a 64 KiB tmpfs when
+# mount(8) works here (root), else a file size limit (ulimit -f, SIGXFSZ
+# ignored: writes fail with EFBIG instead of ENOSPC, the same path). A
+# one-line write error, exit 1, the existing output kept, nothing beside it.
+d=$tmp/f1
+mkdir -p "$d"
+how=tmpfs
+if ! mount -t tmpfs -o size=64k pprof-f1 "$d" 2>/dev/null; then how=ulimit; fi
+printf 'precious output\n' >"$d/out.txt"
+cp "$d/out.txt" "$tmp/f1-expected"
+if [ "$how" = tmpfs ]; then
+    run -raw -output="$d/out.txt" tests/data/large.cpu
+else
+    (trap '' XFSZ; ulimit -f 16; exec $TIMEOUT_CMD "$PPROF" -raw -output="$d/out.txt" tests/data/large.cpu) \
+        >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+fi
+if ! cmp -s "$d/out.txt" "$tmp/f1-expected"; then
+    fail_case "F1_disk_full_$how" "existing out.txt was changed or removed"
+elif [ "$(ls -A "$d")" != out.txt ]; then
+    fail_case "F1_disk_full_$how" "files left beside out.txt: $(ls -A "$d" | tr '\n' ' ')"
+else
+    check_error "F1_disk_full_$how" "write|space|large" "$d/out.txt"
+fi
+[ "$how" = tmpfs ] && umount "$d" 2>/dev/null
+
 # F1b: kill -9 while the output file is being written leaves nothing beside
 # it (an unnamed O_TMPFILE file, linked in only when complete). The kill
 # comes once the process holds a descriptor into the output directory.

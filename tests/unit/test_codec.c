@@ -1,4 +1,5 @@
 /* test_codec.c: unit tests for the profile.proto encoder and decoder (round trips, wire layout, bad input) and the -raw text. */
+#include "idmap.h"
 #include "report.h"
 #include "pprof.h"
 #include "unit.h"
@@ -1300,6 +1301,35 @@ static void test_decode_budget(void)
     pprof_buf_release(&gz);
 }
 
+/* The wire-id map stays a plain array while ids are dense, past
+ * PPROF_IDMAP_DENSE_MAX too, moving ids it had hashed into the array. */
+static void test_idmap(void)
+{
+    pprof_idmap m;
+    memset(&m, 0, sizeof m);
+    uint64_t early = PPROF_IDMAP_DENSE_MAX + 10, huge = 1ULL << 40;
+    CHECK_INT(pprof_idmap_put(&m, early, 7), 0); /* alone: hashed */
+    CHECK(m.keys != NULL && m.count == 1);
+    for (uint64_t id = 1; id < PPROF_IDMAP_DENSE_MAX + 100; id++)
+        if (id != early && pprof_idmap_put(&m, id, (uint32_t)(id * 3)) != 0)
+            break;
+    CHECK(m.dense_cap > PPROF_IDMAP_DENSE_MAX); /* grew past the bound: the ids are dense */
+    CHECK_INT(m.count, 0);                      /* the early id moved into the array */
+    CHECK_INT(pprof_idmap_get(&m, early), 7);
+    bool all = true;
+    for (uint64_t id = 1; id < PPROF_IDMAP_DENSE_MAX + 100; id++)
+        if (id != early && pprof_idmap_get(&m, id) != (uint32_t)(id * 3))
+            all = false;
+    CHECK(all);
+    CHECK(pprof_idmap_get(&m, huge) == PPROF_NONE);
+    CHECK_INT(pprof_idmap_put(&m, huge, 5), 0); /* far away: hashed */
+    CHECK_INT(m.count, 1);
+    CHECK_INT(pprof_idmap_get(&m, huge), 5);
+    CHECK(pprof_idmap_get(&m, huge + 1) == PPROF_NONE);
+    CHECK(pprof_idmap_get(&m, 0) == PPROF_NONE);
+    pprof_idmap_release(&m);
+}
+
 int main(void)
 {
     test_round_trip();
@@ -1315,5 +1345,6 @@ int main(void)
     test_raw();
     test_decode_merge();
     test_decode_budget();
+    test_idmap();
     return unit_report("codec");
 }

@@ -144,6 +144,13 @@ static void test_peek_and_format(void)
     CHECK_STR(buf, "2025-11-23 09:30:00 UTC");
     pprof_format_time(buf, sizeof buf, -SEC);
     CHECK_STR(buf, "1969-12-31 23:59:59 UTC");
+    pprof_format_time(buf, sizeof buf, -1);
+    CHECK_STR(buf, "1969-12-31 23:59:59 UTC");
+    /* The extremes: no negation of INT64_MIN (UBSan, found by fuzz_window). */
+    pprof_format_time(buf, sizeof buf, INT64_MIN);
+    CHECK_STR(buf, "1677-09-21 00:12:43 UTC");
+    pprof_format_time(buf, sizeof buf, INT64_MAX);
+    CHECK_STR(buf, "2262-04-11 23:47:16 UTC");
 }
 
 int main(void)
