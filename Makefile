@@ -86,7 +86,7 @@ TOOL_BIN = $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 VERSION  := $(shell sed -n 's/^\#define PPROF_VERSION "\(.*\)"/\1/p' lib/pprof.h)
 SOMAJOR  := $(shell sed -n 's/^\#define PPROF_VERSION_MAJOR \([0-9]*\)/\1/p' lib/pprof.h)
 
-.PHONY: all deps test-deps install-pkgs check test unit cli bad flame http native lib webui perf fuzz demo asan tsan bench \
+.PHONY: all deps test-deps fuzz-replay-drivers install-pkgs check test unit cli bad flame http native lib webui perf fuzz demo asan tsan bench \
         install uninstall clean tools FORCE
 .SUFFIXES:
 
@@ -221,7 +221,9 @@ tools: $(TOOL_BIN) $(BUILD)/tools/mkprof
 # `make unit`, `make cli`, ... or `sh tests/suites.sh NAME`.
 SUITE_ENV = PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools BUILD=$(BUILD) MAKE="$(MAKE)" SANITIZE="$(SANITIZE)"
 
-test: all tools $(UNIT_BIN) $(REPLAY_BIN)
+# fuzz-replay-drivers: REPLAY_BIN is defined further down, after this rule
+# has been read (a prerequisite list expands when read).
+test: all tools $(UNIT_BIN) fuzz-replay-drivers
 	@$(SUITE_ENV) sh tests/suites.sh
 
 check: test-deps
@@ -324,6 +326,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/libfuzz_cmd.a $(BUILD)/fuzz/libfuz
 # `make test`: through each harness linked with a plain driver (gcc, no
 # libFuzzer needed), under UBSan and ASan when the compiler has them.
 REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+fuzz-replay-drivers: $(REPLAY_BIN)
 $(BUILD)/libpprofcmd.a: $(filter-out $(BUILD)/obj/cmd/main.o,$(CMD_OBJ))
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libpprofcmd.a $(BUILD)/libpprof.a

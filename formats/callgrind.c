@@ -310,10 +310,16 @@ int pprof_write_callgrind(pprof_buf *out, const pprof_profile *p, const pprof_re
     int rc = pprof_graph_build(&g, p, &go, err);
     if (rc)
         return rc;
-    char **callee = calloc(g->n_nodes ? g->n_nodes : 1, sizeof *callee);
-    char **printable = calloc(g->n_nodes ? g->n_nodes : 1, sizeof *printable);
+    /* A call into a hidden node (pprof_graph.n_hidden) names its file but
+     * not its function, which pprof names only for the graph's nodes. */
+    size_t all = g->n_nodes + g->n_hidden;
+    char **callee = calloc(all ? all : 1, sizeof *callee);
+    char **printable = calloc(all ? all : 1, sizeof *printable);
     rc = callee && printable ? callee_names(callee, g, o->call_tree) : PPROF_ENOMEM;
-    for (size_t i = 0; i < g->n_nodes && !rc; i++) {
+    for (size_t i = g->n_nodes; i < all && !rc; i++)
+        if (!(callee[i] = strdup("")))
+            rc = PPROF_ENOMEM;
+    for (size_t i = 0; i < all && !rc; i++) {
         pprof_buf b = {0};
         if (pprof_node_name(&b, g, &g->nodes[i]))
             rc = PPROF_ENOMEM;
@@ -321,7 +327,7 @@ int pprof_write_callgrind(pprof_buf *out, const pprof_profile *p, const pprof_re
     }
     if (!rc)
         rc = write_callgrind(out, g, p, o, callee, printable);
-    for (size_t i = 0; i < g->n_nodes; i++) {
+    for (size_t i = 0; i < all; i++) {
         if (callee)
             free(callee[i]);
         if (printable)

@@ -224,7 +224,10 @@ static void write_edge(const dot_ctx *c, const pprof_edge *e, bool src_has_nodel
     int64_t total = c->o->total;
     char wv[64];
     fmt_value(c, wv, sizeof wv, w);
-    pprof_buf_printf(out, "N%u -> N%u [label=\" %s%s\"", e->src + 1, e->dst + 1, wv, e->is_inline ? "\\n (inline)" : "");
+    /* An edge into a hidden node (pprof_graph.n_hidden) points at N0, a
+     * node the graph does not define, as pprof's does. */
+    uint32_t dst = e->dst < c->g->n_nodes ? e->dst + 1 : 0;
+    pprof_buf_printf(out, "N%u -> N%u [label=\" %s%s\"", e->src + 1, dst, wv, e->is_inline ? "\\n (inline)" : "");
     if (total != 0) {
         int64_t weight = go_abs(go_div(go_mul(w, 100), total));
         weight = 1 + (weight < 100 ? weight : 100);
@@ -293,7 +296,8 @@ static int write_graph(const dot_ctx *c)
     if (!rc) {
         qsort(edges, g->n_edges, sizeof *edges, pprof_edge_ref_cmp);
         for (size_t i = 0; i < g->n_edges; i++)
-            write_edge(c, edges[i].e, nodelets[edges[i].e->src]);
+            if (edges[i].e->src < g->n_nodes) /* pprof draws the out-edges of its nodes */
+                write_edge(c, edges[i].e, nodelets[edges[i].e->src]);
         pprof_buf_puts(out, "}\n");
     }
     free(nodelets);
@@ -314,10 +318,11 @@ int pprof_write_dot(pprof_buf *out, const pprof_profile *p, const pprof_report_o
     pprof_report_options ro = *o;
     ro.graph = go;
     dot_ctx c = {out, g, p, &ro, pprof_report_output_unit(g, p, &ro), NULL};
-    c.names = calloc(g->n_nodes ? g->n_nodes : 1, sizeof *c.names);
+    size_t all = g->n_nodes + g->n_hidden;
+    c.names = calloc(all ? all : 1, sizeof *c.names);
     pprof_buf name = {0};
     rc = c.names ? 0 : PPROF_ENOMEM;
-    for (size_t i = 0; i < g->n_nodes && !rc; i++) {
+    for (size_t i = 0; i < all && !rc; i++) {
         name.len = 0;
         if (pprof_node_name(&name, g, &g->nodes[i]) || !(c.names[i] = strdup((const char *)name.data)))
             rc = PPROF_ENOMEM;
@@ -325,7 +330,7 @@ int pprof_write_dot(pprof_buf *out, const pprof_profile *p, const pprof_report_o
     pprof_buf_release(&name);
     if (!rc)
         rc = write_graph(&c);
-    for (size_t i = 0; c.names && i < g->n_nodes; i++)
+    for (size_t i = 0; c.names && i < all; i++)
         free(c.names[i]);
     free(c.names);
     pprof_graph_free(g);

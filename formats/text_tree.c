@@ -65,7 +65,9 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
         pprof_regex_free(symbol);
         return rc;
     }
-    char **names = calloc(g->n_nodes ? g->n_nodes : 1, sizeof *names);
+    /* Callers and callees may be hidden nodes (pprof_graph.n_hidden). */
+    size_t all = g->n_nodes + g->n_hidden;
+    char **names = calloc(all ? all : 1, sizeof *names);
     edge_item *items = malloc((g->n_edges ? g->n_edges : 1) * sizeof *items);
     bool *shown = malloc(g->n_nodes ? g->n_nodes : 1);
     pprof_buf name = {0};
@@ -80,6 +82,11 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
         else
             shown[i] = !symbol || pprof_regex_match(symbol, names[i], name.len);
         any |= !rc && shown[i];
+    }
+    for (size_t i = g->n_nodes; i < all && !rc; i++) {
+        name.len = 0;
+        if (pprof_node_text(&name, g, &g->nodes[i]) || !(names[i] = strdup((char *)name.data)))
+            rc = PPROF_ENOMEM;
     }
     if (!rc && symbol && !any)
         rc = pprof_error_set(err, PPROF_ENOTFOUND, "no matches found for regexp: %s", o->symbol);
@@ -115,7 +122,7 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
             pprof_buf_puts(out, SEPARATOR);
         }
     }
-    for (size_t i = 0; names && i < g->n_nodes; i++)
+    for (size_t i = 0; names && i < all; i++)
         free(names[i]);
     free(names);
     free(items);

@@ -485,11 +485,19 @@ static int cmp_cum(const void *pa, const void *pb)
     return cmp_last(a, b);
 }
 
+/* A score's magnitude as pprof takes it: negating the smallest int64
+ * leaves it negative, so a score that overflowed to it (a NaN or infinite
+ * entropy, common in diff profiles) sorts last, not first. */
+static int64_t score_magnitude(int64_t v)
+{
+    return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
+}
+
 /* Larger scores first, by magnitude (diff profiles score below zero). */
 static int cmp_entropy(const void *pa, const void *pb)
 {
     const sort_item *a = pa, *b = pb;
-    int64_t x = abs64(a->score), y = abs64(b->score);
+    int64_t x = score_magnitude(a->score), y = score_magnitude(b->score);
     if (x != y)
         return x > y ? -1 : 1;
     int c = strcmp(a->name, b->name);
@@ -549,7 +557,7 @@ static int sorted_kept(gb *b, sort_item *items, size_t *count)
     }
     size_t n = 0;
     for (size_t i = 0; i < b->n_work; i++) {
-        if (!b->kept[i])
+        if (!b->kept[i] || (b->hidden && b->hidden[i]))
             continue;
         uint32_t inf = info_index(b, (uint32_t)i);
         items[n].node = (uint32_t)i;
@@ -655,14 +663,15 @@ int graph_index_edges(pprof_graph *g)
     g->out_edges = calloc(ne ? ne : 1, sizeof *g->out_edges);
     if (!g->in_edges || !g->out_edges)
         return PPROF_ENOMEM;
-    for (size_t i = 0; i < g->n_nodes; i++)
+    size_t nn = g->n_nodes + g->n_hidden;
+    for (size_t i = 0; i < nn; i++)
         g->nodes[i].n_in = g->nodes[i].n_out = 0;
     for (size_t i = 0; i < ne; i++) {
         g->nodes[g->edges[i].dst].n_in++;
         g->nodes[g->edges[i].src].n_out++;
     }
     uint32_t in_pos = 0, out_pos = 0;
-    for (size_t i = 0; i < g->n_nodes; i++) {
+    for (size_t i = 0; i < nn; i++) {
         g->nodes[i].in_off = in_pos;
         g->nodes[i].out_off = out_pos;
         in_pos += g->nodes[i].n_in;
@@ -682,9 +691,10 @@ int graph_index_edges(pprof_graph *g)
 static int emit(gb *b, const sort_item *items, size_t n)
 {
     pprof_graph *g = b->g;
+    size_t nh = b->hidden ? b->n_hidden : 0;
     uint32_t *newidx = malloc((b->n_work ? b->n_work : 1) * sizeof *newidx);
     uint32_t *work_of = malloc((n ? n : 1) * sizeof *work_of);
-    g->nodes = calloc(n ? n : 1, sizeof *g->nodes);
+    g->nodes = calloc(n + nh ? n + nh : 1, sizeof *g->nodes);
     if (!newidx || !work_of || !g->nodes) {
         free(newidx);
         free(work_of);
@@ -703,13 +713,29 @@ static int emit(gb *b, const sort_item *items, size_t n)
         nd->cum = b->acc[o].cum;
         nd->cum_div = b->acc[o].cum_div;
     }
+    /* Hidden nodes after the others, in working order. */
+    size_t h = n;
+    for (size_t i = 0; i < b->n_work && nh; i++) {
+        if (!b->hidden[i])
+            continue;
+        newidx[i] = (uint32_t)h;
+        pprof_node *nd = &g->nodes[h++];
+        nd->info = b->info[info_index(b, (uint32_t)i)];
+        nd->flat = b->acc[i].flat;
+        nd->flat_div = b->acc[i].flat_div;
+        nd->cum = b->acc[i].cum;
+        nd->cum_div = b->acc[i].cum_div;
+    }
     g->n_nodes = n;
+    g->n_hidden = h - n;
+    /* pprof trims the in-edges of the graph's nodes: an edge into a hidden
+     * node stays whatever its weight. */
     size_t ne = 0;
     for (size_t i = 0; i < b->n_edges; i++) {
         edge_rec *r = &b->edges[i];
         if (newidx[r->src] == PPROF_NONE || newidx[r->dst] == PPROF_NONE)
             continue;
-        if (abs64(r->w) < g->edge_cutoff) {
+        if (newidx[r->dst] < n && abs64(r->w) < g->edge_cutoff) {
             g->dropped_edges++;
             continue;
         }
@@ -720,7 +746,8 @@ static int emit(gb *b, const sort_item *items, size_t n)
     size_t k = 0;
     for (size_t i = 0; i < b->n_edges && !rc; i++) {
         edge_rec *r = &b->edges[i];
-        if (newidx[r->src] == PPROF_NONE || newidx[r->dst] == PPROF_NONE || abs64(r->w) < g->edge_cutoff)
+        if (newidx[r->src] == PPROF_NONE || newidx[r->dst] == PPROF_NONE ||
+            (newidx[r->dst] < n && abs64(r->w) < g->edge_cutoff))
             continue;
         pprof_edge *e = &g->edges[k++];
         e->src = newidx[r->src];
@@ -744,6 +771,7 @@ static void gb_release(gb *b)
 {
     free(b->acc);
     free(b->kept);
+    free(b->hidden);
     free(b->track);
     free(b->sample_edges);
     free(b->loc_single);
@@ -811,9 +839,45 @@ static int alloc_nodemap_work(gb *b)
     return accumulate_nodes(b);
 }
 
+/* pprof drops a node with neither flat nor cum (or a negative one with
+ * drop_negative) from the graph's node list, yet its edges stay in the
+ * graph until a trim rebuilds it: such a node, when some counted sample
+ * passes through it, joins the edge passes as a hidden node. */
+static int mark_hidden(gb *b)
+{
+    const pprof_profile *p = b->p;
+    size_t nt = p->n_sample_types;
+    b->hidden = calloc(b->n_work ? b->n_work : 1, sizeof *b->hidden);
+    if (!b->hidden)
+        return PPROF_ENOMEM;
+    bool any = false;
+    for (size_t i = 0; i < b->n_work && !any; i++)
+        any = !b->kept[i];
+    for (size_t s = 0; s < p->n_samples && any; s++) {
+        const pprof_sample *sm = &p->samples[s];
+        if (p->values[s * nt + (size_t)b->si] == 0 && (!b->opt->mean || p->values[s * nt] == 0))
+            continue;
+        const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL;
+        for (size_t i = 0; i < sm->n_locs; i++)
+            for (uint32_t k = b->loc_off[locs[i]]; k < b->loc_off[locs[i] + 1]; k++) {
+                uint32_t n = b->loc_nodes[k];
+                if (!b->kept[n] && !b->hidden[n]) {
+                    b->hidden[n] = true;
+                    b->n_hidden++;
+                }
+            }
+    }
+    for (size_t i = 0; i < b->n_work; i++)
+        b->kept[i] |= b->hidden[i];
+    return 0;
+}
+
 /* Keeps the first n sorted nodes. */
 static void keep_first(gb *b, const sort_item *items, size_t n)
 {
+    free(b->hidden); /* a rebuilt graph has only the nodes it keeps */
+    b->hidden = NULL;
+    b->n_hidden = 0;
     memset(b->kept, 0, b->n_work);
     for (size_t i = 0; i < n; i++)
         b->kept[items[i].node] = 1;
@@ -825,6 +889,7 @@ static int trim_and_emit(gb *b, sort_item *items)
 {
     const pprof_graph_options *opt = b->opt;
     pprof_graph *g = b->g;
+    int rc = 0;
     /* pprof's graph leaves out nodes with neither flat nor cum, and with
      * drop_negative the negative ones; the total is over what stays. */
     for (size_t i = 0; i < b->n_work; i++) {
@@ -848,7 +913,11 @@ static int trim_and_emit(gb *b, sort_item *items)
     g->dropped_nodes = present - kept;
     if (opt->call_tree && g->dropped_nodes)
         graph_tree_trim(b);
-    int rc = opt->visual ? current_edges(b) : 0;
+    if (!opt->call_tree && !g->dropped_nodes && (opt->visual || !opt->inline_edges_only) &&
+        (rc = mark_hidden(b)))
+        return rc;
+    if (!rc && opt->visual)
+        rc = current_edges(b);
     size_t n = 0;
     if (!rc)
         rc = sorted_kept(b, items, &n);
@@ -890,11 +959,15 @@ static int trim_and_emit(gb *b, sort_item *items)
     if (!count_dropped)
         g->dropped_edges = 0;
     if (opt->visual) {
-        char **names = malloc((n ? n : 1) * sizeof *names);
+        size_t all = g->n_nodes + g->n_hidden;
+        char **names = malloc((all ? all : 1) * sizeof *names);
         if (!names)
             return PPROF_ENOMEM;
         for (size_t i = 0; i < n; i++)
             names[i] = b->names[info_index(b, items[i].node)];
+        for (size_t i = 0, h = n; i < b->n_work && h < all; i++)
+            if (b->hidden && b->hidden[i])
+                names[h++] = b->names[info_index(b, (uint32_t)i)];
         rc = graph_remove_redundant_edges(g, names);
         free(names);
     }

@@ -131,7 +131,7 @@ static bool redundant(const pprof_graph *g, uint32_t edge, const bool *removed, 
 
 int graph_remove_redundant_edges(pprof_graph *g, char *const *names)
 {
-    size_t nn = g->n_nodes, ne = g->n_edges;
+    size_t nn = g->n_nodes + g->n_hidden, ne = g->n_edges; /* the search crosses hidden nodes */
     bool *removed = calloc(ne ? ne : 1, sizeof *removed);
     uint32_t *queue = malloc((nn ? nn : 1) * sizeof *queue);
     uint32_t *seen = calloc(nn ? nn : 1, sizeof *seen);
@@ -139,7 +139,7 @@ int graph_remove_redundant_edges(pprof_graph *g, char *const *names)
     int rc = removed && queue && seen && items ? 0 : PPROF_ENOMEM;
     size_t n_removed = 0;
     uint32_t stamp = 0;
-    for (size_t i = nn; i-- > 0 && !rc;) {
+    for (size_t i = g->n_nodes; i-- > 0 && !rc;) {
         const pprof_node *n = &g->nodes[i];
         size_t m = 0;
         for (uint32_t k = 0; k < n->n_in; k++) {

@@ -58,6 +58,9 @@ typedef struct gb {
     uint32_t *info_of; /* call tree: nodemap node of each working node */
     node_acc *acc;     /* per working node */
     bool *kept;        /* per working node */
+    bool *hidden;      /* per working node, or NULL: in the edge passes (kept)
+                        * but not a node of the graph (pprof_graph.n_hidden) */
+    size_t n_hidden;
 
     /* nodemap-graph passes */
     bool *track;

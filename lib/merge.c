@@ -101,10 +101,14 @@ static bool same_string(const pprof_profile *a, pprof_str sa, const pprof_profil
            memcmp(a->strings[sa], b->strings[sb], a->string_lens[sa]) == 0;
 }
 
+/* Period types must name the same thing in units of one family: pprof
+ * rescales wall/microseconds (pprof-nodejs) and wall/nanoseconds (Datadog)
+ * to the finer unit before merging. */
 static int check_compatible(const pprof_profile *a, const pprof_profile *b, pprof_error *err)
 {
     if (!same_string(a, a->period_type.type, b, b->period_type.type) ||
-        !same_string(a, a->period_type.unit, b, b->period_type.unit))
+        (!same_string(a, a->period_type.unit, b, b->period_type.unit) &&
+         !pprof_unit_finest(a->strings[a->period_type.unit], b->strings[b->period_type.unit], NULL, NULL)))
         return pprof_error_set(err, PPROF_EINVAL, "incompatible period types %s/%s and %s/%s",
                                a->strings[a->period_type.type], a->strings[a->period_type.unit],
                                b->strings[b->period_type.type], b->strings[b->period_type.unit]);
@@ -449,8 +453,19 @@ static int merge_headers(merger *g, const pprof_profile *src, bool first)
         m->time_nanos = src->time_nanos;
     if (__builtin_add_overflow(m->duration_nanos, src->duration_nanos, &m->duration_nanos))
         m->duration_nanos = INT64_MAX;
-    if (src->period > m->period)
-        m->period = src->period;
+    int64_t period = src->period;
+    if (!first && !same_string(m, m->period_type.unit, src, src->period_type.unit)) {
+        /* Compatible units (check_compatible): both periods in the finer. */
+        double fm = 1, fs = 1;
+        pprof_unit_finest(m->strings[m->period_type.unit], src->strings[src->period_type.unit], &fm, &fs);
+        if (fm != 1) {
+            m->period = scale_round(m->period, fm);
+            rc = str_of(g, src, src->period_type.unit, &m->period_type.unit);
+        }
+        period = scale_round(period, fs);
+    }
+    if (period > m->period)
+        m->period = period;
     if (!rc && !m->default_sample_type && src->default_sample_type)
         rc = str_of(g, src, src->default_sample_type, &m->default_sample_type);
     if (!rc && !m->doc_url && src->doc_url)

@@ -570,6 +570,11 @@ typedef struct pprof_graph {
     pprof_nodemap *nodemap;       /* owned: node identity the graph was built with */
     pprof_node *nodes;
     size_t n_nodes;
+    size_t n_hidden; /* nodes[n_nodes .. n_nodes + n_hidden): nodes pprof leaves
+                      * out of the graph (neither flat nor cum, e.g. a function
+                      * whose diff cancels out; or negative with drop_negative)
+                      * but whose edges stay when nothing was trimmed: no node
+                      * list shows them, yet edges lead to and from them */
     pprof_edge *edges; /* all edges */
     size_t n_edges;
     uint32_t *in_edges, *out_edges; /* edge indices grouped per node */

@@ -44,6 +44,12 @@ int pprof_profile_normalize(pprof_profile *p, const pprof_profile *base, pprof_e
     if (base->n_sample_types != nt)
         return pprof_error_set(err, PPROF_EINVAL, "cannot normalize: the base has %zu sample types, the profile %zu",
                                base->n_sample_types, nt);
+    /* pprof normalizes before it rescales units for the merge: periods in
+     * different units (even compatible ones) are an error here. */
+    const char *pt = pprof_string(p, p->period_type.type), *pu = pprof_string(p, p->period_type.unit);
+    const char *bt = pprof_string(base, base->period_type.type), *bu = pprof_string(base, base->period_type.unit);
+    if (strcmp(pt, bt) != 0 || strcmp(pu, bu) != 0)
+        return pprof_error_set(err, PPROF_EINVAL, "incompatible period types %s/%s and %s/%s", pt, pu, bt, bu);
     double *r = calloc(nt ? nt : 1, sizeof *r);
     if (!r)
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");

@@ -106,6 +106,50 @@ static void test_dedup_and_headers(void)
     pprof_profile_free(b);
 }
 
+/* Period types that differ only in unit (pprof-nodejs's wall/microseconds,
+ * Datadog's wall/nanoseconds) merge in the finer unit, each period scaled,
+ * the larger kept; another family or another type stays an error. */
+static void test_period_units(void)
+{
+    static const char *const tus[] = {"wall", "microseconds"};
+    static const char *const tns[] = {"wall", "nanoseconds"};
+    static const int64_t rus[] = {41250}, rns[] = {30100200};
+    for (int order = 0; order < 2; order++) {
+        pprof_profile *us = make(tus, 1, rus, 1, "render"), *ns = make(tns, 1, rns, 1, "render");
+        us->period_type = (pprof_value_type){S(us, "wall"), S(us, "microseconds")};
+        us->period = 1000;
+        ns->period_type = (pprof_value_type){S(ns, "wall"), S(ns, "nanoseconds")};
+        ns->period = 10000000;
+        pprof_profile *srcs[2] = {order ? ns : us, order ? us : ns}, *m = NULL;
+        pprof_error err;
+        CHECK_INT(pprof_profile_merge(&m, srcs, 2, &err), 0);
+        if (m) {
+            CHECK_STR(pprof_string(m, m->period_type.unit), "nanoseconds");
+            CHECK_INT(m->period, 10000000);
+            CHECK_STR(pprof_string(m, m->sample_types[0].unit), "nanoseconds");
+            CHECK_INT(m->values[0], 41250000 + 30100200);
+        }
+        pprof_profile_free(m);
+        /* A larger period in the coarser unit wins once scaled. */
+        us->period = 20000;
+        CHECK_INT(pprof_profile_merge(&m, srcs, 2, &err), 0);
+        if (m)
+            CHECK_INT(m->period, 20000000);
+        pprof_profile_free(m);
+        ns->period_type.unit = S(ns, "bytes");
+        CHECK_INT(pprof_profile_merge(&m, srcs, 2, &err), PPROF_EINVAL);
+        CHECK(strstr(err.msg, "incompatible period types") != NULL);
+        ns->period_type = (pprof_value_type){S(ns, "cpu"), S(ns, "nanoseconds")};
+        CHECK_INT(pprof_profile_merge(&m, srcs, 2, &err), PPROF_EINVAL);
+        /* -normalize compares before any rescaling: units must be equal. */
+        ns->period_type = (pprof_value_type){S(ns, "wall"), S(ns, "nanoseconds")};
+        CHECK_INT(pprof_profile_normalize(us, ns, &err), PPROF_EINVAL);
+        CHECK(strstr(err.msg, "incompatible period types wall/microseconds and wall/nanoseconds") != NULL);
+        pprof_profile_free(us);
+        pprof_profile_free(ns);
+    }
+}
+
 /* The merger, fed one source at a time, gives what the all-at-once merge
  * gives, also when a later source drops a type or brings a finer unit
  * (the sums so far are dropped or scaled in place), and its -proto bytes
@@ -208,6 +252,7 @@ int main(void)
     test_no_common_type();
     test_base_cancels();
     test_dedup_and_headers();
+    test_period_units();
     test_incremental();
     test_time_quirk_and_stackless();
     return unit_report("merge");
