@@ -43,9 +43,7 @@ static void setup(void)
             __builtin_trap();
     }
     shell_profile = profile;
-    shell_dry_run = true;
-    if (!freopen("/dev/null", "w", stdout))
-        __builtin_trap();
+    shell_dry_run = true; /* what the lines print goes to stdout (libFuzzer: -close_fd_mask=1) */
 }
 
 /* Completes the last word of line as readline would, checking each candidate. */
