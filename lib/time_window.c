@@ -187,8 +187,11 @@ static bool parse_bound(pprof_time_bound *b, const char *s, size_t len, int64_t 
         day = days_from_civil(yy, mo, d);
     }
     b->kind = PPROF_BOUND_ABSOLUTE;
-    b->ns = day * 86400 * NS_PER_SEC + clock - off * NS_PER_SEC;
-    return true;
+    /* Years past 2262 (or before 1677) do not fit Unix nanoseconds in 64
+     * bits: not a time we can compare (no overflow; found by fuzz_window). */
+    int64_t ns;
+    return !__builtin_mul_overflow(day, 86400 * NS_PER_SEC, &ns) && !__builtin_add_overflow(ns, clock, &ns) &&
+           !__builtin_sub_overflow(ns, off * NS_PER_SEC, &b->ns);
 }
 
 int pprof_window_parse(pprof_time_window *w, const char *text, int64_t now_ns, pprof_error *err)

@@ -146,9 +146,12 @@ subst() {
 		-e "s|@CERTS@|$certs|g; s|@TMP@|$tmp|g"
 }
 
-# Ports and the temp dir back to placeholders, for the goldens.
+# Ports and the temp dir back to placeholders, for the goldens; a trickle's
+# byte count in its last second (about 10, one byte per 100 ms, fewer on a
+# loaded machine) to @FEW@.
 normalize() {
 	sed -e "s|$tmp|@TMP@|g" -e "s/:$PORT\([^0-9]\|\$\)/:@PORT@\1/g" \
+		-e 's/transfer stalled: [1-9][0-9]\{0,2\} bytes in the last/transfer stalled: @FEW@ bytes in the last/' \
 		-e "${TLSPORT:+s/:$TLSPORT\([^0-9]\|\$\)/:@TLSPORT@\1/g}" \
 		-e "${TLSCPORT:+s/:$TLSCPORT\([^0-9]\|\$\)/:@TLSCPORT@\1/g}" "$1"
 }

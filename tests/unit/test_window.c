@@ -88,6 +88,7 @@ static void test_errors(void)
         "",  "10:00", "garbage..", "..garbage", "25:00..", "10:60..", "2025-13-01..", "2025-11-32..",
         "-30x..", "-..", "-m..", "10:00..09:00:00Z", "-10m..-20m", "2025-11-23T10:00Z..2025-11-23T09:00Z",
         "2025-11-23T09:00+24:00..", "10:00:00.5x..",
+        "6023-11-14..", "..1600-01-01", /* past Unix nanoseconds in 64 bits (no overflow) */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         pprof_time_window w;
