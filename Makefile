@@ -23,7 +23,7 @@ DEVELOPER    ?=
 DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
             libgraphviz-dev libcurl4-openssl-dev pkg-config libisal-dev \
             libdw-dev libelf-dev libiberty-dev libcapstone-dev \
-            libmicrohttpd-dev libjson-c-dev xxd
+            libmicrohttpd-dev libjson-c-dev xxd libzstd-dev
 TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils binutils \
             gcc g++ libgoogle-perftools-dev nodejs curl linux-perf locales-all
 FUZZ_PKGS = clang libclang-rt-14-dev
@@ -43,7 +43,8 @@ GV_LIBS   = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc
 # Symbolization: elfutils (ELF, DWARF, MiniDebugInfo), libiberty's demangler
 # (static, PIC on Debian), capstone for disassembly.
 NATIVE_LIBS = -ldw -lelf -liberty -lcapstone
-LDLIBS_ALL = -lprotobuf-c $(ISAL_LIBS) -lz -lm -pthread $(NATIVE_LIBS) $(LDLIBS)
+# libzstd decodes the compressed records of perf.data (perf record -z).
+LDLIBS_ALL = -lprotobuf-c $(ISAL_LIBS) -lz -lzstd -lm -pthread $(NATIVE_LIBS) $(LDLIBS)
 # ISA-L's igzip inflates gzip input (lib/inflate_pipe.c says why); without
 # libisal-dev the build falls back to zlib alone.
 ISAL_CFLAGS := $(shell pkg-config --exists libisal 2>/dev/null && echo -DPPROF_HAVE_ISAL)
@@ -182,7 +183,7 @@ $(BUILD)/libpprof.so: $(LIB_OBJ) $(FMT_OBJ)
 
 $(BUILD)/libpprof.pc: FORCE
 	@mkdir -p $(BUILD)
-	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: $(ISAL_LIBS) -lm -pthread -ldw -lelf -liberty -lcapstone\nCflags: -I$${includedir}\n' \
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: $(ISAL_LIBS) -lzstd -lm -pthread -ldw -lelf -liberty -lcapstone\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@.tmp
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
@@ -320,7 +321,7 @@ $(BUILD)/fuzz/libfuzz_cmd.a: $(FUZZ_CMD_OBJ)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/libfuzz_cmd.a $(BUILD)/fuzz/libfuzz_lib.a
 	@mkdir -p $(dir $@)
 	clang $(subst fuzzer-no-link,fuzzer,$(FUZZ_CFLAGS)) -o $@ $< $(BUILD)/fuzz/libfuzz_cmd.a $(BUILD)/fuzz/libfuzz_lib.a \
-	  -lprotobuf-c -lz -lm -pthread $(NATIVE_LIBS) $(CMD_LIBS)
+	  -lprotobuf-c -lz -lzstd -lm -pthread $(NATIVE_LIBS) $(CMD_LIBS)
 
 # The committed corpora (tests/fuzz/corpus/<harness>/) are replayed by every
 # `make test`: through each harness linked with a plain driver (gcc, no

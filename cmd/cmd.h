@@ -46,7 +46,9 @@ typedef struct cmd_args {
  * source's addresses from its binaries; demangle applies demangle=. Each
  * returns 0 or an exit code after printing. */
 void cmd_symbolize_setup(cmd_args *args);
-int cmd_symbolize_local(pprof_profile *p, const cmd_args *args);
+/* recorded_here: a local perf.data file, whose [vdso] without a build id
+ * this machine's vDSO names (as perf does). */
+int cmd_symbolize_local(pprof_profile *p, const cmd_args *args, bool recorded_here);
 int cmd_demangle(pprof_profile *p, const cmd_args *args);
 /* Remote symbolization of a URL source (cmd/fetch_symbol.c): each mapping's
  * unnamed addresses POSTed to the service's symbol URL; a failure is a

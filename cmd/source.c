@@ -40,23 +40,24 @@ static int sniff_prefix(FILE *f, pprof_buf *buf, pprof_error *err)
 
 /* perf.data carries no wall-clock time (its clock runs from boot): a
  * profile read from one is placed to end when its file was written (for a
- * stream, now). */
-static void perf_time(pprof_profile *p, const pprof_buf *in, const struct stat *st)
+ * stream, now). True for perf.data. */
+static bool perf_time(pprof_profile *p, const pprof_buf *in, const struct stat *st)
 {
     if (!pprof_perf_sniff(in->data, in->len))
-        return;
+        return false;
     struct timespec t;
     if (st && S_ISREG(st->st_mode))
         t = st->st_mtim;
     else
         clock_gettime(CLOCK_REALTIME, &t);
     pprof_perf_set_time(p, (int64_t)t.tv_sec * 1000000000 + t.tv_nsec);
+    return true;
 }
 
 /* A regular file is mapped rather than read: no copy into a growing buffer,
  * and pages come from the page cache. Returns 1 when mapping is not
  * possible (empty file, too big), so the caller reads it instead. */
-static int load_mapped(pprof_profile **out, const char *path, const struct stat *st, pprof_error *err)
+static int load_mapped(pprof_profile **out, const char *path, const struct stat *st, bool *perf, pprof_error *err)
 {
     if (st->st_size <= 0 || (uint64_t)st->st_size > PPROF_DEFAULT_MAX_INFLATED)
         return 1;
@@ -71,7 +72,7 @@ static int load_mapped(pprof_profile **out, const char *path, const struct stat 
     pprof_buf view = {.data = map, .len = len, .cap = len};
     int rc = decode_bytes(out, &view, true, err);
     if (rc == 0)
-        perf_time(*out, &view, st);
+        *perf = perf_time(*out, &view, st);
     munmap(map, len);
     return rc;
 }
@@ -89,7 +90,7 @@ static int load_fetched(pprof_profile **out, const char *name, const pprof_buf *
 }
 
 /* "-": standard input (perf record -o - | pprof -top -). */
-static int load_stdin(pprof_profile **out)
+static int load_stdin(pprof_profile **out, bool *perf)
 {
     pprof_error err;
     pprof_buf buf = {0};
@@ -101,7 +102,7 @@ static int load_stdin(pprof_profile **out)
     if (rc == 0)
         rc = decode_bytes(out, &buf, false, &err);
     if (rc == 0)
-        perf_time(*out, &buf, NULL);
+        *perf = perf_time(*out, &buf, NULL);
     pprof_buf_release(&buf);
     if (rc) {
         cmd_error("-: %s", err.msg);
@@ -110,11 +111,14 @@ static int load_stdin(pprof_profile **out)
     return 0;
 }
 
-static int load_one(pprof_profile **out, const char *path)
+/* *perf: the file is perf.data (recorded on this machine, as perf
+ * assumes when it names [vdso] frames). */
+static int load_one(pprof_profile **out, const char *path, bool *perf)
 {
     struct stat st;
+    *perf = false;
     if (strcmp(path, "-") == 0)
-        return load_stdin(out);
+        return load_stdin(out, perf);
     if (stat(path, &st) != 0) {
         cmd_error("%s: open %s: %s", path, path, strerror(errno));
         return EXIT_DATA;
@@ -129,7 +133,7 @@ static int load_one(pprof_profile **out, const char *path)
     }
     pprof_error err;
     if (S_ISREG(st.st_mode)) {
-        int mrc = load_mapped(out, path, &st, &err);
+        int mrc = load_mapped(out, path, &st, perf, &err);
         if (mrc == 0)
             return 0;
         if (mrc < 0) {
@@ -152,7 +156,7 @@ static int load_one(pprof_profile **out, const char *path)
     if (rc == 0)
         rc = decode_bytes(out, &buf, false, &err);
     if (rc == 0)
-        perf_time(*out, &buf, &st);
+        *perf = perf_time(*out, &buf, &st);
     pprof_buf_release(&buf);
     if (rc) {
         cmd_error("%s: %s", path, err.msg);
@@ -438,7 +442,8 @@ static int load_picked(pprof_profile **p, size_t i, void *ctx)
     const pprof_buf *body = cmd_fetched_take(job->args->fetched, file, &name, &failed);
     if (failed)
         return EXIT_DATA; /* the fetch error was printed */
-    int rc = body ? load_fetched(p, name, body) : load_one(p, file);
+    bool local_perf = false;
+    int rc = body ? load_fetched(p, name, body) : load_one(p, file, &local_perf);
     if (!rc)
         warn_suspicious(*p, cmd_fetched_name(job->args->fetched, file));
     if (!rc && locate_binaries(*p, job->args) != 0) {
@@ -448,7 +453,7 @@ static int load_picked(pprof_profile **p, size_t i, void *ctx)
     /* As pprof, per source: local names, the server's for a URL, then
      * demangling. */
     if (!rc)
-        rc = cmd_symbolize_local(*p, job->args);
+        rc = cmd_symbolize_local(*p, job->args, local_perf);
     if (!rc && body)
         rc = cmd_symbolize_remote(*p, job->args, file);
     if (!rc)

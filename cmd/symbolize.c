@@ -26,10 +26,12 @@ void cmd_symbolize_setup(cmd_args *args)
     args->sym.warn = print_warning;
 }
 
-int cmd_symbolize_local(pprof_profile *p, const cmd_args *args)
+int cmd_symbolize_local(pprof_profile *p, const cmd_args *args, bool recorded_here)
 {
     pprof_error err;
-    if (pprof_symbolize_local(p, &args->sym, &err) != 0) {
+    pprof_symbolize_options opt = args->sym;
+    opt.running_vdso = recorded_here;
+    if (pprof_symbolize_local(p, &opt, &err) != 0) {
         cmd_error("%s", err.msg);
         return EXIT_DATA;
     }

@@ -293,23 +293,6 @@ typedef struct {
     size_t bad_lines, first_bad, frac_lines;
 } state;
 
-/* A word-at-a-time hash: table order never reaches the output (that is
- * first-seen order), so byte order does not matter. */
-static uint64_t hash_bytes(const uint8_t *s, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-    for (; n >= 8; s += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 29;
-    }
-    uint64_t w = 0;
-    for (size_t i = 0; i < n; i++) /* a variable-length memcpy would be a call */
-        w |= (uint64_t)s[i] << (8 * i);
-    return pprof_hash_u64(h ^ w);
-}
-
 static int oom(pprof_error *err)
 {
     return pprof_error_set(err, PPROF_ENOMEM, "folded stacks: out of memory");
@@ -405,7 +388,7 @@ static int add_line(state *st, const uint8_t *s, size_t n, int64_t value, int64_
         size_t j = semi ? (size_t)(semi - s) : n;
         if (PPROF_GROW(st->fr, st->cap_fr, k + 1))
             return oom(err);
-        uint64_t fh = hash_bytes(s + i, j - i);
+        uint64_t fh = pprof_hash_bytes(s + i, j - i);
         st->fr[k++] = (frame_ref){s + i, j - i, fh};
         __builtin_prefetch(&st->names[fh & st->names_mask]);
         named = named || j > i;

@@ -60,6 +60,11 @@ static uint32_t tab_find(const perf_tab *t, uint64_t h, bool (*eq)(const perf_bu
     return PPROF_NONE;
 }
 
+static uint64_t tab_entry_hash(const void *ctx, size_t i)
+{
+    return ((const perf_tab *)ctx)->hashes[i];
+}
+
 /* Adds entry t->n (the next dense index) with hash h at slot. */
 static int tab_insert(perf_tab *t, size_t slot, uint64_t h)
 {
@@ -67,22 +72,10 @@ static int tab_insert(perf_tab *t, size_t slot, uint64_t h)
         return PPROF_ENOMEM;
     t->hashes[t->n] = h;
     if (!t->slots || (t->n + 1) * 2 > t->mask + 1) {
-        size_t size = t->slots ? (t->mask + 1) * 2 : 64;
-        uint32_t *s = calloc(size, sizeof *s);
-        if (!s)
-            return PPROF_ENOMEM;
-        free(t->slots);
-        t->slots = s;
-        t->mask = size - 1;
-        for (size_t k = 0; k <= t->n; k++) {
-            size_t i = t->hashes[k] & t->mask;
-            while (s[i])
-                i = (i + 1) & t->mask;
-            s[i] = (uint32_t)k + 1;
-        }
-    } else {
-        t->slots[slot] = (uint32_t)t->n + 1;
+        t->n++;
+        return pprof_slots_rebuild(&t->slots, &t->mask, t->slots ? (t->mask + 1) * 2 : 64, t->n, tab_entry_hash, t);
     }
+    t->slots[slot] = (uint32_t)t->n + 1;
     t->n++;
     return 0;
 }
@@ -275,7 +268,7 @@ static int on_mmap(perf_builder *b, const uint8_t *rec, size_t size, bool v2, pp
     size_t name_at = v2 ? 8 + 64 : 8 + 32;
     if (size < name_at)
         return pprof_error_set(err, PPROF_EFORMAT, "perf.data: short MMAP record at offset %zu",
-                               (size_t)(rec - b->f->data));
+                               perf_file_pos(b->f, rec));
     if (misc & (1u << 13))
         return 0; /* a data mapping (perf record -d): no code in it */
     int32_t pid = (int32_t)perf_u32(rec + 8);
@@ -335,7 +328,7 @@ static int on_comm(perf_builder *b, const uint8_t *rec, size_t size, pprof_error
 {
     if (size < 17)
         return pprof_error_set(err, PPROF_EFORMAT, "perf.data: short COMM record at offset %zu",
-                               (size_t)(rec - b->f->data));
+                               perf_file_pos(b->f, rec));
     int32_t pid = (int32_t)perf_u32(rec + 8), tid = (int32_t)perf_u32(rec + 12);
     const char *name = (const char *)rec + 16;
     size_t n = strnlen(name, size - 16);
@@ -356,7 +349,7 @@ static int on_fork(perf_builder *b, const uint8_t *rec, size_t size, pprof_error
 {
     if (size < 24)
         return pprof_error_set(err, PPROF_EFORMAT, "perf.data: short FORK record at offset %zu",
-                               (size_t)(rec - b->f->data));
+                               perf_file_pos(b->f, rec));
     int32_t pid = (int32_t)perf_u32(rec + 8), ppid = (int32_t)perf_u32(rec + 12);
     int32_t tid = (int32_t)perf_u32(rec + 16), ptid = (int32_t)perf_u32(rec + 20);
     perf_comm *pc = comm_get(b, ptid, false);

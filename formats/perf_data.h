@@ -80,7 +80,14 @@ typedef struct perf_file {
     uint64_t first_sample, last_sample; /* perf clock (ns) */
     bool has_clock_data;
     uint64_t clock_wall_ns, clock_ref_ns; /* wall time at the perf clock's clock_ref_ns */
-    bool compressed;
+    bool compressed;             /* feature COMPRESSED: records may come zstd-compressed */
+    uint32_t comp_type, comp_mmap_len; /* its compressor (1 = zstd) and the ring buffer size */
+
+    /* Records decompressed from COMPRESSED/COMPRESSED2 records (perf record
+     * -z), back to back. A record at stream position pos >= len lies at
+     * decomp[pos - len]: positions number the input, then these. */
+    uint8_t *decomp;
+    size_t decomp_len, decomp_cap;
 } perf_file;
 
 /* Reads the 8-byte aligned little-endian fields perf writes (the reader
@@ -118,7 +125,22 @@ enum {
     PR_EVENT_UPDATE = 78,
     PR_HEADER_FEATURE = 80,
     PR_COMPRESSED = 81,
+    PR_COMPRESSED2 = 83,
 };
+
+/* The record at stream position pos (see perf_file.decomp). */
+static inline const uint8_t *perf_file_at(const perf_file *f, uint64_t pos)
+{
+    return pos < f->len ? f->data + pos : f->decomp + (pos - f->len);
+}
+
+/* The stream position of rec, for messages. */
+static inline size_t perf_file_pos(const perf_file *f, const uint8_t *rec)
+{
+    if (f->decomp && rec >= f->decomp && rec < f->decomp + f->decomp_len)
+        return f->len + (size_t)(rec - f->decomp);
+    return (size_t)(rec - f->data);
+}
 
 /* perf_header.c */
 void perf_file_release(perf_file *f);

@@ -38,6 +38,7 @@ void perf_file_release(perf_file *f)
     if (!f)
         return;
     free(f->attrs);
+    free(f->decomp);
     free(f->ids);
     free(f->id_attr);
     free(f->build_ids);
@@ -232,8 +233,12 @@ static int parse_feature(perf_file *f, uint64_t feat, const uint8_t *p, size_t n
             f->clock_ref_ns = perf_u64(p + 16);
         }
         return 0;
-    case F_COMPRESSED:
+    case F_COMPRESSED: /* u32 version, type, level, ratio, mmap_len */
         f->compressed = true;
+        if (n >= 20) {
+            f->comp_type = perf_u32(p + 4);
+            f->comp_mmap_len = perf_u32(p + 16);
+        }
         return 0;
     case F_DIR_FORMAT:
         return pprof_error_set(err, PPROF_EFORMAT,

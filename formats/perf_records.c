@@ -139,7 +139,7 @@ int perf_sample_decode(perf_sample *out, const perf_file *f, const uint8_t *rec,
 short_rec:
     return pprof_error_set(err, PPROF_EFORMAT,
                            "perf.data: SAMPLE record at offset %zu is %zu bytes, too short for its sample_type 0x%llx",
-                           (size_t)(rec - f->data), size, (unsigned long long)st);
+                           perf_file_pos(f, rec), size, (unsigned long long)st);
 }
 
 uint64_t perf_sample_time(const perf_file *f, const uint8_t *rec, size_t size)

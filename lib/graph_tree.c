@@ -29,28 +29,18 @@ static uint32_t tree_find(const gb *b, uint32_t parent, uint32_t info)
     return PPROF_NONE;
 }
 
+/* Room for one more tree node in each of the parallel arrays: the
+ * toolkit's growth (its capacity depends only on the count, so every
+ * array ends with the same cap_work). */
 static int grow_work(gb *b)
 {
-    size_t cap = b->cap_work ? b->cap_work * 2 : 1024;
-    if (cap > UINT32_MAX - 1)
+    size_t need = b->n_work + 1, cap;
+    if (need > UINT32_MAX - 1)
         return PPROF_ELIMIT;
-#define GROW(f)                                                 \
-    do {                                                        \
-        void *q = realloc(b->f, cap * sizeof *b->f);            \
-        if (!q)                                                 \
-            return PPROF_ENOMEM;                                \
-        b->f = q;                                               \
-    } while (0)
-    GROW(info_of);
-    GROW(up);
-    GROW(parent);
-    GROW(acc);
-    GROW(kept);
-    GROW(has_in);
-    GROW(in_residual);
-    GROW(in_inline);
-    GROW(in_w);
-    GROW(in_wd);
+#define GROW(f) (cap = b->cap_work, PPROF_GROW(b->f, cap, need))
+    if (GROW(info_of) || GROW(up) || GROW(parent) || GROW(acc) || GROW(kept) || GROW(has_in) || GROW(in_residual) ||
+        GROW(in_inline) || GROW(in_w) || GROW(in_wd))
+        return PPROF_ENOMEM;
 #undef GROW
     b->cap_work = cap;
     return 0;

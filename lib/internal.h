@@ -43,19 +43,25 @@ void pprof_advise_huge(void *p, size_t len);
 
 /* ---------------------------------------------------------------- hashing */
 
+static inline uint64_t pprof_hash_u64(uint64_t x);
+
+/* Word at a time, finished by pprof_hash_u64 so low bits are usable as a
+ * table index. Table order never reaches an output (outputs follow ids or
+ * first-seen order), so the byte order of the words does not matter. */
 static inline uint64_t pprof_hash_bytes(const void *data, size_t n)
 {
-    /* FNV-1a, then a final mix so low bits are usable as a table index. */
-    const uint8_t *p = data;
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
+    const uint8_t *s = data;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
     }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return h;
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; i++) /* a variable-length memcpy would be a call */
+        w |= (uint64_t)s[i] << (8 * i);
+    return pprof_hash_u64(h ^ w);
 }
 
 static inline uint64_t pprof_hash_u64(uint64_t x)
@@ -116,8 +122,8 @@ int pprof_profile_filter_tags(pprof_profile *p, const char *focus, const char *i
 
 struct pprof_profile_internal {
     pprof_arena arena;
-    /* string interning: open addressing over string ids (0 = empty slot,
-     * since "" is always id 0 and looked up specially). */
+    /* string interning: the toolkit's index, a slot holds string id + 1
+     * ("" is always id 0 and looked up specially). */
     uint32_t *str_slots;
     size_t str_mask;
     size_t cap_strings, cap_sample_types, cap_samples, cap_values, cap_sample_locs, cap_labels,

@@ -4,18 +4,22 @@
 #include "idmap.h"
 #include "internal.h"
 
-/* A hash set of variable-length uint64 keys mapping to an index. Each slot
- * holds the index + 1 and, above it, 32 bits of the key's hash, so a probe
- * reads a key only when the hashes agree. */
+/* A hash set of variable-length uint64 keys mapping to an index, on the
+ * toolkit's open-addressing index; each key's hash is kept, so a probe
+ * reads a key only when the hashes agree and growing hashes nothing. */
 typedef struct keyset {
     uint64_t *keys; /* concatenated keys */
     size_t n_keys, cap_keys;
     uint64_t *offs; /* offset of key i in keys, plus a final end */
     size_t n, cap_offs;
-    uint64_t *slots;
+    uint64_t *hashes; /* of key i */
+    size_t cap_hashes;
+    uint32_t *slots;
     size_t mask;
 } keyset;
 
+/* Word at a time (keys are long: a sample's locations), finished by the
+ * toolkit's mixer. */
 static uint64_t key_hash(const uint64_t *k, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
@@ -24,53 +28,46 @@ static uint64_t key_hash(const uint64_t *k, size_t n)
     return pprof_hash_u64(h);
 }
 
-static int keyset_rehash(keyset *s, size_t slots)
+static uint64_t keyset_entry_hash(const void *ctx, size_t i)
 {
-    uint64_t *t = calloc(slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; i < s->n; i++) {
-        uint64_t full = key_hash(s->keys + s->offs[i], s->offs[i + 1] - s->offs[i]);
-        size_t h = full & (slots - 1);
-        while (t[h])
-            h = (h + 1) & (slots - 1);
-        t[h] = (full & 0xffffffff00000000ULL) | ((uint64_t)i + 1);
-    }
-    free(s->slots);
-    s->slots = t;
-    s->mask = slots - 1;
-    return 0;
+    return ((const keyset *)ctx)->hashes[i];
 }
 
 /* Finds key k; when absent adds it. *out gets its index, *added whether new. */
 static int keyset_put(keyset *s, const uint64_t *k, size_t n, uint32_t *out, bool *added)
 {
-    if (!s->slots || (s->n + 1) * 2 > s->mask + 1)
-        if (keyset_rehash(s, s->slots ? (s->mask + 1) * 2 : 1024))
-            return PPROF_ENOMEM;
-    uint64_t full = key_hash(k, n), tag = full & 0xffffffff00000000ULL;
+    uint64_t full = key_hash(k, n);
     size_t h = full & s->mask;
-    for (uint64_t slot; (slot = s->slots[h]) != 0; h = (h + 1) & s->mask) {
-        if ((slot & 0xffffffff00000000ULL) != tag)
-            continue;
-        uint32_t i = (uint32_t)slot - 1;
-        size_t len = s->offs[i + 1] - s->offs[i];
-        if (len == n && memcmp(s->keys + s->offs[i], k, n * sizeof *k) == 0) {
-            *out = i;
-            *added = false;
-            return 0;
+    if (s->slots) {
+        for (uint32_t slot; (slot = s->slots[h]) != 0; h = (h + 1) & s->mask) {
+            uint32_t i = slot - 1;
+            if (s->hashes[i] != full)
+                continue;
+            size_t len = s->offs[i + 1] - s->offs[i];
+            if (len == n && memcmp(s->keys + s->offs[i], k, n * sizeof *k) == 0) {
+                *out = i;
+                *added = false;
+                return 0;
+            }
         }
     }
-    if (PPROF_GROW(s->keys, s->cap_keys, s->n_keys + n) || PPROF_GROW(s->offs, s->cap_offs, s->n + 2))
+    if (s->n >= UINT32_MAX - 1)
+        return PPROF_ELIMIT;
+    if (PPROF_GROW(s->keys, s->cap_keys, s->n_keys + n) || PPROF_GROW(s->offs, s->cap_offs, s->n + 2) ||
+        PPROF_GROW(s->hashes, s->cap_hashes, s->n + 1))
         return PPROF_ENOMEM;
     if (s->n == 0)
         s->offs[0] = 0;
     memcpy(s->keys + s->n_keys, k, n * sizeof *k);
     s->n_keys += n;
     s->offs[s->n + 1] = s->n_keys;
-    s->slots[h] = tag | (uint64_t)++s->n;
-    *out = (uint32_t)(s->n - 1);
+    s->hashes[s->n] = full;
+    *out = (uint32_t)s->n;
     *added = true;
+    s->n++;
+    if (!s->slots || s->n * 2 > s->mask + 1)
+        return pprof_slots_rebuild(&s->slots, &s->mask, s->slots ? (s->mask + 1) * 2 : 1024, s->n, keyset_entry_hash, s);
+    s->slots[h] = (uint32_t)s->n;
     return 0;
 }
 
@@ -78,6 +75,7 @@ static void keyset_release(keyset *s)
 {
     free(s->keys);
     free(s->offs);
+    free(s->hashes);
     free(s->slots);
     memset(s, 0, sizeof *s);
 }

@@ -46,23 +46,11 @@ static uint64_t str_hash(const char *s, size_t len)
     return pprof_hash_bytes(s, len);
 }
 
-static int str_table_rehash(pprof_profile *p, size_t slots)
+/* The string table's index is the toolkit's: a slot holds string id + 1. */
+static uint64_t str_entry_hash(const void *ctx, size_t id)
 {
-    struct pprof_profile_internal *in = p->internal;
-    uint32_t *t = calloc(slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    size_t mask = slots - 1;
-    for (size_t id = 1; id < p->n_strings; id++) {
-        size_t h = str_hash(p->strings[id], p->string_lens[id]) & mask;
-        while (t[h])
-            h = (h + 1) & mask;
-        t[h] = (uint32_t)id;
-    }
-    free(in->str_slots);
-    in->str_slots = t;
-    in->str_mask = mask;
-    return 0;
+    const pprof_profile *p = ctx;
+    return str_hash(p->strings[id], p->string_lens[id]);
 }
 
 /* Finds s; returns its slot (holding 0 when absent). */
@@ -71,8 +59,8 @@ static size_t str_find_slot(const pprof_profile *p, const char *s, size_t len, u
     const struct pprof_profile_internal *in = p->internal;
     size_t i = h & in->str_mask;
     for (;;) {
-        uint32_t id = in->str_slots[i];
-        if (!id || (p->string_lens[id] == len && memcmp(p->strings[id], s, len) == 0))
+        uint32_t e = in->str_slots[i];
+        if (!e || (p->string_lens[e - 1] == len && memcmp(p->strings[e - 1], s, len) == 0))
             return i;
         i = (i + 1) & in->str_mask;
     }
@@ -86,9 +74,9 @@ bool pprof_profile_find_string(pprof_str *out, const pprof_profile *p, const cha
     }
     if (!p->internal->str_slots)
         return false;
-    size_t slot = str_find_slot(p, s, len, str_hash(s, len));
-    *out = p->internal->str_slots[slot];
-    return *out != 0;
+    uint32_t e = p->internal->str_slots[str_find_slot(p, s, len, str_hash(s, len))];
+    *out = e ? e - 1 : 0;
+    return e != 0;
 }
 
 static int intern(pprof_str *out, pprof_profile *p, const char *s, size_t len, bool copy)
@@ -102,7 +90,7 @@ static int intern(pprof_str *out, pprof_profile *p, const char *s, size_t len, b
         return PPROF_ELIMIT;
     if ((p->n_strings + 1) * 2 > in->str_mask + 1 || !in->str_slots) {
         size_t slots = in->str_slots ? (in->str_mask + 1) * 2 : 1024;
-        if (str_table_rehash(p, slots))
+        if (pprof_slots_rebuild(&in->str_slots, &in->str_mask, slots, p->n_strings, str_entry_hash, p))
             return PPROF_ENOMEM;
     }
     uint64_t h = str_hash(s, len);
@@ -110,7 +98,7 @@ static int intern(pprof_str *out, pprof_profile *p, const char *s, size_t len, b
     if (p->n_strings > 0) {
         slot = str_find_slot(p, s, len, h);
         if (in->str_slots[slot]) {
-            *out = in->str_slots[slot];
+            *out = in->str_slots[slot] - 1;
             return 0;
         }
     }
@@ -136,7 +124,7 @@ static int intern(pprof_str *out, pprof_profile *p, const char *s, size_t len, b
     p->strings[id] = stored;
     ((uint32_t *)p->string_lens)[id] = (uint32_t)len;
     if (id > 0)
-        in->str_slots[slot] = id;
+        in->str_slots[slot] = id + 1;
     *out = id;
     return 0;
 }

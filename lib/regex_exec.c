@@ -1,6 +1,7 @@
 /* regex_exec.c: regexp matching in linear time: a DFA built at compile time within budgets, else a Thompson NFA simulation. */
 #define PPROF_REGEX_INTERNAL
 #include "regex.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,10 +354,7 @@ static bool make_classes(const re_prog *p, classes *c)
         s[nsets / 64] |= (uint64_t)cx << (nsets % 64); /* 2 bits; may straddle into the next word */
         if (nsets % 64 == 63)
             s[nsets / 64 + 1] |= (uint64_t)cx >> 1;
-        uint64_t h = 1469598103934665603ull;
-        for (size_t k = 0; k < words; k++)
-            h = (h ^ s[k]) * 1099511628211ull;
-        size_t slot = (size_t)(h ^ (h >> 29)) & (hcap - 1);
+        size_t slot = (size_t)pprof_hash_bytes(s, words * sizeof *s) & (hcap - 1);
         for (;; slot = (slot + 1) & (hcap - 1)) {
             uint32_t o = hash[slot];
             if (o == UINT32_MAX) {
@@ -389,40 +387,25 @@ typedef struct builder {
     const re_prog *prog;
     workspace w;
     dstate *st;
-    uint32_t nst, capst;
+    uint32_t nst;
+    size_t capst;
     uint32_t *pool;
     size_t npool, cappool;
-    uint32_t *hash;
-    size_t hcap;
+    uint32_t *hash; /* the toolkit's index over st: state index + 1, 0 empty */
+    size_t hmask;
     bool restart;
     bool over; /* out of budget or memory: give up on the DFA */
 } builder;
 
 static uint64_t state_hash(const uint32_t *pcs, uint32_t n, int prev)
 {
-    uint64_t h = 1469598103934665603ull ^ (uint64_t)prev;
-    for (uint32_t i = 0; i < n; i++)
-        h = (h ^ pcs[i]) * 1099511628211ull;
-    return h ^ (h >> 31);
+    return pprof_hash_bytes(pcs, n * sizeof *pcs) ^ pprof_hash_u64((uint64_t)prev + 1);
 }
 
-static bool rehash(builder *b)
+static uint64_t state_entry_hash(const void *ctx, size_t i)
 {
-    size_t nc = b->hcap ? b->hcap * 2 : 64;
-    uint32_t *nh = malloc(nc * sizeof *nh);
-    if (!nh)
-        return false;
-    memset(nh, 0xFF, nc * sizeof *nh);
-    for (uint32_t i = 0; i < b->nst; i++) {
-        size_t slot = state_hash(b->pool + b->st[i].off, b->st[i].n, b->st[i].prev) & (nc - 1);
-        while (nh[slot] != UINT32_MAX)
-            slot = (slot + 1) & (nc - 1);
-        nh[slot] = i;
-    }
-    free(b->hash);
-    b->hash = nh;
-    b->hcap = nc;
-    return true;
+    const builder *b = ctx;
+    return state_hash(b->pool + b->st[i].off, b->st[i].n, b->st[i].prev);
 }
 
 /* The state for thread set s (sorted here) after a rune of context prev; -1 when over budget. */
@@ -440,54 +423,39 @@ static int32_t intern(builder *b, sparse *s, int prev, uint32_t nclasses)
         }
     }
     uint64_t h = state_hash(pcs, n, prev);
-    if (b->hcap) {
-        for (size_t slot = h & (b->hcap - 1);; slot = (slot + 1) & (b->hcap - 1)) {
+    if (b->hash) {
+        for (size_t slot = h & b->hmask;; slot = (slot + 1) & b->hmask) {
             uint32_t o = b->hash[slot];
-            if (o == UINT32_MAX)
+            if (o == 0)
                 break;
-            const dstate *d = &b->st[o];
+            const dstate *d = &b->st[o - 1];
             if (d->prev == prev && d->n == n && memcmp(b->pool + d->off, pcs, n * sizeof *pcs) == 0)
-                return (int32_t)o;
+                return (int32_t)(o - 1);
         }
     }
     if ((size_t)(b->nst + 1) * nclasses > DFA_MAX_CELLS || b->npool + n > DFA_MAX_POOL) {
         b->over = true;
         return -1;
     }
-    if (b->nst == b->capst) {
-        uint32_t nc = b->capst ? b->capst * 2 : 16;
-        dstate *ns = realloc(b->st, nc * sizeof *ns);
-        if (!ns) {
-            b->over = true;
-            return -1;
-        }
-        b->st = ns;
-        b->capst = nc;
-    }
-    if (b->npool + n > b->cappool) {
-        size_t nc = b->cappool ? b->cappool : 256;
-        while (nc < b->npool + n)
-            nc *= 2;
-        uint32_t *np = realloc(b->pool, nc * sizeof *np);
-        if (!np) {
-            b->over = true;
-            return -1;
-        }
-        b->pool = np;
-        b->cappool = nc;
+    if (PPROF_GROW(b->st, b->capst, (size_t)b->nst + 1) || PPROF_GROW(b->pool, b->cappool, b->npool + n)) {
+        b->over = true;
+        return -1;
     }
     memcpy(b->pool + b->npool, pcs, n * sizeof *pcs);
     b->st[b->nst] = (dstate){(uint32_t)b->npool, n, (uint8_t)prev};
     b->npool += n;
     b->nst++;
-    if (2 * (size_t)b->nst > b->hcap && !rehash(b)) {
-        b->over = true;
-        return -1;
+    if (!b->hash || 2 * (size_t)b->nst > b->hmask + 1) {
+        if (pprof_slots_rebuild(&b->hash, &b->hmask, b->hash ? (b->hmask + 1) * 2 : 64, b->nst, state_entry_hash, b)) {
+            b->over = true;
+            return -1;
+        }
+        return (int32_t)(b->nst - 1);
     }
-    size_t slot = h & (b->hcap - 1);
-    while (b->hash[slot] != UINT32_MAX)
-        slot = (slot + 1) & (b->hcap - 1);
-    b->hash[slot] = b->nst - 1;
+    size_t slot = h & b->hmask;
+    while (b->hash[slot])
+        slot = (slot + 1) & b->hmask;
+    b->hash[slot] = b->nst;
     return (int32_t)(b->nst - 1);
 }
 

@@ -1,8 +1,15 @@
 /* symbolize.c: pprof's -symbolize modes and local symbolization: finding each mapping's binary, checking its build id, naming its locations. */
+#define _GNU_SOURCE /* memfd_create, for the vDSO image */
 #include "internal.h"
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/auxv.h>
+#endif
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,18 +90,20 @@ int pprof_symbolize_parse(pprof_symbolize_options *out, const char *value, pprof
 
 /* ---------------------------------------------------------------- session */
 
-typedef struct fn_slot {
+typedef struct fn_entry {
     pprof_str name, file;
-    uint32_t index; /* function index + 1; 0 = empty */
-} fn_slot;
+    uint32_t index; /* the function's index */
+} fn_entry;
 
 /* One symbolization run: the profile, the options and the functions made
  * so far (deduplicated by name and file, as pprof does). */
 typedef struct session {
     pprof_profile *p;
     const pprof_symbolize_options *opt;
-    fn_slot *fns;
-    size_t fn_mask, n_fns;
+    fn_entry *fns;
+    size_t n_fns, cap_fns;
+    uint32_t *fn_slots; /* the toolkit's index over fns */
+    size_t fn_mask;
     bool missing; /* some binary was not found */
     char *found;  /* where the last usable candidate was */
     size_t found_len;
@@ -113,24 +122,15 @@ static void warn(const session *s, const char *fmt, ...)
     s->opt->warn(s->opt->warn_ctx, msg);
 }
 
-static int fn_grow(session *s)
+static uint64_t fn_hash(pprof_str name, pprof_str file)
 {
-    size_t slots = s->fns ? (s->fn_mask + 1) * 2 : 256;
-    fn_slot *t = calloc(slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; s->fns && i <= s->fn_mask; i++) {
-        if (!s->fns[i].index)
-            continue;
-        size_t h = pprof_hash_u64(((uint64_t)s->fns[i].name << 32) | s->fns[i].file) & (slots - 1);
-        while (t[h].index)
-            h = (h + 1) & (slots - 1);
-        t[h] = s->fns[i];
-    }
-    free(s->fns);
-    s->fns = t;
-    s->fn_mask = slots - 1;
-    return 0;
+    return pprof_hash_u64(((uint64_t)name << 32) | file);
+}
+
+static uint64_t fn_entry_hash(const void *ctx, size_t i)
+{
+    const fn_entry *e = &((const session *)ctx)->fns[i];
+    return fn_hash(e->name, e->file);
 }
 
 /* The function for (name, file), made once per run. */
@@ -142,24 +142,25 @@ static int function_for(uint32_t *out, session *s, const char *name, const char 
         rc = pprof_profile_intern(&f, s->p, file ? file : "", file ? strlen(file) : 0);
     if (rc)
         return rc;
-    if ((s->n_fns + 1) * 2 > s->fn_mask + 1 || !s->fns)
-        if (fn_grow(s))
-            return PPROF_ENOMEM;
-    size_t h = pprof_hash_u64(((uint64_t)n << 32) | f) & s->fn_mask;
-    while (s->fns[h].index) {
-        if (s->fns[h].name == n && s->fns[h].file == f) {
-            *out = s->fns[h].index - 1;
+    size_t h = fn_hash(n, f) & s->fn_mask;
+    for (uint32_t e; s->fn_slots && (e = s->fn_slots[h]) != 0; h = (h + 1) & s->fn_mask) {
+        if (s->fns[e - 1].name == n && s->fns[e - 1].file == f) {
+            *out = s->fns[e - 1].index;
             return 0;
         }
-        h = (h + 1) & s->fn_mask;
     }
     pprof_function fn = {.id = s->p->n_functions + 1, .name = n, .system_name = n, .filename = f};
     uint32_t idx;
     if ((rc = pprof_profile_add_function(&idx, s->p, &fn)))
         return rc;
-    s->fns[h] = (fn_slot){n, f, idx + 1};
-    s->n_fns++;
+    if (PPROF_GROW(s->fns, s->cap_fns, s->n_fns + 1))
+        return PPROF_ENOMEM;
+    s->fns[s->n_fns++] = (fn_entry){n, f, idx};
     *out = idx;
+    if (!s->fn_slots || s->n_fns * 2 > s->fn_mask + 1)
+        return pprof_slots_rebuild(&s->fn_slots, &s->fn_mask, s->fn_slots ? (s->fn_mask + 1) * 2 : 256, s->n_fns,
+                                   fn_entry_hash, s);
+    s->fn_slots[h] = (uint32_t)s->n_fns;
     return 0;
 }
 
@@ -319,15 +320,34 @@ static bool skipped_file(const char *file, const char *bid)
 
 /* ---------------------------------------------------------------- kernel */
 
+/* A symbol of a table read from text (kallsyms, a JIT's perf map). */
 typedef struct ksym {
     uint64_t addr;
-    size_t name; /* offset into the names text */
+    uint64_t size; /* 0: up to the next symbol */
+    size_t seq;    /* line number: of equal addresses the last line wins */
+    size_t name;   /* offset into the names text */
 } ksym;
 
 static int ksym_cmp(const void *a, const void *b)
 {
     const ksym *x = a, *y = b;
-    return x->addr < y->addr ? -1 : x->addr > y->addr;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Appends a symbol to the table t[0..*n) and its name to the text. */
+static int ksym_add(ksym **t, size_t *cap, size_t *n, char **text, size_t *tcap, size_t *tlen, uint64_t addr,
+                    uint64_t size, const char *name, size_t nl)
+{
+    if (PPROF_GROW(*t, *cap, *n + 1) || pprof_grow((void **)text, tcap, *tlen + nl + 1, 1))
+        return PPROF_ENOMEM;
+    memcpy(*text + *tlen, name, nl);
+    (*text)[*tlen + nl] = 0;
+    (*t)[*n] = (ksym){addr, size, *n, *tlen};
+    *tlen += nl + 1;
+    (*n)++;
+    return 0;
 }
 
 /* Kernel text symbols from a kallsyms file ("addr type name [module]"),
@@ -351,16 +371,8 @@ static int load_kallsyms(ksym **out, size_t *n_out, char **text, const char *pat
             continue;
         char *name = end + 3;
         name[strcspn(name, " \t\n")] = 0;
-        size_t nl = strlen(name);
-        if (PPROF_GROW(t, cap, n + 1) || pprof_grow((void **)text, &tcap, tlen + nl + 1, 1)) {
-            rc = PPROF_ENOMEM;
+        if ((rc = ksym_add(&t, &cap, &n, text, &tcap, &tlen, a, 0, name, strlen(name))) != 0)
             break;
-        }
-        memcpy(*text + tlen, name, nl + 1);
-        t[n].addr = a;
-        t[n].name = tlen;
-        tlen += nl + 1;
-        n++;
     }
     fclose(f);
     if (rc) {
@@ -386,7 +398,9 @@ static const char *ksym_find(const ksym *t, size_t n, const char *text, uint64_t
         else
             hi = mid;
     }
-    return lo ? text + t[lo - 1].name : NULL;
+    if (!lo || (t[lo - 1].size && a - t[lo - 1].addr >= t[lo - 1].size))
+        return NULL;
+    return text + t[lo - 1].name;
 }
 
 static bool is_kernel(const char *file)
@@ -394,21 +408,12 @@ static bool is_kernel(const char *file)
     return strncmp(file, "[kernel.kallsyms]", 17) == 0;
 }
 
-static int symbolize_kernel(session *s, uint32_t mi)
+/* Names mapping mi's locations (runtime addresses) from table t. */
+static int symbolize_from_table(session *s, uint32_t mi, const ksym *t, size_t n, const char *text)
 {
-    ksym *t;
-    size_t n;
-    char *text;
-    int rc = load_kallsyms(&t, &n, &text, s->opt->kallsyms);
-    if (rc)
-        return rc;
-    if (n == 0) {
-        warn(s, "Local symbolization failed for [kernel.kallsyms]: no kernel symbols readable in %s",
-             s->opt->kallsyms);
-        return 0;
-    }
     pprof_profile *p = s->p;
     size_t named = 0;
+    int rc = 0;
     for (uint32_t i = 0; i < p->n_locations && !rc; i++) {
         pprof_location *l = &p->locations[i];
         if (l->mapping != mi || (l->n_lines && !s->opt->force) || !l->address)
@@ -421,9 +426,177 @@ static int symbolize_kernel(session *s, uint32_t mi)
     }
     if (!rc && named)
         p->mappings[mi].has_functions = true;
+    return rc;
+}
+
+static int symbolize_kernel(session *s, uint32_t mi)
+{
+    ksym *t;
+    size_t n;
+    char *text;
+    int rc = load_kallsyms(&t, &n, &text, s->opt->kallsyms);
+    if (rc)
+        return rc;
+    if (n == 0)
+        warn(s, "Local symbolization failed for [kernel.kallsyms]: no kernel symbols readable in %s",
+             s->opt->kallsyms);
+    else
+        rc = symbolize_from_table(s, mi, t, n, text);
     free(t);
     free(text);
     return rc;
+}
+
+/* ---------------------------------------------------------------- JIT maps */
+
+/* /tmp/perf-<pid>.map: the file perf reads for the names of a process's
+ * anonymous executable memory, which a JIT writes. */
+static bool is_perf_map(const char *file)
+{
+    if (strncmp(file, "/tmp/perf-", 10) != 0 || !isdigit((unsigned char)file[10]))
+        return false;
+    const char *p = file + 10;
+    while (isdigit((unsigned char)*p))
+        p++;
+    return strcmp(p, ".map") == 0;
+}
+
+/* Lines "START SIZE name" (hexadecimal, 0x optional; the name is the rest
+ * of the line). Lines that do not parse or are too long are skipped; the
+ * table is bounded (2^24 symbols, 2^28 bytes of names). */
+static int load_perf_map(ksym **out, size_t *n_out, char **text, FILE *f)
+{
+    *out = NULL;
+    *n_out = 0;
+    *text = NULL;
+    size_t cap = 0, n = 0, tlen = 0, tcap = 0;
+    ksym *t = NULL;
+    char line[4096];
+    int rc = 0;
+    bool whole = true; /* the previous read ended its line */
+    while (fgets(line, sizeof line, f) && n < (1u << 24) && tlen < (1u << 28)) {
+        size_t len = strlen(line);
+        bool starts = whole;
+        whole = len > 0 && line[len - 1] == '\n';
+        if (!starts || !whole)
+            continue; /* the rest of a long line, or a long line */
+        line[--len] = 0;
+        char *end, *end2;
+        uint64_t a = strtoull(line, &end, 16);
+        if (end == line || *end != ' ')
+            continue;
+        uint64_t size = strtoull(end + 1, &end2, 16);
+        if (end2 == end + 1 || *end2 != ' ' || size == 0 || !end2[1])
+            continue;
+        if ((rc = ksym_add(&t, &cap, &n, text, &tcap, &tlen, a, size, end2 + 1, strlen(end2 + 1))) != 0)
+            break;
+    }
+    if (rc) {
+        free(t);
+        free(*text);
+        *text = NULL;
+        return rc;
+    }
+    if (n)
+        qsort(t, n, sizeof *t, ksym_cmp);
+    *out = t;
+    *n_out = n;
+    return 0;
+}
+
+static int symbolize_perf_map(session *s, uint32_t mi, const char *file)
+{
+    FILE *f = fopen(file, "re");
+    if (!f) {
+        s->missing = true;
+        warn(s, "Local symbolization failed for %s: %s", base_name(file), strerror(errno));
+        return 0;
+    }
+    ksym *t;
+    size_t n;
+    char *text;
+    int rc = load_perf_map(&t, &n, &text, f);
+    fclose(f);
+    if (!rc)
+        rc = symbolize_from_table(s, mi, t, n, text);
+    free(t);
+    free(text);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- vDSO */
+
+/* The image of [vdso]: perf's build-id cache keeps it (~/.debug/[vdso]/
+ * <build id>/vdso); without it, this process's own vDSO stands for it
+ * when its build id is the recorded one, or, with running_vdso (the
+ * profile was recorded on this machine, as perf assumes), when none is
+ * recorded. The image is copied into an anonymous file for elfutils. 1
+ * with *out set when found, 0 when not, negative on ENOMEM. */
+static int open_vdso(pprof_objfile **out, session *s, const char *bid)
+{
+    if (*bid && s->opt->home) {
+        int rc = try_path(out, s, bid, "%s/.debug/[vdso]/%s/vdso", s->opt->home, bid);
+        if (rc)
+            return rc;
+    }
+    if (!*bid && !s->opt->running_vdso)
+        return 0;
+#if defined(__linux__) && defined(AT_SYSINFO_EHDR)
+    uintptr_t base = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+    if (!base)
+        return 0;
+    /* Its size: the [vdso] line of our own maps. */
+    FILE *maps = fopen("/proc/self/maps", "re");
+    if (!maps)
+        return 0;
+    char line[512];
+    uint64_t lo = 0, hi = 0;
+    bool found = false;
+    while (!found && fgets(line, sizeof line, maps))
+        found = strstr(line, "[vdso]") && sscanf(line, "%" SCNx64 "-%" SCNx64, &lo, &hi) == 2 && lo == base &&
+                hi > lo && hi - lo <= (64u << 20);
+    fclose(maps);
+    if (!found)
+        return 0;
+    int fd = memfd_create("vdso", MFD_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    int rc = 0;
+    size_t size = (size_t)(hi - lo), done = 0;
+    while (done < size) {
+        ssize_t w = write(fd, (const char *)base + done, size - done);
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    if (done == size) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        pprof_error e;
+        pprof_objfile *o;
+        rc = pprof_objfile_open(&o, path, NULL, &e);
+        if (rc == PPROF_ENOMEM) {
+            close(fd);
+            return rc;
+        }
+        if (rc == 0 && *bid && strcasecmp(bid, pprof_objfile_build_id(o)) != 0) {
+            warn(s, "Local symbolization failed for [vdso] (build ID %s): not in perf's build-id cache, and this "
+                    "machine's vDSO is another (build ID %s)",
+                 bid, pprof_objfile_build_id(o));
+            pprof_objfile_free(o);
+            rc = 0;
+        } else if (rc == 0) {
+            *out = o;
+            rc = 1;
+        } else {
+            rc = 0;
+        }
+    }
+    close(fd);
+    return rc;
+#else
+    return 0;
+#endif
 }
 
 /* ---------------------------------------------------------------- mappings */
@@ -442,18 +615,25 @@ static int symbolize_mapping(session *s, uint32_t mi)
             s->missing = true;
         return 0;
     }
-    if (skipped_file(file, bid))
+    if (is_perf_map(file))
+        return symbolize_perf_map(s, mi, file);
+    bool vdso = strcmp(file, "[vdso]") == 0;
+    if (!vdso && skipped_file(file, bid))
         return 0;
     char name[1024];
     snprintf(name, sizeof name, *bid ? "%s (build ID %s)" : "%s", base_name(file), bid);
     pprof_objfile *o = NULL;
     char found[4096] = "";
-    int rc = search_binary(&o, s, file, bid, found, sizeof found);
+    int rc = vdso ? open_vdso(&o, s, bid) : search_binary(&o, s, file, bid, found, sizeof found);
     if (rc < 0)
         return rc;
+    if (vdso && rc == 0)
+        return 0; /* a pseudo file: nothing to open by its name */
+    if (vdso)
+        found[0] = 0; /* the mapping keeps its name [vdso] */
     /* As pprof: the file found stands for the mapping from now on (-disasm
      * reads it; File: names it). */
-    if (rc > 0 && strcmp(found, file) != 0) {
+    if (rc > 0 && *found && strcmp(found, file) != 0) {
         int irc = pprof_profile_intern(&p->mappings[mi].file, p, found, strlen(found));
         if (irc) {
             pprof_objfile_free(o);
@@ -540,6 +720,7 @@ int pprof_symbolize_local(pprof_profile *p, const pprof_symbolize_options *opt, 
             rc = symbolize_mapping(&s, mi);
     free(wanted);
     free(s.fns);
+    free(s.fn_slots);
     if (rc)
         return pprof_error_set(err, rc, "symbolization: %s", pprof_strerror(rc));
     if (s.missing) {

@@ -55,6 +55,20 @@ static void set64(buf *b, size_t at, uint64_t v)
         b->p[at + i] = (uint8_t)(v >> (8 * i));
 }
 
+static uint64_t perf_u64_at(const buf *b, size_t at)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | b->p[at + (size_t)i];
+    return v;
+}
+
+/* Where a file-mode buffer's data section starts. */
+static uint64_t perf_data_off(const buf *b)
+{
+    return perf_u64_at(b, 40);
+}
+
 static void pad8(buf *b)
 {
     static const uint8_t z[8];
@@ -71,12 +85,60 @@ static size_t rec_begin(buf *b, uint32_t type, uint16_t misc)
     return at;
 }
 
+static void rec_end_unpadded(buf *b, size_t at)
+{
+    size_t size = b->n - at;
+    b->p[at + 6] = (uint8_t)size;
+    b->p[at + 7] = (uint8_t)(size >> 8);
+}
+
 static void rec_end(buf *b, size_t at)
 {
     pad8(b);
     size_t size = b->n - at;
     b->p[at + 6] = (uint8_t)size;
     b->p[at + 7] = (uint8_t)(size >> 8);
+}
+
+/* zstd without a compressor: a frame of raw (stored) and RLE blocks, which
+ * every zstd decoder reads (block header: bit 0 last, bits 1-2 type,
+ * bits 3-23 size). */
+static void zstd_frame_header(buf *b)
+{
+    static const uint8_t h[] = {0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x50}; /* magic, no size, 1 MiB window */
+    put(b, h, sizeof h);
+}
+
+static void zstd_block(buf *b, int type, const uint8_t *data, size_t n, size_t size)
+{
+    uint32_t h = (uint32_t)type << 1 | (uint32_t)size << 3;
+    uint8_t x[3] = {(uint8_t)h, (uint8_t)(h >> 8), (uint8_t)(h >> 16)};
+    put(b, x, 3);
+    put(b, data, n);
+}
+
+/* Rewrites records src[0..n) as COMPRESSED (81) or COMPRESSED2 (83)
+ * records of chunk bytes each (records straddle them), one zstd stream
+ * that is never ended, as perf record -z writes it. */
+static void compress_records(buf *out, const uint8_t *src, size_t n, size_t chunk, uint32_t type)
+{
+    for (size_t off = 0; off < n; off += chunk) {
+        size_t k = n - off < chunk ? n - off : chunk;
+        size_t at = rec_begin(out, type, 0);
+        size_t size_at = out->n;
+        if (type == 83)
+            u64(out, 0);
+        size_t data_at = out->n;
+        if (off == 0)
+            zstd_frame_header(out);
+        zstd_block(out, 0, src + off, k, k);
+        if (type == 83) {
+            set64(out, size_at, out->n - data_at);
+            rec_end(out, at);
+        } else {
+            rec_end_unpadded(out, at); /* COMPRESSED's size is its data's */
+        }
+    }
 }
 
 enum {
@@ -173,7 +235,11 @@ static void records(buf *b, int n_samples)
     }
 }
 
-/* File mode: header, attrs (+ ids), data, one feature (hostname). */
+/* File mode: header, attrs (+ ids), data, one feature (hostname), and
+ * with g_compress its records compressed (feature COMPRESSED too). */
+static bool g_compress;
+static uint32_t g_comp_mmap_len = 528384;
+
 static void file_mode(buf *b, int n_samples, uint64_t branch_type)
 {
     put(b, "PERFILE2", 8);
@@ -192,21 +258,41 @@ static void file_mode(buf *b, int n_samples, uint64_t branch_type)
         u64(b, 7 + (uint64_t)k);
     }
     size_t data_at = b->n;
-    records(b, n_samples);
+    if (g_compress) {
+        buf plain = {0};
+        records(&plain, n_samples);
+        compress_records(b, plain.p, plain.n, 100, 81);
+        free(plain.p);
+    } else {
+        records(b, n_samples);
+    }
     size_t data_end = b->n;
     set64(b, 24, attrs_at);
     set64(b, 32, 144 * (uint64_t)g_attrs);
     set64(b, 40, data_at);
     set64(b, 48, data_end - data_at);
-    set64(b, 72, 1u << 3); /* HOSTNAME */
-    u64(b, data_end + 16);
+    set64(b, 72, 1u << 3 | (g_compress ? 1u << 27 : 0)); /* HOSTNAME, COMPRESSED */
+    size_t sections = g_compress ? 2 : 1;
+    u64(b, data_end + 16 * sections);
     u64(b, 12);
+    if (g_compress) {
+        u64(b, data_end + 16 * sections + 12);
+        u64(b, 20);
+    }
     u32(b, 8);
     put(b, "synth\0\0\0", 8);
+    if (g_compress) {
+        u32(b, 1); /* version */
+        u32(b, 1); /* zstd */
+        u32(b, 1); /* level */
+        u32(b, 10); /* ratio */
+        u32(b, g_comp_mmap_len);
+    }
 }
 
 static void pipe_mode(buf *b, int n_samples)
 {
+    size_t records_at;
     put(b, "PERFILE2", 8);
     u64(b, 16);
     for (int k = 0; k < g_attrs; k++) {
@@ -220,7 +306,20 @@ static void pipe_mode(buf *b, int n_samples)
     u32(b, 8);
     put(b, "synth\0\0\0", 8);
     rec_end(b, at);
+    records_at = b->n;
     records(b, n_samples);
+    if (g_compress) { /* the records again, as COMPRESSED2 records */
+        size_t n = b->n - records_at;
+        uint8_t *plain = malloc(n);
+        if (!plain) {
+            perror("malloc");
+            exit(1);
+        }
+        memcpy(plain, b->p + records_at, n);
+        b->n = records_at;
+        compress_records(b, plain, n, 72, 83);
+        free(plain);
+    }
 }
 
 static const char *g_dir;
@@ -243,6 +342,7 @@ static void reset(void)
     g_sample_type = S_IP | S_TID | S_TIME | S_CALLCHAIN | S_PERIOD;
     g_attrs = 1;
     g_lbr = false;
+    g_compress = false;
 }
 
 int main(int argc, char **argv)
@@ -282,6 +382,18 @@ int main(int argc, char **argv)
     g_sample_type |= S_BRANCH_STACK;
     file_mode(&b, 30, 1u << 11 | 1u << 0);
     emit("perf_ok_lbr.data", &b, b.n, "ok", "-");
+    free(b.p);
+    b = (buf){0};
+    reset();
+
+    /* perf record -z: the same records compressed (file and pipe mode) */
+    g_compress = true;
+    file_mode(&b, 30, 0);
+    emit("perf_ok_compressed.data", &b, b.n, "ok", "-");
+    buf zfile = b;
+    b = (buf){0};
+    pipe_mode(&b, 30);
+    emit("perf_ok_compressed_pipe.data", &b, b.n, "ok", "-");
     free(b.p);
     b = (buf){0};
     reset();
@@ -367,13 +479,65 @@ int main(int argc, char **argv)
     b = (buf){0};
     pipe_mode(&b, 2);
     {
-        size_t at = rec_begin(&b, 81, 0); /* COMPRESSED */
-        u64(&b, 0x28b52ffd);
+        size_t at = rec_begin(&b, 81, 0); /* COMPRESSED data that is not zstd */
+        u64(&b, 0x1234567);
         rec_end(&b, at);
     }
-    emit("perf_compressed.data", &b, b.n, "error", "compressed");
+    emit("perf_compressed_not_zstd.data", &b, b.n, "error", "zstd");
     free(b.p);
     b = (buf){0};
+    pipe_mode(&b, 2);
+    {
+        size_t at = rec_begin(&b, 83, 0); /* COMPRESSED2 claiming more data than it holds */
+        u64(&b, 4096);
+        zstd_frame_header(&b);
+        rec_end(&b, at);
+    }
+    emit("perf_compressed2_size.data", &b, b.n, "error", "exceeds the record");
+    free(b.p);
+    b = (buf){0};
+    /* the compressed file cut inside a compressed record's data: its last
+     * record is cut (and the record's size fixed) */
+    {
+        size_t last = 0, end = (size_t)(perf_data_off(&zfile) + perf_u64_at(&zfile, 48));
+        for (size_t i = (size_t)perf_data_off(&zfile); i < end; i += (size_t)(zfile.p[i + 6] | zfile.p[i + 7] << 8))
+            if (zfile.p[i] == 81)
+                last = i;
+        buf cut = {0};
+        put(&cut, zfile.p, last + 40);
+        cut.p[last + 6] = 40;
+        cut.p[last + 7] = 0;
+        set64(&cut, 48, last + 40 - perf_data_off(&zfile));
+        emit("perf_compressed_truncated.data", &cut, cut.n, "error", "truncated compressed");
+        free(cut.p);
+    }
+    /* a compressed record that decompresses to 2 MiB, more than the ring
+     * buffer (feature COMPRESSED's mmap_len) perf decompresses into */
+    g_compress = true;
+    file_mode(&b, 2, 0);
+    {
+        size_t data_end = (size_t)perf_data_off(&b) + (size_t)perf_u64_at(&b, 48);
+        buf tail = {0};
+        put(&tail, b.p + data_end, b.n - data_end);
+        b.n = data_end;
+        size_t at = rec_begin(&b, 81, 0);
+        static const uint8_t zero = 0;
+        for (int i = 0; i < 16; i++)
+            zstd_block(&b, 1, &zero, 1, 128 << 10); /* RLE: 128 KiB of zeros */
+        rec_end_unpadded(&b, at);
+        set64(&b, 48, b.n - perf_data_off(&b));
+        size_t moved = b.n - data_end;
+        size_t sec = b.n;
+        put(&b, tail.p, tail.n);
+        for (int k = 0; k < 2; k++) /* the feature sections moved */
+            set64(&b, sec + 16 * (size_t)k, perf_u64_at(&b, sec + 16 * (size_t)k) + moved);
+        free(tail.p);
+    }
+    emit("perf_compressed_absurd.data", &b, b.n, "error", "decompresses to more than");
+    free(b.p);
+    b = (buf){0};
+    reset();
+    free(zfile.p);
     pipe_mode(&b, 0);
     emit("perf_no_samples.data", &b, b.n, "error", "no samples");
     free(b.p);

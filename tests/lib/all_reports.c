@@ -43,10 +43,10 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s/%s.out", argv[2], name);
         FILE *w = fopen(path, "wb");
         if (w) {
-            if (rc == 0)
-                fwrite(out.data, 1, out.len, w);
-            else
+            if (rc != 0)
                 fprintf(w, "pprof: %s\n", err.msg);
+            else if (out.len) /* an empty report has no buffer */
+                fwrite(out.data, 1, out.len, w);
             fclose(w);
         }
         pprof_buf_release(&out);

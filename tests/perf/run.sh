@@ -54,6 +54,16 @@ if [ -n "$gen" ] && mkdir "$tmp/synth" && "$gen" "$tmp/synth"; then
     else
         bad "pipe and file mode (synthetic)" "$(diff "$tmp/pipe.raw" "$tmp/file.raw" | head -3 | tr '\n' ' ')"
     fi
+    # perf record -z: the same records as zstd-compressed records straddling them (COMPRESSED in
+    # file mode, COMPRESSED2 in pipe mode)
+    for z in compressed compressed_pipe; do
+        "$PPROF" -raw "$tmp/synth/perf_ok_$z.data" 2>&1 | grep -v '^Time:' >"$tmp/$z.raw"
+        if grep -q '^Samples:' "$tmp/file.raw" && cmp -s "$tmp/$z.raw" "$tmp/file.raw"; then
+            ok "compressed records (synthetic, $z): the profile of the uncompressed file"
+        else
+            bad "compressed records (synthetic, $z)" "$(diff "$tmp/$z.raw" "$tmp/file.raw" | head -3 | tr '\n' ' ')"
+        fi
+    done
 else
     bad "synthetic perf.data files" "could not build or run gen_perf_bad"
 fi
@@ -111,6 +121,13 @@ our_total() { "$PPROF" -raw "$1" | awk -v col="$2" '/^Samples:/{s=1; getline; ne
 # ---------------------------------------------------------------- recordings compared with perf script
 if record fp -e cpu-clock -g; then
     parity "frame-pointer callchains (-g)" fp.data 1 cpu-clock
+fi
+if record zstd -z -e cpu-clock -g; then
+    if perf report --header-only -i zstd.data 2>/dev/null | grep -q '^# compressed : Zstd'; then
+        parity "compressed records (perf record -z)" zstd.data 1 cpu-clock
+    else
+        bad "perf record -z" "perf wrote no compressed records: $(perf report --header-only -i zstd.data 2>&1 | grep -i compress)"
+    fi
 fi
 if record flat -e cpu-clock; then
     parity "no callchains" flat.data 0 cpu-clock
@@ -179,6 +196,58 @@ if [ -f fp.data ]; then
     else
         bad "hottest functions as perf report (cum)" "perf: $(tr '\n' ' ' <cum.want) ours: $(tr '\n' ' ' <cum.got)"
     fi
+fi
+
+# ---------------------------------------------------------------- [vdso] and JIT frames named as perf names them
+# perf_flat_dso DSO_RE FILE: "name count" of perf report's functions (dso, symbol) whose dso matches.
+perf_flat_dso() {
+    perf report -i "$2" --stdio -n --no-children --sort dso,sym -g none 2>/dev/null |
+        awk -v re="$1" '/^#/ || NF < 5 {next} $3 ~ re && $2 >= 20 {print $NF, $2}' | sort
+}
+ours_flat() { # FILE NAMES_FILE: our flat sample count of each name
+    "$PPROF" -top -nodecount=0 -sample_index=cpu-clock_sample "$1" 2>/dev/null |
+        awk '/^ *[0-9]+ +[0-9.]+% / && NF == 6 {print $6, $1}' >"$1.top"
+    awk 'NR == FNR {flat[$1] = $2; next} {print $1, ($1 in flat) ? flat[$1] : "missing"}' "$1.top" "$2" | sort
+}
+if $CC -O1 -g -fno-omit-frame-pointer -o vdso "$HERE/vdso.c" &&
+    perf record -q -e cpu-clock -g -o vdso.data ./vdso 3000000 >vdso.rec 2>&1; then
+    perf_flat_dso '^\[vdso\]$' vdso.data >vdso.want
+    ours_flat vdso.data vdso.want >vdso.got
+    if [ -s vdso.want ] && cmp -s vdso.want vdso.got; then
+        ok "[vdso] frames named and counted as perf report: $(tr '\n' ' ' <vdso.want)"
+    else
+        bad "[vdso] frames" "perf: $(tr '\n' ' ' <vdso.want) ours: $(tr '\n' ' ' <vdso.got)"
+    fi
+else
+    bad "record vdso.c" "$(head -2 vdso.rec)"
+fi
+# perf record -z records no build ids: this machine's vDSO names [vdso] for a local file, as perf does.
+if perf record -q -z -e cpu-clock -g -o vdso_z.data ./vdso 3000000 >vdso_z.rec 2>&1; then
+    perf_flat_dso '^\[vdso\]$' vdso_z.data >vdso_z.want
+    ours_flat vdso_z.data vdso_z.want >vdso_z.got
+    if [ -s vdso_z.want ] && cmp -s vdso_z.want vdso_z.got; then
+        ok "[vdso] without a build id (perf record -z) as perf report: $(tr '\n' ' ' <vdso_z.want)"
+    else
+        bad "[vdso] without a build id (-z)" "perf: $(tr '\n' ' ' <vdso_z.want) ours: $(tr '\n' ' ' <vdso_z.got)"
+    fi
+else
+    bad "record vdso.c -z" "$(head -2 vdso_z.rec)"
+fi
+# A JIT: code copied into anonymous executable memory, named in /tmp/perf-PID.map (x86-64 only).
+if [ "$(uname -m)" = x86_64 ] && $CC -O1 -g -fno-omit-frame-pointer -o jit "$HERE/jit.c" &&
+    perf record -q -e cpu-clock -g -o jit.data ./jit 300000000 >jit.out 2>jit.rec; then
+    jitmap=$(cat jit.out)
+    perf report -i jit.data --stdio -n --no-children --sort sym -g none 2>/dev/null |
+        awk '/^#/ || NF < 4 {next} $2 >= 20 {print $4, $2}' | sort >jit.want
+    ours_flat jit.data jit.want >jit.got
+    if grep -q '^jitted_spin ' jit.want && cmp -s jit.want jit.got; then
+        ok "JIT frames named from $jitmap as perf report: $(tr '\n' ' ' <jit.want)"
+    else
+        bad "JIT frames (/tmp/perf-PID.map)" "perf: $(tr '\n' ' ' <jit.want) ours: $(tr '\n' ' ' <jit.got)"
+    fi
+    case $jitmap in /tmp/perf-[0-9]*.map) rm -f "$jitmap" ;; esac
+elif [ "$(uname -m)" = x86_64 ]; then
+    bad "record jit.c" "$(head -2 jit.rec)"
 fi
 
 # ---------------------------------------------------------------- labels: pid, tid, comm

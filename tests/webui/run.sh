@@ -220,7 +220,12 @@ expect 400 "/ui/saveconfig?config=z" 'could not parse settings' -X POST -H "Orig
 expect 200 "/ui/top" 'configs: \[\]'
 
 # ---------------------------------------------------------------- load: hundreds of requests at once, all answered, memory flat
-N_LOAD=${N_LOAD:-250}
+# Under a sanitizer every view (a forked child) is many times slower: fewer
+# requests keep the run within the server's 300 s queue on a loaded machine.
+case ${SANITIZE:-} in
+*sanitize=*) N_LOAD=${N_LOAD:-60} ;;
+*) N_LOAD=${N_LOAD:-250} ;;
+esac
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$PID/status"; }
 : >"$tmp/urls"
 i=0
@@ -255,7 +260,11 @@ while [ $rounds -lt 5 ] && [ $flat = 0 ]; do
 done
 [ "$(echo $answered | tr ' ' '\n' | grep -cx "$N_LOAD")" = $rounds ] && ok ||
     bad "load: $answered of $N_LOAD answered 200 per round ($(sort "$tmp/codes" | uniq -c | tr '\n' ' '))"
-[ -n "$rss1" ] && [ $flat = 1 ] && ok || bad "load: RSS grew every round: $seen kB"
+case ${SANITIZE:-} in
+*sanitize=address* | *sanitize=thread*) # ASan's quarantine and TSan's history keep memory: RSS says nothing there
+    echo "skip load: RSS (the sanitizer's runtime holds memory of its own)" ;;
+*) [ -n "$rss1" ] && [ $flat = 1 ] && ok || bad "load: RSS grew every round: $seen kB" ;;
+esac
 echo "load: $rounds x $N_LOAD concurrent requests, server RSS $seen kB"
 expect 200 "/ui/top" 'Name: "regexp.(\*machine).add"'
 
