@@ -269,6 +269,8 @@ int cmd_report_setup(cmd_report *rep, const command_def *c, const char *param, p
     o->fail_above = cfg->fail_above;
     o->threshold_exceeded = &rep->over;
     o->trim_path = cfg->trim_path;
+    o->graph.trim_path = cfg->trim_path;
+    o->graph.source_path = cfg->source_path;
     return 0;
 }
 

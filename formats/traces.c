@@ -177,7 +177,11 @@ static int write_frames(pprof_buf *out, const loc_text *t, const uint32_t *locs,
 int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
 {
     pprof_nodemap *nm;
-    int rc = pprof_nodemap_build(&nm, p, &o->graph, err);
+    /* pprof's traces show file names as the profile has them. */
+    pprof_graph_options go = o->graph;
+    go.trim_path = go.source_path = NULL;
+    go.untrimmed_files = true;
+    int rc = pprof_nodemap_build(&nm, p, &go, err);
     if (rc)
         return rc;
     /* Traces format each value on its own (pprof never selects a unit here). */

@@ -134,7 +134,7 @@ static int node_intern(gb *b, const pprof_node_info *info, uint32_t *out)
     return 0;
 }
 
-/* Cleans a file name; returns a profile string id or a graph string id. */
+/* Trims and cleans a file name; returns a profile string id or a graph string id. */
 static int file_id(gb *b, pprof_str f, pprof_str *cache, pprof_str *out)
 {
     if (f == 0) {
@@ -145,15 +145,18 @@ static int file_id(gb *b, pprof_str f, pprof_str *cache, pprof_str *out)
         *out = cache[f];
         return 0;
     }
-    const char *s = b->p->strings[f];
-    size_t n = b->p->string_lens[f];
+    /* Trimmed (-trim_path, -source_path, /proc/self/cwd) before it is
+     * cleaned, so names that become equal make one node, as in pprof. */
+    const char *orig = b->p->strings[f];
+    const char *s = b->opt->untrimmed_files ? orig : pprof_trim_source_path(orig, b->opt->trim_path, b->opt->source_path);
+    size_t n = b->p->string_lens[f] - (size_t)(s - orig);
     char small[512];
     char *buf = n + 2 <= sizeof small ? small : malloc(n + 2);
     if (!buf)
         return PPROF_ENOMEM;
     clean_path(buf, s);
     pprof_str id = f;
-    if (strcmp(buf, s) != 0) {
+    if (strcmp(buf, orig) != 0) {
         pprof_str found;
         if (pprof_profile_find_string(&found, b->p, buf, strlen(buf))) {
             id = found;

@@ -499,6 +499,11 @@ typedef struct pprof_graph_options {
                                   * nodecount, tags kept, redundant residual edges removed */
     bool call_tree;              /* one node per distinct call path (dot, callgrind) */
     const char *tag_unit;        /* unit numeric tag names are formatted in (NULL: "minimum") */
+    const char *trim_path;       /* ':'-separated prefixes trimmed from file names (-trim_path) */
+    const char *source_path;     /* ':'-separated search dirs (-source_path): without trim_path,
+                                  * a file name loses everything up to "/<a dir's base>/" */
+    bool untrimmed_files;        /* file names as the profile has them (pprof's -traces):
+                                  * not even /proc/self/cwd/ is trimmed */
 } pprof_graph_options;
 
 /* A tag of a node in a visual graph (pprof's nodelets): the samples through
@@ -528,6 +533,14 @@ typedef struct pprof_nodemap {
     const char **extra_strings; /* strings made here (cleaned paths), ids from profile->n_strings */
     size_t n_extra_strings;
 } pprof_nodemap;
+
+/* pprof's trimming of a source file name, which node identity applies to
+ * every file name: the first of trim_path's ':'-separated prefixes the path
+ * starts with (as a whole directory), else "/proc/self/cwd/./" or
+ * "/proc/self/cwd/"; with no trim_path, a source_path dir's last element
+ * found as "/<base>/" in the path first cuts everything up to it. Returns
+ * a pointer into path (the trimmed name is a suffix); NULL for NULL. */
+PPROF_API const char *pprof_trim_source_path(const char *path, const char *trim_path, const char *source_path);
 
 /* Builds the node identity of p's locations under opt's granularity and
  * noinlines. *out is owned by the caller (pprof_nodemap_free). */

@@ -96,6 +96,7 @@ pprof_stack_set_free
 pprof_stacks_build
 pprof_strerror
 pprof_text_is_safe
+pprof_trim_source_path
 pprof_unit_compatible
 pprof_unit_finest
 pprof_unit_scale

@@ -344,8 +344,29 @@ static void test_compatible_finest(void)
     CHECK_STR(pprof_unit_finest("us", "ms", NULL, NULL), "us");
 }
 
+/* pprof's file name trimming (-trim_path, -source_path, /proc/self/cwd). */
+static void test_trim_source_path(void)
+{
+    CHECK_STR(pprof_trim_source_path("/proc/self/cwd/a/b.go", NULL, NULL), "a/b.go");
+    CHECK_STR(pprof_trim_source_path("/proc/self/cwd/./a/b.go", "", ""), "a/b.go");
+    CHECK_STR(pprof_trim_source_path("/build/src/a/b.go", "/build/src", NULL), "a/b.go");
+    CHECK_STR(pprof_trim_source_path("/build/src/a/b.go", "/build/src/", NULL), "a/b.go");
+    CHECK_STR(pprof_trim_source_path("/build/srcx/a.go", "/build/src", NULL), "/build/srcx/a.go"); /* whole dirs */
+    CHECK_STR(pprof_trim_source_path("/x/a.go", "/y:/x", NULL), "a.go");                         /* the first that fits */
+    CHECK_STR(pprof_trim_source_path("/x/a.go", "/y:", NULL), "x/a.go");                          /* an empty one is "/" */
+    CHECK_STR(pprof_trim_source_path("/proc/self/cwd/a.go", "/y", NULL), "a.go");                 /* cwd still goes */
+    /* Without -trim_path: "/<base of a search dir>/" cuts, before cwd. */
+    CHECK_STR(pprof_trim_source_path("/usr/lib/go/src/runtime/m.go", NULL, "/build/src"), "runtime/m.go");
+    CHECK_STR(pprof_trim_source_path("/proc/self/cwd/sub/a.go", NULL, "/q/sub/"), "a.go");
+    CHECK_STR(pprof_trim_source_path("/a/srcx/b.go", NULL, "/q/src:/w/srcx"), "b.go");
+    CHECK_STR(pprof_trim_source_path("/a/srcx/b.go", "/zz", "/w/srcx"), "/a/srcx/b.go"); /* not with -trim_path */
+    CHECK_STR(pprof_trim_source_path("b.go", NULL, "/w/srcx"), "b.go");
+    CHECK(pprof_trim_source_path(NULL, "/x", "/y") == NULL);
+}
+
 int main(void)
 {
+    test_trim_source_path();
     test_scale();
     test_sniffing();
     test_format_scaled();
