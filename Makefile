@@ -27,6 +27,8 @@ DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
 TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils binutils \
             gcc g++ libgoogle-perftools-dev nodejs curl linux-perf locales-all
 FUZZ_PKGS = clang libclang-rt-14-dev
+# The bench compares with go tool pprof (and builds C++ for the native case).
+BENCH_PKGS = golang-go g++ binutils
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral $(if $(filter 1,$(DEVELOPER)),-Werror)
@@ -293,9 +295,11 @@ demo: deps
 	@echo "flame graph written to $(BUILD)/demo-flamegraph.svg (open it in a browser)"
 
 bench: deps
+	@$(MAKE) --no-print-directory install-pkgs PKGS="$(BENCH_PKGS)"
 	@$(MAKE) --no-print-directory all tools
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bench/run.sh
 	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bench/perf.sh
+	@PPROF=$(BUILD)/pprof TOOLS=$(BUILD)/tools sh tests/bench/native.sh
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses (clang), built with ASan+UBSan against every lib and

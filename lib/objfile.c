@@ -1,5 +1,5 @@
 /* objfile.c: one ELF object read with elfutils (libdwfl/libdw): build id, runtime to object addresses, inlined frames, symbols. */
-#include "internal.h"
+#include "dwarf_index.h"
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>
@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Frames of one address deeper than this are cut (absurd DWARF). */
-enum { MAX_SCOPES = 512 };
 
 struct pprof_objfile {
     Dwfl_Callbacks callbacks; /* must outlive the Dwfl */
@@ -26,7 +24,8 @@ struct pprof_objfile {
     GElf_Phdr *loads; /* PT_LOAD headers with file contents */
     size_t n_loads;
     char build_id[2 * 64 + 1];
-    bool last_unlinked; /* the outermost DWARF frame had no linkage name */
+    pprof_dwarf_index *dwarf;   /* function ranges per unit, built as units are met */
+    pprof_symtab_index *symtab; /* symbols sorted, built on first use */
 };
 
 static int fail(pprof_error *err, int code, const char *path, const char *what)
@@ -160,6 +159,8 @@ void pprof_objfile_free(pprof_objfile *o)
 {
     if (!o)
         return;
+    pprof_dwarf_index_free(o->dwarf);
+    pprof_symtab_index_free(o->symtab);
     if (o->dwfl)
         dwfl_end(o->dwfl);
     free(o->debuginfo_path);
@@ -211,105 +212,34 @@ int pprof_objfile_object_address(const pprof_objfile *o, uint64_t start, uint64_
     return pprof_error_set(err, PPROF_EINVAL, "no segment of the file holds address %#" PRIx64, addr);
 }
 
+/* The indexes, made on first use (NULL when out of memory: no names). */
+static pprof_dwarf_index *dwarf_index(pprof_objfile *o)
+{
+    if (!o->dwarf && pprof_dwarf_index_new(&o->dwarf, o->mod) != 0)
+        o->dwarf = NULL;
+    return o->dwarf;
+}
+
+static const char *symtab_find(pprof_objfile *o, Dwarf_Addr addr, Dwarf_Addr *start, uint64_t *size)
+{
+    if (!o->symtab && pprof_symtab_index_new(&o->symtab, o->mod) != 0)
+        return NULL;
+    return pprof_symtab_index_find(o->symtab, addr, start, size);
+}
+
 bool pprof_objfile_symbol(pprof_objfile *o, uint64_t a, const char **name, uint64_t *start, uint64_t *size)
 {
-    GElf_Off off = 0;
-    GElf_Sym sym;
-    const char *n = dwfl_module_addrinfo(o->mod, a + o->bias, &off, &sym, NULL, NULL, NULL);
-    if (!n || !*n)
+    Dwarf_Addr s = 0;
+    uint64_t sz = 0;
+    const char *n = symtab_find(o, a + o->bias, &s, &sz);
+    if (!n)
         return false;
     *name = n;
     if (start)
-        *start = a - off;
+        *start = s - o->bias;
     if (size)
-        *size = sym.st_size;
+        *size = sz;
     return true;
-}
-
-/* The function name a DIE stands for: its linkage (mangled) name, else its
- * name, looking through abstract origins and specifications. */
-static const char *die_name(Dwarf_Die *die, bool *linkage)
-{
-    Dwarf_Attribute attr;
-    const char *s = NULL;
-    if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
-        dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr))
-        s = dwarf_formstring(&attr);
-    *linkage = s != NULL;
-    if (!s && dwarf_attr_integrate(die, DW_AT_name, &attr))
-        s = dwarf_formstring(&attr);
-    return s && *s ? s : NULL;
-}
-
-static bool is_function(Dwarf_Die *die)
-{
-    int tag = dwarf_tag(die);
-    return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine || tag == DW_TAG_entry_point;
-}
-
-/* Inlined frames from DWARF: the scopes of the address, innermost first;
- * each inlined instance's call site is the line of the frame around it. */
-static size_t dwarf_frames(pprof_objfile *o, Dwarf_Addr addr, pprof_frame *fr, size_t max)
-{
-    Dwarf_Addr bias = 0;
-    Dwarf_Die *cu = dwfl_module_addrdie(o->mod, addr, &bias);
-    if (!cu)
-        return 0;
-    Dwarf_Die *scopes = NULL;
-    int ns = dwarf_getscopes(cu, addr - bias, &scopes);
-    if (ns <= 0) {
-        free(scopes);
-        return 0;
-    }
-    /* getscopes follows an inlined instance into its abstract origin;
-     * the concrete callers come from the scopes of the DIE itself. */
-    Dwarf_Die inner = scopes[0];
-    free(scopes);
-    scopes = NULL;
-    ns = dwarf_getscopes_die(&inner, &scopes);
-    if (ns <= 0) {
-        free(scopes);
-        return 0;
-    }
-    if (ns > MAX_SCOPES)
-        ns = MAX_SCOPES;
-    Dwarf_Files *files = NULL;
-    size_t nfiles = 0;
-    if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0)
-        files = NULL;
-    size_t n = 0;
-    const char *file = NULL;
-    int64_t line = 0;
-    Dwfl_Line *dl = dwfl_module_getsrc(o->mod, addr);
-    if (dl) {
-        int ln = 0;
-        file = dwfl_lineinfo(dl, NULL, &ln, NULL, NULL, NULL);
-        line = ln;
-    }
-    for (int i = 0; i < ns && n < max; i++) {
-        Dwarf_Die *d = &scopes[i];
-        if (!is_function(d))
-            continue;
-        bool linkage;
-        fr[n].name = die_name(d, &linkage);
-        o->last_unlinked = !linkage;
-        fr[n].file = file;
-        fr[n].line = line;
-        n++;
-        if (dwarf_tag(d) != DW_TAG_inlined_subroutine)
-            break;
-        /* The caller's line is this instance's call site. */
-        Dwarf_Attribute attr;
-        Dwarf_Word v;
-        file = NULL;
-        line = 0;
-        if (files && dwarf_formudata(dwarf_attr(d, DW_AT_call_file, &attr), &v) == 0 && v < nfiles)
-            file = dwarf_filesrc(files, v, NULL, NULL);
-        if (dwarf_formudata(dwarf_attr(d, DW_AT_call_line, &attr), &v) == 0 && v <= INT64_MAX)
-            line = (int64_t)v;
-    }
-    free(scopes);
-    return n;
 }
 
 int pprof_objfile_frames(pprof_objfile *o, uint64_t a, bool symbols_only, pprof_frame *fr, size_t max, size_t *n)
@@ -318,18 +248,19 @@ int pprof_objfile_frames(pprof_objfile *o, uint64_t a, bool symbols_only, pprof_
     if (max == 0)
         return 0;
     Dwarf_Addr addr = a + o->bias;
-    o->last_unlinked = false;
-    if (!symbols_only)
-        *n = dwarf_frames(o, addr, fr, max);
+    bool unlinked = false;
+    pprof_dwarf_index *x = symbols_only ? NULL : dwarf_index(o);
+    if (x)
+        *n = pprof_dwarf_index_frames(x, addr, fr, max, &unlinked);
     /* The outermost frame's name falls back to the symbol table (DWARF
      * without names, or no DWARF at all); a mangled symbol also wins over
      * a DWARF name without linkage name (GCC gives none to functions of
      * anonymous namespaces), since only the symbol has the namespaces. */
-    if (*n > 0 && fr[*n - 1].name && !o->last_unlinked)
+    if (*n > 0 && fr[*n - 1].name && !unlinked)
         return 0;
-    GElf_Off off;
-    GElf_Sym s;
-    const char *sym = dwfl_module_addrinfo(o->mod, addr, &off, &s, NULL, NULL, NULL);
+    Dwarf_Addr start;
+    uint64_t size;
+    const char *sym = symtab_find(o, addr, &start, &size);
     if (*n > 0) {
         if (!fr[*n - 1].name || (sym && strncmp(sym, "_Z", 2) == 0))
             fr[*n - 1].name = sym && *sym ? sym : fr[*n - 1].name;

@@ -164,6 +164,37 @@ has disasm_nomatch_message dis4.err "no matches found for regexp: nosuchfunction
 printf 'disasm leaf_hash\nquit\n' | $T "$PPROF" c_pie c_pie.prof >shell.out 2>&1
 has disasm_in_shell shell.out "ROUTINE ======================== leaf_hash"
 
+# ---------------------------------------------------------------- -list
+# Source from the DWARF file paths: absolute (built from $src), and relative
+# to a build directory that was moved away (found with -trim_path and
+# -source_path, or by -source_path alone from its last directory name).
+$T "$PPROF" -list=middle c_pie c_pie.prof >list.out 2>&1
+has list_native list.out "ROUTINE ======================== middle in $src/cprog.c" "(flat, cum)" \
+	"s += inlined_mix(leaf_hash(x + i));"
+want=$("$PPROF" -top c_pie c_pie.prof 2>/dev/null | awk '$6 == "middle" { print $4 }')
+got=$(awk '/\(flat, cum\)/ { print $2; exit }' list.out)
+[ -n "$want" ] && [ "$want" = "$got" ] && ok list_cum_matches_top || bad list_cum_matches_top "top '$want' list '$got'"
+$T "$PPROF" -list=inlined_mix c_pie c_pie.prof >list_inl.out 2>&1
+has list_inlined_body list_inl.out "ROUTINE ======================== inlined_mix in $src/cprog.c" \
+	"static inline unsigned long inlined_mix"
+awk '/static inline unsigned long inlined_mix/ { exit !($1 != ".") }' list_inl.out &&
+	ok list_inlined_weighted || bad list_inlined_weighted "$(grep -F 'inlined_mix(unsigned' list_inl.out)"
+mkdir -p srcbuild/src && cp "$src/cprog.c" srcbuild/src/ &&
+	(cd srcbuild && gcc $CFLAGS -fPIE -pie -o ../c_rel src/cprog.c -L.. -lwork -Wl,-rpath,"$tmp" $PROF) 2>build.err ||
+	bad build "$(head -c 300 build.err)"
+run_prof c_rel.prof ./c_rel 30000
+mv srcbuild moved
+$T "$PPROF" -list=middle c_rel c_rel.prof >list_moved.out 2>&1
+has list_moved_says_missing list_moved.out "ROUTINE ======================== middle in src/cprog.c" \
+	"could not find file src/cprog.c"
+$T "$PPROF" -list=middle -source_path="$tmp/moved" -trim_path="$tmp/srcbuild" c_rel c_rel.prof >list_trim.out 2>&1
+has list_trim_and_source_path list_trim.out "ROUTINE ======================== middle in src/cprog.c" \
+	"s += inlined_mix(leaf_hash(x + i));"
+$T "$PPROF" -list=middle -source_path="$tmp/moved/src" c_rel c_rel.prof >list_sp.out 2>&1
+has list_source_path_alone list_sp.out "s += inlined_mix(leaf_hash(x + i));"
+printf 'list middle\nquit\n' | $T "$PPROF" c_pie c_pie.prof >list_shell.out 2>&1
+has list_in_shell list_shell.out "ROUTINE ======================== middle in $src/cprog.c" "s += inlined_mix"
+
 # ---------------------------------------------------------------- addr2line as the oracle
 # Every 7th byte of .text, at a PIE load address, at the non-PIE link
 # address, and in the shared library at a library address: frames (function,

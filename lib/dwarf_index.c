@@ -1,0 +1,318 @@
+/* dwarf_index.c: the function ranges of a compilation unit, walked once into sorted non-overlapping segments (innermost function or inlined instance for each address), so each address costs a binary search rather than a walk of the unit's DIE tree. */
+#include "dwarf_index.h"
+
+#include <elfutils/libdw.h>
+#include <dwarf.h>
+
+/* Bounds against absurd DWARF: nesting of DIEs, function DIEs and address
+ * ranges in one unit. Beyond them the unit's index is cut. */
+enum { MAX_DEPTH = 256, MAX_ENTRIES = 1 << 24, MAX_CALL_CHAIN = 512 };
+
+/* One subprogram or inlined instance with code. */
+typedef struct fn_entry {
+    const char *name;      /* linkage name, else name; NULL when none */
+    const char *call_file; /* inlined: where the caller calls it */
+    int64_t call_line;
+    uint32_t parent;       /* enclosing function entry, PPROF_NONE at the top */
+    bool inlined, linkage;
+} fn_entry;
+
+/* [lo, hi) in DWARF addresses, with the innermost entry covering it. */
+typedef struct seg {
+    Dwarf_Addr lo, hi;
+    uint32_t entry;
+    uint32_t depth; /* nesting depth while building */
+} seg;
+
+typedef struct cu_index {
+    Dwarf_Off off; /* the unit DIE's offset: the key */
+    fn_entry *entries;
+    size_t n_entries, cap_entries;
+    seg *segs;
+    size_t n_segs, cap_segs;
+} cu_index;
+
+struct pprof_dwarf_index {
+    Dwfl_Module *mod;
+    cu_index *cus; /* sorted by off */
+    size_t n_cus, cap_cus;
+};
+
+int pprof_dwarf_index_new(pprof_dwarf_index **out, Dwfl_Module *mod)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return PPROF_ENOMEM;
+    (*out)->mod = mod;
+    return 0;
+}
+
+void pprof_dwarf_index_free(pprof_dwarf_index *x)
+{
+    if (!x)
+        return;
+    for (size_t i = 0; i < x->n_cus; i++) {
+        free(x->cus[i].entries);
+        free(x->cus[i].segs);
+    }
+    free(x->cus);
+    free(x);
+}
+
+/* ---------------------------------------------------------------- building */
+
+typedef struct builder {
+    cu_index *c;
+    Dwarf_Files *files;
+    size_t n_files;
+    seg *ranges; /* every range of every entry, before the sweep */
+    size_t n_ranges, cap_ranges;
+    bool nomem;
+} builder;
+
+/* The name a function DIE stands for: its linkage (mangled) name, else its
+ * name, looking through abstract origins and specifications. */
+static const char *die_name(Dwarf_Die *die, bool *linkage)
+{
+    Dwarf_Attribute attr;
+    const char *s = NULL;
+    if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
+        dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr))
+        s = dwarf_formstring(&attr);
+    *linkage = s != NULL;
+    if (!s && dwarf_attr_integrate(die, DW_AT_name, &attr))
+        s = dwarf_formstring(&attr);
+    return s && *s ? s : NULL;
+}
+
+/* Adds the function DIE with its ranges; PPROF_NONE when it has no code. */
+static uint32_t add_function(builder *b, Dwarf_Die *die, uint32_t parent, uint32_t depth)
+{
+    cu_index *c = b->c;
+    if (c->n_entries >= MAX_ENTRIES)
+        return PPROF_NONE;
+    uint32_t me = (uint32_t)c->n_entries;
+    size_t before = b->n_ranges;
+    Dwarf_Addr base, lo, hi;
+    for (ptrdiff_t off = 0; (off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0;) {
+        if (lo >= hi)
+            continue;
+        if (b->n_ranges >= MAX_ENTRIES || PPROF_GROW(b->ranges, b->cap_ranges, b->n_ranges + 1)) {
+            b->nomem = b->n_ranges < MAX_ENTRIES;
+            break;
+        }
+        b->ranges[b->n_ranges++] = (seg){lo, hi, me, depth};
+    }
+    if (b->n_ranges == before)
+        return PPROF_NONE;
+    if (PPROF_GROW(c->entries, c->cap_entries, c->n_entries + 1)) {
+        b->n_ranges = before;
+        b->nomem = true;
+        return PPROF_NONE;
+    }
+    fn_entry *e = &c->entries[c->n_entries++];
+    memset(e, 0, sizeof *e);
+    e->name = die_name(die, &e->linkage);
+    e->parent = parent;
+    e->inlined = dwarf_tag(die) == DW_TAG_inlined_subroutine;
+    if (e->inlined) {
+        Dwarf_Attribute attr;
+        Dwarf_Word v;
+        if (b->files && dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &attr), &v) == 0 && v < b->n_files)
+            e->call_file = dwarf_filesrc(b->files, v, NULL, NULL);
+        if (dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr), &v) == 0 && v <= INT64_MAX)
+            e->call_line = (int64_t)v;
+    }
+    return me;
+}
+
+/* Walks the children of die: functions with code become entries (their
+ * children are walked with them as parent); blocks and scopes that may
+ * hold functions are walked through. */
+static void walk(builder *b, Dwarf_Die *die, uint32_t parent, uint32_t depth)
+{
+    Dwarf_Die child;
+    if (depth >= MAX_DEPTH || b->nomem || dwarf_child(die, &child) != 0)
+        return;
+    do {
+        switch (dwarf_tag(&child)) {
+        case DW_TAG_subprogram:
+        case DW_TAG_inlined_subroutine:
+        case DW_TAG_entry_point: {
+            uint32_t me = add_function(b, &child, parent, depth);
+            if (me != PPROF_NONE)
+                walk(b, &child, me, depth + 1);
+            break;
+        }
+        case DW_TAG_lexical_block:
+        case DW_TAG_try_block:
+        case DW_TAG_catch_block:
+        case DW_TAG_namespace:
+        case DW_TAG_module:
+        case DW_TAG_structure_type:
+        case DW_TAG_class_type:
+        case DW_TAG_union_type:
+            walk(b, &child, parent, depth + 1);
+            break;
+        default:
+            break;
+        }
+    } while (!b->nomem && dwarf_siblingof(&child, &child) == 0);
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+    const seg *x = a, *y = b;
+    if (x->lo != y->lo)
+        return x->lo < y->lo ? -1 : 1;
+    if (x->hi != y->hi)
+        return x->hi > y->hi ? -1 : 1; /* the outer one first */
+    return x->depth < y->depth ? -1 : x->depth > y->depth;
+}
+
+static int emit(cu_index *c, Dwarf_Addr lo, Dwarf_Addr hi, uint32_t entry)
+{
+    if (lo >= hi)
+        return 0;
+    if (c->n_segs && c->segs[c->n_segs - 1].hi == lo && c->segs[c->n_segs - 1].entry == entry) {
+        c->segs[c->n_segs - 1].hi = hi;
+        return 0;
+    }
+    if (PPROF_GROW(c->segs, c->cap_segs, c->n_segs + 1))
+        return PPROF_ENOMEM;
+    c->segs[c->n_segs++] = (seg){lo, hi, entry, 0};
+    return 0;
+}
+
+/* Sorted ranges (outer before inner at one start) into non-overlapping
+ * segments owned by the innermost range: a sweep with a stack of the ranges
+ * still open. Ranges that overlap without nesting (bad DWARF) give each
+ * address to one of them, never to none. */
+static int sweep(cu_index *c, seg *r, size_t n)
+{
+    uint32_t *stack = NULL;
+    size_t depth = 0, cap = 0;
+    Dwarf_Addr cursor = 0;
+    int rc = 0;
+    for (size_t i = 0; i <= n && !rc; i++) {
+        Dwarf_Addr next = i < n ? r[i].lo : UINT64_MAX;
+        while (depth && r[stack[depth - 1]].hi <= next && !rc) {
+            const seg *top = &r[stack[--depth]];
+            if (cursor < top->hi) {
+                rc = emit(c, cursor, top->hi, top->entry);
+                cursor = top->hi;
+            }
+        }
+        if (i == n || rc)
+            break;
+        if (depth && cursor < next)
+            rc = emit(c, cursor, next, r[stack[depth - 1]].entry);
+        if (cursor < next)
+            cursor = next;
+        if (!rc && PPROF_GROW(stack, cap, depth + 1))
+            rc = PPROF_ENOMEM;
+        if (!rc)
+            stack[depth++] = (uint32_t)i;
+    }
+    free(stack);
+    return rc;
+}
+
+static int build(cu_index *c, Dwarf_Die *cudie)
+{
+    builder b = {.c = c};
+    if (dwarf_getsrcfiles(cudie, &b.files, &b.n_files) != 0)
+        b.files = NULL;
+    walk(&b, cudie, PPROF_NONE, 0);
+    int rc = b.nomem ? PPROF_ENOMEM : 0;
+    if (!rc && b.n_ranges) {
+        qsort(b.ranges, b.n_ranges, sizeof *b.ranges, range_cmp);
+        rc = sweep(c, b.ranges, b.n_ranges);
+    }
+    free(b.ranges);
+    return rc;
+}
+
+/* The unit's index, built on first use; NULL on ENOMEM. */
+static cu_index *cu_for(pprof_dwarf_index *x, Dwarf_Die *cudie)
+{
+    Dwarf_Off off = dwarf_dieoffset(cudie);
+    size_t lo = 0, hi = x->n_cus;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->cus[mid].off < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < x->n_cus && x->cus[lo].off == off)
+        return &x->cus[lo];
+    if (PPROF_GROW(x->cus, x->cap_cus, x->n_cus + 1))
+        return NULL;
+    memmove(&x->cus[lo + 1], &x->cus[lo], (x->n_cus - lo) * sizeof *x->cus);
+    x->n_cus++;
+    cu_index *c = &x->cus[lo];
+    memset(c, 0, sizeof *c);
+    c->off = off;
+    /* Out of memory while building keeps what was made: a unit with
+     * fewer names, never wrong ones. */
+    (void)build(c, cudie);
+    return c;
+}
+
+/* ---------------------------------------------------------------- lookup */
+
+static uint32_t seg_find(const cu_index *c, Dwarf_Addr a)
+{
+    size_t lo = 0, hi = c->n_segs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->segs[mid].lo <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0 || a >= c->segs[lo - 1].hi)
+        return PPROF_NONE;
+    return c->segs[lo - 1].entry;
+}
+
+size_t pprof_dwarf_index_frames(pprof_dwarf_index *x, Dwarf_Addr addr, pprof_frame *fr, size_t max,
+                                bool *last_unlinked)
+{
+    *last_unlinked = false;
+    Dwarf_Addr bias = 0;
+    Dwarf_Die *cudie = dwfl_module_addrdie(x->mod, addr, &bias);
+    if (!cudie || max == 0)
+        return 0;
+    cu_index *c = cu_for(x, cudie);
+    if (!c)
+        return 0;
+    uint32_t e = seg_find(c, addr - bias);
+    if (e == PPROF_NONE)
+        return 0;
+    const char *file = NULL;
+    int64_t line = 0;
+    Dwfl_Line *dl = dwfl_module_getsrc(x->mod, addr);
+    if (dl) {
+        int ln = 0;
+        file = dwfl_lineinfo(dl, NULL, &ln, NULL, NULL, NULL);
+        line = ln;
+    }
+    size_t n = 0;
+    for (size_t hops = 0; e != PPROF_NONE && n < max && hops < MAX_CALL_CHAIN; hops++) {
+        const fn_entry *f = &c->entries[e];
+        fr[n].name = f->name;
+        fr[n].file = file;
+        fr[n].line = line;
+        n++;
+        *last_unlinked = !f->linkage;
+        if (!f->inlined)
+            break;
+        /* The caller's line is this instance's call site. */
+        file = f->call_file;
+        line = f->call_line;
+        e = f->parent;
+    }
+    return n;
+}
