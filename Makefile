@@ -307,21 +307,43 @@ bench: deps
 FUZZ_SECONDS ?= 60
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+# Every lib, formats and cmd source (cmd without main.c) is compiled once
+# with the fuzzer's instrumentation, into two archives the harnesses link.
+# A harness of the program's static functions includes its cmd/*.c, whose
+# archive member is then not linked.
+FUZZ_CFLAGS  = $(CSTD) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+               -Ilib -Iformats -I$(BUILD)/gen -Icmd -I$(BUILD)/include $(CURL_CFLAGS) $(GV_CFLAGS) $(WEB_CFLAGS)
+FUZZ_LIB_OBJ = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC) $(FMT_SRC)) $(BUILD)/fuzz/obj/gen/profile.pb-c.o
+FUZZ_CMD_OBJ = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(filter-out cmd/main.c,$(CMD_SRC))) $(BUILD)/fuzz/obj/gen/webui_assets.o
+CMD_LIBS     = -lreadline $(CURL_LIBS) $(GV_LIBS) $(WEB_LIBS)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(FMT_SRC) $(GEN_C) $(wildcard lib/*.h formats/*.h)
+$(BUILD)/fuzz/obj/gen/%.o: $(BUILD)/gen/%.c $(GEN_H) $(PUB_STAGE)
 	@mkdir -p $(dir $@)
-	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ilib -Iformats -I$(BUILD)/gen \
-	  -o $@ $< $(LIB_SRC) $(FMT_SRC) $(GEN_C) -lprotobuf-c -lz -lzstd -lm -pthread $(NATIVE_LIBS)
+	clang $(FUZZ_CFLAGS) -c $< -o $@
+$(BUILD)/fuzz/obj/%.o: %.c $(GEN_H) $(PUB_STAGE) $(wildcard lib/*.h formats/*.h cmd/*.h)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c $< -o $@
+$(BUILD)/fuzz/libfuzz_lib.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/fuzz/libfuzz_cmd.a: $(FUZZ_CMD_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/libfuzz_cmd.a $(BUILD)/fuzz/libfuzz_lib.a
+	@mkdir -p $(dir $@)
+	clang $(subst fuzzer-no-link,fuzzer,$(FUZZ_CFLAGS)) -o $@ $< $(BUILD)/fuzz/libfuzz_cmd.a $(BUILD)/fuzz/libfuzz_lib.a \
+	  -lprotobuf-c -lz -lzstd -lm -pthread $(NATIVE_LIBS) $(CMD_LIBS)
 
 # The committed corpora (tests/fuzz/corpus/<harness>/) are replayed by every
 # `make test`: through each harness linked with a plain driver (gcc, no
 # libFuzzer needed), under UBSan and ASan when the compiler has them.
 REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 fuzz-replay-drivers: $(REPLAY_BIN)
-$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libpprof.a
+$(BUILD)/libpprofcmd.a: $(filter-out $(BUILD)/obj/cmd/main.o,$(CMD_OBJ))
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libpprofcmd.a $(BUILD)/libpprof.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) -O1 -g $(SANITIZE) -Ilib -Iformats -o $@ $< tests/fuzz/replay.c $(BUILD)/libpprof.a \
-	  $(LDFLAGS_ALL) $(LDLIBS_ALL)
+	$(CC) $(CSTD) -O1 -g $(SANITIZE) -Ilib -Iformats -Icmd -I$(BUILD)/include $(CURL_CFLAGS) $(GV_CFLAGS) $(WEB_CFLAGS) \
+	  -o $@ $< tests/fuzz/replay.c $(BUILD)/libpprofcmd.a $(BUILD)/libpprof.a $(LDFLAGS_ALL) $(LDLIBS_ALL) $(CMD_LIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory install-pkgs PKGS="$(FUZZ_PKGS)"

@@ -37,6 +37,8 @@ typedef struct cmd_args {
     pprof_symbolize_options sym;  /* -symbolize, parsed, with the search paths */
     const char *http;             /* -http=host:port: serve the web UI */
     bool no_browser;              /* -no_browser: do not open it in a browser */
+    const char *max_memory_flag;  /* -max_memory as given */
+    uint64_t max_memory;          /* its bytes; 0: the library's default */
 } cmd_args;
 
 /* Symbolization (cmd/symbolize.c): setup parses -symbolize (warning about

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -34,6 +35,8 @@ static const struct {
     {"all_frames", SRC_BOOL, offsetof(cmd_args, all_frames), "Keep the frames the profile's drop_frames would remove"},
     {"http", SRC_STRING, offsetof(cmd_args, http), "Present interactive web UI at the specified http host:port"},
     {"no_browser", SRC_BOOL, offsetof(cmd_args, no_browser), "Skip opening a browser for the interactive web UI"},
+    {"max_memory", SRC_STRING, offsetof(cmd_args, max_memory_flag),
+     "Refuse a source needing more memory than this (e.g. 4GiB; default half the RAM)"},
 };
 
 /* Legacy convenience flags: each selects a sample type. */
@@ -85,6 +88,41 @@ static int usage_error(const char *fmt, const char *a, const char *b)
     cmd_error("%s", msg);
     fputs("Run 'pprof -help' for usage.\n", stderr);
     return EXIT_USAGE;
+}
+
+/* A size: digits, then an optional unit (B, KB, MB, GB, TB in powers of
+ * 1000; K, M, G, T, KiB, MiB, GiB, TiB in powers of 1024; any case).
+ * Returns 0, or -1 when it is not a positive size that fits 64 bits. */
+static int parse_size(const char *s, uint64_t *out)
+{
+    static const struct {
+        const char *unit;
+        uint64_t mult;
+    } units[] = {
+        {"", 1},          {"b", 1},
+        {"k", 1ULL << 10}, {"kib", 1ULL << 10}, {"kb", 1000ULL},
+        {"m", 1ULL << 20}, {"mib", 1ULL << 20}, {"mb", 1000000ULL},
+        {"g", 1ULL << 30}, {"gib", 1ULL << 30}, {"gb", 1000000000ULL},
+        {"t", 1ULL << 40}, {"tib", 1ULL << 40}, {"tb", 1000000000000ULL},
+    };
+    uint64_t v = 0;
+    const char *p = s;
+    if (*p < '0' || *p > '9')
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (v > (UINT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    for (size_t i = 0; i < N(units); i++) {
+        if (strcasecmp(p, units[i].unit) != 0)
+            continue;
+        if (v == 0 || v > UINT64_MAX / units[i].mult)
+            return -1;
+        *out = v * units[i].mult;
+        return 0;
+    }
+    return -1;
 }
 
 /* Go's strconv.ParseBool; "" (a bare flag) is true. */
@@ -312,6 +350,9 @@ int cmd_parse_args(cmd_args *args, pprof_config *cfg, int argc, char **argv)
     bool base_window = args->base_window && *args->base_window;
     if (base_window && ((args->base && *args->base) || (args->diff_base && *args->diff_base)))
         return usage_error("-base_window cannot be used with -base or -diff_base%s%s", "", "");
+    if (args->max_memory_flag && parse_size(args->max_memory_flag, &args->max_memory) != 0)
+        return usage_error("invalid value \"%s\" for flag -max_memory: want a size such as 512MiB or 4GiB%s",
+                           args->max_memory_flag, "");
     cmd_symbolize_setup(args);
     args->normalize = cfg->normalize;
     if (args->normalize && !(args->base && *args->base) && !(args->diff_base && *args->diff_base) && !base_window)

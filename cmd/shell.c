@@ -442,6 +442,10 @@ static bool parse_count(const char *s, int *out)
     return true;
 }
 
+/* Set by the fuzzing harness of the line parser (tests/fuzz/fuzz_shell.c):
+ * report commands are parsed but not run. */
+static bool shell_dry_run;
+
 /* Runs one report command line ("top10 -cum regexp > file"). */
 static void run_command(char **tok, int ntok, const pprof_profile *p, const pprof_config *cfg,
                         const cmd_args *args)
@@ -523,6 +527,10 @@ static void run_command(char **tok, int ntok, const pprof_profile *p, const ppro
     /* The shell's top (and diff) shows 10 rows unless told otherwise. */
     if (cc.nodecount < 0 && (strcmp(c->name, "top") == 0 || strcmp(c->name, "text") == 0 || strcmp(c->name, "diff") == 0))
         cc.nodecount = 10;
+    if (shell_dry_run) {
+        config_release(&cc);
+        return;
+    }
     /* Non-text output goes to a file in the current directory; web's to
      * a temporary file it opens ($TMPDIR/pprofNNN.svg). */
     char auto_name[64];
@@ -540,6 +548,50 @@ static void run_command(char **tok, int ntok, const pprof_profile *p, const ppro
      * change it; a copy of a 1M-sample profile took longer than most reports. */
     run_in_child(c, param, p, &cc, args);
     config_release(&cc);
+}
+
+/* Parses and runs one line of the shell (s: the line, leading blanks
+ * skipped): a command, an option assignment, help, or quit (returns
+ * true). */
+static bool shell_line(const char *s, const pprof_profile *p, pprof_config *cfg, const cmd_args *args)
+{
+    char *tok[64];
+    int ntok = 0;
+    char *copy = strdup(s);
+    for (char *t = copy ? strtok(copy, " \t") : NULL; t && ntok < 64; t = strtok(NULL, " \t"))
+        tok[ntok++] = t;
+    bool quit = false;
+    if (ntok == 0) {
+    } else if (strcmp(tok[0], "q") == 0 || strcmp(tok[0], "quit") == 0 || strcmp(tok[0], "exit") == 0) {
+        quit = true;
+    } else if (strcmp(tok[0], "help") == 0 && ntok > 1) {
+        print_help_on(tok[1], p);
+    } else if (strcmp(tok[0], "help") == 0) {
+        print_help();
+    } else if (strcmp(tok[0], "o") == 0 || strcmp(tok[0], "options") == 0) {
+        print_options(cfg);
+    } else if (strcmp(tok[0], ":") == 0) {
+        char **resets[] = {&cfg->focus, &cfg->ignore, &cfg->hide, &cfg->tagfocus, &cfg->tagignore};
+        for (size_t i = 0; i < sizeof resets / sizeof resets[0]; i++) {
+            free(*resets[i]);
+            *resets[i] = NULL;
+        }
+    } else if (is_sample_type(p, tok[0]) && ntok == 1) {
+        free(cfg->sample_index);
+        cfg->sample_index = strdup(tok[0]);
+    } else if (ntok == 1 && config_find(tok[0]) && config_find(tok[0])->group) {
+        /* Choices are set as cum=true, never by a bare name. */
+        printf("unknown config field \"%s\"\n", tok[0]);
+    } else if (strchr(s, '=') || (config_find(tok[0]) && config_find(tok[0])->kind == OPT_BOOL && ntok == 1)) {
+        if (!assign(cfg, p, s))
+            printf("unrecognized command: \"%s\"\n", tok[0]);
+    } else if ((config_find(tok[0]) || strcmp(tok[0], "granularity") == 0) && ntok == 1) {
+        printf("please specify a value, e.g. %s=<val>\n", tok[0]);
+    } else {
+        run_command(tok, ntok, p, cfg, args);
+    }
+    free(copy);
+    return quit;
 }
 
 int cmd_shell(const pprof_profile *p, pprof_config *cfg, const cmd_args *args)
@@ -592,42 +644,7 @@ int cmd_shell(const pprof_profile *p, pprof_config *cfg, const cmd_args *args)
             add_history(s);
             added++;
         }
-        char *tok[64];
-        int ntok = 0;
-        char *copy = strdup(s);
-        for (char *t = copy ? strtok(copy, " \t") : NULL; t && ntok < 64; t = strtok(NULL, " \t"))
-            tok[ntok++] = t;
-        bool quit = false;
-        if (ntok == 0) {
-        } else if (strcmp(tok[0], "q") == 0 || strcmp(tok[0], "quit") == 0 || strcmp(tok[0], "exit") == 0) {
-            quit = true;
-        } else if (strcmp(tok[0], "help") == 0 && ntok > 1) {
-            print_help_on(tok[1], p);
-        } else if (strcmp(tok[0], "help") == 0) {
-            print_help();
-        } else if (strcmp(tok[0], "o") == 0 || strcmp(tok[0], "options") == 0) {
-            print_options(cfg);
-        } else if (strcmp(tok[0], ":") == 0) {
-            char **resets[] = {&cfg->focus, &cfg->ignore, &cfg->hide, &cfg->tagfocus, &cfg->tagignore};
-            for (size_t i = 0; i < sizeof resets / sizeof resets[0]; i++) {
-                free(*resets[i]);
-                *resets[i] = NULL;
-            }
-        } else if (is_sample_type(p, tok[0]) && ntok == 1) {
-            free(cfg->sample_index);
-            cfg->sample_index = strdup(tok[0]);
-        } else if (ntok == 1 && config_find(tok[0]) && config_find(tok[0])->group) {
-            /* Choices are set as cum=true, never by a bare name. */
-            printf("unknown config field \"%s\"\n", tok[0]);
-        } else if (strchr(s, '=') || (config_find(tok[0]) && config_find(tok[0])->kind == OPT_BOOL && ntok == 1)) {
-            if (!assign(cfg, p, s))
-                printf("unrecognized command: \"%s\"\n", tok[0]);
-        } else if ((config_find(tok[0]) || strcmp(tok[0], "granularity") == 0) && ntok == 1) {
-            printf("please specify a value, e.g. %s=<val>\n", tok[0]);
-        } else {
-            run_command(tok, ntok, p, cfg, args);
-        }
-        free(copy);
+        bool quit = shell_line(s, p, cfg, args);
         free(line);
         fflush(stdout);
         if (quit)

@@ -12,11 +12,16 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* -max_memory of the run (cmd_load_sources sets it): the budget of every
+ * read of a source; 0 is the library's default. */
+static uint64_t max_memory;
+
 /* Decodes bytes with the library's one read entry (every format). */
 static int decode_bytes(pprof_profile **out, const pprof_buf *in, bool mapped, pprof_error *err)
 {
     pprof_parse_options opt = {0};
     opt.input_mapped = mapped;
+    opt.max_memory = max_memory;
     return pprof_read(out, in->data, in->len, &opt, err);
 }
 
@@ -90,6 +95,7 @@ static int load_stdin(pprof_profile **out, bool *perf)
     pprof_error err;
     pprof_buf buf = {0};
     pprof_parse_options opt = {0};
+    opt.max_memory = max_memory;
     int rc = sniff_prefix(stdin, &buf, &err);
     if (rc == 0)
         rc = pprof_read_stream(&buf, stdin, &opt, &err);
@@ -142,6 +148,7 @@ static int load_one(pprof_profile **out, const char *path, bool *perf)
     }
     pprof_buf buf = {0};
     pprof_parse_options opt = {0};
+    opt.max_memory = max_memory;
     int rc = sniff_prefix(f, &buf, &err);
     if (rc == 0)
         rc = pprof_read_stream(&buf, f, &opt, &err);
@@ -231,6 +238,7 @@ int cmd_load_sources(pprof_profile **out, const cmd_args *in)
 {
     cmd_args fetched = *in, *args = &fetched;
     *out = NULL;
+    max_memory = in->max_memory;
     int rc = cmd_fetch_sources(&fetched.fetched, in);
     if (rc == 0 && ((args->window && *args->window) || (args->base_window && *args->base_window)))
         rc = load_windows(out, args);

@@ -462,7 +462,7 @@ static bool sample_eq(const perf_builder *b, uint32_t i, const void *key)
     const perf_bsample *s = &b->samples[i];
     const uint32_t *thread = key;
     return s->thread == *thread && s->n_locs == b->n_frames &&
-           memcmp(b->sample_locs + s->locs_off, b->frames, b->n_frames * sizeof *b->frames) == 0;
+           (b->n_frames == 0 || memcmp(b->sample_locs + s->locs_off, b->frames, b->n_frames * sizeof *b->frames) == 0);
 }
 
 static int on_sample(perf_builder *b, const uint8_t *rec, size_t size, pprof_error *err)

@@ -115,7 +115,9 @@ static int emit(perf_builder *b)
         const perf_thread *t = &b->threads[s->thread];
         pprof_label labels[3] = {{.key = k_pid, .num = t->pid}, {.key = k_tid, .num = t->tid},
                                  {.key = k_comm, .str = t->comm}};
-        if (pprof_profile_add_sample(p, b->sample_locs + s->locs_off, s->n_locs, b->values + i * b->n_types,
+        /* No arithmetic on a NULL array (a perf.data without any frame). */
+        const uint32_t *locs = s->n_locs ? b->sample_locs + s->locs_off : NULL;
+        if (pprof_profile_add_sample(p, locs, s->n_locs, b->values + i * b->n_types,
                                      labels, 3))
             return PPROF_ENOMEM;
     }

@@ -138,6 +138,10 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
     int first = 0; /* the first reader's complaint, reported when none fits */
     pprof_error first_err;
     const char *first_name = NULL;
+    /* Why the folded reader refused text: for text input, a better reason
+     * than protobuf's wire complaint about its first bytes. */
+    pprof_error text_err;
+    bool have_text_err = false;
     for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
         const struct reader *r = &readers[i];
         const uint8_t *d = data;
@@ -149,7 +153,21 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
                 pprof_error gz;
                 /* Without the inflated bytes no other reader can try: the
                  * first complaint stands. */
-                if (pprof_gunzip(&raw, data, len, 0, &gz) != 0)
+                /* The inflated bytes are held: the memory budget bounds them too. */
+                uint64_t most = opt && opt->max_inflated ? opt->max_inflated : PPROF_DEFAULT_MAX_INFLATED;
+                if (pprof_parse_max_memory(opt) < most)
+                    most = pprof_parse_max_memory(opt);
+                int grc = pprof_gunzip(&raw, data, len, most, &gz);
+                if (grc == PPROF_ELIMIT && most < (opt && opt->max_inflated ? opt->max_inflated
+                                                                           : PPROF_DEFAULT_MAX_INFLATED)) {
+                    pprof_buf_release(&raw);
+                    pprof_buf_release(&head);
+                    return pprof_error_set(err, PPROF_ELIMIT,
+                                           "parsing profile: the inflated input passes the memory budget of "
+                                           "%llu MiB (max_memory)",
+                                           (unsigned long long)(most >> 20));
+                }
+                if (grc != 0)
                     break;
                 inflated = true;
             }
@@ -158,6 +176,13 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
         }
         pprof_error e;
         rc = r->parse(out, d, n, opt, &e);
+        /* The text and binary readers' samples are merged as profile.proto's
+         * are while they decode, so a profile reads the same in every format. */
+        if (rc == 0 && strcmp(r->name, "proto") != 0 && pprof_profile_merge_samples(*out) != 0) {
+            pprof_profile_free(*out);
+            *out = NULL;
+            rc = pprof_error_set(&e, PPROF_ENOMEM, "out of memory");
+        }
         if (rc == 0) {
             pprof_buf_release(&raw);
             pprof_buf_release(&head);
@@ -175,11 +200,22 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
             first_err = e;
             first_name = r->name;
         }
+        if (rc == PPROF_EUNRECOGNIZED && strcmp(r->name, "folded") == 0) {
+            text_err = e;
+            have_text_err = true;
+        }
     }
     pprof_buf_release(&raw);
     pprof_buf_release(&head);
     if (!first)
         return pprof_error_set(err, PPROF_EUNRECOGNIZED, "parsing profile: unrecognized profile format");
+    if (first == PPROF_EWIRE && have_text_err) {
+        /* Text taken for a broken profile.proto: say why it is not folded stacks. */
+        const char *d = text_err.msg;
+        if (strncmp(d, "parsing profile: ", 17) == 0)
+            d += 17;
+        return pprof_error_set(err, PPROF_EUNRECOGNIZED, "parsing profile: unrecognized profile format (%s)", d);
+    }
     if (first == PPROF_EWIRE) {
         const char *d = first_err.msg;
         if (strncmp(d, "parsing profile: ", 17) == 0)

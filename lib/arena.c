@@ -18,6 +18,7 @@ void *pprof_arena_alloc(pprof_arena *a, size_t n)
         pprof_arena_chunk *c = malloc(sizeof *c + size);
         if (!c)
             return NULL;
+        a->total += sizeof *c + size;
         if (size == n && a->head) {
             /* A large block gets its own chunk behind the head, so the head's
              * free space stays usable. */
@@ -45,6 +46,7 @@ void pprof_arena_release(pprof_arena *a)
     }
     a->head = NULL;
     a->used = a->size = 0;
+    a->total = 0;
 }
 
 int pprof_grow(void **ptr, size_t *cap, size_t need, size_t elem)

@@ -242,6 +242,10 @@ typedef struct dec {
     uint64_t dup_loc_id; /* first repeated location id, reported at the end */
     pprof_line *tmp_lines;
     size_t cap_tmp_lines;
+    /* identical samples (same locations and labels) merged as they arrive */
+    uint32_t *smp_slots;
+    size_t smp_mask;
+    uint64_t budget; /* max_memory */
 } dec;
 
 static int fail(dec *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -458,6 +462,50 @@ static int dec_label(dec *d, const field *outer, uint64_t off, pprof_label *l, b
     return 0;
 }
 
+static uint64_t sample_slot_hash(const void *ctx, size_t i)
+{
+    const pprof_profile *p = ctx;
+    return pprof_sample_hash(p, &p->samples[i]);
+}
+
+/* Merges the sample just decoded (the last one, with nvals values) into an
+ * identical earlier one, as pprof's reports and Go's merge would: its
+ * values are added (saturating) and its locations, labels and values are
+ * dropped again. So a stream of repeated samples costs one sample, not one
+ * per copy. Sets *merged. */
+static int merge_last_sample(dec *d, size_t nvals, bool *merged)
+{
+    pprof_profile *p = d->p;
+    size_t n = p->n_samples; /* the new sample's index; not yet counted */
+    *merged = false;
+    if (!d->smp_slots || (n + 1) * 2 > d->smp_mask + 1) {
+        int rc = pprof_slots_rebuild(&d->smp_slots, &d->smp_mask, d->smp_slots ? (d->smp_mask + 1) * 2 : 1024,
+                                     n, sample_slot_hash, p);
+        if (rc)
+            return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
+    }
+    const pprof_sample *sm = &p->samples[n];
+    size_t h = (size_t)pprof_sample_hash(p, sm) & d->smp_mask;
+    while (d->smp_slots[h]) {
+        uint32_t i = d->smp_slots[h] - 1;
+        if (pprof_sample_same(p, &p->samples[i], sm)) {
+            if (nvals) { /* values is NULL while no sample has any: no arithmetic on NULL */
+                int64_t *dst = p->values + (size_t)i * nvals, *add = p->values + d->n_values - nvals;
+                for (size_t k = 0; k < nvals; k++)
+                    pprof_sat_add(&dst[k], add[k]);
+            }
+            d->n_values -= nvals;
+            p->n_sample_locs = sm->locs_off;
+            p->n_labels = sm->labels_off;
+            *merged = true;
+            return 0;
+        }
+        h = (h + 1) & d->smp_mask;
+    }
+    d->smp_slots[h] = (uint32_t)n + 1;
+    return 0;
+}
+
 static int dec_sample(dec *d, const field *outer, uint64_t off)
 {
     pprof_profile *p = d->p;
@@ -484,6 +532,8 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
         case 1: {
             /* Each varint is at least one byte, so len bounds the count. */
             size_t bound = f.wt == WT_LEN ? f.len : 1;
+            if (bound == 0)
+                break; /* an empty packed list: nothing (and sample_locs may still be NULL) */
             if (PPROF_GROW(p->sample_locs, in->cap_sample_locs, p->n_sample_locs + bound))
                 return fail(d, PPROF_ENOMEM, "out of memory");
             uint32_t *dst = p->sample_locs + p->n_sample_locs;
@@ -546,6 +596,12 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
         d->value_count_bad = true;
         d->bad_value_sample = p->n_samples;
         d->bad_value_count = nvals;
+    }
+    if (!d->value_count_bad) {
+        bool merged;
+        int rc = merge_last_sample(d, nvals, &merged);
+        if (rc || merged)
+            return rc;
     }
     p->n_samples++;
     return 0;
@@ -714,11 +770,41 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     return 0;
 }
 
-static int dec_string(dec *d, const field *f, uint64_t off)
+/* What the decoding holds so far, estimated from the counts (big arrays
+ * grow by doubling, but their untouched tails cost no memory): the model,
+ * the decoder's tables, its window and the arena. */
+static uint64_t dec_bytes(const dec *d)
 {
-    if (f->wt != WT_LEN)
-        return type_mismatch(d, "string_table", f, off);
-    if (d->n_wstr == 0 && f->len != 0)
+    const pprof_profile *p = d->p;
+    uint64_t b = p->internal->arena.total + d->s->cap;
+    b += (uint64_t)p->n_samples * sizeof *p->samples + (uint64_t)d->n_values * sizeof *p->values;
+    b += (uint64_t)p->n_sample_locs * sizeof *p->sample_locs + (uint64_t)p->n_labels * sizeof *p->labels;
+    /* a location: itself, defined flag, mapping id, wire order, id map */
+    b += (uint64_t)p->n_locations * (sizeof *p->locations + 1 + 8 + 4 + 8);
+    b += (uint64_t)p->n_lines * (sizeof *p->lines + 8);
+    b += (uint64_t)p->n_functions * sizeof *p->functions + (uint64_t)p->n_mappings * sizeof *p->mappings;
+    b += (uint64_t)d->n_wstr * (sizeof *d->wstr + sizeof *d->wlen);
+    if (d->smp_slots)
+        b += (uint64_t)(d->smp_mask + 1) * sizeof *d->smp_slots;
+    return b;
+}
+
+/* Fails when holding `more` bytes on top of what is held would pass the budget. */
+static int check_budget(dec *d, uint64_t more)
+{
+    uint64_t have = dec_bytes(d);
+    if (have + more <= d->budget && have + more >= have)
+        return 0;
+    return fail(d, PPROF_ELIMIT,
+                "parsing profile: decoding needs more than the memory budget of %llu MiB (max_memory)",
+                (unsigned long long)(d->budget >> 20));
+}
+
+/* Appends a string of len bytes to the wire string table; *out gets its
+ * storage (len + 1 bytes, NUL-terminated by the caller's copy). */
+static int add_string(dec *d, uint64_t len, uint64_t off, char **out)
+{
+    if (d->n_wstr == 0 && len != 0)
         return fail(d, PPROF_EWIRE, "parsing profile: string_table[0] must be '' (offset %llu)",
                     (unsigned long long)off);
     if (d->n_wstr >= UINT32_MAX - 1)
@@ -732,16 +818,57 @@ static int dec_string(dec *d, const field *f, uint64_t off)
     if (!wl)
         return fail(d, PPROF_ENOMEM, "out of memory");
     d->wlen = wl;
-    if (f->len > UINT32_MAX)
+    if (len > UINT32_MAX)
         return fail(d, PPROF_ELIMIT, "parsing profile: string %zu too long", d->n_wstr);
-    char *c = pprof_arena_alloc(&d->p->internal->arena, f->len + 1);
+    if (len >= (1u << 20) && check_budget(d, len))
+        return d->err->code;
+    char *c = pprof_arena_alloc(&d->p->internal->arena, (size_t)len + 1);
     if (!c)
         return fail(d, PPROF_ENOMEM, "out of memory");
-    memcpy(c, f->data, f->len);
-    c[f->len] = 0;
+    c[len] = 0;
     d->wstr[d->n_wstr] = c;
-    d->wlen[d->n_wstr] = (uint32_t)f->len;
+    d->wlen[d->n_wstr] = (uint32_t)len;
     d->n_wstr++;
+    *out = c;
+    return 0;
+}
+
+static int dec_string(dec *d, const field *f, uint64_t off)
+{
+    if (f->wt != WT_LEN)
+        return type_mismatch(d, "string_table", f, off);
+    char *c;
+    int rc = add_string(d, f->len, off, &c);
+    if (!rc)
+        memcpy(c, f->data, f->len);
+    return rc;
+}
+
+/* A big string of inflated input (its header already consumed) is copied
+ * from the stream into its place piece by piece: the window never grows to
+ * hold it, so a 1.9 GiB string costs 1.9 GiB, not twice that. */
+static int dec_string_streamed(dec *d, uint64_t len, uint64_t off)
+{
+    char *c;
+    int rc = add_string(d, len, off, &c);
+    if (rc)
+        return rc;
+    src *s = d->s;
+    uint64_t left = len;
+    while (left) {
+        int64_t have = src_fill(s, 1);
+        if (have < 0)
+            return (int)have;
+        if (have == 0)
+            return fail(d, PPROF_EWIRE,
+                        "parsing profile: field 6: length %llu exceeds the %llu bytes left at offset %llu",
+                        (unsigned long long)len, (unsigned long long)(len - left), (unsigned long long)off);
+        size_t take = (uint64_t)have < left ? (size_t)have : (size_t)left;
+        memcpy(c, s->win + s->pos, take);
+        c += take;
+        s->pos += take;
+        left -= take;
+    }
     return 0;
 }
 
@@ -1044,12 +1171,18 @@ static void dec_release(dec *d)
     free(d->loc_map_ids);
     free(d->line_fn_ids);
     free(d->tmp_lines);
+    free(d->smp_slots);
 }
+
+/* Strings longer than this are streamed into place (dec_string_streamed). */
+#define STREAMED_STRING (1u << 20)
 
 static int decode_all(dec *d)
 {
     src *s = d->s;
-    for (;;) {
+    for (size_t fields = 1;; fields++) {
+        if ((fields & 4095) == 0 && check_budget(d, 0))
+            return d->err->code;
         int64_t have = src_fill(s, 20);
         if (have < 0)
             return (int)have;
@@ -1070,6 +1203,15 @@ static int decode_all(dec *d)
                 return fail(d, PPROF_EWIRE,
                             "parsing profile: field %llu: length %llu exceeds the data at offset %llu",
                             (unsigned long long)(tag >> 3), (unsigned long long)len, (unsigned long long)off);
+            if (len > STREAMED_STRING && s->gz && check_budget(d, (tag >> 3) == 6 ? 0 : len))
+                return d->err->code;
+            if ((tag >> 3) == 6 && s->gz && len > STREAMED_STRING) {
+                s->pos += hdr;
+                int rc = dec_string_streamed(d, len, off + hdr);
+                if (rc)
+                    return rc;
+                continue;
+            }
             have = src_fill(s, hdr + (size_t)len);
             if (have < 0)
                 return (int)have;
@@ -1186,6 +1328,7 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
     memset(&d, 0, sizeof d);
     d.err = err;
     d.s = &s;
+    d.budget = pprof_parse_max_memory(opt);
     d.p = pprof_profile_new();
     int rc = d.p ? 0 : pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     if (!rc)

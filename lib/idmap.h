@@ -4,12 +4,15 @@
 
 #include "internal.h"
 
-/* Ids below this go into a directly indexed array; larger ones into a hash. */
+/* Ids below this go into a directly indexed array; larger ones into a hash,
+ * unless the ids stay dense: the array then grows past this while it holds
+ * at least one id in 4 slots (10M locations numbered 1..10M cost 64 MB of
+ * array instead of 200 MB of hash). */
 #define PPROF_IDMAP_DENSE_MAX (1u << 22)
 
 typedef struct pprof_idmap {
     uint32_t *dense; /* value index+1; 0 = absent */
-    size_t dense_cap;
+    size_t dense_cap, dense_count;
     uint64_t *keys; /* hash part: open addressing, key 0 = empty (id 0 is never stored) */
     uint32_t *vals;
     size_t mask, count;
@@ -23,7 +26,7 @@ static inline uint32_t pprof_idmap_get(const pprof_idmap *m, uint64_t id)
     if (id < m->dense_cap)
         return m->dense[id] - 1; /* 0 - 1 wraps to PPROF_NONE */
     if (id < PPROF_IDMAP_DENSE_MAX || !m->keys)
-        return PPROF_NONE;
+        return PPROF_NONE; /* ids below the dense array's end are never hashed */
     size_t i = pprof_hash_u64(id) & m->mask;
     while (m->keys[i]) {
         if (m->keys[i] == id)

@@ -2,20 +2,46 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <unistd.h>
 #include <zlib.h>
+
+uint64_t pprof_default_max_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    uint64_t half = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 2 : 0;
+    return half > (1ULL << 30) ? half : (1ULL << 30);
+}
+
+uint64_t pprof_parse_max_memory(const pprof_parse_options *opt)
+{
+    return opt && opt->max_memory ? opt->max_memory : pprof_default_max_memory();
+}
 
 int pprof_read_stream(pprof_buf *out, FILE *f, const pprof_parse_options *opt, pprof_error *err)
 {
     uint64_t max = opt && opt->max_inflated ? opt->max_inflated : PPROF_DEFAULT_MAX_INFLATED;
+    /* What is read stays in memory while it is decoded: the budget bounds it too. */
+    uint64_t budget = pprof_parse_max_memory(opt);
+    bool over_budget = budget < max;
+    if (over_budget)
+        max = budget;
     for (;;) {
+        if (out->len > max)
+            return pprof_error_set(err, PPROF_ELIMIT, "input exceeds the %s of %llu bytes",
+                                   over_budget ? "memory budget (max_memory)" : "limit", (unsigned long long)max);
         if (pprof_buf_reserve(out, 1 << 16))
             return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+        /* Never read (so never hold) more than one byte past the cap: the
+         * buffer doubles, and a full read into the doubled room would hold
+         * twice the cap before the check below. */
         size_t room = out->cap - out->len - 1;
+        if (room > max + 1 - out->len)
+            room = (size_t)(max + 1 - out->len);
         size_t n = fread(out->data + out->len, 1, room, f);
         out->len += n;
         if (out->len > max)
-            return pprof_error_set(err, PPROF_ELIMIT, "input exceeds the limit of %llu bytes",
-                                   (unsigned long long)max);
+            return pprof_error_set(err, PPROF_ELIMIT, "input exceeds the %s of %llu bytes",
+                                   over_budget ? "memory budget (max_memory)" : "limit", (unsigned long long)max);
         if (n < room) {
             if (ferror(f))
                 return pprof_error_set(err, PPROF_EIO, "read: %s", strerror(errno ? errno : EIO));

@@ -14,6 +14,7 @@ typedef struct pprof_arena_chunk pprof_arena_chunk;
 typedef struct pprof_arena {
     pprof_arena_chunk *head;
     size_t used, size; /* in the head chunk */
+    uint64_t total;    /* bytes of every chunk: what the arena holds */
 } pprof_arena;
 
 void *pprof_arena_alloc(pprof_arena *a, size_t n);
@@ -138,6 +139,11 @@ static inline void pprof_sample_move(pprof_profile *p, size_t to, size_t from, c
     if (to != from)
         memmove(p->values + to * nt, p->values + from * nt, nt * sizeof *p->values);
 }
+
+/* A sample's identity for merging: its locations and labels (string ids
+ * compared as they are). */
+uint64_t pprof_sample_hash(const pprof_profile *p, const pprof_sample *s);
+bool pprof_sample_same(const pprof_profile *p, const pprof_sample *a, const pprof_sample *b);
 
 /* Interns without copying when the bytes already live in the arena. */
 int pprof_profile_intern_owned(pprof_str *out, pprof_profile *p, const char *s, size_t len);

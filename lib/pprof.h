@@ -218,6 +218,13 @@ static inline pprof_label *pprof_sample_labels(const pprof_profile *p, const ppr
     return s->n_labels ? p->labels + s->labels_off : NULL;
 }
 
+/* Merges identical samples (same locations, same labels) in place: the
+ * first keeps its place and gets the others' values (added, saturating).
+ * The readers do this (profile.proto as it decodes, the others after);
+ * pprof's reports and Go's merge treat such samples as one.
+ * 0 or PPROF_ENOMEM (p unchanged). */
+PPROF_API int pprof_profile_merge_samples(pprof_profile *p);
+
 /* Creates an empty profile (string table holds only ""). NULL on ENOMEM. */
 PPROF_API pprof_profile *pprof_profile_new(void);
 
@@ -270,9 +277,20 @@ typedef struct pprof_parse_options {
                             * drop the pages of gzip input it has inflated (they read back
                             * from the file if touched again), so the input does not
                             * add to the peak memory */
+    uint64_t max_memory;   /* memory budget of one read: the decoded profile, the
+                            * decoder's tables and what is held of the input; a read
+                            * that would pass it fails with PPROF_ELIMIT. 0 means
+                            * pprof_default_max_memory() */
 } pprof_parse_options;
 
 #define PPROF_DEFAULT_MAX_INFLATED (2ULL << 30)
+
+/* The default memory budget of a read: half of the physical memory, at
+ * least 1 GiB. */
+PPROF_API uint64_t pprof_default_max_memory(void);
+
+/* The budget opt asks for (opt may be NULL): opt->max_memory, else the default. */
+PPROF_API uint64_t pprof_parse_max_memory(const pprof_parse_options *opt);
 
 /* Decodes a profile.proto message, gzip-compressed or raw (detected by the
  * magic bytes). Applies every decoder rule and CheckValid check. Threads:

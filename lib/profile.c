@@ -381,3 +381,74 @@ int pprof_profile_copy(pprof_profile **out, const pprof_profile *src)
     *out = p;
     return 0;
 }
+
+/* The identity of a sample for merging: its locations and labels (in the
+ * decoder, wire string indexes before they are resolved). */
+uint64_t pprof_sample_hash(const pprof_profile *p, const pprof_sample *s)
+{
+    uint64_t h = pprof_hash_u64(s->n_locs);
+    const uint32_t *l = pprof_sample_locs(p, s); /* NULL when empty: no arithmetic on NULL */
+    for (uint32_t k = 0; k < s->n_locs; k++)
+        h = pprof_hash_u64(h ^ l[k]);
+    const pprof_label *lb = pprof_sample_labels(p, s);
+    for (uint32_t k = 0; k < s->n_labels; k++) {
+        h = pprof_hash_u64(h ^ lb[k].key ^ (uint64_t)lb[k].str << 32);
+        h = pprof_hash_u64(h ^ (uint64_t)lb[k].num ^ (uint64_t)lb[k].num_unit << 40);
+    }
+    return h;
+}
+
+bool pprof_sample_same(const pprof_profile *p, const pprof_sample *a, const pprof_sample *b)
+{
+    if (a->n_locs != b->n_locs || a->n_labels != b->n_labels)
+        return false;
+    if (a->n_locs && memcmp(p->sample_locs + a->locs_off, p->sample_locs + b->locs_off,
+                            a->n_locs * sizeof *p->sample_locs) != 0)
+        return false;
+    const pprof_label *la = pprof_sample_labels(p, a), *lb = pprof_sample_labels(p, b);
+    for (uint32_t k = 0; k < a->n_labels; k++)
+        if (la[k].key != lb[k].key || la[k].str != lb[k].str || la[k].num != lb[k].num ||
+            la[k].num_unit != lb[k].num_unit)
+            return false;
+    return true;
+}
+
+static uint64_t merge_slot_hash(const void *ctx, size_t i)
+{
+    const pprof_profile *p = ctx;
+    return pprof_sample_hash(p, &p->samples[i]);
+}
+
+int pprof_profile_merge_samples(pprof_profile *p)
+{
+    size_t nt = p->n_sample_types, kept = 0;
+    uint32_t *slots = NULL;
+    size_t mask = 0, cap = 1024;
+    while (cap < 2 * p->n_samples + 2)
+        cap *= 2;
+    int rc = pprof_slots_rebuild(&slots, &mask, cap, 0, merge_slot_hash, p);
+    for (size_t i = 0; !rc && i < p->n_samples; i++) {
+        pprof_sample s = p->samples[i];
+        size_t h = (size_t)pprof_sample_hash(p, &s) & mask;
+        bool merged = false;
+        while (slots[h]) {
+            uint32_t k = slots[h] - 1;
+            if (pprof_sample_same(p, &p->samples[k], &s)) {
+                for (size_t t = 0; t < nt; t++)
+                    pprof_sat_add(&p->values[k * nt + t], p->values[i * nt + t]);
+                merged = true;
+                break;
+            }
+            h = (h + 1) & mask;
+        }
+        if (merged)
+            continue;
+        pprof_sample_move(p, kept, i, &s);
+        slots[h] = (uint32_t)kept + 1;
+        kept++;
+    }
+    if (!rc)
+        p->n_samples = kept;
+    free(slots);
+    return rc;
+}

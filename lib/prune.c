@@ -101,7 +101,7 @@ int pprof_profile_prune_frames(pprof_profile *p, pprof_error *err)
      * dropped inside is the new leaf. */
     for (size_t i = 0; i < p->n_samples && !rc; i++) {
         pprof_sample *s = &p->samples[i];
-        const uint32_t *locs = p->sample_locs + s->locs_off;
+        const uint32_t *locs = pprof_sample_locs(p, s); /* NULL without locations: no arithmetic on NULL */
         bool seen_kept = false;
         for (uint32_t k = s->n_locs; k-- > 0;) {
             uint8_t w = what[locs[k]];

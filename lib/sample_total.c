@@ -91,7 +91,12 @@ int64_t pprof_profile_total(const pprof_profile *p, int sample_index, bool mean,
         if (any_base && !is_base[i])
             continue;
         const int64_t *v = p->values + i * nt;
-        if (__builtin_add_overflow(total, abs_sat(v[sample_index]), &total)) {
+        int64_t mag = abs_sat(v[sample_index]);
+        /* A value at the bound may itself be a clamped sum (the decoder
+         * merges identical samples with saturating adds): said too. */
+        if (mag == INT64_MAX)
+            ovf = true;
+        if (__builtin_add_overflow(total, mag, &total)) {
             total = INT64_MAX;
             ovf = true;
         }

@@ -157,7 +157,7 @@ static bool numeric_match(const pprof_profile *p, const pprof_label *l, const ta
 /* Whether sample s matches filter t. */
 static bool sample_matches(const pprof_profile *p, const pprof_sample *s, const tag_filter *t, pprof_buf *kv)
 {
-    const pprof_label *ls = p->labels + s->labels_off;
+    const pprof_label *ls = pprof_sample_labels(p, s); /* NULL without labels: no arithmetic on NULL */
     if (t->numeric) {
         for (uint32_t k = 0; k < s->n_labels; k++)
             if (ls[k].str == 0 && (!t->key || key_is(p, ls[k].key, t)) && numeric_match(p, &ls[k], t))

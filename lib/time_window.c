@@ -187,8 +187,11 @@ static bool parse_bound(pprof_time_bound *b, const char *s, size_t len, int64_t 
         day = days_from_civil(yy, mo, d);
     }
     b->kind = PPROF_BOUND_ABSOLUTE;
-    b->ns = day * 86400 * NS_PER_SEC + clock - off * NS_PER_SEC;
-    return true;
+    /* Years past 2262 (or before 1677) do not fit Unix nanoseconds in 64
+     * bits: not a time we can compare (no overflow; found by fuzz_window). */
+    int64_t ns;
+    return !__builtin_mul_overflow(day, 86400 * NS_PER_SEC, &ns) && !__builtin_add_overflow(ns, clock, &ns) &&
+           !__builtin_sub_overflow(ns, off * NS_PER_SEC, &b->ns);
 }
 
 int pprof_window_parse(pprof_time_window *w, const char *text, int64_t now_ns, pprof_error *err)
@@ -249,8 +252,9 @@ bool pprof_window_overlaps(int64_t start, int64_t end, int64_t time_nanos, int64
 
 int pprof_format_time(char *buf, size_t n, int64_t ns)
 {
-    int64_t sec = ns >= 0 ? ns / NS_PER_SEC : -((-ns + NS_PER_SEC - 1) / NS_PER_SEC);
-    int64_t day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+    /* Floor divisions, without negating (-INT64_MIN overflows). */
+    int64_t sec = ns / NS_PER_SEC - (ns % NS_PER_SEC < 0);
+    int64_t day = sec / 86400 - (sec % 86400 < 0);
     int64_t rem = sec - day * 86400;
     int64_t y;
     int m, d;

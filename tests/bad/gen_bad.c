@@ -1111,12 +1111,150 @@ static void shape_cases(void)
     b_free(&t);
 }
 
+/* ------------------------------------------------------------ memory (gen_bad DIR memory) */
+
+/* A streaming gzip writer: bytes go through deflate straight to the file. */
+typedef struct {
+    FILE *f;
+    z_stream z;
+    const char *path;
+} gzw;
+
+static void gzw_open(gzw *w, const char *path, int level)
+{
+    memset(w, 0, sizeof *w);
+    w->path = path;
+    w->f = fopen(path, "wb");
+    if (!w->f)
+        die(path);
+    if (deflateInit2(&w->z, level, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        die("deflateInit2");
+}
+
+static void gzw_put(gzw *w, const void *data, size_t n, int flush)
+{
+    static unsigned char out[1 << 16];
+    w->z.next_in = (Bytef *)(uintptr_t)data;
+    w->z.avail_in = (uInt)n;
+    int rc;
+    do {
+        w->z.next_out = out;
+        w->z.avail_out = sizeof out;
+        rc = deflate(&w->z, flush);
+        if (rc == Z_STREAM_ERROR)
+            die("deflate");
+        size_t have = sizeof out - w->z.avail_out;
+        if (have && fwrite(out, 1, have, w->f) != have)
+            die(w->path);
+    } while (w->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+}
+
+static void gzw_close(gzw *w)
+{
+    gzw_put(w, NULL, 0, Z_FINISH);
+    deflateEnd(&w->z);
+    if (fclose(w->f) != 0)
+        die(w->path);
+}
+
+/* Writes name: the base profile's encoding with `unit` repeated until about
+ * mib MiB (inflated) between its samples and the rest. */
+static void repeated_case(const char *name, const buf *unit, int mib)
+{
+    prof_t p;
+    base(&p);
+    buf head = {0}, rest = {0}, block = {0};
+    /* sample types, then the repeated units, then the base profile's fields. */
+    encode(&p, &rest);
+    char *path = path_of(name);
+    gzw w;
+    gzw_open(&w, path, 1);
+    gzw_put(&w, rest.p, rest.n, Z_NO_FLUSH);
+    while (block.n < (1u << 20))
+        b_put(&block, unit->p, unit->n);
+    for (int i = 0; i < mib; i++)
+        gzw_put(&w, block.p, block.n, Z_NO_FLUSH);
+    gzw_close(&w);
+    free(path);
+    b_free(&head);
+    b_free(&rest);
+    b_free(&block);
+}
+
+/* The memory cases: big inflated inputs whose peak RSS run.sh measures. */
+static void memory_cases(void)
+{
+    /* M1: 512 MiB (inflated) of identical samples, main -> foo with value 1:
+     * merged as they stream in, the model stays small. */
+    buf s = {0}, m = {0};
+    uint64_t locs[2] = {1, 2}, one = 1;
+    f_repeated(&m, 1, locs, 2);
+    f_repeated(&m, 2, &one, 1);
+    f_msg(&s, 2, &m);
+    repeated_case("M1_identical_samples_512MiB.pb.gz", &s, 512);
+    b_free(&s);
+    b_free(&m);
+
+    /* M2 (checklist 60 at 10M): 10,000,000 tiny locations nothing refers to. */
+    {
+        prof_t p;
+        base(&p);
+        buf rest = {0}, chunk = {0}, loc = {0};
+        encode(&p, &rest);
+        char *path = path_of("M2_10M_tiny_locations.pb.gz");
+        gzw w;
+        gzw_open(&w, path, 1);
+        gzw_put(&w, rest.p, rest.n, Z_NO_FLUSH);
+        for (uint64_t i = 0; i < 10000000; i++) {
+            b_free(&loc);
+            f_varint(&loc, 1, 100 + i);
+            f_varint(&loc, 3, 0x1000 + i);
+            f_msg(&chunk, 4, &loc);
+            if (chunk.n >= (1u << 20)) {
+                gzw_put(&w, chunk.p, chunk.n, Z_NO_FLUSH);
+                chunk.n = 0;
+            }
+        }
+        gzw_put(&w, chunk.p, chunk.n, Z_NO_FLUSH);
+        gzw_close(&w);
+        free(path);
+        b_free(&rest);
+        b_free(&chunk);
+        b_free(&loc);
+    }
+
+    /* M3: one string of 1.9 GiB in the string table. */
+    {
+        prof_t p;
+        base(&p);
+        buf rest = {0}, hdr = {0}, block = {0};
+        encode(&p, &rest);
+        uint64_t len = (uint64_t)1945 << 20; /* 1.9 GiB */
+        b_tag(&hdr, 6, 2);
+        b_varint(&hdr, len);
+        char *path = path_of("M3_string_1.9GiB.pb.gz");
+        gzw w;
+        gzw_open(&w, path, 1);
+        gzw_put(&w, rest.p, rest.n, Z_NO_FLUSH);
+        gzw_put(&w, hdr.p, hdr.n, Z_NO_FLUSH);
+        while (block.n < (1u << 20))
+            b_byte(&block, 'a' + (unsigned)(block.n % 26));
+        for (uint64_t i = 0; i < len >> 20; i++)
+            gzw_put(&w, block.p, block.n, Z_NO_FLUSH);
+        gzw_close(&w);
+        free(path);
+        b_free(&rest);
+        b_free(&hdr);
+        b_free(&block);
+    }
+}
+
 /* ------------------------------------------------------------ main */
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: gen_bad DIR\n");
+    if (argc != 2 && !(argc == 3 && strcmp(argv[2], "memory") == 0)) {
+        fprintf(stderr, "usage: gen_bad DIR [memory]\n");
         return 2;
     }
     g_dir = argv[1];
@@ -1128,6 +1266,11 @@ int main(int argc, char **argv)
     if (!g_manifest)
         die(mpath);
 
+    if (argc == 3) {
+        memory_cases();
+        fclose(g_manifest);
+        return 0;
+    }
     container_cases();
     wire_cases();
     semantic_cases();

@@ -314,6 +314,23 @@ if [ -x /usr/bin/time ]; then
     fi
 fi
 
+# -max_memory takes sizes only: a usage error (2) names the flag.
+run -top -max_memory=12XB "$CPU"
+check_error max_memory_bad_size "max_memory" "$CPU" 2
+run -top -max_memory=0 "$CPU"
+check_error max_memory_zero "max_memory" "$CPU" 2
+
+# Folded stacks with a control byte in a name are refused as folded stacks,
+# not with protobuf's complaint about their first bytes ("comment field 13
+# has wire type fixed32").
+printf 'main;\033]0;title\007fn;evil 10\nmain;foo 5\n' >"$tmp/escape.folded"
+run -top "$tmp/escape.folded"
+if grep -q -i "wire type\|profile.proto" "$tmp/err"; then
+    fail_case folded_control_byte_not_wire_message "protobuf wire message for a folded file$(err_excerpt)"
+else
+    check_error folded_control_byte_not_wire_message "not folded stacks" "$tmp/escape.folded"
+fi
+
 # ---------------------------------------------------------------- 16: inputs that never end
 
 if [ -r /dev/zero ]; then
@@ -392,6 +409,32 @@ else
         fi
     done
 fi
+
+# F1: the disk fills up while the output is written: a 64 KiB tmpfs when
+# mount(8) works here (root), else a file size limit (ulimit -f, SIGXFSZ
+# ignored: writes fail with EFBIG instead of ENOSPC, the same path). A
+# one-line write error, exit 1, the existing output kept, nothing beside it.
+d=$tmp/f1
+mkdir -p "$d"
+how=tmpfs
+if ! mount -t tmpfs -o size=64k pprof-f1 "$d" 2>/dev/null; then how=ulimit; fi
+printf 'precious output\n' >"$d/out.txt"
+cp "$d/out.txt" "$tmp/f1-expected"
+if [ "$how" = tmpfs ]; then
+    run -raw -output="$d/out.txt" tests/data/large.cpu
+else
+    (trap '' XFSZ; ulimit -f 16; exec $TIMEOUT_CMD "$PPROF" -raw -output="$d/out.txt" tests/data/large.cpu) \
+        >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+fi
+if ! cmp -s "$d/out.txt" "$tmp/f1-expected"; then
+    fail_case "F1_disk_full_$how" "existing out.txt was changed or removed"
+elif [ "$(ls -A "$d")" != out.txt ]; then
+    fail_case "F1_disk_full_$how" "files left beside out.txt: $(ls -A "$d" | tr '\n' ' ')"
+else
+    check_error "F1_disk_full_$how" "write|space|large" "$d/out.txt"
+fi
+[ "$how" = tmpfs ] && umount "$d" 2>/dev/null
 
 # F1b: kill -9 while the output file is being written leaves nothing beside
 # it (an unnamed O_TMPFILE file, linked in only when complete). The kill
@@ -545,6 +588,75 @@ if [ -f "$big" ]; then
     { cat "$big"; printf 'trailing junk'; } > "$tmp/big_junk.pb.gz"
     run -top "$tmp/big_junk.pb.gz"
     check_error G3_big_gzip_trailing_junk "trailing" "$tmp/big_junk.pb.gz"
+fi
+
+# ---------------------------------------------------------------- memory: peak RSS per input byte
+# gen_bad DIR memory writes big inflated inputs; each run's peak RSS comes
+# from $TOOLS/measure (wait4's ru_maxrss). The bounds are generous (the
+# machine is loaded) but far below what these inputs cost before: M1 peaked
+# at 3.1 GB (identical samples kept one by one), M3 at 4.0 GB (the window
+# grown to the string, then the string copied), the pipe at twice its cap.
+MEMTIMEOUT=${MEMTIMEOUT:-600}
+mem=$tmp/mem
+# measure_run NAME RSS_MB_MAX ARGS...: runs $PPROF ARGS (stdout to $tmp/out) and fails NAME
+# when the peak RSS passes RSS_MB_MAX; sets rc and rss (MiB) for the checks that follow.
+measure_run() {
+    _name=$1 _max=$2
+    shift 2
+    timeout -k 5 "$MEMTIMEOUT" "$TOOLS/measure" --stdout "$tmp/out" --stderr "$tmp/err" -- "$PPROF" "$@" \
+        >"$tmp/measure" </dev/null
+    rc=$?
+    rss=$(sed -n 's/.*rss_mb=\([0-9]*\).*/\1/p' "$tmp/measure")
+    printf '     %s: %s\n' "$_name" "$(cat "$tmp/measure")"
+    if [ -z "$rss" ] || [ "$rss" -gt "$_max" ]; then
+        fail_case "$_name" "peak RSS ${rss:-?} MiB, want at most $_max MiB ($(cat "$tmp/measure"))"
+        return 1
+    fi
+    return 0
+}
+ok_report() { # NAME: the last run printed a report and exited 0
+    if [ "$rc" = 0 ] && [ -s "$tmp/out" ] && ! crashed; then pass_case "$1"; else fail_case "$1" "exit $(describe_rc)$(err_excerpt)"; fi
+}
+if [ -x "$TOOLS/measure" ] && timeout 600 "$TOOLS/gen_bad" "$mem" memory 2>/dev/null; then
+    # M1: 1 MB of gzip, 512 MiB inflated, of one sample repeated: merged as
+    # they stream in (target 2x the inflated size; now a few MB).
+    m1=$mem/M1_identical_samples_512MiB.pb.gz
+    measure_run M1_identical_samples_top 512 -top "$m1" && ok_report M1_identical_samples_top
+    if measure_run M1_identical_samples_raw 512 -raw "$m1"; then
+        # the repeats are one sample, with the values summed
+        if [ "$rc" = 0 ] && grep -q '^ *67108874: 1 2 *$' "$tmp/out"; then pass_case M1_identical_samples_raw
+        else fail_case M1_identical_samples_raw "exit $rc, merged sample not found$(err_excerpt)"; fi
+    fi
+    # -window peeks at each source's capture time through a 64 KiB window
+    # (before, the whole inflated profile: 512 MiB here).
+    measure_run M1_window_peek 256 -top -window=2000-01-01..2100-01-01 "$m1" && ok_report M1_window_peek
+    measure_run M1_identical_samples_budget 512 -top -max_memory=64MiB "$m1" && ok_report M1_identical_samples_budget
+    # M2 (checklist 60 at 10M): 10,000,000 tiny locations, about 130 MB inflated.
+    m2=$mem/M2_10M_tiny_locations.pb.gz
+    measure_run M2_10M_tiny_locations 1536 -top "$m2" && ok_report M2_10M_tiny_locations
+    measure_run M2_10M_tiny_locations_over_budget 600 -top -max_memory=200MiB "$m2" &&
+        check_error M2_10M_tiny_locations_over_budget "max_memory" "$m2"
+    # M3: one 1.9 GiB string: held once (2.0 GB), not twice.
+    m3=$mem/M3_string_1.9GiB.pb.gz
+    measure_run M3_string_1.9GiB 2700 -top "$m3" && ok_report M3_string_1.9GiB
+    measure_run M3_string_over_budget 600 -top -max_memory=1GiB "$m3" &&
+        check_error M3_string_over_budget "max_memory" "$m3"
+    # Piped input stops one byte past its cap: 600 MiB piped against a
+    # 256 MiB budget is refused holding 256 MiB (before, twice that).
+    timeout -k 5 "$MEMTIMEOUT" sh -c 'gzip -dc "$1" | head -c 629145600 |
+        "$2" --stdout "$3/out" --stderr "$3/err" -- "$4" -top -max_memory=256MiB -' sh "$m3" "$TOOLS/measure" "$tmp" "$PPROF" \
+        >"$tmp/measure"
+    rc=$(sed -n 's/.*rc=\([0-9]*\).*/\1/p' "$tmp/measure")
+    rss=$(sed -n 's/.*rss_mb=\([0-9]*\).*/\1/p' "$tmp/measure")
+    printf '     pipe_at_cap: %s\n' "$(cat "$tmp/measure")"
+    if [ -z "$rss" ] || [ "$rss" -gt 384 ]; then
+        fail_case pipe_at_cap "peak RSS ${rss:-?} MiB for a 256 MiB cap, want at most 384"
+    else
+        check_error pipe_at_cap "max_memory" "-"
+    fi
+    rm -rf "$mem"
+else
+    fail_case memory_cases "could not write the memory cases with $TOOLS/gen_bad (or $TOOLS/measure is missing)"
 fi
 
 finish

@@ -93,6 +93,28 @@ else
     bad "large bounded" "$n nodes"
 fi
 
+# Few boxes but many arrows (the bench's 100k-sample profile at
+# -nodecount=2000: 1346 boxes, 1904 arrows; dot ran past 5 minutes): refused
+# at once too, not laid out for minutes.
+if [ -x "${TOOLS:-build/tools}/gen_profile" ]; then
+    "${TOOLS:-build/tools}/gen_profile" --out "$tmp/medium.pb.gz" --samples 100000 --locations 20000 --functions 5000 \
+        --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 1 2>/dev/null
+    rm -f "$tmp/medium.svg"
+    t0=$(date +%s)
+    timeout 120 "$PPROF" -svg -nodecount=2000 -output="$tmp/medium.svg" "$tmp/medium.pb.gz" 2>"$tmp/err"
+    rc=$?
+    took=$(($(date +%s) - t0))
+    if [ "$rc" != 1 ] || [ -e "$tmp/medium.svg" ] || ! grep -q '^pprof: .*arrows.*lower -nodecount' "$tmp/err"; then
+        bad "many arrows refused" "exit $rc after ${took}s: $(head -c 200 "$tmp/err")"
+    elif [ "$took" -gt 60 ]; then
+        bad "many arrows refused" "took ${took}s"
+    else
+        ok "many arrows refused (${took}s)"
+    fi
+else
+    bad "many arrows refused" "no gen_profile in ${TOOLS:-build/tools}"
+fi
+
 # Graphs too big to lay out in reasonable time fail at once, with no file.
 rm -f "$tmp/huge.svg"
 if "$PPROF" -svg -nodefraction=0 -edgefraction=0 -nodecount=3000 -output="$tmp/huge.svg" "$data/large.cpu" \

@@ -257,6 +257,19 @@ static void h_html(const request *r)
     respond(r->fd, "200 OK", "text/html", body, sizeof body - 1, NULL);
 }
 
+/* Checklist 11 over HTTP: the profile's .pb.gz gzipped again and sent as
+ * Content-Encoding: gzip (fixture "gzip-of-gzip", made by run.sh), a second
+ * layer pprof must refuse rather than inflate. */
+static void h_content_encoding(const request *r)
+{
+    size_t len = 0;
+    char *data = read_fixture("gzip-of-gzip", &len);
+    if (!data)
+        return;
+    respond(r->fd, "200 OK", "application/octet-stream", data, len, "Content-Encoding: gzip\r\n");
+    free(data);
+}
+
 static void h_empty(const request *r) { respond(r->fd, "200 OK", "application/octet-stream", "", 0, NULL); }
 
 /* A profile.proto whose mapping file and sample type hold '/', "..",
@@ -385,6 +398,7 @@ static const struct {
     {"/500", h_500},
     {"/html", h_html},
     {"/empty", h_empty},
+    {"/content-encoding-gzip", h_content_encoding},
     {"/evil-names", h_evil_names},
     {"/stall-headers", h_stall_headers},
     {"/stall-body", h_stall_body},

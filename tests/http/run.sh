@@ -106,6 +106,7 @@ start_server() {
 mkdir -p "$tmp/fixtures" "$tmp/home" "$tmp/save"
 cp "$testsdir/data/cpu.pb.gz" "$tmp/fixtures/profile"
 cp "$testsdir/data/heap.pb.gz" "$tmp/fixtures/heap"
+gzip -c -n "$testsdir/data/cpu.pb.gz" >"$tmp/fixtures/gzip-of-gzip"
 # Remote symbolization: a Go debug=1 heap profile without its "#" symbol
 # lines, and the original, whose lines the server's symbol service answers from.
 cp "$testsdir/data/heap.legacy.txt" "$tmp/fixtures/heap.legacy.txt"
@@ -145,9 +146,12 @@ subst() {
 		-e "s|@CERTS@|$certs|g; s|@TMP@|$tmp|g"
 }
 
-# Ports and the temp dir back to placeholders, for the goldens.
+# Ports and the temp dir back to placeholders, for the goldens; a trickle's
+# byte count in its last second (about 10, one byte per 100 ms, fewer on a
+# loaded machine) to @FEW@.
 normalize() {
 	sed -e "s|$tmp|@TMP@|g" -e "s/:$PORT\([^0-9]\|\$\)/:@PORT@\1/g" \
+		-e 's/transfer stalled: [1-9][0-9]\{0,2\} bytes in the last/transfer stalled: @FEW@ bytes in the last/' \
 		-e "${TLSPORT:+s/:$TLSPORT\([^0-9]\|\$\)/:@TLSPORT@\1/g}" \
 		-e "${TLSCPORT:+s/:$TLSCPORT\([^0-9]\|\$\)/:@TLSCPORT@\1/g}" "$1"
 }
@@ -289,6 +293,30 @@ grep -q 'passwd' "$log" && why "a file:// redirect was followed"
 n=$(grep -c '^/barrier?n=3 ' "$log")
 [ "$n" = 3 ] || why "barrier: $n requests, expected 3"
 check "requests seen by the server"
+
+# F6: Ctrl-C (SIGINT) during a fetch ends pprof at once, killed by the
+# signal as a shell expects: nothing on stdout, no profile saved, no output
+# file. (env --default-signal: a background job would inherit SIGINT ignored.)
+mkdir -p "$tmp/save/f6" "$tmp/f6"
+t0=$(now)
+(cd "$tmp/f6" && PPROF_TMPDIR="$tmp/save/f6" exec env --default-signal=INT timeout -k 2 30 "$PPROF" -top -timeout=25 \
+	-output="$tmp/f6/report.txt" "http://127.0.0.1:$PORT/stall-headers") >"$tmp/f6.out" 2>"$tmp/f6.err" </dev/null &
+f6=$!
+sleep 1
+kill -INT "$f6" 2>/dev/null # timeout(1), which passes it on to pprof
+for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$f6" 2>/dev/null || break; sleep 0.5; done
+if kill -0 "$f6" 2>/dev/null; then
+	why "still running 5 s after SIGINT"
+	kill -KILL "$f6" 2>/dev/null
+fi
+wait "$f6"
+rc=$?
+took=$(since "$t0")
+[ "$rc" = 130 ] || why "exit status $rc after SIGINT, expected 130 (killed by SIGINT)"
+[ -s "$tmp/f6.out" ] && why "stdout after SIGINT: $(head -c 200 "$tmp/f6.out")"
+[ -n "$(ls -A "$tmp/save/f6")" ] && why "saved after SIGINT: $(ls -A "$tmp/save/f6")"
+[ -n "$(ls -A "$tmp/f6")" ] && why "files left after SIGINT: $(ls -A "$tmp/f6")"
+check "F6: SIGINT during a fetch stops pprof at once (${took}s), nothing saved or written"
 
 # A file whose name looks like host:port is a file.
 mkdir -p "$tmp/cwd"

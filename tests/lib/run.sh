@@ -86,6 +86,9 @@ pprof_put_string
 pprof_read
 pprof_read_check_prefix
 pprof_read_stream
+pprof_default_max_memory
+pprof_parse_max_memory
+pprof_profile_merge_samples
 pprof_regex_compile
 pprof_regex_free
 pprof_regex_match

@@ -1,4 +1,5 @@
 /* test_codec.c: unit tests for the profile.proto encoder and decoder (round trips, wire layout, bad input) and the -raw text. */
+#include "idmap.h"
 #include "report.h"
 #include "pprof.h"
 #include "unit.h"
@@ -6,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -619,8 +621,11 @@ static void test_large_gzip(void)
             x = x * 6364136223846793005ULL + 1442695040888963407ULL;
             locs[k] = (uint32_t)((x >> 33) % NF);
         }
+        /* Distinct stacks (the decoder merges identical samples). */
+        locs[0] = (uint32_t)(i % NF);
+        locs[1] = (uint32_t)(i / NF);
         int64_t v = (int64_t)(x >> 40);
-        pprof_profile_add_sample(p, locs, 1 + (size_t)(i % 8), &v, NULL, 0);
+        pprof_profile_add_sample(p, locs, 2 + (size_t)(i % 7), &v, NULL, 0);
     }
     pprof_buf gz = {0}, raw = {0}, back = {0};
     pprof_profile *q = round_trip(p, true, &gz);
@@ -1201,6 +1206,130 @@ static void test_raw(void)
     pprof_profile_free(p);
 }
 
+/* Identical samples (same locations, same labels) are merged as they are
+ * decoded: values added (saturating), the first one's place kept. */
+static void test_decode_merge(void)
+{
+    msg m;
+    base_profile(&m, true);
+    msg smp = {.n = 0}, lab = {.n = 0};
+    uint64_t a[] = {1, 2, 1}, b[] = {2};
+    uint64_t v1[] = {3, (uint64_t)INT64_MAX}, v2[] = {1, 1}, v3[] = {10, 10};
+    fpacked(&smp, 1, a, 3);
+    fpacked(&smp, 2, v1, 2);
+    fm(&m, 2, &smp);
+    smp.n = 0;
+    fpacked(&smp, 1, b, 1);
+    fpacked(&smp, 2, v2, 2);
+    fm(&m, 2, &smp);
+    smp.n = 0;
+    fpacked(&smp, 1, a, 3);
+    fpacked(&smp, 2, v2, 2);
+    fv(&lab, 1, 3);
+    fv(&lab, 2, 4);
+    fm(&smp, 3, &lab); /* same stack, a label: another sample */
+    fm(&m, 2, &smp);
+    smp.n = 0;
+    fpacked(&smp, 1, a, 3);
+    fpacked(&smp, 2, v3, 2);
+    fm(&m, 2, &smp);
+    pprof_profile *p = parse_ok(&m);
+    if (p) {
+        CHECK_INT(p->n_samples, 3);
+        CHECK_INT(p->n_sample_locs, 7);
+        CHECK_INT(p->n_labels, 1);
+    }
+    if (p && p->n_samples == 3) {
+        CHECK_INT(p->values[0], 7 + 3 + 10);
+        CHECK(p->values[1] == INT64_MAX); /* -8 + INT64_MAX + 10 saturates */
+        CHECK_INT(p->samples[1].n_locs, 1);
+        CHECK_INT(p->values[2], 1);
+        CHECK_INT(p->samples[2].n_labels, 1);
+        CHECK_INT(p->samples[2].n_locs, 3);
+        CHECK_INT(p->values[4], 1);
+    }
+    pprof_profile_free(p);
+}
+
+/* A read that would pass max_memory fails with PPROF_ELIMIT, raw or gzip. */
+static void test_decode_budget(void)
+{
+    msg m;
+    base_profile(&m, true);
+    size_t big = 3u << 20;
+    pprof_buf raw = {0}, gz = {0};
+    pprof_buf_append(&raw, m.b, m.n);
+    uint8_t hdr[8];
+    size_t h = 0;
+    hdr[h++] = 6 << 3 | 2;
+    for (size_t x = big; ; x >>= 7) {
+        hdr[h++] = (uint8_t)(x >= 0x80 ? (x & 0x7f) | 0x80 : x);
+        if (x < 0x80)
+            break;
+    }
+    pprof_buf_append(&raw, hdr, h);
+    pprof_buf_reserve(&raw, big);
+    memset(raw.data + raw.len, 'x', big);
+    raw.len += big;
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    CHECK_INT(deflateInit2(&z, 1, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    pprof_buf_reserve(&gz, deflateBound(&z, raw.len));
+    z.next_in = raw.data;
+    z.avail_in = (uInt)raw.len;
+    z.next_out = gz.data;
+    z.avail_out = (uInt)gz.cap;
+    CHECK_INT(deflate(&z, Z_FINISH), Z_STREAM_END);
+    gz.len = z.total_out;
+    deflateEnd(&z);
+    const pprof_buf *ins[2] = {&raw, &gz};
+    for (int k = 0; k < 2; k++) {
+        pprof_parse_options opt = {.max_memory = 2u << 20};
+        pprof_profile *p = NULL;
+        pprof_error err;
+        CHECK_INT(pprof_profile_parse(&p, ins[k]->data, ins[k]->len, &opt, &err), PPROF_ELIMIT);
+        CHECK(strstr(err.msg, "max_memory") != NULL);
+        pprof_profile_free(p);
+        p = NULL;
+        opt.max_memory = 64u << 20;
+        CHECK_INT(pprof_profile_parse(&p, ins[k]->data, ins[k]->len, &opt, &err), 0);
+        if (p)
+            CHECK_INT(p->n_samples, 1);
+        pprof_profile_free(p);
+    }
+    pprof_buf_release(&raw);
+    pprof_buf_release(&gz);
+}
+
+/* The wire-id map stays a plain array while ids are dense, past
+ * PPROF_IDMAP_DENSE_MAX too, moving ids it had hashed into the array. */
+static void test_idmap(void)
+{
+    pprof_idmap m;
+    memset(&m, 0, sizeof m);
+    uint64_t early = PPROF_IDMAP_DENSE_MAX + 10, huge = 1ULL << 40;
+    CHECK_INT(pprof_idmap_put(&m, early, 7), 0); /* alone: hashed */
+    CHECK(m.keys != NULL && m.count == 1);
+    for (uint64_t id = 1; id < PPROF_IDMAP_DENSE_MAX + 100; id++)
+        if (id != early && pprof_idmap_put(&m, id, (uint32_t)(id * 3)) != 0)
+            break;
+    CHECK(m.dense_cap > PPROF_IDMAP_DENSE_MAX); /* grew past the bound: the ids are dense */
+    CHECK_INT(m.count, 0);                      /* the early id moved into the array */
+    CHECK_INT(pprof_idmap_get(&m, early), 7);
+    bool all = true;
+    for (uint64_t id = 1; id < PPROF_IDMAP_DENSE_MAX + 100; id++)
+        if (id != early && pprof_idmap_get(&m, id) != (uint32_t)(id * 3))
+            all = false;
+    CHECK(all);
+    CHECK(pprof_idmap_get(&m, huge) == PPROF_NONE);
+    CHECK_INT(pprof_idmap_put(&m, huge, 5), 0); /* far away: hashed */
+    CHECK_INT(m.count, 1);
+    CHECK_INT(pprof_idmap_get(&m, huge), 5);
+    CHECK(pprof_idmap_get(&m, huge + 1) == PPROF_NONE);
+    CHECK(pprof_idmap_get(&m, 0) == PPROF_NONE);
+    pprof_idmap_release(&m);
+}
+
 int main(void)
 {
     test_round_trip();
@@ -1214,5 +1343,8 @@ int main(void)
     test_decode_labels();
     test_decode_gzip();
     test_raw();
+    test_decode_merge();
+    test_decode_budget();
+    test_idmap();
     return unit_report("codec");
 }

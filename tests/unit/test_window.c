@@ -88,6 +88,7 @@ static void test_errors(void)
         "",  "10:00", "garbage..", "..garbage", "25:00..", "10:60..", "2025-13-01..", "2025-11-32..",
         "-30x..", "-..", "-m..", "10:00..09:00:00Z", "-10m..-20m", "2025-11-23T10:00Z..2025-11-23T09:00Z",
         "2025-11-23T09:00+24:00..", "10:00:00.5x..",
+        "6023-11-14..", "..1600-01-01", /* past Unix nanoseconds in 64 bits (no overflow) */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         pprof_time_window w;
@@ -144,6 +145,13 @@ static void test_peek_and_format(void)
     CHECK_STR(buf, "2025-11-23 09:30:00 UTC");
     pprof_format_time(buf, sizeof buf, -SEC);
     CHECK_STR(buf, "1969-12-31 23:59:59 UTC");
+    pprof_format_time(buf, sizeof buf, -1);
+    CHECK_STR(buf, "1969-12-31 23:59:59 UTC");
+    /* The extremes: no negation of INT64_MIN (UBSan, found by fuzz_window). */
+    pprof_format_time(buf, sizeof buf, INT64_MIN);
+    CHECK_STR(buf, "1677-09-21 00:12:43 UTC");
+    pprof_format_time(buf, sizeof buf, INT64_MAX);
+    CHECK_STR(buf, "2262-04-11 23:47:16 UTC");
 }
 
 int main(void)
