@@ -35,11 +35,12 @@ const command_def commands[] = {
     {"tree", false, false, NULL, "tree", NULL, "Outputs a text rendering of call graph"},
     {"traces", false, false, NULL, "traces", NULL, "Outputs all profile samples in text form"},
     {"web", false, true, "svg", "dot", cmd_report_svg, "Visualize graph through web browser"},
+    {"weblist", true, true, "html", "weblist", NULL, "Display annotated source in a web browser"},
 };
 const size_t n_commands = sizeof commands / sizeof commands[0];
 
 /* Commands whose output goes to a temporary file opened in a browser. */
-static const char *const view_commands[] = {"web"};
+static const char *const view_commands[] = {"web", "weblist"};
 
 bool cmd_is_view_command(const command_def *c)
 {
@@ -343,7 +344,8 @@ static int run_report(const command_def *c, pprof_profile *p, const pprof_config
     rc = cmd_output_commit(&dst);
     if (rc == 0 && cmd_is_view_command(c) && !cmd_view_file(path)) {
         /* No browser to start: say where the graph is. */
-        fprintf(stderr, "pprof: no browser found (set $BROWSER); the graph is in:\n");
+        fprintf(stderr, "pprof: no browser found (set $BROWSER); the %s is in:\n",
+                strcmp(c->name, "weblist") == 0 ? "listing" : "graph");
         printf("%s\n", path);
     }
     if (rc == 0 && rep->over) {

@@ -63,8 +63,7 @@ static char *read_file(const char *path, size_t *len)
 
 /* pprof's trimPath: configured prefixes, the /proc/self/cwd forms, or (with
  * no trim_path) everything up to "/<basename of a search dir>/". */
-static const char *trim_source_path(const char *path, const char *trim, const char *search, char *scratch,
-                                    size_t n)
+const char *pprof_source_trim(const char *path, const char *trim, const char *search, char *scratch, size_t n)
 {
     static const char *const cwd_forms[] = {"/proc/self/cwd/./", "/proc/self/cwd/"};
     for (const char *t = trim; t && *t;) {
@@ -104,7 +103,7 @@ static const char *trim_source_path(const char *path, const char *trim, const ch
 
 /* Finds the file: absolute as is; relative in each search dir and each of
  * its parents. Returns the contents, or NULL with a message in err. */
-static char *find_source(const char *path, const char *search, size_t *len, char *err, size_t errlen)
+char *pprof_source_find(const char *path, const char *search, size_t *len, char *err, size_t errlen)
 {
     if (path[0] == '/') {
         char *data = read_file(path, len);
@@ -158,11 +157,11 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
         pprof_sat_add(&cum, lines[g->first + i].cum);
     }
     char scratch[1024], scratch2[1024], f[64], c[64], pct[32];
-    const char *shown = trim_source_path(g->file, trim, search, scratch, sizeof scratch);
+    const char *shown = pprof_source_trim(g->file, trim, search, scratch, sizeof scratch);
     /* The header trims by -trim_path and an explicit -source_path only,
      * as pprof does: never by the name of the working directory, which
      * would make the report depend on where it runs. */
-    const char *header = trim_source_path(g->file, trim, o->source_path, scratch2, sizeof scratch2);
+    const char *header = pprof_source_trim(g->file, trim, o->source_path, scratch2, sizeof scratch2);
     pprof_buf_puts(out, "ROUTINE ======================== ");
     pprof_escape_cstr(out, g->name);
     pprof_buf_puts(out, " in ");
@@ -174,7 +173,7 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
     pprof_buf_printf(out, "%10s %10s (flat, cum) %s of Total\n", f, c, pct);
     size_t len;
     char err[4200];
-    char *src = find_source(shown, search, &len, err, sizeof err);
+    char *src = pprof_source_find(shown, search, &len, err, sizeof err);
     if (!src) {
         pprof_buf_puts(out, " Error: ");
         pprof_escape_cstr(out, err);

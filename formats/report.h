@@ -20,6 +20,15 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
 int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 /* -disasm: annotated disassembly of the functions matching o->symbol. */
 int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+/* -weblist: the HTML source listing, each line expanding to its instructions. */
+int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+
+/* Source files of -list and -weblist: path trimmed by -trim_path (or by the
+ * last directory name of a search path entry), then read as is when
+ * absolute, else from each search directory and its parents. find returns
+ * the malloc'd contents, or NULL with a message in err. */
+const char *pprof_source_trim(const char *path, const char *trim, const char *search, char *scratch, size_t n);
+char *pprof_source_find(const char *path, const char *search, size_t *len, char *err, size_t errlen);
 
 /* -diff: old, new and delta per function (needs base samples, i.e.
  * -diff_base); sets *o->threshold_exceeded past o->fail_above. */

@@ -95,6 +95,7 @@ static const struct writer {
     {"topproto", pprof_write_topproto, 0, false},
     {"tree", pprof_write_tree, 80, false},
     {"traces", pprof_write_traces, 80, false},
+    {"weblist", pprof_write_weblist, 0, true},
 };
 
 static const struct writer *find_writer(const char *name)

@@ -3,6 +3,7 @@
 
 #include <elfutils/libdw.h>
 #include <dwarf.h>
+#include <stdio.h>
 
 /* Bounds against absurd DWARF: nesting of DIEs, function DIEs and address
  * ranges in one unit. Beyond them the unit's index is cut. */
@@ -15,7 +16,14 @@ typedef struct fn_entry {
     int64_t call_line;
     uint32_t parent;       /* enclosing function entry, PPROF_NONE at the top */
     bool inlined, linkage;
+    Dwarf_Off origin;      /* without linkage name: the declaring DIE, for its scope */
 } fn_entry;
+
+/* The enclosing namespaces and classes of a function DIE ("a::B"). */
+typedef struct scope_ref {
+    Dwarf_Off die;
+    char *scope; /* owned by the unit's names */
+} scope_ref;
 
 /* [lo, hi) in DWARF addresses, with the innermost entry covering it. */
 typedef struct seg {
@@ -30,6 +38,8 @@ typedef struct cu_index {
     size_t n_entries, cap_entries;
     seg *segs;
     size_t n_segs, cap_segs;
+    char **names; /* qualified names and scopes made for this unit */
+    size_t n_names, cap_names;
 } cu_index;
 
 struct pprof_dwarf_index {
@@ -54,6 +64,9 @@ void pprof_dwarf_index_free(pprof_dwarf_index *x)
     for (size_t i = 0; i < x->n_cus; i++) {
         free(x->cus[i].entries);
         free(x->cus[i].segs);
+        for (size_t k = 0; k < x->cus[i].n_names; k++)
+            free(x->cus[i].names[k]);
+        free(x->cus[i].names);
     }
     free(x->cus);
     free(x);
@@ -67,8 +80,38 @@ typedef struct builder {
     size_t n_files;
     seg *ranges; /* every range of every entry, before the sweep */
     size_t n_ranges, cap_ranges;
+    scope_ref *scopes; /* function DIEs inside named scopes, by offset */
+    size_t n_scopes, cap_scopes;
     bool nomem;
 } builder;
+
+/* Keeps s (malloc'd) with the unit; NULL (s freed) when out of memory. */
+static char *keep_name(builder *b, char *s)
+{
+    cu_index *c = b->c;
+    if (!s || PPROF_GROW(c->names, c->cap_names, c->n_names + 1)) {
+        free(s);
+        b->nomem = true;
+        return NULL;
+    }
+    return c->names[c->n_names++] = s;
+}
+
+/* The DIE a function without linkage name was declared as: through its
+ * abstract origin and specification (a few hops at most). */
+static Dwarf_Off declaring_die(Dwarf_Die *die)
+{
+    Dwarf_Die cur = *die, next;
+    Dwarf_Attribute attr;
+    for (int hops = 0; hops < 8; hops++) {
+        if ((dwarf_attr(&cur, DW_AT_abstract_origin, &attr) || dwarf_attr(&cur, DW_AT_specification, &attr)) &&
+            dwarf_formref_die(&attr, &next))
+            cur = next;
+        else
+            break;
+    }
+    return dwarf_dieoffset(&cur);
+}
 
 /* The name a function DIE stands for: its linkage (mangled) name, else its
  * name, looking through abstract origins and specifications. */
@@ -113,6 +156,7 @@ static uint32_t add_function(builder *b, Dwarf_Die *die, uint32_t parent, uint32
     fn_entry *e = &c->entries[c->n_entries++];
     memset(e, 0, sizeof *e);
     e->name = die_name(die, &e->linkage);
+    e->origin = e->linkage || !e->name ? 0 : declaring_die(die);
     e->parent = parent;
     e->inlined = dwarf_tag(die) == DW_TAG_inlined_subroutine;
     if (e->inlined) {
@@ -128,36 +172,89 @@ static uint32_t add_function(builder *b, Dwarf_Die *die, uint32_t parent, uint32
 
 /* Walks the children of die: functions with code become entries (their
  * children are walked with them as parent); blocks and scopes that may
- * hold functions are walked through. */
-static void walk(builder *b, Dwarf_Die *die, uint32_t parent, uint32_t depth)
+ * hold functions are walked through. scope names the enclosing namespaces
+ * and classes ("" at the top); function DIEs inside one are remembered with
+ * it, to qualify the names of inlined instances without linkage name. */
+static void walk(builder *b, Dwarf_Die *die, uint32_t parent, uint32_t depth, const char *scope)
 {
     Dwarf_Die child;
     if (depth >= MAX_DEPTH || b->nomem || dwarf_child(die, &child) != 0)
         return;
     do {
-        switch (dwarf_tag(&child)) {
+        int tag = dwarf_tag(&child);
+        switch (tag) {
         case DW_TAG_subprogram:
         case DW_TAG_inlined_subroutine:
         case DW_TAG_entry_point: {
+            if (*scope && tag == DW_TAG_subprogram && b->n_scopes < MAX_ENTRIES) {
+                if (PPROF_GROW(b->scopes, b->cap_scopes, b->n_scopes + 1))
+                    b->nomem = true;
+                else
+                    b->scopes[b->n_scopes++] = (scope_ref){dwarf_dieoffset(&child), (char *)scope};
+            }
             uint32_t me = add_function(b, &child, parent, depth);
             if (me != PPROF_NONE)
-                walk(b, &child, me, depth + 1);
+                walk(b, &child, me, depth + 1, scope);
+            break;
+        }
+        case DW_TAG_namespace:
+        case DW_TAG_structure_type:
+        case DW_TAG_class_type:
+        case DW_TAG_union_type: {
+            const char *n = dwarf_diename(&child);
+            if (!n && tag != DW_TAG_namespace) { /* an unnamed type holds no named functions */
+                walk(b, &child, parent, depth + 1, scope);
+                break;
+            }
+            size_t len = strlen(scope) + 2 + strlen(n ? n : "(anonymous namespace)") + 1;
+            char *inner = malloc(len);
+            if (inner)
+                snprintf(inner, len, "%s%s%s", scope, *scope ? "::" : "", n ? n : "(anonymous namespace)");
+            if ((inner = keep_name(b, inner)) != NULL)
+                walk(b, &child, parent, depth + 1, inner);
             break;
         }
         case DW_TAG_lexical_block:
         case DW_TAG_try_block:
         case DW_TAG_catch_block:
-        case DW_TAG_namespace:
         case DW_TAG_module:
-        case DW_TAG_structure_type:
-        case DW_TAG_class_type:
-        case DW_TAG_union_type:
-            walk(b, &child, parent, depth + 1);
+            walk(b, &child, parent, depth + 1, scope);
             break;
         default:
             break;
         }
     } while (!b->nomem && dwarf_siblingof(&child, &child) == 0);
+}
+
+static int scope_cmp(const void *a, const void *b)
+{
+    const scope_ref *x = a, *y = b;
+    return x->die < y->die ? -1 : x->die > y->die;
+}
+
+/* Names without linkage name get the scope of the DIE they were declared
+ * as ("mix" in namespace a::b becomes "a::b::mix"), as a linkage name
+ * would have given them. */
+static void qualify(builder *b)
+{
+    cu_index *c = b->c;
+    if (b->n_scopes)
+        qsort(b->scopes, b->n_scopes, sizeof *b->scopes, scope_cmp);
+    for (size_t i = 0; i < c->n_entries && !b->nomem; i++) {
+        fn_entry *e = &c->entries[i];
+        if (!e->origin || !b->n_scopes)
+            continue;
+        scope_ref key = {e->origin, NULL};
+        const scope_ref *r = bsearch(&key, b->scopes, b->n_scopes, sizeof *b->scopes, scope_cmp);
+        if (!r)
+            continue;
+        size_t len = strlen(r->scope) + 2 + strlen(e->name) + 1;
+        char *q = malloc(len);
+        if (q)
+            snprintf(q, len, "%s::%s", r->scope, e->name);
+        if ((q = keep_name(b, q)) != NULL)
+            e->name = q;
+    }
 }
 
 static int range_cmp(const void *a, const void *b)
@@ -223,13 +320,15 @@ static int build(cu_index *c, Dwarf_Die *cudie)
     builder b = {.c = c};
     if (dwarf_getsrcfiles(cudie, &b.files, &b.n_files) != 0)
         b.files = NULL;
-    walk(&b, cudie, PPROF_NONE, 0);
+    walk(&b, cudie, PPROF_NONE, 0, "");
+    qualify(&b);
     int rc = b.nomem ? PPROF_ENOMEM : 0;
     if (!rc && b.n_ranges) {
         qsort(b.ranges, b.n_ranges, sizeof *b.ranges, range_cmp);
         rc = sweep(c, b.ranges, b.n_ranges);
     }
     free(b.ranges);
+    free(b.scopes);
     return rc;
 }
 

@@ -112,6 +112,10 @@ has symbolize_bogus_still_local bogus.top " leaf_hash"
 $T "$PPROF" -top cxx cxx.prof >cxx.top 2>&1
 has cxx_default cxx.top " fleet::geo::Grid::nearest" " (anonymous namespace)::anon_work" \
 	" main::{lambda(long)#1}::operator()" " std::_Function_handler::_M_invoke"
+# Inlined frames without linkage name keep their namespace (from the scope
+# of the DIE they were declared as): libstdc++'s std::__invoke_impl.
+has cxx_inline_namespace cxx.top " std::__invoke_impl (inline)"
+hasnot cxx_inline_no_bare_name cxx.top "  __invoke_impl (inline)"
 $T "$PPROF" -top -symbolize=demangle=full cxx cxx.prof >cxx.full 2>&1
 has cxx_full cxx.full " fleet::geo::Grid<long>::nearest(long) const" \
 	" std::_Function_handler<long (long), main::{lambda(long)#1}>::_M_invoke(std::_Any_data const&, long&&)"
@@ -194,6 +198,45 @@ $T "$PPROF" -list=middle -source_path="$tmp/moved/src" c_rel c_rel.prof >list_sp
 has list_source_path_alone list_sp.out "s += inlined_mix(leaf_hash(x + i));"
 printf 'list middle\nquit\n' | $T "$PPROF" c_pie c_pie.prof >list_shell.out 2>&1
 has list_in_shell list_shell.out "ROUTINE ======================== middle in $src/cprog.c" "s += inlined_mix"
+
+# ---------------------------------------------------------------- -weblist
+# pprof's HTML listing: source lines with flat and cum, each weighted line
+# followed by its (hidden) instructions with their inlined callees; every
+# text escaped. No browser here: the page stays in the -output file.
+unset BROWSER DISPLAY WAYLAND_DISPLAY
+$T "$PPROF" -weblist=middle -output=wl.html c_pie c_pie.prof >wl.out 2>wl.err
+has weblist_page wl.html "<title>Pprof listing</title>" "<div class=\"legend\">File: c_pie<br>" "<h2>middle</h2>" \
+	"<p class=\"filename\">$src/cprog.c</p>" '<pre onClick="pprof_toggle_asm(event)">' "function pprof_toggle_asm" \
+	"s += inlined_mix(leaf_hash(x + i)); </span><span class=asm>" "<span class=inlinesrc>inlined_mix</span>" "pushq	%rbp" "&lt;leaf_hash&gt;"
+has weblist_escaped wl.html "for (int i = 0; i &lt; 1000; i++)"
+# Line 13's cum is middle's cum in -top; its instructions' flat values add
+# up to the line's flat.
+want=$("$PPROF" -top c_pie c_pie.prof 2>/dev/null | awk '$6 == "middle" { print $4 }')
+got=$(sed -n 's/^<span class=line>     13<\/span> <span class=livesrc> *\([^ ]*\) *\([^ ]*\) .*/\2/p' wl.html)
+[ -n "$want" ] && [ "$want" = "$got" ] && ok weblist_cum_matches_top || bad weblist_cum_matches_top "top '$want' weblist '$got'"
+awk 'function us(v) { if (v ~ /ns$/) return v / 1000; if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1000000; return v }
+	/^<span class=line>/ { line = 0 }
+	/^<span class=line>     13<\/span>/ { line = 1; want = us($6); sub(/.*<span class=asm>/, "") }
+	line && /^ *[^ ]+ +[^ ]+ +[0-9a-f]+: / { if ($1 != ".") sum += us($1) }
+	END { d = sum - want; exit !(want > 0 && d < 0.01 && d > -0.01) }' wl.html && ok weblist_flat_sums || bad weblist_flat_sums "$(grep -m1 '^<span class=line>     13<' wl.html | head -c 200)"
+$T "$PPROF" -weblist=Grid::nearest -output=wlx.html cxx cxx.prof >/dev/null 2>&1
+has weblist_cxx wlx.html "<h2>fleet::geo::Grid::nearest</h2>" "template &lt;typename T&gt; class Grid"
+hasnot weblist_cxx_no_raw_markup wlx.html "template <typename"
+$T "$PPROF" -weblist=nosuchfunction -output=wln.html c_pie c_pie.prof >/dev/null 2>wln.err
+rc=$?
+[ $rc = 1 ] && [ ! -e wln.html ] && ok weblist_nomatch || bad weblist_nomatch "exit $rc"
+has weblist_nomatch_message wln.err "no matches found for regexp: nosuchfunction"
+printf 'weblist middle\nquit\n' | TMPDIR="$tmp" $T "$PPROF" c_pie c_pie.prof >wl_shell.out 2>&1
+has weblist_in_shell wl_shell.out "the listing is in:"
+# In Chromium: a click on a line shows its instructions, a second hides them.
+sh "$(dirname "$src")/weblist_browser.sh" wl.html weblist.png >wl.browser 2>&1
+if grep -q '^skipped' wl.browser; then
+	echo "note: no chromium, weblist page not run in a browser"
+else
+	grep '^ok - ' wl.browser | while read -r _ _ what; do echo "ok   weblist_browser: $what"; done
+	pass=$((pass + $(grep -c '^ok - ' wl.browser)))
+	grep -q '^DONE$' wl.browser && [ -s weblist.png ] && ok weblist_browser_done || bad weblist_browser "$(grep -v '^ok - ' wl.browser | head -c 600)"
+fi
 
 # ---------------------------------------------------------------- addr2line as the oracle
 # Every 7th byte of .text, at a PIE load address, at the non-PIE link

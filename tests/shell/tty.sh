@@ -82,6 +82,13 @@ keys C-u 'top4294967297' Enter
 if wait_for 'node count 4294967297 is out of range' 5; then ok; else fail "top4294967297 refused"; fi
 keys C-u 'granularity=fi' Tab Tab
 if wait_for 'filefunctions' 5 && wait_for 'files' 1; then ok; else fail "tab lists granularities"; fi
+# disasm and weblist complete as commands, then take function names.
+keys C-u 'disa' Tab
+if wait_for '^(pprof) disasm *$' 5; then ok; else fail "tab completes disasm"; fi
+keys C-u 'webl' Tab
+if wait_for '^(pprof) weblist *$' 5; then ok; else fail "tab completes weblist"; fi
+keys 'runtime.mallo' Tab
+if wait_for '^(pprof) weblist runtime.mallocgc' 5; then ok; else fail "tab completes a function name after weblist"; fi
 
 # ---- Ctrl-C at the prompt clears the line
 keys C-u 'garbage' C-c
