@@ -68,6 +68,19 @@ fi
 # Stripped of everything, with its DWARF and symbols in a separate file.
 objcopy --only-keep-debug c_pie c_strip.debug && strip --strip-all -o c_strip c_pie &&
 	objcopy --add-gnu-debuglink=c_strip.debug c_strip || bad build "objcopy/strip failed"
+# MiniDebugInfo as Fedora ships it: stripped of everything, with the
+# function symbols that .dynsym lacks in an xz-compressed ELF in
+# .gnu_debugdata; and the same binary stripped bare, as the control.
+mini_ok=0
+if command -v xz >/dev/null 2>&1 && command -v nm >/dev/null 2>&1; then
+	nm -D c_pie --format=posix --defined-only | awk '{print $1}' | sort >mini.dyn &&
+		nm c_pie --format=posix --defined-only | awk '$2 == "T" || $2 == "t" || $2 == "D" {print $1}' | sort >mini.fun &&
+		comm -13 mini.dyn mini.fun >mini.keep &&
+		objcopy -S --remove-section .gdb_index --remove-section .comment --keep-symbols=mini.keep c_strip.debug mini.elf &&
+		xz -f mini.elf && strip --strip-all -R .comment -o c_mini c_pie &&
+		objcopy --add-section .gnu_debugdata=mini.elf.xz c_mini && strip --strip-all -o c_bare c_pie &&
+		mini_ok=1 || bad build "MiniDebugInfo binary: objcopy/strip/xz failed"
+fi
 
 run_prof() { # OUT PROG ARGS...: a CPU profile of PROG
 	out=$1
@@ -94,6 +107,16 @@ for b in c_pie c_nopie c_strip; do
 	has "cpu_${b}_shared_lib" "$b.top" " lib_inner" " work_lib"
 	[ -s "$b.err" ] && bad "cpu_${b}_quiet" "stderr: $(head -c 300 "$b.err")" || ok "cpu_${b}_quiet"
 done
+if [ $mini_ok = 1 ]; then
+	# c_pie.prof's mapping names c_pie; the stripped copies share its build id.
+	$T "$PPROF" -top c_bare c_pie.prof >bare.top 2>&1
+	hasnot minidebuginfo_control_bare_has_no_static_names bare.top " leaf_hash"
+	[ -n "$(nm c_mini 2>/dev/null)" ] && bad minidebuginfo_stripped "c_mini still has a .symtab"
+	$T "$PPROF" -top c_mini c_pie.prof >mini.top 2>&1
+	has minidebuginfo_names_from_gnu_debugdata mini.top " leaf_hash" " middle" " main"
+else
+	echo "skip MiniDebugInfo: no xz or nm"
+fi
 $T "$PPROF" -top -lines c_strip c_strip.prof >strip.lines 2>&1
 has cpu_stripped_lines_from_debuglink strip.lines "cprog.c:"
 # Inlined frames: a location inside the inlined code gets two lines.
