@@ -227,5 +227,5 @@ try {
   await page.screenshot({ path: shots + "/failure.png" }).catch(() => {});
 }
 await browser.close();
-console.log(`${pass} passed, ${fail} failed`);
+console.log(`webui-browser: ${pass} passed, ${fail} failed`);
 process.exit(fail ? 1 : 0);

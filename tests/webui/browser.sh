@@ -17,12 +17,12 @@ data=$top/tests/data
 for need in "$NODE_DIR/node_modules/playwright-core/package.json" "$CHROMIUM"; do
     if [ ! -e "$need" ]; then
         echo "browser.sh: missing $need (make test-deps installs it)" >&2
-        echo "0 passed, 1 failed"
+        echo "webui-browser: 0 passed, 1 failed"
         exit 1
     fi
 done
 NODE_DIR=$(cd "$NODE_DIR" && pwd)
-command -v node >/dev/null 2>&1 || { echo "browser.sh: node is not installed"; echo "0 passed, 1 failed"; exit 1; }
+command -v node >/dev/null 2>&1 || { echo "browser.sh: node is not installed"; echo "webui-browser: 0 passed, 1 failed"; exit 1; }
 
 tmp=$(mktemp -d)
 pids=""
@@ -48,7 +48,7 @@ url=$(serve cpu "$data/cpu.pb.gz")
 curl_dir=$(serve windows "$data/windows")
 if [ -z "$url" ] || [ -z "$curl_dir" ]; then
     echo "browser.sh: a server did not start: $(cat "$tmp"/*.err)"
-    echo "0 passed, 1 failed"
+    echo "webui-browser: 0 passed, 1 failed"
     exit 1
 fi
 PLAYWRIGHT_DIR=$NODE_DIR/node_modules CHROMIUM=$CHROMIUM timeout 240 node "$here/browser.mjs" "$url" "$SHOTS" "$curl_dir"

@@ -322,5 +322,5 @@ out=$("$PPROF" -http=127.0.0.1:$p -no_browser "$data/cpu.pb.gz" 2>&1)
 [ $? != 0 ] && ok || bad "a busy port: $out"
 kill "$PID"
 
-echo "$pass passed, $fail failed"
+echo "webui: $pass passed, $fail failed"
 [ $fail = 0 ]
