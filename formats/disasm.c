@@ -235,11 +235,16 @@ static int write_routine(pprof_buf *out, const pprof_profile *p, const pprof_rep
     return 0;
 }
 
-int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+/* The symbol regexp of -disasm and -weblist compiled into *re_out, and the
+ * graph both annotate: one node per address, with its object file, inlined
+ * frames folded, nothing dropped. On error nothing is left to free. */
+int pprof_address_graph(pprof_graph **out, pprof_regex **re_out, const pprof_profile *p, const pprof_report_options *o,
+                        pprof_error *err)
 {
+    *out = NULL;
+    *re_out = NULL;
     const char *pattern = o->symbol ? o->symbol : "";
-    pprof_regex *re = NULL;
-    int rc = pprof_regex_compile(&re, pattern, strlen(pattern), err);
+    int rc = pprof_regex_compile(re_out, pattern, strlen(pattern), err);
     if (rc)
         return rc;
     pprof_graph_options go = o->graph;
@@ -249,8 +254,21 @@ int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_repor
     go.nodefraction = go.edgefraction = 0;
     go.keep_objfile = true;
     go.visual = go.call_tree = false;
+    if ((rc = pprof_graph_build(out, p, &go, err))) {
+        pprof_regex_free(*re_out);
+        *re_out = NULL;
+    }
+    return rc;
+}
+
+int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+{
+    const char *pattern = o->symbol ? o->symbol : "";
+    pprof_regex *re = NULL;
     pprof_graph *g = NULL;
-    rc = pprof_graph_build(&g, p, &go, err);
+    int rc = pprof_address_graph(&g, &re, p, o, err);
+    if (rc)
+        return rc;
     collect c = {.re = re};
     char *endp;
     c.addr = strtoull(pattern, &endp, 0);

@@ -18,6 +18,10 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
 
 /* -list: annotated source of the functions matching o->symbol. */
 int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+/* The graph -disasm and -weblist annotate (one node per address, nothing
+ * dropped) and their symbol regexp; on error nothing is left to free. */
+int pprof_address_graph(pprof_graph **out, pprof_regex **re_out, const pprof_profile *p, const pprof_report_options *o,
+                        pprof_error *err);
 /* -disasm: annotated disassembly of the functions matching o->symbol. */
 int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 /* -weblist: the HTML source listing, each line expanding to its instructions. */

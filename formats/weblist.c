@@ -315,21 +315,10 @@ int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_repo
 {
     const char *pattern = o->symbol ? o->symbol : "";
     pprof_regex *re = NULL;
-    int rc = pprof_regex_compile(&re, pattern, strlen(pattern), err);
+    pprof_graph *g = NULL;
+    int rc = pprof_address_graph(&g, &re, p, o, err);
     if (rc)
         return rc;
-    pprof_graph_options go = o->graph;
-    go.granularity = PPROF_GRAN_ADDRESSES;
-    go.noinlines = true;
-    go.nodecount = 0;
-    go.nodefraction = go.edgefraction = 0;
-    go.keep_objfile = true;
-    go.visual = go.call_tree = false;
-    pprof_graph *g = NULL;
-    if ((rc = pprof_graph_build(&g, p, &go, err))) {
-        pprof_regex_free(re);
-        return rc;
-    }
     naddr *na = malloc((g->n_nodes + 1) * sizeof *na);
     bool *match = calloc(g->n_nodes + 1, sizeof *match);
     pprof_buf labels = {0};
