@@ -240,6 +240,14 @@ typedef struct dec {
     size_t n_values, first_value_count, bad_value_sample, bad_value_count;
     bool value_count_set, value_count_bad;
     uint64_t dup_loc_id; /* first repeated location id, reported at the end */
+    /* Locations no sample had used when they arrived are kept as their wire
+     * bytes (varint length, message), a 0 length standing for each location
+     * decoded on arrival: those a later sample uses are decoded at the end,
+     * in wire order; the others are dropped, as pprof's merge drops them,
+     * so that millions of unused tiny locations cost their bytes only. */
+    uint8_t *pend;
+    size_t n_pend, cap_pend, n_pend_locs;
+    bool promoting; /* decoding a pending location a sample uses */
     pprof_line *tmp_lines;
     size_t cap_tmp_lines;
     /* identical samples (same locations and labels) merged as they arrive */
@@ -747,7 +755,24 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     if (loc.id == 0)
         return fail(d, PPROF_ESEMANTIC, "malformed profile: found location with reserved id=0 (offset %llu)",
                     (unsigned long long)off);
-    uint32_t idx;
+    uint32_t idx = pprof_idmap_get(&d->loc_ids, loc.id);
+    if (idx == PPROF_NONE && !d->promoting) {
+        /* No sample has used it yet: keep its bytes only. */
+        if (PPROF_GROW(d->pend, d->cap_pend, d->n_pend + 10 + outer->len))
+            return fail(d, PPROF_ENOMEM, "out of memory");
+        uint8_t *w = d->pend + d->n_pend;
+        uint64_t len = outer->len;
+        while (len >= 0x80) {
+            *w++ = (uint8_t)(len | 0x80);
+            len >>= 7;
+        }
+        *w++ = (uint8_t)len;
+        memcpy(w, outer->data, outer->len);
+        d->n_pend = (size_t)(w + outer->len - d->pend);
+        d->n_pend_locs++;
+        p->n_lines = lines_start;
+        return 0;
+    }
     int rc = loc_ref(d, loc.id, &idx);
     if (rc)
         return rc;
@@ -767,7 +792,92 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     if (PPROF_GROW(d->loc_wire_order, d->cap_wire_order, d->n_loc_defined + 1))
         return fail(d, PPROF_ENOMEM, "out of memory");
     d->loc_wire_order[d->n_loc_defined++] = idx;
+    if (!d->promoting) {
+        /* its place among the pending locations: a 0 length */
+        if (PPROF_GROW(d->pend, d->cap_pend, d->n_pend + 1))
+            return fail(d, PPROF_ENOMEM, "out of memory");
+        d->pend[d->n_pend++] = 0;
+    }
     return 0;
+}
+
+/* The id of a location message (the last field 1, as decoding takes it). */
+static uint64_t wire_location_id(const uint8_t *q, const uint8_t *e)
+{
+    uint64_t id = 0, tag, v;
+    while (q < e && rd_varint(&q, e, &tag)) {
+        switch (tag & 7) {
+        case WT_VARINT:
+            if (!rd_varint(&q, e, &v))
+                return id;
+            if (tag >> 3 == 1)
+                id = v;
+            break;
+        case WT_I64: q += 8; break;
+        case WT_I32: q += 4; break;
+        case WT_LEN:
+            if (!rd_varint(&q, e, &v) || v > (uint64_t)(e - q))
+                return id;
+            q += v;
+            break;
+        default: return id;
+        }
+    }
+    return id;
+}
+
+/* Next entry of the pending locations at *q: false at the end; *len 0 for
+ * a location decoded on arrival, else its message is at *msg. */
+static bool next_pending(const uint8_t **q, const uint8_t *e, const uint8_t **msg, uint64_t *len)
+{
+    if (*q >= e || !rd_varint(q, e, len))
+        return false;
+    *msg = *q;
+    *q += *len;
+    return true;
+}
+
+/* After the whole input: decodes the pending locations a sample used (in
+ * their wire place among the others) and finds any repeating the id of a
+ * decoded one. */
+static int promote_pending(dec *d)
+{
+    if (!d->n_pend_locs || d->dup_loc_id)
+        return 0;
+    pprof_profile *p = d->p;
+    uint32_t *order = NULL;
+    bool promote = d->n_loc_defined < p->n_locations;
+    if (promote && !(order = malloc(p->n_locations * sizeof *order)))
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    size_t k_old = 0, n_order = 0;
+    const uint8_t *q = d->pend, *e = d->pend + d->n_pend, *msg;
+    uint64_t len;
+    int rc = 0;
+    while (!rc && next_pending(&q, e, &msg, &len)) {
+        if (len == 0) {
+            if (promote)
+                order[n_order++] = d->loc_wire_order[k_old++];
+            continue;
+        }
+        uint64_t id = wire_location_id(msg, msg + len);
+        uint32_t idx = pprof_idmap_get(&d->loc_ids, id);
+        if (idx == PPROF_NONE)
+            continue;
+        if (d->loc_defined[idx]) {
+            d->dup_loc_id = id;
+            break;
+        }
+        field f = {.num = 4, .wt = WT_LEN, .data = msg, .len = (size_t)len};
+        d->promoting = true;
+        rc = dec_location(d, &f, 0);
+        d->promoting = false;
+        order[n_order++] = idx;
+    }
+    if (!rc && promote && !d->dup_loc_id) {
+        memcpy(d->loc_wire_order, order, n_order * sizeof *order);
+    }
+    free(order);
+    return rc;
 }
 
 /* What the decoding holds so far, estimated from the counts (big arrays
@@ -783,7 +893,7 @@ static uint64_t dec_bytes(const dec *d)
     b += (uint64_t)p->n_locations * (sizeof *p->locations + 1 + 8 + 4 + 8);
     b += (uint64_t)p->n_lines * (sizeof *p->lines + 8);
     b += (uint64_t)p->n_functions * sizeof *p->functions + (uint64_t)p->n_mappings * sizeof *p->mappings;
-    b += (uint64_t)d->n_wstr * (sizeof *d->wstr + sizeof *d->wlen);
+    b += (uint64_t)d->n_wstr * (sizeof *d->wstr + sizeof *d->wlen) + d->n_pend;
     if (d->smp_slots)
         b += (uint64_t)(d->smp_mask + 1) * sizeof *d->smp_slots;
     return b;
@@ -1078,6 +1188,31 @@ static int resolve_functions(dec *d)
             p->lines[i].function = idx;
         }
     }
+    /* The lines of the locations no sample uses are checked as pprof does,
+     * though the locations are dropped. */
+    const uint8_t *q = d->pend, *e = d->pend + d->n_pend, *msg;
+    uint64_t len;
+    while (!rc && d->n_pend_locs && next_pending(&q, e, &msg, &len)) {
+        if (len == 0 || pprof_idmap_get(&d->loc_ids, wire_location_id(msg, msg + len)) != PPROF_NONE)
+            continue;
+        const uint8_t *lq = msg, *le = msg + len;
+        while (!rc && lq < le) {
+            field f;
+            if (rd_field(d, &lq, le, 0, "location", &f))
+                return d->err->code;
+            if (f.num != 4)
+                continue;
+            wire_line wl;
+            memset(&wl, 0, sizeof wl);
+            rc = dec_scalars(d, &f, 0, "location line", line_fields, sizeof line_fields / sizeof line_fields[0],
+                             &wl);
+            if (!rc && (!wl.fn_id || pprof_idmap_get(&ids, wl.fn_id) == PPROF_NONE))
+                rc = fail(d, PPROF_ESEMANTIC,
+                          "malformed profile: location id: %llu has a line with nil function (function id %llu not "
+                          "found)",
+                          (unsigned long long)wire_location_id(msg, msg + len), (unsigned long long)wl.fn_id);
+        }
+    }
     pprof_idmap_release(&ids);
     return rc;
 }
@@ -1172,6 +1307,7 @@ static void dec_release(dec *d)
     free(d->line_fn_ids);
     free(d->tmp_lines);
     free(d->smp_slots);
+    free(d->pend);
 }
 
 /* Strings longer than this are streamed into place (dec_string_streamed). */
@@ -1236,6 +1372,9 @@ static int decode_all(dec *d)
     }
     if (s->failed)
         return s->failed;
+    int rc = promote_pending(d);
+    if (rc)
+        return rc;
     if (d->dup_loc_id)
         return fail(d, PPROF_ESEMANTIC, "malformed profile: multiple locations with same id: %llu",
                     (unsigned long long)d->dup_loc_id);

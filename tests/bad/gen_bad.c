@@ -212,6 +212,7 @@ typedef struct {
     size_t nfn;
     int64_t time_nanos, duration_nanos, period, default_sample_type;
     vt_t period_type;
+    size_t locs_first; /* this many locations are written before the samples */
 } prof_t;
 
 /* String indexes of the baseline string table. */
@@ -324,11 +325,13 @@ static void encode(const prof_t *p, buf *b)
 {
     for (size_t i = 0; i < p->ntype; i++)
         enc_vt(b, 1, p->type[i]);
+    for (size_t i = 0; i < p->locs_first && i < p->nloc; i++)
+        enc_location(b, &p->loc[i]);
     for (size_t i = 0; i < p->nsample; i++)
         enc_sample(b, &p->sample[i]);
     for (size_t i = 0; i < p->nmap; i++)
         enc_mapping(b, &p->map[i]);
-    for (size_t i = 0; i < p->nloc; i++)
+    for (size_t i = p->locs_first; i < p->nloc; i++)
         enc_location(b, &p->loc[i]);
     for (size_t i = 0; i < p->nfn; i++)
         enc_function(b, &p->fn[i]);
@@ -1092,6 +1095,29 @@ static void shape_cases(void)
     emit_prof("60_500k_tiny_locations.pb.gz", &p, &t, "ok", "-");
     b_free(&t);
     b_free(&m);
+    /* Locations no sample uses are dropped, as pprof's merge drops them;
+     * those a later sample uses are kept, in wire order (run.sh compares
+     * -raw of 60b and 60c with the base profile's, which has an unused
+     * location at the end). */
+    base(&p);
+    p.loc[p.nloc++] = (location_t){.id = 9, .mapping_id = 1, .address = 0x409000, .fn = 1, .line = 9};
+    emit_prof("60a_unused_location.pb.gz", &p, NULL, "ok", "-");
+    p.locs_first = p.nloc;
+    emit_prof("60b_locations_before_samples.pb.gz", &p, NULL, "ok", "-");
+    p.locs_first = 1;
+    emit_prof("60c_locations_around_samples.pb.gz", &p, NULL, "ok", "-");
+    /* An unused location is still checked: a line without a function, a repeated id. */
+    base(&p);
+    p.loc[p.nloc++] = (location_t){.id = 9, .mapping_id = 1, .address = 0x409000, .fn = 77, .line = 9};
+    emit_prof("60d_unused_location_unknown_function.pb.gz", &p, NULL, "error", "function id 77");
+    base(&p);
+    p.loc[p.nloc++] = (location_t){.id = 2, .mapping_id = 1, .address = 0x409000, .fn = 1, .line = 9};
+    p.locs_first = p.nloc;
+    emit_prof("60e_locations_before_samples_duplicate_id.pb.gz", &p, NULL, "error", "same id");
+    base(&p);
+    p.loc[p.nloc++] = (location_t){.id = 2, .mapping_id = 1, .address = 0x409000, .fn = 1, .line = 9};
+    p.locs_first = 1;
+    emit_prof("60f_locations_around_samples_duplicate_id.pb.gz", &p, NULL, "error", "same id");
 
     /* 61: line numbers negative and huge. */
     base(&p);
