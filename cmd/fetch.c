@@ -20,6 +20,8 @@ typedef struct transfer {
     char reason[256];     /* why a callback stopped the transfer */
     bool error_body_full; /* a non-200 body reached FETCH_ERROR_KEEP: stopped on purpose */
     bool body_started;
+    uint64_t max_body;    /* cap of a 200 body (body_cap) */
+    bool max_body_given;  /* it is -max_memory's */
     long stall_ms;        /* low-speed window */
     long window_start;    /* ms; 0 until the body flows */
     curl_off_t window_bytes;
@@ -59,7 +61,30 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
     return n;
 }
 
-/* Bodies go to memory, capped: a 200 body at FETCH_MAX_BODY (curl's own
+/* The cap of a 200 body: FETCH_MAX_BODY, or -max_memory when given (the
+ * body is held in memory while it is decoded, so it is part of what the
+ * source costs), at most the inflate cap: no profile may be bigger. */
+static uint64_t body_cap(const cmd_args *args)
+{
+    if (!args->max_memory)
+        return FETCH_MAX_BODY;
+    return args->max_memory < PPROF_DEFAULT_MAX_INFLATED ? args->max_memory : PPROF_DEFAULT_MAX_INFLATED;
+}
+
+/* Why a body was refused: over the size cap, or over -max_memory. */
+static void body_cap_message(char *out, size_t n, const transfer *x)
+{
+    if (!x->max_body_given)
+        snprintf(out, n, "response body larger than %" PRIu64 " MiB (the size cap)", x->max_body >> 20);
+    else if (x->max_body >= (1u << 20))
+        snprintf(out, n, "response body larger than the memory budget of %" PRIu64 " MiB (max_memory)",
+                 x->max_body >> 20);
+    else
+        snprintf(out, n, "response body larger than the memory budget of %" PRIu64 " bytes (max_memory)",
+                 x->max_body);
+}
+
+/* Bodies go to memory, capped: a 200 body at x->max_body (curl's own
  * CURLOPT_MAXFILESIZE only sees a Content-Length, not a close-delimited or
  * chunked body), an error body at the few bytes its excerpt needs. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
@@ -68,15 +93,14 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
     size_t n = size * nmemb;
     pprof_buf *b = &x->r->body;
     bool ok_status = response_code(x) == 200;
-    uint64_t cap = ok_status ? FETCH_MAX_BODY : FETCH_ERROR_KEEP;
+    uint64_t cap = ok_status ? x->max_body : FETCH_ERROR_KEEP;
     x->body_started = true;
     if ((uint64_t)b->len + n > cap) {
         if (!ok_status) {
             pprof_buf_append(b, data, (size_t)(cap - b->len));
             x->error_body_full = true;
         } else {
-            snprintf(x->reason, sizeof x->reason, "response body larger than %" PRIu64 " MiB (the size cap)",
-                     (uint64_t)(FETCH_MAX_BODY >> 20));
+            body_cap_message(x->reason, sizeof x->reason, x);
         }
         return 0; /* stops the transfer */
     }
@@ -128,6 +152,8 @@ static CURLcode setup(transfer *x, const cmd_args *args)
     if (x->stall_ms < 1000)
         x->stall_ms = 1000;
     long connect_ms = t->timeout_ms < FETCH_CONNECT_TIMEOUT_MS ? t->timeout_ms : FETCH_CONNECT_TIMEOUT_MS;
+    x->max_body = body_cap(args);
+    x->max_body_given = args->max_memory != 0;
     const struct {
         CURLoption opt;
         long value;
@@ -186,7 +212,7 @@ static CURLcode setup(transfer *x, const cmd_args *args)
      * Proxies come from the environment (http_proxy, https_proxy,
      * all_proxy, no_proxy), curl's default. */
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)FETCH_MAX_BODY);
+        rc = curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_body);
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
     if (rc == CURLE_OK)
@@ -281,7 +307,7 @@ static void curl_message(char *out, size_t n, const transfer *x)
         snprintf(out, n, "refused a redirect: only http and https are fetched (%s)", curl_text);
         return;
     case CURLE_FILESIZE_EXCEEDED:
-        snprintf(out, n, "response body larger than %" PRIu64 " MiB (the size cap)", (uint64_t)(FETCH_MAX_BODY >> 20));
+        body_cap_message(out, n, x);
         return;
     case CURLE_OUT_OF_MEMORY:
         /* libcurl refuses a response header line over 100 KB with this
