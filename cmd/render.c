@@ -160,13 +160,26 @@ static int add_pan_zoom(pprof_buf *out, const char *svg, size_t len)
 #define MAX_DRAWN_NODES 2000
 #define MAX_DRAWN_ITEMS 2500
 
+/* One Graphviz context for the process, never freed: Graphviz 2.43's
+ * pango plugin keeps a pointer to the last font name it measured, which
+ * the context's font table owns; freeing the context left it dangling, and
+ * the next layout read freed memory (fuzz_webui found it: the shell and
+ * every process that draws twice did that). */
+static GVC_t *graphviz_context(void)
+{
+    static GVC_t *gvc;
+    if (!gvc)
+        gvc = gvContext();
+    return gvc;
+}
+
 /* Lays out dot (NUL-terminated) with the dot engine and renders it. */
 static int render(pprof_buf *out, const char *dot, const char *format, pprof_error *err)
 {
     render_errors[0] = 0;
     agseterr(AGWARN);
     agseterrf(collect_error);
-    GVC_t *gvc = gvContext();
+    GVC_t *gvc = graphviz_context();
     if (!gvc)
         return pprof_error_set(err, PPROF_ENOMEM, "graphviz: cannot start (out of memory)");
     int rc = 0;
@@ -200,7 +213,6 @@ static int render(pprof_buf *out, const char *dot, const char *format, pprof_err
     }
     if (g)
         agclose(g);
-    gvFreeContext(gvc);
     agseterrf(NULL);
     return rc;
 }

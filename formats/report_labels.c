@@ -123,7 +123,11 @@ int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const ppr
         pprof_buf_printf(out, "Duration: %s, Total samples = %s ", dur, tot);
         if (pprof_unit_compatible(u, "nanoseconds") && o->total != 0) {
             char pct[32];
-            pprof_format_percent(pct, sizeof pct, (int64_t)ns, p->duration_nanos);
+            /* saturated: a total in seconds or hours can pass int64 nanoseconds */
+            int64_t ns_i = ns >= 9223372036854775807.0 ? INT64_MAX
+                           : ns <= -9223372036854775808.0 ? INT64_MIN
+                           : ns == ns ? (int64_t)ns : 0;
+            pprof_format_percent(pct, sizeof pct, ns_i, p->duration_nanos);
             pprof_buf_printf(out, "(%s)", pct);
         }
         pprof_buf_puts(out, "\n");

@@ -893,6 +893,14 @@ static void semantic_cases(void)
     for (int i = 0; i < 4; i++)
         p.sample[i].val[0] = INT64_C(1) << 62;
     emit_prof("42b_sum_overflow_4x2pow62.pb.gz", &p, NULL, "warn", "overflow");
+    /* A total in seconds past int64 nanoseconds: the header's share of the
+     * duration (fuzz_perfsym found the conversion undefined). */
+    base(&p);
+    p.str[S_N] = "seconds";
+    p.nstr = S_N + 1;
+    p.type[0] = (vt_t){S_CPU, S_N};
+    p.sample[0].val[0] = INT64_C(1) << 60;
+    emit_prof("42c_total_seconds_past_int64_ns.pb.gz", &p, NULL, "ok", "-");
 
     base(&p);
     p.nsample = 0;
