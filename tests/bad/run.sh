@@ -200,6 +200,35 @@ while IFS=$tab read -r file expect kw; do
     esac
 done <"$cases/cases.tsv"
 
+# Bounded memory for every crafted input, whatever it inflates to (the
+# bomb is 1 GiB, 10b 256 MiB, 23 11 MB): each -top peaks under 64 MiB
+# (they measured 15-28 MiB; the process alone is about 15).
+if [ -x "$TOOLS/measure" ]; then
+    worst=0 worst_file="" over=""
+    while IFS=$tab read -r file expect kw; do
+        [ -n "$file" ] || continue
+        $TIMEOUT_CMD "$TOOLS/measure" --stdout /dev/null --stderr /dev/null -- "$PPROF" -top "$cases/$file" \
+            >"$tmp/measure" </dev/null
+        r=$(sed -n 's/.*rss_mb=\([0-9]*\).*/\1/p' "$tmp/measure")
+        if [ -z "$r" ] || [ "$r" -gt 64 ]; then over="$over $file:${r:-?}MiB"; fi
+        if [ -n "$r" ] && [ "$r" -gt "$worst" ]; then worst=$r worst_file=$file; fi
+    done <"$cases/cases.tsv"
+    if [ -n "$over" ]; then
+        fail_case every_case_bounded_memory "peak RSS over 64 MiB:$over"
+    else
+        pass_case "every_case_bounded_memory (largest: $worst MiB, $worst_file)"
+    fi
+fi
+
+# 42c: the header's share of the duration, for a total past int64
+# nanoseconds, is saturated (as go tool pprof prints it), not undefined.
+run -top "$cases/42c_total_seconds_past_int64_ns.pb.gz"
+if crashed || [ "$rc" != 0 ] || ! grep -q '^Duration: 1s, Total samples = 1152921504606846976s (922337203685.48%)' "$tmp/out"; then
+    fail_case 42c_duration_share_saturated "exit $(describe_rc): $(sed -n 4p "$tmp/out")$(err_excerpt)"
+else
+    pass_case 42c_duration_share_saturated
+fi
+
 # ---------------------------------------------------------------- 60: locations no sample uses
 
 # Dropped, as pprof's merge drops them (-raw lists the base profile's two
