@@ -218,6 +218,14 @@ typedef struct field {
     size_t len;
 } field;
 
+/* Messages kept as their wire bytes while no reference to them has been
+ * seen: each a varint length and the message; a 0 length stands for a
+ * message decoded on arrival, so the wire order of all of them is known. */
+typedef struct pending {
+    uint8_t *b;
+    size_t n, cap, count; /* count: messages held */
+} pending;
+
 /* Decoding state. */
 typedef struct dec {
     pprof_profile *p;
@@ -245,9 +253,13 @@ typedef struct dec {
      * decoded on arrival: those a later sample uses are decoded at the end,
      * in wire order; the others are dropped, as pprof's merge drops them,
      * so that millions of unused tiny locations cost their bytes only. */
-    uint8_t *pend;
-    size_t n_pend, cap_pend, n_pend_locs;
-    bool promoting; /* decoding a pending location a sample uses */
+    pending loc_pend;
+    bool promoting; /* decoding a pending message that is used */
+    /* Functions no decoded location had used when they arrived: the same.
+     * (Mappings are all kept: -raw lists them, as current pprof does.)
+     * The function ids the decoded locations use: */
+    pending fn_pend;
+    pprof_idmap fn_refs;
     pprof_line *tmp_lines;
     size_t cap_tmp_lines;
     /* identical samples (same locations and labels) merged as they arrive */
@@ -615,6 +627,79 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
     return 0;
 }
 
+/* Holds the message f (a length-delimited field) in pe. 0 or PPROF_ENOMEM. */
+static int pend_put(pending *pe, const field *f)
+{
+    if (PPROF_GROW(pe->b, pe->cap, pe->n + 10 + f->len))
+        return PPROF_ENOMEM;
+    uint8_t *w = pe->b + pe->n;
+    uint64_t len = f->len;
+    while (len >= 0x80) {
+        *w++ = (uint8_t)(len | 0x80);
+        len >>= 7;
+    }
+    *w++ = (uint8_t)len;
+    memcpy(w, f->data, f->len);
+    pe->n = (size_t)(w + f->len - pe->b);
+    pe->count++;
+    return 0;
+}
+
+/* Marks the place of a message decoded on arrival. 0 or PPROF_ENOMEM. */
+static int pend_mark(pending *pe)
+{
+    if (PPROF_GROW(pe->b, pe->cap, pe->n + 1))
+        return PPROF_ENOMEM;
+    pe->b[pe->n++] = 0;
+    return 0;
+}
+
+/* Next entry of pe at *q (start at pe->b): false at the end; *len 0 for a
+ * message decoded on arrival, else the message is at *msg. */
+static bool next_pending(const pending *pe, const uint8_t **q, const uint8_t **msg, uint64_t *len)
+{
+    const uint8_t *e = pe->b + pe->n;
+    if (*q >= e || !rd_varint(q, e, len))
+        return false;
+    *msg = *q;
+    *q += *len;
+    return true;
+}
+
+/* The id of a held message (the last field 1, as decoding takes it). */
+static uint64_t wire_id(const uint8_t *q, uint64_t len)
+{
+    const uint8_t *e = q + len;
+    uint64_t id = 0, tag, v;
+    while (q < e && rd_varint(&q, e, &tag)) {
+        switch (tag & 7) {
+        case WT_VARINT:
+            if (!rd_varint(&q, e, &v))
+                return id;
+            if (tag >> 3 == 1)
+                id = v;
+            break;
+        case WT_I64:
+            if (e - q < 8)
+                return id;
+            q += 8;
+            break;
+        case WT_I32:
+            if (e - q < 4)
+                return id;
+            q += 4;
+            break;
+        case WT_LEN:
+            if (!rd_varint(&q, e, &v) || v > (uint64_t)(e - q))
+                return id;
+            q += v;
+            break;
+        default: return id;
+        }
+    }
+    return id;
+}
+
 /* Messages made only of scalar fields (Mapping, Function, Line) are
  * decoded from a table: field number, how to store it, name for errors. */
 typedef enum { SC_U64, SC_I64, SC_STR, SC_BOOL } scalar_kind;
@@ -687,6 +772,20 @@ static int dec_scalars(dec *d, const field *outer, uint64_t off, const char *msg
     return 0;
 }
 
+/* A function no decoded location uses yet is held as its bytes (its id 0
+ * is refused now, as index_ids would); else a marker keeps its place.
+ * 1: held, 0: decode it, or an error code. */
+static int hold_unused(dec *d, pending *pe, const pprof_idmap *refs, uint64_t id, const field *outer,
+                       const char *what)
+{
+    if (id == 0)
+        return fail(d, PPROF_ESEMANTIC, "malformed profile: found %s with reserved ID=0", what);
+    bool held = pprof_idmap_get(refs, id) == PPROF_NONE;
+    if (held ? pend_put(pe, outer) : pend_mark(pe))
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    return held;
+}
+
 static int dec_mapping(dec *d, const field *outer, uint64_t off)
 {
     pprof_mapping m;
@@ -704,9 +803,60 @@ static int dec_function(dec *d, const field *outer, uint64_t off)
     memset(&fn, 0, sizeof fn);
     int rc = dec_scalars(d, outer, off, "function", function_fields,
                          sizeof function_fields / sizeof function_fields[0], &fn);
+    if (!rc && !d->promoting) {
+        rc = hold_unused(d, &d->fn_pend, &d->fn_refs, fn.id, outer, "function");
+        if (rc)
+            return rc < 0 ? rc : 0;
+    }
     if (!rc && pprof_profile_add_function(NULL, d->p, &fn))
         return fail(d, PPROF_ENOMEM, "out of memory");
     return rc;
+}
+
+/* After the whole input: the held functions that decoded locations use
+ * are decoded, and the table (*table, *n entries of elem bytes, capacity
+ * *cap) is rebuilt in wire order. */
+static int promote_table(dec *d, const pending *pe, const pprof_idmap *refs, void **table, size_t *n, size_t *cap,
+                         size_t elem, int (*decode)(dec *, const field *, uint64_t))
+{
+    if (!pe->count)
+        return 0;
+    size_t keep = 0;
+    const uint8_t *q = pe->b, *msg;
+    uint64_t len;
+    while (next_pending(pe, &q, &msg, &len))
+        keep += len == 0 || pprof_idmap_get(refs, wire_id(msg, len)) != PPROF_NONE;
+    if (keep == *n)
+        return 0;
+    /* Decoded at the end of the table, then all moved into wire order. */
+    size_t first_new = *n;
+    q = pe->b;
+    d->promoting = true;
+    int rc = 0;
+    while (!rc && next_pending(pe, &q, &msg, &len)) {
+        if (len != 0 && pprof_idmap_get(refs, wire_id(msg, len)) != PPROF_NONE) {
+            field f = {.num = 0, .wt = WT_LEN, .data = msg, .len = (size_t)len};
+            rc = decode(d, &f, 0);
+        }
+    }
+    d->promoting = false;
+    char *out = rc ? NULL : malloc(keep * elem);
+    if (!rc && !out)
+        rc = fail(d, PPROF_ENOMEM, "out of memory");
+    if (rc)
+        return rc;
+    size_t k = 0, old = 0, added = first_new;
+    q = pe->b;
+    while (next_pending(pe, &q, &msg, &len)) {
+        if (len == 0)
+            memcpy(out + k++ * elem, (char *)*table + old++ * elem, elem);
+        else if (pprof_idmap_get(refs, wire_id(msg, len)) != PPROF_NONE)
+            memcpy(out + k++ * elem, (char *)*table + added++ * elem, elem);
+    }
+    free(*table);
+    *table = out;
+    *n = *cap = keep;
+    return 0;
 }
 
 static int dec_location(dec *d, const field *outer, uint64_t off)
@@ -758,18 +908,8 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     uint32_t idx = pprof_idmap_get(&d->loc_ids, loc.id);
     if (idx == PPROF_NONE && !d->promoting) {
         /* No sample has used it yet: keep its bytes only. */
-        if (PPROF_GROW(d->pend, d->cap_pend, d->n_pend + 10 + outer->len))
+        if (pend_put(&d->loc_pend, outer))
             return fail(d, PPROF_ENOMEM, "out of memory");
-        uint8_t *w = d->pend + d->n_pend;
-        uint64_t len = outer->len;
-        while (len >= 0x80) {
-            *w++ = (uint8_t)(len | 0x80);
-            len >>= 7;
-        }
-        *w++ = (uint8_t)len;
-        memcpy(w, outer->data, outer->len);
-        d->n_pend = (size_t)(w + outer->len - d->pend);
-        d->n_pend_locs++;
         p->n_lines = lines_start;
         return 0;
     }
@@ -792,49 +932,13 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     if (PPROF_GROW(d->loc_wire_order, d->cap_wire_order, d->n_loc_defined + 1))
         return fail(d, PPROF_ENOMEM, "out of memory");
     d->loc_wire_order[d->n_loc_defined++] = idx;
-    if (!d->promoting) {
-        /* its place among the pending locations: a 0 length */
-        if (PPROF_GROW(d->pend, d->cap_pend, d->n_pend + 1))
+    if (!d->promoting && pend_mark(&d->loc_pend))
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    /* what it uses: functions and mappings decoded later are kept */
+    for (size_t i = lines_start; i < p->n_lines; i++)
+        if (d->line_fn_ids[i] && pprof_idmap_put(&d->fn_refs, d->line_fn_ids[i], 0))
             return fail(d, PPROF_ENOMEM, "out of memory");
-        d->pend[d->n_pend++] = 0;
-    }
     return 0;
-}
-
-/* The id of a location message (the last field 1, as decoding takes it). */
-static uint64_t wire_location_id(const uint8_t *q, const uint8_t *e)
-{
-    uint64_t id = 0, tag, v;
-    while (q < e && rd_varint(&q, e, &tag)) {
-        switch (tag & 7) {
-        case WT_VARINT:
-            if (!rd_varint(&q, e, &v))
-                return id;
-            if (tag >> 3 == 1)
-                id = v;
-            break;
-        case WT_I64: q += 8; break;
-        case WT_I32: q += 4; break;
-        case WT_LEN:
-            if (!rd_varint(&q, e, &v) || v > (uint64_t)(e - q))
-                return id;
-            q += v;
-            break;
-        default: return id;
-        }
-    }
-    return id;
-}
-
-/* Next entry of the pending locations at *q: false at the end; *len 0 for
- * a location decoded on arrival, else its message is at *msg. */
-static bool next_pending(const uint8_t **q, const uint8_t *e, const uint8_t **msg, uint64_t *len)
-{
-    if (*q >= e || !rd_varint(q, e, len))
-        return false;
-    *msg = *q;
-    *q += *len;
-    return true;
 }
 
 /* After the whole input: decodes the pending locations a sample used (in
@@ -842,7 +946,7 @@ static bool next_pending(const uint8_t **q, const uint8_t *e, const uint8_t **ms
  * decoded one. */
 static int promote_pending(dec *d)
 {
-    if (!d->n_pend_locs || d->dup_loc_id)
+    if (!d->loc_pend.count || d->dup_loc_id)
         return 0;
     pprof_profile *p = d->p;
     uint32_t *order = NULL;
@@ -850,16 +954,16 @@ static int promote_pending(dec *d)
     if (promote && !(order = malloc(p->n_locations * sizeof *order)))
         return fail(d, PPROF_ENOMEM, "out of memory");
     size_t k_old = 0, n_order = 0;
-    const uint8_t *q = d->pend, *e = d->pend + d->n_pend, *msg;
+    const uint8_t *q = d->loc_pend.b, *msg;
     uint64_t len;
     int rc = 0;
-    while (!rc && next_pending(&q, e, &msg, &len)) {
+    while (!rc && next_pending(&d->loc_pend, &q, &msg, &len)) {
         if (len == 0) {
             if (promote)
                 order[n_order++] = d->loc_wire_order[k_old++];
             continue;
         }
-        uint64_t id = wire_location_id(msg, msg + len);
+        uint64_t id = wire_id(msg, len);
         uint32_t idx = pprof_idmap_get(&d->loc_ids, id);
         if (idx == PPROF_NONE)
             continue;
@@ -893,7 +997,8 @@ static uint64_t dec_bytes(const dec *d)
     b += (uint64_t)p->n_locations * (sizeof *p->locations + 1 + 8 + 4 + 8);
     b += (uint64_t)p->n_lines * (sizeof *p->lines + 8);
     b += (uint64_t)p->n_functions * sizeof *p->functions + (uint64_t)p->n_mappings * sizeof *p->mappings;
-    b += (uint64_t)d->n_wstr * (sizeof *d->wstr + sizeof *d->wlen) + d->n_pend;
+    b += (uint64_t)d->n_wstr * (sizeof *d->wstr + sizeof *d->wlen);
+    b += (uint64_t)d->loc_pend.n + d->fn_pend.n;
     if (d->smp_slots)
         b += (uint64_t)(d->smp_mask + 1) * sizeof *d->smp_slots;
     return b;
@@ -1125,6 +1230,22 @@ static int resolve_strings(dec *d)
         if (!rc)
             rc = res_str(&r, &f->filename, "function filename", i);
     }
+    /* The functions dropped unused name strings too: checked. */
+    const uint8_t *q = d->fn_pend.b, *msg;
+    uint64_t len;
+    for (size_t k = 0; !rc && d->fn_pend.count && next_pending(&d->fn_pend, &q, &msg, &len); k++) {
+        pprof_function fn;
+        memset(&fn, 0, sizeof fn);
+        field f = {.num = 5, .wt = WT_LEN, .data = msg, .len = (size_t)len};
+        if (len && !(rc = dec_scalars(d, &f, 0, "function", function_fields,
+                                      sizeof function_fields / sizeof function_fields[0], &fn))) {
+            rc = res_str(&r, &fn.name, "function name", k);
+            if (!rc)
+                rc = res_str(&r, &fn.system_name, "function system_name", k);
+            if (!rc)
+                rc = res_str(&r, &fn.filename, "function filename", k);
+        }
+    }
     if (!rc)
         rc = res_str(&r, &p->drop_frames, "drop_frames", 0);
     if (!rc)
@@ -1189,11 +1310,15 @@ static int resolve_functions(dec *d)
         }
     }
     /* The lines of the locations no sample uses are checked as pprof does,
-     * though the locations are dropped. */
-    const uint8_t *q = d->pend, *e = d->pend + d->n_pend, *msg;
+     * though the locations are dropped: a function they name may be a
+     * dropped one too (its ids are gathered when a line needs them). */
+    pprof_idmap dropped;
+    memset(&dropped, 0, sizeof dropped);
+    bool have_dropped = false;
+    const uint8_t *q = d->loc_pend.b, *msg;
     uint64_t len;
-    while (!rc && d->n_pend_locs && next_pending(&q, e, &msg, &len)) {
-        if (len == 0 || pprof_idmap_get(&d->loc_ids, wire_location_id(msg, msg + len)) != PPROF_NONE)
+    while (!rc && d->loc_pend.count && next_pending(&d->loc_pend, &q, &msg, &len)) {
+        if (len == 0 || pprof_idmap_get(&d->loc_ids, wire_id(msg, len)) != PPROF_NONE)
             continue;
         const uint8_t *lq = msg, *le = msg + len;
         while (!rc && lq < le) {
@@ -1206,13 +1331,23 @@ static int resolve_functions(dec *d)
             memset(&wl, 0, sizeof wl);
             rc = dec_scalars(d, &f, 0, "location line", line_fields, sizeof line_fields / sizeof line_fields[0],
                              &wl);
-            if (!rc && (!wl.fn_id || pprof_idmap_get(&ids, wl.fn_id) == PPROF_NONE))
+            if (!rc && wl.fn_id && pprof_idmap_get(&ids, wl.fn_id) == PPROF_NONE && !have_dropped) {
+                const uint8_t *fq = d->fn_pend.b, *fmsg;
+                uint64_t flen;
+                while (next_pending(&d->fn_pend, &fq, &fmsg, &flen))
+                    if (flen && pprof_idmap_put(&dropped, wire_id(fmsg, flen), 0))
+                        rc = fail(d, PPROF_ENOMEM, "out of memory");
+                have_dropped = true;
+            }
+            if (!rc && (!wl.fn_id || (pprof_idmap_get(&ids, wl.fn_id) == PPROF_NONE &&
+                                      pprof_idmap_get(&dropped, wl.fn_id) == PPROF_NONE)))
                 rc = fail(d, PPROF_ESEMANTIC,
                           "malformed profile: location id: %llu has a line with nil function (function id %llu not "
                           "found)",
-                          (unsigned long long)wire_location_id(msg, msg + len), (unsigned long long)wl.fn_id);
+                          (unsigned long long)wire_id(msg, len), (unsigned long long)wl.fn_id);
         }
     }
+    pprof_idmap_release(&dropped);
     pprof_idmap_release(&ids);
     return rc;
 }
@@ -1307,7 +1442,9 @@ static void dec_release(dec *d)
     free(d->line_fn_ids);
     free(d->tmp_lines);
     free(d->smp_slots);
-    free(d->pend);
+    free(d->loc_pend.b);
+    free(d->fn_pend.b);
+    pprof_idmap_release(&d->fn_refs);
 }
 
 /* Strings longer than this are streamed into place (dec_string_streamed). */
@@ -1373,6 +1510,10 @@ static int decode_all(dec *d)
     if (s->failed)
         return s->failed;
     int rc = promote_pending(d);
+    pprof_profile *p = d->p;
+    if (!rc)
+        rc = promote_table(d, &d->fn_pend, &d->fn_refs, (void **)&p->functions, &p->n_functions,
+                           &p->internal->cap_functions, sizeof *p->functions, dec_function);
     if (rc)
         return rc;
     if (d->dup_loc_id)

@@ -301,7 +301,8 @@ PPROF_API uint64_t pprof_parse_max_memory(const pprof_parse_options *opt);
 
 /* Decodes a profile.proto message, gzip-compressed or raw (detected by the
  * magic bytes). Applies every decoder rule and CheckValid check. Locations
- * no sample uses are checked, then dropped (as pprof's merge drops them).
+ * no sample uses, and functions no kept location uses, are checked, then
+ * dropped (as pprof's merge drops them); mappings are all kept.
  * Threads:
  * gzip input of 1 MiB or more is inflated by a second thread while this one
  * decodes (joined before return), unless opt->single_threaded. On failure

@@ -213,6 +213,7 @@ typedef struct {
     int64_t time_nanos, duration_nanos, period, default_sample_type;
     vt_t period_type;
     size_t locs_first; /* this many locations are written before the samples */
+    int fns_first;     /* the functions are written before the locations */
 } prof_t;
 
 /* String indexes of the baseline string table. */
@@ -325,6 +326,8 @@ static void encode(const prof_t *p, buf *b)
 {
     for (size_t i = 0; i < p->ntype; i++)
         enc_vt(b, 1, p->type[i]);
+    for (size_t i = 0; p->fns_first && i < p->nfn; i++)
+        enc_function(b, &p->fn[i]);
     for (size_t i = 0; i < p->locs_first && i < p->nloc; i++)
         enc_location(b, &p->loc[i]);
     for (size_t i = 0; i < p->nsample; i++)
@@ -333,7 +336,7 @@ static void encode(const prof_t *p, buf *b)
         enc_mapping(b, &p->map[i]);
     for (size_t i = p->locs_first; i < p->nloc; i++)
         enc_location(b, &p->loc[i]);
-    for (size_t i = 0; i < p->nfn; i++)
+    for (size_t i = 0; !p->fns_first && i < p->nfn; i++)
         enc_function(b, &p->fn[i]);
     f_opt(b, 9, (uint64_t)p->time_nanos);
     f_opt(b, 10, (uint64_t)p->duration_nanos);
@@ -1126,6 +1129,22 @@ static void shape_cases(void)
     p.loc[p.nloc++] = (location_t){.id = 2, .mapping_id = 1, .address = 0x409000, .fn = 1, .line = 9};
     p.locs_first = 1;
     emit_prof("60f_locations_around_samples_duplicate_id.pb.gz", &p, NULL, "error", "same id");
+    /* Functions no kept location uses are dropped too (a dropped location
+     * may name one), and still checked; those used are kept in wire order. */
+    base(&p);
+    p.loc[p.nloc++] = (location_t){.id = 9, .mapping_id = 1, .address = 0x409000, .fn = 3, .line = 9};
+    p.fn[p.nfn++] = (function_t){.id = 3, .name = S_WORKER, .file = S_SRC};
+    emit_prof("60g_unused_location_unused_function.pb.gz", &p, NULL, "ok", "-");
+    p.fns_first = 1;
+    p.locs_first = 1;
+    emit_prof("60h_functions_first_unused.pb.gz", &p, NULL, "ok", "-");
+    base(&p);
+    p.fn[p.nfn++] = (function_t){.id = 3, .name = 999, .file = S_SRC};
+    emit_prof("60i_unused_function_string_out_of_range.pb.gz", &p, NULL, "error", "string index");
+    base(&p);
+    p.fn[p.nfn++] = (function_t){.id = 0, .name = S_WORKER, .file = S_SRC};
+    p.fns_first = 1;
+    emit_prof("60j_unused_function_id_zero_first.pb.gz", &p, NULL, "error", "reserved");
 
     /* 61: line numbers negative and huge. */
     base(&p);
@@ -1255,6 +1274,33 @@ static void memory_cases(void)
         b_free(&rest);
         b_free(&chunk);
         b_free(&loc);
+    }
+
+    /* M4: 10,000,000 tiny functions nothing refers to. */
+    {
+        prof_t p;
+        base(&p);
+        buf rest = {0}, chunk = {0}, fn = {0};
+        encode(&p, &rest);
+        char *path = path_of("M4_10M_tiny_functions.pb.gz");
+        gzw w;
+        gzw_open(&w, path, 1);
+        gzw_put(&w, rest.p, rest.n, Z_NO_FLUSH);
+        for (uint64_t i = 0; i < 10000000; i++) {
+            b_free(&fn);
+            f_varint(&fn, 1, 100 + i);
+            f_msg(&chunk, 5, &fn);
+            if (chunk.n >= (1u << 20)) {
+                gzw_put(&w, chunk.p, chunk.n, Z_NO_FLUSH);
+                chunk.n = 0;
+            }
+        }
+        gzw_put(&w, chunk.p, chunk.n, Z_NO_FLUSH);
+        gzw_close(&w);
+        free(path);
+        b_free(&rest);
+        b_free(&chunk);
+        b_free(&fn);
     }
 
     /* M3: one string of 1.9 GiB in the string table. */

@@ -742,6 +742,30 @@ static void test_decode_unknown_fields(void)
 {
     msg m;
     base_profile(&m, true);
+    /* Location 2 again, with unknown fields and a second line, in function
+     * 9 below (a function no location uses would be dropped): base_profile
+     * without its location 2, then this one. */
+    m.n = 0;
+    f_value_type(&m, 1, 1, 2);
+    f_value_type(&m, 1, 3, 2);
+    msg s = {.n = 0};
+    uint64_t ids[] = {1, 2, 1}, vals[] = {7, (uint64_t)-8};
+    fpacked(&s, 1, ids, 3);
+    fpacked(&s, 2, vals, 2);
+    fm(&m, 2, &s);
+    f_location(&m, 1, 1, 10);
+    msg loc = {.n = 0}, ln = {.n = 0}, ln2 = {.n = 0};
+    fv(&loc, 1, 2);
+    fv(&ln, 1, 1);
+    fv(&ln, 2, 11);
+    fm(&loc, 4, &ln);
+    fs(&loc, 77, "ignored");
+    fv(&ln2, 1, 9);
+    fv(&ln2, 78, 1);
+    fm(&loc, 4, &ln2);
+    fm(&m, 4, &loc);
+    f_function(&m, 1, 3);
+    f_strings(&m);
     /* Unknown fields of every wire type, at the top level and in a message. */
     fv(&m, 100, 12345);
     fbytes(&m, 101, "junk", 4);
