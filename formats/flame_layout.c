@@ -388,7 +388,9 @@ int flame_layout_build(flame_layout *out, const flame_tree *t, double min_value,
         const flame_node *p = &t->nodes[e.node];
         flame_item it = {e.x, p->value, base_of(t, e.node), e.node, e.depth, 0, FLAME_FRAME};
         rc = push_item(out, &cap, &it);
-        flame_item gone = {e.x + p->value, 0, 0, e.node, e.depth + 1, 0, FLAME_GONE};
+        int64_t end = e.x;
+        add_sat(&end, p->value); /* a saturated total: x stays in range */
+        flame_item gone = {end, 0, 0, e.node, e.depth + 1, 0, FLAME_GONE};
         bool elided = false;
         int64_t cursor = e.x;
         const uint32_t *k = t->kids ? t->kids + p->kids_off : NULL;

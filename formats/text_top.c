@@ -15,7 +15,7 @@ int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_o
     const char *unit = pprof_report_output_unit(g, p, o);
     int64_t flat_sum = 0;
     for (size_t i = 0; i < g->n_nodes; i++)
-        flat_sum += pprof_node_flat(&g->nodes[i]);
+        pprof_sat_add(&flat_sum, pprof_node_flat(&g->nodes[i])); /* saturating, as the totals */
     if (o->json) {
         /* Raw values in the sample unit, for other tools. */
         pprof_buf_puts(out, "{\"type\":");

@@ -93,7 +93,7 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
     const char *unit = pprof_report_output_unit(g, p, o);
     int64_t flat_sum = 0;
     for (size_t i = 0; i < g->n_nodes; i++)
-        flat_sum += pprof_node_flat(&g->nodes[i]);
+        pprof_sat_add(&flat_sum, pprof_node_flat(&g->nodes[i])); /* saturating, as the totals */
     if (!rc && !o->compact_labels)
         pprof_write_profile_labels(out, p, o, unit);
     if (!rc)

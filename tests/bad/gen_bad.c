@@ -896,6 +896,13 @@ static void semantic_cases(void)
     for (int i = 0; i < 4; i++)
         p.sample[i].val[0] = INT64_C(1) << 62;
     emit_prof("42b_sum_overflow_4x2pow62.pb.gz", &p, NULL, "warn", "overflow");
+    /* Two nodes whose flat values each fit but whose sum does not: the
+     * header's "accounting for" sum saturates (fuzz_perfsym found it
+     * wrapping in -top and -tree). */
+    base(&p);
+    p.sample[0] = (sample_t){.loc = {1}, .nloc = 1, .val = {INT64_C(3) << 61}, .nval = 1};
+    p.sample[1] = (sample_t){.loc = {2}, .nloc = 1, .val = {INT64_C(3) << 61}, .nval = 1};
+    emit_prof("42d_flat_sum_overflow.pb.gz", &p, NULL, "warn", "overflow");
     /* A total in seconds past int64 nanoseconds: the header's share of the
      * duration (fuzz_perfsym found the conversion undefined). */
     base(&p);

@@ -229,6 +229,17 @@ else
     pass_case 42c_duration_share_saturated
 fi
 
+# 42d: two nodes whose flat sum passes int64: "accounting for" saturates
+# in -top and -tree (it wrapped to a negative number).
+for rep in -top -tree; do
+    run "$rep" "$cases/42d_flat_sum_overflow.pb.gz"
+    if crashed || [ "$rc" != 0 ] || ! grep -q '^Showing nodes accounting for 9223372036854775808, 100% of' "$tmp/out"; then
+        fail_case "42d_flat_sum_saturated_${rep#-}" "exit $(describe_rc): $(grep -m1 Showing "$tmp/out")$(err_excerpt)"
+    else
+        pass_case "42d_flat_sum_saturated_${rep#-}"
+    fi
+done
+
 # ---------------------------------------------------------------- 60: locations no sample uses
 
 # Dropped, as pprof's merge drops them (-raw lists the base profile's two
@@ -295,7 +306,7 @@ fi
 # 42: extreme values through every report that sums or negates them (UBSan
 # builds abort on signed overflow): no crash, the saturation said once.
 for rep in -top -tree -traces -tags -raw -list=. -callgrind -folded -flamegraph -speedscope -dot -peek=.; do
-    for c in 42a_values_int64_min_max 42b_sum_overflow_4x2pow62; do
+    for c in 42a_values_int64_min_max 42b_sum_overflow_4x2pow62 42d_flat_sum_overflow; do
         name=${c%%_*}_${rep#-}
         name=${name%%=*}
         run "$rep" "$cases/$c.pb.gz"
