@@ -59,6 +59,33 @@ static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bo
     return edge_add_at(b, src, dst, w, wd, residual, is_inline, stamp, &at);
 }
 
+/* Finds edge (src, dst), made when new with the flags given and no
+ * weight, by its hash alone; *at gets its index. */
+static int edge_find(gb *b, uint32_t src, uint32_t dst, bool residual, bool is_inline, uint32_t *at)
+{
+    uint64_t key = (uint64_t)src << 32 | dst;
+    size_t h = pprof_hash_u64(key) & b->edge_mask;
+    for (;;) {
+        uint32_t e = b->edge_slots[h];
+        if (!e)
+            break;
+        const edge_rec *r = &b->edges[e - 1];
+        if (r->src == src && r->dst == dst) {
+            *at = e - 1;
+            return 0;
+        }
+        h = (h + 1) & b->edge_mask;
+    }
+    if (PPROF_GROW(b->edges, b->cap_edges, b->n_edges + 1))
+        return PPROF_ENOMEM;
+    b->edges[b->n_edges] = (edge_rec){.src = src, .dst = dst, .residual = residual, .is_inline = is_inline};
+    *at = (uint32_t)b->n_edges;
+    b->edge_slots[h] = (uint32_t)++b->n_edges;
+    if (b->n_edges * 2 > b->edge_mask + 1)
+        return edge_rehash(b, (b->edge_mask + 1) * 2);
+    return 0;
+}
+
 /* Adds to edge (src, dst), made when new; *at gets its index. */
 static int edge_add_at(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bool residual, bool is_inline,
                        uint32_t stamp, uint32_t *at)
@@ -549,9 +576,8 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
     const pprof_stack_index *x = b->stacks;
     size_t n = x->n_tree, nt = x->n_types, si = (size_t)b->si;
     const bool mean = b->opt->mean;
-    enum { IN_EDGE = 1, IN_RESIDUAL = 2, IN_INLINE = 4, AFTER_RESIDUAL = 8, COUNTED = 16 };
+    enum { AFTER_RESIDUAL = 1, COUNTED = 2 };
     uint32_t *after = malloc((n ? n : 1) * sizeof *after); /* kept node the path ends in after i */
-    uint32_t *in_src = malloc((n ? n : 1) * sizeof *in_src);
     uint32_t *edge_of = malloc((n ? n : 1) * sizeof *edge_of);
     uint32_t *pair_edge = malloc((n_pairs ? n_pairs : 1) * sizeof *pair_edge);
     uint8_t *flags = malloc(n ? n : 1);
@@ -559,31 +585,12 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
     uint32_t *first_row = malloc((n ? n : 1) * sizeof *first_row); /* first stack walked through node i */
     edge_walk *walk = NULL;
     size_t cap_walk = 0;
-    int rc = after && in_src && edge_of && pair_edge && flags && path && first_row ? 0 : PPROF_ENOMEM;
-    for (size_t i = 0; i < n && !rc; i++) {
-        uint32_t up = x->tree_parent[i];
-        uint32_t parent = up == PPROF_NONE ? PPROF_NONE : after[up];
-        bool residual = up != PPROF_NONE && (flags[up] & AFTER_RESIDUAL);
-        const loc_path *d = &lp[x->tree_loc[i]];
-        flags[i] = 0;
-        edge_of[i] = PPROF_NONE;
-        first_row[i] = UINT32_MAX;
-        if (d->outer == PPROF_NONE) {
-            after[i] = parent;
-            flags[i] = AFTER_RESIDUAL;
-            continue;
-        }
-        if (d->outer_track && parent != PPROF_NONE && parent != d->outer) {
-            in_src[i] = parent;
-            flags[i] |= IN_EDGE | (residual || d->outer_inline ? IN_RESIDUAL : 0) | (d->outer_inline ? IN_INLINE : 0);
-        }
-        after[i] = d->inner;
-        if (d->inner_residual)
-            flags[i] |= AFTER_RESIDUAL;
-    }
+    int rc = after && edge_of && pair_edge && flags && path && first_row ? 0 : PPROF_ENOMEM;
     /* The first stack walked (one with a tracked node) through each tree
      * node: its own, or its children's (which come after it). A node that
      * has an edge has a tracked node, so every stack through it is walked. */
+    if (!rc)
+        memset(first_row, 0xff, n * sizeof *first_row);
     for (size_t r = 0; r < b->n_rows && !rc; r++) {
         uint32_t t = x->stack_leaf[r];
         if (b->sample_edges[r] && t != PPROF_NONE && first_row[t] == UINT32_MAX)
@@ -594,6 +601,13 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
         if (up != PPROF_NONE && first_row[i] < first_row[up])
             first_row[up] = first_row[i];
     }
+    /* Many tree nodes make an edge: a hash table sized for them (up to 8
+     * MiB) saves rehashing as it fills. */
+    size_t want = 1024;
+    while (!rc && want < 2 * (n + n_pairs) && want < ((size_t)1 << 21))
+        want *= 2;
+    if (!rc && want > b->edge_mask + 1)
+        rc = edge_rehash(b, want);
     if (!rc)
         memset(pair_edge, 0xff, n_pairs * sizeof *pair_edge);
     size_t depth = 0;
@@ -610,22 +624,38 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
                 walk[pair_edge[k]].on_path--;
         }
         path[depth++] = (uint32_t)i;
+        /* The locations come in no order: fetch ahead (the walk waits on
+         * memory more than it computes). */
+        if (i + 16 < n)
+            __builtin_prefetch(&lp[x->tree_loc[i + 16]]);
+        uint32_t parent = up == PPROF_NONE ? PPROF_NONE : after[up];
+        bool residual = up != PPROF_NONE && (flags[up] & AFTER_RESIDUAL);
         const loc_path *d = &lp[x->tree_loc[i]];
-        if (first_row[i] == UINT32_MAX || d->outer == PPROF_NONE)
-            continue; /* no stack walked goes through here, or no kept line */
+        flags[i] = 0;
+        edge_of[i] = PPROF_NONE;
+        if (d->outer == PPROF_NONE) {
+            after[i] = parent;
+            flags[i] = AFTER_RESIDUAL;
+            continue;
+        }
+        after[i] = d->inner;
+        if (d->inner_residual)
+            flags[i] |= AFTER_RESIDUAL;
+        if (first_row[i] == UINT32_MAX)
+            continue; /* no stack walked goes through here */
         const int64_t *sum = x->tree_sum + i * nt;
         int64_t w = sum[si], dw = mean ? sum[0] : 0;
         edge_walk at = {0, first_row[i], (uint32_t)depth, 0};
         flags[i] |= COUNTED;
-        if (flags[i] & IN_EDGE) {
-            bool res = flags[i] & IN_RESIDUAL, inl = flags[i] & IN_INLINE;
-            rc = edge_add_at(b, in_src[i], d->outer, 0, 0, res, inl, 0, &edge_of[i]);
+        if (d->outer_track && parent != PPROF_NONE && parent != d->outer) {
+            bool res = residual || d->outer_inline, inl = d->outer_inline;
+            rc = edge_find(b, parent, d->outer, res, inl, &edge_of[i]);
             if (!rc)
                 rc = edge_occurs(b, &walk, &cap_walk, edge_of[i], w, dw, res, inl, at);
         }
         for (uint32_t k = d->pairs, end = d->pairs + d->n_pairs; k < end && !rc; k++) {
             if (pair_edge[k] == PPROF_NONE)
-                rc = edge_add_at(b, pairs[k].src, pairs[k].dst, 0, 0, pairs[k].residual, true, 0, &pair_edge[k]);
+                rc = edge_find(b, pairs[k].src, pairs[k].dst, pairs[k].residual, true, &pair_edge[k]);
             at.sub = 1 + k - d->pairs;
             if (!rc)
                 rc = edge_occurs(b, &walk, &cap_walk, pair_edge[k], w, dw, pairs[k].residual, true, at);
@@ -636,7 +666,6 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
     free(walk);
     free(first_row);
     free(after);
-    free(in_src);
     free(edge_of);
     free(pair_edge);
     free(flags);
@@ -1127,6 +1156,22 @@ static int mark_hidden(gb *b)
     bool any = false;
     for (size_t i = 0; i < b->n_work && !any; i++)
         any = !b->kept[i];
+    const pprof_stack_index *x = b->stacks;
+    if (x && x->n_tree) {
+        /* The locations of the index's call tree are those of its stacks
+         * (no sample of which is 0). */
+        for (size_t i = 0; i < x->n_tree && any; i++) {
+            uint32_t L = x->tree_loc[i];
+            for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++) {
+                uint32_t n = b->loc_nodes[k];
+                if (!b->kept[n] && !b->hidden[n]) {
+                    b->hidden[n] = true;
+                    b->n_hidden++;
+                }
+            }
+        }
+        any = false;
+    }
     /* With an index, its distinct stacks (no sample of them is 0). */
     size_t rows = b->stacks ? b->n_rows : p->n_samples;
     for (size_t s = 0; s < rows && any; s++) {
