@@ -1,4 +1,4 @@
-/* fuzz_webui.c: libFuzzer harness for web UI requests without sockets: the input is a view and a query string; its parameters are applied as the server applies them (cmd/webui_params.c, through a stand-in for libmicrohttpd's argument lookup) and the view (graph, top, flame graph, peek, source, disasm, download, tags, compare) is built on a copy of a small profile with hostile names and labels, as the server's child would; a value holding "<fz>" must never come back raw in an HTML page. */
+/* fuzz_webui.c: libFuzzer harness for web UI requests without sockets: the input is a view and a query string; its parameters are applied as the server applies them (cmd/webui_params.c, through a stand-in for libmicrohttpd's argument lookup) and the view (graph, top, flame graph, peek, source, disasm, tags, compare; the download's parameters only) is built on a copy of a small profile with hostile names and labels, as the server's child would; a value holding "<fz>" must never come back raw in an HTML page. */
 #include "../../cmd/webui.h"
 
 #include <microhttpd.h>
@@ -198,7 +198,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     webui_reply r = {0};
     if (config_copy(&req.cfg, srv.base) != 0)
         __builtin_trap();
-    if (webui_params_apply(&req, NULL, &r) != 0) {
+    if (!view->fn) {
+        /* /ui/download: the server's encoding of the loaded profile, made
+         * once (webui_serve_download, which needs a connection); its
+         * parameters are still applied below. */
+        (void)webui_params_apply(&req, NULL, &r);
+    } else if (webui_params_apply(&req, NULL, &r) != 0) {
         if (r.status != 400 || !r.body.len)
             __builtin_trap(); /* a refused request says why */
         if (getenv("FUZZ_WEBUI_SHOW"))
