@@ -10,26 +10,6 @@
 _Static_assert(sizeof(Dwarf_Addr) == sizeof(uint64_t) && sizeof(Dwarf_Off) == sizeof(uint64_t),
                "the sorted indexes read their keys as uint64_t");
 
-/* In an array of n elements of size stride sorted by a uint64_t key at
- * byte offset key_off, the number of leading elements whose key is <= a
- * (so element [result - 1], when result > 0, is the last one starting at or
- * before a). The one binary search of both indexes. */
-static inline size_t pprof_sorted_count_le(const void *base, size_t n, size_t stride, size_t key_off, uint64_t a)
-{
-    const unsigned char *b = base;
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        uint64_t key;
-        memcpy(&key, b + mid * stride + key_off, sizeof key);
-        if (key <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* The function ranges of the compilation units looked up so far. */
 typedef struct pprof_dwarf_index pprof_dwarf_index;
 
