@@ -532,7 +532,7 @@ static int merge_last_sample(dec *d, size_t nvals, bool *merged)
     size_t h = (size_t)hv & d->smp_mask;
     while (d->smp_slots[h]) {
         uint32_t i = d->smp_slots[h] - 1;
-        if (d->smp_hash[i] == hv && pprof_sample_same(p, &p->samples[i], sm)) {
+        if (pprof_sample_same(p, &p->samples[i], sm)) { /* (not hash first: one more cache miss) */
             if (nvals) { /* values is NULL while no sample has any: no arithmetic on NULL */
                 int64_t *dst = p->values + (size_t)i * nvals, *add = p->values + d->n_values - nvals;
                 for (size_t k = 0; k < nvals; k++)

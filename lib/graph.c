@@ -798,6 +798,8 @@ static int compute_tags(gb *b, const sort_item *items, size_t n)
     int rc = graph_tags_new(&b->tags, b, want, b->opt->tag_unit ? b->opt->tag_unit : "minimum");
     free(want);
     if (!rc)
+        rc = graph_tags_set_cutoff(b->tags, b->g->node_cutoff);
+    if (!rc)
         rc = b->opt->call_tree ? graph_tree_tags(b) : nodemap_tags(b);
     return rc;
 }

@@ -147,6 +147,10 @@ int graph_tree_tags(gb *b);
 int graph_tags_new(graph_tags **out, const gb *b, const bool *want, const char *unit);
 void graph_tags_free(graph_tags *t);
 
+/* Leaves out, from now on, the samples of label sets that weigh less than
+ * cutoff in all: no tag of theirs can pass it. */
+int graph_tags_set_cutoff(graph_tags *t, int64_t cutoff);
+
 /* Starts sample s; false when it has no labels (nothing to add). */
 int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels);
 /* Feeds sample s's labels to b->tags when they count (the sample has a
