@@ -53,6 +53,11 @@ typedef struct webui_server {
     pid_t running[WEBUI_CONNECTIONS];
     struct webui_capture *captures; /* capture_dir: its timed profiles, oldest first */
     size_t n_captures;
+    /* /ui/download: the profile encoded once, at the first download (its
+     * query is ignored, so every download is the same bytes) */
+    pthread_mutex_t download_lock;
+    pprof_buf download;
+    bool download_done;
 } webui_server;
 
 /* A profile of the capture directory and its time span. */
@@ -109,6 +114,10 @@ extern const size_t webui_n_views;
  * result. The child is killed after WEBUI_TIMEOUT_S or past
  * WEBUI_MAX_OUTPUT bytes. */
 int webui_run_view(webui_server *srv, struct MHD_Connection *conn, const webui_request *req);
+/* /ui/download: the loaded profile re-encoded (gzipped protobuf), made
+ * once by the server (not in a child) and kept for later downloads;
+ * returns MHD's result. */
+int webui_serve_download(webui_server *srv, struct MHD_Connection *conn);
 /* Prints msg on stderr, under srv->log_lock. */
 void webui_log(webui_server *srv, const char *msg, size_t len);
 /* Kills the views still running (at shutdown). */

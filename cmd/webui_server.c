@@ -297,6 +297,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     int rc;
     if (webui_params_apply(&req, conn, &r) != 0)
         rc = reply_webui(conn, &r);
+    else if (!view->fn)
+        rc = webui_serve_download(srv, conn);
     else
         rc = webui_run_view(srv, conn, &req);
     pprof_buf_release(&r.body);
@@ -364,6 +366,7 @@ int cmd_webui_serve(pprof_profile *p, const pprof_config *cfg, const cmd_args *a
     pthread_mutex_init(&srv.log_lock, NULL);
     the_server = &srv;
     pthread_mutex_init(&srv.slots_lock, NULL);
+    pthread_mutex_init(&srv.download_lock, NULL);
     pthread_cond_init(&srv.slots_free, NULL);
     char host[256];
     if (split_address(args->http, host, sizeof host, &srv.port) != 0)
@@ -446,6 +449,7 @@ int cmd_webui_serve(pprof_profile *p, const pprof_config *cfg, const cmd_args *a
         ;
     webui_kill_views(&srv);
     MHD_stop_daemon(d);
+    pprof_buf_release(&srv.download);
     free(srv.settings_path);
     webui_captures_free(srv.captures, srv.n_captures);
     return EXIT_OK;

@@ -315,20 +315,6 @@ static int view_disasm(webui_reply *out, webui_request *req, pprof_profile *p)
     return 0;
 }
 
-/* The loaded profile re-encoded (not the input bytes), as pprof does. */
-static int view_download(webui_reply *out, webui_request *req, pprof_profile *p)
-{
-    pprof_error err;
-    if (pprof_profile_encode(&out->body, p, true, &err) != 0) {
-        webui_reply_error(out, 500, "%s", err.msg);
-        return 0;
-    }
-    out->status = 200;
-    out->type = "application/vnd.google.protobuf+gzip";
-    out->disposition = "attachment;filename=profile.pb.gz";
-    return 0;
-}
-
 const webui_view webui_views[] = {
     {"", "dot", view_graph},
     {"top", "top", view_top},
@@ -336,7 +322,7 @@ const webui_view webui_views[] = {
     {"peek", "peek", view_peek},
     {"source", "list", view_source},
     {"disasm", "disasm", view_disasm},
-    {"download", "proto", view_download},
+    {"download", "proto", NULL}, /* webui_serve_download */
     {"tags", "tags", webui_view_tags},
     {"compare", "diff", webui_view_compare},
 };

@@ -59,6 +59,33 @@ static int edge_add(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bo
     return edge_add_at(b, src, dst, w, wd, residual, is_inline, stamp, &at);
 }
 
+/* Finds edge (src, dst), made when new with the flags given and no
+ * weight, by its hash alone; *at gets its index. */
+static int edge_find(gb *b, uint32_t src, uint32_t dst, bool residual, bool is_inline, uint32_t *at)
+{
+    uint64_t key = (uint64_t)src << 32 | dst;
+    size_t h = pprof_hash_u64(key) & b->edge_mask;
+    for (;;) {
+        uint32_t e = b->edge_slots[h];
+        if (!e)
+            break;
+        const edge_rec *r = &b->edges[e - 1];
+        if (r->src == src && r->dst == dst) {
+            *at = e - 1;
+            return 0;
+        }
+        h = (h + 1) & b->edge_mask;
+    }
+    if (PPROF_GROW(b->edges, b->cap_edges, b->n_edges + 1))
+        return PPROF_ENOMEM;
+    b->edges[b->n_edges] = (edge_rec){.src = src, .dst = dst, .residual = residual, .is_inline = is_inline};
+    *at = (uint32_t)b->n_edges;
+    b->edge_slots[h] = (uint32_t)++b->n_edges;
+    if (b->n_edges * 2 > b->edge_mask + 1)
+        return edge_rehash(b, (b->edge_mask + 1) * 2);
+    return 0;
+}
+
 /* Adds to edge (src, dst), made when new; *at gets its index. */
 static int edge_add_at(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd, bool residual, bool is_inline,
                        uint32_t stamp, uint32_t *at)
@@ -454,27 +481,153 @@ static int edges_merge(gb *b, const gb *o)
  * part is precomputed (loc_paths_build), so a frame whose location has no
  * kept line costs one lookup. Split between two threads as the node pass
  * was, when its sums were exact. */
-/* The edge pass over the stacks of an index with a call tree: what each
- * tree node adds to a path (its in-edge, from the kept node above it, and
- * its location's inner edges) is worked out once, and each edge is looked
- * up once per tree node rather than once per stack. The stacks are still
- * walked in order, each path from its root, so edges are made in the
- * order the sample pass makes them and count once per stack. */
+/* The edge pass over the stacks of an index with a call tree, in one walk
+ * of the tree in preorder: what each tree node adds to a path (its
+ * in-edge, from the kept node above it, and its location's inner edges)
+ * is looked up once. A stack counts an edge once, at its occurrence
+ * nearest the root: so an edge gets the sums (tree_sum) of the tree nodes
+ * where it occurs with no occurrence above them (a count per edge of its
+ * occurrences on the current path tells). The index's sums are exact, so
+ * these are the sums a walk over the stacks makes. Edges are then put in
+ * the order that walk makes them: by the first stack through the node of
+ * their first occurrence, then by its depth on that stack's path. */
+/* Per edge, in the tree walk: its occurrences on the current path, and
+ * where a walk over the stacks first makes it (stack, depth on its path,
+ * place among the edges a tree node adds). */
+typedef struct edge_walk {
+    uint32_t on_path;
+    uint32_t row, depth, sub;
+} edge_walk;
+
+/* Occurrence (row, depth, sub) of edge e at a tree node whose stacks sum
+ * to w, dw: added to the edge when no occurrence is above it. */
+static int edge_occurs(gb *b, edge_walk **walk, size_t *cap, uint32_t e, int64_t w, int64_t dw, bool residual,
+                       bool is_inline, edge_walk at)
+{
+    if (b->n_edges > *cap) {
+        size_t old = *cap;
+        if (PPROF_GROW(*walk, *cap, b->n_edges))
+            return PPROF_ENOMEM;
+        for (size_t q = old; q < *cap; q++)
+            (*walk)[q] = (edge_walk){0, UINT32_MAX, UINT32_MAX, UINT32_MAX};
+    }
+    edge_walk *ew = &(*walk)[e];
+    if (ew->on_path++ != 0)
+        return 0;
+    edge_rec *r = &b->edges[e];
+    graph_add_sat(&r->w, w, &b->overflow);
+    graph_add_sat(&r->wd, dw, &b->overflow);
+    r->residual |= residual;
+    r->is_inline &= is_inline;
+    if (at.row < ew->row || (at.row == ew->row && (at.depth < ew->depth || (at.depth == ew->depth && at.sub < ew->sub)))) {
+        ew->row = at.row;
+        ew->depth = at.depth;
+        ew->sub = at.sub;
+    }
+    return 0;
+}
+
+static bool walk_before(const edge_walk *x, const edge_walk *y)
+{
+    return x->depth < y->depth || (x->depth == y->depth && x->sub < y->sub);
+}
+
+/* Puts b's edges in the order of walk's first occurrences: by stack (a
+ * counting sort), then by depth and place (a stack makes few). */
+static int edges_reorder(gb *b, const edge_walk *walk)
+{
+    size_t ne = b->n_edges, nr = b->n_rows;
+    uint32_t *order = malloc((ne ? ne : 1) * sizeof *order);
+    size_t *count = calloc(nr + 2, sizeof *count);
+    edge_rec *re = malloc((ne ? ne : 1) * sizeof *re);
+    int rc = order && count && re ? 0 : PPROF_ENOMEM;
+    if (!rc) {
+        for (size_t e = 0; e < ne; e++)
+            count[(walk[e].row < nr ? walk[e].row : nr) + 1]++;
+        for (size_t r = 0; r <= nr; r++)
+            count[r + 1] += count[r];
+        for (size_t e = 0; e < ne; e++)
+            order[count[walk[e].row < nr ? walk[e].row : nr]++] = (uint32_t)e;
+        for (size_t lo = 0, hi; lo < ne; lo = hi) {
+            for (hi = lo + 1; hi < ne && walk[order[hi]].row == walk[order[lo]].row; hi++)
+                ;
+            for (size_t k = lo + 1; k < hi; k++) {
+                uint32_t v = order[k];
+                size_t c = k;
+                for (; c > lo && walk_before(&walk[v], &walk[order[c - 1]]); c--)
+                    order[c] = order[c - 1];
+                order[c] = v;
+            }
+        }
+        for (size_t k = 0; k < ne; k++)
+            re[k] = b->edges[order[k]];
+        memcpy(b->edges, re, ne * sizeof *re);
+        rc = edge_rehash(b, b->edge_mask + 1);
+        memset(b->last_edge, 0xff, b->n_work * sizeof *b->last_edge); /* PPROF_NONE */
+    }
+    free(order);
+    free(count);
+    free(re);
+    return rc;
+}
+
 static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size_t n_pairs)
 {
     const pprof_stack_index *x = b->stacks;
     size_t n = x->n_tree, nt = x->n_types, si = (size_t)b->si;
     const bool mean = b->opt->mean;
-    enum { IN_EDGE = 1, IN_RESIDUAL = 2, IN_INLINE = 4, AFTER_RESIDUAL = 8 };
+    enum { AFTER_RESIDUAL = 1, COUNTED = 2 };
     uint32_t *after = malloc((n ? n : 1) * sizeof *after); /* kept node the path ends in after i */
-    uint32_t *in_src = malloc((n ? n : 1) * sizeof *in_src);
     uint32_t *edge_of = malloc((n ? n : 1) * sizeof *edge_of);
     uint32_t *pair_edge = malloc((n_pairs ? n_pairs : 1) * sizeof *pair_edge);
     uint8_t *flags = malloc(n ? n : 1);
     uint32_t *path = malloc((n ? n : 1) * sizeof *path);
-    int rc = after && in_src && edge_of && pair_edge && flags && path ? 0 : PPROF_ENOMEM;
+    uint32_t *first_row = malloc((n ? n : 1) * sizeof *first_row); /* first stack walked through node i */
+    edge_walk *walk = NULL;
+    size_t cap_walk = 0;
+    int rc = after && edge_of && pair_edge && flags && path && first_row ? 0 : PPROF_ENOMEM;
+    /* The first stack walked (one with a tracked node) through each tree
+     * node: its own, or its children's (which come after it). A node that
+     * has an edge has a tracked node, so every stack through it is walked. */
+    if (!rc)
+        memset(first_row, 0xff, n * sizeof *first_row);
+    for (size_t r = 0; r < b->n_rows && !rc; r++) {
+        uint32_t t = x->stack_leaf[r];
+        if (b->sample_edges[r] && t != PPROF_NONE && first_row[t] == UINT32_MAX)
+            first_row[t] = (uint32_t)r;
+    }
+    for (size_t i = n; i-- > 0 && !rc;) {
+        uint32_t up = x->tree_parent[i];
+        if (up != PPROF_NONE && first_row[i] < first_row[up])
+            first_row[up] = first_row[i];
+    }
+    /* Many tree nodes make an edge: a hash table sized for them (up to 8
+     * MiB) saves rehashing as it fills. */
+    size_t want = 1024;
+    while (!rc && want < 2 * (n + n_pairs) && want < ((size_t)1 << 21))
+        want *= 2;
+    if (!rc && want > b->edge_mask + 1)
+        rc = edge_rehash(b, want);
+    if (!rc)
+        memset(pair_edge, 0xff, n_pairs * sizeof *pair_edge);
+    size_t depth = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         uint32_t up = x->tree_parent[i];
+        while (depth > 0 && path[depth - 1] != up) {
+            uint32_t j = path[--depth];
+            if (!(flags[j] & COUNTED))
+                continue;
+            if (edge_of[j] != PPROF_NONE)
+                walk[edge_of[j]].on_path--;
+            const loc_path *dj = &lp[x->tree_loc[j]];
+            for (uint32_t k = dj->pairs, end = dj->pairs + dj->n_pairs; k < end; k++)
+                walk[pair_edge[k]].on_path--;
+        }
+        path[depth++] = (uint32_t)i;
+        /* The locations come in no order: fetch ahead (the walk waits on
+         * memory more than it computes). */
+        if (i + 16 < n)
+            __builtin_prefetch(&lp[x->tree_loc[i + 16]]);
         uint32_t parent = up == PPROF_NONE ? PPROF_NONE : after[up];
         bool residual = up != PPROF_NONE && (flags[up] & AFTER_RESIDUAL);
         const loc_path *d = &lp[x->tree_loc[i]];
@@ -485,48 +638,34 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
             flags[i] = AFTER_RESIDUAL;
             continue;
         }
-        if (d->outer_track && parent != PPROF_NONE && parent != d->outer) {
-            in_src[i] = parent;
-            flags[i] |= IN_EDGE | (residual || d->outer_inline ? IN_RESIDUAL : 0) | (d->outer_inline ? IN_INLINE : 0);
-        }
         after[i] = d->inner;
         if (d->inner_residual)
             flags[i] |= AFTER_RESIDUAL;
-    }
-    if (!rc)
-        memset(pair_edge, 0xff, n_pairs * sizeof *pair_edge);
-    for (size_t r = 0; r < b->n_rows && !rc; r++) {
-        if (!b->sample_edges[r] || x->stack_leaf[r] == PPROF_NONE)
-            continue;
-        const int64_t *v = x->values + r * nt;
-        int64_t w = v[si], dw = mean ? v[0] : 0;
-        uint32_t stamp = (uint32_t)r + 1;
-        size_t depth = 0;
-        for (uint32_t t = x->stack_leaf[r]; t != PPROF_NONE; t = x->tree_parent[t])
-            path[depth++] = t;
-        while (depth-- > 0 && !rc) {
-            uint32_t i = path[depth];
-            const loc_path *d = &lp[x->tree_loc[i]];
-            if (flags[i] & IN_EDGE) {
-                bool res = flags[i] & IN_RESIDUAL, inl = flags[i] & IN_INLINE;
-                if (edge_of[i] == PPROF_NONE)
-                    rc = edge_add_at(b, in_src[i], d->outer, w, dw, res, inl, stamp, &edge_of[i]);
-                else
-                    edge_update(b, &b->edges[edge_of[i]], w, dw, res, inl, stamp);
-            }
-            if (d->outer == PPROF_NONE)
-                continue;
-            for (uint32_t k = d->pairs, end = d->pairs + d->n_pairs; k < end && !rc; k++) {
-                if (pair_edge[k] == PPROF_NONE)
-                    rc = edge_add_at(b, pairs[k].src, pairs[k].dst, w, dw, pairs[k].residual, true, stamp,
-                                     &pair_edge[k]);
-                else
-                    edge_update(b, &b->edges[pair_edge[k]], w, dw, pairs[k].residual, true, stamp);
-            }
+        if (first_row[i] == UINT32_MAX)
+            continue; /* no stack walked goes through here */
+        const int64_t *sum = x->tree_sum + i * nt;
+        int64_t w = sum[si], dw = mean ? sum[0] : 0;
+        edge_walk at = {0, first_row[i], (uint32_t)depth, 0};
+        flags[i] |= COUNTED;
+        if (d->outer_track && parent != PPROF_NONE && parent != d->outer) {
+            bool res = residual || d->outer_inline, inl = d->outer_inline;
+            rc = edge_find(b, parent, d->outer, res, inl, &edge_of[i]);
+            if (!rc)
+                rc = edge_occurs(b, &walk, &cap_walk, edge_of[i], w, dw, res, inl, at);
+        }
+        for (uint32_t k = d->pairs, end = d->pairs + d->n_pairs; k < end && !rc; k++) {
+            if (pair_edge[k] == PPROF_NONE)
+                rc = edge_find(b, pairs[k].src, pairs[k].dst, pairs[k].residual, true, &pair_edge[k]);
+            at.sub = 1 + k - d->pairs;
+            if (!rc)
+                rc = edge_occurs(b, &walk, &cap_walk, pair_edge[k], w, dw, pairs[k].residual, true, at);
         }
     }
+    if (!rc)
+        rc = edges_reorder(b, walk);
+    free(walk);
+    free(first_row);
     free(after);
-    free(in_src);
     free(edge_of);
     free(pair_edge);
     free(flags);
@@ -1019,9 +1158,27 @@ static int mark_hidden(gb *b)
     bool any = false;
     for (size_t i = 0; i < b->n_work && !any; i++)
         any = !b->kept[i];
-    for (size_t s = 0; s < p->n_samples && any; s++) {
-        const pprof_sample *sm = &p->samples[s];
-        if (p->values[s * nt + (size_t)b->si] == 0 && (!b->opt->mean || p->values[s * nt] == 0))
+    const pprof_stack_index *x = b->stacks;
+    if (x && x->n_tree) {
+        /* The locations of the index's call tree are those of its stacks
+         * (no sample of which is 0). */
+        for (size_t i = 0; i < x->n_tree && any; i++) {
+            uint32_t L = x->tree_loc[i];
+            for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++) {
+                uint32_t n = b->loc_nodes[k];
+                if (!b->kept[n] && !b->hidden[n]) {
+                    b->hidden[n] = true;
+                    b->n_hidden++;
+                }
+            }
+        }
+        any = false;
+    }
+    /* With an index, its distinct stacks (no sample of them is 0). */
+    size_t rows = b->stacks ? b->n_rows : p->n_samples;
+    for (size_t s = 0; s < rows && any; s++) {
+        const pprof_sample *sm = b->stacks ? graph_row_sample(b, s) : &p->samples[s];
+        if (!b->stacks && p->values[s * nt + (size_t)b->si] == 0 && (!b->opt->mean || p->values[s * nt] == 0))
             continue;
         const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL;
         for (size_t i = 0; i < sm->n_locs; i++)

@@ -148,6 +148,34 @@ static void same_reports(const char *what, pprof_profile *plain, pprof_profile *
     }
 }
 
+/* The graph's edges with the index against without: the same edges in
+ * the same (first-seen) order, which no report shows since they sort. */
+static void same_edges(const char *what, pprof_profile *plain, pprof_profile *indexed)
+{
+    pprof_error err;
+    static const pprof_granularity grans[] = {PPROF_GRAN_FUNCTIONS, PPROF_GRAN_LINES, PPROF_GRAN_ADDRESSES};
+    for (size_t si = 0; si < plain->n_sample_types; si++) {
+        for (int variant = 0; variant < 6; variant++) {
+            pprof_graph_options o = {.sample_index = (int)si, .mean = variant & 1, .granularity = grans[variant >> 1]};
+            pprof_graph *a = NULL, *b = NULL;
+            CHECK_INT(pprof_graph_build(&a, plain, &o, &err), 0);
+            CHECK_INT(pprof_graph_build(&b, indexed, &o, &err), 0);
+            bool same = a && b && a->n_edges == b->n_edges && a->n_nodes == b->n_nodes;
+            for (size_t e = 0; same && e < a->n_edges; e++) {
+                const pprof_edge *x = &a->edges[e], *y = &b->edges[e];
+                same = x->src == y->src && x->dst == y->dst && x->weight == y->weight &&
+                       x->weight_div == y->weight_div && x->residual == y->residual && x->is_inline == y->is_inline;
+            }
+            if (!same)
+                fprintf(stderr, "%s: graph edges of sample_index=%zu variant %d differ with the index\n", what, si,
+                        variant);
+            CHECK(same);
+            pprof_graph_free(a);
+            pprof_graph_free(b);
+        }
+    }
+}
+
 static void test_reports_built(void)
 {
     for (int zero = 0; zero < 2; zero++) {
@@ -155,6 +183,7 @@ static void test_reports_built(void)
         pprof_error err;
         CHECK_INT(pprof_profile_index(b, &err), 0);
         same_reports(zero ? "built (zero value)" : "built", a, b, true);
+        same_edges(zero ? "built (zero value)" : "built", a, b);
         pprof_profile_free(a);
         pprof_profile_free(b);
     }
@@ -204,6 +233,7 @@ static void test_reports_files(void)
             pprof_error err;
             CHECK_INT(pprof_profile_index(b, &err), 0);
             same_reports(files[i], a, b, false);
+            same_edges(files[i], a, b);
             /* after focus and ignore, which keep the index current */
             pprof_filter_options ff = {.focus = "main|runtime|fib|alloc", .ignore = "GC|gc"};
             pprof_filter_result fr;

@@ -1,11 +1,12 @@
 // browser.mjs: clicks through the web UI in Debian's Chromium (playwright-core, no browser download): select a node, Refine -> Focus, top table (sort, select), search, Enter, back, flame graph, source, saved configurations, labels, compare; checks what a person sees by measured geometry and writes screenshots.
 //
-// usage: node browser.mjs URL SHOTS_DIR [COMPARE_URL]
+// usage: node browser.mjs URL SHOTS_DIR [COMPARE_URL [NATIVE_URL]]
+// NATIVE_URL serves a gperftools profile of tests/native/progs/cprog.c built with -g, with its binary.
 import { createRequire } from "module";
 const require = createRequire(process.env.PLAYWRIGHT_DIR + "/");
 const { chromium } = require("playwright-core");
 
-const [url, shots, compareUrl] = process.argv.slice(2);
+const [url, shots, compareUrl, nativeUrl] = process.argv.slice(2);
 let pass = 0, fail = 0;
 function check(cond, what, got) {
   if (cond) pass++;
@@ -218,6 +219,43 @@ try {
     }));
     check(diff.rows > 0 && diff.fw > 800, "compare: differential flame graph and the -diff table", diff);
     await page.screenshot({ path: shots + "/compare.png", fullPage: true });
+  }
+
+  // ---------------------------------------------------------------- source and disassembly of a native binary
+  check(!!nativeUrl, "a native profile to show (gcc -g, gperftools)");
+  if (nativeUrl) {
+    // One report in a <pre>: every line shown whole, one text row each.
+    const preGeometry = () => page.evaluate(() => {
+      const pre = document.querySelector("pre.report"), r = pre.getBoundingClientRect();
+      const lh = parseFloat(getComputedStyle(pre).lineHeight) || 1.2 * parseFloat(getComputedStyle(pre).fontSize);
+      return { text: pre.textContent, lines: pre.textContent.replace(/\n$/, "").split("\n").length,
+               width: r.width, height: r.height, scrollWidth: pre.scrollWidth, lh,
+               page: document.documentElement.clientWidth, top: r.top };
+    });
+    await page.goto(nativeUrl + "/ui/source?f=leaf_hash");
+    let g = await preGeometry();
+    check(/^ROUTINE =+ leaf_hash in \S*cprog\.c$/m.test(g.text), "native source: the routine and its file", g.text.slice(0, 200));
+    const hot = g.text.split("\n").find((l) => /^ +[0-9.]+m?s +[0-9.]+m?s +8: +for \(int i = 0; i < 50; i\+\+\)/.test(l));
+    check(!!hot, "native source: the loop of leaf_hash (line 8) carries the samples", g.text.slice(0, 600));
+    check(/ +\. +\. +5:unsigned long work_lib\(unsigned long n\);/.test(g.text),
+          "native source: the lines around it from cprog.c, without samples");
+    check(g.width > 0.9 * g.page && g.height >= (g.lines - 1) * g.lh && g.height <= (g.lines + 2) * g.lh,
+          "native source: one row per line, across the window", g);
+    await page.screenshot({ path: shots + "/source-native.png", fullPage: true });
+    await page.goto(nativeUrl + "/ui/disasm?f=leaf_hash");
+    g = await preGeometry();
+    check(/^ROUTINE =+ leaf_hash$/m.test(g.text), "native disassembly: the routine", g.text.slice(0, 200));
+    const insns = g.text.split("\n").filter((l) => /^ +\S+ +\S+ +[0-9a-f]+: \w+/.test(l));
+    check(insns.length >= 5 && insns.some((l) => /;leaf_hash cprog\.c:8$/.test(l)),
+          "native disassembly: instructions with addresses, annotated with their source line", insns.slice(0, 4));
+    check(insns.some((l) => /^ +[0-9.]+m?s +[0-9.]+m?s +[0-9a-f]+: /.test(l)), "native disassembly: instructions carry samples");
+    check(g.height >= (g.lines - 1) * g.lh && g.height <= (g.lines + 2) * g.lh, "native disassembly: one row per line", g);
+    await page.screenshot({ path: shots + "/disasm-native.png", fullPage: true });
+    // The Source and Disassemble menu items keep the function searched for.
+    await page.fill("#search", "leaf_hash");
+    await page.waitForTimeout(400);
+    const href = await menuHref("list");
+    check(/[?&]f=leaf_hash(&|$)/.test(href || ""), "native: the Source item carries the search", href);
   }
 
   check(errors.length === 0, "no script errors", errors);

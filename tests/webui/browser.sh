@@ -46,9 +46,20 @@ serve() {
 }
 url=$(serve cpu "$data/cpu.pb.gz")
 curl_dir=$(serve windows "$data/windows")
+# A native profile for the source and disassembly views: a small C program
+# built with -g (tests/native's), profiled by gperftools, served with it.
+native_url=""
+if gcc -g -O1 -o "$tmp/cprog" "$top/tests/native/progs/cprog.c" "$top/tests/native/progs/libwork.c" \
+        -Wl,--no-as-needed -lprofiler >"$tmp/gcc.err" 2>&1 &&
+    CPUPROFILE="$tmp/cprog.prof" CPUPROFILE_FREQUENCY=2000 "$tmp/cprog" 60000 >/dev/null 2>&1 &&
+    [ -s "$tmp/cprog.prof" ]; then
+    native_url=$(serve native "$tmp/cprog" "$tmp/cprog.prof")
+else
+    echo "browser.sh: no native profile (gcc -g with gperftools' -lprofiler): $(head -3 "$tmp/gcc.err")"
+fi
 if [ -z "$url" ] || [ -z "$curl_dir" ]; then
     echo "browser.sh: a server did not start: $(cat "$tmp"/*.err)"
     echo "webui-browser: 0 passed, 1 failed"
     exit 1
 fi
-PLAYWRIGHT_DIR=$NODE_DIR/node_modules CHROMIUM=$CHROMIUM timeout 240 node "$here/browser.mjs" "$url" "$SHOTS" "$curl_dir"
+PLAYWRIGHT_DIR=$NODE_DIR/node_modules CHROMIUM=$CHROMIUM timeout 240 node "$here/browser.mjs" "$url" "$SHOTS" "$curl_dir" "$native_url"

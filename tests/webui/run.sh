@@ -126,6 +126,12 @@ cp "$tmp/body" "$tmp/dl.pb.gz"
 "$PPROF" -top "$data/cpu.pb.gz" >"$tmp/top.want" 2>&1
 "$PPROF" -top "$tmp/dl.pb.gz" >"$tmp/top.got" 2>&1
 cmp -s "$tmp/top.want" "$tmp/top.got" && ok || bad "download: -top of the downloaded profile differs"
+gzip -t "$tmp/dl.pb.gz" 2>/dev/null && ok || bad "download: not a valid gzip file"
+# The profile is encoded once: a second download (with a query, which it
+# ignores) gives the same bytes.
+expect 200 "/ui/download?f=main&si=0"
+cmp -s "$tmp/body" "$tmp/dl.pb.gz" && ok || bad "download: a second download differs from the first"
+case $(header Server-Timing) in "view;dur="*", cpu;dur="*) ok ;; *) bad "download: Server-Timing $(header Server-Timing)" ;; esac
 expect 405 "/ui/top" '' -X POST
 
 # ---------------------------------------------------------------- parameters
