@@ -44,6 +44,7 @@ struct graph_tags {
     size_t str_mask;
     /* the current sample */
     uint32_t set;
+    bool set_tag; /* whether its label set makes a tag (not pruned) */
     int64_t w, dw;
     num_label *nums;
     size_t n_nums, cap_nums;
@@ -51,10 +52,15 @@ struct graph_tags {
     size_t cap_pieces;
     pprof_buf scratch, joined;
     bool overflow;
-    /* With a cutoff (graph_tags_set_cutoff): each sample's label set, and
-     * per set whether its samples weigh enough for a tag of it to survive. */
-    uint32_t *sample_set;
-    bool *live;
+    /* Pruning (graph_tags_weigh, graph_tags_prune): per interned string, the
+     * sum of |weight| of the samples whose label set (or numeric tag name)
+     * it is. A tag's flat and cum can never exceed that sum, so a set or
+     * name whose sum is under the cutoff makes no tag that survives: with
+     * one span id per sample, that is nearly all of them. */
+    int64_t *set_w, *num_w;
+    size_t cap_set_w, cap_num_w;
+    int64_t cutoff;
+    bool pruning;
 };
 
 /* ---------------------------------------------------------------- strings */
@@ -148,8 +154,8 @@ void graph_tags_free(graph_tags *t)
     free(t->str_slots);
     free(t->nums);
     free(t->pieces);
-    free(t->sample_set);
-    free(t->live);
+    free(t->set_w);
+    free(t->num_w);
     pprof_buf_release(&t->scratch);
     pprof_buf_release(&t->joined);
     free(t);
@@ -205,6 +211,12 @@ static int label_set(graph_tags *t, const pprof_label *ls, uint32_t n)
     return intern(t, (const char *)t->joined.data, t->joined.len, &t->set);
 }
 
+/* A string's weight sum; one never weighed keeps its tags. */
+static int64_t sum_of(const int64_t *sums, size_t cap, uint32_t id)
+{
+    return id < cap ? sums[id] : INT64_MAX;
+}
+
 int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
 {
     const pprof_profile *p = t->p;
@@ -213,18 +225,10 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
     size_t nt = p->n_sample_types;
     t->w = p->values[s * nt + (size_t)t->si];
     t->dw = t->mean ? p->values[s * nt] : 0;
+    int rc = label_set(t, ls, sm->n_labels);
+    if (rc)
+        return rc;
     t->n_nums = 0;
-    if (t->sample_set) {
-        t->set = t->sample_set[s];
-        if (!t->live[t->set]) {
-            *has_labels = false; /* no tag of its set can survive */
-            return 0;
-        }
-    } else {
-        int rc = label_set(t, ls, sm->n_labels);
-        if (rc)
-            return rc;
-    }
     for (uint32_t i = 0; i < sm->n_labels; i++) {
         /* pprof keeps only the "bytes" numeric labels for graphs, in the
          * profile's unit for that key. A numeric label with neither value
@@ -242,52 +246,49 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
             return PPROF_ENOMEM;
     }
     *has_labels = t->set != 0 || t->n_nums != 0;
+    t->set_tag = t->set != 0;
+    if (t->pruning) {
+        /* Every tag of this sample is keyed by its label set, so a light
+         * set makes only light tags, numeric ones included. */
+        bool light = t->set && sum_of(t->set_w, t->cap_set_w, t->set) < t->cutoff;
+        t->set_tag = t->set && !light;
+        size_t keep = 0;
+        for (size_t i = 0; i < t->n_nums && !light; i++)
+            if (sum_of(t->num_w, t->cap_num_w, t->nums[i].name) >= t->cutoff)
+                t->nums[keep++] = t->nums[i];
+        t->n_nums = keep;
+        *has_labels = t->set_tag || t->n_nums != 0;
+    }
     return 0;
 }
 
-/* Every tag, label or numeric, is keyed by its sample's label set, and its
- * flat and cum are sums of the weights of samples of that set: when those
- * weigh less than cutoff in all (sum of |w|), no tag of the set survives
- * (graph_tags_count and graph_tags_emit keep only |flat| or |cum| >=
- * cutoff), so its samples are not fed at all. With a label of 200,000
- * distinct values (span ids) that is nearly every set: -dot of such a
- * profile went from 565 MiB to 152 MiB and 7.5 s to 1.2 s of CPU. */
-int graph_tags_set_cutoff(graph_tags *t, int64_t cutoff)
+/* Grows a per-string sum array to the strings interned so far. */
+static int grow_sums(int64_t **sums, size_t *cap, size_t n)
 {
-    const pprof_profile *p = t->p;
-    size_t ns = p->n_samples, nt = p->n_sample_types;
-    if (cutoff <= 0 || p->n_labels == 0 || ns == 0)
-        return 0;
-    uint32_t *set_of = malloc(ns * sizeof *set_of);
-    int rc = set_of ? 0 : PPROF_ENOMEM;
-    for (size_t s = 0; s < ns && !rc; s++) {
-        const pprof_sample *sm = &p->samples[s];
-        set_of[s] = 0; /* (a sample without labels is never fed) */
-        if (sm->n_labels && !(rc = label_set(t, pprof_sample_labels(p, sm), sm->n_labels)))
-            set_of[s] = t->set;
-    }
-    uint64_t *weight = rc ? NULL : calloc(t->n_strs, sizeof *weight);
-    bool *live = rc ? NULL : malloc(t->n_strs);
-    if (!rc && (!weight || !live))
-        rc = PPROF_ENOMEM;
-    if (!rc) {
-        for (size_t s = 0; s < ns; s++) {
-            int64_t w = p->values[s * nt + (size_t)t->si];
-            uint64_t a = w < 0 ? (uint64_t)0 - (uint64_t)w : (uint64_t)w;
-            if (__builtin_add_overflow(weight[set_of[s]], a, &weight[set_of[s]]))
-                weight[set_of[s]] = UINT64_MAX;
-        }
-        for (size_t i = 0; i < t->n_strs; i++)
-            live[i] = weight[i] >= (uint64_t)cutoff;
-        t->sample_set = set_of;
-        t->live = live;
-        set_of = NULL;
-        live = NULL;
-    }
-    free(set_of);
-    free(weight);
-    free(live);
-    return rc;
+    size_t old = *cap;
+    if (PPROF_GROW(*sums, *cap, n))
+        return PPROF_ENOMEM;
+    memset(*sums + old, 0, (*cap - old) * sizeof **sums);
+    return 0;
+}
+
+int graph_tags_weigh(graph_tags *t)
+{
+    if (grow_sums(&t->set_w, &t->cap_set_w, t->n_strs) || grow_sums(&t->num_w, &t->cap_num_w, t->n_strs))
+        return PPROF_ENOMEM;
+    bool ignored = false; /* a saturated bound only keeps more tags */
+    int64_t w = graph_abs64(t->w);
+    if (t->set)
+        graph_add_sat(&t->set_w[t->set], w, &ignored);
+    for (size_t i = 0; i < t->n_nums; i++)
+        graph_add_sat(&t->num_w[t->nums[i].name], w, &ignored);
+    return 0;
+}
+
+void graph_tags_prune(graph_tags *t, int64_t cutoff)
+{
+    t->cutoff = cutoff;
+    t->pruning = cutoff > 0;
 }
 
 /* ---------------------------------------------------------------- accumulation */
@@ -354,7 +355,7 @@ int graph_tags_add(graph_tags *t, uint32_t node, bool flat)
     if (node >= t->n_work || !t->want[node])
         return 0;
     int rc = 0;
-    if (t->set)
+    if (t->set_tag)
         rc = tag_add(t, node, t->set, false, 0, 0, flat);
     for (size_t i = 0; i < t->n_nums && !rc; i++)
         rc = tag_add(t, node, t->nums[i].name, true, t->nums[i].unit, t->nums[i].value, flat);
