@@ -561,7 +561,8 @@ static int edges_reorder(gb *b, const edge_walk *walk)
         }
         for (size_t k = 0; k < ne; k++)
             re[k] = b->edges[order[k]];
-        memcpy(b->edges, re, ne * sizeof *re);
+        if (ne)
+            memcpy(b->edges, re, ne * sizeof *re); /* b->edges is NULL when there are none */
         rc = edge_rehash(b, b->edge_mask + 1);
         memset(b->last_edge, 0xff, b->n_work * sizeof *b->last_edge); /* PPROF_NONE */
     }
