@@ -936,8 +936,19 @@ static int compute_tags(gb *b, const sort_item *items, size_t n)
         want[items[i].node] = 1;
     int rc = graph_tags_new(&b->tags, b, want, b->opt->tag_unit ? b->opt->tag_unit : "minimum");
     free(want);
-    if (!rc)
+    /* A first pass bounds each label set's weight, so that the second
+     * keeps only the tags that can pass the node cutoff. */
+    int64_t cutoff = b->g->node_cutoff;
+    for (size_t s = 0; !rc && cutoff > 0 && s < b->p->n_samples; s++) {
+        bool has;
+        rc = graph_tags_take(b, s, &has);
+        if (!rc && has)
+            rc = graph_tags_weigh(b->tags);
+    }
+    if (!rc) {
+        graph_tags_prune(b->tags, cutoff);
         rc = b->opt->call_tree ? graph_tree_tags(b) : nodemap_tags(b);
+    }
     return rc;
 }
 

@@ -155,6 +155,11 @@ int graph_tags_take(gb *b, size_t s, bool *has);
 
 /* Adds the current sample to node's tags (cum, or flat for its leaf). */
 int graph_tags_add(graph_tags *t, uint32_t node, bool flat);
+/* Pruning: graph_tags_weigh after each graph_tags_sample of a first pass
+ * over the samples, then graph_tags_prune: from then on, samples and tags
+ * that cannot reach the cutoff are left out. */
+int graph_tags_weigh(graph_tags *t);
+void graph_tags_prune(graph_tags *t, int64_t cutoff);
 
 /* Tags of node that survive the cutoff (|flat| or |cum| >= cutoff) and
  * have a flat value: pprof's countTags after TrimLowFrequencyTags. */

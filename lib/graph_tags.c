@@ -44,6 +44,7 @@ struct graph_tags {
     size_t str_mask;
     /* the current sample */
     uint32_t set;
+    bool set_tag; /* whether its label set makes a tag (not pruned) */
     int64_t w, dw;
     num_label *nums;
     size_t n_nums, cap_nums;
@@ -51,6 +52,15 @@ struct graph_tags {
     size_t cap_pieces;
     pprof_buf scratch, joined;
     bool overflow;
+    /* Pruning (graph_tags_weigh, graph_tags_prune): per interned string, the
+     * sum of |weight| of the samples whose label set (or numeric tag name)
+     * it is. A tag's flat and cum can never exceed that sum, so a set or
+     * name whose sum is under the cutoff makes no tag that survives: with
+     * one span id per sample, that is nearly all of them. */
+    int64_t *set_w, *num_w;
+    size_t cap_set_w, cap_num_w;
+    int64_t cutoff;
+    bool pruning;
 };
 
 /* ---------------------------------------------------------------- strings */
@@ -144,6 +154,8 @@ void graph_tags_free(graph_tags *t)
     free(t->str_slots);
     free(t->nums);
     free(t->pieces);
+    free(t->set_w);
+    free(t->num_w);
     pprof_buf_release(&t->scratch);
     pprof_buf_release(&t->joined);
     free(t);
@@ -199,6 +211,12 @@ static int label_set(graph_tags *t, const pprof_label *ls, uint32_t n)
     return intern(t, (const char *)t->joined.data, t->joined.len, &t->set);
 }
 
+/* A string's weight sum; one never weighed keeps its tags. */
+static int64_t sum_of(const int64_t *sums, size_t cap, uint32_t id)
+{
+    return id < cap ? sums[id] : INT64_MAX;
+}
+
 int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
 {
     const pprof_profile *p = t->p;
@@ -228,7 +246,49 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
             return PPROF_ENOMEM;
     }
     *has_labels = t->set != 0 || t->n_nums != 0;
+    t->set_tag = t->set != 0;
+    if (t->pruning) {
+        /* Every tag of this sample is keyed by its label set, so a light
+         * set makes only light tags, numeric ones included. */
+        bool light = t->set && sum_of(t->set_w, t->cap_set_w, t->set) < t->cutoff;
+        t->set_tag = t->set && !light;
+        size_t keep = 0;
+        for (size_t i = 0; i < t->n_nums && !light; i++)
+            if (sum_of(t->num_w, t->cap_num_w, t->nums[i].name) >= t->cutoff)
+                t->nums[keep++] = t->nums[i];
+        t->n_nums = keep;
+        *has_labels = t->set_tag || t->n_nums != 0;
+    }
     return 0;
+}
+
+/* Grows a per-string sum array to the strings interned so far. */
+static int grow_sums(int64_t **sums, size_t *cap, size_t n)
+{
+    size_t old = *cap;
+    if (PPROF_GROW(*sums, *cap, n))
+        return PPROF_ENOMEM;
+    memset(*sums + old, 0, (*cap - old) * sizeof **sums);
+    return 0;
+}
+
+int graph_tags_weigh(graph_tags *t)
+{
+    if (grow_sums(&t->set_w, &t->cap_set_w, t->n_strs) || grow_sums(&t->num_w, &t->cap_num_w, t->n_strs))
+        return PPROF_ENOMEM;
+    bool ignored = false; /* a saturated bound only keeps more tags */
+    int64_t w = graph_abs64(t->w);
+    if (t->set)
+        graph_add_sat(&t->set_w[t->set], w, &ignored);
+    for (size_t i = 0; i < t->n_nums; i++)
+        graph_add_sat(&t->num_w[t->nums[i].name], w, &ignored);
+    return 0;
+}
+
+void graph_tags_prune(graph_tags *t, int64_t cutoff)
+{
+    t->cutoff = cutoff;
+    t->pruning = cutoff > 0;
 }
 
 /* ---------------------------------------------------------------- accumulation */
@@ -295,7 +355,7 @@ int graph_tags_add(graph_tags *t, uint32_t node, bool flat)
     if (node >= t->n_work || !t->want[node])
         return 0;
     int rc = 0;
-    if (t->set)
+    if (t->set_tag)
         rc = tag_add(t, node, t->set, false, 0, 0, flat);
     for (size_t i = 0; i < t->n_nums && !rc; i++)
         rc = tag_add(t, node, t->nums[i].name, true, t->nums[i].unit, t->nums[i].value, flat);
