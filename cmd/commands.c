@@ -238,6 +238,7 @@ int cmd_report_setup(cmd_report *rep, const command_def *c, const char *param, p
     g->noinlines = cfg->noinlines;
     g->showcolumns = cfg->showcolumns;
     g->drop_negative = cfg->drop_negative;
+    g->single_threaded = cfg->single_threaded;
     g->nodecount = cfg->nodecount < 0 ? default_nodecount : cfg->nodecount;
     g->nodefraction = cfg->nodefraction;
     g->edgefraction = cfg->edgefraction;

@@ -37,6 +37,9 @@ typedef struct pprof_config {
     /* comparisons */
     bool json;
     double fail_above;
+    /* not a setting: the web UI's view children start no threads (they
+     * are forks of a threaded server) */
+    bool single_threaded;
 } pprof_config;
 
 typedef enum { OPT_BOOL, OPT_INT, OPT_FLOAT, OPT_STRING } opt_kind;

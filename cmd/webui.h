@@ -41,7 +41,7 @@ typedef struct webui_server {
     const pprof_config *base;    /* the command line's settings: every request starts from them */
     const cmd_args *args;
     char host[256];              /* as bound, for the Host check and the printed URL */
-    unsigned port;
+    unsigned port;               /* atomic: set once the server runs when it was 0 (any) */
     bool loopback;               /* bound to a loopback address: check Host and peer */
     bool capture_dir;            /* the one source is a directory: the compare view works */
     char *settings_path;         /* pprof's settings.json, NULL when there is no $HOME */

@@ -175,7 +175,7 @@ static bool host_allowed(const webui_server *srv, const char *host)
     if (port) {
         char *end;
         unsigned long p = strtoul(port, &end, 10);
-        if (!*port || *end || p != srv->port)
+        if (!*port || *end || p != __atomic_load_n(&srv->port, __ATOMIC_ACQUIRE))
             return false;
     }
     unsigned char addr[16];
@@ -430,9 +430,11 @@ int cmd_webui_serve(pprof_profile *p, const pprof_config *cfg, const cmd_args *a
         return EXIT_USAGE;
     }
     if (srv.port == 0) {
+        /* The connection threads already run and read the port (the Host
+         * check): it is published atomically. */
         const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
         if (di)
-            srv.port = di->port;
+            __atomic_store_n(&srv.port, (unsigned)di->port, __ATOMIC_RELEASE);
     }
     char url[400];
     bool v6 = strchr(srv.host, ':') != NULL;

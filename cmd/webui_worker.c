@@ -74,6 +74,11 @@ static void child(int fd, webui_server *srv, webui_request *req)
      * tagfocus and tagignore only move the samples they keep down (focus
      * and ignore keep the profile's stack index current, which a copy
      * would not have). */
+    /* A fork of a threaded process: it starts no threads of its own (POSIX
+     * allows only async-signal-safe calls after such a fork; glibc's malloc
+     * and stdio are made safe, a new thread is one step further, which
+     * ThreadSanitizer refuses). */
+    req->cfg.single_threaded = true;
     pprof_profile *p = srv->profile, *copy = NULL;
     const pprof_config *c = &req->cfg;
     const char *const filters[] = {c->hide, c->show, c->show_from, c->prune_from, c->tagshow, c->taghide};

@@ -260,7 +260,12 @@ typedef struct {
 
 /* A frame name seen before: its bytes (the profile's interned copy) and its
  * location. Kept here, hash included, so that a repeated frame costs one
- * probe and one memcmp rather than a trip through the profile's tables. */
+ * probe and one memcmp rather than a trip through the profile's tables.
+ * This is the one table that does not use the toolkit's index (slots.c):
+ * there a slot holds an entry number, one more dependent load per frame,
+ * and reading 300,000 lines of 5-35 frames over 400,000 distinct names
+ * (132 MB) took 1.86-2.18 s of user time against 1.68-1.81 s with the
+ * entries in the slots (pprof -top, measured side by side). */
 typedef struct {
     uint64_t hash;
     const uint8_t *s; /* NULL: empty slot */

@@ -127,7 +127,7 @@ typedef struct lg_profile {
     lg_func *funcs;
     size_t n_funcs, cap_funcs;
     uint32_t *fslots; /* open addressing over funcs[].name, 0 = empty, else index+1 */
-    size_t n_fslots;
+    size_t fslot_mask;
     uint32_t *func_order;
     size_t n_func_order;
     bool zero_addresses; /* Java: addresses stripped after symbolization */

@@ -199,7 +199,7 @@ static lg_str remove_logging_info(lg_str l)
  * live in a trie (edges hashed by node and byte) so each position costs
  * the length of the longest key prefix found there, as in Go's Replacer. */
 typedef struct attr_edge {
-    uint64_t key; /* parent node << 8 | byte, +1 so 0 means empty */
+    uint64_t key; /* parent node << 8 | byte */
     uint32_t child;
 } attr_edge;
 
@@ -210,7 +210,9 @@ typedef struct map_attrs {
     uint32_t *prio; /* per trie node: the attr ending there, or LG_NONE */
     size_t n_nodes, cap_nodes;
     attr_edge *edges;
-    size_t n_edges, n_slots;
+    size_t n_edges, cap_edges;
+    uint32_t *edge_slots; /* edge index + 1 */
+    size_t edge_mask;
     pprof_buf line;
     uint64_t budget;
 } map_attrs;
@@ -219,20 +221,21 @@ typedef struct map_attrs {
  * pathological text would otherwise cost the product of their lengths. */
 #define LG_ATTR_BUDGET (1ULL << 30)
 
+/* The slot holding key, or the empty slot where it would go. */
 static size_t edge_slot(const map_attrs *at_, uint64_t key)
 {
-    size_t mask = at_->n_slots - 1, i = lg_slot_of(key, mask);
-    while (at_->edges[i].key && at_->edges[i].key != key)
+    size_t mask = at_->edge_mask, i = lg_slot_of(key, mask);
+    while (at_->edge_slots[i] && at_->edges[at_->edge_slots[i] - 1].key != key)
         i = (i + 1) & mask;
     return i;
 }
 
 static uint32_t attr_child(const map_attrs *at_, uint32_t node, unsigned char c)
 {
-    if (!at_->n_slots)
+    if (!at_->edge_slots)
         return LG_NONE;
-    size_t i = edge_slot(at_, (((uint64_t)node << 8) | c) + 1);
-    return at_->edges[i].key ? at_->edges[i].child : LG_NONE;
+    size_t i = edge_slot(at_, ((uint64_t)node << 8) | c);
+    return at_->edge_slots[i] ? at_->edges[at_->edge_slots[i] - 1].child : LG_NONE;
 }
 
 static int attr_new_node(map_attrs *at_, uint32_t *out)
@@ -244,25 +247,25 @@ static int attr_new_node(map_attrs *at_, uint32_t *out)
     return 0;
 }
 
+static uint64_t edge_entry_hash(const void *ctx, size_t i)
+{
+    return pprof_hash_u64(((const map_attrs *)ctx)->edges[i].key);
+}
+
 static int attr_add_edge(map_attrs *at_, uint32_t node, unsigned char c, uint32_t child)
 {
-    if ((at_->n_edges + 1) * 2 > at_->n_slots) {
-        size_t n = at_->n_slots ? at_->n_slots * 2 : 64;
-        attr_edge *t = n <= SIZE_MAX / (2 * sizeof *t) ? calloc(n, sizeof *t) : NULL;
-        if (!t)
-            return PPROF_ENOMEM;
-        attr_edge *old = at_->edges;
-        size_t old_n = at_->n_slots;
-        at_->edges = t;
-        at_->n_slots = n;
-        for (size_t i = 0; i < old_n; i++)
-            if (old[i].key)
-                at_->edges[edge_slot(at_, old[i].key)] = old[i];
-        free(old);
+    if (!at_->edge_slots || (at_->n_edges + 1) * 2 > at_->edge_mask + 1) {
+        int rc = pprof_slots_rebuild(&at_->edge_slots, &at_->edge_mask,
+                                     at_->edge_slots ? (at_->edge_mask + 1) * 2 : 64, at_->n_edges,
+                                     edge_entry_hash, at_);
+        if (rc)
+            return rc;
     }
-    uint64_t key = (((uint64_t)node << 8) | c) + 1;
-    at_->edges[edge_slot(at_, key)] = (attr_edge){key, child};
-    at_->n_edges++;
+    if (PPROF_GROW(at_->edges, at_->cap_edges, at_->n_edges + 1))
+        return PPROF_ENOMEM;
+    uint64_t key = ((uint64_t)node << 8) | c;
+    at_->edges[at_->n_edges] = (attr_edge){key, child};
+    at_->edge_slots[edge_slot(at_, key)] = (uint32_t)++at_->n_edges;
     return 0;
 }
 
@@ -393,6 +396,7 @@ static int parse_maps(lg_profile *lp, lg_scanner *s, pprof_error *err)
     free(attrs.value_at);
     free(attrs.prio);
     free(attrs.edges);
+    free(attrs.edge_slots);
     return rc;
 }
 

@@ -829,35 +829,22 @@ static void java_symbol(lg_str t, lg_str *fn, lg_str *file, int64_t *line)
     *fn = t;
 }
 
-static uint64_t hash_bytes(lg_str s)
+static uint64_t func_entry_hash(const void *ctx, size_t i)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < s.n; i++) {
-        h ^= (unsigned char)s.p[i];
-        h *= 1099511628211ULL;
-    }
-    return h ^ (h >> 29);
+    lg_str name = ((const lg_profile *)ctx)->funcs[i].name;
+    return pprof_hash_bytes(name.p, name.n);
 }
 
 /* The function named name, created with file when new. */
 static int java_function(lg_profile *lp, lg_str name, lg_str file, uint32_t *out)
 {
-    if ((lp->n_funcs + 1) * 2 > lp->n_fslots) {
-        size_t n = lp->n_fslots ? lp->n_fslots * 2 : 256;
-        uint32_t *t = n <= SIZE_MAX / 8 ? calloc(n, sizeof *t) : NULL;
-        if (!t)
-            return PPROF_ENOMEM;
-        for (size_t k = 0; k < lp->n_funcs; k++) {
-            size_t i = hash_bytes(lp->funcs[k].name) & (n - 1);
-            while (t[i])
-                i = (i + 1) & (n - 1);
-            t[i] = (uint32_t)(k + 1);
-        }
-        free(lp->fslots);
-        lp->fslots = t;
-        lp->n_fslots = n;
+    if (!lp->fslots || (lp->n_funcs + 1) * 2 > lp->fslot_mask + 1) {
+        int rc = pprof_slots_rebuild(&lp->fslots, &lp->fslot_mask, lp->fslots ? (lp->fslot_mask + 1) * 2 : 256,
+                                     lp->n_funcs, func_entry_hash, lp);
+        if (rc)
+            return rc;
     }
-    size_t mask = lp->n_fslots - 1, i = hash_bytes(name) & mask;
+    size_t mask = lp->fslot_mask, i = pprof_hash_bytes(name.p, name.n) & mask;
     for (; lp->fslots[i]; i = (i + 1) & mask) {
         lg_str f = lp->funcs[lp->fslots[i] - 1].name;
         if (f.n == name.n && (f.n == 0 || memcmp(f.p, name.p, f.n) == 0)) {

@@ -17,24 +17,21 @@ typedef struct builder {
     size_t cap_stack_hash;
 } builder;
 
+static uint64_t name_entry_hash(const void *ctx, size_t i)
+{
+    const char *name = ((const builder *)ctx)->s->names[i];
+    return pprof_hash_bytes(name, strlen(name));
+}
+
 /* Interns a frame name (copied); *out gets its id. */
 static int name_id(builder *b, const char *name, size_t len, uint32_t *out)
 {
     pprof_stack_set *s = b->s;
     if (!b->name_slots || (s->n_names + 1) * 2 > b->name_mask + 1) {
-        size_t slots = b->name_slots ? (b->name_mask + 1) * 2 : 1024;
-        uint32_t *t = calloc(slots, sizeof *t);
-        if (!t)
-            return PPROF_ENOMEM;
-        for (size_t i = 0; i < s->n_names; i++) {
-            size_t h = pprof_hash_bytes(s->names[i], strlen(s->names[i])) & (slots - 1);
-            while (t[h])
-                h = (h + 1) & (slots - 1);
-            t[h] = (uint32_t)i + 1;
-        }
-        free(b->name_slots);
-        b->name_slots = t;
-        b->name_mask = slots - 1;
+        int rc = pprof_slots_rebuild(&b->name_slots, &b->name_mask, b->name_slots ? (b->name_mask + 1) * 2 : 1024,
+                                     s->n_names, name_entry_hash, b);
+        if (rc)
+            return rc;
     }
     size_t h = pprof_hash_bytes(name, len) & b->name_mask;
     while (b->name_slots[h]) {

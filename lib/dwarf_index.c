@@ -336,14 +336,8 @@ static int build(cu_index *c, Dwarf_Die *cudie)
 static cu_index *cu_for(pprof_dwarf_index *x, Dwarf_Die *cudie)
 {
     Dwarf_Off off = dwarf_dieoffset(cudie);
-    size_t lo = 0, hi = x->n_cus;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (x->cus[mid].off < off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    /* The first unit at or after off: those before have keys <= off - 1. */
+    size_t lo = off ? pprof_sorted_count_le(x->cus, x->n_cus, sizeof *x->cus, offsetof(cu_index, off), off - 1) : 0;
     if (lo < x->n_cus && x->cus[lo].off == off)
         return &x->cus[lo];
     if (PPROF_GROW(x->cus, x->cap_cus, x->n_cus + 1))
@@ -363,14 +357,7 @@ static cu_index *cu_for(pprof_dwarf_index *x, Dwarf_Die *cudie)
 
 static uint32_t seg_find(const cu_index *c, Dwarf_Addr a)
 {
-    size_t lo = 0, hi = c->n_segs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->segs[mid].lo <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = pprof_sorted_count_le(c->segs, c->n_segs, sizeof *c->segs, offsetof(seg, lo), a);
     if (lo == 0 || a >= c->segs[lo - 1].hi)
         return PPROF_NONE;
     return c->segs[lo - 1].entry;

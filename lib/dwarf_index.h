@@ -5,6 +5,10 @@
 #include "internal.h"
 
 #include <elfutils/libdwfl.h>
+#include <stddef.h>
+
+_Static_assert(sizeof(Dwarf_Addr) == sizeof(uint64_t) && sizeof(Dwarf_Off) == sizeof(uint64_t),
+               "the sorted indexes read their keys as uint64_t");
 
 /* The function ranges of the compilation units looked up so far. */
 typedef struct pprof_dwarf_index pprof_dwarf_index;

@@ -281,7 +281,7 @@ static int accumulate_nodes(gb *b)
     size_t n_rows = b->n_rows;
     uint64_t refs = b->stacks ? b->stacks->n_stack_locs : p->n_sample_locs;
     node_part one = {.b = b, .lo = 0, .hi = n_rows, .acc = b->acc, .stamps = b->stamps};
-    if (refs >= NODE_PASS_SPLIT && b->n_work == b->n_nodes) {
+    if (refs >= NODE_PASS_SPLIT && b->n_work == b->n_nodes && !b->opt->single_threaded) {
         node_part two = one;
         /* Split at half the location references, not half the rows. */
         size_t mid = 0;

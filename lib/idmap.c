@@ -4,42 +4,14 @@
 void pprof_idmap_release(pprof_idmap *m)
 {
     free(m->dense);
-    free(m->keys);
-    free(m->vals);
+    free(m->entries);
+    free(m->slots);
     memset(m, 0, sizeof *m);
 }
 
-/* Rebuilds the hash at `slots`, leaving out the ids below keep_below (moved
- * to the dense array by the caller). */
-static int hash_rebuild(pprof_idmap *m, size_t slots, uint64_t keep_below)
+static uint64_t entry_hash(const void *ctx, size_t i)
 {
-    uint64_t *keys = calloc(slots, sizeof *keys);
-    uint32_t *vals = calloc(slots, sizeof *vals);
-    if (!keys || !vals) {
-        free(keys);
-        free(vals);
-        return PPROF_ENOMEM;
-    }
-    size_t count = 0;
-    if (m->keys) {
-        for (size_t i = 0; i <= m->mask; i++) {
-            if (!m->keys[i] || m->keys[i] < keep_below)
-                continue;
-            size_t j = pprof_hash_u64(m->keys[i]) & (slots - 1);
-            while (keys[j])
-                j = (j + 1) & (slots - 1);
-            keys[j] = m->keys[i];
-            vals[j] = m->vals[i];
-            count++;
-        }
-    }
-    free(m->keys);
-    free(m->vals);
-    m->keys = keys;
-    m->vals = vals;
-    m->mask = slots - 1;
-    m->count = count;
-    return 0;
+    return pprof_hash_u64(((const pprof_idmap *)ctx)->entries[i].id);
 }
 
 /* Grows the dense array to cover id; hashed ids it now covers move into it. */
@@ -51,21 +23,26 @@ static int dense_grow(pprof_idmap *m, uint64_t id)
             return PPROF_ENOMEM;
         cap *= 2;
     }
-    uint32_t *d = realloc(m->dense, cap * sizeof *d);
-    if (!d)
+    size_t old_cap = m->dense_cap;
+    if (PPROF_GROW(m->dense, m->dense_cap, cap))
         return PPROF_ENOMEM;
-    memset(d + m->dense_cap, 0, (cap - m->dense_cap) * sizeof *d);
-    m->dense = d;
-    m->dense_cap = cap;
-    if (m->keys && m->count) {
-        for (size_t i = 0; i <= m->mask; i++)
-            if (m->keys[i] && m->keys[i] < cap) {
-                d[m->keys[i]] = m->vals[i] + 1;
-                m->dense_count++;
-            }
-        return hash_rebuild(m, m->mask + 1, cap);
+    memset(m->dense + old_cap, 0, (m->dense_cap - old_cap) * sizeof *m->dense);
+    if (!m->count)
+        return 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < m->count; i++) {
+        pprof_idmap_entry e = m->entries[i];
+        if (e.id < m->dense_cap) {
+            m->dense[e.id] = e.index + 1;
+            m->dense_count++;
+        } else {
+            m->entries[kept++] = e;
+        }
     }
-    return 0;
+    if (kept == m->count)
+        return 0;
+    m->count = kept;
+    return pprof_slots_rebuild(&m->slots, &m->mask, m->mask + 1, kept, entry_hash, m);
 }
 
 int pprof_idmap_put(pprof_idmap *m, uint64_t id, uint32_t index)
@@ -83,15 +60,21 @@ int pprof_idmap_put(pprof_idmap *m, uint64_t id, uint32_t index)
         m->dense[id] = index + 1;
         return 0;
     }
-    if (!m->keys || (m->count + 1) * 2 > m->mask + 1)
-        if (hash_rebuild(m, m->keys ? (m->mask + 1) * 2 : 1024, 0))
-            return PPROF_ENOMEM;
+    if (!m->slots || (m->count + 1) * 2 > m->mask + 1) {
+        int rc = pprof_slots_rebuild(&m->slots, &m->mask, m->slots ? (m->mask + 1) * 2 : 1024, m->count,
+                                     entry_hash, m);
+        if (rc)
+            return rc;
+    }
     size_t i = pprof_hash_u64(id) & m->mask;
-    while (m->keys[i] && m->keys[i] != id)
-        i = (i + 1) & m->mask;
-    if (!m->keys[i])
-        m->count++;
-    m->keys[i] = id;
-    m->vals[i] = index;
+    for (; m->slots[i]; i = (i + 1) & m->mask)
+        if (m->entries[m->slots[i] - 1].id == id) {
+            m->entries[m->slots[i] - 1].index = index;
+            return 0;
+        }
+    if (PPROF_GROW(m->entries, m->cap_entries, m->count + 1))
+        return PPROF_ENOMEM;
+    m->entries[m->count] = (pprof_idmap_entry){id, index};
+    m->slots[i] = (uint32_t)++m->count;
     return 0;
 }

@@ -10,12 +10,18 @@
  * array instead of 200 MB of hash). */
 #define PPROF_IDMAP_DENSE_MAX (1u << 22)
 
+typedef struct pprof_idmap_entry {
+    uint64_t id;
+    uint32_t index;
+} pprof_idmap_entry;
+
 typedef struct pprof_idmap {
     uint32_t *dense; /* value index+1; 0 = absent */
     size_t dense_cap, dense_count;
-    uint64_t *keys; /* hash part: open addressing, key 0 = empty (id 0 is never stored) */
-    uint32_t *vals;
-    size_t mask, count;
+    pprof_idmap_entry *entries; /* hashed ids, in the toolkit's table (slots.c) */
+    size_t count, cap_entries;
+    uint32_t *slots; /* entry index + 1 */
+    size_t mask;
 } pprof_idmap;
 
 void pprof_idmap_release(pprof_idmap *m);
@@ -25,13 +31,12 @@ static inline uint32_t pprof_idmap_get(const pprof_idmap *m, uint64_t id)
 {
     if (id < m->dense_cap)
         return m->dense[id] - 1; /* 0 - 1 wraps to PPROF_NONE */
-    if (id < PPROF_IDMAP_DENSE_MAX || !m->keys)
+    if (id < PPROF_IDMAP_DENSE_MAX || !m->slots)
         return PPROF_NONE; /* ids below the dense array's end are never hashed */
-    size_t i = pprof_hash_u64(id) & m->mask;
-    while (m->keys[i]) {
-        if (m->keys[i] == id)
-            return m->vals[i];
-        i = (i + 1) & m->mask;
+    for (size_t i = pprof_hash_u64(id) & m->mask; m->slots[i]; i = (i + 1) & m->mask) {
+        const pprof_idmap_entry *e = &m->entries[m->slots[i] - 1];
+        if (e->id == id)
+            return e->index;
     }
     return PPROF_NONE;
 }

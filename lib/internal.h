@@ -74,6 +74,29 @@ static inline uint64_t pprof_hash_u64(uint64_t x)
     return x;
 }
 
+/* ---------------------------------------------------------------- sorted search */
+
+/* In an array of n elements of size stride sorted by a uint64_t key at
+ * byte offset key_off, the number of leading elements whose key is <= a
+ * (so element [result - 1], when result > 0, is the last one starting at or
+ * before a). The one binary search of the sorted
+ * address tables (DWARF units and ranges, symbol tables, kallsyms). */
+static inline size_t pprof_sorted_count_le(const void *base, size_t n, size_t stride, size_t key_off, uint64_t a)
+{
+    const unsigned char *b = base;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint64_t key;
+        memcpy(&key, b + mid * stride + key_off, sizeof key);
+        if (key <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* ---------------------------------------------------------------- open addressing */
 
 /* One open-addressing index over entries a user keeps in its own arrays:

@@ -529,6 +529,8 @@ typedef struct pprof_graph_options {
                                   * a file name loses everything up to "/<a dir's base>/" */
     bool untrimmed_files;        /* file names as the profile has them (pprof's -traces):
                                   * not even /proc/self/cwd/ is trimmed */
+    bool single_threaded;        /* no second thread for a big profile's passes (as when
+                                  * a thread cannot start): e.g. in a forked child */
 } pprof_graph_options;
 
 /* A tag of a node in a visual graph (pprof's nodelets): the samples through

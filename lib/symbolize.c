@@ -336,17 +336,41 @@ static int ksym_cmp(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Appends a symbol to the table t[0..*n) and its name to the text. */
-static int ksym_add(ksym **t, size_t *cap, size_t *n, char **text, size_t *tcap, size_t *tlen, uint64_t addr,
-                    uint64_t size, const char *name, size_t nl)
+/* A table of symbols being read: the symbols and their names' text. */
+typedef struct ksym_table {
+    ksym *t;
+    size_t n, cap;
+    char *text;
+    size_t tlen, tcap;
+} ksym_table;
+
+/* Appends a symbol and its name. */
+static int ksym_add(ksym_table *k, uint64_t addr, uint64_t size, const char *name, size_t nl)
 {
-    if (PPROF_GROW(*t, *cap, *n + 1) || pprof_grow((void **)text, tcap, *tlen + nl + 1, 1))
+    if (PPROF_GROW(k->t, k->cap, k->n + 1) || PPROF_GROW(k->text, k->tcap, k->tlen + nl + 1))
         return PPROF_ENOMEM;
-    memcpy(*text + *tlen, name, nl);
-    (*text)[*tlen + nl] = 0;
-    (*t)[*n] = (ksym){addr, size, *n, *tlen};
-    *tlen += nl + 1;
-    (*n)++;
+    memcpy(k->text + k->tlen, name, nl);
+    k->text[k->tlen + nl] = 0;
+    k->t[k->n] = (ksym){addr, size, k->n, k->tlen};
+    k->tlen += nl + 1;
+    k->n++;
+    return 0;
+}
+
+/* Ends reading: on rc 0 the table sorted into *out, *n_out and *text,
+ * else everything freed. Returns rc. */
+static int ksym_finish(ksym_table *k, int rc, ksym **out, size_t *n_out, char **text)
+{
+    if (rc) {
+        free(k->t);
+        free(k->text);
+        return rc;
+    }
+    if (k->n)
+        qsort(k->t, k->n, sizeof *k->t, ksym_cmp);
+    *out = k->t;
+    *n_out = k->n;
+    *text = k->text;
     return 0;
 }
 
@@ -360,44 +384,25 @@ static int load_kallsyms(ksym **out, size_t *n_out, char **text, const char *pat
     FILE *f = fopen(path, "re");
     if (!f)
         return 0;
-    size_t cap = 0, n = 0, tlen = 0, tcap = 0;
-    ksym *t = NULL;
+    ksym_table k = {0};
     char line[512];
     int rc = 0;
-    while (fgets(line, sizeof line, f) && n < (1u << 24)) {
+    while (!rc && fgets(line, sizeof line, f) && k.n < (1u << 24)) {
         char *end;
         uint64_t a = strtoull(line, &end, 16);
         if (end == line || *end != ' ' || a == 0 || !end[1] || !strchr("tTwW", end[1]) || end[2] != ' ')
             continue;
         char *name = end + 3;
         name[strcspn(name, " \t\n")] = 0;
-        if ((rc = ksym_add(&t, &cap, &n, text, &tcap, &tlen, a, 0, name, strlen(name))) != 0)
-            break;
+        rc = ksym_add(&k, a, 0, name, strlen(name));
     }
     fclose(f);
-    if (rc) {
-        free(t);
-        free(*text);
-        *text = NULL;
-        return rc;
-    }
-    if (n)
-        qsort(t, n, sizeof *t, ksym_cmp);
-    *out = t;
-    *n_out = n;
-    return 0;
+    return ksym_finish(&k, rc, out, n_out, text);
 }
 
 static const char *ksym_find(const ksym *t, size_t n, const char *text, uint64_t a)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t[mid].addr <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = pprof_sorted_count_le(t, n, sizeof *t, offsetof(ksym, addr), a);
     if (!lo || (t[lo - 1].size && a - t[lo - 1].addr >= t[lo - 1].size))
         return NULL;
     return text + t[lo - 1].name;
@@ -469,12 +474,11 @@ static int load_perf_map(ksym **out, size_t *n_out, char **text, FILE *f)
     *out = NULL;
     *n_out = 0;
     *text = NULL;
-    size_t cap = 0, n = 0, tlen = 0, tcap = 0;
-    ksym *t = NULL;
+    ksym_table k = {0};
     char line[4096];
     int rc = 0;
     bool whole = true; /* the previous read ended its line */
-    while (fgets(line, sizeof line, f) && n < (1u << 24) && tlen < (1u << 28)) {
+    while (!rc && fgets(line, sizeof line, f) && k.n < (1u << 24) && k.tlen < (1u << 28)) {
         size_t len = strlen(line);
         bool starts = whole;
         whole = len > 0 && line[len - 1] == '\n';
@@ -488,20 +492,9 @@ static int load_perf_map(ksym **out, size_t *n_out, char **text, FILE *f)
         uint64_t size = strtoull(end + 1, &end2, 16);
         if (end2 == end + 1 || *end2 != ' ' || size == 0 || !end2[1])
             continue;
-        if ((rc = ksym_add(&t, &cap, &n, text, &tcap, &tlen, a, size, end2 + 1, strlen(end2 + 1))) != 0)
-            break;
+        rc = ksym_add(&k, a, size, end2 + 1, strlen(end2 + 1));
     }
-    if (rc) {
-        free(t);
-        free(*text);
-        *text = NULL;
-        return rc;
-    }
-    if (n)
-        qsort(t, n, sizeof *t, ksym_cmp);
-    *out = t;
-    *n_out = n;
-    return 0;
+    return ksym_finish(&k, rc, out, n_out, text);
 }
 
 static int symbolize_perf_map(session *s, uint32_t mi, const char *file)

@@ -69,14 +69,7 @@ void pprof_symtab_index_free(pprof_symtab_index *x)
 
 const char *pprof_symtab_index_find(const pprof_symtab_index *x, Dwarf_Addr addr, Dwarf_Addr *start, uint64_t *size)
 {
-    size_t lo = 0, hi = x->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (x->syms[mid].addr <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = pprof_sorted_count_le(x->syms, x->n, sizeof *x->syms, offsetof(sym, addr), addr);
     if (lo == 0)
         return NULL;
     /* The nearest sized symbol holding addr (the best bound one at its

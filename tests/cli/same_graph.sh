@@ -28,6 +28,25 @@ canon() {
 	esac
 }
 
+# case_args NAME: the case's arguments (these cases use no quotes).
+case_args() { awk -v n="$1" '$1 == n { $1 = ""; print; exit }' "$here/cases.txt"; }
+# run OUT: the program on $args, run in tests/ as the goldens were made.
+run() { (set -f; cd "$here/.." && TZ=UTC LC_ALL=C "$PPROF" $args >"$1" 2>/dev/null </dev/null); }
+# verdict OK LABEL WHAT GO OURS: counts the case; a failure says WHAT and
+# shows the start of the difference from GO to OURS.
+verdict() {
+	if [ "$1" = 1 ]; then
+		passed=$((passed + 1))
+		[ $verbose = 1 ] && echo "ok $2"
+	else
+		echo "FAIL $2: $3 (--- go, +++ ours):"
+		[ -s "$5" ] || echo "  the program wrote nothing: $PPROF $args"
+		diff -u "$4" "$5" 2>/dev/null | sed -n '3,12{s/^/  /;p;}'
+		failed=$((failed + 1))
+	fi
+	return 0
+}
+
 passed=0 failed=0
 for name in $(awk '$2 == "same" && $3 == "graph" { print $1 }' "$here/ours.txt"); do
 	if [ ! -f "$golden/$name.out" ] || [ ! -f "$ref/$name.out" ]; then
@@ -35,9 +54,8 @@ for name in $(awk '$2 == "same" && $3 == "graph" { print $1 }' "$here/ours.txt")
 		failed=$((failed + 1))
 		continue
 	fi
-	# The case's arguments (these cases use no quotes), run in tests/.
-	args=$(awk -v n="$name" '$1 == n { $1 = ""; print; exit }' "$here/cases.txt")
-	(set -f; cd "$here/.." && TZ=UTC LC_ALL=C "$PPROF" $args >"$tmp/run.out" 2>/dev/null </dev/null)
+	args=$(case_args "$name")
+	run "$tmp/run.out"
 	ok=0
 	if [ -n "$args" ] && canon "$tmp/run.out" "$tmp/run" && canon "$golden/$name.out" "$tmp/ours" &&
 		canon "$ref/$name.out" "$tmp/go" && [ -s "$tmp/ours" ]; then
@@ -50,15 +68,7 @@ for name in $(awk '$2 == "same" && $3 == "graph" { print $1 }' "$here/ours.txt")
 		fi
 		[ -s "$tmp/go" ] && cmp -s "$tmp/ours" "$tmp/go" && cmp -s "$tmp/run" "$tmp/go" && ok=1
 	fi
-	if [ $ok = 1 ]; then
-		passed=$((passed + 1))
-		[ $verbose = 1 ] && echo "ok $name"
-	else
-		echo "FAIL $name: not the same graph as go's (--- go, +++ ours):"
-		[ -s "$tmp/run" ] || echo "  the program wrote no graph: $PPROF $args"
-		diff -u "$tmp/go" "$tmp/run" 2>/dev/null | sed -n '3,12{s/^/  /;p;}'
-		failed=$((failed + 1))
-	fi
+	verdict $ok "$name" "not the same graph as go's" "$tmp/go" "$tmp/run"
 done
 
 # The same cases drawn (-svg instead of -dot): the picture must hold go's
@@ -72,8 +82,8 @@ tips() {
 }
 for name in $(awk '$2 == "same" && $3 == "graph" && $1 ~ /^dot_/ { print $1 }' "$here/ours.txt"); do
 	[ -f "$ref/$name.out" ] || continue
-	args=$(awk -v n="$name" '$1 == n { $1 = ""; print; exit }' "$here/cases.txt" | sed 's/^ *-dot / -svg /')
-	(set -f; cd "$here/.." && TZ=UTC LC_ALL=C "$PPROF" $args >"$tmp/run.svg" 2>/dev/null </dev/null)
+	args=$(case_args "$name" | sed 's/^ *-dot / -svg /')
+	run "$tmp/run.svg"
 	# <g id="nodeN" class="node"><title>N3</title> <g id="a_node3"><a xlink:title="...">
 	awk '/class="node"/ { n = 1; next } /class="edge"/ { e = 1; next }
 		(n || e) && /xlink:title="/ {
@@ -96,15 +106,7 @@ for name in $(awk '$2 == "same" && $3 == "graph" && $1 ~ /^dot_/ { print $1 }' "
 	else
 		svg_ok=0
 	fi
-	if [ $svg_ok = 1 ]; then
-		passed=$((passed + 1))
-		[ $verbose = 1 ] && echo "ok $name (svg)"
-	else
-		echo "FAIL $name (svg): not go's nodes and edges (--- go, +++ the picture):"
-		[ -s "$tmp/svg" ] || echo "  the program drew no graph: $PPROF $args"
-		diff -u "$tmp/go.all" "$tmp/svg" 2>/dev/null | sed -n '3,12{s/^/  /;p;}'
-		failed=$((failed + 1))
-	fi
+	verdict $svg_ok "$name (svg)" "not go's nodes and edges in the picture" "$tmp/go.all" "$tmp/svg"
 done
 echo "same-graph: $passed passed, $failed failed"
 [ $failed = 0 ] && [ $passed -gt 0 ]

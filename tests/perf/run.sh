@@ -24,6 +24,19 @@ finish() {
     [ "$fail" -eq 0 ]
     exit $?
 }
+# same_list NAME WANT GOT: ok when WANT lists something and GOT is the same
+# ("name count" lines of perf's and ours).
+same_list() {
+    if [ -s "$2" ] && cmp -s "$2" "$3"; then
+        ok "$1 as perf report: $(tr '\n' ' ' <"$2")"
+    else
+        bad "$1" "perf: $(tr '\n' ' ' <"$2") ours: $(tr '\n' ' ' <"$3")"
+    fi
+}
+# same_count NAME WANT GOT: ok when perf's count WANT is positive and ours is GOT.
+same_count() {
+    if [ "$2" -gt 0 ] 2>/dev/null && [ "$2" = "$3" ]; then ok "$1: $3 as perf"; else bad "$1" "perf $2, ours $3"; fi
+}
 skip() {
     printf 'perf: SKIP: %s\n' "$1"
     finish
@@ -155,12 +168,9 @@ fi
 
 # ---------------------------------------------------------------- totals as perf report shows them
 if [ -f fp.data ]; then
-    want=$(perf_samples fp.data)
-    got=$(our_total fp.data 0)
-    if [ "$want" -gt 0 ] && [ "$want" = "$got" ]; then ok "sample total $got as perf report"; else bad "sample total" "perf report $want, ours $got"; fi
-    want=$(perf report -i fp.data --stdio 2>/dev/null | awk '/^# Event count \(approx.\):/ {print $NF}')
-    got=$(our_total fp.data 1)
-    if [ -n "$want" ] && [ "$want" = "$got" ]; then ok "event count $got ns as perf report"; else bad "event count" "perf report $want, ours $got"; fi
+    same_count "sample total (perf report)" "$(perf_samples fp.data)" "$(our_total fp.data 0)"
+    same_count "event count in ns (perf report)" \
+        "$(perf report -i fp.data --stdio 2>/dev/null | awk '/^# Event count \(approx.\):/ {print $NF}')" "$(our_total fp.data 1)"
     # -top's header: the main binary (or perf's build-id cache copy of it, ~/.debug/.../elf, which
     # the symbolizer finds by build id) and its build id, the command, the total in time
     "$PPROF" -top fp.data >top.out 2>&1
@@ -186,16 +196,8 @@ if [ -f fp.data ]; then
         awk '/^ *[0-9]+ +[0-9.]+% / && NF == 6 {print $6, $1, $5}' >ours.top
     awk 'NR == FNR {flat[$1] = $2; next} {print $1, ($1 in flat) ? flat[$1] : "missing"}' ours.top flat.want | sort >flat.got
     awk 'NR == FNR {cum[$1] = $3; next} {print $1, ($1 in cum) ? cum[$1] : "missing"}' ours.top cum.want | sort >cum.got
-    if [ -s flat.want ] && cmp -s flat.want flat.got; then
-        ok "hottest functions' sample counts as perf report: $(tr '\n' ' ' <flat.want)"
-    else
-        bad "hottest functions as perf report (flat)" "perf: $(tr '\n' ' ' <flat.want) ours: $(tr '\n' ' ' <flat.got)"
-    fi
-    if [ -s cum.want ] && cmp -s cum.want cum.got; then
-        ok "cumulative shares as perf report --children: $(wc -l <cum.want) functions"
-    else
-        bad "hottest functions as perf report (cum)" "perf: $(tr '\n' ' ' <cum.want) ours: $(tr '\n' ' ' <cum.got)"
-    fi
+    same_list "hottest functions' sample counts" flat.want flat.got
+    same_list "cumulative shares (--children)" cum.want cum.got
 fi
 
 # ---------------------------------------------------------------- [vdso] and JIT frames named as perf names them
@@ -209,29 +211,24 @@ ours_flat() { # FILE NAMES_FILE: our flat sample count of each name
         awk '/^ *[0-9]+ +[0-9.]+% / && NF == 6 {print $6, $1}' >"$1.top"
     awk 'NR == FNR {flat[$1] = $2; next} {print $1, ($1 in flat) ? flat[$1] : "missing"}' "$1.top" "$2" | sort
 }
-if $CC -O1 -g -fno-omit-frame-pointer -o vdso "$HERE/vdso.c" &&
-    perf record -q -e cpu-clock -g -o vdso.data ./vdso 3000000 >vdso.rec 2>&1; then
-    perf_flat_dso '^\[vdso\]$' vdso.data >vdso.want
-    ours_flat vdso.data vdso.want >vdso.got
-    if [ -s vdso.want ] && cmp -s vdso.want vdso.got; then
-        ok "[vdso] frames named and counted as perf report: $(tr '\n' ' ' <vdso.want)"
+# vdso_case NAME LABEL PERF_OPTIONS...: the vdso program recorded, its [vdso] frames as perf names them.
+vdso_case() {
+    _n=$1 _label=$2
+    shift 2
+    if perf record -q "$@" -e cpu-clock -g -o "$_n.data" ./vdso 3000000 >"$_n.rec" 2>&1; then
+        perf_flat_dso '^\[vdso\]$' "$_n.data" >"$_n.want"
+        ours_flat "$_n.data" "$_n.want" >"$_n.got"
+        same_list "$_label" "$_n.want" "$_n.got"
     else
-        bad "[vdso] frames" "perf: $(tr '\n' ' ' <vdso.want) ours: $(tr '\n' ' ' <vdso.got)"
+        bad "record vdso.c $*" "$(head -2 "$_n.rec")"
     fi
+}
+if $CC -O1 -g -fno-omit-frame-pointer -o vdso "$HERE/vdso.c"; then
+    vdso_case vdso "[vdso] frames named and counted"
+    # perf record -z records no build ids: this machine's vDSO names [vdso] for a local file, as perf does.
+    vdso_case vdso_z "[vdso] without a build id (perf record -z)" -z
 else
-    bad "record vdso.c" "$(head -2 vdso.rec)"
-fi
-# perf record -z records no build ids: this machine's vDSO names [vdso] for a local file, as perf does.
-if perf record -q -z -e cpu-clock -g -o vdso_z.data ./vdso 3000000 >vdso_z.rec 2>&1; then
-    perf_flat_dso '^\[vdso\]$' vdso_z.data >vdso_z.want
-    ours_flat vdso_z.data vdso_z.want >vdso_z.got
-    if [ -s vdso_z.want ] && cmp -s vdso_z.want vdso_z.got; then
-        ok "[vdso] without a build id (perf record -z) as perf report: $(tr '\n' ' ' <vdso_z.want)"
-    else
-        bad "[vdso] without a build id (-z)" "perf: $(tr '\n' ' ' <vdso_z.want) ours: $(tr '\n' ' ' <vdso_z.got)"
-    fi
-else
-    bad "record vdso.c -z" "$(head -2 vdso_z.rec)"
+    bad "compile vdso.c" "$CC failed"
 fi
 # A JIT: code copied into anonymous executable memory, named in /tmp/perf-PID.map (x86-64 only).
 if [ "$(uname -m)" = x86_64 ] && $CC -O1 -g -fno-omit-frame-pointer -o jit "$HERE/jit.c" &&
@@ -240,11 +237,8 @@ if [ "$(uname -m)" = x86_64 ] && $CC -O1 -g -fno-omit-frame-pointer -o jit "$HER
     perf report -i jit.data --stdio -n --no-children --sort sym -g none 2>/dev/null |
         awk '/^#/ || NF < 4 {next} $2 >= 20 {print $4, $2}' | sort >jit.want
     ours_flat jit.data jit.want >jit.got
-    if grep -q '^jitted_spin ' jit.want && cmp -s jit.want jit.got; then
-        ok "JIT frames named from $jitmap as perf report: $(tr '\n' ' ' <jit.want)"
-    else
-        bad "JIT frames (/tmp/perf-PID.map)" "perf: $(tr '\n' ' ' <jit.want) ours: $(tr '\n' ' ' <jit.got)"
-    fi
+    grep -q '^jitted_spin ' jit.want || bad "JIT frames" "perf report names no jitted_spin from $jitmap"
+    same_list "JIT frames named from $jitmap" jit.want jit.got
     case $jitmap in /tmp/perf-[0-9]*.map) rm -f "$jitmap" ;; esac
 elif [ "$(uname -m)" = x86_64 ]; then
     bad "record jit.c" "$(head -2 jit.rec)"
@@ -256,7 +250,7 @@ if [ -f fp.data ]; then
         want=$(perf script -F comm -i fp.data 2>/dev/null | awk -v c="$c" '$1 == c {n++} END {print n + 0}')
         got=$("$PPROF" -top -nodefraction=0 -sample_index=cpu-clock_sample -tagfocus=comm="$c" fp.data 2>&1 |
             awk '/^Showing nodes accounting/ {sub(/,/, "", $5); print $5}')
-        if [ "$want" -gt 0 ] && [ "$want" = "$got" ]; then ok "-tagfocus=comm=$c: $got samples as perf script"; else bad "-tagfocus=comm=$c" "perf script $want, ours $got"; fi
+        same_count "-tagfocus=comm=$c: samples (perf script)" "$want" "$got"
     done
     want=$(perf script -F comm -i fp.data 2>/dev/null | awk '$1 == "worker_a" {n++} END {print n + 0}')
     got=$("$PPROF" -top -sample_index=cpu-clock_sample -tagroot=comm fp.data 2>&1 | awk '$NF == "worker_a" {print $4}')

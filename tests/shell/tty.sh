@@ -91,10 +91,25 @@ keys 'runtime.mallo' Tab
 if wait_for '^(pprof) weblist runtime.mallocgc' 5; then ok; else fail "tab completes a function name after weblist"; fi
 
 # ---- Ctrl-C at the prompt clears the line
-keys C-u 'garbage' C-c
-sleep 0.3
-keys 'help top' Enter
-if wait_for 'Outputs top entries' 5 && ! screen | grep -q 'unrecognized command: "garbage'; then ok; else fail "Ctrl-C clears the prompt line"; fi
+# (Ctrl-C only once the line shows: the terminal turns it into SIGINT at
+# once and drops what the program has not read yet, so on a slow run it
+# would overtake the keys typed before it.) ThreadSanitizer's runtime
+# takes every signal and runs the program's handler later, at a point of
+# its own: there the handler's flag comes after readline's interrupted
+# read has been handled, and the line stays; that build skips the check.
+case ${SANITIZE:-} in
+*sanitize=thread*)
+	echo "skip Ctrl-C clears the prompt line: ThreadSanitizer defers signal handlers"
+	keys C-u 'help top' Enter
+	wait_for 'Outputs top entries' 5 ;;
+*)
+	keys C-u 'garbage'
+	wait_for '^(pprof) garbage$' 10
+	keys C-c
+	sleep 0.3
+	keys 'help top' Enter
+	if wait_for 'Outputs top entries' 5 && ! screen | grep -q 'unrecognized command: "garbage'; then ok; else fail "Ctrl-C clears the prompt line"; fi ;;
+esac
 keys 'quit' Enter
 if wait_for 'EXITED=0' 5; then ok; else fail "quit exits 0"; fi
 $T kill-server 2>/dev/null

@@ -1309,7 +1309,7 @@ static void test_idmap(void)
     memset(&m, 0, sizeof m);
     uint64_t early = PPROF_IDMAP_DENSE_MAX + 10, huge = 1ULL << 40;
     CHECK_INT(pprof_idmap_put(&m, early, 7), 0); /* alone: hashed */
-    CHECK(m.keys != NULL && m.count == 1);
+    CHECK(m.slots != NULL && m.count == 1);
     for (uint64_t id = 1; id < PPROF_IDMAP_DENSE_MAX + 100; id++)
         if (id != early && pprof_idmap_put(&m, id, (uint32_t)(id * 3)) != 0)
             break;

@@ -254,6 +254,88 @@ static void test_filters(void)
     pprof_profile_free(p);
 }
 
+/* The name of sample i's root (outermost) frame, "" without frames. */
+static const char *root_of(const pprof_profile *p, size_t i)
+{
+    const pprof_sample *s = &p->samples[i];
+    if (!s->n_locs)
+        return "";
+    const pprof_location *l = &p->locations[pprof_sample_locs(p, s)[s->n_locs - 1]];
+    return pprof_string(p, p->functions[p->lines[l->lines_off].function].name);
+}
+
+/* Adds a sample of stack (as add) with one string label and one numeric. */
+static void add_labeled(pprof_profile *p, const char *stack, int64_t v, const char *key, const char *val,
+                        int64_t bytes)
+{
+    uint32_t locs[16];
+    size_t n = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", stack);
+    for (char *tok = strtok(buf, ";"); tok && n < 16; tok = strtok(NULL, ";"))
+        locs[n++] = loc_of(p, tok);
+    pprof_label l[2] = {{.key = S(p, key), .str = S(p, val)}, {.key = S(p, "size"), .num = bytes, .num_unit = S(p, "bytes")}};
+    CHECK_INT(pprof_profile_add_sample(p, locs, n, &v, l, 2), 0);
+}
+
+/* show_from, prune_from and the tag filters. */
+static void test_filters_from_and_tags(void)
+{
+    pprof_error err;
+    pprof_filter_result r;
+    /* show_from: the frames from the matching one down to the leaf; samples
+     * without it go. */
+    pprof_profile *p = filter_profile();
+    pprof_filter_options f = {.show_from = "^a$"};
+    CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
+    CHECK(r.show_from_matched);
+    CHECK_INT(p->n_samples, 1);
+    if (p->n_samples == 1) {
+        CHECK_STR(root_of(p, 0), "a");
+        CHECK_INT(p->samples[0].n_locs, 2);
+    }
+    CHECK_INT(flat_of(p, "x"), 100);
+    pprof_profile_free(p);
+    /* prune_from: the frames below the matching one go; its sample stays,
+     * its value now a's own. */
+    p = filter_profile();
+    f = (pprof_filter_options){.prune_from = "^a$"};
+    CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
+    CHECK_INT(p->n_samples, 3);
+    CHECK_INT(flat_of(p, "a"), 100);
+    CHECK_INT(flat_of(p, "x"), 10);
+    CHECK_INT(flat_of(p, "y"), 1);
+    pprof_profile_free(p);
+    /* tagfocus / tagignore on a string label, and on a numeric range. */
+    p = new_profile();
+    add_labeled(p, "x;main", 100, "endpoint", "/export", 4096);
+    add_labeled(p, "y;main", 10, "endpoint", "/search", 64);
+    f = (pprof_filter_options){.tagfocus = "endpoint=/export"};
+    CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
+    CHECK(r.tagfocus_matched);
+    CHECK_INT(flat_of(p, "x"), 100);
+    CHECK_INT(flat_of(p, "y"), 0);
+    pprof_profile_free(p);
+    p = new_profile();
+    add_labeled(p, "x;main", 100, "endpoint", "/export", 4096);
+    add_labeled(p, "y;main", 10, "endpoint", "/search", 64);
+    f = (pprof_filter_options){.tagignore = "endpoint=/export"};
+    CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
+    CHECK(r.tagignore_matched);
+    CHECK_INT(flat_of(p, "x"), 0);
+    CHECK_INT(flat_of(p, "y"), 10);
+    pprof_profile_free(p);
+    p = new_profile();
+    add_labeled(p, "x;main", 100, "endpoint", "/export", 4096);
+    add_labeled(p, "y;main", 10, "endpoint", "/search", 64);
+    f = (pprof_filter_options){.tagfocus = "1kb:"}; /* 1 KiB and more */
+    CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
+    CHECK(r.tagfocus_matched && r.tagfocus_numeric);
+    CHECK_INT(flat_of(p, "x"), 100);
+    CHECK_INT(flat_of(p, "y"), 0);
+    pprof_profile_free(p);
+}
+
 /* Node identity: one node per function, file or line; -noinlines keeps only
  * the outermost line of a location. */
 static void test_nodemap(void)
@@ -346,6 +428,7 @@ int main(void)
     test_saturation();
     test_call_tree_trimming();
     test_filters();
+    test_filters_from_and_tags();
     test_nodemap();
     test_normalize();
     return unit_report("graph");

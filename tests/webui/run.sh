@@ -88,20 +88,34 @@ rows() {
 
 header() { tr -d '\r' <"$tmp/head" | sed -n "s/^$1: //Ip" | head -1; }
 
+# Under ThreadSanitizer the call graph views (/ui/) cannot run: each view is
+# a child forked from the threaded server, Graphviz's text layout (pango)
+# starts threads in it, and TSan stops a process that starts a thread after
+# a multi-threaded fork (with die_after_fork=0 it aborts on a thread id
+# glibc reuses from the parent). They are skipped there, saying so.
+case ${SANITIZE:-} in
+*sanitize=thread*)
+    graph_views=0
+    echo "skip the call graph views (/ui/): pango starts threads in the forked view child, which ThreadSanitizer cannot follow" ;;
+*) graph_views=1 ;;
+esac
+
 # ---------------------------------------------------------------- paths
 start cpu "$data/cpu.pb.gz"
 expect 307 "/" && [ "$(header Location)" = "/ui/" ] && ok || bad "/: Location $(header Location)"
 expect 307 "/foo?f=main&n=3" && [ "$(header Location)" = "/ui/?f=main&n=3" ] && ok || bad "/foo: Location $(header Location)"
 expect 301 "/ui" && [ "$(header Location)" = "/ui/" ] && ok || bad "/ui: Location $(header Location)"
-expect 200 "/ui/" 'id="node1"'
+[ $graph_views = 0 ] || expect 200 "/ui/" 'id="node1"'
 expect 301 "/ui//top?n=3" "" --path-as-is && [ "$(header Location)" = "/ui/top?n=3" ] && ok || bad "/ui//top: Location $(header Location)"
 expect 301 "/ui/./x/../top" "" --path-as-is && [ "$(header Location)" = "/ui/top" ] && ok || bad "/ui/./x/../top: Location $(header Location)"
 curl -s -o /dev/null --path-as-is -D "$tmp/head" "$URL/ui/../etc/passwd"
 [ "$(header Location)" = "/etc/passwd" ] && ok || bad "/ui/../etc/passwd: Location $(header Location)"
 curl -s -o "$tmp/body" --path-as-is -L "$URL/ui/../../etc/passwd"
 ! grep -q 'root:' "$tmp/body" && ok || bad "a path outside /ui/ served a file"
-expect 200 "/ui/" '<svg data-fit'
-[ "$(header Content-Type)" = "text/html; charset=utf-8" ] && ok || bad "/ui/: Content-Type $(header Content-Type)"
+if [ $graph_views = 1 ]; then
+    expect 200 "/ui/" '<svg data-fit'
+    [ "$(header Content-Type)" = "text/html; charset=utf-8" ] && ok || bad "/ui/: Content-Type $(header Content-Type)"
+fi
 expect 200 "/ui/top" 'Name: "regexp.(\*machine).add"'
 expect 200 "/ui/top" 'id="toptable"'
 header Server-Timing | grep -q '^view;dur=[0-9.]*, cpu;dur=[0-9.]*$' && ok || bad "Server-Timing: $(header Server-Timing)"
@@ -146,8 +160,10 @@ lacks "/ui/top?prunefrom=Marshal" 'Name: "encoding/json.(\*encodeState).marshal"
 expect 200 "/ui/top?tf=endpoint=/export" 'Name: "main.compress"'
 lacks "/ui/top?tf=endpoint=/export" 'Name: "main.scan"'
 lacks "/ui/top?ti=endpoint=/export" 'Name: "main.compress"'
-expect 200 "/ui/?ts=endpoint" 'endpoint:/export'
-lacks "/ui/?th=endpoint" 'endpoint:/export'
+if [ $graph_views = 1 ]; then
+    expect 200 "/ui/?ts=endpoint" 'endpoint:/export'
+    lacks "/ui/?th=endpoint" 'endpoint:/export'
+fi
 expect 200 "/ui/top?si=samples" 'FlatFormat: "100"'
 expect 200 "/ui/top?si=0" 'FlatFormat: "100"'
 expect 200 "/ui/top?g=files" 'Name: "regexp/exec.go"'
@@ -156,13 +172,15 @@ expect 200 "/ui/top?g=addresses&noinlines=t" 'Name: "'
 expect 200 "/ui/top?unit=ms" 'FlatFormat: "1000ms"'
 expect 200 "/ui/top?mean=true&si=cpu" '<title>work mean_cpu</title>'
 expect 200 "/ui/top?rel=1&f=main.compress" 'Cum: 740000000'
-n5=$(curl -s "$URL/ui/?n=5" | grep -c 'class="node"')
-[ "$n5" -ge 5 ] && [ "$n5" -le 12 ] && ok || bad "n=5 drew $n5 nodes"
-n80=$(curl -s "$URL/ui/" | grep -c 'class="node"')
-[ "$n80" -gt "$n5" ] && ok || bad "default graph has $n80 nodes, n=5 has $n5"
-nf=$(curl -s "$URL/ui/?nf=0.2" | grep -c 'class="node"')
-[ "$nf" -lt "$n80" ] && ok || bad "nf=0.2 drew $nf nodes of $n80"
-expect 200 "/ui/?ef=0.2&trim=false&calltree=t&compact=t&intel=t&norm=f&dropneg=t&sort=cum"
+if [ $graph_views = 1 ]; then
+    n5=$(curl -s "$URL/ui/?n=5" | grep -c 'class="node"')
+    [ "$n5" -ge 5 ] && [ "$n5" -le 12 ] && ok || bad "n=5 drew $n5 nodes"
+    n80=$(curl -s "$URL/ui/" | grep -c 'class="node"')
+    [ "$n80" -gt "$n5" ] && ok || bad "default graph has $n80 nodes, n=5 has $n5"
+    nf=$(curl -s "$URL/ui/?nf=0.2" | grep -c 'class="node"')
+    [ "$nf" -lt "$n80" ] && ok || bad "nf=0.2 drew $nf nodes of $n80"
+    expect 200 "/ui/?ef=0.2&trim=false&calltree=t&compact=t&intel=t&norm=f&dropneg=t&sort=cum"
+fi
 expect 200 "/ui/top?trim=false" 'runtime.'
 expect 200 "/ui/top?f=&i=" 'Name: "regexp.(\*machine).add"'
 expect 200 "/ui/top?f=main.compress&f=regexp" 'Name: "main.compress"'
@@ -289,6 +307,7 @@ fi
 # ---------------------------------------------------------------- hostile names are escaped everywhere
 start hostile "$data/folded/hostile.folded"
 for v in "" top flamegraph "peek?f=alert" "top?f=alert"; do
+    [ -z "$v" ] && [ $graph_views = 0 ] && continue
     lacks "/ui/$v" '<script>alert'
     lacks "/ui/$v" '</text><script>'
 done

@@ -1,27 +1,10 @@
 #!/usr/bin/env python3
 # labels_order.py: writes tests/data/labels_order.pb.gz, one sample with string and numeric labels whose keys are shorter, as long as and longer than 10 characters (pprof -traces sorts the padded lines).
-import gzip, sys
+import os, sys
 
-def varint(n):
-    n &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        b = n & 0x7f
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-def field(num, wire, payload):
-    key = varint(num << 3 | wire)
-    if wire == 0:
-        return key + varint(payload)
-    return key + varint(len(payload)) + payload
-
-def msg(*parts):
-    return b"".join(parts)
+sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pbwire import field, msg, varint, write_gz  # noqa: E402
 
 strings = ["", "samples", "count", "main.f", "f.go", "endpoint", "a_very_long_key", "zz", "bytes", "/search", "x", "y", "abcdefghij", "k9"]
 S = {s: i for i, s in enumerate(strings)}
@@ -38,5 +21,4 @@ prof += field(4, 2, msg(field(1, 0, 1), field(4, 2, msg(field(1, 0, 1), field(2,
 prof += field(5, 2, msg(field(1, 0, 1), field(2, 0, S["main.f"]), field(3, 0, S["main.f"]), field(4, 0, S["f.go"])))
 for s in strings:
     prof += field(6, 2, s.encode())
-with open(sys.argv[1] if len(sys.argv) > 1 else "labels_order.pb.gz", "wb") as f:
-    f.write(gzip.compress(bytes(prof), mtime=0))
+write_gz(sys.argv[1] if len(sys.argv) > 1 else "labels_order.pb.gz", prof)

@@ -1,27 +1,10 @@
 #!/usr/bin/env python3
 # mean_min.py: writes tests/data/mean_min.pb.gz, a profile whose samples make -mean divide INT64_MIN by -1 (the one int64 quotient that traps).
-import gzip, sys
+import os, sys
 
-def varint(n):
-    n &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        b = n & 0x7f
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-def field(num, wire, payload):
-    key = varint(num << 3 | wire)
-    if wire == 0:
-        return key + varint(payload)
-    return key + varint(len(payload)) + payload
-
-def msg(*parts):
-    return b"".join(parts)
+sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pbwire import field, msg, varint, write_gz  # noqa: E402
 
 strings = ["", "count", "n", "value", "bytes", "main.f", "f.go", "main.g", "k", "v", "w"]
 S = {s: i for i, s in enumerate(strings)}
@@ -41,5 +24,4 @@ for fid, name in ((1, "main.f"), (2, "main.g")):
     prof += field(5, 2, msg(field(1, 0, fid), field(2, 0, S[name]), field(3, 0, S[name]), field(4, 0, S["f.go"])))
 for s in strings:
     prof += field(6, 2, s.encode())
-with open(sys.argv[1] if len(sys.argv) > 1 else "mean_min.pb.gz", "wb") as f:
-    f.write(gzip.compress(bytes(prof), mtime=0))
+write_gz(sys.argv[1] if len(sys.argv) > 1 else "mean_min.pb.gz", prof)

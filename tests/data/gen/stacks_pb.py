@@ -9,25 +9,11 @@
 #   mapping FILE                   the main binary's file name
 #   file FUNC PATH                 the source file of FUNC (default FUNC.go)
 #   stack V[,V...] ROOT;...;LEAF [KEY=VALUE ...]   one sample (values may be negative)
-import gzip, sys
+import os, sys
 
-def varint(n):
-    n &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        b = n & 0x7f
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-def field(num, wire, payload):
-    key = varint(num << 3 | wire)
-    if wire == 0:
-        return key + varint(payload)
-    return key + varint(len(payload)) + payload
+sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pbwire import field, varint, write_gz  # noqa: E402
 
 strings = [""]
 index = {"": 0}
@@ -102,5 +88,4 @@ if period:
 body = bytearray()
 for s in strings:
     body += field(6, 2, s.encode())
-with open(sys.argv[2], "wb") as out:
-    out.write(gzip.compress(bytes(body + prof), mtime=0))
+write_gz(sys.argv[2], body + prof)
