@@ -561,7 +561,8 @@ static int edges_reorder(gb *b, const edge_walk *walk)
         }
         for (size_t k = 0; k < ne; k++)
             re[k] = b->edges[order[k]];
-        memcpy(b->edges, re, ne * sizeof *re);
+        if (ne)
+            memcpy(b->edges, re, ne * sizeof *re); /* b->edges is NULL when there are none */
         rc = edge_rehash(b, b->edge_mask + 1);
         memset(b->last_edge, 0xff, b->n_work * sizeof *b->last_edge); /* PPROF_NONE */
     }
@@ -1332,7 +1333,11 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
         pprof_stack_index_fits(own, p, b.si, opt->mean))
         b.stacks = own;
     b.n_rows = b.stacks ? b.stacks->n_stacks : p->n_samples;
-    int rc = pprof_nodemap_build(&b.g->nodemap, p, opt, err);
+    int rc = pprof_stack_index_nodemap(&b.g->nodemap, p, opt);
+    if (rc)
+        rc = pprof_error_set(err, rc, "building nodes: %s", pprof_strerror(rc));
+    else if (!b.g->nodemap)
+        rc = pprof_nodemap_build(&b.g->nodemap, p, opt, err);
     if (!rc) {
         b.nm = b.g->nodemap;
         b.info = b.nm->nodes;

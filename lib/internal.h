@@ -169,7 +169,17 @@ typedef struct pprof_stack_index {
     size_t n_tree;
     uint32_t *tree_loc, *tree_parent, *stack_leaf;
     int64_t *tree_own, *tree_sum;
+    /* The node identity under the default graph options (pprof_profile_index
+     * builds it; a graph built with those options copies it instead of
+     * rebuilding it), and the tables it was built from. */
+    pprof_nodemap *nodemap;
+    const void *nm_tables[5];
+    size_t nm_counts[5];
 } pprof_stack_index;
+
+/* The nodemap cached in p's index for opt (a copy the caller owns), or
+ * *out NULL when there is none for these options. 0 or PPROF_ENOMEM. */
+int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt);
 
 /* Adds the call tree to x (built from p). 0 or PPROF_ENOMEM (x unchanged). */
 int pprof_stack_index_tree(pprof_stack_index *x, const pprof_profile *p);

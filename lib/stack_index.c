@@ -41,6 +41,7 @@ void pprof_stack_index_free(pprof_stack_index *x)
     free(x->stack_leaf);
     free(x->tree_own);
     free(x->tree_sum);
+    pprof_nodemap_free(x->nodemap);
     free(x);
 }
 
@@ -412,6 +413,70 @@ int pprof_stack_index_tree(pprof_stack_index *x, const pprof_profile *p)
     return rc;
 }
 
+/* ---------------------------------------------------------------- node identity */
+
+/* The tables a nodemap is made from, to tell that p still has them. */
+static void nodemap_tables(const pprof_profile *p, const void *tables[5], size_t counts[5])
+{
+    tables[0] = p->locations, counts[0] = p->n_locations;
+    tables[1] = p->lines, counts[1] = p->n_lines;
+    tables[2] = p->functions, counts[2] = p->n_functions;
+    tables[3] = p->mappings, counts[3] = p->n_mappings;
+    tables[4] = p->strings, counts[4] = p->n_strings;
+}
+
+/* Whether opt builds the nodes of the default options: the only fields
+ * that node identity reads. */
+static bool default_nodes(const pprof_graph_options *opt)
+{
+    return opt->granularity == PPROF_GRAN_FUNCTIONS && !opt->showcolumns && !opt->keep_objfile && !opt->noinlines &&
+           !opt->untrimmed_files && !opt->trim_path && !opt->source_path;
+}
+
+int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt)
+{
+    *out = NULL;
+    const pprof_stack_index *x = p->internal ? p->internal->stacks : NULL;
+    if (!x || !x->nodemap || !default_nodes(opt))
+        return 0;
+    const void *tables[5];
+    size_t counts[5];
+    nodemap_tables(p, tables, counts);
+    if (memcmp(tables, x->nm_tables, sizeof tables) != 0 || memcmp(counts, x->nm_counts, sizeof counts) != 0)
+        return 0;
+    /* A copy (some milliseconds) is a tenth of a build on 1M locations. */
+    const pprof_nodemap *m = x->nodemap;
+    pprof_nodemap *c = calloc(1, sizeof *c);
+    if (!c)
+        return PPROF_ENOMEM;
+    c->profile = p;
+    c->n_nodes = m->n_nodes;
+    c->n_loc_nodes = m->n_loc_nodes;
+    c->nodes = malloc((m->n_nodes ? m->n_nodes : 1) * sizeof *c->nodes);
+    c->loc_off = malloc((p->n_locations + 1) * sizeof *c->loc_off);
+    c->loc_nodes = malloc((m->n_loc_nodes ? m->n_loc_nodes : 1) * sizeof *c->loc_nodes);
+    c->extra_strings = malloc((m->n_extra_strings ? m->n_extra_strings : 1) * sizeof *c->extra_strings);
+    if (!c->nodes || !c->loc_off || !c->loc_nodes || !c->extra_strings) {
+        pprof_nodemap_free(c);
+        return PPROF_ENOMEM;
+    }
+    if (m->n_nodes)
+        memcpy(c->nodes, m->nodes, m->n_nodes * sizeof *c->nodes);
+    memcpy(c->loc_off, m->loc_off, (p->n_locations + 1) * sizeof *c->loc_off);
+    if (m->n_loc_nodes)
+        memcpy(c->loc_nodes, m->loc_nodes, m->n_loc_nodes * sizeof *c->loc_nodes);
+    for (size_t i = 0; i < m->n_extra_strings; i++) {
+        char *s = strdup(m->extra_strings[i]);
+        if (!s) {
+            pprof_nodemap_free(c);
+            return PPROF_ENOMEM;
+        }
+        c->extra_strings[c->n_extra_strings++] = s;
+    }
+    *out = c;
+    return 0;
+}
+
 int pprof_profile_index(pprof_profile *p, pprof_error *err)
 {
     pprof_profile_changed(p);
@@ -419,6 +484,15 @@ int pprof_profile_index(pprof_profile *p, pprof_error *err)
     int rc = pprof_stack_index_build(&x, p);
     if (!rc && (rc = pprof_stack_index_tree(x, p)) != 0)
         pprof_stack_index_free(x);
+    if (!rc) {
+        /* Node identity is a good part of a report on many locations; the
+         * shell and the web UI mostly ask with the default options. */
+        pprof_graph_options o;
+        memset(&o, 0, sizeof o);
+        pprof_error ignored;
+        if (pprof_nodemap_build(&x->nodemap, p, &o, &ignored) == 0)
+            nodemap_tables(p, x->nm_tables, x->nm_counts);
+    }
     if (rc)
         return pprof_error_set(err, rc, "indexing the samples' stacks: %s", pprof_strerror(rc));
     p->internal->stacks = x;

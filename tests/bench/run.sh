@@ -354,6 +354,9 @@ top"; do
     weberr=$BENCH_DIR/webui.err
     HOME=$BENCH_DIR "$PPROF" -http=127.0.0.1:0 -no_browser "$BIG" >/dev/null 2>"$weberr" &
     webpid=$!
+    # the server must not outlive the bench, also when it is interrupted
+    trap 'kill $webpid 2>/dev/null' EXIT
+    trap 'exit 1' INT TERM
     port='' i=0
     while [ -z "$port" ] && [ $i -lt 600 ] && kill -0 $webpid 2>/dev/null; do
         sleep 0.2

@@ -1251,6 +1251,97 @@ static void test_decode_merge(void)
     pprof_profile_free(p);
 }
 
+/* Location ids of every varint length in long packed lists (read 8 bytes
+ * at a time up to 4-byte varints, byte by byte beyond), samples before
+ * their locations, one id past 2^32 in the middle: each reference names
+ * the right location, and repeated samples merge before and after it. */
+static void test_decode_wide_ids(void)
+{
+    static const uint64_t ids[] = {1, 127, 128, 300, 16383, 16384, 2097151, 2097152, 268435455,
+                                   268435456, 4294967294u, 4294967295u, 77, 5, 9, 2000000};
+    enum { N = sizeof ids / sizeof ids[0] };
+    uint64_t big = ((uint64_t)1 << 32) + 7;
+    msg *m = malloc(sizeof *m);
+    if (!m)
+        return;
+    m->n = 0;
+    f_value_type(m, 1, 1, 2);
+    msg smp = {.n = 0};
+    uint64_t one[] = {1}, lst[N], lst2[N + 1];
+    for (size_t i = 0; i < N; i++)
+        lst[i] = ids[N - 1 - i];
+    memcpy(lst2, lst, sizeof lst);
+    lst2[N] = big;
+    /* sample 0: all ids; sample 1: all ids and big; sample 2 = sample 0;
+     * sample 3 = sample 1; sample 4: ids in the other order, then = 0. */
+    const uint64_t *lists[] = {lst, lst2, lst, lst2, ids, lst};
+    size_t lens[] = {N, N + 1, N, N + 1, N, N};
+    for (size_t k = 0; k < 6; k++) {
+        smp.n = 0;
+        fpacked(&smp, 1, lists[k], lens[k]);
+        one[0] = k + 1;
+        fpacked(&smp, 2, one, 1);
+        fm(m, 2, &smp);
+    }
+    for (size_t i = 0; i < N; i++)
+        f_location(m, ids[i], 1, (int64_t)i + 1);
+    f_location(m, big, 1, 99);
+    f_function(m, 1, 3);
+    f_strings(m);
+    pprof_profile *p = parse_ok(m);
+    if (p) {
+        CHECK_INT(p->n_samples, 3);
+        CHECK_INT(p->n_locations, N + 1);
+    }
+    if (p && p->n_samples == 3) {
+        CHECK_INT(p->values[0], 1 + 3 + 6);
+        CHECK_INT(p->values[1], 2 + 4);
+        CHECK_INT(p->values[2], 5);
+        for (size_t k = 0; k < 3; k++) {
+            const pprof_sample *sm = &p->samples[k];
+            const uint64_t *want = k == 0 ? lst : k == 1 ? lst2 : ids;
+            CHECK_INT(sm->n_locs, k == 1 ? N + 1 : N);
+            for (size_t i = 0; i < sm->n_locs && i < N + 1; i++) {
+                const pprof_location *l = &p->locations[p->sample_locs[sm->locs_off + i]];
+                CHECK(l->id == want[i]);
+                CHECK_INT(p->lines[l->lines_off].line, l->id == big ? 99 : (int64_t)(want == ids ? i : N - 1 - i) + 1);
+            }
+        }
+        /* Locations in wire order. */
+        CHECK(p->locations[0].id == 1 && p->locations[N].id == big);
+    }
+    pprof_profile_free(p);
+
+    /* An undefined location is named by its first reference, also when the
+     * ids grew past 2^32 on the way. */
+    for (int wide = 0; wide < 2; wide++) {
+        m->n = 0;
+        f_value_type(m, 1, 1, 2);
+        uint64_t a[] = {1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, b[] = {1, 2, 44, 33};
+        smp.n = 0;
+        fpacked(&smp, 1, a, 12);
+        fpacked(&smp, 2, one, 1);
+        fm(m, 2, &smp);
+        if (wide) {
+            smp.n = 0;
+            fpacked(&smp, 1, &big, 1);
+            fpacked(&smp, 2, one, 1);
+            fm(m, 2, &smp);
+            f_location(m, big, 1, 3);
+        }
+        smp.n = 0;
+        fpacked(&smp, 1, b, 4);
+        fpacked(&smp, 2, one, 1);
+        fm(m, 2, &smp);
+        f_location(m, 1, 1, 1);
+        f_location(m, 2, 1, 2);
+        f_function(m, 1, 3);
+        f_strings(m);
+        EXPECT_FAIL(m, PPROF_ESEMANTIC, "location id 44 is not defined");
+    }
+    free(m);
+}
+
 /* A read that would pass max_memory fails with PPROF_ELIMIT, raw or gzip. */
 static void test_decode_budget(void)
 {
@@ -1344,6 +1435,7 @@ int main(void)
     test_decode_gzip();
     test_raw();
     test_decode_merge();
+    test_decode_wide_ids();
     test_decode_budget();
     test_idmap();
     return unit_report("codec");

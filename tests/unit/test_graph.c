@@ -75,6 +75,67 @@ static pprof_graph *build(const pprof_profile *p, const pprof_graph_options *o)
     return g;
 }
 
+/* Adds a sample of stack with one string label key=val. */
+static void add_labelled(pprof_profile *p, const char *stack, int64_t v, const char *key, const char *val)
+{
+    uint32_t locs[16];
+    size_t n = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", stack);
+    for (char *tok = strtok(buf, ";"); tok && n < 16; tok = strtok(NULL, ";"))
+        locs[n++] = loc_of(p, tok);
+    pprof_label l = {.key = S(p, key), .str = S(p, val)};
+    CHECK_INT(pprof_profile_add_sample(p, locs, n, &v, &l, 1), 0);
+}
+
+/* Tags of a drawing at the node cutoff (total 1000, nodefraction 0.005:
+ * 5): label sets weighing less than 5 in all have no tag anywhere; a set
+ * of exactly 5 split over two stacks keeps its tag where it sums to 5 (the
+ * common caller) and nowhere else; 200 sets of weight 1 leave nothing. */
+static void test_tag_cutoff(void)
+{
+    pprof_profile *p = new_profile();
+    for (int i = 0; i < 200; i++) {
+        char v[16];
+        snprintf(v, sizeof v, "s%d", i);
+        add_labelled(p, "a;main", 1, "span", v);
+    }
+    add_labelled(p, "b;main", 3, "span", "five");
+    add_labelled(p, "c;main", 2, "span", "five");
+    add_labelled(p, "c;main", 4, "span", "four");
+    add_labelled(p, "b;main", 791, "pod", "x");
+    pprof_graph_options o = graph_options();
+    o.visual = true;
+    o.nodecount = 80;
+    o.nodefraction = 0.005;
+    o.edgefraction = 0.001;
+    pprof_graph *g = build(p, &o);
+    if (g) {
+        CHECK_INT(g->node_cutoff, 5);
+        size_t seen = 0;
+        for (size_t i = 0; i < g->n_nodes; i++) {
+            const char *name = node_name(g, i);
+            for (uint32_t k = 0; k < g->nodes[i].n_tags; k++) {
+                const pprof_tag *t = &g->tags[g->nodes[i].tags_off + k];
+                seen++;
+                if (strcmp(name, "main") == 0 && strcmp(t->name, "span:five") == 0) {
+                    CHECK_INT(t->cum, 5);
+                    CHECK_INT(t->flat, 0);
+                } else if (strcmp(t->name, "pod:x") == 0 && (strcmp(name, "main") == 0 || strcmp(name, "b") == 0)) {
+                    CHECK_INT(t->cum, 791);
+                    CHECK_INT(t->flat, strcmp(name, "b") == 0 ? 791 : 0);
+                } else {
+                    CHECK(!"unexpected tag");
+                    fprintf(stderr, "unexpected tag %s on %s\n", t->name, name);
+                }
+            }
+        }
+        CHECK_INT(seen, 3);
+    }
+    pprof_graph_free(g);
+    pprof_profile_free(p);
+}
+
 /* Equal flat values: pprof orders by name, so nodecount keeps the first
  * names, whatever order the samples came in. */
 static void test_ties_at_nodecount(void)
@@ -425,6 +486,7 @@ static void test_normalize(void)
 int main(void)
 {
     test_ties_at_nodecount();
+    test_tag_cutoff();
     test_saturation();
     test_call_tree_trimming();
     test_filters();

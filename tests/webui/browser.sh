@@ -25,8 +25,9 @@ NODE_DIR=$(cd "$NODE_DIR" && pwd)
 command -v node >/dev/null 2>&1 || { echo "browser.sh: node is not installed"; echo "webui-browser: 0 passed, 1 failed"; exit 1; }
 
 tmp=$(mktemp -d)
-pids=""
-trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+# serve runs in a command substitution (a subshell), so the servers' pids
+# are kept in a file the exit trap reads, not in a variable.
+trap 'for p in $(cat "$tmp/pids" 2>/dev/null); do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 mkdir -p "$SHOTS" "$tmp/home"
 
@@ -35,7 +36,7 @@ serve() {
     name=$1
     shift
     HOME=$tmp/home XDG_CONFIG_HOME= "$PPROF" -http=127.0.0.1:0 -no_browser "$@" >/dev/null 2>"$tmp/$name.err" &
-    pids="$pids $!"
+    echo $! >>"$tmp/pids"
     i=0
     while [ $i -lt 100 ]; do
         port=$(sed -n 's|^Serving web UI on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$tmp/$name.err")
