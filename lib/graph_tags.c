@@ -58,6 +58,8 @@ struct graph_tags {
      * name whose sum is under the cutoff makes no tag that survives: with
      * one span id per sample, that is nearly all of them. */
     int64_t *set_w, *num_w;
+    uint32_t *sample_set; /* per sample, its set as the first pass found it */
+    size_t cur;           /* the sample graph_tags_sample took last */
     size_t cap_set_w, cap_num_w;
     int64_t cutoff;
     bool pruning;
@@ -156,6 +158,7 @@ void graph_tags_free(graph_tags *t)
     free(t->pieces);
     free(t->set_w);
     free(t->num_w);
+    free(t->sample_set);
     pprof_buf_release(&t->scratch);
     pprof_buf_release(&t->joined);
     free(t);
@@ -225,10 +228,20 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
     size_t nt = p->n_sample_types;
     t->w = p->values[s * nt + (size_t)t->si];
     t->dw = t->mean ? p->values[s * nt] : 0;
-    int rc = label_set(t, ls, sm->n_labels);
-    if (rc)
-        return rc;
     t->n_nums = 0;
+    t->cur = s;
+    if (t->pruning && t->sample_set && t->sample_set[s] != PPROF_NONE) {
+        /* the first pass found this sample's set: a light one makes no tag */
+        t->set = t->sample_set[s];
+        if (t->set && sum_of(t->set_w, t->cap_set_w, t->set) < t->cutoff) {
+            *has_labels = false;
+            return 0;
+        }
+    } else {
+        int rc = label_set(t, ls, sm->n_labels);
+        if (rc)
+            return rc;
+    }
     for (uint32_t i = 0; i < sm->n_labels; i++) {
         /* pprof keeps only the "bytes" numeric labels for graphs, in the
          * profile's unit for that key. A numeric label with neither value
@@ -274,6 +287,14 @@ static int grow_sums(int64_t **sums, size_t *cap, size_t n)
 
 int graph_tags_weigh(graph_tags *t)
 {
+    size_t ns = t->p->n_samples;
+    if (!t->sample_set) {
+        t->sample_set = malloc((ns ? ns : 1) * sizeof *t->sample_set);
+        if (!t->sample_set)
+            return PPROF_ENOMEM;
+        memset(t->sample_set, 0xff, ns * sizeof *t->sample_set); /* PPROF_NONE: not seen */
+    }
+    t->sample_set[t->cur] = t->set;
     if (grow_sums(&t->set_w, &t->cap_set_w, t->n_strs) || grow_sums(&t->num_w, &t->cap_num_w, t->n_strs))
         return PPROF_ENOMEM;
     bool ignored = false; /* a saturated bound only keeps more tags */
