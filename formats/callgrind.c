@@ -8,7 +8,7 @@
 typedef struct name_table {
     char **names;
     uint32_t *slots; /* open addressing: name index + 1 */
-    size_t n, mask;
+    size_t n, mask, cap_names;
 } name_table;
 
 /* Table order never reaches the output (names are numbered as first seen). */
@@ -26,10 +26,8 @@ static int table_grow(name_table *t)
 {
     size_t slots = t->slots ? (t->mask + 1) * 2 : 256;
     /* The names array holds up to half as many names as there are slots. */
-    char **names = realloc(t->names, slots / 2 * sizeof *names);
-    if (!names)
+    if (PPROF_GROW(t->names, t->cap_names, slots / 2))
         return PPROF_ENOMEM;
-    t->names = names;
     return pprof_slots_rebuild(&t->slots, &t->mask, slots, t->n, name_entry_hash, t);
 }
 

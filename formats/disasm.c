@@ -11,7 +11,7 @@ enum { MAX_CODE = 1 << 20 };
 typedef struct dsym {
     char *name;       /* as printed (the form that matched) */
     char **aka;       /* other names at the same address */
-    size_t n_aka;
+    size_t n_aka, cap_aka;
     uint64_t start, end; /* object addresses, [start, end) */
     uint32_t mapping;
 } dsym;
@@ -53,27 +53,19 @@ static int add_symbol(void *ctx, const char *name, uint64_t start, uint64_t size
     for (size_t i = 0; i < c->n; i++) {
         dsym *s = &c->syms[i];
         if (s->mapping == c->mapping && s->start == start) {
-            char **a = realloc(s->aka, (s->n_aka + 1) * sizeof *a);
-            if (!a) {
+            if (PPROF_GROW(s->aka, s->cap_aka, s->n_aka + 1)) {
                 free(shown);
                 return c->rc = PPROF_ENOMEM;
             }
-            s->aka = a;
             s->aka[s->n_aka++] = shown;
             return 0;
         }
     }
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        dsym *t = realloc(c->syms, cap * sizeof *t);
-        if (!t) {
-            free(shown);
-            return c->rc = PPROF_ENOMEM;
-        }
-        c->syms = t;
-        c->cap = cap;
+    if (PPROF_GROW(c->syms, c->cap, c->n + 1)) {
+        free(shown);
+        return c->rc = PPROF_ENOMEM;
     }
-    c->syms[c->n++] = (dsym){shown, NULL, 0, start, start + (size ? size : 1), c->mapping};
+    c->syms[c->n++] = (dsym){shown, NULL, 0, 0, start, start + (size ? size : 1), c->mapping};
     return 0;
 }
 

@@ -128,9 +128,9 @@ static bool match_java(const char *s, size_t n, span *out)
 static bool match_cpp(const char *s, size_t n, span *out)
 {
     /* Starts of the "ident::" segments: seg[0] = 0, seg[k] after the k-th "::". */
-    size_t cap = 16, k = 0;
-    size_t *seg = malloc(cap * sizeof *seg);
-    if (!seg)
+    size_t cap = 0, k = 0;
+    size_t *seg = NULL;
+    if (PPROF_GROW(seg, cap, 16))
         return false;
     size_t pos = 0;
     for (;;) {
@@ -141,14 +141,9 @@ static bool match_cpp(const char *s, size_t n, span *out)
             j++;
         if (j + 1 >= n || s[j] != ':' || s[j + 1] != ':')
             break;
-        if (k == cap) {
-            size_t *q = realloc(seg, 2 * cap * sizeof *seg);
-            if (!q) {
-                free(seg);
-                return false;
-            }
-            seg = q;
-            cap *= 2;
+        if (PPROF_GROW(seg, cap, k + 1)) {
+            free(seg);
+            return false;
         }
         seg[k++] = pos; /* segment k-1 starts here and ends in "::" */
         pos = j + 2;

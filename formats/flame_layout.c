@@ -1,5 +1,6 @@
 /* flame_layout.c: builds the frame trie of a stack set and lays it out in rows for the flame-graph SVG. */
 #include "flame_layout.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -286,14 +287,8 @@ void flame_tree_release(flame_tree *t)
 
 static int push_item(flame_layout *l, size_t *cap, const flame_item *it)
 {
-    if (l->n_items == *cap) {
-        size_t c = *cap ? *cap * 2 : 1024;
-        flame_item *n = realloc(l->items, c * sizeof *n);
-        if (!n)
-            return PPROF_ENOMEM;
-        l->items = n;
-        *cap = c;
-    }
+    if (PPROF_GROW(l->items, *cap, l->n_items + 1))
+        return PPROF_ENOMEM;
     l->items[l->n_items++] = *it;
     return 0;
 }

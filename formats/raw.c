@@ -251,7 +251,7 @@ typedef struct lab_scratch {
     pprof_buf text;
     lab_entry *e;
     lab_ref *r;
-    size_t cap;
+    size_t cap_e, cap_r;
 } lab_scratch;
 
 /* One label line: "key:[v1 v2]" per key, sorted as strings and joined by
@@ -260,17 +260,8 @@ typedef struct lab_scratch {
 static int label_line(raw_out *o, lab_scratch *sc, const pprof_profile *p, const pprof_label *L,
                       uint32_t n, bool numeric)
 {
-    if (n > sc->cap) {
-        lab_entry *e = realloc(sc->e, n * sizeof *e);
-        if (e)
-            sc->e = e;
-        lab_ref *r = realloc(sc->r, n * sizeof *r);
-        if (r)
-            sc->r = r;
-        if (!e || !r)
-            return PPROF_ENOMEM;
-        sc->cap = n;
-    }
+    if (PPROF_GROW(sc->e, sc->cap_e, n) || PPROF_GROW(sc->r, sc->cap_r, n))
+        return PPROF_ENOMEM;
     size_t n_r = 0;
     for (uint32_t i = 0; i < n; i++)
         if ((L[i].str == 0) == numeric)

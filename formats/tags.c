@@ -19,33 +19,14 @@ typedef struct tag_key {
     int64_t total;
 } tag_key;
 
-static size_t name_hash(const char *s)
+static uint64_t name_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (size_t)(h ^ (h >> 29));
+    return pprof_hash_bytes(s, strlen(s));
 }
 
-/* Rebuilds the index with twice the rows' room. */
-static int reindex(tag_key *k)
+static uint64_t row_hash(const void *ctx, size_t i)
 {
-    size_t n = 16;
-    while (n < k->cap_rows * 2)
-        n *= 2;
-    uint32_t *t = calloc(n, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; i < k->n_rows; i++) {
-        size_t h = name_hash(k->rows[i].name) & (n - 1);
-        while (t[h])
-            h = (h + 1) & (n - 1);
-        t[h] = (uint32_t)i + 1;
-    }
-    free(k->slots);
-    k->slots = t;
-    k->mask = n - 1;
-    return 0;
+    return name_hash(((const tag_key *)ctx)->rows[i].name);
 }
 
 static int cmp_keys(const void *a, const void *b)
@@ -76,16 +57,11 @@ static void add_sat(int64_t *d, int64_t v)
 /* Adds w to the row of value name, making the row when new. */
 static int add_weight(tag_key *k, const char *name, int64_t w)
 {
-    if (k->n_rows == k->cap_rows) {
-        size_t cap = k->cap_rows ? k->cap_rows * 2 : 8;
-        tag_row *r = realloc(k->rows, cap * sizeof *r);
-        if (!r)
+    if (PPROF_GROW(k->rows, k->cap_rows, k->n_rows + 1))
+        return PPROF_ENOMEM;
+    if (!k->slots || (k->n_rows + 1) * 2 > k->mask + 1)
+        if (pprof_slots_rebuild(&k->slots, &k->mask, k->slots ? (k->mask + 1) * 2 : 16, k->n_rows, row_hash, k))
             return PPROF_ENOMEM;
-        k->rows = r;
-        k->cap_rows = cap;
-        if (reindex(k))
-            return PPROF_ENOMEM;
-    }
     size_t h = name_hash(name) & k->mask;
     for (; k->slots[h]; h = (h + 1) & k->mask) {
         tag_row *r = &k->rows[k->slots[h] - 1];
@@ -157,15 +133,9 @@ int pprof_write_tags(pprof_buf *out, const pprof_profile *p, const pprof_report_
                 if (keys[q].key == l->key)
                     k = &keys[q];
             if (!k) {
-                if (n_keys == cap_keys) {
-                    size_t cap = cap_keys ? cap_keys * 2 : 8;
-                    tag_key *nk = realloc(keys, cap * sizeof *nk);
-                    if (!nk) {
-                        rc = PPROF_ENOMEM;
-                        break;
-                    }
-                    keys = nk;
-                    cap_keys = cap;
+                if (PPROF_GROW(keys, cap_keys, n_keys + 1)) {
+                    rc = PPROF_ENOMEM;
+                    break;
                 }
                 k = &keys[n_keys++];
                 memset(k, 0, sizeof *k);

@@ -1,5 +1,6 @@
 /* regex_parse.c: Go RE2-syntax parser and compiler from a pattern to a Thompson NFA program. */
 #define PPROF_REGEX_INTERNAL
+#include "internal.h"
 #include "regex.h"
 
 #include <stdio.h>
@@ -127,17 +128,7 @@ typedef struct vec32 {
 
 static bool grow(void **v, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return true;
-    size_t c = *cap ? *cap : 16;
-    while (c < need)
-        c *= 2;
-    void *nv = realloc(*v, c * elem);
-    if (!nv)
-        return false;
-    *v = nv;
-    *cap = c;
-    return true;
+    return pprof_grow(v, cap, need, elem) == 0; /* the library's one growable array */
 }
 
 static bool vec_push2(vec32 *a, uint32_t x, uint32_t y)
@@ -986,7 +977,8 @@ typedef struct frag {
 typedef struct compiler {
     const parser *ps;
     re_inst *inst;
-    uint32_t ninst, cap;
+    uint32_t ninst;
+    size_t cap;
     bool too_large, no_mem;
 } compiler;
 
@@ -1025,15 +1017,9 @@ static uint32_t emit(compiler *c, int op)
         c->too_large = true;
         return 0;
     }
-    if (c->ninst == c->cap) {
-        uint32_t nc = c->cap ? c->cap * 2 : 64;
-        re_inst *ni = realloc(c->inst, nc * sizeof *ni);
-        if (!ni) {
-            c->no_mem = true;
-            return 0;
-        }
-        c->inst = ni;
-        c->cap = nc;
+    if (PPROF_GROW(c->inst, c->cap, (size_t)c->ninst + 1)) {
+        c->no_mem = true;
+        return 0;
     }
     uint32_t pc = c->ninst++;
     memset(&c->inst[pc], 0, sizeof c->inst[pc]);

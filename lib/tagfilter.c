@@ -17,7 +17,7 @@ typedef struct tag_filter {
     char unit[32];
     /* string: regexps */
     pprof_regex **res;
-    size_t n_res;
+    size_t n_res, cap_res;
 } tag_filter;
 
 static void tag_filter_release(tag_filter *t)
@@ -116,10 +116,8 @@ static int compile_filter(tag_filter *t, const char *text, const char *name, ppr
     for (const char *s = value; s;) {
         const char *comma = strchr(s, ',');
         size_t n = comma ? (size_t)(comma - s) : strlen(s);
-        pprof_regex **grown = realloc(t->res, (t->n_res + 1) * sizeof *grown);
-        if (!grown)
+        if (PPROF_GROW(t->res, t->cap_res, t->n_res + 1))
             return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
-        t->res = grown;
         pprof_error rerr;
         int crc = pprof_regex_compile(&t->res[t->n_res], s, n, &rerr);
         if (crc)
