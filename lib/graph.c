@@ -98,36 +98,19 @@ static int edge_add_at(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd,
         *at = last;
         return 0;
     }
-    uint64_t key = (uint64_t)src << 32 | dst;
-    size_t h = pprof_hash_u64(key) & b->edge_mask;
-    for (;;) {
-        uint32_t e = b->edge_slots[h];
-        if (!e)
-            break;
-        edge_rec *r = &b->edges[e - 1];
-        if (r->src == src && r->dst == dst) {
-            b->last_edge[dst] = e - 1;
-            edge_update(b, r, w, wd, residual, is_inline, stamp);
-            *at = e - 1;
-            return 0;
-        }
-        h = (h + 1) & b->edge_mask;
+    size_t before = b->n_edges;
+    int rc = edge_find(b, src, dst, residual, is_inline, at);
+    if (rc)
+        return rc;
+    edge_rec *r = &b->edges[*at];
+    b->last_edge[dst] = *at;
+    if (b->n_edges > before) { /* made now, with its flags and no weight */
+        r->w = w;
+        r->wd = wd;
+        r->stamp = stamp;
+    } else {
+        edge_update(b, r, w, wd, residual, is_inline, stamp);
     }
-    if (PPROF_GROW(b->edges, b->cap_edges, b->n_edges + 1))
-        return PPROF_ENOMEM;
-    edge_rec *r = &b->edges[b->n_edges];
-    r->src = src;
-    r->dst = dst;
-    r->w = w;
-    r->wd = wd;
-    r->stamp = stamp;
-    r->residual = residual;
-    r->is_inline = is_inline;
-    b->last_edge[dst] = (uint32_t)b->n_edges;
-    *at = (uint32_t)b->n_edges;
-    b->edge_slots[h] = (uint32_t)++b->n_edges;
-    if (b->n_edges * 2 > b->edge_mask + 1)
-        return edge_rehash(b, (b->edge_mask + 1) * 2);
     return 0;
 }
 
