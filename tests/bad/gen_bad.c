@@ -23,6 +23,7 @@
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1219,6 +1220,38 @@ static void gzw_close(gzw *w)
 
 /* Writes name: the base profile's encoding with `unit` repeated until about
  * mib MiB (inflated) between its samples and the rest. */
+/* A base profile followed by 10,000,000 tiny messages of one field (id
+ * 100 + i, and address 0x1000 + i when asked) that nothing refers to,
+ * gzipped as they are made. */
+static void tiny_messages_case(const char *name, uint32_t field, bool with_address)
+{
+    prof_t p;
+    base(&p);
+    buf rest = {0}, chunk = {0}, msg = {0};
+    encode(&p, &rest);
+    char *path = path_of(name);
+    gzw w;
+    gzw_open(&w, path, 1);
+    gzw_put(&w, rest.p, rest.n, Z_NO_FLUSH);
+    for (uint64_t i = 0; i < 10000000; i++) {
+        b_free(&msg);
+        f_varint(&msg, 1, 100 + i);
+        if (with_address)
+            f_varint(&msg, 3, 0x1000 + i);
+        f_msg(&chunk, field, &msg);
+        if (chunk.n >= (1u << 20)) {
+            gzw_put(&w, chunk.p, chunk.n, Z_NO_FLUSH);
+            chunk.n = 0;
+        }
+    }
+    gzw_put(&w, chunk.p, chunk.n, Z_NO_FLUSH);
+    gzw_close(&w);
+    free(path);
+    b_free(&rest);
+    b_free(&chunk);
+    b_free(&msg);
+}
+
 static void repeated_case(const char *name, const buf *unit, int mib)
 {
     prof_t p;
@@ -1255,60 +1288,10 @@ static void memory_cases(void)
     b_free(&s);
     b_free(&m);
 
-    /* M2 (checklist 60 at 10M): 10,000,000 tiny locations nothing refers to. */
-    {
-        prof_t p;
-        base(&p);
-        buf rest = {0}, chunk = {0}, loc = {0};
-        encode(&p, &rest);
-        char *path = path_of("M2_10M_tiny_locations.pb.gz");
-        gzw w;
-        gzw_open(&w, path, 1);
-        gzw_put(&w, rest.p, rest.n, Z_NO_FLUSH);
-        for (uint64_t i = 0; i < 10000000; i++) {
-            b_free(&loc);
-            f_varint(&loc, 1, 100 + i);
-            f_varint(&loc, 3, 0x1000 + i);
-            f_msg(&chunk, 4, &loc);
-            if (chunk.n >= (1u << 20)) {
-                gzw_put(&w, chunk.p, chunk.n, Z_NO_FLUSH);
-                chunk.n = 0;
-            }
-        }
-        gzw_put(&w, chunk.p, chunk.n, Z_NO_FLUSH);
-        gzw_close(&w);
-        free(path);
-        b_free(&rest);
-        b_free(&chunk);
-        b_free(&loc);
-    }
-
-    /* M4: 10,000,000 tiny functions nothing refers to. */
-    {
-        prof_t p;
-        base(&p);
-        buf rest = {0}, chunk = {0}, fn = {0};
-        encode(&p, &rest);
-        char *path = path_of("M4_10M_tiny_functions.pb.gz");
-        gzw w;
-        gzw_open(&w, path, 1);
-        gzw_put(&w, rest.p, rest.n, Z_NO_FLUSH);
-        for (uint64_t i = 0; i < 10000000; i++) {
-            b_free(&fn);
-            f_varint(&fn, 1, 100 + i);
-            f_msg(&chunk, 5, &fn);
-            if (chunk.n >= (1u << 20)) {
-                gzw_put(&w, chunk.p, chunk.n, Z_NO_FLUSH);
-                chunk.n = 0;
-            }
-        }
-        gzw_put(&w, chunk.p, chunk.n, Z_NO_FLUSH);
-        gzw_close(&w);
-        free(path);
-        b_free(&rest);
-        b_free(&chunk);
-        b_free(&fn);
-    }
+    /* M2 (checklist 60 at 10M): 10,000,000 tiny locations nothing refers to
+     * (field 4, with an address); M4: as many tiny functions (field 5). */
+    tiny_messages_case("M2_10M_tiny_locations.pb.gz", 4, true);
+    tiny_messages_case("M4_10M_tiny_functions.pb.gz", 5, false);
 
     /* M3: one string of 1.9 GiB in the string table. */
     {
