@@ -1076,9 +1076,8 @@ static int promote_pending(dec *d)
         d->promoting = false;
         order[n_order++] = idx;
     }
-    if (!rc && promote && !d->dup_loc_id) {
+    if (!rc && promote && !d->dup_loc_id && n_order) /* none decoded: loc_wire_order may be NULL */
         memcpy(d->loc_wire_order, order, n_order * sizeof *order);
-    }
     free(order);
     return rc;
 }

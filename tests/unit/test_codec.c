@@ -821,6 +821,15 @@ static void test_decode_errors(void)
     m.n = 0;
     f_value_type(&m, 1, 0, 0);
     EXPECT_FAIL(&m, PPROF_ESEMANTIC, "string table");
+    /* No string table, a sample naming no defined location and one location
+     * held pending: promoting none used to memcpy to a NULL wire order (UBSan;
+     * found by fuzz_window). */
+    static const uint8_t no_loc_defined[] = {0x12, 0x0e, 0x0a, 0x02, 0xe5, 0x01, 0x12, 0x02, 0x28,
+                                             0x05, 0x20, 0x77, 0x08, 0x08, 0x10, 0x0a, 0x22, 0x08,
+                                             0x08, 0x02, 0x22, 0x04, 0x28, 0x05, 0x20, 0x77};
+    memcpy(m.b, no_loc_defined, sizeof no_loc_defined);
+    m.n = sizeof no_loc_defined;
+    EXPECT_FAIL(&m, PPROF_ESEMANTIC, "string table");
 
     /* String index out of range, naming the field. */
     base_profile(&m, true);
