@@ -750,6 +750,8 @@ static int pend_mark(pending *pe)
  * message decoded on arrival, else the message is at *msg. */
 static bool next_pending(const pending *pe, const uint8_t **q, const uint8_t **msg, uint64_t *len)
 {
+    if (!pe->b)
+        return false; /* nothing held: no pointer arithmetic on NULL */
     const uint8_t *e = pe->b + pe->n;
     if (*q >= e || !rd_varint(q, e, len))
         return false;

@@ -830,6 +830,15 @@ static void test_decode_errors(void)
     memcpy(m.b, no_loc_defined, sizeof no_loc_defined);
     m.n = sizeof no_loc_defined;
     EXPECT_FAIL(&m, PPROF_ESEMANTIC, "string table");
+    /* Two locations no sample uses, naming a function, and no function
+     * held: the check of their lines walked the empty pending list from a
+     * NULL start (UBSan; found by fuzz_window). */
+    static const uint8_t no_fn_held[] = {0x22, 0x08, 0x08, 0x01, 0x22, 0x04, 0x08, 0x01, 0x10, 0x0a,
+                                         0x22, 0x08, 0x08, 0x02, 0x22, 0x04, 0x08, 0x02, 0x10, 0x14,
+                                         0x32, 0x00, 0x32, 0x01, 0x76, 0x32, 0x01, 0x77};
+    memcpy(m.b, no_fn_held, sizeof no_fn_held);
+    m.n = sizeof no_fn_held;
+    EXPECT_FAIL(&m, PPROF_ESEMANTIC, "function id 1 not found");
 
     /* String index out of range, naming the field. */
     base_profile(&m, true);
