@@ -303,7 +303,11 @@ bench: deps
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses (clang), built with ASan+UBSan against every lib and
-# formats source; each runs FUZZ_SECONDS on a corpus seeded from tests/data.
+# formats source; each runs FUZZ_SECONDS on its committed corpus through
+# tests/fuzz/run.sh, with the -max_len and dictionaries of tests/fuzz/options.
+# FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION (libFuzzer's convention) shrinks a
+# few buffers and budgets (arena chunk, inflate pipe chunk, regexp DFA
+# budgets) so that each input costs less and their edges are reached sooner.
 FUZZ_SECONDS ?= 60
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -311,7 +315,7 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # with the fuzzer's instrumentation, into two archives the harnesses link.
 # A harness of the program's static functions includes its cmd/*.c, whose
 # archive member is then not linked.
-FUZZ_CFLAGS  = $(CSTD) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+FUZZ_CFLAGS  = $(CSTD) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
                -Ilib -Iformats -I$(BUILD)/gen -Icmd -I$(BUILD)/include $(CURL_CFLAGS) $(GV_CFLAGS) $(WEB_CFLAGS)
 FUZZ_LIB_OBJ = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC) $(FMT_SRC)) $(BUILD)/fuzz/obj/gen/profile.pb-c.o
 FUZZ_CMD_OBJ = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(filter-out cmd/main.c,$(CMD_SRC))) $(BUILD)/fuzz/obj/gen/webui_assets.o
@@ -349,11 +353,9 @@ fuzz: deps
 	@$(MAKE) --no-print-directory install-pkgs PKGS="$(FUZZ_PKGS)"
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
-	  c=$(BUILD)/fuzz/corpus-$$(basename $$f); mkdir -p $$c; \
-	  cp tests/data/*.pb.gz tests/data/*.cpu tests/data/*.txt tests/data/legacy/* tests/data/folded/* tests/data/perf/* $$c/ 2>/dev/null; \
 	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
-	  cp tests/fuzz/corpus/$$(basename $$f)/* $$c/ 2>/dev/null; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 $$c 2>&1 | tail -3 || exit 1; \
+	  BUILD=$(BUILD) sh tests/fuzz/run.sh $$(basename $$f) $(FUZZ_SECONDS) >$$f.log 2>&1 || { tail -40 $$f.log; exit 1; }; \
+	  grep -E 'stat::(number_of_executed_units|average_exec_per_sec)' $$f.log; \
 	done
 
 # ---------------------------------------------------------------- install

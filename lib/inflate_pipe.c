@@ -25,7 +25,11 @@
 #endif
 
 #define PIPE_SLOTS 4
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #define PIPE_CHUNK (1u << 20) /* 4 slots of 1 MiB: small in the peak RSS, few hand-overs */
+#else
+#define PIPE_CHUNK (1u << 12) /* fuzzing: the ring wraps within small inputs, no big allocation per input */
+#endif
 
 struct pprof_pipe {
     pthread_t thread;

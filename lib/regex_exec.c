@@ -13,11 +13,20 @@
 enum { CX_OTHER, CX_WORD, CX_NL, CX_EDGE, NCX };
 
 /* DFA budgets: beyond them the regexp runs on the NFA simulation, which is slower per byte
- * but needs no table. They bound compile time to some milliseconds and memory to a few MiB. */
+ * but needs no table. They bound compile time to some milliseconds and memory to a few MiB.
+ * Fuzzing builds (instrumented, some 50x slower) take budgets 64x smaller: the same paths,
+ * both engines and the fallback between them, at a fraction of the time per input. */
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #define DFA_MAX_CELLS (1u << 18)   /* states x classes */
 #define DFA_MAX_WORK (1u << 20)    /* instructions visited while building */
 #define DFA_MAX_SIGBITS (1u << 23) /* intervals x distinct classes, for class merging */
 #define DFA_MAX_POOL (1u << 18)    /* program counters stored for all states */
+#else
+#define DFA_MAX_CELLS (1u << 12)
+#define DFA_MAX_WORK (1u << 14)
+#define DFA_MAX_SIGBITS (1u << 17)
+#define DFA_MAX_POOL (1u << 12)
+#endif
 
 #define T_MATCH (-1)
 #define T_DEAD (-2)

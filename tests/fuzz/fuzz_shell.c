@@ -1,4 +1,4 @@
-/* fuzz_shell.c: libFuzzer harness for the shell's line parser (cmd/shell.c): each input line is a shell line (commands with node counts, regexps, "> file", -cum; option assignments with "//:" comments; help, ":", sample types), parsed as the shell does but with report commands not run; and its last word is completed as readline would ask, against a profile with hostile names, checking every candidate offered is safe for the terminal. */
+/* fuzz_shell.c: libFuzzer harness for the shell's line parser (cmd/shell.c): each input line is a shell line (commands with node counts, regexps, "> file", -cum; option assignments with "//:" comments; help, ":", sample types), parsed as the shell does but with report commands not run; and the last line's last word is completed as readline would ask, against a profile with hostile names, checking every candidate offered is safe for the terminal. At most 32 lines per input: completion depends on its line alone, and a long session costs each input more than it finds. */
 #include "../../cmd/shell.c"
 
 #include "formats.h"
@@ -78,7 +78,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     config_init(&cfg);
     cmd_args args;
     memset(&args, 0, sizeof args);
-    for (char *line = text, *next; line; line = next) {
+    enum { MAX_LINES = 32 };
+    char *line = text, *next;
+    for (int n = 0; line && n < MAX_LINES; n++) {
         next = strchr(line, '\n');
         if (next)
             *next++ = 0;
@@ -86,7 +88,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         while (isspace((unsigned char)*s))
             s++;
         shell_line(s, profile, &cfg, &args);
-        complete_line(line);
+        if (!next || n == MAX_LINES - 1)
+            complete_line(line);
+        if (!next)
+            break;
+        line = next;
     }
     config_release(&cfg);
     free(text);
