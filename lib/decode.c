@@ -1564,6 +1564,20 @@ static void dec_release(dec *d)
     pprof_idmap_release(&d->fn_refs);
 }
 
+/* gzip input is inflated into a window (DEC_WINDOW, grown as fields need),
+ * by a read-ahead thread from DEC_THREAD_MIN bytes of input on. Fuzzing
+ * builds take them small, so that inputs of a few KiB reach the refills,
+ * the growth and the threaded path, at no big allocation per input. */
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define DEC_WINDOW (1u << 20)
+#define DEC_WINDOW_THREADED (8u << 20)
+#define DEC_THREAD_MIN (1u << 20)
+#else
+#define DEC_WINDOW (1u << 12)
+#define DEC_WINDOW_THREADED (1u << 14)
+#define DEC_THREAD_MIN (1u << 12)
+#endif
+
 /* Strings longer than this are streamed into place (dec_string_streamed). */
 #define STREAMED_STRING (1u << 20)
 
@@ -1689,13 +1703,13 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
     /* Big inputs inflate in a second thread while this one decodes, unless
      * the caller wants one thread; when the thread cannot start, this one
      * inflates as it goes. */
-    bool threaded = s.gz && len >= (1u << 20) && len <= UINT32_MAX && !(opt && opt->single_threaded);
+    bool threaded = s.gz && len >= DEC_THREAD_MIN && len <= UINT32_MAX && !(opt && opt->single_threaded);
     if (threaded && pprof_pipe_start(&s.pipe, data, len, s.max, opt && opt->input_mapped) != 0) {
         s.pipe = NULL;
         threaded = false;
     }
     if (threaded) {
-        s.cap = 8u << 20;
+        s.cap = DEC_WINDOW_THREADED;
         s.win = malloc(s.cap);
         if (!s.win) {
             pprof_pipe_stop(s.pipe);
@@ -1711,7 +1725,7 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
             inflateEnd(&s.z);
             return pprof_error_set(err, PPROF_ELIMIT, "decompressing profile: compressed input over 4 GiB");
         }
-        s.cap = 1u << 20;
+        s.cap = DEC_WINDOW;
         s.win = malloc(s.cap);
         if (!s.win) {
             inflateEnd(&s.z);
