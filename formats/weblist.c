@@ -22,29 +22,14 @@ static const char page_head[] =
     "    asm.style.display = (asm.style.display == \"block\" ? \"\" : \"block\");\n"
     "    e.preventDefault();\n    return false;\n  }\n}\n</script>\n</head>\n<body>\n";
 
-/* HTML text: & < > " ' escaped, control characters (but tab) as U+FFFD. */
 static void html(pprof_buf *out, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '&': pprof_buf_puts(out, "&amp;"); break;
-        case '<': pprof_buf_puts(out, "&lt;"); break;
-        case '>': pprof_buf_puts(out, "&gt;"); break;
-        case '"': pprof_buf_puts(out, "&#34;"); break;
-        case '\'': pprof_buf_puts(out, "&#39;"); break;
-        default:
-            if ((c < 0x20 && c != '\t') || c == 0x7f)
-                pprof_buf_puts(out, "\xef\xbf\xbd");
-            else
-                pprof_buf_append(out, s + i, 1);
-        }
-    }
+    pprof_html_escape(out, s, n);
 }
 
 static void html_cstr(pprof_buf *out, const char *s)
 {
-    html(out, s, strlen(s));
+    pprof_html_escape(out, s, strlen(s));
 }
 
 static const char *base_name(const char *path)
@@ -311,9 +296,8 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
     free(src);
 }
 
-int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+int pprof_weblist_body(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
 {
-    const char *pattern = o->symbol ? o->symbol : "";
     pprof_regex *re = NULL;
     pprof_graph *g = NULL;
     int rc = pprof_address_graph(&g, &re, p, o, err);
@@ -321,7 +305,6 @@ int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_repo
         return rc;
     naddr *na = malloc((g->n_nodes + 1) * sizeof *na);
     bool *match = calloc(g->n_nodes + 1, sizeof *match);
-    pprof_buf labels = {0};
     rc = na && match ? 0 : PPROF_ENOMEM;
     for (size_t i = 0; !rc && i < g->n_nodes; i++) {
         /* The function's name (the node's name adds address and line). */
@@ -329,24 +312,7 @@ int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_repo
         match[i] = *fn && pprof_regex_match(re, fn, strlen(fn));
     }
     char cwd[4096];
-    const char *search = o->source_path;
-    if (!search || !*search)
-        search = getcwd(cwd, sizeof cwd) ? cwd : ".";
-    if (!rc) {
-        pprof_buf_puts(out, page_head);
-        pprof_buf_puts(out, "<div class=\"legend\">");
-        pprof_write_profile_labels(&labels, p, o, o->unit);
-        for (size_t i = 0; i < labels.len;) {
-            const char *l = (const char *)labels.data + i, *e = memchr(l, '\n', labels.len - i);
-            size_t n = e ? (size_t)(e - l) : labels.len - i;
-            html(out, l, n);
-            pprof_buf_puts(out, "<br>");
-            i += n + 1;
-        }
-        char total[64];
-        pprof_report_format(total, sizeof total, p, o, o->unit, o->total);
-        pprof_buf_printf(out, "Total: %s</div>\n", total);
-    }
+    const char *search = pprof_listing_search(o, cwd, sizeof cwd);
     bool any = false;
     for (uint32_t m = 0; !rc && m < p->n_mappings; m++) {
         const pprof_mapping *pm = &p->mappings[m];
@@ -403,18 +369,41 @@ int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_repo
         free(rs);
         pprof_objfile_free(obj);
     }
-    if (!rc && !any)
-        rc = pprof_error_set(err, PPROF_ENOTFOUND, "no matches found for regexp: %s", pattern);
-    if (!rc)
-        pprof_buf_puts(out, "</body>\n</html>\n");
     if (!rc && out->failed)
         rc = PPROF_ENOMEM;
-    pprof_buf_release(&labels);
     free(na);
     free(match);
     pprof_graph_free(g);
     pprof_regex_free(re);
     if (rc == PPROF_ENOMEM)
-        pprof_error_set(err, rc, "out of memory");
-    return rc;
+        return pprof_error_set(err, rc, "out of memory");
+    /* No binary at hand for any matching function: the listing from the
+     * profile's line numbers, as pprof gives for a Go profile. */
+    return rc || any ? rc : pprof_weblist_source(out, p, o, err);
+}
+
+int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+{
+    pprof_buf labels = {0};
+    pprof_buf_puts(out, page_head);
+    pprof_buf_puts(out, "\n<div class=\"legend\">");
+    pprof_write_profile_labels(&labels, p, o, o->unit);
+    /* The labels joined by "<br>" and a newline, then the total. */
+    for (size_t i = 0; i < labels.len;) {
+        const char *l = (const char *)labels.data + i, *e = memchr(l, '\n', labels.len - i);
+        size_t n = e ? (size_t)(e - l) : labels.len - i;
+        if (i)
+            pprof_buf_puts(out, "<br>\n");
+        html(out, l, n);
+        i += n + 1;
+    }
+    pprof_buf_release(&labels);
+    char total[64];
+    pprof_report_format(total, sizeof total, p, o, o->unit, o->total);
+    pprof_buf_printf(out, "<br>Total: %s</div>", total);
+    int rc = pprof_weblist_body(out, p, o, err);
+    if (rc)
+        return rc;
+    pprof_buf_puts(out, "\n</body>\n</html>\n");
+    return out->failed ? pprof_error_set(err, PPROF_ENOMEM, "out of memory") : 0;
 }
