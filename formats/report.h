@@ -68,6 +68,15 @@ int pprof_weblist_body(pprof_buf *out, const pprof_profile *p, const pprof_repor
 /* The routines of the functions matching o->symbol from the profile's line
  * numbers: source lines with values, inlined callees under them. */
 int pprof_weblist_source(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+/* The listing's parts: a value ("." for 0) in unit, a routine's head
+ * (name, file, <pre> and total line), the start of a source line (number,
+ * class, flat, cum, text or "???" for NULL). */
+void pprof_listing_value(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o, const char *unit,
+                         int64_t v);
+void pprof_listing_head(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, const char *unit,
+                        const char *name, const char *file, int64_t flat, int64_t cum);
+void pprof_listing_line(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, const char *unit,
+                        int64_t no, const char *cls, int64_t flat, int64_t cum, const char *text, size_t len);
 /* HTML text or attribute value: & < > " ' as entities, control characters
  * but tab as U+FFFD. */
 void pprof_html_escape(pprof_buf *out, const char *s, size_t n);

@@ -75,13 +75,6 @@ typedef struct insn_row {
     size_t n_inl;
 } insn_row;
 
-static void value_or_dot(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o, int64_t v)
-{
-    if (v == 0)
-        snprintf(buf, n, ".");
-    else
-        pprof_report_format(buf, n, p, o, o->unit, v);
-}
 
 /* The instructions of [r->start, r->end) with values and frames. */
 static int disassemble(insn_row **out, size_t *n_out, pprof_objfile *obj, const routine *r, const naddr *na,
@@ -172,8 +165,8 @@ static void write_insn(pprof_buf *out, const pprof_profile *p, const pprof_repor
         pprof_buf_printf(out, ":%lld</span>\n", (long long)fr->line);
         free(d);
     }
-    value_or_dot(f, sizeof f, p, o, row->flat);
-    value_or_dot(c, sizeof c, p, o, row->cum);
+    pprof_listing_value(f, sizeof f, p, o, o->unit, row->flat);
+    pprof_listing_value(c, sizeof c, p, o, o->unit, row->cum);
     pprof_buf_printf(out, " %8s %10s %10s %8llx: ", "", f, c, (unsigned long long)row->addr);
     html_cstr(out, row->text);
     pprof_buf_puts(out, " <span class=unimportant>");
@@ -202,8 +195,8 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
     const char *file = NULL;
     int64_t lo = INT64_MAX, hi = 0, flat = 0, cum = 0;
     for (size_t i = 0; i < n_rows; i++) {
-        flat += rows[i].flat;
-        cum += rows[i].cum;
+        pprof_sat_add(&flat, rows[i].flat);
+        pprof_sat_add(&cum, rows[i].cum);
         if (!file && rows[i].file)
             file = rows[i].file;
     }
@@ -212,16 +205,7 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
             lo = rows[i].line < lo ? rows[i].line : lo;
             hi = rows[i].line > hi ? rows[i].line : hi;
         }
-    char f[64], c[64], pct[32];
-    pprof_buf_puts(out, "<h2>");
-    html_cstr(out, r->name);
-    pprof_buf_puts(out, "</h2><p class=\"filename\">");
-    html_cstr(out, file ? file : "???");
-    pprof_buf_puts(out, "</p>\n<pre onClick=\"pprof_toggle_asm(event)\">\n");
-    pprof_report_format(f, sizeof f, p, o, o->unit, flat);
-    pprof_report_format(c, sizeof c, p, o, o->unit, cum);
-    pprof_format_percent(pct, sizeof pct, cum, o->total);
-    pprof_buf_printf(out, "  Total:  %10s %10s (flat, cum) %s\n", f, c, pct);
+    pprof_listing_head(out, p, o, o->unit, r->name, file ? file : "???", flat, cum);
     char scratch[1024], err[4200];
     size_t len = 0;
     char *src = NULL;
@@ -255,13 +239,8 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
                 lf += rows[ord[k].row].flat;
                 lc += rows[ord[k].row].cum;
             }
-            char fv[64], cv[64];
-            value_or_dot(fv, sizeof fv, p, o, lf);
-            value_or_dot(cv, sizeof cv, p, o, lc);
-            pprof_buf_printf(out, "<span class=line> %6lld</span> <span class=%s>  %10s %10s %8s  ", (long long)no,
-                             k == first ? "nop" : (lf || lc) ? "livesrc" : "deadsrc", fv, cv, "");
-            html(out, src + at, l_end - at);
-            pprof_buf_puts(out, " </span>");
+            pprof_listing_line(out, p, o, o->unit, no, k == first ? "nop" : (lf || lc) ? "livesrc" : "deadsrc", lf, lc,
+                               src + at, l_end - at);
             if (k > first) {
                 pprof_buf_puts(out, "<span class=asm>");
                 for (size_t j = first; j < k; j++) {

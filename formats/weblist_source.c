@@ -121,12 +121,43 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
-static void value_or_dot(char *buf, size_t n, const listing_ctx *c, int64_t v)
+void pprof_listing_value(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o, const char *unit,
+                         int64_t v)
 {
     if (v == 0)
         snprintf(buf, n, ".");
     else
-        pprof_report_format(buf, n, c->p, c->o, pprof_list_unit(c->o), v);
+        pprof_report_format(buf, n, p, o, unit, v);
+}
+
+void pprof_listing_head(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, const char *unit,
+                        const char *name, const char *file, int64_t flat, int64_t cum)
+{
+    char f[64], c[64], pct[32];
+    pprof_buf_puts(out, "<h2>");
+    pprof_html_escape(out, name, strlen(name));
+    pprof_buf_puts(out, "</h2><p class=\"filename\">");
+    pprof_html_escape(out, file, strlen(file));
+    pprof_buf_puts(out, "</p>\n<pre onClick=\"pprof_toggle_asm(event)\">\n");
+    pprof_report_format(f, sizeof f, p, o, unit, flat);
+    pprof_report_format(c, sizeof c, p, o, unit, cum);
+    pprof_format_percent(pct, sizeof pct, cum, o->total);
+    pprof_buf_printf(out, "  Total:  %10s %10s (flat, cum) %s\n", f, c, pct);
+}
+
+void pprof_listing_line(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, const char *unit,
+                        int64_t no, const char *cls, int64_t flat, int64_t cum, const char *text, size_t len)
+{
+    char fv[64], cv[64];
+    pprof_listing_value(fv, sizeof fv, p, o, unit, flat);
+    pprof_listing_value(cv, sizeof cv, p, o, unit, cum);
+    pprof_buf_printf(out, "<span class=line> %6lld</span> <span class=%s>  %10s %10s %8s  ", (long long)no, cls, fv,
+                     cv, "");
+    if (text)
+        pprof_html_escape(out, text, len);
+    else
+        pprof_buf_puts(out, "???");
+    pprof_buf_puts(out, " </span>");
 }
 
 /* The functions inlined at listed line li, outermost first, each chain
@@ -179,16 +210,8 @@ static void write_line(listing_ctx *c, int64_t no, const pprof_list_line *ln, co
     while (ln && *callee_at < c->n_callees && c->callees[*callee_at].line < li)
         (*callee_at)++;
     bool inlined = ln && *callee_at < c->n_callees && c->callees[*callee_at].line == li;
-    char fv[64], cv[64];
-    value_or_dot(fv, sizeof fv, c, ln ? ln->flat : 0);
-    value_or_dot(cv, sizeof cv, c, ln ? ln->cum : 0);
-    pprof_buf_printf(c->out, "<span class=line> %6lld</span> <span class=%s>  %10s %10s %8s  ", (long long)no,
-                     !ln ? "nop" : inlined ? "livesrc" : "deadsrc", fv, cv, "");
-    if (text)
-        pprof_html_escape(c->out, text, len);
-    else
-        pprof_buf_puts(c->out, "???");
-    pprof_buf_puts(c->out, " </span>");
+    pprof_listing_line(c->out, c->p, c->o, pprof_list_unit(c->o), no, !ln ? "nop" : inlined ? "livesrc" : "deadsrc",
+                       ln ? ln->flat : 0, ln ? ln->cum : 0, text, len);
     if (inlined) {
         pprof_buf_puts(c->out, "<span class=asm>");
         write_callees(c, li, callee_at, text ? indentation(text, len) : 0);
@@ -205,16 +228,7 @@ static void write_routine(listing_ctx *c, const block *g, size_t *callee_at)
         pprof_sat_add(&flat, lines[i].flat);
         pprof_sat_add(&cum, lines[i].cum);
     }
-    char f[64], cv[64], pct[32];
-    pprof_buf_puts(c->out, "<h2>");
-    pprof_html_escape(c->out, g->name, strlen(g->name));
-    pprof_buf_puts(c->out, "</h2><p class=\"filename\">");
-    pprof_html_escape(c->out, g->file, strlen(g->file));
-    pprof_buf_puts(c->out, "</p>\n<pre onClick=\"pprof_toggle_asm(event)\">\n");
-    pprof_report_format(f, sizeof f, c->p, c->o, pprof_list_unit(c->o), flat);
-    pprof_report_format(cv, sizeof cv, c->p, c->o, pprof_list_unit(c->o), cum);
-    pprof_format_percent(pct, sizeof pct, cum, c->o->total);
-    pprof_buf_printf(c->out, "  Total:  %10s %10s (flat, cum) %s\n", f, cv, pct);
+    pprof_listing_head(c->out, c->p, c->o, pprof_list_unit(c->o), g->name, g->file, flat, cum);
     const source_file *src = *g->file ? source_of(c, g->file) : NULL;
     if (!src || !src->text) {
         for (size_t i = 0; i < g->count; i++)
