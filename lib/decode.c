@@ -526,8 +526,12 @@ static int leave_raw_ids(dec *d, size_t upto)
     pprof_profile *p = d->p;
     d->raw_ids = false;
     for (size_t i = 0; i < upto; i++) {
-        uint32_t idx;
-        int rc = loc_ref(d, p->sample_locs[i], &idx);
+        uint32_t id = p->sample_locs[i], idx;
+        if (id < d->loc_ids.dense_cap && d->loc_ids.dense[id]) { /* (seen before: the common case) */
+            p->sample_locs[i] = d->loc_ids.dense[id] - 1;
+            continue;
+        }
+        int rc = loc_ref(d, id, &idx);
         if (rc)
             return rc;
         p->sample_locs[i] = idx;

@@ -1378,6 +1378,20 @@ static int trim_and_emit(gb *b, sort_item *items)
     return rc;
 }
 
+/* A stack index built in a thread (x NULL when it could not be). */
+typedef struct index_job {
+    const pprof_profile *p;
+    pprof_stack_index *x;
+} index_job;
+
+static void *index_build(void *arg)
+{
+    index_job *j = arg;
+    if (pprof_stack_index_build(&j->x, j->p) != 0)
+        j->x = NULL;
+    return NULL;
+}
+
 int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_graph_options *opt,
                       pprof_error *err)
 {
@@ -1397,18 +1411,26 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     b.g->profile = p;
     /* A profile that answers many reports keeps its index; a big one
-     * without gets one for this graph. */
-    pprof_stack_index *own = NULL;
+     * without gets one for this graph, built in a second thread while
+     * this one builds the nodes. */
+    index_job job = {.p = p};
     b.stacks = pprof_profile_stack_index(p, b.si, opt->mean);
-    if (!b.stacks && pprof_stack_index_worth_building(p) && pprof_stack_index_build(&own, p) == 0 &&
-        pprof_stack_index_fits(own, p, b.si, opt->mean))
-        b.stacks = own;
-    b.n_rows = b.stacks ? b.stacks->n_stacks : p->n_samples;
+    bool build_index = !b.stacks && pprof_stack_index_worth_building(p);
+    pthread_t th;
+    bool threaded = build_index && !opt->single_threaded && pthread_create(&th, NULL, index_build, &job) == 0;
     int rc = pprof_stack_index_nodemap(&b.g->nodemap, p, opt);
     if (rc)
         rc = pprof_error_set(err, rc, "building nodes: %s", pprof_strerror(rc));
     else if (!b.g->nodemap)
         rc = pprof_nodemap_build(&b.g->nodemap, p, opt, err);
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (build_index)
+        index_build(&job);
+    pprof_stack_index *own = job.x;
+    if (own && pprof_stack_index_fits(own, p, b.si, opt->mean))
+        b.stacks = own;
+    b.n_rows = b.stacks ? b.stacks->n_stacks : p->n_samples;
     if (!rc) {
         b.nm = b.g->nodemap;
         b.info = b.nm->nodes;
