@@ -275,6 +275,14 @@ typedef struct dec {
      * the cache misses of their lookups overlap. Per pending sample: where
      * its values start, how many, and whether it may merge. */
     size_t n_pend;
+    /* The stacks (location lists) of the kept samples: samples that differ
+     * only in their labels share one range of p->sample_locs, that of the
+     * first kept sample with the stack, stk_sample[e] for stack e. */
+    uint32_t *stk_slots;
+    size_t stk_mask;
+    uint32_t *stk_sample;
+    uint64_t *stk_hash;
+    size_t n_stk, cap_stk_sample, cap_stk_hash;
     uint64_t pend_vals[MERGE_BATCH];
     size_t pend_nvals[MERGE_BATCH];
     bool pend_merge[MERGE_BATCH];
@@ -500,12 +508,18 @@ static int dec_label(dec *d, const field *outer, uint64_t off, pprof_label *l, b
     return 0;
 }
 
-/* The key of a sample for merging: its location list and its labels. Its
- * hash only places samples in the merge table, whose order reaches no output. */
-static uint64_t sample_key_hash(const pprof_profile *p, const pprof_sample *s)
+/* The hash of a sample's location list. */
+static uint64_t stack_hash(const pprof_profile *p, const pprof_sample *s)
 {
-    uint64_t h = s->n_locs ? pprof_hash_bytes(p->sample_locs + s->locs_off, s->n_locs * sizeof *p->sample_locs)
-                           : pprof_hash_u64(0);
+    return s->n_locs ? pprof_hash_bytes(p->sample_locs + s->locs_off, s->n_locs * sizeof *p->sample_locs)
+                     : pprof_hash_u64(0);
+}
+
+/* The key of a sample for merging: its location list (h, its stack_hash)
+ * and its labels. Its hash only places samples in the merge table, whose
+ * order reaches no output. */
+static uint64_t sample_key_hash_from(const pprof_profile *p, const pprof_sample *s, uint64_t h)
+{
     const pprof_label *lb = pprof_sample_labels(p, s);
     for (uint32_t k = 0; k < s->n_labels; k++) {
         h = pprof_hash_u64(h ^ lb[k].key ^ (uint64_t)lb[k].str << 32);
@@ -514,9 +528,19 @@ static uint64_t sample_key_hash(const pprof_profile *p, const pprof_sample *s)
     return h;
 }
 
+static uint64_t sample_key_hash(const pprof_profile *p, const pprof_sample *s)
+{
+    return sample_key_hash_from(p, s, stack_hash(p, s));
+}
+
 static uint64_t sample_slot_hash(const void *ctx, size_t i)
 {
     return ((const dec *)ctx)->smp_hash[i];
+}
+
+static uint64_t stack_slot_hash(const void *ctx, size_t i)
+{
+    return ((const dec *)ctx)->stk_hash[i];
 }
 
 /* Ends raw-id mode: the first `upto` location references become location
@@ -535,6 +559,13 @@ static int leave_raw_ids(dec *d, size_t upto)
         if (rc)
             return rc;
         p->sample_locs[i] = idx;
+    }
+    if (d->stk_slots) {
+        for (size_t e = 0; e < d->n_stk; e++)
+            d->stk_hash[e] = stack_hash(p, &p->samples[d->stk_sample[e]]);
+        int rc = pprof_slots_rebuild(&d->stk_slots, &d->stk_mask, d->stk_mask + 1, d->n_stk, stack_slot_hash, d);
+        if (rc)
+            return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
     }
     if (!d->smp_slots || d->value_count_bad) /* (no more merging then) */
         return 0;
@@ -561,10 +592,20 @@ static int merge_pending(dec *d)
     bool any = false;
     for (size_t j = 0; j < np; j++)
         any |= d->pend_merge[j];
-    uint64_t hv[MERGE_BATCH];
+    uint64_t hv[MERGE_BATCH], lh[MERGE_BATCH];
     if (any) {
-        if (PPROF_GROW(d->smp_hash, d->cap_smp_hash, base + np))
+        if (PPROF_GROW(d->smp_hash, d->cap_smp_hash, base + np) ||
+            PPROF_GROW(d->stk_sample, d->cap_stk_sample, d->n_stk + np) ||
+            PPROF_GROW(d->stk_hash, d->cap_stk_hash, d->n_stk + np))
             return fail(d, PPROF_ENOMEM, "out of memory");
+        if (!d->stk_slots || (d->n_stk + np) * 2 > d->stk_mask + 1) {
+            size_t slots = d->stk_slots ? d->stk_mask + 1 : 1024;
+            while ((d->n_stk + np) * 2 > slots)
+                slots *= 2;
+            int rc = pprof_slots_rebuild(&d->stk_slots, &d->stk_mask, slots, d->n_stk, stack_slot_hash, d);
+            if (rc)
+                return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
+        }
         if (!d->smp_slots || (base + np) * 2 > d->smp_mask + 1) {
             size_t slots = d->smp_slots ? d->smp_mask + 1 : 1024;
             while ((base + np) * 2 > slots)
@@ -576,8 +617,11 @@ static int merge_pending(dec *d)
         const uint32_t *slots = d->smp_slots;
         size_t mask = d->smp_mask;
         for (size_t j = 0; j < np; j++) {
-            hv[j] = d->pend_merge[j] ? sample_key_hash(p, &p->samples[base + j]) : 0;
+            const pprof_sample *sm = &p->samples[base + j];
+            lh[j] = d->pend_merge[j] ? stack_hash(p, sm) : 0;
+            hv[j] = d->pend_merge[j] ? sample_key_hash_from(p, sm, lh[j]) : 0;
             __builtin_prefetch(&slots[hv[j] & mask]);
+            __builtin_prefetch(&d->stk_slots[lh[j] & d->stk_mask]);
         }
         for (size_t j = 0; j < np; j++) {
             uint32_t at = slots[hv[j] & mask];
@@ -626,15 +670,38 @@ static int merge_pending(dec *d)
         } else if (d->bad_value_sample == SIZE_MAX) {
             d->bad_value_sample = w; /* the first sample with another value count */
         }
-        if (s.n_locs && s.locs_off != wl)
+        /* Kept: its stack is another kept sample's (it differs in labels),
+         * or a new one. */
+        bool shared = false;
+        if (d->pend_merge[j] && s.n_locs) {
+            size_t mask = d->stk_mask, h = (size_t)lh[j] & mask;
+            while (d->stk_slots[h]) {
+                const pprof_sample *o = &p->samples[d->stk_sample[d->stk_slots[h] - 1]];
+                if (o->n_locs == s.n_locs && memcmp(p->sample_locs + o->locs_off, p->sample_locs + s.locs_off,
+                                                    s.n_locs * sizeof *p->sample_locs) == 0) {
+                    s.locs_off = o->locs_off;
+                    shared = true;
+                    break;
+                }
+                h = (h + 1) & mask;
+            }
+            if (!shared) {
+                d->stk_slots[h] = (uint32_t)d->n_stk + 1;
+                d->stk_sample[d->n_stk] = (uint32_t)w;
+                d->stk_hash[d->n_stk++] = lh[j];
+            }
+        }
+        if (!shared && s.n_locs && s.locs_off != wl)
             memmove(p->sample_locs + wl, p->sample_locs + s.locs_off, s.n_locs * sizeof *p->sample_locs);
         if (s.n_labels && s.labels_off != wlab)
             memmove(p->labels + wlab, p->labels + s.labels_off, s.n_labels * sizeof *p->labels);
         if (nv && vo != wv)
             memmove(p->values + wv, p->values + vo, nv * sizeof *p->values);
-        s.locs_off = wl;
+        if (!shared) {
+            s.locs_off = wl;
+            wl += s.n_locs;
+        }
         s.labels_off = wlab;
-        wl += s.n_locs;
         wlab += s.n_labels;
         wv += nv;
         p->samples[w++] = s;
@@ -1182,6 +1249,9 @@ static uint64_t dec_bytes(const dec *d)
     b += (uint64_t)d->loc_pend.n + d->fn_pend.n;
     if (d->smp_slots)
         b += (uint64_t)(d->smp_mask + 1) * sizeof *d->smp_slots + (uint64_t)p->n_samples * sizeof *d->smp_hash;
+    if (d->stk_slots)
+        b += (uint64_t)(d->stk_mask + 1) * sizeof *d->stk_slots +
+             (uint64_t)d->n_stk * (sizeof *d->stk_sample + sizeof *d->stk_hash);
     return b;
 }
 
@@ -1644,6 +1714,9 @@ static void dec_release(dec *d)
     free(d->tmp_lines);
     free(d->smp_slots);
     free(d->smp_hash);
+    free(d->stk_slots);
+    free(d->stk_sample);
+    free(d->stk_hash);
     free(d->loc_pend.b);
     free(d->fn_pend.b);
     pprof_idmap_release(&d->fn_refs);
