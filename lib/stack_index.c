@@ -135,10 +135,15 @@ int pprof_stack_index_build(pprof_stack_index **out, const pprof_profile *p)
     return 0;
 }
 
+bool pprof_stack_index_describes(const pprof_stack_index *x, const pprof_profile *p)
+{
+    return x && x->n_types == p->n_sample_types && x->n_samples == p->n_samples &&
+           x->n_sample_locs == p->n_sample_locs && x->samples == p->samples && x->sample_values == p->values;
+}
+
 bool pprof_stack_index_fits(const pprof_stack_index *x, const pprof_profile *p, int sample_index, bool mean)
 {
-    if (!x || x->n_types != p->n_sample_types || x->n_samples != p->n_samples ||
-        x->n_sample_locs != p->n_sample_locs || x->samples != p->samples || x->sample_values != p->values)
+    if (!pprof_stack_index_describes(x, p))
         return false;
     if (sample_index < 0 || sample_index >= 64 || (size_t)sample_index >= x->n_types)
         return false;
@@ -149,8 +154,7 @@ pprof_stack_index *pprof_profile_take_index(pprof_profile *p)
 {
     pprof_stack_index *x = p->internal->stacks;
     p->internal->stacks = NULL;
-    if (x && (x->n_types != p->n_sample_types || x->n_samples != p->n_samples ||
-              x->n_sample_locs != p->n_sample_locs || x->samples != p->samples || x->sample_values != p->values)) {
+    if (x && !pprof_stack_index_describes(x, p)) {
         pprof_stack_index_free(x);
         x = NULL;
     }
