@@ -77,9 +77,7 @@ void pprof_listing_head(pprof_buf *out, const pprof_profile *p, const pprof_repo
                         const char *name, const char *file, int64_t flat, int64_t cum);
 void pprof_listing_line(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, const char *unit,
                         int64_t no, const char *cls, int64_t flat, int64_t cum, const char *text, size_t len);
-/* HTML text or attribute value: & < > " ' as entities, control characters
- * but tab as U+FFFD. */
-void pprof_html_escape(pprof_buf *out, const char *s, size_t n);
+
 
 /* Source files of -list and -weblist: path trimmed by -trim_path (or by the
  * last directory name of a search path entry), then read as is when

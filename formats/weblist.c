@@ -24,12 +24,12 @@ static const char page_head[] =
 
 static void html(pprof_buf *out, const char *s, size_t n)
 {
-    pprof_html_escape(out, s, n);
+    pprof_escape_html(out, s, n);
 }
 
 static void html_cstr(pprof_buf *out, const char *s)
 {
-    pprof_html_escape(out, s, strlen(s));
+    pprof_escape_html(out, s, strlen(s));
 }
 
 static const char *base_name(const char *path)

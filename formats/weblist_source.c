@@ -135,9 +135,9 @@ void pprof_listing_head(pprof_buf *out, const pprof_profile *p, const pprof_repo
 {
     char f[64], c[64], pct[32];
     pprof_buf_puts(out, "<h2>");
-    pprof_html_escape(out, name, strlen(name));
+    pprof_escape_html(out, name, strlen(name));
     pprof_buf_puts(out, "</h2><p class=\"filename\">");
-    pprof_html_escape(out, file, strlen(file));
+    pprof_escape_html(out, file, strlen(file));
     pprof_buf_puts(out, "</p>\n<pre onClick=\"pprof_toggle_asm(event)\">\n");
     pprof_report_format(f, sizeof f, p, o, unit, flat);
     pprof_report_format(c, sizeof c, p, o, unit, cum);
@@ -154,7 +154,7 @@ void pprof_listing_line(pprof_buf *out, const pprof_profile *p, const pprof_repo
     pprof_buf_printf(out, "<span class=line> %6lld</span> <span class=%s>  %10s %10s %8s  ", (long long)no, cls, fv,
                      cv, "");
     if (text)
-        pprof_html_escape(out, text, len);
+        pprof_escape_html(out, text, len);
     else
         pprof_buf_puts(out, "???");
     pprof_buf_puts(out, " </span>");
@@ -191,11 +191,11 @@ static void write_callees(listing_ctx *c, size_t li, size_t *at, int indent)
                 len--;
             int pad = indent + 4 + 4 * (int)d;
             pprof_buf_printf(c->out, " %8s %10s %10s %8s  <span class=inlinesrc>%*s", "", "", "", "", pad, "");
-            pprof_html_escape(c->out, text ? text : "", text ? len : 0);
+            pprof_escape_html(c->out, text ? text : "", text ? len : 0);
             int used = pad + (int)len;
             pprof_buf_printf(c->out, "%*s</span> <span class=unimportant>", used < CALLEE_WIDTH ? CALLEE_WIDTH - used : 0,
                              "");
-            pprof_html_escape(c->out, base_name(file), strlen(base_name(file)));
+            pprof_escape_html(c->out, base_name(file), strlen(base_name(file)));
             pprof_buf_printf(c->out, ":%lld</span>\n", (long long)ni->line);
         }
         prev = r;

@@ -30,6 +30,7 @@ pprof_buf_release
 pprof_buf_reserve
 pprof_error_set
 pprof_escape_cstr
+pprof_escape_html
 pprof_escape_text
 pprof_format_percent
 pprof_format_scaled
