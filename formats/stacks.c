@@ -526,9 +526,15 @@ int flame_tree_of_profile(pprof_stack_set **names, flame_tree *t, const pprof_pr
         /* The index may stand for the samples whatever their zeros: a
          * stack or call-tree node of 0 is skipped as a sample of 0 is. */
         const pprof_stack_index *x = p->internal ? p->internal->stacks : NULL;
+        pprof_stack_index *own = NULL;
         if (!pprof_stack_index_describes(x, p))
             x = NULL;
+        /* A big profile without one: its distinct stacks are fewer
+         * frames to walk than its samples, for less than they save. */
+        if (!x && pprof_stack_index_worth_building(p) && pprof_stack_index_build(&own, p) == 0)
+            x = own;
         rc = x && x->n_tree ? walk_call_tree(&w, x, si) : walk_samples(&w, p, x, si);
+        pprof_stack_index_free(own);
         if (!rc)
             rc = flame_trie_finish(&trie, (const char *const *)s->names, s->n_names, o->flame.sort_by_weight);
         else

@@ -172,7 +172,7 @@ typedef struct pprof_stack_index {
     /* The node identity under the default graph options (pprof_profile_index
      * builds it; a graph built with those options copies it instead of
      * rebuilding it), and the tables it was built from. */
-    pprof_nodemap *nodemap;
+    pprof_nodemap *nodemap, *nodemap_lines; /* (and at line granularity) */
     const void *nm_tables[5];
     size_t nm_counts[5];
 } pprof_stack_index;
