@@ -253,47 +253,73 @@ static int tree_node_pass(gb *b)
     const pprof_stack_index *x = b->stacks;
     size_t nt = x->n_types, si = (size_t)b->si;
     const bool mean = b->opt->mean;
-    const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes;
+    const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes, *single = b->loc_single;
     node_acc *acc = b->acc;
-    uint32_t *on_path = calloc(b->n_nodes ? b->n_nodes : 1, sizeof *on_path);
+    /* Per node, in one record: its cum, how often it is on the current
+     * path (stamp), and whether it is tracked. */
+    node_part part = {.b = b};
     uint32_t *path = malloc((x->n_tree ? x->n_tree : 1) * sizeof *path);
     uint8_t *tracked = malloc(x->n_tree ? x->n_tree : 1);
-    if (!on_path || !path || !tracked) {
-        free(on_path);
+    if (node_part_alloc(&part) || !path || !tracked) {
+        node_part_release(&part);
         free(path);
         free(tracked);
         return PPROF_ENOMEM;
     }
+    node_rec *rec = part.rec;
+    int64_t *cum_div = part.cum_div;
     memset(acc, 0, b->n_work * sizeof *acc);
     size_t depth = 0;
     for (size_t i = 0; i < x->n_tree; i++) {
         uint32_t up = x->tree_parent[i];
         while (depth > 0 && path[depth - 1] != up) {
             uint32_t L = x->tree_loc[path[--depth]];
+            if (single[L] != PPROF_NONE) {
+                rec[single[L]].stamp--;
+                continue;
+            }
             for (uint32_t k = loc_off[L]; k < loc_off[L + 1]; k++)
-                on_path[loc_nodes[k]]--;
+                rec[loc_nodes[k]].stamp--;
         }
         uint32_t L = x->tree_loc[i];
         const int64_t *sum = x->tree_sum + i * nt, *own = x->tree_own + i * nt;
         int64_t w = sum[si], dw = mean ? sum[0] : 0;
-        bool tr = up != PPROF_NONE && tracked[up];
-        for (uint32_t k = loc_off[L]; k < loc_off[L + 1]; k++) {
-            uint32_t n = loc_nodes[k];
-            tr |= b->track[n];
-            if (on_path[n]++ == 0) {
-                graph_add_sat(&acc[n].cum, w, &b->overflow);
-                graph_add_sat(&acc[n].cum_div, dw, &b->overflow);
+        uint32_t tr = up != PPROF_NONE && tracked[up];
+        uint32_t leaf = single[L];
+        if (leaf != PPROF_NONE) {
+            /* Most locations have one line: no loop. */
+            node_rec *r = &rec[leaf];
+            tr |= r->track;
+            if (r->stamp++ == 0) {
+                graph_add_sat(&r->cum, w, &b->overflow);
+                if (cum_div)
+                    graph_add_sat(&cum_div[leaf], dw, &b->overflow);
+            }
+        } else {
+            leaf = loc_nodes[loc_off[L]];
+            for (uint32_t k = loc_off[L]; k < loc_off[L + 1]; k++) {
+                uint32_t n = loc_nodes[k];
+                node_rec *r = &rec[n];
+                tr |= r->track;
+                if (r->stamp++ == 0) {
+                    graph_add_sat(&r->cum, w, &b->overflow);
+                    if (cum_div)
+                        graph_add_sat(&cum_div[n], dw, &b->overflow);
+                }
             }
         }
-        tracked[i] = tr;
-        uint32_t leaf = loc_nodes[loc_off[L]];
+        tracked[i] = tr != 0;
         graph_add_sat(&acc[leaf].flat, own[si], &b->overflow);
         graph_add_sat(&acc[leaf].flat_div, mean ? own[0] : 0, &b->overflow);
         path[depth++] = (uint32_t)i;
     }
+    for (size_t n = 0; n < b->n_work; n++) {
+        acc[n].cum = rec[n].cum;
+        acc[n].cum_div = cum_div ? cum_div[n] : 0;
+    }
     for (size_t r = 0; r < b->n_rows; r++)
         b->sample_edges[r] = x->stack_leaf[r] != PPROF_NONE && tracked[x->stack_leaf[r]];
-    free(on_path);
+    node_part_release(&part);
     free(path);
     free(tracked);
     return 0;
