@@ -343,7 +343,9 @@ static int run_report(const command_def *c, pprof_profile *p, const pprof_config
     }
     pprof_buf_release(&out);
     rc = cmd_output_commit(&dst);
-    if (rc == 0 && cmd_is_view_command(c) && !cmd_view_file(path)) {
+    /* -web and -weblist open a browser only on a file of their own: with
+     * -output they write that file, as pprof does. */
+    if (rc == 0 && path == view_name && !cmd_view_file(path)) {
         /* No browser to start: say where the graph is. */
         fprintf(stderr, "pprof: no browser found (set $BROWSER); the %s is in:\n",
                 strcmp(c->name, "weblist") == 0 ? "listing" : "graph");

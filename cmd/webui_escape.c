@@ -5,25 +5,7 @@
 
 void webui_html_n(pprof_buf *b, const char *s, size_t n)
 {
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&#34;"; break;
-        case '\'': rep = "&#39;"; break;
-        case 0: rep = "\xef\xbf\xbd"; break; /* NUL is not allowed in HTML */
-        default: break;
-        }
-        if (!rep)
-            continue;
-        pprof_buf_append(b, s + run, i - run);
-        pprof_buf_puts(b, rep);
-        run = i + 1;
-    }
-    pprof_buf_append(b, s + run, n - run);
+    pprof_escape_html(b, s, n);
 }
 
 void webui_html(pprof_buf *b, const char *s)

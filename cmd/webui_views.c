@@ -260,9 +260,10 @@ done:
     return 0;
 }
 
-/* Peek and source: a text report in <pre>, for the functions f matches. */
+/* Peek, source and disassembly, for the functions f matches: a text report
+ * in <pre>, or (writer "source") pprof's HTML listing as it comes. */
 static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, const char *command, const char *view_id,
-                     const char *granularity)
+                     const char *granularity, const char *html_writer)
 {
     cmd_report rep;
     pprof_buf notes = {0}, details = {0}, text = {0}, html = {0};
@@ -276,19 +277,28 @@ static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, con
     details_of(&details, p, &rep.o);
     const command_def *c = cmd_find_command(command);
     pprof_error err;
-    if (strcmp(command, "list") == 0 && !*arg) {
+    if (html_writer && !*arg) {
         webui_reply_error(out, 400, "no matches found for regexp: ");
         goto done;
     }
-    int rc = c->render ? c->render(&text, p, &rep.o, &err) : pprof_write(&text, c->writer, p, &rep.o, &err);
+    int rc = html_writer ? pprof_write(&text, html_writer, p, &rep.o, &err)
+             : c->render  ? c->render(&text, p, &rep.o, &err)
+                          : pprof_write(&text, c->writer, p, &rep.o, &err);
     if (rc != 0) {
         webui_reply_error(out, err.code == PPROF_ENOMEM ? 500 : 400, "%s", err.msg);
         goto done;
     }
-    pprof_buf_printf(&html, "<pre id=\"%s-text\" class=\"report\">", view_id);
-    webui_html_n(&html, (const char *)text.data, text.len);
-    pprof_buf_puts(&html, "</pre>");
-    page(out, req, p, view_id, &notes, &details, (const char *)html.data, html.len, NULL, "webui/text.js");
+    if (html_writer) {
+        pprof_buf_printf(&html, "<div id=\"%s-listing\" class=\"listing\">", view_id);
+        pprof_buf_append(&html, text.data, text.len);
+        pprof_buf_puts(&html, "</div>");
+    } else {
+        pprof_buf_printf(&html, "<pre id=\"%s-text\" class=\"report\">", view_id);
+        webui_html_n(&html, (const char *)text.data, text.len);
+        pprof_buf_puts(&html, "</pre>");
+    }
+    page(out, req, p, view_id, &notes, &details, (const char *)html.data, html.len, NULL,
+         html_writer ? "webui/source.js" : "webui/text.js");
 done:
     pprof_buf_release(&notes);
     pprof_buf_release(&details);
@@ -299,18 +309,18 @@ done:
 
 static int view_peek(webui_reply *out, webui_request *req, pprof_profile *p)
 {
-    return text_view(out, req, p, "peek", "peek", "lines");
+    return text_view(out, req, p, "peek", "peek", "lines", NULL);
 }
 
 static int view_source(webui_reply *out, webui_request *req, pprof_profile *p)
 {
-    return text_view(out, req, p, "list", "source", "addresses");
+    return text_view(out, req, p, "weblist", "source", "addresses", "source");
 }
 
 static int view_disasm(webui_reply *out, webui_request *req, pprof_profile *p)
 {
     if (cmd_find_command("disasm"))
-        return text_view(out, req, p, "disasm", "disasm", "addresses");
+        return text_view(out, req, p, "disasm", "disasm", "addresses", NULL);
     webui_reply_error(out, 404, "disassembly is not available in this build of pprof"); /* no -disasm command */
     return 0;
 }

@@ -8,17 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef struct line_acc {
-    pprof_str name, file;
-    int64_t line;
-    int64_t flat, cum;
-    uint32_t stamp;
-} line_acc;
-
 /* By function and file (as ids: only grouping matters here), then line. */
 static int cmp_lines(const void *a, const void *b)
 {
-    const line_acc *x = a, *y = b;
+    const pprof_list_line *x = a, *y = b;
     if (x->name != y->name)
         return x->name < y->name ? -1 : 1;
     if (x->file != y->file)
@@ -26,14 +19,9 @@ static int cmp_lines(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-typedef struct group_ref {
-    const char *name, *file;
-    size_t first, count;
-} group_ref;
-
 static int cmp_groups(const void *a, const void *b)
 {
-    const group_ref *x = a, *y = b;
+    const pprof_list_group *x = a, *y = b;
     int c = strcmp(x->name, y->name);
     return c ? c : strcmp(x->file, y->file);
 }
@@ -142,13 +130,13 @@ char *pprof_source_find(const char *path, const char *search, size_t *len, char 
 
 /* -list formats each value on its own unless -unit names a unit (pprof
  * never selects one for this report). */
-static const char *list_unit(const pprof_report_options *o)
+const char *pprof_list_unit(const pprof_report_options *o)
 {
     return strcmp(o->unit, "minimum") == 0 ? "auto" : o->unit;
 }
 
 static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
-                          const line_acc *lines, const group_ref *g, const char *trim, const char *search,
+                          const pprof_list_line *lines, const pprof_list_group *g, const char *trim, const char *search,
                           int64_t start_line)
 {
     int64_t flat = 0, cum = 0;
@@ -167,8 +155,8 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
     pprof_buf_puts(out, " in ");
     pprof_escape_cstr(out, header);
     pprof_buf_puts(out, "\n");
-    pprof_report_format(f, sizeof f, p, o, list_unit(o), flat);
-    pprof_report_format(c, sizeof c, p, o, list_unit(o), cum);
+    pprof_report_format(f, sizeof f, p, o, pprof_list_unit(o), flat);
+    pprof_report_format(c, sizeof c, p, o, pprof_list_unit(o), cum);
     pprof_format_percent(pct, sizeof pct, cum, o->total);
     pprof_buf_printf(out, "%10s %10s (flat, cum) %s of Total\n", f, c, pct);
     size_t len;
@@ -197,9 +185,9 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
             char fv[64] = ".", cv[64] = ".";
             if (k < end && lines[k].line == no) {
                 if (lines[k].flat)
-                    pprof_report_format(fv, sizeof fv, p, o, list_unit(o), lines[k].flat);
+                    pprof_report_format(fv, sizeof fv, p, o, pprof_list_unit(o), lines[k].flat);
                 if (lines[k].cum)
-                    pprof_report_format(cv, sizeof cv, p, o, list_unit(o), lines[k].cum);
+                    pprof_report_format(cv, sizeof cv, p, o, pprof_list_unit(o), lines[k].cum);
             }
             pprof_buf_printf(out, "%10s %10s %6lld:", fv, cv, (long long)no);
             pprof_buf_append(out, src + at, l_end - at);
@@ -213,48 +201,63 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
     free(src);
 }
 
-/* The function table's indices in name order (ties in table order), so
- * each routine finds its start line by binary search. */
-static const pprof_profile *sort_profile; /* qsort has no context argument */
+/* The function table in name order (ties in table order), so each routine
+ * finds its start line by binary search. */
+typedef struct named_fn {
+    const char *name;
+    uint32_t index;
+} named_fn;
 
-static int cmp_function_names(const void *a, const void *b)
+static int cmp_named_fn(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    int c = strcmp(pprof_string(sort_profile, sort_profile->functions[x].name),
-                   pprof_string(sort_profile, sort_profile->functions[y].name));
-    return c ? c : (x > y) - (x < y);
+    const named_fn *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
-static uint32_t *sort_functions_by_name(const pprof_profile *p)
+static named_fn *sort_functions_by_name(const pprof_profile *p)
 {
-    uint32_t *idx = malloc((p->n_functions + 1) * sizeof *idx);
-    if (!idx)
+    named_fn *fns = malloc((p->n_functions + 1) * sizeof *fns);
+    if (!fns)
         return NULL;
     for (size_t i = 0; i < p->n_functions; i++)
-        idx[i] = (uint32_t)i;
-    sort_profile = p;
-    qsort(idx, p->n_functions, sizeof *idx, cmp_function_names);
-    return idx;
+        fns[i] = (named_fn){pprof_string(p, p->functions[i].name), (uint32_t)i};
+    qsort(fns, p->n_functions, sizeof *fns, cmp_named_fn);
+    return fns;
 }
 
 /* The start line of the last function (in table order) named name, or 0. */
-static int64_t start_line_of(const pprof_profile *p, const uint32_t *by_name, const char *name)
+static int64_t start_line_of(const pprof_profile *p, const named_fn *by_name, const char *name)
 {
     size_t lo = 0, hi = p->n_functions;
     while (lo < hi) { /* first index whose name is greater than name */
         size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(pprof_string(p, p->functions[by_name[mid]].name), name) <= 0)
+        if (strcmp(by_name[mid].name, name) <= 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == 0 || strcmp(pprof_string(p, p->functions[by_name[lo - 1]].name), name) != 0)
+    if (lo == 0 || strcmp(by_name[lo - 1].name, name) != 0)
         return 0;
-    return p->functions[by_name[lo - 1]].start_line;
+    return p->functions[by_name[lo - 1].index].start_line;
 }
 
-int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+void pprof_listing_release(pprof_listing *l)
 {
+    if (!l)
+        return;
+    free(l->groups);
+    free(l->lines);
+    free(l->loc_used);
+    free(l->loc_flat);
+    pprof_nodemap_free(l->nm);
+    *l = (pprof_listing){0};
+}
+
+int pprof_listing_build(pprof_listing *out, const pprof_profile *p, const pprof_report_options *o, bool weblist,
+                        pprof_error *err)
+{
+    *out = (pprof_listing){0};
     pprof_regex *re;
     pprof_error rerr;
     int rrc = pprof_regex_compile(&re, o->symbol ? o->symbol : "", o->symbol ? strlen(o->symbol) : 0, &rerr);
@@ -268,34 +271,44 @@ int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_
         pprof_regex_free(re);
         return rc;
     }
+    out->nm = nm;
     /* One accumulator per matching node (a function's line). */
-    line_acc *acc = calloc(nm->n_nodes ? nm->n_nodes : 1, sizeof *acc);
+    pprof_list_line *acc = calloc(nm->n_nodes ? nm->n_nodes : 1, sizeof *acc);
     uint8_t *match = calloc(nm->n_nodes ? nm->n_nodes : 1, 1);
-    rc = acc && match ? 0 : PPROF_ENOMEM;
+    out->lines = acc;
+    out->loc_used = calloc(p->n_locations ? p->n_locations : 1, 1);
+    out->loc_flat = calloc(p->n_locations ? p->n_locations : 1, sizeof *out->loc_flat);
+    rc = acc && match && out->loc_used && out->loc_flat ? 0 : PPROF_ENOMEM;
     for (size_t i = 0; i < nm->n_nodes && !rc; i++) {
         const pprof_node_info *ni = &nm->nodes[i];
         const char *name = pprof_nodemap_string(nm, ni->name);
         match[i] = ni->name && pprof_regex_match(re, name, strlen(name));
-        acc[i] = (line_acc){.name = ni->name, .file = ni->file, .line = ni->line};
+        acc[i] = (pprof_list_line){.name = ni->name, .file = ni->file, .line = ni->line, .node = (uint32_t)i};
     }
     size_t nt = p->n_sample_types;
     for (size_t s = 0; s < p->n_samples && !rc && nt; s++) {
         const pprof_sample *sm = &p->samples[s];
         int64_t w = pprof_sample_weight(p, s, o->sample_index, o->mean);
-        if (w == 0)
+        if (w == 0 && !weblist)
             continue;
         const uint32_t *locs = pprof_sample_locs(p, sm);
+        if (sm->n_locs)
+            pprof_sat_add(&out->loc_flat[locs[0]], w);
         for (uint32_t j = 0; j < sm->n_locs; j++) {
             uint32_t L = locs[j];
+            out->loc_used[L] = 1;
             for (uint32_t k = nm->loc_off[L]; k < nm->loc_off[L + 1]; k++) {
                 uint32_t n = nm->loc_nodes[k];
                 if (!match[n])
                     continue;
+                acc[n].seen = true;
                 if (acc[n].stamp != s + 1) {
                     acc[n].stamp = (uint32_t)s + 1;
                     pprof_sat_add(&acc[n].cum, w);
                 }
-                if (j == 0 && k == nm->loc_off[L])
+                /* -list: the leaf's own line; -weblist: each line of the
+                 * leaf location, its inlined callers' too, as pprof. */
+                if (j == 0 && (weblist || k == nm->loc_off[L]))
                     pprof_sat_add(&acc[n].flat, w);
             }
         }
@@ -303,11 +316,10 @@ int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_
     /* Gather the matching lines with values, grouped by function and file. */
     size_t n_lines = 0;
     for (size_t i = 0; i < nm->n_nodes && !rc; i++)
-        if (match[i] && (acc[i].cum || acc[i].flat))
+        if (match[i] && (acc[i].cum || acc[i].flat || (weblist && acc[i].seen)))
             acc[n_lines++] = acc[i];
-    group_ref *groups = malloc((n_lines ? n_lines : 1) * sizeof *groups);
-    size_t n_groups = 0;
-    if (!groups)
+    out->groups = malloc((n_lines ? n_lines : 1) * sizeof *out->groups);
+    if (!rc && !out->groups)
         rc = PPROF_ENOMEM;
     if (!rc)
         qsort(acc, n_lines, sizeof *acc, cmp_lines);
@@ -315,36 +327,50 @@ int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_
         size_t j = i;
         while (j < n_lines && acc[j].name == acc[i].name && acc[j].file == acc[i].file)
             j++;
-        groups[n_groups++] = (group_ref){pprof_nodemap_string(nm, acc[i].name), pprof_nodemap_string(nm, acc[i].file),
-                                         i, j - i};
+        out->groups[out->n_groups++] = (pprof_list_group){pprof_nodemap_string(nm, acc[i].name),
+                                                          pprof_nodemap_string(nm, acc[i].file), i, j - i};
         i = j;
     }
-    if (!rc && n_groups == 0)
+    if (!rc && out->n_groups == 0)
         rc = pprof_error_set(err, PPROF_ENOTFOUND, "no matches found for regexp: %s", o->symbol ? o->symbol : "");
-    if (!rc) {
-        qsort(groups, n_groups, sizeof *groups, cmp_groups);
-        char total[64];
-        pprof_report_format(total, sizeof total, p, o, list_unit(o), o->total);
-        pprof_buf_printf(out, "Total: %s\n", total);
-        /* No -source_path: pprof searches the working directory (and names
-         * it in full when a file is not found). */
-        char cwd[4096];
-        const char *search = o->source_path;
-        if (!search || !*search)
-            search = getcwd(cwd, sizeof cwd) ? cwd : ".";
-        uint32_t *by_name = sort_functions_by_name(p);
-        if (!by_name)
-            rc = PPROF_ENOMEM;
-        for (size_t i = 0; i < n_groups && !rc; i++)
-            write_routine(out, p, o, acc, &groups[i], o->trim_path, search,
-                          start_line_of(p, by_name, groups[i].name));
-        free(by_name);
-    }
-    free(groups);
-    free(acc);
+    if (!rc)
+        qsort(out->groups, out->n_groups, sizeof *out->groups, cmp_groups);
     free(match);
-    pprof_nodemap_free(nm);
     pprof_regex_free(re);
+    if (rc == PPROF_ENOMEM)
+        pprof_error_set(err, rc, "out of memory");
+    if (rc)
+        pprof_listing_release(out);
+    return rc;
+}
+
+const char *pprof_listing_search(const pprof_report_options *o, char *cwd, size_t n)
+{
+    /* No -source_path: pprof searches the working directory (and names it
+     * in full when a file is not found). */
+    if (o->source_path && *o->source_path)
+        return o->source_path;
+    return getcwd(cwd, n) ? cwd : ".";
+}
+
+int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+{
+    pprof_listing l;
+    int rc = pprof_listing_build(&l, p, o, false, err);
+    if (rc)
+        return rc;
+    char total[64], cwd[4096];
+    pprof_report_format(total, sizeof total, p, o, pprof_list_unit(o), o->total);
+    pprof_buf_printf(out, "Total: %s\n", total);
+    const char *search = pprof_listing_search(o, cwd, sizeof cwd);
+    named_fn *by_name = sort_functions_by_name(p);
+    if (!by_name)
+        rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    for (size_t i = 0; i < l.n_groups && !rc; i++)
+        write_routine(out, p, o, l.lines, &l.groups[i], o->trim_path, search,
+                      start_line_of(p, by_name, l.groups[i].name));
+    free(by_name);
+    pprof_listing_release(&l);
     if (!rc && out->failed)
         rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     return rc;

@@ -16,6 +16,41 @@ int64_t pprof_report_ratio(int64_t v, double ratio);
  * matching o->symbol). */
 int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
+/* The lines -list and -weblist annotate: of each function matching
+ * o->symbol, its lines (lines granularity) with a flat or cum value, each
+ * sample counted once per line. */
+typedef struct pprof_list_line {
+    pprof_str name, file;
+    int64_t line, flat, cum;
+    uint32_t node; /* in the listing's node map */
+    uint32_t stamp;
+    bool seen; /* in a sample, even of weight 0 */
+} pprof_list_line;
+typedef struct pprof_list_group { /* one function in one file: lines[first .. first+count), by line */
+    const char *name, *file;
+    size_t first, count;
+} pprof_list_group;
+typedef struct pprof_listing {
+    pprof_nodemap *nm;        /* lines granularity */
+    pprof_list_line *lines;
+    pprof_list_group *groups; /* by function name, then file */
+    size_t n_groups;
+    uint8_t *loc_used;        /* per location: in a sample (-list: of non-zero weight) */
+    int64_t *loc_flat;        /* per location: the weight of the samples it is the leaf of */
+} pprof_listing;
+/* PPROF_ENOTFOUND when no function matches; on error nothing is left to
+ * release. weblist: as -weblist counts, a leaf location's flat goes to each
+ * of its lines (inlined callers too), and lines of samples of weight 0 are
+ * kept. */
+int pprof_listing_build(pprof_listing *out, const pprof_profile *p, const pprof_report_options *o, bool weblist,
+                        pprof_error *err);
+void pprof_listing_release(pprof_listing *l);
+/* Where sources are searched: -source_path, else the working directory. */
+const char *pprof_listing_search(const pprof_report_options *o, char *cwd, size_t n);
+
+/* -list's unit: each value on its own ("auto") unless -unit names one. */
+const char *pprof_list_unit(const pprof_report_options *o);
+
 /* -list: annotated source of the functions matching o->symbol. */
 int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 /* The graph -disasm and -weblist annotate (one node per address, nothing
@@ -56,6 +91,23 @@ void pprof_insns_release(pprof_insns *x);
 int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 /* -weblist: the HTML source listing, each line expanding to its instructions. */
 int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+/* The listing's routines alone (no page around them), as the web UI's
+ * source view shows them: from the binaries when they can be opened, else
+ * from the profile's line numbers (pprof_weblist_source). */
+int pprof_weblist_body(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+/* The routines of the functions matching o->symbol from the profile's line
+ * numbers: source lines with values, inlined callees under them. */
+int pprof_weblist_source(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+/* The listing's parts: a value ("." for 0) in unit, a routine's head
+ * (name, file, <pre> and total line), the start of a source line (number,
+ * class, flat, cum, text or "???" for NULL). */
+void pprof_listing_value(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o, const char *unit,
+                         int64_t v);
+void pprof_listing_head(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, const char *unit,
+                        const char *name, const char *file, int64_t flat, int64_t cum);
+void pprof_listing_line(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, const char *unit,
+                        int64_t no, const char *cls, int64_t flat, int64_t cum, const char *text, size_t len);
+
 
 /* Source files of -list and -weblist: path trimmed by -trim_path (or by the
  * last directory name of a search path entry), then read as is when

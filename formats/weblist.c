@@ -21,29 +21,14 @@ static const char page_head[] =
     "    asm.style.display = (asm.style.display == \"block\" ? \"\" : \"block\");\n"
     "    e.preventDefault();\n    return false;\n  }\n}\n</script>\n</head>\n<body>\n";
 
-/* HTML text: & < > " ' escaped, control characters (but tab) as U+FFFD. */
 static void html(pprof_buf *out, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '&': pprof_buf_puts(out, "&amp;"); break;
-        case '<': pprof_buf_puts(out, "&lt;"); break;
-        case '>': pprof_buf_puts(out, "&gt;"); break;
-        case '"': pprof_buf_puts(out, "&#34;"); break;
-        case '\'': pprof_buf_puts(out, "&#39;"); break;
-        default:
-            if ((c < 0x20 && c != '\t') || c == 0x7f)
-                pprof_buf_puts(out, "\xef\xbf\xbd");
-            else
-                pprof_buf_append(out, s + i, 1);
-        }
-    }
+    pprof_escape_html(out, s, n);
 }
 
 static void html_cstr(pprof_buf *out, const char *s)
 {
-    html(out, s, strlen(s));
+    pprof_escape_html(out, s, strlen(s));
 }
 
 static const char *base_name(const char *path)
@@ -76,13 +61,6 @@ typedef struct insn_row {
     size_t n_inl;
 } insn_row;
 
-static void value_or_dot(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o, int64_t v)
-{
-    if (v == 0)
-        snprintf(buf, n, ".");
-    else
-        pprof_report_format(buf, n, p, o, o->unit, v);
-}
 
 /* The instructions of [r->start, r->end) with values and frames. */
 static int disassemble(insn_row **out, size_t *n_out, pprof_objfile *obj, const routine *r, const pprof_naddr *na,
@@ -133,8 +111,8 @@ static void write_insn(pprof_buf *out, const pprof_profile *p, const pprof_repor
         pprof_buf_printf(out, ":%lld</span>\n", (long long)fr->line);
         free(d);
     }
-    value_or_dot(f, sizeof f, p, o, row->flat);
-    value_or_dot(c, sizeof c, p, o, row->cum);
+    pprof_listing_value(f, sizeof f, p, o, o->unit, row->flat);
+    pprof_listing_value(c, sizeof c, p, o, o->unit, row->cum);
     pprof_buf_printf(out, " %8s %10s %10s %8llx: ", "", f, c, (unsigned long long)row->addr);
     html_cstr(out, row->text);
     pprof_buf_puts(out, " <span class=unimportant>");
@@ -163,8 +141,8 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
     const char *file = NULL;
     int64_t lo = INT64_MAX, hi = 0, flat = 0, cum = 0;
     for (size_t i = 0; i < n_rows; i++) {
-        flat += rows[i].flat;
-        cum += rows[i].cum;
+        pprof_sat_add(&flat, rows[i].flat);
+        pprof_sat_add(&cum, rows[i].cum);
         if (!file && rows[i].file)
             file = rows[i].file;
     }
@@ -173,16 +151,7 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
             lo = rows[i].line < lo ? rows[i].line : lo;
             hi = rows[i].line > hi ? rows[i].line : hi;
         }
-    char f[64], c[64], pct[32];
-    pprof_buf_puts(out, "<h2>");
-    html_cstr(out, r->name);
-    pprof_buf_puts(out, "</h2><p class=\"filename\">");
-    html_cstr(out, file ? file : "???");
-    pprof_buf_puts(out, "</p>\n<pre onClick=\"pprof_toggle_asm(event)\">\n");
-    pprof_report_format(f, sizeof f, p, o, o->unit, flat);
-    pprof_report_format(c, sizeof c, p, o, o->unit, cum);
-    pprof_format_percent(pct, sizeof pct, cum, o->total);
-    pprof_buf_printf(out, "  Total:  %10s %10s (flat, cum) %s\n", f, c, pct);
+    pprof_listing_head(out, p, o, o->unit, r->name, file ? file : "???", flat, cum);
     char scratch[1024], err[4200];
     size_t len = 0;
     char *src = NULL;
@@ -216,13 +185,8 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
                 lf += rows[ord[k].row].flat;
                 lc += rows[ord[k].row].cum;
             }
-            char fv[64], cv[64];
-            value_or_dot(fv, sizeof fv, p, o, lf);
-            value_or_dot(cv, sizeof cv, p, o, lc);
-            pprof_buf_printf(out, "<span class=line> %6lld</span> <span class=%s>  %10s %10s %8s  ", (long long)no,
-                             k == first ? "nop" : (lf || lc) ? "livesrc" : "deadsrc", fv, cv, "");
-            html(out, src + at, l_end - at);
-            pprof_buf_puts(out, " </span>");
+            pprof_listing_line(out, p, o, o->unit, no, k == first ? "nop" : (lf || lc) ? "livesrc" : "deadsrc", lf, lc,
+                               src + at, l_end - at);
             if (k > first) {
                 pprof_buf_puts(out, "<span class=asm>");
                 for (size_t j = first; j < k; j++) {
@@ -257,9 +221,8 @@ static void write_routine(pprof_buf *out, const pprof_profile *p, const pprof_re
     free(src);
 }
 
-int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+int pprof_weblist_body(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
 {
-    const char *pattern = o->symbol ? o->symbol : "";
     pprof_regex *re = NULL;
     pprof_graph *g = NULL;
     int rc = pprof_address_graph(&g, &re, p, o, err);
@@ -267,7 +230,6 @@ int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_repo
         return rc;
     pprof_naddr *na = malloc((g->n_nodes + 1) * sizeof *na);
     bool *match = calloc(g->n_nodes + 1, sizeof *match);
-    pprof_buf labels = {0};
     rc = na && match ? 0 : PPROF_ENOMEM;
     for (size_t i = 0; !rc && i < g->n_nodes; i++) {
         /* The function's name (the node's name adds address and line). */
@@ -275,24 +237,7 @@ int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_repo
         match[i] = *fn && pprof_regex_match(re, fn, strlen(fn));
     }
     char cwd[4096];
-    const char *search = o->source_path;
-    if (!search || !*search)
-        search = getcwd(cwd, sizeof cwd) ? cwd : ".";
-    if (!rc) {
-        pprof_buf_puts(out, page_head);
-        pprof_buf_puts(out, "<div class=\"legend\">");
-        pprof_write_profile_labels(&labels, p, o, o->unit);
-        for (size_t i = 0; i < labels.len;) {
-            const char *l = (const char *)labels.data + i, *e = memchr(l, '\n', labels.len - i);
-            size_t n = e ? (size_t)(e - l) : labels.len - i;
-            html(out, l, n);
-            pprof_buf_puts(out, "<br>");
-            i += n + 1;
-        }
-        char total[64];
-        pprof_report_format(total, sizeof total, p, o, o->unit, o->total);
-        pprof_buf_printf(out, "Total: %s</div>\n", total);
-    }
+    const char *search = pprof_listing_search(o, cwd, sizeof cwd);
     bool any = false;
     for (uint32_t m = 0; !rc && m < p->n_mappings; m++) {
         const pprof_mapping *pm = &p->mappings[m];
@@ -349,18 +294,41 @@ int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_repo
         free(rs);
         pprof_objfile_free(obj);
     }
-    if (!rc && !any)
-        rc = pprof_error_set(err, PPROF_ENOTFOUND, "no matches found for regexp: %s", pattern);
-    if (!rc)
-        pprof_buf_puts(out, "</body>\n</html>\n");
     if (!rc && out->failed)
         rc = PPROF_ENOMEM;
-    pprof_buf_release(&labels);
     free(na);
     free(match);
     pprof_graph_free(g);
     pprof_regex_free(re);
     if (rc == PPROF_ENOMEM)
-        pprof_error_set(err, rc, "out of memory");
-    return rc;
+        return pprof_error_set(err, rc, "out of memory");
+    /* No binary at hand for any matching function: the listing from the
+     * profile's line numbers, as pprof gives for a Go profile. */
+    return rc || any ? rc : pprof_weblist_source(out, p, o, err);
+}
+
+int pprof_write_weblist(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+{
+    pprof_buf labels = {0};
+    pprof_buf_puts(out, page_head);
+    pprof_buf_puts(out, "\n<div class=\"legend\">");
+    pprof_write_profile_labels(&labels, p, o, o->unit);
+    /* The labels joined by "<br>" and a newline, then the total. */
+    for (size_t i = 0; i < labels.len;) {
+        const char *l = (const char *)labels.data + i, *e = memchr(l, '\n', labels.len - i);
+        size_t n = e ? (size_t)(e - l) : labels.len - i;
+        if (i)
+            pprof_buf_puts(out, "<br>\n");
+        html(out, l, n);
+        i += n + 1;
+    }
+    pprof_buf_release(&labels);
+    char total[64];
+    pprof_report_format(total, sizeof total, p, o, o->unit, o->total);
+    pprof_buf_printf(out, "<br>Total: %s</div>", total);
+    int rc = pprof_weblist_body(out, p, o, err);
+    if (rc)
+        return rc;
+    pprof_buf_puts(out, "\n</body>\n</html>\n");
+    return out->failed ? pprof_error_set(err, PPROF_ENOMEM, "out of memory") : 0;
 }

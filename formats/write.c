@@ -88,6 +88,7 @@ static const struct writer {
     {"peek", pprof_write_tree, 80, true},
     {"proto", write_proto, 0, true},
     {"raw", write_raw, 0, true},
+    {"source", pprof_weblist_body, 0, true}, /* the web UI's source view: -weblist's routines alone */
     {"speedscope", write_speedscope, 0, true},
     {"tags", pprof_write_tags, 80, false},
     {"text", pprof_write_top, 0, false},

@@ -99,3 +99,30 @@ int pprof_escape_cstr(pprof_buf *out, const char *s)
 {
     return pprof_escape_text(out, s, strlen(s));
 }
+
+int pprof_escape_html(pprof_buf *out, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *rep = NULL;
+        switch (c) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&#34;"; break;
+        case '\'': rep = "&#39;"; break;
+        case '\t': case '\n': case '\r': break;
+        default:
+            if (c < 0x20 || c == 0x7f)
+                rep = "\xef\xbf\xbd"; /* NUL and controls are not text in HTML */
+        }
+        if (!rep)
+            continue;
+        pprof_buf_append(out, s + run, i - run);
+        pprof_buf_puts(out, rep);
+        run = i + 1;
+    }
+    pprof_buf_append(out, s + run, n - run);
+    return out->failed ? PPROF_ENOMEM : 0;
+}

@@ -101,6 +101,10 @@ PPROF_API int pprof_escape_text(pprof_buf *out, const char *s, size_t n);
 PPROF_API int pprof_escape_cstr(pprof_buf *out, const char *s);
 /* True when pprof_escape_text would copy s[0..n) unchanged. */
 PPROF_API bool pprof_text_is_safe(const char *s, size_t n);
+/* Appends s[0..n) as HTML text or a quoted attribute value: & < > " ' as
+ * entities, NUL and the C0 controls but tab, newline and carriage return,
+ * and DEL, as U+FFFD; every other byte is kept. Returns 0 or PPROF_ENOMEM. */
+PPROF_API int pprof_escape_html(pprof_buf *out, const char *s, size_t n);
 
 /* ------------------------------------------------------------------ model */
 

@@ -34,8 +34,10 @@ int main(int argc, char **argv)
         const char *name = pprof_writer_name(i);
         pprof_report_options o;
         pprof_report_options_init(&o, name);
-        if (strcmp(name, "peek") == 0 || strcmp(name, "list") == 0)
-            o.symbol = "main";
+        static const char *const by_symbol[] = {"peek", "list", "disasm", "weblist", "source"};
+        for (size_t k = 0; k < sizeof by_symbol / sizeof by_symbol[0]; k++)
+            if (strcmp(name, by_symbol[k]) == 0)
+                o.symbol = "main";
         pprof_buf out = {0};
         rc = pprof_write(&out, name, p, &o, &err);
         printf("%s %d\n", name, rc);

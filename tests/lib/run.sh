@@ -30,6 +30,7 @@ pprof_buf_release
 pprof_buf_reserve
 pprof_error_set
 pprof_escape_cstr
+pprof_escape_html
 pprof_escape_text
 pprof_format_percent
 pprof_format_scaled
@@ -239,10 +240,20 @@ for prof in tests/data/cpu.pb.gz tests/data/legacy/cppbench.cpu; do
         [ "$name" = version ] && continue
         n=$((n + 1))
         case $name in
-        peek | list) flag="-$name=main" ;;
+        peek | list | disasm) flag="-$name=main" ;;
         *) flag="-$name" ;;
         esac
-        "$PPROF" "$flag" "$prof" >"$tmp/want" 2>"$tmp/want.err"
+        case $name in
+        weblist) # a page file; "source" is its routines alone, the page around them cut
+            rm -f "$tmp/want" "$tmp/wl.html"
+            "$PPROF" -weblist=main -output="$tmp/wl.html" "$prof" >"$tmp/want.err" 2>&1 && cp "$tmp/wl.html" "$tmp/want" ;;
+        source)
+            rm -f "$tmp/want" "$tmp/wl.html"
+            flag="-weblist=main, cut to its routines"
+            "$PPROF" -weblist=main -output="$tmp/wl.html" "$prof" >"$tmp/want.err" 2>&1 &&
+                perl -0777 -ne 'print $1 if m{</div>(<h2>.*)\n</body>\n</html>\n\z}s' "$tmp/wl.html" >"$tmp/want" ;;
+        *) "$PPROF" "$flag" "$prof" >"$tmp/want" 2>"$tmp/want.err" ;;
+        esac
         if [ "$code" = 0 ] && cmp -s "$tmp/out/$name.out" "$tmp/want"; then
             ok
         elif [ "$code" != 0 ] && [ ! -s "$tmp/want" ]; then

@@ -249,6 +249,31 @@ $T "$PPROF" -weblist=nosuchfunction -output=wln.html c_pie c_pie.prof >/dev/null
 rc=$?
 [ $rc = 1 ] && [ ! -e wln.html ] && ok weblist_nomatch || bad weblist_nomatch "exit $rc"
 has weblist_nomatch_message wln.err "no matches found for regexp: nosuchfunction"
+# Go profiles, whose binaries are not at hand: the listing from the
+# profile's line numbers, byte for byte Go 1.19's page (from <body> on, but
+# its Time: layout and its "⋮" lines), in tests/native/weblist_go/.
+wg=$(cd "$src/../weblist_go" && pwd)
+grep -v '^#' "$wg/cases.txt" | {
+	p=0 f=0
+	while read -r name args; do
+		# shellcheck disable=SC2086
+		(cd "$wg/../.." && $T "$PPROF" -output="$tmp/wg_$name.html" $args) >"$tmp/wg_$name.out" 2>&1
+		if sed -n '/<body>/,$p' "$tmp/wg_$name.html" 2>/dev/null | grep -v '^Time:' | cmp -s - "$wg/$name.html"; then
+			echo "ok   weblist_go_$name"
+			p=$((p + 1))
+		else
+			echo "FAIL weblist_go_$name: $(head -c 300 "$tmp/wg_$name.out"; sed -n '/<body>/,$p' "$tmp/wg_$name.html" 2>/dev/null | grep -v '^Time:' | diff "$wg/$name.html" - | head -8)"
+			f=$((f + 1))
+		fi
+	done
+	echo "$p $f" >"$tmp/wg_counts"
+}
+read -r wp wf <"$tmp/wg_counts"
+pass=$((pass + wp))
+fail=$((fail + wf))
+[ "$wp" -ge 8 ] && ok weblist_go_cases_ran || bad weblist_go_cases_ran "only $wp cases passed"
+# With -output the page is only written: no browser, nothing said.
+[ ! -s "$tmp/wg_cpu_main.out" ] && ok weblist_output_no_browser || bad weblist_output_no_browser "$(head -c 300 "$tmp/wg_cpu_main.out")"
 printf 'weblist middle\nquit\n' | TMPDIR="$tmp" $T "$PPROF" c_pie c_pie.prof >wl_shell.out 2>&1
 has weblist_in_shell wl_shell.out "the listing is in:"
 # In Chromium: a click on a line shows its instructions, a second hides them.

@@ -1,4 +1,4 @@
-/* test_escape.c: unit tests of pprof_escape_text, the escaping of text for a terminal or a text report. */
+/* test_escape.c: unit tests of pprof_escape_text (text for a terminal or a text report) and pprof_escape_html (text for a page). */
 #include "pprof.h"
 #include "unit.h"
 
@@ -15,6 +15,18 @@ static char *esc(const char *s, size_t n)
 }
 
 #define E(lit) esc(lit, sizeof(lit) - 1)
+
+static char *esc_html(const char *s, size_t n)
+{
+    static char out[512];
+    pprof_buf b = {0};
+    int rc = pprof_escape_html(&b, s, n);
+    snprintf(out, sizeof out, "%s%.*s", rc ? "(error)" : "", (int)b.len, b.data ? (const char *)b.data : "");
+    pprof_buf_release(&b);
+    return out;
+}
+
+#define H(lit) esc_html(lit, sizeof(lit) - 1)
 
 int main(void)
 {
@@ -41,5 +53,13 @@ int main(void)
     CHECK(!pprof_text_is_safe("\xe2\x80\xae", 3));
     CHECK(!pprof_text_is_safe("a\0", 2));
     CHECK_STR(E(""), "");
+    /* HTML: markup characters as entities, controls (NUL too) as U+FFFD,
+     * tab and line ends and UTF-8 kept. */
+    CHECK_STR(H("<a href=\"x\">'&'</a>"), "&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    CHECK_STR(H("a\tb\r\nc"), "a\tb\r\nc");
+    CHECK_STR(H("x\x1b[2Jy\x7f"), "x\xef\xbf\xbd[2Jy\xef\xbf\xbd");
+    CHECK_STR(H("foo\0bar"), "foo\xef\xbf\xbd" "bar");
+    CHECK_STR(H("caf\xc3\xa9 \xe2\x80\xae"), "caf\xc3\xa9 \xe2\x80\xae");
+    CHECK_STR(H(""), "");
     return unit_report("escape");
 }

@@ -158,8 +158,33 @@ try {
   await page.screenshot({ path: shots + "/flamegraph.png" });
 
   // ---------------------------------------------------------------- source and peek
+  // Source: pprof's listing. The Go profile has no binary here, so each line
+  // with a function inlined at it opens onto that function on a click.
+  const listing = () => page.evaluate(() => {
+    const box = (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; };
+    const routines = [...document.querySelectorAll("#source-listing h2")].map((h) => h.textContent);
+    const live = document.querySelector("#source-listing span.livesrc");
+    const asm = live && live.nextSibling;
+    const pre = live && live.closest("pre");
+    return { routines, rows: document.querySelectorAll("#source-listing span.line").length,
+             live: live ? live.textContent : null, asmShown: asm ? getComputedStyle(asm).display : null,
+             asmBox: asm ? box(asm) : null, pre: pre ? box(pre) : null, page: document.documentElement.clientWidth };
+  });
   await page.goto(url + "/ui/source?f=main.compress");
-  check(/ROUTINE =+ main\.compress/.test(await page.textContent("pre.report")), "source view");
+  let lst = await listing();
+  check(lst.routines.length === 1 && lst.routines[0] === "main.compress" && lst.rows >= 3,
+        "source view: the routine and its lines", lst);
+  await page.goto(url + "/ui/source?f=main.handle.func1");
+  lst = await listing();
+  check(lst.live && /2\.55s/.test(lst.live) && lst.asmShown === "none", "source: the inlined call hidden at first", lst);
+  const h0 = lst.pre ? lst.pre[3] : 0;
+  await page.click("#source-listing span.livesrc");
+  lst = await listing();
+  check(lst.asmShown === "block" && lst.asmBox[3] > 5 && lst.pre[3] > h0, "source: a click shows the inlined function", lst);
+  await page.screenshot({ path: shots + "/source.png", fullPage: true });
+  await page.click("#source-listing span.livesrc");
+  lst = await listing();
+  check(lst.asmShown === "none" && Math.abs(lst.pre[3] - h0) < 1, "source: a second click hides it", lst);
   await page.goto(url + "/ui/peek?f=machine..add");
   check(/regexp\.\(\*machine\)\.add/.test(await page.textContent("pre.report")), "peek view");
   await page.screenshot({ path: shots + "/peek.png" });
@@ -233,17 +258,36 @@ try {
                page: document.documentElement.clientWidth, top: r.top };
     });
     await page.goto(nativeUrl + "/ui/source?f=leaf_hash");
-    let g = await preGeometry();
-    check(/^ROUTINE =+ leaf_hash in \S*cprog\.c$/m.test(g.text), "native source: the routine and its file", g.text.slice(0, 200));
-    const hot = g.text.split("\n").find((l) => /^ +[0-9.]+m?s +[0-9.]+m?s +8: +for \(int i = 0; i < 50; i\+\+\)/.test(l));
-    check(!!hot, "native source: the loop of leaf_hash (line 8) carries the samples", g.text.slice(0, 600));
-    check(/ +\. +\. +5:unsigned long work_lib\(unsigned long n\);/.test(g.text),
-          "native source: the lines around it from cprog.c, without samples");
-    check(g.width > 0.9 * g.page && g.height >= (g.lines - 1) * g.lh && g.height <= (g.lines + 2) * g.lh,
-          "native source: one row per line, across the window", g);
+    const nat = await page.evaluate(() => {
+      const rows = [...document.querySelectorAll("#source-listing span.line")].map((l) => {
+        const src = l.nextSibling && l.nextSibling.nextSibling;
+        return { no: l.textContent.trim(), cls: src ? src.className : "", text: src ? src.textContent : "" };
+      });
+      return { h2: [...document.querySelectorAll("#source-listing h2")].map((h) => h.textContent),
+               file: (document.querySelector("#source-listing .filename") || {}).textContent || "", rows };
+    });
+    check(nat.h2.includes("leaf_hash") && /cprog\.c$/.test(nat.file), "native source: the routine and its file", nat.h2);
+    const hot = nat.rows.find((r) => r.no === "8");
+    check(!!hot && hot.cls === "livesrc" && /^ +[0-9.]+m?s +[0-9.]+m?s +for \(int i = 0; i < 50; i\+\+\)/.test(hot.text),
+          "native source: the loop of leaf_hash (line 8) carries the samples", hot);
+    const ctx = nat.rows.find((r) => r.no === "5");
+    check(!!ctx && ctx.cls === "nop" && /^ +\. +\. +unsigned long work_lib\(unsigned long n\);/.test(ctx.text),
+          "native source: the lines around it from cprog.c, without samples", ctx);
+    // A click on line 8 shows its instructions, with addresses.
+    const line8 = await page.$$("#source-listing span.livesrc");
+    let shown = null;
+    for (const el of line8) {
+      if (!/for \(int i = 0; i < 50/.test(await el.textContent())) continue;
+      await el.click();
+      shown = await el.evaluate((e) => ({ display: getComputedStyle(e.nextSibling).display,
+                                          text: e.nextSibling.textContent, h: e.nextSibling.getBoundingClientRect().height }));
+      break;
+    }
+    check(shown && shown.display === "block" && /[0-9a-f]+: \w+/.test(shown.text) && shown.h > 10,
+          "native source: a click on the line shows its instructions", shown);
     await page.screenshot({ path: shots + "/source-native.png", fullPage: true });
     await page.goto(nativeUrl + "/ui/disasm?f=leaf_hash");
-    g = await preGeometry();
+    let g = await preGeometry();
     check(/^ROUTINE =+ leaf_hash$/m.test(g.text), "native disassembly: the routine", g.text.slice(0, 200));
     const insns = g.text.split("\n").filter((l) => /^ +\S+ +\S+ +[0-9a-f]+: \w+/.test(l));
     check(insns.length >= 5 && insns.some((l) => /;leaf_hash cprog\.c:8$/.test(l)),
