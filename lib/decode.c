@@ -226,6 +226,9 @@ typedef struct pending {
     size_t n, cap, count; /* count: messages held */
 } pending;
 
+/* Samples merged together (merge_pending). */
+#define MERGE_BATCH 16
+
 /* Decoding state. */
 typedef struct dec {
     pprof_profile *p;
@@ -267,6 +270,22 @@ typedef struct dec {
     size_t smp_mask;
     uint64_t *smp_hash; /* per kept sample: its key's hash */
     size_t cap_smp_hash;
+    /* The samples decoded after the kept ones (p->samples[p->n_samples..]),
+     * not merged yet: merge_pending takes them a batch at a time, so that
+     * the cache misses of their lookups overlap. Per pending sample: where
+     * its values start, how many, and whether it may merge. */
+    size_t n_pend;
+    /* The stacks (location lists) of the kept samples: samples that differ
+     * only in their labels share one range of p->sample_locs, that of the
+     * first kept sample with the stack, stk_sample[e] for stack e. */
+    uint32_t *stk_slots;
+    size_t stk_mask;
+    uint32_t *stk_sample;
+    uint64_t *stk_hash;
+    size_t n_stk, cap_stk_sample, cap_stk_hash;
+    uint64_t pend_vals[MERGE_BATCH];
+    size_t pend_nvals[MERGE_BATCH];
+    bool pend_merge[MERGE_BATCH];
     /* While true, sample_locs holds the wire location ids themselves (all
      * below 2^32): a repeated sample, the common case, is merged without
      * looking any id up, and only the kept ones are mapped to indices at
@@ -489,12 +508,18 @@ static int dec_label(dec *d, const field *outer, uint64_t off, pprof_label *l, b
     return 0;
 }
 
-/* The key of a sample for merging: its location list and its labels. Its
- * hash only places samples in the merge table, whose order reaches no output. */
-static uint64_t sample_key_hash(const pprof_profile *p, const pprof_sample *s)
+/* The hash of a sample's location list. */
+static uint64_t stack_hash(const pprof_profile *p, const pprof_sample *s)
 {
-    uint64_t h = s->n_locs ? pprof_hash_bytes(p->sample_locs + s->locs_off, s->n_locs * sizeof *p->sample_locs)
-                           : pprof_hash_u64(0);
+    return s->n_locs ? pprof_hash_bytes(p->sample_locs + s->locs_off, s->n_locs * sizeof *p->sample_locs)
+                     : pprof_hash_u64(0);
+}
+
+/* The key of a sample for merging: its location list (h, its stack_hash)
+ * and its labels. Its hash only places samples in the merge table, whose
+ * order reaches no output. */
+static uint64_t sample_key_hash_from(const pprof_profile *p, const pprof_sample *s, uint64_t h)
+{
     const pprof_label *lb = pprof_sample_labels(p, s);
     for (uint32_t k = 0; k < s->n_labels; k++) {
         h = pprof_hash_u64(h ^ lb[k].key ^ (uint64_t)lb[k].str << 32);
@@ -503,9 +528,19 @@ static uint64_t sample_key_hash(const pprof_profile *p, const pprof_sample *s)
     return h;
 }
 
+static uint64_t sample_key_hash(const pprof_profile *p, const pprof_sample *s)
+{
+    return sample_key_hash_from(p, s, stack_hash(p, s));
+}
+
 static uint64_t sample_slot_hash(const void *ctx, size_t i)
 {
     return ((const dec *)ctx)->smp_hash[i];
+}
+
+static uint64_t stack_slot_hash(const void *ctx, size_t i)
+{
+    return ((const dec *)ctx)->stk_hash[i];
 }
 
 /* Ends raw-id mode: the first `upto` location references become location
@@ -515,11 +550,22 @@ static int leave_raw_ids(dec *d, size_t upto)
     pprof_profile *p = d->p;
     d->raw_ids = false;
     for (size_t i = 0; i < upto; i++) {
-        uint32_t idx;
-        int rc = loc_ref(d, p->sample_locs[i], &idx);
+        uint32_t id = p->sample_locs[i], idx;
+        if (id < d->loc_ids.dense_cap && d->loc_ids.dense[id]) { /* (seen before: the common case) */
+            p->sample_locs[i] = d->loc_ids.dense[id] - 1;
+            continue;
+        }
+        int rc = loc_ref(d, id, &idx);
         if (rc)
             return rc;
         p->sample_locs[i] = idx;
+    }
+    if (d->stk_slots) {
+        for (size_t e = 0; e < d->n_stk; e++)
+            d->stk_hash[e] = stack_hash(p, &p->samples[d->stk_sample[e]]);
+        int rc = pprof_slots_rebuild(&d->stk_slots, &d->stk_mask, d->stk_mask + 1, d->n_stk, stack_slot_hash, d);
+        if (rc)
+            return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
     }
     if (!d->smp_slots || d->value_count_bad) /* (no more merging then) */
         return 0;
@@ -529,45 +575,142 @@ static int leave_raw_ids(dec *d, size_t upto)
     return rc ? fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples") : 0;
 }
 
-/* Merges the sample just decoded (the last one, with nvals values) into an
- * identical earlier one, as pprof's reports and Go's merge would: its
- * values are added (saturating) and its locations, labels and values are
- * dropped again. So a stream of repeated samples costs one sample, not one
- * per copy. Sets *merged. */
-static int merge_last_sample(dec *d, size_t nvals, bool *merged)
+/* Merges each pending sample into an identical earlier one, as pprof's
+ * reports and Go's merge would: its values are added (saturating) and its
+ * locations, labels and values are dropped again; the others are kept, in
+ * order, moved down over the dropped ones. So a stream of repeated samples
+ * costs one sample, not one per copy. The lookups are done in steps over
+ * the whole batch (hash and prefetch the slots, then the samples they
+ * hold, then those samples' locations and values), so that their cache
+ * misses overlap instead of following one another. */
+static int merge_pending(dec *d)
 {
     pprof_profile *p = d->p;
-    size_t n = p->n_samples; /* the new sample's index; not yet counted */
-    *merged = false;
-    if (PPROF_GROW(d->smp_hash, d->cap_smp_hash, n + 1))
-        return fail(d, PPROF_ENOMEM, "out of memory");
-    if (!d->smp_slots || (n + 1) * 2 > d->smp_mask + 1) {
-        int rc = pprof_slots_rebuild(&d->smp_slots, &d->smp_mask, d->smp_slots ? (d->smp_mask + 1) * 2 : 1024,
-                                     n, sample_slot_hash, d);
-        if (rc)
-            return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
-    }
-    const pprof_sample *sm = &p->samples[n];
-    uint64_t hv = sample_key_hash(p, sm);
-    size_t h = (size_t)hv & d->smp_mask;
-    while (d->smp_slots[h]) {
-        uint32_t i = d->smp_slots[h] - 1;
-        if (pprof_sample_same(p, &p->samples[i], sm)) { /* (not hash first: one more cache miss) */
-            if (nvals) { /* values is NULL while no sample has any: no arithmetic on NULL */
-                int64_t *dst = p->values + (size_t)i * nvals, *add = p->values + d->n_values - nvals;
-                for (size_t k = 0; k < nvals; k++)
-                    pprof_sat_add(&dst[k], add[k]);
-            }
-            d->n_values -= nvals;
-            p->n_sample_locs = sm->locs_off;
-            p->n_labels = sm->labels_off;
-            *merged = true;
-            return 0;
+    size_t np = d->n_pend, base = p->n_samples;
+    if (np == 0)
+        return 0;
+    bool any = false;
+    for (size_t j = 0; j < np; j++)
+        any |= d->pend_merge[j];
+    uint64_t hv[MERGE_BATCH], lh[MERGE_BATCH];
+    if (any) {
+        if (PPROF_GROW(d->smp_hash, d->cap_smp_hash, base + np) ||
+            PPROF_GROW(d->stk_sample, d->cap_stk_sample, d->n_stk + np) ||
+            PPROF_GROW(d->stk_hash, d->cap_stk_hash, d->n_stk + np))
+            return fail(d, PPROF_ENOMEM, "out of memory");
+        if (!d->stk_slots || (d->n_stk + np) * 2 > d->stk_mask + 1) {
+            size_t slots = d->stk_slots ? d->stk_mask + 1 : 1024;
+            while ((d->n_stk + np) * 2 > slots)
+                slots *= 2;
+            int rc = pprof_slots_rebuild(&d->stk_slots, &d->stk_mask, slots, d->n_stk, stack_slot_hash, d);
+            if (rc)
+                return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
         }
-        h = (h + 1) & d->smp_mask;
+        if (!d->smp_slots || (base + np) * 2 > d->smp_mask + 1) {
+            size_t slots = d->smp_slots ? d->smp_mask + 1 : 1024;
+            while ((base + np) * 2 > slots)
+                slots *= 2;
+            int rc = pprof_slots_rebuild(&d->smp_slots, &d->smp_mask, slots, base, sample_slot_hash, d);
+            if (rc)
+                return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
+        }
+        const uint32_t *slots = d->smp_slots;
+        size_t mask = d->smp_mask;
+        for (size_t j = 0; j < np; j++) {
+            const pprof_sample *sm = &p->samples[base + j];
+            lh[j] = d->pend_merge[j] ? stack_hash(p, sm) : 0;
+            hv[j] = d->pend_merge[j] ? sample_key_hash_from(p, sm, lh[j]) : 0;
+            __builtin_prefetch(&slots[hv[j] & mask]);
+            __builtin_prefetch(&d->stk_slots[lh[j] & d->stk_mask]);
+        }
+        for (size_t j = 0; j < np; j++) {
+            uint32_t at = slots[hv[j] & mask];
+            if (at && d->pend_merge[j])
+                __builtin_prefetch(&p->samples[at - 1]);
+        }
+        for (size_t j = 0; j < np; j++) {
+            uint32_t at = slots[hv[j] & mask];
+            if (!at || !d->pend_merge[j])
+                continue;
+            const pprof_sample *o = &p->samples[at - 1];
+            const uint32_t *locs = p->sample_locs + o->locs_off;
+            __builtin_prefetch(locs);
+            __builtin_prefetch(locs + 16);
+            __builtin_prefetch(locs + 32);
+            if (d->pend_nvals[j])
+                __builtin_prefetch(p->values + (size_t)(at - 1) * d->pend_nvals[j], 1);
+        }
     }
-    d->smp_slots[h] = (uint32_t)n + 1;
-    d->smp_hash[n] = hv;
+    size_t w = base;
+    uint64_t wl = p->samples[base].locs_off, wlab = p->samples[base].labels_off, wv = d->pend_vals[0];
+    for (size_t j = 0; j < np; j++) {
+        pprof_sample s = p->samples[base + j];
+        size_t nv = d->pend_nvals[j];
+        uint64_t vo = d->pend_vals[j];
+        if (d->pend_merge[j]) {
+            size_t mask = d->smp_mask, h = (size_t)hv[j] & mask;
+            bool merged = false;
+            while (d->smp_slots[h]) {
+                uint32_t i = d->smp_slots[h] - 1;
+                if (pprof_sample_same(p, &p->samples[i], &s)) { /* (not hash first: one more cache miss) */
+                    if (nv) { /* values is NULL while no sample has any: no arithmetic on NULL */
+                        int64_t *dst = p->values + (size_t)i * nv, *add = p->values + vo;
+                        for (size_t k = 0; k < nv; k++)
+                            pprof_sat_add(&dst[k], add[k]);
+                    }
+                    merged = true;
+                    break;
+                }
+                h = (h + 1) & mask;
+            }
+            if (merged)
+                continue;
+            d->smp_slots[h] = (uint32_t)w + 1;
+            d->smp_hash[w] = hv[j];
+        } else if (d->bad_value_sample == SIZE_MAX) {
+            d->bad_value_sample = w; /* the first sample with another value count */
+        }
+        /* Kept: its stack is another kept sample's (it differs in labels),
+         * or a new one. */
+        bool shared = false;
+        if (d->pend_merge[j] && s.n_locs) {
+            size_t mask = d->stk_mask, h = (size_t)lh[j] & mask;
+            while (d->stk_slots[h]) {
+                const pprof_sample *o = &p->samples[d->stk_sample[d->stk_slots[h] - 1]];
+                if (o->n_locs == s.n_locs && memcmp(p->sample_locs + o->locs_off, p->sample_locs + s.locs_off,
+                                                    s.n_locs * sizeof *p->sample_locs) == 0) {
+                    s.locs_off = o->locs_off;
+                    shared = true;
+                    break;
+                }
+                h = (h + 1) & mask;
+            }
+            if (!shared) {
+                d->stk_slots[h] = (uint32_t)d->n_stk + 1;
+                d->stk_sample[d->n_stk] = (uint32_t)w;
+                d->stk_hash[d->n_stk++] = lh[j];
+            }
+        }
+        if (!shared && s.n_locs && s.locs_off != wl)
+            memmove(p->sample_locs + wl, p->sample_locs + s.locs_off, s.n_locs * sizeof *p->sample_locs);
+        if (s.n_labels && s.labels_off != wlab)
+            memmove(p->labels + wlab, p->labels + s.labels_off, s.n_labels * sizeof *p->labels);
+        if (nv && vo != wv)
+            memmove(p->values + wv, p->values + vo, nv * sizeof *p->values);
+        if (!shared) {
+            s.locs_off = wl;
+            wl += s.n_locs;
+        }
+        s.labels_off = wlab;
+        wlab += s.n_labels;
+        wv += nv;
+        p->samples[w++] = s;
+    }
+    p->n_samples = w;
+    p->n_sample_locs = wl;
+    p->n_labels = wlab;
+    d->n_values = wv;
+    d->n_pend = 0;
     return 0;
 }
 
@@ -612,11 +755,16 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
     struct pprof_profile_internal *in = p->internal;
     if (outer->wt != WT_LEN)
         return type_mismatch(d, "sample", outer, off);
+    if (d->n_pend == MERGE_BATCH || p->n_samples + d->n_pend >= UINT32_MAX - 1) {
+        int rc = merge_pending(d);
+        if (rc)
+            return rc;
+    }
     if (p->n_samples >= UINT32_MAX - 1)
         return fail(d, PPROF_ELIMIT, "parsing profile: too many samples");
-    if (PPROF_GROW(p->samples, in->cap_samples, p->n_samples + 1))
+    if (PPROF_GROW(p->samples, in->cap_samples, p->n_samples + d->n_pend + 1))
         return fail(d, PPROF_ENOMEM, "out of memory");
-    pprof_sample *sm = &p->samples[p->n_samples];
+    pprof_sample *sm = &p->samples[p->n_samples + d->n_pend];
     sm->locs_off = p->n_sample_locs;
     sm->labels_off = p->n_labels;
     sm->n_locs = 0;
@@ -653,10 +801,11 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
                 } else if (!d->raw_ids && id < d->loc_ids.dense_cap && d->loc_ids.dense[id]) {
                     idx = d->loc_ids.dense[id] - 1;
                 } else {
-                    if (id == 0)
-                        return fail(d, PPROF_ESEMANTIC,
-                                    "malformed profile: sample %zu references location id 0",
-                                    p->n_samples);
+                    if (id == 0) /* (its number counts the samples kept before it) */
+                        return merge_pending(d) ? d->err->code
+                                                : fail(d, PPROF_ESEMANTIC,
+                                                       "malformed profile: sample %zu references location id 0",
+                                                       p->n_samples);
                     int rc = d->raw_ids ? leave_raw_ids(d, p->n_sample_locs + n) : 0;
                     if (!rc)
                         rc = loc_ref(d, id, &idx);
@@ -667,8 +816,9 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
             });
             p->n_sample_locs += n;
             if (sm->n_locs + n > UINT32_MAX)
-                return fail(d, PPROF_ELIMIT, "parsing profile: sample %zu has too many locations",
-                            p->n_samples);
+                return merge_pending(d) ? d->err->code
+                                        : fail(d, PPROF_ELIMIT, "parsing profile: sample %zu has too many locations",
+                                               p->n_samples);
             sm->n_locs += (uint32_t)n;
             break;
         }
@@ -705,18 +855,17 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
         d->value_count_set = true;
         d->first_value_count = nvals;
     } else if (nvals != d->first_value_count && !d->value_count_bad) {
+        /* It and the later samples are kept as they come (the profile
+         * is rejected); merge_pending numbers it. */
         d->value_count_bad = true;
-        d->bad_value_sample = p->n_samples;
+        d->bad_value_sample = SIZE_MAX;
         d->bad_value_count = nvals;
     }
-    if (!d->value_count_bad) {
-        bool merged;
-        int rc = merge_last_sample(d, nvals, &merged);
-        if (rc || merged)
-            return rc;
-    }
-    p->n_samples++;
-    return 0;
+    size_t j = d->n_pend++;
+    d->pend_vals[j] = d->n_values - nvals;
+    d->pend_nvals[j] = (uint32_t)nvals;
+    d->pend_merge[j] = !d->value_count_bad;
+    return d->value_count_bad ? merge_pending(d) : 0;
 }
 
 /* Holds the message f (a length-delimited field) in pe. 0 or PPROF_ENOMEM. */
@@ -1100,12 +1249,17 @@ static uint64_t dec_bytes(const dec *d)
     b += (uint64_t)d->loc_pend.n + d->fn_pend.n;
     if (d->smp_slots)
         b += (uint64_t)(d->smp_mask + 1) * sizeof *d->smp_slots + (uint64_t)p->n_samples * sizeof *d->smp_hash;
+    if (d->stk_slots)
+        b += (uint64_t)(d->stk_mask + 1) * sizeof *d->stk_slots +
+             (uint64_t)d->n_stk * (sizeof *d->stk_sample + sizeof *d->stk_hash);
     return b;
 }
 
 /* Fails when holding `more` bytes on top of what is held would pass the budget. */
 static int check_budget(dec *d, uint64_t more)
 {
+    if (merge_pending(d))
+        return d->err->code;
     uint64_t have = dec_bytes(d);
     if (have + more <= d->budget && have + more >= have)
         return 0;
@@ -1192,6 +1346,8 @@ static int dec_top(dec *d, const field *f, uint64_t off)
     pprof_profile *p = d->p;
     uint64_t v = 0;
     int rc = 0;
+    if (f->num != 2 && (rc = merge_pending(d)))
+        return rc;
     switch (f->num) {
     case 1: {
         pprof_value_type vt;
@@ -1558,6 +1714,9 @@ static void dec_release(dec *d)
     free(d->tmp_lines);
     free(d->smp_slots);
     free(d->smp_hash);
+    free(d->stk_slots);
+    free(d->stk_sample);
+    free(d->stk_hash);
     free(d->loc_pend.b);
     free(d->fn_pend.b);
     pprof_idmap_release(&d->fn_refs);
@@ -1625,7 +1784,10 @@ static int decode_all(dec *d)
     }
     if (s->failed)
         return s->failed;
-    int rc = promote_pending(d);
+    int rc = merge_pending(d);
+    if (rc)
+        return rc;
+    rc = promote_pending(d);
     pprof_profile *p = d->p;
     if (!rc)
         rc = promote_table(d, &d->fn_pend, &d->fn_refs, (void **)&p->functions, &p->n_functions,

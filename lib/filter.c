@@ -1,5 +1,6 @@
 /* filter.c: pprof's sample filters, applied in place: focus/ignore/hide/show,
  * show_from, tag filters, tagshow/taghide and prune_from, in pprof's order. */
+#include "idmap.h"
 #include "internal.h"
 #include "regex.h"
 
@@ -204,9 +205,21 @@ static int filter_by_name(pprof_profile *p, const filters *f, pprof_filter_resul
     pprof_stack_index_free(*xp);
     *xp = NULL;
     size_t kept = 0;
+    /* Samples that differ only in labels may share one range of
+     * sample_locs (the decoder's), which comes before the samples' own
+     * ranges (frontier: the end of the ranges seen). The first one hides
+     * in place, and the new length of every range it shortened is kept
+     * (shortened, by range start + 1) for the others: a range's new
+     * length depends only on its locations. */
+    pprof_idmap shortened;
+    memset(&shortened, 0, sizeof shortened);
+    uint64_t frontier = 0;
     for (size_t i = 0; i < p->n_samples && !rc; i++) {
         pprof_sample s = p->samples[i];
         uint32_t *locs = pprof_sample_locs(p, &s);
+        bool behind = s.n_locs && s.locs_off < frontier;
+        if (s.locs_off + s.n_locs > frontier)
+            frontier = s.locs_off + s.n_locs;
         bool focused = false, ignored = false;
         for (uint32_t k = 0; k < s.n_locs && !ignored; k++) {
             ignored = state[locs[k]] < 0;
@@ -214,19 +227,25 @@ static int filter_by_name(pprof_profile *p, const filters *f, pprof_filter_resul
         }
         if (!focused || ignored)
             continue;
-        uint32_t w = 0;
-        for (uint32_t k = 0; k < s.n_locs; k++)
-            if (!hidden[locs[k]]) {
-                if (w != k) /* (no write when nothing moves: the pages may be shared) */
-                    locs[w] = locs[k];
-                w++;
-            }
+        uint32_t w = behind ? pprof_idmap_get(&shortened, s.locs_off + 1) : PPROF_NONE;
+        if (w == PPROF_NONE) {
+            w = 0;
+            for (uint32_t k = 0; k < s.n_locs; k++)
+                if (!hidden[locs[k]]) {
+                    if (w != k) /* (no write when nothing moves: the pages may be shared) */
+                        locs[w] = locs[k];
+                    w++;
+                }
+            if (w != s.n_locs && pprof_idmap_put(&shortened, s.locs_off + 1, w))
+                rc = PPROF_ENOMEM;
+        }
         if (w == 0)
             continue;
         s.n_locs = w;
         pprof_sample_move(p, kept, i, &s);
         kept++;
     }
+    pprof_idmap_release(&shortened);
     if (!rc)
         p->n_samples = kept;
     matcher_release(&mf);

@@ -114,17 +114,64 @@ static int edge_add_at(gb *b, uint32_t src, uint32_t dst, int64_t w, int64_t wd,
     return 0;
 }
 
+/* What the node pass keeps per node, in one cache line's quarter (it
+ * touches a node per frame, at random): its cum, the last row that
+ * counted it, and whether it is tracked. */
+typedef struct node_rec {
+    int64_t cum;
+    uint32_t stamp;
+    uint32_t track;
+} node_rec;
+
 /* One half of the node pass: samples [lo, hi) into acc, with its own
- * stamps and overflow flag. abs_sum gets the saturated sum of |w| + |dw|,
- * which tells whether any order of additions could have overflowed. */
+ * working records (rec, and cum_div with mean) and overflow flag. abs_sum
+ * gets the saturated sum of |w| + |dw|, which tells whether any order of
+ * additions could have overflowed. */
 typedef struct node_part {
     gb *b;
     size_t lo, hi;
     node_acc *acc;
-    uint32_t *stamps;
+    node_rec *rec;
+    int64_t *cum_div;
     bool overflow;
     uint64_t abs_sum;
 } node_part;
+
+/* A row's frames into rec (and cum_div): each node once per row. */
+static inline bool node_frames(const gb *b, const uint32_t *locs, size_t n_locs, node_rec *rec, int64_t *cum_div,
+                               int64_t w, int64_t dw, uint32_t stamp, bool *overflow)
+{
+    const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes, *single = b->loc_single;
+    uint32_t tracked = 0;
+    for (size_t i = 0; i < n_locs; i++) {
+        uint32_t L = locs[i];
+        uint32_t n = single[L];
+        if (n != PPROF_NONE) {
+            /* Most locations have one line: one lookup, no loop. */
+            node_rec *r = &rec[n];
+            tracked |= r->track;
+            if (r->stamp != stamp) {
+                r->stamp = stamp;
+                graph_add_sat(&r->cum, w, overflow);
+                if (cum_div)
+                    graph_add_sat(&cum_div[n], dw, overflow);
+            }
+            continue;
+        }
+        for (uint32_t k = loc_off[L], hi = loc_off[L + 1]; k < hi; k++) {
+            n = loc_nodes[k];
+            node_rec *r = &rec[n];
+            tracked |= r->track;
+            if (r->stamp != stamp) {
+                r->stamp = stamp;
+                graph_add_sat(&r->cum, w, overflow);
+                if (cum_div)
+                    graph_add_sat(&cum_div[n], dw, overflow);
+            }
+        }
+    }
+    return tracked != 0;
+}
 
 static void *node_pass(void *arg)
 {
@@ -133,10 +180,7 @@ static void *node_pass(void *arg)
     const pprof_profile *p = b->p;
     const int si = b->si;
     const bool mean = b->opt->mean;
-    const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes, *single = b->loc_single;
     node_acc *acc = t->acc;
-    uint32_t *stamps = t->stamps;
-    const bool *track = b->track;
     uint64_t abs_sum = 0;
     for (size_t s = t->lo; s < t->hi; s++) {
         const pprof_sample *sm = graph_row_sample(b, s);
@@ -149,41 +193,52 @@ static void *node_pass(void *arg)
             continue;
         if (__builtin_add_overflow(abs_sum, (uint64_t)graph_abs64(w) + (uint64_t)graph_abs64(dw), &abs_sum))
             abs_sum = UINT64_MAX;
+        if (!sm->n_locs)
+            continue;
+        const uint32_t *locs = p->sample_locs + sm->locs_off;
         uint32_t stamp = (uint32_t)s + 1;
-        const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
-        bool tracked = false;
-        for (size_t i = 0; i < sm->n_locs; i++) {
-            uint32_t L = locs[i];
-            uint32_t n = single[L];
-            if (n != PPROF_NONE) {
-                /* Most locations have one line: one lookup, no loop. */
-                tracked |= track[n];
-                if (stamps[n] != stamp) {
-                    stamps[n] = stamp;
-                    graph_add_sat(&acc[n].cum, w, &t->overflow);
-                    graph_add_sat(&acc[n].cum_div, dw, &t->overflow);
-                }
-                continue;
-            }
-            for (uint32_t k = loc_off[L], hi = loc_off[L + 1]; k < hi; k++) {
-                n = loc_nodes[k];
-                tracked |= track[n];
-                if (stamps[n] != stamp) {
-                    stamps[n] = stamp;
-                    graph_add_sat(&acc[n].cum, w, &t->overflow);
-                    graph_add_sat(&acc[n].cum_div, dw, &t->overflow);
-                }
-            }
-        }
-        b->sample_edges[s] = tracked;
-        if (sm->n_locs) {
-            uint32_t leaf = loc_nodes[loc_off[locs[0]]];
-            graph_add_sat(&acc[leaf].flat, w, &t->overflow);
-            graph_add_sat(&acc[leaf].flat_div, dw, &t->overflow);
-        }
+        /* (Two copies: without mean, no cum_div test in the loop.) */
+        b->sample_edges[s] = mean ? node_frames(b, locs, sm->n_locs, t->rec, t->cum_div, w, dw, stamp, &t->overflow)
+                                  : node_frames(b, locs, sm->n_locs, t->rec, NULL, w, 0, stamp, &t->overflow);
+        uint32_t leaf = b->loc_nodes[b->loc_off[locs[0]]];
+        graph_add_sat(&acc[leaf].flat, w, &t->overflow);
+        graph_add_sat(&acc[leaf].flat_div, dw, &t->overflow);
     }
     t->abs_sum = abs_sum;
     return NULL;
+}
+
+/* A node pass part's working arrays: records with the tracked flags set,
+ * cum_div with mean. 0 or PPROF_ENOMEM. */
+static int node_part_alloc(node_part *t)
+{
+    const gb *b = t->b;
+    size_t nn = b->n_nodes ? b->n_nodes : 1;
+    t->rec = calloc(nn, sizeof *t->rec);
+    t->cum_div = b->opt->mean ? calloc(nn, sizeof *t->cum_div) : NULL;
+    if (!t->rec || (b->opt->mean && !t->cum_div))
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < b->n_nodes; i++)
+        t->rec[i].track = b->track[i];
+    return 0;
+}
+
+static void node_part_release(node_part *t)
+{
+    free(t->rec);
+    free(t->cum_div);
+    t->rec = NULL;
+    t->cum_div = NULL;
+}
+
+/* Adds a part's cum (and cum_div) into acc. */
+static void node_part_fold(node_acc *acc, const node_part *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        acc[i].cum += t->rec[i].cum;
+        if (t->cum_div)
+            acc[i].cum_div += t->cum_div[i];
+    }
 }
 
 /* Node pass over the index's call tree (a profile indexed once for many
@@ -260,21 +315,26 @@ static int accumulate_nodes(gb *b)
     if (b->stacks && b->stacks->n_tree && b->n_work == b->n_nodes)
         return tree_node_pass(b);
     memset(b->acc, 0, b->n_work * sizeof *b->acc);
-    memset(b->stamps, 0, b->n_nodes * sizeof *b->stamps);
     size_t n_rows = b->n_rows;
     uint64_t refs = b->stacks ? b->stacks->n_stack_locs : p->n_sample_locs;
-    node_part one = {.b = b, .lo = 0, .hi = n_rows, .acc = b->acc, .stamps = b->stamps};
+    node_part one = {.b = b, .lo = 0, .hi = n_rows, .acc = b->acc};
+    int rc = node_part_alloc(&one);
+    if (rc) {
+        node_part_release(&one);
+        return rc;
+    }
     if (refs >= NODE_PASS_SPLIT && b->n_work == b->n_nodes && !b->opt->single_threaded) {
         node_part two = one;
+        two.rec = NULL;
+        two.cum_div = NULL;
         /* Split at half the location references, not half the rows. */
         size_t mid = 0;
         for (uint64_t half = refs / 2, seen = 0; mid < n_rows && seen < half; mid++)
             seen += graph_row_sample(b, mid)->n_locs;
         one.hi = two.lo = mid;
         two.acc = calloc(b->n_work ? b->n_work : 1, sizeof *two.acc);
-        two.stamps = calloc(b->n_nodes ? b->n_nodes : 1, sizeof *two.stamps);
         pthread_t th;
-        bool threaded = two.acc && two.stamps && pthread_create(&th, NULL, node_pass, &two) == 0;
+        bool threaded = two.acc && node_part_alloc(&two) == 0 && pthread_create(&th, NULL, node_pass, &two) == 0;
         if (threaded) {
             node_pass(&one);
             pthread_join(th, NULL);
@@ -286,26 +346,38 @@ static int accumulate_nodes(gb *b)
                 for (size_t i = 0; i < b->n_work; i++) {
                     b->acc[i].flat += two.acc[i].flat;
                     b->acc[i].flat_div += two.acc[i].flat_div;
-                    b->acc[i].cum += two.acc[i].cum;
-                    b->acc[i].cum_div += two.acc[i].cum_div;
                 }
+                node_part_fold(b->acc, &one, b->n_work);
+                node_part_fold(b->acc, &two, b->n_work);
             }
             free(two.acc);
-            free(two.stamps);
-            if (exact)
+            node_part_release(&two);
+            if (exact) {
+                node_part_release(&one);
                 return 0;
+            }
             memset(b->acc, 0, b->n_work * sizeof *b->acc);
-            memset(b->stamps, 0, b->n_nodes * sizeof *b->stamps);
+            node_part_release(&one);
+            if ((rc = node_part_alloc(&one))) {
+                node_part_release(&one);
+                return rc;
+            }
             one.hi = n_rows;
             one.overflow = false;
         } else {
             free(two.acc);
-            free(two.stamps);
+            node_part_release(&two);
             one.hi = n_rows;
         }
     }
     node_pass(&one);
     b->overflow |= one.overflow;
+    /* (The serial sums saturate as they go: copied, not added.) */
+    for (size_t i = 0; i < b->n_work; i++) {
+        b->acc[i].cum = one.rec[i].cum;
+        b->acc[i].cum_div = one.cum_div ? one.cum_div[i] : 0;
+    }
+    node_part_release(&one);
     return 0;
 }
 
@@ -385,6 +457,7 @@ typedef struct edge_part {
     gb *b;
     const loc_path *lp;
     const loc_pair *pairs;
+    const uint8_t *has_kept; /* bit L: location L has a kept line (lp[L].outer) */
     size_t lo, hi;
     int rc;
 } edge_part;
@@ -398,6 +471,7 @@ static void *edge_pass(void *arg)
     const bool mean = b->opt->mean;
     const loc_path *lp = t->lp;
     const loc_pair *pairs = t->pairs;
+    const uint8_t *has_kept = t->has_kept;
     int rc = 0;
     for (size_t s = t->lo; s < t->hi && !rc; s++) {
         if (!b->sample_edges[s])
@@ -411,11 +485,14 @@ static void *edge_pass(void *arg)
         bool residual = false;
         const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
         for (size_t i = sm->n_locs; i-- > 0 && !rc;) {
-            const loc_path *d = &lp[locs[i]];
-            if (d->outer == PPROF_NONE) {
+            /* Most frames have no kept line: a bit of a small map (it
+             * stays in cache) tells, without a look at lp's big table. */
+            uint32_t L = locs[i];
+            if (!(has_kept[L >> 3] >> (L & 7) & 1)) {
                 residual = true;
                 continue;
             }
+            const loc_path *d = &lp[L];
             if (d->outer_track && parent != PPROF_NONE && parent != d->outer)
                 rc = edge_add(b, parent, d->outer, w, dw, residual || d->outer_inline, d->outer_inline, stamp);
             for (uint32_t k = d->pairs, end = d->pairs + d->n_pairs; k < end && !rc; k++)
@@ -673,7 +750,17 @@ static int accumulate_edges(gb *b)
         free(pairs);
         return rc;
     }
-    edge_part one = {.b = b, .lp = lp, .pairs = pairs, .lo = 0, .hi = b->n_rows};
+    size_t nl = b->p->n_locations;
+    uint8_t *has_kept = calloc(nl / 8 + 1, 1);
+    if (!has_kept) {
+        free(lp);
+        free(pairs);
+        return PPROF_ENOMEM;
+    }
+    for (size_t L = 0; L < nl; L++)
+        if (lp[L].outer != PPROF_NONE)
+            has_kept[L >> 3] |= (uint8_t)(1u << (L & 7));
+    edge_part one = {.b = b, .lp = lp, .pairs = pairs, .has_kept = has_kept, .lo = 0, .hi = b->n_rows};
     bool threaded = false;
     gb other;
     edge_part two;
@@ -704,6 +791,7 @@ static int accumulate_edges(gb *b)
         free(other.edge_slots);
         free(other.last_edge);
     }
+    free(has_kept);
     free(lp);
     free(pairs);
     return rc;
@@ -1286,6 +1374,20 @@ static int trim_and_emit(gb *b, sort_item *items)
     return rc;
 }
 
+/* A stack index built in a thread (x NULL when it could not be). */
+typedef struct index_job {
+    const pprof_profile *p;
+    pprof_stack_index *x;
+} index_job;
+
+static void *index_build(void *arg)
+{
+    index_job *j = arg;
+    if (pprof_stack_index_build(&j->x, j->p) != 0)
+        j->x = NULL;
+    return NULL;
+}
+
 int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_graph_options *opt,
                       pprof_error *err)
 {
@@ -1305,18 +1407,26 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     b.g->profile = p;
     /* A profile that answers many reports keeps its index; a big one
-     * without gets one for this graph. */
-    pprof_stack_index *own = NULL;
+     * without gets one for this graph, built in a second thread while
+     * this one builds the nodes. */
+    index_job job = {.p = p};
     b.stacks = pprof_profile_stack_index(p, b.si, opt->mean);
-    if (!b.stacks && pprof_stack_index_worth_building(p) && pprof_stack_index_build(&own, p) == 0 &&
-        pprof_stack_index_fits(own, p, b.si, opt->mean))
-        b.stacks = own;
-    b.n_rows = b.stacks ? b.stacks->n_stacks : p->n_samples;
+    bool build_index = !b.stacks && pprof_stack_index_worth_building(p);
+    pthread_t th;
+    bool threaded = build_index && !opt->single_threaded && pthread_create(&th, NULL, index_build, &job) == 0;
     int rc = pprof_stack_index_nodemap(&b.g->nodemap, p, opt);
     if (rc)
         rc = pprof_error_set(err, rc, "building nodes: %s", pprof_strerror(rc));
     else if (!b.g->nodemap)
         rc = pprof_nodemap_build(&b.g->nodemap, p, opt, err);
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (build_index)
+        index_build(&job);
+    pprof_stack_index *own = job.x;
+    if (own && pprof_stack_index_fits(own, p, b.si, opt->mean))
+        b.stacks = own;
+    b.n_rows = b.stacks ? b.stacks->n_stacks : p->n_samples;
     if (!rc) {
         b.nm = b.g->nodemap;
         b.info = b.nm->nodes;

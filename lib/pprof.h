@@ -176,7 +176,8 @@ typedef struct pprof_profile {
     size_t n_samples;
     int64_t *values; /* n_samples * n_sample_types, row per sample */
 
-    uint32_t *sample_locs; /* location indices, all samples, leaf first */
+    uint32_t *sample_locs; /* location indices, all samples, leaf first (samples
+                            * with the same stack may share one range) */
     size_t n_sample_locs;
     pprof_label *labels;
     size_t n_labels;

@@ -167,7 +167,10 @@ int pprof_profile_add_tag_frames(pprof_profile *p, const char *keys, bool at_roo
         next_fn = p->functions[i].id > next_fn ? p->functions[i].id : next_fn;
     for (size_t i = 0; i < p->n_locations; i++)
         next_loc = p->locations[i].id > next_loc ? p->locations[i].id : next_loc;
-    size_t total = p->n_sample_locs + p->n_samples * n_keys;
+    /* (Samples may share their ranges: each gets its own copy here.) */
+    size_t total = p->n_samples * n_keys;
+    for (size_t i = 0; i < p->n_samples; i++)
+        total += p->samples[i].n_locs;
     uint32_t *locs = malloc((total ? total : 1) * sizeof *locs);
     pprof_idmap made;
     memset(&made, 0, sizeof made);

@@ -1232,6 +1232,53 @@ static void test_raw(void)
 
 /* Identical samples (same locations, same labels) are merged as they are
  * decoded: values added (saturating), the first one's place kept. */
+/* Samples that differ only in labels share one location range; hiding a
+ * frame shortens it once, for each of them. */
+static void test_decode_shared_stacks(void)
+{
+    msg m = {.n = 0};
+    f_value_type(&m, 1, 1, 2);
+    uint64_t a[] = {1, 2, 1}, v[] = {5};
+    uint64_t strs[] = {0, 2, 3}; /* label str of each sample (0: no label) */
+    for (int i = 0; i < 3; i++) {
+        msg smp = {.n = 0}, lab = {.n = 0};
+        fpacked(&smp, 1, a, 3);
+        fpacked(&smp, 2, v, 1);
+        if (strs[i]) {
+            fv(&lab, 1, 1);
+            fv(&lab, 2, strs[i]);
+            fm(&smp, 3, &lab);
+        }
+        fm(&m, 2, &smp);
+    }
+    f_location(&m, 1, 1, 10);
+    f_location(&m, 2, 2, 11);
+    f_function(&m, 1, 3);
+    f_function(&m, 2, 5);
+    f_strings(&m);
+    fs(&m, 6, "g");
+    pprof_profile *p = parse_ok(&m);
+    if (!p)
+        return;
+    CHECK_INT(p->n_samples, 3);
+    CHECK_INT(p->n_sample_locs, 3);
+    pprof_filter_options fo = {.hide = "^g$"};
+    pprof_filter_result res;
+    memset(&res, 0, sizeof res);
+    pprof_error err;
+    memset(&err, 0, sizeof err);
+    CHECK_INT(pprof_profile_filter(p, &fo, &res, &err), 0);
+    CHECK(res.hide_matched);
+    CHECK_INT(p->n_samples, 3);
+    for (size_t i = 0; i < p->n_samples && p->n_samples == 3; i++) {
+        const pprof_sample *sm = &p->samples[i];
+        CHECK_INT(sm->n_locs, 2);
+        for (uint32_t k = 0; k < sm->n_locs && sm->n_locs == 2; k++)
+            CHECK_INT(p->locations[p->sample_locs[sm->locs_off + k]].id, 1);
+    }
+    pprof_profile_free(p);
+}
+
 static void test_decode_merge(void)
 {
     msg m;
@@ -1260,9 +1307,11 @@ static void test_decode_merge(void)
     pprof_profile *p = parse_ok(&m);
     if (p) {
         CHECK_INT(p->n_samples, 3);
-        CHECK_INT(p->n_sample_locs, 7);
+        CHECK_INT(p->n_sample_locs, 4); /* the labelled sample shares the first one's stack */
         CHECK_INT(p->n_labels, 1);
     }
+    if (p && p->n_samples == 3)
+        CHECK_INT(p->samples[2].locs_off, p->samples[0].locs_off);
     if (p && p->n_samples == 3) {
         CHECK_INT(p->values[0], 7 + 3 + 10);
         CHECK(p->values[1] == INT64_MAX); /* -8 + INT64_MAX + 10 saturates */
@@ -1459,6 +1508,7 @@ int main(void)
     test_decode_gzip();
     test_raw();
     test_decode_merge();
+    test_decode_shared_stacks();
     test_decode_wide_ids();
     test_decode_budget();
     test_idmap();
