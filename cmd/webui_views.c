@@ -232,7 +232,6 @@ static int view_flamegraph(webui_reply *out, webui_request *req, pprof_profile *
 {
     cmd_report rep;
     pprof_buf notes = {0}, details = {0}, svg = {0}, html = {0};
-    pprof_stack_set *s = NULL;
     if (setup(&rep, &notes, req, p, "flamegraph", NULL, out) != 0)
         goto done;
     details_of(&details, p, &rep.o);
@@ -241,7 +240,8 @@ static int view_flamegraph(webui_reply *out, webui_request *req, pprof_profile *
     rep.o.flame.width = 0;
     rep.o.flame.title = " ";
     pprof_error err;
-    if (pprof_stacks_build(&s, p, &rep.o, &err) != 0 || pprof_write_flame_svg(&svg, s, &rep.o.flame, &err) != 0) {
+    /* (pprof_write makes the graph from the loaded profile's call tree.) */
+    if (pprof_write(&svg, "flamegraph", p, &rep.o, &err) != 0) {
         webui_reply_error(out, 500, "%s", err.msg);
         goto done;
     }
@@ -252,7 +252,6 @@ static int view_flamegraph(webui_reply *out, webui_request *req, pprof_profile *
     pprof_buf_puts(&html, "</div>");
     page(out, req, p, "flamegraph", &notes, &details, (const char *)html.data, html.len, NULL, "webui/flame.js");
 done:
-    pprof_stack_set_free(s);
     pprof_buf_release(&notes);
     pprof_buf_release(&details);
     pprof_buf_release(&svg);

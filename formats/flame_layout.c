@@ -18,19 +18,9 @@ static void add_sat(int64_t *a, int64_t b)
         *a = INT64_MAX;
 }
 
-static int64_t gcd64(int64_t a, int64_t b)
-{
-    while (b) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
 /* qsort has no context argument, so the keys travel with the items. */
 typedef struct kid_key {
-    int64_t weight; /* negated value */
+    int64_t weight; /* negated value, or 0 when ordering by name */
     uint32_t rank;  /* of the name */
     uint32_t node;
 } kid_key;
@@ -55,33 +45,30 @@ static int cmp_names(const void *a, const void *b)
     return c ? c : x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* A stack to sort, by the ranks of its frames. */
-typedef struct stack_key {
-    uint64_t head;        /* ranks + 1 of the first in_head frames (0: none), packed */
-    const uint32_t *frames;
-    const uint32_t *rank; /* of every name */
-    uint32_t n;
-    uint32_t index;
-    uint32_t in_head;     /* frames the head decides */
-    uint32_t common;      /* after sorting: frames shared with the previous stack */
-} stack_key;
-
-static int cmp_stacks(const void *a, const void *b)
+/* The names sorted by bytes: rank[id] is the position of name id. */
+static uint32_t *rank_names(const char *const *names, size_t n_names)
 {
-    const stack_key *x = a, *y = b;
-    if (x->head != y->head)
-        return x->head < y->head ? -1 : 1;
-    uint32_t n = x->n < y->n ? x->n : y->n;
-    for (uint32_t i = x->in_head; i < n; i++)
-        if (x->frames[i] != y->frames[i])
-            return x->rank[x->frames[i]] < x->rank[y->frames[i]] ? -1 : 1;
-    if (x->n != y->n)
-        return x->n < y->n ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
+    name_key *nk = malloc((n_names ? n_names : 1) * sizeof *nk);
+    uint32_t *rank = malloc((n_names ? n_names : 1) * sizeof *rank);
+    if (!nk || !rank) {
+        free(nk);
+        free(rank);
+        return NULL;
+    }
+    for (size_t i = 0; i < n_names; i++) {
+        nk[i].s = names[i] ? names[i] : "";
+        nk[i].id = (uint32_t)i;
+    }
+    qsort(nk, n_names, sizeof *nk, cmp_names);
+    for (size_t i = 0; i < n_names; i++)
+        rank[nk[i].id] = (uint32_t)i;
+    free(nk);
+    return rank;
 }
 
-/* Children lists, in creation order (which is name order), then by
- * weight when asked. */
+/* Each node's children, ordered by name rank, or by weight (heaviest
+ * first) then rank: siblings have distinct names, so the order is the
+ * same however the trie was grown. */
 static int order_kids(flame_tree *t, const uint32_t *rank, bool by_weight)
 {
     size_t n = t->n_nodes;
@@ -105,8 +92,6 @@ static int order_kids(flame_tree *t, const uint32_t *rank, bool by_weight)
         t->kids[t->nodes[p].kids_off + count[p]++] = (uint32_t)i;
     }
     free(count);
-    if (!by_weight)
-        return 0;
     kid_key *keys = malloc((most ? most : 1) * sizeof *keys);
     if (!keys)
         return PPROF_ENOMEM;
@@ -117,7 +102,7 @@ static int order_kids(flame_tree *t, const uint32_t *rank, bool by_weight)
         uint32_t *k = t->kids + t->nodes[i].kids_off;
         for (uint32_t j = 0; j < nk; j++) {
             const flame_node *c = &t->nodes[k[j]];
-            keys[j].weight = -c->value;
+            keys[j].weight = by_weight ? -c->value : 0;
             keys[j].rank = rank[c->name];
             keys[j].node = k[j];
         }
@@ -127,6 +112,121 @@ static int order_kids(flame_tree *t, const uint32_t *rank, bool by_weight)
     }
     free(keys);
     return 0;
+}
+
+/* ---------------------------------------------------------------- the trie */
+
+static uint64_t trie_key_hash(const void *ctx, size_t i)
+{
+    return pprof_hash_u64(((const flame_trie *)ctx)->key[i]);
+}
+
+int flame_trie_init(flame_trie *b, flame_tree *out, bool with_base)
+{
+    memset(b, 0, sizeof *b);
+    memset(out, 0, sizeof *out);
+    b->t = out;
+    if (PPROF_GROW(out->nodes, b->cap_nodes, 1024) ||
+        (with_base && PPROF_GROW(out->base_self, b->cap_base, 1024)) ||
+        pprof_slots_rebuild(&b->slots, &b->mask, 2048, 0, trie_key_hash, b)) {
+        flame_trie_abort(b);
+        return PPROF_ENOMEM;
+    }
+    out->nodes[0] = (flame_node){0, FLAME_ROOT_NAME, 0, 0, 0};
+    if (with_base)
+        out->base_self[0] = 0;
+    out->n_nodes = 1;
+    return 0;
+}
+
+/* Lookups compare keys in their own dense array (entry i is node i + 1:
+ * the root is not in the index), not in the nodes: on big tries the
+ * memory touched per frame is what costs. */
+int flame_trie_find(flame_trie *b, uint32_t *node, uint64_t key, uint64_t hash, uint8_t flags)
+{
+    flame_tree *t = b->t;
+    size_t h = hash & b->mask;
+    for (; b->slots[h]; h = (h + 1) & b->mask) {
+        uint32_t c = b->slots[h];
+        if (b->key[c - 1] == key) {
+            if (flags)
+                t->nodes[c].flags |= flags;
+            *node = c;
+            return 0;
+        }
+    }
+    size_t n = t->n_nodes;
+    if (n >= UINT32_MAX)
+        return PPROF_ELIMIT;
+    if (PPROF_GROW(t->nodes, b->cap_nodes, n + 1) || PPROF_GROW(b->key, b->cap_key, n) ||
+        (t->base_self && PPROF_GROW(t->base_self, b->cap_base, n + 1)))
+        return PPROF_ENOMEM;
+    t->nodes[n] = (flame_node){0, (uint32_t)key, (uint32_t)(key >> 32), 0, flags};
+    if (t->base_self)
+        t->base_self[n] = 0;
+    b->key[n - 1] = key;
+    t->n_nodes = n + 1;
+    b->slots[h] = (uint32_t)n;
+    *node = (uint32_t)n;
+    if (n * 2 > b->mask + 1 && pprof_slots_rebuild(&b->slots, &b->mask, (b->mask + 1) * 2, n, trie_key_hash, b))
+        return PPROF_ENOMEM;
+    return 0;
+}
+
+int flame_trie_child(flame_trie *b, uint32_t *node, uint32_t parent, uint32_t name, uint8_t flags)
+{
+    uint64_t k = flame_trie_key(parent, name);
+    return flame_trie_find(b, node, k, pprof_hash_u64(k), flags);
+}
+
+void flame_trie_add(flame_trie *b, uint32_t node, int64_t value, int64_t base)
+{
+    /* value holds the node's own value until flame_trie_finish. */
+    add_sat(&b->t->nodes[node].value, magnitude(value));
+    if (b->t->base_self)
+        add_sat(&b->t->base_self[node], magnitude(base));
+}
+
+void flame_trie_abort(flame_trie *b)
+{
+    free(b->slots);
+    free(b->key);
+    if (b->t)
+        flame_tree_release(b->t);
+    memset(b, 0, sizeof *b);
+}
+
+int flame_trie_finish(flame_trie *b, const char *const *names, size_t n_names, bool sort_by_weight)
+{
+    flame_tree *t = b->t;
+    free(b->slots);
+    free(b->key);
+    b->slots = NULL;
+    b->key = NULL;
+    /* Parents come before their children, so one backward pass sums the
+     * subtrees. */
+    for (size_t i = t->n_nodes; i-- > 1;)
+        add_sat(&t->nodes[t->nodes[i].parent].value, t->nodes[i].value);
+    int rc = 0;
+    if (t->base_self) {
+        t->base = malloc(t->n_nodes * sizeof *t->base);
+        if (!t->base)
+            rc = PPROF_ENOMEM;
+        else
+            memcpy(t->base, t->base_self, t->n_nodes * sizeof *t->base);
+        for (size_t i = t->n_nodes; i-- > 1 && !rc;)
+            add_sat(&t->base[t->nodes[i].parent], t->base[i]);
+    }
+    uint32_t *rank = rc ? NULL : rank_names(names, n_names);
+    if (!rc && !rank)
+        rc = PPROF_ENOMEM;
+    if (!rc)
+        rc = order_kids(t, rank, sort_by_weight);
+    free(rank);
+    if (rc)
+        flame_trie_abort(b);
+    memset(b, 0, sizeof *b);
+    return rc;
 }
 
 /* Checks every stack against the set before any of it is trusted. */
@@ -148,131 +248,32 @@ static int check_set(const pprof_stack_set *s, pprof_error *err)
     return 0;
 }
 
-/* The names sorted by bytes: rank[id] is the position of name id. */
-static uint32_t *rank_names(const pprof_stack_set *s)
-{
-    name_key *nk = malloc((s->n_names ? s->n_names : 1) * sizeof *nk);
-    uint32_t *rank = malloc((s->n_names ? s->n_names : 1) * sizeof *rank);
-    if (!nk || !rank) {
-        free(nk);
-        free(rank);
-        return NULL;
-    }
-    for (size_t i = 0; i < s->n_names; i++) {
-        nk[i].s = s->names[i] ? s->names[i] : "";
-        nk[i].id = (uint32_t)i;
-    }
-    qsort(nk, s->n_names, sizeof *nk, cmp_names);
-    for (size_t i = 0; i < s->n_names; i++)
-        rank[nk[i].id] = (uint32_t)i;
-    free(nk);
-    return rank;
-}
-
-static uint32_t common_prefix(const pprof_stack_set *s, const pprof_stack *a, const pprof_stack *b)
-{
-    if (!a)
-        return 0;
-    const uint32_t *fa = pprof_stack_frames(s, a), *fb = pprof_stack_frames(s, b);
-    uint32_t n = a->n_frames < b->n_frames ? a->n_frames : b->n_frames, i = 0;
-    while (i < n && fa[i] == fb[i])
-        i++;
-    return i;
-}
-
-/* Sorted by the ranks of their frames, stacks sharing a prefix are
- * adjacent: the trie grows in one pass without any lookup (a frame past
- * the prefix shared with the previous stack is always new), nodes come out
- * in preorder and every node's children in name order. */
 int flame_tree_build(flame_tree *out, const pprof_stack_set *s, bool sort_by_weight, pprof_error *err)
 {
     memset(out, 0, sizeof *out);
     int rc = check_set(s, err);
     if (rc)
         return rc;
-    uint32_t *rank = rank_names(s);
-    stack_key *order = malloc((s->n_stacks ? s->n_stacks : 1) * sizeof *order);
-    uint32_t *path = malloc((s->n_frames ? s->n_frames : 1) * sizeof *path);
-    size_t n_order = 0;
-    if (!rank || !order || !path) {
-        rc = PPROF_ENOMEM;
-        goto done;
-    }
-    /* Most comparisons end within the first frames: pack as many ranks
-     * into one integer as fit (4 frames for up to 65534 names). */
-    uint32_t bits = 1;
-    while (bits < 32 && ((uint64_t)1 << bits) < (uint64_t)s->n_names + 1)
-        bits++;
-    uint32_t in_head = 64 / bits;
-    int64_t g = 0;
-    for (size_t i = 0; i < s->n_stacks; i++) {
+    flame_trie b;
+    rc = flame_trie_init(&b, out, s->has_base);
+    for (size_t i = 0; i < s->n_stacks && !rc; i++) {
         const pprof_stack *st = &s->stacks[i];
-        int64_t v = magnitude(st->value);
-        if (v == 0 && (!s->has_base || st->base == 0))
+        if (st->value == 0 && (!s->has_base || st->base == 0))
             continue;
-        g = gcd64(g, v);
-        const uint32_t *f = pprof_stack_frames(s, st);
-        uint64_t head = 0;
-        for (uint32_t j = 0; j < in_head; j++)
-            head = head << bits | (j < st->n_frames ? rank[f[j]] + 1 : 0);
-        order[n_order++] = (stack_key){head, f, rank, st->n_frames, (uint32_t)i, in_head, 0};
-    }
-    qsort(order, n_order, sizeof *order, cmp_stacks);
-    /* Counted first, so the nodes are allocated once and exactly (first
-     * touches of fresh memory dominate the cost of a big trie). */
-    size_t n_nodes = 1;
-    for (size_t i = n_order; i-- > 0;) {
-        uint32_t c = common_prefix(s, i ? &s->stacks[order[i - 1].index] : NULL, &s->stacks[order[i].index]);
-        order[i].common = c;
-        n_nodes += order[i].n - c;
-    }
-    out->nodes = malloc(n_nodes * sizeof *out->nodes);
-    if (s->has_base) {
-        out->base = calloc(n_nodes, sizeof *out->base);
-        out->base_self = calloc(n_nodes, sizeof *out->base_self);
-    }
-    if (!out->nodes || (s->has_base && (!out->base || !out->base_self))) {
-        rc = PPROF_ENOMEM;
-        goto done;
-    }
-    memset(&out->nodes[0], 0, sizeof out->nodes[0]);
-    out->nodes[0].name = FLAME_ROOT_NAME;
-    out->n_nodes = 1;
-    for (size_t i = 0; i < n_order; i++) {
-        const pprof_stack *st = &s->stacks[order[i].index];
         const uint32_t *f = pprof_stack_frames(s, st);
         const uint8_t *fl = s->frame_flags ? s->frame_flags + st->frames_off : NULL;
-        uint32_t common = order[i].common, cur = common ? path[common - 1] : 0;
-        for (uint32_t j = 0; fl && j < common; j++)
-            out->nodes[path[j]].flags |= fl[j];
-        for (uint32_t j = common; j < st->n_frames; j++) {
-            out->nodes[out->n_nodes] = (flame_node){0, f[j], cur, 0, fl ? fl[j] : 0};
-            cur = path[j] = (uint32_t)out->n_nodes++;
-        }
-        /* value holds self until the subtrees are summed below. */
-        add_sat(&out->nodes[cur].value, magnitude(st->value));
-        if (out->base_self)
-            add_sat(&out->base_self[cur], magnitude(st->base));
+        uint32_t cur = 0;
+        for (uint32_t j = 0; j < st->n_frames && !rc; j++)
+            rc = flame_trie_child(&b, &cur, cur, f[j], fl ? fl[j] : 0);
+        if (!rc)
+            flame_trie_add(&b, cur, st->value, s->has_base ? st->base : 0);
     }
-    /* Preorder: every child comes after its parent, so one backward pass
-     * sums the subtrees. */
-    for (size_t i = out->n_nodes; i-- > 1;)
-        add_sat(&out->nodes[out->nodes[i].parent].value, out->nodes[i].value);
-    if (out->base) {
-        memcpy(out->base, out->base_self, out->n_nodes * sizeof *out->base);
-        for (size_t i = out->n_nodes; i-- > 1;)
-            add_sat(&out->base[out->nodes[i].parent], out->base[i]);
-    }
-    out->gcd = g ? g : 1;
-    rc = order_kids(out, rank, sort_by_weight);
-done:
-    free(rank);
-    free(order);
-    free(path);
-    if (rc) {
-        flame_tree_release(out);
-        return pprof_error_set(err, rc, "flame graph: out of memory");
-    }
+    if (!rc)
+        rc = flame_trie_finish(&b, (const char *const *)s->names, s->n_names, sort_by_weight);
+    else if (b.t)
+        flame_trie_abort(&b);
+    if (rc)
+        return pprof_error_set(err, rc, rc == PPROF_ELIMIT ? "flame graph: too many frames" : "flame graph: out of memory");
     return 0;
 }
 

@@ -22,7 +22,6 @@ typedef struct flame_tree {
     size_t n_nodes;
     uint32_t *kids;    /* n_nodes - 1 entries, each node's children in display order */
     int64_t *base, *base_self; /* per node, differential sets only (else NULL) */
-    int64_t gcd;       /* of all stack values, so widths print as small integers */
 } flame_tree;
 
 /* Builds the trie of s without recursion; siblings ordered by name (byte
@@ -30,6 +29,67 @@ typedef struct flame_tree {
  * PPROF_EINVAL on an inconsistent set, PPROF_ELIMIT or PPROF_ENOMEM. */
 int flame_tree_build(flame_tree *out, const pprof_stack_set *s, bool sort_by_weight, pprof_error *err);
 void flame_tree_release(flame_tree *t);
+
+/* A trie grown frame by frame, root first: whoever walks the stacks (a
+ * stack set, a profile's samples or its call tree) finds or makes each
+ * frame under its caller's node, then adds the stack's value at its last
+ * node. Nodes are numbered as they are made (a parent before its
+ * children); the order of the walk never shows in the finished tree. */
+typedef struct flame_trie {
+    flame_tree *t;
+    size_t cap_nodes, cap_base, cap_key;
+    uint64_t *key;   /* of node i + 1: its parent and name */
+    uint32_t *slots; /* index of the keys */
+    size_t mask;
+} flame_trie;
+
+/* Starts out as a tree holding only the root; with_base keeps base values
+ * too (differential sets). 0 or PPROF_ENOMEM (nothing to release). */
+int flame_trie_init(flame_trie *b, flame_tree *out, bool with_base);
+/* *node: the child of parent called name, made when new; its flags gain
+ * flags. 0, PPROF_ELIMIT (2^32 - 1 nodes) or PPROF_ENOMEM. */
+int flame_trie_child(flame_trie *b, uint32_t *node, uint32_t parent, uint32_t name, uint8_t flags);
+/* The same in parts, for a walk that looks up several stacks at once: the
+ * key of (parent, name), its hash (pprof_hash_u64), a prefetch of where
+ * the lookup starts, and the lookup. */
+static inline uint64_t flame_trie_key(uint32_t parent, uint32_t name)
+{
+    return (uint64_t)parent << 32 | name;
+}
+static inline void flame_trie_prefetch(const flame_trie *b, uint64_t hash)
+{
+    __builtin_prefetch(&b->slots[hash & b->mask]);
+}
+/* Then, once the slot is in, of the key it points to. */
+static inline void flame_trie_prefetch_key(const flame_trie *b, uint64_t hash)
+{
+    uint32_t c = b->slots[hash & b->mask];
+    if (c)
+        __builtin_prefetch(&b->key[c - 1]);
+}
+int flame_trie_find(flame_trie *b, uint32_t *node, uint64_t key, uint64_t hash, uint8_t flags);
+/* Adds magnitudes to the node's own value (saturating). */
+void flame_trie_add(flame_trie *b, uint32_t node, int64_t value, int64_t base);
+/* Sums the subtrees and orders each node's children as flame_tree_build
+ * does, names[id] being the text of name id (n_names of them). The tree
+ * is complete, or released on failure (PPROF_ENOMEM); b is done with
+ * either way. */
+int flame_trie_finish(flame_trie *b, const char *const *names, size_t n_names, bool sort_by_weight);
+/* Drops a trie that will not be finished, with its tree. */
+void flame_trie_abort(flame_trie *b);
+
+/* The flame tree of p's samples under o (value column, granularity,
+ * inlining) made directly from p, without a stack set: from p's cached
+ * call tree when it has one, else from its samples, each frame found in
+ * the trie as it is walked. *names gets a set holding the frame names
+ * (ids as in t), unit, type and total but no stacks. Applies when the
+ * stacks' values and their sums are exact and of one sign, as their
+ * magnitudes are then the same summed before or after grouping stacks by
+ * frame path: no -mean, no -diff_base base samples, one sign in the
+ * column, a sum of magnitudes that fits. Otherwise returns 0 with *names
+ * NULL (pprof_stacks_build applies). 0, or an error with nothing to free. */
+int flame_tree_of_profile(pprof_stack_set **names, flame_tree *t, const pprof_profile *p,
+                          const pprof_report_options *o, pprof_error *err);
 
 static inline uint32_t flame_n_kids(const flame_tree *t, uint32_t i)
 {

@@ -26,6 +26,7 @@
  *   non-characters become U+FFFD) and escaped. */
 #include "flame_js.h"
 #include "flame_layout.h"
+#include "report.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -889,27 +890,27 @@ static double min_value(const pprof_flame_options *o, double frame_w, int64_t to
     return (double)total * m / frame_w;
 }
 
-int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_flame_options *opt,
-                          pprof_error *err)
+/* *pal: the palette o names; PPROF_EINVAL when o is not usable. */
+static int check_options(const palette **pal, const pprof_flame_options *o, pprof_error *err)
 {
-    static const pprof_flame_options defaults = {0};
-    const pprof_flame_options *o = opt ? opt : &defaults;
-    if (!out || !s)
-        return pprof_error_set(err, PPROF_EINVAL, "flame graph: no output or no stacks");
-    const palette *pal = find_palette(o->colors && *o->colors ? o->colors : "hot");
-    if (!pal)
+    *pal = find_palette(o->colors && *o->colors ? o->colors : "hot");
+    if (!*pal)
         return pprof_error_set(err, PPROF_EINVAL, "flame graph: unknown palette \"%.64s\"", o->colors);
     if (o->width && (o->width < MIN_WIDTH || o->width > MAX_WIDTH))
         return pprof_error_set(err, PPROF_EINVAL, "flame graph: width %d: must be 0 (fluid) or %d to %d pixels",
                                o->width, MIN_WIDTH, MAX_WIDTH);
-    flame_tree t;
-    int rc = flame_tree_build(&t, s, o->sort_by_weight, err);
-    if (rc)
-        return rc;
+    return 0;
+}
+
+/* Writes the graph of tree t, whose names, unit, type and totals are s's. */
+static int write_tree(pprof_buf *out, const pprof_stack_set *s, const flame_tree *t, const pprof_flame_options *o,
+                      const palette *pal, pprof_error *err)
+{
+    int rc;
     writer w = {0};
     w.out = out;
     w.s = s;
-    w.t = &t;
+    w.t = t;
     w.o = o;
     w.pal = pal;
     w.diff = s->has_base;
@@ -917,17 +918,15 @@ int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_
     w.width = o->width ? o->width : DEFAULT_WIDTH;
     w.frame_w = w.width - 2 * XPAD;
     w.fw = w.width - 2 * XPAD;
-    w.total = t.nodes[0].value;
+    w.total = t->nodes[0].value;
     w.pct_total = s->total > w.total ? s->total : w.total;
-    w.base_total = t.base ? t.base[0] : 0;
+    w.base_total = t->base ? t->base[0] : 0;
     w.unit = s->unit ? s->unit : "";
     w.root_rgb = name_color(pal, "all", 0);
     flame_layout l;
-    rc = flame_layout_build(&l, &t, min_value(o, w.frame_w, w.total), err);
-    if (rc) {
-        flame_tree_release(&t);
+    rc = flame_layout_build(&l, t, min_value(o, w.frame_w, w.total), err);
+    if (rc)
         return rc;
-    }
     w.l = &l;
     w.rows_h = (int)((l.n_rows ? l.n_rows : 1) * ROW_H);
     w.top = TITLE_H + (o->subtitle && *o->subtitle ? SUBTITLE_H : 0) + (w.diff ? KEY_H : 0);
@@ -973,6 +972,49 @@ int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_
     free(w.cache);
     pprof_buf_release(&w.names);
     flame_layout_release(&l);
+    return rc;
+}
+
+int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_flame_options *opt,
+                          pprof_error *err)
+{
+    static const pprof_flame_options defaults = {0};
+    const pprof_flame_options *o = opt ? opt : &defaults;
+    if (!out || !s)
+        return pprof_error_set(err, PPROF_EINVAL, "flame graph: no output or no stacks");
+    const palette *pal;
+    int rc = check_options(&pal, o, err);
+    if (rc)
+        return rc;
+    flame_tree t;
+    rc = flame_tree_build(&t, s, o->sort_by_weight, err);
+    if (rc)
+        return rc;
+    rc = write_tree(out, s, &t, o, pal, err);
     flame_tree_release(&t);
+    return rc;
+}
+
+int pprof_write_flame_profile(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
+                              pprof_error *err)
+{
+    pprof_stack_set *s;
+    flame_tree t;
+    int rc = flame_tree_of_profile(&s, &t, p, o, err);
+    if (rc)
+        return rc;
+    if (!s) {
+        rc = pprof_stacks_build(&s, p, o, err);
+        if (!rc)
+            rc = pprof_write_flame_svg(out, s, &o->flame, err);
+        pprof_stack_set_free(s);
+        return rc;
+    }
+    const palette *pal;
+    rc = check_options(&pal, &o->flame, err);
+    if (!rc)
+        rc = write_tree(out, s, &t, &o->flame, pal, err);
+    flame_tree_release(&t);
+    pprof_stack_set_free(s);
     return rc;
 }

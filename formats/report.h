@@ -120,6 +120,12 @@ char *pprof_source_find(const char *path, const char *search, size_t *len, char 
  * -diff_base); sets *o->threshold_exceeded past o->fail_above. */
 int pprof_write_diff(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 
+/* -flamegraph of p under o: the flame tree made from p directly where
+ * that gives the graph of pprof_stacks_build's set (flame_tree_of_profile),
+ * else through that set. */
+int pprof_write_flame_profile(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
+                              pprof_error *err);
+
 /* -top / -text. */
 int pprof_write_top(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 

@@ -1,6 +1,6 @@
 /* stacks.c: builds the stack set (distinct root-first frame paths with their
  * values) that folded output and flame graphs are made from. */
-#include "formats.h"
+#include "flame_layout.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -53,6 +53,24 @@ static int name_id(builder *b, const char *name, size_t len, uint32_t *out)
     b->name_slots[h] = (uint32_t)++s->n_names;
     *out = (uint32_t)(s->n_names - 1);
     return 0;
+}
+
+/* The frame name of nodemap node i, interned: *out gets its id. */
+static int node_name_id(builder *b, pprof_buf *name, const pprof_nodemap *nm, const pprof_report_options *o,
+                        uint32_t i, uint32_t *out)
+{
+    name->len = 0;
+    const pprof_node_info *ni = &nm->nodes[i];
+    int rc;
+    /* At line granularity a frame is "function:line": short enough to
+     * read in a flame graph, and unique per line. */
+    if (o->graph.granularity == PPROF_GRAN_LINES && ni->name && ni->line) {
+        rc = pprof_escape_text(name, pprof_nodemap_string(nm, ni->name), pprof_nodemap_string_len(nm, ni->name));
+        rc = rc ? rc : pprof_buf_printf(name, ":%lld", (long long)ni->line);
+    } else {
+        rc = pprof_nodemap_text(name, nm, i);
+    }
+    return rc ? rc : name_id(b, (const char *)name->data, name->len, out);
 }
 
 static uint64_t path_hash(const uint32_t *f, const uint8_t *fl, size_t n)
@@ -166,21 +184,8 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
     uint32_t *node_name = malloc((nm->n_nodes ? nm->n_nodes : 1) * sizeof *node_name);
     pprof_buf name = {0};
     rc = node_name ? 0 : PPROF_ENOMEM;
-    for (size_t i = 0; i < nm->n_nodes && !rc; i++) {
-        name.len = 0;
-        const pprof_node_info *ni = &nm->nodes[i];
-        /* At line granularity a frame is "function:line": short enough to
-         * read in a flame graph, and unique per line. */
-        if (o->graph.granularity == PPROF_GRAN_LINES && ni->name && ni->line)
-        {
-            rc = pprof_escape_text(&name, pprof_nodemap_string(nm, ni->name), pprof_nodemap_string_len(nm, ni->name));
-            rc = rc ? rc : pprof_buf_printf(&name, ":%lld", (long long)ni->line);
-        }
-        else
-            rc = pprof_nodemap_text(&name, nm, (uint32_t)i);
-        if (!rc)
-            rc = name_id(&b, (const char *)name.data, name.len, &node_name[i]);
-    }
+    for (size_t i = 0; i < nm->n_nodes && !rc; i++)
+        rc = node_name_id(&b, &name, nm, o, (uint32_t)i, &node_name[i]);
     pprof_buf_release(&name);
     pprof_str base_key = PPROF_NONE, true_val = PPROF_NONE;
     pprof_str id;
@@ -250,5 +255,302 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
         return pprof_error_set(err, rc, "building stacks: %s", pprof_strerror(rc));
     }
     *out = s;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- flame tree without stacks */
+
+/* Whether the values of column si are exact when summed in any grouping
+ * and have one sign: then a frame path's magnitude is the sum of its
+ * stacks' magnitudes, whichever stacks share it. */
+static bool one_signed_column(const pprof_profile *p, int si)
+{
+    size_t nt = p->n_sample_types;
+    bool neg = false, pos = false;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < p->n_samples; i++) {
+        int64_t v = p->values[i * nt + (size_t)si];
+        neg |= v < 0;
+        pos |= v > 0;
+        if (v == INT64_MIN || __builtin_add_overflow(sum, (uint64_t)(v < 0 ? -v : v), &sum))
+            return false;
+    }
+    return !(neg && pos) && sum <= INT64_MAX;
+}
+
+/* A location's frames, as a walk reads them: one word per location, the
+ * name id of its only frame, or MULTI_FRAMES | offset of its entry in
+ * frame_walk.multi (count, then the name ids, outermost first). */
+#define MULTI_FRAMES 0x80000000u
+
+/* What a walk over the frames needs. */
+typedef struct frame_walk {
+    builder *b;
+    flame_trie *trie;
+    const pprof_nodemap *nm;
+    const pprof_report_options *o;
+    uint32_t *node_name; /* per nodemap node: name id, or PPROF_NONE before its first use */
+    uint32_t *loc_frames; /* per location: see MULTI_FRAMES, or PPROF_NONE before its first use */
+    uint32_t *multi;
+    size_t n_multi, cap_multi;
+    pprof_buf name;
+} frame_walk;
+
+static int frame_name(frame_walk *w, uint32_t node, uint32_t *out)
+{
+    if (w->node_name[node] == PPROF_NONE) {
+        int rc = node_name_id(w->b, &w->name, w->nm, w->o, node, &w->node_name[node]);
+        if (rc)
+            return rc;
+        if (w->node_name[node] >= MULTI_FRAMES)
+            return PPROF_ELIMIT;
+    }
+    *out = w->node_name[node];
+    return 0;
+}
+
+/* Fills w->loc_frames[L] on the first visit of location L. */
+static int location_frames(frame_walk *w, uint32_t L, uint32_t *out)
+{
+    const pprof_nodemap *nm = w->nm;
+    uint32_t lo = nm->loc_off[L], hi = nm->loc_off[L + 1], n = hi - lo;
+    if (n == 1) {
+        int rc = frame_name(w, nm->loc_nodes[lo], &w->loc_frames[L]);
+        *out = w->loc_frames[L];
+        return rc;
+    }
+    size_t at = w->n_multi;
+    if (at + n + 1 >= MULTI_FRAMES || PPROF_GROW(w->multi, w->cap_multi, at + n + 1))
+        return PPROF_ENOMEM;
+    w->multi[at] = n;
+    for (uint32_t k = hi, i = 1; k-- > lo; i++) {
+        int rc = frame_name(w, nm->loc_nodes[k], &w->multi[at + i]);
+        if (rc)
+            return rc;
+    }
+    w->n_multi = at + n + 1;
+    *out = w->loc_frames[L] = MULTI_FRAMES | (uint32_t)at;
+    return 0;
+}
+
+/* *cur: the node of location L's frames (outermost first) under *cur. */
+static int walk_location(frame_walk *w, uint32_t *cur, uint32_t L)
+{
+    uint32_t c = w->loc_frames[L];
+    int rc = c == PPROF_NONE ? location_frames(w, L, &c) : 0;
+    if (rc || !(c & MULTI_FRAMES))
+        return rc ? rc : flame_trie_child(w->trie, cur, *cur, c, 0);
+    const uint32_t *f = w->multi + (c & ~MULTI_FRAMES);
+    for (uint32_t i = 0; i < f[0] && !rc; i++)
+        rc = flame_trie_child(w->trie, cur, *cur, f[1 + i], i ? PPROF_FRAME_INLINED : 0);
+    return rc;
+}
+
+/* From the call tree of p's cached index: each of its nodes is walked
+ * once, from the trie node of its caller. Its nodes with no value in the
+ * column (nor below them) stay out, as the stacks of 0 do. */
+static int walk_call_tree(frame_walk *w, const pprof_stack_index *x, int si)
+{
+    size_t nt = x->n_types;
+    uint32_t *at = malloc(x->n_tree * sizeof *at);
+    if (!at)
+        return PPROF_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < x->n_tree && !rc; i++) {
+        uint32_t up = x->tree_parent[i];
+        if (x->tree_sum[i * nt + (size_t)si] == 0 || (up != PPROF_NONE && at[up] == PPROF_NONE)) {
+            at[i] = PPROF_NONE;
+            continue;
+        }
+        uint32_t cur = up == PPROF_NONE ? 0 : at[up];
+        rc = walk_location(w, &cur, x->tree_loc[i]);
+        at[i] = cur;
+        int64_t own = x->tree_own[i * nt + (size_t)si];
+        if (!rc && own)
+            flame_trie_add(w->trie, cur, own, 0);
+    }
+    free(at);
+    /* Stacks without locations are not in the tree: the root's own. */
+    for (size_t k = 0; k < x->n_stacks && !rc; k++)
+        if (x->stack_leaf[k] == PPROF_NONE && x->values[k * nt + (size_t)si])
+            flame_trie_add(w->trie, 0, x->values[k * nt + (size_t)si], 0);
+    return rc;
+}
+
+/* A stack being walked, with the lookup of its next frame under way. */
+typedef struct lane {
+    const uint32_t *locs; /* leaf first */
+    uint32_t j;           /* locations left: the next is locs[j - 1] */
+    uint32_t left, at;    /* inline frames left in w->multi, the next at w->multi[at] */
+    uint32_t cur;         /* node of the frames walked */
+    uint8_t flags;
+    uint64_t key, hash;
+    int64_t value;
+} lane;
+
+/* Stacks walked at once: a lookup in a big trie waits on memory, so the
+ * lookups of several stacks are kept in flight together. */
+#define LANES 16
+
+/* Finds l's next frame and starts its lookup; *more false at the end of
+ * the stack. */
+static int lane_next(frame_walk *w, lane *l, bool *more)
+{
+    uint32_t name;
+    if (l->left) {
+        name = w->multi[l->at++];
+        l->left--;
+        l->flags = PPROF_FRAME_INLINED;
+    } else {
+        for (;;) {
+            if (l->j == 0) {
+                *more = false;
+                return 0;
+            }
+            uint32_t L = l->locs[--l->j];
+            if (l->j)
+                __builtin_prefetch(&w->loc_frames[l->locs[l->j - 1]]);
+            uint32_t c = w->loc_frames[L];
+            int rc = c == PPROF_NONE ? location_frames(w, L, &c) : 0;
+            if (rc)
+                return rc;
+            if (!(c & MULTI_FRAMES)) {
+                name = c;
+                break;
+            }
+            const uint32_t *f = w->multi + (c & ~MULTI_FRAMES);
+            if (f[0]) {
+                name = f[1];
+                l->left = f[0] - 1;
+                l->at = (c & ~MULTI_FRAMES) + 2;
+                break;
+            }
+        }
+        l->flags = 0;
+    }
+    l->key = flame_trie_key(l->cur, name);
+    l->hash = pprof_hash_u64(l->key);
+    flame_trie_prefetch(w->trie, l->hash);
+    *more = true;
+    return 0;
+}
+
+/* From the samples (or the distinct stacks of an index), root first,
+ * LANES stacks at a time. */
+static int walk_samples(frame_walk *w, const pprof_profile *p, const pprof_stack_index *x, int si)
+{
+    size_t nt = p->n_sample_types, rows = x ? x->n_stacks : p->n_samples, r = 0;
+    lane lanes[LANES];
+    uint8_t busy[LANES] = {0}; /* 0 free, 1 slot fetched, 2 key fetched */
+    size_t n_busy = 0;
+    int rc = 0;
+    do {
+        for (size_t i = 0; i < LANES && !rc; i++) {
+            lane *l = &lanes[i];
+            bool more = false;
+            if (busy[i] == 1) {
+                /* its slot has come in: fetch the key it points to */
+                flame_trie_prefetch_key(w->trie, l->hash);
+                busy[i] = 2;
+                continue;
+            }
+            if (busy[i] == 2) {
+                rc = flame_trie_find(w->trie, &l->cur, l->key, l->hash, l->flags);
+                if (!rc)
+                    rc = lane_next(w, l, &more);
+                if (rc || more) {
+                    busy[i] = 1;
+                    continue;
+                }
+                flame_trie_add(w->trie, l->cur, l->value, 0);
+                busy[i] = 0;
+                n_busy--;
+            }
+            /* the next stack of a value into the free lane */
+            while (!more && r < rows && !rc) {
+                size_t row = r++, s = x ? x->first[row] : row;
+                int64_t v = x ? x->values[row * nt + (size_t)si] : p->values[s * nt + (size_t)si];
+                if (v == 0)
+                    continue;
+                const pprof_sample *sm = &p->samples[s];
+                *l = (lane){pprof_sample_locs(p, sm), sm->n_locs, 0, 0, 0, 0, 0, 0, v};
+                rc = lane_next(w, l, &more);
+                if (!rc && !more)
+                    flame_trie_add(w->trie, 0, v, 0); /* no frames: the root's own */
+            }
+            if (more) {
+                busy[i] = 1;
+                n_busy++;
+            }
+        }
+    } while (n_busy && !rc);
+    return rc;
+}
+
+int flame_tree_of_profile(pprof_stack_set **names, flame_tree *t, const pprof_profile *p,
+                          const pprof_report_options *o, pprof_error *err)
+{
+    *names = NULL;
+    memset(t, 0, sizeof *t);
+    size_t nt = p->n_sample_types;
+    int si = o->sample_index;
+    pprof_str id;
+    bool has_base = pprof_profile_find_string(&id, p, "pprof::base", 11) && pprof_profile_find_string(&id, p, "true", 4);
+    if (o->mean || has_base || nt == 0 || si < 0 || (size_t)si >= nt || !one_signed_column(p, si))
+        return 0;
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.s = calloc(1, sizeof *b.s);
+    if (!b.s)
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    pprof_stack_set *s = b.s;
+    s->unit = strdup(pprof_string(p, p->sample_types[si].unit));
+    s->type = strdup(pprof_string(p, p->sample_types[si].type));
+    /* The loaded profile's index keeps the node identity of the default
+     * options; the others are built. */
+    pprof_nodemap *nm = NULL;
+    int rc = (!s->unit || !s->type) ? PPROF_ENOMEM : pprof_stack_index_nodemap(&nm, p, &o->graph);
+    if (!rc && !nm)
+        rc = pprof_nodemap_build(&nm, p, &o->graph, err);
+    if (rc) {
+        pprof_stack_set_free(s);
+        return rc == PPROF_ENOMEM ? pprof_error_set(err, rc, "out of memory") : rc;
+    }
+    flame_trie trie;
+    frame_walk w = {&b, &trie, nm, o, malloc((nm->n_nodes ? nm->n_nodes : 1) * sizeof *w.node_name),
+                    malloc((p->n_locations ? p->n_locations : 1) * sizeof *w.loc_frames), NULL, 0, 0, {0}};
+    rc = w.node_name && w.loc_frames ? flame_trie_init(&trie, t, false) : PPROF_ENOMEM;
+    if (!rc) {
+        memset(w.node_name, 0xff, nm->n_nodes * sizeof *w.node_name);
+        memset(w.loc_frames, 0xff, p->n_locations * sizeof *w.loc_frames);
+        /* The index may stand for the samples whatever their zeros: a
+         * stack or call-tree node of 0 is skipped as a sample of 0 is. */
+        const pprof_stack_index *x = p->internal ? p->internal->stacks : NULL;
+        pprof_stack_index *own = NULL;
+        if (!pprof_stack_index_describes(x, p))
+            x = NULL;
+        /* A big profile without one: its distinct stacks are fewer
+         * frames to walk than its samples, for less than they save. */
+        if (!x && pprof_stack_index_worth_building(p) && pprof_stack_index_build(&own, p) == 0)
+            x = own;
+        rc = x && x->n_tree ? walk_call_tree(&w, x, si) : walk_samples(&w, p, x, si);
+        pprof_stack_index_free(own);
+        if (!rc)
+            rc = flame_trie_finish(&trie, (const char *const *)s->names, s->n_names, o->flame.sort_by_weight);
+        else
+            flame_trie_abort(&trie);
+    }
+    free(w.node_name);
+    free(w.loc_frames);
+    free(w.multi);
+    pprof_buf_release(&w.name);
+    free(b.name_slots);
+    pprof_nodemap_free(nm);
+    if (rc) {
+        pprof_stack_set_free(s);
+        return pprof_error_set(err, rc, "building the flame graph: %s", pprof_strerror(rc));
+    }
+    s->total = t->nodes[0].value;
+    *names = s;
     return 0;
 }

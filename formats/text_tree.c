@@ -32,9 +32,70 @@ static int cmp_edges(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static void write_edges(pprof_buf *out, const pprof_graph *g, const pprof_profile *p, const pprof_report_options *o,
-                        const char *unit, const uint32_t *idx, uint32_t n, bool incoming, int64_t node_cum,
-                        char **names, edge_item *items)
+/* A peek of a big profile prints hundreds of thousands of values and
+ * percentages, most of them repeats: each formatted string is kept in a
+ * small direct-mapped cache (the printf and locale switch cost more than
+ * the rest of the report). */
+#define FORMAT_SLOTS 4096
+
+typedef struct format_slot {
+    int64_t a, b;  /* value, and the total of a percentage */
+    bool used;
+    char s[64];
+} format_slot;
+
+typedef struct writer {
+    pprof_buf *out;
+    const pprof_profile *p;
+    const pprof_report_options *o;
+    const char *unit;
+    format_slot *values, *percents;
+} writer;
+
+static format_slot *slot_of(format_slot *t, int64_t a, int64_t b)
+{
+    uint64_t h = ((uint64_t)a * UINT64_C(0x9E3779B97F4A7C15)) ^ ((uint64_t)b * UINT64_C(0xC2B2AE3D27D4EB4F));
+    return &t[(h >> 40) % FORMAT_SLOTS];
+}
+
+static const char *value_text(writer *w, int64_t v)
+{
+    format_slot *c = slot_of(w->values, v, 0);
+    if (!c->used || c->a != v) {
+        pprof_report_format(c->s, sizeof c->s, w->p, w->o, w->unit, v);
+        c->a = v;
+        c->used = true;
+    }
+    return c->s;
+}
+
+static const char *percent_text(writer *w, int64_t v, int64_t total)
+{
+    format_slot *c = slot_of(w->percents, v, total);
+    if (!c->used || c->a != v || c->b != total) {
+        pprof_format_percent(c->s, 32, v, total); /* (the report's buffer size) */
+        c->a = v;
+        c->b = total;
+        c->used = true;
+    }
+    return c->s;
+}
+
+/* s right-aligned in width columns (printf's %*s). */
+static void put_padded(pprof_buf *out, const char *s, size_t width)
+{
+    static const char spaces[] = "                                                  ";
+    size_t n = strlen(s);
+    for (size_t pad = n < width ? width - n : 0; pad;) {
+        size_t k = pad < sizeof spaces - 1 ? pad : sizeof spaces - 1;
+        pprof_buf_append(out, spaces, k);
+        pad -= k;
+    }
+    pprof_buf_append(out, s, n);
+}
+
+static void write_edges(writer *w, const pprof_graph *g, const uint32_t *idx, uint32_t n, bool incoming,
+                        int64_t node_cum, char **names, edge_item *items)
 {
     for (uint32_t i = 0; i < n; i++) {
         const pprof_edge *e = &g->edges[idx[i]];
@@ -42,11 +103,14 @@ static void write_edges(pprof_buf *out, const pprof_graph *g, const pprof_profil
     }
     qsort(items, n, sizeof *items, cmp_edges);
     for (uint32_t i = 0; i < n; i++) {
-        char w[64], pct[32];
         int64_t v = edge_value(items[i].e);
-        pprof_report_format(w, sizeof w, p, o, unit, v);
-        pprof_format_percent(pct, sizeof pct, v, node_cum);
-        pprof_buf_printf(out, "%50s %s |   %s%s\n", w, pct, items[i].name, items[i].e->is_inline ? " (inline)" : "");
+        /* "%50s %s |   %s%s\n" */
+        put_padded(w->out, value_text(w, v), 50);
+        pprof_buf_puts(w->out, " ");
+        pprof_buf_puts(w->out, percent_text(w, v, node_cum));
+        pprof_buf_puts(w->out, " |   ");
+        pprof_buf_puts(w->out, items[i].name);
+        pprof_buf_puts(w->out, items[i].e->is_inline ? " (inline)\n" : "\n");
     }
 }
 
@@ -91,6 +155,9 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
     if (!rc && symbol && !any)
         rc = pprof_error_set(err, PPROF_ENOTFOUND, "no matches found for regexp: %s", o->symbol);
     const char *unit = pprof_report_output_unit(g, p, o);
+    writer w = {out, p, o, unit, calloc(FORMAT_SLOTS, sizeof *w.values), calloc(FORMAT_SLOTS, sizeof *w.percents)};
+    if (!rc && (!w.values || !w.percents))
+        rc = PPROF_ENOMEM;
     int64_t flat_sum = 0;
     for (size_t i = 0; i < g->n_nodes; i++)
         pprof_sat_add(&flat_sum, pprof_node_flat(&g->nodes[i])); /* saturating, as the totals */
@@ -110,15 +177,21 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
                 continue;
             int64_t fv = pprof_node_flat(n), cv = pprof_node_cum(n);
             pprof_sat_add(&running, fv);
-            write_edges(out, g, p, o, unit, g->in_edges + n->in_off, n->n_in, true, cv, names, items);
-            char f[64], fp[32], sp[32], c[64], cp[32];
-            pprof_report_format(f, sizeof f, p, o, unit, fv);
-            pprof_format_percent(fp, sizeof fp, fv, o->total);
-            pprof_format_percent(sp, sizeof sp, running, o->total);
-            pprof_report_format(c, sizeof c, p, o, unit, cv);
-            pprof_format_percent(cp, sizeof cp, cv, o->total);
-            pprof_buf_printf(out, "%10s %s %s %10s %s                | %s\n", f, fp, sp, c, cp, names[i]);
-            write_edges(out, g, p, o, unit, g->out_edges + n->out_off, n->n_out, false, cv, names, items);
+            write_edges(&w, g, g->in_edges + n->in_off, n->n_in, true, cv, names, items);
+            /* "%10s %s %s %10s %s                | %s\n" */
+            put_padded(out, value_text(&w, fv), 10);
+            pprof_buf_puts(out, " ");
+            pprof_buf_puts(out, percent_text(&w, fv, o->total));
+            pprof_buf_puts(out, " ");
+            pprof_buf_puts(out, percent_text(&w, running, o->total));
+            pprof_buf_puts(out, " ");
+            put_padded(out, value_text(&w, cv), 10);
+            pprof_buf_puts(out, " ");
+            pprof_buf_puts(out, percent_text(&w, cv, o->total));
+            pprof_buf_puts(out, "                | ");
+            pprof_buf_puts(out, names[i]);
+            pprof_buf_puts(out, "\n");
+            write_edges(&w, g, g->out_edges + n->out_off, n->n_out, false, cv, names, items);
             pprof_buf_puts(out, SEPARATOR);
         }
     }
@@ -127,6 +200,8 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
     free(names);
     free(items);
     free(shown);
+    free(w.values);
+    free(w.percents);
     pprof_buf_release(&name);
     pprof_regex_free(symbol);
     pprof_graph_free(g);

@@ -33,7 +33,7 @@ static int write_comments(pprof_buf *out, const pprof_profile *p, const pprof_re
 }
 
 /* The stack reports: the stacks of p under o, then one writer. */
-enum { STACKS_FOLDED, STACKS_FLAME, STACKS_SPEEDSCOPE };
+enum { STACKS_FOLDED, STACKS_SPEEDSCOPE };
 
 static int write_stacks(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err,
                         int kind)
@@ -44,8 +44,6 @@ static int write_stacks(pprof_buf *out, const pprof_profile *p, const pprof_repo
         return rc;
     if (kind == STACKS_FOLDED)
         rc = pprof_write_folded(out, s, err);
-    else if (kind == STACKS_FLAME)
-        rc = pprof_write_flame_svg(out, s, &o->flame, err);
     else
         rc = pprof_write_speedscope(out, s, o->flame.title, err);
     pprof_stack_set_free(s);
@@ -59,7 +57,7 @@ static int write_folded(pprof_buf *out, const pprof_profile *p, const pprof_repo
 
 static int write_flamegraph(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
 {
-    return write_stacks(out, p, o, err, STACKS_FLAME);
+    return pprof_write_flame_profile(out, p, o, err);
 }
 
 static int write_speedscope(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,

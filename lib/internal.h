@@ -183,7 +183,7 @@ typedef struct pprof_stack_index {
     /* The node identity under the default graph options (pprof_profile_index
      * builds it; a graph built with those options copies it instead of
      * rebuilding it), and the tables it was built from. */
-    pprof_nodemap *nodemap;
+    pprof_nodemap *nodemap, *nodemap_lines; /* (and at line granularity) */
     const void *nm_tables[5];
     size_t nm_counts[5];
 } pprof_stack_index;
@@ -208,6 +208,8 @@ void pprof_profile_put_index(pprof_profile *p, pprof_stack_index *x);
 
 int pprof_stack_index_build(pprof_stack_index **out, const pprof_profile *p);
 void pprof_stack_index_free(pprof_stack_index *x);
+/* Whether x was built from p's samples as they are (whatever their values). */
+bool pprof_stack_index_describes(const pprof_stack_index *x, const pprof_profile *p);
 /* Whether x describes p as it is and may stand for its samples for this
  * value column (and with mean, column 0). */
 bool pprof_stack_index_fits(const pprof_stack_index *x, const pprof_profile *p, int sample_index, bool mean);

@@ -243,8 +243,8 @@ PPROF_API int pprof_profile_copy(pprof_profile **out, const pprof_profile *src);
 /* Groups p's samples by location list once and keeps that index in p, so
  * reports on p walk each distinct stack once instead of every sample (for
  * a profile that answers many reports: the shell, the web UI). It also
- * keeps the node identity of the default graph options, which graphs with
- * those options copy. Reports are the same with or without it; any change
+ * keeps the node identity of the default graph options at function and
+ * at line granularity, which graphs with those options copy. Reports are the same with or without it; any change
  * to p's samples drops it. 0 or PPROF_ENOMEM (p is unchanged then). */
 PPROF_API int pprof_profile_index(pprof_profile *p, pprof_error *err);
 

@@ -42,6 +42,7 @@ void pprof_stack_index_free(pprof_stack_index *x)
     free(x->tree_own);
     free(x->tree_sum);
     pprof_nodemap_free(x->nodemap);
+    pprof_nodemap_free(x->nodemap_lines);
     free(x);
 }
 
@@ -135,10 +136,15 @@ int pprof_stack_index_build(pprof_stack_index **out, const pprof_profile *p)
     return 0;
 }
 
+bool pprof_stack_index_describes(const pprof_stack_index *x, const pprof_profile *p)
+{
+    return x && x->n_types == p->n_sample_types && x->n_samples == p->n_samples &&
+           x->n_sample_locs == p->n_sample_locs && x->samples == p->samples && x->sample_values == p->values;
+}
+
 bool pprof_stack_index_fits(const pprof_stack_index *x, const pprof_profile *p, int sample_index, bool mean)
 {
-    if (!x || x->n_types != p->n_sample_types || x->n_samples != p->n_samples ||
-        x->n_sample_locs != p->n_sample_locs || x->samples != p->samples || x->sample_values != p->values)
+    if (!pprof_stack_index_describes(x, p))
         return false;
     if (sample_index < 0 || sample_index >= 64 || (size_t)sample_index >= x->n_types)
         return false;
@@ -149,8 +155,7 @@ pprof_stack_index *pprof_profile_take_index(pprof_profile *p)
 {
     pprof_stack_index *x = p->internal->stacks;
     p->internal->stacks = NULL;
-    if (x && (x->n_types != p->n_sample_types || x->n_samples != p->n_samples ||
-              x->n_sample_locs != p->n_sample_locs || x->samples != p->samples || x->sample_values != p->values)) {
+    if (x && !pprof_stack_index_describes(x, p)) {
         pprof_stack_index_free(x);
         x = NULL;
     }
@@ -425,19 +430,24 @@ static void nodemap_tables(const pprof_profile *p, const void *tables[5], size_t
     tables[4] = p->strings, counts[4] = p->n_strings;
 }
 
-/* Whether opt builds the nodes of the default options: the only fields
- * that node identity reads. */
-static bool default_nodes(const pprof_graph_options *opt)
+/* The cached nodes opt builds, if any: those of the default options at
+ * function or line granularity (node identity reads no other fields). */
+static const pprof_nodemap *cached_nodes(const pprof_stack_index *x, const pprof_graph_options *opt)
 {
-    return opt->granularity == PPROF_GRAN_FUNCTIONS && !opt->showcolumns && !opt->keep_objfile && !opt->noinlines &&
-           !opt->untrimmed_files && !opt->trim_path && !opt->source_path;
+    if (opt->showcolumns || opt->keep_objfile || opt->noinlines || opt->untrimmed_files || opt->trim_path ||
+        opt->source_path)
+        return NULL;
+    return opt->granularity == PPROF_GRAN_FUNCTIONS ? x->nodemap
+           : opt->granularity == PPROF_GRAN_LINES   ? x->nodemap_lines
+                                                    : NULL;
 }
 
 int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt)
 {
     *out = NULL;
     const pprof_stack_index *x = p->internal ? p->internal->stacks : NULL;
-    if (!x || !x->nodemap || !default_nodes(opt))
+    const pprof_nodemap *m = x ? cached_nodes(x, opt) : NULL;
+    if (!m)
         return 0;
     const void *tables[5];
     size_t counts[5];
@@ -445,7 +455,6 @@ int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const
     if (memcmp(tables, x->nm_tables, sizeof tables) != 0 || memcmp(counts, x->nm_counts, sizeof counts) != 0)
         return 0;
     /* A copy (some milliseconds) is a tenth of a build on 1M locations. */
-    const pprof_nodemap *m = x->nodemap;
     pprof_nodemap *c = calloc(1, sizeof *c);
     if (!c)
         return PPROF_ENOMEM;
@@ -486,12 +495,17 @@ int pprof_profile_index(pprof_profile *p, pprof_error *err)
         pprof_stack_index_free(x);
     if (!rc) {
         /* Node identity is a good part of a report on many locations; the
-         * shell and the web UI mostly ask with the default options. */
+         * shell and the web UI mostly ask with the default options, and
+         * the web UI's peek at line granularity. */
         pprof_graph_options o;
         memset(&o, 0, sizeof o);
         pprof_error ignored;
-        if (pprof_nodemap_build(&x->nodemap, p, &o, &ignored) == 0)
+        if (pprof_nodemap_build(&x->nodemap, p, &o, &ignored) == 0) {
+            o.granularity = PPROF_GRAN_LINES;
+            if (pprof_nodemap_build(&x->nodemap_lines, p, &o, &ignored) != 0)
+                x->nodemap_lines = NULL;
             nodemap_tables(p, x->nm_tables, x->nm_counts);
+        }
     }
     if (rc)
         return pprof_error_set(err, rc, "indexing the samples' stacks: %s", pprof_strerror(rc));

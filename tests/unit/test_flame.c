@@ -1,6 +1,7 @@
 /* test_flame.c: unit tests for the flame-graph SVG writer; `test_flame --write DIR` writes sample SVGs for tests/flame. */
 #include "flame_layout.h"
 #include "formats.h"
+#include "internal.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -946,6 +947,213 @@ static int write_samples(const char *dir)
     return rc;
 }
 
+/* ------------------------------------------------------------ from a profile */
+
+static pprof_str S(pprof_profile *p, const char *s)
+{
+    pprof_str id = 0;
+    pprof_profile_intern(&id, p, s, strlen(s));
+    return id;
+}
+
+/* A profile whose stacks arrive out of name order: main;zeta (50),
+ * main;alpha (1), main;mid (10) and main;mid again through a second
+ * location of mid (5), main;inner inlined into main;mid (3), and a sample
+ * without locations (2). values[k] scales the second sample type. */
+static pprof_profile *order_profile(int64_t scale, bool mixed_signs)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "cpu"), S(p, "nanoseconds")});
+    static const char *const names[] = {"main", "zeta", "alpha", "mid", "inner"};
+    uint32_t fn[5], loc[6];
+    for (uint32_t i = 0; i < 5; i++) {
+        pprof_function f = {.id = i + 1, .name = S(p, names[i])};
+        pprof_profile_add_function(&fn[i], p, &f);
+    }
+    for (uint32_t i = 0; i < 6; i++) {
+        pprof_location l = {.id = i + 1, .address = 0x1000 + i * 16, .mapping = PPROF_NONE};
+        /* 4: a second location of mid; 5: inner inlined into mid */
+        pprof_line ln[2] = {{.function = fn[i == 4 ? 3 : i == 5 ? 4 : i], .line = 10 + i},
+                            {.function = fn[3], .line = 30}};
+        pprof_profile_add_location(&loc[i], p, &l, ln, i == 5 ? 2 : 1);
+    }
+    static const struct {
+        uint32_t locs[2];
+        size_t n;
+        int64_t v;
+    } rows[] = {{{1, 0}, 2, 50}, {{2, 0}, 2, 1}, {{3, 0}, 2, 10}, {{4, 0}, 2, 5}, {{5, 0}, 2, 3}, {{0}, 0, 2}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        uint32_t locs[2];
+        for (size_t k = 0; k < rows[i].n; k++)
+            locs[k] = loc[rows[i].locs[k]];
+        int64_t v[2] = {rows[i].v, rows[i].v * scale * (mixed_signs && i == 1 ? -1 : 1)};
+        pprof_profile_add_sample(p, locs, rows[i].n, v, NULL, 0);
+    }
+    return p;
+}
+
+static const char *kid_name(const flame_tree *t, const pprof_stack_set *s, uint32_t node, uint32_t j)
+{
+    return j < flame_n_kids(t, node) ? s->names[t->nodes[t->kids[t->nodes[node].kids_off + j]].name] : "(none)";
+}
+
+/* The tree made from the profile (samples, then the cached call tree):
+ * siblings in name order or by weight, whatever order the stacks come in,
+ * frames of one function merged, inline frames flagged. */
+static void test_profile_tree(void)
+{
+    for (int indexed = 0; indexed < 2; indexed++) {
+        for (int by_weight = 0; by_weight < 2; by_weight++) {
+            pprof_profile *p = order_profile(-1000, false); /* all negative: magnitudes */
+            pprof_error err;
+            if (indexed)
+                CHECK_INT(pprof_profile_index(p, &err), 0);
+            pprof_report_options o;
+            pprof_report_options_init(&o, "flamegraph");
+            o.sample_index = o.graph.sample_index = 1;
+            o.flame.sort_by_weight = by_weight;
+            pprof_stack_set *s = NULL;
+            flame_tree t;
+            CHECK_INT(flame_tree_of_profile(&s, &t, p, &o, &err), 0);
+            CHECK(s != NULL); /* one sign: made from the profile */
+            if (s) {
+                CHECK_INT(t.n_nodes, 6); /* root, main, zeta, alpha, mid, inner */
+                CHECK_INT(t.nodes[0].value, 71000);
+                CHECK_INT(s->total, 71000);
+                CHECK_INT(flame_self(&t, 0), 2000);
+                CHECK_INT(flame_n_kids(&t, 0), 1);
+                uint32_t m = t.kids[t.nodes[0].kids_off];
+                CHECK_STR(s->names[t.nodes[m].name], "main");
+                CHECK_INT(t.nodes[m].value, 69000);
+                CHECK_INT(flame_n_kids(&t, m), 3);
+                CHECK_STR(kid_name(&t, s, m, 0), by_weight ? "zeta" : "alpha");
+                CHECK_STR(kid_name(&t, s, m, 1), by_weight ? "mid" : "mid");
+                CHECK_STR(kid_name(&t, s, m, 2), by_weight ? "alpha" : "zeta");
+                uint32_t mid = t.kids[t.nodes[m].kids_off + 1];
+                CHECK_INT(t.nodes[mid].value, 18000); /* two locations of mid, and mid under inner */
+                CHECK_INT(flame_self(&t, mid), 15000);
+                CHECK_STR(kid_name(&t, s, mid, 0), "inner");
+                uint32_t in = t.kids[t.nodes[mid].kids_off];
+                CHECK_INT(t.nodes[in].flags & PPROF_FRAME_INLINED, PPROF_FRAME_INLINED);
+                CHECK_INT(t.nodes[mid].flags & PPROF_FRAME_INLINED, 0);
+            }
+            flame_tree_release(&t);
+            pprof_stack_set_free(s);
+            pprof_profile_free(p);
+        }
+    }
+    /* Mixed signs, -mean: left to the stack set. */
+    pprof_profile *p = order_profile(1, true);
+    pprof_report_options o;
+    pprof_report_options_init(&o, "flamegraph");
+    o.sample_index = o.graph.sample_index = 1;
+    pprof_stack_set *s = NULL;
+    flame_tree t;
+    pprof_error err;
+    CHECK_INT(flame_tree_of_profile(&s, &t, p, &o, &err), 0);
+    CHECK(s == NULL);
+    o.sample_index = o.graph.sample_index = 0;
+    o.mean = o.graph.mean = true;
+    CHECK_INT(flame_tree_of_profile(&s, &t, p, &o, &err), 0);
+    CHECK(s == NULL);
+    pprof_profile_free(p);
+}
+
+/* -flamegraph of p as pprof_write makes it and through the stack set:
+ * the same bytes. */
+static void same_as_stack_set(const char *what, const pprof_profile *p, const pprof_report_options *opt)
+{
+    pprof_report_options o = *opt;
+    o.graph.sample_index = o.sample_index;
+    o.graph.mean = o.mean;
+    pprof_buf a = {0}, b = {0};
+    pprof_error err;
+    pprof_stack_set *s = NULL;
+    int ra = pprof_write(&a, "flamegraph", p, &o, &err);
+    int rb = pprof_stacks_build(&s, p, &o, &err);
+    if (!rb)
+        rb = pprof_write_flame_svg(&b, s, &o.flame, &err);
+    bool same = ra == 0 && rb == 0 && a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+    if (!same)
+        fprintf(stderr, "%s: sample_index=%d mean=%d granularity=%d by_weight=%d: not the stack set's graph\n", what,
+                o.sample_index, o.mean, (int)o.graph.granularity, o.flame.sort_by_weight);
+    CHECK(same);
+    pprof_stack_set_free(s);
+    pprof_buf_release(&a);
+    pprof_buf_release(&b);
+}
+
+static void same_all_options(const char *what, const pprof_profile *p)
+{
+    static const pprof_granularity grans[] = {PPROF_GRAN_FUNCTIONS, PPROF_GRAN_LINES, PPROF_GRAN_ADDRESSES};
+    for (size_t si = 0; si < p->n_sample_types; si++)
+        for (int v = 0; v < 12; v++) {
+            pprof_report_options o;
+            pprof_report_options_init(&o, "flamegraph");
+            o.sample_index = (int)si;
+            o.graph.granularity = grans[v % 3];
+            o.flame.sort_by_weight = v / 3 % 2;
+            o.mean = v >= 6 && v < 9;
+            o.graph.noinlines = v >= 9;
+            same_as_stack_set(what, p, &o);
+        }
+}
+
+static pprof_profile *read_profile(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    pprof_buf data = {0};
+    pprof_error err;
+    pprof_parse_options po;
+    memset(&po, 0, sizeof po);
+    pprof_profile *p = NULL;
+    if (pprof_read_stream(&data, f, &po, &err) != 0 || pprof_read(&p, data.data, data.len, &po, &err) != 0)
+        p = NULL;
+    fclose(f);
+    pprof_buf_release(&data);
+    return p;
+}
+
+/* The graphs made from profiles are the stack set's, on the test
+ * profiles, indexed or not, before and after filters. */
+static void test_profile_same(void)
+{
+    for (int mixed = 0; mixed < 2; mixed++) {
+        pprof_profile *p = order_profile(mixed ? 7 : -7, mixed);
+        same_all_options(mixed ? "order_profile (mixed signs)" : "order_profile", p);
+        pprof_error err;
+        CHECK_INT(pprof_profile_index(p, &err), 0);
+        same_all_options("order_profile (indexed)", p);
+        pprof_profile_free(p);
+    }
+    static const char *const files[] = {"cpu.pb.gz",  "heap.pb.gz",      "allocs.pb.gz",       "block.pb.gz",
+                                        "mutex.pb.gz", "goroutine.pb.gz", "labels_order.pb.gz", "mean_min.pb.gz",
+                                        "sample.cpu", "folded/perf.folded"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "tests/data/%s", files[i]);
+        pprof_profile *p = read_profile(path);
+        if (!p) {
+            fprintf(stderr, "%s: cannot read\n", path);
+            CHECK(p != NULL);
+            continue;
+        }
+        same_all_options(files[i], p);
+        pprof_error err;
+        CHECK_INT(pprof_profile_index(p, &err), 0);
+        same_all_options(files[i], p);
+        /* focus keeps the index (and its call tree) current */
+        pprof_filter_options ff = {.focus = "main|runtime|fib|alloc", .ignore = "GC|gc"};
+        pprof_filter_result fr;
+        CHECK_INT(pprof_profile_filter(p, &ff, &fr, &err), 0);
+        same_all_options(files[i], p);
+        pprof_profile_free(p);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--write") == 0) {
@@ -964,5 +1172,7 @@ int main(int argc, char **argv)
     test_sort();
     test_huge();
     test_edges();
+    test_profile_tree();
+    test_profile_same();
     return unit_report("flame");
 }

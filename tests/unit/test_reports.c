@@ -112,9 +112,45 @@ static void test_tags_numeric(void)
     pprof_profile_free(p);
 }
 
+/* -tree prints an edge's weight as a share of its node's cum: the same
+ * weight under nodes of different cum gets different percentages (the
+ * writer keeps formatted strings per value and per value and total). */
+static void test_tree_repeated_values(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    static const char *const names[] = {"A", "B", "C", "D"};
+    uint32_t loc[4];
+    for (uint32_t i = 0; i < 4; i++) {
+        pprof_function fn = {.id = i + 1, .name = S(p, names[i])};
+        uint32_t f;
+        pprof_profile_add_function(&f, p, &fn);
+        pprof_line ln = {.function = f, .line = 1};
+        pprof_location l = {.id = i + 1, .address = 0x1000 + 16 * i, .mapping = PPROF_NONE};
+        pprof_profile_add_location(&loc[i], p, &l, &ln, 1);
+    }
+    int64_t v = 10;
+    uint32_t ca[2] = {loc[2], loc[0]}, a[1] = {loc[0]}, db[2] = {loc[3], loc[1]};
+    pprof_profile_add_sample(p, ca, 2, &v, NULL, 0); /* A -> C */
+    pprof_profile_add_sample(p, a, 1, &v, NULL, 0);  /* A: cum 20 */
+    pprof_profile_add_sample(p, db, 2, &v, NULL, 0); /* B -> D: B's cum 10 */
+    pprof_buf out = {0};
+    pprof_error err;
+    CHECK_INT(pprof_write(&out, "tree", p, NULL, &err), 0);
+    pprof_buf_append(&out, "", 1);
+    const char *s = (const char *)out.data;
+    CHECK(s && strstr(s, "                                                10 50.00% |   C\n"));
+    CHECK(s && strstr(s, "                                                10   100% |   D\n"));
+    CHECK(s && strstr(s, "                                                10   100% |   A\n")); /* C's caller */
+    CHECK(s && strstr(s, "        10 33.33% 33.33%         20 66.67%                | A\n"));
+    pprof_buf_release(&out);
+    pprof_profile_free(p);
+}
+
 int main(void)
 {
     test_tags_upstream_layout();
     test_tags_numeric();
+    test_tree_repeated_values();
     return unit_report("reports");
 }

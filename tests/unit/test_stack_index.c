@@ -252,9 +252,10 @@ static void test_reports_files(void)
     }
 }
 
-/* The index keeps the node identity of the default options: a graph with
- * them gets a copy of it (the same nodes as a fresh build), others build
- * their own, and a filter that drops the index drops it too. */
+/* The index keeps the node identity of the default options at function
+ * and line granularity: a graph with them gets a copy of it (the same
+ * nodes as a fresh build), others build their own, and a filter that
+ * drops the index drops it too. */
 static void test_nodemap_cache(void)
 {
     pprof_profile *p = dup_profile(false);
@@ -265,35 +266,42 @@ static void test_nodemap_cache(void)
     CHECK_INT(pprof_stack_index_nodemap(&c, p, &o), 0);
     CHECK(c == NULL); /* no index yet */
     CHECK_INT(pprof_profile_index(p, &err), 0);
-    CHECK(p->internal->stacks && p->internal->stacks->nodemap);
-    CHECK_INT(pprof_stack_index_nodemap(&c, p, &o), 0);
-    CHECK_INT(pprof_nodemap_build(&fresh, p, &o, &err), 0);
-    CHECK(c != NULL && c != p->internal->stacks->nodemap);
-    if (c && fresh) {
-        CHECK(c->profile == p);
-        CHECK_INT(c->n_nodes, fresh->n_nodes);
-        CHECK_INT(c->n_loc_nodes, fresh->n_loc_nodes);
-        CHECK(memcmp(c->loc_off, fresh->loc_off, (p->n_locations + 1) * sizeof *c->loc_off) == 0);
-        CHECK(c->n_loc_nodes == fresh->n_loc_nodes &&
-              memcmp(c->loc_nodes, fresh->loc_nodes, c->n_loc_nodes * sizeof *c->loc_nodes) == 0);
-        pprof_buf a = {0}, b = {0};
-        for (uint32_t i = 0; i < c->n_nodes && i < fresh->n_nodes; i++) {
-            a.len = b.len = 0;
-            pprof_nodemap_name(&a, c, i);
-            pprof_nodemap_name(&b, fresh, i);
-            CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
-        }
-        pprof_buf_release(&a);
-        pprof_buf_release(&b);
-    }
-    pprof_nodemap_free(c);
-    pprof_nodemap_free(fresh);
-    /* Options that change node identity: none cached. */
-    pprof_graph_options lines = o, trimmed = o, noinl = o;
+    CHECK(p->internal->stacks && p->internal->stacks->nodemap && p->internal->stacks->nodemap_lines);
+    /* Functions and lines (the web UI's peek): copies of what a build gives. */
+    pprof_graph_options lines = o;
     lines.granularity = PPROF_GRAN_LINES;
+    const pprof_graph_options *cached[] = {&o, &lines};
+    for (size_t k = 0; k < 2; k++) {
+        c = fresh = NULL;
+        CHECK_INT(pprof_stack_index_nodemap(&c, p, cached[k]), 0);
+        CHECK_INT(pprof_nodemap_build(&fresh, p, cached[k], &err), 0);
+        CHECK(c != NULL && c != p->internal->stacks->nodemap && c != p->internal->stacks->nodemap_lines);
+        if (c && fresh) {
+            CHECK(c->profile == p);
+            CHECK_INT(c->n_nodes, fresh->n_nodes);
+            CHECK_INT(c->n_loc_nodes, fresh->n_loc_nodes);
+            CHECK(memcmp(c->loc_off, fresh->loc_off, (p->n_locations + 1) * sizeof *c->loc_off) == 0);
+            CHECK(c->n_loc_nodes == fresh->n_loc_nodes &&
+                  memcmp(c->loc_nodes, fresh->loc_nodes, c->n_loc_nodes * sizeof *c->loc_nodes) == 0);
+            pprof_buf a = {0}, b = {0};
+            for (uint32_t i = 0; i < c->n_nodes && i < fresh->n_nodes; i++) {
+                a.len = b.len = 0;
+                pprof_nodemap_name(&a, c, i);
+                pprof_nodemap_name(&b, fresh, i);
+                CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+            }
+            pprof_buf_release(&a);
+            pprof_buf_release(&b);
+        }
+        pprof_nodemap_free(c);
+        pprof_nodemap_free(fresh);
+    }
+    /* Options that change node identity otherwise: none cached. */
+    pprof_graph_options addrs = o, trimmed = o, noinl = o;
+    addrs.granularity = PPROF_GRAN_ADDRESSES;
     trimmed.trim_path = "/src";
     noinl.noinlines = true;
-    const pprof_graph_options *others[] = {&lines, &trimmed, &noinl};
+    const pprof_graph_options *others[] = {&addrs, &trimmed, &noinl};
     for (size_t i = 0; i < 3; i++) {
         c = NULL;
         CHECK_INT(pprof_stack_index_nodemap(&c, p, others[i]), 0);
