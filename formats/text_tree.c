@@ -124,7 +124,9 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
             return pprof_error_set(err, rrc, "parsing argument regexp %s: %s", o->symbol, rerr.msg);
     }
     pprof_graph *g;
-    int rc = pprof_graph_build(&g, p, &o->graph, err);
+    pprof_graph_options go = o->graph;
+    go.edges_of = symbol; /* -peek prints only the matching nodes' edges */
+    int rc = pprof_graph_build(&g, p, &go, err);
     if (rc) {
         pprof_regex_free(symbol);
         return rc;

@@ -284,7 +284,8 @@ int pprof_weblist_source(pprof_buf *out, const pprof_profile *p, const pprof_rep
         }
     }
     if (!rc) {
-        qsort(callees, n_callees, sizeof *callees, cmp_callee);
+        if (n_callees) /* none: callees is NULL */
+            qsort(callees, n_callees, sizeof *callees, cmp_callee);
         for (size_t i = 0; i < l.n_groups; i++) {
             const pprof_list_group *g = &l.groups[i];
             for (size_t j = g->first; j < g->first + g->count; j++) {

@@ -253,47 +253,73 @@ static int tree_node_pass(gb *b)
     const pprof_stack_index *x = b->stacks;
     size_t nt = x->n_types, si = (size_t)b->si;
     const bool mean = b->opt->mean;
-    const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes;
+    const uint32_t *loc_off = b->loc_off, *loc_nodes = b->loc_nodes, *single = b->loc_single;
     node_acc *acc = b->acc;
-    uint32_t *on_path = calloc(b->n_nodes ? b->n_nodes : 1, sizeof *on_path);
+    /* Per node, in one record: its cum, how often it is on the current
+     * path (stamp), and whether it is tracked. */
+    node_part part = {.b = b};
     uint32_t *path = malloc((x->n_tree ? x->n_tree : 1) * sizeof *path);
     uint8_t *tracked = malloc(x->n_tree ? x->n_tree : 1);
-    if (!on_path || !path || !tracked) {
-        free(on_path);
+    if (node_part_alloc(&part) || !path || !tracked) {
+        node_part_release(&part);
         free(path);
         free(tracked);
         return PPROF_ENOMEM;
     }
+    node_rec *rec = part.rec;
+    int64_t *cum_div = part.cum_div;
     memset(acc, 0, b->n_work * sizeof *acc);
     size_t depth = 0;
     for (size_t i = 0; i < x->n_tree; i++) {
         uint32_t up = x->tree_parent[i];
         while (depth > 0 && path[depth - 1] != up) {
             uint32_t L = x->tree_loc[path[--depth]];
+            if (single[L] != PPROF_NONE) {
+                rec[single[L]].stamp--;
+                continue;
+            }
             for (uint32_t k = loc_off[L]; k < loc_off[L + 1]; k++)
-                on_path[loc_nodes[k]]--;
+                rec[loc_nodes[k]].stamp--;
         }
         uint32_t L = x->tree_loc[i];
         const int64_t *sum = x->tree_sum + i * nt, *own = x->tree_own + i * nt;
         int64_t w = sum[si], dw = mean ? sum[0] : 0;
-        bool tr = up != PPROF_NONE && tracked[up];
-        for (uint32_t k = loc_off[L]; k < loc_off[L + 1]; k++) {
-            uint32_t n = loc_nodes[k];
-            tr |= b->track[n];
-            if (on_path[n]++ == 0) {
-                graph_add_sat(&acc[n].cum, w, &b->overflow);
-                graph_add_sat(&acc[n].cum_div, dw, &b->overflow);
+        uint32_t tr = up != PPROF_NONE && tracked[up];
+        uint32_t leaf = single[L];
+        if (leaf != PPROF_NONE) {
+            /* Most locations have one line: no loop. */
+            node_rec *r = &rec[leaf];
+            tr |= r->track;
+            if (r->stamp++ == 0) {
+                graph_add_sat(&r->cum, w, &b->overflow);
+                if (cum_div)
+                    graph_add_sat(&cum_div[leaf], dw, &b->overflow);
+            }
+        } else {
+            leaf = loc_nodes[loc_off[L]];
+            for (uint32_t k = loc_off[L]; k < loc_off[L + 1]; k++) {
+                uint32_t n = loc_nodes[k];
+                node_rec *r = &rec[n];
+                tr |= r->track;
+                if (r->stamp++ == 0) {
+                    graph_add_sat(&r->cum, w, &b->overflow);
+                    if (cum_div)
+                        graph_add_sat(&cum_div[n], dw, &b->overflow);
+                }
             }
         }
-        tracked[i] = tr;
-        uint32_t leaf = loc_nodes[loc_off[L]];
+        tracked[i] = tr != 0;
         graph_add_sat(&acc[leaf].flat, own[si], &b->overflow);
         graph_add_sat(&acc[leaf].flat_div, mean ? own[0] : 0, &b->overflow);
         path[depth++] = (uint32_t)i;
     }
+    for (size_t n = 0; n < b->n_work; n++) {
+        acc[n].cum = rec[n].cum;
+        acc[n].cum_div = cum_div ? cum_div[n] : 0;
+    }
     for (size_t r = 0; r < b->n_rows; r++)
         b->sample_edges[r] = x->stack_leaf[r] != PPROF_NONE && tracked[x->stack_leaf[r]];
-    free(on_path);
+    node_part_release(&part);
     free(path);
     free(tracked);
     return 0;
@@ -424,7 +450,7 @@ static int loc_paths_build(gb *b, loc_path **out_paths, loc_pair **out_pairs, si
                 d->outer = n;
                 d->outer_inline = k != hi - 1;
                 d->outer_track = b->track[n];
-            } else if (d->inner != n && b->track[n]) {
+            } else if (d->inner != n && (b->track[n] || (b->track_src && b->track[d->inner]))) {
                 if (PPROF_GROW(pairs, cap_pairs, n_pairs + 1)) {
                     free(lp);
                     free(pairs);
@@ -493,7 +519,8 @@ static void *edge_pass(void *arg)
                 continue;
             }
             const loc_path *d = &lp[L];
-            if (d->outer_track && parent != PPROF_NONE && parent != d->outer)
+            if ((d->outer_track || (b->track_src && parent != PPROF_NONE && b->track[parent])) &&
+                parent != PPROF_NONE && parent != d->outer)
                 rc = edge_add(b, parent, d->outer, w, dw, residual || d->outer_inline, d->outer_inline, stamp);
             for (uint32_t k = d->pairs, end = d->pairs + d->n_pairs; k < end && !rc; k++)
                 rc = edge_add(b, pairs[k].src, pairs[k].dst, w, dw, pairs[k].residual, true, stamp);
@@ -708,7 +735,8 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
         int64_t w = sum[si], dw = mean ? sum[0] : 0;
         edge_walk at = {0, first_row[i], (uint32_t)depth, 0};
         flags[i] |= COUNTED;
-        if (d->outer_track && parent != PPROF_NONE && parent != d->outer) {
+        if ((d->outer_track || (b->track_src && parent != PPROF_NONE && b->track[parent])) &&
+            parent != PPROF_NONE && parent != d->outer) {
             bool res = residual || d->outer_inline, inl = d->outer_inline;
             rc = edge_find(b, parent, d->outer, res, inl, &edge_of[i]);
             if (!rc)
@@ -877,25 +905,27 @@ static int cmp_entropy(const void *pa, const void *pb)
     return cmp_last(a, b);
 }
 
+/* The printable names of the nodemap nodes, made when first asked for
+ * (node_name): most reports name only the nodes they keep. */
 static int compute_names(gb *b)
 {
     b->names = calloc(b->n_nodes ? b->n_nodes : 1, sizeof *b->names);
-    if (!b->names)
-        return PPROF_ENOMEM;
-    pprof_buf buf = {0};
-    for (size_t i = 0; i < b->n_nodes; i++) {
-        buf.len = 0;
-        if (pprof_nodemap_info_text(&buf, b->nm, &b->info[i])) {
-            pprof_buf_release(&buf);
-            return PPROF_ENOMEM;
-        }
-        b->names[i] = strdup((const char *)buf.data);
-        if (!b->names[i]) {
-            pprof_buf_release(&buf);
-            return PPROF_ENOMEM;
-        }
+    return b->names ? 0 : PPROF_ENOMEM;
+}
+
+/* Node i's printable name into *out (made now if not yet). */
+static int node_name(gb *b, uint32_t i, char **out)
+{
+    if (!b->names[i]) {
+        pprof_buf buf = {0};
+        int rc = pprof_nodemap_info_text(&buf, b->nm, &b->info[i]);
+        if (!rc && !(b->names[i] = strdup(buf.data ? (const char *)buf.data : "")))
+            rc = PPROF_ENOMEM;
+        pprof_buf_release(&buf);
+        if (rc)
+            return rc;
     }
-    pprof_buf_release(&buf);
+    *out = b->names[i];
     return 0;
 }
 
@@ -932,7 +962,13 @@ static int sorted_kept(gb *b, sort_item *items, size_t *count)
             continue;
         uint32_t inf = info_index(b, (uint32_t)i);
         items[n].node = (uint32_t)i;
-        items[n].name = b->names[inf];
+        char *name;
+        int rc = node_name(b, inf, &name);
+        if (rc) {
+            free(scores);
+            return rc;
+        }
+        items[n].name = name;
         items[n].flat = b->acc[i].flat;
         items[n].cum = b->acc[i].cum;
         items[n].score = scores ? scores[i] : 0;
@@ -1209,7 +1245,17 @@ static int alloc_nodemap_work(gb *b)
         return PPROF_ENOMEM;
     for (size_t i = 0; i < p->n_locations; i++)
         b->loc_single[i] = b->loc_off[i + 1] - b->loc_off[i] == 1 ? b->loc_nodes[b->loc_off[i]] : PPROF_NONE;
-    if (b->opt->inline_edges_only && !b->opt->visual) {
+    if (b->track_src) {
+        /* Only the edges into or out of the nodes named by edges_of. */
+        for (size_t i = 0; i < nn; i++)
+        {
+            char *name;
+            int rc = node_name(b, (uint32_t)i, &name);
+            if (rc)
+                return rc;
+            b->track[i] = pprof_regex_match(b->opt->edges_of, name, strlen(name));
+        }
+    } else if (b->opt->inline_edges_only && !b->opt->visual) {
         /* Only nodes that appear as inlined lines can have inline in-edges. */
         memset(b->track, 0, nn);
         for (size_t i = 0; i < p->n_locations; i++)
@@ -1363,12 +1409,13 @@ static int trim_and_emit(gb *b, sort_item *items)
         char **names = malloc((all ? all : 1) * sizeof *names);
         if (!names)
             return PPROF_ENOMEM;
-        for (size_t i = 0; i < n; i++)
-            names[i] = b->names[info_index(b, items[i].node)];
-        for (size_t i = 0, h = n; i < b->n_work && h < all; i++)
+        for (size_t i = 0; i < n && !rc; i++)
+            rc = node_name(b, info_index(b, items[i].node), &names[i]);
+        for (size_t i = 0, h = n; i < b->n_work && h < all && !rc; i++)
             if (b->hidden && b->hidden[i])
-                names[h++] = b->names[info_index(b, (uint32_t)i)];
-        rc = graph_remove_redundant_edges(g, names);
+                rc = node_name(b, info_index(b, (uint32_t)i), &names[h++]);
+        if (!rc)
+            rc = graph_remove_redundant_edges(g, names);
         free(names);
     }
     return rc;
@@ -1433,9 +1480,15 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
         b.n_nodes = b.nm->n_nodes;
         b.loc_off = b.nm->loc_off;
         b.loc_nodes = b.nm->loc_nodes;
-        rc = opt->call_tree ? graph_tree_build(&b) : alloc_nodemap_work(&b);
+        /* edges_of: only the edges of the nodes it names, when no other
+         * edge can show (no drawing, no edge cutoff, no call tree). */
+        b.track_src = opt->edges_of && !opt->call_tree && !opt->visual && opt->edgefraction == 0;
+        if (b.track_src)
+            rc = compute_names(&b);
+        if (!rc)
+            rc = opt->call_tree ? graph_tree_build(&b) : alloc_nodemap_work(&b);
     }
-    if (!rc)
+    if (!rc && !b.names)
         rc = compute_names(&b);
     sort_item *items = NULL;
     if (!rc) {

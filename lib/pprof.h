@@ -540,6 +540,9 @@ typedef struct pprof_graph_options {
                                   * not even /proc/self/cwd/ is trimmed */
     bool single_threaded;        /* no second thread for a big profile's passes (as when
                                   * a thread cannot start): e.g. in a forked child */
+    const pprof_regex *edges_of;   /* non-NULL, with no edge cutoff (edgefraction 0), not
+                                  * visual nor call_tree: only the edges into or out of the
+                                  * nodes whose text matches (enough for -peek) */
 } pprof_graph_options;
 
 /* A tag of a node in a visual graph (pprof's nodelets): the samples through

@@ -476,6 +476,56 @@ static void test_normalize(void)
     pprof_profile_free(p);
 }
 
+/* edges_of: the graph holds only the edges into or out of the matching
+ * nodes, each as the full graph has it, in the full graph's order. */
+static void test_edges_of(void)
+{
+    pprof_profile *p = new_profile();
+    add(p, "c;b;a", 5);
+    add(p, "d;b;a", 3);
+    add(p, "b;e", 2);
+    add(p, "x;y", 1);
+    add(p, "b;b;a", 4); /* recursion: no self edge */
+    pprof_graph_options o = graph_options();
+    pprof_graph *full = build(p, &o);
+    pprof_regex *re = NULL;
+    pprof_error err;
+    CHECK_INT(pprof_regex_compile(&re, "^b$", 3, &err), 0);
+    o.edges_of = re;
+    pprof_graph *some = build(p, &o);
+    if (full && some) {
+        CHECK_INT(some->n_nodes, full->n_nodes);
+        size_t want = 0, k = 0;
+        for (size_t i = 0; i < full->n_edges; i++) {
+            const pprof_edge *e = &full->edges[i];
+            bool of_b = strcmp(node_name(full, e->src), "b") == 0 || strcmp(node_name(full, e->dst), "b") == 0;
+            if (!of_b)
+                continue;
+            want++;
+            if (k < some->n_edges) {
+                const pprof_edge *f = &some->edges[k++];
+                CHECK_STR(node_name(some, f->src), node_name(full, e->src));
+                CHECK_STR(node_name(some, f->dst), node_name(full, e->dst));
+                CHECK_INT(f->weight, e->weight);
+                CHECK(f->residual == e->residual && f->is_inline == e->is_inline);
+            }
+        }
+        CHECK_INT(want, 4); /* a->b, b->c, b->d, e->b */
+        CHECK_INT(some->n_edges, want);
+        CHECK(full->n_edges > want);
+    }
+    /* With an edge cutoff every edge is needed (dropped ones are counted). */
+    o.edgefraction = 0.001;
+    pprof_graph *cut = build(p, &o);
+    if (cut && full)
+        CHECK_INT(cut->n_edges, full->n_edges);
+    pprof_graph_free(cut);
+    pprof_graph_free(some);
+    pprof_graph_free(full);
+    pprof_regex_free(re);
+    pprof_profile_free(p);
+}
+
 int main(void)
 {
     test_ties_at_nodecount();
@@ -486,5 +536,6 @@ int main(void)
     test_filters_from_and_tags();
     test_nodemap();
     test_normalize();
+    test_edges_of();
     return unit_report("graph");
 }
