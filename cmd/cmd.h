@@ -33,6 +33,7 @@ typedef struct cmd_args {
     bool normalize;               /* from the configuration, applied when loading */
     const char *tls_cert, *tls_key, *tls_ca; /* HTTPS client certificate, key, CA bundle */
     struct cmd_fetched *fetched;  /* URL sources fetched by cmd_load_sources */
+    bool single_threaded;         /* load in the calling thread (a forked web UI view starts none) */
     bool all_frames;              /* -all_frames: no drop_frames/keep_frames pruning */
     pprof_symbolize_options sym;  /* -symbolize, parsed, with the search paths */
     const char *http;             /* -http=host:port: serve the web UI */
@@ -67,13 +68,14 @@ int cmd_load_sources(pprof_profile **out, const cmd_args *args);
  * when a window is malformed or selects nothing. */
 int cmd_windows_select(const char *const *files, size_t n, const cmd_args *args, bool *in_window, bool *in_base);
 
-/* Sources loaded in a second thread, at most two ahead of the consumer.
- * load(p, i, ctx) loads the i-th (printing its own errors); next returns
- * them in order, with their load status, and *p NULL after the last (or
- * after a failure). stop joins the thread and frees what was not taken. */
+/* Sources loaded in a second thread, at most two ahead of the consumer
+ * (without threaded, each in next, in the caller's thread). load(p, i, ctx)
+ * loads the i-th (printing its own errors); next returns them in order,
+ * with their load status, and *p NULL after the last (or after a
+ * failure). stop joins the thread and frees what was not taken. */
 typedef int (*cmd_load_fn)(pprof_profile **p, size_t i, void *ctx);
 typedef struct cmd_prefetch cmd_prefetch;
-int cmd_prefetch_start(cmd_prefetch **out, size_t n, cmd_load_fn load, void *ctx);
+int cmd_prefetch_start(cmd_prefetch **out, size_t n, cmd_load_fn load, void *ctx, bool threaded);
 int cmd_prefetch_next(cmd_prefetch *pf, pprof_profile **p);
 void cmd_prefetch_stop(cmd_prefetch *pf);
 /* URL sources (cmd/fetch_sources.c). cmd_fetch_sources fetches every

@@ -488,7 +488,7 @@ static int load_files(pprof_profile **out, const cmd_args *args, const char *con
     }
     pprof_merger *mg = NULL;
     cmd_prefetch *pf = NULL;
-    if (pprof_merger_new(&mg) || cmd_prefetch_start(&pf, count, load_picked, &job)) {
+    if (pprof_merger_new(&mg) || cmd_prefetch_start(&pf, count, load_picked, &job, !args->single_threaded)) {
         cmd_error("out of memory");
         pprof_merger_free(mg);
         free(job.index);

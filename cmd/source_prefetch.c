@@ -15,6 +15,7 @@ struct cmd_prefetch {
     size_t count;  /* entries in ready */
     bool stop;     /* the consumer gave up */
     bool finished; /* the loader is done (all loaded, or one failed) */
+    bool threaded; /* else next loads in the caller's thread */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t thread;
@@ -48,7 +49,7 @@ static void *loader(void *arg)
     return NULL;
 }
 
-int cmd_prefetch_start(cmd_prefetch **out, size_t n, cmd_load_fn load, void *ctx)
+int cmd_prefetch_start(cmd_prefetch **out, size_t n, cmd_load_fn load, void *ctx, bool threaded)
 {
     cmd_prefetch *pf = calloc(1, sizeof *pf);
     if (!pf)
@@ -56,6 +57,11 @@ int cmd_prefetch_start(cmd_prefetch **out, size_t n, cmd_load_fn load, void *ctx
     pf->load = load;
     pf->ctx = ctx;
     pf->n = n;
+    pf->threaded = threaded;
+    if (!threaded) {
+        *out = pf;
+        return 0;
+    }
     pthread_mutex_init(&pf->mu, NULL);
     pthread_cond_init(&pf->cv, NULL);
     if (pthread_create(&pf->thread, NULL, loader, pf) != 0) {
@@ -71,6 +77,8 @@ int cmd_prefetch_start(cmd_prefetch **out, size_t n, cmd_load_fn load, void *ctx
 int cmd_prefetch_next(cmd_prefetch *pf, pprof_profile **p)
 {
     *p = NULL;
+    if (!pf->threaded)
+        return pf->next_load < pf->n ? pf->load(p, pf->next_load++, pf->ctx) : 0;
     pthread_mutex_lock(&pf->mu);
     while (pf->count == 0 && !pf->finished)
         pthread_cond_wait(&pf->cv, &pf->mu);
@@ -91,6 +99,10 @@ void cmd_prefetch_stop(cmd_prefetch *pf)
 {
     if (!pf)
         return;
+    if (!pf->threaded) {
+        free(pf);
+        return;
+    }
     pthread_mutex_lock(&pf->mu);
     pf->stop = true;
     pthread_cond_broadcast(&pf->cv);

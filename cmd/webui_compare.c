@@ -187,6 +187,7 @@ int webui_view_compare(webui_reply *out, webui_request *req, pprof_profile *p)
     args.base_window = wa;
     args.base = args.diff_base = NULL;
     args.fetched = NULL;
+    args.single_threaded = req->cfg.single_threaded; /* set in the forked view child */
     fflush(stderr);
     int saved = dup(STDERR_FILENO);
     FILE *errs = tmpfile();

@@ -78,16 +78,81 @@ static int cmp_dsym(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Per-node object address, for the nodes of one mapping. */
-typedef struct naddr {
-    uint64_t obj;
-    int64_t flat, cum;
-} naddr;
-
-static int cmp_naddr(const void *a, const void *b)
+int pprof_naddr_cmp(const void *a, const void *b)
 {
-    const naddr *x = a, *y = b;
+    const pprof_naddr *x = a, *y = b;
     return x->obj < y->obj ? -1 : x->obj > y->obj;
+}
+
+void pprof_insns_release(pprof_insns *x)
+{
+    free(x->v);
+    pprof_buf_release(&x->text);
+    *x = (pprof_insns){0};
+}
+
+int pprof_disassemble(pprof_insns *out, pprof_objfile *obj, uint64_t start, uint64_t end, const pprof_naddr *na,
+                      size_t n_na, bool intel)
+{
+    *out = (pprof_insns){0};
+    uint64_t len = end - start;
+    if (len > MAX_CODE)
+        len = MAX_CODE;
+    uint8_t *code = malloc(len ? len : 1);
+    if (!code)
+        return PPROF_ENOMEM;
+    size_t got = 0;
+    pprof_objfile_read(obj, start, code, len, &got);
+    csh h;
+    bool arm = pprof_objfile_machine(obj) == 183; /* EM_AARCH64 */
+    if (cs_open(arm ? CS_ARCH_ARM64 : CS_ARCH_X86, arm ? CS_MODE_ARM : CS_MODE_64, &h) != CS_ERR_OK) {
+        free(code);
+        return PPROF_EINVAL;
+    }
+    if (!arm)
+        cs_option(h, CS_OPT_SYNTAX, intel ? CS_OPT_SYNTAX_INTEL : CS_OPT_SYNTAX_ATT);
+    cs_insn *insn = NULL;
+    size_t count = got ? cs_disasm(h, code, got, start, 0, &insn) : 0;
+    out->v = calloc(count ? count : 1, sizeof *out->v);
+    size_t *text_at = calloc(count ? count : 1, sizeof *text_at);
+    /* Samples inside an instruction count for it; na is sorted. */
+    size_t k = 0;
+    while (k < n_na && na[k].obj < start)
+        k++;
+    for (size_t i = 0; out->v && text_at && i < count; i++) {
+        pprof_insn *x = &out->v[i];
+        x->addr = insn[i].address;
+        text_at[i] = out->text.len;
+        pprof_buf_printf(&out->text, "%s%s%s", insn[i].mnemonic, insn[i].op_str[0] ? "\t" : "", insn[i].op_str);
+        /* A direct call to a known symbol names it. */
+        const char *op = insn[i].op_str[0] == '#' ? insn[i].op_str + 1 : insn[i].op_str, *target;
+        char *endp;
+        uint64_t t = strtoull(op, &endp, 0), tstart;
+        bool call = strncmp(insn[i].mnemonic, "call", 4) == 0 || strcmp(insn[i].mnemonic, "bl") == 0;
+        if (call && endp != op && *endp == 0 && pprof_objfile_symbol(obj, t, &target, &tstart, NULL) && tstart == t) {
+            char *d = pprof_demangle(target, PPROF_DEMANGLE_DEFAULT);
+            pprof_buf_printf(&out->text, " <%s>", d ? d : target);
+            free(d);
+        }
+        pprof_buf_append(&out->text, "", 1);
+        uint64_t next = insn[i].address + insn[i].size;
+        for (; k < n_na && na[k].obj < next; k++) {
+            x->flat += na[k].flat;
+            x->cum += na[k].cum;
+        }
+    }
+    int rc = !out->v || !text_at || out->text.failed ? PPROF_ENOMEM : 0;
+    if (!rc) {
+        out->n = count;
+        for (size_t i = 0; i < count; i++)
+            out->v[i].text = (const char *)out->text.data + text_at[i];
+    }
+    free(text_at);
+    if (insn)
+        cs_free(insn, count);
+    cs_close(&h);
+    free(code);
+    return rc;
 }
 
 static void value_or_dot(char *buf, size_t n, const pprof_profile *p, const pprof_report_options *o, int64_t v)
@@ -106,31 +171,14 @@ static const char *base_name(const char *path)
 
 /* One routine: its instructions with their values and source lines. */
 static int write_routine(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_objfile *obj,
-                         const dsym *s, const naddr *na, size_t n_na, bool intel)
+                         const dsym *s, const pprof_naddr *na, size_t n_na, bool intel)
 {
-    uint64_t len = s->end - s->start;
-    if (len > MAX_CODE)
-        len = MAX_CODE;
-    uint8_t *code = malloc(len ? len : 1);
-    if (!code)
-        return PPROF_ENOMEM;
-    size_t got = 0;
-    pprof_objfile_read(obj, s->start, code, len, &got);
-    csh h;
-    cs_arch arch = CS_ARCH_X86;
-    cs_mode mode = CS_MODE_64;
-    if (pprof_objfile_machine(obj) == 183 /* EM_AARCH64 */) {
-        arch = CS_ARCH_ARM64;
-        mode = CS_MODE_ARM;
+    pprof_insns ins;
+    int rc = pprof_disassemble(&ins, obj, s->start, s->end, na, n_na, intel);
+    if (rc) {
+        pprof_insns_release(&ins);
+        return rc;
     }
-    if (cs_open(arch, mode, &h) != CS_ERR_OK) {
-        free(code);
-        return PPROF_EINVAL;
-    }
-    if (arch == CS_ARCH_X86)
-        cs_option(h, CS_OPT_SYNTAX, intel ? CS_OPT_SYNTAX_INTEL : CS_OPT_SYNTAX_ATT);
-    cs_insn *insn = NULL;
-    size_t count = got ? cs_disasm(h, code, got, s->start, 0, &insn) : 0;
     int64_t flat = 0, cum = 0;
     for (size_t i = 0; i < n_na; i++)
         if (na[i].obj >= s->start && na[i].obj < s->end) {
@@ -150,39 +198,12 @@ static int write_routine(pprof_buf *out, const pprof_profile *p, const pprof_rep
     pprof_report_format(c, sizeof c, p, o, o->unit, cum);
     pprof_format_percent(pct, sizeof pct, cum, o->total);
     pprof_buf_printf(out, "%10s %10s (flat, cum) %s of Total\n", f, c, pct);
-    /* Samples inside an instruction count for it; na is sorted. */
-    size_t k = 0;
-    while (k < n_na && na[k].obj < s->start)
-        k++;
     char last_loc[1200] = "";
-    pprof_buf text = {0};
-    for (size_t i = 0; i < count; i++) {
-        uint64_t next = i + 1 < count ? insn[i + 1].address : insn[i].address + insn[i].size;
-        int64_t fl = 0, cu = 0;
-        for (; k < n_na && na[k].obj < next; k++) {
-            fl += na[k].flat;
-            cu += na[k].cum;
-        }
-        text.len = 0;
-        pprof_buf_printf(&text, "%s\t%s", insn[i].mnemonic, insn[i].op_str);
-        if (insn[i].op_str[0] == '\0')
-            text.len--;
-        /* A direct call or jump to a known symbol names it. */
-        const char *target;
-        uint64_t tstart;
-        char *endp;
-        const char *op = insn[i].op_str[0] == '#' ? insn[i].op_str + 1 : insn[i].op_str;
-        unsigned long long t = strtoull(op, &endp, 0);
-        bool call = strncmp(insn[i].mnemonic, "call", 4) == 0 || strcmp(insn[i].mnemonic, "bl") == 0;
-        if (call && endp != op && *endp == 0 &&
-            pprof_objfile_symbol(obj, t, &target, &tstart, NULL) && tstart == t) {
-            char *d = pprof_demangle(target, PPROF_DEMANGLE_DEFAULT);
-            pprof_buf_printf(&text, " <%s>", d ? d : target);
-            free(d);
-        }
+    for (size_t i = 0; i < ins.n; i++) {
+        const pprof_insn *x = &ins.v[i];
         pprof_frame fr[64];
         size_t nf = 0;
-        pprof_objfile_frames(obj, insn[i].address, false, fr, 64, &nf);
+        pprof_objfile_frames(obj, x->addr, false, fr, 64, &nf);
         char loc[1200] = "";
         if (nf) {
             char *d = fr[0].name ? pprof_demangle(fr[0].name, PPROF_DEMANGLE_DEFAULT) : NULL;
@@ -201,29 +222,22 @@ static int write_routine(pprof_buf *out, const pprof_profile *p, const pprof_rep
             shown = loc;
         }
         char fv[64], cv[64];
-        value_or_dot(fv, sizeof fv, p, o, fl);
-        value_or_dot(cv, sizeof cv, p, o, cu);
-        pprof_buf_append(&text, "", 1); /* NUL-terminated for printf */
-        text.len--;
-        const char *ins = text.failed ? "" : (const char *)text.data;
+        value_or_dot(fv, sizeof fv, p, o, x->flat);
+        value_or_dot(cv, sizeof cv, p, o, x->cum);
         if (!*shown) {
-            pprof_buf_printf(out, "%10s %10s %10llx: %s\n", fv, cv, (unsigned long long)insn[i].address, ins);
-        } else if (strlen(ins) < 40) {
-            pprof_buf_printf(out, "%10s %10s %10llx: %-40s;", fv, cv, (unsigned long long)insn[i].address, ins);
+            pprof_buf_printf(out, "%10s %10s %10llx: %s\n", fv, cv, (unsigned long long)x->addr, x->text);
+        } else if (strlen(x->text) < 40) {
+            pprof_buf_printf(out, "%10s %10s %10llx: %-40s;", fv, cv, (unsigned long long)x->addr, x->text);
             pprof_escape_cstr(out, shown);
             pprof_buf_puts(out, "\n");
         } else {
             pprof_buf_printf(out, "%74s;", "");
             pprof_escape_cstr(out, shown);
             pprof_buf_puts(out, "\n");
-            pprof_buf_printf(out, "%10s %10s %10llx: %s\n", fv, cv, (unsigned long long)insn[i].address, ins);
+            pprof_buf_printf(out, "%10s %10s %10llx: %s\n", fv, cv, (unsigned long long)x->addr, x->text);
         }
     }
-    pprof_buf_release(&text);
-    if (insn)
-        cs_free(insn, count);
-    cs_close(&h);
-    free(code);
+    pprof_insns_release(&ins);
     return 0;
 }
 
@@ -282,7 +296,7 @@ int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_repor
                 wanted[m] = true;
     }
     pprof_buf_release(&name);
-    naddr *na = NULL;
+    pprof_naddr *na = NULL;
     size_t n_na = 0;
     if (!rc && !(na = malloc((g->n_nodes + 1) * sizeof *na)))
         rc = PPROF_ENOMEM;
@@ -308,9 +322,9 @@ int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_repor
             if (strcmp(pprof_graph_string(g, n->info.objfile), pprof_string(p, pm->file)) != 0 ||
                 pprof_objfile_object_address(obj, pm->start, pm->limit, pm->offset, n->info.address, &a, &oe) != 0)
                 continue;
-            na[n_na++] = (naddr){a, n->flat, n->cum};
+            na[n_na++] = (pprof_naddr){a, n->flat, n->cum, false};
         }
-        qsort(na, n_na, sizeof *na, cmp_naddr);
+        qsort(na, n_na, sizeof *na, pprof_naddr_cmp);
         size_t first = c.n;
         c.mapping = m;
         pprof_objfile_each_symbol(obj, add_symbol, &c);

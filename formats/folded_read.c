@@ -258,20 +258,17 @@ typedef struct {
     int64_t value, base;
 } stack_rec;
 
-/* A frame name seen before: its bytes (the profile's interned copy) and its
- * location. Kept here, hash included, so that a repeated frame costs one
- * probe and one memcmp rather than a trip through the profile's tables.
- * This is the one table that does not use the toolkit's index (slots.c):
- * there a slot holds an entry number, one more dependent load per frame,
- * and reading 300,000 lines of 5-35 frames over 400,000 distinct names
- * (132 MB) took 1.86-2.18 s of user time against 1.68-1.81 s with the
- * entries in the slots (pprof -top, measured side by side). */
+/* A frame name seen before: a record in st->names at an 8-byte boundary,
+ * this header then the name's bytes. The toolkit's index finds it, a slot
+ * holding the record's offset / 8 + 1, so that a repeated frame costs two
+ * dependent loads, the slot and the record (hash, length, location and
+ * bytes side by side). With a slot leading to an array element that points
+ * to the profile's copy of the name, there are three: reading 300,000
+ * lines of 5-35 frames over 400,000 distinct names took ~20% longer. */
 typedef struct {
     uint64_t hash;
-    const uint8_t *s; /* NULL: empty slot */
-    uint32_t n;
-    uint32_t loc;
-} name_slot;
+    uint32_t n, loc;
+} name_head;
 
 /* One frame of the line being read. */
 typedef struct {
@@ -283,8 +280,10 @@ typedef struct {
 typedef struct {
     pprof_profile *p;
     bool two;
-    name_slot *names;
-    size_t n_names, names_mask;
+    uint8_t *names; /* the name records */
+    size_t names_len, cap_names, n_names;
+    uint32_t *name_slots; /* record offset / 8 + 1; 0 empty */
+    size_t names_mask;
     uint32_t *locs; /* every distinct stack's locations, leaf first */
     size_t n_locs, cap_locs;
     stack_rec *stacks;
@@ -303,59 +302,60 @@ static int oom(pprof_error *err)
     return pprof_error_set(err, PPROF_ENOMEM, "folded stacks: out of memory");
 }
 
-static int names_rehash(state *st, size_t slots)
+/* The name record a slot value (offset / 8) leads to. */
+static const name_head *name_at(const state *st, size_t value)
 {
-    name_slot *t = calloc(slots, sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    size_t mask = slots - 1;
-    for (size_t i = 0; st->names && i <= st->names_mask; i++) {
-        if (!st->names[i].s)
-            continue;
-        size_t h = st->names[i].hash & mask;
-        while (t[h].s)
-            h = (h + 1) & mask;
-        t[h] = st->names[i];
-    }
-    free(st->names);
-    st->names = t;
-    st->names_mask = mask;
-    return 0;
+    return (const name_head *)(const void *)(st->names + value * 8);
+}
+
+static uint64_t name_entry_hash(const void *ctx, size_t value)
+{
+    return name_at(ctx, value)->hash;
 }
 
 /* The location of frame name fr (made on first sight). */
-static int frame_loc(state *st, const frame_ref *fr, uint32_t *out)
+static int frame_loc(state *st, const frame_ref *fr, uint32_t *out, size_t line, pprof_error *err)
 {
     const uint8_t *s = fr->s;
     size_t n = fr->n;
     uint64_t h = fr->hash;
     size_t i = h & st->names_mask;
-    for (;;) {
-        const name_slot *e = &st->names[i];
-        if (!e->s)
-            break;
-        if (e->hash == h && e->n == n && memcmp(e->s, s, n) == 0) {
+    for (uint32_t x; (x = st->name_slots[i]); i = (i + 1) & st->names_mask) {
+        const name_head *e = name_at(st, x - 1);
+        if (e->hash == h && e->n == n && memcmp(e + 1, s, n) == 0) {
             *out = e->loc;
             return 0;
         }
-        i = (i + 1) & st->names_mask;
     }
     pprof_profile *p = st->p;
     pprof_str id;
     int rc = pprof_profile_intern(&id, p, (const char *)s, n);
+    if (rc == PPROF_ELIMIT)
+        return pprof_error_set(err, rc, "folded stacks: line %zu: frame too long", line);
     if (rc)
-        return rc;
+        return oom(err);
     pprof_function f = {.id = p->n_functions + 1, .name = id, .system_name = id};
     uint32_t fi, li;
-    if ((rc = pprof_profile_add_function(&fi, p, &f)))
-        return rc;
+    if (pprof_profile_add_function(&fi, p, &f))
+        return oom(err);
     pprof_location l = {.id = p->n_locations + 1, .mapping = PPROF_NONE};
-    pprof_line line = {.function = fi};
-    if ((rc = pprof_profile_add_location(&li, p, &l, &line, 1)))
-        return rc;
-    st->names[i] = (name_slot){h, (const uint8_t *)p->strings[id], (uint32_t)n, li};
-    if (++st->n_names * 2 > st->names_mask + 1 && names_rehash(st, (st->names_mask + 1) * 2))
-        return PPROF_ENOMEM;
+    pprof_line fn_line = {.function = fi};
+    if (pprof_profile_add_location(&li, p, &l, &fn_line, 1))
+        return oom(err);
+    size_t at = st->names_len, size = (sizeof(name_head) + n + 7) & ~(size_t)7;
+    if (at / 8 >= UINT32_MAX)
+        return pprof_error_set(err, PPROF_ELIMIT, "folded stacks: line %zu: frame names longer than 32 GiB in all",
+                               line);
+    if (PPROF_GROW(st->names, st->cap_names, at + size))
+        return oom(err);
+    name_head head = {h, (uint32_t)n, li};
+    memcpy(st->names + at, &head, sizeof head);
+    memcpy(st->names + at + sizeof head, s, n);
+    st->names_len = at + size;
+    st->name_slots[i] = (uint32_t)(at / 8) + 1;
+    if (++st->n_names * 2 > st->names_mask + 1 &&
+        pprof_slots_grow(&st->name_slots, &st->names_mask, name_entry_hash, st))
+        return oom(err);
     *out = li;
     return 0;
 }
@@ -384,8 +384,8 @@ static int add_line(state *st, const uint8_t *s, size_t n, int64_t value, int64_
                     pprof_error *err)
 {
     /* Three passes over the line's frames so that the name-table misses
-     * overlap: hash and prefetch the slots, prefetch the names those slots
-     * hold, then look up (and add) in order. */
+     * overlap: hash and prefetch the slots, prefetch the records those
+     * slots lead to, then look up (and add) in order. */
     size_t k = 0;
     bool named = false;
     for (size_t i = 0; i <= n;) {
@@ -395,7 +395,7 @@ static int add_line(state *st, const uint8_t *s, size_t n, int64_t value, int64_
             return oom(err);
         uint64_t fh = pprof_hash_bytes(s + i, j - i);
         st->fr[k++] = (frame_ref){s + i, j - i, fh};
-        __builtin_prefetch(&st->names[fh & st->names_mask]);
+        __builtin_prefetch(&st->name_slots[fh & st->names_mask]);
         named = named || j > i;
         i = j + 1;
     }
@@ -408,19 +408,17 @@ static int add_line(state *st, const uint8_t *s, size_t n, int64_t value, int64_
         return pprof_error_set(err, PPROF_ELIMIT, "folded stacks: line %zu: more than %u frames", line,
                                UINT32_MAX);
     for (size_t a = 0; a < k; a++) {
-        const name_slot *e = &st->names[st->fr[a].hash & st->names_mask];
-        if (e->hash == st->fr[a].hash)
-            __builtin_prefetch(e->s);
+        uint32_t x = st->name_slots[st->fr[a].hash & st->names_mask];
+        if (x)
+            __builtin_prefetch(name_at(st, x - 1));
     }
     if (PPROF_GROW(st->tmp, st->cap_tmp, k))
         return oom(err);
     for (size_t a = 0; a < k; a++) {
         /* Leaf first, as samples hold them. */
-        int rc = frame_loc(st, &st->fr[a], &st->tmp[k - 1 - a]);
-        if (rc == PPROF_ENOMEM)
-            return oom(err);
+        int rc = frame_loc(st, &st->fr[a], &st->tmp[k - 1 - a], line, err);
         if (rc)
-            return pprof_error_set(err, rc, "folded stacks: line %zu: frame too long", line);
+            return rc;
     }
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ k;
     for (size_t a = 0; a < k; a++)
@@ -576,7 +574,7 @@ int pprof_read_folded(pprof_profile **out, const uint8_t *data, size_t len, ppro
         rc = oom(err);
         goto done;
     }
-    if (names_rehash(&st, 1024)) {
+    if (pprof_slots_rebuild(&st.name_slots, &st.names_mask, 1024, 0, name_entry_hash, &st)) {
         rc = oom(err);
         goto done;
     }
@@ -594,6 +592,7 @@ int pprof_read_folded(pprof_profile **out, const uint8_t *data, size_t len, ppro
 done:
     pprof_profile_free(st.p);
     free(st.names);
+    free(st.name_slots);
     free(st.locs);
     free(st.stacks);
     free(st.slots);

@@ -10,6 +10,12 @@ static bool is_space_char(int c)
     return c == ' ';
 }
 
+/* What an address list (" @ 0x1 0x2 ...") is made of. */
+static bool is_addr_list_char(int c)
+{
+    return c == ' ' || c == 'x' || lg_is_digit(c) || (c >= 'a' && c <= 'f');
+}
+
 static lg_str sub(lg_str l, size_t a, size_t b)
 {
     return (lg_str){l.p + a, b - a};
@@ -203,11 +209,7 @@ static bool match_heap_sample(lg_str l, lg_str g[5])
         g[1] = sub(l, a, i);
         if (!pattern(l, &i, " [ N: N ]_@", g + 2))
             continue;
-        size_t e = i;
-        while (e < l.n && (l.p[e] == ' ' || l.p[e] == 'x' || lg_is_digit((unsigned char)l.p[e]) ||
-                           (l.p[e] >= 'a' && l.p[e] <= 'f')))
-            e++;
-        g[4] = sub(l, i, e);
+        g[4] = sub(l, i, lg_run(l, i, is_addr_list_char));
         return true;
     }
     return false;
@@ -517,11 +519,8 @@ static bool match_contention_sample(lg_str l, lg_str g[3])
         } else {
             continue;
         }
-        size_t a = e + 2, z = a;
-        while (z < l.n && (l.p[z] == ' ' || l.p[z] == 'x' || lg_is_digit((unsigned char)l.p[z]) ||
-                           (l.p[z] >= 'a' && l.p[z] <= 'f')))
-            z++;
-        g[2] = sub(l, a, z);
+        size_t a = e + 2;
+        g[2] = sub(l, a, lg_run(l, a, is_addr_list_char));
         return true;
     }
     return false;
@@ -656,11 +655,7 @@ static bool match_java_sample(lg_str l, lg_str g[3])
         size_t a = spaces(l, m + 1);
         if (a == m + 1)
             continue;
-        size_t z = a;
-        while (z < l.n && (l.p[z] == ' ' || l.p[z] == 'x' || lg_is_digit((unsigned char)l.p[z]) ||
-                           (l.p[z] >= 'a' && l.p[z] <= 'f')))
-            z++;
-        g[2] = sub(l, a, z);
+        g[2] = sub(l, a, lg_run(l, a, is_addr_list_char));
         return true;
     }
     return false;

@@ -57,6 +57,36 @@ int pprof_write_list(pprof_buf *out, const pprof_profile *p, const pprof_report_
  * dropped) and their symbol regexp; on error nothing is left to free. */
 int pprof_address_graph(pprof_graph **out, pprof_regex **re_out, const pprof_profile *p, const pprof_report_options *o,
                         pprof_error *err);
+/* A sampled address of one mapping, at its object address, with its
+ * values (-disasm and -weblist); match: its function matches the regexp. */
+typedef struct pprof_naddr {
+    uint64_t obj;
+    int64_t flat, cum;
+    bool match;
+} pprof_naddr;
+/* qsort order of pprof_naddr: by object address. */
+int pprof_naddr_cmp(const void *a, const void *b);
+/* One instruction: its address, its text ("mnemonic\toperands", and for a
+ * direct call to a known symbol " <name>" demangled) and the values of the
+ * sampled addresses inside it. */
+typedef struct pprof_insn {
+    uint64_t addr;
+    const char *text;
+    int64_t flat, cum;
+} pprof_insn;
+typedef struct pprof_insns {
+    pprof_insn *v;
+    size_t n;
+    pprof_buf text; /* holds the texts */
+} pprof_insns;
+/* The instructions of [start, end) of obj (its first 1 MiB at most) with
+ * capstone (Intel or AT&T syntax on x86-64, AArch64 by the ELF machine),
+ * the values summed from na (n_na addresses sorted by pprof_naddr_cmp).
+ * 0, PPROF_ENOMEM, or PPROF_EINVAL when capstone cannot start; release
+ * *out with pprof_insns_release even then. */
+int pprof_disassemble(pprof_insns *out, pprof_objfile *obj, uint64_t start, uint64_t end, const pprof_naddr *na,
+                      size_t n_na, bool intel);
+void pprof_insns_release(pprof_insns *x);
 /* -disasm: annotated disassembly of the functions matching o->symbol. */
 int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 /* -weblist: the HTML source listing, each line expanding to its instructions. */

@@ -1,13 +1,12 @@
 /* weblist.c: -weblist: pprof's HTML source listing of the functions matching a regexp, each source line with its flat and cum and, on a click, its instructions (capstone) with their inlined callers; self-contained, every text escaped. */
 #include "report.h"
 
-#include <capstone/capstone.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* Code read per routine at most, and source lines around the sampled ones. */
-enum { MAX_CODE = 1 << 20, CONTEXT = 5, MAX_FRAMES = 64 };
+/* Source lines around the sampled ones; frames per instruction at most. */
+enum { CONTEXT = 5, MAX_FRAMES = 64 };
 
 static const char page_head[] =
     "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"UTF-8\">\n<title>Pprof listing</title>\n<style type=\"text/css\">\n"
@@ -38,19 +37,6 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
-/* A sampled address of the mapping, at its object address. */
-typedef struct naddr {
-    uint64_t obj;
-    int64_t flat, cum;
-    bool match; /* its function matches the regexp */
-} naddr;
-
-static int cmp_naddr(const void *a, const void *b)
-{
-    const naddr *x = a, *y = b;
-    return x->obj < y->obj ? -1 : x->obj > y->obj;
-}
-
 /* A routine to list: a symbol holding a matching sampled address. */
 typedef struct routine {
     char *name;
@@ -77,64 +63,27 @@ typedef struct insn_row {
 
 
 /* The instructions of [r->start, r->end) with values and frames. */
-static int disassemble(insn_row **out, size_t *n_out, pprof_objfile *obj, const routine *r, const naddr *na,
+static int disassemble(insn_row **out, size_t *n_out, pprof_objfile *obj, const routine *r, const pprof_naddr *na,
                        size_t n_na, bool intel)
 {
     *out = NULL;
     *n_out = 0;
-    uint64_t len = r->end - r->start;
-    if (len > MAX_CODE)
-        len = MAX_CODE;
-    uint8_t *code = malloc(len ? len : 1);
-    if (!code)
-        return PPROF_ENOMEM;
-    size_t got = 0;
-    pprof_objfile_read(obj, r->start, code, len, &got);
-    csh h;
-    bool arm = pprof_objfile_machine(obj) == 183; /* EM_AARCH64 */
-    if (cs_open(arm ? CS_ARCH_ARM64 : CS_ARCH_X86, arm ? CS_MODE_ARM : CS_MODE_64, &h) != CS_ERR_OK) {
-        free(code);
-        return 0;
-    }
-    if (!arm)
-        cs_option(h, CS_OPT_SYNTAX, intel ? CS_OPT_SYNTAX_INTEL : CS_OPT_SYNTAX_ATT);
-    cs_insn *insn = NULL;
-    size_t count = got ? cs_disasm(h, code, got, r->start, 0, &insn) : 0;
-    insn_row *rows = calloc(count ? count : 1, sizeof *rows);
+    pprof_insns ins;
+    int rc = pprof_disassemble(&ins, obj, r->start, r->end, na, n_na, intel);
+    insn_row *rows = rc ? NULL : calloc(ins.n ? ins.n : 1, sizeof *rows);
     if (!rows) {
-        if (insn)
-            cs_free(insn, count);
-        cs_close(&h);
-        free(code);
-        return PPROF_ENOMEM;
+        pprof_insns_release(&ins);
+        return rc == PPROF_EINVAL ? 0 : PPROF_ENOMEM; /* no disassembler: no instructions */
     }
-    size_t k = 0;
-    while (k < n_na && na[k].obj < r->start)
-        k++;
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < ins.n; i++) {
         insn_row *row = &rows[i];
-        row->addr = insn[i].address;
-        snprintf(row->text, sizeof row->text, "%s%s%s", insn[i].mnemonic, insn[i].op_str[0] ? "\t" : "",
-                 insn[i].op_str);
-        /* A direct call to a known symbol names it, as -disasm does. */
-        const char *op = insn[i].op_str[0] == '#' ? insn[i].op_str + 1 : insn[i].op_str, *target;
-        char *endp;
-        uint64_t t = strtoull(op, &endp, 0), tstart;
-        bool call = strncmp(insn[i].mnemonic, "call", 4) == 0 || strcmp(insn[i].mnemonic, "bl") == 0;
-        if (call && endp != op && *endp == 0 && pprof_objfile_symbol(obj, t, &target, &tstart, NULL) && tstart == t) {
-            char *d = pprof_demangle(target, PPROF_DEMANGLE_DEFAULT);
-            size_t l = strlen(row->text);
-            snprintf(row->text + l, sizeof row->text - l, " <%s>", d ? d : target);
-            free(d);
-        }
-        uint64_t next = insn[i].address + insn[i].size;
-        for (; k < n_na && na[k].obj < next; k++) {
-            row->flat += na[k].flat;
-            row->cum += na[k].cum;
-        }
+        row->addr = ins.v[i].addr;
+        snprintf(row->text, sizeof row->text, "%s", ins.v[i].text);
+        row->flat = ins.v[i].flat;
+        row->cum = ins.v[i].cum;
         pprof_frame fr[MAX_FRAMES];
         size_t nf = 0;
-        pprof_objfile_frames(obj, insn[i].address, false, fr, MAX_FRAMES, &nf);
+        pprof_objfile_frames(obj, row->addr, false, fr, MAX_FRAMES, &nf);
         if (nf) {
             row->file = fr[nf - 1].file;
             row->line = fr[nf - 1].line;
@@ -142,12 +91,9 @@ static int disassemble(insn_row **out, size_t *n_out, pprof_objfile *obj, const 
                 row->inl[row->n_inl++] = fr[j - 1];
         }
     }
-    if (insn)
-        cs_free(insn, count);
-    cs_close(&h);
-    free(code);
     *out = rows;
-    *n_out = count;
+    *n_out = ins.n;
+    pprof_insns_release(&ins);
     return 0;
 }
 
@@ -282,7 +228,7 @@ int pprof_weblist_body(pprof_buf *out, const pprof_profile *p, const pprof_repor
     int rc = pprof_address_graph(&g, &re, p, o, err);
     if (rc)
         return rc;
-    naddr *na = malloc((g->n_nodes + 1) * sizeof *na);
+    pprof_naddr *na = malloc((g->n_nodes + 1) * sizeof *na);
     bool *match = calloc(g->n_nodes + 1, sizeof *match);
     rc = na && match ? 0 : PPROF_ENOMEM;
     for (size_t i = 0; !rc && i < g->n_nodes; i++) {
@@ -310,9 +256,9 @@ int pprof_weblist_body(pprof_buf *out, const pprof_profile *p, const pprof_repor
             if (strcmp(pprof_graph_string(g, n->info.objfile), file) != 0 ||
                 pprof_objfile_object_address(obj, pm->start, pm->limit, pm->offset, n->info.address, &a, &oe) != 0)
                 continue;
-            na[n_na++] = (naddr){a, n->flat, n->cum, match[i]};
+            na[n_na++] = (pprof_naddr){a, n->flat, n->cum, match[i]};
         }
-        qsort(na, n_na, sizeof *na, cmp_naddr);
+        qsort(na, n_na, sizeof *na, pprof_naddr_cmp);
         /* The routines holding a matching address, each once. */
         routine *rs = NULL;
         size_t n_rs = 0, cap = 0;

@@ -858,34 +858,30 @@ static int cmp_last(const sort_item *a, const sort_item *b)
     return a->node < b->node ? -1 : a->node > b->node;
 }
 
-static int cmp_flat(const void *pa, const void *pb)
+/* Heavier |flat| (|cum| when cum_first) first, then by name, then heavier
+ * |cum| (|flat|), then cmp_last. */
+static int cmp_weights(const sort_item *a, const sort_item *b, bool cum_first)
 {
-    const sort_item *a = pa, *b = pb;
-    int64_t fa = abs64(a->flat), fb = abs64(b->flat);
-    if (fa != fb)
-        return fa > fb ? -1 : 1;
+    int64_t a1 = abs64(cum_first ? a->cum : a->flat), b1 = abs64(cum_first ? b->cum : b->flat);
+    if (a1 != b1)
+        return a1 > b1 ? -1 : 1;
     int c = strcmp(a->name, b->name);
     if (c)
         return c;
-    int64_t ca = abs64(a->cum), cb = abs64(b->cum);
-    if (ca != cb)
-        return ca > cb ? -1 : 1;
+    int64_t a2 = abs64(cum_first ? a->flat : a->cum), b2 = abs64(cum_first ? b->flat : b->cum);
+    if (a2 != b2)
+        return a2 > b2 ? -1 : 1;
     return cmp_last(a, b);
 }
 
-static int cmp_cum(const void *pa, const void *pb)
+static int cmp_flat(const void *a, const void *b)
 {
-    const sort_item *a = pa, *b = pb;
-    int64_t ca = abs64(a->cum), cb = abs64(b->cum);
-    if (ca != cb)
-        return ca > cb ? -1 : 1;
-    int c = strcmp(a->name, b->name);
-    if (c)
-        return c;
-    int64_t fa = abs64(a->flat), fb = abs64(b->flat);
-    if (fa != fb)
-        return fa > fb ? -1 : 1;
-    return cmp_last(a, b);
+    return cmp_weights(a, b, false);
+}
+
+static int cmp_cum(const void *a, const void *b)
+{
+    return cmp_weights(a, b, true);
 }
 
 /* A score's magnitude as pprof takes it: negating the smallest int64

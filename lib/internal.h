@@ -99,16 +99,27 @@ static inline size_t pprof_sorted_count_le(const void *base, size_t n, size_t st
 
 /* ---------------------------------------------------------------- open addressing */
 
-/* One open-addressing index over entries a user keeps in its own arrays:
- * a slot holds an entry's index + 1 (0: empty), collisions probe linearly
- * (h + 1) & mask. Each user writes its lookup inline (it compares its own
- * keys, in hot loops); growing is this one function: *slots becomes a table
- * of n_slots (a power of two, more than n) holding entries 0..n-1 at
- * hash(ctx, i), and *mask n_slots - 1. 0, PPROF_ENOMEM, or PPROF_ELIMIT
- * for a size that cannot work. */
-typedef uint64_t (*pprof_slot_hash)(const void *ctx, size_t i);
+/* One open-addressing index over entries a user keeps in its own memory:
+ * a slot holds a 32-bit value + 1 (0: empty) that leads to an entry,
+ * collisions probe linearly (h + 1) & mask. Each user writes its lookup
+ * inline (it compares its own keys, in hot loops).
+ *
+ * The value is usually an entry's index in an array. It may instead be
+ * where a variable-sized entry starts (an offset in units the user picks),
+ * so that an entry can hold its key's bytes: a hit then costs the slot and
+ * the entry, not the slot, an array element and the bytes it points to
+ * (one dependent cache miss less per lookup on a big table).
+ *
+ * pprof_slots_rebuild: *slots becomes a table of n_slots (a power of two,
+ * more than n) holding the values 0..n-1 (entries of an array) at
+ * hash(ctx, i), and *mask n_slots - 1. pprof_slots_grow: the table doubles,
+ * keeping the values it holds (whatever they are), each at hash(ctx,
+ * value). Both return 0, PPROF_ENOMEM, or PPROF_ELIMIT for a size that
+ * cannot work (more than 2^32 slots); on failure the table is unchanged. */
+typedef uint64_t (*pprof_slot_hash)(const void *ctx, size_t value);
 int pprof_slots_rebuild(uint32_t **slots, size_t *mask, size_t n_slots, size_t n, pprof_slot_hash hash,
                         const void *ctx);
+int pprof_slots_grow(uint32_t **slots, size_t *mask, pprof_slot_hash hash, const void *ctx);
 
 /* ---------------------------------------------------------------- inflate thread */
 

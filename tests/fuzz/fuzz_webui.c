@@ -11,42 +11,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* ---------------------------------------------------------------- the request's arguments */
 
-/* The query of the input being run, decoded as libmicrohttpd decodes it
- * ('+' is a space, %XX a byte), as key/value pairs. */
+/* The query of the input being run, as key/value pairs decoded as
+ * libmicrohttpd decodes a request's arguments before the server looks them
+ * up: the query split on '&' and '=', '+' made a space, then its own
+ * MHD_http_unescape (%XX a byte; a %00 ends the C string handed out). */
 enum { MAX_PAIRS = 64 };
 static char *pair_key[MAX_PAIRS], *pair_val[MAX_PAIRS];
 static size_t n_pairs;
 
-static int hexval(int c)
+static char *arg_decode(const char *s, size_t n)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes s[0..n) into a new NUL-terminated string (a %00 ends it, as a C
- * string handed out by libmicrohttpd would). */
-static char *url_decode(const char *s, size_t n)
-{
-    char *out = malloc(n + 1), *w = out;
+    char *out = malloc(n + 1);
     if (!out)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+') {
-            *w++ = ' ';
-        } else if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-                   hexval((unsigned char)s[i + 2]) >= 0) {
-            *w++ = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
-            i += 2;
-        } else {
-            *w++ = s[i];
-        }
-    }
-    *w = 0;
+    for (size_t i = 0; i < n; i++)
+        out[i] = s[i] == '+' ? ' ' : s[i];
+    out[n] = 0;
+    MHD_http_unescape(out);
     return out;
 }
 
@@ -69,8 +50,8 @@ static void pairs_parse(const char *q, size_t n)
         size_t eq = i;
         while (eq < j && q[eq] != '=')
             eq++;
-        char *k = url_decode(q + i, eq - i);
-        char *v = eq < j ? url_decode(q + eq + 1, j - eq - 1) : url_decode("", 0);
+        char *k = arg_decode(q + i, eq - i);
+        char *v = eq < j ? arg_decode(q + eq + 1, j - eq - 1) : arg_decode("", 0);
         if (k && v) {
             pair_key[n_pairs] = k;
             pair_val[n_pairs++] = v;

@@ -40,8 +40,8 @@ static uint32_t loc_of(pprof_profile *p, const char *name)
     return li;
 }
 
-/* Adds a sample; stack is "leaf;caller;...;root". */
-static void add(pprof_profile *p, const char *stack, int64_t v)
+/* Adds a sample with its labels; stack is "leaf;caller;...;root". */
+static void add_sample(pprof_profile *p, const char *stack, int64_t v, const pprof_label *labels, size_t n_labels)
 {
     uint32_t locs[16];
     size_t n = 0;
@@ -49,7 +49,12 @@ static void add(pprof_profile *p, const char *stack, int64_t v)
     snprintf(buf, sizeof buf, "%s", stack);
     for (char *tok = strtok(buf, ";"); tok && n < 16; tok = strtok(NULL, ";"))
         locs[n++] = loc_of(p, tok);
-    CHECK_INT(pprof_profile_add_sample(p, locs, n, &v, NULL, 0), 0);
+    CHECK_INT(pprof_profile_add_sample(p, locs, n, &v, labels, n_labels), 0);
+}
+
+static void add(pprof_profile *p, const char *stack, int64_t v)
+{
+    add_sample(p, stack, v, NULL, 0);
 }
 
 static pprof_graph_options graph_options(void)
@@ -78,14 +83,8 @@ static pprof_graph *build(const pprof_profile *p, const pprof_graph_options *o)
 /* Adds a sample of stack with one string label key=val. */
 static void add_labelled(pprof_profile *p, const char *stack, int64_t v, const char *key, const char *val)
 {
-    uint32_t locs[16];
-    size_t n = 0;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", stack);
-    for (char *tok = strtok(buf, ";"); tok && n < 16; tok = strtok(NULL, ";"))
-        locs[n++] = loc_of(p, tok);
     pprof_label l = {.key = S(p, key), .str = S(p, val)};
-    CHECK_INT(pprof_profile_add_sample(p, locs, n, &v, &l, 1), 0);
+    add_sample(p, stack, v, &l, 1);
 }
 
 /* Tags of a drawing at the node cutoff (total 1000, nodefraction 0.005:
@@ -325,18 +324,18 @@ static const char *root_of(const pprof_profile *p, size_t i)
     return pprof_string(p, p->functions[p->lines[l->lines_off].function].name);
 }
 
-/* Adds a sample of stack (as add) with one string label and one numeric. */
-static void add_labeled(pprof_profile *p, const char *stack, int64_t v, const char *key, const char *val,
-                        int64_t bytes)
+/* The tag filters' profile: x (100) with endpoint=/export and size 4096
+ * bytes, y (10) with endpoint=/search and size 64 bytes, both from main. */
+static pprof_profile *endpoint_profile(void)
 {
-    uint32_t locs[16];
-    size_t n = 0;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", stack);
-    for (char *tok = strtok(buf, ";"); tok && n < 16; tok = strtok(NULL, ";"))
-        locs[n++] = loc_of(p, tok);
-    pprof_label l[2] = {{.key = S(p, key), .str = S(p, val)}, {.key = S(p, "size"), .num = bytes, .num_unit = S(p, "bytes")}};
-    CHECK_INT(pprof_profile_add_sample(p, locs, n, &v, l, 2), 0);
+    pprof_profile *p = new_profile();
+    pprof_label x[2] = {{.key = S(p, "endpoint"), .str = S(p, "/export")},
+                        {.key = S(p, "size"), .num = 4096, .num_unit = S(p, "bytes")}};
+    pprof_label y[2] = {{.key = S(p, "endpoint"), .str = S(p, "/search")},
+                        {.key = S(p, "size"), .num = 64, .num_unit = S(p, "bytes")}};
+    add_sample(p, "x;main", 100, x, 2);
+    add_sample(p, "y;main", 10, y, 2);
+    return p;
 }
 
 /* show_from, prune_from and the tag filters. */
@@ -368,27 +367,21 @@ static void test_filters_from_and_tags(void)
     CHECK_INT(flat_of(p, "y"), 1);
     pprof_profile_free(p);
     /* tagfocus / tagignore on a string label, and on a numeric range. */
-    p = new_profile();
-    add_labeled(p, "x;main", 100, "endpoint", "/export", 4096);
-    add_labeled(p, "y;main", 10, "endpoint", "/search", 64);
+    p = endpoint_profile();
     f = (pprof_filter_options){.tagfocus = "endpoint=/export"};
     CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
     CHECK(r.tagfocus_matched);
     CHECK_INT(flat_of(p, "x"), 100);
     CHECK_INT(flat_of(p, "y"), 0);
     pprof_profile_free(p);
-    p = new_profile();
-    add_labeled(p, "x;main", 100, "endpoint", "/export", 4096);
-    add_labeled(p, "y;main", 10, "endpoint", "/search", 64);
+    p = endpoint_profile();
     f = (pprof_filter_options){.tagignore = "endpoint=/export"};
     CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
     CHECK(r.tagignore_matched);
     CHECK_INT(flat_of(p, "x"), 0);
     CHECK_INT(flat_of(p, "y"), 10);
     pprof_profile_free(p);
-    p = new_profile();
-    add_labeled(p, "x;main", 100, "endpoint", "/export", 4096);
-    add_labeled(p, "y;main", 10, "endpoint", "/search", 64);
+    p = endpoint_profile();
     f = (pprof_filter_options){.tagfocus = "1kb:"}; /* 1 KiB and more */
     CHECK_INT(pprof_profile_filter(p, &f, &r, &err), 0);
     CHECK(r.tagfocus_matched && r.tagfocus_numeric);

@@ -32,51 +32,56 @@ async function menuHref(id) {
   return page.getAttribute(`#${id}`, "href");
 }
 const params = () => new URL(page.url()).searchParams;
+const graphViews = process.env.GRAPH_VIEWS !== "0";
 
 try {
-  // ---------------------------------------------------------------- graph: fitted, select, Refine -> Focus
-  await page.goto(url + "/ui/");
-  await page.waitForSelector("#graph g.node");
-  await page.waitForTimeout(200);
-  await page.screenshot({ path: shots + "/graph.png" });
-  const geo = await page.evaluate(() => {
-    const svg = document.querySelector("#graph svg"), vp = document.getElementById("viewport");
-    const s = svg.getBoundingClientRect(), v = vp.getBoundingClientRect();
-    return { s: [s.left, s.top, s.width, s.height], v: [v.left, v.top, v.width, v.height],
-             nodes: document.querySelectorAll("#graph g.node").length };
-  });
-  check(geo.nodes > 10, "graph has nodes", geo.nodes);
-  check(geo.v[0] >= geo.s[0] - 1 && geo.v[1] >= geo.s[1] - 1 && geo.v[0] + geo.v[2] <= geo.s[0] + geo.s[2] + 1 &&
-        geo.v[1] + geo.v[3] <= geo.s[1] + geo.s[3] + 1, "the whole graph fits in the window", geo);
-  check(geo.v[2] > 0.5 * geo.s[2] || geo.v[3] > 0.5 * geo.s[3], "the fitted graph uses the window", geo);
-  // The node to select: the one labelled with main.compress.
-  const target = await page.evaluate(() => {
-    for (const g of document.querySelectorAll("#graph g.node")) {
-      const a = g.querySelector("a");
-      const t = a && (a.getAttribute("xlink:title") || "");
-      if (t.startsWith("main.compress ")) {
-        const r = g.querySelector("polygon").getBoundingClientRect();
-        return { id: g.id, x: r.left + r.width / 2, y: r.top + r.height / 2 };
+  // Under ThreadSanitizer the call graph views cannot run (browser.sh says why): start at the top table.
+  if (!graphViews) await page.goto(url + "/ui/top");
+  else {
+    // ---------------------------------------------------------------- graph: fitted, select, Refine -> Focus
+    await page.goto(url + "/ui/");
+    await page.waitForSelector("#graph g.node");
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: shots + "/graph.png" });
+    const geo = await page.evaluate(() => {
+      const svg = document.querySelector("#graph svg"), vp = document.getElementById("viewport");
+      const s = svg.getBoundingClientRect(), v = vp.getBoundingClientRect();
+      return { s: [s.left, s.top, s.width, s.height], v: [v.left, v.top, v.width, v.height],
+               nodes: document.querySelectorAll("#graph g.node").length };
+    });
+    check(geo.nodes > 10, "graph has nodes", geo.nodes);
+    check(geo.v[0] >= geo.s[0] - 1 && geo.v[1] >= geo.s[1] - 1 && geo.v[0] + geo.v[2] <= geo.s[0] + geo.s[2] + 1 &&
+          geo.v[1] + geo.v[3] <= geo.s[1] + geo.s[3] + 1, "the whole graph fits in the window", geo);
+    check(geo.v[2] > 0.5 * geo.s[2] || geo.v[3] > 0.5 * geo.s[3], "the fitted graph uses the window", geo);
+    // The node to select: the one labelled with main.compress.
+    const target = await page.evaluate(() => {
+      for (const g of document.querySelectorAll("#graph g.node")) {
+        const a = g.querySelector("a");
+        const t = a && (a.getAttribute("xlink:title") || "");
+        if (t.startsWith("main.compress ")) {
+          const r = g.querySelector("polygon").getBoundingClientRect();
+          return { id: g.id, x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        }
       }
-    }
-    return null;
-  });
-  check(target, "main.compress is drawn");
-  await openMenu("refine");
-  check(await page.getAttribute("#focus", "class") === "disabled", "Focus disabled with nothing selected");
-  await page.mouse.click(5, 300);
-  await page.mouse.click(target.x, target.y);
-  const fill = await page.getAttribute(`#${target.id} polygon`, "fill");
-  check(fill === "#ccccff", "a click selects the node", fill);
-  await page.screenshot({ path: shots + "/graph-selected.png" });
-  await openMenu("refine");
-  const focusHref = await menuHref("focus");
-  check(focusHref === "?f=main%5C.compress", "Focus links to the selection", focusHref);
-  await Promise.all([page.waitForNavigation(), page.click("#focus")]);
-  check(params().get("f") === "main\\.compress", "Focus applied through the URL", page.url());
-  const focused = await page.$$eval("#graph g.node a", (as) => as.map((a) => a.getAttribute("xlink:title")));
-  check(focused.some((t) => t.startsWith("main.compress ")) && !focused.some((t) => t.startsWith("main.scan ")),
-        "the focused graph keeps main.compress, drops main.scan", focused.length);
+      return null;
+    });
+    check(target, "main.compress is drawn");
+    await openMenu("refine");
+    check(await page.getAttribute("#focus", "class") === "disabled", "Focus disabled with nothing selected");
+    await page.mouse.click(5, 300);
+    await page.mouse.click(target.x, target.y);
+    const fill = await page.getAttribute(`#${target.id} polygon`, "fill");
+    check(fill === "#ccccff", "a click selects the node", fill);
+    await page.screenshot({ path: shots + "/graph-selected.png" });
+    await openMenu("refine");
+    const focusHref = await menuHref("focus");
+    check(focusHref === "?f=main%5C.compress", "Focus links to the selection", focusHref);
+    await Promise.all([page.waitForNavigation(), page.click("#focus")]);
+    check(params().get("f") === "main\\.compress", "Focus applied through the URL", page.url());
+    const focused = await page.$$eval("#graph g.node a", (as) => as.map((a) => a.getAttribute("xlink:title")));
+    check(focused.some((t) => t.startsWith("main.compress ")) && !focused.some((t) => t.startsWith("main.scan ")),
+          "the focused graph keeps main.compress, drops main.scan", focused.length);
+  }
 
   // ---------------------------------------------------------------- top: switch view, sort, select
   await openMenu("view");
