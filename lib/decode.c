@@ -633,10 +633,12 @@ static int merge_pending(dec *d)
             if (!at || !d->pend_merge[j])
                 continue;
             const pprof_sample *o = &p->samples[at - 1];
-            const uint32_t *locs = p->sample_locs + o->locs_off;
-            __builtin_prefetch(locs);
-            __builtin_prefetch(locs + 16);
-            __builtin_prefetch(locs + 32);
+            if (p->sample_locs) { /* NULL while no sample has a location: no arithmetic on NULL */
+                const uint32_t *locs = p->sample_locs + o->locs_off;
+                __builtin_prefetch(locs);
+                __builtin_prefetch(locs + 16);
+                __builtin_prefetch(locs + 32);
+            }
             if (d->pend_nvals[j])
                 __builtin_prefetch(p->values + (size_t)(at - 1) * d->pend_nvals[j], 1);
         }

@@ -839,6 +839,17 @@ static void test_decode_errors(void)
     memcpy(m.b, no_fn_held, sizeof no_fn_held);
     m.n = sizeof no_fn_held;
     EXPECT_FAIL(&m, PPROF_ESEMANTIC, "function id 1 not found");
+    /* Forty repeats of one sample with no location: the batched merge
+     * prefetched from sample_locs + offset with sample_locs still NULL
+     * (UBSan; found by fuzz_inflate). */
+    m.b[0] = 0x32, m.b[1] = 0x00;
+    m.n = 2;
+    for (int r = 0; r < 40; r++) {
+        static const uint8_t rep[] = {0x12, 0x04, 0x12, 0x02, 0x01, 0x02};
+        memcpy(m.b + m.n, rep, sizeof rep);
+        m.n += sizeof rep;
+    }
+    expect_fail(&m, PPROF_ESEMANTIC, PPROF_EWIRE, "missing sample type", __LINE__);
 
     /* String index out of range, naming the field. */
     base_profile(&m, true);
