@@ -137,6 +137,20 @@ typedef struct node_part {
     uint64_t abs_sum;
 } node_part;
 
+/* Node n's cum (and cum_div) gets the row's weight unless it already has. */
+static inline uint32_t node_once(node_rec *rec, int64_t *cum_div, uint32_t n, int64_t w, int64_t dw, uint32_t stamp,
+                                 bool *overflow)
+{
+    node_rec *r = &rec[n];
+    if (r->stamp != stamp) {
+        r->stamp = stamp;
+        graph_add_sat(&r->cum, w, overflow);
+        if (cum_div)
+            graph_add_sat(&cum_div[n], dw, overflow);
+    }
+    return r->track;
+}
+
 /* A row's frames into rec (and cum_div): each node once per row. */
 static inline bool node_frames(const gb *b, const uint32_t *locs, size_t n_locs, node_rec *rec, int64_t *cum_div,
                                int64_t w, int64_t dw, uint32_t stamp, bool *overflow)
@@ -146,29 +160,12 @@ static inline bool node_frames(const gb *b, const uint32_t *locs, size_t n_locs,
     for (size_t i = 0; i < n_locs; i++) {
         uint32_t L = locs[i];
         uint32_t n = single[L];
-        if (n != PPROF_NONE) {
-            /* Most locations have one line: one lookup, no loop. */
-            node_rec *r = &rec[n];
-            tracked |= r->track;
-            if (r->stamp != stamp) {
-                r->stamp = stamp;
-                graph_add_sat(&r->cum, w, overflow);
-                if (cum_div)
-                    graph_add_sat(&cum_div[n], dw, overflow);
-            }
+        if (n != PPROF_NONE) { /* most locations have one line: one lookup, no loop */
+            tracked |= node_once(rec, cum_div, n, w, dw, stamp, overflow);
             continue;
         }
-        for (uint32_t k = loc_off[L], hi = loc_off[L + 1]; k < hi; k++) {
-            n = loc_nodes[k];
-            node_rec *r = &rec[n];
-            tracked |= r->track;
-            if (r->stamp != stamp) {
-                r->stamp = stamp;
-                graph_add_sat(&r->cum, w, overflow);
-                if (cum_div)
-                    graph_add_sat(&cum_div[n], dw, overflow);
-            }
-        }
+        for (uint32_t k = loc_off[L], hi = loc_off[L + 1]; k < hi; k++)
+            tracked |= node_once(rec, cum_div, loc_nodes[k], w, dw, stamp, overflow);
     }
     return tracked != 0;
 }
