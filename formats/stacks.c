@@ -160,22 +160,36 @@ void pprof_stack_set_free(pprof_stack_set *s)
     free(s);
 }
 
+/* A builder of an empty stack set named by sample type si (unnamed when p
+ * has no sample types); PPROF_ENOMEM with nothing left to free. */
+static int builder_start(builder *b, const pprof_profile *p, int si)
+{
+    memset(b, 0, sizeof *b);
+    pprof_stack_set *s = b->s = calloc(1, sizeof *b->s);
+    if (!s)
+        return PPROF_ENOMEM;
+    bool named = p->n_sample_types && si >= 0 && (size_t)si < p->n_sample_types;
+    s->unit = strdup(named ? pprof_string(p, p->sample_types[si].unit) : "");
+    s->type = strdup(named ? pprof_string(p, p->sample_types[si].type) : "");
+    if (s->unit && s->type)
+        return 0;
+    pprof_stack_set_free(s);
+    b->s = NULL;
+    return PPROF_ENOMEM;
+}
+
 int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const pprof_report_options *o,
                        pprof_error *err)
 {
     *out = NULL;
     builder b;
-    memset(&b, 0, sizeof b);
-    b.s = calloc(1, sizeof *b.s);
-    if (!b.s)
-        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
-    pprof_stack_set *s = b.s;
     size_t nt = p->n_sample_types;
     int si = o->sample_index;
-    s->unit = strdup(nt ? pprof_string(p, p->sample_types[si].unit) : "");
-    s->type = strdup(nt ? pprof_string(p, p->sample_types[si].type) : "");
+    if (builder_start(&b, p, si))
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    pprof_stack_set *s = b.s;
     pprof_nodemap *nm = NULL;
-    int rc = (!s->unit || !s->type) ? PPROF_ENOMEM : pprof_nodemap_build(&nm, p, &o->graph, err);
+    int rc = pprof_nodemap_build(&nm, p, &o->graph, err);
     if (rc) {
         pprof_stack_set_free(s);
         return rc == PPROF_ENOMEM ? pprof_error_set(err, rc, "out of memory") : rc;
@@ -499,17 +513,13 @@ int flame_tree_of_profile(pprof_stack_set **names, flame_tree *t, const pprof_pr
     if (o->mean || has_base || nt == 0 || si < 0 || (size_t)si >= nt || !one_signed_column(p, si))
         return 0;
     builder b;
-    memset(&b, 0, sizeof b);
-    b.s = calloc(1, sizeof *b.s);
-    if (!b.s)
+    if (builder_start(&b, p, si))
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     pprof_stack_set *s = b.s;
-    s->unit = strdup(pprof_string(p, p->sample_types[si].unit));
-    s->type = strdup(pprof_string(p, p->sample_types[si].type));
     /* The loaded profile's index keeps the node identity of the default
      * options; the others are built. */
     pprof_nodemap *nm = NULL;
-    int rc = (!s->unit || !s->type) ? PPROF_ENOMEM : pprof_stack_index_nodemap(&nm, p, &o->graph);
+    int rc = pprof_stack_index_nodemap(&nm, p, &o->graph);
     if (!rc && !nm)
         rc = pprof_nodemap_build(&nm, p, &o->graph, err);
     if (rc) {
