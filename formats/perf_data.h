@@ -74,7 +74,7 @@ typedef struct perf_file {
     perf_build_id *build_ids;
     size_t n_build_ids, cap_build_ids;
 
-    char hostname[256], os_release[256], version[64], arch[64];
+    char version[64]; /* perf's version, said in a comment */
     pprof_buf cmdline; /* NUL-terminated, arguments joined by spaces */
     bool has_sample_time;
     uint64_t first_sample, last_sample; /* perf clock (ns) */

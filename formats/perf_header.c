@@ -203,17 +203,8 @@ static int parse_feature(perf_file *f, uint64_t feat, const uint8_t *p, size_t n
     switch (feat) {
     case F_BUILD_ID:
         return parse_build_ids(f, p, n, err);
-    case F_HOSTNAME:
-        read_string(f->hostname, sizeof f->hostname, p, n);
-        return 0;
-    case F_OSRELEASE:
-        read_string(f->os_release, sizeof f->os_release, p, n);
-        return 0;
     case F_VERSION:
         read_string(f->version, sizeof f->version, p, n);
-        return 0;
-    case F_ARCH:
-        read_string(f->arch, sizeof f->arch, p, n);
         return 0;
     case F_CMDLINE:
         return parse_cmdline(f, p, n, err);
