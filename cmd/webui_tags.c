@@ -156,50 +156,31 @@ static int tag_entries(tag_entry **out, size_t *count, const pprof_profile *p, i
     return 0;
 }
 
-/* Appends s[0..n) to a URL query value: everything but unreserved
- * characters %-escaped (runs of unreserved ones copied at once). */
-static void url_put(pprof_buf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char u = (unsigned char)s[i];
-        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' || u == '_' ||
-            u == '.' || u == '~')
-            continue;
-        char e[3] = {'%', hex[u >> 4], hex[u & 15]};
-        pprof_buf_append(b, s + run, i - run);
-        pprof_buf_append(b, e, 3);
-        run = i + 1;
-    }
-    pprof_buf_append(b, s + run, n - run);
-}
-
 /* A value's focus link, "?tf=" and key=^value$ (an anchored RE2 regexp
  * matching exactly it) for a string, key=N (an exact value) for a number,
  * as a URL query value. Its characters need no HTML escaping. */
 static void tag_link(pprof_buf *b, const char *key, const tag_entry *e)
 {
     pprof_buf_puts(b, "?tf=");
-    url_put(b, key, strlen(key));
-    url_put(b, "=", 1);
+    webui_url_value_n(b, key, strlen(key));
+    webui_url_value_n(b, "=", 1);
     if (!e->str) {
         char num[32];
         int len = snprintf(num, sizeof num, "%lld", (long long)e->num);
-        url_put(b, num, (size_t)len);
+        webui_url_value_n(b, num, (size_t)len);
         return;
     }
-    url_put(b, "^", 1);
+    webui_url_value_n(b, "^", 1);
     const char *v = e->value, *run = v;
     for (; *v; v++) {
         if (!strchr("\\.+*?()|[]{}^$", *v))
             continue;
-        url_put(b, run, (size_t)(v - run));
-        url_put(b, "\\", 1);
+        webui_url_value_n(b, run, (size_t)(v - run));
+        webui_url_value_n(b, "\\", 1);
         run = v;
     }
-    url_put(b, run, (size_t)(v - run));
-    url_put(b, "$", 1);
+    webui_url_value_n(b, run, (size_t)(v - run));
+    webui_url_value_n(b, "$", 1);
 }
 
 /* A small direct-mapped cache of formatted weights and percentages: a
