@@ -246,11 +246,47 @@ static void test_traces_labels(void)
     pprof_profile_free(p);
 }
 
+/* -raw label lines: per kind, "key:[v1 v2]" sorted as strings, a key's
+ * values in profile order, escaped strings, negative numbers, units when
+ * any value of the key has one; value strings seen again print from the
+ * writer's cache of which strings need no escaping. */
+static void test_raw_labels(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    pprof_label lb[] = {
+        {.key = S(p, "zone"), .str = S(p, "b\x01")},
+        {.key = S(p, "bytes"), .num = -512, .num_unit = S(p, "bytes")},
+        {.key = S(p, "zone"), .str = S(p, "a")},
+        {.key = S(p, "k"), .str = S(p, "a")},
+        {.key = S(p, "n"), .num = 3},
+        {.key = S(p, "bytes"), .num = 9223372036854775807},
+    };
+    int64_t v = 1;
+    pprof_profile_add_sample(p, NULL, 0, &v, lb, 6);
+    pprof_profile_add_sample(p, NULL, 0, &v, lb + 2, 3);
+    pprof_buf out = {0};
+    CHECK_INT(pprof_write_raw(&out, p), 0);
+    const char *body = out.data ? strstr((const char *)out.data, "samples/count") : NULL;
+    CHECK_STR(body, "samples/count\n"
+                    "          1: \n"
+                    "                k:[a] zone:[b\\x01 a]\n"
+                    "                bytes:[-512 bytes 9223372036854775807 ] n:[3]\n"
+                    "          1: \n"
+                    "                k:[a] zone:[a]\n"
+                    "                n:[3]\n"
+                    "Locations\n"
+                    "Mappings\n");
+    pprof_buf_release(&out);
+    pprof_profile_free(p);
+}
+
 int main(void)
 {
     test_tags_upstream_layout();
     test_tags_numeric();
     test_tree_repeated_values();
     test_traces_labels();
+    test_raw_labels();
     return unit_report("reports");
 }
