@@ -397,6 +397,8 @@ int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_repor
             rc = write_routine(out, p, o, obj, &c.syms[i], na, n_na, o->intel_syntax);
             any = true;
         }
+        if (rc == PPROF_EINVAL)
+            pprof_error_set(err, rc, "disasm: capstone (%s) cannot be loaded or started", PPROF_CAPSTONE_SONAME);
         pprof_objfile_free(obj);
     }
     if (!rc && !any)
