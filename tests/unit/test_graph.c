@@ -91,6 +91,52 @@ static void add_labelled(pprof_profile *p, const char *stack, int64_t v, const c
  * 5): label sets weighing less than 5 in all have no tag anywhere; a set
  * of exactly 5 split over two stacks keeps its tag where it sums to 5 (the
  * common caller) and nowhere else; 200 sets of weight 1 leave nothing. */
+/* Label sets that print alike are one tag however their keys and values
+ * split: "a:b" = "c" and "a" = "b:c" both print "a:b:c", and a value with
+ * a newline prints as two labels would. Two halves under the cutoff (4 of
+ * a total of 906) make a tag over it; a plain profile's sets are told
+ * apart by their string ids, with the same tags. */
+static void test_tag_texts(void)
+{
+    for (int plain = 0; plain < 3; plain++) {
+        pprof_profile *p = new_profile();
+        if (plain == 0) {
+            add_labelled(p, "a;main", 3, "a:b", "c");
+            add_labelled(p, "a;main", 3, "a", "b:c");
+        } else if (plain == 1) {
+            add_labelled(p, "a;main", 3, "a", "b\nc:d");
+            pprof_label two[2] = {{.key = S(p, "c"), .str = S(p, "d")}, {.key = S(p, "a"), .str = S(p, "b")}};
+            add_sample(p, "a;main", 3, two, 2);
+        } else {
+            add_labelled(p, "a;main", 3, "a", "b");
+            pprof_label two[2] = {{.key = S(p, "c"), .str = S(p, "d")}, {.key = S(p, "a"), .str = S(p, "b")}};
+            add_sample(p, "a;main", 3, two, 2);
+            add_labelled(p, "a;main", 3, "a", "b");
+        }
+        add(p, "z;main", 900);
+        pprof_graph_options o = graph_options();
+        o.visual = true;
+        o.nodecount = 80;
+        o.nodefraction = 0.005;
+        pprof_graph *g = build(p, &o);
+        size_t seen = 0;
+        for (size_t i = 0; g && i < g->n_nodes; i++) {
+            const char *name = node_name(g, i);
+            for (uint32_t k = 0; k < g->nodes[i].n_tags; k++) {
+                const pprof_tag *t = &g->tags[g->nodes[i].tags_off + k];
+                const char *want = plain == 0 ? "a:b:c" : plain == 1 ? "a:b\nc:d" : "a:b";
+                CHECK_STR(t->name, want);
+                CHECK_INT(t->cum, 6);
+                CHECK_INT(t->flat, strcmp(name, "a") == 0 ? 6 : 0);
+                seen++;
+            }
+        }
+        CHECK_INT(seen, 2); /* on a and main (a:b with c:d weighs 3: none) */
+        pprof_graph_free(g);
+        pprof_profile_free(p);
+    }
+}
+
 static void test_tag_cutoff(void)
 {
     pprof_profile *p = new_profile();
@@ -625,6 +671,7 @@ int main(void)
 {
     test_ties_at_nodecount();
     test_tag_cutoff();
+    test_tag_texts();
     test_saturation();
     test_call_tree_trimming();
     test_filters();
