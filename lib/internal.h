@@ -126,6 +126,11 @@ int pprof_slots_grow(uint32_t **slots, size_t *mask, pprof_slot_hash hash, const
 /* Inflates gzip data in a second thread; chunks come back in order. */
 typedef struct pprof_pipe pprof_pipe;
 int pprof_pipe_start(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t max, bool drop_input);
+/* The same, and the thread feeds each chunk to ahead (lib/decode_ahead.h)
+ * before handing it on; ahead outlives the pipe. */
+typedef struct pprof_ahead pprof_ahead;
+int pprof_pipe_start_ahead(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t max, bool drop_input,
+                           pprof_ahead *ahead);
 /* Next chunk (valid until the next call); *len 0 at the end or on error,
  * which is returned with err filled. */
 int pprof_pipe_next(pprof_pipe *p, const uint8_t **data, size_t *len, pprof_error *err);
