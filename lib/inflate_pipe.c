@@ -391,3 +391,80 @@ void pprof_pipe_stop(pprof_pipe *p)
         free(p->slot[i]);
     free(p);
 }
+
+/* The whole of a small gzip input, inflated by ISA-L in the calling thread
+ * (see pprof_isal_inflate_all in internal.h). */
+int pprof_isal_inflate_all(uint8_t **out, size_t *out_len, const uint8_t *gz, size_t len, uint64_t max,
+                           uint64_t hint)
+{
+    *out = NULL;
+    *out_len = 0;
+#ifdef PPROF_HAVE_ISAL
+    if (len > UINT32_MAX || len < 18)
+        return -1;
+    struct inflate_state *st = malloc(sizeof *st);
+    size_t cap = hint && hint < max ? (size_t)hint + 1 : 4096;
+    uint8_t *buf = malloc(cap);
+    if (!st || !buf) {
+        free(st);
+        free(buf);
+        return -1;
+    }
+    isal_inflate_init(st);
+    st->crc_flag = ISAL_GZIP;
+    st->next_in = (uint8_t *)gz;
+    st->avail_in = (uint32_t)len;
+    size_t n = 0;
+    int rc = -1;
+    for (;;) {
+        size_t room = cap - n > UINT32_MAX ? UINT32_MAX : cap - n;
+        st->next_out = buf + n;
+        st->avail_out = (uint32_t)room;
+        int r = isal_inflate(st);
+        n += room - st->avail_out;
+        if (r != ISAL_DECOMP_OK || n > max)
+            break; /* (zlib says what is wrong) */
+        if (st->block_state == ISAL_BLOCK_FINISH) {
+            if (st->avail_in == 0) {
+                rc = 0;
+                break;
+            }
+            if (st->avail_in < 2 || st->next_in[0] != 0x1f || st->next_in[1] != 0x8b)
+                break;
+            uint8_t *next = st->next_in; /* another member */
+            uint32_t avail = st->avail_in;
+            isal_inflate_reset(st);
+            st->crc_flag = ISAL_GZIP;
+            st->next_in = next;
+            st->avail_in = avail;
+            continue;
+        }
+        if (st->avail_out > 0 && st->avail_in == 0)
+            break; /* truncated */
+        if (n == cap) {
+            if (cap > max)
+                break;
+            size_t grown = cap * 2 > max + 1 ? (size_t)max + 1 : cap * 2;
+            uint8_t *b = realloc(buf, grown);
+            if (!b)
+                break;
+            buf = b;
+            cap = grown;
+        }
+    }
+    free(st);
+    if (rc || n == 0) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    *out_len = n;
+    return 0;
+#else
+    (void)gz;
+    (void)len;
+    (void)max;
+    (void)hint;
+    return -1;
+#endif
+}
