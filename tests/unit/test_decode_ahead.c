@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 static pprof_str S(pprof_profile *p, const char *s)
 {
@@ -351,11 +352,88 @@ static void test_parse_same(int huge_at)
     pprof_profile_free(p);
 }
 
+/* One gzip member of n bytes, appended to out. */
+static void gzip_member(pprof_buf *out, const uint8_t *d, size_t n)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    CHECK_INT(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    size_t cap = deflateBound(&z, (uLong)n);
+    pprof_buf_reserve(out, cap);
+    z.next_in = (Bytef *)d;
+    z.avail_in = (uInt)n;
+    z.next_out = out->data + out->len;
+    z.avail_out = (uInt)cap;
+    CHECK_INT(deflate(&z, Z_FINISH), Z_STREAM_END);
+    out->len += cap - z.avail_out;
+    deflateEnd(&z);
+}
+
+/* Small gzip inputs are inflated whole (ISA-L when built with it): the
+ * same profile as from the raw bytes, gzip members one after another, and
+ * zlib's words for what ISA-L does not take to its end. */
+static void test_small_gzip(void)
+{
+    pprof_profile *p = make_profile(300, 200, 0);
+    pprof_buf raw = {0}, gz = {0};
+    pprof_error err;
+    CHECK_INT(pprof_profile_encode(&raw, p, false, &err), 0);
+    CHECK_INT(pprof_profile_encode(&gz, p, true, &err), 0);
+    CHECK(gz.len < (1u << 20));
+    pprof_profile *a = NULL, *b = NULL;
+    CHECK_INT(pprof_profile_parse(&a, raw.data, raw.len, NULL, &err), 0);
+    CHECK_INT(pprof_profile_parse(&b, gz.data, gz.len, NULL, &err), 0);
+    check_same(a, b);
+    pprof_profile_free(b);
+    b = NULL;
+#ifdef PPROF_HAVE_ISAL
+    uint8_t *whole = NULL;
+    size_t n = 0;
+    CHECK_INT(pprof_isal_inflate_all(&whole, &n, gz.data, gz.len, 1u << 30, 0), 0);
+    CHECK(n == raw.len && whole && memcmp(whole, raw.data, n) == 0);
+    free(whole);
+    CHECK_INT(pprof_isal_inflate_all(&whole, &n, gz.data, gz.len, raw.len - 1, 0), -1); /* over max */
+    CHECK(whole == NULL);
+#endif
+    /* Two members: the profile split in two at a field's end (a sample's
+     * bytes, then the rest) decodes as one. */
+    uint64_t offs[2];
+    CHECK_INT(sample_offsets(raw.data, raw.len, offs, 2), 2);
+    pprof_buf two = {0};
+    gzip_member(&two, raw.data, (size_t)offs[1]);
+    gzip_member(&two, raw.data + offs[1], raw.len - (size_t)offs[1]);
+    CHECK_INT(pprof_profile_parse(&b, two.data, two.len, NULL, &err), 0);
+    check_same(a, b);
+    pprof_profile_free(b);
+    b = NULL;
+    /* Truncated, and trailing junk: zlib's complaints. */
+    CHECK(pprof_profile_parse(&b, gz.data, gz.len - 3, NULL, &err) != 0);
+    CHECK(strstr(err.msg, "truncated") != NULL);
+    pprof_buf junk = {0};
+    pprof_buf_append(&junk, gz.data, gz.len);
+    pprof_buf_append(&junk, "junk", 4);
+    CHECK_INT(pprof_profile_parse(&b, junk.data, junk.len, NULL, &err), PPROF_EGZIP);
+    CHECK(strstr(err.msg, "trailing garbage") != NULL);
+    /* A small cap inflates a little over it, not the whole input. */
+    pprof_buf head = {0};
+    CHECK_INT(pprof_gunzip(&head, gz.data, gz.len, 100, &err), PPROF_ELIMIT);
+    CHECK_INT(head.len, 101);
+    CHECK(memcmp(head.data, raw.data, 101) == 0);
+    pprof_buf_release(&head);
+    pprof_buf_release(&junk);
+    pprof_buf_release(&two);
+    pprof_profile_free(a);
+    pprof_buf_release(&raw);
+    pprof_buf_release(&gz);
+    pprof_profile_free(p);
+}
+
 int main(void)
 {
     test_cuts();
     test_refused();
     test_parse_same(0);
     test_parse_same(30001);
+    test_small_gzip();
     return unit_report("test_decode_ahead");
 }
