@@ -142,26 +142,20 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
     return 0;
 }
 
-/* Every option and why it is set. Returns CURLE_OK or the first refusal. */
-static CURLcode setup(transfer *x, const cmd_args *args)
+/* The bounds every transfer shares, profile fetch and /symbol POST alike,
+ * and why each is set. Returns CURLE_OK or the first refusal. */
+CURLcode fetch_curl_bounds(CURL *e, const char *url, const fetch_target *t, const cmd_args *args, long connect_ms)
 {
-    CURL *e = x->easy;
-    const fetch_target *t = x->t;
-    long base_ms = t->timeout_ms - FETCH_TIMEOUT_MARGIN_MS;
-    x->stall_ms = base_ms < FETCH_LOW_SPEED_WINDOW_S * 1000 ? base_ms : FETCH_LOW_SPEED_WINDOW_S * 1000;
-    if (x->stall_ms < 1000)
-        x->stall_ms = 1000;
-    long connect_ms = t->timeout_ms < FETCH_CONNECT_TIMEOUT_MS ? t->timeout_ms : FETCH_CONNECT_TIMEOUT_MS;
-    x->max_body = body_cap(args);
-    x->max_body_given = args->max_memory != 0;
     const struct {
         CURLoption opt;
         long value;
     } longs[] = {
-        /* Our messages, not curl's progress meter or verbose dump (which
-         * would print Authorization headers). */
-        {CURLOPT_NOPROGRESS, 0L}, /* 0: enables the XFERINFO callback (no meter is drawn) */
-        {CURLOPT_VERBOSE, 0L},
+        /* 0 (the default) lets libcurl ignore SIGPIPE around its socket
+         * writes: main restores the default SIGPIPE action (quiet exit on a
+         * closed stdout), and a TLS write to a server that hung up would
+         * otherwise kill the program. The program has one thread, and
+         * Debian's libcurl resolves names in a thread, so no SIGALRM is used. */
+        {CURLOPT_NOSIGNAL, 0L},
         /* Redirects are followed, a few only. */
         {CURLOPT_FOLLOWLOCATION, 1L},
         {CURLOPT_MAXREDIRS, FETCH_MAX_REDIRECTS},
@@ -177,12 +171,6 @@ static CURLcode setup(transfer *x, const cmd_args *args)
          * nothing else turns verification off. */
         {CURLOPT_SSL_VERIFYPEER, t->insecure ? 0L : 1L},
         {CURLOPT_SSL_VERIFYHOST, t->insecure ? 0L : 2L},
-        /* 0 (the default) lets libcurl ignore SIGPIPE around its socket
-         * writes: main restores the default SIGPIPE action (quiet exit on a
-         * closed stdout), and a TLS write to a server that hung up would
-         * otherwise kill the program. The program has one thread, and
-         * Debian's libcurl resolves names in a thread, so no SIGALRM is used. */
-        {CURLOPT_NOSIGNAL, 0L},
     };
     CURLcode rc = CURLE_OK;
     for (size_t i = 0; i < N(longs) && rc == CURLE_OK; i++)
@@ -191,7 +179,7 @@ static CURLcode setup(transfer *x, const cmd_args *args)
         CURLoption opt;
         const char *value;
     } strings[] = {
-        {CURLOPT_URL, t->url},
+        {CURLOPT_URL, url},
         /* Only web schemes, for the URL and for every redirect: a server
          * cannot send us to file://, ftp://, gopher://, dict://, ldap://...
          * (curl's default redirect set includes ftp). */
@@ -207,6 +195,33 @@ static CURLcode setup(transfer *x, const cmd_args *args)
     for (size_t i = 0; i < N(strings) && rc == CURLE_OK; i++)
         if (strings[i].value || strings[i].opt == CURLOPT_URL)
             rc = curl_easy_setopt(e, strings[i].opt, strings[i].value);
+    return rc;
+}
+
+/* Every option and why it is set. Returns CURLE_OK or the first refusal. */
+static CURLcode setup(transfer *x, const cmd_args *args)
+{
+    CURL *e = x->easy;
+    const fetch_target *t = x->t;
+    long base_ms = t->timeout_ms - FETCH_TIMEOUT_MARGIN_MS;
+    x->stall_ms = base_ms < FETCH_LOW_SPEED_WINDOW_S * 1000 ? base_ms : FETCH_LOW_SPEED_WINDOW_S * 1000;
+    if (x->stall_ms < 1000)
+        x->stall_ms = 1000;
+    long connect_ms = t->timeout_ms < FETCH_CONNECT_TIMEOUT_MS ? t->timeout_ms : FETCH_CONNECT_TIMEOUT_MS;
+    x->max_body = body_cap(args);
+    x->max_body_given = args->max_memory != 0;
+    CURLcode rc = fetch_curl_bounds(e, t->url, t, args, connect_ms);
+    const struct {
+        CURLoption opt;
+        long value;
+    } longs[] = {
+        /* Our messages, not curl's progress meter or verbose dump (which
+         * would print Authorization headers). */
+        {CURLOPT_NOPROGRESS, 0L}, /* 0: enables the XFERINFO callback (no meter is drawn) */
+        {CURLOPT_VERBOSE, 0L},
+    };
+    for (size_t i = 0; i < N(longs) && rc == CURLE_OK; i++)
+        rc = curl_easy_setopt(e, longs[i].opt, longs[i].value);
     /* CURLOPT_ACCEPT_ENCODING stays unset: no Content-Encoding is asked for
      * or decoded, so a .pb.gz cannot hide a second, unbounded inflate.
      * Proxies come from the environment (http_proxy, https_proxy,

@@ -1,8 +1,10 @@
-/* fetch.h: private interface of the HTTP fetch files (fetch_url.c, fetch.c, fetch_save.c). */
+/* fetch.h: private interface of the HTTP fetch files (fetch_url.c, fetch.c, fetch_save.c, fetch_symbol.c). */
 #ifndef PPROF_CMD_FETCH_H
 #define PPROF_CMD_FETCH_H
 
 #include "cmd.h"
+
+#include <curl/curl.h>
 
 /* Limits of a fetch, documented in pprof(1) (LIMITS). */
 #define FETCH_MAX_BODY (256ULL << 20)     /* bytes of one response body */
@@ -40,6 +42,12 @@ void fetch_format_duration(char *buf, size_t n, int seconds);
  * message: HTML tags dropped, whitespace runs made one blank, control bytes,
  * C1 controls, bidi overrides and invalid UTF-8 written as \xNN. */
 void fetch_excerpt(char *out, size_t n, const uint8_t *s, size_t len);
+
+/* Sets the bounds every transfer shares on e: the URL, web schemes only,
+ * few redirects, credentials never sent on, connect_ms to connect and
+ * t->timeout_ms in all, certificates checked unless https+insecure, the
+ * -tls_* files. Returns CURLE_OK or the first refusal. */
+CURLcode fetch_curl_bounds(CURL *e, const char *url, const fetch_target *t, const cmd_args *args, long connect_ms);
 
 /* One transfer's result. */
 typedef struct fetch_result {

@@ -79,40 +79,19 @@ static int post(reply *r, const char *url, const fetch_target *t, const pprof_bu
     /* The same bounds as profile fetches: whole-transfer timeout, a fast
      * connect, a minimum speed, a size cap, few redirects, web schemes only,
      * certificates checked unless https+insecure. */
+    if (rc == CURLE_OK)
+        rc = fetch_curl_bounds(e, url, t, args, timeout < FETCH_CONNECT_TIMEOUT_MS ? timeout : FETCH_CONNECT_TIMEOUT_MS);
     const struct {
         CURLoption opt;
         long value;
     } longs[] = {
-        {CURLOPT_NOSIGNAL, 0L},
-        {CURLOPT_FOLLOWLOCATION, 1L},
-        {CURLOPT_MAXREDIRS, FETCH_MAX_REDIRECTS},
         {CURLOPT_POSTREDIR, CURL_REDIR_POST_ALL},
-        {CURLOPT_UNRESTRICTED_AUTH, 0L},
-        {CURLOPT_CONNECTTIMEOUT_MS, timeout < FETCH_CONNECT_TIMEOUT_MS ? timeout : FETCH_CONNECT_TIMEOUT_MS},
-        {CURLOPT_TIMEOUT_MS, timeout},
         {CURLOPT_LOW_SPEED_LIMIT, FETCH_LOW_SPEED_BYTES},
         {CURLOPT_LOW_SPEED_TIME, FETCH_LOW_SPEED_WINDOW_S},
-        {CURLOPT_SSL_VERIFYPEER, t->insecure ? 0L : 1L},
-        {CURLOPT_SSL_VERIFYHOST, t->insecure ? 0L : 2L},
         {CURLOPT_POSTFIELDSIZE, (long)body->len},
     };
     for (size_t i = 0; i < sizeof longs / sizeof longs[0] && rc == CURLE_OK; i++)
         rc = curl_easy_setopt(e, longs[i].opt, longs[i].value);
-    const struct {
-        CURLoption opt;
-        const char *value;
-    } strings[] = {
-        {CURLOPT_URL, url},
-        {CURLOPT_PROTOCOLS_STR, "http,https"},
-        {CURLOPT_REDIR_PROTOCOLS_STR, "http,https"},
-        {CURLOPT_USERAGENT, "pprof"},
-        {CURLOPT_CAINFO, args->tls_ca && *args->tls_ca ? args->tls_ca : NULL},
-        {CURLOPT_SSLCERT, args->tls_cert && *args->tls_cert ? args->tls_cert : NULL},
-        {CURLOPT_SSLKEY, args->tls_key && *args->tls_key ? args->tls_key : NULL},
-    };
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0] && rc == CURLE_OK; i++)
-        if (strings[i].value)
-            rc = curl_easy_setopt(e, strings[i].opt, strings[i].value);
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(e, CURLOPT_POSTFIELDS, body->data ? (const char *)body->data : "");
     if (rc == CURLE_OK)

@@ -132,6 +132,8 @@ int64_t webui_ratio(int64_t v, double ratio);
 void webui_html(pprof_buf *b, const char *s);
 void webui_html_n(pprof_buf *b, const char *s, size_t n);
 void webui_js(pprof_buf *b, const char *s);
+/* A URL query value: all but the unreserved characters %-escaped. */
+void webui_url_value(pprof_buf *b, const char *s);
 
 /* The page around a view: head, styles, header with menus, the details
  * box and the notes; then the view's HTML; then the data for the scripts

@@ -1,4 +1,4 @@
-/* webui_escape.c: strings escaped for where they go in a page: HTML text and attributes, JavaScript string literals inside <script>. */
+/* webui_escape.c: strings escaped for where they go in a page: HTML text and attributes, JavaScript string literals inside <script>, URL query values. */
 #include "webui.h"
 
 #include <string.h>
@@ -37,4 +37,19 @@ void webui_js(pprof_buf *b, const char *s)
         }
     }
     pprof_buf_puts(b, "\"");
+}
+
+/* Everything but the unreserved characters (RFC 3986) is %-escaped, so the
+ * value survives any place in a query string. */
+void webui_url_value(pprof_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+        if ((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') || (*u >= '0' && *u <= '9') || strchr("-_.~", *u)) {
+            pprof_buf_append(b, u, 1);
+        } else {
+            char e[3] = {'%', hex[*u >> 4], hex[*u & 15]};
+            pprof_buf_append(b, e, 3);
+        }
+    }
 }

@@ -75,6 +75,19 @@ static void asset(pprof_buf *b, const char *name)
         pprof_buf_append(b, a->data, a->len);
 }
 
+/* Each line of text (NULL: none) as <div>line</div>, escaped, close after each. */
+static void lines_as_divs(pprof_buf *b, const char *text, const char *close)
+{
+    for (const char *d = text; d && *d;) {
+        const char *nl = strchr(d, '\n');
+        size_t n = nl ? (size_t)(nl - d) : strlen(d);
+        pprof_buf_puts(b, "<div>");
+        webui_html_n(b, d, n);
+        pprof_buf_puts(b, close);
+        d += n + (nl != NULL);
+    }
+}
+
 void webui_page_begin(pprof_buf *b, const webui_page *pg)
 {
     const pprof_profile *p = pg->p;
@@ -130,14 +143,7 @@ void webui_page_begin(pprof_buf *b, const webui_page *pg)
                       "href=\"#\" id=\"details\">");
     page_title(b, pg);
     pprof_buf_puts(b, "</a><div id=\"detailsbox\">\n");
-    for (const char *d = pg->details; d && *d;) {
-        const char *nl = strchr(d, '\n');
-        size_t n = nl ? (size_t)(nl - d) : strlen(d);
-        pprof_buf_puts(b, "<div>");
-        webui_html_n(b, d, n);
-        pprof_buf_puts(b, "</div>\n");
-        d += n + (nl != NULL);
-    }
+    lines_as_divs(b, pg->details, "</div>\n");
     pprof_buf_puts(b, "</div></div>\n</div>\n");
 
     pprof_buf_puts(b, "<div id=\"dialog-overlay\"></div>\n"
@@ -151,14 +157,7 @@ void webui_page_begin(pprof_buf *b, const webui_page *pg)
                       "<span class=\"dialog-error\" id=\"delete-error\"></span><button id=\"delete-cancel\">Cancel</button>"
                       "<button id=\"delete-confirm\">Delete</button></div></div>\n");
     pprof_buf_puts(b, "<div id=\"errors\">");
-    for (const char *d = pg->notes; d && *d;) {
-        const char *nl = strchr(d, '\n');
-        size_t n = nl ? (size_t)(nl - d) : strlen(d);
-        pprof_buf_puts(b, "<div>");
-        webui_html_n(b, d, n);
-        pprof_buf_puts(b, "</div>");
-        d += n + (nl != NULL);
-    }
+    lines_as_divs(b, pg->notes, "</div>");
     pprof_buf_puts(b, "</div>\n<div id=\"content\">\n");
 }
 

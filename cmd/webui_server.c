@@ -63,27 +63,14 @@ typedef struct query_ctx {
     pprof_buf *b;
 } query_ctx;
 
-static void url_escape(pprof_buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
-        if ((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') || (*u >= '0' && *u <= '9') || strchr("-_.~", *u)) {
-            pprof_buf_append(b, u, 1);
-        } else {
-            char e[3] = {'%', hex[*u >> 4], hex[*u & 15]};
-            pprof_buf_append(b, e, 3);
-        }
-    }
-}
-
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     query_ctx *q = cls;
     pprof_buf_puts(q->b, q->b->len ? "&" : "?");
-    url_escape(q->b, key);
+    webui_url_value(q->b, key);
     if (value) {
         pprof_buf_puts(q->b, "=");
-        url_escape(q->b, value);
+        webui_url_value(q->b, value);
     }
     return MHD_YES;
 }

@@ -38,20 +38,6 @@ static int64_t abs64(int64_t v)
     return v < 0 ? (v == INT64_MIN ? INT64_MAX : -v) : v;
 }
 
-/* A URL query value: everything but unreserved characters %-escaped. */
-static void url_value(pprof_buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
-        if ((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') || (*u >= '0' && *u <= '9') || strchr("-_.~", *u)) {
-            pprof_buf_append(b, u, 1);
-        } else {
-            char e[3] = {'%', hex[*u >> 4], hex[*u & 15]};
-            pprof_buf_append(b, e, 3);
-        }
-    }
-}
-
 /* value as an anchored RE2 regexp matching exactly it. */
 static void exact_regexp(pprof_buf *b, const char *s)
 {
@@ -147,7 +133,7 @@ int webui_view_tags(webui_reply *out, webui_request *req, pprof_profile *p)
                 pprof_buf_printf(&re, "%lld", (long long)e[k].num);
             pprof_buf_append(&re, "", 1);
             pprof_buf_puts(&link, "?tf=");
-            url_value(&link, (const char *)re.data);
+            webui_url_value(&link, (const char *)re.data);
             pprof_buf_append(&link, "", 1);
             pprof_buf_printf(&html, "<tr><td class=\"num\">");
             webui_html(&html, weight);

@@ -1,4 +1,4 @@
-# caselib.sh: helpers shared by tests/cli/run.sh and tests/reference/gen_goldens.sh (reading cases.txt and ours.txt).
+# caselib.sh: helpers shared by tests/cli/run.sh, tests/http/run.sh and tests/reference/gen_goldens.sh (command line, cases.txt, ours.txt).
 # Sourced, not run. POSIX sh.
 
 # cli_cases FILE: print every case of FILE as "C <name>", then one "A <arg>" line
@@ -57,4 +57,29 @@ ours_list() {
 is_ours() {
 	case $2 in *" $1 "*) return 0 ;; esac
 	return 1
+}
+
+# runner_args NAME ARGS...: the command line of a case runner: -v sets
+# verbose=1, -h prints the script's header, another word sets filter. Then
+# PPROF and TOOLS (defaults build/pprof, build/tools) are made absolute and
+# TOOLS exported. Exits 2 on an unknown option.
+runner_args() {
+	_name=$1
+	shift
+	verbose=0
+	filter=""
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-v) verbose=1 ;;
+		-h | --help) sed -n '1,/^$/p' "$0"; exit 0 ;;
+		-*) echo "$_name: unknown option $1" >&2; exit 2 ;;
+		*) filter=$1 ;;
+		esac
+		shift
+	done
+	PPROF=${PPROF:-build/pprof}
+	TOOLS=${TOOLS:-build/tools}
+	case $PPROF in /*) ;; */*) PPROF=$(cd "$(dirname "$PPROF")" 2>/dev/null && pwd)/$(basename "$PPROF") ;; esac
+	case $TOOLS in /*) ;; *) TOOLS=$(pwd)/$TOOLS ;; esac
+	export TOOLS
 }

@@ -23,23 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 testsdir=$(cd "$here/.." && pwd)
 . "$here/caselib.sh"
 
-verbose=0
-filter=""
-while [ $# -gt 0 ]; do
-	case $1 in
-	-v) verbose=1 ;;
-	-h | --help) sed -n '1,/^$/p' "$0"; exit 0 ;;
-	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
-	*) filter=$1 ;;
-	esac
-	shift
-done
-
-PPROF=${PPROF:-build/pprof}
-TOOLS=${TOOLS:-build/tools}
-case $PPROF in */*) PPROF=$(cd "$(dirname "$PPROF")" 2>/dev/null && pwd)/$(basename "$PPROF") ;; esac
-case $TOOLS in /*) ;; *) TOOLS=$(pwd)/$TOOLS ;; esac
-export TOOLS
+runner_args run.sh "$@"
 if ! command -v "$PPROF" >/dev/null 2>&1; then
 	echo "run.sh: PPROF=$PPROF is not an executable" >&2
 	exit 2

@@ -8,16 +8,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 TEST_FLAME=${TEST_FLAME:-$top/build/tests/test_flame}
-CHROMIUM=${CHROMIUM:-}
-if [ -z "$CHROMIUM" ]; then
-    for c in chromium chromium-browser; do
-        if command -v "$c" >/dev/null 2>&1; then
-            CHROMIUM=$c
-            break
-        fi
-    done
-fi
-if [ -z "$CHROMIUM" ]; then
+. "$here/../find_chromium.sh"
+if ! find_chromium; then
     echo "skipped: no chromium"
     exit 0
 fi

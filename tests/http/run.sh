@@ -15,22 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 testsdir=$(cd "$here/.." && pwd)
 . "$testsdir/cli/caselib.sh"
 
-verbose=0
-filter=""
-while [ $# -gt 0 ]; do
-	case $1 in
-	-v) verbose=1 ;;
-	-h | --help) sed -n '1,/^$/p' "$0"; exit 0 ;;
-	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
-	*) filter=$1 ;;
-	esac
-	shift
-done
-
-PPROF=${PPROF:-build/pprof}
-TOOLS=${TOOLS:-build/tools}
-case $PPROF in /*) ;; *) PPROF=$(pwd)/$PPROF ;; esac
-case $TOOLS in /*) ;; *) TOOLS=$(pwd)/$TOOLS ;; esac
+runner_args run.sh "$@"
 UPDATE=${UPDATE:-0}
 SERVER_SECONDS=${SERVER_SECONDS:-300}
 for f in "$PPROF" "$TOOLS/http_server"; do

@@ -5,11 +5,8 @@
 # Prints "skipped: no chromium" without a browser.
 set -u
 page=$1 png=$2
-CHROMIUM=${CHROMIUM:-}
-for c in chromium chromium-browser; do
-    [ -z "$CHROMIUM" ] && command -v "$c" >/dev/null 2>&1 && CHROMIUM=$c
-done
-[ -n "$CHROMIUM" ] || { echo "skipped: no chromium"; exit 0; }
+. "$(dirname "$0")/../find_chromium.sh"
+find_chromium || { echo "skipped: no chromium"; exit 0; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/weblist.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 # The page as a user sees it after clicking the first weighted line.
