@@ -1879,24 +1879,29 @@ static void reserve_for(pprof_profile *p, uint64_t size, uint64_t max)
 }
 
 /* Small gzip inputs (a merge's many captures) are inflated whole by ISA-L,
- * about twice as fast as zlib, then decoded as raw bytes; up to this
- * inflated size (and a quarter of the memory budget), and only when ISA-L
- * takes the input to its end: else zlib inflates it as it is decoded, and
- * says what is wrong with it. */
+ * about twice as fast as zlib, then decoded as raw bytes: up to the size
+ * their gzip trailer gives (so a bomb costs no more than that), at most
+ * WHOLE_MAX and a quarter of the memory budget, and only when ISA-L takes
+ * the input to its end; else zlib inflates it as it is decoded (in a small
+ * window, repeated samples merged as they come), and says what is wrong. */
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-#define WHOLE_MAX (64u << 20)
+#define WHOLE_MAX (16u << 20)
 #else
 #define WHOLE_MAX (1u << 16)
 #endif
 
 static bool whole_inflate(src *s, const uint8_t *data, size_t len, uint64_t budget)
 {
-    uint64_t max = s->max < WHOLE_MAX ? s->max : WHOLE_MAX;
+    uint64_t max = gzip_size_hint(data, len);
+    if (max > s->max)
+        max = s->max;
+    if (max > WHOLE_MAX)
+        max = WHOLE_MAX;
     if (max > budget / 4)
         max = budget / 4;
     uint8_t *buf;
     size_t n;
-    if (pprof_isal_inflate_all(&buf, &n, data, len, max, gzip_size_hint(data, len)) != 0)
+    if (max == 0 || pprof_isal_inflate_all(&buf, &n, data, len, max, max) != 0)
         return false;
     s->gz = false;
     s->whole = true;

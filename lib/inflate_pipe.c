@@ -403,7 +403,7 @@ int pprof_isal_inflate_all(uint8_t **out, size_t *out_len, const uint8_t *gz, si
     if (len > UINT32_MAX || len < 18)
         return -1;
     struct inflate_state *st = malloc(sizeof *st);
-    size_t cap = hint && hint < max ? (size_t)hint + 1 : 4096;
+    size_t cap = hint && hint <= max ? (size_t)hint + 1 : 4096;
     uint8_t *buf = malloc(cap);
     if (!st || !buf) {
         free(st);
