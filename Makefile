@@ -43,8 +43,12 @@ CURL_LIBS   = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 GV_CFLAGS = $(shell pkg-config --cflags libgvc libcgraph 2>/dev/null)
 GV_LIBS   = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt)
 # Symbolization: elfutils (ELF, DWARF, MiniDebugInfo), libiberty's demangler
-# (static, PIC on Debian), capstone for disassembly.
-NATIVE_LIBS = -ldw -lelf -liberty -lcapstone
+# (static, PIC on Debian). capstone (disassembly) is not linked:
+# formats/disasm.c loads it with dlopen by the soname of the one found here.
+NATIVE_LIBS = -ldw -lelf -liberty
+soname_of = $(shell f=$$($(CC) -print-file-name=lib$(1).so) && objdump -p "$$f" 2>/dev/null | awk '/SONAME/ {print $$2}')
+CAPSTONE_SONAME := $(call soname_of,capstone)
+CAPSTONE_CFLAGS := $(if $(CAPSTONE_SONAME),-DPPROF_CAPSTONE_SONAME='"$(CAPSTONE_SONAME)"')
 # libzstd decodes the compressed records of perf.data (perf record -z).
 LDLIBS_ALL = -lprotobuf-c $(ISAL_LIBS) -lz -lzstd -lm -pthread $(NATIVE_LIBS) $(LDLIBS)
 # ISA-L's igzip inflates gzip input (lib/inflate_pipe.c says why); without
@@ -63,7 +67,7 @@ WEB_LIBS   = $(shell pkg-config --libs libmicrohttpd json-c 2>/dev/null || echo 
 # marked PPROF_API (-fvisibility=hidden); the program and the tests link the
 # static library, so the hidden helpers still link for them.
 LIB_CFLAGS  = $(CFLAGS_BASE) -fvisibility=hidden -Ilib -I$(BUILD)/gen $(ISAL_CFLAGS)
-FMT_CFLAGS  = $(CFLAGS_BASE) -fvisibility=hidden -Ilib -Iformats
+FMT_CFLAGS  = $(CFLAGS_BASE) -fvisibility=hidden -Ilib -Iformats $(CAPSTONE_CFLAGS)
 CMD_CFLAGS  = $(CFLAGS_BASE) -Icmd -I$(BUILD)/include $(CURL_CFLAGS) $(GV_CFLAGS) $(WEB_CFLAGS) $(ISAL_CFLAGS)
 TEST_CFLAGS = $(CFLAGS_BASE) -Ilib -Iformats -Itests/unit $(ISAL_CFLAGS)
 
@@ -185,7 +189,7 @@ $(BUILD)/libpprof.so: $(LIB_OBJ) $(FMT_OBJ)
 
 $(BUILD)/libpprof.pc: FORCE
 	@mkdir -p $(BUILD)
-	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: $(ISAL_LIBS) -lzstd -lm -pthread -ldw -lelf -liberty -lcapstone\nCflags: -I$${includedir}\n' \
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpprof\nDescription: parse, merge, diff and report pprof profiles\nVersion: %s\nRequires.private: libprotobuf-c zlib\nLibs: -L$${libdir} -lpprof\nLibs.private: $(ISAL_LIBS) -lzstd -lm -pthread -ldw -lelf -liberty\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@.tmp
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 

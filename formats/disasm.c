@@ -2,8 +2,48 @@
 #include "report.h"
 
 #include <capstone/capstone.h>
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* capstone is opened with dlopen when a report first disassembles: linked,
+ * its relocated tables cost every run of the program about 2 MiB of
+ * memory, though few reports use it. RTLD_NODELETE keeps it loaded after
+ * the dlclose, so the next call's dlopen only finds it (the loader holds
+ * it, no variable of ours). The name is the library's soname, read from the
+ * one the build found (Makefile). */
+#ifndef PPROF_CAPSTONE_SONAME
+#define PPROF_CAPSTONE_SONAME "libcapstone.so.4"
+#endif
+
+typedef struct capstone {
+    void *dl;
+    cs_err (*open)(cs_arch, cs_mode, csh *);
+    cs_err (*option)(csh, cs_opt_type, size_t);
+    size_t (*disasm)(csh, const uint8_t *, size_t, uint64_t, size_t, cs_insn **);
+    void (*free)(cs_insn *, size_t);
+    cs_err (*close)(csh *);
+} capstone;
+
+/* false when capstone cannot be loaded (then nothing is left open). */
+static bool capstone_open(capstone *c)
+{
+    *c = (capstone){0};
+    c->dl = dlopen(PPROF_CAPSTONE_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    if (!c->dl)
+        return false;
+    /* (POSIX: a function pointer converts from dlsym's void *) */
+    *(void **)&c->open = dlsym(c->dl, "cs_open");
+    *(void **)&c->option = dlsym(c->dl, "cs_option");
+    *(void **)&c->disasm = dlsym(c->dl, "cs_disasm");
+    *(void **)&c->free = dlsym(c->dl, "cs_free");
+    *(void **)&c->close = dlsym(c->dl, "cs_close");
+    if (c->open && c->option && c->disasm && c->free && c->close)
+        return true;
+    dlclose(c->dl);
+    *c = (capstone){0};
+    return false;
+}
 
 /* Code read per function at most (a symbol with an absurd size). */
 enum { MAX_CODE = 1 << 20 };
@@ -104,15 +144,21 @@ int pprof_disassemble(pprof_insns *out, pprof_objfile *obj, uint64_t start, uint
     size_t got = 0;
     pprof_objfile_read(obj, start, code, len, &got);
     csh h;
+    capstone cs;
     bool arm = pprof_objfile_machine(obj) == 183; /* EM_AARCH64 */
-    if (cs_open(arm ? CS_ARCH_ARM64 : CS_ARCH_X86, arm ? CS_MODE_ARM : CS_MODE_64, &h) != CS_ERR_OK) {
+    if (!capstone_open(&cs)) {
+        free(code);
+        return PPROF_EINVAL;
+    }
+    if (cs.open(arm ? CS_ARCH_ARM64 : CS_ARCH_X86, arm ? CS_MODE_ARM : CS_MODE_64, &h) != CS_ERR_OK) {
+        dlclose(cs.dl);
         free(code);
         return PPROF_EINVAL;
     }
     if (!arm)
-        cs_option(h, CS_OPT_SYNTAX, intel ? CS_OPT_SYNTAX_INTEL : CS_OPT_SYNTAX_ATT);
+        cs.option(h, CS_OPT_SYNTAX, intel ? CS_OPT_SYNTAX_INTEL : CS_OPT_SYNTAX_ATT);
     cs_insn *insn = NULL;
-    size_t count = got ? cs_disasm(h, code, got, start, 0, &insn) : 0;
+    size_t count = got ? cs.disasm(h, code, got, start, 0, &insn) : 0;
     out->v = calloc(count ? count : 1, sizeof *out->v);
     size_t *text_at = calloc(count ? count : 1, sizeof *text_at);
     /* Samples inside an instruction count for it; na is sorted. */
@@ -149,8 +195,9 @@ int pprof_disassemble(pprof_insns *out, pprof_objfile *obj, uint64_t start, uint
     }
     free(text_at);
     if (insn)
-        cs_free(insn, count);
-    cs_close(&h);
+        cs.free(insn, count);
+    cs.close(&h);
+    dlclose(cs.dl);
     free(code);
     return rc;
 }
@@ -350,6 +397,8 @@ int pprof_write_disasm(pprof_buf *out, const pprof_profile *p, const pprof_repor
             rc = write_routine(out, p, o, obj, &c.syms[i], na, n_na, o->intel_syntax);
             any = true;
         }
+        if (rc == PPROF_EINVAL)
+            pprof_error_set(err, rc, "disasm: capstone (%s) cannot be loaded or started", PPROF_CAPSTONE_SONAME);
         pprof_objfile_free(obj);
     }
     if (!rc && !any)

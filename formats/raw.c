@@ -247,12 +247,25 @@ static int cmp_ref(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+/* What label lines reuse: the escaped text of each key and whether each
+ * value string prints as it is, found once per string id (labels repeat a
+ * few keys and values on every sample). */
 typedef struct lab_scratch {
     pprof_buf text;
     lab_entry *e;
     lab_ref *r;
     size_t cap_e, cap_r;
+    uint8_t *safe;  /* per string id: 0 not seen yet, 1 printable as is, 2 escaped */
 } lab_scratch;
+
+static int put_label_str(pprof_buf *t, lab_scratch *sc, const pprof_profile *p, pprof_str id)
+{
+    if (!sc->safe[id])
+        sc->safe[id] = pprof_text_is_safe(p->strings[id], p->string_lens[id]) ? 1 : 2;
+    if (sc->safe[id] == 1)
+        return pprof_buf_append(t, p->strings[id], p->string_lens[id]);
+    return pprof_escape_text(t, p->strings[id], p->string_lens[id]);
+}
 
 /* One label line: "key:[v1 v2]" per key, sorted as strings and joined by
  * spaces, for the string labels (numeric false) or the numeric ones. A key's
@@ -268,7 +281,16 @@ static int label_line(raw_out *o, lab_scratch *sc, const pprof_profile *p, const
             sc->r[n_r++] = (lab_ref){L[i].key, i};
     if (!n_r)
         return 0;
-    qsort(sc->r, n_r, sizeof *sc->r, cmp_ref);
+    if (n_r < 16) {
+        for (size_t i = 1; i < n_r; i++)
+            for (size_t j = i; j > 0 && cmp_ref(&sc->r[j - 1], &sc->r[j]) > 0; j--) {
+                lab_ref x = sc->r[j];
+                sc->r[j] = sc->r[j - 1];
+                sc->r[j - 1] = x;
+            }
+    } else {
+        qsort(sc->r, n_r, sizeof *sc->r, cmp_ref);
+    }
 
     size_t n_e = 0;
     pprof_buf *t = &sc->text;
@@ -281,7 +303,7 @@ static int label_line(raw_out *o, lab_scratch *sc, const pprof_profile *p, const
         while (end < n_r && sc->r[end].key == key)
             units |= L[sc->r[end++].idx].num_unit != 0;
         size_t start = t->len;
-        rc = pprof_escape_text(t, p->strings[key], p->string_lens[key]);
+        rc = put_label_str(t, sc, p, key);
         rc = rc ? rc : pprof_buf_append(t, ":[", 2);
         for (size_t j = g; j < end && !rc; j++) {
             const pprof_label *l = &L[sc->r[j].idx];
@@ -290,12 +312,16 @@ static int label_line(raw_out *o, lab_scratch *sc, const pprof_profile *p, const
             if (rc)
                 break;
             if (!numeric) {
-                rc = pprof_escape_text(t, p->strings[l->str], p->string_lens[l->str]);
+                rc = put_label_str(t, sc, p, l->str);
             } else {
-                rc = pprof_buf_printf(t, "%" PRId64, l->num);
+                char num[24];
+                char *q = fmt_u64(num + sizeof num, l->num < 0 ? 0 - (uint64_t)l->num : (uint64_t)l->num);
+                if (l->num < 0)
+                    *--q = '-';
+                rc = pprof_buf_append(t, q, (size_t)(num + sizeof num - q));
                 if (!rc && units) {
                     rc = pprof_buf_append(t, " ", 1);
-                    rc = rc ? rc : pprof_escape_text(t, p->strings[l->num_unit], p->string_lens[l->num_unit]);
+                    rc = rc ? rc : put_label_str(t, sc, p, l->num_unit);
                 }
             }
         }
@@ -309,7 +335,8 @@ static int label_line(raw_out *o, lab_scratch *sc, const pprof_profile *p, const
         return rc;
     for (size_t k = 0; k < n_e; k++)
         sc->e[k].s = t->data + sc->e[k].off;
-    qsort(sc->e, n_e, sizeof *sc->e, cmp_entry);
+    if (n_e > 1)
+        qsort(sc->e, n_e, sizeof *sc->e, cmp_entry);
     puts_(o, "                ");
     for (size_t k = 0; k < n_e; k++) {
         if (k)
@@ -342,6 +369,8 @@ static int write_samples(raw_out *o, const pprof_profile *p, const raw_ids *ids)
     memset(&sc, 0, sizeof sc);
     size_t nt = p->n_sample_types;
     int rc = 0;
+    if (p->n_labels && !(sc.safe = calloc(p->n_strings ? p->n_strings : 1, 1)))
+        return PPROF_ENOMEM;
     for (size_t i = 0; i < p->n_samples && !o->rc && !rc; i++) {
         const pprof_sample *s = &p->samples[i];
         if (pprof_buf_reserve(o->b, 22 * nt + 22 * (size_t)s->n_locs + 4)) {
@@ -383,6 +412,7 @@ static int write_samples(raw_out *o, const pprof_profile *p, const raw_ids *ids)
     pprof_buf_release(&sc.text);
     free(sc.e);
     free(sc.r);
+    free(sc.safe);
     return rc ? rc : o->rc;
 }
 

@@ -82,8 +82,9 @@ typedef struct pprof_insns {
 /* The instructions of [start, end) of obj (its first 1 MiB at most) with
  * capstone (Intel or AT&T syntax on x86-64, AArch64 by the ELF machine),
  * the values summed from na (n_na addresses sorted by pprof_naddr_cmp).
- * 0, PPROF_ENOMEM, or PPROF_EINVAL when capstone cannot start; release
- * *out with pprof_insns_release even then. */
+ * capstone is loaded with dlopen (not linked; formats/disasm.c says why).
+ * 0, PPROF_ENOMEM, or PPROF_EINVAL when capstone cannot be loaded or
+ * started; release *out with pprof_insns_release even then. */
 int pprof_disassemble(pprof_insns *out, pprof_objfile *obj, uint64_t start, uint64_t end, const pprof_naddr *na,
                       size_t n_na, bool intel);
 void pprof_insns_release(pprof_insns *x);

@@ -6,11 +6,6 @@
 
 #define SEPARATOR "-----------+-------------------------------------------------------\n"
 
-typedef struct label_ref {
-    const pprof_profile *p;
-    const pprof_label *l;
-} label_ref;
-
 /* Character i of the line "%10s:" for key k (NUL past the colon). */
 static int padded_char(const char *k, size_t len, size_t i)
 {
@@ -21,53 +16,187 @@ static int padded_char(const char *k, size_t len, size_t i)
     return i < len ? (unsigned char)k[i] : i == len ? ':' : 0;
 }
 
+/* A label key by its text, for sorting. */
+typedef struct key_text {
+    const char *s;
+    size_t len;
+    pprof_str id;
+} key_text;
+
 /* pprof sorts the printed "%10s:  values" lines: a key shorter than 10
  * characters is padded with spaces and so comes before longer ones. */
-static int cmp_label_key(const void *a, const void *b)
+static int cmp_padded(const key_text *x, const key_text *y)
+{
+    for (size_t i = 0;; i++) {
+        int cx = padded_char(x->s, x->len, i), cy = padded_char(y->s, y->len, i);
+        if (cx != cy || !cx)
+            return cx - cy;
+    }
+}
+
+static int cmp_key_text(const void *a, const void *b)
+{
+    const key_text *x = a, *y = b;
+    int c = cmp_padded(x, y);
+    return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* The label keys of the profile, sorted once in the order pprof prints
+ * them, each with its line head and numeric unit: a sample's labels then
+ * sort by integers, and nothing per sample looks at a key's text. */
+typedef struct trace_keys {
+    uint32_t *slot;    /* per string id: its place among the sorted keys, or PPROF_NONE */
+    uint32_t *rank;    /* per slot: keys equal to the comparison share a rank */
+    const char **unit; /* per slot: pprof_label_unit of the key */
+    size_t *head;      /* per slot: its "%10s:  " is text.data[head[i], head[i + 1]) */
+    pprof_buf text;
+    uint8_t *safe; /* per string id: 0 not seen yet, 1 printable as is, 2 escaped */
+} trace_keys;
+
+static void trace_keys_release(trace_keys *k)
+{
+    free(k->slot);
+    free(k->rank);
+    free(k->unit);
+    free(k->head);
+    free(k->safe);
+    pprof_buf_release(&k->text);
+}
+
+static int trace_keys_build(trace_keys *k, const pprof_profile *p)
+{
+    memset(k, 0, sizeof *k);
+    size_t ns = p->n_strings ? p->n_strings : 1;
+    k->slot = malloc(ns * sizeof *k->slot);
+    k->safe = calloc(ns, 1);
+    if (!k->slot || !k->safe)
+        return PPROF_ENOMEM;
+    memset(k->slot, 0xff, ns * sizeof *k->slot);
+    key_text *keys = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < p->n_labels; i++) {
+        pprof_str key = p->labels[i].key;
+        if (k->slot[key] != PPROF_NONE)
+            continue;
+        k->slot[key] = 0;
+        if (PPROF_GROW(keys, cap, n + 1)) {
+            free(keys);
+            return PPROF_ENOMEM;
+        }
+        /* (the text up to a NUL, as pprof compares the lines) */
+        keys[n++] = (key_text){p->strings[key], strlen(p->strings[key]), key};
+    }
+    if (n)
+        qsort(keys, n, sizeof *keys, cmp_key_text);
+    k->rank = malloc((n ? n : 1) * sizeof *k->rank);
+    k->unit = malloc((n ? n : 1) * sizeof *k->unit);
+    k->head = malloc((n + 1) * sizeof *k->head);
+    int rc = k->rank && k->unit && k->head ? 0 : PPROF_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++) {
+        k->slot[keys[i].id] = (uint32_t)i;
+        k->rank[i] = i && cmp_padded(&keys[i - 1], &keys[i]) == 0 ? k->rank[i - 1] : (uint32_t)i;
+        k->unit[i] = pprof_label_unit(p, keys[i].id);
+        k->head[i] = k->text.len;
+        pprof_put_string(&k->text, p, keys[i].id, 10);
+        pprof_buf_puts(&k->text, ":  ");
+    }
+    if (!rc) {
+        k->head[n] = k->text.len;
+        rc = k->text.failed ? PPROF_ENOMEM : 0;
+    }
+    free(keys);
+    return rc;
+}
+
+/* A label of the sample being written: its key's rank, then its place in
+ * the sample (pprof's sort keeps profile order among equal lines); slot:
+ * its key. */
+typedef struct label_ref {
+    uint32_t rank, idx, slot;
+} label_ref;
+
+static int cmp_label_ref(const void *a, const void *b)
 {
     const label_ref *x = a, *y = b;
-    const char *kx = pprof_string(x->p, x->l->key), *ky = pprof_string(y->p, y->l->key);
-    size_t lx = strlen(kx), ly = strlen(ky);
-    int c = 0;
-    for (size_t i = 0; !c; i++) {
-        int cx = padded_char(kx, lx, i), cy = padded_char(ky, ly, i);
-        c = cx - cy;
-        if (!cx || !cy)
-            break;
-    }
-    if (c)
-        return c;
-    return x->l < y->l ? -1 : x->l > y->l; /* keep profile order within a key */
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Formatted values met before: samples and labels repeat a few values. */
+enum { FMT_SLOTS = 256 };
+typedef struct fmt_cache {
+    struct {
+        int64_t v;
+        uint32_t tag1; /* its tag + 1; 0: empty */
+        char s[64];
+    } e[FMT_SLOTS];
+} fmt_cache;
+
+/* The text of value v under tag (a key's slot, or VALUE_TAG): *hit when
+ * it is there, else the caller writes it there. */
+#define VALUE_TAG (UINT32_MAX - 1)
+
+static char *fmt_slot(fmt_cache *c, int64_t v, uint32_t tag, bool *hit)
+{
+    uint64_t h = pprof_hash_u64((uint64_t)v ^ (uint64_t)tag << 40);
+    size_t i = (size_t)(h >> 56) % FMT_SLOTS;
+    *hit = c->e[i].tag1 == tag + 1 && c->e[i].v == v;
+    c->e[i].v = v;
+    c->e[i].tag1 = tag + 1;
+    return c->e[i].s;
+}
+
+static void put_value_string(pprof_buf *out, trace_keys *k, const pprof_profile *p, pprof_str id)
+{
+    if (!k->safe[id])
+        k->safe[id] = pprof_text_is_safe(p->strings[id], p->string_lens[id]) ? 1 : 2;
+    if (k->safe[id] == 1)
+        pprof_buf_append(out, p->strings[id], p->string_lens[id]);
+    else
+        pprof_put_string(out, p, id, 0);
 }
 
 /* Label lines: string labels, then numeric ones, each sorted as pprof
- * sorts the padded lines, with the values of one key joined by spaces. */
-static void write_labels(pprof_buf *out, const pprof_profile *p, const pprof_sample *sm, label_ref *refs,
-                         bool numeric)
+ * sorts the padded lines, with the values of one key joined by spaces
+ * (in profile order). */
+static void write_labels(pprof_buf *out, trace_keys *k, fmt_cache *fc, const pprof_profile *p,
+                         const pprof_sample *sm, label_ref *refs, bool numeric)
 {
+    const pprof_label *L = p->labels + sm->labels_off;
     size_t n = 0;
-    for (uint32_t k = 0; k < sm->n_labels; k++) {
-        const pprof_label *l = &p->labels[sm->labels_off + k];
-        if ((l->str == 0) == numeric)
-            refs[n++] = (label_ref){p, l};
+    for (uint32_t i = 0; i < sm->n_labels; i++)
+        if ((L[i].str == 0) == numeric)
+            refs[n++] = (label_ref){k->rank[k->slot[L[i].key]], i, k->slot[L[i].key]};
+    if (n < 16) {
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = i; j > 0 && cmp_label_ref(&refs[j - 1], &refs[j]) > 0; j--) {
+                label_ref t = refs[j];
+                refs[j] = refs[j - 1];
+                refs[j - 1] = t;
+            }
+    } else {
+        qsort(refs, n, sizeof *refs, cmp_label_ref);
     }
-    qsort(refs, n, sizeof *refs, cmp_label_key);
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        pprof_put_string(out, p, refs[i].l->key, 10);
-        pprof_buf_puts(out, ":  ");
-        for (; j < n && refs[j].l->key == refs[i].l->key; j++) {
+        uint32_t r = refs[i].slot;
+        pprof_buf_append(out, k->text.data + k->head[r], k->head[r + 1] - k->head[r]);
+        for (; j < n && refs[j].slot == r; j++) {
+            const pprof_label *l = &L[refs[j].idx];
             if (j > i)
-                pprof_buf_puts(out, " ");
+                pprof_buf_append(out, " ", 1);
             if (numeric) {
-                char v[64];
-                pprof_format_scaled(v, sizeof v, refs[j].l->num, pprof_label_unit(p, refs[j].l->key), "auto");
+                bool hit;
+                char *v = fmt_slot(fc, l->num, r, &hit);
+                if (!hit)
+                    pprof_format_scaled(v, sizeof fc->e[0].s, l->num, k->unit[r], "auto");
                 pprof_buf_puts(out, v);
             } else {
-                pprof_put_string(out, p, refs[j].l->str, 0);
+                put_value_string(out, k, p, l->str);
             }
         }
-        pprof_buf_puts(out, "\n");
+        pprof_buf_append(out, "\n", 1);
         i = j;
     }
 }
@@ -195,9 +324,13 @@ int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_repor
         if (p->samples[i].n_labels > max_labels)
             max_labels = p->samples[i].n_labels;
     label_ref *refs = malloc((max_labels ? max_labels : 1) * sizeof *refs);
+    fmt_cache *fc = calloc(1, sizeof *fc);
+    trace_keys keys = {0};
     loc_text text;
     rc = loc_text_build(&text, nm, p);
-    if (!refs)
+    if (!rc)
+        rc = trace_keys_build(&keys, p);
+    if (!refs || !fc)
         rc = PPROF_ENOMEM;
     for (size_t i = 0; i < p->n_samples && !rc && nt; i++) {
         const pprof_sample *sm = &p->samples[i];
@@ -205,15 +338,19 @@ int pprof_write_traces(pprof_buf *out, const pprof_profile *p, const pprof_repor
             continue;
         int64_t w = pprof_sample_weight(p, i, o->sample_index, o->mean);
         if (sm->n_labels) {
-            write_labels(out, p, sm, refs, false);
-            write_labels(out, p, sm, refs, true);
+            write_labels(out, &keys, fc, p, sm, refs, false);
+            write_labels(out, &keys, fc, p, sm, refs, true);
         }
-        char val[64];
-        pprof_report_format(val, sizeof val, p, &lo, lo.unit, w);
+        bool hit;
+        char *val = fmt_slot(fc, w, VALUE_TAG, &hit);
+        if (!hit)
+            pprof_report_format(val, sizeof fc->e[0].s, p, &lo, lo.unit, w);
         rc = write_frames(out, &text, pprof_sample_locs(p, sm), sm->n_locs, val);
         pprof_buf_append(out, SEPARATOR, sizeof SEPARATOR - 1);
     }
     loc_text_release(&text);
+    trace_keys_release(&keys);
+    free(fc);
     free(refs);
     pprof_nodemap_free(nm);
     if (rc || out->failed)

@@ -1,4 +1,5 @@
 /* fuzz_webui.c: libFuzzer harness for web UI requests without sockets: the input is a view and a query string; its parameters are applied as the server applies them (cmd/webui_params.c, through a stand-in for libmicrohttpd's argument lookup) and the view (graph, top, flame graph, peek, source, disasm, tags, compare; the download's parameters only) is built on a copy of a small profile with hostile names and labels, as the server's child would; a value holding "<fz>" must never come back raw in an HTML page. */
+#define _GNU_SOURCE
 #include "../../cmd/webui.h"
 
 #include <microhttpd.h>
@@ -155,12 +156,22 @@ static void setup(void)
 
 /* ---------------------------------------------------------------- one request */
 
+/* memmem, not a loop of the harness's own: a page is 20-45 KB and the
+ * loop's every comparison went through the fuzzer's instrumentation (a
+ * third of each execution). */
 static bool has_marker(const uint8_t *b, size_t n)
 {
-    for (size_t i = 0; i + 4 <= n; i++)
-        if (b[i] == '<' && memcmp(b + i, "<fz>", 4) == 0)
-            return true;
-    return false;
+    return memmem(b, n, "<fz>", 4) != NULL;
+}
+
+/* The view of first byte c: 0 the graph, else the others in turn. Laying
+ * out the graph with Graphviz costs an execution some 7 ms, the other views
+ * under 1 ms: the graph view taking one input in nine cost two thirds of the
+ * fuzzer's time; a mutation now reaches it one time in 256, and inputs of the
+ * corpus that start with 0 keep it. */
+static const webui_view *view_of(uint8_t c)
+{
+    return c == 0 ? &webui_views[0] : &webui_views[1 + (c - 1) % (webui_n_views - 1)];
 }
 
 /* Input: one byte choosing the view, then the query string. */
@@ -170,7 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         setup();
     if (size < 1 || size > 4096)
         return 0;
-    const webui_view *view = &webui_views[data[0] % webui_n_views];
+    const webui_view *view = view_of(data[0]);
     pairs_parse((const char *)data + 1, size - 1);
 
     webui_request req = {0};

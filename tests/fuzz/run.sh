@@ -1,6 +1,7 @@
 #!/bin/sh
-# run.sh: runs one libFuzzer harness with its options (tests/fuzz/options: -max_len and the
-# dictionaries, joined into one file), on a corpus directory seeded from tests/fuzz/corpus/<harness>.
+# run.sh: runs one libFuzzer harness with its options (tests/fuzz/options: -max_len, the
+# dictionaries, joined into one file, and the harness's own libFuzzer flags), on a corpus
+# directory seeded from tests/fuzz/corpus/<harness>.
 #
 # Usage, from the repo root after `make build/fuzz/<harness>`:
 #   sh tests/fuzz/run.sh <harness> <seconds> [corpus dir] [more libFuzzer flags...]
@@ -13,11 +14,13 @@ c=${3:-$BUILD/fuzz/corpus-$h}
 [ $# -ge 3 ] && shift 3 || shift $#
 line=$(grep "^$h " tests/fuzz/options) || { echo "run.sh: $h is not in tests/fuzz/options" >&2; exit 2; }
 max_len=$(echo "$line" | awk '{print $2}')
-dicts=$(echo "$line" | awk '{for (i = 3; i <= NF; i++) print $i}')
+dicts=$(echo "$line" | awk '{for (i = 3; i <= NF; i++) if ($i !~ /^-/) print $i}')
+flags=$(echo "$line" | awk '{for (i = 3; i <= NF; i++) if ($i ~ /^-/) print $i}')
 mkdir -p "$c" "$BUILD/fuzz/findings-$h"
 cp tests/fuzz/corpus/"$h"/* "$c"/ 2>/dev/null || true
 dict=$BUILD/fuzz/$h.dict
 : >"$dict"
 for d in $dicts; do cat tests/fuzz/"$d" >>"$dict"; done
+# shellcheck disable=SC2086 # $flags: one libFuzzer flag a word
 exec "$BUILD/fuzz/$h" -max_total_time="$t" -max_len="$max_len" -dict="$dict" -print_final_stats=1 \
-    -close_fd_mask=3 -artifact_prefix="$BUILD/fuzz/findings-$h/" "$@" "$c"
+    -close_fd_mask=3 -artifact_prefix="$BUILD/fuzz/findings-$h/" $flags "$@" "$c"

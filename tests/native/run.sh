@@ -190,6 +190,14 @@ rc=$?
 has disasm_nomatch_message dis4.err "no matches found for regexp: nosuchfunction"
 printf 'disasm leaf_hash\nquit\n' | $T "$PPROF" c_pie c_pie.prof >shell.out 2>&1
 has disasm_in_shell shell.out "ROUTINE ======================== leaf_hash"
+# capstone is loaded when a report disassembles, not at every start (it
+# costs each run ~2 MiB of memory): the program does not link it, and a
+# shell disassembles twice (the second dlopen finds it loaded).
+if readelf -d "$PPROF" >needed.out 2>&1; then
+	hasnot disasm_capstone_not_linked needed.out "libcapstone"
+fi
+printf 'disasm leaf_hash\ndisasm middle\nquit\n' | $T "$PPROF" c_pie c_pie.prof >shell2.out 2>&1
+has disasm_twice_in_shell shell2.out "ROUTINE ======================== leaf_hash" "ROUTINE ======================== middle"
 
 # ---------------------------------------------------------------- -list
 # Source from the DWARF file paths: absolute (built from $src), and relative

@@ -2,6 +2,7 @@
 #include "report.h"
 #include "unit.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static pprof_str S(pprof_profile *p, const char *s)
@@ -147,10 +148,145 @@ static void test_tree_repeated_values(void)
     pprof_profile_free(p);
 }
 
+/* -traces label lines: keys in pprof's order of the padded "%10s:" lines
+ * (a key of 10 characters or more after the shorter ones), a key's values
+ * in profile order, numeric values in their key's unit; a sample with more
+ * than 16 labels; numeric values and sample weights repeated across
+ * samples (the writer keeps their text). Expected: go tool pprof -traces of
+ * this profile (written with TRACES_PROTO=file). */
+static void test_traces_labels(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "cpu"), S(p, "nanoseconds")});
+    pprof_function fn = {.id = 1, .name = S(p, "main.work"), .system_name = S(p, "main.work")};
+    uint32_t f, loc;
+    pprof_profile_add_function(&f, p, &fn);
+    pprof_line ln = {.function = f, .line = 1};
+    pprof_location l = {.id = 1, .address = 0x1000, .mapping = PPROF_NONE};
+    pprof_profile_add_location(&loc, p, &l, &ln, 1);
+    pprof_label lb[24];
+    size_t n = 0;
+    lb[n++] = (pprof_label){.key = S(p, "zone"), .str = S(p, "c")};
+    lb[n++] = (pprof_label){.key = S(p, "averyverylongkey"), .str = S(p, "x")};
+    lb[n++] = (pprof_label){.key = S(p, "zone"), .str = S(p, "a")};
+    lb[n++] = (pprof_label){.key = S(p, "bytes"), .num = 1048576, .num_unit = S(p, "bytes")};
+    lb[n++] = (pprof_label){.key = S(p, "k"), .str = S(p, "y")};
+    lb[n++] = (pprof_label){.key = S(p, "zone"), .str = S(p, "b")};
+    lb[n++] = (pprof_label){.key = S(p, "tenchars10"), .str = S(p, "t")};
+    lb[n++] = (pprof_label){.key = S(p, "count"), .num = 7};
+    lb[n++] = (pprof_label){.key = S(p, "bytes"), .num = 512, .num_unit = S(p, "bytes")};
+    lb[n++] = (pprof_label){.key = S(p, "wait"), .num = 1500, .num_unit = S(p, "ms")};
+    static const char *const fill[] = {"f09", "f08", "f07", "f06", "f05", "f04", "f03", "f02", "f01", "f00"};
+    for (size_t i = 0; i < 10; i++)
+        lb[n++] = (pprof_label){.key = S(p, fill[i]), .str = S(p, fill[9 - i])};
+    int64_t v = 10000000;
+    pprof_profile_add_sample(p, &loc, 1, &v, lb, n);
+    pprof_profile_add_sample(p, &loc, 1, &v, lb + 3, 6);
+    v = 20000000;
+    pprof_profile_add_sample(p, &loc, 1, &v, lb + 7, 3);
+    pprof_profile_add_sample(p, &loc, 1, &v, lb + 2, 1);
+
+    const char *dump = getenv("TRACES_PROTO");
+    if (dump) {
+        pprof_buf pb = {0};
+        pprof_error e;
+        FILE *fp = fopen(dump, "wb");
+        if (fp && pprof_profile_encode(&pb, p, true, &e) == 0)
+            fwrite(pb.data, 1, pb.len, fp);
+        if (fp)
+            fclose(fp);
+        pprof_buf_release(&pb);
+    }
+    pprof_report_options o;
+    memset(&o, 0, sizeof o);
+    o.ratio = 1;
+    o.unit = "minimum";
+    o.total = pprof_profile_total(p, 0, false, NULL);
+    pprof_buf out = {0};
+    pprof_error err;
+    CHECK_INT(pprof_write_traces(&out, p, &o, &err), 0);
+    const char *body = out.data ? strstr((const char *)out.data, "-----------+") : NULL;
+    CHECK_STR(body,
+                                "-----------+-------------------------------------------------------\n"
+                                "         k:  y\n"
+                                "       f00:  f09\n"
+                                "       f01:  f08\n"
+                                "       f02:  f07\n"
+                                "       f03:  f06\n"
+                                "       f04:  f05\n"
+                                "       f05:  f04\n"
+                                "       f06:  f03\n"
+                                "       f07:  f02\n"
+                                "       f08:  f01\n"
+                                "       f09:  f00\n"
+                                "      zone:  c a b\n"
+                                "averyverylongkey:  x\n"
+                                "tenchars10:  t\n"
+                                "      wait:  1.50s\n"
+                                "     bytes:  1MB 512B\n"
+                                "     count:  7\n"
+                                "      10ms   main.work\n"
+                                "-----------+-------------------------------------------------------\n"
+                                "         k:  y\n"
+                                "      zone:  b\n"
+                                "tenchars10:  t\n"
+                                "     bytes:  1MB 512B\n"
+                                "     count:  7\n"
+                                "      10ms   main.work\n"
+                                "-----------+-------------------------------------------------------\n"
+                                "      wait:  1.50s\n"
+                                "     bytes:  512B\n"
+                                "     count:  7\n"
+                                "      20ms   main.work\n"
+                                "-----------+-------------------------------------------------------\n"
+                                "      zone:  a\n"
+                                "      20ms   main.work\n"
+                                "-----------+-------------------------------------------------------\n");
+    pprof_buf_release(&out);
+    pprof_profile_free(p);
+}
+
+/* -raw label lines: per kind, "key:[v1 v2]" sorted as strings, a key's
+ * values in profile order, escaped strings, negative numbers, units when
+ * any value of the key has one; value strings seen again print from the
+ * writer's cache of which strings need no escaping. */
+static void test_raw_labels(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    pprof_label lb[] = {
+        {.key = S(p, "zone"), .str = S(p, "b\x01")},
+        {.key = S(p, "bytes"), .num = -512, .num_unit = S(p, "bytes")},
+        {.key = S(p, "zone"), .str = S(p, "a")},
+        {.key = S(p, "k"), .str = S(p, "a")},
+        {.key = S(p, "n"), .num = 3},
+        {.key = S(p, "bytes"), .num = 9223372036854775807},
+    };
+    int64_t v = 1;
+    pprof_profile_add_sample(p, NULL, 0, &v, lb, 6);
+    pprof_profile_add_sample(p, NULL, 0, &v, lb + 2, 3);
+    pprof_buf out = {0};
+    CHECK_INT(pprof_write_raw(&out, p), 0);
+    const char *body = out.data ? strstr((const char *)out.data, "samples/count") : NULL;
+    CHECK_STR(body, "samples/count\n"
+                    "          1: \n"
+                    "                k:[a] zone:[b\\x01 a]\n"
+                    "                bytes:[-512 bytes 9223372036854775807 ] n:[3]\n"
+                    "          1: \n"
+                    "                k:[a] zone:[a]\n"
+                    "                n:[3]\n"
+                    "Locations\n"
+                    "Mappings\n");
+    pprof_buf_release(&out);
+    pprof_profile_free(p);
+}
+
 int main(void)
 {
     test_tags_upstream_layout();
     test_tags_numeric();
     test_tree_repeated_values();
+    test_traces_labels();
+    test_raw_labels();
     return unit_report("reports");
 }
