@@ -69,7 +69,7 @@ WEB_LIBS   = $(shell pkg-config --libs libmicrohttpd json-c 2>/dev/null || echo 
 LIB_CFLAGS  = $(CFLAGS_BASE) -fvisibility=hidden -Ilib -I$(BUILD)/gen $(ISAL_CFLAGS)
 FMT_CFLAGS  = $(CFLAGS_BASE) -fvisibility=hidden -Ilib -Iformats $(CAPSTONE_CFLAGS)
 CMD_CFLAGS  = $(CFLAGS_BASE) -Icmd -I$(BUILD)/include $(CURL_CFLAGS) $(GV_CFLAGS) $(WEB_CFLAGS) $(ISAL_CFLAGS)
-TEST_CFLAGS = $(CFLAGS_BASE) -Ilib -Iformats -Itests/unit
+TEST_CFLAGS = $(CFLAGS_BASE) -Ilib -Iformats -Itests/unit $(ISAL_CFLAGS)
 
 # The public headers, installed as <pprof/pprof.h> and <pprof/formats.h>.
 PUB_H     = lib/pprof.h formats/formats.h

@@ -134,6 +134,7 @@ void webui_html_n(pprof_buf *b, const char *s, size_t n);
 void webui_js(pprof_buf *b, const char *s);
 /* A URL query value: all but the unreserved characters %-escaped. */
 void webui_url_value(pprof_buf *b, const char *s);
+void webui_url_value_n(pprof_buf *b, const char *s, size_t n);
 
 /* The page around a view: head, styles, header with menus, the details
  * box and the notes; then the view's HTML; then the data for the scripts

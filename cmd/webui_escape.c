@@ -40,16 +40,26 @@ void webui_js(pprof_buf *b, const char *s)
 }
 
 /* Everything but the unreserved characters (RFC 3986) is %-escaped, so the
- * value survives any place in a query string. */
-void webui_url_value(pprof_buf *b, const char *s)
+ * value survives any place in a query string; runs of unreserved ones are
+ * copied at once (the label panel writes a link per value). */
+void webui_url_value_n(pprof_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
-        if ((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') || (*u >= '0' && *u <= '9') || strchr("-_.~", *u)) {
-            pprof_buf_append(b, u, 1);
-        } else {
-            char e[3] = {'%', hex[*u >> 4], hex[*u & 15]};
-            pprof_buf_append(b, e, 3);
-        }
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char u = (unsigned char)s[i];
+        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' || u == '_' ||
+            u == '.' || u == '~')
+            continue;
+        char e[3] = {'%', hex[u >> 4], hex[u & 15]};
+        pprof_buf_append(b, s + run, i - run);
+        pprof_buf_append(b, e, 3);
+        run = i + 1;
     }
+    pprof_buf_append(b, s + run, n - run);
+}
+
+void webui_url_value(pprof_buf *b, const char *s)
+{
+    webui_url_value_n(b, s, strlen(s));
 }

@@ -1,6 +1,7 @@
 /* webui_views.c: the views at pprof's paths (graph, top, flame graph, peek, source, disasm, download), each a function of (profile view, request settings) -> reply. */
 #include "webui.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,18 +112,33 @@ static const char *svg_start(const pprof_buf *svg, size_t *len)
     return s;
 }
 
-/* A page with the view's HTML in between; freed buffers are the caller's. */
-static int page(webui_reply *out, webui_request *req, const pprof_profile *p, const char *view_id, pprof_buf *notes,
-                pprof_buf *details, const char *html, size_t html_len, const char *data, const char *script)
+/* A page with the view's HTML in between; freed buffers are the caller's.
+ * With pre_id, html is text, escaped into a <pre> of that id. */
+static int page_of(webui_reply *out, webui_request *req, const pprof_profile *p, const char *view_id,
+                   pprof_buf *notes, pprof_buf *details, const char *pre_id, const char *html, size_t html_len,
+                   const char *data, const char *script)
 {
     webui_page pg = {req, p, view_id, NULL, notes ? cstr(notes) : NULL, details ? cstr(details) : NULL};
     html_reply(out);
     webui_page_begin(&out->body, &pg);
-    pprof_buf_append(&out->body, html, html_len);
+    if (pre_id) {
+        /* (A report may be megabytes: escaped straight into the page.) */
+        pprof_buf_printf(&out->body, "<pre id=\"%s\" class=\"report\">", pre_id);
+        webui_html_n(&out->body, html, html_len);
+        pprof_buf_puts(&out->body, "</pre>");
+    } else {
+        pprof_buf_append(&out->body, html, html_len);
+    }
     webui_page_end(&out->body, &pg, data, script);
     if (out->body.failed)
         webui_reply_error(out, 500, "out of memory");
     return 0;
+}
+
+static int page(webui_reply *out, webui_request *req, const pprof_profile *p, const char *view_id, pprof_buf *notes,
+                pprof_buf *details, const char *html, size_t html_len, const char *data, const char *script)
+{
+    return page_of(out, req, p, view_id, notes, details, NULL, html, html_len, data, script);
 }
 
 static int view_graph(webui_reply *out, webui_request *req, pprof_profile *p)
@@ -291,13 +307,13 @@ static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, con
         pprof_buf_printf(&html, "<div id=\"%s-listing\" class=\"listing\">", view_id);
         pprof_buf_append(&html, text.data, text.len);
         pprof_buf_puts(&html, "</div>");
+        page(out, req, p, view_id, &notes, &details, (const char *)html.data, html.len, NULL, "webui/source.js");
     } else {
-        pprof_buf_printf(&html, "<pre id=\"%s-text\" class=\"report\">", view_id);
-        webui_html_n(&html, (const char *)text.data, text.len);
-        pprof_buf_puts(&html, "</pre>");
+        char pre_id[64];
+        snprintf(pre_id, sizeof pre_id, "%s-text", view_id);
+        page_of(out, req, p, view_id, &notes, &details, pre_id, text.data ? (const char *)text.data : "", text.len,
+                NULL, "webui/text.js");
     }
-    page(out, req, p, view_id, &notes, &details, (const char *)html.data, html.len, NULL,
-         html_writer ? "webui/source.js" : "webui/text.js");
 done:
     pprof_buf_release(&notes);
     pprof_buf_release(&details);

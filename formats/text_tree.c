@@ -94,12 +94,26 @@ static void put_padded(pprof_buf *out, const char *s, size_t width)
     pprof_buf_append(out, s, n);
 }
 
-static void write_edges(writer *w, const pprof_graph *g, const uint32_t *idx, uint32_t n, bool incoming,
-                        int64_t node_cum, char **names, edge_item *items)
+/* Node i's printable name, made when first asked for: a peek names only
+ * the nodes it prints and their callers and callees. NULL: out of memory. */
+static const char *name_of(char **names, const pprof_graph *g, size_t i, pprof_buf *tmp)
+{
+    if (!names[i]) {
+        tmp->len = 0;
+        if (pprof_node_text(tmp, g, &g->nodes[i]) == 0)
+            names[i] = strdup(tmp->data ? (const char *)tmp->data : "");
+    }
+    return names[i];
+}
+
+static int write_edges(writer *w, const pprof_graph *g, const uint32_t *idx, uint32_t n, bool incoming,
+                       int64_t node_cum, char **names, pprof_buf *tmp, edge_item *items)
 {
     for (uint32_t i = 0; i < n; i++) {
         const pprof_edge *e = &g->edges[idx[i]];
-        items[i] = (edge_item){e, names[incoming ? e->src : e->dst]};
+        items[i] = (edge_item){e, name_of(names, g, incoming ? e->src : e->dst, tmp)};
+        if (!items[i].name)
+            return PPROF_ENOMEM;
     }
     qsort(items, n, sizeof *items, cmp_edges);
     for (uint32_t i = 0; i < n; i++) {
@@ -112,6 +126,7 @@ static void write_edges(writer *w, const pprof_graph *g, const uint32_t *idx, ui
         pprof_buf_puts(w->out, items[i].name);
         pprof_buf_puts(w->out, items[i].e->is_inline ? " (inline)\n" : "\n");
     }
+    return 0;
 }
 
 int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
@@ -139,20 +154,18 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
     pprof_buf name = {0};
     rc = names && items && shown ? 0 : PPROF_ENOMEM;
     /* -peek shows only the nodes whose printable name (with the address,
-     * file and line the granularity keeps) matches. */
+     * file and line the granularity keeps) matches: the graph put them
+     * first (matched_first), else each is matched here. */
     bool any = false;
     for (size_t i = 0; i < g->n_nodes && !rc; i++) {
-        name.len = 0;
-        if (pprof_node_text(&name, g, &g->nodes[i]) || !(names[i] = strdup((char *)name.data)))
+        if (symbol && g->matched_first) {
+            shown[i] = i < g->n_matched;
+        } else if (!name_of(names, g, i, &name)) {
             rc = PPROF_ENOMEM;
-        else
-            shown[i] = !symbol || pprof_regex_match(symbol, names[i], name.len);
+        } else {
+            shown[i] = !symbol || pprof_regex_match(symbol, names[i], strlen(names[i]));
+        }
         any |= !rc && shown[i];
-    }
-    for (size_t i = g->n_nodes; i < all && !rc; i++) {
-        name.len = 0;
-        if (pprof_node_text(&name, g, &g->nodes[i]) || !(names[i] = strdup((char *)name.data)))
-            rc = PPROF_ENOMEM;
     }
     if (!rc && symbol && !any)
         rc = pprof_error_set(err, PPROF_ENOTFOUND, "no matches found for regexp: %s", o->symbol);
@@ -179,7 +192,11 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
                 continue;
             int64_t fv = pprof_node_flat(n), cv = pprof_node_cum(n);
             pprof_sat_add(&running, fv);
-            write_edges(&w, g, g->in_edges + n->in_off, n->n_in, true, cv, names, items);
+            if ((rc = write_edges(&w, g, g->in_edges + n->in_off, n->n_in, true, cv, names, &name, items)) ||
+                !name_of(names, g, i, &name)) {
+                rc = PPROF_ENOMEM;
+                break;
+            }
             /* "%10s %s %s %10s %s                | %s\n" */
             put_padded(out, value_text(&w, fv), 10);
             pprof_buf_puts(out, " ");
@@ -193,7 +210,8 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
             pprof_buf_puts(out, "                | ");
             pprof_buf_puts(out, names[i]);
             pprof_buf_puts(out, "\n");
-            write_edges(&w, g, g->out_edges + n->out_off, n->n_out, false, cv, names, items);
+            if ((rc = write_edges(&w, g, g->out_edges + n->out_off, n->n_out, false, cv, names, &name, items)))
+                break;
             pprof_buf_puts(out, SEPARATOR);
         }
     }

@@ -64,6 +64,11 @@ int pprof_escape_text(pprof_buf *out, const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, run = 0; /* bytes [run, i) are copied as they are */
     while (i < n) {
+        /* Printable ASCII, nearly all of a profile's text, in a tight loop. */
+        while (i < n && (unsigned char)(p[i] - 0x20) < 0x5f)
+            i++;
+        if (i == n)
+            break;
         size_t l = 1;
         char esc[8];
         size_t el = 0;
@@ -100,10 +105,25 @@ int pprof_escape_cstr(pprof_buf *out, const char *s)
     return pprof_escape_text(out, s, strlen(s));
 }
 
+/* The bytes pprof_escape_html replaces: & < > " ' and the controls other
+ * than tab, newline and carriage return. */
+static const bool html_special[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+    [0x08] = 1, [0x0b] = 1, [0x0c] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1,
+    [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1,
+    [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1,
+    ['"'] = 1, ['\''] = 1, [0x7f] = 1,
+};
+
 int pprof_escape_html(pprof_buf *out, const char *s, size_t n)
 {
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
+        /* (A page's text is mostly plain: a tight loop to the next special.) */
+        while (i < n && !html_special[(unsigned char)s[i]])
+            i++;
+        if (i == n)
+            break;
         unsigned char c = (unsigned char)s[i];
         const char *rep = NULL;
         switch (c) {

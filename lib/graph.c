@@ -953,9 +953,12 @@ static int sorted_kept(gb *b, sort_item *items, size_t *count)
             return rc;
         }
     }
+    /* edges_of with no node selection: only the tracked nodes are sorted
+     * (first); the others follow them, unnamed, in working order. */
+    bool partial = b->track_src && b->opt->nodecount <= 0;
     size_t n = 0;
     for (size_t i = 0; i < b->n_work; i++) {
-        if (!b->kept[i] || (b->hidden && b->hidden[i]))
+        if (!b->kept[i] || (b->hidden && b->hidden[i]) || (partial && !b->track[i]))
             continue;
         uint32_t inf = info_index(b, (uint32_t)i);
         items[n].node = (uint32_t)i;
@@ -974,6 +977,14 @@ static int sorted_kept(gb *b, sort_item *items, size_t *count)
     }
     free(scores);
     qsort(items, n, sizeof *items, b->opt->visual ? cmp_entropy : b->opt->sort_cum ? cmp_cum : cmp_flat);
+    b->g->matched_first = partial;
+    b->g->n_matched = partial ? n : 0;
+    for (size_t i = 0; partial && i < b->n_work; i++) {
+        if (!b->kept[i] || (b->hidden && b->hidden[i]) || b->track[i])
+            continue;
+        items[n++] = (sort_item){.node = (uint32_t)i, .flat = b->acc[i].flat, .cum = b->acc[i].cum,
+                                 .info = &b->info[i]};
+    }
     *count = n;
     return 0;
 }
@@ -1226,6 +1237,99 @@ void pprof_graph_free(pprof_graph *g)
     free(g);
 }
 
+/* edges_of, after the node pass: tracks the nodes with a value (the only
+ * ones a graph lists: a report prints no other node's edges) whose text
+ * matches, naming only those, and marks the rows through a tracked node
+ * for the edge pass. */
+static int track_matching(gb *b)
+{
+    const pprof_profile *p = b->p;
+    pprof_buf name = {0};
+    int rc = 0;
+    size_t any = 0;
+    /* The names' strings lie all over the profile: fetched ahead, in two
+     * steps (their address, then their bytes), the loop waits less. */
+    const pprof_node_info *info = b->info;
+    const char **strs = p->strings;
+    size_t n_strs = p->n_strings;
+    for (size_t i = 0; i < b->n_work && !rc; i++) {
+        if (i + 16 < b->n_work) {
+            const pprof_node_info *f = &info[i + 16];
+            if (f->name < n_strs)
+                __builtin_prefetch(&strs[f->name]), __builtin_prefetch(&p->string_lens[f->name]);
+            if (f->file < n_strs)
+                __builtin_prefetch(&strs[f->file]), __builtin_prefetch(&p->string_lens[f->file]);
+        }
+        if (i + 8 < b->n_work) {
+            const pprof_node_info *f = &info[i + 8];
+            if (f->name < n_strs)
+                __builtin_prefetch(strs[f->name]);
+            if (f->file < n_strs)
+                __builtin_prefetch(strs[f->file]);
+        }
+        if (b->acc[i].flat == 0 && b->acc[i].cum == 0)
+            continue;
+        name.len = 0;
+        rc = pprof_nodemap_info_text(&name, b->nm, &b->info[i]);
+        if (rc || !pprof_regex_match(b->opt->edges_of, name.data ? (const char *)name.data : "", name.len))
+            continue;
+        b->track[i] = 1;
+        any++;
+        /* (kept: the sort needs it) */
+        if (!(b->names[i] = strdup(name.data ? (const char *)name.data : "")))
+            rc = PPROF_ENOMEM;
+    }
+    pprof_buf_release(&name);
+    if (rc)
+        return rc;
+    if (!any) {
+        memset(b->sample_edges, 0, b->n_rows);
+        return 0;
+    }
+    /* Locations with a tracked line, as a bit map. */
+    size_t nl = p->n_locations;
+    uint8_t *loc_tracked = calloc(nl / 8 + 1, 1);
+    if (!loc_tracked)
+        return PPROF_ENOMEM;
+    for (size_t L = 0; L < nl; L++)
+        for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++)
+            if (b->track[b->loc_nodes[k]])
+                loc_tracked[L >> 3] |= (uint8_t)(1u << (L & 7));
+    const pprof_stack_index *x = b->stacks;
+    if (x && x->n_tree) {
+        /* A tree node is on a tracked path when it or a node above is. */
+        uint8_t *on = malloc(x->n_tree);
+        if (!on) {
+            free(loc_tracked);
+            return PPROF_ENOMEM;
+        }
+        for (size_t i = 0; i < x->n_tree; i++) {
+            uint32_t up = x->tree_parent[i], L = x->tree_loc[i];
+            on[i] = (up != PPROF_NONE && on[up]) || (loc_tracked[L >> 3] >> (L & 7) & 1);
+        }
+        for (size_t r = 0; r < b->n_rows; r++)
+            b->sample_edges[r] = x->stack_leaf[r] != PPROF_NONE && on[x->stack_leaf[r]];
+        free(on);
+    } else {
+        /* The rows the node pass counted: with a location and a value. */
+        const int si = b->si;
+        const bool mean = b->opt->mean;
+        for (size_t s = 0; s < b->n_rows; s++) {
+            const pprof_sample *sm = graph_row_sample(b, s);
+            const int64_t *v = graph_row_values(b, s);
+            uint8_t mark = 0;
+            if (sm->n_locs && (v[si] != 0 || (mean && v[0] != 0) || b->stacks)) {
+                const uint32_t *locs = p->sample_locs + sm->locs_off;
+                for (size_t i = 0; i < sm->n_locs && !mark; i++)
+                    mark = loc_tracked[locs[i] >> 3] >> (locs[i] & 7) & 1;
+            }
+            b->sample_edges[s] = mark;
+        }
+    }
+    free(loc_tracked);
+    return 0;
+}
+
 /* The working arrays of the nodemap graph (the call tree makes its own). */
 static int alloc_nodemap_work(gb *b)
 {
@@ -1243,15 +1347,11 @@ static int alloc_nodemap_work(gb *b)
     for (size_t i = 0; i < p->n_locations; i++)
         b->loc_single[i] = b->loc_off[i + 1] - b->loc_off[i] == 1 ? b->loc_nodes[b->loc_off[i]] : PPROF_NONE;
     if (b->track_src) {
-        /* Only the edges into or out of the nodes named by edges_of. */
-        for (size_t i = 0; i < nn; i++)
-        {
-            char *name;
-            int rc = node_name(b, (uint32_t)i, &name);
-            if (rc)
-                return rc;
-            b->track[i] = pprof_regex_match(b->opt->edges_of, name, strlen(name));
-        }
+        /* Only the edges into or out of the nodes named by edges_of: known
+         * once the node pass tells which nodes have a value (track_matching). */
+        memset(b->track, 0, nn);
+        int rc = accumulate_nodes(b);
+        return rc ? rc : track_matching(b);
     } else if (b->opt->inline_edges_only && !b->opt->visual) {
         /* Only nodes that appear as inlined lines can have inline in-edges. */
         memset(b->track, 0, nn);

@@ -22,6 +22,14 @@ typedef struct piece {
     const char *s;
 } piece;
 
+/* A label set by ids: its pairs, its weight bound, its text once made. */
+typedef struct id_set {
+    uint32_t off, n; /* pairs[2 * off ..], n pairs */
+    uint32_t str;    /* interned joined text, PPROF_NONE until made */
+    int64_t w;
+    uint64_t hash;
+} id_set;
+
 struct graph_tags {
     const pprof_profile *p;
     int si;
@@ -52,6 +60,13 @@ struct graph_tags {
     size_t cap_pieces;
     pprof_buf scratch, joined;
     bool overflow;
+    /* "bytes" values repeat: their tag names (interned) in a small
+     * direct-mapped cache, and their unit interned once */
+    struct num_name {
+        int64_t value;
+        uint32_t name; /* PPROF_NONE: empty */
+    } num_names[256];
+    uint32_t bytes_unit_id;
     /* Pruning (graph_tags_weigh, graph_tags_prune): per interned string, the
      * sum of |weight| of the samples whose label set (or numeric tag name)
      * it is. A tag's flat and cum can never exceed that sum, so a set or
@@ -63,6 +78,19 @@ struct graph_tags {
     size_t cap_set_w, cap_num_w;
     int64_t cutoff;
     bool pruning;
+    /* Label sets by their (key, value) string ids, when that identifies
+     * them as their joined text does (by_ids: no key holds ':' or '\n' and
+     * no value '\n', so the text splits back into the same pairs): a
+     * sample's set is found without reading its strings, and its text is
+     * made only for the sets that make tags. ids[0] is the empty set. */
+    bool by_ids;
+    uint32_t *pairs; /* the sets' sorted (key, value) pairs */
+    size_t n_pairs, cap_pairs;
+    id_set *ids;
+    size_t n_ids, cap_ids;
+    uint32_t *id_slots; /* hash of pairs -> set + 1 */
+    size_t id_mask;
+    uint32_t cur_id;    /* the current sample's set */
 };
 
 /* ---------------------------------------------------------------- strings */
@@ -110,6 +138,123 @@ static int intern(graph_tags *t, const char *s, size_t n, uint32_t *out)
     return 0;
 }
 
+/* ---------------------------------------------------------------- label sets by ids */
+
+static uint64_t id_set_hash(const uint32_t *pairs, size_t n)
+{
+    uint64_t h = n;
+    for (size_t i = 0; i < 2 * n; i++)
+        h = pprof_hash_u64(h ^ pairs[i]);
+    return h;
+}
+
+static uint64_t id_entry_hash(const void *ctx, size_t i)
+{
+    return ((const graph_tags *)ctx)->ids[i].hash;
+}
+
+/* Whether the profile's label sets may be told apart by ids (by_ids):
+ * no string holds '\n' (the strings, read in the order they lie in
+ * memory, cost less than the values looked up sample by sample) and no
+ * key ':'. Then the empty set, ids[0]. */
+static int ids_init(graph_tags *t)
+{
+    const pprof_profile *p = t->p;
+    bool ok = true;
+    for (size_t i = 0; i < p->n_strings && ok; i++)
+        ok = !memchr(p->strings[i], '\n', p->string_lens[i]);
+    uint8_t *seen = calloc(p->n_strings / 8 + 1, 1); /* bit: key checked */
+    if (!seen)
+        return PPROF_ENOMEM;
+    for (size_t s = 0; s < p->n_samples && ok; s++) {
+        const pprof_sample *sm = &p->samples[s];
+        const pprof_label *ls = pprof_sample_labels(p, sm);
+        for (uint32_t i = 0; i < sm->n_labels && ok; i++) {
+            pprof_str k = ls[i].key;
+            if (ls[i].str == 0 || (seen[k >> 3] >> (k & 7) & 1))
+                continue;
+            seen[k >> 3] |= (uint8_t)(1u << (k & 7));
+            ok = !memchr(p->strings[k], ':', p->string_lens[k]) || k == t->base_key;
+        }
+    }
+    free(seen);
+    t->by_ids = ok;
+    if (!ok)
+        return 0;
+    if (PPROF_GROW(t->ids, t->cap_ids, 1))
+        return PPROF_ENOMEM;
+    t->ids[0] = (id_set){0, 0, 0, 0, id_set_hash(NULL, 0)}; /* empty: text "" (string 0) */
+    t->n_ids = 1;
+    return pprof_slots_rebuild(&t->id_slots, &t->id_mask, 1024, t->n_ids, id_entry_hash, t);
+}
+
+/* The current sample's set by ids into t->cur_id (0: empty). */
+static int id_set_of(graph_tags *t, const pprof_label *ls, uint32_t n)
+{
+    if (PPROF_GROW(t->pairs, t->cap_pairs, 2 * (t->n_pairs + n) + 2))
+        return PPROF_ENOMEM;
+    uint32_t *q = t->pairs + 2 * t->n_pairs; /* the new set's place, if it is new */
+    size_t np = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (ls[i].str == 0 || ls[i].key == t->base_key)
+            continue;
+        /* Insertion sort by (key, value): a sample has few labels. */
+        size_t j = np++;
+        for (; j > 0 && (q[2 * (j - 1)] > ls[i].key || (q[2 * (j - 1)] == ls[i].key && q[2 * j - 1] > ls[i].str)); j--) {
+            q[2 * j] = q[2 * (j - 1)];
+            q[2 * j + 1] = q[2 * j - 1];
+        }
+        q[2 * j] = ls[i].key;
+        q[2 * j + 1] = ls[i].str;
+    }
+    if (np == 0) {
+        t->cur_id = 0;
+        return 0;
+    }
+    uint64_t h = id_set_hash(q, np);
+    size_t slot = h & t->id_mask;
+    for (uint32_t e; (e = t->id_slots[slot]); slot = (slot + 1) & t->id_mask) {
+        const id_set *c = &t->ids[e - 1];
+        if (c->hash == h && c->n == np && memcmp(t->pairs + 2 * (size_t)c->off, q, 2 * np * sizeof *q) == 0) {
+            t->cur_id = e - 1;
+            return 0;
+        }
+    }
+    if (PPROF_GROW(t->ids, t->cap_ids, t->n_ids + 1))
+        return PPROF_ENOMEM;
+    /* (A set first met after the weighing has no bound: it keeps its tags.) */
+    t->ids[t->n_ids] = (id_set){(uint32_t)t->n_pairs, (uint32_t)np, PPROF_NONE, t->pruning ? INT64_MAX : 0, h};
+    t->n_pairs += np;
+    t->id_slots[slot] = (uint32_t)++t->n_ids;
+    t->cur_id = (uint32_t)t->n_ids - 1;
+    if (t->n_ids * 2 > t->id_mask + 1)
+        return pprof_slots_rebuild(&t->id_slots, &t->id_mask, (t->id_mask + 1) * 2, t->n_ids, id_entry_hash, t);
+    return 0;
+}
+
+static int label_text(graph_tags *t, const pprof_label *ls, uint32_t n);
+
+/* The current set's text (interned) into t->set, made once per set. */
+static int id_set_text(graph_tags *t)
+{
+    id_set *d = &t->ids[t->cur_id];
+    if (d->str == PPROF_NONE) {
+        pprof_label ls[64] = {{0}}, *lp = ls;
+        if (d->n > sizeof ls / sizeof ls[0] && !(lp = malloc(d->n * sizeof *lp)))
+            return PPROF_ENOMEM;
+        for (uint32_t i = 0; i < d->n; i++)
+            lp[i] = (pprof_label){.key = t->pairs[2 * ((size_t)d->off + i)], .str = t->pairs[2 * ((size_t)d->off + i) + 1]};
+        int rc = label_text(t, lp, d->n);
+        if (lp != ls)
+            free(lp);
+        if (rc)
+            return rc;
+        t->ids[t->cur_id].str = t->set;
+    }
+    t->set = t->ids[t->cur_id].str;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- life cycle */
 
 int graph_tags_new(graph_tags **out, const gb *b, const bool *want, const char *unit)
@@ -137,6 +282,13 @@ int graph_tags_new(graph_tags **out, const gb *b, const bool *want, const char *
     if (!pprof_profile_find_string(&t->base_key, t->p, "pprof::base", 11))
         t->base_key = PPROF_NONE;
     t->bytes_unit = t->bytes_key != PPROF_NONE ? pprof_label_unit(t->p, t->bytes_key) : "";
+    if (intern(t, t->bytes_unit, strlen(t->bytes_unit), &t->bytes_unit_id))
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < sizeof t->num_names / sizeof t->num_names[0]; i++)
+        t->num_names[i].name = PPROF_NONE;
+    int rc = ids_init(t);
+    if (rc)
+        return rc;
     memset(t->head, 0xff, n * sizeof *t->head);
     return 0;
 }
@@ -159,6 +311,9 @@ void graph_tags_free(graph_tags *t)
     free(t->set_w);
     free(t->num_w);
     free(t->sample_set);
+    free(t->pairs);
+    free(t->ids);
+    free(t->id_slots);
     pprof_buf_release(&t->scratch);
     pprof_buf_release(&t->joined);
     free(t);
@@ -177,8 +332,8 @@ static int cmp_piece(const void *pa, const void *pb)
 }
 
 /* The sample's string labels as pprof joins them: "key:value" pieces,
- * sorted, joined by newlines. */
-static int label_set(graph_tags *t, const pprof_label *ls, uint32_t n)
+ * sorted, joined by newlines, interned into t->set. */
+static int label_text(graph_tags *t, const pprof_label *ls, uint32_t n)
 {
     const pprof_profile *p = t->p;
     t->scratch.len = 0;
@@ -230,7 +385,18 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
     t->dw = t->mean ? p->values[s * nt] : 0;
     t->n_nums = 0;
     t->cur = s;
-    if (t->pruning && t->sample_set && t->sample_set[s] != PPROF_NONE) {
+    if (t->by_ids) {
+        if (t->pruning && t->sample_set && t->sample_set[s] != PPROF_NONE)
+            t->cur_id = t->sample_set[s];
+        else if (id_set_of(t, ls, sm->n_labels))
+            return PPROF_ENOMEM;
+        /* a light set makes no tag; the text is made when a tag needs it */
+        if (t->pruning && t->cur_id && t->ids[t->cur_id].w < t->cutoff) {
+            *has_labels = false;
+            return 0;
+        }
+        t->set = PPROF_NONE;
+    } else if (t->pruning && t->sample_set && t->sample_set[s] != PPROF_NONE) {
         /* the first pass found this sample's set: a light one makes no tag */
         t->set = t->sample_set[s];
         if (t->set && sum_of(t->set_w, t->cap_set_w, t->set) < t->cutoff) {
@@ -238,7 +404,7 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
             return 0;
         }
     } else {
-        int rc = label_set(t, ls, sm->n_labels);
+        int rc = label_text(t, ls, sm->n_labels);
         if (rc)
             return rc;
     }
@@ -248,23 +414,29 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
          * nor unit is not one (pprof drops it). */
         if (ls[i].str != 0 || ls[i].key != t->bytes_key || (ls[i].num == 0 && ls[i].num_unit == 0))
             continue;
-        const char *u = t->bytes_unit;
-        char name[400];
-        pprof_format_scaled(name, sizeof name, ls[i].num, u, t->unit);
         if (PPROF_GROW(t->nums, t->cap_nums, t->n_nums + 1))
             return PPROF_ENOMEM;
         num_label *nl = &t->nums[t->n_nums++];
         nl->value = ls[i].num;
-        if (intern(t, name, strlen(name), &nl->name) || intern(t, u, strlen(u), &nl->unit))
-            return PPROF_ENOMEM;
+        nl->unit = t->bytes_unit_id;
+        struct num_name *c = &t->num_names[((uint64_t)ls[i].num * UINT64_C(0x9E3779B97F4A7C15)) >> 56];
+        if (c->name == PPROF_NONE || c->value != ls[i].num) {
+            char name[400];
+            pprof_format_scaled(name, sizeof name, ls[i].num, t->bytes_unit, t->unit);
+            if (intern(t, name, strlen(name), &c->name))
+                return PPROF_ENOMEM;
+            c->value = ls[i].num;
+        }
+        nl->name = c->name;
     }
-    *has_labels = t->set != 0 || t->n_nums != 0;
-    t->set_tag = t->set != 0;
+    bool any_set = t->by_ids ? t->cur_id != 0 : t->set != 0;
+    *has_labels = any_set || t->n_nums != 0;
+    t->set_tag = any_set;
     if (t->pruning) {
         /* Every tag of this sample is keyed by its label set, so a light
          * set makes only light tags, numeric ones included. */
-        bool light = t->set && sum_of(t->set_w, t->cap_set_w, t->set) < t->cutoff;
-        t->set_tag = t->set && !light;
+        bool light = any_set && (t->by_ids ? t->ids[t->cur_id].w : sum_of(t->set_w, t->cap_set_w, t->set)) < t->cutoff;
+        t->set_tag = any_set && !light;
         size_t keep = 0;
         for (size_t i = 0; i < t->n_nums && !light; i++)
             if (sum_of(t->num_w, t->cap_num_w, t->nums[i].name) >= t->cutoff)
@@ -294,12 +466,14 @@ int graph_tags_weigh(graph_tags *t)
             return PPROF_ENOMEM;
         memset(t->sample_set, 0xff, ns * sizeof *t->sample_set); /* PPROF_NONE: not seen */
     }
-    t->sample_set[t->cur] = t->set;
+    t->sample_set[t->cur] = t->by_ids ? t->cur_id : t->set;
     if (grow_sums(&t->set_w, &t->cap_set_w, t->n_strs) || grow_sums(&t->num_w, &t->cap_num_w, t->n_strs))
         return PPROF_ENOMEM;
     bool ignored = false; /* a saturated bound only keeps more tags */
     int64_t w = graph_abs64(t->w);
-    if (t->set)
+    if (t->by_ids && t->cur_id)
+        graph_add_sat(&t->ids[t->cur_id].w, w, &ignored);
+    else if (!t->by_ids && t->set)
         graph_add_sat(&t->set_w[t->set], w, &ignored);
     for (size_t i = 0; i < t->n_nums; i++)
         graph_add_sat(&t->num_w[t->nums[i].name], w, &ignored);
@@ -375,8 +549,8 @@ int graph_tags_add(graph_tags *t, uint32_t node, bool flat)
 {
     if (node >= t->n_work || !t->want[node])
         return 0;
-    int rc = 0;
-    if (t->set_tag)
+    int rc = t->by_ids && t->set == PPROF_NONE ? id_set_text(t) : 0;
+    if (t->set_tag && !rc)
         rc = tag_add(t, node, t->set, false, 0, 0, flat);
     for (size_t i = 0; i < t->n_nums && !rc; i++)
         rc = tag_add(t, node, t->nums[i].name, true, t->nums[i].unit, t->nums[i].value, flat);

@@ -37,6 +37,21 @@ static void put_str(pprof_buf *buf, const pprof_nodemap *g, pprof_str id, bool t
         pprof_buf_append(buf, pprof_nodemap_string(g, id), pprof_nodemap_string_len(g, id));
 }
 
+/* ":" and v in decimal, without printf's cost: a report names many lines. */
+static void put_colon_int(pprof_buf *buf, int64_t v)
+{
+    char tmp[24], *q = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--q = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--q = '-';
+    *--q = ':';
+    pprof_buf_append(buf, q, (size_t)(tmp + sizeof tmp - q));
+}
+
 /* Go's filepath.Clean on a Unix path, into out (at least strlen(in)+2 bytes). */
 static void clean_path(char *out, const char *in)
 {
@@ -280,10 +295,9 @@ static int info_name(pprof_buf *buf, const pprof_nodemap *g, const pprof_node_in
     if (i->line) {
         SEP();
         put_str(buf, g, i->file, text);
+        put_colon_int(buf, i->line);
         if (i->column)
-            pprof_buf_printf(buf, ":%lld:%lld", (long long)i->line, (long long)i->column);
-        else
-            pprof_buf_printf(buf, ":%lld", (long long)i->line);
+            put_colon_int(buf, i->column);
     } else if (i->file) {
         SEP();
         put_str(buf, g, i->file, text);

@@ -542,7 +542,8 @@ typedef struct pprof_graph_options {
                                   * a thread cannot start): e.g. in a forked child */
     const pprof_regex *edges_of;   /* non-NULL, with no edge cutoff (edgefraction 0), not
                                   * visual nor call_tree: only the edges into or out of the
-                                  * nodes whose text matches (enough for -peek) */
+                                  * graph's nodes whose text matches (enough for -peek);
+                                  * with no nodecount, only those are sorted (matched_first) */
 } pprof_graph_options;
 
 /* A tag of a node in a visual graph (pprof's nodelets): the samples through
@@ -616,6 +617,10 @@ typedef struct pprof_graph {
     size_t dropped_edges;
     size_t orig_nodes;              /* nodes after nodefraction, before nodecount */
     int64_t node_cutoff, edge_cutoff;
+    bool matched_first;             /* edges_of took effect (with no nodecount): nodes[0 ..
+                                     * n_matched) are the nodes whose text it matches, in
+                                     * order; the others follow them in no order */
+    size_t n_matched;
     pprof_tag *tags;                /* visual graphs: tags of all nodes, grouped by node */
     size_t n_tags;
     char **strings;                 /* owned: the tags' strings */

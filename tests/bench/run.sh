@@ -13,6 +13,9 @@
 #                   100,000 samples (takes many minutes); by default go runs
 #                   only on the 100,000-sample ones (medium, deep)
 #   BENCH_SHELL     0: skip the interactive shell timing
+#   BENCH_WEBUI     0: skip the web UI's view latencies
+#   BENCH_WEBUI_PROFILES  the profiles whose web UI views are timed (default
+#                   "big wide labels"; each against its own cold -top)
 # Columns: wall time in seconds and as a multiple of `gzip -dc`'s; CPU time
 # (user + system, all threads) in seconds and as a multiple of gzip's (steadier
 # than wall time when other jobs load the machine; a second thread makes CPU
@@ -322,25 +325,27 @@ if [ "${BENCH_MERGE:-1}" = 1 ]; then
     done
 fi
 
-# Web UI: each view of the big profile served by pprof -http (the profile is
+# Web UI: each view of a profile served by pprof -http (the profile is
 # loaded once; each request forks a copy-on-write view), timed with curl
-# twice, against a cold `pprof -top` of the same file. BENCH_WEBUI=0 skips it.
-BIG=$BENCH_DIR/big.pb.gz
-if [ "${BENCH_WEBUI:-1}" = 1 ] && [ -f "$BIG" ] && command -v curl >/dev/null 2>&1; then
+# twice, against a cold `pprof -top` of the same file; and the shell's
+# commands on the loaded profile. BENCH_WEBUI=0 skips it; BENCH_WEBUI_PROFILES
+# names the profiles (default "big wide labels", those made above).
+webui_bench() {
+    WEB=$1
     echo
-    echo "== web UI: view latencies on $BIG (pprof -http, profile loaded once)"
-    measure_cmd "$PPROF" -top "$BIG"
+    echo "== web UI: view latencies on $WEB (pprof -http, profile loaded once)"
+    measure_cmd "$PPROF" -top "$WEB"
     cold=$WALL coldc=$CPU
     # The shell on the same profile: one more command on the loaded profile.
     if [ "${BENCH_SHELL:-1}" = 1 ]; then
-        printf '%-44s %8s %8s %7s %8s\n' "shell (piped, loaded $BIG)" "wall s" "" "cpu s" "cpu x cold"
+        printf '%-44s %8s %8s %7s %8s\n' "shell (piped, loaded $WEB)" "wall s" "" "cpu s" "cpu x cold"
         for cmd in top tree "peek Method1\$" "focus=Type0|Type1
 top"; do
             printf '%s\n' "$cmd" >"$BENCH_DIR/shell1.txt"
             printf '%s\n%s\n%s\n%s\n%s\n%s\n' "$cmd" "$cmd" "$cmd" "$cmd" "$cmd" "$cmd" >"$BENCH_DIR/shell6.txt"
-            measure_cmd sh -c "'$PPROF' '$BIG' <'$BENCH_DIR/shell1.txt'"
+            measure_cmd sh -c "'$PPROF' '$WEB' <'$BENCH_DIR/shell1.txt'"
             one=$WALL onec=$CPU rc1=$RC
-            measure_cmd sh -c "'$PPROF' '$BIG' <'$BENCH_DIR/shell6.txt'"
+            measure_cmd sh -c "'$PPROF' '$WEB' <'$BENCH_DIR/shell6.txt'"
             label=$(printf '%s' "$cmd" | tr '\n' ' ')
             if [ "$rc1" = 0 ] && [ "$RC" = 0 ]; then
                 awk -v a="$one" -v b="$WALL" -v ac="$onec" -v bc="$CPU" -v c="$label" -v cold="$coldc" 'BEGIN {
@@ -352,7 +357,7 @@ top"; do
         done
     fi
     weberr=$BENCH_DIR/webui.err
-    HOME=$BENCH_DIR "$PPROF" -http=127.0.0.1:0 -no_browser "$BIG" >/dev/null 2>"$weberr" &
+    HOME=$BENCH_DIR "$PPROF" -http=127.0.0.1:0 -no_browser "$WEB" >/dev/null 2>"$weberr" &
     webpid=$!
     # the server must not outlive the bench, also when it is interrupted
     trap 'kill $webpid 2>/dev/null' EXIT
@@ -393,6 +398,12 @@ top"; do
     fi
     kill $webpid 2>/dev/null
     wait $webpid 2>/dev/null
+}
+
+if [ "${BENCH_WEBUI:-1}" = 1 ] && command -v curl >/dev/null 2>&1; then
+    for want in ${BENCH_WEBUI_PROFILES:-big wide labels}; do
+        [ -f "$BENCH_DIR/$want.pb.gz" ] && webui_bench "$BENCH_DIR/$want.pb.gz"
+    done
 fi
 
 rm -f "$ERR"

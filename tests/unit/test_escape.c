@@ -61,5 +61,23 @@ int main(void)
     CHECK_STR(H("foo\0bar"), "foo\xef\xbf\xbd" "bar");
     CHECK_STR(H("caf\xc3\xa9 \xe2\x80\xae"), "caf\xc3\xa9 \xe2\x80\xae");
     CHECK_STR(H(""), "");
+    /* Every byte value between plain runs, against the rule above: the
+     * markup five as entities, controls but tab, CR, LF as U+FFFD. */
+    for (int c = 0; c < 256; c++) {
+        char in[] = "plain text before x plain text after";
+        in[18] = (char)c;
+        const char *rep = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&#34;"
+                          : c == '\'' ? "&#39;" : NULL;
+        if (!rep && ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f))
+            rep = "\xef\xbf\xbd";
+        char want[128], one[2] = {(char)c, 0};
+        snprintf(want, sizeof want, "plain text before %s plain text after", rep ? rep : one);
+        CHECK_STR(esc_html(in, sizeof in - 1), want);
+    }
+    /* Text: a control at either end of a long plain run, and alone. */
+    CHECK_STR(E("\x01" "abcdefghijklmnopqrstuvwxyz0123456789" "\x02"),
+              "\\x01abcdefghijklmnopqrstuvwxyz0123456789\\x02");
+    CHECK_STR(E("\x7f"), "\\x7f");
+    CHECK_STR(E("~ \x1f"), "~ \\x1f");
     return unit_report("escape");
 }

@@ -91,6 +91,52 @@ static void add_labelled(pprof_profile *p, const char *stack, int64_t v, const c
  * 5): label sets weighing less than 5 in all have no tag anywhere; a set
  * of exactly 5 split over two stacks keeps its tag where it sums to 5 (the
  * common caller) and nowhere else; 200 sets of weight 1 leave nothing. */
+/* Label sets that print alike are one tag however their keys and values
+ * split: "a:b" = "c" and "a" = "b:c" both print "a:b:c", and a value with
+ * a newline prints as two labels would. Two halves under the cutoff (4 of
+ * a total of 906) make a tag over it; a plain profile's sets are told
+ * apart by their string ids, with the same tags. */
+static void test_tag_texts(void)
+{
+    for (int plain = 0; plain < 3; plain++) {
+        pprof_profile *p = new_profile();
+        if (plain == 0) {
+            add_labelled(p, "a;main", 3, "a:b", "c");
+            add_labelled(p, "a;main", 3, "a", "b:c");
+        } else if (plain == 1) {
+            add_labelled(p, "a;main", 3, "a", "b\nc:d");
+            pprof_label two[2] = {{.key = S(p, "c"), .str = S(p, "d")}, {.key = S(p, "a"), .str = S(p, "b")}};
+            add_sample(p, "a;main", 3, two, 2);
+        } else {
+            add_labelled(p, "a;main", 3, "a", "b");
+            pprof_label two[2] = {{.key = S(p, "c"), .str = S(p, "d")}, {.key = S(p, "a"), .str = S(p, "b")}};
+            add_sample(p, "a;main", 3, two, 2);
+            add_labelled(p, "a;main", 3, "a", "b");
+        }
+        add(p, "z;main", 900);
+        pprof_graph_options o = graph_options();
+        o.visual = true;
+        o.nodecount = 80;
+        o.nodefraction = 0.005;
+        pprof_graph *g = build(p, &o);
+        size_t seen = 0;
+        for (size_t i = 0; g && i < g->n_nodes; i++) {
+            const char *name = node_name(g, i);
+            for (uint32_t k = 0; k < g->nodes[i].n_tags; k++) {
+                const pprof_tag *t = &g->tags[g->nodes[i].tags_off + k];
+                const char *want = plain == 0 ? "a:b:c" : plain == 1 ? "a:b\nc:d" : "a:b";
+                CHECK_STR(t->name, want);
+                CHECK_INT(t->cum, 6);
+                CHECK_INT(t->flat, strcmp(name, "a") == 0 ? 6 : 0);
+                seen++;
+            }
+        }
+        CHECK_INT(seen, 2); /* on a and main (a:b with c:d weighs 3: none) */
+        pprof_graph_free(g);
+        pprof_profile_free(p);
+    }
+}
+
 static void test_tag_cutoff(void)
 {
     pprof_profile *p = new_profile();
@@ -446,6 +492,37 @@ static void test_nodemap(void)
         pprof_buf_release(&nb);
     }
     pprof_nodemap_free(m);
+    m = NULL;
+    /* Line numbers of every size and sign, and columns when kept, as Go
+     * prints an int64 (%d). */
+    static const struct {
+        int64_t line, column;
+        const char *want;
+    } nums[] = {
+        {9, 0, "b same.c:9"},
+        {1234567890123, 0, "b same.c:1234567890123"},
+        {-5, 0, "b same.c:-5"},
+        {INT64_MIN, 0, "b same.c:-9223372036854775808"},
+        {INT64_MAX, 7, "b same.c:9223372036854775807:7"},
+        {42, -1, "b same.c:42:-1"},
+        {10, 100, "b same.c:10:100"},
+    };
+    o.showcolumns = true;
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        pprof_line ln = {.function = fb, .line = nums[i].line, .column = nums[i].column};
+        pprof_location li = {.id = 10 + i, .address = 0x100 + i, .mapping = PPROF_NONE};
+        pprof_profile_add_location(&loc, p, &li, &ln, 1);
+        CHECK_INT(pprof_nodemap_build(&m, p, &o, &err), 0);
+        if (m) {
+            pprof_buf nb = {0};
+            CHECK_INT(pprof_nodemap_name(&nb, m, m->loc_nodes[m->loc_off[loc]]), 0);
+            pprof_buf_append(&nb, "", 1);
+            CHECK_STR((const char *)nb.data, nums[i].want);
+            pprof_buf_release(&nb);
+        }
+        pprof_nodemap_free(m);
+        m = NULL;
+    }
     pprof_nodemap_free(NULL);
     pprof_profile_free(p);
 }
@@ -526,10 +603,75 @@ static void test_edges_of(void)
     pprof_profile_free(p);
 }
 
+static bool starts_b(const pprof_graph *g, size_t i)
+{
+    return node_name(g, i)[0] == 'b';
+}
+
+/* edges_of with no nodecount: the graph's matching nodes come first, in
+ * the full graph's order (matched_first); the others follow, all there; a
+ * matching node with no value is in no list; every edge touches a
+ * matching node. The same through the profile's stack index (its call
+ * tree). With a nodecount, every node is sorted as before. */
+static void test_edges_of_matched(void)
+{
+    for (int indexed = 0; indexed < 2; indexed++) {
+        pprof_profile *p = new_profile();
+        add(p, "b1;a", 5);
+        add(p, "c;b2;a", 7);
+        add(p, "d;a", 9);
+        add(p, "b1;e", 2);
+        add(p, "b3;a", 0); /* b3: no value */
+        add(p, "x;b2", 3);
+        add(p, "y;a", 5);
+        pprof_error err;
+        if (indexed)
+            CHECK_INT(pprof_profile_index(p, &err), 0);
+        pprof_graph_options o = graph_options();
+        pprof_graph *full = build(p, &o);
+        pprof_regex *re = NULL;
+        CHECK_INT(pprof_regex_compile(&re, "^b", 2, &err), 0);
+        o.edges_of = re;
+        pprof_graph *some = build(p, &o);
+        o.nodecount = 4;
+        pprof_graph *four = build(p, &o);
+        if (full && some && four) {
+            CHECK(some->matched_first && !full->matched_first && !four->matched_first);
+            CHECK_INT(some->n_nodes, full->n_nodes);
+            size_t k = 0;
+            for (size_t i = 0; i < full->n_nodes; i++) {
+                if (!starts_b(full, i))
+                    continue;
+                CHECK(k < some->n_matched && strcmp(node_name(some, k), node_name(full, i)) == 0);
+                k++;
+            }
+            CHECK_INT(k, 2); /* b1 (flat 7), then b2 (flat 0); not b3 */
+            CHECK_INT(some->n_matched, k);
+            if (some->n_matched == 2)
+                CHECK(strcmp(node_name(some, 0), "b1") == 0 && strcmp(node_name(some, 1), "b2") == 0);
+            for (size_t i = some->n_matched; i < some->n_nodes; i++)
+                CHECK(!starts_b(some, i));
+            for (size_t i = 0; i < some->n_edges; i++)
+                CHECK(starts_b(some, some->edges[i].src) || starts_b(some, some->edges[i].dst));
+            CHECK_INT(some->n_edges, 5); /* a->b1, e->b1, a->b2, b2->c, b2->x */
+            /* Selected by nodecount: the full order's first four. */
+            CHECK_INT(four->n_nodes, 4);
+            for (size_t i = 0; i < four->n_nodes && i < full->n_nodes; i++)
+                CHECK_STR(node_name(four, i), node_name(full, i));
+        }
+        pprof_graph_free(four);
+        pprof_graph_free(some);
+        pprof_graph_free(full);
+        pprof_regex_free(re);
+        pprof_profile_free(p);
+    }
+}
+
 int main(void)
 {
     test_ties_at_nodecount();
     test_tag_cutoff();
+    test_tag_texts();
     test_saturation();
     test_call_tree_trimming();
     test_filters();
@@ -537,5 +679,6 @@ int main(void)
     test_nodemap();
     test_normalize();
     test_edges_of();
+    test_edges_of_matched();
     return unit_report("graph");
 }

@@ -327,6 +327,32 @@ expect 200 "/ui/peek?f=quoted" 'a &amp; b &#34;quoted&#34; &#39;single&#39;'
 expect 200 "/ui/peek?f=a-.b" 'a-&gt;b'
 kill "$PID"
 
+# ---------------------------------------------------------------- the label panel
+# Keys by name; values heaviest first, equal weights by text, strings before
+# numbers; a value under two keys counted under each; repeated numbers
+# summed; each link an exact, URL-escaped focus (tests/data/gen/tags_panel.py).
+start tags "$data/tags_panel.pb.gz"
+get /ui/tags
+rows=$(sed -n 's|^<tr><td class="num">\([^<]*\)</td><td class="num">\([^<]*\)</td>.*width:\([0-9]*\)px.*href="\([^"]*\)">\(.*\)</a></td></tr>$|\1 \2 \3 \4 \5|p' "$tmp/body")
+want='12 75.00% 200 ?tf=bytes%3D2048 2kB
+4 25.00% 67 ?tf=bytes%3D16 16B
+3 50.00% 200 ?tf=mixed%3D%5Es%24 s
+3 50.00% 200 ?tf=mixed%3D5 5
+9 42.86% 200 ?tf=route%3D%5E%2Fa%5C.b%24 /a.b
+4 19.05% 89 ?tf=route%3D%5Ex%3Cy%26z%24 x&lt;y&amp;z
+3 14.29% 67 ?tf=route%3D%5Ea%24 a
+3 14.29% 67 ?tf=route%3D%5Eb%24 b
+2  9.52% 44 ?tf=route%3D%5E%5C%28q%5C%29%5C%2B%24 (q)+
+11 73.33% 200 ?tf=zone%3D%5Eb%24 b
+4 26.67% 73 ?tf=zone%3D%5E%2Fa%5C.b%24 /a.b'
+[ "$CODE" = 200 ] && [ "$rows" = "$want" ] && ok || bad "/ui/tags rows ($CODE): $rows"
+[ "$(grep -o '<h2>[^<]*</h2>' "$tmp/body" | tr '\n' ' ')" = "<h2>bytes</h2> <h2>mixed</h2> <h2>route</h2> <h2>zone</h2> " ] &&
+    ok || bad "/ui/tags keys: $(grep -o '<h2>[^<]*</h2>' "$tmp/body")"
+# A focus link of the panel keeps exactly its value.
+expect 200 "/ui/tags?tf=route%3D%5E%2Fa%5C.b%24" '?tf=zone%3D%5Eb%24">b</a>'
+lacks "/ui/tags?tf=route%3D%5E%2Fa%5C.b%24" 'x&lt;y'
+kill "$PID"
+
 # ---------------------------------------------------------------- flags
 out=$("$PPROF" -no_browser -top "$data/cpu.pb.gz" 2>&1)
 [ $? = 2 ] && echo "$out" | grep -q 'no_browser' && ok || bad "-no_browser without -http: $out"
