@@ -131,7 +131,7 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
         pprof_error ignored;
         pprof_gunzip(&head, data, len, SNIFF_BYTES, &ignored); /* a truncated head is fine */
         hd = head.data;
-        hn = head.len;
+        hn = head.len < SNIFF_BYTES ? head.len : SNIFF_BYTES;
     }
     pprof_buf raw = {0};
     bool inflated = false;

@@ -1,5 +1,6 @@
 /* decode.c: streaming profile.proto decoder: inflates on the fly, turns each
  * top-level field into the model as it arrives, then resolves ids and strings. */
+#include "decode_ahead.h"
 #include "idmap.h"
 #include "internal.h"
 
@@ -22,6 +23,8 @@ typedef struct src {
     pprof_error *err;
     int failed; /* sticky error code from inflate */
     pprof_pipe *pipe; /* inflating in another thread, for big inputs */
+    pprof_ahead *ahead; /* samples that thread decoded ahead, or NULL */
+    bool whole; /* gzip input inflated whole into win (whole_inflate): raw from then on */
 } src;
 
 static int src_fail(src *s, int code, const char *fmt, const char *detail)
@@ -188,25 +191,7 @@ enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 /* Reads a varint from [*p, end); false when it runs off the end or exceeds 10 bytes. */
 static inline bool rd_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
 {
-    const uint8_t *q = *p;
-    if (q < end && *q < 0x80) {
-        *out = *q;
-        *p = q + 1;
-        return true;
-    }
-    uint64_t v = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-        if (q >= end)
-            return false;
-        uint8_t b = *q++;
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if (b < 0x80) {
-            *out = v;
-            *p = q;
-            return true;
-        }
-    }
-    return false;
+    return pprof_rd_varint(p, end, out);
 }
 
 /* A field read from a message: its number, wire type, and payload. */
@@ -286,6 +271,9 @@ typedef struct dec {
     uint64_t pend_vals[MERGE_BATCH];
     size_t pend_nvals[MERGE_BATCH];
     bool pend_merge[MERGE_BATCH];
+    /* the merge hashes of pending samples decoded ahead (pend_hashed) */
+    uint64_t pend_lh[MERGE_BATCH], pend_hv[MERGE_BATCH];
+    bool pend_hashed[MERGE_BATCH];
     /* While true, sample_locs holds the wire location ids themselves (all
      * below 2^32): a repeated sample, the common case, is merged without
      * looking any id up, and only the kept ones are mapped to indices at
@@ -511,8 +499,7 @@ static int dec_label(dec *d, const field *outer, uint64_t off, pprof_label *l, b
 /* The hash of a sample's location list. */
 static uint64_t stack_hash(const pprof_profile *p, const pprof_sample *s)
 {
-    return s->n_locs ? pprof_hash_bytes(p->sample_locs + s->locs_off, s->n_locs * sizeof *p->sample_locs)
-                     : pprof_hash_u64(0);
+    return pprof_ahead_stack_hash(s->n_locs ? p->sample_locs + s->locs_off : NULL, s->n_locs);
 }
 
 /* The key of a sample for merging: its location list (h, its stack_hash)
@@ -520,12 +507,7 @@ static uint64_t stack_hash(const pprof_profile *p, const pprof_sample *s)
  * order reaches no output. */
 static uint64_t sample_key_hash_from(const pprof_profile *p, const pprof_sample *s, uint64_t h)
 {
-    const pprof_label *lb = pprof_sample_labels(p, s);
-    for (uint32_t k = 0; k < s->n_labels; k++) {
-        h = pprof_hash_u64(h ^ lb[k].key ^ (uint64_t)lb[k].str << 32);
-        h = pprof_hash_u64(h ^ (uint64_t)lb[k].num ^ (uint64_t)lb[k].num_unit << 40);
-    }
-    return h;
+    return pprof_ahead_key_hash(pprof_sample_labels(p, s), s->n_labels, h);
 }
 
 static uint64_t sample_key_hash(const pprof_profile *p, const pprof_sample *s)
@@ -549,6 +531,8 @@ static int leave_raw_ids(dec *d, size_t upto)
 {
     pprof_profile *p = d->p;
     d->raw_ids = false;
+    for (size_t j = 0; j < d->n_pend; j++)
+        d->pend_hashed[j] = false; /* (hashes of wire ids) */
     for (size_t i = 0; i < upto; i++) {
         uint32_t id = p->sample_locs[i], idx;
         if (id < d->loc_ids.dense_cap && d->loc_ids.dense[id]) { /* (seen before: the common case) */
@@ -618,8 +602,13 @@ static int merge_pending(dec *d)
         size_t mask = d->smp_mask;
         for (size_t j = 0; j < np; j++) {
             const pprof_sample *sm = &p->samples[base + j];
-            lh[j] = d->pend_merge[j] ? stack_hash(p, sm) : 0;
-            hv[j] = d->pend_merge[j] ? sample_key_hash_from(p, sm, lh[j]) : 0;
+            if (d->pend_hashed[j]) {
+                lh[j] = d->pend_lh[j];
+                hv[j] = d->pend_hv[j];
+            } else {
+                lh[j] = d->pend_merge[j] ? stack_hash(p, sm) : 0;
+                hv[j] = d->pend_merge[j] ? sample_key_hash_from(p, sm, lh[j]) : 0;
+            }
             __builtin_prefetch(&slots[hv[j] & mask]);
             __builtin_prefetch(&d->stk_slots[lh[j] & d->stk_mask]);
         }
@@ -716,39 +705,28 @@ static int merge_pending(dec *d)
     return 0;
 }
 
-/* The common case of a packed location list in raw-id mode, 8 bytes at a
- * time: each varint of 1 to 4 bytes (an id from 1 to 2^28 - 1) goes to dst.
- * Stops before anything else (a longer varint, id 0, the last 7 bytes),
- * which the caller's byte-wise loop then reads or reports; *q moves past
- * what was taken. Returns the number of ids stored. */
-static size_t raw_ids_packed(const uint8_t **q, const uint8_t *end, uint32_t *dst)
+/* The sample just decoded (nvals values) joins the pending ones; hashed:
+ * its merge hashes are lh and hv. */
+static int pend_sample(dec *d, size_t nvals, bool hashed, uint64_t lh, uint64_t hv)
 {
-    size_t n = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    const uint8_t *p = *q;
-    while (end - p >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        uint64_t stop = ~w & 0x8080808080808080ULL; /* bytes ending a varint */
-        if (!stop)
-            break;
-        unsigned len = ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
-        if (len > 4)
-            break;
-        uint64_t x = w & (((uint64_t)1 << (8 * len)) - 1);
-        uint32_t v = (uint32_t)((x & 0x7f) | (x >> 1 & 0x3f80) | (x >> 2 & 0x1fc000) | (x >> 3 & 0xfe00000));
-        if (v == 0)
-            break;
-        dst[n++] = v;
-        p += len;
+    if (!d->value_count_set) {
+        d->value_count_set = true;
+        d->first_value_count = nvals;
+    } else if (nvals != d->first_value_count && !d->value_count_bad) {
+        /* It and the later samples are kept as they come (the profile
+         * is rejected); merge_pending numbers it. */
+        d->value_count_bad = true;
+        d->bad_value_sample = SIZE_MAX;
+        d->bad_value_count = nvals;
     }
-    *q = p;
-#else
-    (void)q;
-    (void)end;
-    (void)dst;
-#endif
-    return n;
+    size_t j = d->n_pend++;
+    d->pend_vals[j] = d->n_values - nvals;
+    d->pend_nvals[j] = (uint32_t)nvals;
+    d->pend_merge[j] = !d->value_count_bad;
+    d->pend_hashed[j] = hashed;
+    d->pend_lh[j] = lh;
+    d->pend_hv[j] = hv;
+    return d->value_count_bad ? merge_pending(d) : 0;
 }
 
 static int dec_sample(dec *d, const field *outer, uint64_t off)
@@ -791,7 +769,7 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
             uint64_t rest_off = foff;
             if (f.wt == WT_LEN && d->raw_ids) {
                 const uint8_t *q2 = f.data;
-                n = raw_ids_packed(&q2, f.data + f.len, dst);
+                n = pprof_raw_ids_packed(&q2, f.data + f.len, dst);
                 rest_off += (uint64_t)(q2 - f.data);
                 f.len -= (size_t)(q2 - f.data);
                 f.data = q2;
@@ -853,21 +831,64 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
         default: break;
         }
     }
-    if (!d->value_count_set) {
-        d->value_count_set = true;
-        d->first_value_count = nvals;
-    } else if (nvals != d->first_value_count && !d->value_count_bad) {
-        /* It and the later samples are kept as they come (the profile
-         * is rejected); merge_pending numbers it. */
-        d->value_count_bad = true;
-        d->bad_value_sample = SIZE_MAX;
-        d->bad_value_count = nvals;
+    return pend_sample(d, nvals, false, 0, 0);
+}
+
+/* A sample decoded ahead (lib/decode_ahead.c) joins the pending ones: what
+ * dec_sample does with the same bytes, but the varints are read and the
+ * merge hashes computed already. */
+static int dec_sample_ahead(dec *d, const pprof_ahead_rec *r)
+{
+    pprof_profile *p = d->p;
+    struct pprof_profile_internal *in = p->internal;
+    if (d->n_pend == MERGE_BATCH || p->n_samples + d->n_pend >= UINT32_MAX - 1) {
+        int rc = merge_pending(d);
+        if (rc)
+            return rc;
     }
-    size_t j = d->n_pend++;
-    d->pend_vals[j] = d->n_values - nvals;
-    d->pend_nvals[j] = (uint32_t)nvals;
-    d->pend_merge[j] = !d->value_count_bad;
-    return d->value_count_bad ? merge_pending(d) : 0;
+    if (p->n_samples >= UINT32_MAX - 1)
+        return fail(d, PPROF_ELIMIT, "parsing profile: too many samples");
+    if (PPROF_GROW(p->samples, in->cap_samples, p->n_samples + d->n_pend + 1))
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    pprof_sample *sm = &p->samples[p->n_samples + d->n_pend];
+    sm->locs_off = p->n_sample_locs;
+    sm->labels_off = p->n_labels;
+    sm->n_locs = r->n_locs;
+    sm->n_labels = r->n_labels;
+    if (r->n_locs) {
+        if (PPROF_GROW(p->sample_locs, in->cap_sample_locs, p->n_sample_locs + r->n_locs))
+            return fail(d, PPROF_ENOMEM, "out of memory");
+        uint32_t *dst = p->sample_locs + p->n_sample_locs;
+        const uint32_t *ids = pprof_ahead_locs(r);
+        if (d->raw_ids) {
+            memcpy(dst, ids, r->n_locs * sizeof *dst);
+        } else {
+            for (uint32_t k = 0; k < r->n_locs; k++) {
+                uint32_t id = ids[k];
+                if (id < d->loc_ids.dense_cap && d->loc_ids.dense[id]) {
+                    dst[k] = d->loc_ids.dense[id] - 1;
+                } else {
+                    int rc = loc_ref(d, id, &dst[k]);
+                    if (rc)
+                        return rc;
+                }
+            }
+        }
+        p->n_sample_locs += r->n_locs;
+    }
+    if (r->n_values) {
+        if (PPROF_GROW(p->values, in->cap_values, d->n_values + r->n_values))
+            return fail(d, PPROF_ENOMEM, "out of memory");
+        memcpy(p->values + d->n_values, pprof_ahead_values(r), r->n_values * sizeof *p->values);
+        d->n_values += r->n_values;
+    }
+    if (r->n_labels) {
+        if (PPROF_GROW(p->labels, in->cap_labels, p->n_labels + r->n_labels))
+            return fail(d, PPROF_ENOMEM, "out of memory");
+        memcpy(p->labels + p->n_labels, pprof_ahead_labels(r), r->n_labels * sizeof *p->labels);
+        p->n_labels += r->n_labels;
+    }
+    return pend_sample(d, r->n_values, d->raw_ids, r->stack_hash, r->key_hash);
 }
 
 /* Holds the message f (a length-delimited field) in pe. 0 or PPROF_ENOMEM. */
@@ -1757,13 +1778,14 @@ static int decode_all(dec *d)
         const uint8_t *q = start, *e = s->win + s->end;
         uint64_t off = s->base + s->pos;
         uint64_t tag, len = 0;
+        size_t hdr = 0;
         if (!rd_varint(&q, e, &tag))
             return fail(d, PPROF_EWIRE, "parsing profile: bad varint at offset %llu", (unsigned long long)off);
         if ((tag & 7) == WT_LEN) {
             if (!rd_varint(&q, e, &len))
                 return fail(d, PPROF_EWIRE, "parsing profile: bad varint length at offset %llu (field %llu)",
                             (unsigned long long)off, (unsigned long long)(tag >> 3));
-            size_t hdr = (size_t)(q - start);
+            hdr = (size_t)(q - start);
             if (len > (uint64_t)SIZE_MAX - hdr || len > s->max)
                 return fail(d, PPROF_EWIRE,
                             "parsing profile: field %llu: length %llu exceeds the data at offset %llu",
@@ -1785,6 +1807,16 @@ static int decode_all(dec *d)
                             "parsing profile: field %llu: length %llu exceeds the %llu bytes left at offset %llu",
                             (unsigned long long)(tag >> 3), (unsigned long long)len,
                             (unsigned long long)(have - (int64_t)hdr), (unsigned long long)off);
+        }
+        if (tag == (2u << 3 | WT_LEN) && s->ahead) {
+            const pprof_ahead_rec *r = pprof_ahead_take(s->ahead, off);
+            if (r) {
+                int rc = dec_sample_ahead(d, r);
+                if (rc)
+                    return rc;
+                s->pos += hdr + (size_t)len; /* (all in the window: filled above) */
+                continue;
+            }
         }
         /* The window may have moved during the fill. */
         start = s->win + s->pos;
@@ -1846,8 +1878,41 @@ static void reserve_for(pprof_profile *p, uint64_t size, uint64_t max)
     (void)pprof_profile_reserve_samples(p, 0, n); /* (on failure, it grows as it goes) */
 }
 
-int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
-                        const pprof_parse_options *opt, pprof_error *err)
+/* Small gzip inputs (a merge's many captures) are inflated whole by ISA-L,
+ * about twice as fast as zlib, then decoded as raw bytes: up to the size
+ * their gzip trailer gives (so a bomb costs no more than that), at most
+ * WHOLE_MAX and a quarter of the memory budget, and only when ISA-L takes
+ * the input to its end; else zlib inflates it as it is decoded (in a small
+ * window, repeated samples merged as they come), and says what is wrong. */
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define WHOLE_MAX (16u << 20)
+#else
+#define WHOLE_MAX (1u << 16)
+#endif
+
+static bool whole_inflate(src *s, const uint8_t *data, size_t len, uint64_t budget)
+{
+    uint64_t max = gzip_size_hint(data, len);
+    if (max > s->max)
+        max = s->max;
+    if (max > WHOLE_MAX)
+        max = WHOLE_MAX;
+    if (max > budget / 4)
+        max = budget / 4;
+    uint8_t *buf;
+    size_t n;
+    if (max == 0 || pprof_isal_inflate_all(&buf, &n, data, len, max, max) != 0)
+        return false;
+    s->gz = false;
+    s->whole = true;
+    s->win = buf;
+    s->cap = s->end = n;
+    s->total = n;
+    return true;
+}
+
+static int parse(pprof_profile **out, const void *data, size_t len, const pprof_parse_options *opt,
+                 bool ahead_all, pprof_error *err)
 {
     *out = NULL;
     pprof_error local;
@@ -1868,17 +1933,24 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
      * the caller wants one thread; when the thread cannot start, this one
      * inflates as it goes. */
     bool threaded = s.gz && len >= DEC_THREAD_MIN && len <= UINT32_MAX && !(opt && opt->single_threaded);
-    if (threaded && pprof_pipe_start(&s.pipe, data, len, s.max, opt && opt->input_mapped) != 0) {
+    if (threaded && pprof_ahead_new(&s.ahead, 0, ahead_all) != 0)
+        s.ahead = NULL; /* (the samples are then all decoded here) */
+    if (threaded && pprof_pipe_start_ahead(&s.pipe, data, len, s.max, opt && opt->input_mapped, s.ahead) != 0) {
         s.pipe = NULL;
         threaded = false;
+        pprof_ahead_free(s.ahead);
+        s.ahead = NULL;
     }
     if (threaded) {
         s.cap = DEC_WINDOW_THREADED;
         s.win = malloc(s.cap);
         if (!s.win) {
             pprof_pipe_stop(s.pipe);
+            pprof_ahead_free(s.ahead);
             return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
         }
+    } else if (s.gz && len < DEC_THREAD_MIN && whole_inflate(&s, data, len, pprof_parse_max_memory(opt))) {
+        /* inflated whole: decoded as raw bytes */
     } else if (s.gz) {
         if (inflateInit2(&s.z, 16 + MAX_WBITS) != Z_OK)
             return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
@@ -1909,7 +1981,7 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
     d.p = pprof_profile_new();
     int rc = d.p ? 0 : pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     if (!rc)
-        reserve_for(d.p, s.gz ? gzip_size_hint(data, len) : len, s.max);
+        reserve_for(d.p, s.gz ? gzip_size_hint(data, len) : s.end, s.max);
     if (!rc)
         rc = decode_all(&d);
     if (rc && rc != PPROF_ENOMEM && !s.failed) {
@@ -1921,14 +1993,17 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
         }
     }
     if (s.gz) {
-        if (s.pipe)
-            pprof_pipe_stop(s.pipe);
-        else
+        if (s.pipe) {
+            pprof_pipe_stop(s.pipe); /* (the thread feeding s.ahead is gone) */
+            pprof_ahead_free(s.ahead);
+        } else
             inflateEnd(&s.z);
         free(s.win);
         if (!rc && s.total == 0)
             rc = pprof_error_set(err, PPROF_EEMPTY, "parsing profile: empty input file");
     }
+    if (s.whole)
+        free(s.win);
     if (!rc)
         rc = resolve_strings(&d);
     if (!rc)
@@ -1946,4 +2021,16 @@ int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
     }
     *out = d.p;
     return 0;
+}
+
+int pprof_profile_parse(pprof_profile **out, const void *data, size_t len,
+                        const pprof_parse_options *opt, pprof_error *err)
+{
+    return parse(out, data, len, opt, false, err);
+}
+
+int pprof_profile_parse_ahead_all(pprof_profile **out, const void *data, size_t len,
+                                  const pprof_parse_options *opt, pprof_error *err)
+{
+    return parse(out, data, len, opt, true, err);
 }

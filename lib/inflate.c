@@ -80,6 +80,10 @@ int pprof_gunzip(pprof_buf *out, const void *data, size_t len, uint64_t max, ppr
         }
         z.next_out = out->data + out->len;
         z.avail_out = (uInt)(out->cap - out->len - 1);
+        /* Past max + 1 bytes nothing is kept: a small cap (the sniffs' head
+         * of a file) inflates that much, not a whole step of the file. */
+        if (z.avail_out > max + 1 - (out->len - start))
+            z.avail_out = (uInt)(max + 1 - (out->len - start));
         uInt before = z.avail_out;
         int zr = inflate(&z, Z_NO_FLUSH);
         out->len += before - z.avail_out;

@@ -126,6 +126,19 @@ int pprof_slots_grow(uint32_t **slots, size_t *mask, pprof_slot_hash hash, const
 /* Inflates gzip data in a second thread; chunks come back in order. */
 typedef struct pprof_pipe pprof_pipe;
 int pprof_pipe_start(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t max, bool drop_input);
+/* The same, and the thread feeds each chunk to ahead (lib/decode_ahead.h)
+ * before handing it on; ahead outlives the pipe. */
+typedef struct pprof_ahead pprof_ahead;
+int pprof_pipe_start_ahead(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t max, bool drop_input,
+                           pprof_ahead *ahead);
+/* Inflates all of gz (gzip members, at most max bytes; hint: the expected
+ * size, or 0) with ISA-L into *out (malloc'd, *out_len bytes, not 0).
+ * Returns 0, else -1 with nothing allocated: no ISA-L in this build, or
+ * input ISA-L does not take to its end (broken, truncated, over max,
+ * trailing junk), which the caller then inflates with zlib, whose words
+ * say what is wrong. */
+int pprof_isal_inflate_all(uint8_t **out, size_t *out_len, const uint8_t *gz, size_t len, uint64_t max,
+                           uint64_t hint);
 /* Next chunk (valid until the next call); *len 0 at the end or on error,
  * which is returned with err filled. */
 int pprof_pipe_next(pprof_pipe *p, const uint8_t **data, size_t *len, pprof_error *err);

@@ -1,0 +1,443 @@
+/* test_decode_ahead.c: samples decoded ahead in the inflating thread (lib/decode_ahead.c): the same records however the stream is cut, none for what the decoder must judge, none lost silently when the ring is full, and a parse through them equal to one without. */
+#include "decode_ahead.h"
+#include "internal.h"
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static pprof_str S(pprof_profile *p, const char *s)
+{
+    pprof_str id = 0;
+    pprof_profile_intern(&id, p, s, strlen(s));
+    return id;
+}
+
+static uint64_t rnd(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *x >> 33;
+}
+
+/* A profile of ns samples over nl locations: stacks of 0 to 40 frames,
+ * two values, labels of strings, of numbers with units, and empty ones
+ * (which the decoder drops). When huge_at is non-zero, that sample uses a
+ * location whose id does not fit 32 bits (not decoded ahead: the decoder
+ * leaves its raw-id mode there). Samples repeat, so that some merge. */
+static pprof_profile *make_profile(int ns, int nl, int huge_at)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "cpu"), S(p, "nanoseconds")});
+    for (int i = 0; i < nl; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "fn%d", i);
+        pprof_function f = {.id = (uint64_t)i + 1, .name = S(p, name), .filename = S(p, "x.c")};
+        uint32_t fi, li;
+        pprof_profile_add_function(&fi, p, &f);
+        pprof_line ln = {fi, i, 0};
+        uint64_t id = (uint64_t)i * 131 + 1; /* 1- to 3-byte varints */
+        if (i == nl - 1 && huge_at)
+            id = (uint64_t)1 << 40;
+        pprof_location loc = {.id = id, .address = (uint64_t)i * 16, .mapping = PPROF_NONE};
+        pprof_profile_add_location(&li, p, &loc, &ln, 1);
+    }
+    pprof_str k1 = S(p, "endpoint"), k2 = S(p, "bytes"), u = S(p, "bytes"), v1 = S(p, "/a"), v2 = S(p, "/b");
+    for (int i = 0; i < ns; i++) {
+        int seed = i % 5 == 4 ? 0 : i; /* every fifth sample repeats the first */
+        uint64_t x = (uint64_t)seed * 977 + 3;
+        uint32_t locs[40];
+        size_t n = (size_t)(rnd(&x) % 41);
+        for (size_t k = 0; k < n; k++)
+            locs[k] = (uint32_t)(rnd(&x) % (uint64_t)(nl - 1));
+        if (huge_at && i == huge_at) {
+            n += n == 0;
+            locs[n / 2] = (uint32_t)(nl - 1);
+        }
+        int64_t v[2] = {(int64_t)(i % 5) + 1, (int64_t)rnd(&x) - (1ll << 30)};
+        pprof_label lb[3];
+        size_t nlab = 0;
+        if (seed % 3 == 0)
+            lb[nlab++] = (pprof_label){.key = k1, .str = seed % 2 ? v1 : v2};
+        if (seed % 4 == 0)
+            lb[nlab++] = (pprof_label){.key = k2, .num = (int64_t)(seed % 9) * 1024, .num_unit = u};
+        if (seed % 7 == 0)
+            lb[nlab++] = (pprof_label){.key = k2}; /* neither string nor number: dropped */
+        pprof_profile_add_sample(p, locs, n, v, lb, nlab);
+    }
+    return p;
+}
+
+/* A ring that holds all records of the small profile (a fresh default one
+ * per cut would cost a 16 MiB allocation each, slow under sanitizers). */
+enum { RING = 1 << 17 };
+
+/* Offsets of the top-level Sample fields of a raw profile. */
+static size_t sample_offsets(const uint8_t *b, size_t n, uint64_t *offs, size_t max)
+{
+    const uint8_t *q = b, *e = b + n;
+    size_t k = 0;
+    while (q < e) {
+        uint64_t off = (uint64_t)(q - b), tag, v;
+        if (!pprof_rd_varint(&q, e, &tag))
+            break;
+        switch (tag & 7) {
+        case 0: pprof_rd_varint(&q, e, &v); break;
+        case 1: q += 8; break;
+        case 5: q += 4; break;
+        case 2:
+            pprof_rd_varint(&q, e, &v);
+            q += v;
+            if (tag >> 3 == 2 && k < max)
+                offs[k++] = off;
+            break;
+        default: return k;
+        }
+    }
+    return k;
+}
+
+/* The records of a feed, copied: each record's bytes in turn, a record
+ * of off and size 0 standing for a sample without one. */
+static void collect(pprof_ahead *a, const uint64_t *offs, size_t n, pprof_buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const pprof_ahead_rec *r = pprof_ahead_take(a, offs[i]);
+        if (r) {
+            pprof_buf_append(out, r, r->size);
+        } else {
+            pprof_ahead_rec none = {.off = offs[i]};
+            pprof_buf_append(out, &none, sizeof none);
+        }
+    }
+}
+
+/* Feeds raw in pieces cut at the given points (sorted, within len). */
+static void feed_cut(pprof_ahead *a, const uint8_t *raw, size_t len, const size_t *cuts, size_t ncuts)
+{
+    size_t at = 0;
+    for (size_t i = 0; i <= ncuts; i++) {
+        size_t to = i < ncuts ? cuts[i] : len;
+        pprof_ahead_feed(a, raw + at, to - at, false);
+        at = to;
+    }
+}
+
+/* Every record says what the profile has at that sample; a sample using
+ * the huge location id has none. */
+static void check_records(const pprof_profile *p, const pprof_buf *recs, size_t n)
+{
+    const uint8_t *q = recs->data;
+    size_t with = 0, without = 0;
+    for (size_t i = 0; i < n && i < p->n_samples; i++) {
+        const pprof_ahead_rec *r = (const pprof_ahead_rec *)(const void *)q;
+        const pprof_sample *s = &p->samples[i];
+        q += r->size ? r->size : sizeof *r;
+        bool huge = false;
+        for (uint32_t k = 0; k < s->n_locs; k++)
+            huge |= p->locations[p->sample_locs[s->locs_off + k]].id > UINT32_MAX;
+        if (huge) {
+            CHECK_INT(r->size, 0);
+            without++;
+            continue;
+        }
+        CHECK(r->size != 0);
+        if (!r->size)
+            continue;
+        with++;
+        CHECK_INT(r->n_locs, s->n_locs);
+        CHECK_INT(r->n_values, 2);
+        bool same = r->n_locs == s->n_locs;
+        for (uint32_t k = 0; same && k < s->n_locs; k++)
+            same = pprof_ahead_locs(r)[k] == p->locations[p->sample_locs[s->locs_off + k]].id;
+        CHECK(same);
+        CHECK(memcmp(pprof_ahead_values(r), p->values + i * 2, 2 * sizeof(int64_t)) == 0);
+        size_t kept = 0;
+        const pprof_label *lb = pprof_sample_labels(p, s);
+        for (uint32_t k = 0; k < s->n_labels; k++)
+            kept += lb[k].str || lb[k].num || lb[k].num_unit;
+        CHECK_INT(r->n_labels, kept);
+        CHECK(r->stack_hash == pprof_ahead_stack_hash(pprof_ahead_locs(r), r->n_locs));
+        CHECK(r->key_hash == pprof_ahead_key_hash(pprof_ahead_labels(r), r->n_labels, r->stack_hash));
+    }
+    CHECK_INT(with + without, n);
+    CHECK_INT(without, 1);
+}
+
+/* The records are the same however the byte stream is cut into chunks:
+ * once at every byte, into single bytes, and at every pair of points a
+ * prime step apart. */
+static void test_cuts(void)
+{
+    pprof_profile *p = make_profile(60, 50, 17);
+    pprof_buf raw = {0};
+    pprof_error err;
+    CHECK_INT(pprof_profile_encode(&raw, p, false, &err), 0);
+    uint64_t offs[64];
+    size_t n = sample_offsets(raw.data, raw.len, offs, 64);
+    CHECK_INT(n, 60);
+    pprof_ahead *a = NULL;
+    pprof_buf want = {0};
+    CHECK_INT(pprof_ahead_new(&a, 0, true), 0);
+    if (!a)
+        return;
+    feed_cut(a, raw.data, raw.len, NULL, 0);
+    collect(a, offs, n, &want);
+    pprof_ahead_free(a);
+    check_records(p, &want, n);
+
+    size_t bad = 0, runs = 0;
+    for (size_t cut = 0; cut <= raw.len; cut++) {
+        pprof_buf got = {0};
+        pprof_ahead_new(&a, RING, true);
+        feed_cut(a, raw.data, raw.len, &cut, 1);
+        collect(a, offs, n, &got);
+        pprof_ahead_free(a);
+        bad += got.len != want.len || memcmp(got.data, want.data, want.len) != 0;
+        runs++;
+        pprof_buf_release(&got);
+    }
+    for (size_t c1 = 0; c1 < raw.len; c1 += 97) {
+        for (size_t c2 = c1; c2 <= raw.len; c2 += 41) {
+            size_t cuts[2] = {c1, c2};
+            pprof_buf got = {0};
+            pprof_ahead_new(&a, RING, true);
+            feed_cut(a, raw.data, raw.len, cuts, 2);
+            collect(a, offs, n, &got);
+            pprof_ahead_free(a);
+            bad += got.len != want.len || memcmp(got.data, want.data, want.len) != 0;
+            runs++;
+            pprof_buf_release(&got);
+        }
+    }
+    {
+        pprof_buf got = {0};
+        pprof_ahead_new(&a, 0, true);
+        for (size_t i = 0; i < raw.len; i++)
+            pprof_ahead_feed(a, raw.data + i, 1, false);
+        collect(a, offs, n, &got);
+        pprof_ahead_free(a);
+        bad += got.len != want.len || memcmp(got.data, want.data, want.len) != 0;
+        runs++;
+        pprof_buf_release(&got);
+    }
+    CHECK_INT(bad, 0);
+    CHECK(runs > raw.len);
+
+    /* Not ready and not all: passed over, no record. */
+    pprof_ahead_new(&a, 0, false);
+    pprof_ahead_feed(a, raw.data, raw.len, false);
+    CHECK(pprof_ahead_take(a, offs[0]) == NULL);
+    CHECK(pprof_ahead_take(a, offs[n - 1]) == NULL);
+    pprof_ahead_free(a);
+    /* Ready: every sample decoded but the one with the huge id. */
+    pprof_buf got = {0};
+    pprof_ahead_new(&a, 0, false);
+    pprof_ahead_feed(a, raw.data, raw.len, true);
+    collect(a, offs, n, &got);
+    pprof_ahead_free(a);
+    CHECK(got.len == want.len && memcmp(got.data, want.data, want.len) == 0);
+    pprof_buf_release(&got);
+
+    /* A ring too small for all of them: the writer drops records it has
+     * no room for, and the reader, taking some, makes room again. */
+    pprof_ahead_new(&a, 4096, true);
+    pprof_ahead_feed(a, raw.data, raw.len, false);
+    size_t first = 0;
+    while (first < n && pprof_ahead_take(a, offs[first]))
+        first++;
+    CHECK(first > 2 && first < n); /* the first ones fit, not all */
+    size_t missing = 0, wrong = 0;
+    const uint8_t *w = want.data;
+    for (size_t i = 0; i < n; i++) {
+        const pprof_ahead_rec *wr = (const pprof_ahead_rec *)(const void *)w;
+        w += wr->size ? wr->size : sizeof *wr;
+        if (i < first)
+            continue;
+        const pprof_ahead_rec *r = pprof_ahead_take(a, offs[i]);
+        missing += r == NULL;
+        wrong += r && (r->size != wr->size || memcmp(r, wr, wr->size) != 0); /* (a smaller one may fit) */
+    }
+    CHECK(missing > 0);
+    CHECK_INT(wrong, 0);
+    pprof_ahead_feed(a, raw.data, raw.len, false); /* the same stream again, at offsets past the first */
+    size_t again = 0;
+    for (size_t i = 0; i < n; i++)
+        again += pprof_ahead_take(a, raw.len + offs[i]) != NULL;
+    CHECK(again > 2);
+    pprof_ahead_free(a);
+    CHECK_INT(pprof_ahead_new(&a, 5000, true), PPROF_EINVAL);
+
+    pprof_buf_release(&want);
+    pprof_buf_release(&raw);
+    pprof_profile_free(p);
+}
+
+/* Broken samples get no record: the decoder decodes them and says why. */
+static void test_refused(void)
+{
+    static const uint8_t cases[][12] = {
+        {0x12, 0x03, 0x0a, 0x01, 0x00},             /* location id 0 */
+        {0x12, 0x02, 0x08, 0x00},                   /* location id 0, unpacked */
+        {0x12, 0x02, 0x0d, 0x01},                   /* field 1 as fixed32 */
+        {0x12, 0x03, 0x0a, 0x02, 0x81},             /* packed varint cut */
+        {0x12, 0x04, 0x1a, 0x02, 0x08, 0x7f},       /* a label of a key alone: dropped, still a record */
+        {0x12, 0x04, 0x1a, 0x02, 0x10, 0x00},       /* label of an empty string: dropped, still a record */
+        {0x12, 0x04, 0x1a, 0x02, 0x0a, 0x00},       /* label field as bytes */
+        {0x12, 0x02, 0x20, 0x01},                   /* unknown field 4 */
+        {0x12, 0x03, 0x1a, 0x05, 0x08},             /* label longer than the sample */
+    };
+    static const bool record[] = {false, false, false, false, true, true, false, false, false};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pprof_ahead *a = NULL;
+        pprof_ahead_new(&a, 0, true);
+        pprof_ahead_feed(a, cases[i], 2 + cases[i][1], false);
+        const pprof_ahead_rec *r = pprof_ahead_take(a, 0);
+        if ((r != NULL) != record[i])
+            fprintf(stderr, "case %zu\n", i);
+        CHECK((r != NULL) == record[i]);
+        pprof_ahead_free(a);
+    }
+    /* A field the decoder stops at (wire type 3): nothing after it. */
+    static const uint8_t dead[] = {0x1b, 0x12, 0x02, 0x0a, 0x01};
+    pprof_ahead *a = NULL;
+    pprof_ahead_new(&a, 0, true);
+    pprof_ahead_feed(a, dead, sizeof dead, false);
+    CHECK(pprof_ahead_take(a, 1) == NULL);
+    pprof_ahead_free(a);
+}
+
+static void check_same(const pprof_profile *a, const pprof_profile *b)
+{
+    if (!a || !b)
+        return;
+    CHECK_INT(a->n_samples, b->n_samples);
+    CHECK_INT(a->n_sample_locs, b->n_sample_locs);
+    CHECK_INT(a->n_labels, b->n_labels);
+    CHECK_INT(a->n_locations, b->n_locations);
+    CHECK_INT(a->n_functions, b->n_functions);
+    if (a->n_samples != b->n_samples || a->n_sample_locs != b->n_sample_locs || a->n_labels != b->n_labels ||
+        a->n_locations != b->n_locations)
+        return;
+    CHECK(memcmp(a->samples, b->samples, a->n_samples * sizeof *a->samples) == 0);
+    CHECK(memcmp(a->sample_locs, b->sample_locs, a->n_sample_locs * sizeof *a->sample_locs) == 0);
+    CHECK(memcmp(a->values, b->values, a->n_samples * a->n_sample_types * sizeof *a->values) == 0);
+    CHECK(memcmp(a->labels, b->labels, a->n_labels * sizeof *a->labels) == 0);
+    bool ids = true;
+    for (size_t i = 0; i < a->n_locations; i++)
+        ids &= a->locations[i].id == b->locations[i].id;
+    CHECK(ids);
+}
+
+/* A gzip profile over the pipe's chunk size parses the same with every
+ * sample decoded ahead and in one thread; with the huge id in the middle
+ * the decoder leaves its raw-id mode between samples decoded ahead. */
+static void test_parse_same(int huge_at)
+{
+    pprof_profile *p = make_profile(60000, 20000, huge_at);
+    pprof_buf gz = {0};
+    pprof_error err;
+    CHECK_INT(pprof_profile_encode(&gz, p, true, &err), 0);
+    CHECK(gz.len > (1u << 20)); /* (so that the pipe's thread runs) */
+    pprof_parse_options one = {.single_threaded = true};
+    pprof_profile *a = NULL, *b = NULL, *c = NULL;
+    CHECK_INT(pprof_profile_parse(&a, gz.data, gz.len, &one, &err), 0);
+    CHECK_INT(pprof_profile_parse_ahead_all(&b, gz.data, gz.len, NULL, &err), 0);
+    CHECK_INT(pprof_profile_parse(&c, gz.data, gz.len, NULL, &err), 0);
+    check_same(a, b);
+    check_same(a, c);
+    CHECK(a && a->n_samples < 60000); /* (some merged) */
+    pprof_profile_free(a);
+    pprof_profile_free(b);
+    pprof_profile_free(c);
+    pprof_buf_release(&gz);
+    pprof_profile_free(p);
+}
+
+/* One gzip member of n bytes, appended to out. */
+static void gzip_member(pprof_buf *out, const uint8_t *d, size_t n)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    CHECK_INT(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    size_t cap = deflateBound(&z, (uLong)n);
+    pprof_buf_reserve(out, cap);
+    z.next_in = (Bytef *)d;
+    z.avail_in = (uInt)n;
+    z.next_out = out->data + out->len;
+    z.avail_out = (uInt)cap;
+    CHECK_INT(deflate(&z, Z_FINISH), Z_STREAM_END);
+    out->len += cap - z.avail_out;
+    deflateEnd(&z);
+}
+
+/* Small gzip inputs are inflated whole (ISA-L when built with it): the
+ * same profile as from the raw bytes, gzip members one after another, and
+ * zlib's words for what ISA-L does not take to its end. */
+static void test_small_gzip(void)
+{
+    pprof_profile *p = make_profile(300, 200, 0);
+    pprof_buf raw = {0}, gz = {0};
+    pprof_error err;
+    CHECK_INT(pprof_profile_encode(&raw, p, false, &err), 0);
+    CHECK_INT(pprof_profile_encode(&gz, p, true, &err), 0);
+    CHECK(gz.len < (1u << 20));
+    pprof_profile *a = NULL, *b = NULL;
+    CHECK_INT(pprof_profile_parse(&a, raw.data, raw.len, NULL, &err), 0);
+    CHECK_INT(pprof_profile_parse(&b, gz.data, gz.len, NULL, &err), 0);
+    check_same(a, b);
+    pprof_profile_free(b);
+    b = NULL;
+#ifdef PPROF_HAVE_ISAL
+    uint8_t *whole = NULL;
+    size_t n = 0;
+    CHECK_INT(pprof_isal_inflate_all(&whole, &n, gz.data, gz.len, 1u << 30, 0), 0);
+    CHECK(n == raw.len && whole && memcmp(whole, raw.data, n) == 0);
+    free(whole);
+    CHECK_INT(pprof_isal_inflate_all(&whole, &n, gz.data, gz.len, raw.len - 1, 0), -1); /* over max */
+    CHECK(whole == NULL);
+#endif
+    /* Two members: the profile split in two at a field's end (a sample's
+     * bytes, then the rest) decodes as one. */
+    uint64_t offs[2];
+    CHECK_INT(sample_offsets(raw.data, raw.len, offs, 2), 2);
+    pprof_buf two = {0};
+    gzip_member(&two, raw.data, (size_t)offs[1]);
+    gzip_member(&two, raw.data + offs[1], raw.len - (size_t)offs[1]);
+    CHECK_INT(pprof_profile_parse(&b, two.data, two.len, NULL, &err), 0);
+    check_same(a, b);
+    pprof_profile_free(b);
+    b = NULL;
+    /* Truncated, and trailing junk: zlib's complaints. */
+    CHECK(pprof_profile_parse(&b, gz.data, gz.len - 3, NULL, &err) != 0);
+    CHECK(strstr(err.msg, "truncated") != NULL);
+    pprof_buf junk = {0};
+    pprof_buf_append(&junk, gz.data, gz.len);
+    pprof_buf_append(&junk, "junk", 4);
+    CHECK_INT(pprof_profile_parse(&b, junk.data, junk.len, NULL, &err), PPROF_EGZIP);
+    CHECK(strstr(err.msg, "trailing garbage") != NULL);
+    /* A small cap inflates a little over it, not the whole input. */
+    pprof_buf head = {0};
+    CHECK_INT(pprof_gunzip(&head, gz.data, gz.len, 100, &err), PPROF_ELIMIT);
+    CHECK_INT(head.len, 101);
+    CHECK(memcmp(head.data, raw.data, 101) == 0);
+    pprof_buf_release(&head);
+    pprof_buf_release(&junk);
+    pprof_buf_release(&two);
+    pprof_profile_free(a);
+    pprof_buf_release(&raw);
+    pprof_buf_release(&gz);
+    pprof_profile_free(p);
+}
+
+int main(void)
+{
+    test_cuts();
+    test_refused();
+    test_parse_same(0);
+    test_parse_same(30001);
+    test_small_gzip();
+    return unit_report("test_decode_ahead");
+}
