@@ -35,6 +35,23 @@ static int cmp_stacks(const void *a, const void *b)
     return x->n_frames < y->n_frames ? -1 : x->n_frames > y->n_frames;
 }
 
+/* Writes " " and v in decimal at w; returns the end. */
+static char *put_count(char *w, int64_t v)
+{
+    char buf[24];
+    char *end = buf + sizeof buf, *q = end;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--q = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--q = '-';
+    *w++ = ' ';
+    memcpy(w, q, (size_t)(end - q));
+    return w + (end - q);
+}
+
 /* A frame name may not contain the separators of the format: ';' becomes
  * ':' (as the stackcollapse tools do), line breaks become spaces. */
 static char *safe_name(const char *s, size_t *len)
@@ -85,18 +102,32 @@ int pprof_write_folded(pprof_buf *out, const pprof_stack_set *s, pprof_error *er
         if (st->value == 0 && st->base == 0)
             continue;
         const uint32_t *f = pprof_stack_frames(s, st);
+        /* the line is written in place: its size is known */
+        size_t need = sizeof "[no stack]" + 2 * 21 + 2;
+        for (uint32_t k = 0; k < st->n_frames; k++)
+            need += lens[f[k]] + 1;
+        if (pprof_buf_reserve(out, need)) {
+            rc = PPROF_ENOMEM;
+            break;
+        }
+        char *w = (char *)out->data + out->len;
         for (uint32_t k = 0; k < st->n_frames; k++) {
             if (k)
-                pprof_buf_append(out, ";", 1);
-            pprof_buf_append(out, safe[f[k]], lens[f[k]]);
+                *w++ = ';';
+            memcpy(w, safe[f[k]], lens[f[k]]);
+            w += lens[f[k]];
         }
-        if (st->n_frames == 0)
-            pprof_buf_puts(out, "[no stack]");
+        if (st->n_frames == 0) {
+            memcpy(w, "[no stack]", 10);
+            w += 10;
+        }
         /* Two columns (before, after) for a differential set, as difffolded.pl writes. */
         if (s->has_base)
-            pprof_buf_printf(out, " %lld %lld\n", (long long)st->base, (long long)st->value);
-        else
-            pprof_buf_printf(out, " %lld\n", (long long)st->value);
+            w = put_count(w, st->base);
+        w = put_count(w, st->value);
+        *w++ = '\n';
+        *w = 0;
+        out->len = (size_t)((uint8_t *)w - out->data);
     }
     for (size_t i = 0; safe && i < s->n_names; i++)
         free(safe[i]);

@@ -4,6 +4,7 @@
 
 #include "profile.pb-c.h"
 
+#include <pthread.h>
 #include <zlib.h>
 
 /*
@@ -15,7 +16,11 @@
  * more than two, and the bytes here match pprof's encoder exactly.
  *
  * With gzip the message is produced in a small staging buffer that is
- * deflated as it fills, so memory stays at the compressed size.
+ * deflated as it fills, so memory stays at the compressed size. Deflate
+ * takes as long as building the message (labels.pb.gz: 0.55 of 1.2 s), so
+ * once a profile fills one buffer a second thread deflates each full
+ * buffer while the next fills: the same buffers in the same order, so the
+ * same bytes.
  */
 
 /* zlib level 4: files within 1.5% of level 6 (Go's default, what pprof
@@ -27,6 +32,20 @@
 #endif
 #define STAGE_FLUSH (256u << 10)
 
+/* The deflating thread and the buffer handed to it. While it runs, only
+ * it touches z and the caller's buffer; the handover is under mu. */
+typedef struct deflater {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool started;
+    bool busy;      /* full holds bytes for the thread */
+    bool done;      /* no more buffers will come */
+    pprof_buf full; /* the buffer being deflated (its capacity is reused) */
+    int rc;         /* the thread's failure, message in err */
+    pprof_error err;
+} deflater;
+
 typedef struct enc {
     const pprof_profile *p;
     pprof_error *err;
@@ -36,6 +55,7 @@ typedef struct enc {
     bool gz;
     z_stream z;
     bool z_live;
+    deflater d;
     /* string table: model id -> wire index (0 = not yet numbered, except id 0) */
     uint32_t *wire_of;
     pprof_str *order; /* wire index -> model id */
@@ -58,36 +78,116 @@ static int oom(enc *e)
     return pprof_error_set(e->err, PPROF_ENOMEM, "encoding profile: out of memory");
 }
 
-static int deflate_stage(enc *e, int flush)
+/* Deflates in into out (emptying in), on whichever thread owns z and out. */
+static int deflate_buf(z_stream *z, pprof_buf *out, pprof_buf *in, int flush, pprof_error *err)
 {
     size_t done = 0;
     for (;;) {
-        if (e->z.avail_in == 0 && done < e->stage.len) {
-            size_t chunk = e->stage.len - done;
+        if (z->avail_in == 0 && done < in->len) {
+            size_t chunk = in->len - done;
             if (chunk > (1u << 30))
                 chunk = 1u << 30;
-            e->z.next_in = e->stage.data + done;
-            e->z.avail_in = (uInt)chunk;
+            z->next_in = in->data + done;
+            z->avail_in = (uInt)chunk;
             done += chunk;
         }
-        int fl = done < e->stage.len ? Z_NO_FLUSH : flush;
-        if (pprof_buf_reserve(e->out, 64u << 10))
-            return oom(e);
-        size_t space = e->out->cap - e->out->len - 1;
+        int fl = done < in->len ? Z_NO_FLUSH : flush;
+        if (pprof_buf_reserve(out, 64u << 10))
+            return pprof_error_set(err, PPROF_ENOMEM, "encoding profile: out of memory");
+        size_t space = out->cap - out->len - 1;
         if (space > (1u << 30))
             space = 1u << 30;
-        e->z.next_out = e->out->data + e->out->len;
-        e->z.avail_out = (uInt)space;
-        int rc = deflate(&e->z, fl);
-        e->out->len += space - e->z.avail_out;
+        z->next_out = out->data + out->len;
+        z->avail_out = (uInt)space;
+        int rc = deflate(z, fl);
+        out->len += space - z->avail_out;
         if (rc == Z_STREAM_END)
             break;
         if (rc != Z_OK && rc != Z_BUF_ERROR)
-            return pprof_error_set(e->err, PPROF_ENOMEM, "encoding profile: deflate failed (%d)", rc);
-        if (fl == Z_NO_FLUSH && e->z.avail_in == 0 && done == e->stage.len)
+            return pprof_error_set(err, PPROF_ENOMEM, "encoding profile: deflate failed (%d)", rc);
+        if (fl == Z_NO_FLUSH && z->avail_in == 0 && done == in->len)
             break;
     }
-    e->stage.len = 0;
+    in->len = 0;
+    return 0;
+}
+
+static void *deflater_main(void *arg)
+{
+    enc *e = arg;
+    deflater *d = &e->d;
+    pthread_mutex_lock(&d->mu);
+    for (;;) {
+        while (!d->busy && !d->done)
+            pthread_cond_wait(&d->cv, &d->mu);
+        if (!d->busy)
+            break;
+        pthread_mutex_unlock(&d->mu);
+        int rc = d->rc ? d->rc : deflate_buf(&e->z, e->out, &d->full, Z_NO_FLUSH, &d->err);
+        d->full.len = 0;
+        pthread_mutex_lock(&d->mu);
+        d->rc = rc;
+        d->busy = false;
+        pthread_cond_broadcast(&d->cv);
+    }
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+/* Hands the full stage to the deflating thread (started on the first
+ * call; without it, deflates here) and takes back an empty buffer. */
+static int hand_over(enc *e)
+{
+    deflater *d = &e->d;
+    if (!d->started) {
+        if (pthread_mutex_init(&d->mu, NULL))
+            return deflate_buf(&e->z, e->out, &e->stage, Z_NO_FLUSH, e->err);
+        if (pthread_cond_init(&d->cv, NULL)) {
+            pthread_mutex_destroy(&d->mu);
+            return deflate_buf(&e->z, e->out, &e->stage, Z_NO_FLUSH, e->err);
+        }
+        if (pthread_create(&d->th, NULL, deflater_main, e)) {
+            pthread_cond_destroy(&d->cv);
+            pthread_mutex_destroy(&d->mu);
+            return deflate_buf(&e->z, e->out, &e->stage, Z_NO_FLUSH, e->err);
+        }
+        d->started = true;
+    }
+    pthread_mutex_lock(&d->mu);
+    while (d->busy)
+        pthread_cond_wait(&d->cv, &d->mu);
+    int rc = d->rc;
+    if (!rc) {
+        pprof_buf t = d->full;
+        d->full = e->stage;
+        e->stage = t;
+        d->busy = true;
+        pthread_cond_broadcast(&d->cv);
+    }
+    pthread_mutex_unlock(&d->mu);
+    if (rc)
+        pprof_error_set(e->err, rc, "%s", d->err.msg);
+    return rc;
+}
+
+/* Waits for the deflating thread to finish its buffer and stop; its
+ * failure, if any, becomes the encoder's. z and out are this thread's again. */
+static int stop_deflater(enc *e)
+{
+    deflater *d = &e->d;
+    if (!d->started)
+        return 0;
+    pthread_mutex_lock(&d->mu);
+    d->done = true;
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    pthread_join(d->th, NULL);
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->mu);
+    d->started = false;
+    pprof_buf_release(&d->full);
+    if (d->rc)
+        return pprof_error_set(e->err, d->rc, "%s", d->err.msg);
     return 0;
 }
 
@@ -95,7 +195,7 @@ static int deflate_stage(enc *e, int flush)
 static uint8_t *room(enc *e, size_t n)
 {
     if (e->gz && e->stage.len >= STAGE_FLUSH) {
-        if (deflate_stage(e, Z_NO_FLUSH))
+        if (hand_over(e))
             return NULL;
     }
     if (pprof_buf_reserve(e->w, n)) {
@@ -354,6 +454,36 @@ static inline size_t repeated_field_size(uint32_t num, size_t n, size_t payload)
     return n * varint_size((uint64_t)num << 3) + payload;
 }
 
+/* A label's fields 1..4 as protobuf-c writes them (proto3: zeros left out). */
+typedef struct wire_label {
+    uint64_t f[4]; /* key, str, num, num_unit */
+    size_t size;
+} wire_label;
+
+static inline void wire_label_of(wire_label *w, const enc *e, const pprof_label *l)
+{
+    w->f[0] = (uint64_t)wire_str(e, l->key);
+    w->f[1] = (uint64_t)wire_str(e, l->str);
+    w->f[2] = l->str ? 0 : (uint64_t)l->num;
+    w->f[3] = l->str ? 0 : (uint64_t)wire_str(e, l->num_unit);
+    w->size = 0;
+    for (int k = 0; k < 4; k++)
+        if (w->f[k])
+            w->size += 1 + varint_size(w->f[k]);
+}
+
+static inline uint8_t *put_wire_label(uint8_t *q, const wire_label *w)
+{
+    *q++ = 3 << 3 | 2;
+    q = put_varint(q, w->size);
+    for (int k = 0; k < 4; k++)
+        if (w->f[k]) {
+            *q++ = (uint8_t)((k + 1) << 3);
+            q = put_varint(q, w->f[k]);
+        }
+    return q;
+}
+
 static int put_sample(enc *e, size_t i)
 {
     const pprof_profile *p = e->p;
@@ -376,18 +506,13 @@ static int put_sample(enc *e, size_t i)
         val_payload += varint_size((uint64_t)vals[k]);
     size_t size = repeated_field_size(1, nl, loc_payload) + repeated_field_size(2, nv, val_payload);
 
-    Perftools__Profiles__Label lab = PERFTOOLS__PROFILES__LABEL__INIT;
     const pprof_label *L = pprof_sample_labels(p, s);
     if (s->n_labels && sort_labels(e, s))
         return e->err->code;
     for (uint32_t k = 0; k < s->n_labels; k++) {
-        const pprof_label *l = &L[e->lab_order[k]];
-        lab.key = wire_str(e, l->key);
-        lab.str = wire_str(e, l->str);
-        lab.num = l->str ? 0 : l->num;
-        lab.num_unit = l->str ? 0 : wire_str(e, l->num_unit);
-        size_t n = protobuf_c_message_get_packed_size(&lab.base);
-        size += 1 + varint_size(n) + n;
+        wire_label w;
+        wire_label_of(&w, e, &L[e->lab_order[k]]);
+        size += 1 + varint_size(w.size) + w.size;
     }
 
     uint8_t *q = room(e, 20 + size);
@@ -419,14 +544,9 @@ static int put_sample(enc *e, size_t i)
         }
     }
     for (uint32_t k = 0; k < s->n_labels; k++) {
-        const pprof_label *l = &L[e->lab_order[k]];
-        lab.key = wire_str(e, l->key);
-        lab.str = wire_str(e, l->str);
-        lab.num = l->str ? 0 : l->num;
-        lab.num_unit = l->str ? 0 : wire_str(e, l->num_unit);
-        *q++ = 3 << 3 | 2;
-        q = put_varint(q, protobuf_c_message_get_packed_size(&lab.base));
-        q += protobuf_c_message_pack(&lab.base, q);
+        wire_label w;
+        wire_label_of(&w, e, &L[e->lab_order[k]]);
+        q = put_wire_label(q, &w);
     }
     e->w->len += (size_t)(q - start);
     return 0;
@@ -628,8 +748,11 @@ int pprof_profile_encode(pprof_buf *out, const pprof_profile *p, bool compress, 
     }
     if (!rc)
         rc = put_profile(&e);
+    int stop = stop_deflater(&e);
+    if (!rc)
+        rc = stop;
     if (!rc && compress)
-        rc = deflate_stage(&e, Z_FINISH);
+        rc = deflate_buf(&e.z, out, &e.stage, Z_FINISH, err);
 
     if (e.z_live)
         deflateEnd(&e.z);

@@ -331,7 +331,9 @@ PPROF_API bool pprof_is_gzip(const void *data, size_t len);
 /* Inflates gzip data (all members) into out, bounded by max (0: default). */
 PPROF_API int pprof_gunzip(pprof_buf *out, const void *data, size_t len, uint64_t max, pprof_error *err);
 
-/* Encodes p as profile.proto; gzip when compress is true. Appends to out. */
+/* Encodes p as profile.proto; gzip when compress is true. Appends to out.
+ * With gzip, a second thread deflates (and calls out's sink) while the
+ * rest is encoded; it has stopped when this returns. */
 PPROF_API int pprof_profile_encode(pprof_buf *out, const pprof_profile *p, bool compress, pprof_error *err);
 
 

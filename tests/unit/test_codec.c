@@ -564,6 +564,35 @@ static void test_wire_layout(void)
     CHECK_INT(b.len, sizeof want);
     CHECK(b.len == sizeof want && memcmp(b.data, want, sizeof want) == 0);
 
+    /* Labels, written field by field as protobuf-c would: string labels
+     * first, zero fields left out, a negative number in ten bytes. */
+    {
+        pprof_profile *lp = pprof_profile_new();
+        pprof_profile_add_sample_type(lp, (pprof_value_type){S(lp, "a"), S(lp, "b")});
+        pprof_label lb[] = {{.key = S(lp, "z")},
+                            {.key = S(lp, "n"), .num = -2, .num_unit = S(lp, "u")},
+                            {.key = S(lp, "k"), .str = S(lp, "v")}};
+        int64_t one = 1;
+        pprof_profile_add_sample(lp, NULL, 0, &one, lb, 3);
+        pprof_buf lbuf = {0};
+        CHECK_INT(pprof_profile_encode(&lbuf, lp, false, &err), 0);
+        static const uint8_t want_sample[] = {
+            0x12, 0x1d, 0x10, 0x01,                               /* sample, value 1 */
+            0x1a, 0x04, 0x08, 0x03, 0x10, 0x04,                   /* k: v (strings 3, 4) */
+            0x1a, 0x0f, 0x08, 0x05, 0x18, 0xfe, 0xff, 0xff, 0xff, /* n: -2 */
+            0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x20, 0x06,       /* ... unit u (6) */
+            0x1a, 0x02, 0x08, 0x07,                               /* z: 0, no unit */
+        };
+        CHECK(lbuf.len > sizeof want_sample + 2 && memcmp(lbuf.data + 6, want_sample, sizeof want_sample) == 0);
+        pprof_profile *lq = NULL;
+        CHECK_INT(pprof_profile_parse(&lq, lbuf.data, lbuf.len, NULL, &err), 0);
+        CHECK(lq && lq->n_labels >= 2 && lq->labels[1].num == -2 &&
+              strcmp(lq->strings[lq->labels[1].num_unit], "u") == 0);
+        pprof_profile_free(lq);
+        pprof_buf_release(&lbuf);
+        pprof_profile_free(lp);
+    }
+
     /* Comments: unpacked up to two, packed from three. */
     b.len = 0;
     pprof_profile_add_comment(p, S(p, "c1"));
@@ -596,6 +625,17 @@ static void test_wire_layout(void)
     pprof_profile_free(q);
     pprof_buf_release(&b);
     pprof_profile_free(p);
+}
+
+static int collect_sink(void *ctx, const uint8_t *data, size_t len)
+{
+    return pprof_buf_append(ctx, data, len) ? 12 : 0;
+}
+
+static int failing_sink(void *ctx, const uint8_t *data, size_t len)
+{
+    (void)ctx, (void)data, (void)len;
+    return 28; /* ENOSPC */
 }
 
 /* A profile big enough to make the gzip writer flush several times. */
@@ -634,6 +674,23 @@ static void test_large_gzip(void)
     CHECK(raw.len > (1u << 20));
     CHECK_INT(pprof_gunzip(&back, gz.data, gz.len, 0, &err), 0);
     CHECK(back.len == raw.len && memcmp(back.data, raw.data, raw.len) == 0);
+    /* The gzip of a profile over one staging buffer is deflated by a second
+     * thread, which also feeds the output's sink: the same bytes. */
+    pprof_buf streamed = {0}, sunk = {0};
+    streamed.sink = collect_sink;
+    streamed.sink_ctx = &sunk;
+    streamed.flush_at = 100000;
+    CHECK_INT(pprof_profile_encode(&streamed, p, true, &err), 0);
+    CHECK_INT(pprof_buf_flush(&streamed), 0);
+    CHECK(sunk.len == gz.len && memcmp(sunk.data, gz.data, gz.len) == 0);
+    pprof_buf_release(&streamed);
+    pprof_buf_release(&sunk);
+    /* A sink that fails mid-way fails the encoding, without a crash. */
+    pprof_buf failing = {0};
+    failing.sink = failing_sink;
+    failing.flush_at = 100000;
+    CHECK(pprof_profile_encode(&failing, p, true, &err) != 0);
+    pprof_buf_release(&failing);
     if (q) {
         CHECK_INT(q->n_samples, NS);
         CHECK_INT(q->n_sample_locs, p->n_sample_locs);
