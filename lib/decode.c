@@ -729,12 +729,11 @@ static int pend_sample(dec *d, size_t nvals, bool hashed, uint64_t lh, uint64_t 
     return d->value_count_bad ? merge_pending(d) : 0;
 }
 
-static int dec_sample(dec *d, const field *outer, uint64_t off)
+/* The slot of the next pending sample, its offsets set, in *out: 0, or
+ * an error code (a full batch is merged first). */
+static int next_sample(pprof_sample **out, dec *d)
 {
     pprof_profile *p = d->p;
-    struct pprof_profile_internal *in = p->internal;
-    if (outer->wt != WT_LEN)
-        return type_mismatch(d, "sample", outer, off);
     if (d->n_pend == MERGE_BATCH || p->n_samples + d->n_pend >= UINT32_MAX - 1) {
         int rc = merge_pending(d);
         if (rc)
@@ -742,11 +741,25 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
     }
     if (p->n_samples >= UINT32_MAX - 1)
         return fail(d, PPROF_ELIMIT, "parsing profile: too many samples");
-    if (PPROF_GROW(p->samples, in->cap_samples, p->n_samples + d->n_pend + 1))
+    if (PPROF_GROW(p->samples, p->internal->cap_samples, p->n_samples + d->n_pend + 1))
         return fail(d, PPROF_ENOMEM, "out of memory");
     pprof_sample *sm = &p->samples[p->n_samples + d->n_pend];
     sm->locs_off = p->n_sample_locs;
     sm->labels_off = p->n_labels;
+    *out = sm;
+    return 0;
+}
+
+static int dec_sample(dec *d, const field *outer, uint64_t off)
+{
+    pprof_profile *p = d->p;
+    struct pprof_profile_internal *in = p->internal;
+    if (outer->wt != WT_LEN)
+        return type_mismatch(d, "sample", outer, off);
+    pprof_sample *sm;
+    int slot_rc = next_sample(&sm, d);
+    if (slot_rc)
+        return slot_rc;
     sm->n_locs = 0;
     sm->n_labels = 0;
     size_t nvals = 0;
@@ -841,18 +854,10 @@ static int dec_sample_ahead(dec *d, const pprof_ahead_rec *r)
 {
     pprof_profile *p = d->p;
     struct pprof_profile_internal *in = p->internal;
-    if (d->n_pend == MERGE_BATCH || p->n_samples + d->n_pend >= UINT32_MAX - 1) {
-        int rc = merge_pending(d);
-        if (rc)
-            return rc;
-    }
-    if (p->n_samples >= UINT32_MAX - 1)
-        return fail(d, PPROF_ELIMIT, "parsing profile: too many samples");
-    if (PPROF_GROW(p->samples, in->cap_samples, p->n_samples + d->n_pend + 1))
-        return fail(d, PPROF_ENOMEM, "out of memory");
-    pprof_sample *sm = &p->samples[p->n_samples + d->n_pend];
-    sm->locs_off = p->n_sample_locs;
-    sm->labels_off = p->n_labels;
+    pprof_sample *sm;
+    int slot_rc = next_sample(&sm, d);
+    if (slot_rc)
+        return slot_rc;
     sm->n_locs = r->n_locs;
     sm->n_labels = r->n_labels;
     if (r->n_locs) {
