@@ -53,11 +53,15 @@ typedef struct webui_server {
     pid_t running[WEBUI_CONNECTIONS];
     struct webui_capture *captures; /* capture_dir: its timed profiles, oldest first */
     size_t n_captures;
-    /* /ui/download: the profile encoded once, at the first download (its
-     * query is ignored, so every download is the same bytes) */
+    /* /ui/download: the profile encoded once, by a background thread
+     * right after the server starts (webui_download_start), else at the
+     * first download; its query is ignored, so every download is the same
+     * bytes */
     pthread_mutex_t download_lock;
     pprof_buf download;
     bool download_done;
+    bool download_thread_started;
+    pthread_t download_thread;
 } webui_server;
 
 /* A profile of the capture directory and its time span. */
@@ -118,6 +122,11 @@ int webui_run_view(webui_server *srv, struct MHD_Connection *conn, const webui_r
  * once by the server (not in a child) and kept for later downloads;
  * returns MHD's result. */
 int webui_serve_download(webui_server *srv, struct MHD_Connection *conn);
+/* Starts encoding the download on a background thread (lower priority),
+ * so that the first download finds it made; webui_download_stop waits for
+ * that thread. Without a thread, the first download encodes it. */
+void webui_download_start(webui_server *srv);
+void webui_download_stop(webui_server *srv);
 /* Prints msg on stderr, under srv->log_lock. */
 void webui_log(webui_server *srv, const char *msg, size_t len);
 /* Kills the views still running (at shutdown). */

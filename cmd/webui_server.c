@@ -426,6 +426,7 @@ int cmd_webui_serve(pprof_profile *p, const pprof_config *cfg, const cmd_args *a
     char url[400];
     bool v6 = strchr(srv.host, ':') != NULL;
     snprintf(url, sizeof url, "http://%s%s%s:%u", v6 ? "[" : "", srv.host, v6 ? "]" : "", srv.port);
+    webui_download_start(&srv);
     cmd_note("Serving web UI on %s", url);
     if (!args->no_browser) {
         char page[450];
@@ -438,6 +439,7 @@ int cmd_webui_serve(pprof_profile *p, const pprof_config *cfg, const cmd_args *a
         ;
     webui_kill_views(&srv);
     MHD_stop_daemon(d);
+    webui_download_stop(&srv);
     pprof_buf_release(&srv.download);
     free(srv.settings_path);
     webui_captures_free(srv.captures, srv.n_captures);

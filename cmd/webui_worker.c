@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <poll.h>
 #include <signal.h>
@@ -425,25 +426,63 @@ static int encode_download(pprof_buf *out, const pprof_profile *p, pprof_error *
     return pprof_profile_encode(out, p, true, err);
 }
 
-int webui_serve_download(webui_server *srv, struct MHD_Connection *conn)
+/* Makes the download's bytes unless they are made; holds download_lock
+ * meanwhile, so a download arriving then waits for them. */
+static bool make_download(webui_server *srv, int *rc, pprof_error *err)
 {
-    /* Encoding reads the profile only, so it runs here, in this
-     * connection's thread; a download arriving meanwhile waits for it. */
-    struct timespec w0, w1, c0, c1;
-    clock_gettime(CLOCK_MONOTONIC, &w0);
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
     pthread_mutex_lock(&srv->download_lock);
-    pprof_error err = {0};
-    int rc = 0;
+    *rc = 0;
     if (!srv->download_done) {
         srv->download.len = 0;
-        rc = encode_download(&srv->download, srv->profile, &err);
-        srv->download_done = rc == 0 && !srv->download.failed;
+        *rc = encode_download(&srv->download, srv->profile, err);
+        srv->download_done = *rc == 0 && !srv->download.failed;
         if (!srv->download_done)
             pprof_buf_release(&srv->download);
     }
     bool done = srv->download_done;
     pthread_mutex_unlock(&srv->download_lock);
+    return done;
+}
+
+static void *download_thread(void *arg)
+{
+    /* Below the views' priority (Linux's nice is per thread): on a busy
+     * machine a view the user waits for comes first. */
+    setpriority(PRIO_PROCESS, 0, 10);
+    int rc;
+    pprof_error err = {0};
+    /* (On failure the first download tries again and reports it.) */
+    make_download(arg, &rc, &err);
+    /* What encoding freed goes back to the system, as after loading: a
+     * view's child reusing it would copy each page it writes. */
+    malloc_trim(0);
+    return NULL;
+}
+
+void webui_download_start(webui_server *srv)
+{
+    /* Encoding reads the profile only: it runs while the server waits for
+     * its first requests. */
+    srv->download_thread_started = pthread_create(&srv->download_thread, NULL, download_thread, srv) == 0;
+}
+
+void webui_download_stop(webui_server *srv)
+{
+    if (srv->download_thread_started)
+        pthread_join(srv->download_thread, NULL);
+    srv->download_thread_started = false;
+}
+
+int webui_serve_download(webui_server *srv, struct MHD_Connection *conn)
+{
+    /* Made by the background thread, or (when it could not start or ran
+     * out of memory) here, in this connection's thread. */
+    struct timespec w0, w1, c0, c1;
+    clock_gettime(CLOCK_MONOTONIC, &w0);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+    pprof_error err = {0};
+    int rc = 0;
+    bool done = make_download(srv, &rc, &err);
     if (!done) {
         char msg[sizeof err.msg + 2];
         snprintf(msg, sizeof msg, "%s\n", rc ? err.msg : "out of memory");
