@@ -127,6 +127,23 @@ int webui_serve_download(webui_server *srv, struct MHD_Connection *conn);
  * that thread. Without a thread, the first download encodes it. */
 void webui_download_start(webui_server *srv);
 void webui_download_stop(webui_server *srv);
+/* A reply made in two parts at once, in a view's child: a writer calls
+ * webui_split_fork (as pprof_report_options.split) once its shared work is
+ * done; the child is single-threaded, so forking it is safe. The helper
+ * process makes part 1 and ends in webui_split_helper_end, which sends its
+ * bytes through a pipe; the child makes part 0, then webui_split_join
+ * reads them. The helper dies with the child. */
+typedef struct webui_split {
+    pid_t pid;    /* the helper, in the child; 0 before the fork or without one */
+    bool helper;  /* true in the helper */
+    int fd;
+} webui_split;
+unsigned webui_split_fork(void *split, uint64_t lines);
+/* In the helper: sends its part (unless rc is not 0) and exits. */
+void webui_split_helper_end(webui_split *s, const void *data, size_t len, int rc) __attribute__((noreturn));
+/* In the child: part 1 into second; false when there was no helper or it
+ * failed (then second is empty, and part 1 is to be made here). */
+bool webui_split_join(webui_split *s, pprof_buf *second, bool ok);
 /* Prints msg on stderr, under srv->log_lock. */
 void webui_log(webui_server *srv, const char *msg, size_t len);
 /* Kills the views still running (at shutdown). */

@@ -275,6 +275,43 @@ done:
     return 0;
 }
 
+/* A peek of a big profile is megabytes of text: its entries are written
+ * in two halves at once (pprof_report_options.split), each escaped for the
+ * page's <pre>. 0, or an error in err. */
+static int peek_html(pprof_buf *html, pprof_profile *p, const pprof_report_options *ro, const char *writer,
+                     pprof_error *err)
+{
+    webui_split split = {0};
+    pprof_report_options o = *ro;
+    o.n_parts = 2;
+    o.split = webui_split_fork;
+    o.split_ctx = &split;
+    pprof_buf text = {0}, second = {0};
+    size_t start = html->len;
+    int rc = pprof_write(&text, writer, p, &o, err);
+    if (!rc)
+        webui_html_n(html, text.data ? (const char *)text.data : "", text.len);
+    if (split.helper)
+        webui_split_helper_end(&split, html->data + start, html->len - start, rc || html->failed);
+    bool forked = split.pid > 0;
+    if (webui_split_join(&split, &second, rc == 0)) {
+        pprof_buf_append(html, second.data, second.len);
+    } else if (!rc && forked) {
+        /* The helper failed: its part is made here. */
+        o.part = 1;
+        o.split = NULL;
+        text.len = 0;
+        rc = pprof_write(&text, writer, p, &o, err);
+        if (!rc)
+            webui_html_n(html, text.data ? (const char *)text.data : "", text.len);
+    }
+    pprof_buf_release(&text);
+    pprof_buf_release(&second);
+    if (!rc && html->failed)
+        rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    return rc;
+}
+
 /* Peek, source and disassembly, for the functions f matches: a text report
  * in <pre>, or (writer "source") pprof's HTML listing as it comes. */
 static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, const char *command, const char *view_id,
@@ -294,6 +331,16 @@ static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, con
     pprof_error err;
     if (html_writer && !*arg) {
         webui_reply_error(out, 400, "no matches found for regexp: ");
+        goto done;
+    }
+    if (!html_writer && !c->render && strcmp(c->writer, "peek") == 0) {
+        pprof_buf_printf(&html, "<pre id=\"%s-text\" class=\"report\">", view_id);
+        if (peek_html(&html, p, &rep.o, c->writer, &err) != 0) {
+            webui_reply_error(out, err.code == PPROF_ENOMEM ? 500 : 400, "%s", err.msg);
+        } else {
+            pprof_buf_puts(&html, "</pre>");
+            page(out, req, p, view_id, &notes, &details, (const char *)html.data, html.len, NULL, "webui/text.js");
+        }
         goto done;
     }
     int rc = html_writer ? pprof_write(&text, html_writer, p, &rep.o, &err)

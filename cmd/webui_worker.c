@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -88,11 +89,13 @@ static void child(int fd, webui_server *srv, webui_request *req)
             p = copy;
     req->view->fn(&r, req, p);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    struct rusage ru;
+    /* (CPU time: the child's and its helper's, webui_split_fork) */
+    struct rusage ru, rh;
     getrusage(RUSAGE_SELF, &ru);
+    getrusage(RUSAGE_CHILDREN, &rh);
     double wall_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    double cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-                    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+    double cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + rh.ru_utime.tv_sec + rh.ru_stime.tv_sec) * 1e3 +
+                    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec + rh.ru_utime.tv_usec + rh.ru_stime.tv_usec) / 1e3;
     if (r.body.failed)
         webui_reply_error(&r, 500, "out of memory");
     if (r.body.len > WEBUI_MAX_OUTPUT)
@@ -105,6 +108,73 @@ static void child(int fd, webui_server *srv, webui_request *req)
     if (write_all(fd, head, (size_t)n) != 0 || write_all(fd, r.body.data, r.body.len) != 0)
         _exit(1);
     _exit(0);
+}
+
+/* ---------------------------------------------------------------- two parts at once */
+
+/* Lines of a report below which a helper costs more than it saves. */
+#define SPLIT_MIN_LINES 10000
+
+unsigned webui_split_fork(void *split, uint64_t lines)
+{
+    webui_split *s = split;
+    int fds[2];
+    if (lines < SPLIT_MIN_LINES || pipe(fds) != 0)
+        return 2; /* no helper: all of it here */
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        /* Killed with the view (timeout, shutdown, a closed connection). */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1);
+        alarm(WEBUI_TIMEOUT_S);
+        s->helper = true;
+        s->fd = fds[1];
+        return 1;
+    }
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return 2;
+    }
+    s->pid = pid;
+    s->fd = fds[0];
+    return 0;
+}
+
+void webui_split_helper_end(webui_split *s, const void *data, size_t len, int rc)
+{
+    _exit(rc || write_all(s->fd, data, len) != 0 ? 1 : 0);
+}
+
+bool webui_split_join(webui_split *s, pprof_buf *second, bool ok)
+{
+    if (s->pid <= 0)
+        return false;
+    ssize_t n = 1;
+    if (!ok)
+        kill(s->pid, SIGKILL); /* part 0 failed: the reply is an error */
+    while (ok && n > 0) {
+        if (pprof_buf_reserve(second, (size_t)1 << 20) != 0)
+            break;
+        n = read(s->fd, second->data + second->len, second->cap - second->len);
+        if (n < 0 && errno == EINTR)
+            n = 1;
+        else if (n > 0)
+            second->len += (size_t)n;
+    }
+    close(s->fd);
+    int status = 0;
+    while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    s->pid = 0;
+    if (ok && n == 0 && !second->failed && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return true;
+    second->len = 0;
+    second->failed = false;
+    return false;
 }
 
 /* ---------------------------------------------------------------- slots */

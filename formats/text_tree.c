@@ -169,6 +169,16 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
     }
     if (!rc && symbol && !any)
         rc = pprof_error_set(err, PPROF_ENOTFOUND, "no matches found for regexp: %s", o->symbol);
+    /* One part of the entries (o->part of o->n_parts): those whose lines
+     * start in its share of all the entries' lines. */
+    uint64_t lines = 0, line = 0;
+    for (size_t i = 0; !rc && o->n_parts > 1 && i < g->n_nodes; i++)
+        if (shown[i])
+            lines += (uint64_t)g->nodes[i].n_in + g->nodes[i].n_out + 2;
+    unsigned part = o->part;
+    if (!rc && o->split && o->n_parts > 1)
+        part = o->split(o->split_ctx, lines);
+    bool parts = o->n_parts > 1 && part < o->n_parts;
     const char *unit = pprof_report_output_unit(g, p, o);
     writer w = {out, p, o, unit, calloc(FORMAT_SLOTS, sizeof *w.values), calloc(FORMAT_SLOTS, sizeof *w.percents)};
     if (!rc && (!w.values || !w.percents))
@@ -176,15 +186,18 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
     int64_t flat_sum = 0;
     for (size_t i = 0; i < g->n_nodes; i++)
         pprof_sat_add(&flat_sum, pprof_node_flat(&g->nodes[i])); /* saturating, as the totals */
-    if (!rc && !o->compact_labels)
+    bool head = !parts || part == 0;
+    if (!rc && head && !o->compact_labels)
         pprof_write_profile_labels(out, p, o, unit);
-    if (!rc)
+    if (!rc && head)
         pprof_write_report_labels(out, g, p, o, unit, flat_sum);
     if (!rc) {
-        pprof_buf_puts(out, SEPARATOR);
-        pprof_buf_puts(out, "      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n");
-        if (g->n_nodes) /* an empty graph ends with the legend */
+        if (head) {
             pprof_buf_puts(out, SEPARATOR);
+            pprof_buf_puts(out, "      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n");
+            if (g->n_nodes) /* an empty graph ends with the legend */
+                pprof_buf_puts(out, SEPARATOR);
+        }
         int64_t running = 0;
         for (size_t i = 0; i < g->n_nodes; i++) {
             const pprof_node *n = &g->nodes[i];
@@ -192,6 +205,12 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
                 continue;
             int64_t fv = pprof_node_flat(n), cv = pprof_node_cum(n);
             pprof_sat_add(&running, fv);
+            if (parts) {
+                uint64_t at = line;
+                line += (uint64_t)n->n_in + n->n_out + 2;
+                if (at * o->n_parts / lines != part)
+                    continue;
+            }
             if ((rc = write_edges(&w, g, g->in_edges + n->in_off, n->n_in, true, cv, names, &name, items)) ||
                 !name_of(names, g, i, &name)) {
                 rc = PPROF_ENOMEM;

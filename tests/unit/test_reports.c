@@ -148,6 +148,84 @@ static void test_tree_repeated_values(void)
     pprof_profile_free(p);
 }
 
+/* The parts of -tree and -peek (pprof_report_options.part of n_parts, or
+ * the split callback's answer) are, concatenated in order, the whole
+ * report; part 0 has the header, no part is empty of entries here. */
+static uint64_t split_lines;
+
+static unsigned split_answer(void *ctx, uint64_t lines)
+{
+    split_lines = lines;
+    return *(const unsigned *)ctx;
+}
+
+static void test_tree_parts(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    uint32_t loc[8];
+    for (uint32_t i = 0; i < 8; i++) {
+        char name[8] = {'f', (char)('a' + i), 0};
+        pprof_function fn = {.id = i + 1, .name = S(p, name)};
+        uint32_t f;
+        pprof_profile_add_function(&f, p, &fn);
+        pprof_line ln = {.function = f, .line = 1};
+        pprof_location l = {.id = i + 1, .address = 0x1000 + 16 * i, .mapping = PPROF_NONE};
+        pprof_profile_add_location(&loc[i], p, &l, &ln, 1);
+    }
+    for (uint32_t i = 0; i < 8; i++) {
+        int64_t v = 10 + i;
+        uint32_t st[3] = {loc[i], loc[(i + 3) % 8], loc[(i + 5) % 8]};
+        pprof_profile_add_sample(p, st, 1 + i % 3, &v, NULL, 0);
+    }
+    static const char *const writers[] = {"tree", "peek"};
+    for (size_t w = 0; w < 2; w++) {
+        pprof_report_options o;
+        pprof_report_options_init(&o, writers[w]);
+        o.symbol = w ? "f[a-f]" : NULL;
+        pprof_buf whole = {0};
+        pprof_error err;
+        CHECK_INT(pprof_write(&whole, writers[w], p, &o, &err), 0);
+        for (unsigned n = 2; n <= 3; n++) {
+            pprof_buf joined = {0};
+            for (unsigned k = 0; k < n; k++) {
+                pprof_buf part = {0};
+                pprof_report_options po = o;
+                po.part = k;
+                po.n_parts = n;
+                CHECK_INT(pprof_write(&part, writers[w], p, &po, &err), 0);
+                CHECK(part.len > 0 && part.len < whole.len);
+                CHECK(part.data && (k == 0) == (strstr((const char *)part.data, "flat  flat%") != NULL));
+                /* the same part when the callback picks it */
+                pprof_buf picked = {0};
+                po.part = 0;
+                po.split = split_answer;
+                po.split_ctx = &k;
+                CHECK_INT(pprof_write(&picked, writers[w], p, &po, &err), 0);
+                CHECK(picked.len == part.len && memcmp(picked.data, part.data, part.len) == 0);
+                CHECK(split_lines >= 8 && split_lines <= 8 * 9); /* entries of 8 nodes (at most 8 edges each) */
+                pprof_buf_append(&joined, part.data, part.len);
+                pprof_buf_release(&part);
+                pprof_buf_release(&picked);
+            }
+            CHECK(joined.len == whole.len && memcmp(joined.data, whole.data, whole.len) == 0);
+            pprof_buf_release(&joined);
+        }
+        /* an answer of n_parts or more: all of it */
+        unsigned all = 2;
+        pprof_report_options po = o;
+        po.n_parts = 2;
+        po.split = split_answer;
+        po.split_ctx = &all;
+        pprof_buf got = {0};
+        CHECK_INT(pprof_write(&got, writers[w], p, &po, &err), 0);
+        CHECK(got.len == whole.len && memcmp(got.data, whole.data, whole.len) == 0);
+        pprof_buf_release(&got);
+        pprof_buf_release(&whole);
+    }
+    pprof_profile_free(p);
+}
+
 /* -traces label lines: keys in pprof's order of the padded "%10s:" lines
  * (a key of 10 characters or more after the shorter ones), a key's values
  * in profile order, numeric values in their key's unit; a sample with more
@@ -286,6 +364,7 @@ int main(void)
     test_tags_upstream_layout();
     test_tags_numeric();
     test_tree_repeated_values();
+    test_tree_parts();
     test_traces_labels();
     test_raw_labels();
     return unit_report("reports");
