@@ -18,10 +18,15 @@ static void add_sat(int64_t *a, int64_t b)
         *a = INT64_MAX;
 }
 
-/* qsort has no context argument, so the keys travel with the items. */
+/* qsort has no context argument, so the keys travel with the items. A
+ * name's first 8 bytes ride along as a big-endian number (zero-padded):
+ * most comparisons end there, without reading the string (a profile may
+ * have hundreds of thousands of names, scattered in memory). */
 typedef struct kid_key {
-    int64_t weight; /* negated value, or 0 when ordering by name */
-    uint32_t rank;  /* of the name */
+    int64_t weight;  /* negated value, or 0 when ordering by name */
+    uint64_t prefix; /* of the name */
+    const char *name;
+    uint32_t id;     /* of the name */
     uint32_t node;
 } kid_key;
 
@@ -30,46 +35,27 @@ static int cmp_kids(const void *a, const void *b)
     const kid_key *x = a, *y = b;
     if (x->weight != y->weight)
         return x->weight < y->weight ? -1 : 1;
-    return x->rank < y->rank ? -1 : x->rank > y->rank;
-}
-
-typedef struct name_key {
-    const char *s;
-    uint32_t id;
-} name_key;
-
-static int cmp_names(const void *a, const void *b)
-{
-    const name_key *x = a, *y = b;
-    int c = strcmp(x->s, y->s);
+    if (x->prefix != y->prefix)
+        return x->prefix < y->prefix ? -1 : 1;
+    /* The same first 8 bytes: the same string when it ends within them. */
+    int c = (x->prefix & 0xff) ? strcmp(x->name + 8, y->name + 8) : 0;
     return c ? c : x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* The names sorted by bytes: rank[id] is the position of name id. */
-static uint32_t *rank_names(const char *const *names, size_t n_names)
+static uint64_t name_prefix(const char *s)
 {
-    name_key *nk = malloc((n_names ? n_names : 1) * sizeof *nk);
-    uint32_t *rank = malloc((n_names ? n_names : 1) * sizeof *rank);
-    if (!nk || !rank) {
-        free(nk);
-        free(rank);
-        return NULL;
-    }
-    for (size_t i = 0; i < n_names; i++) {
-        nk[i].s = names[i] ? names[i] : "";
-        nk[i].id = (uint32_t)i;
-    }
-    qsort(nk, n_names, sizeof *nk, cmp_names);
-    for (size_t i = 0; i < n_names; i++)
-        rank[nk[i].id] = (uint32_t)i;
-    free(nk);
-    return rank;
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; i < 8 && s[i]; i++)
+        v = v << 8 | (unsigned char)s[i];
+    return i ? v << (8 * (8 - i)) : 0;
 }
 
-/* Each node's children, ordered by name rank, or by weight (heaviest
- * first) then rank: siblings have distinct names, so the order is the
- * same however the trie was grown. */
-static int order_kids(flame_tree *t, const uint32_t *rank, bool by_weight)
+/* Each node's children, ordered by name (bytes), or by weight (heaviest
+ * first) then name: siblings have distinct names, so the order is the
+ * same however the trie was grown. Only siblings are compared: most nodes
+ * have one child or none, so this is far less than sorting every name. */
+static int order_kids(flame_tree *t, const char *const *names, bool by_weight)
 {
     size_t n = t->n_nodes;
     uint32_t *count = calloc(n, sizeof *count);
@@ -103,7 +89,9 @@ static int order_kids(flame_tree *t, const uint32_t *rank, bool by_weight)
         for (uint32_t j = 0; j < nk; j++) {
             const flame_node *c = &t->nodes[k[j]];
             keys[j].weight = by_weight ? -c->value : 0;
-            keys[j].rank = rank[c->name];
+            keys[j].name = names[c->name] ? names[c->name] : "";
+            keys[j].prefix = name_prefix(keys[j].name);
+            keys[j].id = c->name;
             keys[j].node = k[j];
         }
         qsort(keys, nk, sizeof *keys, cmp_kids);
@@ -136,6 +124,23 @@ int flame_trie_init(flame_trie *b, flame_tree *out, bool with_base)
     if (with_base)
         out->base_self[0] = 0;
     out->n_nodes = 1;
+    return 0;
+}
+
+int flame_trie_reserve(flame_trie *b, size_t n)
+{
+    flame_tree *t = b->t;
+    if (n <= t->n_nodes || n >= UINT32_MAX)
+        return 0;
+    if (PPROF_GROW(t->nodes, b->cap_nodes, n) || PPROF_GROW(b->key, b->cap_key, n) ||
+        (t->base_self && PPROF_GROW(t->base_self, b->cap_base, n)))
+        return PPROF_ENOMEM;
+    /* The index at most half full, as flame_trie_find keeps it. */
+    size_t slots = b->mask + 1;
+    while (slots < n * 2)
+        slots *= 2;
+    if (slots > b->mask + 1)
+        return pprof_slots_rebuild(&b->slots, &b->mask, slots, t->n_nodes - 1, trie_key_hash, b);
     return 0;
 }
 
@@ -217,12 +222,8 @@ int flame_trie_finish(flame_trie *b, const char *const *names, size_t n_names, b
         for (size_t i = t->n_nodes; i-- > 1 && !rc;)
             add_sat(&t->base[t->nodes[i].parent], t->base[i]);
     }
-    uint32_t *rank = rc ? NULL : rank_names(names, n_names);
-    if (!rc && !rank)
-        rc = PPROF_ENOMEM;
     if (!rc)
-        rc = order_kids(t, rank, sort_by_weight);
-    free(rank);
+        rc = order_kids(t, names, sort_by_weight);
     if (rc)
         flame_trie_abort(b);
     memset(b, 0, sizeof *b);

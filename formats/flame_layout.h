@@ -46,6 +46,9 @@ typedef struct flame_trie {
 /* Starts out as a tree holding only the root; with_base keeps base values
  * too (differential sets). 0 or PPROF_ENOMEM (nothing to release). */
 int flame_trie_init(flame_trie *b, flame_tree *out, bool with_base);
+/* Room for n nodes in all, so a walk that knows about how many it makes
+ * grows nothing as it goes. 0 or PPROF_ENOMEM (b unchanged, still usable). */
+int flame_trie_reserve(flame_trie *b, size_t n);
 /* *node: the child of parent called name, made when new; its flags gain
  * flags. 0, PPROF_ELIMIT (2^32 - 1 nodes) or PPROF_ENOMEM. */
 int flame_trie_child(flame_trie *b, uint32_t *node, uint32_t parent, uint32_t name, uint8_t flags);

@@ -55,6 +55,19 @@ static int name_id(builder *b, const char *name, size_t len, uint32_t *out)
     return 0;
 }
 
+/* Room in the name index for about n names, made at once: each rebuild
+ * as it grows rehashes every name (reading each string again). 0 or
+ * PPROF_ENOMEM (then it grows as it goes). */
+static int reserve_names(builder *b, size_t n)
+{
+    size_t slots = 1024;
+    while (slots < n * 2 && slots < ((size_t)1 << 31))
+        slots *= 2;
+    if (b->name_slots && slots <= b->name_mask + 1)
+        return 0;
+    return pprof_slots_rebuild(&b->name_slots, &b->name_mask, slots, b->s->n_names, name_entry_hash, b);
+}
+
 /* The frame name of nodemap node i, interned: *out gets its id. */
 static int node_name_id(builder *b, pprof_buf *name, const pprof_nodemap *nm, const pprof_report_options *o,
                         uint32_t i, uint32_t *out)
@@ -369,8 +382,33 @@ static int walk_call_tree(frame_walk *w, const pprof_stack_index *x, int si)
     uint32_t *at = malloc(x->n_tree * sizeof *at);
     if (!at)
         return PPROF_ENOMEM;
+    /* About one node per call-tree node, and some for inlined frames:
+     * made room for at once instead of grown (and rehashed) as it goes.
+     * (Without the room, the trie grows as it needs.) */
+    flame_trie_reserve(w->trie, x->n_tree + x->n_tree / 4 + 1);
+    /* and at most a name per node of the call tree and of the node map */
+    reserve_names(w->b, x->n_tree < w->nm->n_nodes ? x->n_tree : w->nm->n_nodes);
     int rc = 0;
+    const pprof_nodemap *nm = w->nm;
     for (size_t i = 0; i < x->n_tree && !rc; i++) {
+        /* The locations ahead are in no order: what their frames need is
+         * fetched in stages, so it is in when the walk gets there (the
+         * lookups in the trie wait on each other, these need not). */
+        if (i + 16 < x->n_tree) {
+            uint32_t L = x->tree_loc[i + 16];
+            __builtin_prefetch(&w->loc_frames[L]);
+            __builtin_prefetch(&nm->loc_off[L]);
+        }
+        if (i + 8 < x->n_tree) {
+            uint32_t L = x->tree_loc[i + 8];
+            if (w->loc_frames[L] == PPROF_NONE)
+                __builtin_prefetch(&nm->loc_nodes[nm->loc_off[L]]);
+        }
+        if (i + 4 < x->n_tree) {
+            uint32_t L = x->tree_loc[i + 4];
+            if (w->loc_frames[L] == PPROF_NONE)
+                __builtin_prefetch(&w->node_name[nm->loc_nodes[nm->loc_off[L]]]);
+        }
         uint32_t up = x->tree_parent[i];
         if (x->tree_sum[i * nt + (size_t)si] == 0 || (up != PPROF_NONE && at[up] == PPROF_NONE)) {
             at[i] = PPROF_NONE;

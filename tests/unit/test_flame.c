@@ -787,6 +787,37 @@ static void test_sort(void)
     set_free(&b);
 }
 
+/* Siblings in byte order (strcmp, bytes unsigned) where names share their
+ * first 8 bytes, end within them, or carry bytes over 0x7f: the order
+ * compares an 8-byte prefix first, then the rest. */
+static void test_sort_bytes(void)
+{
+    static const char *const names[] = {"abcdefgh", "abcdefghZ", "abcdefgg", "abcdefg", "abcdefgh\xc3\xa9",
+                                        "B", "a", "abcdefghA", "abcdefgi", "\xc3\xa9t\xc3\xa9", "abcdefgh0123456789x",
+                                        "abcdefgh0123456789"};
+    size_t n = sizeof names / sizeof names[0];
+    set_builder b = {0};
+    char path[64];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "main;%s", names[i]);
+        add(&b, path, (int64_t)(i + 1), 0);
+    }
+    b.s.unit = "count";
+    flame_tree t;
+    pprof_error err;
+    CHECK_INT(flame_tree_build(&t, &b.s, false, &err), 0);
+    CHECK_INT(flame_n_kids(&t, 0), 1);
+    uint32_t main_node = t.kids[t.nodes[0].kids_off];
+    CHECK_INT(flame_n_kids(&t, main_node), n);
+    const uint32_t *k = t.kids + t.nodes[main_node].kids_off;
+    for (size_t j = 0; j + 1 < n && flame_n_kids(&t, main_node) == n; j++) {
+        const char *x = b.s.names[t.nodes[k[j]].name], *y = b.s.names[t.nodes[k[j + 1]].name];
+        CHECK(strcmp(x, y) < 0);
+    }
+    flame_tree_release(&t);
+    set_free(&b);
+}
+
 /* Values up to 2^63 draw as their share of the root: the viewBox and every
  * coordinate are pixels, exact to the printed decimals (a raw 1e10 as a
  * coordinate collapsed the drawing in browsers). */
@@ -1170,6 +1201,7 @@ int main(int argc, char **argv)
     test_speed();
     test_colors();
     test_sort();
+    test_sort_bytes();
     test_huge();
     test_edges();
     test_profile_tree();
