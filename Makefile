@@ -49,10 +49,10 @@ NATIVE_LIBS = -ldw -lelf -liberty
 soname_of = $(shell f=$$($(CC) -print-file-name=lib$(1).so) && objdump -p "$$f" 2>/dev/null | awk '/SONAME/ {print $$2}')
 CAPSTONE_SONAME := $(call soname_of,capstone)
 CAPSTONE_CFLAGS := $(if $(CAPSTONE_SONAME),-DPPROF_CAPSTONE_SONAME='"$(CAPSTONE_SONAME)"')
-# cmd/dynlib.c opens libcurl, Graphviz, libmicrohttpd, json-c and readline
-# when a command first needs one, by the soname of the one found here, and
-# names its Debian package when it is missing ($(BUILD)/gen/dynlib_names.h;
-# the -dev packages above bring both).
+# libcurl, Graphviz, libmicrohttpd, json-c and readline are not linked
+# either: cmd/dynlib.c opens each when a command first needs it, by the
+# soname of the one found here, and names its Debian package when it is
+# missing ($(BUILD)/gen/dynlib_names.h; -dev packages above bring both).
 DYNLIB_NAMES = curl gvc microhttpd json-c readline
 # libzstd decodes the compressed records of perf.data (perf record -z).
 LDLIBS_ALL = -lprotobuf-c $(ISAL_LIBS) -lz -lzstd -lm -pthread $(NATIVE_LIBS) $(LDLIBS)
@@ -211,7 +211,7 @@ $(BUILD)/libpprof.pc: FORCE
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
 $(BUILD)/pprof: $(CMD_OBJ) $(BUILD)/libpprof.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline $(CURL_LIBS) $(GV_LIBS) $(WEB_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpprof.a $(BUILD)/cflags
 	@mkdir -p $(dir $@)
