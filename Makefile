@@ -236,7 +236,13 @@ $(BUILD)/tools/mkprof: tests/native/mkprof.c $(BUILD)/libpprof.a $(BUILD)/cflags
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(BUILD)/libpprof.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
 
-tools: $(TOOL_BIN) $(BUILD)/tools/mkprof
+# cmd/dynlib.c built with sonames that no system has, for the test of what
+# it says when a library is missing (tests/cli/libs.sh).
+$(BUILD)/tools/dynlib_missing: tests/cli/dynlib_missing.c cmd/dynlib.c cmd/dynlib.h tests/cli/missing/dynlib_names.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) -Itests/cli/missing $(CURL_CFLAGS) $(GV_CFLAGS) $(WEB_CFLAGS) -o $@ tests/cli/dynlib_missing.c cmd/dynlib.c $(LDFLAGS_ALL) -pthread
+
+tools: $(TOOL_BIN) $(BUILD)/tools/mkprof $(BUILD)/tools/dynlib_missing
 
 # ---------------------------------------------------------------- tests
 # `make test` runs every suite on what is installed (tests/suites.sh lists
@@ -257,7 +263,7 @@ unit: $(UNIT_BIN)
 	@$(SUITE_ENV) sh tests/suites.sh unit
 
 cli: all tools
-	@$(SUITE_ENV) sh tests/suites.sh cli windows folded-sums svg-valid same-graph graph graph-browser shell shell-tty
+	@$(SUITE_ENV) sh tests/suites.sh cli windows libs folded-sums svg-valid same-graph graph graph-browser shell shell-tty
 
 bad: all tools
 	@$(SUITE_ENV) sh tests/suites.sh bad
