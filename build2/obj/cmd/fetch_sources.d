@@ -1,9 +1,0 @@
-build2/obj/cmd/fetch_sources.o: cmd/fetch_sources.c cmd/fetch.h cmd/cmd.h \
- cmd/config.h build2/include/pprof/formats.h build2/include/pprof/pprof.h \
- build2/include/pprof/pprof.h
-cmd/fetch.h:
-cmd/cmd.h:
-cmd/config.h:
-build2/include/pprof/formats.h:
-build2/include/pprof/pprof.h:
-build2/include/pprof/pprof.h:

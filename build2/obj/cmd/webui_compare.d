@@ -1,9 +1,0 @@
-build2/obj/cmd/webui_compare.o: cmd/webui_compare.c cmd/webui.h cmd/cmd.h \
- cmd/config.h build2/include/pprof/formats.h build2/include/pprof/pprof.h \
- build2/include/pprof/pprof.h
-cmd/webui.h:
-cmd/cmd.h:
-cmd/config.h:
-build2/include/pprof/formats.h:
-build2/include/pprof/pprof.h:
-build2/include/pprof/pprof.h:

@@ -1,7 +1,0 @@
-build2/obj/formats/tags.o: formats/tags.c formats/report.h \
- formats/formats.h lib/pprof.h lib/internal.h lib/pprof.h
-formats/report.h:
-formats/formats.h:
-lib/pprof.h:
-lib/internal.h:
-lib/pprof.h:
