@@ -360,6 +360,43 @@ static int location_frames(frame_walk *w, uint32_t L, uint32_t *out)
     return 0;
 }
 
+/* Stage k of fetching what the first visit of location L reads, each
+ * stage reading what the one before fetched: 0 its frames and node
+ * range, 1 its first node, 2 that node's name and info, 3 the name's
+ * string slot, 4 the string. */
+static void prefetch_frames(const frame_walk *w, uint32_t L, size_t stage)
+{
+    const pprof_nodemap *nm = w->nm;
+    if (stage == 0) {
+        __builtin_prefetch(&w->loc_frames[L]);
+        __builtin_prefetch(&nm->loc_off[L]);
+        return;
+    }
+    if (w->loc_frames[L] != PPROF_NONE)
+        return;
+    const uint32_t *first = &nm->loc_nodes[nm->loc_off[L]];
+    if (stage == 1) {
+        __builtin_prefetch(first);
+        return;
+    }
+    uint32_t node = *first;
+    if (stage == 2) {
+        __builtin_prefetch(&w->node_name[node]);
+        __builtin_prefetch(&nm->nodes[node]);
+        return;
+    }
+    pprof_str id = nm->nodes[node].name;
+    const pprof_profile *p = nm->profile;
+    if (w->node_name[node] != PPROF_NONE || id >= p->n_strings)
+        return;
+    if (stage == 3) {
+        __builtin_prefetch(&p->strings[id]);
+        __builtin_prefetch(&p->string_lens[id]);
+    } else {
+        __builtin_prefetch(p->strings[id]);
+    }
+}
+
 /* *cur: the node of location L's frames (outermost first) under *cur. */
 static int walk_location(frame_walk *w, uint32_t *cur, uint32_t L)
 {
@@ -389,26 +426,15 @@ static int walk_call_tree(frame_walk *w, const pprof_stack_index *x, int si)
     /* and at most a name per node of the call tree and of the node map */
     reserve_names(w->b, x->n_tree < w->nm->n_nodes ? x->n_tree : w->nm->n_nodes);
     int rc = 0;
-    const pprof_nodemap *nm = w->nm;
     for (size_t i = 0; i < x->n_tree && !rc; i++) {
-        /* The locations ahead are in no order: what their frames need is
-         * fetched in stages, so it is in when the walk gets there (the
-         * lookups in the trie wait on each other, these need not). */
-        if (i + 16 < x->n_tree) {
-            uint32_t L = x->tree_loc[i + 16];
-            __builtin_prefetch(&w->loc_frames[L]);
-            __builtin_prefetch(&nm->loc_off[L]);
-        }
-        if (i + 8 < x->n_tree) {
-            uint32_t L = x->tree_loc[i + 8];
-            if (w->loc_frames[L] == PPROF_NONE)
-                __builtin_prefetch(&nm->loc_nodes[nm->loc_off[L]]);
-        }
-        if (i + 4 < x->n_tree) {
-            uint32_t L = x->tree_loc[i + 4];
-            if (w->loc_frames[L] == PPROF_NONE)
-                __builtin_prefetch(&w->node_name[nm->loc_nodes[nm->loc_off[L]]]);
-        }
+        /* The locations ahead are in no order: what the first visit of
+         * one needs (its frames, its first node, that node's name and the
+         * name's bytes) is fetched in stages, so it is in when the walk
+         * gets there (the lookups in the trie wait on each other, these
+         * need not). */
+        for (size_t stage = 0; stage < 5; stage++)
+            if (i + (5 - stage) * 4 < x->n_tree)
+                prefetch_frames(w, x->tree_loc[i + (5 - stage) * 4], stage);
         uint32_t up = x->tree_parent[i];
         if (x->tree_sum[i * nt + (size_t)si] == 0 || (up != PPROF_NONE && at[up] == PPROF_NONE)) {
             at[i] = PPROF_NONE;
