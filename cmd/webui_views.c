@@ -141,6 +141,52 @@ static int page(webui_reply *out, webui_request *req, const pprof_profile *p, co
     return page_of(out, req, p, view_id, notes, details, NULL, html, html_len, data, script);
 }
 
+/* Appends text to out, escaped for HTML text when html. */
+static void put_part(pprof_buf *out, const pprof_buf *text, bool html)
+{
+    if (html)
+        webui_html_n(out, text->data ? (const char *)text->data : "", text->len);
+    else
+        pprof_buf_append(out, text->data, text->len);
+}
+
+/* Report `writer` appended to out (escaped for HTML text when html), in
+ * two halves made at once (pprof_report_options.split): a peek or a flame
+ * graph of a big profile is megabytes. 0, or an error in err. */
+static int write_split(pprof_buf *out, const char *writer, pprof_profile *p, const pprof_report_options *ro,
+                       bool html, pprof_error *err)
+{
+    webui_split split = {0};
+    pprof_report_options o = *ro;
+    o.n_parts = 2;
+    o.split = webui_split_fork;
+    o.split_ctx = &split;
+    pprof_buf text = {0}, second = {0};
+    size_t start = out->len;
+    int rc = pprof_write(&text, writer, p, &o, err);
+    if (!rc)
+        put_part(out, &text, html);
+    if (split.helper)
+        webui_split_helper_end(&split, out->data + start, out->len - start, rc || out->failed);
+    bool forked = split.pid > 0;
+    if (webui_split_join(&split, &second, rc == 0)) {
+        pprof_buf_append(out, second.data, second.len);
+    } else if (!rc && forked) {
+        /* The helper failed: its part is made here. */
+        o.part = 1;
+        o.split = NULL;
+        text.len = 0;
+        rc = pprof_write(&text, writer, p, &o, err);
+        if (!rc)
+            put_part(out, &text, html);
+    }
+    pprof_buf_release(&text);
+    pprof_buf_release(&second);
+    if (!rc && out->failed)
+        rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    return rc;
+}
+
 static int view_graph(webui_reply *out, webui_request *req, pprof_profile *p)
 {
     cmd_report rep;
@@ -256,8 +302,9 @@ static int view_flamegraph(webui_reply *out, webui_request *req, pprof_profile *
     rep.o.flame.width = 0;
     rep.o.flame.title = " ";
     pprof_error err;
-    /* (pprof_write makes the graph from the loaded profile's call tree.) */
-    if (pprof_write(&svg, "flamegraph", p, &rep.o, &err) != 0) {
+    /* (pprof_write makes the graph from the loaded profile's call tree;
+     * the frames are written in two halves at once.) */
+    if (write_split(&svg, "flamegraph", p, &rep.o, false, &err) != 0) {
         webui_reply_error(out, 500, "%s", err.msg);
         goto done;
     }
@@ -273,43 +320,6 @@ done:
     pprof_buf_release(&svg);
     pprof_buf_release(&html);
     return 0;
-}
-
-/* A peek of a big profile is megabytes of text: its entries are written
- * in two halves at once (pprof_report_options.split), each escaped for the
- * page's <pre>. 0, or an error in err. */
-static int peek_html(pprof_buf *html, pprof_profile *p, const pprof_report_options *ro, const char *writer,
-                     pprof_error *err)
-{
-    webui_split split = {0};
-    pprof_report_options o = *ro;
-    o.n_parts = 2;
-    o.split = webui_split_fork;
-    o.split_ctx = &split;
-    pprof_buf text = {0}, second = {0};
-    size_t start = html->len;
-    int rc = pprof_write(&text, writer, p, &o, err);
-    if (!rc)
-        webui_html_n(html, text.data ? (const char *)text.data : "", text.len);
-    if (split.helper)
-        webui_split_helper_end(&split, html->data + start, html->len - start, rc || html->failed);
-    bool forked = split.pid > 0;
-    if (webui_split_join(&split, &second, rc == 0)) {
-        pprof_buf_append(html, second.data, second.len);
-    } else if (!rc && forked) {
-        /* The helper failed: its part is made here. */
-        o.part = 1;
-        o.split = NULL;
-        text.len = 0;
-        rc = pprof_write(&text, writer, p, &o, err);
-        if (!rc)
-            webui_html_n(html, text.data ? (const char *)text.data : "", text.len);
-    }
-    pprof_buf_release(&text);
-    pprof_buf_release(&second);
-    if (!rc && html->failed)
-        rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
-    return rc;
 }
 
 /* Peek, source and disassembly, for the functions f matches: a text report
@@ -335,7 +345,7 @@ static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, con
     }
     if (!html_writer && !c->render && strcmp(c->writer, "peek") == 0) {
         pprof_buf_printf(&html, "<pre id=\"%s-text\" class=\"report\">", view_id);
-        if (peek_html(&html, p, &rep.o, c->writer, &err) != 0) {
+        if (write_split(&html, c->writer, p, &rep.o, true, &err) != 0) {
             webui_reply_error(out, err.code == PPROF_ENOMEM ? 500 : 400, "%s", err.msg);
         } else {
             pprof_buf_puts(&html, "</pre>");

@@ -843,20 +843,36 @@ static void put_header(writer *w)
                      XPAD, w->top, w->fw, w->rows_h, w->fw, w->rows_h);
 }
 
-static int put_body(writer *w)
+/* The part (of n_parts) that writes item i of the layout's n items. */
+static unsigned part_of(size_t i, size_t n, unsigned n_parts)
+{
+    return n ? (unsigned)((uint64_t)(i < n ? i : n - 1) * n_parts / n) : 0;
+}
+
+/* The frames of part `part` of n_parts (their rows' groups opened and
+ * closed by the parts of their first and last items); the labels and the
+ * end by the last part. */
+static int put_body(writer *w, unsigned part, unsigned n_parts)
 {
     const flame_layout *l = w->l;
+    size_t n = l->n_items;
     for (uint32_t r = 0; r < l->n_rows; r++) {
-        int y = row_y(w, r);
-        if (y)
-            pprof_buf_printf(w->out, "<g transform=\"translate(0,%d)\">\n", y);
-        else
-            pprof_buf_puts(w->out, "<g>\n");
-        for (size_t i = l->row_off[r]; i < l->row_off[r + 1]; i++)
-            if (put_frame(w, &l->items[i]))
+        size_t a = l->row_off[r], b = l->row_off[r + 1];
+        if (part_of(a, n, n_parts) == part) {
+            int y = row_y(w, r);
+            if (y)
+                pprof_buf_printf(w->out, "<g transform=\"translate(0,%d)\">\n", y);
+            else
+                pprof_buf_puts(w->out, "<g>\n");
+        }
+        for (size_t i = a; i < b; i++)
+            if (part_of(i, n, n_parts) == part && put_frame(w, &l->items[i]))
                 return PPROF_ENOMEM;
-        pprof_buf_puts(w->out, "</g>\n");
+        if (part_of(b > a ? b - 1 : a, n, n_parts) == part)
+            pprof_buf_puts(w->out, "</g>\n");
     }
+    if (part != n_parts - 1)
+        return w->out->failed ? PPROF_ENOMEM : 0;
     pprof_buf_puts(w->out, "</svg>\n<g id=\"fglabels\">\n");
     for (size_t i = 0; i < l->n_items; i++)
         if (put_label(w, &l->items[i]))
@@ -902,9 +918,11 @@ static int check_options(const palette **pal, const pprof_flame_options *o, ppro
     return 0;
 }
 
-/* Writes the graph of tree t, whose names, unit, type and totals are s's. */
+/* Writes the graph of tree t, whose names, unit, type and totals are s's;
+ * with ro, only the part of it that ro's part or split picks (-tree's
+ * parts, pprof_report_options). */
 static int write_tree(pprof_buf *out, const pprof_stack_set *s, const flame_tree *t, const pprof_flame_options *o,
-                      const palette *pal, pprof_error *err)
+                      const palette *pal, const pprof_report_options *ro, pprof_error *err)
 {
     int rc;
     writer w = {0};
@@ -958,9 +976,18 @@ static int write_tree(pprof_buf *out, const pprof_stack_set *s, const flame_tree
      * rather than a dozen times. */
     if (!rc && l.n_items < SIZE_MAX / 256)
         pprof_buf_reserve(out, 20000 + l.n_items * 128);
+    /* One part of the frames, when asked for: the split is asked once the
+     * layout is made. */
+    unsigned part = 0, n_parts = 1;
+    if (!rc && ro && ro->n_parts > 1) {
+        part = ro->split ? ro->split(ro->split_ctx, l.n_items) : ro->part;
+        n_parts = part < ro->n_parts ? ro->n_parts : 1;
+        part = part < ro->n_parts ? part : 0;
+    }
     if (!rc) {
-        put_header(&w);
-        if (put_body(&w) || w.names.failed)
+        if (part == 0)
+            put_header(&w);
+        if (put_body(&w, part, n_parts) || w.names.failed)
             rc = pprof_error_set(err, PPROF_ENOMEM, "flame graph: out of memory");
     }
     if (rc && !out->failed) {
@@ -975,13 +1002,10 @@ static int write_tree(pprof_buf *out, const pprof_stack_set *s, const flame_tree
     return rc;
 }
 
-int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_flame_options *opt,
-                          pprof_error *err)
+/* The graph of stack set s (flame_tree_build's trie), or ro's part of it. */
+static int write_set(pprof_buf *out, const pprof_stack_set *s, const pprof_flame_options *o,
+                     const pprof_report_options *ro, pprof_error *err)
 {
-    static const pprof_flame_options defaults = {0};
-    const pprof_flame_options *o = opt ? opt : &defaults;
-    if (!out || !s)
-        return pprof_error_set(err, PPROF_EINVAL, "flame graph: no output or no stacks");
     const palette *pal;
     int rc = check_options(&pal, o, err);
     if (rc)
@@ -990,9 +1014,18 @@ int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_
     rc = flame_tree_build(&t, s, o->sort_by_weight, err);
     if (rc)
         return rc;
-    rc = write_tree(out, s, &t, o, pal, err);
+    rc = write_tree(out, s, &t, o, pal, ro, err);
     flame_tree_release(&t);
     return rc;
+}
+
+int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_flame_options *opt,
+                          pprof_error *err)
+{
+    static const pprof_flame_options defaults = {0};
+    if (!out || !s)
+        return pprof_error_set(err, PPROF_EINVAL, "flame graph: no output or no stacks");
+    return write_set(out, s, opt ? opt : &defaults, NULL, err);
 }
 
 int pprof_write_flame_profile(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
@@ -1006,14 +1039,14 @@ int pprof_write_flame_profile(pprof_buf *out, const pprof_profile *p, const ppro
     if (!s) {
         rc = pprof_stacks_build(&s, p, o, err);
         if (!rc)
-            rc = pprof_write_flame_svg(out, s, &o->flame, err);
+            rc = write_set(out, s, &o->flame, o, err);
         pprof_stack_set_free(s);
         return rc;
     }
     const palette *pal;
     rc = check_options(&pal, &o->flame, err);
     if (!rc)
-        rc = write_tree(out, s, &t, &o->flame, pal, err);
+        rc = write_tree(out, s, &t, &o->flame, pal, o, err);
     flame_tree_release(&t);
     pprof_stack_set_free(s);
     return rc;

@@ -1091,6 +1091,14 @@ static void test_profile_tree(void)
     pprof_profile_free(p);
 }
 
+static uint64_t split_items;
+
+static unsigned split_answer(void *ctx, uint64_t items)
+{
+    split_items = items;
+    return *(const unsigned *)ctx;
+}
+
 /* -flamegraph of p as pprof_write makes it and through the stack set:
  * the same bytes. */
 static void same_as_stack_set(const char *what, const pprof_profile *p, const pprof_report_options *opt)
@@ -1110,6 +1118,43 @@ static void same_as_stack_set(const char *what, const pprof_profile *p, const pp
         fprintf(stderr, "%s: sample_index=%d mean=%d granularity=%d by_weight=%d: not the stack set's graph\n", what,
                 o.sample_index, o.mean, (int)o.graph.granularity, o.flame.sort_by_weight);
     CHECK(same);
+    /* Its parts (pprof_report_options.part of n_parts, or the split
+     * callback's answer) concatenated: the same bytes; part 0 only has the
+     * header, the last only the end. */
+    for (unsigned n = 2; n <= 3 && ra == 0; n++) {
+        pprof_buf joined = {0};
+        for (unsigned k = 0; k < n; k++) {
+            pprof_report_options po = o;
+            po.part = k;
+            po.n_parts = n;
+            pprof_buf part = {0};
+            CHECK_INT(pprof_write(&part, "flamegraph", p, &po, &err), 0);
+            pprof_buf_append(&part, "", 1);
+            CHECK((k == 0) == (strstr((const char *)part.data, "<svg") != NULL));
+            CHECK((k == n - 1) == (strstr((const char *)part.data, "</svg>\n</svg>") != NULL ||
+                                  strstr((const char *)part.data, "]]></script>") != NULL));
+            pprof_buf_append(&joined, part.data, part.len - 1);
+            pprof_buf_release(&part);
+        }
+        if (joined.len != a.len || memcmp(joined.data, a.data, a.len) != 0) {
+            fprintf(stderr, "%s: %u parts are not the whole graph\n", what, n);
+            CHECK(false);
+        }
+        pprof_buf_release(&joined);
+    }
+    pprof_report_options po = o;
+    unsigned answer = 1;
+    po.n_parts = 2;
+    po.split = split_answer;
+    po.split_ctx = &answer;
+    pprof_buf got = {0}, want = {0};
+    CHECK_INT(pprof_write(&got, "flamegraph", p, &po, &err), 0);
+    po.split = NULL;
+    po.part = 1;
+    CHECK_INT(pprof_write(&want, "flamegraph", p, &po, &err), 0);
+    CHECK(got.len == want.len && memcmp(got.data, want.data, got.len) == 0 && split_items > 0);
+    pprof_buf_release(&got);
+    pprof_buf_release(&want);
     pprof_stack_set_free(s);
     pprof_buf_release(&a);
     pprof_buf_release(&b);

@@ -352,6 +352,19 @@ for f in . runtime; do
 done
 kill "$PID"
 
+# ---------------------------------------------------------------- a flame graph in two parts
+# 200 stacks of 100 distinct frames: 20,000 frames, written in two halves at
+# once (a helper process makes the second); the page's drawing is
+# -flamegraph's (icicle, fluid, blank title, as the page asks for).
+awk 'BEGIN { for (i = 0; i < 200; i++) { s = "s" i "_f0"; for (j = 1; j < 100; j++) s = s ";s" i "_f" j; print s, 1 } }' >"$tmp/deep.folded"
+start deep "$tmp/deep.folded"
+expect 200 "/ui/flamegraph" '<div id="flame"><svg'
+tr '\n' '\001' <"$tmp/body" | sed 's|.*<div id="flame">||; s|</div>.*||' | tr '\001' '\n' >"$tmp/flame.got"
+"$PPROF" -flamegraph -inverted -title=' ' "$tmp/deep.folded" 2>/dev/null | sed '1{/^<?xml/d;}' >"$tmp/flame.want"
+[ "$(grep -c '<g><title>' "$tmp/flame.want")" = 20001 ] && cmp -s "$tmp/flame.want" "$tmp/flame.got" && ok ||
+    bad "flame graph in two parts: the page's drawing differs from -flamegraph's ($(wc -c <"$tmp/flame.got") and $(wc -c <"$tmp/flame.want") bytes)"
+kill "$PID"
+
 # ---------------------------------------------------------------- the label panel
 # Keys by name; values heaviest first, equal weights by text, strings before
 # numbers; a value under two keys counted under each; repeated numbers
