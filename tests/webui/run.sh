@@ -28,6 +28,7 @@ start() {
     name=$1
     shift
     mkdir -p "$tmp/home"
+    : >"$tmp/$name.err" # (read below before the server may have opened it)
     HOME=$tmp/home XDG_CONFIG_HOME= BROWSER= "$PPROF" -http=127.0.0.1:0 -no_browser "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
     PID=$!
     pids="$pids $PID"
