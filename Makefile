@@ -49,6 +49,11 @@ NATIVE_LIBS = -ldw -lelf -liberty
 soname_of = $(shell f=$$($(CC) -print-file-name=lib$(1).so) && objdump -p "$$f" 2>/dev/null | awk '/SONAME/ {print $$2}')
 CAPSTONE_SONAME := $(call soname_of,capstone)
 CAPSTONE_CFLAGS := $(if $(CAPSTONE_SONAME),-DPPROF_CAPSTONE_SONAME='"$(CAPSTONE_SONAME)"')
+# libcurl, Graphviz, libmicrohttpd, json-c and readline are not linked
+# either: cmd/dynlib.c opens each when a command first needs it, by the
+# soname of the one found here, and names its Debian package when it is
+# missing ($(BUILD)/gen/dynlib_names.h; -dev packages above bring both).
+DYNLIB_NAMES = curl gvc microhttpd json-c readline
 # libzstd decodes the compressed records of perf.data (perf record -z).
 LDLIBS_ALL = -lprotobuf-c $(ISAL_LIBS) -lz -lzstd -lm -pthread $(NATIVE_LIBS) $(LDLIBS)
 # ISA-L's igzip inflates gzip input (lib/inflate_pipe.c says why); without
@@ -68,7 +73,7 @@ WEB_LIBS   = $(shell pkg-config --libs libmicrohttpd json-c 2>/dev/null || echo 
 # static library, so the hidden helpers still link for them.
 LIB_CFLAGS  = $(CFLAGS_BASE) -fvisibility=hidden -Ilib -I$(BUILD)/gen $(ISAL_CFLAGS)
 FMT_CFLAGS  = $(CFLAGS_BASE) -fvisibility=hidden -Ilib -Iformats $(CAPSTONE_CFLAGS)
-CMD_CFLAGS  = $(CFLAGS_BASE) -Icmd -I$(BUILD)/include $(CURL_CFLAGS) $(GV_CFLAGS) $(WEB_CFLAGS) $(ISAL_CFLAGS)
+CMD_CFLAGS  = $(CFLAGS_BASE) -Icmd -I$(BUILD)/include -I$(BUILD)/gen $(CURL_CFLAGS) $(GV_CFLAGS) $(WEB_CFLAGS) $(ISAL_CFLAGS)
 TEST_CFLAGS = $(CFLAGS_BASE) -Ilib -Iformats -Itests/unit $(ISAL_CFLAGS)
 
 # The public headers, installed as <pprof/pprof.h> and <pprof/formats.h>.
@@ -164,6 +169,18 @@ $(BUILD)/obj/gen/webui_assets.o: $(BUILD)/gen/webui_assets.c $(PUB_STAGE) $(BUIL
 	@mkdir -p $(dir $@)
 	$(CC) $(CMD_CFLAGS) -c $< -o $@
 
+# The sonames cmd/dynlib.c opens and the Debian packages holding them.
+$(BUILD)/gen/dynlib_names.h: Makefile
+	@mkdir -p $(BUILD)/gen
+	@for l in $(DYNLIB_NAMES); do \
+	  m=$$(echo $$l | tr 'a-z-' 'A-Z_'); \
+	  s=$$(objdump -p "$$($(CC) -print-file-name=lib$$l.so)" 2>/dev/null | awk '/SONAME/ {print $$2}'); \
+	  [ -n "$$s" ] && echo "#define PPROF_SONAME_$$m \"$$s\""; \
+	  p=$$([ -n "$$s" ] && dpkg-query -S "*/$$s" 2>/dev/null | sed -n '1s/:.*//p'); \
+	  [ -n "$$p" ] && echo "#define PPROF_PACKAGE_$$m \"$$p\""; \
+	done > $@.tmp; mv $@.tmp $@
+$(BUILD)/obj/cmd/dynlib.o $(BUILD)/fuzz/obj/cmd/dynlib.o: $(BUILD)/gen/dynlib_names.h
+
 $(BUILD)/obj/cmd/%.o: cmd/%.c $(PUB_STAGE) $(BUILD)/cflags
 	@mkdir -p $(dir $@)
 	$(CC) $(CMD_CFLAGS) -c $< -o $@
@@ -194,7 +211,7 @@ $(BUILD)/libpprof.pc: FORCE
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
 $(BUILD)/pprof: $(CMD_OBJ) $(BUILD)/libpprof.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL) -lreadline $(CURL_LIBS) $(GV_LIBS) $(WEB_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpprof.a $(BUILD)/cflags
 	@mkdir -p $(dir $@)
@@ -219,7 +236,13 @@ $(BUILD)/tools/mkprof: tests/native/mkprof.c $(BUILD)/libpprof.a $(BUILD)/cflags
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(BUILD)/libpprof.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
 
-tools: $(TOOL_BIN) $(BUILD)/tools/mkprof
+# cmd/dynlib.c built with sonames that no system has, for the test of what
+# it says when a library is missing (tests/cli/libs.sh).
+$(BUILD)/tools/dynlib_missing: tests/cli/dynlib_missing.c cmd/dynlib.c cmd/dynlib.h tests/cli/missing/dynlib_names.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) -Itests/cli/missing $(CURL_CFLAGS) $(GV_CFLAGS) $(WEB_CFLAGS) -o $@ tests/cli/dynlib_missing.c cmd/dynlib.c $(LDFLAGS_ALL) -pthread
+
+tools: $(TOOL_BIN) $(BUILD)/tools/mkprof $(BUILD)/tools/dynlib_missing
 
 # ---------------------------------------------------------------- tests
 # `make test` runs every suite on what is installed (tests/suites.sh lists
@@ -240,7 +263,7 @@ unit: $(UNIT_BIN)
 	@$(SUITE_ENV) sh tests/suites.sh unit
 
 cli: all tools
-	@$(SUITE_ENV) sh tests/suites.sh cli windows folded-sums svg-valid same-graph graph graph-browser shell shell-tty
+	@$(SUITE_ENV) sh tests/suites.sh cli windows libs folded-sums svg-valid same-graph graph graph-browser shell shell-tty
 
 bad: all tools
 	@$(SUITE_ENV) sh tests/suites.sh bad

@@ -1,7 +1,6 @@
 /* fetch.c: runs the HTTP transfers (libcurl multi, all at once) into memory, hardened, with pprof's messages and a countdown on a terminal. */
 #include "fetch.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -419,10 +418,11 @@ int fetch_run(fetch_result *results, const fetch_target *targets, size_t n, cons
             any_duration = true;
         }
     }
-    if (!xs || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    char why[sizeof results[0].error] = "could not initialise libcurl";
+    if (!xs || dynlib_load(DYNLIB_CURL, why, sizeof why) != 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         free(xs);
         for (size_t i = 0; i < n; i++)
-            snprintf(results[i].error, sizeof results[i].error, "could not initialise libcurl");
+            snprintf(results[i].error, sizeof results[i].error, "%s", why);
         return -1;
     }
     m = curl_multi_init();

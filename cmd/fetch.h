@@ -4,7 +4,9 @@
 
 #include "cmd.h"
 
-#include <curl/curl.h>
+/* libcurl, opened when a fetch first needs it */
+#define DYNLIB_WANT_CURL
+#include "dynlib.h"
 
 /* Limits of a fetch, documented in pprof(1) (LIMITS). */
 #define FETCH_MAX_BODY (256ULL << 20)     /* bytes of one response body */

@@ -1,7 +1,6 @@
 /* fetch_symbol.c: remote symbolization of URL sources: POSTs a mapping's unnamed addresses to the service's /debug/pprof/symbol (pprof's protocol), bounded like every fetch. */
 #include "fetch.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <limits.h>
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,6 +371,8 @@ int fetch_target_resolve(fetch_target *t, const char *source, const cmd_args *ar
     } else if (sep || !is_host_port(source)) {
         return 1;
     }
+    if (dynlib_load(DYNLIB_CURL, err, errlen) != 0)
+        return -1;
     size_t n = strlen(requested) + 3 + strlen(rest) + 1;
     char *full = malloc(n);
     CURLU *u = curl_url();

@@ -1,8 +1,8 @@
 /* render.c: -svg, -png, -pdf, -ps, -gif: the -dot graph laid out and drawn by Graphviz's libraries inside the process (no dot program needed). */
 #include "cmd.h"
 
-#include <cgraph.h>
-#include <gvc.h>
+#define DYNLIB_WANT_GRAPHVIZ
+#include "dynlib.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +176,9 @@ static GVC_t *graphviz_context(void)
 /* Lays out dot (NUL-terminated) with the dot engine and renders it. */
 static int render(pprof_buf *out, const char *dot, const char *format, pprof_error *err)
 {
+    char why[512];
+    if (dynlib_load(DYNLIB_GRAPHVIZ, why, sizeof why) != 0)
+        return pprof_error_set(err, PPROF_EIO, "%s", why);
     render_errors[0] = 0;
     agseterr(AGWARN);
     agseterrf(collect_error);

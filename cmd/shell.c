@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <readline/history.h>
-#include <readline/readline.h>
+#define DYNLIB_WANT_READLINE
+#include "dynlib.h"
 
 /* Reads one line: readline on a terminal (editing, history, completion),
  * plain stdin otherwise. NULL at EOF; the caller frees. */
@@ -597,6 +597,11 @@ static bool shell_line(const char *s, const pprof_profile *p, pprof_config *cfg,
 int cmd_shell(const pprof_profile *p, pprof_config *cfg, const cmd_args *args)
 {
     bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    char why[512];
+    if (tty && dynlib_load(DYNLIB_READLINE, why, sizeof why) != 0) {
+        cmd_warning("%s; lines are read without editing", why);
+        tty = false; /* the plain prompt */
+    }
     cfg->compact_labels = true;
     pprof_report_options o;
     memset(&o, 0, sizeof o);

@@ -1,7 +1,9 @@
 /* webui_params.c: a request's URL parameters (pprof's names: f, i, si, n, ...) applied to a copy of the command line's settings, with pprof's 400 messages. */
 #include "webui.h"
 
-#include <microhttpd.h>
+#define DYNLIB_WANT_MHD
+#include "dynlib.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

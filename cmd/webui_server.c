@@ -1,9 +1,11 @@
 /* webui_server.c: -http: the libmicrohttpd daemon, the Host and peer checks, the path table (pprof's /ui/ paths), redirects, save/delete of configurations, and a clean stop on Ctrl-C. */
 #include "webui.h"
 
+#define DYNLIB_WANT_MHD
+#include "dynlib.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -344,6 +346,11 @@ static bool is_loopback(const struct sockaddr *sa)
 
 int cmd_webui_serve(pprof_profile *p, const pprof_config *cfg, const cmd_args *args)
 {
+    char why[512];
+    if (dynlib_load(DYNLIB_MHD, why, sizeof why) != 0 || dynlib_load(DYNLIB_JSONC, why, sizeof why) != 0) {
+        cmd_error("%s", why);
+        return EXIT_DATA;
+    }
     static webui_server srv; /* threads and the signal wait share it for the life of the server */
     memset(&srv, 0, sizeof srv);
     srv.profile = p;

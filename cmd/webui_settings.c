@@ -1,8 +1,10 @@
 /* webui_settings.c: saved configurations in pprof's settings file (settings.json: {"configs": [{"name": ..., fields}]}), read with json-c, written whole to a temporary file and renamed. */
 #include "webui.h"
 
+#define DYNLIB_WANT_JSONC
+#include "dynlib.h"
+
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

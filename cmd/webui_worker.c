@@ -1,9 +1,11 @@
 /* webui_worker.c: each view runs in a forked child, on a copy-on-write view of the loaded profile (filters change it in place), bounded in time, memory and output; its reply is streamed back through a pipe. */
 #include "webui.h"
 
+#define DYNLIB_WANT_MHD
+#include "dynlib.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>

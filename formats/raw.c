@@ -349,17 +349,30 @@ static int label_line(raw_out *o, lab_scratch *sc, const pprof_profile *p, const
 
 /* ---------------------------------------------------------------- sections */
 
-/* Writes v in decimal at q; returns the end. */
+static const char two_digits[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                 "8081828384858687888990919293949596979899";
+
+/* Writes v in decimal at q, two digits at a time; returns the end. */
 static inline char *put_dec(char *q, uint64_t v)
 {
     size_t n = 1;
     for (uint64_t x = v; x >= 10; x /= 10)
         n++;
-    char *end = q + n;
-    do {
-        *--end = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    char *w = q + n;
+    while (v >= 100) {
+        size_t r = (size_t)(v % 100);
+        v /= 100;
+        w -= 2;
+        w[0] = two_digits[2 * r];
+        w[1] = two_digits[2 * r + 1];
+    }
+    if (v >= 10) {
+        w[-2] = two_digits[2 * v];
+        w[-1] = two_digits[2 * v + 1];
+    } else {
+        w[-1] = (char)('0' + v);
+    }
     return q + n;
 }
 
@@ -371,6 +384,17 @@ static int write_samples(raw_out *o, const pprof_profile *p, const raw_ids *ids)
     int rc = 0;
     if (p->n_labels && !(sc.safe = calloc(p->n_strings ? p->n_strings : 1, 1)))
         return PPROF_ENOMEM;
+    /* Ids that are not index + 1, in a compact table: each frame reads one
+     * at random, and a whole location per read costs 4 times the cache. */
+    uint64_t *tab = NULL;
+    if (ids->loc_ok && !ids->loc_seq) {
+        if (!(tab = malloc((p->n_locations ? p->n_locations : 1) * sizeof *tab))) {
+            free(sc.safe);
+            return PPROF_ENOMEM;
+        }
+        for (size_t i = 0; i < p->n_locations; i++)
+            tab[i] = p->locations[i].id;
+    }
     for (size_t i = 0; i < p->n_samples && !o->rc && !rc; i++) {
         const pprof_sample *s = &p->samples[i];
         if (pprof_buf_reserve(o->b, 22 * nt + 22 * (size_t)s->n_locs + 4)) {
@@ -396,7 +420,7 @@ static int write_samples(raw_out *o, const pprof_profile *p, const raw_ids *ids)
         *q++ = ' ';
         const uint32_t *locs = s->n_locs ? p->sample_locs + s->locs_off : NULL;
         for (uint32_t k = 0; k < s->n_locs; k++) {
-            q = put_dec(q, loc_id(p, ids, locs[k]));
+            q = put_dec(q, tab ? tab[locs[k]] : (uint64_t)locs[k] + 1);
             *q++ = ' ';
         }
         *q++ = '\n';
@@ -413,6 +437,7 @@ static int write_samples(raw_out *o, const pprof_profile *p, const raw_ids *ids)
     free(sc.e);
     free(sc.r);
     free(sc.safe);
+    free(tab);
     return rc ? rc : o->rc;
 }
 

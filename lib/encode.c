@@ -6,6 +6,9 @@
 
 #include <pthread.h>
 #include <zlib.h>
+#ifdef PPROF_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 
 /*
  * The top-level Profile message is written by hand, field by field (1..15),
@@ -23,14 +26,27 @@
  * same bytes.
  */
 
-/* zlib level 4: files within 1.5% of level 6 (Go's default, what pprof
- * writes) at about 25-45% less deflate time; level 1 is faster still but
- * its files are 11% larger (1M-sample profile: level 1 1.6 s 51.0 MB,
- * level 4 2.0 s 46.7 MB, level 6 2.6 s 46.0 MB). */
+/* The gzip stream: ISA-L's igzip at its level 3 when libpprof is built
+ * with it, else zlib at level 4. igzip 3 deflates in a third of zlib 4's
+ * time for files 2-7% larger (labels.pb.gz: 0.30 s against 1.0 s, 13.6
+ * against 13.3 MB; wide.pb.gz: 15.2 against 14.2 MB); zlib 4 is within
+ * 1.5% of level 6 (Go's default, what pprof writes) at 25-45% less time,
+ * and zlib 1 would be 11% larger. */
 #ifndef ENCODE_GZIP_LEVEL
 #define ENCODE_GZIP_LEVEL 4
 #endif
 #define STAGE_FLUSH (256u << 10)
+#define GZ_ROOM (64u << 10)
+
+typedef struct gz {
+#ifdef PPROF_HAVE_ISAL
+    struct isal_zstream *s; /* (big: on the heap) */
+    uint8_t *level_buf;
+#else
+    z_stream z;
+    bool live;
+#endif
+} gz;
 
 /* The deflating thread and the buffer handed to it. While it runs, only
  * it touches z and the caller's buffer; the handover is under mu. */
@@ -53,8 +69,7 @@ typedef struct enc {
     pprof_buf stage;  /* gzip only: bytes not deflated yet */
     pprof_buf *w;     /* where bytes go: out or &stage */
     bool gz;
-    z_stream z;
-    bool z_live;
+    gz z;
     deflater d;
     /* string table: model id -> wire index (0 = not yet numbered, except id 0) */
     uint32_t *wire_of;
@@ -78,10 +93,73 @@ static int oom(enc *e)
     return pprof_error_set(e->err, PPROF_ENOMEM, "encoding profile: out of memory");
 }
 
-/* Deflates in into out (emptying in), on whichever thread owns z and out. */
-static int deflate_buf(z_stream *z, pprof_buf *out, pprof_buf *in, int flush, pprof_error *err)
+static int gz_init(gz *g)
+{
+#ifdef PPROF_HAVE_ISAL
+    g->s = calloc(1, sizeof *g->s); /* (init leaves next_in and avail_in as they are) */
+    g->level_buf = malloc(ISAL_DEF_LVL3_DEFAULT);
+    if (!g->s || !g->level_buf)
+        return PPROF_ENOMEM;
+    isal_deflate_init(g->s);
+    g->s->level = 3;
+    g->s->level_buf = g->level_buf;
+    g->s->level_buf_size = ISAL_DEF_LVL3_DEFAULT;
+    g->s->gzip_flag = IGZIP_GZIP;
+    g->s->flush = NO_FLUSH;
+    return 0;
+#else
+    /* windowBits 16+15: a gzip wrapper around the deflate stream. */
+    if (deflateInit2(&g->z, ENCODE_GZIP_LEVEL, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return PPROF_ENOMEM;
+    g->live = true;
+    return 0;
+#endif
+}
+
+static void gz_end(gz *g)
+{
+#ifdef PPROF_HAVE_ISAL
+    free(g->s);
+    free(g->level_buf);
+#else
+    if (g->live)
+        deflateEnd(&g->z);
+#endif
+}
+
+/* Deflates in into out (emptying in), the last bytes of the stream when
+ * finish, on whichever thread owns g and out. */
+static int deflate_buf(gz *g, pprof_buf *out, pprof_buf *in, bool finish, pprof_error *err)
 {
     size_t done = 0;
+#ifdef PPROF_HAVE_ISAL
+    struct isal_zstream *z = g->s;
+    for (;;) {
+        if (z->avail_in == 0 && done < in->len) {
+            size_t chunk = in->len - done;
+            if (chunk > (1u << 30))
+                chunk = 1u << 30;
+            z->next_in = in->data + done;
+            z->avail_in = (uint32_t)chunk;
+            done += chunk;
+        }
+        z->end_of_stream = finish && done == in->len;
+        /* Always the same room: igzip's bytes depend on it, and out's
+         * capacity differs with a sink (which empties it as it fills). */
+        if (pprof_buf_reserve(out, GZ_ROOM))
+            return pprof_error_set(err, PPROF_ENOMEM, "encoding profile: out of memory");
+        z->next_out = out->data + out->len;
+        z->avail_out = GZ_ROOM;
+        int rc = isal_deflate(z);
+        out->len += GZ_ROOM - z->avail_out;
+        if (rc != COMP_OK)
+            return pprof_error_set(err, PPROF_ENOMEM, "encoding profile: deflate failed (%d)", rc);
+        if (finish ? z->internal_state.state == ZSTATE_END : z->avail_in == 0 && done == in->len)
+            break;
+    }
+#else
+    z_stream *z = &g->z;
+    int flush = finish ? Z_FINISH : Z_NO_FLUSH;
     for (;;) {
         if (z->avail_in == 0 && done < in->len) {
             size_t chunk = in->len - done;
@@ -108,6 +186,7 @@ static int deflate_buf(z_stream *z, pprof_buf *out, pprof_buf *in, int flush, pp
         if (fl == Z_NO_FLUSH && z->avail_in == 0 && done == in->len)
             break;
     }
+#endif
     in->len = 0;
     return 0;
 }
@@ -123,7 +202,7 @@ static void *deflater_main(void *arg)
         if (!d->busy)
             break;
         pthread_mutex_unlock(&d->mu);
-        int rc = d->rc ? d->rc : deflate_buf(&e->z, e->out, &d->full, Z_NO_FLUSH, &d->err);
+        int rc = d->rc ? d->rc : deflate_buf(&e->z, e->out, &d->full, false, &d->err);
         d->full.len = 0;
         pthread_mutex_lock(&d->mu);
         d->rc = rc;
@@ -141,15 +220,15 @@ static int hand_over(enc *e)
     deflater *d = &e->d;
     if (!d->started) {
         if (pthread_mutex_init(&d->mu, NULL))
-            return deflate_buf(&e->z, e->out, &e->stage, Z_NO_FLUSH, e->err);
+            return deflate_buf(&e->z, e->out, &e->stage, false, e->err);
         if (pthread_cond_init(&d->cv, NULL)) {
             pthread_mutex_destroy(&d->mu);
-            return deflate_buf(&e->z, e->out, &e->stage, Z_NO_FLUSH, e->err);
+            return deflate_buf(&e->z, e->out, &e->stage, false, e->err);
         }
         if (pthread_create(&d->th, NULL, deflater_main, e)) {
             pthread_cond_destroy(&d->cv);
             pthread_mutex_destroy(&d->mu);
-            return deflate_buf(&e->z, e->out, &e->stage, Z_NO_FLUSH, e->err);
+            return deflate_buf(&e->z, e->out, &e->stage, false, e->err);
         }
         d->started = true;
     }
@@ -739,23 +818,18 @@ int pprof_profile_encode(pprof_buf *out, const pprof_profile *p, bool compress, 
     }
     if (!rc)
         rc = number_strings(&e);
-    if (!rc && compress) {
-        /* windowBits 16+15: a gzip wrapper around the deflate stream. */
-        if (deflateInit2(&e.z, ENCODE_GZIP_LEVEL, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-            rc = oom(&e);
-        else
-            e.z_live = true;
-    }
+    if (!rc && compress && gz_init(&e.z))
+        rc = oom(&e);
     if (!rc)
         rc = put_profile(&e);
     int stop = stop_deflater(&e);
     if (!rc)
         rc = stop;
     if (!rc && compress)
-        rc = deflate_buf(&e.z, out, &e.stage, Z_FINISH, err);
+        rc = deflate_buf(&e.z, out, &e.stage, true, err);
 
-    if (e.z_live)
-        deflateEnd(&e.z);
+    if (compress)
+        gz_end(&e.z);
     pprof_buf_release(&e.stage);
     free(e.wire_of);
     free(e.order);

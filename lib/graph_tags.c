@@ -22,11 +22,10 @@ typedef struct piece {
     const char *s;
 } piece;
 
-/* A label set by ids: its pairs, its weight bound, its text once made. */
+/* A label set by ids: its pairs, its text once made. */
 typedef struct id_set {
     uint32_t off, n; /* pairs[2 * off ..], n pairs */
     uint32_t str;    /* interned joined text, PPROF_NONE until made */
-    int64_t w;
     uint64_t hash;
 } id_set;
 
@@ -71,9 +70,10 @@ struct graph_tags {
      * sum of |weight| of the samples whose label set (or numeric tag name)
      * it is. A tag's flat and cum can never exceed that sum, so a set or
      * name whose sum is under the cutoff makes no tag that survives: with
-     * one span id per sample, that is nearly all of them. */
+     * one span id per sample, that is nearly all of them. (Sets by ids
+     * are weighed in buckets instead: bucket_w below.) */
     int64_t *set_w, *num_w;
-    uint32_t *sample_set; /* per sample, its set as the first pass found it */
+    uint32_t *sample_set; /* per sample, its set as the first pass found it (sets by text) */
     size_t cur;           /* the sample graph_tags_sample took last */
     size_t cap_set_w, cap_num_w;
     int64_t cutoff;
@@ -92,13 +92,25 @@ struct graph_tags {
      * sample's set is found without reading its strings, and its text is
      * made only for the sets that make tags. ids[0] is the empty set. */
     bool by_ids, ids_ready; /* (ids_init runs before the first set is looked up) */
-    uint32_t *pairs; /* the sets' sorted (key, value) pairs */
+    uint32_t *pairs; /* the sets' sorted (key, value) pairs, then the current sample's */
     size_t n_pairs, cap_pairs;
     id_set *ids;
     size_t n_ids, cap_ids;
     uint32_t *id_slots; /* hash of pairs -> set + 1 */
     size_t id_mask;
-    uint32_t cur_id;    /* the current sample's set */
+    /* the current sample's set: its pairs after the sets' (cur_np of them,
+     * hash cur_hash), looked up into cur_id (PPROF_NONE until a tag needs
+     * it, 0: empty) */
+    uint32_t cur_id;
+    size_t cur_np;
+    uint64_t cur_hash;
+    /* The weighing by ids: per bucket of set hashes, the sum of |weight|
+     * of the samples whose set falls in it. Sets sharing a bucket share a
+     * bound, which can only keep more of them; a set itself is stored only
+     * when a tag needs it (with one span id per sample, their pairs were
+     * most of a tagged graph's memory). */
+    int64_t *bucket_w;
+    size_t bucket_mask;
 };
 
 /* ---------------------------------------------------------------- strings */
@@ -228,13 +240,15 @@ static int ids_init(graph_tags *t)
         return 0;
     if (PPROF_GROW(t->ids, t->cap_ids, 1))
         return PPROF_ENOMEM;
-    t->ids[0] = (id_set){0, 0, 0, 0, id_set_hash(NULL, 0)}; /* empty: text "" (string 0) */
+    t->ids[0] = (id_set){0, 0, 0, id_set_hash(NULL, 0)}; /* empty: text "" (string 0) */
     t->n_ids = 1;
     return pprof_slots_rebuild(&t->id_slots, &t->id_mask, 1024, t->n_ids, id_entry_hash, t);
 }
 
-/* The current sample's set by ids into t->cur_id (0: empty). */
-static int id_set_of(graph_tags *t, const pprof_label *ls, uint32_t n)
+/* The current sample's sorted pairs after the sets' (not stored yet),
+ * their count and hash into cur_np and cur_hash; cur_id 0 when there are
+ * none, else PPROF_NONE (not looked up). */
+static int pairs_of(graph_tags *t, const pprof_label *ls, uint32_t n)
 {
     if (PPROF_GROW(t->pairs, t->cap_pairs, 2 * (t->n_pairs + n) + 2))
         return PPROF_ENOMEM;
@@ -252,11 +266,19 @@ static int id_set_of(graph_tags *t, const pprof_label *ls, uint32_t n)
         q[2 * j] = ls[i].key;
         q[2 * j + 1] = ls[i].str;
     }
-    if (np == 0) {
-        t->cur_id = 0;
-        return 0;
-    }
-    uint64_t h = id_set_hash(q, np);
+    t->cur_np = np;
+    t->cur_hash = np ? id_set_hash(q, np) : 0;
+    t->cur_id = np ? PPROF_NONE : 0;
+    return 0;
+}
+
+/* Looks the current sample's pairs up into t->cur_id, storing them as a
+ * new set when they are one. */
+static int id_set_find(graph_tags *t)
+{
+    const uint32_t *q = t->pairs + 2 * t->n_pairs;
+    size_t np = t->cur_np;
+    uint64_t h = t->cur_hash;
     size_t slot = h & t->id_mask;
     for (uint32_t e; (e = t->id_slots[slot]); slot = (slot + 1) & t->id_mask) {
         const id_set *c = &t->ids[e - 1];
@@ -267,8 +289,7 @@ static int id_set_of(graph_tags *t, const pprof_label *ls, uint32_t n)
     }
     if (PPROF_GROW(t->ids, t->cap_ids, t->n_ids + 1))
         return PPROF_ENOMEM;
-    /* (A set first met after the weighing has no bound: it keeps its tags.) */
-    t->ids[t->n_ids] = (id_set){(uint32_t)t->n_pairs, (uint32_t)np, PPROF_NONE, t->pruning ? INT64_MAX : 0, h};
+    t->ids[t->n_ids] = (id_set){(uint32_t)t->n_pairs, (uint32_t)np, PPROF_NONE, h};
     t->n_pairs += np;
     t->id_slots[slot] = (uint32_t)++t->n_ids;
     t->cur_id = (uint32_t)t->n_ids - 1;
@@ -282,6 +303,8 @@ static int label_text(graph_tags *t, const pprof_label *ls, uint32_t n);
 /* The current set's text (interned) into t->set, made once per set. */
 static int id_set_text(graph_tags *t)
 {
+    if (t->cur_id == PPROF_NONE && id_set_find(t))
+        return PPROF_ENOMEM;
     id_set *d = &t->ids[t->cur_id];
     if (d->str == PPROF_NONE) {
         pprof_label ls[64] = {{0}}, *lp = ls;
@@ -358,6 +381,7 @@ void graph_tags_free(graph_tags *t)
     free(t->pairs);
     free(t->ids);
     free(t->id_slots);
+    free(t->bucket_w);
     pprof_buf_release(&t->scratch);
     pprof_buf_release(&t->joined);
     free(t);
@@ -419,6 +443,12 @@ static int64_t sum_of(const int64_t *sums, size_t cap, uint32_t id)
     return id < cap ? sums[id] : INT64_MAX;
 }
 
+/* The current set's bucket sum (by ids); without a weighing, no bound. */
+static int64_t bucket_sum(const graph_tags *t)
+{
+    return t->bucket_w ? t->bucket_w[t->cur_hash & t->bucket_mask] : INT64_MAX;
+}
+
 int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
 {
     const pprof_profile *p = t->p;
@@ -440,12 +470,11 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
             return rc;
     }
     if (t->by_ids) {
-        if (t->pruning && t->sample_set && t->sample_set[s] != PPROF_NONE)
-            t->cur_id = t->sample_set[s];
-        else if (id_set_of(t, ls, sm->n_labels))
+        if (pairs_of(t, ls, sm->n_labels))
             return PPROF_ENOMEM;
-        /* a light set makes no tag; the text is made when a tag needs it */
-        if (t->pruning && t->cur_id && t->ids[t->cur_id].w < t->cutoff) {
+        /* a light set makes no tag; the set is looked up, and its text
+         * made, when a tag needs it */
+        if (t->pruning && t->cur_np && bucket_sum(t) < t->cutoff) {
             *has_labels = false;
             return 0;
         }
@@ -483,13 +512,13 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
         }
         nl->name = c->name;
     }
-    bool any_set = t->by_ids ? t->cur_id != 0 : t->set != 0;
+    bool any_set = t->by_ids ? t->cur_np != 0 : t->set != 0;
     *has_labels = any_set || t->n_nums != 0;
     t->set_tag = any_set;
     if (t->pruning) {
         /* Every tag of this sample is keyed by its label set, so a light
          * set makes only light tags, numeric ones included. */
-        bool light = any_set && (t->by_ids ? t->ids[t->cur_id].w : sum_of(t->set_w, t->cap_set_w, t->set)) < t->cutoff;
+        bool light = any_set && (t->by_ids ? bucket_sum(t) : sum_of(t->set_w, t->cap_set_w, t->set)) < t->cutoff;
         t->set_tag = any_set && !light;
         size_t keep = 0;
         for (size_t i = 0; i < t->n_nums && !light; i++)
@@ -514,20 +543,36 @@ static int grow_sums(int64_t **sums, size_t *cap, size_t n)
 int graph_tags_weigh(graph_tags *t)
 {
     size_t ns = t->p->n_samples;
+    bool ignored = false; /* a saturated bound only keeps more tags */
+    int64_t w = graph_abs64(t->w);
+    if (t->by_ids) {
+        if (!t->bucket_w) {
+            /* about two samples a bucket: a few MiB at most per million */
+            size_t nb = 1024;
+            while (nb < ns / 2 && nb < ((size_t)1 << 24))
+                nb *= 2;
+            if (!(t->bucket_w = calloc(nb, sizeof *t->bucket_w)))
+                return PPROF_ENOMEM;
+            t->bucket_mask = nb - 1;
+        }
+        if (t->cur_np)
+            graph_add_sat(&t->bucket_w[t->cur_hash & t->bucket_mask], w, &ignored);
+        if (grow_sums(&t->num_w, &t->cap_num_w, t->n_strs))
+            return PPROF_ENOMEM;
+        for (size_t i = 0; i < t->n_nums; i++)
+            graph_add_sat(&t->num_w[t->nums[i].name], w, &ignored);
+        return 0;
+    }
     if (!t->sample_set) {
         t->sample_set = malloc((ns ? ns : 1) * sizeof *t->sample_set);
         if (!t->sample_set)
             return PPROF_ENOMEM;
         memset(t->sample_set, 0xff, ns * sizeof *t->sample_set); /* PPROF_NONE: not seen */
     }
-    t->sample_set[t->cur] = t->by_ids ? t->cur_id : t->set;
+    t->sample_set[t->cur] = t->set;
     if (grow_sums(&t->set_w, &t->cap_set_w, t->n_strs) || grow_sums(&t->num_w, &t->cap_num_w, t->n_strs))
         return PPROF_ENOMEM;
-    bool ignored = false; /* a saturated bound only keeps more tags */
-    int64_t w = graph_abs64(t->w);
-    if (t->by_ids && t->cur_id)
-        graph_add_sat(&t->ids[t->cur_id].w, w, &ignored);
-    else if (!t->by_ids && t->set)
+    if (t->set)
         graph_add_sat(&t->set_w[t->set], w, &ignored);
     for (size_t i = 0; i < t->n_nums; i++)
         graph_add_sat(&t->num_w[t->nums[i].name], w, &ignored);

@@ -1,15 +1,22 @@
-/* fuzz_http.c: libFuzzer harness for HTTP response handling (cmd/fetch.c): status lines and headers as curl hands them over, a body in chunks (size caps, error bodies kept for their excerpt), curl's outcome, the one-line message made of it all, and a 200 body read as a profile. libcurl's transfer is replaced by the input; its getinfo answers from the input too. */
-#include <curl/curl.h>
+/* fuzz_http.c: libFuzzer harness for HTTP response handling (cmd/fetch.c): status lines and headers as curl hands them over, a body in chunks (size caps, error bodies kept for their excerpt), curl's outcome, the one-line message made of it all, and a 200 body read as a profile. libcurl's transfer is replaced by the input; its getinfo answers from the input too (the harness's function is put in libcurl's table, cmd/dynlib.h). */
+#include "../../cmd/fetch.c"
 
+#include "formats.h"
+
+#include <stdarg.h>
 #include <stdint.h>
 
 static long fuzz_code;
 static curl_off_t fuzz_connect_time;
 
 /* fetch.c asks curl for the response code, the URL and connect time. */
-static CURLcode fuzz_getinfo(CURL *easy, CURLINFO info, void *arg)
+static CURLcode fuzz_getinfo(CURL *easy, CURLINFO info, ...)
 {
     (void)easy;
+    va_list ap;
+    va_start(ap, info);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
     switch (info) {
     case CURLINFO_RESPONSE_CODE: *(long *)arg = fuzz_code; break;
     case CURLINFO_OS_ERRNO: *(long *)arg = 111; break;
@@ -19,13 +26,6 @@ static CURLcode fuzz_getinfo(CURL *easy, CURLINFO info, void *arg)
     }
     return CURLE_OK;
 }
-#undef curl_easy_getinfo
-#define curl_easy_getinfo(easy, info, arg) fuzz_getinfo((easy), (info), (void *)(arg))
-
-#include "../../cmd/fetch.c"
-
-#include "formats.h"
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_message(const char *s)
@@ -45,6 +45,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CURLE_TOO_MANY_REDIRECTS, CURLE_UNSUPPORTED_PROTOCOL, CURLE_FILESIZE_EXCEEDED,
         CURLE_OUT_OF_MEMORY, CURLE_PEER_FAILED_VERIFICATION, CURLE_RECV_ERROR, CURLE_PARTIAL_FILE,
     };
+    if (!dynlib_curl.curl_easy_getinfo) {
+        char why[512];
+        if (dynlib_load(DYNLIB_CURL, why, sizeof why) != 0)
+            __builtin_trap();
+        dynlib_curl.curl_easy_getinfo = fuzz_getinfo;
+    }
     if (size < 3)
         return 0;
     fuzz_code = codes[data[0] % N(codes)];

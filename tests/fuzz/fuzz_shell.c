@@ -24,6 +24,9 @@ static pprof_str intern(pprof_profile *p, const char *s)
 
 static void setup(void)
 {
+    char why[512];
+    if (dynlib_load(DYNLIB_READLINE, why, sizeof why) != 0)
+        __builtin_trap(); /* completion asks readline */
     profile = pprof_profile_new();
     if (!profile || pprof_profile_add_sample_type(profile, (pprof_value_type){intern(profile, "samples"),
                                                                              intern(profile, "count")}))

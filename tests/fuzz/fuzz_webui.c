@@ -2,7 +2,10 @@
 #define _GNU_SOURCE
 #include "../../cmd/webui.h"
 
-#include <microhttpd.h>
+#define DYNLIB_WANT_MHD
+#define DYNLIB_WANT_JSONC
+#include "../../cmd/dynlib.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,9 +67,9 @@ static void pairs_parse(const char *q, size_t n)
     }
 }
 
-/* Stands in for libmicrohttpd's (the harness's definition is the one
- * linked): the first value of key among the request's arguments. */
-const char *MHD_lookup_connection_value(struct MHD_Connection *connection, enum MHD_ValueKind kind, const char *key)
+/* Stands in for libmicrohttpd's (setup puts it in the library's table,
+ * cmd/dynlib.h): the first value of key among the request's arguments. */
+static const char *fuzz_lookup(struct MHD_Connection *connection, enum MHD_ValueKind kind, const char *key)
 {
     (void)connection;
     if (kind != MHD_GET_ARGUMENT_KIND || !key)
@@ -101,6 +104,10 @@ static const char *const names[] = {
 
 static void setup(void)
 {
+    char why[512];
+    if (dynlib_load(DYNLIB_MHD, why, sizeof why) != 0 || dynlib_load(DYNLIB_JSONC, why, sizeof why) != 0)
+        __builtin_trap();
+    dynlib_mhd.MHD_lookup_connection_value = fuzz_lookup;
     pprof_profile *p = pprof_profile_new();
     if (!p)
         __builtin_trap();

@@ -243,6 +243,43 @@ static void test_tag_value_bound(void)
     pprof_profile_free(p);
 }
 
+/* Label sets are weighed in buckets of their hashes: 150 sets of weight
+ * 100 each under the cutoff (0.005 of 25000: 125), two in a bucket over
+ * it, make no tag; the one heavy set makes its tags on its two nodes.
+ * (Each set is a pair of values that weigh 1000 and 1500 over all the
+ * sets, so no value leaves them out before they are weighed.) */
+static void test_tag_buckets(void)
+{
+    pprof_profile *p = new_profile();
+    for (int i = 0; i < 150; i++) {
+        char x[16], y[16];
+        snprintf(x, sizeof x, "x%d", i % 15);
+        snprintf(y, sizeof y, "y%d", i / 15);
+        pprof_label two[2] = {{.key = S(p, "span"), .str = S(p, x)}, {.key = S(p, "pod"), .str = S(p, y)}};
+        add_sample(p, i % 2 ? "a;main" : "c;main", 100, two, 2);
+    }
+    add_labelled(p, "b;main", 10000, "pod", "x");
+    pprof_graph_options o = graph_options();
+    o.visual = true;
+    o.nodecount = 80;
+    o.nodefraction = 0.005;
+    pprof_graph *g = build(p, &o);
+    if (g) {
+        CHECK_INT(g->node_cutoff, 125);
+        size_t seen = 0;
+        for (size_t i = 0; i < g->n_nodes; i++)
+            for (uint32_t k = 0; k < g->nodes[i].n_tags; k++) {
+                const pprof_tag *t = &g->tags[g->nodes[i].tags_off + k];
+                CHECK_STR(t->name, "pod:x");
+                CHECK_INT(t->cum, 10000);
+                seen++;
+            }
+        CHECK_INT(seen, 2);
+    }
+    pprof_graph_free(g);
+    pprof_profile_free(p);
+}
+
 /* Equal flat values: pprof orders by name, so nodecount keeps the first
  * names, whatever order the samples came in. */
 static void test_ties_at_nodecount(void)
@@ -733,6 +770,7 @@ int main(void)
 {
     test_ties_at_nodecount();
     test_tag_cutoff();
+    test_tag_buckets();
     test_tag_texts();
     test_tag_value_bound();
     test_saturation();

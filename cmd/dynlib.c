@@ -1,0 +1,149 @@
+/* dynlib.c: opens libcurl, Graphviz, libmicrohttpd, json-c and readline with dlopen when a command first needs one, and fills its table (dynlib.h says why). */
+#define DYNLIB_NO_ALIASES
+#define DYNLIB_WANT_CURL
+#define DYNLIB_WANT_GRAPHVIZ
+#define DYNLIB_WANT_MHD
+#define DYNLIB_WANT_JSONC
+#define DYNLIB_WANT_READLINE
+#include "dynlib.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* The sonames of the libraries the build found and their Debian packages
+ * (the Makefile writes them); Debian 12's otherwise. */
+#include "dynlib_names.h"
+#ifndef PPROF_SONAME_CURL
+#define PPROF_SONAME_CURL "libcurl.so.4"
+#endif
+#ifndef PPROF_PACKAGE_CURL
+#define PPROF_PACKAGE_CURL "libcurl4"
+#endif
+#ifndef PPROF_SONAME_GVC
+#define PPROF_SONAME_GVC "libgvc.so.6"
+#endif
+#ifndef PPROF_PACKAGE_GVC
+#define PPROF_PACKAGE_GVC "libgvc6"
+#endif
+#ifndef PPROF_SONAME_MICROHTTPD
+#define PPROF_SONAME_MICROHTTPD "libmicrohttpd.so.12"
+#endif
+#ifndef PPROF_PACKAGE_MICROHTTPD
+#define PPROF_PACKAGE_MICROHTTPD "libmicrohttpd12"
+#endif
+#ifndef PPROF_SONAME_JSON_C
+#define PPROF_SONAME_JSON_C "libjson-c.so.5"
+#endif
+#ifndef PPROF_PACKAGE_JSON_C
+#define PPROF_PACKAGE_JSON_C "libjson-c5"
+#endif
+#ifndef PPROF_SONAME_READLINE
+#define PPROF_SONAME_READLINE "libreadline.so.8"
+#endif
+#ifndef PPROF_PACKAGE_READLINE
+#define PPROF_PACKAGE_READLINE "libreadline8"
+#endif
+
+dynlib_curl_table dynlib_curl;
+dynlib_graphviz_table dynlib_graphviz;
+dynlib_mhd_table dynlib_mhd;
+dynlib_jsonc_table dynlib_jsonc;
+dynlib_readline_table dynlib_readline;
+
+/* Each fills its table from the library's handle; the name of the first
+ * entry not found, or NULL. (POSIX: a function pointer converts from
+ * dlsym's void *.) */
+#define DYNLIB_BIND(table, name)                                                                                   \
+    if (!(*(void **)&table.name = dlsym(h, #name)) && !missing)                                                    \
+        missing = #name;
+
+static const char *bind_curl(void *h)
+{
+    const char *missing = NULL;
+#define X(name) DYNLIB_BIND(dynlib_curl, name)
+    DYNLIB_CURL_NAMES(X)
+#undef X
+    return missing;
+}
+
+static const char *bind_graphviz(void *h)
+{
+    const char *missing = NULL;
+#define X(name) DYNLIB_BIND(dynlib_graphviz, name)
+    DYNLIB_GRAPHVIZ_NAMES(X)
+#undef X
+    return missing;
+}
+
+static const char *bind_mhd(void *h)
+{
+    const char *missing = NULL;
+#define X(name) DYNLIB_BIND(dynlib_mhd, name)
+    DYNLIB_MHD_NAMES(X)
+#undef X
+    return missing;
+}
+
+static const char *bind_jsonc(void *h)
+{
+    const char *missing = NULL;
+#define X(name) DYNLIB_BIND(dynlib_jsonc, name)
+    DYNLIB_JSONC_NAMES(X)
+#undef X
+    return missing;
+}
+
+static const char *bind_readline(void *h)
+{
+    const char *missing = NULL;
+#define X(name) DYNLIB_BIND(dynlib_readline, name)
+    DYNLIB_READLINE_NAMES(X)
+#undef X
+    return missing;
+}
+
+typedef struct dynlib_desc {
+    const char *soname;
+    const char *package;
+    const char *needed_for;
+    const char *(*bind)(void *h);
+} dynlib_desc;
+
+static const dynlib_desc descs[DYNLIB_COUNT] = {
+    [DYNLIB_CURL] = {PPROF_SONAME_CURL, PPROF_PACKAGE_CURL, "fetching profiles over HTTP", bind_curl},
+    [DYNLIB_GRAPHVIZ] = {PPROF_SONAME_GVC, PPROF_PACKAGE_GVC, "drawing call graphs", bind_graphviz},
+    [DYNLIB_MHD] = {PPROF_SONAME_MICROHTTPD, PPROF_PACKAGE_MICROHTTPD, "the web interface (-http)", bind_mhd},
+    [DYNLIB_JSONC] = {PPROF_SONAME_JSON_C, PPROF_PACKAGE_JSON_C, "the web interface (-http)", bind_jsonc},
+    [DYNLIB_READLINE] = {PPROF_SONAME_READLINE, PPROF_PACKAGE_READLINE, "line editing in the shell", bind_readline},
+};
+
+/* Which are loaded; RTLD_NODELETE keeps a library mapped for the life of
+ * the process, which its table's pointers need. */
+static bool loaded[DYNLIB_COUNT];
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int dynlib_load(dynlib_id id, char *err, size_t errlen)
+{
+    const dynlib_desc *d = &descs[id];
+    int rc = 0;
+    pthread_mutex_lock(&load_lock);
+    if (!loaded[id]) {
+        void *h = dlopen(d->soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+        const char *missing = h ? d->bind(h) : NULL;
+        if (!h) {
+            snprintf(err, errlen, "%s needs %s (Debian package %s), which could not be loaded: %s", d->needed_for,
+                     d->soname, d->package, dlerror());
+            rc = -1;
+        } else if (missing) {
+            snprintf(err, errlen, "%s needs %s (Debian package %s), which lacks %s", d->needed_for, d->soname,
+                     d->package, missing);
+            rc = -1;
+        } else {
+            loaded[id] = true;
+        }
+    }
+    pthread_mutex_unlock(&load_lock);
+    return rc;
+}

@@ -1,0 +1,11 @@
+/* dynlib_names.h for tests/cli/dynlib_missing.c: sonames no system has, and one library (libz) that lacks every name asked of it. */
+#define PPROF_SONAME_CURL "libpprof-test-no-curl.so.9"
+#define PPROF_PACKAGE_CURL "test-pkg-curl9"
+#define PPROF_SONAME_GVC "libpprof-test-no-gvc.so.9"
+#define PPROF_PACKAGE_GVC "test-pkg-gvc9"
+#define PPROF_SONAME_MICROHTTPD "libpprof-test-no-microhttpd.so.9"
+#define PPROF_PACKAGE_MICROHTTPD "test-pkg-microhttpd9"
+#define PPROF_SONAME_JSON_C "libpprof-test-no-json-c.so.9"
+#define PPROF_PACKAGE_JSON_C "test-pkg-json-c9"
+#define PPROF_SONAME_READLINE "libz.so.1"
+#define PPROF_PACKAGE_READLINE "test-pkg-zlib"
