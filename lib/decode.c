@@ -1854,19 +1854,6 @@ static int decode_all(dec *d)
     return 0;
 }
 
-/* The gzip trailer's ISIZE: the inflated size mod 2^32 (a hint only: a
- * truncated file ends with any 4 bytes, so it is bounded by 64 times the
- * input; profiles compress 3-10 times, and a bigger one just regrows). */
-static uint64_t gzip_size_hint(const uint8_t *data, size_t len)
-{
-    if (len < 18)
-        return 0;
-    const uint8_t *t = data + len - 4;
-    uint64_t isize = (uint64_t)t[0] | (uint64_t)t[1] << 8 | (uint64_t)t[2] << 16 | (uint64_t)t[3] << 24;
-    uint64_t most = (uint64_t)len * 64;
-    return isize < most ? isize : most;
-}
-
 /* Reserves the location-reference array once, from the input size: each
  * reference takes at least one byte, and profiles are mostly samples. One
  * allocation avoids regrowth; untouched reserved pages cost nothing. (Not
@@ -1897,7 +1884,7 @@ static void reserve_for(pprof_profile *p, uint64_t size, uint64_t max)
 
 static bool whole_inflate(src *s, const uint8_t *data, size_t len, uint64_t budget)
 {
-    uint64_t max = gzip_size_hint(data, len);
+    uint64_t max = pprof_gzip_size_hint(data, len);
     if (max > s->max)
         max = s->max;
     if (max > WHOLE_MAX)
@@ -1938,7 +1925,7 @@ static int parse(pprof_profile **out, const void *data, size_t len, const pprof_
      * the caller wants one thread; when the thread cannot start, this one
      * inflates as it goes. */
     bool threaded = s.gz && len >= DEC_THREAD_MIN && len <= UINT32_MAX && !(opt && opt->single_threaded);
-    if (threaded && pprof_ahead_new(&s.ahead, 0, ahead_all) != 0)
+    if (threaded && pprof_ahead_new(&s.ahead, 4 * pprof_pipe_chunk(data, len), ahead_all) != 0)
         s.ahead = NULL; /* (the samples are then all decoded here) */
     if (threaded && pprof_pipe_start_ahead(&s.pipe, data, len, s.max, opt && opt->input_mapped, s.ahead) != 0) {
         s.pipe = NULL;
@@ -1986,7 +1973,7 @@ static int parse(pprof_profile **out, const void *data, size_t len, const pprof_
     d.p = pprof_profile_new();
     int rc = d.p ? 0 : pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     if (!rc)
-        reserve_for(d.p, s.gz ? gzip_size_hint(data, len) : s.end, s.max);
+        reserve_for(d.p, s.gz ? pprof_gzip_size_hint(data, len) : s.end, s.max);
     if (!rc)
         rc = decode_all(&d);
     if (rc && rc != PPROF_ENOMEM && !s.failed) {

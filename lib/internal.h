@@ -139,6 +139,16 @@ int pprof_pipe_start_ahead(pprof_pipe **out, const uint8_t *gz, size_t len, uint
  * say what is wrong. */
 int pprof_isal_inflate_all(uint8_t **out, size_t *out_len, const uint8_t *gz, size_t len, uint64_t max,
                            uint64_t hint);
+/* The gzip trailer's ISIZE: the inflated size of gz mod 2^32 (a hint only:
+ * a truncated input ends with any 4 bytes, so it is bounded by 64 times
+ * len; profiles compress 3-10 times, and a bigger one just regrows); 0
+ * when gz is too short to have a trailer. */
+uint64_t pprof_gzip_size_hint(const uint8_t *gz, size_t len);
+/* The pipe's chunk for gz: a 64th of its inflated size rounded up to a
+ * power of two, from 64 KiB to 1 MiB, so that the four slots, and the ring of
+ * samples decoded ahead (four chunks too, lib/decode.c), stay small next to
+ * the profile they carry. */
+size_t pprof_pipe_chunk(const uint8_t *gz, size_t len);
 /* Next chunk (valid until the next call); *len 0 at the end or on error,
  * which is returned with err filled. */
 int pprof_pipe_next(pprof_pipe *p, const uint8_t **data, size_t *len, pprof_error *err);

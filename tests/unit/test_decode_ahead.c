@@ -432,8 +432,48 @@ static void test_small_gzip(void)
     pprof_profile_free(p);
 }
 
+/* The pipe's chunk (and so its slots and the ring, four chunks each)
+ * follows the inflated size the gzip trailer gives: a 64th of it, rounded
+ * up to a power of two, from 64 KiB to 1 MiB. */
+static void test_pipe_chunk(void)
+{
+    static const struct {
+        uint32_t isize;
+        size_t chunk;
+    } cases[] = {
+        {9889976, 256u << 10},    /* the bench's 100,000-sample profile */
+        {127574013, 1u << 20},    /* its 1M-sample one */
+        {64u << 20, 1u << 20},    /* from 64 MiB on: 1 MiB */
+        {32u << 20, 512u << 10},
+        {(32u << 20) + 64, 1u << 20},
+        {4u << 20, 64u << 10},
+        {1000, 64u << 10},
+    };
+    size_t len = 4u << 20;
+    uint8_t *gz = calloc(1, len);
+    CHECK(gz != NULL);
+    if (!gz)
+        return;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint32_t v = cases[i].isize;
+        uint8_t *t = gz + len - 4;
+        t[0] = (uint8_t)v, t[1] = (uint8_t)(v >> 8), t[2] = (uint8_t)(v >> 16), t[3] = (uint8_t)(v >> 24);
+        CHECK_INT(pprof_gzip_size_hint(gz, len), v);
+        CHECK_INT(pprof_pipe_chunk(gz, len), cases[i].chunk);
+    }
+    /* The hint is bounded by 64 times the input (a truncated file's last
+     * bytes say anything), and is 0 without a trailer. */
+    memset(gz + 996, 0xff, 4);
+    CHECK_INT(pprof_gzip_size_hint(gz, 1000), 64000);
+    CHECK_INT(pprof_pipe_chunk(gz, 1000), 64u << 10);
+    CHECK_INT(pprof_gzip_size_hint(gz, 17), 0);
+    CHECK_INT(pprof_pipe_chunk(gz, 17), 64u << 10);
+    free(gz);
+}
+
 int main(void)
 {
+    test_pipe_chunk();
     test_cuts();
     test_refused();
     test_parse_same(0);
