@@ -1478,13 +1478,9 @@ static int resolve_strings(dec *d)
     uint32_t *map = malloc(d->n_wstr * sizeof *map);
     if (!map)
         return fail(d, PPROF_ENOMEM, "out of memory");
-    for (size_t i = 0; i < d->n_wstr; i++) {
-        pprof_str id;
-        if (pprof_profile_intern_owned(&id, p, d->wstr[i], d->wlen[i])) {
-            free(map);
-            return fail(d, PPROF_ENOMEM, "out of memory");
-        }
-        map[i] = id;
+    if (pprof_profile_intern_owned_n(map, p, d->wstr, d->wlen, d->n_wstr)) {
+        free(map);
+        return fail(d, PPROF_ENOMEM, "out of memory");
     }
     str_resolver r = {d, map, d->n_wstr};
     int rc = 0;

@@ -57,7 +57,9 @@ struct pprof_pipe {
 /* Releases the whole pages of a file-mapped input below `used`: on the 1M-
  * sample profile that keeps the 44 MB of gzip input out of the peak RSS.
  * A page touched again (zlib's replay, another reader) reads back from the
- * file, so this is only a hint. */
+ * file, so this is only a hint. In steps of four chunks (4 MiB on big
+ * inputs): on the 100,000-sample profile (2 MiB of gzip) a fixed 4 MiB
+ * step released nothing, 1 MiB steps take 1.2 MiB off its peak RSS. */
 static void pipe_release_input(struct pprof_pipe *p, size_t used)
 {
     if (!p->drop)
@@ -65,7 +67,7 @@ static void pipe_release_input(struct pprof_pipe *p, size_t used)
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t lo = ((uintptr_t)p->in + p->dropped + page - 1) & ~(page - 1);
     uintptr_t hi = ((uintptr_t)p->in + used) & ~(page - 1);
-    if (hi >= lo + (4u << 20)) {
+    if (hi >= lo + 4 * p->chunk) {
         madvise((void *)lo, hi - lo, MADV_DONTNEED);
         p->dropped = hi - (uintptr_t)p->in;
     }

@@ -278,6 +278,10 @@ bool pprof_sample_same(const pprof_profile *p, const pprof_sample *a, const ppro
 
 /* Interns without copying when the bytes already live in the arena. */
 int pprof_profile_intern_owned(pprof_str *out, pprof_profile *p, const char *s, size_t len);
+/* pprof_profile_intern_owned of n strings into out[0 .. n): the index grown
+ * once, the look-ups a batch at a time. 0 or PPROF_ENOMEM / PPROF_ELIMIT. */
+int pprof_profile_intern_owned_n(pprof_str *out, pprof_profile *p, const char *const *s, const uint32_t *len,
+                                 size_t n);
 
 /* pprof's simplifyFunc, used to match -prune_from and drop_frames: the
  * length of name without a leading '.' (*start is 1 then) and without its

@@ -127,12 +127,13 @@ static int node_rehash(gb *b, size_t slots)
     return pprof_slots_rebuild(&b->node_slots, &b->node_mask, slots, b->m->n_nodes, node_entry_hash, b);
 }
 
-static int node_intern(gb *b, const pprof_node_info *info, uint32_t *out)
+/* The node of info, whose info_hash is hash, added when new. */
+static int node_intern(gb *b, const pprof_node_info *info, uint64_t hash, uint32_t *out)
 {
     if (!b->node_slots || (b->m->n_nodes + 1) * 2 > b->node_mask + 1)
         if (node_rehash(b, b->node_slots ? (b->node_mask + 1) * 2 : 4096))
             return PPROF_ENOMEM;
-    size_t h = info_hash(info) & b->node_mask;
+    size_t h = hash & b->node_mask;
     while (b->node_slots[h]) {
         uint32_t i = b->node_slots[h] - 1;
         if (info_eq(&b->m->nodes[i], info)) {
@@ -243,10 +244,11 @@ static int build_nodes(gb *b)
     const pprof_profile *p = b->p;
     size_t nl = p->n_locations;
     b->m->loc_off = malloc((nl + 1) * sizeof *b->m->loc_off);
-    size_t total = 0;
+    size_t total = 0, no_lines = 0;
     for (size_t i = 0; i < nl; i++) {
         uint32_t k = p->locations[i].n_lines;
         total += k == 0 ? 1 : (b->opt->noinlines ? 1 : k);
+        no_lines += k == 0;
     }
     b->m->loc_nodes = malloc((total ? total : 1) * sizeof *b->m->loc_nodes);
     pprof_str *file_cache = malloc((p->n_strings ? p->n_strings : 1) * sizeof *file_cache);
@@ -255,23 +257,41 @@ static int build_nodes(gb *b)
         return PPROF_ENOMEM;
     }
     memset(file_cache, 0xff, p->n_strings * sizeof *file_cache);
-    size_t w = 0;
+    /* The index sized once for the nodes to come (a node per line, or at
+     * function granularity about one per function): grown by doubling, it
+     * was rebuilt a dozen times on a million locations. */
+    size_t expect = total;
+    if ((b->opt->granularity == PPROF_GRAN_FUNCTIONS || b->opt->granularity == PPROF_GRAN_FILES) &&
+        p->n_functions + no_lines < expect)
+        expect = p->n_functions + no_lines;
+    size_t slots = 4096;
+    while (slots < 2 * (expect + 1))
+        slots *= 2;
+    if (node_rehash(b, slots)) {
+        free(file_cache);
+        return PPROF_ENOMEM;
+    }
+    /* A batch of lines' infos made and hashed, their slots fetched, then
+     * interned: the look-ups wait on memory at random, now at once. */
+    enum { AHEAD = 16 };
+    pprof_node_info ni[AHEAD];
+    uint64_t hash[AHEAD];
+    size_t n_ahead = 0, w = 0;
     int rc = 0;
     for (size_t i = 0; i < nl && !rc; i++) {
         const pprof_location *loc = &p->locations[i];
-        b->m->loc_off[i] = (uint32_t)w;
-        pprof_node_info ni;
-        if (loc->n_lines == 0) {
-            rc = make_info(b, loc, NULL, file_cache, &ni);
-            if (!rc)
-                rc = node_intern(b, &ni, &b->m->loc_nodes[w++]);
-            continue;
-        }
-        uint32_t first = b->opt->noinlines ? loc->n_lines - 1 : 0;
-        for (uint32_t k = first; k < loc->n_lines && !rc; k++) {
-            rc = make_info(b, loc, &p->lines[loc->lines_off + k], file_cache, &ni);
-            if (!rc)
-                rc = node_intern(b, &ni, &b->m->loc_nodes[w++]);
+        b->m->loc_off[i] = (uint32_t)(w + n_ahead);
+        uint32_t first = loc->n_lines == 0 ? 0 : b->opt->noinlines ? loc->n_lines - 1 : 0;
+        uint32_t end = loc->n_lines == 0 ? 1 : loc->n_lines;
+        for (uint32_t k = first; k < end && !rc; k++) {
+            rc = make_info(b, loc, loc->n_lines ? &p->lines[loc->lines_off + k] : NULL, file_cache, &ni[n_ahead]);
+            hash[n_ahead] = info_hash(&ni[n_ahead]);
+            __builtin_prefetch(&b->node_slots[hash[n_ahead] & b->node_mask]);
+            if (++n_ahead == AHEAD || (i + 1 == nl && k + 1 == end)) {
+                for (size_t j = 0; j < n_ahead && !rc; j++)
+                    rc = node_intern(b, &ni[j], hash[j], &b->m->loc_nodes[w++]);
+                n_ahead = 0;
+            }
         }
     }
     b->m->loc_off[nl] = (uint32_t)w;

@@ -80,7 +80,8 @@ bool pprof_profile_find_string(pprof_str *out, const pprof_profile *p, const cha
     return e != 0;
 }
 
-static int intern(pprof_str *out, pprof_profile *p, const char *s, size_t len, bool copy)
+/* intern of s, whose str_hash is h. */
+static int intern_hashed(pprof_str *out, pprof_profile *p, const char *s, size_t len, uint64_t h, bool copy)
 {
     struct pprof_profile_internal *in = p->internal;
     if (len == 0 && p->n_strings > 0) {
@@ -94,7 +95,6 @@ static int intern(pprof_str *out, pprof_profile *p, const char *s, size_t len, b
         if (pprof_slots_rebuild(&in->str_slots, &in->str_mask, slots, p->n_strings, str_entry_hash, p))
             return PPROF_ENOMEM;
     }
-    uint64_t h = str_hash(s, len);
     size_t slot = 0;
     if (p->n_strings > 0) {
         slot = str_find_slot(p, s, len, h);
@@ -130,6 +130,11 @@ static int intern(pprof_str *out, pprof_profile *p, const char *s, size_t len, b
     return 0;
 }
 
+static int intern(pprof_str *out, pprof_profile *p, const char *s, size_t len, bool copy)
+{
+    return intern_hashed(out, p, s, len, str_hash(s, len), copy);
+}
+
 int pprof_profile_intern(pprof_str *out, pprof_profile *p, const char *s, size_t len)
 {
     return intern(out, p, s, len, true);
@@ -138,6 +143,38 @@ int pprof_profile_intern(pprof_str *out, pprof_profile *p, const char *s, size_t
 int pprof_profile_intern_owned(pprof_str *out, pprof_profile *p, const char *s, size_t len)
 {
     return intern(out, p, s, len, false);
+}
+
+int pprof_profile_intern_owned_n(pprof_str *out, pprof_profile *p, const char *const *s, const uint32_t *len,
+                                 size_t n)
+{
+    struct pprof_profile_internal *in = p->internal;
+    /* The index sized once for all of them: grown by doubling, it was
+     * rebuilt (every string hashed again) some twenty times on a profile
+     * of a million strings. */
+    size_t want = 1024;
+    while (want < (p->n_strings + n + 1) * 2)
+        want *= 2;
+    if (!in->str_slots || want > in->str_mask + 1)
+        if (pprof_slots_rebuild(&in->str_slots, &in->str_mask, want, p->n_strings, str_entry_hash, p))
+            return PPROF_ENOMEM;
+    /* Hashed a batch ahead, their slots fetched while the batch is hashed:
+     * the look-ups wait on memory at random, now at once. */
+    enum { AHEAD = 16 };
+    uint64_t h[AHEAD];
+    for (size_t b = 0; b < n; b += AHEAD) {
+        size_t m = n - b < AHEAD ? n - b : AHEAD;
+        for (size_t k = 0; k < m; k++) {
+            h[k] = str_hash(s[b + k], len[b + k]);
+            __builtin_prefetch(&in->str_slots[h[k] & in->str_mask]);
+        }
+        for (size_t k = 0; k < m; k++) {
+            int rc = intern_hashed(&out[b + k], p, s[b + k], len[b + k], h[k], false);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- builder */
