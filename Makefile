@@ -263,7 +263,7 @@ unit: $(UNIT_BIN)
 	@$(SUITE_ENV) sh tests/suites.sh unit
 
 cli: all tools
-	@$(SUITE_ENV) sh tests/suites.sh cli windows libs memory folded-sums svg-valid same-graph graph graph-browser shell shell-tty
+	@$(SUITE_ENV) sh tests/suites.sh cli windows libs folded-sums svg-valid same-graph graph graph-browser shell shell-tty
 
 bad: all tools
 	@$(SUITE_ENV) sh tests/suites.sh bad

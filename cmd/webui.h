@@ -88,6 +88,7 @@ typedef struct webui_request {
     const struct webui_view *view;
     pprof_config cfg;
     const char *arg;      /* f: the regexp argument of peek, source and disasm */
+    const char *tv;       /* tv: the label panel's filter, a regexp on values and keys (NULL: none) */
     int cmp[4];           /* the compare view's windows: first and last capture of A, then of B (-1: default) */
 } webui_request;
 

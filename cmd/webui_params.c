@@ -177,6 +177,8 @@ int webui_params_apply(webui_request *req, struct MHD_Connection *conn, webui_re
     }
     const char *f = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "f");
     req->arg = f && *f ? f : NULL;
+    const char *tv = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "tv");
+    req->tv = tv && *tv ? tv : NULL;
     /* The sample index is checked here, so a bad one costs no view. */
     const char *si = req->cfg.sample_index && *req->cfg.sample_index ? req->cfg.sample_index : req->srv->args->sample_flag;
     int idx;

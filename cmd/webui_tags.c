@@ -1,4 +1,4 @@
-/* webui_tags.c: the label panel (/ui/tags): each label key with its values and their weights after the request's filters; a click on a value focuses on it (tf=key=^value$). */
+/* webui_tags.c: the label panel (/ui/tags): each label key with its heaviest values and their weights after the request's filters, a filter (tv) for the rest; a click on a value focuses on it (tf=key=^value$). */
 #include "webui.h"
 
 #include <stdio.h>
@@ -15,12 +15,10 @@ typedef struct tag_entry {
     const char *value; /* str's text */
 } tag_entry;
 
-/* In a key: heavier first, then strings (by text) before numbers (by value). */
-static int cmp_weight(const void *a, const void *b)
+/* In a key: heavier first, then strings (by text) before numbers (by
+ * value); < 0 when x comes first. */
+static int cmp_value(const tag_entry *x, const tag_entry *y)
 {
-    const tag_entry *x = a, *y = b;
-    if (x->key_rank != y->key_rank)
-        return x->key_rank < y->key_rank ? -1 : 1;
     if (x->weight != y->weight)
         return x->weight > y->weight ? -1 : 1;
     if ((x->str == 0) != (y->str == 0))
@@ -73,32 +71,76 @@ static void add_weight(int64_t *sum, int64_t w)
         *sum = INT64_MAX; /* (weights are absolute values) */
 }
 
+/* Numeric labels repeat few values: their entries are found through a
+ * direct-mapped cache by (key, value). A value pushed out of it and met
+ * again gets a second entry; merge_numbers sums them. */
+#define NUM_SLOTS 4096
+
+static size_t num_slot(pprof_str key, int64_t num)
+{
+    return (size_t)((((uint64_t)num ^ ((uint64_t)key << 40)) * UINT64_C(0x9E3779B97F4A7C15)) >> 52);
+}
+
+/* Numbers after strings, then equal (key, value) entries summed. */
+static void merge_numbers(tag_entry *e, size_t *count)
+{
+    size_t n = *count, strs = 0;
+    for (size_t i = 0; i < n; i++)
+        if (e[i].str) {
+            tag_entry t = e[strs];
+            e[strs++] = e[i];
+            e[i] = t;
+        }
+    qsort(e + strs, n - strs, sizeof *e, cmp_num);
+    size_t m = strs;
+    for (size_t i = strs; i < n; i++) {
+        if (m > strs && e[m - 1].key == e[i].key && e[m - 1].num == e[i].num)
+            add_weight(&e[m - 1].weight, e[i].weight);
+        else
+            e[m++] = e[i];
+    }
+    *count = m;
+}
+
 /* The key/value pairs of p's samples with their summed |weight| in value
- * column si, ordered by key name, then as cmp_weight. Strings are
- * interned (equal text, equal id): a string value finds its entry by its
- * id (by_str), numbers are sorted. *out is malloc'ed; 0 or -1. */
+ * column si, grouped by key in name order (each key's entries in no
+ * order). Strings are interned (equal text, equal id): a string value
+ * finds its entry by its id (by_str). *out is malloc'ed; 0 or -1. */
 static int tag_entries(tag_entry **out, size_t *count, const pprof_profile *p, int si)
 {
-    tag_entry *e = NULL, *nums = NULL;
-    size_t n = 0, cap = 0, nn = 0, cap_nums = 0;
+    tag_entry *e = NULL, *g = NULL;
+    size_t n = 0, cap = 0;
     uint32_t *by_str = malloc((p->n_strings ? p->n_strings : 1) * sizeof *by_str);
+    uint32_t *nums = malloc(NUM_SLOTS * sizeof *nums);
     key_name *keys = NULL;
-    size_t n_keys = 0, cap_keys = 0;
-    int rc = by_str ? 0 : -1;
-    if (!rc)
+    size_t n_keys = 0, cap_keys = 0, *start = NULL;
+    bool pushed_out = false;
+    int rc = by_str && nums ? 0 : -1;
+    if (!rc) {
         memset(by_str, 0xff, p->n_strings * sizeof *by_str); /* PPROF_NONE */
+        memset(nums, 0xff, NUM_SLOTS * sizeof *nums);
+    }
     for (size_t i = 0; i < p->n_samples && !rc; i++) {
         const pprof_sample *s = &p->samples[i];
         const pprof_label *l = pprof_sample_labels(p, s);
         int64_t w = abs64(pprof_sample_values(p, i)[si]);
         for (uint32_t k = 0; k < s->n_labels && !rc; k++) {
+            uint32_t at;
             if (!l[k].str) {
-                if ((rc = grow((void **)&nums, &cap_nums, nn, sizeof *nums)))
+                size_t h = num_slot(l[k].key, l[k].num);
+                at = nums[h];
+                if (at != PPROF_NONE && e[at].key == l[k].key && e[at].num == l[k].num) {
+                    add_weight(&e[at].weight, w);
+                    continue;
+                }
+                pushed_out |= at != PPROF_NONE;
+                if ((rc = grow((void **)&e, &cap, n, sizeof *e)))
                     break;
-                nums[nn++] = (tag_entry){.key = l[k].key, .num = l[k].num, .weight = w};
+                e[n] = (tag_entry){.key = l[k].key, .num = l[k].num, .weight = w, .next = PPROF_NONE};
+                nums[h] = (uint32_t)n++;
                 continue;
             }
-            uint32_t at = by_str[l[k].str];
+            at = by_str[l[k].str];
             while (at != PPROF_NONE && e[at].key != l[k].key)
                 at = e[at].next;
             if (at != PPROF_NONE) {
@@ -112,18 +154,8 @@ static int tag_entries(tag_entry **out, size_t *count, const pprof_profile *p, i
             by_str[l[k].str] = (uint32_t)n++;
         }
     }
-    /* Numbers: sorted by key and value, equal ones summed, then added. */
-    if (!rc && nn)
-        qsort(nums, nn, sizeof *nums, cmp_num);
-    for (size_t i = 0; i < nn && !rc; i++) {
-        if (i && nums[i].key == nums[i - 1].key && nums[i].num == nums[i - 1].num) {
-            add_weight(&e[n - 1].weight, nums[i].weight);
-            continue;
-        }
-        if ((rc = grow((void **)&e, &cap, n, sizeof *e)))
-            break;
-        e[n++] = nums[i];
-    }
+    if (!rc && pushed_out)
+        merge_numbers(e, &n);
     /* The keys in name order: each entry gets its key's rank (by_str, done
      * with values, now tells which keys are listed, then their ranks). */
     if (!rc)
@@ -140,18 +172,25 @@ static int tag_entries(tag_entry **out, size_t *count, const pprof_profile *p, i
         qsort(keys, n_keys, sizeof *keys, cmp_key_name);
     for (size_t k = 0; k < n_keys && !rc; k++)
         by_str[keys[k].key] = (uint32_t)k;
+    /* Grouped by rank (a counting sort: no entry compared). */
+    if (!rc && !((start = calloc(n_keys + 1, sizeof *start)) && (g = malloc((n ? n : 1) * sizeof *g))))
+        rc = -1;
     for (size_t i = 0; i < n && !rc; i++)
-        e[i].key_rank = by_str[e[i].key];
-    if (!rc && n)
-        qsort(e, n, sizeof *e, cmp_weight);
+        start[(e[i].key_rank = by_str[e[i].key]) + 1]++;
+    for (size_t k = 0; k < n_keys && !rc; k++)
+        start[k + 1] += start[k];
+    for (size_t i = 0; i < n && !rc; i++)
+        g[start[e[i].key_rank]++] = e[i];
     free(by_str);
     free(nums);
     free(keys);
+    free(start);
+    free(e);
     if (rc) {
-        free(e);
+        free(g);
         return rc;
     }
-    *out = e;
+    *out = g;
     *count = n;
     return 0;
 }
@@ -198,67 +237,204 @@ static text_slot *slot_of(text_slot *t, int64_t v)
     return &t[((uint64_t)v * UINT64_C(0x9E3779B97F4A7C15)) >> 54];
 }
 
-/* The panel: per key (in name order) a table of its values, heaviest first. */
-static void write_panel(pprof_buf *b, const pprof_profile *p, const pprof_report_options *o, const tag_entry *e,
-                        size_t m, text_slot *weights, text_slot *percents)
+/* The panel lists per key its heaviest values, then a line for the rest:
+ * a person reads the top of a key, and a key of a span id per sample has
+ * hundreds of thousands. The filter (tv) reaches the others: the values
+ * it matches, or every value of a key whose name it matches, again the
+ * heaviest first. Keys are bounded too. */
+#define TAGS_VALUES_SHOWN 50
+#define TAGS_KEYS_SHOWN 100
+
+typedef struct panel_ctx {
+    const pprof_profile *p;
+    const pprof_report_options *o;
+    const char *sample_unit;
+    const pprof_regex *filter; /* NULL: none */
+    text_slot *weights, *percents;
+} panel_ctx;
+
+/* Whether e's value matches the filter: its text as shown, or a number
+ * as written in a focus (tf=key=N). */
+static bool value_matches(const panel_ctx *c, const tag_entry *e, const char *shown)
 {
-    const char *sample_unit = pprof_string(p, p->sample_types[o->sample_index].unit);
-    pprof_buf_puts(b, "<div id=\"tags\" class=\"panel\">\n");
+    if (pprof_regex_match(c->filter, shown, strlen(shown)))
+        return true;
+    if (e->str)
+        return false;
+    char num[32];
+    int len = snprintf(num, sizeof num, "%lld", (long long)e->num);
+    return pprof_regex_match(c->filter, num, (size_t)len);
+}
+
+/* A value's text as shown: the string, or the number in its key's unit. */
+static const char *shown_value(char *buf, size_t n, const tag_entry *e, const char *label_unit)
+{
+    if (e->str)
+        return e->value;
+    pprof_format_scaled(buf, n, e->num, label_unit, "minimum");
+    return buf;
+}
+
+static void write_row(pprof_buf *b, const panel_ctx *c, const char *key, const tag_entry *e, const char *v,
+                      int64_t key_total, int64_t max)
+{
+    text_slot *w = slot_of(c->weights, e->weight), *pc = slot_of(c->percents, e->weight);
+    if (!w->used || w->v != e->weight) {
+        pprof_format_scaled(w->s, sizeof w->s, c->o->ratio != 1.0 ? webui_ratio(e->weight, c->o->ratio) : e->weight,
+                            c->sample_unit, c->o->unit);
+        w->v = e->weight;
+        w->used = true;
+    }
+    if (!pc->used || pc->v != e->weight) {
+        pprof_format_percent(pc->s, 32, e->weight, key_total); /* (the size it had) */
+        pc->v = e->weight;
+        pc->used = true;
+    }
+    pprof_buf_puts(b, "<tr><td class=\"num\">");
+    webui_html(b, w->s);
+    pprof_buf_puts(b, "</td><td class=\"num\">");
+    webui_html(b, pc->s);
+    char bar[16];
+    int len = snprintf(bar, sizeof bar, "%d", (int)(200.0 * (double)e->weight / (double)max + 0.5));
+    pprof_buf_puts(b, "</td><td><span class=\"bar\" style=\"width:");
+    pprof_buf_append(b, bar, (size_t)len);
+    pprof_buf_puts(b, "px\"></span></td><td><a class=\"tagvalue\" href=\"");
+    tag_link(b, key, e);
+    pprof_buf_puts(b, "\">");
+    webui_html(b, v);
+    pprof_buf_puts(b, "</a></td></tr>\n");
+}
+
+/* The heaviest entries of a key, kept in a heap whose root is the one to
+ * give up first (cmp_value's last). */
+typedef struct top_values {
+    const tag_entry **h;
+    size_t n;
+} top_values;
+
+static void top_sift(top_values *t, size_t i)
+{
+    for (;;) {
+        size_t c = 2 * i + 1, worst = i;
+        if (c < t->n && cmp_value(t->h[c], t->h[worst]) > 0)
+            worst = c;
+        if (c + 1 < t->n && cmp_value(t->h[c + 1], t->h[worst]) > 0)
+            worst = c + 1;
+        if (worst == i)
+            return;
+        const tag_entry *x = t->h[i];
+        t->h[i] = t->h[worst];
+        t->h[worst] = x;
+        i = worst;
+    }
+}
+
+/* Offers e; returns the entry left out (e or the one it replaces), or NULL. */
+static const tag_entry *top_offer(top_values *t, const tag_entry *e)
+{
+    if (t->n < TAGS_VALUES_SHOWN) {
+        size_t i = t->n++;
+        t->h[i] = e;
+        for (; i && cmp_value(t->h[(i - 1) / 2], t->h[i]) < 0; i = (i - 1) / 2) {
+            const tag_entry *x = t->h[i];
+            t->h[i] = t->h[(i - 1) / 2];
+            t->h[(i - 1) / 2] = x;
+        }
+        return NULL;
+    }
+    if (cmp_value(e, t->h[0]) >= 0)
+        return e;
+    const tag_entry *out = t->h[0];
+    t->h[0] = e;
+    top_sift(t, 0);
+    return out;
+}
+
+static int cmp_value_ptr(const void *a, const void *b)
+{
+    return cmp_value(*(const tag_entry *const *)a, *(const tag_entry *const *)b);
+}
+
+/* One key's table: entries e[0..n) of the key, its heaviest (matching)
+ * values first; false when the filter leaves none of them. */
+static bool write_key(pprof_buf *b, const panel_ctx *c, const tag_entry *e, size_t n)
+{
+    const pprof_profile *p = c->p;
+    const char *key = pprof_string(p, e[0].key);
+    int64_t key_total = 0, max = 1, rest = 0; /* rest: the matching values not shown */
+    bool numeric = false;
+    for (size_t k = 0; k < n; k++) {
+        add_weight(&key_total, e[k].weight);
+        numeric |= !e[k].str;
+    }
+    const char *label_unit = numeric ? pprof_label_unit(p, e[0].key) : NULL;
+    bool all = !c->filter || pprof_regex_match(c->filter, key, strlen(key));
+    const tag_entry *heap[TAGS_VALUES_SHOWN];
+    top_values top = {heap, 0};
+    size_t matched = 0;
+    char buf[96];
+    for (size_t k = 0; k < n; k++) {
+        if (!all && !value_matches(c, &e[k], shown_value(buf, sizeof buf, &e[k], label_unit)))
+            continue;
+        matched++;
+        const tag_entry *left = top_offer(&top, &e[k]);
+        if (left)
+            add_weight(&rest, left->weight);
+    }
+    if (!top.n)
+        return false;
+    qsort(heap, top.n, sizeof *heap, cmp_value_ptr);
+    max = heap[0]->weight > 1 ? heap[0]->weight : 1;
+    pprof_buf_puts(b, "<h2>");
+    webui_html(b, key);
+    pprof_buf_puts(b, "</h2>\n");
+    if (!all)
+        pprof_buf_printf(b, "<p class=\"tagcount\">%zu of %zu values match</p>\n", matched, n);
+    pprof_buf_puts(b, "<table>\n");
+    memset(c->percents, 0, TEXT_SLOTS * sizeof *c->percents); /* (of this key's total) */
+    for (size_t i = 0; i < top.n; i++)
+        write_row(b, c, key, heap[i], shown_value(buf, sizeof buf, heap[i], label_unit), key_total, max);
+    if (matched > top.n) {
+        char pct[32];
+        pprof_format_percent(pct, sizeof pct, rest, key_total);
+        pprof_buf_printf(b, "<tr class=\"more\"><td colspan=\"4\">%zu more %svalues, %s of the weight%s</td></tr>\n",
+                         matched - top.n, all ? "" : "matching ", pct + strspn(pct, " "),
+                         c->filter ? "" : ": the filter finds them");
+    }
+    pprof_buf_puts(b, "</table>\n");
+    return true;
+}
+
+/* The panel: the filter, then per key (in name order) a table of its
+ * heaviest values. */
+static void write_panel(pprof_buf *b, const panel_ctx *c, const char *tv, const tag_entry *e, size_t m)
+{
+    pprof_buf_puts(b, "<div id=\"tags\" class=\"panel\">\n<form id=\"tagfilter\" action=\"./tags\" method=\"get\">"
+                      "<input type=\"text\" id=\"tagfilter-input\" name=\"tv\" size=\"40\" autocomplete=\"off\" "
+                      "autocapitalize=\"none\" placeholder=\"Values or keys matching regexp\" value=\"");
+    webui_html(b, tv ? tv : "");
+    pprof_buf_printf(b, "\"><button type=\"submit\">Filter</button><span>Each key lists its %d heaviest values%s."
+                        "</span></form>\n",
+                     TAGS_VALUES_SHOWN, tv ? " that match (all of a key whose name matches)" : "");
     if (!m)
         pprof_buf_puts(b, "<p>The samples have no labels.</p>\n");
+    size_t keys = 0, more_keys = 0, listed = 0;
     for (size_t i = 0; i < m;) {
         size_t j = i;
-        int64_t key_total = 0, max = 1;
-        bool numeric = false;
-        while (j < m && e[j].key == e[i].key) {
-            add_weight(&key_total, e[j].weight);
-            if (e[j].weight > max)
-                max = e[j].weight;
-            numeric |= !e[j].str;
+        while (j < m && e[j].key == e[i].key)
             j++;
-        }
-        const char *key = pprof_string(p, e[i].key);
-        const char *label_unit = numeric ? pprof_label_unit(p, e[i].key) : NULL;
-        memset(percents, 0, TEXT_SLOTS * sizeof *percents); /* (of this key's total) */
-        pprof_buf_puts(b, "<h2>");
-        webui_html(b, key);
-        pprof_buf_puts(b, "</h2>\n<table>\n");
-        for (size_t k = i; k < j; k++) {
-            char value[96];
-            const char *v = e[k].value;
-            if (!e[k].str) {
-                pprof_format_scaled(value, sizeof value, e[k].num, label_unit, "minimum");
-                v = value;
-            }
-            text_slot *w = slot_of(weights, e[k].weight), *pc = slot_of(percents, e[k].weight);
-            if (!w->used || w->v != e[k].weight) {
-                pprof_format_scaled(w->s, sizeof w->s, o->ratio != 1.0 ? webui_ratio(e[k].weight, o->ratio) : e[k].weight,
-                                    sample_unit, o->unit);
-                w->v = e[k].weight;
-                w->used = true;
-            }
-            if (!pc->used || pc->v != e[k].weight) {
-                pprof_format_percent(pc->s, 32, e[k].weight, key_total); /* (the size it had) */
-                pc->v = e[k].weight;
-                pc->used = true;
-            }
-            pprof_buf_puts(b, "<tr><td class=\"num\">");
-            webui_html(b, w->s);
-            pprof_buf_puts(b, "</td><td class=\"num\">");
-            webui_html(b, pc->s);
-            char bar[16];
-            int len = snprintf(bar, sizeof bar, "%d", (int)(200.0 * (double)e[k].weight / (double)max + 0.5));
-            pprof_buf_puts(b, "</td><td><span class=\"bar\" style=\"width:");
-            pprof_buf_append(b, bar, (size_t)len);
-            pprof_buf_puts(b, "px\"></span></td><td><a class=\"tagvalue\" href=\"");
-            tag_link(b, key, &e[k]);
-            pprof_buf_puts(b, "\">");
-            webui_html(b, v);
-            pprof_buf_puts(b, "</a></td></tr>\n");
-        }
-        pprof_buf_puts(b, "</table>\n");
+        keys++;
+        if (listed < TAGS_KEYS_SHOWN)
+            listed += write_key(b, c, e + i, j - i);
+        else
+            more_keys++;
         i = j;
     }
+    if (more_keys)
+        pprof_buf_printf(b, "<p class=\"more\">%zu more keys of %zu: the filter finds a key by its name.</p>\n",
+                         more_keys, keys);
+    else if (m && !listed)
+        pprof_buf_puts(b, "<p>No value or key matches the filter.</p>\n");
     pprof_buf_puts(b, "</div>");
 }
 
@@ -268,6 +444,13 @@ int webui_view_tags(webui_reply *out, webui_request *req, pprof_profile *p)
     cmd_report rep;
     pprof_buf notes = {0}, details = {0};
     pprof_error err;
+    pprof_regex *filter = NULL;
+    tag_entry *e = NULL;
+    text_slot *weights = NULL, *percents = NULL;
+    if (req->tv && pprof_regex_compile(&filter, req->tv, strlen(req->tv), &err) != 0) {
+        webui_reply_error(out, 400, "parsing tv regexp: %s", err.msg);
+        goto done;
+    }
     if (cmd_report_setup(&rep, c, NULL, p, &req->cfg, req->srv->args, &notes, &err) != 0) {
         webui_reply_error(out, 400, "%s", err.msg);
         goto done;
@@ -275,32 +458,27 @@ int webui_view_tags(webui_reply *out, webui_request *req, pprof_profile *p)
     pprof_write_profile_labels(&details, p, &rep.o, rep.o.unit);
     pprof_buf_append(&details, "", 1);
     size_t m = 0;
-    tag_entry *e = NULL;
-    if (tag_entries(&e, &m, p, rep.o.sample_index) != 0) {
-        webui_reply_error(out, 500, "out of memory");
-        goto done;
-    }
-    text_slot *weights = calloc(TEXT_SLOTS, sizeof *weights), *percents = calloc(TEXT_SLOTS, sizeof *percents);
-    if (!weights || !percents) {
-        free(weights);
-        free(percents);
-        free(e);
+    weights = calloc(TEXT_SLOTS, sizeof *weights);
+    percents = calloc(TEXT_SLOTS, sizeof *percents);
+    if (!weights || !percents || tag_entries(&e, &m, p, rep.o.sample_index) != 0) {
         webui_reply_error(out, 500, "out of memory");
         goto done;
     }
     webui_page pg = {req, p, "tags", NULL, notes.len ? (pprof_buf_append(&notes, "", 1), (const char *)notes.data) : NULL,
                      (const char *)details.data};
+    panel_ctx ctx = {p, &rep.o, pprof_string(p, p->sample_types[rep.o.sample_index].unit), filter, weights, percents};
     out->status = 200;
     out->type = "text/html; charset=utf-8";
     webui_page_begin(&out->body, &pg);
-    write_panel(&out->body, p, &rep.o, e, m, weights, percents);
-    webui_page_end(&out->body, &pg, NULL, NULL);
-    free(weights);
-    free(percents);
-    free(e);
+    write_panel(&out->body, &ctx, req->tv, e, m);
+    webui_page_end(&out->body, &pg, NULL, "webui/tags.js");
     if (out->body.failed)
         webui_reply_error(out, 500, "out of memory");
 done:
+    free(weights);
+    free(percents);
+    free(e);
+    pprof_regex_free(filter);
     pprof_buf_release(&notes);
     pprof_buf_release(&details);
     return 0;

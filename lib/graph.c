@@ -1049,8 +1049,11 @@ static int compute_tags(gb *b, const sort_item *items, size_t n)
     int rc = graph_tags_new(&b->tags, b, want, b->opt->tag_unit ? b->opt->tag_unit : "minimum");
     free(want);
     /* A first pass bounds each label set's weight, so that the second
-     * keeps only the tags that can pass the node cutoff. */
+     * keeps only the tags that can pass the node cutoff; before it, the
+     * samples with a label value under the cutoff are left out of both. */
     int64_t cutoff = b->g->node_cutoff;
+    if (!rc)
+        rc = graph_tags_bound(b->tags, cutoff);
     for (size_t s = 0; !rc && cutoff > 0 && s < b->p->n_samples; s++) {
         bool has;
         rc = graph_tags_take(b, s, &has);

@@ -161,6 +161,10 @@ int graph_tags_add(graph_tags *t, uint32_t node, bool flat);
  * that cannot reach the cutoff are left out. */
 int graph_tags_weigh(graph_tags *t);
 void graph_tags_prune(graph_tags *t, int64_t cutoff);
+/* Before the first pass: weighs each label value over the samples, and
+ * from then on leaves out the samples holding a value under cutoff (their
+ * label set, and so each of their tags, is under it too). */
+int graph_tags_bound(graph_tags *t, int64_t cutoff);
 
 /* Tags of node that survive the cutoff (|flat| or |cum| >= cutoff) and
  * have a flat value: pprof's countTags after TrimLowFrequencyTags. */

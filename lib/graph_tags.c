@@ -78,12 +78,20 @@ struct graph_tags {
     size_t cap_set_w, cap_num_w;
     int64_t cutoff;
     bool pruning;
+    /* graph_tags_bound: per sample, whether one of its label values
+     * weighs under the cutoff summed over all the samples carrying it
+     * (under any key); its set is lighter still, so the sample is left out
+     * before its set is even looked up: with a span id per sample, nearly
+     * all of them are. */
+    uint8_t *light;
+    uint8_t *str_flags; /* per string: STR_* (0: not read yet) */
+    bool newline;       /* whether a string of the profile holds '\n' */
     /* Label sets by their (key, value) string ids, when that identifies
      * them as their joined text does (by_ids: no key holds ':' or '\n' and
      * no value '\n', so the text splits back into the same pairs): a
      * sample's set is found without reading its strings, and its text is
      * made only for the sets that make tags. ids[0] is the empty set. */
-    bool by_ids;
+    bool by_ids, ids_ready; /* (ids_init runs before the first set is looked up) */
     uint32_t *pairs; /* the sets' sorted (key, value) pairs, then the current sample's */
     size_t n_pairs, cap_pairs;
     id_set *ids;
@@ -165,31 +173,68 @@ static uint64_t id_entry_hash(const void *ctx, size_t i)
     return ((const graph_tags *)ctx)->ids[i].hash;
 }
 
-/* Whether the profile's label sets may be told apart by ids (by_ids):
- * no string holds '\n' (the strings, read in the order they lie in
- * memory, cost less than the values looked up sample by sample) and no
- * key ':'. Then the empty set, ids[0]. */
+/* What a string may break in a label set's text, read once per string. */
+#define STR_READ 1
+#define STR_BAD_KEY 2   /* holds ':' or '\n' */
+#define STR_BAD_VALUE 4 /* holds '\n' */
+
+static uint8_t str_flags(graph_tags *t, pprof_str id)
+{
+    uint8_t f = t->str_flags[id];
+    if (!f) {
+        const char *s = t->p->strings[id];
+        size_t n = t->p->string_lens[id];
+        bool nl = memchr(s, '\n', n) != NULL;
+        f = (uint8_t)(STR_READ | (nl || memchr(s, ':', n) ? STR_BAD_KEY : 0) | (nl ? STR_BAD_VALUE : 0));
+        t->str_flags[id] = f;
+    }
+    return f;
+}
+
+/* Whether a sample's label set text may equal that of other (key, value)
+ * pairs: one of its keys holds ':' or '\n', or a value '\n'
+ * ("a:b"="c" and "a"="b:c" both print "a:b:c"). Else its text is its
+ * pairs, told apart by their ids. Values are read only when some string
+ * of the profile holds a newline (newline): the strings, read in the
+ * order they lie in memory, cost less than the values looked up sample by
+ * sample; keys are few. */
+static bool ambiguous(graph_tags *t, const pprof_label *ls, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (ls[i].str == 0 || ls[i].key == t->base_key)
+            continue; /* (not in the set) */
+        if ((str_flags(t, ls[i].key) & STR_BAD_KEY) || (t->newline && (str_flags(t, ls[i].str) & STR_BAD_VALUE)))
+            return true;
+    }
+    return false;
+}
+
+/* Readies ambiguous(): the flags, and whether a string holds a newline. */
+static int ambiguous_init(graph_tags *t)
+{
+    const pprof_profile *p = t->p;
+    if (t->str_flags)
+        return 0;
+    t->str_flags = calloc(p->n_strings ? p->n_strings : 1, 1);
+    if (!t->str_flags)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < p->n_strings && !t->newline; i++)
+        t->newline = memchr(p->strings[i], '\n', p->string_lens[i]) != NULL;
+    return 0;
+}
+
+/* Whether the label sets of the samples not left out may be told apart by
+ * ids (by_ids): none is ambiguous. Then the empty set, ids[0]. */
 static int ids_init(graph_tags *t)
 {
     const pprof_profile *p = t->p;
-    bool ok = true;
-    for (size_t i = 0; i < p->n_strings && ok; i++)
-        ok = !memchr(p->strings[i], '\n', p->string_lens[i]);
-    uint8_t *seen = calloc(p->n_strings / 8 + 1, 1); /* bit: key checked */
-    if (!seen)
+    if (ambiguous_init(t))
         return PPROF_ENOMEM;
-    for (size_t s = 0; s < p->n_samples && ok; s++) {
-        const pprof_sample *sm = &p->samples[s];
-        const pprof_label *ls = pprof_sample_labels(p, sm);
-        for (uint32_t i = 0; i < sm->n_labels && ok; i++) {
-            pprof_str k = ls[i].key;
-            if (ls[i].str == 0 || (seen[k >> 3] >> (k & 7) & 1))
-                continue;
-            seen[k >> 3] |= (uint8_t)(1u << (k & 7));
-            ok = !memchr(p->strings[k], ':', p->string_lens[k]) || k == t->base_key;
-        }
-    }
-    free(seen);
+    bool ok = true;
+    for (size_t s = 0; s < p->n_samples && ok; s++)
+        if (!t->light || !t->light[s])
+            ok = !ambiguous(t, pprof_sample_labels(p, &p->samples[s]), p->samples[s].n_labels);
+    t->ids_ready = true;
     t->by_ids = ok;
     if (!ok)
         return 0;
@@ -309,9 +354,6 @@ int graph_tags_new(graph_tags **out, const gb *b, const bool *want, const char *
         return PPROF_ENOMEM;
     for (size_t i = 0; i < sizeof t->num_names / sizeof t->num_names[0]; i++)
         t->num_names[i].name = PPROF_NONE;
-    int rc = ids_init(t);
-    if (rc)
-        return rc;
     memset(t->head, 0xff, n * sizeof *t->head);
     return 0;
 }
@@ -332,6 +374,8 @@ void graph_tags_free(graph_tags *t)
     free(t->nums);
     free(t->pieces);
     free(t->set_w);
+    free(t->light);
+    free(t->str_flags);
     free(t->num_w);
     free(t->sample_set);
     free(t->pairs);
@@ -415,6 +459,16 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
     t->dw = t->mean ? p->values[s * nt] : 0;
     t->n_nums = 0;
     t->cur = s;
+    t->set_tag = false;
+    if (t->light && t->light[s]) {
+        *has_labels = false;
+        return 0;
+    }
+    if (!t->ids_ready) {
+        int rc = ids_init(t);
+        if (rc)
+            return rc;
+    }
     if (t->by_ids) {
         if (pairs_of(t, ls, sm->n_labels))
             return PPROF_ENOMEM;
@@ -522,6 +576,54 @@ int graph_tags_weigh(graph_tags *t)
         graph_add_sat(&t->set_w[t->set], w, &ignored);
     for (size_t i = 0; i < t->n_nums; i++)
         graph_add_sat(&t->num_w[t->nums[i].name], w, &ignored);
+    return 0;
+}
+
+int graph_tags_bound(graph_tags *t, int64_t cutoff)
+{
+    const pprof_profile *p = t->p;
+    if (cutoff <= 0 || t->ids_ready)
+        return 0;
+    int64_t *value_w = calloc(p->n_strings ? p->n_strings : 1, sizeof *value_w);
+    t->light = calloc(p->n_samples ? p->n_samples : 1, 1);
+    if (!value_w || !t->light || ambiguous_init(t)) {
+        free(value_w);
+        return PPROF_ENOMEM;
+    }
+    /* A sample's set is lighter than each of its values, and than the
+     * samples of other pairs that may print alike (amb: the ambiguous
+     * ones, which are never left out). */
+    size_t nt = p->n_sample_types;
+    int64_t amb = 0;
+    bool ignored = false; /* a saturated bound only keeps more tags */
+    for (size_t s = 0; s < p->n_samples; s++) {
+        const pprof_sample *sm = &p->samples[s];
+        if (sm->n_labels == 0 || sm->n_locs == 0)
+            continue; /* (graph_tags_take never feeds them) */
+        const pprof_label *ls = pprof_sample_labels(p, sm);
+        int64_t w = graph_abs64(p->values[s * nt + (size_t)t->si]);
+        if (ambiguous(t, ls, sm->n_labels)) {
+            graph_add_sat(&amb, w, &ignored);
+            t->light[s] = 2; /* (kept) */
+            continue;
+        }
+        for (uint32_t i = 0; i < sm->n_labels; i++)
+            if (ls[i].str != 0)
+                graph_add_sat(&value_w[ls[i].str], w, &ignored);
+    }
+    for (size_t s = 0; s < p->n_samples; s++) {
+        const pprof_sample *sm = &p->samples[s];
+        const pprof_label *ls = pprof_sample_labels(p, sm);
+        bool light = false;
+        for (uint32_t i = 0; i < sm->n_labels && !light && t->light[s] != 2; i++)
+            if (ls[i].str != 0 && ls[i].key != t->base_key) {
+                int64_t bound = value_w[ls[i].str];
+                graph_add_sat(&bound, amb, &ignored);
+                light = bound < cutoff;
+            }
+        t->light[s] = light;
+    }
+    free(value_w);
     return 0;
 }
 

@@ -218,24 +218,72 @@ const char *pprof_unit_finest(const char *a, const char *b, double *factor_a, do
     return name;
 }
 
+/* "%.2f" of v into out (room for 24 bytes), as printf prints it: the
+ * binary value rounded to two decimals, ties to even; the digits are made
+ * from an integer. Reports print hundreds of thousands of values, and
+ * printf (with its locale switch) was most of a big peek's formatting.
+ * false, and nothing written, outside 0.125 <= |v| < 1e13, where
+ * v * 100 - k (the fma below) might not be exact in a double. */
+static bool fixed2(char *out, double v)
+{
+    double a = fabs(v);
+    if (!(a >= 0.125 && a < 1e13))
+        return false;
+    /* a * 100 rounded may cross a half: the exact remainder tells. (A
+     * true tie has a fraction of .5 below 2^50, so it is exact, and
+     * nearbyint takes the even side as printf does.) */
+    double k = nearbyint(a * 100.0);
+    double d = fma(a, 100.0, -k); /* a * 100 - k, exactly */
+    if (d > 0.5)
+        k += 1;
+    else if (d < -0.5)
+        k -= 1;
+    uint64_t q = (uint64_t)k;
+    char tmp[24];
+    size_t n = 0;
+    tmp[n++] = (char)('0' + q % 10);
+    q /= 10;
+    tmp[n++] = (char)('0' + q % 10);
+    q /= 10;
+    tmp[n++] = '.';
+    do {
+        tmp[n++] = (char)('0' + q % 10);
+        q /= 10;
+    } while (q);
+    if (v < 0)
+        tmp[n++] = '-';
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+    return true;
+}
+
 void pprof_format_scaled(char *buf, size_t n, int64_t value, const char *from, const char *to)
 {
     const char *unit;
     double v = pprof_unit_scale(value, from, to, &unit);
     /* Room for "%.2f" of any double (DBL_MAX has 309 integer digits). */
     char num[320];
-    void *loc = pprof_c_locale_enter();
-    snprintf(num, sizeof num, "%.2f", v);
-    pprof_c_locale_leave(loc);
+    if (!fixed2(num, v)) {
+        void *loc = pprof_c_locale_enter();
+        snprintf(num, sizeof num, "%.2f", v);
+        pprof_c_locale_leave(loc);
+    }
     size_t len = strlen(num);
     if (len >= 3 && strcmp(num + len - 3, ".00") == 0)
-        num[len - 3] = '\0';
+        num[len -= 3] = '\0';
     /* Values that round to zero print bare, without sign or unit. */
     if (strcmp(num, "0") == 0 || strcmp(num, "-0") == 0) {
         snprintf(buf, n, "0");
         return;
     }
-    snprintf(buf, n, "%s%s", num, unit);
+    size_t ul = strlen(unit);
+    if (n && len + ul < n) {
+        memcpy(buf, num, len);
+        memcpy(buf + len, unit, ul + 1);
+    } else {
+        snprintf(buf, n, "%s%s", num, unit);
+    }
 }
 
 void pprof_format_percent(char *buf, size_t n, int64_t value, int64_t total)
@@ -243,10 +291,33 @@ void pprof_format_percent(char *buf, size_t n, int64_t value, int64_t total)
     double ratio = 0.0;
     if (total != 0)
         ratio = fabs((double)value / (double)total) * 100.0;
-    void *loc = pprof_c_locale_enter();
-    if (ratio >= 99.95 && ratio <= 100.05)
+    char num[24];
+    if (ratio >= 99.95 && ratio <= 100.05) {
         snprintf(buf, n, "  100%%");
-    else if (ratio >= 1.0)
+        return;
+    }
+    /* "%5.2f%%" from ratio 1, "%5.2g%%" below: from 0.125 to 1 that is the
+     * same two decimals without trailing zeros (unless it rounds to 1). */
+    if (ratio >= 0.125 && fixed2(num, ratio) && (ratio >= 1.0 || strcmp(num, "1.00") != 0)) {
+        size_t len = strlen(num);
+        if (ratio < 1.0) {
+            while (num[len - 1] == '0')
+                num[--len] = '\0';
+            if (num[len - 1] == '.')
+                num[--len] = '\0';
+        }
+        size_t pad = len < 5 ? 5 - len : 0;
+        if (pad + len + 2 <= n) { /* "%5s%%" */
+            memset(buf, ' ', pad);
+            memcpy(buf + pad, num, len);
+            memcpy(buf + pad + len, "%", 2);
+        } else {
+            snprintf(buf, n, "%5s%%", num);
+        }
+        return;
+    }
+    void *loc = pprof_c_locale_enter();
+    if (ratio >= 1.0)
         snprintf(buf, n, "%5.2f%%", ratio);
     else
         snprintf(buf, n, "%5.2g%%", ratio);

@@ -21,7 +21,6 @@ cli:sh tests/cli/run.sh
 windows:sh tests/cli/windows.sh
 exits:sh tests/cli/exits.sh
 libs:sh tests/cli/libs.sh
-memory:sh tests/cli/memory.sh
 folded-sums:sh tests/cli/folded_sums.sh
 svg-valid:sh tests/cli/svg_valid.sh
 same-graph:sh tests/cli/same_graph.sh

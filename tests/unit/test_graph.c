@@ -181,16 +181,82 @@ static void test_tag_cutoff(void)
     pprof_profile_free(p);
 }
 
+/* Samples are left out early when one of their label values weighs under
+ * the cutoff summed over every sample and key: such a value keeps its set
+ * under it too. The bound must sum a value over samples (x and y make a
+ * set of 3 + 3 = 6 with values of 6, kept), over keys ("v" under two keys
+ * makes 4 + 4: no tag either way, its sets weigh 4), leave out
+ * pprof::base (unique per sample here, yet pod:z's set is heavy), and keep
+ * a light set's numeric tags out with it (bytes on s0..s199). Total 1000,
+ * cutoff 5. */
+static void test_tag_value_bound(void)
+{
+    pprof_profile *p = new_profile();
+    pprof_str span = S(p, "span"), pod = S(p, "pod"), base = S(p, "pprof::base"), bytes = S(p, "bytes");
+    for (int i = 0; i < 2; i++) {
+        pprof_label two[2] = {{.key = span, .str = S(p, "x")}, {.key = pod, .str = S(p, "y")}};
+        add_sample(p, "a;main", 3, two, 2);
+    }
+    add_labelled(p, "b;main", 4, "span", "v");
+    add_labelled(p, "b;main", 4, "pod", "v");
+    for (int i = 0; i < 200; i++) {
+        char v[16];
+        snprintf(v, sizeof v, "s%d", i);
+        pprof_label l[2] = {{.key = span, .str = S(p, v)}, {.key = bytes, .num = 1024}};
+        add_sample(p, "c;main", 1, l, 2);
+    }
+    for (int i = 0; i < 7; i++) {
+        char v[16];
+        snprintf(v, sizeof v, "u%d", i);
+        pprof_label l[2] = {{.key = base, .str = S(p, v)}, {.key = pod, .str = S(p, "z")}};
+        add_sample(p, "d;main", 1, l, 2);
+    }
+    add(p, "e;main", 1000 - 6 - 8 - 200 - 7);
+    pprof_graph_options o = graph_options();
+    o.visual = true;
+    o.nodecount = 80;
+    o.nodefraction = 0.005;
+    for (int tree = 0; tree < 2; tree++) {
+        o.call_tree = tree;
+        pprof_graph *g = build(p, &o);
+        size_t seen = 0;
+        for (size_t i = 0; g && i < g->n_nodes; i++) {
+            const char *name = node_name(g, i);
+            for (uint32_t k = 0; k < g->nodes[i].n_tags; k++) {
+                const pprof_tag *t = &g->tags[g->nodes[i].tags_off + k];
+                seen++;
+                if (strcmp(t->name, "pod:y\nspan:x") == 0 && (strcmp(name, "a") == 0 || strcmp(name, "main") == 0)) {
+                    CHECK_INT(t->cum, 6);
+                    CHECK_INT(t->flat, strcmp(name, "a") == 0 ? 6 : 0);
+                } else if (strcmp(t->name, "pod:z") == 0 && (strcmp(name, "d") == 0 || strcmp(name, "main") == 0)) {
+                    CHECK_INT(t->cum, 7);
+                    CHECK_INT(t->flat, strcmp(name, "d") == 0 ? 7 : 0);
+                } else {
+                    CHECK(!"unexpected tag");
+                    fprintf(stderr, "unexpected tag %s on %s\n", t->name, name);
+                }
+            }
+        }
+        CHECK_INT(seen, 4);
+        pprof_graph_free(g);
+    }
+    pprof_profile_free(p);
+}
+
 /* Label sets are weighed in buckets of their hashes: 150 sets of weight
  * 100 each under the cutoff (0.005 of 25000: 125), two in a bucket over
- * it, make no tag; the one heavy set makes its tags on its two nodes. */
+ * it, make no tag; the one heavy set makes its tags on its two nodes.
+ * (Each set is a pair of values that weigh 1000 and 1500 over all the
+ * sets, so no value leaves them out before they are weighed.) */
 static void test_tag_buckets(void)
 {
     pprof_profile *p = new_profile();
     for (int i = 0; i < 150; i++) {
-        char v[16];
-        snprintf(v, sizeof v, "s%d", i);
-        add_labelled(p, i % 2 ? "a;main" : "c;main", 100, "span", v);
+        char x[16], y[16];
+        snprintf(x, sizeof x, "x%d", i % 15);
+        snprintf(y, sizeof y, "y%d", i / 15);
+        pprof_label two[2] = {{.key = S(p, "span"), .str = S(p, x)}, {.key = S(p, "pod"), .str = S(p, y)}};
+        add_sample(p, i % 2 ? "a;main" : "c;main", 100, two, 2);
     }
     add_labelled(p, "b;main", 10000, "pod", "x");
     pprof_graph_options o = graph_options();
@@ -706,6 +772,7 @@ int main(void)
     test_tag_cutoff();
     test_tag_buckets();
     test_tag_texts();
+    test_tag_value_bound();
     test_saturation();
     test_call_tree_trimming();
     test_filters();

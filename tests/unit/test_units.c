@@ -4,6 +4,8 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 /* Relative comparison: the factors are not all exact in binary. */
 static int close_to(double got, double want)
@@ -364,6 +366,88 @@ static void test_trim_source_path(void)
     CHECK(pprof_trim_source_path(NULL, "/x", "/y") == NULL);
 }
 
+/* The formatting without printf (two decimals made from an integer) must
+ * print what printf prints, ties included (1.005 is just under in binary,
+ * 0.125 and 2.675... are exact or just off): values in seconds from
+ * nanoseconds, kB from bytes, and percentages, against snprintf. */
+static uint64_t rng_state = 88172645463325252u;
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static void want_scaled(char *out, size_t n, int64_t value, const char *from, const char *to)
+{
+    const char *unit;
+    double v = pprof_unit_scale(value, from, to, &unit);
+    char num[400];
+    snprintf(num, sizeof num, "%.2f", v);
+    size_t len = strlen(num);
+    if (len >= 3 && strcmp(num + len - 3, ".00") == 0)
+        num[len - 3] = '\0';
+    if (strcmp(num, "0") == 0 || strcmp(num, "-0") == 0)
+        snprintf(out, n, "0");
+    else
+        snprintf(out, n, "%s%s", num, unit);
+}
+
+static void want_percent(char *out, size_t n, int64_t value, int64_t total)
+{
+    double r = total ? fabs((double)value / (double)total) * 100.0 : 0.0;
+    if (r >= 99.95 && r <= 100.05)
+        snprintf(out, n, "  100%%");
+    else if (r >= 1.0)
+        snprintf(out, n, "%5.2f%%", r);
+    else
+        snprintf(out, n, "%5.2g%%", r);
+}
+
+static void test_format_as_printf(void)
+{
+    static const char *const units[][2] = {{"ns", "s"}, {"ns", "ms"}, {"bytes", "kB"}, {"count", "auto"}, {"ns", "auto"}};
+    size_t bad = 0, checked = 0;
+    for (int i = 0; i < 400000; i++) {
+        int64_t v;
+        switch (i % 5) {
+        case 0: v = (int64_t)(rng() % 100000000000000u); break;            /* anything */
+        case 1: v = (int64_t)(rng() % 1000000) * 5000000 + 5000000; break; /* ties in s: x.xx5 */
+        case 2: v = (int64_t)(rng() % 100000) * 1000000; break;            /* ms */
+        case 3: v = (int64_t)(rng() % 2000) - 1000; break;                 /* small, negative */
+        default: v = -(int64_t)(rng() % 10000000000000u); break;
+        }
+        char got[128], want[128];
+        const char *const *u = units[i % 5];
+        pprof_format_scaled(got, sizeof got, v, u[0], u[1]);
+        want_scaled(want, sizeof want, v, u[0], u[1]);
+        bad += strcmp(got, want) != 0;
+        if (strcmp(got, want) != 0 && bad < 5)
+            fprintf(stderr, "format %lld %s->%s: %s, printf %s\n", (long long)v, u[0], u[1], got, want);
+        int64_t total = (int64_t)(rng() % 1000000000) + 1;
+        int64_t part = i % 3 == 0 ? (int64_t)(rng() % (uint64_t)total) : i % 3 == 1 ? total / (int64_t)(1 + rng() % 800) : total * 8 / 1000 + (int64_t)(rng() % 3);
+        pprof_format_percent(got, sizeof got, part, total);
+        want_percent(want, sizeof want, part, total);
+        bad += strcmp(got, want) != 0;
+        if (strcmp(got, want) != 0 && bad < 5)
+            fprintf(stderr, "percent %lld of %lld: %s, printf %s\n", (long long)part, (long long)total, got, want);
+        checked += 2;
+    }
+    /* Ties and near-ties written out. */
+    static const int64_t ns[] = {1005000000, 1015000000, 1025000000, 2675000000, 125000000, 135000000, 1125000,
+                                 9995000000, 999995000000, 4503599627370495, 1};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        char got[128], want[128];
+        pprof_format_scaled(got, sizeof got, ns[i], "ns", "s");
+        want_scaled(want, sizeof want, ns[i], "ns", "s");
+        bad += strcmp(got, want) != 0;
+        checked++;
+    }
+    CHECK_INT(bad, 0);
+    CHECK(checked > 800000);
+}
+
 int main(void)
 {
     test_trim_source_path();
@@ -371,6 +455,7 @@ int main(void)
     test_sniffing();
     test_format_scaled();
     test_percent();
+    test_format_as_printf();
     test_select_minimum();
     test_compatible_finest();
     return unit_report("units");

@@ -1,12 +1,13 @@
 // browser.mjs: clicks through the web UI in Debian's Chromium (playwright-core, no browser download): select a node, Refine -> Focus, top table (sort, select), search, Enter, back, flame graph, source, saved configurations, labels, compare; checks what a person sees by measured geometry and writes screenshots.
 //
-// usage: node browser.mjs URL SHOTS_DIR [COMPARE_URL [NATIVE_URL]]
-// NATIVE_URL serves a gperftools profile of tests/native/progs/cprog.c built with -g, with its binary.
+// usage: node browser.mjs URL SHOTS_DIR [COMPARE_URL [NATIVE_URL [TAGS_URL]]]
+// NATIVE_URL serves a gperftools profile of tests/native/progs/cprog.c built with -g, with its binary;
+// TAGS_URL tests/data/tags_many.pb.gz (a label key of 120 values, more than the label panel lists).
 import { createRequire } from "module";
 const require = createRequire(process.env.PLAYWRIGHT_DIR + "/");
 const { chromium } = require("playwright-core");
 
-const [url, shots, compareUrl, nativeUrl] = process.argv.slice(2);
+const [url, shots, compareUrl, nativeUrl, tagsUrl] = process.argv.slice(2);
 let pass = 0, fail = 0;
 function check(cond, what, got) {
   if (cond) pass++;
@@ -232,6 +233,62 @@ try {
   if (exp) {
     await Promise.all([page.waitForNavigation(), page.click(`#tags a.tagvalue[href="${exp[1]}"]`)]);
     check(/^endpoint=/.test(params().get("tf") || ""), "click on a value focuses on it", page.url());
+  }
+
+  // ---------------------------------------------------------------- labels panel: a key of many values, the filter
+  check(!!tagsUrl, "a profile of a label key with many values");
+  if (tagsUrl) {
+    // Each key's 50 heaviest values, a bar as long as its weight (the
+    // heaviest 200 px), then one line for the others, below the last row.
+    const panel = () => page.evaluate(() => {
+      const rows = [...document.querySelectorAll("#tags tr")].map((tr) => {
+        const a = tr.querySelector("a.tagvalue"), bar = tr.querySelector(".bar"), r = tr.getBoundingClientRect();
+        return { value: a ? a.textContent : null, more: tr.classList.contains("more") ? tr.textContent : null,
+                 bar: bar ? bar.getBoundingClientRect().width : 0, barRight: bar ? bar.getBoundingClientRect().right : 0,
+                 linkLeft: a ? a.getBoundingClientRect().left : 0, top: r.top, bottom: r.bottom, height: r.height };
+      });
+      const input = document.getElementById("tagfilter-input");
+      const box = input ? input.getBoundingClientRect() : null;
+      return { rows, box: box && { width: box.width, height: box.height, top: box.top } };
+    });
+    await page.goto(tagsUrl + "/ui/tags?tf=" + encodeURIComponent("zone=^z1$"));
+    let t = await panel();
+    const spans = t.rows.filter((r) => r.value && /^s/.test(r.value));
+    check(spans.length === 40 && spans[0].value === "s118" && spans[39].value === "s001", "z1's 40 span values, heaviest first",
+          spans.map((r) => r.value).slice(0, 3));
+    await page.goto(tagsUrl + "/ui/tags");
+    t = await panel();
+    const all = t.rows.filter((r) => r.value && /^s/.test(r.value));
+    const more = t.rows.filter((r) => r.more);
+    check(all.length === 50 && all[0].value === "s119" && all[49].value === "s070", "the 50 heaviest of 120 values",
+          all.map((r) => r.value).slice(0, 3));
+    check(all.every((r) => Math.abs(r.bar - 200 * (parseInt(r.value.slice(1), 10) + 1) / 120) <= 1.5),
+          "each bar as long as its value's weight", all.slice(0, 3).map((r) => r.bar));
+    check(all.every((r) => r.linkLeft >= r.barRight && r.height > 5), "each value right of its bar, on its own row");
+    check(more.length === 1 && /^70 more values, 34\.23% of the weight/.test(more[0].more) &&
+          more[0].top >= all[49].bottom - 1 && more[0].height > 5, "one line for the 70 values not listed, under them",
+          more.map((r) => r.more));
+    check(t.box && t.box.width > 150 && t.box.height > 10, "the filter box is shown", t.box);
+    await page.locator("#tags tr.more").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shots + "/tags-many.png" });
+    // The filter keeps the page's other settings: z1's values matching ^s00.
+    await page.goto(tagsUrl + "/ui/tags?tf=" + encodeURIComponent("zone=^z1$"));
+    await page.fill("#tagfilter-input", "^s00");
+    await Promise.all([page.waitForNavigation(), page.press("#tagfilter-input", "Enter")]);
+    check(params().get("tv") === "^s00" && params().get("tf") === "zone=^z1$", "the filter is asked with the other settings",
+          page.url());
+    t = await panel();
+    const found = t.rows.filter((r) => r.value && /^s/.test(r.value));
+    check(found.map((r) => r.value).join(" ") === "s007 s004 s001", "the filter lists the matching values", found.map((r) => r.value));
+    check(found.length === 3 && Math.abs(found[0].bar - 200) <= 1 && Math.abs(found[1].bar - 125) <= 1.5 &&
+          Math.abs(found[2].bar - 50) <= 1.5, "filtered bars as long as their weights (8, 5, 2)", found.map((r) => r.bar));
+    await page.screenshot({ path: shots + "/tags-filter.png", fullPage: true });
+    // A click on a filtered value focuses on it.
+    await Promise.all([page.waitForNavigation(), page.click('#tags a.tagvalue:text-is("s004")')]);
+    check(params().get("tf") === "span=^s004$", "click on a filtered value focuses on it", page.url());
+    t = await panel();
+    check(t.rows.filter((r) => r.value).map((r) => r.value).join(" ") === "s004 z1", "the focused value alone, with its zone",
+          t.rows.map((r) => r.value));
   }
 
   // ---------------------------------------------------------------- compare view (capture directory)

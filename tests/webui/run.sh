@@ -353,6 +353,51 @@ expect 200 "/ui/tags?tf=route%3D%5E%2Fa%5C.b%24" '?tf=zone%3D%5Eb%24">b</a>'
 lacks "/ui/tags?tf=route%3D%5E%2Fa%5C.b%24" 'x&lt;y'
 kill "$PID"
 
+# More values and keys than the panel lists (tests/data/gen/tags_many.py:
+# span s000..s119 weighing 1..120, zone z0..z2, keys zz000..zz104): a key's
+# 50 heaviest values, then a line for the 70 others (1 + ... + 70 = 2485 of
+# 7260); 100 keys, then a line for the 7 others; the filter (tv, a regexp
+# on values, or on keys' names) lists the values it matches, 50 at most,
+# and how many; the page stays small whatever the profile.
+start tagsmany "$data/tags_many.pb.gz"
+tagrows() { sed -n 's|^<tr><td class="num">[^<]*</td><td class="num">[^<]*</td>.*">\([^<]*\)</a></td></tr>$|\1|p' "$tmp/body" | tr '\n' ' '; }
+get /ui/tags
+want="$(i=119; while [ $i -ge 70 ]; do printf 's%03d ' $i; i=$((i - 1)); done)z2 z1 z0 $(i=0; while [ $i -lt 98 ]; do printf 'v '; i=$((i + 1)); done)"
+[ "$CODE" = 200 ] && [ "$(tagrows)" = "$want" ] && ok || bad "/ui/tags of 120 values ($CODE): $(tagrows)"
+grep -q '<tr class="more"><td colspan="4">70 more values, 34.23% of the weight: the filter finds them</td></tr>' "$tmp/body" &&
+    ok || bad "/ui/tags: no line for the values not listed: $(grep -o '<tr class="more">.*' "$tmp/body")"
+[ "$(grep -c '<tr class="more">' "$tmp/body")" = 1 ] && ok || bad "/ui/tags: a 'more' line for a key listed whole"
+[ "$(grep -c '<tr>' "$tmp/body")" = 151 ] && ok || bad "/ui/tags: $(grep -c '<tr>' "$tmp/body") rows, want 50 + 3 + 98"
+[ "$(grep -o '<h2>[^<]*</h2>' "$tmp/body" | sed -n '1p;2p;100p')" = "<h2>span</h2>
+<h2>zone</h2>
+<h2>zz097</h2>" ] && grep -q '<p class="more">7 more keys of 107: the filter finds a key by its name.</p>' "$tmp/body" &&
+    ok || bad "/ui/tags: keys listed: $(grep -c '<h2>' "$tmp/body"), $(grep -o '<p class="more">.*' "$tmp/body")"
+get '/ui/tags?tv=%5Ezz104%24'
+[ "$CODE" = 200 ] && [ "$(grep -o '<h2>[^<]*</h2>' "$tmp/body")" = "<h2>zz104</h2>" ] && [ "$(tagrows)" = "v " ] &&
+    ok || bad "/ui/tags?tv=^zz104\$ (a key past the first 100) ($CODE): $(tagrows)"
+grep -q '<form id="tagfilter" action="./tags" method="get"><input [^>]*name="tv"' "$tmp/body" && ok || bad "/ui/tags: no filter box"
+get '/ui/tags?tv=%5Es00'
+want="s009 s008 s007 s006 s005 s004 s003 s002 s001 s000 "
+[ "$CODE" = 200 ] && [ "$(tagrows)" = "$want" ] && ok || bad "/ui/tags?tv=^s00 ($CODE): $(tagrows)"
+grep -q '<p class="tagcount">10 of 120 values match</p>' "$tmp/body" && ! grep -q '<tr class="more">' "$tmp/body" &&
+    ! grep -q '<h2>zone</h2>' "$tmp/body" && ok || bad "/ui/tags?tv=^s00: count, more line or keys"
+grep -q 'name="tv" [^>]*value="^s00"' "$tmp/body" && ok || bad "/ui/tags?tv=^s00: the box does not keep the filter"
+get '/ui/tags?tv=s0'
+want="$(i=99; while [ $i -ge 50 ]; do printf 's%03d ' $i; i=$((i - 1)); done)"
+[ "$CODE" = 200 ] && [ "$(tagrows)" = "$want" ] && ok || bad "/ui/tags?tv=s0 ($CODE): $(tagrows)"
+grep -q '<p class="tagcount">100 of 120 values match</p>' "$tmp/body" &&
+    grep -q '<tr class="more"><td colspan="4">50 more matching values, 17.56% of the weight</td></tr>' "$tmp/body" &&
+    ok || bad "/ui/tags?tv=s0: count or more line: $(grep -o '<tr class="more">.*' "$tmp/body")"
+get '/ui/tags?tv=%5Ezone%24'
+[ "$CODE" = 200 ] && [ "$(tagrows)" = "z2 z1 z0 " ] && ok || bad "/ui/tags?tv=^zone\$ (a key's name) ($CODE): $(tagrows)"
+# Other filters still weigh the values: zone z1 holds s001, s004, ...
+get '/ui/tags?tv=%5Es00&tf=zone%3D%5Ez1%24'
+[ "$CODE" = 200 ] && [ "$(tagrows)" = "s007 s004 s001 " ] && ok || bad "/ui/tags?tv=^s00&tf=zone=^z1\$ ($CODE): $(tagrows)"
+expect 200 '/ui/tags?tv=nothing' '<p>No value or key matches the filter.</p>'
+expect 400 '/ui/tags?tv=(' 'parsing tv regexp: '
+expect 200 '/ui/tags?tv=%22%3E%3Cb%3E' 'value="&#34;&gt;&lt;b&gt;"'
+kill "$PID"
+
 # ---------------------------------------------------------------- flags
 out=$("$PPROF" -no_browser -top "$data/cpu.pb.gz" 2>&1)
 [ $? = 2 ] && echo "$out" | grep -q 'no_browser' && ok || bad "-no_browser without -http: $out"
