@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,11 @@ static void hold_standard_fds(void)
 
 int main(int argc, char **argv)
 {
+    /* A fixed threshold: every allocation of 1 MiB or more is a mapping of
+     * its own, grown in place by mremap. glibc's moving threshold (raised
+     * by each big free) put the profile's growing arrays on the heap,
+     * where realloc copies them and both copies stay resident. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     hold_standard_fds();
     /* A closed pipe ends the program quietly, like other Unix filters. */
     signal(SIGPIPE, SIG_DFL);

@@ -11,9 +11,9 @@ typedef struct name_item {
 } name_item;
 
 typedef struct stack_item {
-    const pprof_stack_set *set;
-    const uint32_t *rank; /* sorted position of each name */
-    uint32_t index;
+    const uint32_t *frames; /* (here, not looked up per comparison) */
+    const uint32_t *rank;   /* sorted position of each name */
+    uint32_t n_frames, index;
 } stack_item;
 
 static int cmp_names(const void *a, const void *b)
@@ -24,14 +24,12 @@ static int cmp_names(const void *a, const void *b)
 /* Frame by frame, by name; a path sorts before its extensions. */
 static int cmp_stacks(const void *a, const void *b)
 {
-    const stack_item *ia = a, *ib = b;
-    const pprof_stack_set *s = ia->set;
-    const pprof_stack *x = &s->stacks[ia->index], *y = &s->stacks[ib->index];
-    const uint32_t *fx = pprof_stack_frames(s, x), *fy = pprof_stack_frames(s, y);
+    const stack_item *x = a, *y = b;
+    const uint32_t *fx = x->frames, *fy = y->frames;
     uint32_t n = x->n_frames < y->n_frames ? x->n_frames : y->n_frames;
     for (uint32_t i = 0; i < n; i++)
         if (fx[i] != fy[i])
-            return ia->rank[fx[i]] < ia->rank[fy[i]] ? -1 : 1;
+            return x->rank[fx[i]] < x->rank[fy[i]] ? -1 : 1;
     return x->n_frames < y->n_frames ? -1 : x->n_frames > y->n_frames;
 }
 
@@ -83,7 +81,7 @@ int pprof_write_folded(pprof_buf *out, const pprof_stack_set *s, pprof_error *er
     for (size_t i = 0; i < s->n_names; i++)
         rank[names[i].id] = (uint32_t)i;
     for (size_t i = 0; i < s->n_stacks; i++)
-        order[i] = (stack_item){s, rank, (uint32_t)i};
+        order[i] = (stack_item){pprof_stack_frames(s, &s->stacks[i]), rank, s->stacks[i].n_frames, (uint32_t)i};
     qsort(order, s->n_stacks, sizeof *order, cmp_stacks);
     char **safe = calloc(s->n_names ? s->n_names : 1, sizeof *safe);
     size_t *lens = calloc(s->n_names ? s->n_names : 1, sizeof *lens);
