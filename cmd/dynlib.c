@@ -59,50 +59,24 @@ dynlib_readline_table dynlib_readline;
     if (!(*(void **)&table.name = dlsym(h, #name)) && !missing)                                                    \
         missing = #name;
 
-static const char *bind_curl(void *h)
-{
-    const char *missing = NULL;
-#define X(name) DYNLIB_BIND(dynlib_curl, name)
-    DYNLIB_CURL_NAMES(X)
-#undef X
-    return missing;
-}
-
-static const char *bind_graphviz(void *h)
-{
-    const char *missing = NULL;
-#define X(name) DYNLIB_BIND(dynlib_graphviz, name)
-    DYNLIB_GRAPHVIZ_NAMES(X)
-#undef X
-    return missing;
-}
-
-static const char *bind_mhd(void *h)
-{
-    const char *missing = NULL;
-#define X(name) DYNLIB_BIND(dynlib_mhd, name)
-    DYNLIB_MHD_NAMES(X)
-#undef X
-    return missing;
-}
-
-static const char *bind_jsonc(void *h)
-{
-    const char *missing = NULL;
-#define X(name) DYNLIB_BIND(dynlib_jsonc, name)
-    DYNLIB_JSONC_NAMES(X)
-#undef X
-    return missing;
-}
-
-static const char *bind_readline(void *h)
-{
-    const char *missing = NULL;
-#define X(name) DYNLIB_BIND(dynlib_readline, name)
-    DYNLIB_READLINE_NAMES(X)
-#undef X
-    return missing;
-}
+/* bind_NAME(h): fills dynlib_NAME from h by the library's list of names. */
+#define DYNLIB_BINDER(lib, NAMES)                                                                                  \
+    static const char *bind_##lib(void *h)                                                                         \
+    {                                                                                                              \
+        const char *missing = NULL;                                                                                \
+        NAMES(BIND_##lib)                                                                                          \
+        return missing;                                                                                            \
+    }
+#define BIND_curl(name) DYNLIB_BIND(dynlib_curl, name)
+#define BIND_graphviz(name) DYNLIB_BIND(dynlib_graphviz, name)
+#define BIND_mhd(name) DYNLIB_BIND(dynlib_mhd, name)
+#define BIND_jsonc(name) DYNLIB_BIND(dynlib_jsonc, name)
+#define BIND_readline(name) DYNLIB_BIND(dynlib_readline, name)
+DYNLIB_BINDER(curl, DYNLIB_CURL_NAMES)
+DYNLIB_BINDER(graphviz, DYNLIB_GRAPHVIZ_NAMES)
+DYNLIB_BINDER(mhd, DYNLIB_MHD_NAMES)
+DYNLIB_BINDER(jsonc, DYNLIB_JSONC_NAMES)
+DYNLIB_BINDER(readline, DYNLIB_READLINE_NAMES)
 
 typedef struct dynlib_desc {
     const char *soname;

@@ -127,6 +127,18 @@ static void gz_end(gz *g)
 #endif
 }
 
+/* The next at most 1 GiB of in after *done (both deflaters take 32-bit
+ * lengths): its start in *next, its length returned, *done moved past it. */
+static uint32_t next_chunk(uint8_t **next, const pprof_buf *in, size_t *done)
+{
+    size_t chunk = in->len - *done;
+    if (chunk > (1u << 30))
+        chunk = 1u << 30;
+    *next = in->data + *done;
+    *done += chunk;
+    return (uint32_t)chunk;
+}
+
 /* Deflates in into out (emptying in), the last bytes of the stream when
  * finish, on whichever thread owns g and out. */
 static int deflate_buf(gz *g, pprof_buf *out, pprof_buf *in, bool finish, pprof_error *err)
@@ -135,14 +147,8 @@ static int deflate_buf(gz *g, pprof_buf *out, pprof_buf *in, bool finish, pprof_
 #ifdef PPROF_HAVE_ISAL
     struct isal_zstream *z = g->s;
     for (;;) {
-        if (z->avail_in == 0 && done < in->len) {
-            size_t chunk = in->len - done;
-            if (chunk > (1u << 30))
-                chunk = 1u << 30;
-            z->next_in = in->data + done;
-            z->avail_in = (uint32_t)chunk;
-            done += chunk;
-        }
+        if (z->avail_in == 0 && done < in->len)
+            z->avail_in = next_chunk(&z->next_in, in, &done);
         z->end_of_stream = finish && done == in->len;
         /* Always the same room: igzip's bytes depend on it, and out's
          * capacity differs with a sink (which empties it as it fills). */
@@ -161,14 +167,8 @@ static int deflate_buf(gz *g, pprof_buf *out, pprof_buf *in, bool finish, pprof_
     z_stream *z = &g->z;
     int flush = finish ? Z_FINISH : Z_NO_FLUSH;
     for (;;) {
-        if (z->avail_in == 0 && done < in->len) {
-            size_t chunk = in->len - done;
-            if (chunk > (1u << 30))
-                chunk = 1u << 30;
-            z->next_in = in->data + done;
-            z->avail_in = (uInt)chunk;
-            done += chunk;
-        }
+        if (z->avail_in == 0 && done < in->len)
+            z->avail_in = next_chunk(&z->next_in, in, &done);
         int fl = done < in->len ? Z_NO_FLUSH : flush;
         if (pprof_buf_reserve(out, 64u << 10))
             return pprof_error_set(err, PPROF_ENOMEM, "encoding profile: out of memory");
