@@ -137,6 +137,39 @@ static void test_tag_texts(void)
     }
 }
 
+/* A tag expected on a node: its name, the node's, and its weights. */
+typedef struct want_tag {
+    const char *tag;
+    const char *node;
+    int64_t cum;
+    int64_t flat;
+} want_tag;
+
+/* Checks every tag of g against want (found by tag and node name; any
+ * other is unexpected); returns how many tags g has. */
+static size_t check_tags(const pprof_graph *g, const want_tag *want, size_t n_want)
+{
+    size_t seen = 0;
+    for (size_t i = 0; g && i < g->n_nodes; i++) {
+        const char *name = node_name(g, i);
+        for (uint32_t k = 0; k < g->nodes[i].n_tags; k++, seen++) {
+            const pprof_tag *t = &g->tags[g->nodes[i].tags_off + k];
+            const want_tag *w = NULL;
+            for (size_t j = 0; j < n_want && !w; j++)
+                if (strcmp(t->name, want[j].tag) == 0 && strcmp(name, want[j].node) == 0)
+                    w = &want[j];
+            if (!w) {
+                CHECK(!"unexpected tag");
+                fprintf(stderr, "unexpected tag %s on %s\n", t->name, name);
+                continue;
+            }
+            CHECK_INT(t->cum, w->cum);
+            CHECK_INT(t->flat, w->flat);
+        }
+    }
+    return seen;
+}
+
 static void test_tag_cutoff(void)
 {
     pprof_profile *p = new_profile();
@@ -157,25 +190,9 @@ static void test_tag_cutoff(void)
     pprof_graph *g = build(p, &o);
     if (g) {
         CHECK_INT(g->node_cutoff, 5);
-        size_t seen = 0;
-        for (size_t i = 0; i < g->n_nodes; i++) {
-            const char *name = node_name(g, i);
-            for (uint32_t k = 0; k < g->nodes[i].n_tags; k++) {
-                const pprof_tag *t = &g->tags[g->nodes[i].tags_off + k];
-                seen++;
-                if (strcmp(name, "main") == 0 && strcmp(t->name, "span:five") == 0) {
-                    CHECK_INT(t->cum, 5);
-                    CHECK_INT(t->flat, 0);
-                } else if (strcmp(t->name, "pod:x") == 0 && (strcmp(name, "main") == 0 || strcmp(name, "b") == 0)) {
-                    CHECK_INT(t->cum, 791);
-                    CHECK_INT(t->flat, strcmp(name, "b") == 0 ? 791 : 0);
-                } else {
-                    CHECK(!"unexpected tag");
-                    fprintf(stderr, "unexpected tag %s on %s\n", t->name, name);
-                }
-            }
-        }
-        CHECK_INT(seen, 3);
+        static const want_tag want[] = {
+            {"span:five", "main", 5, 0}, {"pod:x", "main", 791, 0}, {"pod:x", "b", 791, 791}};
+        CHECK_INT(check_tags(g, want, sizeof want / sizeof *want), 3);
     }
     pprof_graph_free(g);
     pprof_profile_free(p);
@@ -219,25 +236,11 @@ static void test_tag_value_bound(void)
     for (int tree = 0; tree < 2; tree++) {
         o.call_tree = tree;
         pprof_graph *g = build(p, &o);
-        size_t seen = 0;
-        for (size_t i = 0; g && i < g->n_nodes; i++) {
-            const char *name = node_name(g, i);
-            for (uint32_t k = 0; k < g->nodes[i].n_tags; k++) {
-                const pprof_tag *t = &g->tags[g->nodes[i].tags_off + k];
-                seen++;
-                if (strcmp(t->name, "pod:y\nspan:x") == 0 && (strcmp(name, "a") == 0 || strcmp(name, "main") == 0)) {
-                    CHECK_INT(t->cum, 6);
-                    CHECK_INT(t->flat, strcmp(name, "a") == 0 ? 6 : 0);
-                } else if (strcmp(t->name, "pod:z") == 0 && (strcmp(name, "d") == 0 || strcmp(name, "main") == 0)) {
-                    CHECK_INT(t->cum, 7);
-                    CHECK_INT(t->flat, strcmp(name, "d") == 0 ? 7 : 0);
-                } else {
-                    CHECK(!"unexpected tag");
-                    fprintf(stderr, "unexpected tag %s on %s\n", t->name, name);
-                }
-            }
-        }
-        CHECK_INT(seen, 4);
+        static const want_tag want[] = {{"pod:y\nspan:x", "a", 6, 6},
+                                         {"pod:y\nspan:x", "main", 6, 0},
+                                         {"pod:z", "d", 7, 7},
+                                         {"pod:z", "main", 7, 0}};
+        CHECK_INT(check_tags(g, want, sizeof want / sizeof *want), 4);
         pprof_graph_free(g);
     }
     pprof_profile_free(p);
