@@ -28,6 +28,16 @@ def msg(*parts):
     return b"".join(parts)
 
 
+def strlabel(S, k, v):
+    """A Sample.label with string value: key and value by their indices in S."""
+    return field(3, 2, msg(field(1, 0, S[k]), field(2, 0, S[v])))
+
+
+def numlabel(S, k, n):
+    """A Sample.label with numeric value n: key by its index in S."""
+    return field(3, 2, msg(field(1, 0, S[k]), field(3, 0, n)))
+
+
 def write_gz(path, data):
     with open(path, "wb") as f:
         f.write(gzip.compress(bytes(data), mtime=0))

@@ -4,7 +4,7 @@ import os, sys
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pbwire import field, msg, varint, write_gz  # noqa: E402
+from pbwire import field, msg, strlabel, varint, write_gz  # noqa: E402
 
 strings = ["", "samples", "count", "main.f", "f.go", "span", "zone", "z0", "z1", "z2"]
 spans = ["s%03d" % i for i in range(120)]
@@ -13,12 +13,10 @@ strings += spans + extra + ["v"]
 S = {s: i for i, s in enumerate(strings)}
 prof = bytearray()
 prof += field(1, 2, msg(field(1, 0, S["samples"]), field(2, 0, S["count"])))
-def strlabel(k, v):
-    return field(3, 2, msg(field(1, 0, S[k]), field(2, 0, S[v])))
 for i, v in enumerate(spans):
-    labels = strlabel("span", v) + strlabel("zone", "z%d" % (i % 3))
+    labels = strlabel(S, "span", v) + strlabel(S, "zone", "z%d" % (i % 3))
     prof += field(2, 2, msg(field(1, 2, varint(1)), field(2, 2, varint(i + 1)), labels))
-prof += field(2, 2, msg(field(1, 2, varint(1)), field(2, 2, varint(1)), b"".join(strlabel(k, "v") for k in extra)))
+prof += field(2, 2, msg(field(1, 2, varint(1)), field(2, 2, varint(1)), b"".join(strlabel(S, k, "v") for k in extra)))
 prof += field(4, 2, msg(field(1, 0, 1), field(4, 2, msg(field(1, 0, 1), field(2, 0, 10)))))
 prof += field(5, 2, msg(field(1, 0, 1), field(2, 0, S["main.f"]), field(3, 0, S["main.f"]), field(4, 0, S["f.go"])))
 for s in strings:

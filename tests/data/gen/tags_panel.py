@@ -4,24 +4,20 @@ import os, sys
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pbwire import field, msg, varint, write_gz  # noqa: E402
+from pbwire import field, msg, strlabel, numlabel, varint, write_gz  # noqa: E402
 
 strings = ["", "samples", "count", "main.f", "f.go", "route", "zone", "mixed", "bytes",
            "/a.b", "x<y&z", "(q)+", "b", "a", "s"]
 S = {s: i for i, s in enumerate(strings)}
 prof = bytearray()
 prof += field(1, 2, msg(field(1, 0, S["samples"]), field(2, 0, S["count"])))
-def strlabel(k, v):
-    return field(3, 2, msg(field(1, 0, S[k]), field(2, 0, S[v])))
-def numlabel(k, n):
-    return field(3, 2, msg(field(1, 0, S[k]), field(3, 0, n)))
 def sample(value, labels):
     return field(2, 2, msg(field(1, 2, varint(1)), field(2, 2, varint(value)), labels))
-prof += sample(9, strlabel("route", "/a.b") + strlabel("zone", "b") + numlabel("bytes", 2048))
-prof += sample(4, strlabel("route", "x<y&z") + strlabel("zone", "/a.b") + numlabel("bytes", 16))
-prof += sample(3, strlabel("route", "b") + numlabel("bytes", 2048) + strlabel("mixed", "s"))
-prof += sample(3, strlabel("route", "a") + numlabel("mixed", 5))
-prof += sample(2, strlabel("route", "(q)+") + strlabel("zone", "b"))
+prof += sample(9, strlabel(S, "route", "/a.b") + strlabel(S, "zone", "b") + numlabel(S, "bytes", 2048))
+prof += sample(4, strlabel(S, "route", "x<y&z") + strlabel(S, "zone", "/a.b") + numlabel(S, "bytes", 16))
+prof += sample(3, strlabel(S, "route", "b") + numlabel(S, "bytes", 2048) + strlabel(S, "mixed", "s"))
+prof += sample(3, strlabel(S, "route", "a") + numlabel(S, "mixed", 5))
+prof += sample(2, strlabel(S, "route", "(q)+") + strlabel(S, "zone", "b"))
 prof += field(4, 2, msg(field(1, 0, 1), field(4, 2, msg(field(1, 0, 1), field(2, 0, 10)))))
 prof += field(5, 2, msg(field(1, 0, 1), field(2, 0, S["main.f"]), field(3, 0, S["main.f"]), field(4, 0, S["f.go"])))
 for s in strings:
