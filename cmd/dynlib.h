@@ -22,6 +22,16 @@ typedef enum dynlib_id {
  * its Debian package, what needs it and the loader's reason. Thread-safe. */
 int dynlib_load(dynlib_id id, char *err, size_t errlen);
 
+/* DYNLIB_TABLE(lib, NAMES): the type dynlib_<lib>_table, a pointer typed
+ * from the library's header for each name NAMES lists, and its one
+ * instance dynlib_<lib> (in dynlib.c). */
+#define DYNLIB_ENTRY(name) __typeof__(name) *name;
+#define DYNLIB_TABLE(lib, NAMES)                                                                                   \
+    typedef struct dynlib_##lib##_table {                                                                          \
+        NAMES(DYNLIB_ENTRY)                                                                                        \
+    } dynlib_##lib##_table;                                                                                        \
+    extern dynlib_##lib##_table dynlib_##lib;
+
 #endif
 
 /* ---------------------------------------------------------------- the tables
@@ -52,12 +62,7 @@ int dynlib_load(dynlib_id id, char *err, size_t errlen);
     X(curl_multi_cleanup) X(curl_multi_info_read) X(curl_multi_init) X(curl_multi_perform) X(curl_multi_poll)     \
     X(curl_multi_remove_handle) X(curl_slist_append) X(curl_slist_free_all) X(curl_url) X(curl_url_cleanup)       \
     X(curl_url_dup) X(curl_url_get) X(curl_url_set) X(curl_url_strerror)
-#define DYNLIB_ENTRY(name) __typeof__(name) *name;
-typedef struct dynlib_curl_table {
-    DYNLIB_CURL_NAMES(DYNLIB_ENTRY)
-} dynlib_curl_table;
-#undef DYNLIB_ENTRY
-extern dynlib_curl_table dynlib_curl;
+DYNLIB_TABLE(curl, DYNLIB_CURL_NAMES)
 #ifndef DYNLIB_NO_ALIASES
 #define curl_easy_cleanup(...) (*dynlib_curl.curl_easy_cleanup)(__VA_ARGS__)
 #define curl_easy_getinfo(...) (*dynlib_curl.curl_easy_getinfo)(__VA_ARGS__)
@@ -95,12 +100,7 @@ extern dynlib_curl_table dynlib_curl;
 #define DYNLIB_GRAPHVIZ_NAMES(X)                                                                                   \
     X(agclose) X(agmemread) X(agnedges) X(agnnodes) X(agseterr) X(agseterrf) X(gvContext) X(gvFreeLayout)         \
     X(gvFreeRenderData) X(gvLayout) X(gvRenderData)
-#define DYNLIB_ENTRY(name) __typeof__(name) *name;
-typedef struct dynlib_graphviz_table {
-    DYNLIB_GRAPHVIZ_NAMES(DYNLIB_ENTRY)
-} dynlib_graphviz_table;
-#undef DYNLIB_ENTRY
-extern dynlib_graphviz_table dynlib_graphviz;
+DYNLIB_TABLE(graphviz, DYNLIB_GRAPHVIZ_NAMES)
 #ifndef DYNLIB_NO_ALIASES
 #define agclose(...) (*dynlib_graphviz.agclose)(__VA_ARGS__)
 #define agmemread(...) (*dynlib_graphviz.agmemread)(__VA_ARGS__)
@@ -123,12 +123,7 @@ extern dynlib_graphviz_table dynlib_graphviz;
     X(MHD_add_response_header) X(MHD_create_response_from_buffer) X(MHD_create_response_from_callback)            \
     X(MHD_destroy_response) X(MHD_get_connection_info) X(MHD_get_connection_values) X(MHD_get_daemon_info)        \
     X(MHD_lookup_connection_value) X(MHD_queue_response) X(MHD_start_daemon) X(MHD_stop_daemon)
-#define DYNLIB_ENTRY(name) __typeof__(name) *name;
-typedef struct dynlib_mhd_table {
-    DYNLIB_MHD_NAMES(DYNLIB_ENTRY)
-} dynlib_mhd_table;
-#undef DYNLIB_ENTRY
-extern dynlib_mhd_table dynlib_mhd;
+DYNLIB_TABLE(mhd, DYNLIB_MHD_NAMES)
 #ifndef DYNLIB_NO_ALIASES
 #define MHD_add_response_header(...) (*dynlib_mhd.MHD_add_response_header)(__VA_ARGS__)
 #define MHD_create_response_from_buffer(...) (*dynlib_mhd.MHD_create_response_from_buffer)(__VA_ARGS__)
@@ -154,12 +149,7 @@ extern dynlib_mhd_table dynlib_mhd;
     X(json_object_new_array) X(json_object_new_boolean) X(json_object_new_double_s) X(json_object_new_int)        \
     X(json_object_new_object) X(json_object_new_string) X(json_object_object_add) X(json_object_object_get_ex)    \
     X(json_object_put) X(json_object_to_json_string_ext) X(json_util_get_last_err)
-#define DYNLIB_ENTRY(name) __typeof__(name) *name;
-typedef struct dynlib_jsonc_table {
-    DYNLIB_JSONC_NAMES(DYNLIB_ENTRY)
-} dynlib_jsonc_table;
-#undef DYNLIB_ENTRY
-extern dynlib_jsonc_table dynlib_jsonc;
+DYNLIB_TABLE(jsonc, DYNLIB_JSONC_NAMES)
 #ifndef DYNLIB_NO_ALIASES
 #define json_object_array_add(...) (*dynlib_jsonc.json_object_array_add)(__VA_ARGS__)
 #define json_object_array_del_idx(...) (*dynlib_jsonc.json_object_array_del_idx)(__VA_ARGS__)
@@ -197,12 +187,7 @@ extern dynlib_jsonc_table dynlib_jsonc;
     X(rl_attempted_completion_function) X(rl_attempted_completion_over) X(rl_catch_signals)                      \
     X(rl_completer_word_break_characters) X(rl_completion_append_character) X(rl_completion_matches)             \
     X(rl_line_buffer) X(rl_on_new_line) X(rl_redisplay) X(rl_replace_line) X(rl_signal_event_hook)
-#define DYNLIB_ENTRY(name) __typeof__(name) *name;
-typedef struct dynlib_readline_table {
-    DYNLIB_READLINE_NAMES(DYNLIB_ENTRY)
-} dynlib_readline_table;
-#undef DYNLIB_ENTRY
-extern dynlib_readline_table dynlib_readline;
+DYNLIB_TABLE(readline, DYNLIB_READLINE_NAMES)
 #ifndef DYNLIB_NO_ALIASES
 #define add_history(...) (*dynlib_readline.add_history)(__VA_ARGS__)
 #define append_history(...) (*dynlib_readline.append_history)(__VA_ARGS__)
