@@ -471,8 +471,61 @@ static void test_pipe_chunk(void)
     free(gz);
 }
 
+/* pprof_raw_ids_packed against a byte-wise reading of the same bytes:
+ * random lists of varints of 1 to 6 bytes, some of id 0, some cut at the
+ * end. What it takes is the byte-wise reading's first ids, each of 1 to 4
+ * bytes and not 0, and it stops where the next varint is not one of those
+ * or fewer than 8 bytes are left. */
+static void test_packed_ids(void)
+{
+    uint64_t x = 12345;
+    uint8_t buf[256];
+    uint32_t got[260];
+    size_t fails = 0, taken = 0;
+    for (int round = 0; round < 20000; round++) {
+        size_t len = 0;
+        int want_ids = (int)(rnd(&x) % 40);
+        for (int i = 0; i < want_ids && len + 10 < sizeof buf; i++) {
+            uint64_t r = rnd(&x) % 100;
+            int bytes = r < 30 ? 1 : r < 60 ? 2 : r < 85 ? 3 : r < 95 ? 4 : r < 98 ? 5 : 6;
+            uint64_t v = rnd(&x) & ((1ULL << (7 * bytes)) - 1);
+            if (bytes > 1)
+                v |= 1ULL << (7 * (bytes - 1)); /* exactly that many bytes */
+            if (rnd(&x) % 50 == 0)
+                v = 0;
+            do {
+                buf[len++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+                v >>= 7;
+            } while (v);
+        }
+        if (rnd(&x) % 8 == 0 && len > 0)
+            buf[len - 1] |= 0x80; /* a varint cut at the end */
+        const uint8_t *q = buf, *end = buf + len;
+        size_t n = pprof_raw_ids_packed(&q, end, got);
+        taken += n;
+        const uint8_t *r = buf;
+        bool ok = true;
+        for (size_t k = 0; k < n && ok; k++) {
+            const uint8_t *t = r;
+            uint64_t v;
+            ok = pprof_rd_varint(&t, end, &v) && t - r <= 4 && v != 0 && got[k] == (uint32_t)v;
+            r = t;
+        }
+        ok = ok && q == r;
+        if (ok && end - q >= 8) { /* the next one is not one it takes */
+            const uint8_t *t = q;
+            uint64_t v;
+            ok = !pprof_rd_varint(&t, end, &v) || t - q > 4 || v == 0;
+        }
+        fails += !ok;
+    }
+    CHECK_INT(fails, 0);
+    CHECK(taken > 100000);
+}
+
 int main(void)
 {
+    test_packed_ids();
     test_pipe_chunk();
     test_cuts();
     test_refused();
