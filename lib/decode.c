@@ -279,6 +279,10 @@ typedef struct dec {
      * looking any id up, and only the kept ones are mapped to indices at
      * the end (resolve_locations). A larger id ends it (leave_raw_ids). */
     bool raw_ids;
+    /* The merge tables hash wire ids still (raw-id mode has ended): they
+     * are rebuilt before the next merge, if a sample comes after the
+     * first location at all (in pprof's own order none does). */
+    bool stale;
     uint64_t budget; /* max_memory */
 } dec;
 
@@ -526,7 +530,9 @@ static uint64_t stack_slot_hash(const void *ctx, size_t i)
 }
 
 /* Ends raw-id mode: the first `upto` location references become location
- * indices, and the merge table is rebuilt on the new keys. */
+ * indices; the merge tables are rebuilt on the new keys only if a sample
+ * comes later (rehash_merge_tables): on deep.pb.gz, whose samples all
+ * come before its locations, that was 7 million ids hashed for nothing. */
 static int leave_raw_ids(dec *d, size_t upto)
 {
     pprof_profile *p = d->p;
@@ -544,6 +550,15 @@ static int leave_raw_ids(dec *d, size_t upto)
             return rc;
         p->sample_locs[i] = idx;
     }
+    d->stale = true;
+    return 0;
+}
+
+/* Rebuilds the merge tables on location indices, after leave_raw_ids. */
+static int rehash_merge_tables(dec *d)
+{
+    pprof_profile *p = d->p;
+    d->stale = false;
     if (d->stk_slots) {
         for (size_t e = 0; e < d->n_stk; e++)
             d->stk_hash[e] = stack_hash(p, &p->samples[d->stk_sample[e]]);
@@ -577,6 +592,11 @@ static int merge_pending(dec *d)
     for (size_t j = 0; j < np; j++)
         any |= d->pend_merge[j];
     uint64_t hv[MERGE_BATCH], lh[MERGE_BATCH];
+    if (any && d->stale) {
+        int rc = rehash_merge_tables(d);
+        if (rc)
+            return rc;
+    }
     if (any) {
         if (PPROF_GROW(d->smp_hash, d->cap_smp_hash, base + np) ||
             PPROF_GROW(d->stk_sample, d->cap_stk_sample, d->n_stk + np) ||
