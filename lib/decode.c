@@ -23,6 +23,14 @@ typedef struct src {
     pprof_error *err;
     int failed; /* sticky error code from inflate */
     pprof_pipe *pipe; /* inflating in another thread, for big inputs */
+    /* With a pipe, win is either the chunk it handed on last (decoded in
+     * place: chunk_used == chunk_len), or own, where a field that runs
+     * over a chunk's end is put together: own ends with the chunk's first
+     * chunk_used bytes then (src_fill_pipe). */
+    const uint8_t *chunk;
+    size_t chunk_len, chunk_used;
+    uint8_t *own;
+    size_t own_cap;
     pprof_ahead *ahead; /* samples that thread decoded ahead, or NULL */
     bool whole; /* gzip input inflated whole into win (whole_inflate): raw from then on */
 } src;
@@ -51,6 +59,77 @@ static int src_next_member(src *s)
                     "trailing garbage after gzip data (invalid header)");
 }
 
+/* src_fill with a pipe: its chunks are decoded where the inflating thread
+ * put them, not copied into a window first (64 MiB copied on deep.pb.gz);
+ * only the bytes of a field that runs over a chunk's end are copied, into
+ * own, and decoding goes back to the chunk once what is left in own is the
+ * chunk's. */
+static int64_t src_fill_pipe(src *s, size_t need)
+{
+    size_t have = s->end - s->pos;
+    if (s->win == s->own && s->chunk && have <= s->chunk_used) {
+        /* own's last `have` bytes are the chunk's, before chunk_used */
+        s->base = s->base + s->end - s->chunk_used;
+        s->win = (uint8_t *)s->chunk;
+        s->pos = s->chunk_used - have;
+        s->end = s->chunk_used = s->chunk_len;
+        have = s->end - s->pos;
+    }
+    if (have >= need || s->z_done)
+        return (int64_t)have;
+    if (need > s->own_cap) {
+        size_t cap = s->own_cap;
+        while (cap < need)
+            cap *= 2;
+        uint8_t *w = s->win == s->own ? NULL : malloc(cap); /* (own's bytes are moved below) */
+        if (s->win == s->own) {
+            memmove(s->own, s->own + s->pos, have);
+            s->base += s->pos;
+            s->pos = 0;
+            s->end = have;
+            w = realloc(s->own, cap);
+            if (w)
+                s->win = w;
+        } else if (w) {
+            free(s->own);
+        }
+        if (!w)
+            return src_fail(s, PPROF_ENOMEM, "%s", "out of memory");
+        s->own = w;
+        s->own_cap = cap;
+    }
+    if (s->win == s->own)
+        memmove(s->own, s->own + s->pos, have);
+    else
+        memcpy(s->own, s->win + s->pos, have);
+    s->base += s->pos;
+    s->win = s->own;
+    s->pos = 0;
+    s->end = have;
+    while (s->end < need) {
+        if (s->chunk_used == s->chunk_len) {
+            const uint8_t *chunk;
+            size_t clen;
+            int rc = pprof_pipe_next(s->pipe, &chunk, &clen, s->err);
+            if (rc)
+                return s->failed = rc;
+            s->chunk = clen ? chunk : NULL;
+            s->chunk_len = clen;
+            s->chunk_used = 0;
+            s->total += clen;
+            if (clen == 0) {
+                s->z_done = true;
+                break;
+            }
+        }
+        size_t take = s->chunk_len - s->chunk_used < need - s->end ? s->chunk_len - s->chunk_used : need - s->end;
+        memcpy(s->own + s->end, s->chunk + s->chunk_used, take);
+        s->end += take;
+        s->chunk_used += take;
+    }
+    return (int64_t)(s->end - s->pos);
+}
+
 /* Makes at least `need` bytes available at win+pos, unless input ends first.
  * Returns the number of bytes available (possibly less than need) or a
  * negative error code. */
@@ -58,6 +137,8 @@ static int64_t src_fill(src *s, size_t need)
 {
     if (s->failed)
         return s->failed;
+    if (s->pipe)
+        return src_fill_pipe(s, need);
     size_t have = s->end - s->pos;
     if (have >= need || !s->gz || s->z_done)
         return (int64_t)have;
@@ -77,31 +158,7 @@ static int64_t src_fill(src *s, size_t need)
         s->win = w;
         s->cap = cap;
     }
-    while (s->pipe && s->end - s->pos < need && !s->z_done) {
-        const uint8_t *chunk;
-        size_t clen;
-        int rc = pprof_pipe_next(s->pipe, &chunk, &clen, s->err);
-        if (rc)
-            return s->failed = rc;
-        if (clen == 0) {
-            s->z_done = true;
-            break;
-        }
-        if (s->end + clen > s->cap) {
-            size_t cap = s->cap;
-            while (cap < s->end + clen)
-                cap *= 2;
-            uint8_t *w = realloc(s->win, cap);
-            if (!w)
-                return src_fail(s, PPROF_ENOMEM, "%s", "out of memory");
-            s->win = w;
-            s->cap = cap;
-        }
-        memcpy(s->win + s->end, chunk, clen);
-        s->end += clen;
-        s->total += clen;
-    }
-    while (!s->pipe && s->end - s->pos < need && !s->z_done) {
+    while (s->end - s->pos < need && !s->z_done) {
         s->z.next_out = s->win + s->end;
         s->z.avail_out = (uInt)(s->cap - s->end > (1u << 30) ? (1u << 30) : s->cap - s->end);
         uInt before = s->z.avail_out;
@@ -1287,7 +1344,7 @@ static int promote_pending(dec *d)
 static uint64_t dec_bytes(const dec *d)
 {
     const pprof_profile *p = d->p;
-    uint64_t b = p->internal->arena.total + d->s->cap;
+    uint64_t b = p->internal->arena.total + d->s->cap + d->s->own_cap;
     b += (uint64_t)p->n_samples * sizeof *p->samples + (uint64_t)d->n_values * sizeof *p->values;
     b += (uint64_t)p->n_sample_locs * sizeof *p->sample_locs + (uint64_t)p->n_labels * sizeof *p->labels;
     /* a location: itself, defined flag, mapping id, wire order, id map */
@@ -1768,16 +1825,18 @@ static void dec_release(dec *d)
 }
 
 /* gzip input is inflated into a window (DEC_WINDOW, grown as fields need),
- * by a read-ahead thread from DEC_THREAD_MIN bytes of input on. Fuzzing
+ * or from DEC_THREAD_MIN bytes of input on by a read-ahead thread, whose
+ * chunks are decoded in place (the fields that run over a chunk's end put
+ * together in a buffer of DEC_OWN bytes, grown as they need). Fuzzing
  * builds take them small, so that inputs of a few KiB reach the refills,
  * the growth and the threaded path, at no big allocation per input. */
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #define DEC_WINDOW (1u << 20)
-#define DEC_WINDOW_THREADED (8u << 20)
+#define DEC_OWN (1u << 16)
 #define DEC_THREAD_MIN (1u << 20)
 #else
 #define DEC_WINDOW (1u << 12)
-#define DEC_WINDOW_THREADED (1u << 14)
+#define DEC_OWN (1u << 5)
 #define DEC_THREAD_MIN (1u << 12)
 #endif
 
@@ -1950,9 +2009,9 @@ static int parse(pprof_profile **out, const void *data, size_t len, const pprof_
         s.ahead = NULL;
     }
     if (threaded) {
-        s.cap = DEC_WINDOW_THREADED;
-        s.win = malloc(s.cap);
-        if (!s.win) {
+        s.own_cap = DEC_OWN;
+        s.win = s.own = malloc(s.own_cap);
+        if (!s.own) {
             pprof_pipe_stop(s.pipe);
             pprof_ahead_free(s.ahead);
             return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
@@ -2004,9 +2063,11 @@ static int parse(pprof_profile **out, const void *data, size_t len, const pprof_
         if (s.pipe) {
             pprof_pipe_stop(s.pipe); /* (the thread feeding s.ahead is gone) */
             pprof_ahead_free(s.ahead);
-        } else
+            free(s.own);
+        } else {
             inflateEnd(&s.z);
-        free(s.win);
+            free(s.win);
+        }
         if (!rc && s.total == 0)
             rc = pprof_error_set(err, PPROF_EEMPTY, "parsing profile: empty input file");
     }

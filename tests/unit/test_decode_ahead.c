@@ -471,6 +471,94 @@ static void test_pipe_chunk(void)
     free(gz);
 }
 
+/* Through the pipe, its chunks are decoded in place and only a field over
+ * a chunk's end is put together apart (lib/decode.c, src_fill_pipe): a
+ * profile with fields bigger than a chunk (a 300 KB function name, a
+ * sample of 60,000 frames) parses as in one thread, and a broken byte, a
+ * truncated input and a cut inside a field give the same error, offsets
+ * included. */
+static void test_parse_in_place(void)
+{
+    pprof_profile *p = make_profile(60000, 20000, 0);
+    size_t big = 300000;
+    char *name = malloc(big + 1);
+    uint32_t *locs = malloc(60000 * sizeof *locs);
+    CHECK(name && locs);
+    if (!name || !locs) {
+        free(name);
+        free(locs);
+        pprof_profile_free(p);
+        return;
+    }
+    for (size_t i = 0; i < big; i++)
+        name[i] = (char)('a' + i % 26);
+    name[big] = 0;
+    pprof_function f = {.id = 999999, .name = S(p, name), .filename = S(p, "x.c")};
+    uint32_t fi, li;
+    pprof_profile_add_function(&fi, p, &f);
+    pprof_line ln = {fi, 7, 0};
+    pprof_location loc = {.id = 999999, .mapping = PPROF_NONE};
+    pprof_profile_add_location(&li, p, &loc, &ln, 1);
+    for (uint32_t k = 0; k < 60000; k++)
+        locs[k] = k % 3 ? k % 20000 : li;
+    int64_t v[2] = {1, 2};
+    pprof_profile_add_sample(p, locs, 60000, v, NULL, 0);
+    pprof_buf raw = {0}, gz = {0};
+    pprof_error err;
+    CHECK_INT(pprof_profile_encode(&raw, p, false, &err), 0);
+    gzip_member(&gz, raw.data, raw.len);
+    CHECK(gz.len > (1u << 20)); /* (so that the pipe's thread runs) */
+    pprof_parse_options one = {.single_threaded = true};
+    pprof_profile *a = NULL, *b = NULL;
+    CHECK_INT(pprof_profile_parse(&a, gz.data, gz.len, &one, &err), 0);
+    CHECK_INT(pprof_profile_parse(&b, gz.data, gz.len, NULL, &err), 0);
+    check_same(a, b);
+    if (a && b && a->n_functions == b->n_functions)
+        for (size_t i = 0; i < a->n_functions; i++)
+            CHECK(strcmp(pprof_string(a, a->functions[i].name), pprof_string(b, b->functions[i].name)) == 0);
+    pprof_profile_free(a);
+    pprof_profile_free(b);
+    /* Broken input: the same error each way. The raw bytes are cut inside
+     * the big sample (its length then runs past the end), or get a varint
+     * of 11 bytes in the middle of the samples; the gzip input is cut. */
+    uint64_t offs[60001];
+    size_t ns = sample_offsets(raw.data, raw.len, offs, 60001);
+    CHECK(ns > 1000);
+    for (int k = 0; k < 3 && ns > 1000; k++) {
+        pprof_buf in = {0};
+        if (k == 0) {
+            gzip_member(&in, raw.data, (size_t)offs[ns - 1] + 70000);
+        } else if (k == 1) {
+            pprof_buf bad = {0};
+            pprof_buf_append(&bad, raw.data, raw.len);
+            memset(bad.data + offs[ns / 2] + 5, 0xff, 11);
+            gzip_member(&in, bad.data, bad.len);
+            pprof_buf_release(&bad);
+        } else {
+            pprof_buf_append(&in, gz.data, gz.len - gz.len / 3);
+        }
+        pprof_error e1, e2;
+        memset(&e1, 0, sizeof e1);
+        memset(&e2, 0, sizeof e2);
+        int r1 = pprof_profile_parse(&a, in.data, in.len, &one, &e1);
+        int r2 = pprof_profile_parse(&b, in.data, in.len, NULL, &e2);
+        CHECK(r1 != 0);
+        CHECK_INT(r1, r2);
+        CHECK(strcmp(e1.msg, e2.msg) == 0);
+        if (strcmp(e1.msg, e2.msg) != 0)
+            fprintf(stderr, "case %d: '%s' vs '%s'\n", k, e1.msg, e2.msg);
+        pprof_profile_free(a);
+        pprof_profile_free(b);
+        a = b = NULL;
+        pprof_buf_release(&in);
+    }
+    pprof_buf_release(&raw);
+    pprof_buf_release(&gz);
+    pprof_profile_free(p);
+    free(name);
+    free(locs);
+}
+
 /* pprof_raw_ids_packed against a byte-wise reading of the same bytes:
  * random lists of varints of 1 to 6 bytes, some of id 0, some cut at the
  * end. What it takes is the byte-wise reading's first ids, each of 1 to 4
@@ -532,5 +620,6 @@ int main(void)
     test_parse_same(0);
     test_parse_same(30001);
     test_small_gzip();
+    test_parse_in_place();
     return unit_report("test_decode_ahead");
 }
