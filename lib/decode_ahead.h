@@ -47,11 +47,18 @@ static inline bool pprof_rd_varint(const uint8_t **p, const uint8_t *end, uint64
     return false;
 }
 
+/* The value of a varint of 1 to 4 bytes, x its bytes (little-endian). */
+static inline uint32_t pprof_varint4(uint64_t x)
+{
+    return (uint32_t)((x & 0x7f) | (x >> 1 & 0x3f80) | (x >> 2 & 0x1fc000) | (x >> 3 & 0xfe00000));
+}
+
 /* The common case of a packed location list in raw-id mode, 8 bytes at a
  * time: each varint of 1 to 4 bytes (an id from 1 to 2^28 - 1) goes to dst.
- * Every varint that ends within the 8 bytes is taken from the one load
- * (the bytes' top bits say where each ends), so the next load waits on one
- * step per word, not one per id. Stops before anything else (a longer
+ * Two such varints always fit in 8 bytes: each load takes two (the bytes'
+ * top bits say where they end), so the loop does the same steps every
+ * time, without a branch that depends on the lengths, and the next load
+ * waits on one step per two ids. Stops before anything else (a longer
  * varint, id 0, the last 7 bytes), which the caller's byte-wise loop then
  * reads or reports; *q moves past what was taken. Returns the number of
  * ids stored (dst has room for one per byte). */
@@ -64,27 +71,37 @@ static inline size_t pprof_raw_ids_packed(const uint8_t **q, const uint8_t *end,
         uint64_t w;
         memcpy(&w, p, 8);
         uint64_t stop = ~w & 0x8080808080808080ULL; /* bit 7 of each byte ending a varint */
-        unsigned from = 0;                           /* bit where the next varint starts */
-        bool bad = stop == 0;
-        while (stop) {
-            unsigned to = (unsigned)__builtin_ctzll(stop) + 1;
-            if (to - from > 32) {
-                bad = true;
-                break;
-            }
-            uint64_t x = (w >> from) & ((1ULL << (to - from)) - 1);
-            uint32_t v = (uint32_t)((x & 0x7f) | (x >> 1 & 0x3f80) | (x >> 2 & 0x1fc000) | (x >> 3 & 0xfe00000));
-            if (v == 0) {
-                bad = true;
-                break;
-            }
-            dst[n++] = v;
-            from = to;
-            stop &= stop - 1;
-        }
-        p += from >> 3;
-        if (bad)
+        uint64_t next = stop & (stop - 1);
+        if (!next)
             break;
+        unsigned e0 = (unsigned)__builtin_ctzll(stop) + 1, e1 = (unsigned)__builtin_ctzll(next) + 1;
+        if (e0 > 32 || e1 - e0 > 32)
+            break;
+        uint32_t v0 = pprof_varint4(w & ((1ULL << e0) - 1));
+        uint32_t v1 = pprof_varint4((w >> e0) & ((1ULL << (e1 - e0)) - 1));
+        if (v0 == 0 || v1 == 0)
+            break;
+        dst[n] = v0;
+        dst[n + 1] = v1;
+        n += 2;
+        p += e1 >> 3;
+    }
+    /* One at a time: what is left of the last 8 bytes, or up to the one
+     * not taken. */
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t stop = ~w & 0x8080808080808080ULL;
+        if (!stop)
+            break;
+        unsigned len = ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
+        if (len > 4)
+            break;
+        uint32_t v = pprof_varint4(w & (((uint64_t)1 << (8 * len)) - 1));
+        if (v == 0)
+            break;
+        dst[n++] = v;
+        p += len;
     }
     *q = p;
 #else
