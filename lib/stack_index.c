@@ -1,4 +1,5 @@
 /* stack_index.c: the samples grouped by location list (each distinct stack once, with its summed values), so graph passes walk distinct stacks instead of samples. */
+#include "flame_frames.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -43,6 +44,8 @@ void pprof_stack_index_free(pprof_stack_index *x)
     free(x->tree_sum);
     pprof_nodemap_free(x->nodemap);
     pprof_nodemap_free(x->nodemap_lines);
+    pprof_frames_release(x->frames);
+    free(x->frames);
     free(x);
 }
 
@@ -442,17 +445,25 @@ static const pprof_nodemap *cached_nodes(const pprof_stack_index *x, const pprof
                                                     : NULL;
 }
 
-int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt)
+const pprof_nodemap *pprof_stack_index_cached_nodemap(const pprof_profile *p, const pprof_graph_options *opt)
 {
-    *out = NULL;
     const pprof_stack_index *x = p->internal ? p->internal->stacks : NULL;
     const pprof_nodemap *m = x ? cached_nodes(x, opt) : NULL;
     if (!m)
-        return 0;
+        return NULL;
     const void *tables[5];
     size_t counts[5];
     nodemap_tables(p, tables, counts);
     if (memcmp(tables, x->nm_tables, sizeof tables) != 0 || memcmp(counts, x->nm_counts, sizeof counts) != 0)
+        return NULL;
+    return m;
+}
+
+int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt)
+{
+    *out = NULL;
+    const pprof_nodemap *m = pprof_stack_index_cached_nodemap(p, opt);
+    if (!m)
         return 0;
     /* A copy (some milliseconds) is a tenth of a build on 1M locations. */
     pprof_nodemap *c = calloc(1, sizeof *c);
