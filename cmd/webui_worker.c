@@ -531,10 +531,15 @@ static void *download_thread(void *arg)
     /* Below the views' priority (Linux's nice is per thread): on a busy
      * machine a view the user waits for comes first. */
     setpriority(PRIO_PROCESS, 0, 10);
+    webui_server *srv = arg;
     int rc;
     pprof_error err = {0};
+    /* First the flame graph's frame names, made once for every flame
+     * graph of the default options (a view forked before they are made
+     * makes those it needs; without memory for them, every view does). */
+    (void)pprof_profile_index_frames(srv->profile, &err);
     /* (On failure the first download tries again and reports it.) */
-    make_download(arg, &rc, &err);
+    make_download(srv, &rc, &err);
     /* What encoding freed goes back to the system, as after loading: a
      * view's child reusing it would copy each page it writes. */
     malloc_trim(0);
@@ -543,8 +548,9 @@ static void *download_thread(void *arg)
 
 void webui_download_start(webui_server *srv)
 {
-    /* Encoding reads the profile only: it runs while the server waits for
-     * its first requests. */
+    /* Indexing the frames only adds to the profile's index (a view forked
+     * meanwhile sees all of it or none) and encoding reads the profile
+     * only: they run while the server waits for its first requests. */
     srv->download_thread_started = pthread_create(&srv->download_thread, NULL, download_thread, srv) == 0;
 }
 
