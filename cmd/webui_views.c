@@ -407,14 +407,14 @@ static int view_disasm(webui_reply *out, webui_request *req, pprof_profile *p)
 }
 
 const webui_view webui_views[] = {
-    {"", "dot", view_graph},
-    {"top", "top", view_top},
-    {"flamegraph", "flamegraph", view_flamegraph},
-    {"peek", "peek", view_peek},
-    {"source", "list", view_source},
-    {"disasm", "disasm", view_disasm},
-    {"download", "proto", NULL}, /* webui_serve_download */
-    {"tags", "tags", webui_view_tags},
-    {"compare", "diff", webui_view_compare},
+    {"", "dot", view_graph, false},
+    {"top", "top", view_top, false},
+    {"flamegraph", "flamegraph", view_flamegraph, true},
+    {"peek", "peek", view_peek, false},
+    {"source", "list", view_source, false},
+    {"disasm", "disasm", view_disasm, false},
+    {"download", "proto", NULL, false}, /* webui_serve_download */
+    {"tags", "tags", webui_view_tags, false},
+    {"compare", "diff", webui_view_compare, false},
 };
 const size_t webui_n_views = sizeof webui_views / sizeof webui_views[0];
