@@ -44,6 +44,8 @@ void pprof_stack_index_free(pprof_stack_index *x)
     free(x->tree_sum);
     pprof_nodemap_free(x->nodemap);
     pprof_nodemap_free(x->nodemap_lines);
+    pprof_node_texts_unref(x->texts);
+    pprof_node_texts_unref(x->texts_lines);
     pprof_frames_release(x->frames);
     free(x->frames);
     free(x);
@@ -459,6 +461,15 @@ const pprof_nodemap *pprof_stack_index_cached_nodemap(const pprof_profile *p, co
     return m;
 }
 
+pprof_node_texts *pprof_stack_index_texts(const pprof_profile *p, const pprof_graph_options *opt)
+{
+    const pprof_nodemap *m = pprof_stack_index_cached_nodemap(p, opt);
+    if (!m)
+        return NULL;
+    const pprof_stack_index *x = p->internal->stacks;
+    return m == x->nodemap ? x->texts : x->texts_lines;
+}
+
 int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt)
 {
     *out = NULL;
@@ -516,6 +527,14 @@ int pprof_profile_index(pprof_profile *p, pprof_error *err)
             if (pprof_nodemap_build(&x->nodemap_lines, p, &o, &ignored) != 0)
                 x->nodemap_lines = NULL;
             nodemap_tables(p, x->nm_tables, x->nm_counts);
+            /* And their texts: naming a report's nodes (all of them, to
+             * sort them; a peek's callers and callees; each node a peek's
+             * regexp is tried on) was a fifth of a web UI view. Without
+             * memory for them, reports make the names they need. */
+            if (pprof_node_texts_build(&x->texts, x->nodemap) != 0)
+                x->texts = NULL;
+            if (x->nodemap_lines && pprof_node_texts_build(&x->texts_lines, x->nodemap_lines) != 0)
+                x->texts_lines = NULL;
         }
     }
     if (rc)
