@@ -16,10 +16,12 @@ typedef struct builder {
     size_t cap_stack_hash;
 } builder;
 
-/* Frame names of o's granularity over nodemap nm (none made yet). */
-static int frames_init(pprof_frames *f, const pprof_nodemap *nm, const pprof_report_options *o)
+/* Frame names of o's granularity over nodemap nm of p (none made yet),
+ * from the texts of p's index when nm is its node identity. */
+static int frames_init(pprof_frames *f, const pprof_nodemap *nm, const pprof_profile *p, const pprof_report_options *o)
 {
-    return pprof_frames_init(f, nm, o->graph.granularity == PPROF_GRAN_LINES);
+    return pprof_frames_init(f, nm, o->graph.granularity == PPROF_GRAN_LINES, pprof_stack_index_texts(p, &o->graph),
+                             false);
 }
 
 /* Gives s the names f made (f keeps none). */
@@ -146,8 +148,12 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
     if (builder_start(&b, p, si))
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     pprof_stack_set *s = b.s;
+    /* The node identity of p's index for its options (whose node texts
+     * name the frames then), else a new one. */
     pprof_nodemap *nm = NULL;
-    int rc = pprof_nodemap_build(&nm, p, &o->graph, err);
+    int rc = pprof_stack_index_nodemap(&nm, p, &o->graph);
+    if (!rc && !nm)
+        rc = pprof_nodemap_build(&nm, p, &o->graph, err);
     if (rc) {
         pprof_stack_set_free(s);
         return rc == PPROF_ENOMEM ? pprof_error_set(err, rc, "out of memory") : rc;
@@ -155,7 +161,7 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
     /* Frame name of each node, computed once (ids in node order: the
      * order speedscope lists its frames in). */
     pprof_frames f;
-    rc = frames_init(&f, nm, o);
+    rc = frames_init(&f, nm, p, o);
     if (!rc)
         pprof_frames_reserve_names(&f, nm->n_nodes);
     for (size_t i = 0; i < nm->n_nodes && !rc; i++) {
@@ -515,7 +521,7 @@ int flame_tree_of_profile(pprof_stack_set **names, flame_tree *t, const pprof_pr
             pprof_stack_set_free(s);
             return rc == PPROF_ENOMEM ? pprof_error_set(err, rc, "out of memory") : rc;
         }
-        rc = frames_init(&own_frames, nm, o);
+        rc = frames_init(&own_frames, nm, p, o);
         fr = &own_frames;
     }
     flame_trie trie;

@@ -10,11 +10,15 @@ static uint64_t name_entry_hash(const void *ctx, size_t i)
     return pprof_hash_bytes(name, strlen(name));
 }
 
-int pprof_frames_init(pprof_frames *f, const pprof_nodemap *nm, bool lines)
+int pprof_frames_init(pprof_frames *f, const pprof_nodemap *nm, bool lines, pprof_node_texts *texts, bool borrow)
 {
     memset(f, 0, sizeof *f);
     f->nm = nm;
     f->lines = lines;
+    if (texts && !lines) {
+        f->texts = pprof_node_texts_ref(texts);
+        f->borrowed = borrow;
+    }
     const pprof_profile *p = nm->profile;
     f->node_name = malloc((nm->n_nodes ? nm->n_nodes : 1) * sizeof *f->node_name);
     f->loc_frames = malloc((p->n_locations ? p->n_locations : 1) * sizeof *f->loc_frames);
@@ -31,9 +35,10 @@ void pprof_frames_release(pprof_frames *f)
 {
     if (!f)
         return;
-    for (size_t i = 0; i < f->n_names; i++)
+    for (size_t i = 0; i < f->n_names && !f->borrowed; i++)
         free(f->names[i]);
     free(f->names);
+    pprof_node_texts_unref(f->texts);
     free(f->name_slots);
     free(f->node_name);
     free(f->loc_frames);
@@ -76,11 +81,13 @@ static int name_id(pprof_frames *f, const char *name, size_t len, uint32_t *out)
         return PPROF_ELIMIT;
     if (PPROF_GROW(f->names, f->cap_names, f->n_names + 1))
         return PPROF_ENOMEM;
-    char *copy = malloc(len + 1);
+    char *copy = f->borrowed ? (char *)name : malloc(len + 1);
     if (!copy)
         return PPROF_ENOMEM;
-    memcpy(copy, name, len);
-    copy[len] = 0;
+    if (!f->borrowed) {
+        memcpy(copy, name, len);
+        copy[len] = 0;
+    }
     f->names[f->n_names] = copy;
     f->name_slots[h] = (uint32_t)++f->n_names;
     *out = (uint32_t)(f->n_names - 1);
@@ -95,6 +102,14 @@ int pprof_frames_node(pprof_frames *f, uint32_t node, uint32_t *out)
     }
     const pprof_nodemap *nm = f->nm;
     const pprof_node_info *ni = &nm->nodes[node];
+    if (f->texts) {
+        /* (made once per indexed profile: the texts of its nodes) */
+        const char *text = pprof_node_texts_get(f->texts, node);
+        size_t len = node + 1 < f->texts->n ? f->texts->off[node + 1] - f->texts->off[node] - 1 : strlen(text);
+        int rc = name_id(f, text, len, &f->node_name[node]);
+        *out = f->node_name[node];
+        return rc;
+    }
     pprof_buf *name = &f->scratch;
     name->len = 0;
     int rc;
@@ -216,7 +231,8 @@ int pprof_profile_index_frames(pprof_profile *p, pprof_error *err)
     if (!nm || __atomic_load_n(&x->frames, __ATOMIC_ACQUIRE))
         return 0;
     pprof_frames *f = malloc(sizeof *f);
-    int rc = f ? pprof_frames_init(f, nm, false) : PPROF_ENOMEM;
+    /* (the names are the index's node texts, deduplicated, not copies) */
+    int rc = f ? pprof_frames_init(f, nm, false, x->texts, true) : PPROF_ENOMEM;
     if (!rc)
         rc = pprof_frames_complete(f);
     if (rc) {

@@ -12,7 +12,9 @@
 typedef struct pprof_frames {
     const pprof_nodemap *nm; /* borrowed: the node identity the names are of */
     bool lines;              /* "function:line" frames (line granularity) */
-    char **names;            /* distinct frame names, owned, NUL-terminated */
+    pprof_node_texts *texts; /* nm's node texts (a reference), or NULL: names made from them */
+    bool borrowed;           /* names point into texts instead of being copies */
+    char **names;            /* distinct frame names, NUL-terminated (owned unless borrowed) */
     size_t n_names, cap_names;
     uint32_t *name_slots;    /* name index: id + 1 */
     size_t name_mask;
@@ -25,8 +27,12 @@ typedef struct pprof_frames {
 } pprof_frames;
 
 /* Frames of nm's profile with none made yet; lines: at line granularity.
- * 0 or PPROF_ENOMEM (f released). */
-int pprof_frames_init(pprof_frames *f, const pprof_nodemap *nm, bool lines);
+ * texts (or NULL), the texts of nm's nodes (pprof_stack_index_texts), are
+ * read instead of making each node's text again (not at line
+ * granularity, whose frames are "function:line"); with borrow the names
+ * point into them (f keeps a reference) instead of being copied. 0 or
+ * PPROF_ENOMEM (f released). */
+int pprof_frames_init(pprof_frames *f, const pprof_nodemap *nm, bool lines, pprof_node_texts *texts, bool borrow);
 void pprof_frames_release(pprof_frames *f);
 /* Room for about n names, made at once instead of as the names come. */
 void pprof_frames_reserve_names(pprof_frames *f, size_t n);
