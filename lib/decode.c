@@ -248,6 +248,18 @@ typedef struct dec {
      * The function ids the decoded locations use: */
     pending fn_pend;
     pprof_idmap fn_refs;
+    /* Whether a location (function) id became used after one was held:
+     * else no held one can be promoted or repeat a decoded one's id. */
+    bool loc_ref_after_hold, fn_ref_after_hold;
+    /* What the held messages need checked at the end, gathered as they
+     * arrive (they are decoded then) so that they are not decoded again:
+     * the ids of the held functions; each function id a held location's
+     * line names, with the number of the first such location among the
+     * held ones; the first of them with a line of function id 0; the
+     * largest string index a held function names. */
+    pprof_idmap fn_held, drop_fn_refs;
+    size_t drop_zero_at;
+    uint64_t fn_held_max_str;
     pprof_line *tmp_lines;
     size_t cap_tmp_lines;
     /* identical samples (same locations and labels) merged as they arrive */
@@ -460,6 +472,7 @@ static int loc_ref(dec *d, uint64_t id, uint32_t *out)
         return fail(d, PPROF_ENOMEM, "out of memory");
     d->loc_defined[idx] = 0;
     d->loc_map_ids[idx] = 0;
+    d->loc_ref_after_hold |= d->loc_pend.count > 0;
     memset(&p->locations[idx], 0, sizeof p->locations[idx]);
     p->locations[idx].id = id;
     p->n_locations++;
@@ -1076,6 +1089,14 @@ static int dec_function(dec *d, const field *outer, uint64_t off)
                          sizeof function_fields / sizeof function_fields[0], &fn);
     if (!rc && !d->promoting) {
         rc = hold_unused(d, &d->fn_pend, &d->fn_refs, fn.id, outer, "function");
+        if (rc == 1) {
+            uint64_t m = fn.name > fn.system_name ? fn.name : fn.system_name;
+            m = m > fn.filename ? m : fn.filename;
+            if (m > d->fn_held_max_str)
+                d->fn_held_max_str = m;
+            if (pprof_idmap_put(&d->fn_held, fn.id, 0))
+                return fail(d, PPROF_ENOMEM, "out of memory");
+        }
         if (rc)
             return rc < 0 ? rc : 0;
     }
@@ -1185,7 +1206,19 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     }
     uint32_t idx = pprof_idmap_get(&d->loc_ids, loc.id);
     if (idx == PPROF_NONE && !d->promoting) {
-        /* No sample has used it yet: keep its bytes only. */
+        /* No sample has used it yet: keep its bytes only, and what its
+         * lines name for the check at the end (check_held_lines). */
+        size_t ord = d->loc_pend.count;
+        for (size_t i = lines_start; i < p->n_lines; i++) {
+            uint64_t fn_id = d->line_fn_ids[i];
+            if (!fn_id) {
+                if (d->drop_zero_at > ord)
+                    d->drop_zero_at = ord;
+            } else if (pprof_idmap_get(&d->drop_fn_refs, fn_id) == PPROF_NONE &&
+                       pprof_idmap_put(&d->drop_fn_refs, fn_id, (uint32_t)ord)) {
+                return fail(d, PPROF_ENOMEM, "out of memory");
+            }
+        }
         if (pend_put(&d->loc_pend, outer))
             return fail(d, PPROF_ENOMEM, "out of memory");
         p->n_lines = lines_start;
@@ -1213,9 +1246,14 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     if (!d->promoting && pend_mark(&d->loc_pend))
         return fail(d, PPROF_ENOMEM, "out of memory");
     /* what it uses: functions and mappings decoded later are kept */
-    for (size_t i = lines_start; i < p->n_lines; i++)
-        if (d->line_fn_ids[i] && pprof_idmap_put(&d->fn_refs, d->line_fn_ids[i], 0))
-            return fail(d, PPROF_ENOMEM, "out of memory");
+    for (size_t i = lines_start; i < p->n_lines; i++) {
+        uint64_t fn_id = d->line_fn_ids[i];
+        if (fn_id && pprof_idmap_get(&d->fn_refs, fn_id) == PPROF_NONE) {
+            if (pprof_idmap_put(&d->fn_refs, fn_id, 0))
+                return fail(d, PPROF_ENOMEM, "out of memory");
+            d->fn_ref_after_hold |= d->fn_pend.count > 0;
+        }
+    }
     return 0;
 }
 
@@ -1224,7 +1262,7 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
  * decoded one. */
 static int promote_pending(dec *d)
 {
-    if (!d->loc_pend.count || d->dup_loc_id)
+    if (!d->loc_pend.count || d->dup_loc_id || !d->loc_ref_after_hold)
         return 0;
     pprof_profile *p = d->p;
     uint32_t *order = NULL;
@@ -1513,7 +1551,8 @@ static int resolve_strings(dec *d)
     /* The functions dropped unused name strings too: checked. */
     const uint8_t *q = d->fn_pend.b, *msg;
     uint64_t len;
-    for (size_t k = 0; !rc && d->fn_pend.count && next_pending(&d->fn_pend, &q, &msg, &len); k++) {
+    bool held_ok = d->fn_held_max_str < d->n_wstr; /* (else find which one and say so) */
+    for (size_t k = 0; !rc && d->fn_pend.count && !held_ok && next_pending(&d->fn_pend, &q, &msg, &len); k++) {
         pprof_function fn;
         memset(&fn, 0, sizeof fn);
         field f = {.num = 5, .wt = WT_LEN, .data = msg, .len = (size_t)len};
@@ -1566,6 +1605,60 @@ static int index_ids(dec *d, pprof_idmap *ids, const void *base, size_t stride, 
     return 0;
 }
 
+/* Whether function id fn_id names no function: neither a kept one (ids)
+ * nor a held one. */
+static bool fn_missing(const dec *d, const pprof_idmap *ids, uint64_t fn_id)
+{
+    return !fn_id || (pprof_idmap_get(ids, fn_id) == PPROF_NONE && pprof_idmap_get(&d->fn_held, fn_id) == PPROF_NONE);
+}
+
+/* The lines of the locations no sample uses are checked as pprof does,
+ * though the locations are dropped: each must name a function, kept or
+ * held. Their function ids were gathered as they arrived (dec_location);
+ * the first held location with a line naming none is decoded again, to
+ * say which. */
+static int check_held_lines(dec *d, const pprof_idmap *ids)
+{
+    const pprof_idmap *refs = &d->drop_fn_refs;
+    size_t bad = d->drop_zero_at;
+    for (size_t id = 1; id < refs->dense_cap; id++)
+        if (refs->dense[id] && refs->dense[id] - 1 < bad && fn_missing(d, ids, id))
+            bad = refs->dense[id] - 1;
+    for (size_t k = 0; k < refs->count; k++)
+        if (refs->entries[k].index < bad && fn_missing(d, ids, refs->entries[k].id))
+            bad = refs->entries[k].index;
+    if (bad == SIZE_MAX)
+        return 0;
+    const uint8_t *q = d->loc_pend.b, *msg;
+    uint64_t len;
+    size_t held = 0;
+    while (next_pending(&d->loc_pend, &q, &msg, &len)) {
+        if (len == 0 || held++ != bad)
+            continue;
+        const uint8_t *lq = msg, *le = msg + len;
+        while (lq < le) {
+            field f;
+            if (rd_field(d, &lq, le, 0, "location", &f))
+                return d->err->code;
+            if (f.num != 4)
+                continue;
+            wire_line wl;
+            memset(&wl, 0, sizeof wl);
+            int rc = dec_scalars(d, &f, 0, "location line", line_fields, sizeof line_fields / sizeof line_fields[0],
+                                 &wl);
+            if (rc)
+                return rc;
+            if (fn_missing(d, ids, wl.fn_id))
+                return fail(d, PPROF_ESEMANTIC,
+                            "malformed profile: location id: %llu has a line with nil function (function id %llu not "
+                            "found)",
+                            (unsigned long long)wire_id(msg, len), (unsigned long long)wl.fn_id);
+        }
+        break;
+    }
+    return fail(d, PPROF_ESEMANTIC, "malformed profile: a location has a line with nil function"); /* (not reached) */
+}
+
 static int resolve_functions(dec *d)
 {
     pprof_profile *p = d->p;
@@ -1589,45 +1682,8 @@ static int resolve_functions(dec *d)
             p->lines[i].function = idx;
         }
     }
-    /* The lines of the locations no sample uses are checked as pprof does,
-     * though the locations are dropped: a function they name may be a
-     * dropped one too (its ids are gathered when a line needs them). */
-    pprof_idmap dropped;
-    memset(&dropped, 0, sizeof dropped);
-    bool have_dropped = false;
-    const uint8_t *q = d->loc_pend.b, *msg;
-    uint64_t len;
-    while (!rc && d->loc_pend.count && next_pending(&d->loc_pend, &q, &msg, &len)) {
-        if (len == 0 || pprof_idmap_get(&d->loc_ids, wire_id(msg, len)) != PPROF_NONE)
-            continue;
-        const uint8_t *lq = msg, *le = msg + len;
-        while (!rc && lq < le) {
-            field f;
-            if (rd_field(d, &lq, le, 0, "location", &f))
-                return d->err->code;
-            if (f.num != 4)
-                continue;
-            wire_line wl;
-            memset(&wl, 0, sizeof wl);
-            rc = dec_scalars(d, &f, 0, "location line", line_fields, sizeof line_fields / sizeof line_fields[0],
-                             &wl);
-            if (!rc && wl.fn_id && pprof_idmap_get(&ids, wl.fn_id) == PPROF_NONE && !have_dropped) {
-                const uint8_t *fq = d->fn_pend.b, *fmsg;
-                uint64_t flen;
-                while (next_pending(&d->fn_pend, &fq, &fmsg, &flen))
-                    if (flen && pprof_idmap_put(&dropped, wire_id(fmsg, flen), 0))
-                        rc = fail(d, PPROF_ENOMEM, "out of memory");
-                have_dropped = true;
-            }
-            if (!rc && (!wl.fn_id || (pprof_idmap_get(&ids, wl.fn_id) == PPROF_NONE &&
-                                      pprof_idmap_get(&dropped, wl.fn_id) == PPROF_NONE)))
-                rc = fail(d, PPROF_ESEMANTIC,
-                          "malformed profile: location id: %llu has a line with nil function (function id %llu not "
-                          "found)",
-                          (unsigned long long)wire_id(msg, len), (unsigned long long)wl.fn_id);
-        }
-    }
-    pprof_idmap_release(&dropped);
+    if (!rc)
+        rc = check_held_lines(d, &ids);
     pprof_idmap_release(&ids);
     return rc;
 }
@@ -1745,6 +1801,8 @@ static void dec_release(dec *d)
     free(d->loc_pend.b);
     free(d->fn_pend.b);
     pprof_idmap_release(&d->fn_refs);
+    pprof_idmap_release(&d->fn_held);
+    pprof_idmap_release(&d->drop_fn_refs);
 }
 
 /* gzip input is inflated into a window (DEC_WINDOW, grown as fields need),
@@ -1839,7 +1897,7 @@ static int decode_all(dec *d)
         return rc;
     rc = promote_pending(d);
     pprof_profile *p = d->p;
-    if (!rc)
+    if (!rc && d->fn_ref_after_hold)
         rc = promote_table(d, &d->fn_pend, &d->fn_refs, (void **)&p->functions, &p->n_functions,
                            &p->internal->cap_functions, sizeof *p->functions, dec_function);
     if (rc)
@@ -1966,6 +2024,7 @@ static int parse(pprof_profile **out, const void *data, size_t len, const pprof_
     d.s = &s;
     d.budget = pprof_parse_max_memory(opt);
     d.raw_ids = true;
+    d.drop_zero_at = SIZE_MAX;
     d.p = pprof_profile_new();
     int rc = d.p ? 0 : pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     if (!rc)

@@ -1501,6 +1501,126 @@ static void test_decode_wide_ids(void)
     free(m);
 }
 
+/* Locations and functions no sample uses yet when they arrive are held as
+ * their bytes: promoted when a later message uses them, in wire order; the
+ * lines of those left over checked at the end, the first bad one named. */
+static void test_decode_held(void)
+{
+    msg m, smp;
+    uint64_t one[] = {1};
+
+    /* Location 3 (no lines) and 4 arrive before the samples that use them;
+     * 5 stays unused. Function 2 arrives before location 4, which uses it;
+     * function 9 is never used. */
+    m.n = 0;
+    f_value_type(&m, 1, 1, 2);
+    f_function(&m, 2, 3);
+    msg loc = {.n = 0};
+    fv(&loc, 1, 3);
+    fm(&m, 4, &loc);
+    f_location(&m, 5, 9, 50);
+    f_location(&m, 4, 2, 40);
+    smp.n = 0;
+    uint64_t a[] = {4, 3, 1};
+    fpacked(&smp, 1, a, 3);
+    fpacked(&smp, 2, one, 1);
+    fm(&m, 2, &smp);
+    f_location(&m, 1, 1, 10);
+    f_function(&m, 9, 4);
+    f_function(&m, 1, 3);
+    f_strings(&m);
+    pprof_profile *p = parse_ok(&m);
+    if (p) {
+        CHECK_INT(p->n_locations, 3);
+        CHECK_INT(p->n_functions, 2);
+    }
+    if (p && p->n_locations == 3 && p->n_functions == 2 && p->n_sample_locs == 3) {
+        CHECK_INT(p->locations[0].id, 3); /* wire order */
+        CHECK_INT(p->locations[1].id, 4);
+        CHECK_INT(p->locations[2].id, 1);
+        CHECK_INT(p->locations[0].n_lines, 0);
+        CHECK_INT(p->locations[1].n_lines, 1);
+        CHECK_INT(p->lines[p->locations[1].lines_off].line, 40);
+        CHECK_INT(p->functions[p->lines[p->locations[1].lines_off].function].id, 2);
+        CHECK_INT(p->functions[0].id, 2);
+        CHECK_INT(p->functions[1].id, 1);
+        CHECK_INT(p->locations[p->sample_locs[0]].id, 4);
+        CHECK_INT(p->locations[p->sample_locs[1]].id, 3);
+    }
+    pprof_profile_free(p);
+
+    /* Unused locations naming no function: the first in wire order is
+     * named, whether its function id is 0 or unknown, small or hashed;
+     * a used location's bad line comes first. */
+    static const struct {
+        uint64_t loc_a, fn_a, loc_b, fn_b;
+        bool used_bad;
+        const char *want;
+    } cases[] = {
+        {7, 99, 8, 0, false, "location id: 7 has a line with nil function (function id 99 not found)"},
+        {8, 0, 7, 99, false, "location id: 8 has a line with nil function (function id 0 not found)"},
+        {7, 1, 8, 99, false, "location id: 8 has a line with nil function (function id 99 not found)"},
+        {7, 9, 8, (uint64_t)1 << 40, false, "function id 1099511627776 not found"},
+        {7, (uint64_t)1 << 40, 8, 0, false, "location id: 7 has a line with nil function (function id 1099511627776"},
+        {7, 99, 8, 0, true, "location id: 2 has a line with nil function (function id 77 not found)"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        base_profile(&m, true);
+        if (cases[k].used_bad) {
+            m.n = 0;
+            f_value_type(&m, 1, 1, 2);
+            f_value_type(&m, 1, 3, 2);
+            smp.n = 0;
+            uint64_t ids[] = {1, 2};
+            fpacked(&smp, 1, ids, 2);
+            uint64_t vals[] = {1, 1};
+            fpacked(&smp, 2, vals, 2);
+            fm(&m, 2, &smp);
+            f_location(&m, 1, 1, 10);
+        }
+        f_location(&m, 6, 9, 60); /* names a function no used location names: fine */
+        f_location(&m, cases[k].loc_a, cases[k].fn_a, 1);
+        f_location(&m, cases[k].loc_b, cases[k].fn_b, 2);
+        if (cases[k].used_bad)
+            f_location(&m, 2, 77, 11);
+        f_function(&m, 9, 4);
+        if (cases[k].used_bad) {
+            f_function(&m, 1, 3);
+            f_strings(&m);
+        }
+        EXPECT_FAIL(&m, PPROF_ESEMANTIC, cases[k].want);
+    }
+
+    /* Without the bad ones, the same profile parses. */
+    base_profile(&m, true);
+    f_location(&m, 6, 9, 60);
+    f_location(&m, 7, 1, 1);
+    f_function(&m, 9, 4);
+    p = parse_ok(&m);
+    if (p)
+        CHECK_INT(p->n_locations, 2);
+    pprof_profile_free(p);
+
+    /* An unused function naming a string past the table, found again. */
+    base_profile(&m, true);
+    f_function(&m, 5, 4);
+    f_function(&m, 6, 40);
+    EXPECT_FAIL(&m, PPROF_ESEMANTIC, "function name 2: string index 40 out of range");
+
+    /* A held location whose id a decoded location repeats. */
+    m.n = 0;
+    f_value_type(&m, 1, 1, 2);
+    f_location(&m, 1, 1, 10);
+    smp.n = 0;
+    fpacked(&smp, 1, one, 1);
+    fpacked(&smp, 2, one, 1);
+    fm(&m, 2, &smp);
+    f_location(&m, 1, 1, 11);
+    f_function(&m, 1, 3);
+    f_strings(&m);
+    EXPECT_FAIL(&m, PPROF_ESEMANTIC, "multiple locations with same id: 1");
+}
+
 /* A read that would pass max_memory fails with PPROF_ELIMIT, raw or gzip. */
 static void test_decode_budget(void)
 {
@@ -1596,6 +1716,7 @@ int main(void)
     test_decode_merge();
     test_decode_shared_stacks();
     test_decode_wide_ids();
+    test_decode_held();
     test_decode_budget();
     test_idmap();
     return unit_report("codec");
