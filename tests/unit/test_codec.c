@@ -1501,6 +1501,87 @@ static void test_decode_wide_ids(void)
     free(m);
 }
 
+/* Locations of every shape decode alike: the common one (fast_location)
+ * and the others (unknown fields, longer tags: slow_location). */
+static void test_decode_location_shapes(void)
+{
+    for (int shape = 0; shape < 4; shape++) {
+        msg m, smp = {.n = 0}, loc = {.n = 0}, ln = {.n = 0};
+        m.n = 0;
+        f_value_type(&m, 1, 1, 2);
+        uint64_t ids[] = {9}, one[] = {1};
+        fpacked(&smp, 1, ids, 1);
+        fpacked(&smp, 2, one, 1);
+        fm(&m, 2, &smp);
+        /* a line before the id, a line of one field, fields out of order, the
+         * id twice (the last one counts) */
+        fv(&ln, 3, 7);
+        fv(&ln, 2, (uint64_t)-5);
+        fv(&ln, 1, 1);
+        if (shape == 1)
+            fv(&ln, 9, 1); /* unknown field in a line */
+        fm(&loc, 4, &ln);
+        fv(&loc, 1, 4);
+        msg ln2 = {.n = 0};
+        fv(&ln2, 1, 1); /* a line of a function only */
+        fm(&loc, 4, &ln2);
+        fv(&loc, 3, 0x1234);
+        if (shape == 2)
+            fv(&loc, 12, 5); /* unknown field */
+        fv(&loc, 2, 1);
+        fv(&loc, 5, 1);
+        if (shape == 3) {
+            loc.b[loc.n++] = 0x88; /* field 1 in a two-byte tag */
+            loc.b[loc.n++] = 0x00;
+            put_v(&loc, 9);
+        } else {
+            fv(&loc, 1, 9);
+        }
+        fm(&m, 4, &loc);
+        msg mp = {.n = 0};
+        fv(&mp, 1, 1);
+        fm(&m, 3, &mp);
+        f_function(&m, 1, 3);
+        f_strings(&m);
+        pprof_profile *p = parse_ok(&m);
+        if (p)
+            CHECK_INT(p->n_locations, 1);
+        if (p && p->n_locations == 1 && p->n_mappings == 1) {
+            const pprof_location *l = &p->locations[0];
+            CHECK_INT(l->id, 9);
+            CHECK_INT(l->address, 0x1234);
+            CHECK_INT(l->mapping, 0);
+            CHECK(l->is_folded);
+            CHECK_INT(l->n_lines, 2);
+            if (l->n_lines == 2) {
+                const pprof_line *a = &p->lines[l->lines_off], *b = a + 1;
+                CHECK_INT(a->line, -5);
+                CHECK_INT(a->column, 7);
+                CHECK_INT(p->functions[a->function].id, 1);
+                CHECK_INT(b->line, 0);
+                CHECK_INT(b->column, 0);
+            }
+        }
+        pprof_profile_free(p);
+    }
+    /* Errors are the general decoder's. */
+    msg m, loc = {.n = 0}, ln = {.n = 0};
+    base_profile(&m, true);
+    fbytes(&ln, 1, "x", 1); /* function id as bytes */
+    fv(&loc, 1, 7);
+    fm(&loc, 4, &ln);
+    fm(&m, 4, &loc);
+    EXPECT_FAIL(&m, PPROF_EWIRE, "type mismatch: line function_id field 1");
+    base_profile(&m, true);
+    loc.n = 0;
+    fv(&loc, 1, 7);
+    put_tag(&loc, 4, 2);
+    put_v(&loc, 9); /* a line longer than the location */
+    fv(&loc, 1, 1);
+    fm(&m, 4, &loc);
+    EXPECT_FAIL(&m, PPROF_EWIRE, "exceeds");
+}
+
 /* Locations and functions no sample uses yet when they arrive are held as
  * their bytes: promoted when a later message uses them, in wire order; the
  * lines of those left over checked at the end, the first bad one named. */
@@ -1698,6 +1779,27 @@ static void test_idmap(void)
     CHECK(pprof_idmap_get(&m, huge + 1) == PPROF_NONE);
     CHECK(pprof_idmap_get(&m, 0) == PPROF_NONE);
     pprof_idmap_release(&m);
+
+    /* The id set: bits below the bound, a map above it. */
+    pprof_idset set;
+    memset(&set, 0, sizeof set);
+    static const uint64_t in[] = {1, 63, 64, 65, 1000, PPROF_IDMAP_DENSE_MAX - 1, PPROF_IDMAP_DENSE_MAX,
+                                  PPROF_IDMAP_DENSE_MAX + 1, 1ULL << 40, UINT64_MAX};
+    static const uint64_t out[] = {0, 2, 62, 66, 999, 1001, PPROF_IDMAP_DENSE_MAX - 2, PPROF_IDMAP_DENSE_MAX + 2,
+                                   (1ULL << 40) + 1, UINT64_MAX - 1};
+    for (size_t k = 0; k < sizeof in / sizeof in[0]; k++) {
+        CHECK(!pprof_idset_has(&set, in[k]));
+        CHECK_INT(pprof_idset_add(&set, in[k]), 0);
+        CHECK_INT(pprof_idset_add(&set, in[k]), 0); /* twice: the same */
+    }
+    for (size_t k = 0; k < sizeof in / sizeof in[0]; k++)
+        CHECK(pprof_idset_has(&set, in[k]));
+    for (size_t k = 0; k < sizeof out / sizeof out[0]; k++)
+        CHECK(!pprof_idset_has(&set, out[k]));
+    CHECK((uint64_t)set.n_words * 64 <= PPROF_IDMAP_DENSE_MAX);
+    pprof_idset_release(&set);
+    CHECK(set.bits == NULL && set.n_words == 0 && !pprof_idset_has(&set, 1));
+    pprof_idset_release(&set); /* twice: safe */
 }
 
 int main(void)
@@ -1717,6 +1819,7 @@ int main(void)
     test_decode_shared_stacks();
     test_decode_wide_ids();
     test_decode_held();
+    test_decode_location_shapes();
     test_decode_budget();
     test_idmap();
     return unit_report("codec");
