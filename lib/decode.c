@@ -1419,7 +1419,7 @@ static int add_string(dec *d, uint64_t len, uint64_t off, char **out)
         return fail(d, PPROF_ELIMIT, "parsing profile: string %zu too long", d->n_wstr);
     if (len >= (1u << 20) && check_budget(d, len))
         return d->err->code;
-    char *c = pprof_arena_alloc(&d->p->internal->arena, (size_t)len + 1);
+    char *c = pprof_arena_alloc_bytes(&d->p->internal->arena, (size_t)len + 1);
     if (!c)
         return fail(d, PPROF_ENOMEM, "out of memory");
     c[len] = 0;

@@ -1754,6 +1754,42 @@ static void test_decode_budget(void)
 
 /* The wire-id map stays a plain array while ids are dense, past
  * PPROF_IDMAP_DENSE_MAX too, moving ids it had hashed into the array. */
+/* The arena: strings packed byte by byte, other blocks at multiples of 16,
+ * big blocks in chunks of their own, every byte kept. */
+static void test_arena(void)
+{
+    pprof_arena a;
+    memset(&a, 0, sizeof a);
+    char *prev = NULL;
+    bool packed = true, aligned = true, intact = true;
+    char *blocks[3000];
+    size_t lens[3000];
+    for (size_t i = 0; i < 3000; i++) {
+        lens[i] = i % 7 == 6 ? 300000 + i : i % 23;
+        bool bytes = i % 3 != 0;
+        char *b = bytes ? pprof_arena_alloc_bytes(&a, lens[i]) : pprof_arena_alloc(&a, lens[i]);
+        if (!b)
+            break;
+        if (!bytes)
+            aligned &= ((uintptr_t)b & 15) == 0;
+        /* two small byte blocks in a row are next to each other, unless a chunk ended */
+        if (bytes && prev && i % 3 == 2 && lens[i - 1] < 300000 && lens[i] < 300000 && b != prev + lens[i - 1])
+            packed = false;
+        memset(b, (int)(i & 0xff), lens[i]);
+        blocks[i] = b;
+        prev = b;
+    }
+    for (size_t i = 0; i < 3000; i++)
+        for (size_t k = 0; k < lens[i]; k += 997)
+            intact &= (unsigned char)blocks[i][k] == (i & 0xff);
+    CHECK(aligned);
+    CHECK(packed);
+    CHECK(intact);
+    CHECK(a.total > 0);
+    pprof_arena_release(&a);
+    CHECK(a.head == NULL && a.total == 0);
+}
+
 static void test_idmap(void)
 {
     pprof_idmap m;
@@ -1822,5 +1858,6 @@ int main(void)
     test_decode_location_shapes();
     test_decode_budget();
     test_idmap();
+    test_arena();
     return unit_report("codec");
 }
