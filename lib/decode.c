@@ -1687,7 +1687,7 @@ static int check_held_lines(dec *d, const pprof_idmap *ids)
         for (uint64_t b = refs->bits[w]; b && !bad; b &= b - 1)
             bad = fn_missing(d, ids, (uint64_t)w * 64 + (unsigned)__builtin_ctzll(b));
     const pprof_idmap *big = &refs->big;
-    for (size_t id = PPROF_IDMAP_DENSE_MAX; id < big->dense_cap && !bad; id++)
+    for (size_t id = PPROF_IDSET_BITS_MAX; id < big->dense_cap && !bad; id++)
         bad = big->dense[id] && fn_missing(d, ids, id);
     for (size_t k = 0; k < big->count && !bad; k++)
         bad = fn_missing(d, ids, big->entries[k].id);

@@ -88,7 +88,7 @@ void pprof_idset_release(pprof_idset *s)
 
 int pprof_idset_add(pprof_idset *s, uint64_t id)
 {
-    if (id >= PPROF_IDMAP_DENSE_MAX)
+    if (id >= PPROF_IDSET_BITS_MAX)
         return pprof_idmap_put(&s->big, id, 0);
     size_t w = (size_t)(id >> 6), old = s->n_words;
     if (w >= old) {

@@ -44,9 +44,11 @@ static inline uint32_t pprof_idmap_get(const pprof_idmap *m, uint64_t id)
 /* Stores id -> index (id must be non-zero). Returns 0 or PPROF_ENOMEM. */
 int pprof_idmap_put(pprof_idmap *m, uint64_t id, uint32_t index);
 
-/* A set of wire ids: a bit per id below PPROF_IDMAP_DENSE_MAX (a million
+/* A set of wire ids: a bit per id below PPROF_IDSET_BITS_MAX (a million
  * function ids in 128 KiB, which stays in cache where the map's array of
- * 4 MiB would not), larger ids in a map. */
+ * 4 MiB would not; at most 16 MiB, what the map's array may take for ids
+ * below PPROF_IDMAP_DENSE_MAX), larger ids in a map. */
+#define PPROF_IDSET_BITS_MAX ((uint64_t)1 << 27)
 typedef struct pprof_idset {
     uint64_t *bits;
     size_t n_words;
@@ -59,7 +61,7 @@ static inline bool pprof_idset_has(const pprof_idset *s, uint64_t id)
 {
     if (id < (uint64_t)s->n_words * 64)
         return s->bits[id >> 6] >> (id & 63) & 1;
-    return id >= PPROF_IDMAP_DENSE_MAX && pprof_idmap_get(&s->big, id) != PPROF_NONE;
+    return id >= PPROF_IDSET_BITS_MAX && pprof_idmap_get(&s->big, id) != PPROF_NONE;
 }
 
 /* Adds id. Returns 0 or PPROF_ENOMEM. */

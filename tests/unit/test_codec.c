@@ -1819,10 +1819,10 @@ static void test_idmap(void)
     /* The id set: bits below the bound, a map above it. */
     pprof_idset set;
     memset(&set, 0, sizeof set);
-    static const uint64_t in[] = {1, 63, 64, 65, 1000, PPROF_IDMAP_DENSE_MAX - 1, PPROF_IDMAP_DENSE_MAX,
-                                  PPROF_IDMAP_DENSE_MAX + 1, 1ULL << 40, UINT64_MAX};
-    static const uint64_t out[] = {0, 2, 62, 66, 999, 1001, PPROF_IDMAP_DENSE_MAX - 2, PPROF_IDMAP_DENSE_MAX + 2,
-                                   (1ULL << 40) + 1, UINT64_MAX - 1};
+    static const uint64_t in[] = {1, 63, 64, 65, 1000, PPROF_IDMAP_DENSE_MAX, PPROF_IDSET_BITS_MAX - 1,
+                                  PPROF_IDSET_BITS_MAX, PPROF_IDSET_BITS_MAX + 1, 1ULL << 40, UINT64_MAX};
+    static const uint64_t out[] = {0, 2, 62, 66, 999, 1001, PPROF_IDMAP_DENSE_MAX + 1, PPROF_IDSET_BITS_MAX - 2,
+                                   PPROF_IDSET_BITS_MAX + 2, (1ULL << 40) + 1, UINT64_MAX - 1};
     for (size_t k = 0; k < sizeof in / sizeof in[0]; k++) {
         CHECK(!pprof_idset_has(&set, in[k]));
         CHECK_INT(pprof_idset_add(&set, in[k]), 0);
@@ -1832,7 +1832,8 @@ static void test_idmap(void)
         CHECK(pprof_idset_has(&set, in[k]));
     for (size_t k = 0; k < sizeof out / sizeof out[0]; k++)
         CHECK(!pprof_idset_has(&set, out[k]));
-    CHECK((uint64_t)set.n_words * 64 <= PPROF_IDMAP_DENSE_MAX);
+    CHECK((uint64_t)set.n_words * 64 <= PPROF_IDSET_BITS_MAX);
+    CHECK(set.big.count + set.big.dense_count == 4); /* only the ids from the bound on */
     pprof_idset_release(&set);
     CHECK(set.bits == NULL && set.n_words == 0 && !pprof_idset_has(&set, 1));
     pprof_idset_release(&set); /* twice: safe */
