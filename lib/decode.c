@@ -1081,12 +1081,41 @@ static int dec_mapping(dec *d, const field *outer, uint64_t off)
     return rc;
 }
 
+/* Decodes the common shape of a Function message [q, q + len) (each tag one
+ * byte, every field a varint, string indices in range) into *fn; false on
+ * anything else, for dec_scalars to decode or report. */
+static bool fast_function(const uint8_t *q, size_t len, pprof_function *fn)
+{
+    const uint8_t *e = q + len;
+    while (q < e) {
+        uint8_t tag = *q++;
+        uint64_t v;
+        if (!pprof_rd_varint(&q, e, &v))
+            return false;
+        if (tag >= (2 << 3) && tag <= (4 << 3 | 7) && v >= UINT32_MAX)
+            return false; /* (a string index out of range, or negative) */
+        switch (tag) {
+        case 1 << 3 | WT_VARINT: fn->id = v; break;
+        case 2 << 3 | WT_VARINT: fn->name = (pprof_str)v; break;
+        case 3 << 3 | WT_VARINT: fn->system_name = (pprof_str)v; break;
+        case 4 << 3 | WT_VARINT: fn->filename = (pprof_str)v; break;
+        case 5 << 3 | WT_VARINT: fn->start_line = (int64_t)v; break;
+        default: return false;
+        }
+    }
+    return true;
+}
+
 static int dec_function(dec *d, const field *outer, uint64_t off)
 {
     pprof_function fn;
     memset(&fn, 0, sizeof fn);
-    int rc = dec_scalars(d, outer, off, "function", function_fields,
-                         sizeof function_fields / sizeof function_fields[0], &fn);
+    int rc = 0;
+    if (outer->wt != WT_LEN || !fast_function(outer->data, outer->len, &fn)) {
+        memset(&fn, 0, sizeof fn);
+        rc = dec_scalars(d, outer, off, "function", function_fields, sizeof function_fields / sizeof function_fields[0],
+                         &fn);
+    }
     if (!rc && !d->promoting) {
         rc = hold_unused(d, &d->fn_pend, &d->fn_refs, fn.id, outer, "function");
         if (rc == 1) {

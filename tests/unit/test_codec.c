@@ -1564,8 +1564,65 @@ static void test_decode_location_shapes(void)
         }
         pprof_profile_free(p);
     }
+    /* Functions too: fields out of order and repeated, an unknown field, a
+     * two-byte tag, a negative start line. */
+    for (int shape = 0; shape < 3; shape++) {
+        msg m, fn = {.n = 0};
+        base_profile(&m, true);
+        m.n = 0;
+        f_value_type(&m, 1, 1, 2);
+        f_value_type(&m, 1, 3, 2);
+        uint64_t ids[] = {1, 2, 1}, vals[] = {7, 1};
+        msg smp = {.n = 0};
+        fpacked(&smp, 1, ids, 3);
+        fpacked(&smp, 2, vals, 2);
+        fm(&m, 2, &smp);
+        f_location(&m, 1, 1, 10);
+        f_location(&m, 2, 1, 11);
+        fv(&fn, 4, 3);
+        fv(&fn, 5, (uint64_t)-12);
+        fv(&fn, 2, 1);
+        fv(&fn, 1, 1);
+        if (shape == 1)
+            fv(&fn, 6, 1);
+        if (shape == 2) {
+            fn.b[fn.n++] = 0x98; /* field 3 in a two-byte tag */
+            fn.b[fn.n++] = 0x00;
+            put_v(&fn, 4);
+        } else {
+            fv(&fn, 3, 4);
+        }
+        fv(&fn, 2, 2); /* the last one counts */
+        fm(&m, 5, &fn);
+        f_strings(&m);
+        pprof_profile *p = parse_ok(&m);
+        if (p && p->n_functions == 1) {
+            const pprof_function *f = &p->functions[0];
+            CHECK_INT(f->id, 1);
+            CHECK_PSTR(p, f->name, "u");
+            CHECK_PSTR(p, f->system_name, "file");
+            CHECK_PSTR(p, f->filename, "f");
+            CHECK_INT(f->start_line, -12);
+        } else {
+            CHECK(p && p->n_functions == 1);
+        }
+        pprof_profile_free(p);
+    }
+
     /* Errors are the general decoder's. */
     msg m, loc = {.n = 0}, ln = {.n = 0};
+    base_profile(&m, true);
+    msg fn = {.n = 0};
+    fv(&fn, 1, 9);
+    fv(&fn, 2, (uint64_t)-1);
+    fm(&m, 5, &fn);
+    EXPECT_FAIL(&m, PPROF_EWIRE, "function name: string index -1 out of range");
+    base_profile(&m, true);
+    fn.n = 0;
+    fv(&fn, 1, 9);
+    fv(&fn, 4, UINT32_MAX);
+    fm(&m, 5, &fn);
+    EXPECT_FAIL(&m, PPROF_EWIRE, "function filename: string index 4294967295 out of range");
     base_profile(&m, true);
     fbytes(&ln, 1, "x", 1); /* function id as bytes */
     fv(&loc, 1, 7);
