@@ -1,6 +1,7 @@
 /* webui_views.c: the views at pprof's paths (graph, top, flame graph, peek, source, disasm, download), each a function of (profile view, request settings) -> reply. */
 #include "webui.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,13 +142,30 @@ static int page(webui_reply *out, webui_request *req, const pprof_profile *p, co
     return page_of(out, req, p, view_id, notes, details, NULL, html, html_len, data, script);
 }
 
-/* Appends text to out, escaped for HTML text when html. */
-static void put_part(pprof_buf *out, const pprof_buf *text, bool html)
+/* A report's bytes, escaped for HTML text into the page as they come. */
+static int html_sink(void *ctx, const uint8_t *data, size_t len)
 {
-    if (html)
-        webui_html_n(out, text->data ? (const char *)text->data : "", text->len);
-    else
-        pprof_buf_append(out, text->data, text->len);
+    pprof_buf *page = ctx;
+    webui_html_n(page, (const char *)data, len);
+    return page->failed ? ENOMEM : 0;
+}
+
+/* Report `writer` appended to out, escaped for HTML text when html: then
+ * it goes through text in pieces (a peek of a big profile is megabytes,
+ * which would otherwise be made once more before the page copies them). */
+static int write_part(pprof_buf *out, pprof_buf *text, const char *writer, pprof_profile *p,
+                      const pprof_report_options *o, bool html, pprof_error *err)
+{
+    text->len = 0;
+    if (!html)
+        return pprof_write(out, writer, p, o, err);
+    text->sink = html_sink;
+    text->sink_ctx = out;
+    text->flush_at = (size_t)1 << 18;
+    int rc = pprof_write(text, writer, p, o, err);
+    if (!rc && pprof_buf_flush(text) != 0)
+        rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    return rc;
 }
 
 /* Report `writer` appended to out (escaped for HTML text when html), in
@@ -163,9 +181,7 @@ static int write_split(pprof_buf *out, const char *writer, pprof_profile *p, con
     o.split_ctx = &split;
     pprof_buf text = {0}, second = {0};
     size_t start = out->len;
-    int rc = pprof_write(&text, writer, p, &o, err);
-    if (!rc)
-        put_part(out, &text, html);
+    int rc = write_part(out, &text, writer, p, &o, html, err);
     if (split.helper)
         webui_split_helper_end(&split, out->data + start, out->len - start, rc || out->failed);
     bool forked = split.pid > 0;
@@ -175,10 +191,7 @@ static int write_split(pprof_buf *out, const char *writer, pprof_profile *p, con
         /* The helper failed: its part is made here. */
         o.part = 1;
         o.split = NULL;
-        text.len = 0;
-        rc = pprof_write(&text, writer, p, &o, err);
-        if (!rc)
-            put_part(out, &text, html);
+        rc = write_part(out, &text, writer, p, &o, html, err);
     }
     pprof_buf_release(&text);
     pprof_buf_release(&second);
@@ -346,12 +359,18 @@ static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, con
         goto done;
     }
     if (!html_writer && !c->render && strcmp(c->writer, "peek") == 0) {
-        pprof_buf_printf(&html, "<pre id=\"%s-text\" class=\"report\">", view_id);
-        if (write_split(&html, c->writer, p, &rep.o, true, &err) != 0) {
+        /* (Written straight into the page: it may be megabytes.) */
+        webui_page pg = {req, p, view_id, NULL, cstr(&notes), cstr(&details)};
+        html_reply(out);
+        webui_page_begin(&out->body, &pg);
+        pprof_buf_printf(&out->body, "<pre id=\"%s-text\" class=\"report\">", view_id);
+        if (write_split(&out->body, c->writer, p, &rep.o, true, &err) != 0) {
             webui_reply_error(out, err.code == PPROF_ENOMEM ? 500 : 400, "%s", err.msg);
         } else {
-            pprof_buf_puts(&html, "</pre>");
-            page(out, req, p, view_id, &notes, &details, (const char *)html.data, html.len, NULL, "webui/text.js");
+            pprof_buf_puts(&out->body, "</pre>");
+            webui_page_end(&out->body, &pg, NULL, "webui/text.js");
+            if (out->body.failed)
+                webui_reply_error(out, 500, "out of memory");
         }
         goto done;
     }

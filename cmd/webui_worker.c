@@ -66,6 +66,12 @@ static void child(int fd, webui_server *srv, webui_request *req)
         rl.rlim_max = rl.rlim_cur;
         setrlimit(RLIMIT_AS, &rl);
     }
+    /* The view's memory comes fresh from the kernel, a page fault per page
+     * touched: what it frees is kept and used again (a graph's working
+     * arrays become the report's and the page's buffers), not unmapped.
+     * The child lives for one reply. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     webui_reply r = {0};
     r.status = 500;
     r.type = "text/plain; charset=utf-8";

@@ -98,6 +98,8 @@ static void put_padded(pprof_buf *out, const char *s, size_t width)
  * the nodes it prints and their callers and callees. NULL: out of memory. */
 static const char *name_of(char **names, const pprof_graph *g, size_t i, pprof_buf *tmp)
 {
+    if (g->texts)
+        return g->texts[i]; /* (made once for the profile) */
     if (!names[i]) {
         tmp->len = 0;
         if (pprof_node_text(tmp, g, &g->nodes[i]) == 0)
@@ -157,13 +159,14 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
      * file and line the granularity keeps) matches: the graph put them
      * first (matched_first), else each is matched here. */
     bool any = false;
+    const char *text;
     for (size_t i = 0; i < g->n_nodes && !rc; i++) {
         if (symbol && g->matched_first) {
             shown[i] = i < g->n_matched;
-        } else if (!name_of(names, g, i, &name)) {
+        } else if (!(text = name_of(names, g, i, &name))) {
             rc = PPROF_ENOMEM;
         } else {
-            shown[i] = !symbol || pprof_regex_match(symbol, names[i], strlen(names[i]));
+            shown[i] = !symbol || pprof_regex_match(symbol, text, strlen(text));
         }
         any |= !rc && shown[i];
     }
@@ -212,7 +215,7 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
                     continue;
             }
             if ((rc = write_edges(&w, g, g->in_edges + n->in_off, n->n_in, true, cv, names, &name, items)) ||
-                !name_of(names, g, i, &name)) {
+                !(text = name_of(names, g, i, &name))) {
                 rc = PPROF_ENOMEM;
                 break;
             }
@@ -227,7 +230,7 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
             pprof_buf_puts(out, " ");
             pprof_buf_puts(out, percent_text(&w, cv, o->total));
             pprof_buf_puts(out, "                | ");
-            pprof_buf_puts(out, names[i]);
+            pprof_buf_puts(out, text);
             pprof_buf_puts(out, "\n");
             if ((rc = write_edges(&w, g, g->out_edges + n->out_off, n->n_out, false, cv, names, &name, items)))
                 break;

@@ -21,6 +21,8 @@ int pprof_node_name(pprof_buf *buf, const pprof_graph *g, const pprof_node *n)
 
 int pprof_node_text(pprof_buf *buf, const pprof_graph *g, const pprof_node *n)
 {
+    if (g->texts)
+        return pprof_buf_puts(buf, g->texts[n - g->nodes]);
     return pprof_nodemap_info_text(buf, g->nodemap, &n->info);
 }
 
@@ -913,6 +915,10 @@ static int compute_names(gb *b)
 /* Node i's printable name into *out (made now if not yet). */
 static int node_name(gb *b, uint32_t i, char **out)
 {
+    if (b->texts) {
+        *out = (char *)pprof_node_texts_get(b->texts, i); /* (not freed: names[i] stays NULL) */
+        return 0;
+    }
     if (!b->names[i]) {
         pprof_buf buf = {0};
         int rc = pprof_nodemap_info_text(&buf, b->nm, &b->info[i]);
@@ -1157,6 +1163,20 @@ static int emit(gb *b, const sort_item *items, size_t n)
     }
     g->n_nodes = n;
     g->n_hidden = h - n;
+    if (b->texts) {
+        g->texts = malloc((h ? h : 1) * sizeof *g->texts);
+        if (!g->texts) {
+            free(newidx);
+            free(work_of);
+            return PPROF_ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++)
+            g->texts[i] = pprof_node_texts_get(b->texts, info_index(b, items[i].node));
+        for (size_t i = 0, k = n; i < b->n_work && k < h; i++)
+            if (b->hidden[i])
+                g->texts[k++] = pprof_node_texts_get(b->texts, info_index(b, (uint32_t)i));
+        g->text_table = pprof_node_texts_ref(b->texts);
+    }
     /* pprof trims the in-edges of the graph's nodes: an edge into a hidden
      * node stays whatever its weight. */
     size_t ne = 0;
@@ -1237,6 +1257,8 @@ void pprof_graph_free(pprof_graph *g)
     for (size_t i = 0; i < g->n_strings; i++)
         free(g->strings[i]);
     free(g->strings);
+    free(g->texts);
+    pprof_node_texts_unref(g->text_table);
     free(g);
 }
 
@@ -1272,6 +1294,14 @@ static int track_matching(gb *b)
         }
         if (b->acc[i].flat == 0 && b->acc[i].cum == 0)
             continue;
+        if (b->texts) {
+            const char *t = pprof_node_texts_get(b->texts, (uint32_t)i);
+            if (pprof_regex_match(b->opt->edges_of, t, strlen(t))) {
+                b->track[i] = 1;
+                any++;
+            }
+            continue;
+        }
         name.len = 0;
         rc = pprof_nodemap_info_text(&name, b->nm, &b->info[i]);
         if (rc || !pprof_regex_match(b->opt->edges_of, name.data ? (const char *)name.data : "", name.len))
@@ -1566,6 +1596,8 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
         rc = pprof_error_set(err, rc, "building nodes: %s", pprof_strerror(rc));
     else if (!b.g->nodemap)
         rc = pprof_nodemap_build(&b.g->nodemap, p, opt, err);
+    else
+        b.texts = pprof_stack_index_texts(p, opt); /* (those of the cached nodemap) */
     if (threaded)
         pthread_join(th, NULL);
     else if (build_index)

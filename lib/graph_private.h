@@ -57,6 +57,7 @@ typedef struct gb {
     const pprof_stack_index *stacks;
     size_t n_rows;
     char **names; /* printable name per nodemap node */
+    pprof_node_texts *texts; /* or each one's text, made once for the profile (borrowed) */
 
     size_t n_work;
     uint32_t *info_of; /* call tree: nodemap node of each working node */

@@ -4,6 +4,7 @@
 
 #include "pprof.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,6 +210,7 @@ typedef struct pprof_stack_index {
      * builds it; a graph built with those options copies it instead of
      * rebuilding it), and the tables it was built from. */
     pprof_nodemap *nodemap, *nodemap_lines; /* (and at line granularity) */
+    pprof_node_texts *texts, *texts_lines;   /* their nodes' texts (or NULL) */
     const void *nm_tables[5];
     size_t nm_counts[5];
 } pprof_stack_index;
@@ -216,6 +218,29 @@ typedef struct pprof_stack_index {
 /* The nodemap cached in p's index for opt (a copy the caller owns), or
  * *out NULL when there is none for these options. 0 or PPROF_ENOMEM. */
 int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt);
+/* The texts of that cached nodemap's nodes, or NULL (borrowed: a graph
+ * takes a reference, pprof_node_texts_ref). */
+pprof_node_texts *pprof_stack_index_texts(const pprof_profile *p, const pprof_graph_options *opt);
+
+/* Every node's text (pprof_nodemap_text's bytes) made once for a nodemap
+ * that answers many reports: a report names its nodes by a look-up, and a
+ * regexp on node texts (-peek) runs on them as they are. Shared, by a
+ * reference count, by the index that made it and the graphs built since
+ * (which may outlive the index). */
+struct pprof_node_texts {
+    atomic_size_t refs;
+    char *data;    /* the texts, each NUL-terminated, back to back */
+    size_t *off;   /* node i's text: data + off[i] */
+    size_t n;
+};
+int pprof_node_texts_build(pprof_node_texts **out, const pprof_nodemap *m);
+/* Node i's text. */
+static inline const char *pprof_node_texts_get(const pprof_node_texts *t, uint32_t i)
+{
+    return t->data + t->off[i];
+}
+pprof_node_texts *pprof_node_texts_ref(pprof_node_texts *t);
+void pprof_node_texts_unref(pprof_node_texts *t);
 
 /* Adds the call tree to x (built from p). 0 or PPROF_ENOMEM (x unchanged). */
 int pprof_stack_index_tree(pprof_stack_index *x, const pprof_profile *p);

@@ -399,3 +399,54 @@ int pprof_nodemap_build(pprof_nodemap **out, const pprof_profile *p, const pprof
     *out = b.m;
     return 0;
 }
+
+int pprof_node_texts_build(pprof_node_texts **out, const pprof_nodemap *m)
+{
+    *out = NULL;
+    pprof_node_texts *t = calloc(1, sizeof *t);
+    pprof_buf b = {0};
+    if (!t || !(t->off = malloc((m->n_nodes ? m->n_nodes : 1) * sizeof *t->off))) {
+        free(t);
+        return PPROF_ENOMEM;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < m->n_nodes && !rc; i++) {
+        t->off[i] = b.len;
+        if (!(rc = info_name(&b, m, &m->nodes[i], true)))
+            rc = pprof_buf_append(&b, "", 1); /* (its NUL, kept) */
+    }
+    if (rc || b.failed) {
+        pprof_buf_release(&b);
+        free(t->off);
+        free(t);
+        return PPROF_ENOMEM;
+    }
+    /* (kept as long as the profile: no room to spare) */
+    char *data = b.len ? realloc(b.data, b.len) : NULL;
+    t->data = data ? data : (char *)b.data;
+    if (!t->data && !(t->data = calloc(1, 1))) {
+        free(t->off);
+        free(t);
+        return PPROF_ENOMEM;
+    }
+    t->n = m->n_nodes;
+    atomic_init(&t->refs, 1);
+    *out = t;
+    return 0;
+}
+
+pprof_node_texts *pprof_node_texts_ref(pprof_node_texts *t)
+{
+    if (t)
+        atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
+    return t;
+}
+
+void pprof_node_texts_unref(pprof_node_texts *t)
+{
+    if (!t || atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    free(t->data);
+    free(t->off);
+    free(t);
+}

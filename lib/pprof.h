@@ -601,6 +601,9 @@ PPROF_API int pprof_nodemap_name(pprof_buf *buf, const pprof_nodemap *m, uint32_
 PPROF_API int pprof_nodemap_info_text(pprof_buf *buf, const pprof_nodemap *m, const pprof_node_info *i);
 PPROF_API int pprof_nodemap_text(pprof_buf *buf, const pprof_nodemap *m, uint32_t node);
 
+/* The texts of a nodemap's nodes, made once (opaque; see pprof_graph.texts). */
+typedef struct pprof_node_texts pprof_node_texts;
+
 /* A trimmed, sorted call graph. */
 typedef struct pprof_graph {
     const pprof_profile *profile; /* borrowed */
@@ -627,6 +630,11 @@ typedef struct pprof_graph {
     size_t n_tags;
     char **strings;                 /* owned: the tags' strings */
     size_t n_strings;
+    /* Each node's text (pprof_node_text's bytes, n_nodes + n_hidden of
+     * them), when the profile had them made (pprof_profile_index, for the
+     * default node identity at function and line granularity); else NULL. */
+    const char **texts;
+    pprof_node_texts *text_table;   /* (a reference to where they are) */
 } pprof_graph;
 
 

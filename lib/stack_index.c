@@ -43,6 +43,8 @@ void pprof_stack_index_free(pprof_stack_index *x)
     free(x->tree_sum);
     pprof_nodemap_free(x->nodemap);
     pprof_nodemap_free(x->nodemap_lines);
+    pprof_node_texts_unref(x->texts);
+    pprof_node_texts_unref(x->texts_lines);
     free(x);
 }
 
@@ -442,17 +444,36 @@ static const pprof_nodemap *cached_nodes(const pprof_stack_index *x, const pprof
                                                     : NULL;
 }
 
-int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt)
+/* The cached nodemap for opt when p still has the tables it was made
+ * from, else NULL. */
+static const pprof_nodemap *cached_for(const pprof_profile *p, const pprof_graph_options *opt)
 {
-    *out = NULL;
     const pprof_stack_index *x = p->internal ? p->internal->stacks : NULL;
     const pprof_nodemap *m = x ? cached_nodes(x, opt) : NULL;
     if (!m)
-        return 0;
+        return NULL;
     const void *tables[5];
     size_t counts[5];
     nodemap_tables(p, tables, counts);
     if (memcmp(tables, x->nm_tables, sizeof tables) != 0 || memcmp(counts, x->nm_counts, sizeof counts) != 0)
+        return NULL;
+    return m;
+}
+
+pprof_node_texts *pprof_stack_index_texts(const pprof_profile *p, const pprof_graph_options *opt)
+{
+    const pprof_nodemap *m = cached_for(p, opt);
+    if (!m)
+        return NULL;
+    const pprof_stack_index *x = p->internal->stacks;
+    return m == x->nodemap ? x->texts : x->texts_lines;
+}
+
+int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt)
+{
+    *out = NULL;
+    const pprof_nodemap *m = cached_for(p, opt);
+    if (!m)
         return 0;
     /* A copy (some milliseconds) is a tenth of a build on 1M locations. */
     pprof_nodemap *c = calloc(1, sizeof *c);
@@ -505,6 +526,14 @@ int pprof_profile_index(pprof_profile *p, pprof_error *err)
             if (pprof_nodemap_build(&x->nodemap_lines, p, &o, &ignored) != 0)
                 x->nodemap_lines = NULL;
             nodemap_tables(p, x->nm_tables, x->nm_counts);
+            /* And their texts: naming a report's nodes (all of them, to
+             * sort them; a peek's callers and callees; each node a peek's
+             * regexp is tried on) was a fifth of a web UI view. Without
+             * memory for them, reports make the names they need. */
+            if (pprof_node_texts_build(&x->texts, x->nodemap) != 0)
+                x->texts = NULL;
+            if (x->nodemap_lines && pprof_node_texts_build(&x->texts_lines, x->nodemap_lines) != 0)
+                x->texts_lines = NULL;
         }
     }
     if (rc)

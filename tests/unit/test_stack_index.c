@@ -319,11 +319,148 @@ static void test_nodemap_cache(void)
     pprof_profile_free(p);
 }
 
+/* Node i's text as a graph gives it, and as the nodemap makes it. */
+static bool same_text(const pprof_graph *g, size_t i)
+{
+    pprof_buf a = {0}, b = {0};
+    pprof_node_text(&a, g, &g->nodes[i]);
+    pprof_nodemap_info_text(&b, g->nodemap, &g->nodes[i].info);
+    bool same = a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+    pprof_buf_release(&a);
+    pprof_buf_release(&b);
+    return same;
+}
+
+/* The index makes its nodemaps' node texts once: each the nodemap's own
+ * text (escaped for a terminal), a graph with the default node identity
+ * names its nodes from them, and keeps them after the index is gone. */
+static void test_node_texts(void)
+{
+    pprof_profile *p = dup_profile(false);
+    pprof_error err;
+    /* a name a terminal must not see as it is */
+    p->functions[4].name = S(p, "le\x1b[31maf\xe2\x80\xae");
+    CHECK_INT(pprof_profile_index(p, &err), 0);
+    const pprof_stack_index *x = p->internal->stacks;
+    CHECK(x && x->texts && x->texts_lines);
+    const pprof_nodemap *maps[] = {x->nodemap, x->nodemap_lines};
+    const pprof_node_texts *texts[] = {x->texts, x->texts_lines};
+    pprof_buf b = {0};
+    bool escaped = false;
+    for (size_t k = 0; k < 2; k++) {
+        CHECK_INT(texts[k]->n, maps[k]->n_nodes);
+        for (uint32_t i = 0; i < maps[k]->n_nodes && i < texts[k]->n; i++) {
+            b.len = 0;
+            pprof_nodemap_text(&b, maps[k], i);
+            pprof_buf_append(&b, "", 1);
+            CHECK_STR(pprof_node_texts_get(texts[k], i), (const char *)b.data);
+            escaped |= strstr((const char *)b.data, "\\x1b[31m") != NULL;
+        }
+    }
+    CHECK(escaped);
+    pprof_buf_release(&b);
+    /* Graphs at both granularities, with trimming and hidden nodes, and
+     * as a call tree: named from the texts, as without them. */
+    static const pprof_granularity grans[] = {PPROF_GRAN_FUNCTIONS, PPROF_GRAN_LINES};
+    pprof_graph *kept = NULL;
+    for (size_t k = 0; k < 2; k++) {
+        for (int variant = 0; variant < 3; variant++) {
+            pprof_graph_options o = {.granularity = grans[k], .sample_index = 1};
+            if (variant == 1)
+                o.nodecount = 2, o.nodefraction = 0.2;
+            o.call_tree = variant == 2;
+            pprof_graph *g = NULL;
+            CHECK_INT(pprof_graph_build(&g, p, &o, &err), 0);
+            CHECK(g && g->texts != NULL);
+            for (size_t i = 0; g && i < g->n_nodes + g->n_hidden; i++)
+                CHECK(same_text(g, i));
+            if (!kept && g && g->n_nodes >= 3)
+                kept = g;
+            else
+                pprof_graph_free(g);
+        }
+    }
+    /* Addresses are not cached: named as before. */
+    pprof_graph_options addrs = {.granularity = PPROF_GRAN_ADDRESSES};
+    pprof_graph *g = NULL;
+    CHECK_INT(pprof_graph_build(&g, p, &addrs, &err), 0);
+    CHECK(g && g->texts == NULL);
+    pprof_graph_free(g);
+    /* hide drops the index and its texts; a graph made before keeps its own. */
+    pprof_filter_options fo = {.hide = "main"};
+    pprof_filter_result fr;
+    CHECK_INT(pprof_profile_filter(p, &fo, &fr, &err), 0);
+    CHECK(p->internal->stacks == NULL);
+    char *junk[64];
+    for (size_t i = 0; i < 64; i++) /* (reuses what was freed, if it was) */
+        junk[i] = strdup("..................................................................");
+    CHECK(kept != NULL);
+    for (size_t i = 0; kept && i < kept->n_nodes + kept->n_hidden; i++)
+        CHECK(same_text(kept, i));
+    for (size_t i = 0; i < 64; i++)
+        free(junk[i]);
+    pprof_graph_free(kept);
+    /* built again on the filtered profile: no texts, the names it makes */
+    CHECK_INT(pprof_graph_build(&g, p, &addrs, &err), 0);
+    CHECK(g && g->texts == NULL);
+    pprof_graph_free(g);
+    pprof_profile_free(p);
+}
+
+/* -peek (a regexp on node texts, the web UI's view): the same bytes with
+ * the index as without, after a focus and with none. */
+static void test_peek_files(void)
+{
+    static const char *const files[] = {"cpu.pb.gz", "heap.pb.gz", "large.cpu"};
+    static const char *const symbols[] = {"main", "runtime\\.", "."};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "tests/data/%s", files[i]);
+        pprof_profile *a = read_file(path), *b = read_file(path);
+        CHECK(a && b);
+        pprof_error err;
+        if (b)
+            CHECK_INT(pprof_profile_index(b, &err), 0);
+        for (int round = 0; a && b && round < 2; round++) {
+            if (round == 1) { /* focus keeps the index and its texts */
+                pprof_filter_options ff = {.focus = "main|runtime"};
+                pprof_filter_result fr;
+                CHECK_INT(pprof_profile_filter(a, &ff, &fr, &err), 0);
+                CHECK_INT(pprof_profile_filter(b, &ff, &fr, &err), 0);
+                CHECK(b->internal->stacks && b->internal->stacks->texts_lines);
+            }
+            for (size_t s = 0; s < sizeof symbols / sizeof symbols[0]; s++) {
+                for (int lines = 0; lines < 2; lines++) {
+                    pprof_report_options o;
+                    pprof_report_options_init(&o, "peek");
+                    o.symbol = symbols[s];
+                    o.graph.granularity = lines ? PPROF_GRAN_LINES : PPROF_GRAN_FUNCTIONS;
+                    pprof_buf x = {0}, y = {0};
+                    int rx = pprof_write(&x, "peek", a, &o, &err);
+                    int ry = pprof_write(&y, "peek", b, &o, &err);
+                    bool same = rx == ry && x.len == y.len && (x.len == 0 || memcmp(x.data, y.data, x.len) == 0);
+                    if (!same)
+                        fprintf(stderr, "%s: -peek=%s (lines %d, round %d) differs with the index\n", files[i],
+                                symbols[s], lines, round);
+                    CHECK(same);
+                    CHECK(rx != 0 || x.len > 0);
+                    pprof_buf_release(&x);
+                    pprof_buf_release(&y);
+                }
+            }
+        }
+        pprof_profile_free(a);
+        pprof_profile_free(b);
+    }
+}
+
 int main(void)
 {
     test_grouping();
     test_reports_built();
     test_reports_files();
     test_nodemap_cache();
+    test_node_texts();
+    test_peek_files();
     return unit_report("test_stack_index");
 }

@@ -344,14 +344,33 @@ cmp -s "$tmp/ahead.want" "$tmp/ahead.got" && ok || bad "download ahead: -top of 
 # A peek of 16 MB is written in two halves at once when a CPU is free (a
 # helper process makes the second): either way the page's text is the
 # whole peek, as -peek prints it.
-for f in . runtime; do
-    expect 200 "/ui/peek?f=$f" '<pre id="peek-text" class="report">'
+# peek_is QUERY ARGS...: the peek page's text is what pprof ARGS prints.
+peek_is() {
+    expect 200 "/ui/peek?$1" '<pre id="peek-text" class="report">'
     tr '\n' '\001' <"$tmp/body" | sed 's|.*<pre id="peek-text" class="report">||; s|</pre>.*||' | tr '\001' '\n' |
         sed 's/&lt;/</g; s/&gt;/>/g; s/&#34;/"/g; s/&#39;/'"'"'/g; s/&amp;/\&/g' >"$tmp/peek.got"
-    "$PPROF" -peek="$f" -focus="$f" -lines "$data/large.cpu" >"$tmp/peek.want" 2>/dev/null
+    q=$1
+    shift
+    "$PPROF" "$@" "$data/large.cpu" >"$tmp/peek.want" 2>/dev/null
     [ -s "$tmp/peek.want" ] && cmp -s "$tmp/peek.want" "$tmp/peek.got" && ok ||
-        bad "peek?f=$f: the page's text differs from -peek's ($(wc -c <"$tmp/peek.got") and $(wc -c <"$tmp/peek.want") bytes)"
+        bad "peek?$q: the page's text differs from -peek's ($(wc -c <"$tmp/peek.got") and $(wc -c <"$tmp/peek.want") bytes)"
+}
+for f in . runtime; do
+    peek_is "f=$f" -peek="$f" -focus="$f" -lines
 done
+# The views share what the server made once for the loaded profile (its
+# stacks grouped, the node identity and every node's text): a view after
+# another, focused or not, at either granularity, is the report made
+# afresh, and the same page as before.
+expect 200 "/ui/top"
+cp "$tmp/body" "$tmp/top.first"
+peek_is "f=runtime&g=functions" -peek=runtime -focus=runtime
+expect 200 "/ui/top?f=runtime"
+peek_is "f=mallocgc" -peek=mallocgc -focus=mallocgc -lines
+peek_is "f=runtime&g=functions&i=gc" -peek=runtime -focus=runtime -ignore=gc
+peek_is "f=." -peek=. -focus=. -lines
+expect 200 "/ui/top"
+cmp -s "$tmp/top.first" "$tmp/body" && ok || bad "/ui/top after focused views differs from the first"
 kill "$PID"
 
 # ---------------------------------------------------------------- a big flame graph
