@@ -411,7 +411,7 @@ static void run_in_child(const command_def *c, const char *param, const pprof_pr
     if (pid == 0) {
         signal(SIGINT, SIG_DFL);
         cmd_output_guard_signals();
-        int rc = cmd_run_report(c, param, (pprof_profile *)p, cc, args);
+        int rc = cmd_run_report(c, param, (pprof_profile *)p, NULL, cc, args);
         fflush(stdout);
         fflush(stderr);
         cmd_view_cleanup(); /* _exit runs no atexit handlers */
