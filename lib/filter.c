@@ -118,7 +118,19 @@ static int keep_stacks(pprof_profile *p, const int8_t *state, pprof_stack_index 
         *xp = NULL;
         return PPROF_ENOMEM;
     }
-    for (size_t k = 0; k < x->n_stacks; k++) {
+    /* With the call tree, each of its nodes is decided once (a stack's
+     * path shares its nodes with others), not each frame of each stack:
+     * bit 0, a focused location on the path from the root; bit 1, an
+     * ignored one. */
+    uint8_t *path = x->n_tree ? malloc(x->n_tree) : NULL;
+    for (size_t t = 0; path && t < x->n_tree; t++) {
+        uint32_t up = x->tree_parent[t];
+        int8_t s = state[x->tree_loc[t]];
+        path[t] = (uint8_t)((up == PPROF_NONE ? 0 : path[up]) | (s > 0 ? 1 : s < 0 ? 2 : 0));
+    }
+    for (size_t k = 0; path && k < x->n_stacks; k++)
+        keep[k] = x->stack_leaf[k] != PPROF_NONE && path[x->stack_leaf[k]] == 1;
+    for (size_t k = 0; !path && k < x->n_stacks; k++) {
         const pprof_sample *sm = &p->samples[x->first[k]];
         const uint32_t *locs = pprof_sample_locs(p, sm);
         bool focused = false, ignored = false;
@@ -128,6 +140,7 @@ static int keep_stacks(pprof_profile *p, const int8_t *state, pprof_stack_index 
         }
         keep[k] = focused && !ignored;
     }
+    free(path);
     size_t kept = 0;
     for (size_t i = 0; i < p->n_samples; i++) {
         if (!keep[x->stack_of[i]])
