@@ -216,8 +216,9 @@ typedef struct pprof_stack_index {
 /* The nodemap cached in p's index for opt (a copy the caller owns), or
  * *out NULL when there is none for these options. 0 or PPROF_ENOMEM. */
 int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt);
-/* The texts of that cached nodemap's nodes, or NULL (borrowed: a graph
- * takes a reference, pprof_node_texts_ref). */
+/* The texts of that cached nodemap's nodes, with that nodemap, or NULL
+ * (borrowed: a graph takes a reference, pprof_node_texts_ref, and uses the
+ * nodemap as its own instead of a copy). */
 pprof_node_texts *pprof_stack_index_texts(const pprof_profile *p, const pprof_graph_options *opt);
 
 /* Every node's text (pprof_nodemap_text's bytes) made once for a nodemap
@@ -230,6 +231,8 @@ struct pprof_node_texts {
     char *data;    /* the texts, each NUL-terminated, back to back */
     size_t *off;   /* node i's text: data + off[i] */
     size_t n;
+    pprof_nodemap *nodemap; /* the node identity they name, shared with them
+                             * (freed with them), or NULL */
 };
 int pprof_node_texts_build(pprof_node_texts **out, const pprof_nodemap *m);
 /* Node i's text. */
