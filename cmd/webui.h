@@ -62,6 +62,12 @@ typedef struct webui_server {
     bool download_done;
     bool download_thread_started;
     pthread_t download_thread;
+    /* The same thread first names the flame graph's frames
+     * (pprof_profile_index_frames); a flame graph view waits for them
+     * (frames_done, under frames_lock) before its child is forked. */
+    pthread_mutex_t frames_lock;
+    pthread_cond_t frames_made;
+    bool frames_done;
 } webui_server;
 
 /* A profile of the capture directory and its time span. */
@@ -108,6 +114,7 @@ typedef struct webui_view {
     const char *path;    /* after /ui/ */
     const char *command; /* the report command whose defaults apply ("dot", "top", ...) */
     webui_view_fn fn;
+    bool frames;         /* waits for the flame graph's frame names (webui_server.frames_done) */
 } webui_view;
 extern const webui_view webui_views[];
 /* Views beyond pprof's: the label panel and the compare view. */

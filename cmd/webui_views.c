@@ -99,17 +99,18 @@ static const char *cstr(pprof_buf *b)
     return (const char *)b->data;
 }
 
-/* Skips an XML prolog and doctype: the SVG goes inline into the page. */
-static const char *svg_start(const pprof_buf *svg, size_t *len)
+/* Skips an XML prolog and doctype: the SVG (n bytes at s) goes inline
+ * into the page. */
+static const char *svg_start(const void *svg, size_t n, size_t *len)
 {
-    const char *s = (const char *)svg->data;
-    for (size_t i = 0; i + 4 < svg->len; i++) {
+    const char *s = svg;
+    for (size_t i = 0; i + 4 < n; i++) {
         if (memcmp(s + i, "<svg", 4) == 0) {
-            *len = svg->len - i;
+            *len = n - i;
             return s + i;
         }
     }
-    *len = svg->len;
+    *len = n;
     return s;
 }
 
@@ -169,8 +170,8 @@ static int write_part(pprof_buf *out, pprof_buf *text, const char *writer, pprof
 }
 
 /* Report `writer` appended to out (escaped for HTML text when html), in
- * two halves made at once (pprof_report_options.split): a peek or a flame
- * graph of a big profile is megabytes. 0, or an error in err. */
+ * two halves made at once (pprof_report_options.split): a peek of a big
+ * profile is megabytes. 0, or an error in err. */
 static int write_split(pprof_buf *out, const char *writer, pprof_profile *p, const pprof_report_options *ro,
                        bool html, pprof_error *err)
 {
@@ -213,7 +214,7 @@ static int view_graph(webui_reply *out, webui_request *req, pprof_profile *p)
         goto done;
     }
     size_t n;
-    const char *s = svg_start(&svg, &n);
+    const char *s = svg_start(svg.data, svg.len, &n);
     pprof_buf_puts(&html, "<div id=\"graph\">");
     /* The drawing starts fitted to the window (see cmd/render.c). */
     if (n > 4 && memcmp(s, "<svg", 4) == 0) {
@@ -306,7 +307,7 @@ done:
 static int view_flamegraph(webui_reply *out, webui_request *req, pprof_profile *p)
 {
     cmd_report rep;
-    pprof_buf notes = {0}, details = {0}, svg = {0}, html = {0};
+    pprof_buf notes = {0}, details = {0};
     if (setup(&rep, &notes, req, p, "flamegraph", NULL, out) != 0)
         goto done;
     details_of(&details, p, &rep.o);
@@ -314,26 +315,32 @@ static int view_flamegraph(webui_reply *out, webui_request *req, pprof_profile *
     rep.o.flame.inverted = true;
     rep.o.flame.width = 0;
     rep.o.flame.title = " ";
+    /* The drawing (megabytes for a big profile) is written straight into
+     * the page, its XML prolog then cut: a view's memory is all new pages,
+     * each one zeroed by the kernel as it is first written. */
+    webui_page pg = {req, p, "flamegraph", NULL, cstr(&notes), cstr(&details)};
+    html_reply(out);
+    webui_page_begin(&out->body, &pg);
+    pprof_buf_puts(&out->body, "<div id=\"flame\">");
+    size_t at = out->body.len;
     pprof_error err;
-    /* (pprof_write makes the graph from the loaded profile's call tree.
-     * Its frames are not written in two halves as a peek is: on the 1M-
-     * sample profile that half is ~25 ms, less than the fork and the
-     * copy-on-write faults it costs the view on a busy machine.) */
-    if (pprof_write(&svg, "flamegraph", p, &rep.o, &err) != 0) {
+    /* (pprof_write makes the graph from the loaded profile's call tree,
+     * with the frame names the server made once.) */
+    if (pprof_write(&out->body, "flamegraph", p, &rep.o, &err) != 0) {
         webui_reply_error(out, 500, "%s", err.msg);
         goto done;
     }
     size_t n;
-    const char *start = svg_start(&svg, &n);
-    pprof_buf_puts(&html, "<div id=\"flame\">");
-    pprof_buf_append(&html, start, n);
-    pprof_buf_puts(&html, "</div>");
-    page(out, req, p, "flamegraph", &notes, &details, (const char *)html.data, html.len, NULL, "webui/flame.js");
+    const char *start = svg_start(out->body.data + at, out->body.len - at, &n);
+    memmove(out->body.data + at, start, n);
+    out->body.len = at + n;
+    pprof_buf_puts(&out->body, "</div>");
+    webui_page_end(&out->body, &pg, NULL, "webui/flame.js");
+    if (out->body.failed)
+        webui_reply_error(out, 500, "out of memory");
 done:
     pprof_buf_release(&notes);
     pprof_buf_release(&details);
-    pprof_buf_release(&svg);
-    pprof_buf_release(&html);
     return 0;
 }
 
@@ -419,14 +426,14 @@ static int view_disasm(webui_reply *out, webui_request *req, pprof_profile *p)
 }
 
 const webui_view webui_views[] = {
-    {"", "dot", view_graph},
-    {"top", "top", view_top},
-    {"flamegraph", "flamegraph", view_flamegraph},
-    {"peek", "peek", view_peek},
-    {"source", "list", view_source},
-    {"disasm", "disasm", view_disasm},
-    {"download", "proto", NULL}, /* webui_serve_download */
-    {"tags", "tags", webui_view_tags},
-    {"compare", "diff", webui_view_compare},
+    {"", "dot", view_graph, false},
+    {"top", "top", view_top, false},
+    {"flamegraph", "flamegraph", view_flamegraph, true},
+    {"peek", "peek", view_peek, false},
+    {"source", "list", view_source, false},
+    {"disasm", "disasm", view_disasm, false},
+    {"download", "proto", NULL, false}, /* webui_serve_download */
+    {"tags", "tags", webui_view_tags, false},
+    {"compare", "diff", webui_view_compare, false},
 };
 const size_t webui_n_views = sizeof webui_views / sizeof webui_views[0];

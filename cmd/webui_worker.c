@@ -329,6 +329,12 @@ static int reply_text(webui_server *srv, struct MHD_Connection *conn, int status
 
 int webui_run_view(webui_server *srv, struct MHD_Connection *conn, const webui_request *req)
 {
+    if (req->view->frames) {
+        pthread_mutex_lock(&srv->frames_lock);
+        while (!srv->frames_done)
+            pthread_cond_wait(&srv->frames_made, &srv->frames_lock);
+        pthread_mutex_unlock(&srv->frames_lock);
+    }
     if (!slot_acquire(srv))
         return reply_text(srv, conn, 503, "the server is busy: try again\n");
     int fds[2];
@@ -532,15 +538,32 @@ static bool make_download(webui_server *srv, int *rc, pprof_error *err)
     return done;
 }
 
+/* The flame graph's frame names are made (or failed: each view then makes
+ * those it needs). */
+static void frames_made(webui_server *srv)
+{
+    pthread_mutex_lock(&srv->frames_lock);
+    srv->frames_done = true;
+    pthread_cond_broadcast(&srv->frames_made);
+    pthread_mutex_unlock(&srv->frames_lock);
+}
+
 static void *download_thread(void *arg)
 {
-    /* Below the views' priority (Linux's nice is per thread): on a busy
-     * machine a view the user waits for comes first. */
-    setpriority(PRIO_PROCESS, 0, 10);
+    webui_server *srv = arg;
     int rc;
     pprof_error err = {0};
+    /* First the flame graph's frame names, made once for every flame
+     * graph of the default options, at the views' priority: a flame graph
+     * view waits for them (a fraction of what it would spend naming its
+     * frames itself). */
+    (void)pprof_profile_index_frames(srv->profile, &err);
+    frames_made(srv);
+    /* Then the download, below the views' priority (Linux's nice is per
+     * thread): on a busy machine a view the user waits for comes first. */
+    setpriority(PRIO_PROCESS, 0, 10);
     /* (On failure the first download tries again and reports it.) */
-    make_download(arg, &rc, &err);
+    make_download(srv, &rc, &err);
     /* What encoding freed goes back to the system, as after loading: a
      * view's child reusing it would copy each page it writes. */
     malloc_trim(0);
@@ -549,9 +572,12 @@ static void *download_thread(void *arg)
 
 void webui_download_start(webui_server *srv)
 {
-    /* Encoding reads the profile only: it runs while the server waits for
-     * its first requests. */
+    /* Indexing the frames only adds to the profile's index (a view forked
+     * meanwhile sees all of it or none) and encoding reads the profile
+     * only: they run while the server waits for its first requests. */
     srv->download_thread_started = pthread_create(&srv->download_thread, NULL, download_thread, srv) == 0;
+    if (!srv->download_thread_started)
+        frames_made(srv); /* none: nothing to wait for */
 }
 
 void webui_download_stop(webui_server *srv)

@@ -55,8 +55,9 @@ static uint64_t name_prefix(const char *s)
  * first) then name: siblings have distinct names, so the order is the
  * same however the trie was grown. Only siblings are compared: most nodes
  * have one child or none, so this is far less than sorting every name. */
-static int order_kids(flame_tree *t, const char *const *names, bool by_weight)
+static int order_kids(flame_tree *t, const uint32_t *rank, bool by_weight)
 {
+    const char *const *names = t->names;
     size_t n = t->n_nodes;
     uint32_t *count = calloc(n, sizeof *count);
     t->kids = malloc((n > 1 ? n - 1 : 1) * sizeof *t->kids);
@@ -89,8 +90,10 @@ static int order_kids(flame_tree *t, const char *const *names, bool by_weight)
         for (uint32_t j = 0; j < nk; j++) {
             const flame_node *c = &t->nodes[k[j]];
             keys[j].weight = by_weight ? -c->value : 0;
-            keys[j].name = names[c->name] ? names[c->name] : "";
-            keys[j].prefix = name_prefix(keys[j].name);
+            /* With the names' ranks, the rank stands for the name (in a
+             * prefix that ends the name: no string is read). */
+            keys[j].name = rank ? "" : names[c->name] ? names[c->name] : "";
+            keys[j].prefix = rank ? (uint64_t)rank[c->name] << 8 : name_prefix(keys[j].name);
             keys[j].id = c->name;
             keys[j].node = k[j];
         }
@@ -201,9 +204,12 @@ void flame_trie_abort(flame_trie *b)
     memset(b, 0, sizeof *b);
 }
 
-int flame_trie_finish(flame_trie *b, const char *const *names, size_t n_names, bool sort_by_weight)
+int flame_trie_finish(flame_trie *b, const char *const *names, size_t n_names, const uint32_t *rank,
+                      bool sort_by_weight)
 {
     flame_tree *t = b->t;
+    t->names = names;
+    t->n_names = n_names;
     free(b->slots);
     free(b->key);
     b->slots = NULL;
@@ -223,7 +229,7 @@ int flame_trie_finish(flame_trie *b, const char *const *names, size_t n_names, b
             add_sat(&t->base[t->nodes[i].parent], t->base[i]);
     }
     if (!rc)
-        rc = order_kids(t, names, sort_by_weight);
+        rc = order_kids(t, rank, sort_by_weight);
     if (rc)
         flame_trie_abort(b);
     memset(b, 0, sizeof *b);
@@ -270,7 +276,7 @@ int flame_tree_build(flame_tree *out, const pprof_stack_set *s, bool sort_by_wei
             flame_trie_add(&b, cur, st->value, s->has_base ? st->base : 0);
     }
     if (!rc)
-        rc = flame_trie_finish(&b, (const char *const *)s->names, s->n_names, sort_by_weight);
+        rc = flame_trie_finish(&b, (const char *const *)s->names, s->n_names, NULL, sort_by_weight);
     else if (b.t)
         flame_trie_abort(&b);
     if (rc)

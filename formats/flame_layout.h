@@ -22,6 +22,8 @@ typedef struct flame_tree {
     size_t n_nodes;
     uint32_t *kids;    /* n_nodes - 1 entries, each node's children in display order */
     int64_t *base, *base_self; /* per node, differential sets only (else NULL) */
+    const char *const *names;  /* borrowed: the text of each name id */
+    size_t n_names;
 } flame_tree;
 
 /* Builds the trie of s without recursion; siblings ordered by name (byte
@@ -74,10 +76,12 @@ int flame_trie_find(flame_trie *b, uint32_t *node, uint64_t key, uint64_t hash, 
 /* Adds magnitudes to the node's own value (saturating). */
 void flame_trie_add(flame_trie *b, uint32_t node, int64_t value, int64_t base);
 /* Sums the subtrees and orders each node's children as flame_tree_build
- * does, names[id] being the text of name id (n_names of them). The tree
- * is complete, or released on failure (PPROF_ENOMEM); b is done with
+ * does, names[id] being the text of name id (n_names of them, borrowed
+ * by the tree), rank[id] (or NULL) its place in their byte order. The
+ * tree is complete, or released on failure (PPROF_ENOMEM); b is done with
  * either way. */
-int flame_trie_finish(flame_trie *b, const char *const *names, size_t n_names, bool sort_by_weight);
+int flame_trie_finish(flame_trie *b, const char *const *names, size_t n_names, const uint32_t *rank,
+                      bool sort_by_weight);
 /* Drops a trie that will not be finished, with its tree. */
 void flame_trie_abort(flame_trie *b);
 

@@ -476,7 +476,7 @@ static const name_info *name_of(writer *w, uint32_t id, uint8_t flags)
     name_info *ni = &w->info[id];
     if (ni->ready)
         return ni;
-    const char *raw = w->s->names[id];
+    const char *raw = w->t->names[id];
     ni->off = w->names.len;
     sanitize(&w->names, raw, strlen(raw), &ni->chars);
     ni->len = w->names.len - ni->off;
@@ -641,7 +641,7 @@ static int put_frame(writer *w, const flame_item *it)
         /* The cached colour is for the name's first frame; inlining is
          * per frame and picks the colour in some palettes. */
         if (ni && !w->diff && w->pal->rules && n->flags != w->info[n->name].flags)
-            rgb = name_color(w->pal, w->s->names[n->name], n->flags);
+            rgb = name_color(w->pal, w->t->names[n->name], n->flags);
     }
     o = put_numbers(w, o, it->w, it->base, delta, word);
     o = PUT(o, "</title><rect");
@@ -843,36 +843,21 @@ static void put_header(writer *w)
                      XPAD, w->top, w->fw, w->rows_h, w->fw, w->rows_h);
 }
 
-/* The part (of n_parts) that writes item i of the layout's n items. */
-static unsigned part_of(size_t i, size_t n, unsigned n_parts)
-{
-    return n ? (unsigned)((uint64_t)(i < n ? i : n - 1) * n_parts / n) : 0;
-}
-
-/* The frames of part `part` of n_parts (their rows' groups opened and
- * closed by the parts of their first and last items); the labels and the
- * end by the last part. */
-static int put_body(writer *w, unsigned part, unsigned n_parts)
+/* The frames, each row in a group of its own, then the labels and the end. */
+static int put_body(writer *w)
 {
     const flame_layout *l = w->l;
-    size_t n = l->n_items;
     for (uint32_t r = 0; r < l->n_rows; r++) {
-        size_t a = l->row_off[r], b = l->row_off[r + 1];
-        if (part_of(a, n, n_parts) == part) {
-            int y = row_y(w, r);
-            if (y)
-                pprof_buf_printf(w->out, "<g transform=\"translate(0,%d)\">\n", y);
-            else
-                pprof_buf_puts(w->out, "<g>\n");
-        }
-        for (size_t i = a; i < b; i++)
-            if (part_of(i, n, n_parts) == part && put_frame(w, &l->items[i]))
+        int y = row_y(w, r);
+        if (y)
+            pprof_buf_printf(w->out, "<g transform=\"translate(0,%d)\">\n", y);
+        else
+            pprof_buf_puts(w->out, "<g>\n");
+        for (size_t i = l->row_off[r]; i < l->row_off[r + 1]; i++)
+            if (put_frame(w, &l->items[i]))
                 return PPROF_ENOMEM;
-        if (part_of(b > a ? b - 1 : a, n, n_parts) == part)
-            pprof_buf_puts(w->out, "</g>\n");
+        pprof_buf_puts(w->out, "</g>\n");
     }
-    if (part != n_parts - 1)
-        return w->out->failed ? PPROF_ENOMEM : 0;
     pprof_buf_puts(w->out, "</svg>\n<g id=\"fglabels\">\n");
     for (size_t i = 0; i < l->n_items; i++)
         if (put_label(w, &l->items[i]))
@@ -918,11 +903,9 @@ static int check_options(const palette **pal, const pprof_flame_options *o, ppro
     return 0;
 }
 
-/* Writes the graph of tree t, whose names, unit, type and totals are s's;
- * with ro, only the part of it that ro's part or split picks (-tree's
- * parts, pprof_report_options). */
+/* Writes the graph of tree t, whose unit, type and totals are s's. */
 static int write_tree(pprof_buf *out, const pprof_stack_set *s, const flame_tree *t, const pprof_flame_options *o,
-                      const palette *pal, const pprof_report_options *ro, pprof_error *err)
+                      const palette *pal, pprof_error *err)
 {
     int rc;
     writer w = {0};
@@ -967,7 +950,7 @@ static int write_tree(pprof_buf *out, const pprof_stack_set *s, const flame_tree
         if (d > w.max_delta)
             w.max_delta = d;
     }
-    w.info = calloc(s->n_names ? s->n_names : 1, sizeof *w.info);
+    w.info = calloc(t->n_names ? t->n_names : 1, sizeof *w.info);
     w.cache = calloc(VALUE_SLOTS, sizeof *w.cache);
     if (!rc && (!w.info || !w.cache))
         rc = pprof_error_set(err, PPROF_ENOMEM, "flame graph: out of memory");
@@ -976,18 +959,9 @@ static int write_tree(pprof_buf *out, const pprof_stack_set *s, const flame_tree
      * rather than a dozen times. */
     if (!rc && l.n_items < SIZE_MAX / 256)
         pprof_buf_reserve(out, 20000 + l.n_items * 128);
-    /* One part of the frames, when asked for: the split is asked once the
-     * layout is made. */
-    unsigned part = 0, n_parts = 1;
-    if (!rc && ro && ro->n_parts > 1) {
-        part = ro->split ? ro->split(ro->split_ctx, l.n_items) : ro->part;
-        n_parts = part < ro->n_parts ? ro->n_parts : 1;
-        part = part < ro->n_parts ? part : 0;
-    }
     if (!rc) {
-        if (part == 0)
-            put_header(&w);
-        if (put_body(&w, part, n_parts) || w.names.failed)
+        put_header(&w);
+        if (put_body(&w) || w.names.failed)
             rc = pprof_error_set(err, PPROF_ENOMEM, "flame graph: out of memory");
     }
     if (rc && !out->failed) {
@@ -1002,9 +976,8 @@ static int write_tree(pprof_buf *out, const pprof_stack_set *s, const flame_tree
     return rc;
 }
 
-/* The graph of stack set s (flame_tree_build's trie), or ro's part of it. */
-static int write_set(pprof_buf *out, const pprof_stack_set *s, const pprof_flame_options *o,
-                     const pprof_report_options *ro, pprof_error *err)
+/* The graph of stack set s (flame_tree_build's trie). */
+static int write_set(pprof_buf *out, const pprof_stack_set *s, const pprof_flame_options *o, pprof_error *err)
 {
     const palette *pal;
     int rc = check_options(&pal, o, err);
@@ -1014,7 +987,7 @@ static int write_set(pprof_buf *out, const pprof_stack_set *s, const pprof_flame
     rc = flame_tree_build(&t, s, o->sort_by_weight, err);
     if (rc)
         return rc;
-    rc = write_tree(out, s, &t, o, pal, ro, err);
+    rc = write_tree(out, s, &t, o, pal, err);
     flame_tree_release(&t);
     return rc;
 }
@@ -1025,7 +998,7 @@ int pprof_write_flame_svg(pprof_buf *out, const pprof_stack_set *s, const pprof_
     static const pprof_flame_options defaults = {0};
     if (!out || !s)
         return pprof_error_set(err, PPROF_EINVAL, "flame graph: no output or no stacks");
-    return write_set(out, s, opt ? opt : &defaults, NULL, err);
+    return write_set(out, s, opt ? opt : &defaults, err);
 }
 
 int pprof_write_flame_profile(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
@@ -1039,14 +1012,14 @@ int pprof_write_flame_profile(pprof_buf *out, const pprof_profile *p, const ppro
     if (!s) {
         rc = pprof_stacks_build(&s, p, o, err);
         if (!rc)
-            rc = write_set(out, s, &o->flame, o, err);
+            rc = write_set(out, s, &o->flame, err);
         pprof_stack_set_free(s);
         return rc;
     }
     const palette *pal;
     rc = check_options(&pal, &o->flame, err);
     if (!rc)
-        rc = write_tree(out, s, &t, &o->flame, pal, o, err);
+        rc = write_tree(out, s, &t, &o->flame, pal, err);
     flame_tree_release(&t);
     pprof_stack_set_free(s);
     return rc;

@@ -82,11 +82,11 @@ typedef struct pprof_report_options {
     size_t *threshold_exceeded; /* -diff: set to the number of functions over fail_above */
     pprof_flame_options flame;
     bool call_tree;             /* -dot and -callgrind: one node per call path */
-    /* -tree, -peek and -flamegraph: with n_parts > 1, only part `part`
-     * (0-based) of the entries (lines, frames), split by their number;
+    /* -tree and -peek: with n_parts > 1, only part `part`
+     * (0-based) of the entries (lines), split by their number;
      * part 0 has the header. The parts, concatenated in order, are the
      * whole report. With split set, the part is split(split_ctx, lines)'s
-     * answer, asked once the report's graph or layout is made, lines being
+     * answer, asked once the report's graph is made, lines being
      * how many entries there are (n_parts or more: all of it): a caller
      * that forks there writes the parts in several processes at once. */
     unsigned part, n_parts;

@@ -1,5 +1,6 @@
 /* stacks.c: builds the stack set (distinct root-first frame paths with their
  * values) that folded output and flame graphs are made from. */
+#include "flame_frames.h"
 #include "flame_layout.h"
 #include "internal.h"
 
@@ -8,82 +9,28 @@
 
 typedef struct builder {
     pprof_stack_set *s;
-    size_t cap_names, cap_frames, cap_flags, cap_stacks;
-    uint32_t *name_slots; /* name hash: id + 1 */
-    size_t name_mask;
+    size_t cap_frames, cap_flags, cap_stacks;
     uint32_t *stack_slots; /* stack hash: index + 1 */
     size_t stack_mask;
     uint64_t *stack_hash;
     size_t cap_stack_hash;
 } builder;
 
-static uint64_t name_entry_hash(const void *ctx, size_t i)
+/* Frame names of o's granularity over nodemap nm of p (none made yet),
+ * from the texts of p's index when nm is its node identity. */
+static int frames_init(pprof_frames *f, const pprof_nodemap *nm, const pprof_profile *p, const pprof_report_options *o)
 {
-    const char *name = ((const builder *)ctx)->s->names[i];
-    return pprof_hash_bytes(name, strlen(name));
+    return pprof_frames_init(f, nm, o->graph.granularity == PPROF_GRAN_LINES, pprof_stack_index_texts(p, &o->graph),
+                             false);
 }
 
-/* Interns a frame name (copied); *out gets its id. */
-static int name_id(builder *b, const char *name, size_t len, uint32_t *out)
+/* Gives s the names f made (f keeps none). */
+static void take_names(pprof_stack_set *s, pprof_frames *f)
 {
-    pprof_stack_set *s = b->s;
-    if (!b->name_slots || (s->n_names + 1) * 2 > b->name_mask + 1) {
-        int rc = pprof_slots_rebuild(&b->name_slots, &b->name_mask, b->name_slots ? (b->name_mask + 1) * 2 : 1024,
-                                     s->n_names, name_entry_hash, b);
-        if (rc)
-            return rc;
-    }
-    size_t h = pprof_hash_bytes(name, len) & b->name_mask;
-    while (b->name_slots[h]) {
-        uint32_t i = b->name_slots[h] - 1;
-        if (strncmp(s->names[i], name, len) == 0 && s->names[i][len] == 0) {
-            *out = i;
-            return 0;
-        }
-        h = (h + 1) & b->name_mask;
-    }
-    if (PPROF_GROW(s->names, b->cap_names, s->n_names + 1))
-        return PPROF_ENOMEM;
-    char *copy = malloc(len + 1);
-    if (!copy)
-        return PPROF_ENOMEM;
-    memcpy(copy, name, len);
-    copy[len] = 0;
-    s->names[s->n_names] = copy;
-    b->name_slots[h] = (uint32_t)++s->n_names;
-    *out = (uint32_t)(s->n_names - 1);
-    return 0;
-}
-
-/* Room in the name index for about n names, made at once: each rebuild
- * as it grows rehashes every name (reading each string again). 0 or
- * PPROF_ENOMEM (then it grows as it goes). */
-static int reserve_names(builder *b, size_t n)
-{
-    size_t slots = 1024;
-    while (slots < n * 2 && slots < ((size_t)1 << 31))
-        slots *= 2;
-    if (b->name_slots && slots <= b->name_mask + 1)
-        return 0;
-    return pprof_slots_rebuild(&b->name_slots, &b->name_mask, slots, b->s->n_names, name_entry_hash, b);
-}
-
-/* The frame name of nodemap node i, interned: *out gets its id. */
-static int node_name_id(builder *b, pprof_buf *name, const pprof_nodemap *nm, const pprof_report_options *o,
-                        uint32_t i, uint32_t *out)
-{
-    name->len = 0;
-    const pprof_node_info *ni = &nm->nodes[i];
-    int rc;
-    /* At line granularity a frame is "function:line": short enough to
-     * read in a flame graph, and unique per line. */
-    if (o->graph.granularity == PPROF_GRAN_LINES && ni->name && ni->line) {
-        rc = pprof_escape_text(name, pprof_nodemap_string(nm, ni->name), pprof_nodemap_string_len(nm, ni->name));
-        rc = rc ? rc : pprof_buf_printf(name, ":%lld", (long long)ni->line);
-    } else {
-        rc = pprof_nodemap_text(name, nm, i);
-    }
-    return rc ? rc : name_id(b, (const char *)name->data, name->len, out);
+    s->names = f->names;
+    s->n_names = f->n_names;
+    f->names = NULL;
+    f->n_names = f->cap_names = 0;
 }
 
 static uint64_t path_hash(const uint32_t *f, const uint8_t *fl, size_t n)
@@ -201,19 +148,27 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
     if (builder_start(&b, p, si))
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     pprof_stack_set *s = b.s;
+    /* The node identity of p's index for its options (whose node texts
+     * name the frames then), else a new one. */
     pprof_nodemap *nm = NULL;
-    int rc = pprof_nodemap_build(&nm, p, &o->graph, err);
+    int rc = pprof_stack_index_nodemap(&nm, p, &o->graph);
+    if (!rc && !nm)
+        rc = pprof_nodemap_build(&nm, p, &o->graph, err);
     if (rc) {
         pprof_stack_set_free(s);
         return rc == PPROF_ENOMEM ? pprof_error_set(err, rc, "out of memory") : rc;
     }
-    /* Frame name of each node, computed once. */
-    uint32_t *node_name = malloc((nm->n_nodes ? nm->n_nodes : 1) * sizeof *node_name);
-    pprof_buf name = {0};
-    rc = node_name ? 0 : PPROF_ENOMEM;
-    for (size_t i = 0; i < nm->n_nodes && !rc; i++)
-        rc = node_name_id(&b, &name, nm, o, (uint32_t)i, &node_name[i]);
-    pprof_buf_release(&name);
+    /* Frame name of each node, computed once (ids in node order: the
+     * order speedscope lists its frames in). */
+    pprof_frames f;
+    rc = frames_init(&f, nm, p, o);
+    if (!rc)
+        pprof_frames_reserve_names(&f, nm->n_nodes);
+    for (size_t i = 0; i < nm->n_nodes && !rc; i++) {
+        uint32_t ignored;
+        rc = pprof_frames_node(&f, (uint32_t)i, &ignored);
+    }
+    const uint32_t *node_name = f.node_name;
     pprof_str base_key = PPROF_NONE, true_val = PPROF_NONE;
     pprof_str id;
     if (pprof_profile_find_string(&id, p, "pprof::base", 11))
@@ -272,8 +227,8 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
         pprof_sat_add(&s->base_total, pprof_sat_abs(c));
     }
     pprof_stack_index_free(own);
-    free(node_name);
-    free(b.name_slots);
+    take_names(s, &f);
+    pprof_frames_release(&f);
     free(b.stack_slots);
     free(b.stack_hash);
     pprof_nodemap_free(nm);
@@ -305,59 +260,23 @@ static bool one_signed_column(const pprof_profile *p, int si)
     return !(neg && pos) && sum <= INT64_MAX;
 }
 
-/* A location's frames, as a walk reads them: one word per location, the
- * name id of its only frame, or MULTI_FRAMES | offset of its entry in
- * frame_walk.multi (count, then the name ids, outermost first). */
-#define MULTI_FRAMES 0x80000000u
-
-/* What a walk over the frames needs. */
+/* What a walk over the frames needs: the frames it reads (fr), made as
+ * it goes in own, or all made already (the loaded profile's, own NULL). */
 typedef struct frame_walk {
-    builder *b;
     flame_trie *trie;
-    const pprof_nodemap *nm;
-    const pprof_report_options *o;
-    uint32_t *node_name; /* per nodemap node: name id, or PPROF_NONE before its first use */
-    uint32_t *loc_frames; /* per location: see MULTI_FRAMES, or PPROF_NONE before its first use */
-    uint32_t *multi;
-    size_t n_multi, cap_multi;
-    pprof_buf name;
+    const pprof_frames *fr;
+    pprof_frames *own;
 } frame_walk;
 
-static int frame_name(frame_walk *w, uint32_t node, uint32_t *out)
+/* loc_frames of location L, made on its first visit. */
+static inline int location_frames(const frame_walk *w, uint32_t L, uint32_t *out)
 {
-    if (w->node_name[node] == PPROF_NONE) {
-        int rc = node_name_id(w->b, &w->name, w->nm, w->o, node, &w->node_name[node]);
-        if (rc)
-            return rc;
-        if (w->node_name[node] >= MULTI_FRAMES)
-            return PPROF_ELIMIT;
+    uint32_t c = w->fr->loc_frames[L];
+    if (c != PPROF_NONE || !w->own) {
+        *out = c;
+        return c == PPROF_NONE ? PPROF_EINVAL : 0;
     }
-    *out = w->node_name[node];
-    return 0;
-}
-
-/* Fills w->loc_frames[L] on the first visit of location L. */
-static int location_frames(frame_walk *w, uint32_t L, uint32_t *out)
-{
-    const pprof_nodemap *nm = w->nm;
-    uint32_t lo = nm->loc_off[L], hi = nm->loc_off[L + 1], n = hi - lo;
-    if (n == 1) {
-        int rc = frame_name(w, nm->loc_nodes[lo], &w->loc_frames[L]);
-        *out = w->loc_frames[L];
-        return rc;
-    }
-    size_t at = w->n_multi;
-    if (at + n + 1 >= MULTI_FRAMES || PPROF_GROW(w->multi, w->cap_multi, at + n + 1))
-        return PPROF_ENOMEM;
-    w->multi[at] = n;
-    for (uint32_t k = hi, i = 1; k-- > lo; i++) {
-        int rc = frame_name(w, nm->loc_nodes[k], &w->multi[at + i]);
-        if (rc)
-            return rc;
-    }
-    w->n_multi = at + n + 1;
-    *out = w->loc_frames[L] = MULTI_FRAMES | (uint32_t)at;
-    return 0;
+    return pprof_frames_location(w->own, L, out);
 }
 
 /* Stage k of fetching what the first visit of location L reads, each
@@ -366,13 +285,14 @@ static int location_frames(frame_walk *w, uint32_t L, uint32_t *out)
  * string slot, 4 the string. */
 static void prefetch_frames(const frame_walk *w, uint32_t L, size_t stage)
 {
-    const pprof_nodemap *nm = w->nm;
+    const pprof_frames *fr = w->fr;
+    const pprof_nodemap *nm = fr->nm;
     if (stage == 0) {
-        __builtin_prefetch(&w->loc_frames[L]);
+        __builtin_prefetch(&fr->loc_frames[L]);
         __builtin_prefetch(&nm->loc_off[L]);
         return;
     }
-    if (w->loc_frames[L] != PPROF_NONE)
+    if (fr->loc_frames[L] != PPROF_NONE)
         return;
     const uint32_t *first = &nm->loc_nodes[nm->loc_off[L]];
     if (stage == 1) {
@@ -381,13 +301,13 @@ static void prefetch_frames(const frame_walk *w, uint32_t L, size_t stage)
     }
     uint32_t node = *first;
     if (stage == 2) {
-        __builtin_prefetch(&w->node_name[node]);
+        __builtin_prefetch(&fr->node_name[node]);
         __builtin_prefetch(&nm->nodes[node]);
         return;
     }
     pprof_str id = nm->nodes[node].name;
     const pprof_profile *p = nm->profile;
-    if (w->node_name[node] != PPROF_NONE || id >= p->n_strings)
+    if (fr->node_name[node] != PPROF_NONE || id >= p->n_strings)
         return;
     if (stage == 3) {
         __builtin_prefetch(&p->strings[id]);
@@ -400,11 +320,11 @@ static void prefetch_frames(const frame_walk *w, uint32_t L, size_t stage)
 /* *cur: the node of location L's frames (outermost first) under *cur. */
 static int walk_location(frame_walk *w, uint32_t *cur, uint32_t L)
 {
-    uint32_t c = w->loc_frames[L];
-    int rc = c == PPROF_NONE ? location_frames(w, L, &c) : 0;
-    if (rc || !(c & MULTI_FRAMES))
+    uint32_t c;
+    int rc = location_frames(w, L, &c);
+    if (rc || !(c & PPROF_FRAMES_MULTI))
         return rc ? rc : flame_trie_child(w->trie, cur, *cur, c, 0);
-    const uint32_t *f = w->multi + (c & ~MULTI_FRAMES);
+    const uint32_t *f = w->fr->multi + (c & ~PPROF_FRAMES_MULTI);
     for (uint32_t i = 0; i < f[0] && !rc; i++)
         rc = flame_trie_child(w->trie, cur, *cur, f[1 + i], i ? PPROF_FRAME_INLINED : 0);
     return rc;
@@ -424,7 +344,11 @@ static int walk_call_tree(frame_walk *w, const pprof_stack_index *x, int si)
      * (Without the room, the trie grows as it needs.) */
     flame_trie_reserve(w->trie, x->n_tree + x->n_tree / 4 + 1);
     /* and at most a name per node of the call tree and of the node map */
-    reserve_names(w->b, x->n_tree < w->nm->n_nodes ? x->n_tree : w->nm->n_nodes);
+    size_t n_nodes = w->fr->nm->n_nodes;
+    if (w->own)
+        pprof_frames_reserve_names(w->own, x->n_tree < n_nodes ? x->n_tree : n_nodes);
+    /* (Frames made already need only their first stage.) */
+    size_t stages = w->own ? 5 : 1;
     int rc = 0;
     for (size_t i = 0; i < x->n_tree && !rc; i++) {
         /* The locations ahead are in no order: what the first visit of
@@ -432,7 +356,7 @@ static int walk_call_tree(frame_walk *w, const pprof_stack_index *x, int si)
          * name's bytes) is fetched in stages, so it is in when the walk
          * gets there (the lookups in the trie wait on each other, these
          * need not). */
-        for (size_t stage = 0; stage < 5; stage++)
+        for (size_t stage = 0; stage < stages; stage++)
             if (i + (5 - stage) * 4 < x->n_tree)
                 prefetch_frames(w, x->tree_loc[i + (5 - stage) * 4], stage);
         uint32_t up = x->tree_parent[i];
@@ -459,7 +383,7 @@ static int walk_call_tree(frame_walk *w, const pprof_stack_index *x, int si)
 typedef struct lane {
     const uint32_t *locs; /* leaf first */
     uint32_t j;           /* locations left: the next is locs[j - 1] */
-    uint32_t left, at;    /* inline frames left in w->multi, the next at w->multi[at] */
+    uint32_t left, at;    /* inline frames left in multi, the next at multi[at] */
     uint32_t cur;         /* node of the frames walked */
     uint8_t flags;
     uint64_t key, hash;
@@ -475,8 +399,9 @@ typedef struct lane {
 static int lane_next(frame_walk *w, lane *l, bool *more)
 {
     uint32_t name;
+    const pprof_frames *fr = w->fr;
     if (l->left) {
-        name = w->multi[l->at++];
+        name = fr->multi[l->at++];
         l->left--;
         l->flags = PPROF_FRAME_INLINED;
     } else {
@@ -487,20 +412,21 @@ static int lane_next(frame_walk *w, lane *l, bool *more)
             }
             uint32_t L = l->locs[--l->j];
             if (l->j)
-                __builtin_prefetch(&w->loc_frames[l->locs[l->j - 1]]);
-            uint32_t c = w->loc_frames[L];
-            int rc = c == PPROF_NONE ? location_frames(w, L, &c) : 0;
+                __builtin_prefetch(&fr->loc_frames[l->locs[l->j - 1]]);
+            uint32_t c;
+            int rc = location_frames(w, L, &c);
             if (rc)
                 return rc;
-            if (!(c & MULTI_FRAMES)) {
+            if (!(c & PPROF_FRAMES_MULTI)) {
                 name = c;
                 break;
             }
-            const uint32_t *f = w->multi + (c & ~MULTI_FRAMES);
+            /* (read after location_frames: it may have grown multi) */
+            const uint32_t *f = fr->multi + (c & ~PPROF_FRAMES_MULTI);
             if (f[0]) {
                 name = f[1];
                 l->left = f[0] - 1;
-                l->at = (c & ~MULTI_FRAMES) + 2;
+                l->at = (c & ~PPROF_FRAMES_MULTI) + 2;
                 break;
             }
         }
@@ -580,23 +506,29 @@ int flame_tree_of_profile(pprof_stack_set **names, flame_tree *t, const pprof_pr
     if (builder_start(&b, p, si))
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     pprof_stack_set *s = b.s;
-    /* The loaded profile's index keeps the node identity of the default
-     * options; the others are built. */
+    /* The loaded profile's index may keep every frame of the default
+     * options (a server's), else they are made as the walk meets them,
+     * from the index's node identity of those options or a new one. */
+    const pprof_frames *fr = pprof_profile_frames(p, &o->graph);
+    pprof_frames own_frames;
     pprof_nodemap *nm = NULL;
-    int rc = pprof_stack_index_nodemap(&nm, p, &o->graph);
-    if (!rc && !nm)
-        rc = pprof_nodemap_build(&nm, p, &o->graph, err);
-    if (rc) {
-        pprof_stack_set_free(s);
-        return rc == PPROF_ENOMEM ? pprof_error_set(err, rc, "out of memory") : rc;
+    int rc = 0;
+    if (!fr) {
+        rc = pprof_stack_index_nodemap(&nm, p, &o->graph);
+        if (!rc && !nm)
+            rc = pprof_nodemap_build(&nm, p, &o->graph, err);
+        if (rc) {
+            pprof_stack_set_free(s);
+            return rc == PPROF_ENOMEM ? pprof_error_set(err, rc, "out of memory") : rc;
+        }
+        rc = frames_init(&own_frames, nm, p, o);
+        fr = &own_frames;
     }
     flame_trie trie;
-    frame_walk w = {&b, &trie, nm, o, malloc((nm->n_nodes ? nm->n_nodes : 1) * sizeof *w.node_name),
-                    malloc((p->n_locations ? p->n_locations : 1) * sizeof *w.loc_frames), NULL, 0, 0, {0}};
-    rc = w.node_name && w.loc_frames ? flame_trie_init(&trie, t, false) : PPROF_ENOMEM;
+    frame_walk w = {&trie, fr, fr == &own_frames ? &own_frames : NULL};
+    if (!rc)
+        rc = flame_trie_init(&trie, t, false);
     if (!rc) {
-        memset(w.node_name, 0xff, nm->n_nodes * sizeof *w.node_name);
-        memset(w.loc_frames, 0xff, p->n_locations * sizeof *w.loc_frames);
         /* The index may stand for the samples whatever their zeros: a
          * stack or call-tree node of 0 is skipped as a sample of 0 is. */
         const pprof_stack_index *x = p->internal ? p->internal->stacks : NULL;
@@ -609,16 +541,17 @@ int flame_tree_of_profile(pprof_stack_set **names, flame_tree *t, const pprof_pr
             x = own;
         rc = x && x->n_tree ? walk_call_tree(&w, x, si) : walk_samples(&w, p, x, si);
         pprof_stack_index_free(own);
+        if (w.own)
+            take_names(s, w.own);
+        const char *const *text = w.own ? (const char *const *)s->names : (const char *const *)fr->names;
+        size_t n_names = w.own ? s->n_names : fr->n_names;
         if (!rc)
-            rc = flame_trie_finish(&trie, (const char *const *)s->names, s->n_names, o->flame.sort_by_weight);
+            rc = flame_trie_finish(&trie, text, n_names, fr->rank, o->flame.sort_by_weight);
         else
             flame_trie_abort(&trie);
     }
-    free(w.node_name);
-    free(w.loc_frames);
-    free(w.multi);
-    pprof_buf_release(&w.name);
-    free(b.name_slots);
+    if (w.own)
+        pprof_frames_release(w.own);
     pprof_nodemap_free(nm);
     if (rc) {
         pprof_stack_set_free(s);

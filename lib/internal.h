@@ -211,11 +211,16 @@ typedef struct pprof_stack_index {
     pprof_node_texts *texts, *texts_lines;   /* their nodes' texts (or NULL) */
     const void *nm_tables[5];
     size_t nm_counts[5];
+    /* The flame graph's frames of nodemap (pprof_profile_index_frames,
+     * lib/flame_frames.h), or NULL; read and set atomically. */
+    struct pprof_frames *frames;
 } pprof_stack_index;
 
 /* The nodemap cached in p's index for opt (a copy the caller owns), or
  * *out NULL when there is none for these options. 0 or PPROF_ENOMEM. */
 int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt);
+/* The same nodemap itself (borrowed from p's index), or NULL. */
+const pprof_nodemap *pprof_stack_index_cached_nodemap(const pprof_profile *p, const pprof_graph_options *opt);
 /* The texts of that cached nodemap's nodes, with that nodemap, or NULL
  * (borrowed: a graph takes a reference, pprof_node_texts_ref, and uses the
  * nodemap as its own instead of a copy). */

@@ -248,6 +248,15 @@ PPROF_API int pprof_profile_copy(pprof_profile **out, const pprof_profile *src);
  * to p's samples drops it. 0 or PPROF_ENOMEM (p is unchanged then). */
 PPROF_API int pprof_profile_index(pprof_profile *p, pprof_error *err);
 
+/* Adds to p's index (pprof_profile_index) the frame names of every
+ * location under the default graph options, each name made and interned
+ * once, and their order: flame graphs of p with those options are then
+ * made without naming a frame (for a server answering many of them). It
+ * only adds: a thread may do it while others read p (or fork), which see
+ * all of it or none. Reports are the same with or without it. 0 (also
+ * when p has no index: nothing done) or PPROF_ENOMEM (p unchanged). */
+PPROF_API int pprof_profile_index_frames(pprof_profile *p, pprof_error *err);
+
 /* Interns s[0..len); *out is its id (existing or new). */
 PPROF_API int pprof_profile_intern(pprof_str *out, pprof_profile *p, const char *s, size_t len);
 

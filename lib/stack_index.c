@@ -1,4 +1,5 @@
 /* stack_index.c: the samples grouped by location list (each distinct stack once, with its summed values), so graph passes walk distinct stacks instead of samples. */
+#include "flame_frames.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -41,6 +42,8 @@ void pprof_stack_index_free(pprof_stack_index *x)
     free(x->stack_leaf);
     free(x->tree_own);
     free(x->tree_sum);
+    pprof_frames_release(x->frames);
+    free(x->frames);
     /* (a nodemap with texts is theirs) */
     if (x->texts)
         pprof_node_texts_unref(x->texts);
@@ -449,9 +452,7 @@ static const pprof_nodemap *cached_nodes(const pprof_stack_index *x, const pprof
                                                     : NULL;
 }
 
-/* The cached nodemap for opt when p still has the tables it was made
- * from, else NULL. */
-static const pprof_nodemap *cached_for(const pprof_profile *p, const pprof_graph_options *opt)
+const pprof_nodemap *pprof_stack_index_cached_nodemap(const pprof_profile *p, const pprof_graph_options *opt)
 {
     const pprof_stack_index *x = p->internal ? p->internal->stacks : NULL;
     const pprof_nodemap *m = x ? cached_nodes(x, opt) : NULL;
@@ -467,7 +468,7 @@ static const pprof_nodemap *cached_for(const pprof_profile *p, const pprof_graph
 
 pprof_node_texts *pprof_stack_index_texts(const pprof_profile *p, const pprof_graph_options *opt)
 {
-    const pprof_nodemap *m = cached_for(p, opt);
+    const pprof_nodemap *m = pprof_stack_index_cached_nodemap(p, opt);
     if (!m)
         return NULL;
     const pprof_stack_index *x = p->internal->stacks;
@@ -477,7 +478,7 @@ pprof_node_texts *pprof_stack_index_texts(const pprof_profile *p, const pprof_gr
 int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt)
 {
     *out = NULL;
-    const pprof_nodemap *m = cached_for(p, opt);
+    const pprof_nodemap *m = pprof_stack_index_cached_nodemap(p, opt);
     if (!m)
         return 0;
     /* A copy (some milliseconds) is a tenth of a build on 1M locations. */

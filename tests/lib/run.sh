@@ -74,6 +74,7 @@ pprof_profile_filter
 pprof_profile_find_string
 pprof_profile_free
 pprof_profile_index
+pprof_profile_index_frames
 pprof_profile_intern
 pprof_profile_merge
 pprof_profile_new

@@ -1,4 +1,5 @@
 /* test_flame.c: unit tests for the flame-graph SVG writer; `test_flame --write DIR` writes sample SVGs for tests/flame. */
+#include "flame_frames.h"
 #include "flame_layout.h"
 #include "formats.h"
 #include "internal.h"
@@ -1024,9 +1025,9 @@ static pprof_profile *order_profile(int64_t scale, bool mixed_signs)
     return p;
 }
 
-static const char *kid_name(const flame_tree *t, const pprof_stack_set *s, uint32_t node, uint32_t j)
+static const char *kid_name(const flame_tree *t, uint32_t node, uint32_t j)
 {
-    return j < flame_n_kids(t, node) ? s->names[t->nodes[t->kids[t->nodes[node].kids_off + j]].name] : "(none)";
+    return j < flame_n_kids(t, node) ? t->names[t->nodes[t->kids[t->nodes[node].kids_off + j]].name] : "(none)";
 }
 
 /* The tree made from the profile (samples, then the cached call tree):
@@ -1034,20 +1035,26 @@ static const char *kid_name(const flame_tree *t, const pprof_stack_set *s, uint3
  * frames of one function merged, inline frames flagged. */
 static void test_profile_tree(void)
 {
-    for (int indexed = 0; indexed < 2; indexed++) {
+    /* indexed 2: with the index's frames too (pprof_profile_index_frames) */
+    for (int indexed = 0; indexed < 3; indexed++) {
         for (int by_weight = 0; by_weight < 2; by_weight++) {
             pprof_profile *p = order_profile(-1000, false); /* all negative: magnitudes */
             pprof_error err;
             if (indexed)
                 CHECK_INT(pprof_profile_index(p, &err), 0);
+            if (indexed == 2)
+                CHECK_INT(pprof_profile_index_frames(p, &err), 0);
             pprof_report_options o;
             pprof_report_options_init(&o, "flamegraph");
             o.sample_index = o.graph.sample_index = 1;
             o.flame.sort_by_weight = by_weight;
+            CHECK((pprof_profile_frames(p, &o.graph) != NULL) == (indexed == 2));
             pprof_stack_set *s = NULL;
             flame_tree t;
             CHECK_INT(flame_tree_of_profile(&s, &t, p, &o, &err), 0);
             CHECK(s != NULL); /* one sign: made from the profile */
+            /* the names are the index's, or the set's own */
+            CHECK((s && s->names == NULL) == (indexed == 2));
             if (s) {
                 CHECK_INT(t.n_nodes, 6); /* root, main, zeta, alpha, mid, inner */
                 CHECK_INT(t.nodes[0].value, 71000);
@@ -1055,16 +1062,16 @@ static void test_profile_tree(void)
                 CHECK_INT(flame_self(&t, 0), 2000);
                 CHECK_INT(flame_n_kids(&t, 0), 1);
                 uint32_t m = t.kids[t.nodes[0].kids_off];
-                CHECK_STR(s->names[t.nodes[m].name], "main");
+                CHECK_STR(t.names[t.nodes[m].name], "main");
                 CHECK_INT(t.nodes[m].value, 69000);
                 CHECK_INT(flame_n_kids(&t, m), 3);
-                CHECK_STR(kid_name(&t, s, m, 0), by_weight ? "zeta" : "alpha");
-                CHECK_STR(kid_name(&t, s, m, 1), by_weight ? "mid" : "mid");
-                CHECK_STR(kid_name(&t, s, m, 2), by_weight ? "alpha" : "zeta");
+                CHECK_STR(kid_name(&t, m, 0), by_weight ? "zeta" : "alpha");
+                CHECK_STR(kid_name(&t, m, 1), by_weight ? "mid" : "mid");
+                CHECK_STR(kid_name(&t, m, 2), by_weight ? "alpha" : "zeta");
                 uint32_t mid = t.kids[t.nodes[m].kids_off + 1];
                 CHECK_INT(t.nodes[mid].value, 18000); /* two locations of mid, and mid under inner */
                 CHECK_INT(flame_self(&t, mid), 15000);
-                CHECK_STR(kid_name(&t, s, mid, 0), "inner");
+                CHECK_STR(kid_name(&t, mid, 0), "inner");
                 uint32_t in = t.kids[t.nodes[mid].kids_off];
                 CHECK_INT(t.nodes[in].flags & PPROF_FRAME_INLINED, PPROF_FRAME_INLINED);
                 CHECK_INT(t.nodes[mid].flags & PPROF_FRAME_INLINED, 0);
@@ -1091,14 +1098,6 @@ static void test_profile_tree(void)
     pprof_profile_free(p);
 }
 
-static uint64_t split_items;
-
-static unsigned split_answer(void *ctx, uint64_t items)
-{
-    split_items = items;
-    return *(const unsigned *)ctx;
-}
-
 /* -flamegraph of p as pprof_write makes it and through the stack set:
  * the same bytes. */
 static void same_as_stack_set(const char *what, const pprof_profile *p, const pprof_report_options *opt)
@@ -1118,43 +1117,14 @@ static void same_as_stack_set(const char *what, const pprof_profile *p, const pp
         fprintf(stderr, "%s: sample_index=%d mean=%d granularity=%d by_weight=%d: not the stack set's graph\n", what,
                 o.sample_index, o.mean, (int)o.graph.granularity, o.flame.sort_by_weight);
     CHECK(same);
-    /* Its parts (pprof_report_options.part of n_parts, or the split
-     * callback's answer) concatenated: the same bytes; part 0 only has the
-     * header, the last only the end. */
-    for (unsigned n = 2; n <= 3 && ra == 0; n++) {
-        pprof_buf joined = {0};
-        for (unsigned k = 0; k < n; k++) {
-            pprof_report_options po = o;
-            po.part = k;
-            po.n_parts = n;
-            pprof_buf part = {0};
-            CHECK_INT(pprof_write(&part, "flamegraph", p, &po, &err), 0);
-            pprof_buf_append(&part, "", 1);
-            CHECK((k == 0) == (strstr((const char *)part.data, "<svg") != NULL));
-            CHECK((k == n - 1) == (strstr((const char *)part.data, "</svg>\n</svg>") != NULL ||
-                                  strstr((const char *)part.data, "]]></script>") != NULL));
-            pprof_buf_append(&joined, part.data, part.len - 1);
-            pprof_buf_release(&part);
-        }
-        if (joined.len != a.len || memcmp(joined.data, a.data, a.len) != 0) {
-            fprintf(stderr, "%s: %u parts are not the whole graph\n", what, n);
-            CHECK(false);
-        }
-        pprof_buf_release(&joined);
-    }
+    /* Parts are -tree's and -peek's: a flame graph asked for one is whole. */
     pprof_report_options po = o;
-    unsigned answer = 1;
-    po.n_parts = 2;
-    po.split = split_answer;
-    po.split_ctx = &answer;
-    pprof_buf got = {0}, want = {0};
-    CHECK_INT(pprof_write(&got, "flamegraph", p, &po, &err), 0);
-    po.split = NULL;
     po.part = 1;
-    CHECK_INT(pprof_write(&want, "flamegraph", p, &po, &err), 0);
-    CHECK(got.len == want.len && memcmp(got.data, want.data, got.len) == 0 && split_items > 0);
-    pprof_buf_release(&got);
-    pprof_buf_release(&want);
+    po.n_parts = 2;
+    pprof_buf part = {0};
+    CHECK_INT(pprof_write(&part, "flamegraph", p, &po, &err), 0);
+    CHECK(ra == 0 && part.len == a.len && memcmp(part.data, a.data, a.len) == 0);
+    pprof_buf_release(&part);
     pprof_stack_set_free(s);
     pprof_buf_release(&a);
     pprof_buf_release(&b);
@@ -1221,10 +1191,33 @@ static void test_profile_same(void)
         pprof_error err;
         CHECK_INT(pprof_profile_index(p, &err), 0);
         same_all_options(files[i], p);
-        /* focus keeps the index (and its call tree) current */
+        /* with the frames made once (as the web UI has them): the same
+         * graphs, through them for the default options only */
+        CHECK_INT(pprof_profile_index_frames(p, &err), 0);
+        pprof_graph_options dflt = {0};
+        const pprof_frames *fm = pprof_profile_frames(p, &dflt);
+        CHECK(fm != NULL && fm->n_names > 0 && fm->rank != NULL);
+        dflt.noinlines = true;
+        CHECK(pprof_profile_frames(p, &dflt) == NULL);
+        dflt.noinlines = false;
+        dflt.granularity = PPROF_GRAN_LINES;
+        CHECK(pprof_profile_frames(p, &dflt) == NULL);
+        dflt.granularity = PPROF_GRAN_FUNCTIONS;
+        CHECK_INT(pprof_profile_index_frames(p, &err), 0); /* again: kept as it is */
+        CHECK(pprof_profile_frames(p, &dflt) == fm);
+        same_all_options(files[i], p);
+        /* focus keeps the index (and its call tree and frames) current */
         pprof_filter_options ff = {.focus = "main|runtime|fib|alloc", .ignore = "GC|gc"};
         pprof_filter_result fr;
         CHECK_INT(pprof_profile_filter(p, &ff, &fr, &err), 0);
+        CHECK(pprof_profile_frames(p, &dflt) == fm);
+        same_all_options(files[i], p);
+        /* hide changes the locations' lines: the frames made before are
+         * not used (the index goes) */
+        pprof_filter_options fh = {.hide = "runtime"};
+        CHECK_INT(pprof_profile_filter(p, &fh, &fr, &err), 0);
+        if (fr.hide_matched)
+            CHECK(pprof_profile_frames(p, &dflt) == NULL);
         same_all_options(files[i], p);
         pprof_profile_free(p);
     }

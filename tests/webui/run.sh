@@ -385,6 +385,31 @@ tr '\n' '\001' <"$tmp/body" | sed 's|.*<div id="flame">||; s|</div>.*||' | tr '\
     bad "big flame graph: the page's drawing differs from -flamegraph's ($(wc -c <"$tmp/flame.got") and $(wc -c <"$tmp/flame.want") bytes)"
 kill "$PID"
 
+# ---------------------------------------------------------------- the flame graph's frames, named once
+# The server names every frame of the default options once, as it starts
+# (a background thread, before it encodes the download): each flame graph
+# is then made from those names, its filters working on the view's copy of
+# the profile. Whatever the order of the requests, each page's drawing is
+# -flamegraph's with the same options: a name, an order or a filter kept
+# from another request would show. The download waits for the encoding,
+# so the frames are made by then.
+for prof in cpu.pb.gz large.cpu; do
+    start frames "$data/$prof"
+    expect 200 "/ui/download"
+    for q in "f=regexp|-focus=regexp" "|" "f=runtime|-focus=runtime" "i=runtime|-ignore=runtime" \
+        "h=runtime|-hide=runtime" "f=regexp|-focus=regexp" "g=lines|-lines" "noinlines=true|-noinlines" \
+        "f=main&h=time|-focus=main -hide=time" "sf=mallocgc|-show_from=mallocgc" "|"; do
+        query=${q%%|*} flags=${q#*|}
+        expect 200 "/ui/flamegraph?$query" '<div id="flame"><svg'
+        tr '\n' '\001' <"$tmp/body" | sed 's|.*<div id="flame">||; s|</div>.*||' | tr '\001' '\n' >"$tmp/flame.got"
+        # shellcheck disable=SC2086
+        "$PPROF" -flamegraph -inverted -title=' ' $flags "$data/$prof" 2>/dev/null | sed '1{/^<?xml/d;}' >"$tmp/flame.want"
+        [ -s "$tmp/flame.want" ] && cmp -s "$tmp/flame.want" "$tmp/flame.got" && ok ||
+            bad "$prof: flamegraph?$query: the page's drawing differs from -flamegraph $flags's ($(wc -c <"$tmp/flame.got") and $(wc -c <"$tmp/flame.want") bytes)"
+    done
+    kill "$PID"
+done
+
 # ---------------------------------------------------------------- the label panel
 # Keys by name; values heaviest first, equal weights by text, strings before
 # numbers; a value under two keys counted under each; repeated numbers
