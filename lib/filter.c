@@ -81,6 +81,33 @@ static int matcher_init(matcher *m, const pprof_regex *re, const pprof_profile *
     return m->fn && m->map ? 0 : PPROF_ENOMEM;
 }
 
+/* Matches every function at once, in order, their strings fetched ahead
+ * in two steps (their address, then their bytes): taken location by
+ * location, each function's strings were a wait on memory at random (a
+ * focus on a profile of 500,000 functions spent most of its time there). */
+static void matcher_all(matcher *m, const pprof_profile *p)
+{
+    const char **strs = p->strings;
+    size_t nf = p->n_functions, ns = p->n_strings;
+    for (size_t f = 0; f < nf; f++) {
+        if (f + 16 < nf) {
+            const pprof_function *a = &p->functions[f + 16];
+            if (a->name < ns)
+                __builtin_prefetch(&strs[a->name]), __builtin_prefetch(&p->string_lens[a->name]);
+            if (a->filename < ns)
+                __builtin_prefetch(&strs[a->filename]), __builtin_prefetch(&p->string_lens[a->filename]);
+        }
+        if (f + 8 < nf) {
+            const pprof_function *a = &p->functions[f + 8];
+            if (a->name < ns)
+                __builtin_prefetch(strs[a->name]);
+            if (a->filename < ns)
+                __builtin_prefetch(strs[a->filename]);
+        }
+        fn_matches(m, p, (uint32_t)f);
+    }
+}
+
 static void matcher_release(matcher *m)
 {
     free(m->fn);
@@ -168,14 +195,14 @@ static int filter_by_name(pprof_profile *p, const filters *f, pprof_filter_resul
     uint8_t *hidden = calloc(nl + 1, 1);
     matcher mf = {0}, mi = {0}, mh = {0}, ms = {0};
     int rc = state && hidden ? 0 : PPROF_ENOMEM;
-    if (!rc && f->focus)
-        rc = matcher_init(&mf, f->focus, p);
-    if (!rc && f->ignore)
-        rc = matcher_init(&mi, f->ignore, p);
-    if (!rc && f->hide)
-        rc = matcher_init(&mh, f->hide, p);
-    if (!rc && f->show)
-        rc = matcher_init(&ms, f->show, p);
+    if (!rc && f->focus && !(rc = matcher_init(&mf, f->focus, p)))
+        matcher_all(&mf, p);
+    if (!rc && f->ignore && !(rc = matcher_init(&mi, f->ignore, p)))
+        matcher_all(&mi, p);
+    if (!rc && f->hide && !(rc = matcher_init(&mh, f->hide, p)))
+        matcher_all(&mh, p);
+    if (!rc && f->show && !(rc = matcher_init(&ms, f->show, p)))
+        matcher_all(&ms, p);
     for (size_t i = 0; i < nl && !rc; i++) {
         pprof_location *l = &p->locations[i];
         if (f->ignore && loc_matches(&mi, p, l)) {
