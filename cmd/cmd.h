@@ -128,8 +128,10 @@ int cmd_report_setup(cmd_report *rep, const command_def *c, const char *param, p
                      const pprof_config *cfg, const cmd_args *args, pprof_buf *notes, pprof_error *err);
 
 /* Runs command c on p with cfg (filtering p in place), writing to
- * cfg->output or stdout. */
-int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
+ * cfg->output or stdout. release: NULL, or where the caller keeps p when
+ * it needs p no more (a one-shot run): a picture Graphviz draws frees p
+ * (and sets *release NULL) once its DOT text is made, before the layout. */
+int cmd_run_report(const command_def *c, const char *param, pprof_profile *p, pprof_profile **release,
                    const pprof_config *cfg, const cmd_args *args);
 
 /* An output being written: stdout, a device or pipe written in place, or a
@@ -154,6 +156,10 @@ void cmd_output_abort(cmd_output *o);
 /* Call graphs drawn by Graphviz's libraries (render.c): the -dot graph
  * as SVG (with pan and zoom), PNG, PDF, PostScript or GIF. */
 int cmd_report_svg(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+/* What cmd_report_svg and the other pictures do, in two steps: the DOT text
+ * of p (NUL-terminated), then the picture in format ("svg", "png", ...). */
+int cmd_graph_dot(pprof_buf *dot, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
+int cmd_graph_draw(pprof_buf *out, const pprof_buf *dot, const char *format, pprof_error *err);
 int cmd_report_png(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 int cmd_report_pdf(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
 int cmd_report_ps(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);

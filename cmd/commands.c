@@ -2,6 +2,7 @@
 #include "cmd.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +121,8 @@ static int default_output_name(char *buf, size_t n, const char *ext)
     return -1;
 }
 
-static int run_report(const command_def *c, pprof_profile *p, const pprof_config *cfg, cmd_report *rep);
+static int run_report(const command_def *c, pprof_profile *p, pprof_profile **release, const pprof_config *cfg,
+                      cmd_report *rep);
 
 /* The filter options, in pprof's order for the "Active filters:" header. */
 static const struct {
@@ -276,7 +278,7 @@ int cmd_report_setup(cmd_report *rep, const command_def *c, const char *param, p
     return 0;
 }
 
-int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
+int cmd_run_report(const command_def *c, const char *param, pprof_profile *p, pprof_profile **release,
                    const pprof_config *cfg, const cmd_args *args)
 {
     pprof_error err;
@@ -291,13 +293,35 @@ int cmd_run_report(const command_def *c, const char *param, pprof_profile *p,
         free(rep);
         return rc;
     }
-    rc = run_report(c, p, cfg, rep);
+    rc = run_report(c, p, release, cfg, rep);
     free(rep);
     return rc;
 }
 
 /* Writes the report set up in rep to cfg->output, stdout or a browser. */
-static int run_report(const command_def *c, pprof_profile *p, const pprof_config *cfg, cmd_report *rep)
+/* Writes c's report of p to out: a picture Graphviz draws (its writer the
+ * DOT report; its extension Graphviz's format) from DOT text made first,
+ * the profile freed in between when the caller lets it go (release): the
+ * layout's memory then takes the place of the profile's, not more. */
+static int write_report(pprof_buf *out, const command_def *c, pprof_profile *p, pprof_profile **release,
+                        const pprof_report_options *op, pprof_error *err)
+{
+    if (!c->render || !release || strcmp(c->writer, "dot") != 0)
+        return c->render ? c->render(out, p, op, err) : pprof_write(out, c->writer, p, op, err);
+    pprof_buf dot = {0};
+    int rc = cmd_graph_dot(&dot, p, op, err);
+    if (!rc) {
+        pprof_profile_free(*release);
+        *release = NULL;
+        malloc_trim(0); /* (what it held in small blocks, and the inflating thread's arena) */
+        rc = cmd_graph_draw(out, &dot, c->ext, err);
+    }
+    pprof_buf_release(&dot);
+    return rc;
+}
+
+static int run_report(const command_def *c, pprof_profile *p, pprof_profile **release, const pprof_config *cfg,
+                      cmd_report *rep)
 {
     pprof_report_options *op = &rep->o;
     pprof_error err;
@@ -325,7 +349,7 @@ static int run_report(const command_def *c, pprof_profile *p, const pprof_config
     out.sink = cmd_output_sink;
     out.sink_ctx = &dst;
     out.flush_at = 1 << 20;
-    rc = c->render ? c->render(&out, p, op, &err) : pprof_write(&out, c->writer, p, op, &err);
+    rc = write_report(&out, c, p, release, op, &err);
     if (!rc)
         rc = pprof_buf_flush(&out);
     if (rc) {

@@ -87,7 +87,7 @@ int main(int argc, char **argv)
         rc = cmd_shell(p, &cfg, &args);
         pprof_profile_free(p);
     } else if (rc == 0) {
-        rc = cmd_run_report(c, args.format_param, p, &cfg, &args);
+        rc = cmd_run_report(c, args.format_param, p, &p, &cfg, &args);
         pprof_profile_free(p);
     } else if (rc == EXIT_DATA) {
         fputs("pprof: failed to fetch any source profiles\n", stderr);

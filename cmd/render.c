@@ -220,17 +220,28 @@ static int render(pprof_buf *out, const char *dot, const char *format, pprof_err
     return rc;
 }
 
-/* Builds the DOT text in memory (the output may stream to a sink, the
- * renderer needs it whole), then renders it. */
+/* The DOT text in memory (the output may stream to a sink, the renderer
+ * needs it whole). */
+int cmd_graph_dot(pprof_buf *dot, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+{
+    int rc = pprof_write(dot, "dot", p, o, err);
+    if (!rc && pprof_buf_append(dot, "", 1))
+        rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    return rc;
+}
+
+int cmd_graph_draw(pprof_buf *out, const pprof_buf *dot, const char *format, pprof_error *err)
+{
+    return render(out, (const char *)dot->data, format, err);
+}
+
 static int render_report(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err,
                          const char *format)
 {
     pprof_buf dot = {0};
-    int rc = pprof_write(&dot, "dot", p, o, err);
-    if (!rc && pprof_buf_append(&dot, "", 1))
-        rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    int rc = cmd_graph_dot(&dot, p, o, err);
     if (!rc)
-        rc = render(out, (const char *)dot.data, format, err);
+        rc = cmd_graph_draw(out, &dot, format, err);
     pprof_buf_release(&dot);
     return rc;
 }

@@ -416,7 +416,7 @@ static void run_in_child(const command_def *c, const char *param, const pprof_pr
          * not unmapped and faulted in afresh page by page. */
         mallopt(M_MMAP_THRESHOLD, 32 << 20);
         mallopt(M_TRIM_THRESHOLD, 1 << 30);
-        int rc = cmd_run_report(c, param, (pprof_profile *)p, cc, args);
+        int rc = cmd_run_report(c, param, (pprof_profile *)p, NULL, cc, args);
         fflush(stdout);
         fflush(stderr);
         cmd_view_cleanup(); /* _exit runs no atexit handlers */

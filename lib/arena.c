@@ -14,16 +14,17 @@ struct pprof_arena_chunk {
 #define ARENA_CHUNK (1u << 14) /* fuzzing: no 1 MiB allocation (mmap under ASan) per profile */
 #endif
 
-void *pprof_arena_alloc(pprof_arena *a, size_t n)
+/* n bytes at a multiple of align (a power of two, at most 16). */
+static void *arena_alloc(pprof_arena *a, size_t n, size_t align)
 {
-    n = (n + 15) & ~(size_t)15;
-    if (!a->head || a->size - a->used < n) {
-        size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
+    size_t at = (a->used + align - 1) & ~(align - 1);
+    if (!a->head || at > a->size || a->size - at < n) {
+        size_t size = n > ARENA_CHUNK / 4 ? (n + 15) & ~(size_t)15 : ARENA_CHUNK;
         pprof_arena_chunk *c = malloc(sizeof *c + size);
         if (!c)
             return NULL;
         a->total += sizeof *c + size;
-        if (size == n && a->head) {
+        if (size != ARENA_CHUNK && a->head) {
             /* A large block gets its own chunk behind the head, so the head's
              * free space stays usable. */
             c->next = a->head->next;
@@ -32,12 +33,22 @@ void *pprof_arena_alloc(pprof_arena *a, size_t n)
         }
         c->next = a->head;
         a->head = c;
-        a->used = 0;
+        a->used = at = 0;
         a->size = size;
     }
-    void *p = (char *)a->head->data + a->used;
-    a->used += n;
+    void *p = (char *)a->head->data + at;
+    a->used = at + n;
     return p;
+}
+
+void *pprof_arena_alloc(pprof_arena *a, size_t n)
+{
+    return arena_alloc(a, n, 16);
+}
+
+void *pprof_arena_alloc_bytes(pprof_arena *a, size_t n)
+{
+    return arena_alloc(a, n, 1);
 }
 
 void pprof_arena_release(pprof_arena *a)

@@ -247,7 +247,19 @@ typedef struct dec {
      * (Mappings are all kept: -raw lists them, as current pprof does.)
      * The function ids the decoded locations use: */
     pending fn_pend;
-    pprof_idmap fn_refs;
+    pprof_idset fn_refs;
+    /* Whether a location (function) id became used after one was held:
+     * else no held one can be promoted or repeat a decoded one's id. */
+    bool loc_ref_after_hold, fn_ref_after_hold;
+    /* What the held messages need checked at the end, gathered as they
+     * arrive (they are decoded then) so that they are not decoded again:
+     * the ids of the held functions; the function ids held locations'
+     * lines name; whether one has a line of function id 0; the largest
+     * string index a held function names. (Sets: bits, that stay in
+     * cache, for the function ids come in no order.) */
+    pprof_idset fn_held, drop_fn_refs;
+    bool drop_zero;
+    uint64_t fn_held_max_str;
     pprof_line *tmp_lines;
     size_t cap_tmp_lines;
     /* identical samples (same locations and labels) merged as they arrive */
@@ -460,6 +472,7 @@ static int loc_ref(dec *d, uint64_t id, uint32_t *out)
         return fail(d, PPROF_ENOMEM, "out of memory");
     d->loc_defined[idx] = 0;
     d->loc_map_ids[idx] = 0;
+    d->loc_ref_after_hold |= d->loc_pend.count > 0;
     memset(&p->locations[idx], 0, sizeof p->locations[idx]);
     p->locations[idx].id = id;
     p->n_locations++;
@@ -1046,12 +1059,12 @@ static int dec_scalars(dec *d, const field *outer, uint64_t off, const char *msg
 /* A function no decoded location uses yet is held as its bytes (its id 0
  * is refused now, as index_ids would); else a marker keeps its place.
  * 1: held, 0: decode it, or an error code. */
-static int hold_unused(dec *d, pending *pe, const pprof_idmap *refs, uint64_t id, const field *outer,
+static int hold_unused(dec *d, pending *pe, const pprof_idset *refs, uint64_t id, const field *outer,
                        const char *what)
 {
     if (id == 0)
         return fail(d, PPROF_ESEMANTIC, "malformed profile: found %s with reserved ID=0", what);
-    bool held = pprof_idmap_get(refs, id) == PPROF_NONE;
+    bool held = !pprof_idset_has(refs, id);
     if (held ? pend_put(pe, outer) : pend_mark(pe))
         return fail(d, PPROF_ENOMEM, "out of memory");
     return held;
@@ -1068,14 +1081,51 @@ static int dec_mapping(dec *d, const field *outer, uint64_t off)
     return rc;
 }
 
+/* Decodes the common shape of a Function message [q, q + len) (each tag one
+ * byte, every field a varint, string indices in range) into *fn; false on
+ * anything else, for dec_scalars to decode or report. */
+static bool fast_function(const uint8_t *q, size_t len, pprof_function *fn)
+{
+    const uint8_t *e = q + len;
+    while (q < e) {
+        uint8_t tag = *q++;
+        uint64_t v;
+        if (!pprof_rd_varint(&q, e, &v))
+            return false;
+        if (tag >= (2 << 3) && tag <= (4 << 3 | 7) && v >= UINT32_MAX)
+            return false; /* (a string index out of range, or negative) */
+        switch (tag) {
+        case 1 << 3 | WT_VARINT: fn->id = v; break;
+        case 2 << 3 | WT_VARINT: fn->name = (pprof_str)v; break;
+        case 3 << 3 | WT_VARINT: fn->system_name = (pprof_str)v; break;
+        case 4 << 3 | WT_VARINT: fn->filename = (pprof_str)v; break;
+        case 5 << 3 | WT_VARINT: fn->start_line = (int64_t)v; break;
+        default: return false;
+        }
+    }
+    return true;
+}
+
 static int dec_function(dec *d, const field *outer, uint64_t off)
 {
     pprof_function fn;
     memset(&fn, 0, sizeof fn);
-    int rc = dec_scalars(d, outer, off, "function", function_fields,
-                         sizeof function_fields / sizeof function_fields[0], &fn);
+    int rc = 0;
+    if (outer->wt != WT_LEN || !fast_function(outer->data, outer->len, &fn)) {
+        memset(&fn, 0, sizeof fn);
+        rc = dec_scalars(d, outer, off, "function", function_fields, sizeof function_fields / sizeof function_fields[0],
+                         &fn);
+    }
     if (!rc && !d->promoting) {
         rc = hold_unused(d, &d->fn_pend, &d->fn_refs, fn.id, outer, "function");
+        if (rc == 1) {
+            uint64_t m = fn.name > fn.system_name ? fn.name : fn.system_name;
+            m = m > fn.filename ? m : fn.filename;
+            if (m > d->fn_held_max_str)
+                d->fn_held_max_str = m;
+            if (pprof_idset_add(&d->fn_held, fn.id))
+                return fail(d, PPROF_ENOMEM, "out of memory");
+        }
         if (rc)
             return rc < 0 ? rc : 0;
     }
@@ -1087,7 +1137,7 @@ static int dec_function(dec *d, const field *outer, uint64_t off)
 /* After the whole input: the held functions that decoded locations use
  * are decoded, and the table (*table, *n entries of elem bytes, capacity
  * *cap) is rebuilt in wire order. */
-static int promote_table(dec *d, const pending *pe, const pprof_idmap *refs, void **table, size_t *n, size_t *cap,
+static int promote_table(dec *d, const pending *pe, const pprof_idset *refs, void **table, size_t *n, size_t *cap,
                          size_t elem, int (*decode)(dec *, const field *, uint64_t))
 {
     if (!pe->count)
@@ -1096,7 +1146,7 @@ static int promote_table(dec *d, const pending *pe, const pprof_idmap *refs, voi
     const uint8_t *q = pe->b, *msg;
     uint64_t len;
     while (next_pending(pe, &q, &msg, &len))
-        keep += len == 0 || pprof_idmap_get(refs, wire_id(msg, len)) != PPROF_NONE;
+        keep += len == 0 || pprof_idset_has(refs, wire_id(msg, len));
     if (keep == *n)
         return 0;
     /* Decoded at the end of the table, then all moved into wire order. */
@@ -1105,7 +1155,7 @@ static int promote_table(dec *d, const pending *pe, const pprof_idmap *refs, voi
     d->promoting = true;
     int rc = 0;
     while (!rc && next_pending(pe, &q, &msg, &len)) {
-        if (len != 0 && pprof_idmap_get(refs, wire_id(msg, len)) != PPROF_NONE) {
+        if (len != 0 && pprof_idset_has(refs, wire_id(msg, len))) {
             field f = {.num = 0, .wt = WT_LEN, .data = msg, .len = (size_t)len};
             rc = decode(d, &f, 0);
         }
@@ -1121,7 +1171,7 @@ static int promote_table(dec *d, const pending *pe, const pprof_idmap *refs, voi
     while (next_pending(pe, &q, &msg, &len)) {
         if (len == 0)
             memcpy(out + k++ * elem, (char *)*table + old++ * elem, elem);
-        else if (pprof_idmap_get(refs, wire_id(msg, len)) != PPROF_NONE)
+        else if (pprof_idset_has(refs, wire_id(msg, len)))
             memcpy(out + k++ * elem, (char *)*table + added++ * elem, elem);
     }
     free(*table);
@@ -1130,15 +1180,63 @@ static int promote_table(dec *d, const pending *pe, const pprof_idmap *refs, voi
     return 0;
 }
 
-static int dec_location(dec *d, const field *outer, uint64_t off)
+/* Decodes the common shape of a Location message [q, q + len): each field's
+ * tag one byte, of the wire type the schema gives, and lines of function
+ * id, line and column only; into *loc and *map_id, its lines appended to
+ * p->lines. false, with nothing appended, on anything else: the general
+ * decoder (slow_location) then decodes it, or says what is wrong. */
+static bool fast_location(dec *d, const uint8_t *q, size_t len, pprof_location *loc, uint64_t *map_id)
 {
     pprof_profile *p = d->p;
-    if (outer->wt != WT_LEN)
-        return type_mismatch(d, "location", outer, off);
-    pprof_location loc;
-    memset(&loc, 0, sizeof loc);
-    uint64_t map_id = 0, v = 0;
-    size_t lines_start = p->n_lines;
+    const uint8_t *e = q + len;
+    size_t n = p->n_lines, max = n + len / 2; /* (a line takes two bytes at least) */
+    if (max >= UINT32_MAX - 1 || PPROF_GROW(p->lines, p->internal->cap_lines, max + 1) ||
+        PPROF_GROW(d->line_fn_ids, d->cap_line_fn_ids, max + 1))
+        return false;
+    while (q < e) {
+        uint8_t tag = *q++;
+        uint64_t v;
+        if (!pprof_rd_varint(&q, e, &v))
+            return false;
+        if (tag == (4 << 3 | WT_LEN)) {
+            if (v > (uint64_t)(e - q))
+                return false;
+            const uint8_t *le = q + v;
+            uint64_t fn_id = 0, line = 0, column = 0;
+            while (q < le) {
+                uint8_t t = *q++;
+                if (!pprof_rd_varint(&q, le, &v))
+                    return false;
+                if (t == (1 << 3 | WT_VARINT))
+                    fn_id = v;
+                else if (t == (2 << 3 | WT_VARINT))
+                    line = v;
+                else if (t == (3 << 3 | WT_VARINT))
+                    column = v;
+                else
+                    return false;
+            }
+            p->lines[n] = (pprof_line){.line = (int64_t)line, .column = (int64_t)column};
+            d->line_fn_ids[n++] = fn_id;
+            continue;
+        }
+        switch (tag) {
+        case 1 << 3 | WT_VARINT: loc->id = v; break;
+        case 2 << 3 | WT_VARINT: *map_id = v; break;
+        case 3 << 3 | WT_VARINT: loc->address = v; break;
+        case 5 << 3 | WT_VARINT: loc->is_folded = v != 0; break;
+        default: return false;
+        }
+    }
+    p->n_lines = n;
+    return true;
+}
+
+/* Decodes any Location message, as fast_location does the common ones. */
+static int slow_location(dec *d, const field *outer, uint64_t off, pprof_location *loc, uint64_t *map_id)
+{
+    pprof_profile *p = d->p;
+    uint64_t v = 0;
     const uint8_t *q = outer->data, *e = q + outer->len;
     while (q < e) {
         field f;
@@ -1147,9 +1245,9 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
             return d->err->code;
         int rc = 0;
         switch (f.num) {
-        case 1: rc = int_field(d, &f, "location id", foff, &loc.id); break;
-        case 2: rc = int_field(d, &f, "location mapping_id", foff, &map_id); break;
-        case 3: rc = int_field(d, &f, "location address", foff, &loc.address); break;
+        case 1: rc = int_field(d, &f, "location id", foff, &loc->id); break;
+        case 2: rc = int_field(d, &f, "location mapping_id", foff, map_id); break;
+        case 3: rc = int_field(d, &f, "location address", foff, &loc->address); break;
         case 4: {
             wire_line wl;
             memset(&wl, 0, sizeof wl);
@@ -1167,9 +1265,28 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
             p->n_lines++;
             break;
         }
-        case 5: rc = int_field(d, &f, "location is_folded", foff, &v); loc.is_folded = v != 0; break;
+        case 5: rc = int_field(d, &f, "location is_folded", foff, &v); loc->is_folded = v != 0; break;
         default: break;
         }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int dec_location(dec *d, const field *outer, uint64_t off)
+{
+    pprof_profile *p = d->p;
+    if (outer->wt != WT_LEN)
+        return type_mismatch(d, "location", outer, off);
+    pprof_location loc;
+    memset(&loc, 0, sizeof loc);
+    uint64_t map_id = 0;
+    size_t lines_start = p->n_lines;
+    if (!fast_location(d, outer->data, outer->len, &loc, &map_id)) {
+        memset(&loc, 0, sizeof loc);
+        map_id = 0;
+        int rc = slow_location(d, outer, off, &loc, &map_id);
         if (rc)
             return rc;
     }
@@ -1185,7 +1302,14 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     }
     uint32_t idx = pprof_idmap_get(&d->loc_ids, loc.id);
     if (idx == PPROF_NONE && !d->promoting) {
-        /* No sample has used it yet: keep its bytes only. */
+        /* No sample has used it yet: keep its bytes only, and what its
+         * lines name for the check at the end (check_held_lines). */
+        for (size_t i = lines_start; i < p->n_lines; i++) {
+            uint64_t fn_id = d->line_fn_ids[i];
+            d->drop_zero |= fn_id == 0;
+            if (fn_id && pprof_idset_add(&d->drop_fn_refs, fn_id))
+                return fail(d, PPROF_ENOMEM, "out of memory");
+        }
         if (pend_put(&d->loc_pend, outer))
             return fail(d, PPROF_ENOMEM, "out of memory");
         p->n_lines = lines_start;
@@ -1213,9 +1337,14 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     if (!d->promoting && pend_mark(&d->loc_pend))
         return fail(d, PPROF_ENOMEM, "out of memory");
     /* what it uses: functions and mappings decoded later are kept */
-    for (size_t i = lines_start; i < p->n_lines; i++)
-        if (d->line_fn_ids[i] && pprof_idmap_put(&d->fn_refs, d->line_fn_ids[i], 0))
-            return fail(d, PPROF_ENOMEM, "out of memory");
+    for (size_t i = lines_start; i < p->n_lines; i++) {
+        uint64_t fn_id = d->line_fn_ids[i];
+        if (fn_id && !pprof_idset_has(&d->fn_refs, fn_id)) {
+            if (pprof_idset_add(&d->fn_refs, fn_id))
+                return fail(d, PPROF_ENOMEM, "out of memory");
+            d->fn_ref_after_hold |= d->fn_pend.count > 0;
+        }
+    }
     return 0;
 }
 
@@ -1224,7 +1353,7 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
  * decoded one. */
 static int promote_pending(dec *d)
 {
-    if (!d->loc_pend.count || d->dup_loc_id)
+    if (!d->loc_pend.count || d->dup_loc_id || !d->loc_ref_after_hold)
         return 0;
     pprof_profile *p = d->p;
     uint32_t *order = NULL;
@@ -1319,7 +1448,7 @@ static int add_string(dec *d, uint64_t len, uint64_t off, char **out)
         return fail(d, PPROF_ELIMIT, "parsing profile: string %zu too long", d->n_wstr);
     if (len >= (1u << 20) && check_budget(d, len))
         return d->err->code;
-    char *c = pprof_arena_alloc(&d->p->internal->arena, (size_t)len + 1);
+    char *c = pprof_arena_alloc_bytes(&d->p->internal->arena, (size_t)len + 1);
     if (!c)
         return fail(d, PPROF_ENOMEM, "out of memory");
     c[len] = 0;
@@ -1513,7 +1642,8 @@ static int resolve_strings(dec *d)
     /* The functions dropped unused name strings too: checked. */
     const uint8_t *q = d->fn_pend.b, *msg;
     uint64_t len;
-    for (size_t k = 0; !rc && d->fn_pend.count && next_pending(&d->fn_pend, &q, &msg, &len); k++) {
+    bool held_ok = d->fn_held_max_str < d->n_wstr; /* (else find which one and say so) */
+    for (size_t k = 0; !rc && d->fn_pend.count && !held_ok && next_pending(&d->fn_pend, &q, &msg, &len); k++) {
         pprof_function fn;
         memset(&fn, 0, sizeof fn);
         field f = {.num = 5, .wt = WT_LEN, .data = msg, .len = (size_t)len};
@@ -1566,6 +1696,60 @@ static int index_ids(dec *d, pprof_idmap *ids, const void *base, size_t stride, 
     return 0;
 }
 
+/* Whether function id fn_id names no function: neither a kept one (ids)
+ * nor a held one. */
+static bool fn_missing(const dec *d, const pprof_idmap *ids, uint64_t fn_id)
+{
+    return !fn_id || (pprof_idmap_get(ids, fn_id) == PPROF_NONE && !pprof_idset_has(&d->fn_held, fn_id));
+}
+
+/* The lines of the locations no sample uses are checked as pprof does,
+ * though the locations are dropped: each must name a function, kept or
+ * held. The function ids they name were gathered as they arrived
+ * (dec_location); when one names none, the held locations are decoded
+ * again to find the first that does, and say which. */
+static int check_held_lines(dec *d, const pprof_idmap *ids)
+{
+    const pprof_idset *refs = &d->drop_fn_refs;
+    bool bad = d->drop_zero;
+    for (size_t w = 0; w < refs->n_words && !bad; w++)
+        for (uint64_t b = refs->bits[w]; b && !bad; b &= b - 1)
+            bad = fn_missing(d, ids, (uint64_t)w * 64 + (unsigned)__builtin_ctzll(b));
+    const pprof_idmap *big = &refs->big;
+    for (size_t id = PPROF_IDSET_BITS_MAX; id < big->dense_cap && !bad; id++)
+        bad = big->dense[id] && fn_missing(d, ids, id);
+    for (size_t k = 0; k < big->count && !bad; k++)
+        bad = fn_missing(d, ids, big->entries[k].id);
+    if (!bad)
+        return 0;
+    const uint8_t *q = d->loc_pend.b, *msg;
+    uint64_t len;
+    while (next_pending(&d->loc_pend, &q, &msg, &len)) {
+        if (len == 0 || pprof_idmap_get(&d->loc_ids, wire_id(msg, len)) != PPROF_NONE)
+            continue; /* (decoded, or promoted: its lines were checked) */
+        const uint8_t *lq = msg, *le = msg + len;
+        while (lq < le) {
+            field f;
+            if (rd_field(d, &lq, le, 0, "location", &f))
+                return d->err->code;
+            if (f.num != 4)
+                continue;
+            wire_line wl;
+            memset(&wl, 0, sizeof wl);
+            int rc = dec_scalars(d, &f, 0, "location line", line_fields, sizeof line_fields / sizeof line_fields[0],
+                                 &wl);
+            if (rc)
+                return rc;
+            if (fn_missing(d, ids, wl.fn_id))
+                return fail(d, PPROF_ESEMANTIC,
+                            "malformed profile: location id: %llu has a line with nil function (function id %llu not "
+                            "found)",
+                            (unsigned long long)wire_id(msg, len), (unsigned long long)wl.fn_id);
+        }
+    }
+    return fail(d, PPROF_ESEMANTIC, "malformed profile: a location has a line with nil function"); /* (not reached) */
+}
+
 static int resolve_functions(dec *d)
 {
     pprof_profile *p = d->p;
@@ -1589,45 +1773,8 @@ static int resolve_functions(dec *d)
             p->lines[i].function = idx;
         }
     }
-    /* The lines of the locations no sample uses are checked as pprof does,
-     * though the locations are dropped: a function they name may be a
-     * dropped one too (its ids are gathered when a line needs them). */
-    pprof_idmap dropped;
-    memset(&dropped, 0, sizeof dropped);
-    bool have_dropped = false;
-    const uint8_t *q = d->loc_pend.b, *msg;
-    uint64_t len;
-    while (!rc && d->loc_pend.count && next_pending(&d->loc_pend, &q, &msg, &len)) {
-        if (len == 0 || pprof_idmap_get(&d->loc_ids, wire_id(msg, len)) != PPROF_NONE)
-            continue;
-        const uint8_t *lq = msg, *le = msg + len;
-        while (!rc && lq < le) {
-            field f;
-            if (rd_field(d, &lq, le, 0, "location", &f))
-                return d->err->code;
-            if (f.num != 4)
-                continue;
-            wire_line wl;
-            memset(&wl, 0, sizeof wl);
-            rc = dec_scalars(d, &f, 0, "location line", line_fields, sizeof line_fields / sizeof line_fields[0],
-                             &wl);
-            if (!rc && wl.fn_id && pprof_idmap_get(&ids, wl.fn_id) == PPROF_NONE && !have_dropped) {
-                const uint8_t *fq = d->fn_pend.b, *fmsg;
-                uint64_t flen;
-                while (next_pending(&d->fn_pend, &fq, &fmsg, &flen))
-                    if (flen && pprof_idmap_put(&dropped, wire_id(fmsg, flen), 0))
-                        rc = fail(d, PPROF_ENOMEM, "out of memory");
-                have_dropped = true;
-            }
-            if (!rc && (!wl.fn_id || (pprof_idmap_get(&ids, wl.fn_id) == PPROF_NONE &&
-                                      pprof_idmap_get(&dropped, wl.fn_id) == PPROF_NONE)))
-                rc = fail(d, PPROF_ESEMANTIC,
-                          "malformed profile: location id: %llu has a line with nil function (function id %llu not "
-                          "found)",
-                          (unsigned long long)wire_id(msg, len), (unsigned long long)wl.fn_id);
-        }
-    }
-    pprof_idmap_release(&dropped);
+    if (!rc)
+        rc = check_held_lines(d, &ids);
     pprof_idmap_release(&ids);
     return rc;
 }
@@ -1744,7 +1891,9 @@ static void dec_release(dec *d)
     free(d->stk_hash);
     free(d->loc_pend.b);
     free(d->fn_pend.b);
-    pprof_idmap_release(&d->fn_refs);
+    pprof_idset_release(&d->fn_refs);
+    pprof_idset_release(&d->fn_held);
+    pprof_idset_release(&d->drop_fn_refs);
 }
 
 /* gzip input is inflated into a window (DEC_WINDOW, grown as fields need),
@@ -1839,7 +1988,7 @@ static int decode_all(dec *d)
         return rc;
     rc = promote_pending(d);
     pprof_profile *p = d->p;
-    if (!rc)
+    if (!rc && d->fn_ref_after_hold)
         rc = promote_table(d, &d->fn_pend, &d->fn_refs, (void **)&p->functions, &p->n_functions,
                            &p->internal->cap_functions, sizeof *p->functions, dec_function);
     if (rc)

@@ -206,6 +206,17 @@ char *pprof_demangle(const char *sym, pprof_demangle_mode mode)
     return r;
 }
 
+/* false when pprof_demangle(sym, mode) is sym: most names (Go's, C's)
+ * are neither mangled nor demangled C++ to simplify. */
+static bool may_change(const char *sym, pprof_demangle_mode mode)
+{
+    if (mode == PPROF_DEMANGLE_NONE)
+        return false;
+    if (looks_mangled(sym) || (sym[0] == '_' && looks_mangled(sym + 1)))
+        return true;
+    return mode != PPROF_DEMANGLE_FULL && looks_demangled_cxx(sym);
+}
+
 int pprof_profile_demangle(pprof_profile *p, pprof_demangle_mode mode, bool force)
 {
     for (size_t i = 0; i < p->n_functions; i++) {
@@ -216,7 +227,7 @@ int pprof_profile_demangle(pprof_profile *p, pprof_demangle_mode mode, bool forc
             continue;
         /* A name with a NUL inside is no symbol: left whole. */
         const char *raw = pprof_string(p, f->system_name);
-        if (strlen(raw) != p->string_lens[f->system_name])
+        if (strlen(raw) != p->string_lens[f->system_name] || !may_change(raw, mode))
             continue;
         char *d = pprof_demangle(raw, mode);
         if (!d)

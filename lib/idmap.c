@@ -1,4 +1,4 @@
-/* idmap.c: growth of the wire-id to index map (lookups are inline in idmap.h). */
+/* idmap.c: growth of the wire-id to index map and of the id set (lookups are inline in idmap.h). */
 #include "idmap.h"
 
 void pprof_idmap_release(pprof_idmap *m)
@@ -76,5 +76,26 @@ int pprof_idmap_put(pprof_idmap *m, uint64_t id, uint32_t index)
         return PPROF_ENOMEM;
     m->entries[m->count] = (pprof_idmap_entry){id, index};
     m->slots[i] = (uint32_t)++m->count;
+    return 0;
+}
+
+void pprof_idset_release(pprof_idset *s)
+{
+    free(s->bits);
+    pprof_idmap_release(&s->big);
+    memset(s, 0, sizeof *s);
+}
+
+int pprof_idset_add(pprof_idset *s, uint64_t id)
+{
+    if (id >= PPROF_IDSET_BITS_MAX)
+        return pprof_idmap_put(&s->big, id, 0);
+    size_t w = (size_t)(id >> 6), old = s->n_words;
+    if (w >= old) {
+        if (PPROF_GROW(s->bits, s->n_words, w + 1))
+            return PPROF_ENOMEM;
+        memset(s->bits + old, 0, (s->n_words - old) * sizeof *s->bits);
+    }
+    s->bits[w] |= (uint64_t)1 << (id & 63);
     return 0;
 }

@@ -1,4 +1,4 @@
-/* idmap.h: map from wire ids (uint64) to dense table indices, dense for small ids. */
+/* idmap.h: map from wire ids (uint64) to dense table indices, dense for small ids; and a set of ids, a bitmap for small ids. */
 #ifndef PPROF_IDMAP_H
 #define PPROF_IDMAP_H
 
@@ -43,5 +43,28 @@ static inline uint32_t pprof_idmap_get(const pprof_idmap *m, uint64_t id)
 
 /* Stores id -> index (id must be non-zero). Returns 0 or PPROF_ENOMEM. */
 int pprof_idmap_put(pprof_idmap *m, uint64_t id, uint32_t index);
+
+/* A set of wire ids: a bit per id below PPROF_IDSET_BITS_MAX (a million
+ * function ids in 128 KiB, which stays in cache where the map's array of
+ * 4 MiB would not; at most 16 MiB, what the map's array may take for ids
+ * below PPROF_IDMAP_DENSE_MAX), larger ids in a map. */
+#define PPROF_IDSET_BITS_MAX ((uint64_t)1 << 27)
+typedef struct pprof_idset {
+    uint64_t *bits;
+    size_t n_words;
+    pprof_idmap big;
+} pprof_idset;
+
+void pprof_idset_release(pprof_idset *s);
+
+static inline bool pprof_idset_has(const pprof_idset *s, uint64_t id)
+{
+    if (id < (uint64_t)s->n_words * 64)
+        return s->bits[id >> 6] >> (id & 63) & 1;
+    return id >= PPROF_IDSET_BITS_MAX && pprof_idmap_get(&s->big, id) != PPROF_NONE;
+}
+
+/* Adds id. Returns 0 or PPROF_ENOMEM. */
+int pprof_idset_add(pprof_idset *s, uint64_t id);
 
 #endif

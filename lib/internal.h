@@ -19,6 +19,8 @@ typedef struct pprof_arena {
 } pprof_arena;
 
 void *pprof_arena_alloc(pprof_arena *a, size_t n);
+/* n bytes at any address (strings: no padding to 16 between them). */
+void *pprof_arena_alloc_bytes(pprof_arena *a, size_t n);
 void pprof_arena_release(pprof_arena *a);
 
 /* ---------------------------------------------------------------- locale */

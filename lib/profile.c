@@ -114,7 +114,7 @@ static int intern_hashed(pprof_str *out, pprof_profile *p, const char *s, size_t
     in->cap_strings = cap < cap2 ? cap : cap2;
     const char *stored = s;
     if (copy) {
-        char *c = pprof_arena_alloc(&in->arena, len + 1);
+        char *c = pprof_arena_alloc_bytes(&in->arena, len + 1);
         if (!c)
             return PPROF_ENOMEM;
         memcpy(c, s, len);

@@ -1501,6 +1501,264 @@ static void test_decode_wide_ids(void)
     free(m);
 }
 
+/* Locations of every shape decode alike: the common one (fast_location)
+ * and the others (unknown fields, longer tags: slow_location). */
+static void test_decode_location_shapes(void)
+{
+    for (int shape = 0; shape < 4; shape++) {
+        msg m, smp = {.n = 0}, loc = {.n = 0}, ln = {.n = 0};
+        m.n = 0;
+        f_value_type(&m, 1, 1, 2);
+        uint64_t ids[] = {9}, one[] = {1};
+        fpacked(&smp, 1, ids, 1);
+        fpacked(&smp, 2, one, 1);
+        fm(&m, 2, &smp);
+        /* a line before the id, a line of one field, fields out of order, the
+         * id twice (the last one counts) */
+        fv(&ln, 3, 7);
+        fv(&ln, 2, (uint64_t)-5);
+        fv(&ln, 1, 1);
+        if (shape == 1)
+            fv(&ln, 9, 1); /* unknown field in a line */
+        fm(&loc, 4, &ln);
+        fv(&loc, 1, 4);
+        msg ln2 = {.n = 0};
+        fv(&ln2, 1, 1); /* a line of a function only */
+        fm(&loc, 4, &ln2);
+        fv(&loc, 3, 0x1234);
+        if (shape == 2)
+            fv(&loc, 12, 5); /* unknown field */
+        fv(&loc, 2, 1);
+        fv(&loc, 5, 1);
+        if (shape == 3) {
+            loc.b[loc.n++] = 0x88; /* field 1 in a two-byte tag */
+            loc.b[loc.n++] = 0x00;
+            put_v(&loc, 9);
+        } else {
+            fv(&loc, 1, 9);
+        }
+        fm(&m, 4, &loc);
+        msg mp = {.n = 0};
+        fv(&mp, 1, 1);
+        fm(&m, 3, &mp);
+        f_function(&m, 1, 3);
+        f_strings(&m);
+        pprof_profile *p = parse_ok(&m);
+        if (p)
+            CHECK_INT(p->n_locations, 1);
+        if (p && p->n_locations == 1 && p->n_mappings == 1) {
+            const pprof_location *l = &p->locations[0];
+            CHECK_INT(l->id, 9);
+            CHECK_INT(l->address, 0x1234);
+            CHECK_INT(l->mapping, 0);
+            CHECK(l->is_folded);
+            CHECK_INT(l->n_lines, 2);
+            if (l->n_lines == 2) {
+                const pprof_line *a = &p->lines[l->lines_off], *b = a + 1;
+                CHECK_INT(a->line, -5);
+                CHECK_INT(a->column, 7);
+                CHECK_INT(p->functions[a->function].id, 1);
+                CHECK_INT(b->line, 0);
+                CHECK_INT(b->column, 0);
+            }
+        }
+        pprof_profile_free(p);
+    }
+    /* Functions too: fields out of order and repeated, an unknown field, a
+     * two-byte tag, a negative start line. */
+    for (int shape = 0; shape < 3; shape++) {
+        msg m, fn = {.n = 0};
+        base_profile(&m, true);
+        m.n = 0;
+        f_value_type(&m, 1, 1, 2);
+        f_value_type(&m, 1, 3, 2);
+        uint64_t ids[] = {1, 2, 1}, vals[] = {7, 1};
+        msg smp = {.n = 0};
+        fpacked(&smp, 1, ids, 3);
+        fpacked(&smp, 2, vals, 2);
+        fm(&m, 2, &smp);
+        f_location(&m, 1, 1, 10);
+        f_location(&m, 2, 1, 11);
+        fv(&fn, 4, 3);
+        fv(&fn, 5, (uint64_t)-12);
+        fv(&fn, 2, 1);
+        fv(&fn, 1, 1);
+        if (shape == 1)
+            fv(&fn, 6, 1);
+        if (shape == 2) {
+            fn.b[fn.n++] = 0x98; /* field 3 in a two-byte tag */
+            fn.b[fn.n++] = 0x00;
+            put_v(&fn, 4);
+        } else {
+            fv(&fn, 3, 4);
+        }
+        fv(&fn, 2, 2); /* the last one counts */
+        fm(&m, 5, &fn);
+        f_strings(&m);
+        pprof_profile *p = parse_ok(&m);
+        if (p && p->n_functions == 1) {
+            const pprof_function *f = &p->functions[0];
+            CHECK_INT(f->id, 1);
+            CHECK_PSTR(p, f->name, "u");
+            CHECK_PSTR(p, f->system_name, "file");
+            CHECK_PSTR(p, f->filename, "f");
+            CHECK_INT(f->start_line, -12);
+        } else {
+            CHECK(p && p->n_functions == 1);
+        }
+        pprof_profile_free(p);
+    }
+
+    /* Errors are the general decoder's. */
+    msg m, loc = {.n = 0}, ln = {.n = 0};
+    base_profile(&m, true);
+    msg fn = {.n = 0};
+    fv(&fn, 1, 9);
+    fv(&fn, 2, (uint64_t)-1);
+    fm(&m, 5, &fn);
+    EXPECT_FAIL(&m, PPROF_EWIRE, "function name: string index -1 out of range");
+    base_profile(&m, true);
+    fn.n = 0;
+    fv(&fn, 1, 9);
+    fv(&fn, 4, UINT32_MAX);
+    fm(&m, 5, &fn);
+    EXPECT_FAIL(&m, PPROF_EWIRE, "function filename: string index 4294967295 out of range");
+    base_profile(&m, true);
+    fbytes(&ln, 1, "x", 1); /* function id as bytes */
+    fv(&loc, 1, 7);
+    fm(&loc, 4, &ln);
+    fm(&m, 4, &loc);
+    EXPECT_FAIL(&m, PPROF_EWIRE, "type mismatch: line function_id field 1");
+    base_profile(&m, true);
+    loc.n = 0;
+    fv(&loc, 1, 7);
+    put_tag(&loc, 4, 2);
+    put_v(&loc, 9); /* a line longer than the location */
+    fv(&loc, 1, 1);
+    fm(&m, 4, &loc);
+    EXPECT_FAIL(&m, PPROF_EWIRE, "exceeds");
+}
+
+/* Locations and functions no sample uses yet when they arrive are held as
+ * their bytes: promoted when a later message uses them, in wire order; the
+ * lines of those left over checked at the end, the first bad one named. */
+static void test_decode_held(void)
+{
+    msg m, smp;
+    uint64_t one[] = {1};
+
+    /* Location 3 (no lines) and 4 arrive before the samples that use them;
+     * 5 stays unused. Function 2 arrives before location 4, which uses it;
+     * function 9 is never used. */
+    m.n = 0;
+    f_value_type(&m, 1, 1, 2);
+    f_function(&m, 2, 3);
+    msg loc = {.n = 0};
+    fv(&loc, 1, 3);
+    fm(&m, 4, &loc);
+    f_location(&m, 5, 9, 50);
+    f_location(&m, 4, 2, 40);
+    smp.n = 0;
+    uint64_t a[] = {4, 3, 1};
+    fpacked(&smp, 1, a, 3);
+    fpacked(&smp, 2, one, 1);
+    fm(&m, 2, &smp);
+    f_location(&m, 1, 1, 10);
+    f_function(&m, 9, 4);
+    f_function(&m, 1, 3);
+    f_strings(&m);
+    pprof_profile *p = parse_ok(&m);
+    if (p) {
+        CHECK_INT(p->n_locations, 3);
+        CHECK_INT(p->n_functions, 2);
+    }
+    if (p && p->n_locations == 3 && p->n_functions == 2 && p->n_sample_locs == 3) {
+        CHECK_INT(p->locations[0].id, 3); /* wire order */
+        CHECK_INT(p->locations[1].id, 4);
+        CHECK_INT(p->locations[2].id, 1);
+        CHECK_INT(p->locations[0].n_lines, 0);
+        CHECK_INT(p->locations[1].n_lines, 1);
+        CHECK_INT(p->lines[p->locations[1].lines_off].line, 40);
+        CHECK_INT(p->functions[p->lines[p->locations[1].lines_off].function].id, 2);
+        CHECK_INT(p->functions[0].id, 2);
+        CHECK_INT(p->functions[1].id, 1);
+        CHECK_INT(p->locations[p->sample_locs[0]].id, 4);
+        CHECK_INT(p->locations[p->sample_locs[1]].id, 3);
+    }
+    pprof_profile_free(p);
+
+    /* Unused locations naming no function: the first in wire order is
+     * named, whether its function id is 0 or unknown, small or hashed;
+     * a used location's bad line comes first. */
+    static const struct {
+        uint64_t loc_a, fn_a, loc_b, fn_b;
+        bool used_bad;
+        const char *want;
+    } cases[] = {
+        {7, 99, 8, 0, false, "location id: 7 has a line with nil function (function id 99 not found)"},
+        {8, 0, 7, 99, false, "location id: 8 has a line with nil function (function id 0 not found)"},
+        {7, 1, 8, 99, false, "location id: 8 has a line with nil function (function id 99 not found)"},
+        {7, 9, 8, (uint64_t)1 << 40, false, "function id 1099511627776 not found"},
+        {7, (uint64_t)1 << 40, 8, 0, false, "location id: 7 has a line with nil function (function id 1099511627776"},
+        {7, 99, 8, 0, true, "location id: 2 has a line with nil function (function id 77 not found)"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        base_profile(&m, true);
+        if (cases[k].used_bad) {
+            m.n = 0;
+            f_value_type(&m, 1, 1, 2);
+            f_value_type(&m, 1, 3, 2);
+            smp.n = 0;
+            uint64_t ids[] = {1, 2};
+            fpacked(&smp, 1, ids, 2);
+            uint64_t vals[] = {1, 1};
+            fpacked(&smp, 2, vals, 2);
+            fm(&m, 2, &smp);
+            f_location(&m, 1, 1, 10);
+        }
+        f_location(&m, 6, 9, 60); /* names a function no used location names: fine */
+        f_location(&m, cases[k].loc_a, cases[k].fn_a, 1);
+        f_location(&m, cases[k].loc_b, cases[k].fn_b, 2);
+        if (cases[k].used_bad)
+            f_location(&m, 2, 77, 11);
+        f_function(&m, 9, 4);
+        if (cases[k].used_bad) {
+            f_function(&m, 1, 3);
+            f_strings(&m);
+        }
+        EXPECT_FAIL(&m, PPROF_ESEMANTIC, cases[k].want);
+    }
+
+    /* Without the bad ones, the same profile parses. */
+    base_profile(&m, true);
+    f_location(&m, 6, 9, 60);
+    f_location(&m, 7, 1, 1);
+    f_function(&m, 9, 4);
+    p = parse_ok(&m);
+    if (p)
+        CHECK_INT(p->n_locations, 2);
+    pprof_profile_free(p);
+
+    /* An unused function naming a string past the table, found again. */
+    base_profile(&m, true);
+    f_function(&m, 5, 4);
+    f_function(&m, 6, 40);
+    EXPECT_FAIL(&m, PPROF_ESEMANTIC, "function name 2: string index 40 out of range");
+
+    /* A held location whose id a decoded location repeats. */
+    m.n = 0;
+    f_value_type(&m, 1, 1, 2);
+    f_location(&m, 1, 1, 10);
+    smp.n = 0;
+    fpacked(&smp, 1, one, 1);
+    fpacked(&smp, 2, one, 1);
+    fm(&m, 2, &smp);
+    f_location(&m, 1, 1, 11);
+    f_function(&m, 1, 3);
+    f_strings(&m);
+    EXPECT_FAIL(&m, PPROF_ESEMANTIC, "multiple locations with same id: 1");
+}
+
 /* A read that would pass max_memory fails with PPROF_ELIMIT, raw or gzip. */
 static void test_decode_budget(void)
 {
@@ -1553,6 +1811,42 @@ static void test_decode_budget(void)
 
 /* The wire-id map stays a plain array while ids are dense, past
  * PPROF_IDMAP_DENSE_MAX too, moving ids it had hashed into the array. */
+/* The arena: strings packed byte by byte, other blocks at multiples of 16,
+ * big blocks in chunks of their own, every byte kept. */
+static void test_arena(void)
+{
+    pprof_arena a;
+    memset(&a, 0, sizeof a);
+    char *prev = NULL;
+    bool packed = true, aligned = true, intact = true;
+    char *blocks[3000];
+    size_t lens[3000];
+    for (size_t i = 0; i < 3000; i++) {
+        lens[i] = i % 7 == 6 ? 300000 + i : i % 23;
+        bool bytes = i % 3 != 0;
+        char *b = bytes ? pprof_arena_alloc_bytes(&a, lens[i]) : pprof_arena_alloc(&a, lens[i]);
+        if (!b)
+            break;
+        if (!bytes)
+            aligned &= ((uintptr_t)b & 15) == 0;
+        /* two small byte blocks in a row are next to each other, unless a chunk ended */
+        if (bytes && prev && i % 3 == 2 && lens[i - 1] < 300000 && lens[i] < 300000 && b != prev + lens[i - 1])
+            packed = false;
+        memset(b, (int)(i & 0xff), lens[i]);
+        blocks[i] = b;
+        prev = b;
+    }
+    for (size_t i = 0; i < 3000; i++)
+        for (size_t k = 0; k < lens[i]; k += 997)
+            intact &= (unsigned char)blocks[i][k] == (i & 0xff);
+    CHECK(aligned);
+    CHECK(packed);
+    CHECK(intact);
+    CHECK(a.total > 0);
+    pprof_arena_release(&a);
+    CHECK(a.head == NULL && a.total == 0);
+}
+
 static void test_idmap(void)
 {
     pprof_idmap m;
@@ -1578,6 +1872,28 @@ static void test_idmap(void)
     CHECK(pprof_idmap_get(&m, huge + 1) == PPROF_NONE);
     CHECK(pprof_idmap_get(&m, 0) == PPROF_NONE);
     pprof_idmap_release(&m);
+
+    /* The id set: bits below the bound, a map above it. */
+    pprof_idset set;
+    memset(&set, 0, sizeof set);
+    static const uint64_t in[] = {1, 63, 64, 65, 1000, PPROF_IDMAP_DENSE_MAX, PPROF_IDSET_BITS_MAX - 1,
+                                  PPROF_IDSET_BITS_MAX, PPROF_IDSET_BITS_MAX + 1, 1ULL << 40, UINT64_MAX};
+    static const uint64_t out[] = {0, 2, 62, 66, 999, 1001, PPROF_IDMAP_DENSE_MAX + 1, PPROF_IDSET_BITS_MAX - 2,
+                                   PPROF_IDSET_BITS_MAX + 2, (1ULL << 40) + 1, UINT64_MAX - 1};
+    for (size_t k = 0; k < sizeof in / sizeof in[0]; k++) {
+        CHECK(!pprof_idset_has(&set, in[k]));
+        CHECK_INT(pprof_idset_add(&set, in[k]), 0);
+        CHECK_INT(pprof_idset_add(&set, in[k]), 0); /* twice: the same */
+    }
+    for (size_t k = 0; k < sizeof in / sizeof in[0]; k++)
+        CHECK(pprof_idset_has(&set, in[k]));
+    for (size_t k = 0; k < sizeof out / sizeof out[0]; k++)
+        CHECK(!pprof_idset_has(&set, out[k]));
+    CHECK((uint64_t)set.n_words * 64 <= PPROF_IDSET_BITS_MAX);
+    CHECK(set.big.count + set.big.dense_count == 4); /* only the ids from the bound on */
+    pprof_idset_release(&set);
+    CHECK(set.bits == NULL && set.n_words == 0 && !pprof_idset_has(&set, 1));
+    pprof_idset_release(&set); /* twice: safe */
 }
 
 int main(void)
@@ -1596,7 +1912,10 @@ int main(void)
     test_decode_merge();
     test_decode_shared_stacks();
     test_decode_wide_ids();
+    test_decode_held();
+    test_decode_location_shapes();
     test_decode_budget();
     test_idmap();
+    test_arena();
     return unit_report("codec");
 }

@@ -88,6 +88,36 @@ static void test_profile(void)
     pprof_profile_free(p);
 }
 
+/* A profile's functions get what pprof_demangle gives their names, in
+ * every mode, those it leaves alone (skipped unread) included. */
+static void test_profile_all(void)
+{
+    static const char *syms[] = {
+        "_ZN6WidgetD0Ev", "__ZN3foo3barEv", "_Z8templ_fnILi5EEll", "_ZN4main4main17he714a2e23ed7db23E",
+        "_RNCNCNgCs6DXkGYLi8lr_2cc5spawn00B5_", "_GLOBAL__I_a", "_GLOBAL__sub_I_main", "_Zfoo", "malloc", "_",
+        "main.main", "github.com/foo/bar/v2/baz.(*T).Method", "main.(*L[...]).Push", "com.example.Foo.<init>",
+        "foo::Bar<int>::baz(int) const", "x::y", "a[1]", "<module> (app.py:1)", "<anonymous>", "f(int",
+    };
+    static const pprof_demangle_mode modes[] = {D, T, F, N};
+    enum { NS = sizeof syms / sizeof syms[0] };
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        pprof_profile *p = pprof_profile_new();
+        for (size_t i = 0; i < NS; i++) {
+            pprof_str id;
+            CHECK_INT(pprof_profile_intern(&id, p, syms[i], strlen(syms[i])), 0);
+            pprof_function f = {.id = i + 1, .name = id, .system_name = id};
+            CHECK_INT(pprof_profile_add_function(NULL, p, &f), 0);
+        }
+        CHECK_INT(pprof_profile_demangle(p, modes[m], false), 0);
+        for (size_t i = 0; i < NS && i < p->n_functions; i++) {
+            char *want = pprof_demangle(syms[i], modes[m]);
+            CHECK_STR(pprof_string(p, p->functions[i].name), want);
+            free(want);
+        }
+        pprof_profile_free(p);
+    }
+}
+
 static void test_parse(void)
 {
     pprof_symbolize_options o;
@@ -113,6 +143,7 @@ static void test_parse(void)
 
 int main(void)
 {
+    test_profile_all();
     test_cxx();
     test_others();
     test_profile();
