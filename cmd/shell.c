@@ -11,6 +11,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -411,6 +412,10 @@ static void run_in_child(const command_def *c, const char *param, const pprof_pr
     if (pid == 0) {
         signal(SIGINT, SIG_DFL);
         cmd_output_guard_signals();
+        /* As a web UI view's child: what the report frees is used again,
+         * not unmapped and faulted in afresh page by page. */
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
         int rc = cmd_run_report(c, param, (pprof_profile *)p, NULL, cc, args);
         fflush(stdout);
         fflush(stderr);

@@ -21,6 +21,7 @@ static int64_t edge_value(const pprof_edge *e)
 typedef struct edge_item {
     const pprof_edge *e;
     const char *name; /* the other end */
+    size_t len;       /* its length */
 } edge_item;
 
 static int cmp_edges(const void *a, const void *b)
@@ -94,12 +95,13 @@ static void put_padded(pprof_buf *out, const char *s, size_t width)
     pprof_buf_append(out, s, n);
 }
 
-/* Node i's printable name, made when first asked for: a peek names only
- * the nodes it prints and their callers and callees. NULL: out of memory. */
+/* Node i's printable name, made when first asked for (unless the graph
+ * has them made): a peek names only the nodes it prints and their callers
+ * and callees. NULL: out of memory. */
 static const char *name_of(char **names, const pprof_graph *g, size_t i, pprof_buf *tmp)
 {
     if (g->texts)
-        return g->texts[i]; /* (made once for the profile) */
+        return g->texts[i];
     if (!names[i]) {
         tmp->len = 0;
         if (pprof_node_text(tmp, g, &g->nodes[i]) == 0)
@@ -108,14 +110,28 @@ static const char *name_of(char **names, const pprof_graph *g, size_t i, pprof_b
     return names[i];
 }
 
+/* The length of node i's name s, measured once (a node is the caller or
+ * callee of many): lens[i] is it + 1, or 0 before. */
+static size_t name_len(uint32_t *lens, size_t i, const char *s)
+{
+    if (!lens[i]) {
+        size_t n = strlen(s);
+        lens[i] = n < UINT32_MAX - 1 ? (uint32_t)n + 1 : 0;
+        return n;
+    }
+    return lens[i] - 1;
+}
+
 static int write_edges(writer *w, const pprof_graph *g, const uint32_t *idx, uint32_t n, bool incoming,
-                       int64_t node_cum, char **names, pprof_buf *tmp, edge_item *items)
+                       int64_t node_cum, char **names, uint32_t *lens, pprof_buf *tmp, edge_item *items)
 {
     for (uint32_t i = 0; i < n; i++) {
         const pprof_edge *e = &g->edges[idx[i]];
-        items[i] = (edge_item){e, name_of(names, g, incoming ? e->src : e->dst, tmp)};
+        uint32_t other = incoming ? e->src : e->dst;
+        items[i] = (edge_item){e, name_of(names, g, other, tmp), 0};
         if (!items[i].name)
             return PPROF_ENOMEM;
+        items[i].len = name_len(lens, other, items[i].name);
     }
     qsort(items, n, sizeof *items, cmp_edges);
     for (uint32_t i = 0; i < n; i++) {
@@ -125,7 +141,7 @@ static int write_edges(writer *w, const pprof_graph *g, const uint32_t *idx, uin
         pprof_buf_puts(w->out, " ");
         pprof_buf_puts(w->out, percent_text(w, v, node_cum));
         pprof_buf_puts(w->out, " |   ");
-        pprof_buf_puts(w->out, items[i].name);
+        pprof_buf_append(w->out, items[i].name, items[i].len);
         pprof_buf_puts(w->out, items[i].e->is_inline ? " (inline)\n" : "\n");
     }
     return 0;
@@ -150,11 +166,12 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
     }
     /* Callers and callees may be hidden nodes (pprof_graph.n_hidden). */
     size_t all = g->n_nodes + g->n_hidden;
-    char **names = calloc(all ? all : 1, sizeof *names);
+    char **names = g->texts ? NULL : calloc(all ? all : 1, sizeof *names); /* (texts: not made here) */
+    uint32_t *lens = calloc(all ? all : 1, sizeof *lens);
     edge_item *items = malloc((g->n_edges ? g->n_edges : 1) * sizeof *items);
     bool *shown = malloc(g->n_nodes ? g->n_nodes : 1);
     pprof_buf name = {0};
-    rc = names && items && shown ? 0 : PPROF_ENOMEM;
+    rc = (names || g->texts) && lens && items && shown ? 0 : PPROF_ENOMEM;
     /* -peek shows only the nodes whose printable name (with the address,
      * file and line the granularity keeps) matches: the graph put them
      * first (matched_first), else each is matched here. */
@@ -214,7 +231,7 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
                 if (at * o->n_parts / lines != part)
                     continue;
             }
-            if ((rc = write_edges(&w, g, g->in_edges + n->in_off, n->n_in, true, cv, names, &name, items)) ||
+            if ((rc = write_edges(&w, g, g->in_edges + n->in_off, n->n_in, true, cv, names, lens, &name, items)) ||
                 !(text = name_of(names, g, i, &name))) {
                 rc = PPROF_ENOMEM;
                 break;
@@ -230,9 +247,9 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
             pprof_buf_puts(out, " ");
             pprof_buf_puts(out, percent_text(&w, cv, o->total));
             pprof_buf_puts(out, "                | ");
-            pprof_buf_puts(out, text);
+            pprof_buf_append(out, text, name_len(lens, i, text));
             pprof_buf_puts(out, "\n");
-            if ((rc = write_edges(&w, g, g->out_edges + n->out_off, n->n_out, false, cv, names, &name, items)))
+            if ((rc = write_edges(&w, g, g->out_edges + n->out_off, n->n_out, false, cv, names, lens, &name, items)))
                 break;
             pprof_buf_puts(out, SEPARATOR);
         }
@@ -240,6 +257,7 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
     for (size_t i = 0; names && i < all; i++)
         free(names[i]);
     free(names);
+    free(lens);
     free(items);
     free(shown);
     free(w.values);

@@ -279,7 +279,7 @@ typedef struct dec {
     /* wire string table */
     const char **wstr;
     uint32_t *wlen;
-    size_t n_wstr, cap_wstr;
+    size_t n_wstr, cap_wstr, cap_wlen;
     /* locations: provisional index per wire id, in first-reference order */
     pprof_idmap loc_ids;
     uint8_t *loc_defined;
@@ -1512,15 +1512,8 @@ static int add_string(dec *d, uint64_t len, uint64_t off, char **out)
                     (unsigned long long)off);
     if (d->n_wstr >= UINT32_MAX - 1)
         return fail(d, PPROF_ELIMIT, "parsing profile: too many strings");
-    if (PPROF_GROW(d->wstr, d->cap_wstr, d->n_wstr + 1)) {
+    if (PPROF_GROW(d->wstr, d->cap_wstr, d->n_wstr + 1) || PPROF_GROW(d->wlen, d->cap_wlen, d->n_wstr + 1))
         return fail(d, PPROF_ENOMEM, "out of memory");
-    }
-    size_t cap = d->cap_wstr;
-    /* wlen shares cap_wstr's growth: grow it to the same capacity. */
-    uint32_t *wl = realloc(d->wlen, cap * sizeof *wl);
-    if (!wl)
-        return fail(d, PPROF_ENOMEM, "out of memory");
-    d->wlen = wl;
     if (len > UINT32_MAX)
         return fail(d, PPROF_ELIMIT, "parsing profile: string %zu too long", d->n_wstr);
     if (len >= (1u << 20) && check_budget(d, len))

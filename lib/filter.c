@@ -81,6 +81,33 @@ static int matcher_init(matcher *m, const pprof_regex *re, const pprof_profile *
     return m->fn && m->map ? 0 : PPROF_ENOMEM;
 }
 
+/* Matches every function at once, in order, their strings fetched ahead
+ * in two steps (their address, then their bytes): taken location by
+ * location, each function's strings were a wait on memory at random (a
+ * focus on a profile of 500,000 functions spent most of its time there). */
+static void matcher_all(matcher *m, const pprof_profile *p)
+{
+    const char **strs = p->strings;
+    size_t nf = p->n_functions, ns = p->n_strings;
+    for (size_t f = 0; f < nf; f++) {
+        if (f + 16 < nf) {
+            const pprof_function *a = &p->functions[f + 16];
+            if (a->name < ns)
+                __builtin_prefetch(&strs[a->name]), __builtin_prefetch(&p->string_lens[a->name]);
+            if (a->filename < ns)
+                __builtin_prefetch(&strs[a->filename]), __builtin_prefetch(&p->string_lens[a->filename]);
+        }
+        if (f + 8 < nf) {
+            const pprof_function *a = &p->functions[f + 8];
+            if (a->name < ns)
+                __builtin_prefetch(strs[a->name]);
+            if (a->filename < ns)
+                __builtin_prefetch(strs[a->filename]);
+        }
+        fn_matches(m, p, (uint32_t)f);
+    }
+}
+
 static void matcher_release(matcher *m)
 {
     free(m->fn);
@@ -118,7 +145,19 @@ static int keep_stacks(pprof_profile *p, const int8_t *state, pprof_stack_index 
         *xp = NULL;
         return PPROF_ENOMEM;
     }
-    for (size_t k = 0; k < x->n_stacks; k++) {
+    /* With the call tree, each of its nodes is decided once (a stack's
+     * path shares its nodes with others), not each frame of each stack:
+     * bit 0, a focused location on the path from the root; bit 1, an
+     * ignored one. */
+    uint8_t *path = x->n_tree ? malloc(x->n_tree) : NULL;
+    for (size_t t = 0; path && t < x->n_tree; t++) {
+        uint32_t up = x->tree_parent[t];
+        int8_t s = state[x->tree_loc[t]];
+        path[t] = (uint8_t)((up == PPROF_NONE ? 0 : path[up]) | (s > 0 ? 1 : s < 0 ? 2 : 0));
+    }
+    for (size_t k = 0; path && k < x->n_stacks; k++)
+        keep[k] = x->stack_leaf[k] != PPROF_NONE && path[x->stack_leaf[k]] == 1;
+    for (size_t k = 0; !path && k < x->n_stacks; k++) {
         const pprof_sample *sm = &p->samples[x->first[k]];
         const uint32_t *locs = pprof_sample_locs(p, sm);
         bool focused = false, ignored = false;
@@ -128,6 +167,7 @@ static int keep_stacks(pprof_profile *p, const int8_t *state, pprof_stack_index 
         }
         keep[k] = focused && !ignored;
     }
+    free(path);
     size_t kept = 0;
     for (size_t i = 0; i < p->n_samples; i++) {
         if (!keep[x->stack_of[i]])
@@ -155,14 +195,14 @@ static int filter_by_name(pprof_profile *p, const filters *f, pprof_filter_resul
     uint8_t *hidden = calloc(nl + 1, 1);
     matcher mf = {0}, mi = {0}, mh = {0}, ms = {0};
     int rc = state && hidden ? 0 : PPROF_ENOMEM;
-    if (!rc && f->focus)
-        rc = matcher_init(&mf, f->focus, p);
-    if (!rc && f->ignore)
-        rc = matcher_init(&mi, f->ignore, p);
-    if (!rc && f->hide)
-        rc = matcher_init(&mh, f->hide, p);
-    if (!rc && f->show)
-        rc = matcher_init(&ms, f->show, p);
+    if (!rc && f->focus && !(rc = matcher_init(&mf, f->focus, p)))
+        matcher_all(&mf, p);
+    if (!rc && f->ignore && !(rc = matcher_init(&mi, f->ignore, p)))
+        matcher_all(&mi, p);
+    if (!rc && f->hide && !(rc = matcher_init(&mh, f->hide, p)))
+        matcher_all(&mh, p);
+    if (!rc && f->show && !(rc = matcher_init(&ms, f->show, p)))
+        matcher_all(&ms, p);
     for (size_t i = 0; i < nl && !rc; i++) {
         pprof_location *l = &p->locations[i];
         if (f->ignore && loc_matches(&mi, p, l)) {

@@ -1175,7 +1175,6 @@ static int emit(gb *b, const sort_item *items, size_t n)
         for (size_t i = 0, k = n; i < b->n_work && k < h; i++)
             if (b->hidden[i])
                 g->texts[k++] = pprof_node_texts_get(b->texts, info_index(b, (uint32_t)i));
-        g->text_table = pprof_node_texts_ref(b->texts);
     }
     /* pprof trims the in-edges of the graph's nodes: an edge into a hidden
      * node stays whatever its weight. */
@@ -1248,7 +1247,8 @@ void pprof_graph_free(pprof_graph *g)
 {
     if (!g)
         return;
-    pprof_nodemap_free(g->nodemap);
+    if (!g->text_table) /* (else it is theirs) */
+        pprof_nodemap_free(g->nodemap);
     free(g->nodes);
     free(g->edges);
     free(g->in_edges);
@@ -1591,13 +1591,18 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
     bool build_index = !b.stacks && pprof_stack_index_worth_building(p);
     pthread_t th;
     bool threaded = build_index && !opt->single_threaded && pthread_create(&th, NULL, index_build, &job) == 0;
-    int rc = pprof_stack_index_nodemap(&b.g->nodemap, p, opt);
-    if (rc)
+    /* The profile's node identity for these options, with its nodes'
+     * texts, shared by reference; else a copy of it, else made now. */
+    int rc = 0;
+    b.texts = pprof_stack_index_texts(p, opt);
+    if (b.texts) {
+        b.g->nodemap = b.texts->nodemap;
+        b.g->text_table = pprof_node_texts_ref(b.texts);
+    } else if ((rc = pprof_stack_index_nodemap(&b.g->nodemap, p, opt)) != 0) {
         rc = pprof_error_set(err, rc, "building nodes: %s", pprof_strerror(rc));
-    else if (!b.g->nodemap)
+    } else if (!b.g->nodemap) {
         rc = pprof_nodemap_build(&b.g->nodemap, p, opt, err);
-    else
-        b.texts = pprof_stack_index_texts(p, opt); /* (those of the cached nodemap) */
+    }
     if (threaded)
         pthread_join(th, NULL);
     else if (build_index)

@@ -223,8 +223,9 @@ typedef struct pprof_stack_index {
 int pprof_stack_index_nodemap(pprof_nodemap **out, const pprof_profile *p, const pprof_graph_options *opt);
 /* The same nodemap itself (borrowed from p's index), or NULL. */
 const pprof_nodemap *pprof_stack_index_cached_nodemap(const pprof_profile *p, const pprof_graph_options *opt);
-/* The texts of that cached nodemap's nodes, or NULL (borrowed: a graph
- * takes a reference, pprof_node_texts_ref). */
+/* The texts of that cached nodemap's nodes, with that nodemap, or NULL
+ * (borrowed: a graph takes a reference, pprof_node_texts_ref, and uses the
+ * nodemap as its own instead of a copy). */
 pprof_node_texts *pprof_stack_index_texts(const pprof_profile *p, const pprof_graph_options *opt);
 
 /* Every node's text (pprof_nodemap_text's bytes) made once for a nodemap
@@ -237,6 +238,8 @@ struct pprof_node_texts {
     char *data;    /* the texts, each NUL-terminated, back to back */
     size_t *off;   /* node i's text: data + off[i] */
     size_t n;
+    pprof_nodemap *nodemap; /* the node identity they name, shared with them
+                             * (freed with them), or NULL */
 };
 int pprof_node_texts_build(pprof_node_texts **out, const pprof_nodemap *m);
 /* Node i's text. */

@@ -446,6 +446,7 @@ void pprof_node_texts_unref(pprof_node_texts *t)
 {
     if (!t || atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1)
         return;
+    pprof_nodemap_free(t->nodemap);
     free(t->data);
     free(t->off);
     free(t);

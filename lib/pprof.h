@@ -616,7 +616,8 @@ typedef struct pprof_node_texts pprof_node_texts;
 /* A trimmed, sorted call graph. */
 typedef struct pprof_graph {
     const pprof_profile *profile; /* borrowed */
-    pprof_nodemap *nodemap;       /* owned: node identity the graph was built with */
+    pprof_nodemap *nodemap;       /* node identity the graph was built with (owned, or
+                                   * shared with text_table) */
     pprof_node *nodes;
     size_t n_nodes;
     size_t n_hidden; /* nodes[n_nodes .. n_nodes + n_hidden): nodes pprof leaves
@@ -643,7 +644,8 @@ typedef struct pprof_graph {
      * them), when the profile had them made (pprof_profile_index, for the
      * default node identity at function and line granularity); else NULL. */
     const char **texts;
-    pprof_node_texts *text_table;   /* (a reference to where they are) */
+    pprof_node_texts *text_table;   /* (a reference to where they are, with the
+                                     * nodemap then: shared, not owned) */
 } pprof_graph;
 
 

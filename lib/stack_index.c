@@ -42,12 +42,17 @@ void pprof_stack_index_free(pprof_stack_index *x)
     free(x->stack_leaf);
     free(x->tree_own);
     free(x->tree_sum);
-    pprof_nodemap_free(x->nodemap);
-    pprof_nodemap_free(x->nodemap_lines);
-    pprof_node_texts_unref(x->texts);
-    pprof_node_texts_unref(x->texts_lines);
     pprof_frames_release(x->frames);
     free(x->frames);
+    /* (a nodemap with texts is theirs) */
+    if (x->texts)
+        pprof_node_texts_unref(x->texts);
+    else
+        pprof_nodemap_free(x->nodemap);
+    if (x->texts_lines)
+        pprof_node_texts_unref(x->texts_lines);
+    else
+        pprof_nodemap_free(x->nodemap_lines);
     free(x);
 }
 
@@ -531,9 +536,13 @@ int pprof_profile_index(pprof_profile *p, pprof_error *err)
              * sort them; a peek's callers and callees; each node a peek's
              * regexp is tried on) was a fifth of a web UI view. Without
              * memory for them, reports make the names they need. */
-            if (pprof_node_texts_build(&x->texts, x->nodemap) != 0)
+            if (pprof_node_texts_build(&x->texts, x->nodemap) == 0)
+                x->texts->nodemap = x->nodemap;
+            else
                 x->texts = NULL;
-            if (x->nodemap_lines && pprof_node_texts_build(&x->texts_lines, x->nodemap_lines) != 0)
+            if (x->nodemap_lines && pprof_node_texts_build(&x->texts_lines, x->nodemap_lines) == 0)
+                x->texts_lines->nodemap = x->nodemap_lines;
+            else
                 x->texts_lines = NULL;
         }
     }

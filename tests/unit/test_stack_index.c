@@ -372,6 +372,7 @@ static void test_node_texts(void)
             pprof_graph *g = NULL;
             CHECK_INT(pprof_graph_build(&g, p, &o, &err), 0);
             CHECK(g && g->texts != NULL);
+            CHECK(g && g->nodemap == maps[k]); /* shared, not copied */
             for (size_t i = 0; g && i < g->n_nodes + g->n_hidden; i++)
                 CHECK(same_text(g, i));
             if (!kept && g && g->n_nodes >= 3)
