@@ -35,21 +35,10 @@ static int cmp_kids(const void *a, const void *b)
     const kid_key *x = a, *y = b;
     if (x->weight != y->weight)
         return x->weight < y->weight ? -1 : 1;
-    if (x->prefix != y->prefix)
-        return x->prefix < y->prefix ? -1 : 1;
-    /* The same first 8 bytes: the same string when it ends within them. */
-    int c = (x->prefix & 0xff) ? strcmp(x->name + 8, y->name + 8) : 0;
+    int c = pprof_name_cmp(x->prefix, x->name, y->prefix, y->name);
     return c ? c : x->id < y->id ? -1 : x->id > y->id;
 }
 
-static uint64_t name_prefix(const char *s)
-{
-    uint64_t v = 0;
-    size_t i = 0;
-    for (; i < 8 && s[i]; i++)
-        v = v << 8 | (unsigned char)s[i];
-    return i ? v << (8 * (8 - i)) : 0;
-}
 
 /* Each node's children, ordered by name (bytes), or by weight (heaviest
  * first) then name: siblings have distinct names, so the order is the
@@ -93,7 +82,7 @@ static int order_kids(flame_tree *t, const uint32_t *rank, bool by_weight)
             /* With the names' ranks, the rank stands for the name (in a
              * prefix that ends the name: no string is read). */
             keys[j].name = rank ? "" : names[c->name] ? names[c->name] : "";
-            keys[j].prefix = rank ? (uint64_t)rank[c->name] << 8 : name_prefix(keys[j].name);
+            keys[j].prefix = rank ? (uint64_t)rank[c->name] << 8 : pprof_name_prefix(keys[j].name);
             keys[j].id = c->name;
             keys[j].node = k[j];
         }

@@ -164,21 +164,9 @@ typedef struct ranked {
 static int cmp_ranked(const void *a, const void *b)
 {
     const ranked *x = a, *y = b;
-    if (x->prefix != y->prefix)
-        return x->prefix < y->prefix ? -1 : 1;
-    /* The same first 8 bytes: the same string when it ends within them
-     * (names are distinct, so only then). */
-    return (x->prefix & 0xff) ? strcmp(x->name + 8, y->name + 8) : 0;
+    return pprof_name_cmp(x->prefix, x->name, y->prefix, y->name);
 }
 
-static uint64_t name_prefix(const char *s)
-{
-    uint64_t v = 0;
-    size_t i = 0;
-    for (; i < 8 && s[i]; i++)
-        v = v << 8 | (unsigned char)s[i];
-    return i ? v << (8 * (8 - i)) : 0;
-}
 
 int pprof_frames_complete(pprof_frames *f)
 {
@@ -198,7 +186,7 @@ int pprof_frames_complete(pprof_frames *f)
         return PPROF_ENOMEM;
     }
     for (size_t i = 0; i < f->n_names; i++)
-        r[i] = (ranked){name_prefix(f->names[i]), f->names[i], (uint32_t)i};
+        r[i] = (ranked){pprof_name_prefix(f->names[i]), f->names[i], (uint32_t)i};
     qsort(r, f->n_names, sizeof *r, cmp_ranked);
     for (size_t i = 0; i < f->n_names; i++)
         f->rank[r[i].id] = (uint32_t)i;

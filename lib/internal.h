@@ -77,6 +77,29 @@ static inline uint64_t pprof_hash_u64(uint64_t x)
     return x;
 }
 
+/* ---------------------------------------------------------------- name order */
+
+/* A name's first 8 bytes as a big-endian number (zero-padded): sorting
+ * hundreds of thousands of scattered names, most comparisons end on it
+ * without reading the strings. */
+static inline uint64_t pprof_name_prefix(const char *s)
+{
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; i < 8 && s[i]; i++)
+        v = v << 8 | (unsigned char)s[i];
+    return i ? v << (8 * (8 - i)) : 0;
+}
+
+/* Byte order of two names from their prefixes: equal prefixes mean equal
+ * names when they end within 8 bytes, else the rest decides. */
+static inline int pprof_name_cmp(uint64_t px, const char *x, uint64_t py, const char *y)
+{
+    if (px != py)
+        return px < py ? -1 : 1;
+    return (px & 0xff) ? strcmp(x + 8, y + 8) : 0;
+}
+
 /* ---------------------------------------------------------------- sorted search */
 
 /* In an array of n elements of size stride sorted by a uint64_t key at
