@@ -58,8 +58,10 @@ typedef struct webui_server {
      * first download; its query is ignored, so every download is the same
      * bytes */
     pthread_mutex_t download_lock;
+    pthread_cond_t download_made; /* the thread tried: download_pending cleared */
     pprof_buf download;
     bool download_done;
+    bool download_pending; /* the background thread has yet to try */
     bool download_thread_started;
     pthread_t download_thread;
     /* The same thread first names the flame graph's frames

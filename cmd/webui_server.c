@@ -361,6 +361,7 @@ int cmd_webui_serve(pprof_profile *p, const pprof_config *cfg, const cmd_args *a
     the_server = &srv;
     pthread_mutex_init(&srv.slots_lock, NULL);
     pthread_mutex_init(&srv.download_lock, NULL);
+    pthread_cond_init(&srv.download_made, NULL);
     pthread_mutex_init(&srv.frames_lock, NULL);
     pthread_cond_init(&srv.frames_made, NULL);
     pthread_cond_init(&srv.slots_free, NULL);

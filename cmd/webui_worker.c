@@ -521,10 +521,15 @@ static int encode_download(pprof_buf *out, const pprof_profile *p, pprof_error *
 }
 
 /* Makes the download's bytes unless they are made; holds download_lock
- * meanwhile, so a download arriving then waits for them. */
-static bool make_download(webui_server *srv, int *rc, pprof_error *err)
+ * meanwhile, so a download arriving then waits for them. With wait_thread
+ * (a request), it first waits while the background thread has yet to make
+ * them (it names the flame graph's frames first): encoding them here too
+ * would spend the request's time on what is about to be made. */
+static bool make_download(webui_server *srv, bool wait_thread, int *rc, pprof_error *err)
 {
     pthread_mutex_lock(&srv->download_lock);
+    while (wait_thread && srv->download_pending)
+        pthread_cond_wait(&srv->download_made, &srv->download_lock);
     *rc = 0;
     if (!srv->download_done) {
         srv->download.len = 0;
@@ -534,6 +539,8 @@ static bool make_download(webui_server *srv, int *rc, pprof_error *err)
             pprof_buf_release(&srv->download);
     }
     bool done = srv->download_done;
+    srv->download_pending = false;
+    pthread_cond_broadcast(&srv->download_made);
     pthread_mutex_unlock(&srv->download_lock);
     return done;
 }
@@ -563,7 +570,7 @@ static void *download_thread(void *arg)
      * thread): on a busy machine a view the user waits for comes first. */
     setpriority(PRIO_PROCESS, 0, 10);
     /* (On failure the first download tries again and reports it.) */
-    make_download(srv, &rc, &err);
+    make_download(srv, false, &rc, &err);
     /* What encoding freed goes back to the system, as after loading: a
      * view's child reusing it would copy each page it writes. */
     malloc_trim(0);
@@ -575,9 +582,12 @@ void webui_download_start(webui_server *srv)
     /* Indexing the frames only adds to the profile's index (a view forked
      * meanwhile sees all of it or none) and encoding reads the profile
      * only: they run while the server waits for its first requests. */
+    srv->download_pending = true;
     srv->download_thread_started = pthread_create(&srv->download_thread, NULL, download_thread, srv) == 0;
-    if (!srv->download_thread_started)
-        frames_made(srv); /* none: nothing to wait for */
+    if (!srv->download_thread_started) {
+        srv->download_pending = false; /* no thread: the first download makes it */
+        frames_made(srv);              /* none: nothing to wait for */
+    }
 }
 
 void webui_download_stop(webui_server *srv)
@@ -596,7 +606,7 @@ int webui_serve_download(webui_server *srv, struct MHD_Connection *conn)
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
     pprof_error err = {0};
     int rc = 0;
-    bool done = make_download(srv, &rc, &err);
+    bool done = make_download(srv, true, &rc, &err);
     if (!done) {
         char msg[sizeof err.msg + 2];
         snprintf(msg, sizeof msg, "%s\n", rc ? err.msg : "out of memory");
