@@ -373,10 +373,7 @@ static void test_trim_source_path(void)
 static uint64_t rng_state = 88172645463325252u;
 static uint64_t rng(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return unit_rng(&rng_state);
 }
 
 static void want_scaled(char *out, size_t n, int64_t value, const char *from, const char *to)

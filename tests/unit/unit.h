@@ -2,6 +2,7 @@
 #ifndef PPROF_UNIT_H
 #define PPROF_UNIT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,16 @@ static int unit_passed, unit_failed;
             fprintf(stderr, "%s:%d: %s = %lld, want %lld\n", __FILE__, __LINE__, #got, g_, w_); \
         }                                                                        \
     } while (0)
+
+/* The tests' random numbers: xorshift64 over the caller's state, so each
+ * test keeps its own seed and sequence. */
+static inline uint64_t unit_rng(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
 
 /* Prints the closing line and returns the exit status for main. */
 static inline int unit_report(const char *name)
