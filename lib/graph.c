@@ -1010,13 +1010,40 @@ int graph_tags_take(gb *b, size_t s, bool *has)
     return graph_tags_sample(b->tags, s, has);
 }
 
-/* Feeds the labelled samples to b->tags: each distinct node of the stack
- * once as cum, the leaf-most one also as flat. */
-static int nodemap_tags(gb *b)
+/* The samples graph_tags_take may feed (with labels and locations), in
+ * order, into b->tag_rows: the tag passes visit only those. */
+static int tag_rows(gb *b)
+{
+    const pprof_profile *p = b->p;
+    size_t n = 0;
+    for (size_t s = 0; s < p->n_samples; s++)
+        n += p->samples[s].n_labels != 0 && p->samples[s].n_locs != 0;
+    b->own_tag_rows = malloc((n ? n : 1) * sizeof *b->own_tag_rows);
+    if (!b->own_tag_rows)
+        return PPROF_ENOMEM;
+    n = 0;
+    for (size_t s = 0; s < p->n_samples; s++)
+        if (p->samples[s].n_labels != 0 && p->samples[s].n_locs != 0)
+            b->own_tag_rows[n++] = (uint32_t)s;
+    b->tag_rows = b->own_tag_rows;
+    b->n_tag_rows = n;
+    return 0;
+}
+
+/* Feeds the labelled samples to b->tags: each distinct wanted node of the
+ * stack once as cum, the leaf-most one also as flat (graph_tags_add drops
+ * the others). Only locations with a wanted node (loc_want, a bit each)
+ * are looked into: most are of no node nodecount keeps. */
+static int nodemap_tags(gb *b, const uint8_t *loc_want)
 {
     const pprof_profile *p = b->p;
     memset(b->stamps, 0, b->n_work * sizeof *b->stamps);
-    for (size_t s = 0; s < p->n_samples; s++) {
+    for (size_t r = 0; r < b->n_tag_rows; r++) {
+        size_t s = b->tag_rows[r];
+        if (r + 4 < b->n_tag_rows) {
+            const pprof_sample *f = &p->samples[b->tag_rows[r + 4]];
+            __builtin_prefetch(p->sample_locs + f->locs_off);
+        }
         const pprof_sample *sm = &p->samples[s];
         bool has;
         int rc = graph_tags_take(b, s, &has);
@@ -1025,9 +1052,11 @@ static int nodemap_tags(gb *b)
         if (!has)
             continue;
         uint32_t stamp = (uint32_t)s + 1;
-        const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->locs_off : NULL; /* no arithmetic on NULL */
+        const uint32_t *locs = p->sample_locs + sm->locs_off; /* (n_locs > 0) */
         for (size_t i = 0; i < sm->n_locs; i++) {
             uint32_t L = locs[i];
+            if (!(loc_want[L >> 3] >> (L & 7) & 1))
+                continue;
             for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++) {
                 uint32_t n = b->loc_nodes[k];
                 if (b->stamps[n] == stamp)
@@ -1037,7 +1066,8 @@ static int nodemap_tags(gb *b)
                     return rc;
             }
         }
-        if ((rc = graph_tags_add(b->tags, b->loc_nodes[b->loc_off[locs[0]]], true)))
+        if ((loc_want[locs[0] >> 3] >> (locs[0] & 7) & 1) &&
+            (rc = graph_tags_add(b->tags, b->loc_nodes[b->loc_off[locs[0]]], true)))
             return rc;
     }
     return 0;
@@ -1047,12 +1077,18 @@ static int nodemap_tags(gb *b)
  * can keep). */
 static int compute_tags(gb *b, const sort_item *items, size_t n)
 {
+    const pprof_profile *p = b->p;
     bool *want = calloc(b->n_work ? b->n_work : 1, 1);
-    if (!want)
-        return PPROF_ENOMEM;
-    for (size_t i = 0; i < n; i++)
+    uint8_t *loc_want = b->opt->call_tree ? NULL : calloc(p->n_locations / 8 + 1, 1);
+    int rc = !want || (!b->opt->call_tree && !loc_want) ? PPROF_ENOMEM : tag_rows(b);
+    for (size_t i = 0; i < n && !rc; i++)
         want[items[i].node] = 1;
-    int rc = graph_tags_new(&b->tags, b, want, b->opt->tag_unit ? b->opt->tag_unit : "minimum");
+    for (size_t L = 0; loc_want && L < p->n_locations && !rc; L++)
+        for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++)
+            if (want[b->loc_nodes[k]])
+                loc_want[L >> 3] |= (uint8_t)(1u << (L & 7));
+    if (!rc)
+        rc = graph_tags_new(&b->tags, b, want, b->opt->tag_unit ? b->opt->tag_unit : "minimum");
     free(want);
     /* A first pass bounds each label set's weight, so that the second
      * keeps only the tags that can pass the node cutoff; before it, the
@@ -1060,16 +1096,17 @@ static int compute_tags(gb *b, const sort_item *items, size_t n)
     int64_t cutoff = b->g->node_cutoff;
     if (!rc)
         rc = graph_tags_bound(b->tags, cutoff);
-    for (size_t s = 0; !rc && cutoff > 0 && s < b->p->n_samples; s++) {
+    for (size_t r = 0; !rc && cutoff > 0 && r < b->n_tag_rows; r++) {
         bool has;
-        rc = graph_tags_take(b, s, &has);
+        rc = graph_tags_take(b, b->tag_rows[r], &has);
         if (!rc && has)
             rc = graph_tags_weigh(b->tags);
     }
     if (!rc) {
         graph_tags_prune(b->tags, cutoff);
-        rc = b->opt->call_tree ? graph_tree_tags(b) : nodemap_tags(b);
+        rc = b->opt->call_tree ? graph_tree_tags(b) : nodemap_tags(b, loc_want);
     }
+    free(loc_want);
     return rc;
 }
 
@@ -1240,6 +1277,7 @@ static void gb_release(gb *b)
     free(b->in_w);
     free(b->in_wd);
     free(b->tree_slots);
+    free(b->own_tag_rows);
     graph_tags_free(b->tags);
 }
 

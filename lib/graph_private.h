@@ -91,6 +91,11 @@ typedef struct gb {
     size_t tree_mask, cap_work;
 
     graph_tags *tags; /* visual mode: nodelets of the candidate nodes */
+    /* the samples the tag passes visit (those with labels and locations,
+     * ascending), and the copy made for this graph if any */
+    const uint32_t *tag_rows;
+    size_t n_tag_rows;
+    uint32_t *own_tag_rows;
 } gb;
 
 /* Row r's sample (for its locations) and its values. */

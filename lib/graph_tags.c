@@ -31,6 +31,8 @@ typedef struct id_set {
 
 struct graph_tags {
     const pprof_profile *p;
+    const uint32_t *rows; /* the samples that may be fed (gb.tag_rows) */
+    size_t n_rows;
     int si;
     bool mean;
     const char *unit;
@@ -231,9 +233,11 @@ static int ids_init(graph_tags *t)
     if (ambiguous_init(t))
         return PPROF_ENOMEM;
     bool ok = true;
-    for (size_t s = 0; s < p->n_samples && ok; s++)
+    for (size_t r = 0; r < t->n_rows && ok; r++) {
+        size_t s = t->rows[r];
         if (!t->light || !t->light[s])
             ok = !ambiguous(t, pprof_sample_labels(p, &p->samples[s]), p->samples[s].n_labels);
+    }
     t->ids_ready = true;
     t->by_ids = ok;
     if (!ok)
@@ -332,6 +336,8 @@ int graph_tags_new(graph_tags **out, const gb *b, const bool *want, const char *
     if (!t)
         return PPROF_ENOMEM;
     t->p = b->p;
+    t->rows = b->tag_rows;
+    t->n_rows = b->n_tag_rows;
     t->si = b->si;
     t->mean = b->opt->mean;
     t->unit = unit;
@@ -596,10 +602,9 @@ int graph_tags_bound(graph_tags *t, int64_t cutoff)
     size_t nt = p->n_sample_types;
     int64_t amb = 0;
     bool ignored = false; /* a saturated bound only keeps more tags */
-    for (size_t s = 0; s < p->n_samples; s++) {
+    for (size_t r = 0; r < t->n_rows; r++) {
+        size_t s = t->rows[r]; /* (with labels and locations) */
         const pprof_sample *sm = &p->samples[s];
-        if (sm->n_labels == 0 || sm->n_locs == 0)
-            continue; /* (graph_tags_take never feeds them) */
         const pprof_label *ls = pprof_sample_labels(p, sm);
         int64_t w = graph_abs64(p->values[s * nt + (size_t)t->si]);
         if (ambiguous(t, ls, sm->n_labels)) {
@@ -611,7 +616,8 @@ int graph_tags_bound(graph_tags *t, int64_t cutoff)
             if (ls[i].str != 0)
                 graph_add_sat(&value_w[ls[i].str], w, &ignored);
     }
-    for (size_t s = 0; s < p->n_samples; s++) {
+    for (size_t r = 0; r < t->n_rows; r++) {
+        size_t s = t->rows[r];
         const pprof_sample *sm = &p->samples[s];
         const pprof_label *ls = pprof_sample_labels(p, sm);
         bool light = false;

@@ -181,7 +181,8 @@ int graph_tree_edges(gb *b)
 int graph_tree_tags(gb *b)
 {
     const pprof_profile *p = b->p;
-    for (size_t s = 0; s < p->n_samples; s++) {
+    for (size_t r = 0; r < b->n_tag_rows; r++) {
+        size_t s = b->tag_rows[r];
         const pprof_sample *sm = &p->samples[s];
         bool has;
         int rc = graph_tags_take(b, s, &has);
