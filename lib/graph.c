@@ -1030,63 +1030,183 @@ static int tag_rows(gb *b)
     return 0;
 }
 
-/* Feeds the labelled samples to b->tags: each distinct wanted node of the
- * stack once as cum, the leaf-most one also as flat (graph_tags_add drops
- * the others). Only locations with a wanted node (loc_want, a bit each)
- * are looked into: most are of no node nodecount keeps. */
-static int nodemap_tags(gb *b, const uint8_t *loc_want)
+/* The locations with a wanted node, for the tag pass: a bit per location,
+ * then for the wanted ones (numbered by rank: the wanted locations before
+ * them, rank[L / 64] plus the bits below L's in its word) their wanted
+ * nodes' numbers (graph_tags_wanted) in nodes[off[i] .. off[i + 1]), and
+ * first[i] that of the location's first node (its leaf-most line), or
+ * PPROF_NONE. All of it small: most locations are of no kept node. */
+typedef struct loc_wanted {
+    uint64_t *bits;
+    uint32_t *rank, *off, *nodes, *first;
+} loc_wanted;
+
+static void loc_wanted_release(loc_wanted *w)
+{
+    free(w->bits);
+    free(w->rank);
+    free(w->off);
+    free(w->nodes);
+    free(w->first);
+}
+
+static int loc_wanted_build(loc_wanted *w, const gb *b)
 {
     const pprof_profile *p = b->p;
-    memset(b->stamps, 0, b->n_work * sizeof *b->stamps);
-    for (size_t r = 0; r < b->n_tag_rows; r++) {
+    size_t nl = p->n_locations, nw = nl / 64 + 1, n_locs = 0, n_nodes = 0;
+    w->bits = calloc(nw, sizeof *w->bits);
+    w->rank = malloc(nw * sizeof *w->rank);
+    if (!w->bits || !w->rank)
+        return PPROF_ENOMEM;
+    for (size_t L = 0; L < nl; L++) {
+        size_t here = 0;
+        for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++)
+            here += graph_tags_wanted(b->tags, b->loc_nodes[k]) != PPROF_NONE;
+        if (here) {
+            w->bits[L / 64] |= (uint64_t)1 << (L % 64);
+            n_locs++;
+            n_nodes += here;
+        }
+    }
+    w->off = malloc((n_locs + 1) * sizeof *w->off);
+    w->nodes = malloc((n_nodes ? n_nodes : 1) * sizeof *w->nodes);
+    w->first = malloc((n_locs ? n_locs : 1) * sizeof *w->first);
+    if (!w->off || !w->nodes || !w->first)
+        return PPROF_ENOMEM;
+    uint32_t r = 0, at = 0;
+    for (size_t i = 0; i < nw; i++) {
+        w->rank[i] = r;
+        for (uint64_t m = w->bits[i]; m; m &= m - 1) {
+            size_t L = i * 64 + (size_t)__builtin_ctzll(m);
+            w->off[r] = at;
+            w->first[r] = graph_tags_wanted(b->tags, b->loc_nodes[b->loc_off[L]]);
+            for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++) {
+                uint32_t wi = graph_tags_wanted(b->tags, b->loc_nodes[k]);
+                if (wi != PPROF_NONE)
+                    w->nodes[at++] = wi;
+            }
+            r++;
+        }
+    }
+    w->off[r] = at;
+    return 0;
+}
+
+/* Location L's number among the wanted, or PPROF_NONE. */
+static inline uint32_t loc_wanted_at(const loc_wanted *w, uint32_t L)
+{
+    uint64_t word = w->bits[L / 64], below = ((uint64_t)1 << (L % 64)) - 1;
+    if (!(word >> (L % 64) & 1))
+        return PPROF_NONE;
+    return w->rank[L / 64] + (uint32_t)__builtin_popcountll(word & below);
+}
+
+/* Adds the sample fed last to wanted location at's nodes (once each: the
+ * stamps), as cum. */
+static inline int add_wanted_loc(gb *b, const loc_wanted *w, uint32_t at, uint32_t *stamps, uint32_t stamp)
+{
+    int rc = 0;
+    for (uint32_t k = w->off[at]; k < w->off[at + 1] && !rc; k++) {
+        uint32_t wi = w->nodes[k];
+        if (stamps[wi] != stamp) {
+            stamps[wi] = stamp;
+            rc = graph_tags_add_wanted(b->tags, wi, false);
+        }
+    }
+    return rc;
+}
+
+/* With the index's call tree: per tree node, the nearest node at or above
+ * it whose location has a wanted node (PPROF_NONE: none), so that a
+ * sample's path is walked only through those. */
+static int tree_wanted_up(uint32_t **out, const pprof_stack_index *x, const loc_wanted *w)
+{
+    uint32_t *up = malloc((x->n_tree ? x->n_tree : 1) * sizeof *up);
+    *out = up;
+    if (!up)
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < x->n_tree; i++) { /* (preorder: parents first) */
+        uint32_t parent = x->tree_parent[i];
+        up[i] = loc_wanted_at(w, x->tree_loc[i]) != PPROF_NONE ? (uint32_t)i
+                : parent == PPROF_NONE                          ? PPROF_NONE
+                                                                : up[parent];
+    }
+    return 0;
+}
+
+/* Feeds the labelled samples to b->tags: each distinct wanted node of the
+ * stack once as cum (from the leaf up), the leaf-most one also as flat
+ * (the other nodes have no tags to add to). */
+static int nodemap_tags(gb *b)
+{
+    const pprof_profile *p = b->p;
+    const pprof_stack_index *x = b->stacks && b->stacks->n_tree ? b->stacks : NULL;
+    loc_wanted w = {0};
+    uint32_t *up = NULL;
+    size_t nw = graph_tags_n_wanted(b->tags);
+    uint32_t *stamps = calloc(nw ? nw : 1, sizeof *stamps); /* per wanted node: last sample + 1 */
+    int rc = stamps ? loc_wanted_build(&w, b) : PPROF_ENOMEM;
+    if (!rc && x)
+        rc = tree_wanted_up(&up, x, &w);
+    for (size_t r = 0; r < b->n_tag_rows && !rc; r++) {
         size_t s = b->tag_rows[r];
-        if (r + 4 < b->n_tag_rows) {
-            const pprof_sample *f = &p->samples[b->tag_rows[r + 4]];
-            __builtin_prefetch(p->sample_locs + f->locs_off);
+        /* The labelled samples lie apart: their records fetched ahead,
+         * then (once there) their locations (or stack), labels and values. */
+        if (r + 16 < b->n_tag_rows) {
+            __builtin_prefetch(&p->samples[b->tag_rows[r + 16]]);
+            if (x)
+                __builtin_prefetch(&x->stack_of[b->tag_rows[r + 16]]);
+        }
+        if (r + 8 < b->n_tag_rows) {
+            size_t f = b->tag_rows[r + 8];
+            const pprof_sample *fs = &p->samples[f];
+            if (x)
+                __builtin_prefetch(&x->stack_leaf[x->stack_of[f]]);
+            else
+                __builtin_prefetch(p->sample_locs + fs->locs_off);
+            __builtin_prefetch(p->labels + fs->labels_off);
+            __builtin_prefetch(p->values + f * p->n_sample_types);
         }
         const pprof_sample *sm = &p->samples[s];
         bool has;
-        int rc = graph_tags_take(b, s, &has);
-        if (rc)
-            return rc;
-        if (!has)
+        if ((rc = graph_tags_take(b, s, &has)) || !has)
             continue;
-        uint32_t stamp = (uint32_t)s + 1;
-        const uint32_t *locs = p->sample_locs + sm->locs_off; /* (n_locs > 0) */
-        for (size_t i = 0; i < sm->n_locs; i++) {
-            uint32_t L = locs[i];
-            if (!(loc_want[L >> 3] >> (L & 7) & 1))
-                continue;
-            for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++) {
-                uint32_t n = b->loc_nodes[k];
-                if (b->stamps[n] == stamp)
-                    continue;
-                b->stamps[n] = stamp;
-                if ((rc = graph_tags_add(b->tags, n, false)))
-                    return rc;
+        uint32_t stamp = (uint32_t)s + 1, leaf_loc;
+        if (x) {
+            /* the tree path from the sample's leaf up is its locations */
+            uint32_t leaf = x->stack_leaf[x->stack_of[s]];
+            leaf_loc = x->tree_loc[leaf];
+            for (uint32_t u = up[leaf]; u != PPROF_NONE && !rc;) {
+                rc = add_wanted_loc(b, &w, loc_wanted_at(&w, x->tree_loc[u]), stamps, stamp);
+                u = x->tree_parent[u] == PPROF_NONE ? PPROF_NONE : up[x->tree_parent[u]];
+            }
+        } else {
+            const uint32_t *locs = p->sample_locs + sm->locs_off; /* (n_locs > 0) */
+            leaf_loc = locs[0];
+            for (size_t i = 0; i < sm->n_locs && !rc; i++) {
+                uint32_t at = loc_wanted_at(&w, locs[i]);
+                if (at != PPROF_NONE)
+                    rc = add_wanted_loc(b, &w, at, stamps, stamp);
             }
         }
-        if ((loc_want[locs[0] >> 3] >> (locs[0] & 7) & 1) &&
-            (rc = graph_tags_add(b->tags, b->loc_nodes[b->loc_off[locs[0]]], true)))
-            return rc;
+        uint32_t at = loc_wanted_at(&w, leaf_loc);
+        if (!rc && at != PPROF_NONE && w.first[at] != PPROF_NONE)
+            rc = graph_tags_add_wanted(b->tags, w.first[at], true);
     }
-    return 0;
+    free(up);
+    free(stamps);
+    loc_wanted_release(&w);
+    return rc;
 }
 
 /* Computes the tags of the first n sorted nodes (the only ones nodecount
  * can keep). */
 static int compute_tags(gb *b, const sort_item *items, size_t n)
 {
-    const pprof_profile *p = b->p;
     bool *want = calloc(b->n_work ? b->n_work : 1, 1);
-    uint8_t *loc_want = b->opt->call_tree ? NULL : calloc(p->n_locations / 8 + 1, 1);
-    int rc = !want || (!b->opt->call_tree && !loc_want) ? PPROF_ENOMEM : tag_rows(b);
+    int rc = want ? tag_rows(b) : PPROF_ENOMEM;
     for (size_t i = 0; i < n && !rc; i++)
         want[items[i].node] = 1;
-    for (size_t L = 0; loc_want && L < p->n_locations && !rc; L++)
-        for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++)
-            if (want[b->loc_nodes[k]])
-                loc_want[L >> 3] |= (uint8_t)(1u << (L & 7));
     if (!rc)
         rc = graph_tags_new(&b->tags, b, want, b->opt->tag_unit ? b->opt->tag_unit : "minimum");
     free(want);
@@ -1104,9 +1224,8 @@ static int compute_tags(gb *b, const sort_item *items, size_t n)
     }
     if (!rc) {
         graph_tags_prune(b->tags, cutoff);
-        rc = b->opt->call_tree ? graph_tree_tags(b) : nodemap_tags(b, loc_want);
+        rc = b->opt->call_tree ? graph_tree_tags(b) : nodemap_tags(b);
     }
-    free(loc_want);
     return rc;
 }
 

@@ -160,8 +160,15 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels);
  * stack and a value); *has tells whether it had any to count. */
 int graph_tags_take(gb *b, size_t s, bool *has);
 
-/* Adds the current sample to node's tags (cum, or flat for its leaf). */
+/* Adds the current sample to node's tags (cum, or flat for its leaf);
+ * nothing for a node not wanted. */
 int graph_tags_add(graph_tags *t, uint32_t node, bool flat);
+/* The wanted nodes are numbered 0 .. graph_tags_n_wanted - 1 in node
+ * order: graph_tags_wanted is a node's number (PPROF_NONE: not wanted),
+ * graph_tags_add_wanted adds to the tags of wanted node wi. */
+uint32_t graph_tags_wanted(const graph_tags *t, uint32_t node);
+size_t graph_tags_n_wanted(const graph_tags *t);
+int graph_tags_add_wanted(graph_tags *t, uint32_t wi, bool flat);
 /* Pruning: graph_tags_weigh after each graph_tags_sample of a first pass
  * over the samples, then graph_tags_prune: from then on, samples and tags
  * that cannot reach the cutoff are left out. */

@@ -6,7 +6,7 @@
 typedef struct tag_rec {
     uint32_t node, set, name, unit; /* string ids; a label tag's name is its set */
     uint32_t next;                  /* next tag of the same node, or PPROF_NONE */
-    int64_t value, flat, flat_div, cum, cum_div;
+    int64_t value;
     bool numeric;
 } tag_rec;
 
@@ -38,11 +38,14 @@ struct graph_tags {
     const char *unit;
     pprof_str bytes_key, base_key; /* "bytes" and "pprof::base", PPROF_NONE if absent */
     const char *bytes_unit;
-    bool *want;
     size_t n_work;
     uint32_t *head; /* per working node: its first tag */
     tag_rec *tags;
     size_t n_tags, cap_tags;
+    /* each tag's sums, by tag (apart from the records: a sample adds to
+     * many tags, and these stay in cache) */
+    int64_t *flat, *cum, *flat_div, *cum_div;
+    size_t cap_flat, cap_cum, cap_flat_div, cap_cum_div;
     uint32_t *slots; /* hash of (node, set, name, numeric) -> tag + 1 */
     size_t mask;
     /* interned strings; id 0 is "" */
@@ -113,7 +116,33 @@ struct graph_tags {
      * most of a tagged graph's memory). */
     int64_t *bucket_w;
     size_t bucket_mask;
+    /* Tag look-up without hashing per node: each tag key (set, name,
+     * numeric) a sample carries gets a dense id once per sample (key_of),
+     * and the tag of (key k, wanted node i) is dense[k * n_wanted + i] + 1
+     * (0: none yet). Keys past DENSE_MAX entries are looked up in the hash
+     * (slots) as before; every tag is in the hash either way. */
+    uint32_t *wanted_at;   /* per working node: its index among the wanted, or PPROF_NONE */
+    uint32_t *wanted_node; /* per wanted index: its working node */
+    size_t n_wanted;
+    struct tag_key {
+        uint32_t set, name;
+        bool numeric;
+    } *keys;
+    size_t n_keys, cap_keys;
+    uint32_t *key_slots; /* hash of a key -> its id + 1 */
+    size_t key_mask;
+    uint32_t *dense;
+    size_t cap_dense;
+    bool keys_full; /* no more dense ids */
+    /* the current sample's keys (valid once cur_keys): its set's, then
+     * each numeric label's, PPROF_NONE when not dense */
+    bool cur_keys;
+    uint32_t set_key, *num_keys;
+    size_t cap_num_keys;
 };
+
+/* Entries of the dense tag table (4 bytes each), at most. */
+#define DENSE_MAX ((size_t)1 << 18)
 
 /* ---------------------------------------------------------------- strings */
 
@@ -343,14 +372,19 @@ int graph_tags_new(graph_tags **out, const gb *b, const bool *want, const char *
     t->unit = unit;
     t->n_work = b->n_work;
     size_t n = b->n_work ? b->n_work : 1;
-    t->want = malloc(n);
+    t->wanted_at = malloc(n * sizeof *t->wanted_at);
+    t->wanted_node = malloc(n * sizeof *t->wanted_node);
     t->head = malloc(n * sizeof *t->head);
     t->slots = calloc(1024, sizeof *t->slots);
     t->mask = 1023;
     uint32_t empty;
-    if (!t->want || !t->head || !t->slots || intern(t, "", 0, &empty))
+    if (!t->wanted_at || !t->wanted_node || !t->head || !t->slots || intern(t, "", 0, &empty))
         return PPROF_ENOMEM;
-    memcpy(t->want, want, b->n_work);
+    for (size_t i = 0; i < b->n_work; i++) {
+        t->wanted_at[i] = want[i] ? (uint32_t)t->n_wanted : PPROF_NONE;
+        if (want[i])
+            t->wanted_node[t->n_wanted++] = (uint32_t)i;
+    }
     if (!pprof_profile_find_string(&t->bytes_key, t->p, "bytes", 5))
         t->bytes_key = PPROF_NONE;
     if (!pprof_profile_find_string(&t->base_key, t->p, "pprof::base", 11))
@@ -368,9 +402,12 @@ void graph_tags_free(graph_tags *t)
 {
     if (!t)
         return;
-    free(t->want);
     free(t->head);
     free(t->tags);
+    free(t->flat);
+    free(t->cum);
+    free(t->flat_div);
+    free(t->cum_div);
     free(t->slots);
     for (size_t i = 0; i < t->n_strs; i++)
         free(t->strs[i]);
@@ -388,6 +425,12 @@ void graph_tags_free(graph_tags *t)
     free(t->ids);
     free(t->id_slots);
     free(t->bucket_w);
+    free(t->wanted_at);
+    free(t->wanted_node);
+    free(t->keys);
+    free(t->key_slots);
+    free(t->dense);
+    free(t->num_keys);
     pprof_buf_release(&t->scratch);
     pprof_buf_release(&t->joined);
     free(t);
@@ -466,6 +509,7 @@ int graph_tags_sample(graph_tags *t, size_t s, bool *has_labels)
     t->n_nums = 0;
     t->cur = s;
     t->set_tag = false;
+    t->cur_keys = false;
     if (t->light && t->light[s]) {
         *has_labels = false;
         return 0;
@@ -658,70 +702,160 @@ static int tags_rehash(graph_tags *t, size_t slots)
     return pprof_slots_rebuild(&t->slots, &t->mask, slots, t->n_tags, tag_entry_hash, t);
 }
 
-static int tag_add(graph_tags *t, uint32_t node, uint32_t name, bool numeric, uint32_t unit, int64_t value,
-                   bool flat)
+/* The tag of (node, the current set, name, numeric) by hash, made when
+ * new. */
+static int tag_find(graph_tags *t, uint32_t node, uint32_t name, bool numeric, uint32_t unit, int64_t value,
+                    uint32_t *out)
 {
     size_t h = tag_hash(node, t->set, name, numeric) & t->mask;
-    tag_rec *r = NULL;
     for (uint32_t e; (e = t->slots[h]); h = (h + 1) & t->mask) {
         tag_rec *c = &t->tags[e - 1];
         if (c->node == node && c->set == t->set && c->name == name && c->numeric == numeric) {
-            r = c;
-            break;
+            *out = e - 1;
+            return 0;
         }
     }
-    if (!r) {
-        if (PPROF_GROW(t->tags, t->cap_tags, t->n_tags + 1))
-            return PPROF_ENOMEM;
-        r = &t->tags[t->n_tags];
-        memset(r, 0, sizeof *r);
-        r->node = node;
-        r->set = t->set;
-        r->name = name;
-        r->numeric = numeric;
-        r->unit = unit;
-        r->value = value;
-        r->next = t->head[node];
-        t->head[node] = (uint32_t)t->n_tags;
-        t->slots[h] = (uint32_t)++t->n_tags;
-        if (t->n_tags * 2 > t->mask + 1 && tags_rehash(t, (t->mask + 1) * 2))
-            return PPROF_ENOMEM;
-        r = &t->tags[t->n_tags - 1];
-    }
-    if (flat) {
-        graph_add_sat(&r->flat, t->w, &t->overflow);
-        graph_add_sat(&r->flat_div, t->dw, &t->overflow);
-    } else {
-        graph_add_sat(&r->cum, t->w, &t->overflow);
-        graph_add_sat(&r->cum_div, t->dw, &t->overflow);
-    }
+    size_t n = t->n_tags;
+    if (PPROF_GROW(t->tags, t->cap_tags, n + 1) || PPROF_GROW(t->flat, t->cap_flat, n + 1) ||
+        PPROF_GROW(t->cum, t->cap_cum, n + 1) || PPROF_GROW(t->flat_div, t->cap_flat_div, n + 1) ||
+        PPROF_GROW(t->cum_div, t->cap_cum_div, n + 1))
+        return PPROF_ENOMEM;
+    t->flat[n] = t->cum[n] = t->flat_div[n] = t->cum_div[n] = 0;
+    tag_rec *r = &t->tags[n];
+    memset(r, 0, sizeof *r);
+    r->node = node;
+    r->set = t->set;
+    r->name = name;
+    r->numeric = numeric;
+    r->unit = unit;
+    r->value = value;
+    r->next = t->head[node];
+    t->head[node] = (uint32_t)t->n_tags;
+    t->slots[h] = (uint32_t)++t->n_tags;
+    if (t->n_tags * 2 > t->mask + 1 && tags_rehash(t, (t->mask + 1) * 2))
+        return PPROF_ENOMEM;
+    *out = (uint32_t)n;
     return 0;
+}
+
+static uint64_t key_hash(uint32_t set, uint32_t name, bool numeric)
+{
+    return pprof_hash_u64(((uint64_t)set << 32 | name) ^ ((uint64_t)numeric << 63));
+}
+
+static uint64_t key_entry_hash(const void *ctx, size_t i)
+{
+    const struct tag_key *k = &((const graph_tags *)ctx)->keys[i];
+    return key_hash(k->set, k->name, k->numeric);
+}
+
+/* The dense id of the key (the current set, name, numeric) into *out,
+ * given one when new and there is room; else PPROF_NONE. */
+static int key_of(graph_tags *t, uint32_t name, bool numeric, uint32_t *out)
+{
+    *out = PPROF_NONE;
+    if (!t->key_slots && pprof_slots_rebuild(&t->key_slots, &t->key_mask, 64, 0, key_entry_hash, t))
+        return PPROF_ENOMEM;
+    size_t h = key_hash(t->set, name, numeric) & t->key_mask;
+    for (uint32_t e; (e = t->key_slots[h]); h = (h + 1) & t->key_mask) {
+        const struct tag_key *k = &t->keys[e - 1];
+        if (k->set == t->set && k->name == name && k->numeric == numeric) {
+            *out = e - 1;
+            return 0;
+        }
+    }
+    if (t->keys_full || (t->n_keys + 1) * t->n_wanted > DENSE_MAX) {
+        t->keys_full = true;
+        return 0;
+    }
+    size_t at = t->n_keys * t->n_wanted;
+    if (PPROF_GROW(t->keys, t->cap_keys, t->n_keys + 1) || PPROF_GROW(t->dense, t->cap_dense, at + t->n_wanted))
+        return PPROF_ENOMEM;
+    memset(t->dense + at, 0, t->n_wanted * sizeof *t->dense);
+    t->keys[t->n_keys] = (struct tag_key){t->set, name, numeric};
+    t->key_slots[h] = (uint32_t)++t->n_keys;
+    *out = (uint32_t)t->n_keys - 1;
+    if (t->n_keys * 2 > t->key_mask + 1)
+        return pprof_slots_rebuild(&t->key_slots, &t->key_mask, (t->key_mask + 1) * 2, t->n_keys, key_entry_hash, t);
+    return 0;
+}
+
+/* Adds the current sample to the tag of (wanted node wi, key), key its
+ * dense id or PPROF_NONE. */
+static int tag_add(graph_tags *t, uint32_t wi, uint32_t key, uint32_t name, bool numeric, uint32_t unit,
+                   int64_t value, bool flat)
+{
+    uint32_t k;
+    uint32_t *d = key != PPROF_NONE ? &t->dense[(size_t)key * t->n_wanted + wi] : NULL;
+    if (d && *d) {
+        k = *d - 1;
+    } else {
+        if (tag_find(t, t->wanted_node[wi], name, numeric, unit, value, &k))
+            return PPROF_ENOMEM;
+        if (d)
+            *d = k + 1;
+    }
+    graph_add_sat(flat ? &t->flat[k] : &t->cum[k], t->w, &t->overflow);
+    if (t->dw) /* (0 but with mean) */
+        graph_add_sat(flat ? &t->flat_div[k] : &t->cum_div[k], t->dw, &t->overflow);
+    return 0;
+}
+
+/* The current sample's set text and its keys' dense ids, made at its first
+ * wanted node. */
+static int sample_keys(graph_tags *t)
+{
+    if (t->by_ids && t->set == PPROF_NONE && id_set_text(t))
+        return PPROF_ENOMEM;
+    if (t->set_tag && key_of(t, t->set, false, &t->set_key))
+        return PPROF_ENOMEM;
+    if (PPROF_GROW(t->num_keys, t->cap_num_keys, t->n_nums + 1))
+        return PPROF_ENOMEM;
+    for (size_t i = 0; i < t->n_nums; i++)
+        if (key_of(t, t->nums[i].name, true, &t->num_keys[i]))
+            return PPROF_ENOMEM;
+    t->cur_keys = true;
+    return 0;
+}
+
+uint32_t graph_tags_wanted(const graph_tags *t, uint32_t node)
+{
+    return node < t->n_work ? t->wanted_at[node] : PPROF_NONE;
+}
+
+size_t graph_tags_n_wanted(const graph_tags *t)
+{
+    return t->n_wanted;
+}
+
+int graph_tags_add_wanted(graph_tags *t, uint32_t wi, bool flat)
+{
+    int rc = t->cur_keys ? 0 : sample_keys(t);
+    if (t->set_tag && !rc)
+        rc = tag_add(t, wi, t->set_key, t->set, false, 0, 0, flat);
+    for (size_t i = 0; i < t->n_nums && !rc; i++)
+        rc = tag_add(t, wi, t->num_keys[i], t->nums[i].name, true, t->nums[i].unit, t->nums[i].value, flat);
+    return rc;
 }
 
 int graph_tags_add(graph_tags *t, uint32_t node, bool flat)
 {
-    if (node >= t->n_work || !t->want[node])
-        return 0;
-    int rc = t->by_ids && t->set == PPROF_NONE ? id_set_text(t) : 0;
-    if (t->set_tag && !rc)
-        rc = tag_add(t, node, t->set, false, 0, 0, flat);
-    for (size_t i = 0; i < t->n_nums && !rc; i++)
-        rc = tag_add(t, node, t->nums[i].name, true, t->nums[i].unit, t->nums[i].value, flat);
-    return rc;
+    uint32_t wi = graph_tags_wanted(t, node);
+    return wi == PPROF_NONE ? 0 : graph_tags_add_wanted(t, wi, flat);
 }
 
 /* ---------------------------------------------------------------- results */
 
-static bool survives(const tag_rec *r, int64_t cutoff)
+static bool survives(const graph_tags *t, uint32_t k, int64_t cutoff)
 {
-    return graph_abs64(r->flat) >= cutoff || graph_abs64(r->cum) >= cutoff;
+    return graph_abs64(t->flat[k]) >= cutoff || graph_abs64(t->cum[k]) >= cutoff;
 }
 
 size_t graph_tags_count(const graph_tags *t, uint32_t node, int64_t cutoff)
 {
     size_t n = 0;
     for (uint32_t i = t->head[node]; i != PPROF_NONE; i = t->tags[i].next)
-        if (survives(&t->tags[i], cutoff) && t->tags[i].flat != 0)
+        if (survives(t, i, cutoff) && t->flat[i] != 0)
             n++;
     return n;
 }
@@ -731,7 +865,7 @@ int graph_tags_emit(graph_tags *t, pprof_graph *g, const uint32_t *work_of, size
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         for (uint32_t k = t->head[work_of[i]]; k != PPROF_NONE; k = t->tags[k].next)
-            total += survives(&t->tags[k], cutoff);
+            total += survives(t, k, cutoff);
     g->tags = calloc(total ? total : 1, sizeof *g->tags);
     if (!g->tags)
         return PPROF_ENOMEM;
@@ -740,17 +874,17 @@ int graph_tags_emit(graph_tags *t, pprof_graph *g, const uint32_t *work_of, size
         g->nodes[i].tags_off = (uint32_t)pos;
         for (uint32_t k = t->head[work_of[i]]; k != PPROF_NONE; k = t->tags[k].next) {
             const tag_rec *r = &t->tags[k];
-            if (!survives(r, cutoff))
+            if (!survives(t, k, cutoff))
                 continue;
             pprof_tag *o = &g->tags[pos++];
             o->name = t->strs[r->name];
             o->labels = t->strs[r->set];
             o->unit = t->strs[r->unit];
             o->value = r->value;
-            o->flat = r->flat;
-            o->flat_div = r->flat_div;
-            o->cum = r->cum;
-            o->cum_div = r->cum_div;
+            o->flat = t->flat[k];
+            o->flat_div = t->flat_div[k];
+            o->cum = t->cum[k];
+            o->cum_div = t->cum_div[k];
             o->numeric = r->numeric;
         }
         g->nodes[i].n_tags = (uint32_t)(pos - g->nodes[i].tags_off);

@@ -769,8 +769,259 @@ static void test_edges_of_matched(void)
     }
 }
 
+
+/* ---------------------------------------------------------------- tags, every path */
+
+/* A random profile for the tag paths: nf functions, nl locations (a fifth
+ * with a second, inlined, line), ns samples of depth 1..14 (recursion
+ * included), two value types (count, cpu; none 0: the index stands for
+ * both); a third of the
+ * samples unlabelled, the others with a "span" value of nv, often a "pod"
+ * one, often a "bytes" number. */
+static pprof_profile *tag_profile(uint64_t seed, int nf, int nl, int ns, int nv)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "cpu"), S(p, "nanoseconds")});
+    uint64_t r = seed;
+    for (int i = 0; i < nf; i++) {
+        char name[32], file[32];
+        snprintf(name, sizeof name, "f%d", i);
+        snprintf(file, sizeof file, "f%d.c", i);
+        pprof_function f = {.id = (uint64_t)i + 1, .name = S(p, name), .system_name = S(p, name),
+                            .filename = S(p, file), .start_line = 1};
+        uint32_t fi;
+        pprof_profile_add_function(&fi, p, &f);
+    }
+    for (int i = 0; i < nl; i++) {
+        pprof_line ln[2] = {{.function = (uint32_t)(unit_rng(&r) % (uint64_t)nf), .line = 10 + i % 7},
+                            {.function = (uint32_t)(unit_rng(&r) % (uint64_t)nf), .line = 20}};
+        pprof_location l = {.id = (uint64_t)i + 1, .address = 0x1000 + 16 * (uint64_t)i, .mapping = PPROF_NONE};
+        uint32_t li;
+        pprof_profile_add_location(&li, p, &l, ln, i % 5 == 0 ? 2 : 1);
+    }
+    pprof_str span = S(p, "span"), pod = S(p, "pod"), bytes = S(p, "bytes");
+    for (int s = 0; s < ns; s++) {
+        uint32_t locs[14];
+        size_t n = 1 + unit_rng(&r) % 14;
+        for (size_t i = 0; i < n; i++) /* the stacks share their roots, as real ones do */
+            locs[i] = (uint32_t)(i + 1 == n ? 0 : i + 2 >= n ? unit_rng(&r) % 8 : unit_rng(&r) % (uint64_t)nl);
+        int64_t v[2] = {1 + (int64_t)(unit_rng(&r) % 3), 1 + (int64_t)(unit_rng(&r) % 1000)};
+        pprof_label ls[3];
+        size_t nls = 0;
+        if (unit_rng(&r) % 3) {
+            char val[32];
+            snprintf(val, sizeof val, "v%d", (int)(unit_rng(&r) % (uint64_t)nv));
+            ls[nls++] = (pprof_label){.key = span, .str = S(p, val)};
+            if (unit_rng(&r) % 2) {
+                snprintf(val, sizeof val, "p%d", (int)(unit_rng(&r) % 4));
+                ls[nls++] = (pprof_label){.key = pod, .str = S(p, val)};
+            }
+            if (unit_rng(&r) % 2)
+                ls[nls++] = (pprof_label){.key = bytes, .num = 64 << (unit_rng(&r) % 4)};
+        }
+        CHECK_INT(pprof_profile_add_sample(p, locs, n, v, ls, nls), 0);
+    }
+    return p;
+}
+
+/* The label set text of sample s ("key:value" sorted, '\n'-joined). */
+static void set_text(char *out, size_t size, const pprof_profile *p, const pprof_sample *sm)
+{
+    const pprof_label *ls = pprof_sample_labels(p, sm);
+    char parts[3][64];
+    size_t n = 0;
+    for (uint32_t i = 0; i < sm->n_labels && n < 3; i++)
+        if (ls[i].str)
+            snprintf(parts[n++], sizeof parts[0], "%s:%s", pprof_string(p, ls[i].key), pprof_string(p, ls[i].str));
+    for (size_t i = 1; i < n; i++) /* (at most 3: insertion sort) */
+        for (size_t j = i; j > 0 && strcmp(parts[j - 1], parts[j]) > 0; j--) {
+            char t[64];
+            memcpy(t, parts[j], sizeof t);
+            memcpy(parts[j], parts[j - 1], sizeof t);
+            memcpy(parts[j - 1], t, sizeof t);
+        }
+    out[0] = 0;
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + strlen(out), size - strlen(out), "%s%s", i ? "\n" : "", parts[i]);
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Checks the label tags of g's nodes against a count over p's samples
+ * (functions named "f<number>", nf of them): node x's tag for set S has
+ * cum the sum of the samples with set S whose stack holds x (once), flat
+ * of those whose leaf-most line is x's; a tag is there when either
+ * reaches the node cutoff. Returns the tags seen. */
+static size_t check_tags_by_count(const pprof_graph *g, const pprof_profile *p, int si, int nf)
+{
+    size_t ns = p->n_samples, seen = 0, nsets = 0;
+    char **text = calloc(ns ? ns : 1, sizeof *text), **sets = calloc(ns ? ns : 1, sizeof *sets);
+    uint32_t *set_of = calloc(ns ? ns : 1, sizeof *set_of);
+    int *leaf = calloc(ns ? ns : 1, sizeof *leaf);
+    uint8_t *in = calloc((ns ? ns : 1) * (size_t)nf, 1); /* in[s * nf + f]: f on s's stack */
+    int64_t *cum = calloc(ns ? ns : 1, sizeof *cum), *flat = calloc(ns ? ns : 1, sizeof *flat);
+    if (!text || !sets || !set_of || !leaf || !in || !cum || !flat) {
+        CHECK(!"memory");
+        goto out;
+    }
+    for (size_t s = 0; s < ns; s++) {
+        const pprof_sample *sm = &p->samples[s];
+        char set[256];
+        set_text(set, sizeof set, p, sm);
+        text[s] = strdup(set);
+        sets[s] = text[s];
+        const uint32_t *locs = pprof_sample_locs(p, sm);
+        leaf[s] = -1;
+        for (uint32_t j = 0; j < sm->n_locs; j++) {
+            const pprof_location *l = &p->locations[locs[j]];
+            for (uint32_t m = 0; m < l->n_lines; m++) {
+                int f = atoi(pprof_string(p, p->functions[p->lines[l->lines_off + m].function].name) + 1);
+                in[s * (size_t)nf + (size_t)f] = 1;
+                if (j == 0 && m == 0)
+                    leaf[s] = f;
+            }
+        }
+    }
+    qsort(sets, ns, sizeof *sets, cmp_str_ptr);
+    for (size_t s = 0; s < ns; s++) /* (distinct sets, sorted) */
+        if (s == 0 || strcmp(sets[s], sets[nsets - 1]) != 0)
+            sets[nsets++] = sets[s];
+    for (size_t s = 0; s < ns; s++)
+        set_of[s] = (uint32_t)((char **)bsearch(&text[s], sets, nsets, sizeof *sets, cmp_str_ptr) - sets);
+    for (size_t i = 0; g && i < g->n_nodes; i++) {
+        int f = atoi(node_name(g, i) + 1);
+        memset(cum, 0, nsets * sizeof *cum);
+        memset(flat, 0, nsets * sizeof *flat);
+        for (size_t s = 0; s < ns; s++) {
+            int64_t w = p->values[s * p->n_sample_types + (size_t)si];
+            if (in[s * (size_t)nf + (size_t)f])
+                cum[set_of[s]] += w;
+            if (leaf[s] == f)
+                flat[set_of[s]] += w;
+        }
+        /* every label tag of the node matches the count, and no set that
+         * reaches the cutoff there is missing */
+        uint8_t *found = calloc(nsets ? nsets : 1, 1);
+        for (uint32_t k = 0; found && k < g->nodes[i].n_tags; k++) {
+            const pprof_tag *t = &g->tags[g->nodes[i].tags_off + k];
+            if (t->numeric)
+                continue;
+            char *const *at = bsearch(&t->name, sets, nsets, sizeof *sets, cmp_str_ptr);
+            CHECK(at != NULL);
+            if (!at)
+                continue;
+            size_t x = (size_t)(at - sets);
+            CHECK_INT(t->cum, cum[x]);
+            CHECK_INT(t->flat, flat[x]);
+            found[x] = 1;
+            seen++;
+        }
+        for (size_t x = 0; found && x < nsets; x++)
+            if (sets[x][0] && !found[x] && (cum[x] != 0 || flat[x] != 0) &&
+                (cum[x] >= g->node_cutoff || flat[x] >= g->node_cutoff)) {
+                CHECK(!"missing tag");
+                fprintf(stderr, "missing tag %s on %s (cum %lld)\n", sets[x], node_name(g, i), (long long)cum[x]);
+            }
+        free(found);
+    }
+out:
+    for (size_t s = 0; text && s < ns; s++)
+        free(text[s]);
+    free(text);
+    free(sets);
+    free(set_of);
+    free(leaf);
+    free(in);
+    free(cum);
+    free(flat);
+    return seen;
+}
+
+/* Two graphs' nodes and tags are the same, in the same order. */
+static void check_same_tags(const pprof_graph *a, const pprof_graph *b)
+{
+    if (!a || !b)
+        return;
+    CHECK_INT(a->n_nodes, b->n_nodes);
+    CHECK_INT(a->n_tags, b->n_tags);
+    for (size_t i = 0; i < a->n_nodes && i < b->n_nodes; i++) {
+        CHECK_STR(node_name(a, i), node_name(b, i));
+        CHECK_INT(a->nodes[i].n_tags, b->nodes[i].n_tags);
+    }
+    for (size_t k = 0; k < a->n_tags && k < b->n_tags; k++) {
+        const pprof_tag *x = &a->tags[k], *y = &b->tags[k];
+        CHECK_STR(x->name, y->name);
+        CHECK_STR(x->labels, y->labels);
+        CHECK_STR(x->unit, y->unit);
+        CHECK(x->value == y->value && x->flat == y->flat && x->cum == y->cum && x->flat_div == y->flat_div &&
+              x->cum_div == y->cum_div && x->numeric == y->numeric);
+    }
+}
+
+/* The tags of a drawing are the same whichever way they are made: over the
+ * samples' locations, or (once the profile is indexed, as in the shell and
+ * the web UI) up its call tree; for the few nodes nodecount keeps or for
+ * all of them (more tag keys than the dense table takes: the rest are
+ * hashed); at the node cutoff or none; with -mean, a call tree, and
+ * after focus, hide and tag filters. Label tags match a count over the
+ * samples. */
+static void test_tag_paths(void)
+{
+    static const struct {
+        int nodecount;
+        double nodefraction;
+        bool mean, call_tree;
+        pprof_filter_options f;
+    } cases[] = {
+        {80, 0.005, false, false, {0}},
+        {12, 0.005, false, false, {0}},
+        {0, 0, false, false, {0}},
+        {0, 0.001, false, false, {0}},
+        {80, 0, true, false, {0}},
+        {80, 0.005, false, true, {0}},
+        {80, 0.005, false, false, {.focus = "^f[1-3]$"}},
+        {80, 0.005, false, false, {.hide = "^f[4-9]$"}},
+        {80, 0.005, false, false, {.tagfocus = "span=v[0-4]$"}},
+        {80, 0, false, false, {.tagignore = "pod=p1"}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        /* (many span values with nodecount 0: 300 nodes x ~2000 keys) */
+        int nv = cases[c].nodecount == 0 ? 1000 : 40;
+        pprof_profile *plain = tag_profile(0x9e3779b97f4a7c15u + c, 300, 1200, 6000, nv);
+        pprof_profile *indexed = tag_profile(0x9e3779b97f4a7c15u + c, 300, 1200, 6000, nv);
+        pprof_error err;
+        pprof_filter_result fr;
+        CHECK_INT(pprof_profile_index(indexed, &err), 0);
+        CHECK_INT(pprof_profile_filter(plain, &cases[c].f, &fr, &err), 0);
+        CHECK_INT(pprof_profile_filter(indexed, &cases[c].f, &fr, &err), 0);
+        pprof_graph_options o = graph_options();
+        o.visual = true;
+        o.sample_index = 1;
+        o.nodecount = cases[c].nodecount;
+        o.nodefraction = cases[c].nodefraction;
+        o.edgefraction = 0.001;
+        o.mean = cases[c].mean;
+        o.call_tree = cases[c].call_tree;
+        pprof_graph *a = build(plain, &o), *b = build(indexed, &o);
+        check_same_tags(a, b);
+        if (a)
+            CHECK(a->n_tags > 10);
+        if (!cases[c].call_tree && !cases[c].mean)
+            CHECK(check_tags_by_count(a, plain, 1, 300) > 10);
+        pprof_graph_free(a);
+        pprof_graph_free(b);
+        pprof_profile_free(plain);
+        pprof_profile_free(indexed);
+    }
+}
+
 int main(void)
 {
+    test_tag_paths();
     test_ties_at_nodecount();
     test_tag_cutoff();
     test_tag_buckets();
