@@ -325,7 +325,7 @@ static int tree_node_pass(gb *b)
 }
 
 /* Below this many location references one thread does the node pass. */
-#define NODE_PASS_SPLIT (4u << 20)
+#define NODE_PASS_SPLIT (1u << 19)
 
 /* Node pass: flat and cum of every node. Dropping nodes later never changes
  * the flat or cum of the nodes that stay (cum is counted once per node per
