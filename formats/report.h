@@ -11,6 +11,9 @@
  * int64(float64(v)*ratio) is; out of range (or NaN) gives INT64_MIN, as Go
  * gives on amd64. */
 int64_t pprof_report_ratio(int64_t v, double ratio);
+/* The unit of the values a report prints (its sample type's), "" when
+ * there is none. */
+const char *pprof_report_value_unit(const pprof_profile *p, const pprof_report_options *o);
 
 /* -tree: each node with its callers and callees (-peek: only the nodes
  * matching o->symbol). */

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-static const char *sample_unit(const pprof_profile *p, const pprof_report_options *o)
+const char *pprof_report_value_unit(const pprof_profile *p, const pprof_report_options *o)
 {
     if (o->sample_index < 0 || (size_t)o->sample_index >= p->n_sample_types)
         return "";
@@ -24,7 +24,7 @@ void pprof_report_format(char *buf, size_t n, const pprof_profile *p, const ppro
 {
     if (o->ratio != 1.0)
         v = pprof_report_ratio(v, o->ratio);
-    pprof_format_scaled(buf, n, v, sample_unit(p, o), out_unit);
+    pprof_format_scaled(buf, n, v, pprof_report_value_unit(p, o), out_unit);
 }
 
 const char *pprof_path_base(const char *path, size_t *len)
@@ -115,7 +115,7 @@ int pprof_write_profile_labels(pprof_buf *out, const pprof_profile *p, const ppr
         char dur[64], tot[64];
         pprof_format_scaled(dur, sizeof dur, p->duration_nanos, "nanoseconds", "auto");
         pprof_report_format(tot, sizeof tot, p, o, out_unit, o->total);
-        const char *u = sample_unit(p, o);
+        const char *u = pprof_report_value_unit(p, o);
         const char *ns_unit;
         double ns = pprof_unit_scale(o->total, u, "nanoseconds", &ns_unit);
         /* pprof leaves a space after the total, then the share of the

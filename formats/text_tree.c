@@ -34,14 +34,14 @@ static int cmp_edges(const void *a, const void *b)
 }
 
 /* A peek of a big profile prints hundreds of thousands of values and
- * percentages, most of them repeats: each formatted string is kept in a
- * small direct-mapped cache (the printf and locale switch cost more than
- * the rest of the report). */
+ * percentages, most of them repeats: each formatted text is kept in a
+ * small direct-mapped cache, with its length. */
 #define FORMAT_SLOTS 4096
 
 typedef struct format_slot {
-    int64_t a, b;  /* value, and the total of a percentage */
+    int64_t a, b; /* value, and the total of a percentage */
     bool used;
+    uint8_t len;
     char s[64];
 } format_slot;
 
@@ -49,7 +49,7 @@ typedef struct writer {
     pprof_buf *out;
     const pprof_profile *p;
     const pprof_report_options *o;
-    const char *unit;
+    pprof_value_format vf; /* the values' unit into the report's */
     format_slot *values, *percents;
 } writer;
 
@@ -59,40 +59,67 @@ static format_slot *slot_of(format_slot *t, int64_t a, int64_t b)
     return &t[(h >> 40) % FORMAT_SLOTS];
 }
 
-static const char *value_text(writer *w, int64_t v)
+/* pprof_report_format's text of v. */
+static const format_slot *value_text(writer *w, int64_t v)
 {
     format_slot *c = slot_of(w->values, v, 0);
     if (!c->used || c->a != v) {
-        pprof_report_format(c->s, sizeof c->s, w->p, w->o, w->unit, v);
+        int64_t r = w->o->ratio != 1.0 ? pprof_report_ratio(v, w->o->ratio) : v;
+        size_t n = pprof_value_format_put(&w->vf, c->s, sizeof c->s, r);
+        c->len = (uint8_t)(n < sizeof c->s ? n : sizeof c->s - 1);
         c->a = v;
         c->used = true;
     }
-    return c->s;
+    return c;
 }
 
-static const char *percent_text(writer *w, int64_t v, int64_t total)
+static const format_slot *percent_text(writer *w, int64_t v, int64_t total)
 {
     format_slot *c = slot_of(w->percents, v, total);
     if (!c->used || c->a != v || c->b != total) {
         pprof_format_percent(c->s, 32, v, total); /* (the report's buffer size) */
+        c->len = (uint8_t)strlen(c->s);
         c->a = v;
         c->b = total;
         c->used = true;
     }
-    return c->s;
+    return c;
+}
+
+/* Lines are put together in place in the output buffer: at is where the
+ * next bytes go (room for them was reserved). */
+static char *put(char *at, const char *s, size_t n)
+{
+    memcpy(at, s, n);
+    return at + n;
+}
+
+static char *put_text(char *at, const format_slot *s)
+{
+    return put(at, s->s, s->len);
 }
 
 /* s right-aligned in width columns (printf's %*s). */
-static void put_padded(pprof_buf *out, const char *s, size_t width)
+static char *put_padded(char *at, const format_slot *s, size_t width)
 {
-    static const char spaces[] = "                                                  ";
-    size_t n = strlen(s);
-    for (size_t pad = n < width ? width - n : 0; pad;) {
-        size_t k = pad < sizeof spaces - 1 ? pad : sizeof spaces - 1;
-        pprof_buf_append(out, spaces, k);
-        pad -= k;
+    if (s->len < width) {
+        memset(at, ' ', width - s->len);
+        at += width - s->len;
     }
-    pprof_buf_append(out, s, n);
+    return put(at, s->s, s->len);
+}
+
+/* Room for n more bytes of out, or NULL when out failed. */
+static char *room(pprof_buf *out, size_t n)
+{
+    return pprof_buf_reserve(out, n) == 0 ? (char *)out->data + out->len : NULL;
+}
+
+/* The line put together from at: out's bytes up to end. */
+static void done(pprof_buf *out, const char *end)
+{
+    out->len = (size_t)((const uint8_t *)end - out->data);
+    out->data[out->len] = 0;
 }
 
 /* Node i's printable name, made when first asked for (unless the graph
@@ -137,12 +164,16 @@ static int write_edges(writer *w, const pprof_graph *g, const uint32_t *idx, uin
     for (uint32_t i = 0; i < n; i++) {
         int64_t v = edge_value(items[i].e);
         /* "%50s %s |   %s%s\n" */
-        put_padded(w->out, value_text(w, v), 50);
-        pprof_buf_puts(w->out, " ");
-        pprof_buf_puts(w->out, percent_text(w, v, node_cum));
-        pprof_buf_puts(w->out, " |   ");
-        pprof_buf_append(w->out, items[i].name, items[i].len);
-        pprof_buf_puts(w->out, items[i].e->is_inline ? " (inline)\n" : "\n");
+        char *at = room(w->out, 50 + 2 * sizeof w->values->s + items[i].len + 32);
+        if (!at)
+            return PPROF_ENOMEM;
+        at = put_padded(at, value_text(w, v), 50);
+        *at++ = ' ';
+        at = put_text(at, percent_text(w, v, node_cum));
+        at = put(at, " |   ", 5);
+        at = put(at, items[i].name, items[i].len);
+        at = items[i].e->is_inline ? put(at, " (inline)\n", 10) : put(at, "\n", 1);
+        done(w->out, at);
     }
     return 0;
 }
@@ -200,7 +231,8 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
         part = o->split(o->split_ctx, lines);
     bool parts = o->n_parts > 1 && part < o->n_parts;
     const char *unit = pprof_report_output_unit(g, p, o);
-    writer w = {out, p, o, unit, calloc(FORMAT_SLOTS, sizeof *w.values), calloc(FORMAT_SLOTS, sizeof *w.percents)};
+    writer w = {out, p, o, {0}, calloc(FORMAT_SLOTS, sizeof *w.values), calloc(FORMAT_SLOTS, sizeof *w.percents)};
+    pprof_value_format_init(&w.vf, pprof_report_value_unit(p, o), unit);
     if (!rc && (!w.values || !w.percents))
         rc = PPROF_ENOMEM;
     int64_t flat_sum = 0;
@@ -237,21 +269,30 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
                 break;
             }
             /* "%10s %s %s %10s %s                | %s\n" */
-            put_padded(out, value_text(&w, fv), 10);
-            pprof_buf_puts(out, " ");
-            pprof_buf_puts(out, percent_text(&w, fv, o->total));
-            pprof_buf_puts(out, " ");
-            pprof_buf_puts(out, percent_text(&w, running, o->total));
-            pprof_buf_puts(out, " ");
-            put_padded(out, value_text(&w, cv), 10);
-            pprof_buf_puts(out, " ");
-            pprof_buf_puts(out, percent_text(&w, cv, o->total));
-            pprof_buf_puts(out, "                | ");
-            pprof_buf_append(out, text, name_len(lens, i, text));
-            pprof_buf_puts(out, "\n");
+            /* (Each text is copied before the next is made: two may share
+             * a cache slot.) */
+            size_t tl = name_len(lens, i, text);
+            char *at = room(out, 5 * sizeof w.values->s + tl + 64);
+            if (!at) {
+                rc = PPROF_ENOMEM;
+                break;
+            }
+            at = put_padded(at, value_text(&w, fv), 10);
+            *at++ = ' ';
+            at = put_text(at, percent_text(&w, fv, o->total));
+            *at++ = ' ';
+            at = put_text(at, percent_text(&w, running, o->total));
+            *at++ = ' ';
+            at = put_padded(at, value_text(&w, cv), 10);
+            *at++ = ' ';
+            at = put_text(at, percent_text(&w, cv, o->total));
+            at = put(at, "                | ", 18);
+            at = put(at, text, tl);
+            *at++ = '\n';
+            done(out, at);
             if ((rc = write_edges(&w, g, g->out_edges + n->out_off, n->n_out, false, cv, names, lens, &name, items)))
                 break;
-            pprof_buf_puts(out, SEPARATOR);
+            pprof_buf_append(out, SEPARATOR, sizeof SEPARATOR - 1);
         }
     }
     for (size_t i = 0; names && i < all; i++)

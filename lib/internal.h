@@ -182,6 +182,19 @@ void pprof_pipe_stop(pprof_pipe *p);
 
 /* ---------------------------------------------------------------- shared with formats/ */
 
+/* pprof_format_scaled for many values of one unit into one output unit:
+ * the unit names are looked up once, not for each value. */
+typedef struct pprof_value_format {
+    const char *from, *to;
+    int kind; /* 0: an automatic unit, looked up per value; 1: scaled by
+               * the factors below; 2: from is no known unit, values as they are */
+    double from_factor, to_factor;
+    const char *unit;
+} pprof_value_format;
+void pprof_value_format_init(pprof_value_format *f, const char *from, const char *to);
+/* pprof_format_scaled(buf, n, value, from, to)'s text; returns its length. */
+size_t pprof_value_format_put(const pprof_value_format *f, char *buf, size_t n, int64_t value);
+
 /* Whether a table's wire ids (the uint64 at base + i*stride) are non-zero
  * and distinct (*ok; else writers use index+1), and whether they are exactly
  * 1..n (*seq). Returns 0 or PPROF_ENOMEM. */

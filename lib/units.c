@@ -258,10 +258,10 @@ static bool fixed2(char *out, double v)
     return true;
 }
 
-void pprof_format_scaled(char *buf, size_t n, int64_t value, const char *from, const char *to)
+/* "%.2f" of v with ".00" trimmed, then unit; "0" when that rounds to zero
+ * (pprof_format_scaled after the scaling). Returns the length written. */
+static size_t format_number(char *buf, size_t n, double v, const char *unit)
 {
-    const char *unit;
-    double v = pprof_unit_scale(value, from, to, &unit);
     /* Room for "%.2f" of any double (DBL_MAX has 309 integer digits). */
     char num[320];
     if (!fixed2(num, v)) {
@@ -275,15 +275,115 @@ void pprof_format_scaled(char *buf, size_t n, int64_t value, const char *from, c
     /* Values that round to zero print bare, without sign or unit. */
     if (strcmp(num, "0") == 0 || strcmp(num, "-0") == 0) {
         snprintf(buf, n, "0");
-        return;
+        return n ? (n > 1) : 0;
     }
     size_t ul = strlen(unit);
     if (n && len + ul < n) {
         memcpy(buf, num, len);
         memcpy(buf + len, unit, ul + 1);
-    } else {
-        snprintf(buf, n, "%s%s", num, unit);
+        return len + ul;
     }
+    snprintf(buf, n, "%s%s", num, unit);
+    return n ? strlen(buf) : 0;
+}
+
+void pprof_format_scaled(char *buf, size_t n, int64_t value, const char *from, const char *to)
+{
+    const char *unit;
+    double v = pprof_unit_scale(value, from, to, &unit);
+    format_number(buf, n, v, unit);
+}
+
+void pprof_value_format_init(pprof_value_format *f, const char *from, const char *to)
+{
+    memset(f, 0, sizeof *f);
+    f->from = from ? from : "";
+    f->to = to ? to : "";
+    for (size_t i = 0; i < N_OF(families); i++) {
+        const unit_def *u = sniff(&families[i], f->from);
+        if (!u)
+            continue;
+        /* (An automatic unit depends on each value: not prepared.) */
+        if (is_auto_target(f->to))
+            return;
+        const unit_def *t = sniff(&families[i], f->to);
+        f->from_factor = u->factor;
+        f->to_factor = t ? t->factor : families[i].default_factor;
+        f->unit = t ? t->name : families[i].default_name;
+        f->kind = 1;
+        return;
+    }
+    /* Unknown `from`: values as they are, with `to` (or nothing). */
+    f->unit = f->to;
+    for (size_t i = 0; i < N_OF(unitless_targets); i++)
+        if (strcmp(f->to, unitless_targets[i]) == 0)
+            f->unit = "";
+    f->kind = 2;
+}
+
+/* scale() with the units looked up once: the same operations in the same
+ * order, so the same double. */
+static double value_format_scale(const pprof_value_format *f, int64_t value)
+{
+    if (f->kind == 2)
+        return (double)value;
+    if (value < 0 && value != INT64_MIN)
+        return -(((double)-value * f->from_factor) / f->to_factor);
+    return ((double)value * f->from_factor) / f->to_factor;
+}
+
+size_t pprof_value_format_put(const pprof_value_format *f, char *buf, size_t n, int64_t value)
+{
+    if (!f->kind) {
+        const char *unit;
+        double v = pprof_unit_scale(value, f->from, f->to, &unit);
+        return format_number(buf, n, v, unit);
+    }
+    return format_number(buf, n, value_format_scale(f, value), f->unit);
+}
+
+/* "%.2g" of a, for a 0 or 1e-4 <= a < 0.125, as printf prints it: two
+ * significant digits rounded from the binary value, trailing zeros
+ * dropped ("0.0016", "0.001"). false, and nothing written, when the
+ * rounding is too close to tell from a double (printf decides then). */
+static bool small_g2(char *out, double a)
+{
+    if (a == 0) {
+        memcpy(out, "0", 2);
+        return true;
+    }
+    if (!(a >= 1e-4 && a < 0.125))
+        return false;
+    /* The first digit's place, 10^x (the doubles nearest 10^-1 .. 10^-4
+     * are above them, so each comparison is exact). */
+    int x = a >= 1e-1 ? -1 : a >= 1e-2 ? -2 : a >= 1e-3 ? -3 : -4;
+    static const double scale[] = {1e2, 1e3, 1e4, 1e5}; /* 10^(1 - x) */
+    double p = scale[-x - 1];
+    double k = nearbyint(a * p);
+    /* a * p - k rounded once: on the same side of a half as the exact
+     * remainder, unless it rounded onto the half itself. */
+    double d = fma(a, p, -k);
+    if (d == 0.5 || d == -0.5)
+        return false;
+    if (d > 0.5)
+        k += 1;
+    else if (d < -0.5)
+        k -= 1;
+    if (!(k >= 10 && k <= 100))
+        return false;
+    unsigned m = (unsigned)k;
+    if (m == 100) /* rounded up to the next power of ten */
+        m = 10, x++;
+    size_t n = 0;
+    out[n++] = '0';
+    out[n++] = '.';
+    for (int z = -x - 1; z > 0; z--)
+        out[n++] = '0';
+    out[n++] = (char)('0' + m / 10);
+    if (m % 10)
+        out[n++] = (char)('0' + m % 10);
+    out[n] = '\0';
+    return true;
 }
 
 void pprof_format_percent(char *buf, size_t n, int64_t value, int64_t total)
@@ -297,10 +397,12 @@ void pprof_format_percent(char *buf, size_t n, int64_t value, int64_t total)
         return;
     }
     /* "%5.2f%%" from ratio 1, "%5.2g%%" below: from 0.125 to 1 that is the
-     * same two decimals without trailing zeros (unless it rounds to 1). */
-    if (ratio >= 0.125 && fixed2(num, ratio) && (ratio >= 1.0 || strcmp(num, "1.00") != 0)) {
+     * same two decimals without trailing zeros (unless it rounds to 1),
+     * below 0.125 small_g2 makes it (printf below 1e-4). */
+    bool small = ratio < 0.125 && small_g2(num, ratio);
+    if (small || (ratio >= 0.125 && fixed2(num, ratio) && (ratio >= 1.0 || strcmp(num, "1.00") != 0))) {
         size_t len = strlen(num);
-        if (ratio < 1.0) {
+        if (ratio < 1.0 && !small) {
             while (num[len - 1] == '0')
                 num[--len] = '\0';
             if (num[len - 1] == '.')

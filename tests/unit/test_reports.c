@@ -2,6 +2,7 @@
 #include "report.h"
 #include "unit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -359,12 +360,108 @@ static void test_raw_labels(void)
     pprof_profile_free(p);
 }
 
+
+/* Every line of -tree on a profile of thousands of nodes and values (in
+ * nanoseconds, printed in another unit, with small and repeated shares) is
+ * what printf makes of the graph's numbers: the writer formats without
+ * printf and keeps texts in small caches, two of which may share a slot. */
+static void test_tree_lines_as_printf(void)
+{
+    uint64_t seed = 0x5eed1234abcdULL;
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "cpu"), S(p, "nanoseconds")});
+    enum { N_FN = 5000, N_SAMPLES = 40000 };
+    uint32_t *loc = malloc(N_FN * sizeof *loc);
+    for (uint32_t i = 0; i < N_FN; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "pkg%u.f%u", i % 97, i);
+        pprof_function fn = {.id = i + 1, .name = S(p, name)};
+        uint32_t f;
+        pprof_profile_add_function(&f, p, &fn);
+        pprof_line ln = {.function = f, .line = 1};
+        pprof_location l = {.id = i + 1, .address = 0x1000 + 16 * i, .mapping = PPROF_NONE};
+        pprof_profile_add_location(&loc[i], p, &l, &ln, 1);
+    }
+    for (int s = 0; s < N_SAMPLES; s++) {
+        uint32_t st[8];
+        size_t depth = 1 + unit_rng(&seed) % 8;
+        for (size_t k = 0; k < depth; k++)
+            st[k] = loc[unit_rng(&seed) % (k == 0 ? N_FN : 300 + 100 * k)];
+        uint64_t r = unit_rng(&seed);
+        int64_t v = r % 3 == 0 ? (int64_t)(r % 1000) * 10000000 : r % 3 == 1 ? (int64_t)(r % 100000000000) : 1 + (int64_t)(r % 50);
+        pprof_profile_add_sample(p, st, depth, &v, NULL, 0);
+    }
+    pprof_report_options o;
+    pprof_report_options_init(&o, "tree");
+    o.graph.nodecount = 0;
+    o.graph.nodefraction = o.graph.edgefraction = 0;
+    o.sample_index = o.graph.sample_index = 0;
+    o.total = pprof_profile_total(p, 0, false, NULL);
+    pprof_buf out = {0};
+    pprof_error err;
+    CHECK_INT(pprof_write(&out, "tree", p, &o, &err), 0);
+    pprof_buf_append(&out, "", 1);
+    const char *s = (const char *)out.data, *at = s;
+    pprof_graph *g = NULL;
+    CHECK_INT(pprof_graph_build(&g, p, &o.graph, &err), 0);
+    const char *unit = pprof_report_output_unit(g, p, &o);
+    size_t lines = 0, missing = 0;
+    int64_t running = 0;
+    pprof_buf name = {0};
+    for (size_t i = 0; g && s && i < g->n_nodes; i++) {
+        const pprof_node *n = &g->nodes[i];
+        int64_t fv = pprof_node_flat(n), cv = pprof_node_cum(n);
+        pprof_sat_add(&running, fv);
+        char f[64], c[64], fp[32], rp[32], cp[32], want[512];
+        pprof_report_format(f, sizeof f, p, &o, unit, fv);
+        pprof_report_format(c, sizeof c, p, &o, unit, cv);
+        pprof_format_percent(fp, sizeof fp, fv, o.total);
+        pprof_format_percent(rp, sizeof rp, running, o.total);
+        pprof_format_percent(cp, sizeof cp, cv, o.total);
+        name.len = 0;
+        pprof_node_text(&name, g, n);
+        pprof_buf_append(&name, "", 1);
+        snprintf(want, sizeof want, "\n%10s %s %s %10s %s                | %s\n", f, fp, rp, c, cp, (const char *)name.data);
+        const char *hit = strstr(at, want);
+        missing += !hit;
+        if (!hit && missing < 4)
+            fprintf(stderr, "-tree has no line%s", want);
+        at = hit ? hit + 1 : at;
+        lines++;
+        /* Its callees' lines follow it. */
+        for (uint32_t k = 0; hit && k < n->n_out; k++) {
+            const pprof_edge *e = &g->edges[g->out_edges[n->out_off + k]];
+            char w[64], pct[32];
+            pprof_report_format(w, sizeof w, p, &o, unit, e->weight);
+            pprof_format_percent(pct, sizeof pct, e->weight, cv);
+            name.len = 0;
+            pprof_node_text(&name, g, &g->nodes[e->dst]);
+            pprof_buf_append(&name, "", 1);
+            snprintf(want, sizeof want, "\n%50s %s |   %s%s\n", w, pct, (const char *)name.data, e->is_inline ? " (inline)" : "");
+            const char *end = strstr(hit + 1, "\n-----");
+            const char *eh = strstr(hit + 1, want);
+            missing += !eh || (end && eh > end);
+            if ((!eh || (end && eh > end)) && missing < 4)
+                fprintf(stderr, "-tree has no edge line%s", want);
+            lines++;
+        }
+    }
+    CHECK_INT(missing, 0);
+    CHECK(g && g->n_nodes > 4000 && lines > 40000);
+    pprof_buf_release(&name);
+    pprof_graph_free(g);
+    pprof_buf_release(&out);
+    pprof_profile_free(p);
+    free(loc);
+}
+
 int main(void)
 {
     test_tags_upstream_layout();
     test_tags_numeric();
     test_tree_repeated_values();
     test_tree_parts();
+    test_tree_lines_as_printf();
     test_traces_labels();
     test_raw_labels();
     return unit_report("reports");

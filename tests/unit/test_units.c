@@ -1,5 +1,5 @@
 /* test_units.c: unit tests for lib/units.c; expected strings come from runs of go tool pprof (Go 1.19). */
-#include "pprof.h"
+#include "internal.h"
 #include "unit.h"
 
 #include <math.h>
@@ -445,6 +445,120 @@ static void test_format_as_printf(void)
     CHECK(checked > 800000);
 }
 
+
+/* Percentages under 0.125 ("%5.2g%%", made without printf from 1e-4) must
+ * print what printf prints: random small parts of random totals, parts
+ * near each rounding boundary (0.0095, 0.00995, 0.01, 0.005 ... times the
+ * total), powers of ten, zero and negative parts. */
+static void test_small_percent_as_printf(void)
+{
+    size_t bad = 0, checked = 0;
+    static const double marks[] = {1e-4,  1e-3,   1e-2,    1e-1,    0.125,  9.95e-5, 9.995e-4, 9.95e-4,
+                                   0.0095, 0.00995, 0.0995, 0.005,   0.0005, 0.00015, 0.00125, 0.0125,
+                                   0.055,  0.0045,  0.00045, 0.000125, 0.1195, 0.1249, 0.0999, 0.00099};
+    for (int i = 0; i < 600000; i++) {
+        int64_t total = (int64_t)(rng() % 4000000000000u) + 1;
+        int64_t part;
+        switch (i % 4) {
+        case 0: part = total / (int64_t)(8 + rng() % 2000000); break;                /* anything small */
+        case 1: part = (int64_t)((double)total * marks[rng() % 24] / 100.0) + (int64_t)(rng() % 5) - 2; break;
+        case 2: total = (int64_t)(rng() % 100000) + 1; part = (int64_t)(rng() % 200); break; /* small totals */
+        default: part = -(total / (int64_t)(8 + rng() % 20000000)); break;            /* negative */
+        }
+        char got[64], want[64];
+        pprof_format_percent(got, sizeof got, part, total);
+        want_percent(want, sizeof want, part, total);
+        bad += strcmp(got, want) != 0;
+        if (strcmp(got, want) != 0 && bad < 5)
+            fprintf(stderr, "percent %lld of %lld: %s, printf %s\n", (long long)part, (long long)total, got, want);
+        checked++;
+    }
+    /* Exact doubles at and next to each boundary, as ratios of 2^53. */
+    for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
+        int64_t total = (int64_t)1 << 53;
+        int64_t at = (int64_t)((double)total * marks[m] / 100.0);
+        for (int64_t d = -3; d <= 3; d++) {
+            char got[64], want[64];
+            pprof_format_percent(got, sizeof got, at + d, total);
+            want_percent(want, sizeof want, at + d, total);
+            bad += strcmp(got, want) != 0;
+            if (strcmp(got, want) != 0 && bad < 5)
+                fprintf(stderr, "percent %lld of %lld: %s, printf %s\n", (long long)(at + d), (long long)total, got,
+                        want);
+            checked++;
+        }
+    }
+    /* Parts whose percentage lies within a few units of the last place
+     * from a rounding tie of the two digits (m + 0.5) * 10^(x - 1): huge
+     * totals make ratios that close. */
+    for (int i = 0; i < 300000; i++) {
+        int64_t total = INT64_MAX - (int64_t)(rng() % ((uint64_t)1 << 61));
+        int x = -(int)(rng() % 4) - 1;
+        double tie = ((double)(10 + rng() % 90) + 0.5) * pow(10, x - 1);
+        int64_t part = (int64_t)(tie / 100.0 * (double)total) + (int64_t)(i % 5) - 2;
+        char got[64], want[64];
+        pprof_format_percent(got, sizeof got, part, total);
+        want_percent(want, sizeof want, part, total);
+        bad += strcmp(got, want) != 0;
+        if (strcmp(got, want) != 0 && bad < 5)
+            fprintf(stderr, "percent %lld of %lld: %s, printf %s\n", (long long)part, (long long)total, got, want);
+        checked++;
+    }
+    char got[64];
+    pprof_format_percent(got, sizeof got, 0, 1000);
+    CHECK_STR(got, "    0%");
+    pprof_format_percent(got, sizeof got, 16, 1000000);
+    CHECK_STR(got, "0.0016%");
+    pprof_format_percent(got, sizeof got, 1, 1000);
+    CHECK_STR(got, "  0.1%");
+    CHECK_INT(bad, 0);
+    CHECK(checked > 600000);
+}
+
+/* pprof_value_format (units looked up once) must print what
+ * pprof_format_scaled prints, for every kind of unit pair: known and
+ * unknown units, fixed and automatic targets, other families' targets,
+ * zero, negative, INT64_MIN and INT64_MAX, ties. */
+static void test_value_format(void)
+{
+    static const char *const units[][2] = {
+        {"nanoseconds", "s"}, {"ns", "ms"},    {"ns", "us"},      {"bytes", "kB"}, {"bytes", "MB"},
+        {"bytes", "B"},       {"count", "auto"}, {"ns", "auto"},  {"ns", "minimum"}, {"count", "count"},
+        {"requests", "requests"}, {"ns", "MB"}, {"bytes", "hrs"}, {"", ""}, {"microgcu", "GCU"},
+        {"seconds", "ns"},    {"ns", "bogus"}, {"count", "ms"}};
+    size_t n_units = sizeof units / sizeof units[0];
+    static const int64_t edges[] = {0, 1, -1, 5, -5, 1005000000, -1005000000, 2675000000, 125000000,
+                                    INT64_MAX, INT64_MIN, INT64_MIN + 1, 4503599627370495, 999995000000};
+    size_t bad = 0, checked = 0;
+    for (size_t u = 0; u < n_units; u++) {
+        pprof_value_format f;
+        pprof_value_format_init(&f, units[u][0], units[u][1]);
+        for (int i = 0; i < 40000 + (int)(sizeof edges / sizeof edges[0]); i++) {
+            int64_t v;
+            if (i < (int)(sizeof edges / sizeof edges[0]))
+                v = edges[i];
+            else if (i % 3 == 0)
+                v = (int64_t)(rng() % 100000000000000u) - 50000000000000;
+            else if (i % 3 == 1)
+                v = (int64_t)(rng() % 1000000) * 5000000 + 5000000;
+            else
+                v = (int64_t)rng();
+            char got[128], want[128];
+            memset(got, 'x', sizeof got);
+            size_t len = pprof_value_format_put(&f, got, sizeof got, v);
+            pprof_format_scaled(want, sizeof want, v, units[u][0], units[u][1]);
+            bool same = strcmp(got, want) == 0 && len == strlen(want);
+            bad += !same;
+            if (!same && bad < 5)
+                fprintf(stderr, "value %lld %s->%s: %s (%zu), want %s\n", (long long)v, units[u][0], units[u][1],
+                        got, len, want);
+            checked++;
+        }
+    }
+    CHECK_INT(bad, 0);
+    CHECK(checked > 700000);
+}
+
 int main(void)
 {
     test_trim_source_path();
@@ -453,6 +567,8 @@ int main(void)
     test_format_scaled();
     test_percent();
     test_format_as_printf();
+    test_small_percent_as_printf();
+    test_value_format();
     test_select_minimum();
     test_compatible_finest();
     return unit_report("units");
