@@ -66,6 +66,7 @@ typedef struct gb {
     bool *hidden;      /* per working node, or NULL: in the edge passes (kept)
                         * but not a node of the graph (pprof_graph.n_hidden) */
     size_t n_hidden;
+    size_t n_others; /* matched_first: the kept nodes not tracked (nor hidden) */
 
     /* nodemap-graph passes */
     bool *track;
