@@ -704,9 +704,13 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
             first_row[up] = first_row[i];
     }
     /* Many tree nodes make an edge: a hash table sized for them (up to 8
-     * MiB) saves rehashing as it fills. */
-    size_t want = 1024;
-    while (!rc && want < 2 * (n + n_pairs) && want < ((size_t)1 << 21))
+     * MiB) saves rehashing as it fills. With edges_of only the tracked
+     * nodes' edges are made, a few per node (the table grows if need be):
+     * the whole tree's size would be mostly untouched pages. */
+    size_t want = 1024, most = n + n_pairs;
+    if (b->track_src && b->n_tracked < most / 8)
+        most = 8 * b->n_tracked + n_pairs;
+    while (!rc && want < 2 * most && want < ((size_t)1 << 21))
         want *= 2;
     if (!rc && want > b->edge_mask + 1)
         rc = edge_rehash(b, want);
@@ -1353,6 +1357,7 @@ static int track_matching(gb *b)
             rc = PPROF_ENOMEM;
     }
     pprof_buf_release(&name);
+    b->n_tracked = any;
     if (rc)
         return rc;
     if (!any) {
