@@ -656,7 +656,8 @@ static void test_normalize(void)
 }
 
 /* edges_of: the graph holds only the edges into or out of the matching
- * nodes, each as the full graph has it, in the full graph's order. */
+ * nodes, each as the full graph has it, in the full graph's order, and
+ * only the nodes at their ends. */
 static void test_edges_of(void)
 {
     pprof_profile *p = new_profile();
@@ -673,7 +674,9 @@ static void test_edges_of(void)
     o.edges_of = re;
     pprof_graph *some = build(p, &o);
     if (full && some) {
-        CHECK_INT(some->n_nodes, full->n_nodes);
+        CHECK_INT(some->n_nodes, 5); /* b, then the other ends of its edges: a, c, d, e (not x, y) */
+        for (size_t i = 0; i < some->n_nodes; i++)
+            CHECK(node_name(some, i)[0] != 'x' && node_name(some, i)[0] != 'y');
         size_t want = 0, k = 0;
         for (size_t i = 0; i < full->n_edges; i++) {
             const pprof_edge *e = &full->edges[i];
@@ -711,10 +714,12 @@ static bool starts_b(const pprof_graph *g, size_t i)
 }
 
 /* edges_of with no nodecount: the graph's matching nodes come first, in
- * the full graph's order (matched_first); the others follow, all there; a
- * matching node with no value is in no list; every edge touches a
- * matching node. The same through the profile's stack index (its call
- * tree). With a nodecount, every node is sorted as before. */
+ * the full graph's order (matched_first); after them only the other ends
+ * of their edges, with the values the full graph gives them; all_flat and
+ * all_min are the full graph's flat sum and least value; a matching node
+ * with no value is in no list; every edge touches a matching node. The
+ * same through the profile's stack index (its call tree). With a
+ * nodecount, every node is sorted as before. */
 static void test_edges_of_matched(void)
 {
     for (int indexed = 0; indexed < 2; indexed++) {
@@ -739,7 +744,28 @@ static void test_edges_of_matched(void)
         pprof_graph *four = build(p, &o);
         if (full && some && four) {
             CHECK(some->matched_first && !full->matched_first && !four->matched_first);
-            CHECK_INT(some->n_nodes, full->n_nodes);
+            CHECK_INT(some->n_nodes, 6); /* b1, b2, then a, c, e, x: not d, y */
+            int64_t flat_sum = 0, least = 0;
+            for (size_t i = 0; i < full->n_nodes; i++) {
+                const pprof_node *n = &full->nodes[i];
+                flat_sum += n->flat;
+                int64_t v = n->flat ? n->flat : n->cum;
+                if (v > 0 && (least == 0 || v < least))
+                    least = v;
+                for (size_t k = some->n_matched; k < some->n_nodes; k++)
+                    if (strcmp(node_name(some, k), node_name(full, i)) == 0)
+                        CHECK(some->nodes[k].flat == n->flat && some->nodes[k].cum == n->cum);
+            }
+            CHECK_INT(some->all_flat, flat_sum);
+            CHECK_INT(some->all_flat, 31);
+            CHECK_INT(some->all_min, least);
+            CHECK_INT(some->all_min, 2); /* e's cum (b1;e: 2) */
+            for (size_t i = some->n_matched; i < some->n_nodes; i++) {
+                bool end = false;
+                for (size_t k = 0; k < some->n_edges; k++)
+                    end |= some->edges[k].src == i || some->edges[k].dst == i;
+                CHECK(end);
+            }
             size_t k = 0;
             for (size_t i = 0; i < full->n_nodes; i++) {
                 if (!starts_b(full, i))
