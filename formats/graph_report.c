@@ -25,8 +25,8 @@ const char *pprof_report_output_unit(const pprof_graph *g, const pprof_profile *
 {
     if (strcmp(o->unit, "minimum") != 0 || g->n_nodes == 0)
         return o->unit;
-    int64_t minv = 0;
-    for (size_t i = 0; i < g->n_nodes; i++) {
+    int64_t minv = g->matched_first ? g->all_min : 0; /* (it lists few of the nodes) */
+    for (size_t i = 0; i < g->n_nodes && !g->matched_first; i++) {
         int64_t v = abs64(pprof_node_flat(&g->nodes[i]));
         if (v == 0)
             v = abs64(pprof_node_cum(&g->nodes[i]));

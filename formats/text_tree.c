@@ -235,8 +235,8 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
     pprof_value_format_init(&w.vf, pprof_report_value_unit(p, o), unit);
     if (!rc && (!w.values || !w.percents))
         rc = PPROF_ENOMEM;
-    int64_t flat_sum = 0;
-    for (size_t i = 0; i < g->n_nodes; i++)
+    int64_t flat_sum = g->matched_first ? g->all_flat : 0; /* (it lists few of the nodes) */
+    for (size_t i = 0; i < g->n_nodes && !g->matched_first; i++)
         pprof_sat_add(&flat_sum, pprof_node_flat(&g->nodes[i])); /* saturating, as the totals */
     bool head = !parts || part == 0;
     if (!rc && head && !o->compact_labels)

@@ -66,10 +66,12 @@ typedef struct gb {
     bool *hidden;      /* per working node, or NULL: in the edge passes (kept)
                         * but not a node of the graph (pprof_graph.n_hidden) */
     size_t n_hidden;
+    size_t n_others; /* matched_first: the kept nodes not tracked (nor hidden) */
 
     /* nodemap-graph passes */
     bool *track;
     bool track_src;        /* edges out of tracked nodes count too (edges_of) */
+    size_t n_tracked;      /* with track_src: how many nodes are tracked */
     uint8_t *sample_edges; /* per sample: has a tracked node */
     uint32_t *loc_single;  /* per location: its only node, or PPROF_NONE */
     uint32_t *stamps;      /* per working node: last sample that counted it */

@@ -634,8 +634,14 @@ typedef struct pprof_graph {
     int64_t node_cutoff, edge_cutoff;
     bool matched_first;             /* edges_of took effect (with no nodecount): nodes[0 ..
                                      * n_matched) are the nodes whose text it matches, in
-                                     * order; the others follow them in no order */
+                                     * order; after them come only the other nodes at the
+                                     * other end of their edges, in no order */
     size_t n_matched;
+    int64_t all_flat, all_min;      /* matched_first: of all the nodes the graph would list
+                                     * (n_matched and every other with a value), the
+                                     * saturated sum of their flat values (divided by
+                                     * flat_div), and the least non-zero |flat|, or |cum|
+                                     * when flat is 0 (0 when none) */
     pprof_tag *tags;                /* visual graphs: tags of all nodes, grouped by node */
     size_t n_tags;
     char **strings;                 /* owned: the tags' strings */

@@ -656,7 +656,8 @@ static void test_normalize(void)
 }
 
 /* edges_of: the graph holds only the edges into or out of the matching
- * nodes, each as the full graph has it, in the full graph's order. */
+ * nodes, each as the full graph has it, in the full graph's order, and
+ * only the nodes at their ends. */
 static void test_edges_of(void)
 {
     pprof_profile *p = new_profile();
@@ -673,7 +674,9 @@ static void test_edges_of(void)
     o.edges_of = re;
     pprof_graph *some = build(p, &o);
     if (full && some) {
-        CHECK_INT(some->n_nodes, full->n_nodes);
+        CHECK_INT(some->n_nodes, 5); /* b, then the other ends of its edges: a, c, d, e (not x, y) */
+        for (size_t i = 0; i < some->n_nodes; i++)
+            CHECK(node_name(some, i)[0] != 'x' && node_name(some, i)[0] != 'y');
         size_t want = 0, k = 0;
         for (size_t i = 0; i < full->n_edges; i++) {
             const pprof_edge *e = &full->edges[i];
@@ -711,10 +714,12 @@ static bool starts_b(const pprof_graph *g, size_t i)
 }
 
 /* edges_of with no nodecount: the graph's matching nodes come first, in
- * the full graph's order (matched_first); the others follow, all there; a
- * matching node with no value is in no list; every edge touches a
- * matching node. The same through the profile's stack index (its call
- * tree). With a nodecount, every node is sorted as before. */
+ * the full graph's order (matched_first); after them only the other ends
+ * of their edges, with the values the full graph gives them; all_flat and
+ * all_min are the full graph's flat sum and least value; a matching node
+ * with no value is in no list; every edge touches a matching node. The
+ * same through the profile's stack index (its call tree). With a
+ * nodecount, every node is sorted as before. */
 static void test_edges_of_matched(void)
 {
     for (int indexed = 0; indexed < 2; indexed++) {
@@ -739,7 +744,28 @@ static void test_edges_of_matched(void)
         pprof_graph *four = build(p, &o);
         if (full && some && four) {
             CHECK(some->matched_first && !full->matched_first && !four->matched_first);
-            CHECK_INT(some->n_nodes, full->n_nodes);
+            CHECK_INT(some->n_nodes, 6); /* b1, b2, then a, c, e, x: not d, y */
+            int64_t flat_sum = 0, least = 0;
+            for (size_t i = 0; i < full->n_nodes; i++) {
+                const pprof_node *n = &full->nodes[i];
+                flat_sum += n->flat;
+                int64_t v = n->flat ? n->flat : n->cum;
+                if (v > 0 && (least == 0 || v < least))
+                    least = v;
+                for (size_t k = some->n_matched; k < some->n_nodes; k++)
+                    if (strcmp(node_name(some, k), node_name(full, i)) == 0)
+                        CHECK(some->nodes[k].flat == n->flat && some->nodes[k].cum == n->cum);
+            }
+            CHECK_INT(some->all_flat, flat_sum);
+            CHECK_INT(some->all_flat, 31);
+            CHECK_INT(some->all_min, least);
+            CHECK_INT(some->all_min, 2); /* e's cum (b1;e: 2) */
+            for (size_t i = some->n_matched; i < some->n_nodes; i++) {
+                bool end = false;
+                for (size_t k = 0; k < some->n_edges; k++)
+                    end |= some->edges[k].src == i || some->edges[k].dst == i;
+                CHECK(end);
+            }
             size_t k = 0;
             for (size_t i = 0; i < full->n_nodes; i++) {
                 if (!starts_b(full, i))
@@ -769,6 +795,149 @@ static void test_edges_of_matched(void)
     }
 }
 
+/* A random profile for the edge passes: nf functions in three files,
+ * nl locations of one to three lines (the inner ones inlined), ns samples
+ * of 1 to depth frames drawn from them (so some recur in a stack), values
+ * mostly positive. */
+static pprof_profile *random_profile(uint64_t seed, int nf, int nl, int ns, int depth)
+{
+    pprof_profile *p = new_profile();
+    uint64_t x = seed;
+    for (int i = 0; i < nf; i++) {
+        char name[32], file[32];
+        snprintf(name, sizeof name, "f%d", i);
+        snprintf(file, sizeof file, "file%d.c", i % 3);
+        pprof_function f = {.id = (uint64_t)i + 1, .name = S(p, name), .system_name = S(p, name),
+                            .filename = S(p, file), .start_line = 1};
+        uint32_t fi;
+        pprof_profile_add_function(&fi, p, &f);
+    }
+    for (int i = 0; i < nl; i++) {
+        pprof_line ln[3];
+        size_t n = 1 + (size_t)(unit_rng(&x) % 3);
+        for (size_t k = 0; k < n; k++)
+            ln[k] = (pprof_line){.function = (uint32_t)(unit_rng(&x) % (uint64_t)nf),
+                                 .line = 1 + (int64_t)(unit_rng(&x) % 4)};
+        pprof_location l = {.id = (uint64_t)i + 1, .address = 0x1000 + 16 * (uint64_t)(i / 2),
+                            .mapping = PPROF_NONE};
+        uint32_t li;
+        pprof_profile_add_location(&li, p, &l, ln, n);
+    }
+    uint32_t locs[256];
+    for (int s = 0; s < ns; s++) {
+        size_t n = 1 + (size_t)(unit_rng(&x) % (uint64_t)depth);
+        for (size_t k = 0; k < n; k++)
+            locs[k] = (uint32_t)(unit_rng(&x) % (uint64_t)nl);
+        int64_t v = unit_rng(&x) % 16 == 0 ? -(int64_t)(unit_rng(&x) % 50) : (int64_t)(unit_rng(&x) % 100);
+        CHECK_INT(pprof_profile_add_sample(p, locs, n, &v, NULL, 0), 0);
+    }
+    return p;
+}
+
+/* Whether two graphs have the same nodes (text, flat, cum) and the same
+ * edges in the same order (ends, weight, residual, inline). */
+static bool same_graph(const pprof_graph *a, const pprof_graph *b)
+{
+    if (!a || !b || a->n_nodes != b->n_nodes || a->n_edges != b->n_edges)
+        return false;
+    pprof_buf ta = {0}, tb = {0};
+    bool same = true;
+    for (size_t i = 0; i < a->n_nodes && same; i++) {
+        ta.len = tb.len = 0;
+        pprof_node_text(&ta, a, &a->nodes[i]);
+        pprof_node_text(&tb, b, &b->nodes[i]);
+        same = ta.len == tb.len && memcmp(ta.data, tb.data, ta.len) == 0 &&
+               a->nodes[i].flat == b->nodes[i].flat && a->nodes[i].cum == b->nodes[i].cum;
+    }
+    for (size_t i = 0; i < a->n_edges && same; i++) {
+        const pprof_edge *x = &a->edges[i], *y = &b->edges[i];
+        same = x->src == y->src && x->dst == y->dst && x->weight == y->weight && x->residual == y->residual &&
+               x->is_inline == y->is_inline;
+    }
+    pprof_buf_release(&ta);
+    pprof_buf_release(&tb);
+    return same;
+}
+
+/* -top's mark of node i: 1 "(inline)", 2 "(partial-inline)", 0 none. */
+static int inline_mark(const pprof_graph *g, size_t i)
+{
+    bool inl = false, noinl = false;
+    for (uint32_t k = 0; k < g->nodes[i].n_in; k++) {
+        if (g->edges[g->in_edges[g->nodes[i].in_off + k]].is_inline)
+            inl = true;
+        else
+            noinl = true;
+    }
+    return inl ? (noinl ? 2 : 1) : 0;
+}
+
+/* The sample walk of the edge pass (one thread, or two for a big profile)
+ * makes the edges the walk over the stack index's call tree makes, at
+ * every granularity, with inline frames or without, trimmed or not, all
+ * edges or only those into nodes seen inlined (-top's): the same ends,
+ * weights, residual and inline marks, in the same order; and -top's
+ * "(inline)" marks from the inline-only edges are those all edges give.
+ * The big profile has enough location references for the passes' two
+ * threads. */
+static void test_edge_walks(void)
+{
+    static const pprof_granularity grans[] = {PPROF_GRAN_FUNCTIONS, PPROF_GRAN_FILES, PPROF_GRAN_LINES,
+                                              PPROF_GRAN_ADDRESSES};
+    for (int big = 0; big < 2; big++) {
+        pprof_profile *p = big ? random_profile(7, 300, 900, 27000, 40) : random_profile(3, 14, 60, 600, 12);
+        pprof_profile *q = NULL;
+        pprof_error err;
+        CHECK_INT(pprof_profile_copy(&q, p), 0);
+        if (!q) {
+            pprof_profile_free(p);
+            return;
+        }
+        CHECK_INT(pprof_profile_index(q, &err), 0);
+        size_t runs = 0, differ = 0, inline_edges = 0, residual_edges = 0, marked = 0;
+        for (size_t gi = 0; gi < sizeof grans / sizeof grans[0]; gi++) {
+            for (int variant = 0; variant < 16; variant++) {
+                if (big && variant % 5 != 0) /* (0, 5, 10, 15: each option on and off, in a second) */
+                    continue;
+                pprof_graph_options o = graph_options();
+                o.granularity = grans[gi];
+                o.noinlines = variant & 1;
+                o.nodecount = variant & 2 ? 8 : 0;
+                o.nodefraction = variant & 4 ? 0.02 : 0;
+                o.inline_edges_only = variant & 8;
+                pprof_graph *a = build(p, &o), *c = build(q, &o);
+                o.single_threaded = true;
+                pprof_graph *one = build(p, &o);
+                runs++;
+                differ += !same_graph(a, c) || !same_graph(a, one);
+                /* The inline-only edges mark the nodes as all of them do. */
+                o.single_threaded = false;
+                o.inline_edges_only = !o.inline_edges_only;
+                pprof_graph *other = build(p, &o);
+                bool same_marks = a && other && a->n_nodes == other->n_nodes;
+                for (size_t i = 0; same_marks && i < a->n_nodes; i++) {
+                    int m = inline_mark(a, i);
+                    same_marks = m == inline_mark(other, i);
+                    marked += m != 0;
+                }
+                differ += !same_marks;
+                pprof_graph_free(other);
+                for (size_t i = 0; a && i < a->n_edges; i++) {
+                    inline_edges += a->edges[i].is_inline;
+                    residual_edges += a->edges[i].residual;
+                }
+                pprof_graph_free(a);
+                pprof_graph_free(c);
+                pprof_graph_free(one);
+            }
+        }
+        CHECK_INT(differ, 0);
+        CHECK_INT(runs, big ? 16 : 64);
+        CHECK(inline_edges > 0 && residual_edges > 0 && marked > 0); /* (the cases the walk tells apart) */
+        pprof_profile_free(q);
+        pprof_profile_free(p);
+    }
+}
 
 /* ---------------------------------------------------------------- tags, every path */
 
@@ -1035,5 +1204,6 @@ int main(void)
     test_normalize();
     test_edges_of();
     test_edges_of_matched();
+    test_edge_walks();
     return unit_report("graph");
 }
