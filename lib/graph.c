@@ -1083,20 +1083,27 @@ int graph_tags_take(gb *b, size_t s, bool *has)
 }
 
 /* The samples graph_tags_take may feed (with labels and locations), in
- * order, into b->tag_rows: the tag passes visit only those. */
+ * order, into b->tag_rows: the tag passes visit only those. The profile's
+ * index, or this graph's, lists them. */
 static int tag_rows(gb *b)
 {
     const pprof_profile *p = b->p;
-    size_t n = 0;
-    for (size_t s = 0; s < p->n_samples; s++)
-        n += p->samples[s].n_labels != 0 && p->samples[s].n_locs != 0;
-    b->own_tag_rows = malloc((n ? n : 1) * sizeof *b->own_tag_rows);
-    if (!b->own_tag_rows)
-        return PPROF_ENOMEM;
-    n = 0;
-    for (size_t s = 0; s < p->n_samples; s++)
-        if (p->samples[s].n_labels != 0 && p->samples[s].n_locs != 0)
-            b->own_tag_rows[n++] = (uint32_t)s;
+    const pprof_stack_index *x = p->internal ? p->internal->stacks : NULL;
+    if (!pprof_stack_index_describes(x, p))
+        x = b->stacks;
+    if (x && x->labelled) {
+        b->tag_rows = x->labelled;
+        b->n_tag_rows = x->n_labelled;
+        return 0;
+    }
+    size_t n = 0, cap = 0;
+    for (size_t s = 0; s < p->n_samples; s++) {
+        if (p->samples[s].n_labels == 0 || p->samples[s].n_locs == 0)
+            continue;
+        if (PPROF_GROW(b->own_tag_rows, cap, n + 1))
+            return PPROF_ENOMEM;
+        b->own_tag_rows[n++] = (uint32_t)s;
+    }
     b->tag_rows = b->own_tag_rows;
     b->n_tag_rows = n;
     return 0;
@@ -1238,6 +1245,11 @@ static int nodemap_tags(gb *b)
                 __builtin_prefetch(p->sample_locs + fs->locs_off);
             __builtin_prefetch(p->labels + fs->labels_off);
             __builtin_prefetch(p->values + f * p->n_sample_types);
+        }
+        if (x && r + 4 < b->n_tag_rows) {
+            uint32_t leaf = x->stack_leaf[x->stack_of[b->tag_rows[r + 4]]];
+            __builtin_prefetch(&x->tree_loc[leaf]);
+            __builtin_prefetch(&up[leaf]);
         }
         const pprof_sample *sm = &p->samples[s];
         bool has;

@@ -249,6 +249,10 @@ typedef struct pprof_stack_index {
     pprof_node_texts *texts, *texts_lines;   /* their nodes' texts (or NULL) */
     const void *nm_tables[5];
     size_t nm_counts[5];
+    /* The samples with labels and locations, ascending (the only ones a
+     * drawing's tags count). */
+    uint32_t *labelled;
+    size_t n_labelled;
     /* The flame graph's frames of nodemap (pprof_profile_index_frames,
      * lib/flame_frames.h), or NULL; read and set atomically. */
     struct pprof_frames *frames;

@@ -42,6 +42,7 @@ void pprof_stack_index_free(pprof_stack_index *x)
     free(x->stack_leaf);
     free(x->tree_own);
     free(x->tree_sum);
+    free(x->labelled);
     pprof_frames_release(x->frames);
     free(x->frames);
     /* (a nodemap with texts is theirs) */
@@ -76,7 +77,7 @@ int pprof_stack_index_build(pprof_stack_index **out, const pprof_profile *p)
     }
     builder b = {.x = x};
     uint32_t *slots = NULL;
-    size_t mask = 0, cap_values = 0, cap_first = 0;
+    size_t mask = 0, cap_values = 0, cap_first = 0, cap_labelled = 0;
     int rc = pprof_slots_rebuild(&slots, &mask, 4096, 0, stack_hash, &b);
     /* Sums of magnitudes per type: when one fits, no order of additions
      * of that type's values can saturate. */
@@ -91,6 +92,13 @@ int pprof_stack_index_build(pprof_stack_index **out, const pprof_profile *p)
         const pprof_sample *sm = &p->samples[s];
         const uint32_t *locs = pprof_sample_locs(p, sm);
         const int64_t *v = p->values + s * nt;
+        if (sm->n_labels && sm->n_locs) {
+            if (PPROF_GROW(x->labelled, cap_labelled, x->n_labelled + 1)) {
+                rc = PPROF_ENOMEM;
+                break;
+            }
+            x->labelled[x->n_labelled++] = (uint32_t)s;
+        }
         for (size_t t = 0; t < nt && t < 64; t++) {
             zero |= (uint64_t)(v[t] == 0) << t;
             int64_t a = v[t] < 0 ? (v[t] == INT64_MIN ? INT64_MAX : -v[t]) : v[t];
@@ -132,6 +140,8 @@ int pprof_stack_index_build(pprof_stack_index **out, const pprof_profile *p)
             if (__builtin_add_overflow(sum[t], v[t], &sum[t]))
                 sum[t] = v[t] > 0 ? INT64_MAX : INT64_MIN;
     }
+    if (!rc && !x->labelled && !(x->labelled = malloc(sizeof *x->labelled))) /* (made, if empty) */
+        rc = PPROF_ENOMEM;
     for (size_t t = 0; t < nt && t < 64 && !rc; t++)
         if (abs_sum[t] <= INT64_MAX && !(zero >> t & 1))
             x->usable |= (uint64_t)1 << t;
@@ -191,14 +201,19 @@ int pprof_stack_index_keep(pprof_stack_index **xp, const pprof_profile *p, const
         *xp = NULL;
         return PPROF_ENOMEM;
     }
-    /* Samples: the kept ones in order, as the filter moved them. */
-    size_t kept = 0, n = 0;
+    /* Samples: the kept ones in order, as the filter moved them (and the
+     * labelled ones among them, renumbered alike). */
+    size_t kept = 0, n = 0, lab = 0, n_lab = 0;
     for (size_t k = 0; k < ns; k++)
         renum[k] = keep[k] ? (uint32_t)n++ : PPROF_NONE;
     for (size_t i = 0; i < x->n_samples; i++) {
         uint32_t k = x->stack_of[i];
+        bool labelled = lab < x->n_labelled && x->labelled[lab] == i;
+        lab += labelled;
         if (renum[k] == PPROF_NONE)
             continue;
+        if (labelled)
+            x->labelled[n_lab++] = (uint32_t)kept;
         if (x->first[k] == i)
             x->first[k] = (uint32_t)kept; /* (read below before its slot is reused) */
         x->stack_of[kept++] = renum[k];
@@ -217,6 +232,7 @@ int pprof_stack_index_keep(pprof_stack_index **xp, const pprof_profile *p, const
     }
     x->n_stacks = n;
     x->n_samples = kept;
+    x->n_labelled = n_lab;
     /* Tree: the nodes on a kept stack's path, still in preorder. */
     if (nn) {
         memset(tree_id, 0, nn * sizeof *tree_id);

@@ -74,6 +74,10 @@ static void test_grouping(void)
         CHECK_INT(x->values[1 * 2 + 1], 20 + 60);
         CHECK_INT(x->values[2 * 2 + 1], 40 + 70);
         CHECK_INT(x->n_stack_locs, 3 + 4 + 4 + 1 + 5);
+        /* the labelled samples (the only ones a drawing's tags count) */
+        CHECK_INT(x->n_labelled, 2);
+        if (x->n_labelled == 2)
+            CHECK(x->labelled[0] == 2 && x->labelled[1] == 5);
     }
     /* focus and ignore keep it current: as if built again. */
     pprof_filter_options fo = {.focus = "work|inner", .ignore = "leaf"};
@@ -95,6 +99,9 @@ static void test_grouping(void)
         CHECK(memcmp(x->values, fresh->values, fresh->n_stacks * 2 * sizeof *x->values) == 0);
         CHECK(memcmp(x->tree_sum, fresh->tree_sum, fresh->n_tree * 2 * sizeof *x->tree_sum) == 0);
         CHECK(memcmp(x->tree_loc, fresh->tree_loc, fresh->n_tree * sizeof *x->tree_loc) == 0);
+        CHECK_INT(x->n_labelled, fresh->n_labelled);
+        CHECK_INT(x->n_labelled, 1); /* sample 2, now 1 (5 went: it has the leaf) */
+        CHECK(memcmp(x->labelled, fresh->labelled, fresh->n_labelled * sizeof *x->labelled) == 0);
     }
     pprof_stack_index_free(fresh);
     /* Other changes to the samples drop it. */
