@@ -859,12 +859,27 @@ static bool same_graph(const pprof_graph *a, const pprof_graph *b)
     return same;
 }
 
+/* -top's mark of node i: 1 "(inline)", 2 "(partial-inline)", 0 none. */
+static int inline_mark(const pprof_graph *g, size_t i)
+{
+    bool inl = false, noinl = false;
+    for (uint32_t k = 0; k < g->nodes[i].n_in; k++) {
+        if (g->edges[g->in_edges[g->nodes[i].in_off + k]].is_inline)
+            inl = true;
+        else
+            noinl = true;
+    }
+    return inl ? (noinl ? 2 : 1) : 0;
+}
+
 /* The sample walk of the edge pass (one thread, or two for a big profile)
  * makes the edges the walk over the stack index's call tree makes, at
  * every granularity, with inline frames or without, trimmed or not, all
  * edges or only those into nodes seen inlined (-top's): the same ends,
- * weights, residual and inline marks, in the same order. The big profile
- * has enough location references for the passes' two threads. */
+ * weights, residual and inline marks, in the same order; and -top's
+ * "(inline)" marks from the inline-only edges are those all edges give.
+ * The big profile has enough location references for the passes' two
+ * threads. */
 static void test_edge_walks(void)
 {
     static const pprof_granularity grans[] = {PPROF_GRAN_FUNCTIONS, PPROF_GRAN_FILES, PPROF_GRAN_LINES,
@@ -879,7 +894,7 @@ static void test_edge_walks(void)
             return;
         }
         CHECK_INT(pprof_profile_index(q, &err), 0);
-        size_t runs = 0, differ = 0, inline_edges = 0, residual_edges = 0;
+        size_t runs = 0, differ = 0, inline_edges = 0, residual_edges = 0, marked = 0;
         for (size_t gi = 0; gi < sizeof grans / sizeof grans[0]; gi++) {
             for (int variant = 0; variant < 16; variant++) {
                 if (big && variant % 5 != 0) /* (0, 5, 10, 15: each option on and off, in a second) */
@@ -895,6 +910,18 @@ static void test_edge_walks(void)
                 pprof_graph *one = build(p, &o);
                 runs++;
                 differ += !same_graph(a, c) || !same_graph(a, one);
+                /* The inline-only edges mark the nodes as all of them do. */
+                o.single_threaded = false;
+                o.inline_edges_only = !o.inline_edges_only;
+                pprof_graph *other = build(p, &o);
+                bool same_marks = a && other && a->n_nodes == other->n_nodes;
+                for (size_t i = 0; same_marks && i < a->n_nodes; i++) {
+                    int m = inline_mark(a, i);
+                    same_marks = m == inline_mark(other, i);
+                    marked += m != 0;
+                }
+                differ += !same_marks;
+                pprof_graph_free(other);
                 for (size_t i = 0; a && i < a->n_edges; i++) {
                     inline_edges += a->edges[i].is_inline;
                     residual_edges += a->edges[i].residual;
@@ -906,7 +933,7 @@ static void test_edge_walks(void)
         }
         CHECK_INT(differ, 0);
         CHECK_INT(runs, big ? 16 : 64);
-        CHECK(inline_edges > 0 && residual_edges > 0); /* (the cases the walk tells apart) */
+        CHECK(inline_edges > 0 && residual_edges > 0 && marked > 0); /* (the cases the walk tells apart) */
         pprof_profile_free(q);
         pprof_profile_free(p);
     }
