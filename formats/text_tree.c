@@ -33,13 +33,14 @@ static int cmp_edges(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-/* A peek of a big profile prints hundreds of thousands of values and
- * percentages, most of them repeats: each formatted text is kept in a
- * small direct-mapped cache, with its length. */
+/* A peek of a big profile prints hundreds of thousands of values, most of
+ * them repeats: each formatted text is kept in a small direct-mapped
+ * cache, with its length. (Its percentages, of each node's own cum, seldom
+ * repeat: they are made each time.) */
 #define FORMAT_SLOTS 4096
 
 typedef struct format_slot {
-    int64_t a, b; /* value, and the total of a percentage */
+    int64_t a; /* the value */
     bool used;
     uint8_t len;
     char s[64];
@@ -50,19 +51,20 @@ typedef struct writer {
     const pprof_profile *p;
     const pprof_report_options *o;
     pprof_value_format vf; /* the values' unit into the report's */
-    format_slot *values, *percents;
+    format_slot *values;
+    format_slot percent; /* the last percentage made */
 } writer;
 
-static format_slot *slot_of(format_slot *t, int64_t a, int64_t b)
+static format_slot *slot_of(format_slot *t, int64_t a)
 {
-    uint64_t h = ((uint64_t)a * UINT64_C(0x9E3779B97F4A7C15)) ^ ((uint64_t)b * UINT64_C(0xC2B2AE3D27D4EB4F));
+    uint64_t h = (uint64_t)a * UINT64_C(0x9E3779B97F4A7C15);
     return &t[(h >> 40) % FORMAT_SLOTS];
 }
 
 /* pprof_report_format's text of v. */
 static const format_slot *value_text(writer *w, int64_t v)
 {
-    format_slot *c = slot_of(w->values, v, 0);
+    format_slot *c = slot_of(w->values, v);
     if (!c->used || c->a != v) {
         int64_t r = w->o->ratio != 1.0 ? pprof_report_ratio(v, w->o->ratio) : v;
         size_t n = pprof_value_format_put(&w->vf, c->s, sizeof c->s, r);
@@ -75,14 +77,9 @@ static const format_slot *value_text(writer *w, int64_t v)
 
 static const format_slot *percent_text(writer *w, int64_t v, int64_t total)
 {
-    format_slot *c = slot_of(w->percents, v, total);
-    if (!c->used || c->a != v || c->b != total) {
-        pprof_format_percent(c->s, 32, v, total); /* (the report's buffer size) */
-        c->len = (uint8_t)strlen(c->s);
-        c->a = v;
-        c->b = total;
-        c->used = true;
-    }
+    format_slot *c = &w->percent;
+    pprof_format_percent(c->s, 32, v, total); /* (the report's buffer size) */
+    c->len = (uint8_t)strlen(c->s);
     return c;
 }
 
@@ -152,6 +149,12 @@ static size_t name_len(uint32_t *lens, size_t i, const char *s)
 static int write_edges(writer *w, const pprof_graph *g, const uint32_t *idx, uint32_t n, bool incoming,
                        int64_t node_cum, char **names, uint32_t *lens, pprof_buf *tmp, edge_item *items)
 {
+    /* The other ends' names lie all over the texts: fetched at once, the
+     * waits for them overlap. */
+    for (uint32_t i = 0; g->texts && i < n; i++) {
+        const pprof_edge *e = &g->edges[idx[i]];
+        __builtin_prefetch(g->texts[incoming ? e->src : e->dst]);
+    }
     for (uint32_t i = 0; i < n; i++) {
         const pprof_edge *e = &g->edges[idx[i]];
         uint32_t other = incoming ? e->src : e->dst;
@@ -231,9 +234,9 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
         part = o->split(o->split_ctx, lines);
     bool parts = o->n_parts > 1 && part < o->n_parts;
     const char *unit = pprof_report_output_unit(g, p, o);
-    writer w = {out, p, o, {0}, calloc(FORMAT_SLOTS, sizeof *w.values), calloc(FORMAT_SLOTS, sizeof *w.percents)};
+    writer w = {out, p, o, {0}, calloc(FORMAT_SLOTS, sizeof *w.values), {0}};
     pprof_value_format_init(&w.vf, pprof_report_value_unit(p, o), unit);
-    if (!rc && (!w.values || !w.percents))
+    if (!rc && !w.values)
         rc = PPROF_ENOMEM;
     int64_t flat_sum = g->matched_first ? g->all_flat : 0; /* (it lists few of the nodes) */
     for (size_t i = 0; i < g->n_nodes && !g->matched_first; i++)
@@ -269,8 +272,8 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
                 break;
             }
             /* "%10s %s %s %10s %s                | %s\n" */
-            /* (Each text is copied before the next is made: two may share
-             * a cache slot.) */
+            /* (Each text is copied before the next is made: two values may
+             * share a cache slot, the percentages share one place.) */
             size_t tl = name_len(lens, i, text);
             char *at = room(out, 5 * sizeof w.values->s + tl + 64);
             if (!at) {
@@ -302,7 +305,6 @@ int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_
     free(items);
     free(shown);
     free(w.values);
-    free(w.percents);
     pprof_buf_release(&name);
     pprof_regex_free(symbol);
     pprof_graph_free(g);

@@ -1370,14 +1370,15 @@ static int track_matching(gb *b)
     const char **strs = p->strings;
     size_t n_strs = p->n_strings;
     for (size_t i = 0; i < b->n_work && !rc; i++) {
-        if (i + 16 < b->n_work) {
+        /* (The texts made once lie in node order: nothing to fetch ahead.) */
+        if (i + 16 < b->n_work && !b->texts) {
             const pprof_node_info *f = &info[i + 16];
             if (f->name < n_strs)
                 __builtin_prefetch(&strs[f->name]), __builtin_prefetch(&p->string_lens[f->name]);
             if (f->file < n_strs)
                 __builtin_prefetch(&strs[f->file]), __builtin_prefetch(&p->string_lens[f->file]);
         }
-        if (i + 8 < b->n_work) {
+        if (i + 8 < b->n_work && !b->texts) {
             const pprof_node_info *f = &info[i + 8];
             if (f->name < n_strs)
                 __builtin_prefetch(strs[f->name]);

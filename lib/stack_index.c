@@ -221,8 +221,14 @@ int pprof_stack_index_keep(pprof_stack_index **xp, const pprof_profile *p, const
     if (nn) {
         memset(tree_id, 0, nn * sizeof *tree_id);
         for (size_t k = 0; k < n; k++)
-            for (uint32_t t = x->stack_leaf[k]; t != PPROF_NONE && !tree_id[t]; t = x->tree_parent[t])
-                tree_id[t] = 1;
+            if (x->stack_leaf[k] != PPROF_NONE)
+                tree_id[x->stack_leaf[k]] = 1;
+        /* Up from the kept leaves: children come after their parent (in
+         * preorder), so one backward pass marks every node above one
+         * without chasing each path. */
+        for (size_t t = nn; t-- > 0;)
+            if (tree_id[t] && x->tree_parent[t] != PPROF_NONE)
+                tree_id[x->tree_parent[t]] = 1;
         size_t m = 0;
         for (size_t t = 0; t < nn; t++) {
             if (!tree_id[t]) {

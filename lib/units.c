@@ -222,18 +222,23 @@ const char *pprof_unit_finest(const char *a, const char *b, double *factor_a, do
  * binary value rounded to two decimals, ties to even; the digits are made
  * from an integer. Reports print hundreds of thousands of values, and
  * printf (with its locale switch) was most of a big peek's formatting.
- * false, and nothing written, outside 0.125 <= |v| < 1e13, where
- * v * 100 - k (the fma below) might not be exact in a double. */
+ * false, and nothing written, from 1e13 (and for NaN), where v * 100 - k
+ * (the fma below) might not be exact in a double, and below 0.125 when
+ * that remainder, rounded, lands on a half (it is exact from 0.125). */
 static bool fixed2(char *out, double v)
 {
     double a = fabs(v);
-    if (!(a >= 0.125 && a < 1e13))
+    if (!(a < 1e13))
         return false;
     /* a * 100 rounded may cross a half: the exact remainder tells. (A
      * true tie has a fraction of .5 below 2^50, so it is exact, and
-     * nearbyint takes the even side as printf does.) */
+     * nearbyint takes the even side as printf does. Below 0.125 there is
+     * no true tie, and the remainder, rounded once, is on the same side of
+     * a half as the exact one unless it rounded onto it.) */
     double k = nearbyint(a * 100.0);
-    double d = fma(a, 100.0, -k); /* a * 100 - k, exactly */
+    double d = fma(a, 100.0, -k); /* a * 100 - k, exactly from 0.125 */
+    if (a < 0.125 && (d == 0.5 || d == -0.5))
+        return false;
     if (d > 0.5)
         k += 1;
     else if (d < -0.5)
@@ -274,8 +279,13 @@ static size_t format_number(char *buf, size_t n, double v, const char *unit)
         num[len -= 3] = '\0';
     /* Values that round to zero print bare, without sign or unit. */
     if (strcmp(num, "0") == 0 || strcmp(num, "-0") == 0) {
-        snprintf(buf, n, "0");
-        return n ? (n > 1) : 0;
+        if (n >= 2) {
+            memcpy(buf, "0", 2);
+            return 1;
+        }
+        if (n)
+            buf[0] = '\0';
+        return 0;
     }
     size_t ul = strlen(unit);
     if (n && len + ul < n) {

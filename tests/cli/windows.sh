@@ -38,11 +38,10 @@ same() {
 
 same time_of_day "-top -window=09:00..09:30 $tmp/cap" "-top $first"
 same time_of_day_rfc3339 "-top -window=09:00..09:30 $tmp/cap" "-top -window=${today}T09:00:00Z..${today}T09:30:00Z $tmp/cap"
-# A time of day with a zone is of today in that zone: 09:00 UTC as 10:00+01:00
-# before noon UTC, as 08:00-01:00 after (from 23:00 UTC, +01:00's today is
-# tomorrow, where no capture is).
-if [ "$(date -u +%H)" -lt 12 ]; then zone_window=10:00+01:00..10:30+01:00; else zone_window=08:00-01:00..08:30-01:00; fi
-same time_of_day_zone "-top -window=$zone_window $tmp/cap" "-top $first"
+# (A time of day with a zone is of that zone's today: from 23:00 UTC
+# +01:00 is a day ahead of the captures, so -01:00 is used then.)
+if [ "$(date -u +%H)" -ge 23 ]; then zoned=08:00-01:00..08:30-01:00; else zoned=10:00+01:00..10:30+01:00; fi
+same time_of_day_zone "-top -window=$zoned $tmp/cap" "-top $first"
 same time_of_day_seconds "-top -window=09:30:00..09:59:59.5 $tmp/cap" "-top $second"
 same offsets "-top -window=-30m.. $tmp/cap" "-top $second"
 same offsets_hours "-top -window=-1h..-30m $tmp/cap" "-top $first"

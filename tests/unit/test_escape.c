@@ -3,6 +3,7 @@
 #include "unit.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static char *esc(const char *s, size_t n)
 {
@@ -28,8 +29,72 @@ static char *esc_html(const char *s, size_t n)
 
 #define H(lit) esc_html(lit, sizeof(lit) - 1)
 
+/* pprof_escape_html, byte by byte as it is specified: & < > " ' as
+ * entities, the controls other than tab, newline and carriage return (and
+ * DEL) as U+FFFD, every other byte as it is. */
+static void html_reference(pprof_buf *b, const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = s[i];
+        const char *rep = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&#34;"
+                          : c == '\'' ? "&#39;" : NULL;
+        if (!rep && ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f))
+            rep = "\xef\xbf\xbd";
+        if (rep)
+            pprof_buf_puts(b, rep);
+        else
+            pprof_buf_append(b, s + i, 1);
+    }
+}
+
+/* The escaping looks at 8 bytes at a time: every byte value, at every
+ * place in a word and every length, in long plain runs and dense ones,
+ * must come out as the reference makes it. */
+static void test_html_words(void)
+{
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    unsigned char s[300];
+    size_t bad = 0, runs = 0;
+    for (int r = 0; r < 60000; r++) {
+        size_t n = (size_t)(unit_rng(&seed) % 80);
+        if (r % 7 == 0)
+            n = 200 + (size_t)(unit_rng(&seed) % 100);
+        unsigned dense = (unsigned)(unit_rng(&seed) % 4); /* one special byte in 2, 8, 32, 128 */
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x = unit_rng(&seed);
+            s[i] = (x >> 8) % (2u << (2 * dense)) == 0 ? (unsigned char)(x % 256) : (unsigned char)('a' + x % 26);
+        }
+        size_t off = (size_t)(unit_rng(&seed) % 8), len = n > off ? n - off : 0;
+        pprof_buf got = {0}, want = {0};
+        CHECK_INT(pprof_escape_html(&got, (const char *)s + off, len), 0);
+        html_reference(&want, s + off, len);
+        bool same = got.len == want.len && (got.len == 0 || memcmp(got.data, want.data, got.len) == 0);
+        bad += !same;
+        runs++;
+        pprof_buf_release(&got);
+        pprof_buf_release(&want);
+    }
+    /* Each byte value alone at each place of a word. */
+    for (unsigned c = 0; c < 256; c++) {
+        for (size_t at = 0; at < 17; at++) {
+            memset(s, 'x', 24);
+            s[at] = (unsigned char)c;
+            pprof_buf got = {0}, want = {0};
+            pprof_escape_html(&got, (const char *)s, 24);
+            html_reference(&want, s, 24);
+            bad += !(got.len == want.len && memcmp(got.data, want.data, got.len) == 0);
+            runs++;
+            pprof_buf_release(&got);
+            pprof_buf_release(&want);
+        }
+    }
+    CHECK_INT(bad, 0);
+    CHECK(runs > 60000);
+}
+
 int main(void)
 {
+    test_html_words();
     /* Ordinary text and UTF-8 stay byte for byte. */
     CHECK_STR(E("main.(*T).run"), "main.(*T).run");
     CHECK_STR(E("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\xa5 a\\b"), "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\xa5 a\\b");

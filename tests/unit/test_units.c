@@ -515,6 +515,41 @@ static void test_small_percent_as_printf(void)
     CHECK(checked > 600000);
 }
 
+/* Values under 0.125 in their unit ("%.2f", made without printf unless
+ * the rounding cannot tell): random ones, near each half of a hundredth
+ * (0.005, 0.015 ... 0.125 s), negative ones, and zero. */
+static void test_small_values_as_printf(void)
+{
+    size_t bad = 0, checked = 0;
+    static const char *const units[][2] = {{"ns", "s"}, {"ns", "ms"}, {"bytes", "MB"}, {"count", "auto"}};
+    for (int i = 0; i < 400000; i++) {
+        int64_t v;
+        switch (i % 4) {
+        case 0: v = (int64_t)(rng() % 130000000); break;
+        case 1: v = (int64_t)(rng() % 13) * 10000000 + 5000000 + (int64_t)(rng() % 5) - 2; break;
+        case 2: v = -(int64_t)(rng() % 130000000); break;
+        default: v = (int64_t)(rng() % 140000); break;
+        }
+        const char *const *u = units[(i / 4) % 4];
+        char got[128], want[128];
+        pprof_format_scaled(got, sizeof got, v, u[0], u[1]);
+        want_scaled(want, sizeof want, v, u[0], u[1]);
+        bad += strcmp(got, want) != 0;
+        if (strcmp(got, want) != 0 && bad < 5)
+            fprintf(stderr, "format %lld %s->%s: %s, printf %s\n", (long long)v, u[0], u[1], got, want);
+        checked++;
+    }
+    char got[64];
+    pprof_format_scaled(got, sizeof got, 5000000, "ns", "s");
+    CHECK_STR(got, "0.01s"); /* 0.005 is just above in binary */
+    pprof_format_scaled(got, sizeof got, 15000000, "ns", "s");
+    CHECK_STR(got, "0.01s"); /* 0.015 is just below */
+    pprof_format_scaled(got, sizeof got, -3000000, "ns", "s");
+    CHECK_STR(got, "0"); /* -0.00: zero, bare */
+    CHECK_INT(bad, 0);
+    CHECK(checked >= 400000);
+}
+
 /* pprof_value_format (units looked up once) must print what
  * pprof_format_scaled prints, for every kind of unit pair: known and
  * unknown units, fixed and automatic targets, other families' targets,
@@ -568,6 +603,7 @@ int main(void)
     test_percent();
     test_format_as_printf();
     test_small_percent_as_printf();
+    test_small_values_as_printf();
     test_value_format();
     test_select_minimum();
     test_compatible_finest();
