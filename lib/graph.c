@@ -440,11 +440,15 @@ typedef struct loc_pair {
     bool residual;
 } loc_pair;
 
-/* What the sample walk reads of a loc_path at every frame, in 12 bytes
- * instead of 20: on deep.pb.gz (79,000 locations, stacks of 200 frames)
- * the walk waited on these more than it computed. */
+/* What the sample walk reads of a loc_path at every frame, in 16 bytes
+ * instead of 20, with the edge it made last into the location's outer
+ * line (a location is mostly reached from the same caller): on deep.pb.gz
+ * (79,000 locations, stacks of 200 frames) the walk waits on these more
+ * than it computes. Each part of the walk has its own (last_in). */
 typedef struct loc_step {
     uint32_t outer, inner;
+    uint32_t last_in; /* PPROF_NONE, or the edge this part last added into outer from
+                       * the location before */
     uint8_t flags;
 } loc_step;
 
@@ -506,11 +510,9 @@ static int loc_paths_build(gb *b, loc_path **out_paths, loc_pair **out_pairs, si
 typedef struct edge_part {
     gb *b;
     const loc_path *lp;
-    const loc_step *steps;   /* per location: its loc_path's step */
+    loc_step *steps;         /* per location: its loc_path's step (this part's own) */
     const loc_pair *pairs;
     const uint8_t *has_kept; /* bit L: location L has a kept line (lp[L].outer) */
-    uint32_t *last_in;       /* per location: the edge this part last added into its
-                              * outer line from the location before (PPROF_NONE) */
     size_t lo, hi;
     int rc;
 } edge_part;
@@ -523,10 +525,9 @@ static void *edge_pass(void *arg)
     const int si = b->si;
     const bool mean = b->opt->mean;
     const loc_path *lp = t->lp;
-    const loc_step *steps = t->steps;
+    loc_step *steps = t->steps;
     const loc_pair *pairs = t->pairs;
     const uint8_t *has_kept = t->has_kept;
-    uint32_t *last_in = t->last_in;
     const bool track_src = b->track_src;
     const bool *track = b->track;
     int rc = 0;
@@ -549,25 +550,24 @@ static void *edge_pass(void *arg)
                 residual = true;
                 continue;
             }
-            const loc_step d = steps[L];
-            if (parent != PPROF_NONE && parent != d.outer &&
-                ((d.flags & STEP_OUTER_TRACK) || (track_src && track[parent]))) {
-                bool inl = d.flags & STEP_OUTER_INLINE;
-                /* A location is mostly reached from the same caller: the
-                 * edge it made last, when from parent, is this one. */
-                uint32_t e = last_in[L];
+            loc_step *d = &steps[L];
+            if (parent != PPROF_NONE && parent != d->outer &&
+                ((d->flags & STEP_OUTER_TRACK) || (track_src && track[parent]))) {
+                bool inl = d->flags & STEP_OUTER_INLINE;
+                /* The edge this location made last, when from parent, is this one. */
+                uint32_t e = d->last_in;
                 if (e != PPROF_NONE && b->edges[e].src == parent) {
                     edge_update(b, &b->edges[e], w, dw, residual || inl, inl, stamp);
                 } else {
-                    rc = edge_add_at(b, parent, d.outer, w, dw, residual || inl, inl, stamp, &e);
-                    last_in[L] = e;
+                    rc = edge_add_at(b, parent, d->outer, w, dw, residual || inl, inl, stamp, &e);
+                    d->last_in = e;
                 }
             }
-            if (d.flags & STEP_PAIRS)
+            if (d->flags & STEP_PAIRS)
                 for (uint32_t k = lp[L].pairs, end = k + lp[L].n_pairs; k < end && !rc; k++)
                     rc = edge_add(b, pairs[k].src, pairs[k].dst, w, dw, pairs[k].residual, true, stamp);
-            parent = d.inner;
-            residual = d.flags & STEP_INNER_RESIDUAL;
+            parent = d->inner;
+            residual = d->flags & STEP_INNER_RESIDUAL;
         }
     }
     t->rc = rc;
@@ -831,7 +831,8 @@ static int accumulate_edges(gb *b)
         free(pairs);
         return PPROF_ENOMEM;
     }
-    loc_step *steps = malloc((nl ? nl : 1) * sizeof *steps);
+    /* (a second part's steps after the first's) */
+    loc_step *steps = malloc((nl ? nl : 1) * sizeof *steps * (b->split_at ? 2 : 1));
     if (!steps) {
         free(has_kept);
         free(lp);
@@ -842,23 +843,16 @@ static int accumulate_edges(gb *b)
         const loc_path *d = &lp[L];
         if (d->outer != PPROF_NONE)
             has_kept[L >> 3] |= (uint8_t)(1u << (L & 7));
-        steps[L] = (loc_step){.outer = d->outer, .inner = d->inner,
+        steps[L] = (loc_step){.outer = d->outer, .inner = d->inner, .last_in = PPROF_NONE,
                               .flags = (uint8_t)((d->outer_inline ? STEP_OUTER_INLINE : 0) |
                                                  (d->outer_track ? STEP_OUTER_TRACK : 0) |
                                                  (d->inner_residual ? STEP_INNER_RESIDUAL : 0) |
                                                  (d->n_pairs ? STEP_PAIRS : 0))};
     }
-    uint32_t *last_in = malloc((nl ? nl : 1) * sizeof *last_in * (b->split_at ? 2 : 1));
-    if (!last_in) {
-        free(steps);
-        free(has_kept);
-        free(lp);
-        free(pairs);
-        return PPROF_ENOMEM;
-    }
-    memset(last_in, 0xff, nl * sizeof *last_in * (b->split_at ? 2 : 1)); /* PPROF_NONE */
-    edge_part one = {.b = b, .lp = lp, .steps = steps, .pairs = pairs, .has_kept = has_kept, .last_in = last_in,
-                     .lo = 0, .hi = b->n_rows};
+    if (b->split_at && nl)
+        memcpy(steps + nl, steps, nl * sizeof *steps);
+    edge_part one = {.b = b, .lp = lp, .steps = steps, .pairs = pairs, .has_kept = has_kept, .lo = 0,
+                     .hi = b->n_rows};
     bool threaded = false;
     gb other;
     edge_part two;
@@ -872,7 +866,7 @@ static int accumulate_edges(gb *b)
         other.overflow = false;
         two = one;
         two.b = &other;
-        two.last_in = last_in + nl;
+        two.steps = steps + nl;
         one.hi = two.lo = b->split_at;
         threaded = edges_reset(&other) == 0 && pthread_create(&th, NULL, edge_pass, &two) == 0;
         if (!threaded)
@@ -890,7 +884,6 @@ static int accumulate_edges(gb *b)
         free(other.edge_slots);
         free(other.last_edge);
     }
-    free(last_in);
     free(steps);
     free(has_kept);
     free(lp);
