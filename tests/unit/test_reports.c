@@ -13,6 +13,19 @@ static pprof_str S(pprof_profile *p, const char *s)
     return id;
 }
 
+/* Adds function `name` (id) and a one-line location of it (id, at
+ * 0x1000 + 16 * (id - 1)); returns the location's index. */
+static uint32_t add_frame(pprof_profile *p, uint64_t id, const char *name)
+{
+    pprof_function fn = {.id = id, .name = S(p, name)};
+    uint32_t f, loc;
+    pprof_profile_add_function(&f, p, &fn);
+    pprof_line ln = {.function = f, .line = 1};
+    pprof_location l = {.id = id, .address = 0x1000 + 16 * (id - 1), .mapping = PPROF_NONE};
+    pprof_profile_add_location(&loc, p, &l, &ln, 1);
+    return loc;
+}
+
 /* The labels and values of upstream's synthetic "cpu" test profile (the
  * stacks do not matter for -tags). */
 static pprof_profile *cpu_profile(void)
@@ -20,12 +33,7 @@ static pprof_profile *cpu_profile(void)
     pprof_profile *p = pprof_profile_new();
     pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
     pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "cpu"), S(p, "milliseconds")});
-    pprof_function fn = {.id = 1, .name = S(p, "line1000")};
-    uint32_t f, loc;
-    pprof_profile_add_function(&f, p, &fn);
-    pprof_line ln = {.function = f, .line = 1};
-    pprof_location l = {.id = 1, .address = 0x1000, .mapping = PPROF_NONE};
-    pprof_profile_add_location(&loc, p, &l, &ln, 1);
+    uint32_t loc = add_frame(p, 1, "line1000");
     static const struct {
         int64_t ms;
         const char *k1, *v1, *k2, *v2;
@@ -124,12 +132,7 @@ static void test_tree_repeated_values(void)
     static const char *const names[] = {"A", "B", "C", "D"};
     uint32_t loc[4];
     for (uint32_t i = 0; i < 4; i++) {
-        pprof_function fn = {.id = i + 1, .name = S(p, names[i])};
-        uint32_t f;
-        pprof_profile_add_function(&f, p, &fn);
-        pprof_line ln = {.function = f, .line = 1};
-        pprof_location l = {.id = i + 1, .address = 0x1000 + 16 * i, .mapping = PPROF_NONE};
-        pprof_profile_add_location(&loc[i], p, &l, &ln, 1);
+        loc[i] = add_frame(p, i + 1, names[i]);
     }
     int64_t v = 10;
     uint32_t ca[2] = {loc[2], loc[0]}, a[1] = {loc[0]}, db[2] = {loc[3], loc[1]};
@@ -167,12 +170,7 @@ static void test_tree_parts(void)
     uint32_t loc[8];
     for (uint32_t i = 0; i < 8; i++) {
         char name[8] = {'f', (char)('a' + i), 0};
-        pprof_function fn = {.id = i + 1, .name = S(p, name)};
-        uint32_t f;
-        pprof_profile_add_function(&f, p, &fn);
-        pprof_line ln = {.function = f, .line = 1};
-        pprof_location l = {.id = i + 1, .address = 0x1000 + 16 * i, .mapping = PPROF_NONE};
-        pprof_profile_add_location(&loc[i], p, &l, &ln, 1);
+        loc[i] = add_frame(p, i + 1, name);
     }
     for (uint32_t i = 0; i < 8; i++) {
         int64_t v = 10 + i;
@@ -375,12 +373,7 @@ static void test_tree_lines_as_printf(void)
     for (uint32_t i = 0; i < N_FN; i++) {
         char name[32];
         snprintf(name, sizeof name, "pkg%u.f%u", i % 97, i);
-        pprof_function fn = {.id = i + 1, .name = S(p, name)};
-        uint32_t f;
-        pprof_profile_add_function(&f, p, &fn);
-        pprof_line ln = {.function = f, .line = 1};
-        pprof_location l = {.id = i + 1, .address = 0x1000 + 16 * i, .mapping = PPROF_NONE};
-        pprof_profile_add_location(&loc[i], p, &l, &ln, 1);
+        loc[i] = add_frame(p, i + 1, name);
     }
     for (int s = 0; s < N_SAMPLES; s++) {
         uint32_t st[8];

@@ -402,6 +402,18 @@ static void want_percent(char *out, size_t n, int64_t value, int64_t total)
         snprintf(out, n, "%5.2g%%", r);
 }
 
+/* Compares pprof_format_percent with printf for value of total; counts a
+ * mismatch in *bad (the first few are printed) and the check in *checked. */
+static void same_percent(size_t *bad, size_t *checked, int64_t value, int64_t total)
+{
+    char got[64], want[64];
+    pprof_format_percent(got, sizeof got, value, total);
+    want_percent(want, sizeof want, value, total);
+    if (strcmp(got, want) != 0 && ++*bad < 5)
+        fprintf(stderr, "percent %lld of %lld: %s, printf %s\n", (long long)value, (long long)total, got, want);
+    ++*checked;
+}
+
 static void test_format_as_printf(void)
 {
     static const char *const units[][2] = {{"ns", "s"}, {"ns", "ms"}, {"bytes", "kB"}, {"count", "auto"}, {"ns", "auto"}};
@@ -424,12 +436,8 @@ static void test_format_as_printf(void)
             fprintf(stderr, "format %lld %s->%s: %s, printf %s\n", (long long)v, u[0], u[1], got, want);
         int64_t total = (int64_t)(rng() % 1000000000) + 1;
         int64_t part = i % 3 == 0 ? (int64_t)(rng() % (uint64_t)total) : i % 3 == 1 ? total / (int64_t)(1 + rng() % 800) : total * 8 / 1000 + (int64_t)(rng() % 3);
-        pprof_format_percent(got, sizeof got, part, total);
-        want_percent(want, sizeof want, part, total);
-        bad += strcmp(got, want) != 0;
-        if (strcmp(got, want) != 0 && bad < 5)
-            fprintf(stderr, "percent %lld of %lld: %s, printf %s\n", (long long)part, (long long)total, got, want);
-        checked += 2;
+        same_percent(&bad, &checked, part, total);
+        checked++;
     }
     /* Ties and near-ties written out. */
     static const int64_t ns[] = {1005000000, 1015000000, 1025000000, 2675000000, 125000000, 135000000, 1125000,
@@ -465,27 +473,14 @@ static void test_small_percent_as_printf(void)
         case 2: total = (int64_t)(rng() % 100000) + 1; part = (int64_t)(rng() % 200); break; /* small totals */
         default: part = -(total / (int64_t)(8 + rng() % 20000000)); break;            /* negative */
         }
-        char got[64], want[64];
-        pprof_format_percent(got, sizeof got, part, total);
-        want_percent(want, sizeof want, part, total);
-        bad += strcmp(got, want) != 0;
-        if (strcmp(got, want) != 0 && bad < 5)
-            fprintf(stderr, "percent %lld of %lld: %s, printf %s\n", (long long)part, (long long)total, got, want);
-        checked++;
+        same_percent(&bad, &checked, part, total);
     }
     /* Exact doubles at and next to each boundary, as ratios of 2^53. */
     for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
         int64_t total = (int64_t)1 << 53;
         int64_t at = (int64_t)((double)total * marks[m] / 100.0);
         for (int64_t d = -3; d <= 3; d++) {
-            char got[64], want[64];
-            pprof_format_percent(got, sizeof got, at + d, total);
-            want_percent(want, sizeof want, at + d, total);
-            bad += strcmp(got, want) != 0;
-            if (strcmp(got, want) != 0 && bad < 5)
-                fprintf(stderr, "percent %lld of %lld: %s, printf %s\n", (long long)(at + d), (long long)total, got,
-                        want);
-            checked++;
+            same_percent(&bad, &checked, at + d, total);
         }
     }
     /* Parts whose percentage lies within a few units of the last place
@@ -496,13 +491,7 @@ static void test_small_percent_as_printf(void)
         int x = -(int)(rng() % 4) - 1;
         double tie = ((double)(10 + rng() % 90) + 0.5) * pow(10, x - 1);
         int64_t part = (int64_t)(tie / 100.0 * (double)total) + (int64_t)(i % 5) - 2;
-        char got[64], want[64];
-        pprof_format_percent(got, sizeof got, part, total);
-        want_percent(want, sizeof want, part, total);
-        bad += strcmp(got, want) != 0;
-        if (strcmp(got, want) != 0 && bad < 5)
-            fprintf(stderr, "percent %lld of %lld: %s, printf %s\n", (long long)part, (long long)total, got, want);
-        checked++;
+        same_percent(&bad, &checked, part, total);
     }
     char got[64];
     pprof_format_percent(got, sizeof got, 0, 1000);
