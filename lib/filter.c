@@ -139,7 +139,8 @@ static int relines(pprof_profile *p, pprof_location *l, matcher *m, bool keep_ma
  * usually shared with the process that forked this one (a web UI view):
  * moving the kept samples down in them would copy each page written, a
  * fault and a flush of the TLB each, where new arrays take fresh pages
- * (huge ones when they are big). Without the memory, they move down in
+ * (huge ones when they are big); the old ones are retired, not given back
+ * to malloc to be written again. Without the memory, they move down in
  * place. */
 static size_t keep_samples(pprof_profile *p, const uint32_t *stack_of, const uint8_t *keep)
 {
@@ -165,8 +166,8 @@ static size_t keep_samples(pprof_profile *p, const uint32_t *stack_of, const uin
             memcpy(values + w * nt, p->values + i * nt, nt * sizeof *values);
             w++;
         }
-        free(p->samples);
-        free(p->values);
+        pprof_profile_retire(p, p->samples);
+        pprof_profile_retire(p, p->values);
         p->samples = samples;
         p->values = values;
         p->internal->cap_samples = kept ? kept : 1;

@@ -195,10 +195,10 @@ static void *alloc_n(size_t n, size_t size)
 }
 
 /* The index's arrays are made anew for the kept stacks, not rewritten in
- * place: they are usually shared with the process that forked this one (a
- * web UI view), where each page written would be copied, a fault and a
- * flush of the TLB each. */
-int pprof_stack_index_keep(pprof_stack_index **xp, const pprof_profile *p, const uint8_t *keep)
+ * place, and the old ones retired (pprof_profile_retire): they are usually
+ * shared with the process that forked this one (a web UI view), where each
+ * page written would be copied, a fault and a flush of the TLB each. */
+int pprof_stack_index_keep(pprof_stack_index **xp, pprof_profile *p, const uint8_t *keep)
 {
     pprof_stack_index *x = *xp;
     size_t nt = x->n_types, ns = x->n_stacks, nn = x->n_tree;
@@ -306,9 +306,13 @@ int pprof_stack_index_keep(pprof_stack_index **xp, const pprof_profile *p, const
                     add_sat(&y.tree_sum[(size_t)up * nt + v], y.tree_sum[t * nt + v]);
         }
         y.n_tree = m;
-        free(x->stack_leaf), free(x->tree_loc), free(x->tree_parent), free(x->tree_own), free(x->tree_sum);
+        void *const old_tree[] = {x->stack_leaf, x->tree_loc, x->tree_parent, x->tree_own, x->tree_sum};
+        for (size_t i = 0; i < sizeof old_tree / sizeof *old_tree; i++)
+            pprof_profile_retire(p, old_tree[i]);
     }
-    free(x->stack_of), free(x->first), free(x->values), free(x->labelled);
+    void *const old[] = {x->stack_of, x->first, x->values, x->labelled};
+    for (size_t i = 0; i < sizeof old / sizeof *old; i++)
+        pprof_profile_retire(p, old[i]);
     *x = y;
     free(renum);
     free(tree_id);

@@ -616,8 +616,16 @@ static void test_focus_random(void)
             pprof_error err;
             pprof_filter_result ra, rb;
             CHECK_INT(pprof_profile_index(b, &err), 0);
+            const pprof_sample *before = b->samples;
+            size_t n_before = b->n_samples;
             CHECK_INT(pprof_profile_filter(a, &opts[i], &ra, &err), 0);
             CHECK_INT(pprof_profile_filter(b, &opts[i], &rb, &err), 0);
+            /* The replaced samples are kept until the profile goes (their
+             * pages may be shared with a forking process). */
+            bool retired = b->n_samples == n_before;
+            for (size_t k = 0; k < b->internal->n_retired; k++)
+                retired |= b->internal->retired[k] == before;
+            CHECK(retired);
             bool ok = same_samples(a, b) && ra.focus_matched == rb.focus_matched &&
                       ra.ignore_matched == rb.ignore_matched && same_index(b->internal->stacks, b) &&
                       pprof_profile_stack_index(b, 1, false) != NULL;
