@@ -59,6 +59,12 @@ int main(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     }
     const command_def *c = args.format ? cmd_find_command(args.format) : NULL;
+    /* The web UI server's threads share one malloc arena, from before the
+     * first thread starts (cmd/webui_worker.c: a view's child allocates
+     * from the arena of the thread that forked it, and its heap on huge
+     * pages holds only in the main one). */
+    if (args.http)
+        mallopt(M_ARENA_MAX, 1);
     pprof_profile *p;
     rc = cmd_load_sources(&p, &args);
     pprof_error err;
