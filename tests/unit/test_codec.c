@@ -1874,6 +1874,30 @@ static void test_decode_huge_locs(void)
     pprof_buf_release(&raw);
 }
 
+/* pprof_alloc_huge: blocks of 2 MiB and more on 2 MiB boundaries, advised
+ * for huge pages (the read-ahead's ring and slots); smaller ones plain. */
+static void test_alloc_huge(void)
+{
+    size_t sizes[] = {100, (size_t)2 << 20, (size_t)5 << 20};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        uint8_t *b = pprof_alloc_huge(sizes[k]);
+        CHECK(b != NULL);
+        if (!b)
+            continue;
+        memset(b, 1, sizes[k]);
+        if (sizes[k] >= (2u << 20)) {
+            CHECK(((uintptr_t)b & ((2u << 20) - 1)) == 0);
+            FILE *thp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+            if (thp) {
+                fclose(thp);
+                CHECK_INT(vma_has_flag(b, "hg"), 1);
+                CHECK_INT(vma_has_flag(b + sizes[k] - ((size_t)1 << 20) - 1, "hg"), 1);
+            }
+        }
+        free(b);
+    }
+}
+
 /* The wire-id map stays a plain array while ids are dense, past
  * PPROF_IDMAP_DENSE_MAX too, moving ids it had hashed into the array. */
 /* The arena: strings packed byte by byte, other blocks at multiples of 16,
@@ -1981,6 +2005,7 @@ int main(void)
     test_decode_location_shapes();
     test_decode_budget();
     test_decode_huge_locs();
+    test_alloc_huge();
     test_idmap();
     test_arena();
     return unit_report("codec");
