@@ -1851,14 +1851,10 @@ static void test_decode_huge_locs(void)
     pprof_buf raw = {0};
     pprof_buf_append(&raw, m.b, m.n);
     size_t big = 6u << 20; /* an unknown field (skipped) makes the input big */
-    uint8_t hdr[8] = {0xa2, 0x06}; /* field 100, length-delimited */
-    size_t h = 2;
-    for (size_t x = big;; x >>= 7) {
-        hdr[h++] = (uint8_t)(x >= 0x80 ? (x & 0x7f) | 0x80 : x);
-        if (x < 0x80)
-            break;
-    }
-    pprof_buf_append(&raw, hdr, h);
+    msg hdr = {.n = 0};
+    put_tag(&hdr, 100, 2);
+    put_v(&hdr, big);
+    pprof_buf_append(&raw, hdr.b, hdr.n);
     pprof_buf_reserve(&raw, big);
     memset(raw.data + raw.len, 0, big);
     raw.len += big;
