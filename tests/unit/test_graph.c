@@ -796,10 +796,13 @@ static void test_edges_of_matched(void)
 }
 
 /* A random profile for the edge passes: nf functions in three files,
- * nl locations of one to three lines (the inner ones inlined), ns samples
- * of 1 to depth frames drawn from them (so some recur in a stack), values
- * mostly positive. */
-static pprof_profile *random_profile(uint64_t seed, int nf, int nl, int ns, int depth)
+ * nl locations of one to three lines (the inner ones inlined; only every
+ * inline_every-th location has more than one), ns samples of 1 to depth
+ * frames drawn from them (so some recur in a stack), values mostly
+ * positive, none 0 when nonzero (an index of the profile is then usable:
+ * graphs of its indexed copy walk the index's call tree). */
+static pprof_profile *random_profile(uint64_t seed, int nf, int nl, int ns, int depth, int inline_every,
+                                     bool nonzero)
 {
     pprof_profile *p = new_profile();
     uint64_t x = seed;
@@ -815,6 +818,8 @@ static pprof_profile *random_profile(uint64_t seed, int nf, int nl, int ns, int 
     for (int i = 0; i < nl; i++) {
         pprof_line ln[3];
         size_t n = 1 + (size_t)(unit_rng(&x) % 3);
+        if (i % inline_every != 0)
+            n = 1;
         for (size_t k = 0; k < n; k++)
             ln[k] = (pprof_line){.function = (uint32_t)(unit_rng(&x) % (uint64_t)nf),
                                  .line = 1 + (int64_t)(unit_rng(&x) % 4)};
@@ -829,6 +834,8 @@ static pprof_profile *random_profile(uint64_t seed, int nf, int nl, int ns, int 
         for (size_t k = 0; k < n; k++)
             locs[k] = (uint32_t)(unit_rng(&x) % (uint64_t)nl);
         int64_t v = unit_rng(&x) % 16 == 0 ? -(int64_t)(unit_rng(&x) % 50) : (int64_t)(unit_rng(&x) % 100);
+        if (nonzero && v == 0)
+            v = 1;
         CHECK_INT(pprof_profile_add_sample(p, locs, n, &v, NULL, 0), 0);
     }
     return p;
@@ -878,14 +885,20 @@ static int inline_mark(const pprof_graph *g, size_t i)
  * edges or only those into nodes seen inlined (-top's): the same ends,
  * weights, residual and inline marks, in the same order; and -top's
  * "(inline)" marks from the inline-only edges are those all edges give.
- * The big profile has enough location references for the passes' two
- * threads. */
+ * The big profiles have enough location references for the passes' two
+ * threads; in the last two, few locations have inlined lines, so that
+ * the inline-only pass walks only the frames that can make an edge (-top's
+ * sparse walk, checked against the call tree's). */
 static void test_edge_walks(void)
 {
     static const pprof_granularity grans[] = {PPROF_GRAN_FUNCTIONS, PPROF_GRAN_FILES, PPROF_GRAN_LINES,
                                               PPROF_GRAN_ADDRESSES};
-    for (int big = 0; big < 2; big++) {
-        pprof_profile *p = big ? random_profile(7, 300, 900, 27000, 40) : random_profile(3, 14, 60, 600, 12);
+    for (int shape = 0; shape < 4; shape++) {
+        bool big = shape == 1 || shape == 2;
+        pprof_profile *p = shape == 3 ? random_profile(5, 200, 400, 3000, 6, 4, true)
+                           : shape == 2 ? random_profile(11, 300, 900, 27000, 40, 12, true)
+                           : shape == 1 ? random_profile(7, 300, 900, 27000, 40, 1, false)
+                                        : random_profile(3, 14, 60, 600, 12, 1, false);
         pprof_profile *q = NULL;
         pprof_error err;
         CHECK_INT(pprof_profile_copy(&q, p), 0);
