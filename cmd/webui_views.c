@@ -114,6 +114,50 @@ static const char *svg_start(const void *svg, size_t n, size_t *len)
     return s;
 }
 
+/* A text report in the page: <pre class="report"> holding blocks of
+ * WEBUI_CHUNK_LINES lines each (<span class="c">, a block the browser lays
+ * out only when it scrolls into view: a peek of a big profile is 140,000
+ * lines, which Chromium takes half a minute to lay out as one block as it
+ * arrives). The blocks split the text only at line ends, so the <pre>'s
+ * text is the report's. */
+#define WEBUI_CHUNK_LINES 500
+
+typedef struct text_chunks {
+    pprof_buf *page;
+    unsigned lines;    /* in the open block */
+    bool full;         /* the open block has its lines: the next byte opens another */
+} text_chunks;
+
+static void chunks_begin(pprof_buf *page, const char *pre_id)
+{
+    pprof_buf_printf(page, "<pre id=\"%s\" class=\"report\"><span class=\"c\">", pre_id);
+}
+
+static void chunks_end(pprof_buf *page)
+{
+    pprof_buf_puts(page, "</span></pre>");
+}
+
+/* The text's n bytes at s, escaped, a new block after every
+ * WEBUI_CHUNK_LINES lines (opened by the byte after the last line's
+ * newline, so that no block is empty). */
+static void chunks_add(text_chunks *c, const char *s, size_t n)
+{
+    while (n) {
+        if (c->full) {
+            pprof_buf_puts(c->page, "</span><span class=\"c\">");
+            c->full = false;
+            c->lines = 0;
+        }
+        const char *nl = memchr(s, '\n', n);
+        size_t k = nl ? (size_t)(nl - s) + 1 : n;
+        webui_html_n(c->page, s, k);
+        if (nl && ++c->lines == WEBUI_CHUNK_LINES)
+            c->full = true;
+        s += k, n -= k;
+    }
+}
+
 /* A page with the view's HTML in between; freed buffers are the caller's.
  * With pre_id, html is text, escaped into a <pre> of that id. */
 static int page_of(webui_reply *out, webui_request *req, const pprof_profile *p, const char *view_id,
@@ -125,9 +169,10 @@ static int page_of(webui_reply *out, webui_request *req, const pprof_profile *p,
     webui_page_begin(&out->body, &pg);
     if (pre_id) {
         /* (A report may be megabytes: escaped straight into the page.) */
-        pprof_buf_printf(&out->body, "<pre id=\"%s\" class=\"report\">", pre_id);
-        webui_html_n(&out->body, html, html_len);
-        pprof_buf_puts(&out->body, "</pre>");
+        text_chunks c = {&out->body, 0, false};
+        chunks_begin(&out->body, pre_id);
+        chunks_add(&c, html, html_len);
+        chunks_end(&out->body);
     } else {
         pprof_buf_append(&out->body, html, html_len);
     }
@@ -143,25 +188,25 @@ static int page(webui_reply *out, webui_request *req, const pprof_profile *p, co
     return page_of(out, req, p, view_id, notes, details, NULL, html, html_len, data, script);
 }
 
-/* A report's bytes, escaped for HTML text into the page as they come. */
+/* A report's bytes, escaped into the page's blocks as they come. */
 static int html_sink(void *ctx, const uint8_t *data, size_t len)
 {
-    pprof_buf *page = ctx;
-    webui_html_n(page, (const char *)data, len);
-    return page->failed ? ENOMEM : 0;
+    text_chunks *c = ctx;
+    chunks_add(c, (const char *)data, len);
+    return c->page->failed ? ENOMEM : 0;
 }
 
-/* Report `writer` appended to out, escaped for HTML text when html: then
- * it goes through text in pieces (a peek of a big profile is megabytes,
+/* Report `writer` appended to out, escaped into blocks of text when
+ * chunks (the page's <pre>, its state) is not NULL: then it goes through text in pieces (a peek of a big profile is megabytes,
  * which would otherwise be made once more before the page copies them). */
 static int write_part(pprof_buf *out, pprof_buf *text, const char *writer, pprof_profile *p,
-                      const pprof_report_options *o, bool html, pprof_error *err)
+                      const pprof_report_options *o, text_chunks *chunks, pprof_error *err)
 {
     text->len = 0;
-    if (!html)
+    if (!chunks)
         return pprof_write(out, writer, p, o, err);
     text->sink = html_sink;
-    text->sink_ctx = out;
+    text->sink_ctx = chunks;
     text->flush_at = (size_t)1 << 18;
     int rc = pprof_write(text, writer, p, o, err);
     if (!rc && pprof_buf_flush(text) != 0)
@@ -181,8 +226,10 @@ static int write_split(pprof_buf *out, const char *writer, pprof_profile *p, con
     o.split = webui_split_fork;
     o.split_ctx = &split;
     pprof_buf text = {0}, second = {0};
+    text_chunks chunks = {out, 0, false};
+    text_chunks *c = html ? &chunks : NULL;
     size_t start = out->len;
-    int rc = write_part(out, &text, writer, p, &o, html, err);
+    int rc = write_part(out, &text, writer, p, &o, c, err);
     if (split.helper)
         webui_split_helper_end(&split, out->data + start, out->len - start, rc || out->failed);
     bool forked = split.pid > 0;
@@ -192,7 +239,7 @@ static int write_split(pprof_buf *out, const char *writer, pprof_profile *p, con
         /* The helper failed: its part is made here. */
         o.part = 1;
         o.split = NULL;
-        rc = write_part(out, &text, writer, p, &o, html, err);
+        rc = write_part(out, &text, writer, p, &o, c, err);
     }
     pprof_buf_release(&text);
     pprof_buf_release(&second);
@@ -361,6 +408,8 @@ static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, con
     details_of(&details, p, &rep.o);
     const command_def *c = cmd_find_command(command);
     pprof_error err;
+    char pre_id[64]; /* the text's <pre> */
+    snprintf(pre_id, sizeof pre_id, "%s-text", view_id);
     if (html_writer && !*arg) {
         webui_reply_error(out, 400, "no matches found for regexp: ");
         goto done;
@@ -370,11 +419,11 @@ static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, con
         webui_page pg = {req, p, view_id, NULL, cstr(&notes), cstr(&details)};
         html_reply(out);
         webui_page_begin(&out->body, &pg);
-        pprof_buf_printf(&out->body, "<pre id=\"%s-text\" class=\"report\">", view_id);
+        chunks_begin(&out->body, pre_id);
         if (write_split(&out->body, c->writer, p, &rep.o, true, &err) != 0) {
             webui_reply_error(out, err.code == PPROF_ENOMEM ? 500 : 400, "%s", err.msg);
         } else {
-            pprof_buf_puts(&out->body, "</pre>");
+            chunks_end(&out->body);
             webui_page_end(&out->body, &pg, NULL, "webui/text.js");
             if (out->body.failed)
                 webui_reply_error(out, 500, "out of memory");
@@ -394,8 +443,6 @@ static int text_view(webui_reply *out, webui_request *req, pprof_profile *p, con
         pprof_buf_puts(&html, "</div>");
         page(out, req, p, view_id, &notes, &details, (const char *)html.data, html.len, NULL, "webui/source.js");
     } else {
-        char pre_id[64];
-        snprintf(pre_id, sizeof pre_id, "%s-text", view_id);
         page_of(out, req, p, view_id, &notes, &details, pre_id, text.data ? (const char *)text.data : "", text.len,
                 NULL, "webui/text.js");
     }

@@ -44,8 +44,11 @@ int pprof_symtab_index_new(pprof_symtab_index **out, Dwfl_Module *mod)
         GElf_Addr addr;
         const char *name = dwfl_module_getsym_info(mod, i, &s, &addr, NULL, NULL, NULL);
         int type = GELF_ST_TYPE(s.st_info);
-        if (!name || !*name || s.st_shndx == SHN_UNDEF || type == STT_SECTION || type == STT_FILE ||
-            type == STT_TLS)
+        /* Absolute symbols name no code: a vDSO's version definition
+         * (LINUX_2.6, value 0) would otherwise name every address below its
+         * first function. */
+        if (!name || !*name || s.st_shndx == SHN_UNDEF || s.st_shndx == SHN_ABS || type == STT_SECTION ||
+            type == STT_FILE || type == STT_TLS)
             continue;
         if (PPROF_GROW(x->syms, cap, x->n + 1)) {
             pprof_symtab_index_free(x);

@@ -11,10 +11,18 @@
     searchText: "",      /* the search box's regexp, when it selects */
     setSelection: function (names) { ui.selected = names.slice(); ui.searchText = ""; refresh(); },
     query: query,
-    escapeRegexp: escapeRegexp
+    escapeRegexp: escapeRegexp,
+    reveal: reveal
   };
 
   function $(id) { return document.getElementById(id); }
+
+  /* Scrolls the view's area to show element e (a search's first match) in its middle, unless it is in sight. */
+  function reveal(e) {
+    var r = e.getBoundingClientRect(), v = $("content").getBoundingClientRect();
+    if (r.top >= v.top && r.bottom <= v.bottom && r.left >= v.left && r.left < v.right) return;
+    e.scrollIntoView({block: "center", inline: "nearest"});
+  }
 
   function escapeRegexp(s) { return s.replace(/[\\.?+*\[\](){}|^$]/g, "\\$&"); }
 

@@ -1,4 +1,4 @@
-/* source.js: the source view, pprof's listing: a click on a line shows or hides its instructions (or the functions inlined there); the search box marks the lines it matches. */
+/* source.js: the source view, pprof's listing: a click on a line shows or hides its instructions (or the functions inlined there); the search box marks the lines it matches and brings the first into view. */
 (function () {
   "use strict";
   var ui = window.pprofUI;
@@ -16,7 +16,13 @@
   var lines = document.querySelectorAll("#source-listing span.livesrc, #source-listing span.deadsrc, " +
                                         "#source-listing span.nop");
   function show(re) {
-    lines.forEach(function (l) { l.classList.toggle("match", !!re && re.test(l.textContent)); });
+    var first = null;
+    lines.forEach(function (l) {
+      var on = !!re && re.test(l.textContent);
+      l.classList.toggle("match", on);
+      first = first || (on ? l : null);
+    });
+    if (first) ui.reveal(first);
   }
   if (ui) ui.view = {search: function (re) { show(re); }, clear: function () { show(null); }};
 })();

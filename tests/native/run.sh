@@ -400,6 +400,22 @@ hasnot mismatch_in_path_no_names wrong2.raw "_start"
 # go tool pprof 1.19 takes a wrong binary when the profile has a build id
 # and the file is not where the mapping says; we warn and leave it raw.
 
+# ---------------------------------------------------------------- absolute symbols name no code
+# A vDSO's version definition (LINUX_2.6: OBJECT, ABS, value 0) once named every
+# vDSO address below its first function. An absolute symbol at 0 in a PIE: an
+# address in the ELF header stays unnamed (as addr2line and perf leave it), an
+# address in main is named.
+printf 'int main(void) { return 0; }\n__asm__(".globl ABS_VERSION\\n.set ABS_VERSION, 0");\n' >abs.c
+if gcc -g -O1 -fPIE -pie -o abs_pie abs.c && readelf -sW abs_pie | grep -q ' ABS ABS_VERSION$'; then
+	in_main=$(printf '0x%x' $((0x555555554000 + 0x$(nm abs_pie | awk '$3 == "main" { print $1 }'))))
+	"$MKPROF" abs.pb.gz $(map "$tmp/abs_pie" -) -a 0x555555554200 $in_main
+	$T "$PPROF" -top abs.pb.gz >abs.top 2>&1
+	has abs_symbol_main_named abs.top " main"
+	hasnot abs_symbol_names_no_code abs.top "ABS_VERSION"
+else
+	bad abs_symbol_build "no ABS_VERSION in abs_pie"
+fi
+
 # ---------------------------------------------------------------- hostile binaries
 hostile() { # NAME PATH EXPECTED-WARNING
 	"$MKPROF" h.pb.gz $(map "$2" -) -a $in_text

@@ -201,10 +201,14 @@ if [ -f fp.data ]; then
 fi
 
 # ---------------------------------------------------------------- [vdso] and JIT frames named as perf names them
-# perf_flat_dso DSO_RE FILE: "name count" of perf report's functions (dso, symbol) whose dso matches.
+# perf_flat_dso DSO_RE FILE: "name count" of perf report's functions (dso, symbol) whose dso matches,
+# with at least 20 samples. Addresses no symbol covers, which perf lists one by one (0x00000000000007bd
+# below a vDSO's first function), are one node at function granularity, named [DSO] as pprof does.
 perf_flat_dso() {
     perf report -i "$2" --stdio -n --no-children --sort dso,sym -g none 2>/dev/null |
-        awk -v re="$1" '/^#/ || NF < 5 {next} $3 ~ re && $2 >= 20 {print $NF, $2}' | sort
+        awk -v re="$1" '/^#/ || NF < 5 {next}
+            $3 ~ re { name = $NF ~ /^0x[0-9a-f]+$/ ? "[" $3 "]" : $NF; n[name] += $2 }
+            END { for (k in n) if (n[k] >= 20) print k, n[k] }' | sort
 }
 ours_flat() { # FILE NAMES_FILE: our flat sample count of each name
     "$PPROF" -top -nodecount=0 -sample_index=cpu-clock_sample "$1" 2>/dev/null |

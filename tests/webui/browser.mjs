@@ -4,6 +4,7 @@
 // NATIVE_URL serves a gperftools profile of tests/native/progs/cprog.c built with -g, with its binary;
 // TAGS_URL tests/data/tags_many.pb.gz (a label key of 120 values, more than the label panel lists).
 import { createRequire } from "module";
+import fs from "fs";
 const require = createRequire(process.env.PLAYWRIGHT_DIR + "/");
 const { chromium } = require("playwright-core");
 
@@ -23,6 +24,11 @@ const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
 const errors = [];
 page.on("pageerror", (e) => errors.push(e.message));
 page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+// Which blocks of a text report the browser skips (content-visibility: auto), as it tells.
+await page.addInitScript(() => {
+  window.skipped = new Map();
+  document.addEventListener("contentvisibilityautostatechange", (e) => window.skipped.set(e.target, e.skipped), true);
+});
 
 async function openMenu(id) {
   await page.dispatchEvent(`#${id} .menu-name`, "mousedown");
@@ -194,6 +200,69 @@ try {
   await page.goto(url + "/ui/peek?f=machine..add");
   check(/regexp\.\(\*machine\)\.add/.test(await page.textContent("pre.report")), "peek view");
   await page.screenshot({ path: shots + "/peek.png" });
+
+  // ---------------------------------------------------------------- a long peek: blocks laid out near the window
+  // LONG_URL serves tests/data/large.cpu, LONG_PEEK is -peek's text (51,000 lines) for f=setFunctions.func1.
+  const longUrl = process.env.LONG_URL, want = process.env.LONG_PEEK ? fs.readFileSync(process.env.LONG_PEEK, "utf8") : "";
+  check(!!longUrl && want.length > 1000000, "a long peek to show", want.length);
+  if (longUrl && want) {
+    const report = () => page.evaluate(() => {
+      const pre = document.querySelector("pre.report"), c = document.getElementById("content"), cs = getComputedStyle(pre);
+      const bs = [...pre.children], v = c.getBoundingClientRect();
+      const marks = [...pre.querySelectorAll("mark")];
+      const m = marks.length ? marks[0].getBoundingClientRect() : null;
+      return { text: pre.textContent, kinds: [...new Set(bs.map((b) => b.tagName + "." + b.className))],
+               lines: bs.map((b) => (b.textContent.match(/\n/g) || []).length),
+               atLineEnds: bs.every((b, i) => i + 1 === bs.length || b.textContent.endsWith("\n")),
+               skipped: bs.map((b) => (window.skipped.has(b) ? (window.skipped.get(b) ? 1 : 0) : -1)),
+               height: pre.getBoundingClientRect().height, lh: parseFloat(cs.lineHeight),
+               padding: parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom),
+               scrollTop: c.scrollTop, scrollHeight: c.scrollHeight, view: [v.top, v.bottom],
+               marks: marks.map((e) => e.textContent), mark: m && [m.top, m.bottom] };
+    });
+    await page.goto(longUrl + "/ui/peek?f=setFunctions.func1");
+    await page.waitForFunction(() => [...document.querySelectorAll("pre.report > span")].every((b) => window.skipped.has(b)), null,
+                             { timeout: 10000 });
+    let r = await report();
+    const nlines = want.split("\n").length - 1;
+    check(r.text === want, "long peek: the page's text is -peek's", [r.text.length, want.length]);
+    check(r.kinds.length === 1 && r.kinds[0] === "SPAN.c" && r.lines.length > 50 && r.atLineEnds &&
+          r.lines.every((n) => n > 0 && n <= 1000), "long peek: the text in blocks of whole lines",
+          [r.kinds, r.lines.length, r.atLineEnds, Math.max(...r.lines)]);
+    const n = r.skipped.length;
+    check(r.skipped[0] === 0 && r.skipped.slice(2).every((s) => s === 1), "long peek: only the blocks in the window are laid out",
+          r.skipped.join(""));
+    // Each block as tall as its lines before it is laid out: the scroll bar is right from the start.
+    check(Math.abs(r.height - (nlines * r.lh + r.padding)) < 1, "long peek: the report as tall as its lines",
+          [r.height, nlines, r.lh]);
+    const h0 = r.height;
+    await page.evaluate(() => { const c = document.getElementById("content"); c.scrollTop = c.scrollHeight; });
+    await page.waitForFunction((n) => window.skipped.get(document.querySelectorAll("pre.report > span")[n - 1]) === false, n);
+    r = await report();
+    check(r.skipped[0] === 1 && r.skipped[n - 1] === 0 && Math.abs(r.height - h0) < 1,
+          "long peek: scrolled to the end, the last block is laid out, the first skipped, the height unchanged",
+          [r.skipped.join(""), r.height, h0]);
+    await page.evaluate(() => { document.getElementById("content").scrollTop = 0; });
+    // The search: a function's own line nine tenths down ("| name", its callers' and callees' lines have "|   ").
+    const lines = want.split("\n");
+    const target = lines.slice(Math.floor(lines.length * 0.9)).find((l) => /\| main\.\S+ \S+$/.test(l));
+    const term = "\\| " + target.replace(/^.*\| /, "").replace(/[\\.?+*\[\](){}|^$]/g, "\\$&");
+    const re = new RegExp(term), matching = lines.filter((l) => re.test(l));
+    await page.fill("#search", term);
+    await page.waitForFunction(() => document.querySelector("pre.report mark"));
+    await page.waitForTimeout(200);
+    r = await report();
+    check(r.marks.length === matching.length && r.marks[0] === matching[0], "long peek: the search marks the lines it matches",
+          [term, r.marks.length, matching.length]);
+    check(r.mark && r.mark[0] >= r.view[0] && r.mark[1] <= r.view[1] && r.scrollTop > 0.8 * r.scrollHeight,
+          "long peek: the first match, far down, scrolled into view", [r.mark, r.view, r.scrollTop, r.scrollHeight]);
+    check(r.text === want && Math.abs(r.height - h0) < 1, "long peek: marked, the text and its height unchanged", [r.text.length, r.height]);
+    await page.screenshot({ path: shots + "/peek-long-search.png" });
+    await page.fill("#search", "");
+    await page.waitForFunction(() => !document.querySelector("pre.report mark"));
+    r = await report();
+    check(r.text === want && r.marks.length === 0, "long peek: an empty search clears the marks");
+  }
 
   // ---------------------------------------------------------------- saved configurations
   await page.goto(url + "/ui/top?f=main&n=5");

@@ -47,6 +47,9 @@ serve() {
 }
 url=$(serve cpu "$data/cpu.pb.gz")
 tags_url=$(serve tagsmany "$data/tags_many.pb.gz")
+# A long peek (51,000 lines, 4.8 MB) and the text -peek prints for it.
+long_url=$(serve large "$data/large.cpu")
+"$PPROF" -peek=setFunctions.func1 -focus=setFunctions.func1 -lines "$data/large.cpu" >"$tmp/long.peek" 2>/dev/null
 curl_dir=$(serve windows "$data/windows")
 # A native profile for the source and disassembly views: a small C program
 # built with -g (tests/native's), profiled by gperftools, served with it.
@@ -59,7 +62,7 @@ if gcc -g -O1 -o "$tmp/cprog" "$top/tests/native/progs/cprog.c" "$top/tests/nati
 else
     echo "browser.sh: no native profile (gcc -g with gperftools' -lprofiler): $(head -3 "$tmp/gcc.err")"
 fi
-if [ -z "$url" ] || [ -z "$curl_dir" ] || [ -z "$tags_url" ]; then
+if [ -z "$url" ] || [ -z "$curl_dir" ] || [ -z "$tags_url" ] || [ -z "$long_url" ]; then
     echo "browser.sh: a server did not start: $(cat "$tmp"/*.err)"
     echo "webui-browser: 0 passed, 1 failed"
     exit 1
@@ -73,4 +76,4 @@ case ${SANITIZE:-} in
     GRAPH_VIEWS=0
     echo "skip the call graph view (/ui/): pango starts threads in the forked view child, which ThreadSanitizer cannot follow" ;;
 esac
-GRAPH_VIEWS=$GRAPH_VIEWS PLAYWRIGHT_DIR=$NODE_DIR/node_modules CHROMIUM=$CHROMIUM timeout 240 node "$here/browser.mjs" "$url" "$SHOTS" "$curl_dir" "$native_url" "$tags_url"
+LONG_URL=$long_url LONG_PEEK=$tmp/long.peek GRAPH_VIEWS=$GRAPH_VIEWS PLAYWRIGHT_DIR=$NODE_DIR/node_modules CHROMIUM=$CHROMIUM timeout 240 node "$here/browser.mjs" "$url" "$SHOTS" "$curl_dir" "$native_url" "$tags_url"

@@ -344,10 +344,14 @@ cmp -s "$tmp/ahead.want" "$tmp/ahead.got" && ok || bad "download ahead: -top of 
 # A peek of 16 MB is written in two halves at once when a CPU is free (a
 # helper process makes the second): either way the page's text is the
 # whole peek, as -peek prints it.
+# The text is in blocks of 500 lines (<span class="c">, laid out by the
+# browser only near the window), each ending at a line's end.
 # peek_is QUERY ARGS...: the peek page's text is what pprof ARGS prints.
 peek_is() {
-    expect 200 "/ui/peek?$1" '<pre id="peek-text" class="report">'
-    tr '\n' '\001' <"$tmp/body" | sed 's|.*<pre id="peek-text" class="report">||; s|</pre>.*||' | tr '\001' '\n' |
+    expect 200 "/ui/peek?$1" '<pre id="peek-text" class="report"><span class="c">'
+    tr '\n' '\001' <"$tmp/body" | sed 's|.*<pre id="peek-text" class="report"><span class="c">||; s|</span></pre>.*||' >"$tmp/peek.html"
+    grep '</span><span class="c">' "$tmp/body" | grep -qv '^</span><span class="c">' && bad "peek?$1: a block ends inside a line" || ok
+    sed 's|</span><span class="c">||g' "$tmp/peek.html" | tr '\001' '\n' |
         sed 's/&lt;/</g; s/&gt;/>/g; s/&#34;/"/g; s/&#39;/'"'"'/g; s/&amp;/\&/g' >"$tmp/peek.got"
     q=$1
     shift
