@@ -519,6 +519,7 @@ typedef struct edge_part {
     const uint8_t *has_kept; /* bit L: location L has a kept line (lp[L].outer) */
     const uint8_t *has_edge; /* or NULL; bit L: location L can make an edge (an
                               * in-edge into a tracked outer line, or inner ones) */
+    uint32_t *pair_edge;     /* per pair: its edge once made (this part's own), or PPROF_NONE */
     size_t lo, hi;
     int rc;
 } edge_part;
@@ -548,9 +549,15 @@ __attribute__((always_inline)) static inline int step_edges(gb *b, const edge_pa
             d->last_in = e;
         }
     }
+    /* A pair's edge, once made, stays where it is: no look-up after. */
     if (d->flags & STEP_PAIRS)
-        for (uint32_t k = t->lp[L].pairs, end = k + t->lp[L].n_pairs; k < end && !rc; k++)
-            rc = edge_add(b, t->pairs[k].src, t->pairs[k].dst, w, dw, t->pairs[k].residual, true, stamp);
+        for (uint32_t k = t->lp[L].pairs, end = k + t->lp[L].n_pairs; k < end && !rc; k++) {
+            const loc_pair *pr = &t->pairs[k];
+            if (t->pair_edge[k] != PPROF_NONE)
+                edge_update(b, &b->edges[t->pair_edge[k]], w, dw, pr->residual, true, stamp);
+            else
+                rc = edge_add_at(b, pr->src, pr->dst, w, dw, pr->residual, true, stamp, &t->pair_edge[k]);
+        }
     return rc;
 }
 
@@ -884,9 +891,13 @@ static int accumulate_edges(gb *b)
         free(pairs);
         return PPROF_ENOMEM;
     }
-    /* (a second part's steps after the first's) */
-    loc_step *steps = malloc((nl ? nl : 1) * sizeof *steps * (b->split_at ? 2 : 1));
-    if (!steps) {
+    /* (a second part's steps, and pairs' edges, after the first's) */
+    size_t parts = b->split_at ? 2 : 1;
+    loc_step *steps = malloc((nl ? nl : 1) * sizeof *steps * parts);
+    uint32_t *pair_edge = malloc((n_pairs ? n_pairs : 1) * sizeof *pair_edge * parts);
+    if (!steps || !pair_edge) {
+        free(steps);
+        free(pair_edge);
         free(has_kept);
         free(lp);
         free(pairs);
@@ -911,12 +922,13 @@ static int accumulate_edges(gb *b)
     }
     if (b->split_at && nl)
         memcpy(steps + nl, steps, nl * sizeof *steps);
+    memset(pair_edge, 0xff, n_pairs * parts * sizeof *pair_edge); /* PPROF_NONE */
     /* Few of the kept locations make edges (-top: those with a line that
      * can be inlined): the pass visits only their frames. (Not with
      * edges_of, whose edges out of a tracked node start anywhere.) */
     bool sparse = !b->track_src && 4 * n_edge <= 3 * n_kept;
     edge_part one = {.b = b, .lp = lp, .steps = steps, .pairs = pairs, .has_kept = has_kept,
-                     .has_edge = sparse ? has_edge : NULL, .lo = 0, .hi = b->n_rows};
+                     .has_edge = sparse ? has_edge : NULL, .pair_edge = pair_edge, .lo = 0, .hi = b->n_rows};
     bool threaded = false;
     gb other;
     edge_part two;
@@ -931,6 +943,7 @@ static int accumulate_edges(gb *b)
         two = one;
         two.b = &other;
         two.steps = steps + nl;
+        two.pair_edge = pair_edge + n_pairs;
         one.hi = two.lo = b->split_at;
         threaded = edges_reset(&other) == 0 && pthread_create(&th, NULL, edge_pass, &two) == 0;
         if (!threaded)
@@ -949,6 +962,7 @@ static int accumulate_edges(gb *b)
         free(other.last_edge);
     }
     free(steps);
+    free(pair_edge);
     free(has_kept);
     free(lp);
     free(pairs);
