@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -42,6 +43,40 @@ static int write_all(int fd, const void *data, size_t len)
         len -= (size_t)n;
     }
     return 0;
+}
+
+/* The heap a view grows, and the pieces it is reserved in (each below the
+ * mmap threshold, so malloc takes them from the heap). */
+#define HUGE_HEAP ((size_t)256 << 20)
+#define HUGE_HEAP_PIECES 8
+
+/* The view's heap on huge pages: a view of a big profile touches tens of
+ * megabytes of new memory, a page fault per 4 KiB page otherwise (~30 us
+ * each in a virtual machine, where a peek of the 1M-sample profile took
+ * 15,000 of them). The heap is grown by HUGE_HEAP, marked for huge pages
+ * and given back to malloc (kept: the trim threshold is above it), so the
+ * view's allocations come from there. Only address space is taken: pages
+ * come as they are touched. */
+static void heap_on_huge_pages(void)
+{
+    const size_t each = HUGE_HEAP / HUGE_HEAP_PIECES, huge = (size_t)2 << 20;
+    void *piece[HUGE_HEAP_PIECES];
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    for (size_t i = 0; i < HUGE_HEAP_PIECES; i++) {
+        piece[i] = malloc(each - 4096);
+        uintptr_t a = (uintptr_t)piece[i];
+        if (a && a < lo)
+            lo = a;
+        if (a && a + each > hi)
+            hi = a + each;
+    }
+    /* (Consecutive pieces are adjacent; a gap is not mapped by malloc and
+     * madvise passes over it.) */
+    uintptr_t start = (lo + huge - 1) & ~(uintptr_t)(huge - 1), end = hi & ~(uintptr_t)(huge - 1);
+    if (hi && end > start)
+        (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+    for (size_t i = HUGE_HEAP_PIECES; i-- > 0;)
+        free(piece[i]);
 }
 
 /* The child: computes the reply, writes "status length\ntype\ndisposition\n"
@@ -77,6 +112,7 @@ static void child(int fd, webui_server *srv, webui_request *req)
      * The child lives for one reply. */
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    heap_on_huge_pages();
     webui_reply r = {0};
     r.status = 500;
     r.type = "text/plain; charset=utf-8";

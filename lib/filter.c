@@ -134,6 +134,55 @@ static int relines(pprof_profile *p, pprof_location *l, matcher *m, bool keep_ma
     return 0;
 }
 
+/* The samples of the kept stacks (keep[stack_of[i]]), in order, into
+ * arrays of their own; returns their count. The profile's arrays are
+ * usually shared with the process that forked this one (a web UI view):
+ * moving the kept samples down in them would copy each page written, a
+ * fault and a flush of the TLB each, where new arrays take fresh pages
+ * (huge ones when they are big); the old ones are retired, not given back
+ * to malloc to be written again. Without the memory, they move down in
+ * place. */
+static size_t keep_samples(pprof_profile *p, const uint32_t *stack_of, const uint8_t *keep)
+{
+    size_t n = p->n_samples, nt = p->n_sample_types, kept = 0, first_drop = n;
+    for (size_t i = 0; i < n; i++) {
+        if (keep[stack_of[i]])
+            kept++;
+        else if (first_drop == n)
+            first_drop = i;
+    }
+    if (kept == n)
+        return kept; /* (nothing moves: no write) */
+    pprof_sample *samples = malloc((kept ? kept : 1) * sizeof *samples);
+    int64_t *values = malloc((kept && nt ? kept * nt : 1) * sizeof *values);
+    if (samples && values) {
+        pprof_advise_huge(samples, kept * sizeof *samples);
+        pprof_advise_huge(values, kept * nt * sizeof *values);
+        size_t w = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!keep[stack_of[i]])
+                continue;
+            samples[w] = p->samples[i];
+            memcpy(values + w * nt, p->values + i * nt, nt * sizeof *values);
+            w++;
+        }
+        pprof_profile_retire(p, p->samples);
+        pprof_profile_retire(p, p->values);
+        p->samples = samples;
+        p->values = values;
+        p->internal->cap_samples = kept ? kept : 1;
+        p->internal->cap_values = kept && nt ? kept * nt : 1;
+        return kept;
+    }
+    free(samples);
+    free(values);
+    size_t w = first_drop;
+    for (size_t i = first_drop; i < n; i++)
+        if (keep[stack_of[i]])
+            pprof_sample_move(p, w++, i, &p->samples[i]);
+    return w;
+}
+
 /* focus and ignore alone keep or drop whole stacks: with an index, each
  * stack is decided once, and the index follows the samples kept. */
 static int keep_stacks(pprof_profile *p, const int8_t *state, pprof_stack_index **xp)
@@ -168,18 +217,14 @@ static int keep_stacks(pprof_profile *p, const int8_t *state, pprof_stack_index 
         keep[k] = focused && !ignored;
     }
     free(path);
-    size_t kept = 0;
-    for (size_t i = 0; i < p->n_samples; i++) {
-        if (!keep[x->stack_of[i]])
-            continue;
-        if (kept != i) /* (no write when nothing moves: the pages may be shared) */
-            pprof_sample_move(p, kept, i, &p->samples[i]);
-        kept++;
-    }
+    size_t kept = keep_samples(p, x->stack_of, keep);
     int rc = pprof_stack_index_keep(xp, p, keep);
     p->n_samples = kept;
-    if (*xp)
+    if (*xp) {
         (*xp)->n_samples = kept;
+        (*xp)->samples = p->samples;
+        (*xp)->sample_values = p->values;
+    }
     free(keep);
     return rc;
 }

@@ -317,8 +317,9 @@ int pprof_stack_index_tree(pprof_stack_index *x, const pprof_profile *p);
 
 /* For a filter that keeps or drops whole stacks: x (of p before) becomes
  * the index of p after the samples of the stacks with keep[k] == 0 were
- * dropped, the others moved down in order. 0, or PPROF_ENOMEM (x freed). */
-int pprof_stack_index_keep(pprof_stack_index **x, const pprof_profile *p, const uint8_t *keep);
+ * dropped, the others kept in order; its old arrays are retired in p
+ * (pprof_profile_retire). 0, or PPROF_ENOMEM (x freed). */
+int pprof_stack_index_keep(pprof_stack_index **x, pprof_profile *p, const uint8_t *keep);
 
 /* Takes p's cached index out of p (NULL when none fits p): for a function
  * that changes p's samples and keeps the index current itself. */
@@ -356,7 +357,16 @@ struct pprof_profile_internal {
     size_t str_mask;
     size_t cap_strings, cap_sample_types, cap_samples, cap_values, cap_sample_locs, cap_labels,
         cap_mappings, cap_locations, cap_lines, cap_functions, cap_comments;
+    void **retired; /* pprof_profile_retire's arrays */
+    size_t n_retired, cap_retired;
 };
+
+/* Frees ptr (an array a filter replaced) with p, not now: its pages may be
+ * shared with the process this one was forked from (a web UI view), and
+ * given back to malloc they would be handed out again, each page written
+ * then copied (a fault and a TLB flush). Freed at once when the list
+ * cannot grow. */
+void pprof_profile_retire(pprof_profile *p, void *ptr);
 
 /* Moves sample `from` (with its values row) to slot `to` <= from, for the
  * filters that compact the sample table in place. */

@@ -23,6 +23,9 @@ void pprof_profile_free(pprof_profile *p)
         pprof_arena_release(&p->internal->arena);
         pprof_stack_index_free(p->internal->stacks);
         free(p->internal->str_slots);
+        for (size_t i = 0; i < p->internal->n_retired; i++)
+            free(p->internal->retired[i]);
+        free(p->internal->retired);
         free(p->internal);
     }
     free((void *)p->strings);
@@ -38,6 +41,15 @@ void pprof_profile_free(pprof_profile *p)
     free(p->functions);
     free(p->comments);
     free(p);
+}
+
+void pprof_profile_retire(pprof_profile *p, void *ptr)
+{
+    struct pprof_profile_internal *in = p->internal;
+    if (ptr && PPROF_GROW(in->retired, in->cap_retired, in->n_retired + 1) == 0)
+        in->retired[in->n_retired++] = ptr;
+    else
+        free(ptr);
 }
 
 /* ---------------------------------------------------------------- strings */

@@ -179,24 +179,73 @@ void pprof_profile_put_index(pprof_profile *p, pprof_stack_index *x)
     p->internal->stacks = x;
 }
 
-int pprof_stack_index_keep(pprof_stack_index **xp, const pprof_profile *p, const uint8_t *keep)
+/* n elements of `size` bytes (at least one), or NULL. */
+static void *alloc_n(size_t n, size_t size)
+{
+    return malloc((n ? n : 1) * size);
+}
+
+/* The index's arrays are made anew for the kept stacks, not rewritten in
+ * place, and the old ones retired (pprof_profile_retire): they are usually
+ * shared with the process that forked this one (a web UI view), where each
+ * page written would be copied, a fault and a flush of the TLB each. */
+int pprof_stack_index_keep(pprof_stack_index **xp, pprof_profile *p, const uint8_t *keep)
 {
     pprof_stack_index *x = *xp;
     size_t nt = x->n_types, ns = x->n_stacks, nn = x->n_tree;
-    uint32_t *renum = malloc((ns ? ns : 1) * sizeof *renum);
+    uint32_t *renum = alloc_n(ns, sizeof *renum);
     uint32_t *tree_id = nn ? malloc(nn * sizeof *tree_id) : NULL;
-    if (!renum || (nn && !tree_id)) {
+    int rc = renum && (!nn || tree_id) ? 0 : PPROF_ENOMEM;
+    /* The counts first: kept stacks, samples, labelled samples, nodes. */
+    size_t kept = 0, n = 0, n_lab = 0, m = 0;
+    for (size_t k = 0; k < ns && !rc; k++)
+        renum[k] = keep[k] ? (uint32_t)n++ : PPROF_NONE;
+    for (size_t i = 0; i < x->n_samples && !rc; i++)
+        kept += renum[x->stack_of[i]] != PPROF_NONE;
+    for (size_t j = 0; j < x->n_labelled && !rc; j++)
+        n_lab += renum[x->stack_of[x->labelled[j]]] != PPROF_NONE;
+    /* Tree: the nodes on a kept stack's path. Up from the kept leaves:
+     * children come after their parent (in preorder), so one backward pass
+     * marks every node above one without chasing each path. */
+    if (nn && !rc) {
+        memset(tree_id, 0, nn * sizeof *tree_id);
+        for (size_t k = 0; k < ns; k++)
+            if (keep[k] && x->stack_leaf[k] != PPROF_NONE)
+                tree_id[x->stack_leaf[k]] = 1;
+        for (size_t t = nn; t-- > 0;)
+            if (tree_id[t] && x->tree_parent[t] != PPROF_NONE)
+                tree_id[x->tree_parent[t]] = 1;
+        for (size_t t = 0; t < nn; t++)
+            tree_id[t] = tree_id[t] ? (uint32_t)m++ : PPROF_NONE;
+    }
+    pprof_stack_index y = *x;
+    y.stack_of = alloc_n(kept, sizeof *y.stack_of);
+    y.first = alloc_n(n, sizeof *y.first);
+    y.values = alloc_n(n * nt, sizeof *y.values);
+    y.labelled = alloc_n(n_lab, sizeof *y.labelled);
+    if (nn) {
+        y.stack_leaf = alloc_n(n, sizeof *y.stack_leaf);
+        y.tree_loc = alloc_n(m, sizeof *y.tree_loc);
+        y.tree_parent = alloc_n(m, sizeof *y.tree_parent);
+        y.tree_own = alloc_n(m * nt, sizeof *y.tree_own);
+        y.tree_sum = alloc_n(m * nt, sizeof *y.tree_sum);
+    }
+    if (!y.stack_of || !y.first || !y.values || !y.labelled ||
+        (nn && (!y.stack_leaf || !y.tree_loc || !y.tree_parent || !y.tree_own || !y.tree_sum)))
+        rc = PPROF_ENOMEM;
+    if (rc) {
+        free(y.stack_of), free(y.first), free(y.values), free(y.labelled);
+        if (nn)
+            free(y.stack_leaf), free(y.tree_loc), free(y.tree_parent), free(y.tree_own), free(y.tree_sum);
         free(renum);
         free(tree_id);
         pprof_stack_index_free(x);
         *xp = NULL;
         return PPROF_ENOMEM;
     }
-    /* Samples: the kept ones in order, as the filter moved them (and the
+    /* Samples: the kept ones in order, as the filter keeps them (and the
      * labelled ones among them, renumbered alike). */
-    size_t kept = 0, n = 0, lab = 0, n_lab = 0;
-    for (size_t k = 0; k < ns; k++)
-        renum[k] = keep[k] ? (uint32_t)n++ : PPROF_NONE;
+    size_t w = 0, lab = 0, wl = 0;
     for (size_t i = 0; i < x->n_samples; i++) {
         uint32_t k = x->stack_of[i];
         bool labelled = lab < x->n_labelled && x->labelled[lab] == i;
@@ -204,68 +253,58 @@ int pprof_stack_index_keep(pprof_stack_index **xp, const pprof_profile *p, const
         if (renum[k] == PPROF_NONE)
             continue;
         if (labelled)
-            x->labelled[n_lab++] = (uint32_t)kept;
+            y.labelled[wl++] = (uint32_t)w;
         if (x->first[k] == i)
-            x->first[k] = (uint32_t)kept; /* (read below before its slot is reused) */
-        x->stack_of[kept++] = renum[k];
+            y.first[renum[k]] = (uint32_t)w;
+        y.stack_of[w++] = renum[k];
     }
-    /* Stacks: the kept ones in order (renum[k] <= k). */
-    x->n_stack_locs = 0;
+    /* Stacks: the kept ones in order. */
+    y.n_stack_locs = 0;
     for (size_t k = 0; k < ns; k++) {
         uint32_t to = renum[k];
         if (to == PPROF_NONE)
             continue;
-        x->first[to] = x->first[k];
-        memmove(x->values + (size_t)to * nt, x->values + k * nt, nt * sizeof *x->values);
+        memcpy(y.values + (size_t)to * nt, x->values + k * nt, nt * sizeof *y.values);
         if (nn)
-            x->stack_leaf[to] = x->stack_leaf[k];
-        x->n_stack_locs += p->samples[x->first[to]].n_locs;
+            y.stack_leaf[to] = x->stack_leaf[k] == PPROF_NONE ? PPROF_NONE : tree_id[x->stack_leaf[k]];
+        y.n_stack_locs += p->samples[y.first[to]].n_locs;
     }
-    x->n_stacks = n;
-    x->n_samples = kept;
-    x->n_labelled = n_lab;
-    /* Tree: the nodes on a kept stack's path, still in preorder. */
+    y.n_stacks = n;
+    y.n_samples = kept;
+    y.n_labelled = n_lab;
+    /* Tree: the kept nodes, still in preorder, their sums made again. */
     if (nn) {
-        memset(tree_id, 0, nn * sizeof *tree_id);
-        for (size_t k = 0; k < n; k++)
-            if (x->stack_leaf[k] != PPROF_NONE)
-                tree_id[x->stack_leaf[k]] = 1;
-        /* Up from the kept leaves: children come after their parent (in
-         * preorder), so one backward pass marks every node above one
-         * without chasing each path. */
-        for (size_t t = nn; t-- > 0;)
-            if (tree_id[t] && x->tree_parent[t] != PPROF_NONE)
-                tree_id[x->tree_parent[t]] = 1;
-        size_t m = 0;
         for (size_t t = 0; t < nn; t++) {
-            if (!tree_id[t]) {
-                tree_id[t] = PPROF_NONE;
+            uint32_t to = tree_id[t], up = x->tree_parent[t];
+            if (to == PPROF_NONE)
                 continue;
-            }
-            tree_id[t] = (uint32_t)m;
-            uint32_t up = x->tree_parent[t];
-            x->tree_loc[m] = x->tree_loc[t];
-            x->tree_parent[m] = up == PPROF_NONE ? PPROF_NONE : tree_id[up];
-            m++;
+            y.tree_loc[to] = x->tree_loc[t];
+            y.tree_parent[to] = up == PPROF_NONE ? PPROF_NONE : tree_id[up];
         }
-        memset(x->tree_own, 0, m * nt * sizeof *x->tree_own);
+        memset(y.tree_own, 0, m * nt * sizeof *y.tree_own);
         for (size_t k = 0; k < n; k++) {
-            if (x->stack_leaf[k] == PPROF_NONE)
+            if (y.stack_leaf[k] == PPROF_NONE)
                 continue;
-            x->stack_leaf[k] = tree_id[x->stack_leaf[k]];
-            int64_t *own = x->tree_own + (size_t)x->stack_leaf[k] * nt;
+            int64_t *own = y.tree_own + (size_t)y.stack_leaf[k] * nt;
             for (size_t v = 0; v < nt; v++)
-                add_sat(&own[v], x->values[k * nt + v]);
+                add_sat(&own[v], y.values[k * nt + v]);
         }
-        memcpy(x->tree_sum, x->tree_own, m * nt * sizeof *x->tree_sum);
+        memcpy(y.tree_sum, y.tree_own, m * nt * sizeof *y.tree_sum);
         for (size_t t = m; t-- > 0;) {
-            uint32_t up = x->tree_parent[t];
+            uint32_t up = y.tree_parent[t];
             if (up != PPROF_NONE)
                 for (size_t v = 0; v < nt; v++)
-                    add_sat(&x->tree_sum[(size_t)up * nt + v], x->tree_sum[t * nt + v]);
+                    add_sat(&y.tree_sum[(size_t)up * nt + v], y.tree_sum[t * nt + v]);
         }
-        x->n_tree = m;
+        y.n_tree = m;
+        void *const old_tree[] = {x->stack_leaf, x->tree_loc, x->tree_parent, x->tree_own, x->tree_sum};
+        for (size_t i = 0; i < sizeof old_tree / sizeof *old_tree; i++)
+            pprof_profile_retire(p, old_tree[i]);
     }
+    void *const old[] = {x->stack_of, x->first, x->values, x->labelled};
+    for (size_t i = 0; i < sizeof old / sizeof *old; i++)
+        pprof_profile_retire(p, old[i]);
+    *x = y;
     free(renum);
     free(tree_id);
     return 0;

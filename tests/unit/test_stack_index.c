@@ -497,6 +497,188 @@ static void test_list_hash(void)
     CHECK_INT(collisions, 0);
 }
 
+/* A random profile: seed picks its functions (some inlined), stacks
+ * (repeated, so samples share them), labels and values. */
+static pprof_profile *random_profile(uint64_t seed)
+{
+    uint64_t r = seed * 0x9e3779b97f4a7c15ULL + 1;
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "cpu"), S(p, "nanoseconds")});
+    size_t nf = 4 + unit_rng(&r) % 12, nl = 4 + unit_rng(&r) % 30, nstk = 1 + unit_rng(&r) % 20;
+    uint32_t fn[16], loc[40];
+    for (uint32_t i = 0; i < nf; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s.f%u", i % 3 == 0 ? "alpha" : i % 3 == 1 ? "beta" : "gamma", i);
+        pprof_function f = {.id = i + 1, .name = S(p, name)};
+        pprof_profile_add_function(&fn[i], p, &f);
+    }
+    for (uint32_t i = 0; i < nl; i++) {
+        pprof_location l = {.id = i + 1, .address = 0x1000 + i * 16, .mapping = PPROF_NONE};
+        pprof_line ln[2] = {{.function = fn[unit_rng(&r) % nf], .line = 10 + i},
+                            {.function = fn[unit_rng(&r) % nf], .line = 20 + i}};
+        pprof_profile_add_location(&loc[i], p, &l, ln, 1 + unit_rng(&r) % 2);
+    }
+    uint32_t stk[20][8];
+    size_t stk_n[20];
+    for (size_t k = 0; k < nstk; k++) {
+        stk_n[k] = unit_rng(&r) % 8; /* (some with no locations) */
+        for (size_t j = 0; j < stk_n[k]; j++)
+            stk[k][j] = loc[unit_rng(&r) % nl];
+    }
+    size_t ns = unit_rng(&r) % 200;
+    for (size_t i = 0; i < ns; i++) {
+        size_t k = unit_rng(&r) % nstk;
+        int64_t v[2] = {1 + (int64_t)(unit_rng(&r) % 5), 1 + (int64_t)(unit_rng(&r) % 1000)};
+        pprof_label lb = {.key = S(p, "span"), .str = S(p, unit_rng(&r) % 2 ? "a" : "b")};
+        pprof_profile_add_sample(p, stk[k], stk_n[k], v, &lb, unit_rng(&r) % 4 == 0 ? 1 : 0);
+    }
+    return p;
+}
+
+/* The samples of a and b: the same locations, values and labels. */
+static bool same_samples(const pprof_profile *a, const pprof_profile *b)
+{
+    if (a->n_samples != b->n_samples)
+        return false;
+    size_t nt = a->n_sample_types;
+    for (size_t i = 0; i < a->n_samples; i++) {
+        const pprof_sample *x = &a->samples[i], *y = &b->samples[i];
+        if (x->n_locs != y->n_locs || x->n_labels != y->n_labels ||
+            memcmp(pprof_sample_locs(a, x), pprof_sample_locs(b, y), x->n_locs * sizeof(uint32_t)) != 0 ||
+            memcmp(a->values + i * nt, b->values + i * nt, nt * sizeof *a->values) != 0)
+            return false;
+        const pprof_label *la = pprof_sample_labels(a, x), *lb = pprof_sample_labels(b, y);
+        for (uint32_t k = 0; k < x->n_labels; k++)
+            if (la[k].key != lb[k].key || la[k].str != lb[k].str)
+                return false;
+    }
+    return true;
+}
+
+/* A node of a stack index's call tree, by its path from the root (the
+ * random profiles' stacks are at most 7 deep), with its sums. */
+typedef struct tree_row {
+    uint32_t path[8];
+    size_t n;
+    int64_t own[2], sum[2];
+} tree_row;
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const tree_row *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? -1 : 1;
+    return memcmp(x->path, y->path, x->n * sizeof *x->path);
+}
+
+/* x's tree as rows sorted by path (NULL when a path is too deep or a node
+ * comes before its parent: not in preorder); each stack's leaf checked to
+ * be its path. */
+static tree_row *tree_rows(const pprof_stack_index *x, const pprof_profile *p)
+{
+    tree_row *rows = calloc(x->n_tree ? x->n_tree : 1, sizeof *rows);
+    bool ok = rows != NULL;
+    for (size_t t = 0; ok && t < x->n_tree; t++) {
+        tree_row *r = &rows[t];
+        uint32_t up = x->tree_parent[t];
+        ok = up == PPROF_NONE || up < t;
+        if (ok && up != PPROF_NONE) {
+            *r = rows[up]; /* (its parent's row is made: preorder) */
+            ok = r->n < 8;
+        }
+        if (ok) {
+            r->path[r->n++] = x->tree_loc[t];
+            for (size_t v = 0; v < 2; v++) {
+                r->own[v] = x->tree_own[t * 2 + v];
+                r->sum[v] = x->tree_sum[t * 2 + v];
+            }
+        }
+    }
+    for (size_t k = 0; ok && k < x->n_stacks; k++) {
+        const pprof_sample *sm = &p->samples[x->first[k]];
+        const uint32_t *locs = pprof_sample_locs(p, sm);
+        uint32_t leaf = x->stack_leaf[k];
+        ok = leaf == PPROF_NONE ? sm->n_locs == 0 : rows[leaf].n == sm->n_locs;
+        for (uint32_t j = 0; ok && j < sm->n_locs; j++)
+            ok = rows[leaf].path[j] == locs[sm->n_locs - 1 - j];
+    }
+    if (ok)
+        qsort(rows, x->n_tree, sizeof *rows, cmp_rows);
+    else
+        free(rows), rows = NULL;
+    return rows;
+}
+
+/* x, kept by focus/ignore, against an index built again on p: the same
+ * stacks and sums, and the same call tree (its nodes, in preorder, may
+ * come in another order: a node comes where its first stack put it). */
+static bool same_index(const pprof_stack_index *x, const pprof_profile *p)
+{
+    pprof_stack_index *y = NULL;
+    bool same = x && pprof_stack_index_build(&y, p) == 0 && pprof_stack_index_tree(y, p) == 0;
+    size_t nt = p->n_sample_types;
+    same = same && x->n_stacks == y->n_stacks && x->n_samples == y->n_samples &&
+           x->n_stack_locs == y->n_stack_locs && x->n_tree == y->n_tree && x->n_labelled == y->n_labelled &&
+           x->samples == p->samples && x->sample_values == p->values;
+    same = same && memcmp(x->first, y->first, y->n_stacks * sizeof *x->first) == 0 &&
+           memcmp(x->stack_of, y->stack_of, y->n_samples * sizeof *x->stack_of) == 0 &&
+           memcmp(x->values, y->values, y->n_stacks * nt * sizeof *x->values) == 0 &&
+           memcmp(x->labelled, y->labelled, y->n_labelled * sizeof *x->labelled) == 0;
+    if (same && y->n_tree) {
+        tree_row *rx = tree_rows(x, p), *ry = tree_rows(y, p);
+        same = rx && ry && memcmp(rx, ry, y->n_tree * sizeof *rx) == 0;
+        free(rx);
+        free(ry);
+    }
+    pprof_stack_index_free(y);
+    return same;
+}
+
+/* focus and ignore on random profiles: with the index (the kept samples
+ * and stacks into new arrays, the index kept current) as without (the
+ * samples moved down in place), and the kept index as one built again. */
+static void test_focus_random(void)
+{
+    static const pprof_filter_options opts[] = {
+        {.focus = "alpha"},           {.focus = "f1$|f2$"},          {.ignore = "beta"},
+        {.focus = "gamma", .ignore = "f3$"}, {.focus = "."},         {.focus = "nomatch"},
+        {.ignore = "."},              {.focus = "alpha|beta", .ignore = "f0$"},
+    };
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+            pprof_profile *a = random_profile(seed), *b = random_profile(seed);
+            pprof_error err;
+            pprof_filter_result ra, rb;
+            CHECK_INT(pprof_profile_index(b, &err), 0);
+            const pprof_sample *before = b->samples;
+            size_t n_before = b->n_samples;
+            CHECK_INT(pprof_profile_filter(a, &opts[i], &ra, &err), 0);
+            CHECK_INT(pprof_profile_filter(b, &opts[i], &rb, &err), 0);
+            /* The replaced samples are kept until the profile goes (their
+             * pages may be shared with a forking process). */
+            bool retired = b->n_samples == n_before;
+            for (size_t k = 0; k < b->internal->n_retired; k++)
+                retired |= b->internal->retired[k] == before;
+            CHECK(retired);
+            bool ok = same_samples(a, b) && ra.focus_matched == rb.focus_matched &&
+                      ra.ignore_matched == rb.ignore_matched && same_index(b->internal->stacks, b) &&
+                      pprof_profile_stack_index(b, 1, false) != NULL;
+            if (!ok)
+                fprintf(stderr, "random profile %llu, filter set %zu: differs with the index\n",
+                        (unsigned long long)seed, i);
+            CHECK(ok);
+            if (seed % 20 == 0) {
+                char what[64];
+                snprintf(what, sizeof what, "random profile %llu, filter set %zu", (unsigned long long)seed, i);
+                same_reports(what, a, b, false);
+            }
+            pprof_profile_free(a);
+            pprof_profile_free(b);
+        }
+    }
+}
+
 int main(void)
 {
     test_list_hash();
@@ -506,5 +688,6 @@ int main(void)
     test_nodemap_cache();
     test_node_texts();
     test_peek_files();
+    test_focus_random();
     return unit_report("test_stack_index");
 }

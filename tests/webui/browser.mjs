@@ -429,6 +429,9 @@ try {
     // The Source and Disassemble menu items keep the function searched for.
     await page.fill("#search", "leaf_hash");
     await page.waitForTimeout(400);
+    const dmarks = await page.$$eval("pre.report > span.c mark", (ms) => ms.map((m) => m.textContent));
+    check(dmarks.length > 0 && dmarks.length === g.text.split("\n").filter((l) => /leaf_hash/.test(l)).length,
+          "native disassembly: the search marks the lines it matches", dmarks.length);
     const href = await menuHref("list");
     check(/[?&]f=leaf_hash(&|$)/.test(href || ""), "native: the Source item carries the search", href);
   }
