@@ -101,3 +101,18 @@ void pprof_advise_huge(void *p, size_t len)
     (void)len;
 #endif
 }
+
+void *pprof_alloc_huge(size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    const size_t huge = (size_t)2 << 20;
+    if (n >= huge) {
+        void *p = NULL;
+        if (posix_memalign(&p, huge, n) != 0)
+            return NULL;
+        madvise(p, n & ~(huge - 1), MADV_HUGEPAGE);
+        return p;
+    }
+#endif
+    return malloc(n);
+}

@@ -49,7 +49,7 @@ int pprof_ahead_new(pprof_ahead **out, size_t ring, bool all)
         return PPROF_ENOMEM;
     /* (pages of the ring are only backed where records were written) */
     a->size = ring;
-    a->ring = malloc(ring);
+    a->ring = pprof_alloc_huge(ring); /* (written through, round and round) */
     a->part = malloc(AHEAD_PART_MAX > AHEAD_HDR ? AHEAD_PART_MAX : AHEAD_HDR);
     if (!a->ring || !a->part) {
         pprof_ahead_free(a);
