@@ -73,6 +73,28 @@ static inline uint64_t pprof_hash_bytes(const void *data, size_t n)
     return pprof_hash_u64(h ^ w);
 }
 
+/* Hash of a list of 32-bit ids, its length included. Four lanes, each a
+ * multiply chain over every fourth id, so that a long list (stacks of 200
+ * frames) is not hashed at one multiply's latency per id. */
+static inline uint64_t pprof_hash_u32s(const uint32_t *l, size_t n)
+{
+    const uint64_t k = 0x9e3779b97f4a7c15ULL;
+    uint64_t h0 = pprof_hash_u64(n + 1), h1 = 1, h2 = 2, h3 = 3;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        h0 = (h0 ^ l[i]) * k;
+        h1 = (h1 ^ l[i + 1]) * k;
+        h2 = (h2 ^ l[i + 2]) * k;
+        h3 = (h3 ^ l[i + 3]) * k;
+    }
+    for (; i < n; i++)
+        h0 = (h0 ^ l[i]) * k;
+    h1 = h1 << 16 | h1 >> 48;
+    h2 = h2 << 32 | h2 >> 32;
+    h3 = h3 << 48 | h3 >> 16;
+    return pprof_hash_u64(h0 ^ h1 ^ h2 ^ h3);
+}
+
 static inline uint64_t pprof_hash_u64(uint64_t x)
 {
     x ^= x >> 33;

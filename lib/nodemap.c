@@ -271,11 +271,24 @@ static int build_nodes(gb *b)
         free(file_cache);
         return PPROF_ENOMEM;
     }
+    /* At function granularity a named function's line is the function's
+     * name alone (make_info): its node is looked up once per function,
+     * not once per line (deep.pb.gz: 50,000 functions, 220,000 lines). */
+    uint32_t *fn_node = NULL;
+    if (b->opt->granularity == PPROF_GRAN_FUNCTIONS && !b->opt->keep_objfile) {
+        fn_node = malloc((p->n_functions ? p->n_functions : 1) * sizeof *fn_node);
+        if (!fn_node) {
+            free(file_cache);
+            return PPROF_ENOMEM;
+        }
+        memset(fn_node, 0xff, p->n_functions * sizeof *fn_node); /* PPROF_NONE */
+    }
     /* A batch of lines' infos made and hashed, their slots fetched, then
      * interned: the look-ups wait on memory at random, now at once. */
     enum { AHEAD = 16 };
     pprof_node_info ni[AHEAD];
     uint64_t hash[AHEAD];
+    uint32_t fn[AHEAD]; /* with fn_node: the line's function, else PPROF_NONE */
     size_t n_ahead = 0, w = 0;
     int rc = 0;
     for (size_t i = 0; i < nl && !rc; i++) {
@@ -284,18 +297,31 @@ static int build_nodes(gb *b)
         uint32_t first = loc->n_lines == 0 ? 0 : b->opt->noinlines ? loc->n_lines - 1 : 0;
         uint32_t end = loc->n_lines == 0 ? 1 : loc->n_lines;
         for (uint32_t k = first; k < end && !rc; k++) {
-            rc = make_info(b, loc, loc->n_lines ? &p->lines[loc->lines_off + k] : NULL, file_cache, &ni[n_ahead]);
-            hash[n_ahead] = info_hash(&ni[n_ahead]);
-            __builtin_prefetch(&b->node_slots[hash[n_ahead] & b->node_mask]);
+            const pprof_line *line = loc->n_lines ? &p->lines[loc->lines_off + k] : NULL;
+            fn[n_ahead] = fn_node && line && p->functions[line->function].name ? line->function : PPROF_NONE;
+            if (fn[n_ahead] == PPROF_NONE || fn_node[fn[n_ahead]] == PPROF_NONE) {
+                rc = make_info(b, loc, line, file_cache, &ni[n_ahead]);
+                hash[n_ahead] = info_hash(&ni[n_ahead]);
+                __builtin_prefetch(&b->node_slots[hash[n_ahead] & b->node_mask]);
+            }
             if (++n_ahead == AHEAD || (i + 1 == nl && k + 1 == end)) {
-                for (size_t j = 0; j < n_ahead && !rc; j++)
-                    rc = node_intern(b, &ni[j], hash[j], &b->m->loc_nodes[w++]);
+                for (size_t j = 0; j < n_ahead && !rc; j++) {
+                    uint32_t *at = &b->m->loc_nodes[w++];
+                    if (fn[j] != PPROF_NONE && fn_node[fn[j]] != PPROF_NONE) {
+                        *at = fn_node[fn[j]];
+                        continue;
+                    }
+                    rc = node_intern(b, &ni[j], hash[j], at);
+                    if (fn[j] != PPROF_NONE)
+                        fn_node[fn[j]] = *at;
+                }
                 n_ahead = 0;
             }
         }
     }
     b->m->loc_off[nl] = (uint32_t)w;
     b->m->n_loc_nodes = w;
+    free(fn_node);
     free(file_cache);
     return rc;
 }

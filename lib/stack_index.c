@@ -4,15 +4,6 @@
 
 #include <stdlib.h>
 
-/* Hash of a location list (its length included). */
-static uint64_t locs_hash(const uint32_t *l, size_t n)
-{
-    uint64_t h = pprof_hash_u64(n + 1);
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ l[i]) * 0x9e3779b97f4a7c15ULL;
-    return pprof_hash_u64(h);
-}
-
 static void add_sat(int64_t *dst, int64_t v)
 {
     if (__builtin_add_overflow(*dst, v, dst))
@@ -105,7 +96,7 @@ int pprof_stack_index_build(pprof_stack_index **out, const pprof_profile *p)
             if (__builtin_add_overflow(abs_sum[t], (uint64_t)a, &abs_sum[t]))
                 abs_sum[t] = UINT64_MAX;
         }
-        uint64_t hv = locs_hash(locs, sm->n_locs);
+        uint64_t hv = pprof_hash_u32s(locs, sm->n_locs);
         size_t h = hv & mask;
         uint32_t found = PPROF_NONE;
         for (; slots[h]; h = (h + 1) & mask) {

@@ -630,6 +630,74 @@ static void test_nodemap(void)
 }
 
 /* -normalize: each sample type scaled to sum as in the base. */
+/* At function granularity a line's node is its function's name alone (one
+ * node per name, looked up once per function), and a nameless function's
+ * is its binary: many functions, some sharing a name, some nameless, in
+ * locations of two binaries with up to three lines. Each line's node is
+ * checked against its function, and nodes against each other. */
+static void test_nodemap_functions(void)
+{
+    pprof_profile *p = new_profile();
+    uint32_t maps[2];
+    for (int i = 0; i < 2; i++) {
+        char file[32];
+        snprintf(file, sizeof file, "/bin/prog%d", i);
+        pprof_mapping mp = {.id = (uint64_t)i + 1, .start = 0x1000, .limit = 0x100000, .file = S(p, file)};
+        CHECK_INT(pprof_profile_add_mapping(&maps[i], p, &mp), 0);
+    }
+    enum { NF = 300, NL = 2000 };
+    uint64_t x = 17;
+    for (int i = 0; i < NF; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "g%d", i % 200); /* a third share a name */
+        pprof_function f = {.id = (uint64_t)i + 1, .name = i % 10 == 3 ? 0 : S(p, name), .filename = S(p, "g.c"),
+                            .start_line = i % 10 == 3 ? 0 : i};
+        uint32_t fi;
+        CHECK_INT(pprof_profile_add_function(&fi, p, &f), 0);
+    }
+    for (int i = 0; i < NL; i++) {
+        pprof_line ln[3];
+        size_t n = 1 + (size_t)(unit_rng(&x) % 3);
+        for (size_t k = 0; k < n; k++)
+            ln[k] = (pprof_line){.function = (uint32_t)(unit_rng(&x) % NF), .line = 1 + (int64_t)(unit_rng(&x) % 9)};
+        pprof_location l = {.id = (uint64_t)i + 1, .address = 0x2000 + 16 * (uint64_t)i, .mapping = maps[i % 2]};
+        uint32_t li;
+        CHECK_INT(pprof_profile_add_location(&li, p, &l, ln, n), 0);
+    }
+    pprof_graph_options o = graph_options();
+    o.granularity = PPROF_GRAN_FUNCTIONS;
+    pprof_nodemap *m = NULL;
+    pprof_error err;
+    CHECK_INT(pprof_nodemap_build(&m, p, &o, &err), 0);
+    size_t bad = 0, nameless = 0, want = 0;
+    uint8_t *named = calloc(p->n_strings, 1), bin[2] = {0, 0};
+    for (size_t L = 0; m && named && L < p->n_locations; L++) {
+        const pprof_location *loc = &p->locations[L];
+        CHECK_INT(m->loc_off[L + 1] - m->loc_off[L], loc->n_lines);
+        for (uint32_t k = 0; k < loc->n_lines && k < m->loc_off[L + 1] - m->loc_off[L]; k++) {
+            const pprof_function *fn = &p->functions[p->lines[loc->lines_off + k].function];
+            const pprof_node_info *ni = &m->nodes[m->loc_nodes[m->loc_off[L] + k]];
+            pprof_str objfile = fn->name ? 0 : p->mappings[loc->mapping].file;
+            bad += ni->name != fn->name || ni->objfile != objfile || ni->file != 0 || ni->line != 0;
+            nameless += fn->name == 0;
+            uint8_t *seen = fn->name ? &named[fn->name] : &bin[L % 2];
+            want += !*seen;
+            *seen = 1;
+        }
+    }
+    CHECK_INT(bad, 0);
+    CHECK(nameless > 0);
+    /* one node per name, one per binary for the nameless (start line 0) */
+    for (size_t i = 0; m && i < m->n_nodes; i++)
+        for (size_t j = i + 1; j < m->n_nodes; j++)
+            bad += m->nodes[i].name == m->nodes[j].name && m->nodes[i].objfile == m->nodes[j].objfile;
+    CHECK_INT(bad, 0);
+    CHECK_INT(m ? m->n_nodes : 0, want);
+    free(named);
+    pprof_nodemap_free(m);
+    pprof_profile_free(p);
+}
+
 static void test_normalize(void)
 {
     pprof_profile *p = new_profile();
@@ -796,10 +864,13 @@ static void test_edges_of_matched(void)
 }
 
 /* A random profile for the edge passes: nf functions in three files,
- * nl locations of one to three lines (the inner ones inlined), ns samples
- * of 1 to depth frames drawn from them (so some recur in a stack), values
- * mostly positive. */
-static pprof_profile *random_profile(uint64_t seed, int nf, int nl, int ns, int depth)
+ * nl locations of one to three lines (the inner ones inlined; only every
+ * inline_every-th location has more than one), ns samples of 1 to depth
+ * frames drawn from them (so some recur in a stack), values mostly
+ * positive, none 0 when nonzero (an index of the profile is then usable:
+ * graphs of its indexed copy walk the index's call tree). */
+static pprof_profile *random_profile(uint64_t seed, int nf, int nl, int ns, int depth, int inline_every,
+                                     bool nonzero)
 {
     pprof_profile *p = new_profile();
     uint64_t x = seed;
@@ -815,6 +886,8 @@ static pprof_profile *random_profile(uint64_t seed, int nf, int nl, int ns, int 
     for (int i = 0; i < nl; i++) {
         pprof_line ln[3];
         size_t n = 1 + (size_t)(unit_rng(&x) % 3);
+        if (i % inline_every != 0)
+            n = 1;
         for (size_t k = 0; k < n; k++)
             ln[k] = (pprof_line){.function = (uint32_t)(unit_rng(&x) % (uint64_t)nf),
                                  .line = 1 + (int64_t)(unit_rng(&x) % 4)};
@@ -829,6 +902,8 @@ static pprof_profile *random_profile(uint64_t seed, int nf, int nl, int ns, int 
         for (size_t k = 0; k < n; k++)
             locs[k] = (uint32_t)(unit_rng(&x) % (uint64_t)nl);
         int64_t v = unit_rng(&x) % 16 == 0 ? -(int64_t)(unit_rng(&x) % 50) : (int64_t)(unit_rng(&x) % 100);
+        if (nonzero && v == 0)
+            v = 1;
         CHECK_INT(pprof_profile_add_sample(p, locs, n, &v, NULL, 0), 0);
     }
     return p;
@@ -878,14 +953,20 @@ static int inline_mark(const pprof_graph *g, size_t i)
  * edges or only those into nodes seen inlined (-top's): the same ends,
  * weights, residual and inline marks, in the same order; and -top's
  * "(inline)" marks from the inline-only edges are those all edges give.
- * The big profile has enough location references for the passes' two
- * threads. */
+ * The big profiles have enough location references for the passes' two
+ * threads; in the last two, few locations have inlined lines, so that
+ * the inline-only pass walks only the frames that can make an edge (-top's
+ * sparse walk, checked against the call tree's). */
 static void test_edge_walks(void)
 {
     static const pprof_granularity grans[] = {PPROF_GRAN_FUNCTIONS, PPROF_GRAN_FILES, PPROF_GRAN_LINES,
                                               PPROF_GRAN_ADDRESSES};
-    for (int big = 0; big < 2; big++) {
-        pprof_profile *p = big ? random_profile(7, 300, 900, 27000, 40) : random_profile(3, 14, 60, 600, 12);
+    for (int shape = 0; shape < 4; shape++) {
+        bool big = shape == 1 || shape == 2;
+        pprof_profile *p = shape == 3 ? random_profile(5, 200, 400, 3000, 6, 4, true)
+                           : shape == 2 ? random_profile(11, 300, 900, 27000, 40, 12, true)
+                           : shape == 1 ? random_profile(7, 300, 900, 27000, 40, 1, false)
+                                        : random_profile(3, 14, 60, 600, 12, 1, false);
         pprof_profile *q = NULL;
         pprof_error err;
         CHECK_INT(pprof_profile_copy(&q, p), 0);
@@ -1201,6 +1282,7 @@ int main(void)
     test_filters();
     test_filters_from_and_tags();
     test_nodemap();
+    test_nodemap_functions();
     test_normalize();
     test_edges_of();
     test_edges_of_matched();

@@ -462,6 +462,41 @@ static void test_peek_files(void)
     }
 }
 
+/* The stack index's hash of a location list takes in every id and the
+ * length: a list of each length up to 40 and the lists that differ from
+ * it in one id (by one, or by a swap with the next) or one length all hash
+ * apart. */
+static void test_list_hash(void)
+{
+    uint32_t l[41];
+    uint64_t seen[2 * 41 + 2];
+    size_t collisions = 0;
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i <= n; i++)
+            l[i] = (uint32_t)(1000 + 7 * i);
+        size_t k = 0;
+        seen[k++] = pprof_hash_u32s(l, n);
+        seen[k++] = pprof_hash_u32s(l, n + 1);
+        for (size_t i = 0; i < n; i++) {
+            l[i]++;
+            seen[k++] = pprof_hash_u32s(l, n);
+            l[i]--;
+            if (i + 1 < n) {
+                uint32_t t = l[i];
+                l[i] = l[i + 1];
+                l[i + 1] = t;
+                seen[k++] = pprof_hash_u32s(l, n);
+                l[i + 1] = l[i];
+                l[i] = t;
+            }
+        }
+        for (size_t a = 0; a < k; a++)
+            for (size_t b = a + 1; b < k; b++)
+                collisions += seen[a] == seen[b];
+    }
+    CHECK_INT(collisions, 0);
+}
+
 /* A random profile: seed picks its functions (some inlined), stacks
  * (repeated, so samples share them), labels and values. */
 static pprof_profile *random_profile(uint64_t seed)
@@ -646,6 +681,7 @@ static void test_focus_random(void)
 
 int main(void)
 {
+    test_list_hash();
     test_grouping();
     test_reports_built();
     test_reports_files();
