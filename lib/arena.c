@@ -64,6 +64,40 @@ void pprof_arena_release(pprof_arena *a)
     a->total = 0;
 }
 
+/* An array this big or bigger lives on huge pages (pprof_grow). */
+#define GROW_HUGE ((size_t)2 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+/* What glibc's malloc adds to a block it maps on its own (at and above
+ * the mmap threshold): 16 bytes of header, rounded up to whole pages. */
+#define MAP_EXTRA ((size_t)4096 + 16)
+
+/* Advises the pages holding [p, p + len) and the page after, for huge
+ * pages: all of a mapping malloc made for the block, so that the mapping
+ * stays one area the kernel can move (realloc's mremap fails on a mapping
+ * whose parts were advised apart). In the heap, the advice just covers
+ * the block's pages. */
+static void advise_block(void *p, size_t len, bool fresh)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t page = 4096;
+    uintptr_t start = (uintptr_t)p & ~(page - 1);
+    uintptr_t end = (((uintptr_t)p + len + page - 1) & ~(page - 1)) + page;
+    (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+    /* malloc wrote the block's header before the advice, so the first
+     * 2 MiB already has a 4 KiB page: made a huge page here (Linux 6.1;
+     * elsewhere madvise fails and that 2 MiB stays in small pages). */
+    uintptr_t first = (start + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (fresh && first == start && end - start >= HUGE_PAGE)
+        (void)madvise((void *)first, HUGE_PAGE, MADV_COLLAPSE);
+#else
+    (void)p;
+    (void)len;
+#endif
+}
+
 int pprof_grow(void **ptr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
@@ -76,7 +110,34 @@ int pprof_grow(void **ptr, size_t *cap, size_t need, size_t elem)
     }
     if (n > SIZE_MAX / elem)
         return PPROF_ENOMEM;
-    void *p = realloc(*ptr, n * elem);
+    size_t bytes = n * elem, old = *cap * elem;
+    void *p;
+    if (bytes < GROW_HUGE || bytes > SIZE_MAX - HUGE_PAGE - MAP_EXTRA) {
+        p = realloc(*ptr, bytes);
+    } else {
+        /* A big array on huge pages: a page fault per 4 KiB page costs
+         * some 10 us on a virtual machine, a 2 MiB page takes one. The
+         * block is sized so that malloc maps exactly whole huge pages
+         * (the kernel puts such a mapping on a 2 MiB boundary, and so
+         * realloc's mremap); the capacity stays n (callers may bound
+         * indexes by it). */
+        size_t block = ((bytes + MAP_EXTRA + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - MAP_EXTRA;
+        if (old >= GROW_HUGE) {
+            /* advised when it grew past GROW_HUGE: moved, not copied */
+            p = realloc(*ptr, block);
+            if (p)
+                advise_block(p, block, false);
+        } else {
+            /* advised before the copy touches it */
+            p = malloc(block);
+            if (p) {
+                advise_block(p, block, true);
+                if (old)
+                    memcpy(p, *ptr, old);
+                free(*ptr);
+            }
+        }
+    }
     if (!p)
         return PPROF_ENOMEM;
     *ptr = p;

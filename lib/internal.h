@@ -36,7 +36,9 @@ double pprof_strtod(const char *s, char **end);
 /* ---------------------------------------------------------------- vectors */
 
 /* Grows *ptr (elements of size elem) so that it holds at least need
- * elements; *cap tracks the capacity. Returns 0 or PPROF_ENOMEM. */
+ * elements; *cap tracks the capacity (doubled). Returns 0 or PPROF_ENOMEM.
+ * An array of 2 MiB or more is put on transparent huge pages (lib/arena.c);
+ * it is freed with free like any other. */
 int pprof_grow(void **ptr, size_t *cap, size_t need, size_t elem);
 
 /* Hints the kernel to back a large array with huge pages (no-op when small). */

@@ -1894,6 +1894,41 @@ static void test_alloc_huge(void)
     }
 }
 
+/* PPROF_GROW: an array grown to 2 MiB and more is on memory advised for
+ * huge pages, from its first byte (the whole mapping, so that realloc can
+ * still move it) to well inside, what it held kept through a copy into
+ * huge pages and through later moves. */
+static void test_grow_huge(void)
+{
+    uint64_t *a = NULL;
+    size_t cap = 0;
+    const size_t steps[] = {100000, 300000, 3000000, 7000000};
+    size_t filled = 0;
+    bool kept = true;
+    for (size_t k = 0; k < sizeof steps / sizeof *steps; k++) {
+        CHECK_INT(PPROF_GROW(a, cap, steps[k]), 0);
+        if (!a)
+            return;
+        CHECK(cap >= steps[k]);
+        for (size_t i = 0; i < filled; i += 1021)
+            kept &= a[i] == i * 3 + 1;
+        for (size_t i = filled; i < cap; i++)
+            a[i] = i * 3 + 1;
+        filled = cap;
+        if (steps[k] * sizeof *a < (2u << 20))
+            continue;
+        FILE *thp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+        if (!thp)
+            continue;
+        fclose(thp);
+        CHECK_INT(vma_has_flag(a, "hg"), 1);
+        CHECK_INT(vma_has_flag(a + cap / 2, "hg"), 1);
+        CHECK_INT(vma_has_flag(a + cap - 1, "hg"), 1);
+    }
+    CHECK(kept);
+    free(a);
+}
+
 /* The wire-id map stays a plain array while ids are dense, past
  * PPROF_IDMAP_DENSE_MAX too, moving ids it had hashed into the array. */
 /* The arena: strings packed byte by byte, other blocks at multiples of 16,
@@ -2002,6 +2037,7 @@ int main(void)
     test_decode_budget();
     test_decode_huge_locs();
     test_alloc_huge();
+    test_grow_huge();
     test_idmap();
     test_arena();
     return unit_report("codec");
