@@ -1,5 +1,6 @@
 /* folded_write.c: -folded: collapsed stacks ("root;...;leaf value"), sorted so output is byte-stable. */
-#include "formats.h"
+#include "flame_layout.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -134,5 +135,101 @@ int pprof_write_folded(pprof_buf *out, const pprof_stack_set *s, pprof_error *er
     free(names);
     free(rank);
     free(order);
+    return rc || out->failed ? pprof_error_set(err, PPROF_ENOMEM, "out of memory") : 0;
+}
+
+/* Appends the frame name s made safe as safe_name makes it. */
+static int put_safe(pprof_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (pprof_buf_reserve(b, n))
+        return PPROF_ENOMEM;
+    char *w = (char *)b->data + b->len;
+    for (size_t i = 0; i < n; i++)
+        w[i] = s[i] == ';' ? ':' : (s[i] == '\n' || s[i] == '\r') ? ' ' : s[i];
+    b->len += n;
+    b->data[b->len] = 0;
+    return 0;
+}
+
+/* The lines of the stacks ending at node, its path's text in path. */
+static int put_stacks(pprof_buf *out, const folded_stacks *fs, uint32_t node, const pprof_buf *path)
+{
+    for (uint32_t i = fs->first[node]; i; i = fs->ends[i - 1].next) {
+        const folded_end *e = &fs->ends[i - 1];
+        if (e->value == 0 && e->base == 0)
+            continue;
+        if (pprof_buf_reserve(out, path->len + sizeof "[no stack]" + 2 * 21 + 2))
+            return PPROF_ENOMEM;
+        char *w = (char *)out->data + out->len;
+        if (node == 0) {
+            memcpy(w, "[no stack]", 10);
+            w += 10;
+        } else {
+            memcpy(w, path->data, path->len);
+            w += path->len;
+        }
+        if (fs->names->has_base)
+            w = put_count(w, e->base);
+        w = put_count(w, e->value);
+        *w++ = '\n';
+        *w = 0;
+        out->len = (size_t)((uint8_t *)w - out->data);
+    }
+    return 0;
+}
+
+/* The same lines as pprof_write_folded of pprof_stacks_build's set, from
+ * the trie: a walk of it in order is the set's sort, and each line's text
+ * is its parent's path and one name, so frames are neither stored per
+ * stack nor copied per line from their names. */
+int pprof_write_folded_profile(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
+                               pprof_error *err)
+{
+    folded_stacks fs;
+    int rc = folded_stacks_build(&fs, p, o, err);
+    if (rc)
+        return rc;
+    const flame_tree *t = &fs.tree;
+    const char *const *names = (const char *const *)fs.names->names;
+    /* The walk: the node at each depth, the next of its children, and
+     * the length of the path's text before it. */
+    uint32_t *at = NULL, *next = NULL;
+    size_t *len = NULL, cap_at = 0, cap_next = 0, cap_len = 0, d = 0;
+    pprof_buf path = {0};
+    if (PPROF_GROW(at, cap_at, 1) || PPROF_GROW(next, cap_next, 1) || PPROF_GROW(len, cap_len, 1))
+        rc = PPROF_ENOMEM;
+    if (!rc) {
+        at[0] = next[0] = 0;
+        len[0] = 0;
+        rc = put_stacks(out, &fs, 0, &path);
+    }
+    while (!rc) {
+        uint32_t v = at[d];
+        if (next[d] == flame_n_kids(t, v)) {
+            if (d-- == 0)
+                break;
+            path.len = len[d + 1];
+            continue;
+        }
+        uint32_t c = t->kids[t->nodes[v].kids_off + next[d]++];
+        if (PPROF_GROW(at, cap_at, d + 2) || PPROF_GROW(next, cap_next, d + 2) || PPROF_GROW(len, cap_len, d + 2)) {
+            rc = PPROF_ENOMEM;
+            break;
+        }
+        d++;
+        at[d] = c;
+        next[d] = 0;
+        len[d] = path.len;
+        if ((d > 1 && pprof_buf_append(&path, ";", 1)) || put_safe(&path, names[t->nodes[c].name]))
+            rc = PPROF_ENOMEM;
+        else
+            rc = put_stacks(out, &fs, c, &path);
+    }
+    free(at);
+    free(next);
+    free(len);
+    pprof_buf_release(&path);
+    folded_stacks_release(&fs);
     return rc || out->failed ? pprof_error_set(err, PPROF_ENOMEM, "out of memory") : 0;
 }

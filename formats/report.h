@@ -15,6 +15,11 @@ int64_t pprof_report_ratio(int64_t v, double ratio);
  * there is none. */
 const char *pprof_report_value_unit(const pprof_profile *p, const pprof_report_options *o);
 
+/* -folded of p under o: pprof_write_folded of pprof_stacks_build's set,
+ * made without the set's frames (its peak memory is a trie of paths). */
+int pprof_write_folded_profile(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,
+                               pprof_error *err);
+
 /* -tree: each node with its callers and callees (-peek: only the nodes
  * matching o->symbol). */
 int pprof_write_tree(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err);
