@@ -3,6 +3,7 @@
 #include "flame_frames.h"
 #include "flame_layout.h"
 #include "internal.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -138,81 +139,167 @@ static int builder_start(builder *b, const pprof_profile *p, int si)
     return PPROF_ENOMEM;
 }
 
+/* The rows the stacks are made from, in the order they are walked: p's
+ * samples, or the distinct location lists of a stack index (each with the
+ * sum of its samples), with every node's frame name made. */
+typedef struct stack_rows {
+    const pprof_profile *p;
+    pprof_nodemap *nm;
+    pprof_frames f;
+    pprof_stack_index *own; /* an index made for the walk (NULL: none) */
+    const pprof_stack_index *x;
+    size_t n_rows;
+    int si;
+    bool mean;
+    pprof_str base_key, true_val;
+} stack_rows;
+
+static void rows_close(stack_rows *r)
+{
+    pprof_stack_index_free(r->own);
+    pprof_frames_release(&r->f);
+    pprof_nodemap_free(r->nm);
+}
+
+/* The rows of p under o, their names to be taken by s (take_names); 0 or
+ * an error with r closed. */
+static int rows_open(stack_rows *r, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->p = p;
+    r->si = o->sample_index;
+    r->mean = o->mean;
+    /* The node identity of p's index for its options (whose node texts
+     * name the frames then), else a new one. */
+    int rc = pprof_stack_index_nodemap(&r->nm, p, &o->graph);
+    if (!rc && !r->nm)
+        rc = pprof_nodemap_build(&r->nm, p, &o->graph, err);
+    if (rc)
+        return rc == PPROF_ENOMEM ? pprof_error_set(err, rc, "out of memory") : rc;
+    /* Frame name of each node, computed once (ids in node order: the
+     * order speedscope lists its frames in). */
+    rc = frames_init(&r->f, r->nm, p, o);
+    if (rc) {
+        pprof_nodemap_free(r->nm);
+        return pprof_error_set(err, rc, "building stacks: %s", pprof_strerror(rc));
+    }
+    pprof_frames_reserve_names(&r->f, r->nm->n_nodes);
+    for (size_t i = 0; i < r->nm->n_nodes && !rc; i++) {
+        uint32_t ignored;
+        rc = pprof_frames_node(&r->f, (uint32_t)i, &ignored);
+    }
+    r->base_key = r->true_val = PPROF_NONE;
+    pprof_str id;
+    if (pprof_profile_find_string(&id, p, "pprof::base", 11))
+        r->base_key = id;
+    if (pprof_profile_find_string(&id, p, "true", 4))
+        r->true_val = id;
+    /* Without -diff_base's base samples or -mean, samples with one location
+     * list make one path: the stack index walks each list once, with the
+     * sum of its samples (its own for a big profile, else p's if cached). */
+    if (!o->mean && (r->base_key == PPROF_NONE || r->true_val == PPROF_NONE)) {
+        r->x = pprof_profile_stack_index(p, r->si, false);
+        if (!r->x && !rc && pprof_stack_index_worth_building(p) && pprof_stack_index_build(&r->own, p) == 0 &&
+            pprof_stack_index_fits(r->own, p, r->si, false))
+            r->x = r->own;
+    }
+    r->n_rows = p->n_sample_types ? r->x ? r->x->n_stacks : p->n_samples : 0;
+    if (rc) {
+        rows_close(r);
+        return pprof_error_set(err, rc, "building stacks: %s", pprof_strerror(rc));
+    }
+    return 0;
+}
+
+/* The sample of row i (the first of its stack's, for an index). */
+static inline const pprof_sample *row_at(const stack_rows *r, size_t i)
+{
+    return &r->p->samples[r->x ? r->x->first[i] : i];
+}
+
+/* Row i's sample, its value in *w and whether it is a base sample; false
+ * for a row that makes no stack. */
+static const pprof_sample *row_sample(const stack_rows *r, size_t i, int64_t *w, bool *is_base)
+{
+    const pprof_profile *p = r->p;
+    size_t nt = p->n_sample_types;
+    /* (An indexed stack's samples are all non-zero, whatever their sum.) */
+    *w = r->x ? r->x->values[i * nt + (size_t)r->si] : pprof_sample_weight(p, i, r->si, r->mean);
+    if (*w == 0 && !r->x)
+        return NULL;
+    const pprof_sample *sm = row_at(r, i);
+    *is_base = false;
+    for (uint32_t k = 0; k < sm->n_labels; k++) {
+        const pprof_label *l = &p->labels[sm->labels_off + k];
+        if (l->key == r->base_key && l->str == r->true_val)
+            *is_base = true;
+    }
+    return sm;
+}
+
+/* The number of frames of sample sm. */
+static size_t row_depth(const stack_rows *r, const pprof_sample *sm)
+{
+    const uint32_t *locs = pprof_sample_locs(r->p, sm);
+    size_t depth = 0;
+    for (size_t j = 0; j < sm->n_locs; j++)
+        depth += r->nm->loc_off[locs[j] + 1] - r->nm->loc_off[locs[j]];
+    return depth;
+}
+
+/* The sample of the first row from *i on that makes a stack (*i its row),
+ * with its value, whether it is a base sample and its number of frames
+ * (*n); NULL after the last. */
+static const pprof_sample *row_next(const stack_rows *r, size_t *i, int64_t *w, bool *is_base, size_t *n)
+{
+    for (; *i < r->n_rows; ++*i) {
+        const pprof_sample *sm = row_sample(r, *i, w, is_base);
+        if (sm) {
+            *n = row_depth(r, sm);
+            return sm;
+        }
+    }
+    return NULL;
+}
+
+/* Writes the frames of sm, root first: row_depth names and flags. */
+static void row_frames(const stack_rows *r, const pprof_sample *sm, uint32_t *names, uint8_t *flags)
+{
+    const pprof_nodemap *nm = r->nm;
+    const uint32_t *locs = pprof_sample_locs(r->p, sm), *node_name = r->f.node_name;
+    size_t n = 0;
+    for (size_t j = sm->n_locs; j-- > 0;) {
+        uint32_t L = locs[j], lo = nm->loc_off[L], hi = nm->loc_off[L + 1];
+        for (uint32_t k = hi; k-- > lo; n++) {
+            names[n] = node_name[nm->loc_nodes[k]];
+            flags[n] = k != hi - 1 ? PPROF_FRAME_INLINED : 0;
+        }
+    }
+}
+
 int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const pprof_report_options *o,
                        pprof_error *err)
 {
     *out = NULL;
     builder b;
-    size_t nt = p->n_sample_types;
-    int si = o->sample_index;
-    if (builder_start(&b, p, si))
+    if (builder_start(&b, p, o->sample_index))
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     pprof_stack_set *s = b.s;
-    /* The node identity of p's index for its options (whose node texts
-     * name the frames then), else a new one. */
-    pprof_nodemap *nm = NULL;
-    int rc = pprof_stack_index_nodemap(&nm, p, &o->graph);
-    if (!rc && !nm)
-        rc = pprof_nodemap_build(&nm, p, &o->graph, err);
+    stack_rows r;
+    int rc = rows_open(&r, p, o, err);
     if (rc) {
         pprof_stack_set_free(s);
-        return rc == PPROF_ENOMEM ? pprof_error_set(err, rc, "out of memory") : rc;
+        return rc;
     }
-    /* Frame name of each node, computed once (ids in node order: the
-     * order speedscope lists its frames in). */
-    pprof_frames f;
-    rc = frames_init(&f, nm, p, o);
-    if (!rc)
-        pprof_frames_reserve_names(&f, nm->n_nodes);
-    for (size_t i = 0; i < nm->n_nodes && !rc; i++) {
-        uint32_t ignored;
-        rc = pprof_frames_node(&f, (uint32_t)i, &ignored);
-    }
-    const uint32_t *node_name = f.node_name;
-    pprof_str base_key = PPROF_NONE, true_val = PPROF_NONE;
-    pprof_str id;
-    if (pprof_profile_find_string(&id, p, "pprof::base", 11))
-        base_key = id;
-    if (pprof_profile_find_string(&id, p, "true", 4))
-        true_val = id;
-    /* Without -diff_base's base samples or -mean, samples with one location
-     * list make one path: the stack index walks each list once, with the
-     * sum of its samples (its own for a big profile, else p's if cached). */
-    pprof_stack_index *own = NULL;
-    const pprof_stack_index *x = NULL;
-    if (!o->mean && (base_key == PPROF_NONE || true_val == PPROF_NONE)) {
-        x = pprof_profile_stack_index(p, si, false);
-        if (!x && !rc && pprof_stack_index_worth_building(p) && pprof_stack_index_build(&own, p) == 0 &&
-            pprof_stack_index_fits(own, p, si, false))
-            x = own;
-    }
-    size_t n_rows = x ? x->n_stacks : p->n_samples;
-    for (size_t r = 0; r < n_rows && !rc && nt; r++) {
-        size_t i = x ? x->first[r] : r;
-        const pprof_sample *sm = &p->samples[i];
-        /* (An indexed stack's samples are all non-zero, whatever their sum.) */
-        int64_t w = x ? x->values[r * nt + (size_t)si] : pprof_sample_weight(p, i, si, o->mean);
-        if (w == 0 && !x)
-            continue;
-        bool is_base = false;
-        for (uint32_t k = 0; k < sm->n_labels; k++) {
-            const pprof_label *l = &p->labels[sm->labels_off + k];
-            if (l->key == base_key && l->str == true_val)
-                is_base = true;
-        }
-        const uint32_t *locs = pprof_sample_locs(p, sm);
-        size_t depth = 0;
-        for (size_t j = 0; j < sm->n_locs; j++)
-            depth += nm->loc_off[locs[j] + 1] - nm->loc_off[locs[j]];
-        rc = reserve_frames(&b, depth);
-        size_t at = s->n_frames, n = 0;
-        for (size_t j = sm->n_locs; j-- > 0 && !rc;) {
-            uint32_t L = locs[j], lo = nm->loc_off[L], hi = nm->loc_off[L + 1];
-            for (uint32_t k = hi; k-- > lo;)
-                stage(&b, at + n++, node_name[nm->loc_nodes[k]], k != hi - 1 ? PPROF_FRAME_INLINED : 0);
-        }
+    int64_t w;
+    bool is_base;
+    const pprof_sample *sm;
+    for (size_t i = 0, n; !rc && (sm = row_next(&r, &i, &w, &is_base, &n)); i++) {
+        /* staged after the frames the stacks own */
+        rc = reserve_frames(&b, n);
         if (rc)
             break;
+        row_frames(&r, sm, s->frames + s->n_frames, s->frame_flags + s->n_frames);
         /* A base sample was negated by -diff_base; the base value is positive. */
         if (is_base)
             rc = add_path(&b, n, 0, pprof_sat_neg(w));
@@ -226,17 +313,176 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
         pprof_sat_add(&s->total, pprof_sat_abs(a));
         pprof_sat_add(&s->base_total, pprof_sat_abs(c));
     }
-    pprof_stack_index_free(own);
-    take_names(s, &f);
-    pprof_frames_release(&f);
+    take_names(s, &r.f);
+    rows_close(&r);
     free(b.stack_slots);
     free(b.stack_hash);
-    pprof_nodemap_free(nm);
     if (rc) {
         pprof_stack_set_free(s);
         return pprof_error_set(err, rc, "building stacks: %s", pprof_strerror(rc));
     }
     *out = s;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- folded stacks in a trie */
+
+void folded_stacks_release(folded_stacks *fs)
+{
+    pprof_stack_set_free(fs->names);
+    free(fs->node);
+    free(fs->kids_off);
+    free(fs->kids);
+    free(fs->first);
+    free(fs->ends);
+    memset(fs, 0, sizeof *fs);
+}
+
+/* The frames of a row, staged: names and flags, room for cap of each. */
+typedef struct staged {
+    uint32_t *names;
+    uint8_t *flags;
+    size_t cap_names, cap_flags;
+} staged;
+
+static int stage_row(staged *st, const stack_rows *r, const pprof_sample *sm, size_t n)
+{
+    if (PPROF_GROW(st->names, st->cap_names, n) || PPROF_GROW(st->flags, st->cap_flags, n))
+        return PPROF_ENOMEM;
+    row_frames(r, sm, st->names, st->flags);
+    return 0;
+}
+
+/* The stack of fs ending at trie node `node` whose frames' flags are
+ * those staged in row (n frames), made when new (last in its node's
+ * list, so a node's stacks stay in the order they came). One node holds
+ * more than one stack only when the same names came inlined and not. */
+static int find_end(folded_stacks *fs, size_t *cap_ends, const stack_rows *r, const staged *row, staged *other,
+                    size_t n, uint32_t node, size_t row_i, folded_end **out)
+{
+    uint32_t last = 0;
+    for (uint32_t i = fs->first[node]; i; i = fs->ends[i - 1].next) {
+        folded_end *e = &fs->ends[i - 1];
+        if (stage_row(other, r, row_at(r, e->row), n))
+            return PPROF_ENOMEM;
+        if (memcmp(other->flags, row->flags, n) == 0) {
+            *out = e;
+            return 0;
+        }
+        last = i;
+    }
+    if (fs->n_ends >= UINT32_MAX - 1 || PPROF_GROW(fs->ends, *cap_ends, fs->n_ends + 1))
+        return PPROF_ENOMEM;
+    *out = &fs->ends[fs->n_ends];
+    **out = (folded_end){0, 0, (uint32_t)row_i, 0};
+    *(last ? &fs->ends[last - 1].next : &fs->first[node]) = (uint32_t)++fs->n_ends;
+    return 0;
+}
+
+/* The trie as it grows: an index of its nodes' keys. */
+typedef struct path_trie {
+    folded_stacks *fs;
+    size_t cap_node;
+    uint32_t *slots; /* node ids (the root is not in it) */
+    size_t mask;
+} path_trie;
+
+static uint64_t path_key_hash(const void *ctx, size_t i)
+{
+    return pprof_hash_u64(((const folded_stacks *)ctx)->node[i]);
+}
+
+/* *cur: its child called name, made when new. */
+static int path_child(path_trie *t, uint32_t *cur, uint32_t name)
+{
+    folded_stacks *fs = t->fs;
+    uint64_t key = (uint64_t)*cur << 32 | name;
+    size_t h = pprof_hash_u64(key) & t->mask;
+    for (; t->slots[h]; h = (h + 1) & t->mask)
+        if (fs->node[t->slots[h] - 1] == key) {
+            *cur = t->slots[h];
+            return 0;
+        }
+    size_t id = fs->n_nodes;
+    if (id >= UINT32_MAX)
+        return PPROF_ELIMIT;
+    if (PPROF_GROW(fs->node, t->cap_node, id))
+        return PPROF_ENOMEM;
+    fs->node[id - 1] = key;
+    fs->n_nodes = id + 1;
+    t->slots[h] = (uint32_t)id;
+    *cur = (uint32_t)id;
+    /* (at most half full) */
+    if (id * 2 > t->mask + 1)
+        return pprof_slots_rebuild(&t->slots, &t->mask, (t->mask + 1) * 2, id, path_key_hash, fs);
+    return 0;
+}
+
+/* A first stack (none yet) for each node of the trie made so far. */
+static int grow_first(folded_stacks *fs, size_t *cap, size_t *n)
+{
+    if (PPROF_GROW(fs->first, *cap, fs->n_nodes))
+        return PPROF_ENOMEM;
+    for (; *n < fs->n_nodes; ++*n)
+        fs->first[*n] = 0;
+    return 0;
+}
+
+int folded_stacks_build(folded_stacks *out, const pprof_profile *p, const pprof_report_options *o,
+                        pprof_error *err)
+{
+    memset(out, 0, sizeof *out);
+    builder b;
+    if (builder_start(&b, p, o->sample_index))
+        return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
+    out->names = b.s;
+    stack_rows r;
+    int rc = rows_open(&r, p, o, err);
+    if (rc) {
+        folded_stacks_release(out);
+        return rc;
+    }
+    path_trie trie = {out, 0, NULL, 0};
+    staged row = {0}, other = {0};
+    size_t cap_first = 0, cap_ends = 0, n_first = 0;
+    out->n_nodes = 1; /* the root */
+    rc = r.n_rows > UINT32_MAX ? PPROF_ELIMIT : pprof_slots_rebuild(&trie.slots, &trie.mask, 4096, 0, path_key_hash, out);
+    int64_t w;
+    bool is_base;
+    const pprof_sample *sm;
+    for (size_t i = 0, n; !rc && (sm = row_next(&r, &i, &w, &is_base, &n)); i++) {
+        uint32_t cur = 0;
+        rc = stage_row(&row, &r, sm, n);
+        for (size_t k = 0; k < n && !rc; k++)
+            rc = path_child(&trie, &cur, row.names[k]);
+        if (!rc)
+            rc = grow_first(out, &cap_first, &n_first);
+        if (rc)
+            break;
+        folded_end *e;
+        rc = find_end(out, &cap_ends, &r, &row, &other, n, cur, i, &e);
+        if (rc)
+            break;
+        /* A base sample was negated by -diff_base; the base value is positive. */
+        if (is_base)
+            pprof_sat_add(&e->base, pprof_sat_neg(w));
+        else
+            pprof_sat_add(&e->value, w);
+        out->names->has_base |= is_base;
+    }
+    if (!rc) /* (the root's, when no row made a stack) */
+        rc = grow_first(out, &cap_first, &n_first);
+    free(row.names);
+    free(row.flags);
+    free(other.names);
+    free(other.flags);
+    free(trie.slots);
+    take_names(out->names, &r.f);
+    rows_close(&r);
+    if (rc) {
+        folded_stacks_release(out);
+        return pprof_error_set(err, rc, "building stacks: %s", pprof_strerror(rc));
+    }
     return 0;
 }
 

@@ -52,7 +52,7 @@ static int write_stacks(pprof_buf *out, const pprof_profile *p, const pprof_repo
 
 static int write_folded(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)
 {
-    return write_stacks(out, p, o, err, STACKS_FOLDED);
+    return pprof_write_folded_profile(out, p, o, err);
 }
 
 static int write_flamegraph(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o, pprof_error *err)

@@ -2143,7 +2143,7 @@ static int parse(pprof_profile **out, const void *data, size_t len, const pprof_
      * the caller wants one thread; when the thread cannot start, this one
      * inflates as it goes. */
     bool threaded = s.gz && len >= DEC_THREAD_MIN && len <= UINT32_MAX && !(opt && opt->single_threaded);
-    if (threaded && pprof_ahead_new(&s.ahead, 4 * pprof_pipe_chunk(data, len), ahead_all) != 0)
+    if (threaded && pprof_ahead_new(&s.ahead, pprof_pipe_ahead_ring(pprof_pipe_chunk(data, len)), ahead_all) != 0)
         s.ahead = NULL; /* (the samples are then all decoded here) */
     if (threaded && pprof_pipe_start_ahead(&s.pipe, data, len, s.max, opt && opt->input_mapped, s.ahead) != 0) {
         s.pipe = NULL;

@@ -4,7 +4,7 @@
 #include <stdatomic.h>
 
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-#define AHEAD_RING (4u << 20) /* default: records of ~4 pipe chunks of 1 MiB (lib/decode.c gives 4 of its chunks); 16 MiB was as fast on the bench, and 12 MiB more RSS */
+#define AHEAD_RING (4u << 20) /* default (tests); lib/decode.c gives pprof_pipe_ahead_ring */
 #define AHEAD_PART_MAX (1u << 16) /* bigger samples are left to the decoder */
 #else
 #define AHEAD_RING (1u << 16) /* fuzzing: the ring wraps and fills within small inputs */

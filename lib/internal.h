@@ -201,10 +201,15 @@ int pprof_isal_inflate_all(uint8_t **out, size_t *out_len, const uint8_t *gz, si
  * when gz is too short to have a trailer. */
 uint64_t pprof_gzip_size_hint(const uint8_t *gz, size_t len);
 /* The pipe's chunk for gz: a 64th of its inflated size rounded up to a
- * power of two, from 64 KiB to 1 MiB, so that the four slots, and the ring of
- * samples decoded ahead (four chunks too, lib/decode.c), stay small next to
- * the profile they carry. */
+ * power of two, from 64 KiB to 1 MiB, so that the PPROF_PIPE_SLOTS slots,
+ * and the ring of samples decoded ahead (pprof_pipe_ahead_ring), stay small
+ * next to the profile they carry. */
+#define PPROF_PIPE_SLOTS 4
 size_t pprof_pipe_chunk(const uint8_t *gz, size_t len);
+/* The bytes of the ring of samples decoded ahead for a pipe of this chunk:
+ * room for the records of a full pipe of samples, whose records take up to
+ * twice their bytes on the wire. */
+size_t pprof_pipe_ahead_ring(size_t chunk);
 /* Next chunk (valid until the next call); *len 0 at the end or on error,
  * which is returned with err filled. */
 int pprof_pipe_next(pprof_pipe *p, const uint8_t **data, size_t *len, pprof_error *err);

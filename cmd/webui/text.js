@@ -7,11 +7,27 @@
   var blocks = [].filter.call(pre.children, function (c) { return c.className === "c"; });
   var texts = blocks.map(function (b) { return b.textContent; });
   var lineHeight = parseFloat(getComputedStyle(pre).lineHeight);
+  var widest = 0; /* the longest line, in characters (a tab to the next multiple of 8) */
+  function columns(line) {
+    var n = 0;
+    for (var k = 0; k < line.length; k++) n = line[k] === "\t" ? n + 8 - n % 8 : n + 1;
+    return n;
+  }
   texts.forEach(function (t, i) {
-    var lines = t && t[t.length - 1] !== "\n" ? 1 : 0;
-    for (var at = t.indexOf("\n"); at >= 0; at = t.indexOf("\n", at + 1)) lines++;
+    var lines = t && t[t.length - 1] !== "\n" ? 1 : 0, tabs = t.indexOf("\t") >= 0, from = 0;
+    for (var at = t.indexOf("\n"); at >= 0 || from < t.length; at = t.indexOf("\n", at + 1)) {
+      var end = at >= 0 ? at : t.length;
+      widest = Math.max(widest, tabs ? columns(t.slice(from, end)) : end - from);
+      if (at < 0) break;
+      lines++;
+      from = at + 1;
+    }
     blocks[i].style.containIntrinsicSize = "none auto " + lines * lineHeight + "px";
   });
+  /* Every block as wide as the longest line before any is laid out: a block
+   * clips what overflows it (content-visibility), and the horizontal scroll
+   * bar is then right from the start. */
+  pre.style.setProperty("--widest", widest + "ch");
   var marked = [];
   /* Block i's text again, with each line re matches in a <mark>; its first mark, or null. */
   function mark(i, re) {

@@ -7,6 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* memcmp's equality, also for zero bytes at NULL (an empty array may be
+ * NULL; memcmp with NULL is undefined even for length 0). */
+static bool same_mem(const void *a, const void *b, size_t n)
+{
+    return n == 0 || memcmp(a, b, n) == 0;
+}
+
 static pprof_str S(pprof_profile *p, const char *s)
 {
     pprof_str id = 0;
@@ -94,14 +101,14 @@ static void test_grouping(void)
         CHECK_INT(x->n_samples, fresh->n_samples);
         CHECK_INT(x->n_stack_locs, fresh->n_stack_locs);
         CHECK_INT(x->n_tree, fresh->n_tree);
-        CHECK(memcmp(x->first, fresh->first, fresh->n_stacks * sizeof *x->first) == 0);
-        CHECK(memcmp(x->stack_of, fresh->stack_of, fresh->n_samples * sizeof *x->stack_of) == 0);
-        CHECK(memcmp(x->values, fresh->values, fresh->n_stacks * 2 * sizeof *x->values) == 0);
-        CHECK(memcmp(x->tree_sum, fresh->tree_sum, fresh->n_tree * 2 * sizeof *x->tree_sum) == 0);
-        CHECK(memcmp(x->tree_loc, fresh->tree_loc, fresh->n_tree * sizeof *x->tree_loc) == 0);
+        CHECK(same_mem(x->first, fresh->first, fresh->n_stacks * sizeof *x->first));
+        CHECK(same_mem(x->stack_of, fresh->stack_of, fresh->n_samples * sizeof *x->stack_of));
+        CHECK(same_mem(x->values, fresh->values, fresh->n_stacks * 2 * sizeof *x->values));
+        CHECK(same_mem(x->tree_sum, fresh->tree_sum, fresh->n_tree * 2 * sizeof *x->tree_sum));
+        CHECK(same_mem(x->tree_loc, fresh->tree_loc, fresh->n_tree * sizeof *x->tree_loc));
         CHECK_INT(x->n_labelled, fresh->n_labelled);
         CHECK_INT(x->n_labelled, 1); /* sample 2, now 1 (5 went: it has the leaf) */
-        CHECK(memcmp(x->labelled, fresh->labelled, fresh->n_labelled * sizeof *x->labelled) == 0);
+        CHECK(same_mem(x->labelled, fresh->labelled, fresh->n_labelled * sizeof *x->labelled));
     }
     pprof_stack_index_free(fresh);
     /* Other changes to the samples drop it. */
@@ -143,7 +150,7 @@ static void same_reports(const char *what, pprof_profile *plain, pprof_profile *
                 pprof_buf a = {0}, b = {0};
                 int ra = pprof_write(&a, name, plain, &o, &err);
                 int rb = pprof_write(&b, name, indexed, &o, &err);
-                bool same = ra == rb && a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+                bool same = ra == rb && a.len == b.len && same_mem(a.data, b.data, a.len);
                 if (!same)
                     fprintf(stderr, "%s: -%s sample_index=%zu variant %d differs with the index\n", what, name, si,
                             variant);
@@ -287,15 +294,15 @@ static void test_nodemap_cache(void)
             CHECK(c->profile == p);
             CHECK_INT(c->n_nodes, fresh->n_nodes);
             CHECK_INT(c->n_loc_nodes, fresh->n_loc_nodes);
-            CHECK(memcmp(c->loc_off, fresh->loc_off, (p->n_locations + 1) * sizeof *c->loc_off) == 0);
+            CHECK(same_mem(c->loc_off, fresh->loc_off, (p->n_locations + 1) * sizeof *c->loc_off));
             CHECK(c->n_loc_nodes == fresh->n_loc_nodes &&
-                  memcmp(c->loc_nodes, fresh->loc_nodes, c->n_loc_nodes * sizeof *c->loc_nodes) == 0);
+                  same_mem(c->loc_nodes, fresh->loc_nodes, c->n_loc_nodes * sizeof *c->loc_nodes));
             pprof_buf a = {0}, b = {0};
             for (uint32_t i = 0; i < c->n_nodes && i < fresh->n_nodes; i++) {
                 a.len = b.len = 0;
                 pprof_nodemap_name(&a, c, i);
                 pprof_nodemap_name(&b, fresh, i);
-                CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+                CHECK(a.len == b.len && same_mem(a.data, b.data, a.len));
             }
             pprof_buf_release(&a);
             pprof_buf_release(&b);
@@ -332,7 +339,7 @@ static bool same_text(const pprof_graph *g, size_t i)
     pprof_buf a = {0}, b = {0};
     pprof_node_text(&a, g, &g->nodes[i]);
     pprof_nodemap_info_text(&b, g->nodemap, &g->nodes[i].info);
-    bool same = a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+    bool same = a.len == b.len && same_mem(a.data, b.data, a.len);
     pprof_buf_release(&a);
     pprof_buf_release(&b);
     return same;
@@ -446,7 +453,7 @@ static void test_peek_files(void)
                     pprof_buf x = {0}, y = {0};
                     int rx = pprof_write(&x, "peek", a, &o, &err);
                     int ry = pprof_write(&y, "peek", b, &o, &err);
-                    bool same = rx == ry && x.len == y.len && (x.len == 0 || memcmp(x.data, y.data, x.len) == 0);
+                    bool same = rx == ry && x.len == y.len && same_mem(x.data, y.data, x.len);
                     if (!same)
                         fprintf(stderr, "%s: -peek=%s (lines %d, round %d) differs with the index\n", files[i],
                                 symbols[s], lines, round);
@@ -621,13 +628,13 @@ static bool same_index(const pprof_stack_index *x, const pprof_profile *p)
     same = same && x->n_stacks == y->n_stacks && x->n_samples == y->n_samples &&
            x->n_stack_locs == y->n_stack_locs && x->n_tree == y->n_tree && x->n_labelled == y->n_labelled &&
            x->samples == p->samples && x->sample_values == p->values;
-    same = same && memcmp(x->first, y->first, y->n_stacks * sizeof *x->first) == 0 &&
-           memcmp(x->stack_of, y->stack_of, y->n_samples * sizeof *x->stack_of) == 0 &&
-           memcmp(x->values, y->values, y->n_stacks * nt * sizeof *x->values) == 0 &&
-           memcmp(x->labelled, y->labelled, y->n_labelled * sizeof *x->labelled) == 0;
+    same = same && same_mem(x->first, y->first, y->n_stacks * sizeof *x->first) &&
+           same_mem(x->stack_of, y->stack_of, y->n_samples * sizeof *x->stack_of) &&
+           same_mem(x->values, y->values, y->n_stacks * nt * sizeof *x->values) &&
+           same_mem(x->labelled, y->labelled, y->n_labelled * sizeof *x->labelled);
     if (same && y->n_tree) {
         tree_row *rx = tree_rows(x, p), *ry = tree_rows(y, p);
-        same = rx && ry && memcmp(rx, ry, y->n_tree * sizeof *rx) == 0;
+        same = rx && ry && same_mem(rx, ry, y->n_tree * sizeof *rx);
         free(rx);
         free(ry);
     }

@@ -242,6 +242,36 @@ try {
     check(r.skipped[0] === 1 && r.skipped[n - 1] === 0 && Math.abs(r.height - h0) < 1,
           "long peek: scrolled to the end, the last block is laid out, the first skipped, the height unchanged",
           [r.skipped.join(""), r.height, h0]);
+    // A narrow window: no line is cut at a block's edge (a block clips what overflows it), and the
+    // horizontal scroll bar spans the longest line from the start, not growing as blocks are laid out.
+    await page.setViewportSize({ width: 500, height: 800 });
+    const across = () => page.evaluate(() => {
+      const c = document.getElementById("content"), pre = document.querySelector("pre.report");
+      const probe = document.createElement("span");
+      probe.textContent = "0".repeat(100);
+      pre.appendChild(probe);
+      const ch = probe.getBoundingClientRect().width / 100;
+      probe.remove();
+      const shown = [...pre.children].filter((b) => window.skipped.get(b) === false);
+      const cut = shown.map((b) => {
+        const r = document.createRange();
+        r.selectNodeContents(b);
+        return r.getBoundingClientRect().right - b.getBoundingClientRect().right;
+      });
+      return { scrollWidth: c.scrollWidth, clientWidth: c.clientWidth, ch, shown: shown.length, cut: Math.max(...cut) };
+    });
+    const widest = Math.max(...want.split("\n").map((l) => l.length));
+    await page.waitForTimeout(200);
+    const w0 = await across();
+    await page.evaluate(() => { const c = document.getElementById("content"); c.scrollTop = c.scrollHeight; });
+    await page.waitForFunction((n) => window.skipped.get(document.querySelectorAll("pre.report > span")[n - 1]) === false, n);
+    const w1 = await across();
+    check(w0.shown > 0 && w1.shown > 0 && w0.cut <= 0.5 && w1.cut <= 0.5, "long peek, narrow window: no line cut at its block's edge",
+          [w0.cut, w1.cut, w0.shown, w1.shown]);
+    check(w0.scrollWidth >= widest * w0.ch && w0.scrollWidth > w0.clientWidth && w1.scrollWidth === w0.scrollWidth,
+          "long peek, narrow window: the horizontal scroll spans the longest line, top to end",
+          [w0.scrollWidth, w1.scrollWidth, widest, w0.ch]);
+    await page.setViewportSize({ width: 1200, height: 800 });
     await page.evaluate(() => { document.getElementById("content").scrollTop = 0; });
     // The search: a function's own line nine tenths down ("| name", its callers' and callees' lines have "|   ").
     const lines = want.split("\n");
