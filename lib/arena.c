@@ -64,8 +64,6 @@ void pprof_arena_release(pprof_arena *a)
     a->total = 0;
 }
 
-/* An array this big or bigger lives on huge pages (pprof_grow). */
-#define GROW_HUGE ((size_t)2 << 20)
 #define HUGE_PAGE ((size_t)2 << 20)
 /* What glibc's malloc adds to a block it maps on its own (at and above
  * the mmap threshold): 16 bytes of header, rounded up to whole pages. */
@@ -112,18 +110,19 @@ int pprof_grow(void **ptr, size_t *cap, size_t need, size_t elem)
         return PPROF_ENOMEM;
     size_t bytes = n * elem, old = *cap * elem;
     void *p;
-    if (bytes < GROW_HUGE || bytes > SIZE_MAX - HUGE_PAGE - MAP_EXTRA) {
+    if (bytes < PPROF_GROW_HUGE || bytes > SIZE_MAX - HUGE_PAGE - MAP_EXTRA) {
         p = realloc(*ptr, bytes);
     } else {
         /* A big array on huge pages: a page fault per 4 KiB page costs
-         * some 10 us on a virtual machine, a 2 MiB page takes one. The
+         * some 10 us on a virtual machine, a 2 MiB page takes one (but is
+         * resident whole: hence only big arrays). The
          * block is sized so that malloc maps exactly whole huge pages
          * (the kernel puts such a mapping on a 2 MiB boundary, and so
          * realloc's mremap); the capacity stays n (callers may bound
          * indexes by it). */
         size_t block = ((bytes + MAP_EXTRA + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - MAP_EXTRA;
-        if (old >= GROW_HUGE) {
-            /* advised when it grew past GROW_HUGE: moved, not copied */
+        if (old >= PPROF_GROW_HUGE) {
+            /* advised when it grew past the bound: moved, not copied */
             p = realloc(*ptr, block);
             if (p)
                 advise_block(p, block, false);

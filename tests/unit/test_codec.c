@@ -1894,7 +1894,7 @@ static void test_alloc_huge(void)
     }
 }
 
-/* PPROF_GROW: an array grown to 2 MiB and more is on memory advised for
+/* PPROF_GROW: an array grown to 16 MiB and more is on memory advised for
  * huge pages, from its first byte (the whole mapping, so that realloc can
  * still move it) to well inside, what it held kept through a copy into
  * huge pages and through later moves. */
@@ -1915,7 +1915,7 @@ static void test_grow_huge(void)
         for (size_t i = filled; i < cap; i++)
             a[i] = i * 3 + 1;
         filled = cap;
-        if (steps[k] * sizeof *a < (2u << 20))
+        if (steps[k] * sizeof *a < ((size_t)16 << 20))
             continue;
         FILE *thp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
         if (!thp)
