@@ -98,31 +98,6 @@ void flame_trie_abort(flame_trie *b);
 int flame_tree_of_profile(pprof_stack_set **names, flame_tree *t, const pprof_profile *p,
                           const pprof_report_options *o, pprof_error *err);
 
-/* The stacks of pprof_stacks_build (the same stacks, values and order of
- * first appearance) with their frames shared from the root in a trie,
- * for output that lists them in name order: in the tree, a node's
- * children are ordered by name (bytes), and its stacks are the ones whose
- * last frame it is, usually one. Costs one trie node per distinct path
- * prefix instead of every frame of every stack. */
-typedef struct folded_end {
-    int64_t value, base;
-    size_t row;    /* the first row of the walk that made it */
-    uint32_t next; /* the node's next stack + 1, or 0 */
-} folded_end;
-
-typedef struct folded_stacks {
-    flame_tree tree;       /* values unused */
-    pprof_stack_set *names; /* frame names, unit, type, has_base; no stacks */
-    uint32_t *first;       /* per tree node: its first stack + 1, or 0 */
-    folded_end *ends;
-    size_t n_ends;
-} folded_stacks;
-
-/* 0, or an error with out released. */
-int folded_stacks_build(folded_stacks *out, const pprof_profile *p, const pprof_report_options *o,
-                        pprof_error *err);
-void folded_stacks_release(folded_stacks *fs);
-
 static inline uint32_t flame_n_kids(const flame_tree *t, uint32_t i)
 {
     uint32_t end = i + 1 < t->n_nodes ? t->nodes[i + 1].kids_off : (uint32_t)(t->n_nodes - 1);

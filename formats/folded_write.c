@@ -1,5 +1,4 @@
 /* folded_write.c: -folded: collapsed stacks ("root;...;leaf value"), sorted so output is byte-stable. */
-#include "flame_layout.h"
 #include "report.h"
 
 #include <stdlib.h>
@@ -65,22 +64,34 @@ static char *safe_name(const char *s, size_t *len)
     return c;
 }
 
-int pprof_write_folded(pprof_buf *out, const pprof_stack_set *s, pprof_error *err)
+/* The place of each of s's names in their byte order (malloc'd), or NULL. */
+static uint32_t *name_ranks(const pprof_stack_set *s)
 {
     name_item *names = malloc((s->n_names ? s->n_names : 1) * sizeof *names);
     uint32_t *rank = malloc((s->n_names ? s->n_names : 1) * sizeof *rank);
+    if (names && rank) {
+        for (size_t i = 0; i < s->n_names; i++)
+            names[i] = (name_item){s->names[i], (uint32_t)i};
+        qsort(names, s->n_names, sizeof *names, cmp_names);
+        for (size_t i = 0; i < s->n_names; i++)
+            rank[names[i].id] = (uint32_t)i;
+    } else {
+        free(rank);
+        rank = NULL;
+    }
+    free(names);
+    return rank;
+}
+
+int pprof_write_folded(pprof_buf *out, const pprof_stack_set *s, pprof_error *err)
+{
+    uint32_t *rank = name_ranks(s);
     stack_item *order = malloc((s->n_stacks ? s->n_stacks : 1) * sizeof *order);
-    if (!names || !rank || !order) {
-        free(names);
+    if (!rank || !order) {
         free(rank);
         free(order);
         return pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < s->n_names; i++)
-        names[i] = (name_item){s->names[i], (uint32_t)i};
-    qsort(names, s->n_names, sizeof *names, cmp_names);
-    for (size_t i = 0; i < s->n_names; i++)
-        rank[names[i].id] = (uint32_t)i;
     for (size_t i = 0; i < s->n_stacks; i++)
         order[i] = (stack_item){pprof_stack_frames(s, &s->stacks[i]), rank, s->stacks[i].n_frames, (uint32_t)i};
     qsort(order, s->n_stacks, sizeof *order, cmp_stacks);
@@ -132,7 +143,6 @@ int pprof_write_folded(pprof_buf *out, const pprof_stack_set *s, pprof_error *er
         free(safe[i]);
     free(safe);
     free(lens);
-    free(names);
     free(rank);
     free(order);
     return rc || out->failed ? pprof_error_set(err, PPROF_ENOMEM, "out of memory") : 0;
@@ -179,6 +189,54 @@ static int put_stacks(pprof_buf *out, const folded_stacks *fs, uint32_t node, co
     return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Fills fs's kids: each node's children, by the byte order of their names. */
+static int order_kids(folded_stacks *fs)
+{
+    size_t n = fs->n_nodes;
+    uint32_t *rank = name_ranks(fs->names);
+    uint32_t *off = fs->kids_off = calloc(n + 2, sizeof *off);
+    uint32_t *kids = fs->kids = malloc((n > 1 ? n - 1 : 1) * sizeof *kids);
+    if (!rank || !off || !kids) {
+        free(rank);
+        return PPROF_ENOMEM;
+    }
+    /* Counted in off[parent + 2], summed, then placed with off[parent + 1]
+     * as the cursor: it ends at the next node's start. */
+    for (size_t i = 1; i < n; i++)
+        off[(fs->node[i - 1] >> 32) + 2]++;
+    for (size_t i = 2; i < n + 2; i++)
+        off[i] += off[i - 1];
+    for (size_t i = 1; i < n; i++)
+        kids[off[(fs->node[i - 1] >> 32) + 1]++] = (uint32_t)i;
+    /* Siblings have distinct names: sorted by rank << 32 | node. */
+    uint64_t *keys = NULL;
+    size_t cap = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        uint32_t *k = kids + off[i], nk = off[i + 1] - off[i];
+        if (nk < 2)
+            continue;
+        if (PPROF_GROW(keys, cap, nk)) {
+            rc = PPROF_ENOMEM;
+            break;
+        }
+        for (uint32_t j = 0; j < nk; j++)
+            keys[j] = (uint64_t)rank[(uint32_t)fs->node[k[j] - 1]] << 32 | k[j];
+        qsort(keys, nk, sizeof *keys, cmp_u64);
+        for (uint32_t j = 0; j < nk; j++)
+            k[j] = (uint32_t)keys[j];
+    }
+    free(keys);
+    free(rank);
+    return rc;
+}
+
 /* The same lines as pprof_write_folded of pprof_stacks_build's set, from
  * the trie: a walk of it in order is the set's sort, and each line's text
  * is its parent's path and one name, so frames are neither stored per
@@ -190,14 +248,13 @@ int pprof_write_folded_profile(pprof_buf *out, const pprof_profile *p, const ppr
     int rc = folded_stacks_build(&fs, p, o, err);
     if (rc)
         return rc;
-    const flame_tree *t = &fs.tree;
     const char *const *names = (const char *const *)fs.names->names;
     /* The walk: the node at each depth, the next of its children, and
      * the length of the path's text before it. */
     uint32_t *at = NULL, *next = NULL;
     size_t *len = NULL, cap_at = 0, cap_next = 0, cap_len = 0, d = 0;
     pprof_buf path = {0};
-    if (PPROF_GROW(at, cap_at, 1) || PPROF_GROW(next, cap_next, 1) || PPROF_GROW(len, cap_len, 1))
+    if (order_kids(&fs) || PPROF_GROW(at, cap_at, 1) || PPROF_GROW(next, cap_next, 1) || PPROF_GROW(len, cap_len, 1))
         rc = PPROF_ENOMEM;
     if (!rc) {
         at[0] = next[0] = 0;
@@ -206,13 +263,13 @@ int pprof_write_folded_profile(pprof_buf *out, const pprof_profile *p, const ppr
     }
     while (!rc) {
         uint32_t v = at[d];
-        if (next[d] == flame_n_kids(t, v)) {
+        if (next[d] == fs.kids_off[v + 1] - fs.kids_off[v]) {
             if (d-- == 0)
                 break;
             path.len = len[d + 1];
             continue;
         }
-        uint32_t c = t->kids[t->nodes[v].kids_off + next[d]++];
+        uint32_t c = fs.kids[fs.kids_off[v] + next[d]++];
         if (PPROF_GROW(at, cap_at, d + 2) || PPROF_GROW(next, cap_next, d + 2) || PPROF_GROW(len, cap_len, d + 2)) {
             rc = PPROF_ENOMEM;
             break;
@@ -221,7 +278,7 @@ int pprof_write_folded_profile(pprof_buf *out, const pprof_profile *p, const ppr
         at[d] = c;
         next[d] = 0;
         len[d] = path.len;
-        if ((d > 1 && pprof_buf_append(&path, ";", 1)) || put_safe(&path, names[t->nodes[c].name]))
+        if ((d > 1 && pprof_buf_append(&path, ";", 1)) || put_safe(&path, names[(uint32_t)fs.node[c - 1]]))
             rc = PPROF_ENOMEM;
         else
             rc = put_stacks(out, &fs, c, &path);

@@ -15,6 +15,34 @@ int64_t pprof_report_ratio(int64_t v, double ratio);
  * there is none. */
 const char *pprof_report_value_unit(const pprof_profile *p, const pprof_report_options *o);
 
+/* The stacks of pprof_stacks_build (the same stacks, values and order of
+ * first appearance) with their frames shared from the root in a trie,
+ * for output that lists them in name order. A node's stacks are those
+ * whose last frame it is: usually one, two only when the same names came
+ * inlined and not. Costs a trie node per distinct path prefix instead of
+ * every frame of every stack. */
+typedef struct folded_end {
+    int64_t value, base;
+    uint32_t row;  /* the first row of the walk that made it */
+    uint32_t next; /* the node's next stack + 1, or 0 */
+} folded_end;
+
+typedef struct folded_stacks {
+    uint64_t *node;         /* of node i + 1 (0 is the root): its parent << 32 | name */
+    size_t n_nodes;         /* with the root */
+    uint32_t *kids_off, *kids; /* folded_stacks_order: node i's children, in
+                             * name order, are kids[kids_off[i] .. kids_off[i + 1]) */
+    pprof_stack_set *names; /* frame names, unit, type, has_base; no stacks */
+    uint32_t *first;        /* per node: its first stack + 1, or 0 */
+    folded_end *ends;
+    size_t n_ends;
+} folded_stacks;
+
+/* 0, or an error with out released. */
+int folded_stacks_build(folded_stacks *out, const pprof_profile *p, const pprof_report_options *o,
+                        pprof_error *err);
+void folded_stacks_release(folded_stacks *fs);
+
 /* -folded of p under o: pprof_write_folded of pprof_stacks_build's set,
  * made without the set's frames (its peak memory is a trie of paths). */
 int pprof_write_folded_profile(pprof_buf *out, const pprof_profile *p, const pprof_report_options *o,

@@ -3,6 +3,7 @@
 #include "flame_frames.h"
 #include "flame_layout.h"
 #include "internal.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -328,8 +329,10 @@ int pprof_stacks_build(pprof_stack_set **out, const pprof_profile *p, const ppro
 
 void folded_stacks_release(folded_stacks *fs)
 {
-    flame_tree_release(&fs->tree);
     pprof_stack_set_free(fs->names);
+    free(fs->node);
+    free(fs->kids_off);
+    free(fs->kids);
     free(fs->first);
     free(fs->ends);
     memset(fs, 0, sizeof *fs);
@@ -371,17 +374,56 @@ static int find_end(folded_stacks *fs, size_t *cap_ends, const stack_rows *r, co
     if (fs->n_ends >= UINT32_MAX - 1 || PPROF_GROW(fs->ends, *cap_ends, fs->n_ends + 1))
         return PPROF_ENOMEM;
     *out = &fs->ends[fs->n_ends];
-    **out = (folded_end){0, 0, row_i, 0};
+    **out = (folded_end){0, 0, (uint32_t)row_i, 0};
     *(last ? &fs->ends[last - 1].next : &fs->first[node]) = (uint32_t)++fs->n_ends;
+    return 0;
+}
+
+/* The trie as it grows: an index of its nodes' keys. */
+typedef struct path_trie {
+    folded_stacks *fs;
+    size_t cap_node;
+    uint32_t *slots; /* node ids (the root is not in it) */
+    size_t mask;
+} path_trie;
+
+static uint64_t path_key_hash(const void *ctx, size_t i)
+{
+    return pprof_hash_u64(((const folded_stacks *)ctx)->node[i]);
+}
+
+/* *cur: its child called name, made when new. */
+static int path_child(path_trie *t, uint32_t *cur, uint32_t name)
+{
+    folded_stacks *fs = t->fs;
+    uint64_t key = (uint64_t)*cur << 32 | name;
+    size_t h = pprof_hash_u64(key) & t->mask;
+    for (; t->slots[h]; h = (h + 1) & t->mask)
+        if (fs->node[t->slots[h] - 1] == key) {
+            *cur = t->slots[h];
+            return 0;
+        }
+    size_t id = fs->n_nodes;
+    if (id >= UINT32_MAX)
+        return PPROF_ELIMIT;
+    if (PPROF_GROW(fs->node, t->cap_node, id))
+        return PPROF_ENOMEM;
+    fs->node[id - 1] = key;
+    fs->n_nodes = id + 1;
+    t->slots[h] = (uint32_t)id;
+    *cur = (uint32_t)id;
+    /* (at most half full) */
+    if (id * 2 > t->mask + 1)
+        return pprof_slots_rebuild(&t->slots, &t->mask, (t->mask + 1) * 2, id, path_key_hash, fs);
     return 0;
 }
 
 /* A first stack (none yet) for each node of the trie made so far. */
 static int grow_first(folded_stacks *fs, size_t *cap, size_t *n)
 {
-    if (PPROF_GROW(fs->first, *cap, fs->tree.n_nodes))
+    if (PPROF_GROW(fs->first, *cap, fs->n_nodes))
         return PPROF_ENOMEM;
-    for (; *n < fs->tree.n_nodes; ++*n)
+    for (; *n < fs->n_nodes; ++*n)
         fs->first[*n] = 0;
     return 0;
 }
@@ -400,10 +442,11 @@ int folded_stacks_build(folded_stacks *out, const pprof_profile *p, const pprof_
         folded_stacks_release(out);
         return rc;
     }
-    flame_trie trie;
+    path_trie trie = {out, 0, NULL, 0};
     staged row = {0}, other = {0};
     size_t cap_first = 0, cap_ends = 0, n_first = 0;
-    rc = flame_trie_init(&trie, &out->tree, false);
+    out->n_nodes = 1; /* the root */
+    rc = r.n_rows > UINT32_MAX ? PPROF_ELIMIT : pprof_slots_rebuild(&trie.slots, &trie.mask, 4096, 0, path_key_hash, out);
     int64_t w;
     bool is_base;
     const pprof_sample *sm;
@@ -411,7 +454,7 @@ int folded_stacks_build(folded_stacks *out, const pprof_profile *p, const pprof_
         uint32_t cur = 0;
         rc = stage_row(&row, &r, sm, n);
         for (size_t k = 0; k < n && !rc; k++)
-            rc = flame_trie_child(&trie, &cur, cur, row.names[k], 0);
+            rc = path_child(&trie, &cur, row.names[k]);
         if (!rc)
             rc = grow_first(out, &cap_first, &n_first);
         if (rc)
@@ -433,12 +476,9 @@ int folded_stacks_build(folded_stacks *out, const pprof_profile *p, const pprof_
     free(row.flags);
     free(other.names);
     free(other.flags);
+    free(trie.slots);
     take_names(out->names, &r.f);
     rows_close(&r);
-    if (!rc)
-        rc = flame_trie_finish(&trie, (const char *const *)out->names->names, out->names->n_names, NULL, false);
-    else if (trie.t)
-        flame_trie_abort(&trie);
     if (rc) {
         folded_stacks_release(out);
         return pprof_error_set(err, rc, "building stacks: %s", pprof_strerror(rc));

@@ -4,6 +4,7 @@
 #include "formats.h"
 #include "internal.h"
 #include "unit.h"
+#include "unit_read.h"
 
 #include <errno.h>
 #include <math.h>
@@ -1146,23 +1147,6 @@ static void same_all_options(const char *what, const pprof_profile *p)
         }
 }
 
-static pprof_profile *read_profile(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    pprof_buf data = {0};
-    pprof_error err;
-    pprof_parse_options po;
-    memset(&po, 0, sizeof po);
-    pprof_profile *p = NULL;
-    if (pprof_read_stream(&data, f, &po, &err) != 0 || pprof_read(&p, data.data, data.len, &po, &err) != 0)
-        p = NULL;
-    fclose(f);
-    pprof_buf_release(&data);
-    return p;
-}
-
 /* The graphs made from profiles are the stack set's, on the test
  * profiles, indexed or not, before and after filters. */
 static void test_profile_same(void)
@@ -1181,7 +1165,7 @@ static void test_profile_same(void)
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[256];
         snprintf(path, sizeof path, "tests/data/%s", files[i]);
-        pprof_profile *p = read_profile(path);
+        pprof_profile *p = unit_read_profile(path);
         if (!p) {
             fprintf(stderr, "%s: cannot read\n", path);
             CHECK(p != NULL);

@@ -2,6 +2,7 @@
 #include "formats.h"
 #include "internal.h"
 #include "unit.h"
+#include "unit_read.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -176,23 +177,6 @@ static void test_small(void)
     pprof_profile_free(p);
 }
 
-static pprof_profile *read_profile(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    pprof_buf data = {0};
-    pprof_error err;
-    pprof_parse_options po;
-    memset(&po, 0, sizeof po);
-    pprof_profile *p = NULL;
-    if (pprof_read_stream(&data, f, &po, &err) != 0 || pprof_read(&p, data.data, data.len, &po, &err) != 0)
-        p = NULL;
-    fclose(f);
-    pprof_buf_release(&data);
-    return p;
-}
-
 /* The test profiles (a large one, many labels, a differential one, folded
  * input), indexed or not, and after a filter. */
 static void test_profiles(void)
@@ -205,7 +189,7 @@ static void test_profiles(void)
         bool few = i == 0; /* (the large one: its default reports) */
         char path[256];
         snprintf(path, sizeof path, "tests/data/%s", files[i]);
-        pprof_profile *p = read_profile(path);
+        pprof_profile *p = unit_read_profile(path);
         if (!p) {
             fprintf(stderr, "%s: cannot read\n", path);
             CHECK(p != NULL);
