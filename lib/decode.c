@@ -283,7 +283,7 @@ typedef struct dec {
     /* locations: provisional index per wire id, in first-reference order */
     pprof_idmap loc_ids;
     uint8_t *loc_defined;
-    uint32_t *loc_wire_order; /* provisional index of the k-th defined location */
+    uint32_t *loc_wire_order; /* provisional index of the k-th defined location (resolve_locations uses it up) */
     size_t n_loc_defined, cap_loc_defined, cap_wire_order;
     uint64_t *loc_map_ids;    /* per provisional location: wire mapping id */
     size_t cap_loc_map_ids;
@@ -1897,28 +1897,35 @@ static int resolve_locations(dec *d)
         ordered = d->loc_wire_order[k] == k;
     if (ordered)
         return 0;
-    uint32_t *rank = malloc(n * sizeof *rank);
-    pprof_location *locs = malloc(n * sizeof *locs);
-    uint64_t *maps = malloc(n * sizeof *maps);
-    if (!rank || !locs || !maps) {
-        free(rank);
-        free(locs);
-        free(maps);
+    uint32_t *order = d->loc_wire_order, *rank = malloc(n * sizeof *rank);
+    if (!rank)
         return fail(d, PPROF_ENOMEM, "out of memory");
+    for (size_t k = 0; k < n; k++)
+        rank[order[k]] = (uint32_t)k;
+    /* The table in wire order, in place, one cycle of the permutation at a
+     * time (order[k] = k marks a place done): copies of it and of
+     * loc_map_ids (which needs no order: resolve_mappings has used it)
+     * took this function from 16 to 32 ms of deep.pb.gz's -top, 79,000
+     * locations, 260 more page faults. */
+    pprof_location *locs = p->locations;
+    for (size_t s = 0; s < n; s++) {
+        if (order[s] == s)
+            continue;
+        pprof_location first = locs[s];
+        for (size_t k = s;;) {
+            size_t j = order[k];
+            order[k] = (uint32_t)k;
+            if (j == s) {
+                locs[k] = first;
+                break;
+            }
+            locs[k] = locs[j];
+            k = j;
+        }
     }
-    for (size_t k = 0; k < n; k++) {
-        uint32_t prov = d->loc_wire_order[k];
-        rank[prov] = (uint32_t)k;
-        locs[k] = p->locations[prov];
-        maps[k] = d->loc_map_ids[prov];
-    }
-    memcpy(p->locations, locs, n * sizeof *locs);
-    memcpy(d->loc_map_ids, maps, n * sizeof *maps);
     for (size_t i = 0; i < p->n_sample_locs; i++)
         p->sample_locs[i] = rank[p->sample_locs[i]];
     free(rank);
-    free(locs);
-    free(maps);
     return 0;
 }
 

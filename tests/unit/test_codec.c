@@ -136,6 +136,18 @@ static void f_function(msg *m, uint64_t id, uint64_t name)
     fm(m, 5, &fn);
 }
 
+/* A message of its own (too big for the stack of some tests), with a
+ * sample type ("t", "u"); NULL when out of memory. */
+static msg *new_profile_msg(void)
+{
+    msg *m = malloc(sizeof *m);
+    if (m) {
+        m->n = 0;
+        f_value_type(m, 1, 1, 2);
+    }
+    return m;
+}
+
 /* Parses m, expecting failure with code (or code2) and a message containing want. */
 static void expect_fail(const msg *m, int code, int code2, const char *want, int line)
 {
@@ -1410,6 +1422,62 @@ static void test_decode_merge(void)
     pprof_profile_free(p);
 }
 
+/* Locations are numbered as samples first use them, then put in wire order
+ * in place, a cycle of the permutation at a time: here cycles of 1, 2, 3
+ * and 6 locations. Each keeps its address, line and mapping, and each
+ * reference names it. */
+static void test_decode_location_order(void)
+{
+    /* first use: ids[i] = p[i] + 1, p of cycles (0) (1 2) (3 4 5) (6 .. 11) */
+    static const uint64_t ids[] = {1, 3, 2, 5, 6, 4, 8, 9, 10, 11, 12, 7};
+    enum { N = sizeof ids / sizeof ids[0] };
+    msg *m = new_profile_msg();
+    if (!m)
+        return;
+    msg smp = {.n = 0};
+    uint64_t one[] = {1};
+    fpacked(&smp, 1, ids, N);
+    fpacked(&smp, 2, one, 1);
+    fm(m, 2, &smp);
+    for (uint64_t mid = 1; mid <= 3; mid++) {
+        msg mp = {.n = 0};
+        fv(&mp, 1, mid);
+        fv(&mp, 2, mid << 20);
+        fv(&mp, 3, (mid + 1) << 20);
+        fm(m, 3, &mp);
+    }
+    for (uint64_t id = 1; id <= N; id++) {
+        msg loc = {.n = 0}, ln = {.n = 0};
+        fv(&loc, 1, id);
+        fv(&loc, 2, id % 3 + 1);
+        fv(&loc, 3, id * 16);
+        fv(&ln, 1, 1);
+        fv(&ln, 2, id * 10);
+        fm(&loc, 4, &ln);
+        fm(m, 4, &loc);
+    }
+    f_function(m, 1, 3);
+    f_strings(m);
+    pprof_profile *p = parse_ok(m);
+    if (p) {
+        CHECK_INT(p->n_locations, N);
+        CHECK_INT(p->n_sample_locs, N);
+    }
+    if (p && p->n_locations == N && p->n_sample_locs == N) {
+        size_t bad = 0;
+        for (size_t k = 0; k < N; k++) {
+            const pprof_location *l = &p->locations[k];
+            bad += l->id != k + 1 || l->address != l->id * 16 || l->n_lines != 1 ||
+                   p->lines[l->lines_off].line != (int64_t)l->id * 10 || l->mapping == PPROF_NONE ||
+                   p->mappings[l->mapping].id != l->id % 3 + 1;
+            bad += p->locations[p->sample_locs[k]].id != ids[k];
+        }
+        CHECK_INT(bad, 0);
+    }
+    pprof_profile_free(p);
+    free(m);
+}
+
 /* Location ids of every varint length in long packed lists (read 8 bytes
  * at a time up to 4-byte varints, byte by byte beyond), samples before
  * their locations, one id past 2^32 in the middle: each reference names
@@ -1420,11 +1488,9 @@ static void test_decode_wide_ids(void)
                                    268435456, 4294967294u, 4294967295u, 77, 5, 9, 2000000};
     enum { N = sizeof ids / sizeof ids[0] };
     uint64_t big = ((uint64_t)1 << 32) + 7;
-    msg *m = malloc(sizeof *m);
+    msg *m = new_profile_msg();
     if (!m)
         return;
-    m->n = 0;
-    f_value_type(m, 1, 1, 2);
     msg smp = {.n = 0};
     uint64_t one[] = {1}, lst[N], lst2[N + 1];
     for (size_t i = 0; i < N; i++)
@@ -2032,6 +2098,7 @@ int main(void)
     test_decode_merge();
     test_decode_shared_stacks();
     test_decode_wide_ids();
+    test_decode_location_order();
     test_decode_held();
     test_decode_location_shapes();
     test_decode_budget();

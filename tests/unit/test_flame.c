@@ -1163,14 +1163,9 @@ static void test_profile_same(void)
                                         "mutex.pb.gz", "goroutine.pb.gz", "labels_order.pb.gz", "mean_min.pb.gz",
                                         "sample.cpu", "folded/perf.folded"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "tests/data/%s", files[i]);
-        pprof_profile *p = unit_read_profile(path);
-        if (!p) {
-            fprintf(stderr, "%s: cannot read\n", path);
-            CHECK(p != NULL);
+        pprof_profile *p = unit_read_data(files[i]);
+        if (!p)
             continue;
-        }
         same_all_options(files[i], p);
         pprof_error err;
         CHECK_INT(pprof_profile_index(p, &err), 0);

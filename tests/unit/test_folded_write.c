@@ -187,14 +187,9 @@ static void test_profiles(void)
                                         "folded/perf.folded", "folded/diff.folded", "folded/hostile.folded"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         bool few = i == 0; /* (the large one: its default reports) */
-        char path[256];
-        snprintf(path, sizeof path, "tests/data/%s", files[i]);
-        pprof_profile *p = unit_read_profile(path);
-        if (!p) {
-            fprintf(stderr, "%s: cannot read\n", path);
-            CHECK(p != NULL);
+        pprof_profile *p = unit_read_data(files[i]);
+        if (!p)
             continue;
-        }
         same_options(files[i], p, few);
         pprof_error err;
         CHECK_INT(pprof_profile_index(p, &err), 0);

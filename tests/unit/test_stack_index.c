@@ -2,6 +2,7 @@
 #include "formats.h"
 #include "internal.h"
 #include "unit.h"
+#include "unit_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,46 +204,12 @@ static void test_reports_built(void)
     }
 }
 
-static pprof_profile *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *data = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 1 << 16;
-            char *d = realloc(data, cap);
-            if (!d)
-                break;
-            data = d;
-        }
-        size_t n = fread(data + len, 1, cap - len, f);
-        if (n == 0)
-            break;
-        len += n;
-    }
-    fclose(f);
-    pprof_profile *p = NULL;
-    pprof_error err;
-    pprof_parse_options po;
-    memset(&po, 0, sizeof po);
-    if (pprof_read(&p, data, len, &po, &err) != 0)
-        p = NULL;
-    free(data);
-    return p;
-}
-
 static void test_reports_files(void)
 {
     static const char *const files[] = {"cpu.pb.gz", "heap.pb.gz", "allocs.pb.gz", "block.pb.gz",
                                         "mutex.pb.gz", "goroutine.pb.gz", "labels_order.pb.gz", "mean_min.pb.gz", "sample.cpu"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "tests/data/%s", files[i]);
-        pprof_profile *a = read_file(path), *b = read_file(path);
-        CHECK(a && b);
+        pprof_profile *a = unit_read_data(files[i]), *b = unit_read_data(files[i]);
         if (a && b) {
             pprof_error err;
             CHECK_INT(pprof_profile_index(b, &err), 0);
@@ -429,10 +396,7 @@ static void test_peek_files(void)
     static const char *const files[] = {"cpu.pb.gz", "heap.pb.gz", "large.cpu"};
     static const char *const symbols[] = {"main", "runtime\\.", "."};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "tests/data/%s", files[i]);
-        pprof_profile *a = read_file(path), *b = read_file(path);
-        CHECK(a && b);
+        pprof_profile *a = unit_read_data(files[i]), *b = unit_read_data(files[i]);
         pprof_error err;
         if (b)
             CHECK_INT(pprof_profile_index(b, &err), 0);

@@ -3,6 +3,7 @@
 #define PPROF_UNIT_READ_H
 
 #include "pprof.h"
+#include "unit.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,18 @@ static inline pprof_profile *unit_read_profile(const char *path)
         p = NULL;
     fclose(f);
     pprof_buf_release(&data);
+    return p;
+}
+
+/* tests/data/NAME read; a failed check (and NULL) if it cannot be. */
+static inline pprof_profile *unit_read_data(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "tests/data/%s", name);
+    pprof_profile *p = unit_read_profile(path);
+    if (!p)
+        fprintf(stderr, "%s: cannot read\n", path);
+    CHECK(p != NULL);
     return p;
 }
 
