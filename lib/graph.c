@@ -429,77 +429,82 @@ static int accumulate_nodes(gb *b)
  * set, worked out once per edge pass instead of once per sample: its
  * outermost kept line (the one whose in-edge comes from the previous
  * location), its innermost kept line (the next location's parent), and
- * the edges between its own consecutive kept lines. */
-typedef struct loc_path {
+ * the edges between its own consecutive kept lines (its pairs, listed in
+ * location order: pair_off[L] to pair_off[L + 1]). In 16 bytes, with the
+ * edge the walk made last into the location's outer line (a location is
+ * mostly reached from the same caller): on deep.pb.gz (79,000 locations,
+ * stacks of 200 frames) the walk waits on these more than it computes.
+ * Each part of the walk has its own copy (last_in). (A second table of
+ * 20 bytes per location, the steps were made from, was 1.6 MB of page
+ * faults on m100.pb.gz.) */
+typedef struct loc_step {
     uint32_t outer, inner; /* nodes; outer == PPROF_NONE: no line kept */
-    uint32_t pairs;        /* first of its inner edges in b's pair list */
-    uint32_t n_pairs;
-    bool outer_inline;     /* outer is not the location's last line: the
-                            * in-edge is inline and residual (lines skipped) */
-    bool outer_track, inner_residual;
-} loc_path;
+    uint32_t last_in;      /* PPROF_NONE, or the edge this part last added into outer from
+                            * the location before */
+    uint8_t flags;
+} loc_step;
+
+/* STEP_OUTER_INLINE: outer is not the location's last line: the in-edge
+ * is inline and residual (lines skipped); STEP_INNER_RESIDUAL: lines
+ * after inner are dropped; STEP_PAIRS: the location has pairs. */
+enum { STEP_OUTER_INLINE = 1, STEP_OUTER_TRACK = 2, STEP_INNER_RESIDUAL = 4, STEP_PAIRS = 8 };
 
 typedef struct loc_pair {
     uint32_t src, dst;
     bool residual;
 } loc_pair;
 
-/* What the sample walk reads of a loc_path at every frame, in 16 bytes
- * instead of 20, with the edge it made last into the location's outer
- * line (a location is mostly reached from the same caller): on deep.pb.gz
- * (79,000 locations, stacks of 200 frames) the walk waits on these more
- * than it computes. Each part of the walk has its own (last_in). */
-typedef struct loc_step {
-    uint32_t outer, inner;
-    uint32_t last_in; /* PPROF_NONE, or the edge this part last added into outer from
-                       * the location before */
-    uint8_t flags;
-} loc_step;
-
-enum { STEP_OUTER_INLINE = 1, STEP_OUTER_TRACK = 2, STEP_INNER_RESIDUAL = 4, STEP_PAIRS = 8 };
-
-static int loc_paths_build(gb *b, loc_path **out_paths, loc_pair **out_pairs, size_t *out_n_pairs)
+/* The steps of every location (last_in PPROF_NONE), their pairs, and
+ * where each location's pairs start (pair_off, nl + 1 entries). */
+static int loc_steps_build(gb *b, loc_step **out_steps, uint32_t **out_pair_off, loc_pair **out_pairs,
+                           size_t *out_n_pairs)
 {
     const pprof_profile *p = b->p;
     size_t nl = p->n_locations, n_pairs = 0, cap_pairs = 0;
-    loc_path *lp = malloc((nl ? nl : 1) * sizeof *lp);
+    loc_step *steps = malloc((nl ? nl : 1) * sizeof *steps);
+    uint32_t *pair_off = malloc((nl + 1) * sizeof *pair_off);
     loc_pair *pairs = NULL;
-    if (!lp)
+    if (!steps || !pair_off) {
+        free(steps);
+        free(pair_off);
         return PPROF_ENOMEM;
+    }
     for (size_t L = 0; L < nl; L++) {
-        loc_path *d = &lp[L];
         uint32_t lo = b->loc_off[L], hi = b->loc_off[L + 1];
-        d->outer = d->inner = PPROF_NONE;
-        d->pairs = (uint32_t)n_pairs;
-        d->n_pairs = 0;
-        d->outer_inline = d->outer_track = d->inner_residual = false;
+        uint32_t outer = PPROF_NONE, inner = PPROF_NONE;
+        uint8_t flags = 0;
+        pair_off[L] = (uint32_t)n_pairs;
         uint32_t last_k = 0;
         for (uint32_t k = hi; k-- > lo;) {
             uint32_t n = b->loc_nodes[k];
             if (!b->kept[n])
                 continue;
-            if (d->outer == PPROF_NONE) {
-                d->outer = n;
-                d->outer_inline = k != hi - 1;
-                d->outer_track = b->track[n];
-            } else if (d->inner != n && (b->track[n] || (b->track_src && b->track[d->inner]))) {
+            if (outer == PPROF_NONE) {
+                outer = n;
+                flags |= (k != hi - 1 ? STEP_OUTER_INLINE : 0) | (b->track[n] ? STEP_OUTER_TRACK : 0);
+            } else if (inner != n && (b->track[n] || (b->track_src && b->track[inner]))) {
                 if (PPROF_GROW(pairs, cap_pairs, n_pairs + 1)) {
-                    free(lp);
+                    free(steps);
+                    free(pair_off);
                     free(pairs);
                     return PPROF_ENOMEM;
                 }
-                pairs[n_pairs].src = d->inner;
+                pairs[n_pairs].src = inner;
                 pairs[n_pairs].dst = n;
                 pairs[n_pairs].residual = last_k - k > 1;
                 n_pairs++;
-                d->n_pairs++;
+                flags |= STEP_PAIRS;
             }
-            d->inner = n;
+            inner = n;
             last_k = k;
         }
-        d->inner_residual = d->inner != PPROF_NONE && last_k != lo;
+        if (inner != PPROF_NONE && last_k != lo)
+            flags |= STEP_INNER_RESIDUAL;
+        steps[L] = (loc_step){.outer = outer, .inner = inner, .last_in = PPROF_NONE, .flags = flags};
     }
-    *out_paths = lp;
+    pair_off[nl] = (uint32_t)n_pairs;
+    *out_steps = steps;
+    *out_pair_off = pair_off;
     *out_pairs = pairs;
     *out_n_pairs = n_pairs;
     return 0;
@@ -508,13 +513,13 @@ static int loc_paths_build(gb *b, loc_path **out_paths, loc_pair **out_pairs, si
 /* Edge pass with the current kept set: an edge once per pair per sample,
  * residual when it skips dropped nodes, inline when it stays inside one
  * location. Only edges into tracked nodes are recorded. Each location's
- * part is precomputed (loc_paths_build), so a frame whose location has no
+ * part is precomputed (loc_steps_build), so a frame whose location has no
  * kept line costs one lookup. */
 /* One part of the edge pass: samples [lo, hi) into t->b's edges. */
 typedef struct edge_part {
     gb *b;
-    const loc_path *lp;
-    loc_step *steps;         /* per location: its loc_path's step (this part's own) */
+    loc_step *steps;         /* per location: its step (this part's own) */
+    const uint32_t *pair_off;
     const loc_pair *pairs;
     const uint8_t *has_kept; /* bit L: location L has a kept line (lp[L].outer) */
     const uint8_t *has_edge; /* or NULL; bit L: location L can make an edge (an
@@ -551,7 +556,7 @@ __attribute__((always_inline)) static inline int step_edges(gb *b, const edge_pa
     }
     /* A pair's edge, once made, stays where it is: no look-up after. */
     if (d->flags & STEP_PAIRS)
-        for (uint32_t k = t->lp[L].pairs, end = k + t->lp[L].n_pairs; k < end && !rc; k++) {
+        for (uint32_t k = t->pair_off[L], end = t->pair_off[L + 1]; k < end && !rc; k++) {
             const loc_pair *pr = &t->pairs[k];
             if (t->pair_edge[k] != PPROF_NONE)
                 edge_update(b, &b->edges[t->pair_edge[k]], w, dw, pr->residual, true, stamp);
@@ -618,7 +623,7 @@ static void *edge_pass(void *arg)
         bool residual = false;
         for (size_t i = n; i-- > 0 && !rc;) {
             /* Most frames have no kept line: a bit of a small map (it
-             * stays in cache) tells, without a look at lp's big table. */
+             * stays in cache) tells, without a look at the steps' big table. */
             uint32_t L = locs[i];
             if (!loc_bit(has_kept, L)) {
                 residual = true;
@@ -667,7 +672,7 @@ static int edges_merge(gb *b, const gb *o)
 /* Edge pass with the current kept set: an edge once per pair per sample,
  * residual when it skips dropped nodes, inline when it stays inside one
  * location. Only edges into tracked nodes are recorded. Each location's
- * part is precomputed (loc_paths_build), so a frame whose location has no
+ * part is precomputed (loc_steps_build), so a frame whose location has no
  * kept line costs one lookup. Split between two threads as the node pass
  * was, when its sums were exact. */
 /* The edge pass over the stacks of an index with a call tree, in one walk
@@ -761,7 +766,8 @@ static int edges_reorder(gb *b, const edge_walk *walk)
     return rc;
 }
 
-static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size_t n_pairs)
+static int tree_edge_pass(gb *b, const loc_step *steps, const uint32_t *pair_off, const loc_pair *pairs,
+                          size_t n_pairs)
 {
     const pprof_stack_index *x = b->stacks;
     size_t n = x->n_tree, nt = x->n_types, si = (size_t)b->si;
@@ -813,18 +819,19 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
                 continue;
             if (edge_of[j] != PPROF_NONE)
                 walk[edge_of[j]].on_path--;
-            const loc_path *dj = &lp[x->tree_loc[j]];
-            for (uint32_t k = dj->pairs, end = dj->pairs + dj->n_pairs; k < end; k++)
+            uint32_t Lj = x->tree_loc[j];
+            for (uint32_t k = pair_off[Lj], end = pair_off[Lj + 1]; k < end; k++)
                 walk[pair_edge[k]].on_path--;
         }
         path[depth++] = (uint32_t)i;
         /* The locations come in no order: fetch ahead (the walk waits on
          * memory more than it computes). */
         if (i + 16 < n)
-            __builtin_prefetch(&lp[x->tree_loc[i + 16]]);
+            __builtin_prefetch(&steps[x->tree_loc[i + 16]]);
         uint32_t parent = up == PPROF_NONE ? PPROF_NONE : after[up];
         bool residual = up != PPROF_NONE && (flags[up] & AFTER_RESIDUAL);
-        const loc_path *d = &lp[x->tree_loc[i]];
+        uint32_t L = x->tree_loc[i];
+        const loc_step *d = &steps[L];
         flags[i] = 0;
         edge_of[i] = PPROF_NONE;
         if (d->outer == PPROF_NONE) {
@@ -833,7 +840,7 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
             continue;
         }
         after[i] = d->inner;
-        if (d->inner_residual)
+        if (d->flags & STEP_INNER_RESIDUAL)
             flags[i] |= AFTER_RESIDUAL;
         if (first_row[i] == UINT32_MAX)
             continue; /* no stack walked goes through here */
@@ -841,17 +848,17 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
         int64_t w = sum[si], dw = mean ? sum[0] : 0;
         edge_walk at = {0, first_row[i], (uint32_t)depth, 0};
         flags[i] |= COUNTED;
-        if ((d->outer_track || (b->track_src && parent != PPROF_NONE && b->track[parent])) &&
+        if (((d->flags & STEP_OUTER_TRACK) || (b->track_src && parent != PPROF_NONE && b->track[parent])) &&
             parent != PPROF_NONE && parent != d->outer) {
-            bool res = residual || d->outer_inline, inl = d->outer_inline;
+            bool inl = d->flags & STEP_OUTER_INLINE, res = residual || inl;
             rc = edge_find(b, parent, d->outer, res, inl, &edge_of[i]);
             if (!rc)
                 rc = edge_occurs(b, &walk, &cap_walk, edge_of[i], w, dw, res, inl, at);
         }
-        for (uint32_t k = d->pairs, end = d->pairs + d->n_pairs; k < end && !rc; k++) {
+        for (uint32_t k = pair_off[L], end = pair_off[L + 1]; k < end && !rc; k++) {
             if (pair_edge[k] == PPROF_NONE)
                 rc = edge_find(b, pairs[k].src, pairs[k].dst, pairs[k].residual, true, &pair_edge[k]);
-            at.sub = 1 + k - d->pairs;
+            at.sub = 1 + k - pair_off[L];
             if (!rc)
                 rc = edge_occurs(b, &walk, &cap_walk, pair_edge[k], w, dw, pairs[k].residual, true, at);
         }
@@ -873,67 +880,63 @@ static int accumulate_edges(gb *b)
     int rc = edges_reset(b);
     if (rc)
         return rc;
-    loc_path *lp;
+    loc_step *steps;
+    uint32_t *pair_off;
     loc_pair *pairs;
     size_t n_pairs;
-    if ((rc = loc_paths_build(b, &lp, &pairs, &n_pairs)))
+    if ((rc = loc_steps_build(b, &steps, &pair_off, &pairs, &n_pairs)))
         return rc;
     if (b->stacks && b->stacks->n_tree) {
-        rc = tree_edge_pass(b, lp, pairs, n_pairs);
-        free(lp);
+        rc = tree_edge_pass(b, steps, pair_off, pairs, n_pairs);
+        free(steps);
+        free(pair_off);
         free(pairs);
         return rc;
     }
     size_t nl = b->p->n_locations, map = nl / 8 + 1;
-    uint8_t *has_kept = calloc(2 * map, 1), *has_edge = has_kept + map; /* (one allocation) */
-    if (!has_kept) {
-        free(lp);
-        free(pairs);
-        return PPROF_ENOMEM;
-    }
-    /* (a second part's steps, and pairs' edges, after the first's) */
-    size_t parts = b->split_at ? 2 : 1;
-    loc_step *steps = malloc((nl ? nl : 1) * sizeof *steps * parts);
-    uint32_t *pair_edge = malloc((n_pairs ? n_pairs : 1) * sizeof *pair_edge * parts);
-    if (!steps || !pair_edge) {
-        free(steps);
-        free(pair_edge);
-        free(has_kept);
-        free(lp);
-        free(pairs);
-        return PPROF_ENOMEM;
-    }
+    uint8_t *has_kept = calloc(2 * map, 1), *has_edge = has_kept ? has_kept + map : NULL; /* (one allocation) */
     size_t n_kept = 0, n_edge = 0;
-    for (size_t L = 0; L < nl; L++) {
-        const loc_path *d = &lp[L];
+    for (size_t L = 0; L < nl && has_kept; L++) {
+        const loc_step *d = &steps[L];
         if (d->outer != PPROF_NONE) {
             has_kept[L >> 3] |= (uint8_t)(1u << (L & 7));
             n_kept++;
         }
-        if (d->outer != PPROF_NONE && (d->outer_track || d->n_pairs)) {
+        if (d->outer != PPROF_NONE && (d->flags & (STEP_OUTER_TRACK | STEP_PAIRS))) {
             has_edge[L >> 3] |= (uint8_t)(1u << (L & 7));
             n_edge++;
         }
-        steps[L] = (loc_step){.outer = d->outer, .inner = d->inner, .last_in = PPROF_NONE,
-                              .flags = (uint8_t)((d->outer_inline ? STEP_OUTER_INLINE : 0) |
-                                                 (d->outer_track ? STEP_OUTER_TRACK : 0) |
-                                                 (d->inner_residual ? STEP_INNER_RESIDUAL : 0) |
-                                                 (d->n_pairs ? STEP_PAIRS : 0))};
     }
-    if (b->split_at && nl)
-        memcpy(steps + nl, steps, nl * sizeof *steps);
-    memset(pair_edge, 0xff, n_pairs * parts * sizeof *pair_edge); /* PPROF_NONE */
     /* Few of the kept locations make edges (-top: those with a line that
      * can be inlined): the pass visits only their frames. (Not with
-     * edges_of, whose edges out of a tracked node start anywhere.) */
+     * edges_of, whose edges out of a tracked node start anywhere.) Such a
+     * pass is short: one thread does it. A second part needs its own
+     * steps (last_in) and edge tables, page faults that cost more than
+     * the thread saved (m100.pb.gz -top: 350 faults, some 5 ms of CPU). */
     bool sparse = !b->track_src && 4 * n_edge <= 3 * n_kept;
-    edge_part one = {.b = b, .lp = lp, .steps = steps, .pairs = pairs, .has_kept = has_kept,
+    size_t parts = b->split_at && !sparse ? 2 : 1;
+    /* (a second part's pairs' edges after the first's) */
+    uint32_t *pair_edge = malloc((n_pairs ? n_pairs : 1) * sizeof *pair_edge * parts);
+    loc_step *steps_two = parts == 2 ? malloc((nl ? nl : 1) * sizeof *steps_two) : NULL;
+    if (!has_kept || !pair_edge || (parts == 2 && !steps_two)) {
+        free(steps_two);
+        free(pair_edge);
+        free(has_kept);
+        free(steps);
+        free(pair_off);
+        free(pairs);
+        return PPROF_ENOMEM;
+    }
+    if (steps_two && nl)
+        memcpy(steps_two, steps, nl * sizeof *steps);
+    memset(pair_edge, 0xff, n_pairs * parts * sizeof *pair_edge); /* PPROF_NONE */
+    edge_part one = {.b = b, .steps = steps, .pair_off = pair_off, .pairs = pairs, .has_kept = has_kept,
                      .has_edge = sparse ? has_edge : NULL, .pair_edge = pair_edge, .lo = 0, .hi = b->n_rows};
     bool threaded = false;
     gb other;
     edge_part two;
     pthread_t th;
-    if (b->split_at) {
+    if (parts == 2) {
         other = *b;
         other.edges = NULL;
         other.n_edges = other.cap_edges = 0;
@@ -942,7 +945,7 @@ static int accumulate_edges(gb *b)
         other.overflow = false;
         two = one;
         two.b = &other;
-        two.steps = steps + nl;
+        two.steps = steps_two;
         two.pair_edge = pair_edge + n_pairs;
         one.hi = two.lo = b->split_at;
         threaded = edges_reset(&other) == 0 && pthread_create(&th, NULL, edge_pass, &two) == 0;
@@ -962,9 +965,10 @@ static int accumulate_edges(gb *b)
         free(other.last_edge);
     }
     free(steps);
+    free(steps_two);
     free(pair_edge);
     free(has_kept);
-    free(lp);
+    free(pair_off);
     free(pairs);
     return rc;
 }
