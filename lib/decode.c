@@ -308,6 +308,12 @@ typedef struct dec {
     /* Whether a location (function) id became used after one was held:
      * else no held one can be promoted or repeat a decoded one's id. */
     bool loc_ref_after_hold, fn_ref_after_hold;
+    /* In raw-id mode, the location ids the kept samples use, from the
+     * first location on: the first loc_refs_upto of p->sample_locs are in
+     * it (note_raw_refs). The locations they name are then numbered in
+     * wire order as they arrive, and the samples' ids mapped at the end. */
+    pprof_idset loc_refs;
+    size_t loc_refs_upto;
     /* What the held messages need checked at the end, gathered as they
      * arrive (they are decoded then) so that they are not decoded again:
      * the ids of the held functions; the function ids held locations'
@@ -512,14 +518,11 @@ static int dec_value_type(dec *d, const field *outer, uint64_t off, const char *
     return 0;
 }
 
-static int loc_ref(dec *d, uint64_t id, uint32_t *out)
+/* A new location of wire id id, not defined yet, at the table's end. */
+static int loc_new(dec *d, uint64_t id, uint32_t *out)
 {
-    uint32_t idx = pprof_idmap_get(&d->loc_ids, id);
-    if (idx != PPROF_NONE) {
-        *out = idx;
-        return 0;
-    }
     pprof_profile *p = d->p;
+    uint32_t idx;
     if (p->n_locations >= UINT32_MAX - 2)
         return fail(d, PPROF_ELIMIT, "parsing profile: too many locations");
     idx = (uint32_t)p->n_locations;
@@ -533,11 +536,41 @@ static int loc_ref(dec *d, uint64_t id, uint32_t *out)
         return fail(d, PPROF_ENOMEM, "out of memory");
     d->loc_defined[idx] = 0;
     d->loc_map_ids[idx] = 0;
-    d->loc_ref_after_hold |= d->loc_pend.count > 0;
     memset(&p->locations[idx], 0, sizeof p->locations[idx]);
     p->locations[idx].id = id;
     p->n_locations++;
     *out = idx;
+    return 0;
+}
+
+/* The index of location id id, referenced by a sample: a new one when id
+ * is new. */
+static int loc_ref(dec *d, uint64_t id, uint32_t *out)
+{
+    uint32_t idx = pprof_idmap_get(&d->loc_ids, id);
+    if (idx != PPROF_NONE) {
+        *out = idx;
+        return 0;
+    }
+    d->loc_ref_after_hold |= d->loc_pend.count > 0;
+    return loc_new(d, id, out);
+}
+
+/* Raw-id mode: adds the ids of the samples kept since the last call to
+ * loc_refs (all are merged: dec_top merges before any other field, and a
+ * merge moves only samples after loc_refs_upto). */
+static int note_raw_refs(dec *d)
+{
+    pprof_profile *p = d->p;
+    for (size_t i = d->loc_refs_upto; i < p->n_sample_locs; i++) {
+        uint32_t id = p->sample_locs[i];
+        if (pprof_idset_has(&d->loc_refs, id))
+            continue;
+        if (pprof_idset_add(&d->loc_refs, id))
+            return fail(d, PPROF_ENOMEM, "out of memory");
+        d->loc_ref_after_hold |= d->loc_pend.count > 0;
+    }
+    d->loc_refs_upto = p->n_sample_locs;
     return 0;
 }
 
@@ -1370,15 +1403,17 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     if (loc.id == 0)
         return fail(d, PPROF_ESEMANTIC, "malformed profile: found location with reserved id=0 (offset %llu)",
                     (unsigned long long)off);
-    /* Which locations the samples so far use: their ids become indices
-     * now (in raw-id mode the samples hold the wire ids). */
-    if (d->raw_ids) {
-        int rc = leave_raw_ids(d, p->n_sample_locs);
+    /* Whether a sample so far uses it: in raw-id mode the samples hold
+     * wire ids, gathered in loc_refs; else the used ids have indices. */
+    uint32_t idx = pprof_idmap_get(&d->loc_ids, loc.id);
+    bool used = d->promoting || idx != PPROF_NONE;
+    if (d->raw_ids && !used) {
+        int rc = note_raw_refs(d);
         if (rc)
             return rc;
+        used = pprof_idset_has(&d->loc_refs, loc.id);
     }
-    uint32_t idx = pprof_idmap_get(&d->loc_ids, loc.id);
-    if (idx == PPROF_NONE && !d->promoting) {
+    if (!used) {
         /* No sample has used it yet: keep its bytes only, and what its
          * lines name for the check at the end (check_held_lines). */
         for (size_t i = lines_start; i < p->n_lines; i++) {
@@ -1392,9 +1427,11 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
         p->n_lines = lines_start;
         return 0;
     }
-    int rc = loc_ref(d, loc.id, &idx);
-    if (rc)
-        return rc;
+    if (idx == PPROF_NONE) { /* (numbered in wire order, in raw-id mode) */
+        int rc = loc_new(d, loc.id, &idx);
+        if (rc)
+            return rc;
+    }
     if (d->loc_defined[idx]) {
         /* Reported after the whole input is read: two concatenated profiles
          * repeat ids, and "concatenated" is the better message then. */
@@ -1430,12 +1467,17 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
  * decoded one. */
 static int promote_pending(dec *d)
 {
-    if (!d->loc_pend.count || d->dup_loc_id || !d->loc_ref_after_hold)
+    if (!d->loc_pend.count || d->dup_loc_id)
+        return 0;
+    if (d->raw_ids && note_raw_refs(d)) /* (the samples after the last location) */
+        return d->err->code;
+    if (!d->loc_ref_after_hold)
         return 0;
     pprof_profile *p = d->p;
     uint32_t *order = NULL;
-    bool promote = d->n_loc_defined < p->n_locations;
-    if (promote && !(order = malloc(p->n_locations * sizeof *order)))
+    /* (in raw-id mode the used locations not defined yet have no index) */
+    bool promote = d->raw_ids || d->n_loc_defined < p->n_locations;
+    if (promote && !(order = malloc((d->n_loc_defined + d->loc_pend.count) * sizeof *order)))
         return fail(d, PPROF_ENOMEM, "out of memory");
     size_t k_old = 0, n_order = 0;
     const uint8_t *q = d->loc_pend.b, *msg;
@@ -1449,9 +1491,9 @@ static int promote_pending(dec *d)
         }
         uint64_t id = wire_id(msg, len);
         uint32_t idx = pprof_idmap_get(&d->loc_ids, id);
-        if (idx == PPROF_NONE)
+        if (idx == PPROF_NONE && !(d->raw_ids && pprof_idset_has(&d->loc_refs, id)))
             continue;
-        if (d->loc_defined[idx]) {
+        if (idx != PPROF_NONE && d->loc_defined[idx]) {
             d->dup_loc_id = id;
             break;
         }
@@ -1459,7 +1501,7 @@ static int promote_pending(dec *d)
         d->promoting = true;
         rc = dec_location(d, &f, 0);
         d->promoting = false;
-        order[n_order++] = idx;
+        order[n_order++] = pprof_idmap_get(&d->loc_ids, id);
     }
     if (!rc && promote && !d->dup_loc_id && n_order) /* none decoded: loc_wire_order may be NULL */
         memcpy(d->loc_wire_order, order, n_order * sizeof *order);
@@ -1969,6 +2011,7 @@ static void dec_release(dec *d)
     free(d->loc_pend.b);
     free(d->fn_pend.b);
     pprof_idset_release(&d->fn_refs);
+    pprof_idset_release(&d->loc_refs);
     pprof_idset_release(&d->fn_held);
     pprof_idset_release(&d->drop_fn_refs);
 }

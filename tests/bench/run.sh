@@ -5,7 +5,7 @@
 #   PPROF           program under test (default build/pprof)
 #   TOOLS           where gen_profile and measure are built (default build/tools)
 #   BENCH_DIR       profiles and outputs (default build/bench)
-#   BENCH_PROFILES  which profiles, in order (default "big medium deep wide labels types")
+#   BENCH_PROFILES  which profiles, in order (default "big big100k medium deep wide labels types")
 #   BENCH_SIZE      full (default) or quick: a tenth of the samples of every
 #                   profile and of the captures, no go tool pprof (a minute)
 #   BENCH_RUNS      runs of each command; the fastest run is shown (default 1)
@@ -47,13 +47,16 @@ go  -dot
 # One profile a line: name, then gen_profile options (--samples first: BENCH_SIZE=quick
 # divides it by ten). Shapes:
 #   big     1M samples, stacks up to 70 frames, 200,000 locations, 50,000 functions: ~127 MB raw
-#   medium  the same shape with 100,000 samples: ~12 MB raw
+#   big100k the same shape with 100,000 samples: ~19 MB raw (the shape #16's
+#           100x-go target names)
+#   medium  100,000 samples over 20,000 locations and 5,000 functions: ~10 MB raw
 #   deep    100,000 samples with stacks of 100-300 frames (mean 200)
 #   wide    500,000 functions, 1,000,000 locations
 #   labels  every sample labelled, span_id with 200,000 distinct values, pod with 12,500
 #   types   16 sample types
 PROFILES='
 big     --samples 1000000 --locations 200000 --functions 50000 --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 1
+big100k --samples 100000  --locations 200000 --functions 50000 --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 1
 medium  --samples 100000  --locations 20000  --functions 5000  --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 1
 deep    --samples 100000  --locations 200000 --functions 50000 --max-depth 300 --avg-depth 200 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 2
 wide    --samples 300000  --locations 1000000 --functions 500000 --max-depth 70 --inline-frac 0.1 --label-frac 0.1 --types 2 --seed 3
@@ -65,7 +68,7 @@ types   --samples 300000  --locations 20000  --functions 5000  --max-depth 70 --
 PPROF=${PPROF:-build/pprof}
 TOOLS=${TOOLS:-build/tools}
 BENCH_DIR=${BENCH_DIR:-build/bench}
-BENCH_PROFILES=${BENCH_PROFILES:-big medium deep wide labels types}
+BENCH_PROFILES=${BENCH_PROFILES:-big big100k medium deep wide labels types}
 BENCH_SIZE=${BENCH_SIZE:-full}
 BENCH_RUNS=${BENCH_RUNS:-1}
 BENCH_GO_BIG=${BENCH_GO_BIG:-0}

@@ -1825,6 +1825,106 @@ static void test_decode_held(void)
     EXPECT_FAIL(&m, PPROF_ESEMANTIC, "multiple locations with same id: 1");
 }
 
+/* A sample of the given location ids and value 1. */
+static void f_sample(msg *m, const uint64_t *ids, size_t n)
+{
+    msg smp = {.n = 0};
+    uint64_t one[] = {1};
+    fpacked(&smp, 1, ids, n);
+    fpacked(&smp, 2, one, 1);
+    fm(m, 2, &smp);
+}
+
+/* While the samples hold wire ids (all below 2^32), the locations they use
+ * are numbered in wire order as they arrive, whatever their ids; samples
+ * after them are merged on wire ids still, and a location held (unused
+ * when it came) is promoted when one of them uses it. */
+static void test_decode_raw_order(void)
+{
+    msg m;
+    m.n = 0;
+    f_value_type(&m, 1, 1, 2);
+    uint64_t s0[] = {5, 2, 9}, s1[] = {2, 7}, s2[] = {9, 4};
+    f_sample(&m, s0, 3);
+    f_sample(&m, s1, 2);
+    f_location(&m, 9, 1, 90);
+    f_location(&m, 4, 1, 40); /* unused yet: held */
+    f_location(&m, 2, 1, 20);
+    f_location(&m, 7, 1, 70);
+    f_location(&m, 5, 1, 50);
+    f_sample(&m, s2, 2);      /* uses 4 */
+    f_sample(&m, s0, 3);      /* merges into the first */
+    f_function(&m, 1, 3);
+    f_strings(&m);
+    pprof_profile *p = parse_ok(&m);
+    static const uint64_t want_ids[] = {9, 4, 2, 7, 5};
+    static const uint64_t want_refs[] = {5, 2, 9, 2, 7, 9, 4};
+    if (p) {
+        CHECK_INT(p->n_locations, 5);
+        CHECK_INT(p->n_samples, 3);
+        CHECK_INT(p->n_sample_locs, 7);
+    }
+    if (p && p->n_locations == 5 && p->n_sample_locs == 7 && p->n_samples == 3) {
+        for (size_t i = 0; i < 5; i++) {
+            CHECK_INT(p->locations[i].id, want_ids[i]);
+            CHECK_INT(p->locations[i].n_lines, 1);
+            CHECK_INT(p->lines[p->locations[i].lines_off].line, (int64_t)want_ids[i] * 10);
+        }
+        for (size_t i = 0; i < 7; i++)
+            CHECK_INT(p->locations[p->sample_locs[i]].id, want_refs[i]);
+        CHECK_INT(p->values[0], 2);
+    }
+    pprof_profile_free(p);
+
+    /* A held location whose id a later sample uses, then repeated by a
+     * decoded one. */
+    m.n = 0;
+    f_value_type(&m, 1, 1, 2);
+    uint64_t one[] = {1}, three[] = {3};
+    f_sample(&m, one, 1);
+    f_location(&m, 1, 1, 10);
+    f_location(&m, 3, 1, 30);
+    f_sample(&m, three, 1);
+    f_location(&m, 3, 1, 31);
+    f_function(&m, 1, 3);
+    f_strings(&m);
+    EXPECT_FAIL(&m, PPROF_ESEMANTIC, "multiple locations with same id: 3");
+
+    /* An id of 2^32 or more after the locations ends raw-id mode there:
+     * the location it names, held, is promoted all the same. */
+    m.n = 0;
+    f_value_type(&m, 1, 1, 2);
+    uint64_t big[] = {(uint64_t)1 << 33, 1};
+    f_sample(&m, one, 1);
+    f_location(&m, big[0], 1, 20);
+    f_location(&m, 1, 1, 10);
+    f_sample(&m, big, 2);
+    f_function(&m, 1, 3);
+    f_strings(&m);
+    p = parse_ok(&m);
+    if (p)
+        CHECK_INT(p->n_locations, 2);
+    if (p && p->n_locations == 2 && p->n_sample_locs == 3) {
+        CHECK_INT(p->locations[0].id, big[0]);
+        CHECK_INT(p->locations[1].id, 1);
+        CHECK_INT(p->locations[p->sample_locs[1]].id, big[0]);
+        CHECK_INT(p->locations[p->sample_locs[2]].id, 1);
+    }
+    pprof_profile_free(p);
+
+    /* The first location referenced and not defined is named, samples
+     * after the locations included. */
+    m.n = 0;
+    f_value_type(&m, 1, 1, 2);
+    uint64_t s6[] = {1, 6}, s8[] = {8, 1};
+    f_sample(&m, s8, 2);
+    f_location(&m, 1, 1, 10);
+    f_sample(&m, s6, 2);
+    f_function(&m, 1, 3);
+    f_strings(&m);
+    EXPECT_FAIL(&m, PPROF_ESEMANTIC, "location id 8 is not defined");
+}
+
 /* A read that would pass max_memory fails with PPROF_ELIMIT, raw or gzip. */
 static void test_decode_budget(void)
 {
@@ -2100,6 +2200,7 @@ int main(void)
     test_decode_wide_ids();
     test_decode_location_order();
     test_decode_held();
+    test_decode_raw_order();
     test_decode_location_shapes();
     test_decode_budget();
     test_decode_huge_locs();
