@@ -65,6 +65,17 @@ void *pprof_alloc_huge(size_t n);
 #define POPULATE_MIN ((size_t)64 << 10)
 void pprof_populate(void *p, size_t len);
 
+/* An array written front to back, populated a step (32 KiB) ahead of
+ * its writes instead of faulting a page at a time: pprof_fill_ahead(f,
+ * array, bytes written so far, capacity in bytes), called as the writes
+ * go. An array that moves (grows elsewhere) is picked up where its writes
+ * are. At most a step and a page past its writes is resident unwritten. */
+typedef struct pprof_fill {
+    const void *base; /* the array when done was set */
+    size_t done;      /* bytes from base written or populated */
+} pprof_fill;
+void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap);
+
 #define PPROF_GROW(arr, cap, need) pprof_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
 /* ---------------------------------------------------------------- hashing */

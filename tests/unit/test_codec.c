@@ -2137,6 +2137,23 @@ static uint64_t slot_hash_mul(const void *ctx, size_t i)
     return (uint64_t)(i + 1) * 0x9e3779b97f4a7c15u;
 }
 
+/* A fresh anonymous mapping of len bytes, none of it resident, where
+ * MADV_POPULATE_WRITE works (Linux 5.14 on); else NULL. */
+static uint8_t *fresh_populatable(size_t len)
+{
+    uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(m != MAP_FAILED);
+    if (m == MAP_FAILED)
+        return NULL;
+    bool works = madvise(m, 4096, MADV_POPULATE_WRITE) == 0;
+    (void)munmap(m, len);
+    if (!works)
+        return NULL;
+    m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(m != MAP_FAILED);
+    return m == MAP_FAILED ? NULL : m;
+}
+
 /* pprof_populate maps in the whole pages of a block of POPULATE_MIN bytes
  * and more, none outside it, and leaves smaller blocks alone; a hash
  * table rebuilt for many values is populated before they go in: its
@@ -2145,15 +2162,8 @@ static uint64_t slot_hash_mul(const void *ctx, size_t i)
 static void test_populate(void)
 {
     const size_t len = (size_t)1 << 20;
-    uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    CHECK(m != MAP_FAILED);
-    if (m == MAP_FAILED)
-        return;
-    bool works = madvise(m, 4096, MADV_POPULATE_WRITE) == 0; /* (Linux 5.14 on) */
-    (void)munmap(m, len);
-    m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    CHECK(m != MAP_FAILED);
-    if (m == MAP_FAILED || !works)
+    uint8_t *m = fresh_populatable(len);
+    if (!m)
         return;
     pprof_populate(m + 4096, POPULATE_MIN - 4096); /* too small: untouched */
     CHECK_INT((long long)resident_pages(m, len), 0);
@@ -2183,6 +2193,48 @@ static void test_populate(void)
         held += slots[i] != 0;
     CHECK_INT((long long)held, (long long)n);
     free(slots);
+}
+
+/* pprof_fill_ahead keeps the pages a step (32 KiB) past an array's
+ * writes populated, no further and never past its capacity, and picks a
+ * moved array up where its writes are: written front to back through
+ * 4 MiB, the writes take almost no page fault (1,024 without). */
+static void test_fill_ahead(void)
+{
+    const size_t len = (size_t)4 << 20, cap = len - ((size_t)1 << 20) + 10000; /* (not whole steps) */
+    uint8_t *m = fresh_populatable(len);
+    if (!m)
+        return;
+    pprof_fill f = {0};
+    pprof_fill_ahead(&f, m, 0, cap);
+    CHECK_INT((long long)resident_pages(m, len), 8); /* the first step */
+    CHECK_INT((long long)resident_pages(m, 8 * 4096), 8);
+    pprof_fill_ahead(&f, m, 1000, cap); /* (still well ahead) */
+    CHECK_INT((long long)resident_pages(m, len), 8);
+    int fd = open_fault_counter();
+    uint64_t before = fd >= 0 ? fault_count(fd) : 0;
+    bool ahead = true;
+    for (size_t used = 0; used < cap; used += 512) {
+        pprof_fill_ahead(&f, m, used, cap);
+        size_t n = cap - used < 512 ? cap - used : 512;
+        ahead &= (f.done >= used + n || f.done >= (cap & ~(size_t)4095)) && f.done <= used + ((size_t)36 << 10);
+        memset(m + used, 7, n);
+    }
+    uint64_t faults = fd >= 0 ? fault_count(fd) - before : 0;
+    CHECK(ahead);
+    if (fd >= 0) {
+        close(fd);
+        CHECK(faults < 64);
+    }
+    /* nothing past the capacity (the page it ends in is the writes') */
+    const size_t next = (cap + 4095) & ~(size_t)4095;
+    CHECK_INT((long long)resident_pages(m + next, len - next), 0);
+    /* moved: the bytes written came along, the step starts from there */
+    pprof_fill_ahead(&f, m + next, 100, len - next);
+    CHECK(f.base == m + next);
+    CHECK_INT((long long)resident_pages(m + next, len - next), 7); /* page 0 is the writes' (never populated) */
+    CHECK_INT((long long)resident_pages(m + next, 4096), 0);
+    (void)munmap(m, len);
 }
 
 /* The wire-id map stays a plain array while ids are dense, past
@@ -2297,6 +2349,7 @@ int main(void)
     test_alloc_huge();
     test_grow_huge();
     test_populate();
+    test_fill_ahead();
     test_idmap();
     test_arena();
     return unit_report("codec");
