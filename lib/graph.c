@@ -132,7 +132,7 @@ typedef struct node_rec {
 typedef struct node_part {
     gb *b;
     size_t lo, hi;
-    node_acc *acc;
+    node_acc *acc; /* or NULL: no flat (the main thread adds this part's) */
     node_rec *rec;
     int64_t *cum_div;
     bool overflow;
@@ -200,15 +200,35 @@ static void *node_pass(void *arg)
          * while the frames are counted: it waited on memory at the row's
          * end, a sixth of the pass on deep.pb.gz. */
         uint32_t leaf = b->loc_nodes[b->loc_off[locs[0]]];
-        __builtin_prefetch(&acc[leaf], 1);
+        if (acc)
+            __builtin_prefetch(&acc[leaf], 1);
         /* (Two copies: without mean, no cum_div test in the loop.) */
         b->sample_edges[s] = mean ? node_frames(b, locs, sm->n_locs, t->rec, t->cum_div, w, dw, stamp, &t->overflow)
                                   : node_frames(b, locs, sm->n_locs, t->rec, NULL, w, 0, stamp, &t->overflow);
-        graph_add_sat(&acc[leaf].flat, w, &t->overflow);
-        graph_add_sat(&acc[leaf].flat_div, dw, &t->overflow);
+        if (acc) {
+            graph_add_sat(&acc[leaf].flat, w, &t->overflow);
+            graph_add_sat(&acc[leaf].flat_div, dw, &t->overflow);
+        }
     }
     t->abs_sum = abs_sum;
     return NULL;
+}
+
+/* The flat (and flat_div) of rows [lo, hi) into acc: a second part's,
+ * added by the first thread after its own rows, in the serial order. */
+static void rows_flat(const gb *b, size_t lo, size_t hi, node_acc *acc, bool *overflow)
+{
+    const int si = b->si;
+    const bool mean = b->opt->mean;
+    for (size_t s = lo; s < hi; s++) {
+        const pprof_sample *sm = graph_row_sample(b, s);
+        const int64_t *v = graph_row_values(b, s);
+        if (!sm->n_locs)
+            continue;
+        uint32_t leaf = b->loc_nodes[b->loc_off[b->p->sample_locs[sm->locs_off]]];
+        graph_add_sat(&acc[leaf].flat, v[si], overflow);
+        graph_add_sat(&acc[leaf].flat_div, mean ? v[0] : 0, overflow);
+    }
 }
 
 /* A node pass part's working arrays: records with the tracked flags set,
@@ -376,25 +396,25 @@ static int accumulate_nodes(gb *b)
         for (uint64_t half = refs / 2, seen = 0; mid < n_rows && seen < half; mid++)
             seen += graph_row_sample(b, mid)->n_locs;
         one.hi = two.lo = mid;
-        two.acc = calloc(b->n_work ? b->n_work : 1, sizeof *two.acc);
+        /* The second part counts cum only: its rows' flat (one add per
+         * row) is added here after the first part's, while it runs. A
+         * table of its own for them, read whole when folded, was 1.4 MB
+         * of page faults on m100.pb.gz (43,000 nodes). */
+        two.acc = NULL;
         pthread_t th;
-        bool threaded = two.acc && node_part_alloc(&two) == 0 && pthread_create(&th, NULL, node_pass, &two) == 0;
+        bool threaded = node_part_alloc(&two) == 0 && pthread_create(&th, NULL, node_pass, &two) == 0;
         if (threaded) {
             node_pass(&one);
+            rows_flat(b, mid, n_rows, b->acc, &one.overflow);
             pthread_join(th, NULL);
             uint64_t total;
             bool exact = !one.overflow && !two.overflow &&
                          !__builtin_add_overflow(one.abs_sum, two.abs_sum, &total) && total <= INT64_MAX;
             if (exact) {
                 b->split_at = mid;
-                for (size_t i = 0; i < b->n_work; i++) {
-                    b->acc[i].flat += two.acc[i].flat;
-                    b->acc[i].flat_div += two.acc[i].flat_div;
-                }
                 node_part_fold(b->acc, &one, b->n_work);
                 node_part_fold(b->acc, &two, b->n_work);
             }
-            free(two.acc);
             node_part_release(&two);
             if (exact) {
                 node_part_release(&one);
@@ -409,7 +429,6 @@ static int accumulate_nodes(gb *b)
             one.hi = n_rows;
             one.overflow = false;
         } else {
-            free(two.acc);
             node_part_release(&two);
             one.hi = n_rows;
         }
@@ -425,116 +444,192 @@ static int accumulate_nodes(gb *b)
     return 0;
 }
 
+/* A set of locations, each numbered by its rank (the set's locations
+ * before it): a bit per location, and per 64 of them the count before.
+ * Tables indexed by rank hold only the set's locations: most locations
+ * have no kept node. */
+typedef struct loc_set {
+    uint64_t *bits;
+    uint32_t *rank;
+} loc_set;
+
+/* An empty set for nl locations. 0 or PPROF_ENOMEM. */
+static int loc_set_alloc(loc_set *s, size_t nl)
+{
+    s->bits = calloc(nl / 64 + 1, sizeof *s->bits);
+    s->rank = malloc((nl / 64 + 1) * sizeof *s->rank);
+    return s->bits && s->rank ? 0 : PPROF_ENOMEM;
+}
+
+static void loc_set_release(loc_set *s)
+{
+    free(s->bits);
+    free(s->rank);
+}
+
+static inline void loc_set_add(loc_set *s, size_t L)
+{
+    s->bits[L / 64] |= (uint64_t)1 << (L % 64);
+}
+
+/* Numbers the set's locations (after the last loc_set_add). */
+static void loc_set_rank(loc_set *s, size_t nl)
+{
+    uint32_t r = 0;
+    for (size_t i = 0; i < nl / 64 + 1; i++) {
+        s->rank[i] = r;
+        r += (uint32_t)__builtin_popcountll(s->bits[i]);
+    }
+}
+
+static inline bool loc_set_has(const loc_set *s, uint32_t L)
+{
+    return s->bits[L / 64] >> (L % 64) & 1;
+}
+
+/* Location L's number in the set, or PPROF_NONE. */
+static inline uint32_t loc_set_at(const loc_set *s, uint32_t L)
+{
+    uint64_t word = s->bits[L / 64], below = ((uint64_t)1 << (L % 64)) - 1;
+    if (!(word >> (L % 64) & 1))
+        return PPROF_NONE;
+    return s->rank[L / 64] + (uint32_t)__builtin_popcountll(word & below);
+}
+
 /* What one location contributes to a sample's path under the current kept
  * set, worked out once per edge pass instead of once per sample: its
  * outermost kept line (the one whose in-edge comes from the previous
  * location), its innermost kept line (the next location's parent), and
- * the edges between its own consecutive kept lines. */
-typedef struct loc_path {
-    uint32_t outer, inner; /* nodes; outer == PPROF_NONE: no line kept */
-    uint32_t pairs;        /* first of its inner edges in b's pair list */
-    uint32_t n_pairs;
-    bool outer_inline;     /* outer is not the location's last line: the
-                            * in-edge is inline and residual (lines skipped) */
-    bool outer_track, inner_residual;
-} loc_path;
+ * the edges between its own consecutive kept lines (its pairs). In 16
+ * bytes, with the edge the walk made last into the location's outer line
+ * (a location is mostly reached from the same caller): on deep.pb.gz
+ * (79,000 locations, stacks of 200 frames) the walk waits on these more
+ * than it computes. Each part of the walk has its own copy (last_in). */
+typedef struct loc_step {
+    uint32_t outer, inner; /* nodes */
+    uint32_t last_in;      /* PPROF_NONE, or the edge this part last added into outer from
+                            * the location before */
+    uint8_t flags;
+} loc_step;
+
+/* STEP_OUTER_INLINE: outer is not the location's last line: the in-edge
+ * is inline and residual (lines skipped); STEP_INNER_RESIDUAL: lines
+ * after inner are dropped; STEP_PAIRS: the location has pairs. */
+enum { STEP_OUTER_INLINE = 1, STEP_OUTER_TRACK = 2, STEP_INNER_RESIDUAL = 4, STEP_PAIRS = 8 };
 
 typedef struct loc_pair {
     uint32_t src, dst;
     bool residual;
 } loc_pair;
 
-/* What the sample walk reads of a loc_path at every frame, in 16 bytes
- * instead of 20, with the edge it made last into the location's outer
- * line (a location is mostly reached from the same caller): on deep.pb.gz
- * (79,000 locations, stacks of 200 frames) the walk waits on these more
- * than it computes. Each part of the walk has its own (last_in). */
-typedef struct loc_step {
-    uint32_t outer, inner;
-    uint32_t last_in; /* PPROF_NONE, or the edge this part last added into outer from
-                       * the location before */
-    uint8_t flags;
-} loc_step;
+/* The steps of the locations with a kept line (kept), by their number in
+ * that set: a step per location was 1.3 MB of page faults on m100.pb.gz
+ * (79,000 locations), where -top keeps 1,400 of 43,000 nodes. A kept
+ * location's pairs are pairs[pair_off[r] .. pair_off[r + 1]). */
+typedef struct loc_steps {
+    loc_set kept;
+    uint64_t *edge; /* bit L: location L can make an edge (an in-edge into a
+                     * tracked outer line, or inner ones) */
+    loc_step *steps;
+    uint32_t *pair_off;
+    loc_pair *pairs;
+    size_t n_kept, n_edge, n_pairs;
+} loc_steps;
 
-enum { STEP_OUTER_INLINE = 1, STEP_OUTER_TRACK = 2, STEP_INNER_RESIDUAL = 4, STEP_PAIRS = 8 };
+static void loc_steps_release(loc_steps *x)
+{
+    loc_set_release(&x->kept);
+    free(x->edge);
+    free(x->steps);
+    free(x->pair_off);
+    free(x->pairs);
+}
 
-static int loc_paths_build(gb *b, loc_path **out_paths, loc_pair **out_pairs, size_t *out_n_pairs)
+static int loc_steps_build(loc_steps *x, gb *b)
 {
     const pprof_profile *p = b->p;
-    size_t nl = p->n_locations, n_pairs = 0, cap_pairs = 0;
-    loc_path *lp = malloc((nl ? nl : 1) * sizeof *lp);
-    loc_pair *pairs = NULL;
-    if (!lp)
+    size_t nl = p->n_locations, n_pairs = 0, cap_pairs = 0, n_kept = 0;
+    memset(x, 0, sizeof *x);
+    x->edge = calloc(nl / 64 + 1, sizeof *x->edge);
+    if (loc_set_alloc(&x->kept, nl) || !x->edge)
         return PPROF_ENOMEM;
-    for (size_t L = 0; L < nl; L++) {
-        loc_path *d = &lp[L];
-        uint32_t lo = b->loc_off[L], hi = b->loc_off[L + 1];
-        d->outer = d->inner = PPROF_NONE;
-        d->pairs = (uint32_t)n_pairs;
-        d->n_pairs = 0;
-        d->outer_inline = d->outer_track = d->inner_residual = false;
-        uint32_t last_k = 0;
-        for (uint32_t k = hi; k-- > lo;) {
-            uint32_t n = b->loc_nodes[k];
-            if (!b->kept[n])
-                continue;
-            if (d->outer == PPROF_NONE) {
-                d->outer = n;
-                d->outer_inline = k != hi - 1;
-                d->outer_track = b->track[n];
-            } else if (d->inner != n && (b->track[n] || (b->track_src && b->track[d->inner]))) {
-                if (PPROF_GROW(pairs, cap_pairs, n_pairs + 1)) {
-                    free(lp);
-                    free(pairs);
-                    return PPROF_ENOMEM;
-                }
-                pairs[n_pairs].src = d->inner;
-                pairs[n_pairs].dst = n;
-                pairs[n_pairs].residual = last_k - k > 1;
-                n_pairs++;
-                d->n_pairs++;
+    for (size_t L = 0; L < nl; L++)
+        for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++)
+            if (b->kept[b->loc_nodes[k]]) {
+                loc_set_add(&x->kept, L);
+                n_kept++;
+                break;
             }
-            d->inner = n;
-            last_k = k;
+    loc_set_rank(&x->kept, nl);
+    x->steps = malloc((n_kept ? n_kept : 1) * sizeof *x->steps);
+    x->pair_off = malloc((n_kept + 1) * sizeof *x->pair_off);
+    if (!x->steps || !x->pair_off)
+        return PPROF_ENOMEM;
+    size_t r = 0;
+    for (size_t w = 0; w < nl / 64 + 1; w++)
+        for (uint64_t m = x->kept.bits[w]; m; m &= m - 1, r++) {
+            size_t L = w * 64 + (size_t)__builtin_ctzll(m);
+            uint32_t lo = b->loc_off[L], hi = b->loc_off[L + 1];
+            uint32_t outer = PPROF_NONE, inner = PPROF_NONE;
+            uint8_t flags = 0;
+            x->pair_off[r] = (uint32_t)n_pairs;
+            uint32_t last_k = 0;
+            for (uint32_t k = hi; k-- > lo;) {
+                uint32_t n = b->loc_nodes[k];
+                if (!b->kept[n])
+                    continue;
+                if (outer == PPROF_NONE) {
+                    outer = n;
+                    flags |= (k != hi - 1 ? STEP_OUTER_INLINE : 0) | (b->track[n] ? STEP_OUTER_TRACK : 0);
+                } else if (inner != n && (b->track[n] || (b->track_src && b->track[inner]))) {
+                    if (PPROF_GROW(x->pairs, cap_pairs, n_pairs + 1))
+                        return PPROF_ENOMEM;
+                    x->pairs[n_pairs].src = inner;
+                    x->pairs[n_pairs].dst = n;
+                    x->pairs[n_pairs].residual = last_k - k > 1;
+                    n_pairs++;
+                    flags |= STEP_PAIRS;
+                }
+                inner = n;
+                last_k = k;
+            }
+            if (last_k != lo)
+                flags |= STEP_INNER_RESIDUAL;
+            if (flags & (STEP_OUTER_TRACK | STEP_PAIRS)) {
+                x->edge[w] |= (uint64_t)1 << (L % 64);
+                x->n_edge++;
+            }
+            x->steps[r] = (loc_step){.outer = outer, .inner = inner, .last_in = PPROF_NONE, .flags = flags};
         }
-        d->inner_residual = d->inner != PPROF_NONE && last_k != lo;
-    }
-    *out_paths = lp;
-    *out_pairs = pairs;
-    *out_n_pairs = n_pairs;
+    x->pair_off[n_kept] = (uint32_t)n_pairs;
+    x->n_kept = n_kept;
+    x->n_pairs = n_pairs;
     return 0;
 }
 
 /* Edge pass with the current kept set: an edge once per pair per sample,
  * residual when it skips dropped nodes, inline when it stays inside one
  * location. Only edges into tracked nodes are recorded. Each location's
- * part is precomputed (loc_paths_build), so a frame whose location has no
+ * part is precomputed (loc_steps_build), so a frame whose location has no
  * kept line costs one lookup. */
 /* One part of the edge pass: samples [lo, hi) into t->b's edges. */
 typedef struct edge_part {
     gb *b;
-    const loc_path *lp;
-    loc_step *steps;         /* per location: its loc_path's step (this part's own) */
-    const loc_pair *pairs;
-    const uint8_t *has_kept; /* bit L: location L has a kept line (lp[L].outer) */
-    const uint8_t *has_edge; /* or NULL; bit L: location L can make an edge (an
-                              * in-edge into a tracked outer line, or inner ones) */
-    uint32_t *pair_edge;     /* per pair: its edge once made (this part's own), or PPROF_NONE */
+    const loc_steps *ls;
+    loc_step *steps;          /* per kept location: its step (this part's own) */
+    const uint64_t *has_edge; /* or NULL: ls->edge, for the sparse walk */
+    uint32_t *pair_edge;      /* per pair: its edge once made (this part's own), or PPROF_NONE */
     size_t lo, hi;
     int rc;
 } edge_part;
 
-static inline bool loc_bit(const uint8_t *bits, uint32_t L)
-{
-    return bits[L >> 3] >> (L & 7) & 1;
-}
-
-/* The edges a frame of location L (step d, with a kept line) makes on a
+/* The edges a frame of kept location number r (step d) makes on a
  * path whose kept node above it is parent (PPROF_NONE: none), reached
  * across dropped lines when residual: its in-edge, and its inner edges. */
 /* (Inlined into both walks of edge_pass: a call per frame costs a third more.) */
-__attribute__((always_inline)) static inline int step_edges(gb *b, const edge_part *t, loc_step *d, uint32_t L, uint32_t parent, bool residual,
-                             int64_t w, int64_t dw, uint32_t stamp)
+__attribute__((always_inline)) static inline int step_edges(gb *b, const edge_part *t, loc_step *d, uint32_t r,
+                                                             uint32_t parent, bool residual, int64_t w, int64_t dw,
+                                                             uint32_t stamp)
 {
     int rc = 0;
     if (parent != PPROF_NONE && parent != d->outer &&
@@ -551,8 +646,8 @@ __attribute__((always_inline)) static inline int step_edges(gb *b, const edge_pa
     }
     /* A pair's edge, once made, stays where it is: no look-up after. */
     if (d->flags & STEP_PAIRS)
-        for (uint32_t k = t->lp[L].pairs, end = k + t->lp[L].n_pairs; k < end && !rc; k++) {
-            const loc_pair *pr = &t->pairs[k];
+        for (uint32_t k = t->ls->pair_off[r], end = t->ls->pair_off[r + 1]; k < end && !rc; k++) {
+            const loc_pair *pr = &t->ls->pairs[k];
             if (t->pair_edge[k] != PPROF_NONE)
                 edge_update(b, &b->edges[t->pair_edge[k]], w, dw, pr->residual, true, stamp);
             else
@@ -569,7 +664,8 @@ static void *edge_pass(void *arg)
     const int si = b->si;
     const bool mean = b->opt->mean;
     loc_step *steps = t->steps;
-    const uint8_t *has_kept = t->has_kept, *has_edge = t->has_edge;
+    const loc_set *kept = &t->ls->kept;
+    const uint64_t *has_edge = t->has_edge;
     int rc = 0;
     for (size_t s = t->lo; s < t->hi && !rc; s++) {
         if (!b->sample_edges[s])
@@ -598,19 +694,20 @@ static void *edge_pass(void *arg)
              * order (the first occurrence in a sample sets an edge's flags). */
             for (size_t i = n; i-- > 0 && !rc;) {
                 uint32_t L = locs[i];
-                if (!loc_bit(has_edge, L))
+                if (!(has_edge[L / 64] >> (L % 64) & 1))
                     continue;
                 size_t j = i + 1;
-                while (j < n && !loc_bit(has_kept, locs[j]))
+                while (j < n && !loc_set_has(kept, locs[j]))
                     j++;
                 uint32_t parent = PPROF_NONE;
                 bool residual = j > i + 1;
                 if (j < n) {
-                    const loc_step *up = &steps[locs[j]];
+                    const loc_step *up = &steps[loc_set_at(kept, locs[j])];
                     parent = up->inner;
                     residual |= (up->flags & STEP_INNER_RESIDUAL) != 0;
                 }
-                rc = step_edges(b, t, &steps[L], L, parent, residual, w, dw, stamp);
+                uint32_t r = loc_set_at(kept, L);
+                rc = step_edges(b, t, &steps[r], r, parent, residual, w, dw, stamp);
             }
             continue;
         }
@@ -618,14 +715,14 @@ static void *edge_pass(void *arg)
         bool residual = false;
         for (size_t i = n; i-- > 0 && !rc;) {
             /* Most frames have no kept line: a bit of a small map (it
-             * stays in cache) tells, without a look at lp's big table. */
-            uint32_t L = locs[i];
-            if (!loc_bit(has_kept, L)) {
+             * stays in cache) tells, without a look at the steps' big table. */
+            uint32_t r = loc_set_at(kept, locs[i]);
+            if (r == PPROF_NONE) {
                 residual = true;
                 continue;
             }
-            loc_step *d = &steps[L];
-            rc = step_edges(b, t, d, L, parent, residual, w, dw, stamp);
+            loc_step *d = &steps[r];
+            rc = step_edges(b, t, d, r, parent, residual, w, dw, stamp);
             parent = d->inner;
             residual = d->flags & STEP_INNER_RESIDUAL;
         }
@@ -667,7 +764,7 @@ static int edges_merge(gb *b, const gb *o)
 /* Edge pass with the current kept set: an edge once per pair per sample,
  * residual when it skips dropped nodes, inline when it stays inside one
  * location. Only edges into tracked nodes are recorded. Each location's
- * part is precomputed (loc_paths_build), so a frame whose location has no
+ * part is precomputed (loc_steps_build), so a frame whose location has no
  * kept line costs one lookup. Split between two threads as the node pass
  * was, when its sums were exact. */
 /* The edge pass over the stacks of an index with a call tree, in one walk
@@ -761,8 +858,12 @@ static int edges_reorder(gb *b, const edge_walk *walk)
     return rc;
 }
 
-static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size_t n_pairs)
+static int tree_edge_pass(gb *b, const loc_steps *ls)
 {
+    const loc_step *steps = ls->steps;
+    const uint32_t *pair_off = ls->pair_off;
+    const loc_pair *pairs = ls->pairs;
+    size_t n_pairs = ls->n_pairs;
     const pprof_stack_index *x = b->stacks;
     size_t n = x->n_tree, nt = x->n_types, si = (size_t)b->si;
     const bool mean = b->opt->mean;
@@ -813,27 +914,31 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
                 continue;
             if (edge_of[j] != PPROF_NONE)
                 walk[edge_of[j]].on_path--;
-            const loc_path *dj = &lp[x->tree_loc[j]];
-            for (uint32_t k = dj->pairs, end = dj->pairs + dj->n_pairs; k < end; k++)
+            uint32_t rj = loc_set_at(&ls->kept, x->tree_loc[j]); /* (counted: kept) */
+            for (uint32_t k = pair_off[rj], end = pair_off[rj + 1]; k < end; k++)
                 walk[pair_edge[k]].on_path--;
         }
         path[depth++] = (uint32_t)i;
         /* The locations come in no order: fetch ahead (the walk waits on
          * memory more than it computes). */
-        if (i + 16 < n)
-            __builtin_prefetch(&lp[x->tree_loc[i + 16]]);
+        if (i + 16 < n) {
+            uint32_t ahead = loc_set_at(&ls->kept, x->tree_loc[i + 16]);
+            if (ahead != PPROF_NONE)
+                __builtin_prefetch(&steps[ahead]);
+        }
         uint32_t parent = up == PPROF_NONE ? PPROF_NONE : after[up];
         bool residual = up != PPROF_NONE && (flags[up] & AFTER_RESIDUAL);
-        const loc_path *d = &lp[x->tree_loc[i]];
+        uint32_t r = loc_set_at(&ls->kept, x->tree_loc[i]);
         flags[i] = 0;
         edge_of[i] = PPROF_NONE;
-        if (d->outer == PPROF_NONE) {
+        if (r == PPROF_NONE) {
             after[i] = parent;
             flags[i] = AFTER_RESIDUAL;
             continue;
         }
+        const loc_step *d = &steps[r];
         after[i] = d->inner;
-        if (d->inner_residual)
+        if (d->flags & STEP_INNER_RESIDUAL)
             flags[i] |= AFTER_RESIDUAL;
         if (first_row[i] == UINT32_MAX)
             continue; /* no stack walked goes through here */
@@ -841,17 +946,17 @@ static int tree_edge_pass(gb *b, const loc_path *lp, const loc_pair *pairs, size
         int64_t w = sum[si], dw = mean ? sum[0] : 0;
         edge_walk at = {0, first_row[i], (uint32_t)depth, 0};
         flags[i] |= COUNTED;
-        if ((d->outer_track || (b->track_src && parent != PPROF_NONE && b->track[parent])) &&
+        if (((d->flags & STEP_OUTER_TRACK) || (b->track_src && parent != PPROF_NONE && b->track[parent])) &&
             parent != PPROF_NONE && parent != d->outer) {
-            bool res = residual || d->outer_inline, inl = d->outer_inline;
+            bool inl = d->flags & STEP_OUTER_INLINE, res = residual || inl;
             rc = edge_find(b, parent, d->outer, res, inl, &edge_of[i]);
             if (!rc)
                 rc = edge_occurs(b, &walk, &cap_walk, edge_of[i], w, dw, res, inl, at);
         }
-        for (uint32_t k = d->pairs, end = d->pairs + d->n_pairs; k < end && !rc; k++) {
+        for (uint32_t k = pair_off[r], end = pair_off[r + 1]; k < end && !rc; k++) {
             if (pair_edge[k] == PPROF_NONE)
                 rc = edge_find(b, pairs[k].src, pairs[k].dst, pairs[k].residual, true, &pair_edge[k]);
-            at.sub = 1 + k - d->pairs;
+            at.sub = 1 + k - pair_off[r];
             if (!rc)
                 rc = edge_occurs(b, &walk, &cap_walk, pair_edge[k], w, dw, pairs[k].residual, true, at);
         }
@@ -873,67 +978,44 @@ static int accumulate_edges(gb *b)
     int rc = edges_reset(b);
     if (rc)
         return rc;
-    loc_path *lp;
-    loc_pair *pairs;
-    size_t n_pairs;
-    if ((rc = loc_paths_build(b, &lp, &pairs, &n_pairs)))
+    loc_steps ls;
+    if ((rc = loc_steps_build(&ls, b))) {
+        loc_steps_release(&ls);
         return rc;
+    }
     if (b->stacks && b->stacks->n_tree) {
-        rc = tree_edge_pass(b, lp, pairs, n_pairs);
-        free(lp);
-        free(pairs);
+        rc = tree_edge_pass(b, &ls);
+        loc_steps_release(&ls);
         return rc;
     }
-    size_t nl = b->p->n_locations, map = nl / 8 + 1;
-    uint8_t *has_kept = calloc(2 * map, 1), *has_edge = has_kept + map; /* (one allocation) */
-    if (!has_kept) {
-        free(lp);
-        free(pairs);
-        return PPROF_ENOMEM;
-    }
-    /* (a second part's steps, and pairs' edges, after the first's) */
-    size_t parts = b->split_at ? 2 : 1;
-    loc_step *steps = malloc((nl ? nl : 1) * sizeof *steps * parts);
-    uint32_t *pair_edge = malloc((n_pairs ? n_pairs : 1) * sizeof *pair_edge * parts);
-    if (!steps || !pair_edge) {
-        free(steps);
-        free(pair_edge);
-        free(has_kept);
-        free(lp);
-        free(pairs);
-        return PPROF_ENOMEM;
-    }
-    size_t n_kept = 0, n_edge = 0;
-    for (size_t L = 0; L < nl; L++) {
-        const loc_path *d = &lp[L];
-        if (d->outer != PPROF_NONE) {
-            has_kept[L >> 3] |= (uint8_t)(1u << (L & 7));
-            n_kept++;
-        }
-        if (d->outer != PPROF_NONE && (d->outer_track || d->n_pairs)) {
-            has_edge[L >> 3] |= (uint8_t)(1u << (L & 7));
-            n_edge++;
-        }
-        steps[L] = (loc_step){.outer = d->outer, .inner = d->inner, .last_in = PPROF_NONE,
-                              .flags = (uint8_t)((d->outer_inline ? STEP_OUTER_INLINE : 0) |
-                                                 (d->outer_track ? STEP_OUTER_TRACK : 0) |
-                                                 (d->inner_residual ? STEP_INNER_RESIDUAL : 0) |
-                                                 (d->n_pairs ? STEP_PAIRS : 0))};
-    }
-    if (b->split_at && nl)
-        memcpy(steps + nl, steps, nl * sizeof *steps);
-    memset(pair_edge, 0xff, n_pairs * parts * sizeof *pair_edge); /* PPROF_NONE */
     /* Few of the kept locations make edges (-top: those with a line that
      * can be inlined): the pass visits only their frames. (Not with
-     * edges_of, whose edges out of a tracked node start anywhere.) */
-    bool sparse = !b->track_src && 4 * n_edge <= 3 * n_kept;
-    edge_part one = {.b = b, .lp = lp, .steps = steps, .pairs = pairs, .has_kept = has_kept,
-                     .has_edge = sparse ? has_edge : NULL, .pair_edge = pair_edge, .lo = 0, .hi = b->n_rows};
+     * edges_of, whose edges out of a tracked node start anywhere.) Such a
+     * pass is short: one thread does it. A second part needs its own
+     * steps (last_in) and edge tables, page faults that cost more than
+     * the thread saved (m100.pb.gz -top: 350 faults, some 5 ms of CPU). */
+    bool sparse = !b->track_src && 4 * ls.n_edge <= 3 * ls.n_kept;
+    size_t parts = b->split_at && !sparse ? 2 : 1;
+    size_t n_pairs = ls.n_pairs;
+    /* (a second part's pairs' edges after the first's) */
+    uint32_t *pair_edge = malloc((n_pairs ? n_pairs : 1) * sizeof *pair_edge * parts);
+    loc_step *steps_two = parts == 2 ? malloc((ls.n_kept ? ls.n_kept : 1) * sizeof *steps_two) : NULL;
+    if (!pair_edge || (parts == 2 && !steps_two)) {
+        free(steps_two);
+        free(pair_edge);
+        loc_steps_release(&ls);
+        return PPROF_ENOMEM;
+    }
+    if (steps_two && ls.n_kept)
+        memcpy(steps_two, ls.steps, ls.n_kept * sizeof *steps_two);
+    memset(pair_edge, 0xff, n_pairs * parts * sizeof *pair_edge); /* PPROF_NONE */
+    edge_part one = {.b = b, .ls = &ls, .steps = ls.steps, .has_edge = sparse ? ls.edge : NULL,
+                     .pair_edge = pair_edge, .lo = 0, .hi = b->n_rows};
     bool threaded = false;
     gb other;
     edge_part two;
     pthread_t th;
-    if (b->split_at) {
+    if (parts == 2) {
         other = *b;
         other.edges = NULL;
         other.n_edges = other.cap_edges = 0;
@@ -942,7 +1024,7 @@ static int accumulate_edges(gb *b)
         other.overflow = false;
         two = one;
         two.b = &other;
-        two.steps = steps + nl;
+        two.steps = steps_two;
         two.pair_edge = pair_edge + n_pairs;
         one.hi = two.lo = b->split_at;
         threaded = edges_reset(&other) == 0 && pthread_create(&th, NULL, edge_pass, &two) == 0;
@@ -961,11 +1043,9 @@ static int accumulate_edges(gb *b)
         free(other.edge_slots);
         free(other.last_edge);
     }
-    free(steps);
+    free(steps_two);
     free(pair_edge);
-    free(has_kept);
-    free(lp);
-    free(pairs);
+    loc_steps_release(&ls);
     return rc;
 }
 
@@ -1180,21 +1260,19 @@ static int tag_rows(gb *b)
     return 0;
 }
 
-/* The locations with a wanted node, for the tag pass: a bit per location,
- * then for the wanted ones (numbered by rank: the wanted locations before
- * them, rank[L / 64] plus the bits below L's in its word) their wanted
- * nodes' numbers (graph_tags_wanted) in nodes[off[i] .. off[i + 1]), and
- * first[i] that of the location's first node (its leaf-most line), or
- * PPROF_NONE. All of it small: most locations are of no kept node. */
+/* The locations with a wanted node, for the tag pass (set), then for the
+ * wanted ones (by their number in the set) their wanted nodes' numbers
+ * (graph_tags_wanted) in nodes[off[i] .. off[i + 1]), and first[i] that
+ * of the location's first node (its leaf-most line), or PPROF_NONE. All
+ * of it small: most locations are of no kept node. */
 typedef struct loc_wanted {
-    uint64_t *bits;
-    uint32_t *rank, *off, *nodes, *first;
+    loc_set set;
+    uint32_t *off, *nodes, *first;
 } loc_wanted;
 
 static void loc_wanted_release(loc_wanted *w)
 {
-    free(w->bits);
-    free(w->rank);
+    loc_set_release(&w->set);
     free(w->off);
     free(w->nodes);
     free(w->first);
@@ -1204,16 +1282,14 @@ static int loc_wanted_build(loc_wanted *w, const gb *b)
 {
     const pprof_profile *p = b->p;
     size_t nl = p->n_locations, nw = nl / 64 + 1, n_locs = 0, n_nodes = 0;
-    w->bits = calloc(nw, sizeof *w->bits);
-    w->rank = malloc(nw * sizeof *w->rank);
-    if (!w->bits || !w->rank)
+    if (loc_set_alloc(&w->set, nl))
         return PPROF_ENOMEM;
     for (size_t L = 0; L < nl; L++) {
         size_t here = 0;
         for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++)
             here += graph_tags_wanted(b->tags, b->loc_nodes[k]) != PPROF_NONE;
         if (here) {
-            w->bits[L / 64] |= (uint64_t)1 << (L % 64);
+            loc_set_add(&w->set, L);
             n_locs++;
             n_nodes += here;
         }
@@ -1223,10 +1299,10 @@ static int loc_wanted_build(loc_wanted *w, const gb *b)
     w->first = malloc((n_locs ? n_locs : 1) * sizeof *w->first);
     if (!w->off || !w->nodes || !w->first)
         return PPROF_ENOMEM;
+    loc_set_rank(&w->set, nl);
     uint32_t r = 0, at = 0;
     for (size_t i = 0; i < nw; i++) {
-        w->rank[i] = r;
-        for (uint64_t m = w->bits[i]; m; m &= m - 1) {
+        for (uint64_t m = w->set.bits[i]; m; m &= m - 1) {
             size_t L = i * 64 + (size_t)__builtin_ctzll(m);
             w->off[r] = at;
             w->first[r] = graph_tags_wanted(b->tags, b->loc_nodes[b->loc_off[L]]);
@@ -1245,10 +1321,7 @@ static int loc_wanted_build(loc_wanted *w, const gb *b)
 /* Location L's number among the wanted, or PPROF_NONE. */
 static inline uint32_t loc_wanted_at(const loc_wanted *w, uint32_t L)
 {
-    uint64_t word = w->bits[L / 64], below = ((uint64_t)1 << (L % 64)) - 1;
-    if (!(word >> (L % 64) & 1))
-        return PPROF_NONE;
-    return w->rank[L / 64] + (uint32_t)__builtin_popcountll(word & below);
+    return loc_set_at(&w->set, L);
 }
 
 /* Adds the sample fed last to wanted location at's nodes (once each: the

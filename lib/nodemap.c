@@ -251,12 +251,17 @@ static int build_nodes(gb *b)
         no_lines += k == 0;
     }
     b->m->loc_nodes = malloc((total ? total : 1) * sizeof *b->m->loc_nodes);
-    pprof_str *file_cache = malloc((p->n_strings ? p->n_strings : 1) * sizeof *file_cache);
-    if (!b->m->loc_off || !b->m->loc_nodes || !file_cache) {
+    /* Per profile string, its cleaned file name: only when nodes keep
+     * files (at function granularity it was a megabyte of page faults on
+     * 550,000 strings, for nothing). */
+    bool files = b->opt->granularity != PPROF_GRAN_FUNCTIONS;
+    pprof_str *file_cache = files ? malloc((p->n_strings ? p->n_strings : 1) * sizeof *file_cache) : NULL;
+    if (!b->m->loc_off || !b->m->loc_nodes || (files && !file_cache)) {
         free(file_cache);
         return PPROF_ENOMEM;
     }
-    memset(file_cache, 0xff, p->n_strings * sizeof *file_cache);
+    if (files)
+        memset(file_cache, 0xff, p->n_strings * sizeof *file_cache);
     /* The index sized once for the nodes to come (a node per line, or at
      * function granularity about one per function): grown by doubling, it
      * was rebuilt a dozen times on a million locations. */
@@ -267,13 +272,22 @@ static int build_nodes(gb *b)
     size_t slots = 4096;
     while (slots < 2 * (expect + 1))
         slots *= 2;
-    if (node_rehash(b, slots)) {
+    /* The nodes' table too: grown by doubling, each copy below malloc's
+     * mapping threshold touched new pages (m100.pb.gz: 190 page faults
+     * of 500). Pages it does not fill are never touched. */
+    if (node_rehash(b, slots) || PPROF_GROW(b->m->nodes, b->cap_nodes, expect ? expect : 1)) {
         free(file_cache);
         return PPROF_ENOMEM;
     }
     /* At function granularity a named function's line is the function's
      * name alone (make_info): its node is looked up once per function,
      * not once per line (deep.pb.gz: 50,000 functions, 220,000 lines). */
+    /* Per function: its node, FN_UNSET until its first line is interned,
+     * or PPROF_NONE when it has no name (each of its lines looked up).
+     * Marked here in one sequential read of the functions: a look at a
+     * line's function from the line was a cache miss, a third of this
+     * pass on m100 (50,000 functions). */
+    const uint32_t FN_UNSET = PPROF_NONE - 1;
     uint32_t *fn_node = NULL;
     if (b->opt->granularity == PPROF_GRAN_FUNCTIONS && !b->opt->keep_objfile) {
         fn_node = malloc((p->n_functions ? p->n_functions : 1) * sizeof *fn_node);
@@ -281,7 +295,8 @@ static int build_nodes(gb *b)
             free(file_cache);
             return PPROF_ENOMEM;
         }
-        memset(fn_node, 0xff, p->n_functions * sizeof *fn_node); /* PPROF_NONE */
+        for (size_t f = 0; f < p->n_functions; f++)
+            fn_node[f] = p->functions[f].name ? FN_UNSET : PPROF_NONE;
     }
     /* A batch of lines' infos made and hashed, their slots fetched, then
      * interned: the look-ups wait on memory at random, now at once. */
@@ -298,8 +313,8 @@ static int build_nodes(gb *b)
         uint32_t end = loc->n_lines == 0 ? 1 : loc->n_lines;
         for (uint32_t k = first; k < end && !rc; k++) {
             const pprof_line *line = loc->n_lines ? &p->lines[loc->lines_off + k] : NULL;
-            fn[n_ahead] = fn_node && line && p->functions[line->function].name ? line->function : PPROF_NONE;
-            if (fn[n_ahead] == PPROF_NONE || fn_node[fn[n_ahead]] == PPROF_NONE) {
+            fn[n_ahead] = fn_node && line && fn_node[line->function] != PPROF_NONE ? line->function : PPROF_NONE;
+            if (fn[n_ahead] == PPROF_NONE || fn_node[fn[n_ahead]] == FN_UNSET) {
                 rc = make_info(b, loc, line, file_cache, &ni[n_ahead]);
                 hash[n_ahead] = info_hash(&ni[n_ahead]);
                 __builtin_prefetch(&b->node_slots[hash[n_ahead] & b->node_mask]);
@@ -307,7 +322,7 @@ static int build_nodes(gb *b)
             if (++n_ahead == AHEAD || (i + 1 == nl && k + 1 == end)) {
                 for (size_t j = 0; j < n_ahead && !rc; j++) {
                     uint32_t *at = &b->m->loc_nodes[w++];
-                    if (fn[j] != PPROF_NONE && fn_node[fn[j]] != PPROF_NONE) {
+                    if (fn[j] != PPROF_NONE && fn_node[fn[j]] != FN_UNSET) {
                         *at = fn_node[fn[j]];
                         continue;
                     }

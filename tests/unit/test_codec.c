@@ -4,9 +4,13 @@
 #include "pprof.h"
 #include "unit.h"
 
+#include <linux/perf_event.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* ---------------------------------------------------------------- helpers */
@@ -2200,6 +2204,92 @@ static void test_grow_huge(void)
     free(a);
 }
 
+/* How many of the len / 4096 pages from p (page-aligned) are resident. */
+static size_t resident_pages(const void *p, size_t len)
+{
+    unsigned char vec[1024];
+    size_t n = len / 4096, in = 0;
+    if (n > sizeof vec || mincore((void *)p, len, vec) != 0)
+        return SIZE_MAX;
+    for (size_t i = 0; i < n; i++)
+        in += vec[i] & 1;
+    return in;
+}
+
+/* A counter of this thread's page faults (the trapped ones, not those a
+ * populating madvise makes), or -1 where perf events are refused. */
+static int open_fault_counter(void)
+{
+    struct perf_event_attr a;
+    memset(&a, 0, sizeof a);
+    a.size = sizeof a;
+    a.type = PERF_TYPE_SOFTWARE;
+    a.config = PERF_COUNT_SW_PAGE_FAULTS;
+    a.exclude_kernel = 1;
+    a.exclude_hv = 1;
+    return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+}
+
+static uint64_t fault_count(int fd)
+{
+    uint64_t n = 0;
+    return read(fd, &n, sizeof n) == (ssize_t)sizeof n ? n : 0;
+}
+
+static uint64_t slot_hash_mul(const void *ctx, size_t i)
+{
+    (void)ctx;
+    return (uint64_t)(i + 1) * 0x9e3779b97f4a7c15u;
+}
+
+/* pprof_populate maps in the whole pages of a block of POPULATE_MIN bytes
+ * and more, none outside it, and leaves smaller blocks alone; a hash
+ * table rebuilt for many values is populated before they go in: its
+ * puts take no page fault (each page's probe read and write would take
+ * two on a fresh mapping). */
+static void test_populate(void)
+{
+    const size_t len = (size_t)1 << 20;
+    uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(m != MAP_FAILED);
+    if (m == MAP_FAILED)
+        return;
+    bool works = madvise(m, 4096, MADV_POPULATE_WRITE) == 0; /* (Linux 5.14 on) */
+    (void)munmap(m, len);
+    m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(m != MAP_FAILED);
+    if (m == MAP_FAILED || !works)
+        return;
+    pprof_populate(m + 4096, POPULATE_MIN - 4096); /* too small: untouched */
+    CHECK_INT((long long)resident_pages(m, len), 0);
+    pprof_populate(m + 100, (size_t)300 << 10); /* pages 1 .. 75 whole, 0 and 75 only in part */
+    CHECK_INT((long long)resident_pages(m, len), 74);
+    CHECK_INT((long long)resident_pages(m, 4096), 0);
+    CHECK_INT((long long)resident_pages(m + 4096, 74 * 4096), 74);
+    CHECK_INT(m[150], 0); /* (zero, writable) */
+    m[150] = 1;
+    (void)munmap(m, len);
+
+    int fd = open_fault_counter();
+    if (fd < 0)
+        return;
+    /* 64 MiB of slots: malloc maps a block that big on its own (its
+     * threshold stops at 32 MiB), so the pages are fresh, 16,384 faults
+     * at least unpopulated (memory malloc had would fault none) */
+    uint32_t *slots = NULL;
+    size_t mask = 0, n_slots = (size_t)1 << 24, n = n_slots / 16;
+    uint64_t before = fault_count(fd);
+    CHECK_INT(pprof_slots_rebuild(&slots, &mask, n_slots, n, slot_hash_mul, NULL), 0);
+    uint64_t faults = fault_count(fd) - before;
+    close(fd);
+    CHECK(faults < 64);
+    size_t held = 0;
+    for (size_t i = 0; slots && i < n_slots; i++)
+        held += slots[i] != 0;
+    CHECK_INT((long long)held, (long long)n);
+    free(slots);
+}
+
 /* The wire-id map stays a plain array while ids are dense, past
  * PPROF_IDMAP_DENSE_MAX too, moving ids it had hashed into the array. */
 /* The arena: strings packed byte by byte, other blocks at multiples of 16,
@@ -2312,6 +2402,7 @@ int main(void)
     test_decode_huge_locs();
     test_alloc_huge();
     test_grow_huge();
+    test_populate();
     test_idmap();
     test_arena();
     return unit_report("codec");
