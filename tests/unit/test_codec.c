@@ -1929,6 +1929,111 @@ static void test_decode_raw_order(void)
     EXPECT_FAIL(&m, PPROF_ESEMANTIC, "location id 8 is not defined");
 }
 
+/* in gzip of level 1 (one member) */
+static void gzip_into(pprof_buf *gz, const uint8_t *b, size_t n)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    CHECK_INT(deflateInit2(&z, 1, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    gz->len = 0;
+    pprof_buf_reserve(gz, deflateBound(&z, n));
+    z.next_in = (Bytef *)b;
+    z.avail_in = (uInt)n;
+    z.next_out = gz->data;
+    z.avail_out = (uInt)gz->cap;
+    CHECK_INT(deflate(&z, Z_FINISH), Z_STREAM_END);
+    gz->len = z.total_out;
+    deflateEnd(&z);
+}
+
+/* Held locations are not kept: the input is read again for the ones a
+ * later sample uses, and for one whose line names no function; over
+ * fields of every wire type and a string streamed in pieces, raw and
+ * gzip, inflated in this thread or another. */
+static void test_decode_held_reread(void)
+{
+    enum { BIG = 3u << 19 }; /* over STREAMED_STRING, and (random) over DEC_THREAD_MIN compressed */
+    msg *a = new_profile_msg(), *b = new_profile_msg();
+    pprof_buf raw = {0}, gz = {0};
+    if (!a || !b || pprof_buf_reserve(&raw, BIG + 2 * sizeof a->b)) {
+        CHECK(0);
+        free(a);
+        free(b);
+        return;
+    }
+    for (int bad = 0; bad < 2; bad++) {
+        uint64_t one[] = {1}, three_one[] = {3, 1};
+        f_sample(a, one, 1);
+        f_strings(a);
+        f_location(a, 1, 1, 10);
+        f_location(a, 2, 1, 20); /* held, unused */
+        /* Unknown fields of each wire type, whose bytes read as fields
+         * would be Locations of id 3 without lines. */
+        static const uint8_t loc3[] = {4 << 3 | 2, 2, 1 << 3, 3, 4 << 3 | 2, 2, 1 << 3, 3};
+        put_tag(a, 20, 1);
+        memcpy(a->b + a->n, loc3, 8);
+        a->n += 8;
+        put_tag(a, 21, 5);
+        memcpy(a->b + a->n, loc3, 4);
+        a->n += 4;
+        fv(a, 22, 300);
+        fbytes(a, 23, loc3, 8);
+        put_tag(a, 6, 2); /* string 5, streamed when inflated */
+        put_v(a, BIG);
+        b->n = 0;
+        f_location(b, 3, bad ? 99 : 1, 30); /* held, then used */
+        f_location(b, 4, 1, 40);            /* held, unused */
+        f_sample(b, three_one, 2);
+        f_function(b, 1, 3);
+        raw.len = 0;
+        pprof_buf_append(&raw, a->b, a->n);
+        uint32_t x = 1;
+        for (size_t i = 0; i < BIG; i++) {
+            x = x * 1103515245u + 12345u;
+            raw.data[raw.len++] = (uint8_t)(x >> 24);
+        }
+        pprof_buf_append(&raw, b->b, b->n);
+        gzip_into(&gz, raw.data, raw.len);
+        CHECK(gz.len > (1u << 20)); /* (the threaded path) */
+        pprof_parse_options one_thread = {.single_threaded = true};
+        const struct {
+            const void *b;
+            size_t n;
+            const pprof_parse_options *opt;
+        } ins[] = {{raw.data, raw.len, NULL}, {gz.data, gz.len, &one_thread}, {gz.data, gz.len, NULL}};
+        for (size_t k = 0; k < sizeof ins / sizeof ins[0]; k++) {
+            pprof_profile *p = NULL;
+            pprof_error err;
+            memset(&err, 0, sizeof err);
+            int rc = pprof_profile_parse(&p, ins[k].b, ins[k].n, ins[k].opt, &err);
+            if (bad) {
+                CHECK_INT(rc, PPROF_ESEMANTIC);
+                CHECK(strstr(err.msg, "location id: 3 has a line with nil function (function id 99 not found)") != NULL);
+            } else {
+                CHECK_INT(rc, 0);
+            }
+            if (!bad && p) {
+                CHECK_INT(p->n_locations, 2);
+                CHECK_INT(p->n_samples, 2);
+            }
+            if (!bad && p && p->n_locations == 2 && p->n_sample_locs == 3) {
+                CHECK_INT(p->locations[0].id, 1);
+                CHECK_INT(p->locations[1].id, 3);
+                CHECK_INT(p->lines[p->locations[1].lines_off].line, 30);
+                CHECK_INT(p->locations[p->sample_locs[1]].id, 3);
+                CHECK_INT(p->locations[p->sample_locs[2]].id, 1);
+            }
+            pprof_profile_free(p);
+        }
+        a->n = 0;
+        f_value_type(a, 1, 1, 2);
+    }
+    pprof_buf_release(&raw);
+    pprof_buf_release(&gz);
+    free(a);
+    free(b);
+}
+
 /* A read that would pass max_memory fails with PPROF_ELIMIT, raw or gzip. */
 static void test_decode_budget(void)
 {
@@ -2343,6 +2448,7 @@ int main(void)
     test_decode_location_order();
     test_decode_held();
     test_decode_raw_order();
+    test_decode_held_reread();
     test_decode_location_shapes();
     test_decode_budget();
     test_decode_huge_locs();
