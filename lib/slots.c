@@ -1,12 +1,18 @@
 /* slots.c: the toolkit's one open-addressing index (a value + 1 per slot, linear probing), rebuilt or grown. */
 #include "internal.h"
 
-/* A zeroed table of n_slots (a power of two, more than n, at most 2^32). */
+/* A zeroed table of n_slots (a power of two, more than n, at most 2^32),
+ * for n values. Populated when the values land on all of its pages (64
+ * or more per 4 KiB page of 1,024 slots, on average): calloc leaves a
+ * fresh mapping untouched, and each probe's read then write of a slot
+ * would fault its page twice (the zero page, then a copy). */
 static int slots_new(uint32_t **out, size_t n_slots, size_t n)
 {
     if (n >= n_slots || n_slots > (size_t)UINT32_MAX + 1 || (n_slots & (n_slots - 1)))
         return PPROF_ELIMIT;
     *out = calloc(n_slots, sizeof **out);
+    if (*out && n >= n_slots / 16)
+        pprof_populate(*out, n_slots * sizeof **out);
     return *out ? 0 : PPROF_ENOMEM;
 }
 
@@ -42,7 +48,7 @@ int pprof_slots_grow(uint32_t **slots, size_t *mask, pprof_slot_hash hash, const
 {
     size_t old = *mask + 1;
     uint32_t *t = NULL;
-    int rc = old > SIZE_MAX / 2 ? PPROF_ELIMIT : slots_new(&t, old * 2, 0);
+    int rc = old > SIZE_MAX / 2 ? PPROF_ELIMIT : slots_new(&t, old * 2, old / 2); /* (grown half full) */
     if (rc)
         return rc;
     for (size_t i = 0; i < old; i++)

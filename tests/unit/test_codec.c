@@ -4,9 +4,13 @@
 #include "pprof.h"
 #include "unit.h"
 
+#include <linux/perf_event.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* ---------------------------------------------------------------- helpers */
@@ -1925,6 +1929,111 @@ static void test_decode_raw_order(void)
     EXPECT_FAIL(&m, PPROF_ESEMANTIC, "location id 8 is not defined");
 }
 
+/* in gzip of level 1 (one member) */
+static void gzip_into(pprof_buf *gz, const uint8_t *b, size_t n)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    CHECK_INT(deflateInit2(&z, 1, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    gz->len = 0;
+    pprof_buf_reserve(gz, deflateBound(&z, n));
+    z.next_in = (Bytef *)b;
+    z.avail_in = (uInt)n;
+    z.next_out = gz->data;
+    z.avail_out = (uInt)gz->cap;
+    CHECK_INT(deflate(&z, Z_FINISH), Z_STREAM_END);
+    gz->len = z.total_out;
+    deflateEnd(&z);
+}
+
+/* Held locations are not kept: the input is read again for the ones a
+ * later sample uses, and for one whose line names no function; over
+ * fields of every wire type and a string streamed in pieces, raw and
+ * gzip, inflated in this thread or another. */
+static void test_decode_held_reread(void)
+{
+    enum { BIG = 3u << 19 }; /* over STREAMED_STRING, and (random) over DEC_THREAD_MIN compressed */
+    msg *a = new_profile_msg(), *b = new_profile_msg();
+    pprof_buf raw = {0}, gz = {0};
+    if (!a || !b || pprof_buf_reserve(&raw, BIG + 2 * sizeof a->b)) {
+        CHECK(0);
+        free(a);
+        free(b);
+        return;
+    }
+    for (int bad = 0; bad < 2; bad++) {
+        uint64_t one[] = {1}, three_one[] = {3, 1};
+        f_sample(a, one, 1);
+        f_strings(a);
+        f_location(a, 1, 1, 10);
+        f_location(a, 2, 1, 20); /* held, unused */
+        /* Unknown fields of each wire type, whose bytes read as fields
+         * would be Locations of id 3 without lines. */
+        static const uint8_t loc3[] = {4 << 3 | 2, 2, 1 << 3, 3, 4 << 3 | 2, 2, 1 << 3, 3};
+        put_tag(a, 20, 1);
+        memcpy(a->b + a->n, loc3, 8);
+        a->n += 8;
+        put_tag(a, 21, 5);
+        memcpy(a->b + a->n, loc3, 4);
+        a->n += 4;
+        fv(a, 22, 300);
+        fbytes(a, 23, loc3, 8);
+        put_tag(a, 6, 2); /* string 5, streamed when inflated */
+        put_v(a, BIG);
+        b->n = 0;
+        f_location(b, 3, bad ? 99 : 1, 30); /* held, then used */
+        f_location(b, 4, 1, 40);            /* held, unused */
+        f_sample(b, three_one, 2);
+        f_function(b, 1, 3);
+        raw.len = 0;
+        pprof_buf_append(&raw, a->b, a->n);
+        uint32_t x = 1;
+        for (size_t i = 0; i < BIG; i++) {
+            x = x * 1103515245u + 12345u;
+            raw.data[raw.len++] = (uint8_t)(x >> 24);
+        }
+        pprof_buf_append(&raw, b->b, b->n);
+        gzip_into(&gz, raw.data, raw.len);
+        CHECK(gz.len > (1u << 20)); /* (the threaded path) */
+        pprof_parse_options one_thread = {.single_threaded = true};
+        const struct {
+            const void *b;
+            size_t n;
+            const pprof_parse_options *opt;
+        } ins[] = {{raw.data, raw.len, NULL}, {gz.data, gz.len, &one_thread}, {gz.data, gz.len, NULL}};
+        for (size_t k = 0; k < sizeof ins / sizeof ins[0]; k++) {
+            pprof_profile *p = NULL;
+            pprof_error err;
+            memset(&err, 0, sizeof err);
+            int rc = pprof_profile_parse(&p, ins[k].b, ins[k].n, ins[k].opt, &err);
+            if (bad) {
+                CHECK_INT(rc, PPROF_ESEMANTIC);
+                CHECK(strstr(err.msg, "location id: 3 has a line with nil function (function id 99 not found)") != NULL);
+            } else {
+                CHECK_INT(rc, 0);
+            }
+            if (!bad && p) {
+                CHECK_INT(p->n_locations, 2);
+                CHECK_INT(p->n_samples, 2);
+            }
+            if (!bad && p && p->n_locations == 2 && p->n_sample_locs == 3) {
+                CHECK_INT(p->locations[0].id, 1);
+                CHECK_INT(p->locations[1].id, 3);
+                CHECK_INT(p->lines[p->locations[1].lines_off].line, 30);
+                CHECK_INT(p->locations[p->sample_locs[1]].id, 3);
+                CHECK_INT(p->locations[p->sample_locs[2]].id, 1);
+            }
+            pprof_profile_free(p);
+        }
+        a->n = 0;
+        f_value_type(a, 1, 1, 2);
+    }
+    pprof_buf_release(&raw);
+    pprof_buf_release(&gz);
+    free(a);
+    free(b);
+}
+
 /* A read that would pass max_memory fails with PPROF_ELIMIT, raw or gzip. */
 static void test_decode_budget(void)
 {
@@ -2095,6 +2204,92 @@ static void test_grow_huge(void)
     free(a);
 }
 
+/* How many of the len / 4096 pages from p (page-aligned) are resident. */
+static size_t resident_pages(const void *p, size_t len)
+{
+    unsigned char vec[1024];
+    size_t n = len / 4096, in = 0;
+    if (n > sizeof vec || mincore((void *)p, len, vec) != 0)
+        return SIZE_MAX;
+    for (size_t i = 0; i < n; i++)
+        in += vec[i] & 1;
+    return in;
+}
+
+/* A counter of this thread's page faults (the trapped ones, not those a
+ * populating madvise makes), or -1 where perf events are refused. */
+static int open_fault_counter(void)
+{
+    struct perf_event_attr a;
+    memset(&a, 0, sizeof a);
+    a.size = sizeof a;
+    a.type = PERF_TYPE_SOFTWARE;
+    a.config = PERF_COUNT_SW_PAGE_FAULTS;
+    a.exclude_kernel = 1;
+    a.exclude_hv = 1;
+    return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+}
+
+static uint64_t fault_count(int fd)
+{
+    uint64_t n = 0;
+    return read(fd, &n, sizeof n) == (ssize_t)sizeof n ? n : 0;
+}
+
+static uint64_t slot_hash_mul(const void *ctx, size_t i)
+{
+    (void)ctx;
+    return (uint64_t)(i + 1) * 0x9e3779b97f4a7c15u;
+}
+
+/* pprof_populate maps in the whole pages of a block of POPULATE_MIN bytes
+ * and more, none outside it, and leaves smaller blocks alone; a hash
+ * table rebuilt for many values is populated before they go in: its
+ * puts take no page fault (each page's probe read and write would take
+ * two on a fresh mapping). */
+static void test_populate(void)
+{
+    const size_t len = (size_t)1 << 20;
+    uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(m != MAP_FAILED);
+    if (m == MAP_FAILED)
+        return;
+    bool works = madvise(m, 4096, MADV_POPULATE_WRITE) == 0; /* (Linux 5.14 on) */
+    (void)munmap(m, len);
+    m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(m != MAP_FAILED);
+    if (m == MAP_FAILED || !works)
+        return;
+    pprof_populate(m + 4096, POPULATE_MIN - 4096); /* too small: untouched */
+    CHECK_INT((long long)resident_pages(m, len), 0);
+    pprof_populate(m + 100, (size_t)300 << 10); /* pages 1 .. 75 whole, 0 and 75 only in part */
+    CHECK_INT((long long)resident_pages(m, len), 74);
+    CHECK_INT((long long)resident_pages(m, 4096), 0);
+    CHECK_INT((long long)resident_pages(m + 4096, 74 * 4096), 74);
+    CHECK_INT(m[150], 0); /* (zero, writable) */
+    m[150] = 1;
+    (void)munmap(m, len);
+
+    int fd = open_fault_counter();
+    if (fd < 0)
+        return;
+    /* 64 MiB of slots: malloc maps a block that big on its own (its
+     * threshold stops at 32 MiB), so the pages are fresh, 16,384 faults
+     * at least unpopulated (memory malloc had would fault none) */
+    uint32_t *slots = NULL;
+    size_t mask = 0, n_slots = (size_t)1 << 24, n = n_slots / 16;
+    uint64_t before = fault_count(fd);
+    CHECK_INT(pprof_slots_rebuild(&slots, &mask, n_slots, n, slot_hash_mul, NULL), 0);
+    uint64_t faults = fault_count(fd) - before;
+    close(fd);
+    CHECK(faults < 64);
+    size_t held = 0;
+    for (size_t i = 0; slots && i < n_slots; i++)
+        held += slots[i] != 0;
+    CHECK_INT((long long)held, (long long)n);
+    free(slots);
+}
+
 /* The wire-id map stays a plain array while ids are dense, past
  * PPROF_IDMAP_DENSE_MAX too, moving ids it had hashed into the array. */
 /* The arena: strings packed byte by byte, other blocks at multiples of 16,
@@ -2201,11 +2396,13 @@ int main(void)
     test_decode_location_order();
     test_decode_held();
     test_decode_raw_order();
+    test_decode_held_reread();
     test_decode_location_shapes();
     test_decode_budget();
     test_decode_huge_locs();
     test_alloc_huge();
     test_grow_huge();
+    test_populate();
     test_idmap();
     test_arena();
     return unit_report("codec");
