@@ -366,9 +366,10 @@ bool pprof_stack_index_fits(const pprof_stack_index *x, const pprof_profile *p, 
  * without a usable cached index builds its own (hashing every sample's
  * locations once costs less than walking them all in each pass). */
 #define PPROF_STACK_INDEX_MIN (1u << 20)
-/* Whether building an index for p could help: p is big and has no cached
+/* Whether building an index for p could help: p is big, has no cached
  * index describing it (one that does but does not fit a value column would
- * not fit built again). */
+ * not fit built again), and its samples are not known to share too few
+ * location lists (see stack_index.c). */
 bool pprof_stack_index_worth_building(const pprof_profile *p);
 /* The index pprof_profile_index cached on p, when it fits (else NULL). */
 const pprof_stack_index *pprof_profile_stack_index(const pprof_profile *p, int sample_index, bool mean);

@@ -127,6 +127,16 @@ static int node_rehash(gb *b, size_t slots)
     return pprof_slots_rebuild(&b->node_slots, &b->node_mask, slots, b->m->n_nodes, node_entry_hash, b);
 }
 
+/* A new node of info; *out gets its index. */
+static int node_append(gb *b, const pprof_node_info *info, uint32_t *out)
+{
+    if (PPROF_GROW(b->m->nodes, b->cap_nodes, b->m->n_nodes + 1))
+        return PPROF_ENOMEM;
+    b->m->nodes[b->m->n_nodes] = *info;
+    *out = (uint32_t)b->m->n_nodes++;
+    return 0;
+}
+
 /* The node of info, whose info_hash is hash, added when new. */
 static int node_intern(gb *b, const pprof_node_info *info, uint64_t hash, uint32_t *out)
 {
@@ -142,12 +152,10 @@ static int node_intern(gb *b, const pprof_node_info *info, uint64_t hash, uint32
         }
         h = (h + 1) & b->node_mask;
     }
-    if (PPROF_GROW(b->m->nodes, b->cap_nodes, b->m->n_nodes + 1))
-        return PPROF_ENOMEM;
-    b->m->nodes[b->m->n_nodes] = *info;
-    b->node_slots[h] = (uint32_t)b->m->n_nodes + 1;
-    *out = (uint32_t)b->m->n_nodes++;
-    return 0;
+    int rc = node_append(b, info, out);
+    if (!rc)
+        b->node_slots[h] = *out + 1;
+    return rc;
 }
 
 /* Trims and cleans a file name; returns a profile string id or a graph string id. */
@@ -262,41 +270,53 @@ static int build_nodes(gb *b)
     }
     if (files)
         memset(file_cache, 0xff, p->n_strings * sizeof *file_cache);
-    /* The index sized once for the nodes to come (a node per line, or at
-     * function granularity about one per function): grown by doubling, it
-     * was rebuilt a dozen times on a million locations. */
-    size_t expect = total;
-    if ((b->opt->granularity == PPROF_GRAN_FUNCTIONS || b->opt->granularity == PPROF_GRAN_FILES) &&
-        p->n_functions + no_lines < expect)
-        expect = p->n_functions + no_lines;
-    size_t slots = 4096;
-    while (slots < 2 * (expect + 1))
-        slots *= 2;
-    /* The nodes' table too: grown by doubling, each copy below malloc's
-     * mapping threshold touched new pages (m100.pb.gz: 190 page faults
-     * of 500). Pages it does not fill are never touched. */
-    if (node_rehash(b, slots) || PPROF_GROW(b->m->nodes, b->cap_nodes, expect ? expect : 1)) {
-        free(file_cache);
-        return PPROF_ENOMEM;
-    }
     /* At function granularity a named function's line is the function's
      * name alone (make_info): its node is looked up once per function,
-     * not once per line (deep.pb.gz: 50,000 functions, 220,000 lines). */
+     * not once per line (deep.pb.gz: 50,000 functions, 220,000 lines),
+     * and by its name (name_node: node + 1, or 0), not hashed: the index
+     * then holds only the other nodes. */
     /* Per function: its node, FN_UNSET until its first line is interned,
      * or PPROF_NONE when it has no name (each of its lines looked up).
      * Marked here in one sequential read of the functions: a look at a
      * line's function from the line was a cache miss, a third of this
      * pass on m100 (50,000 functions). */
     const uint32_t FN_UNSET = PPROF_NONE - 1;
-    uint32_t *fn_node = NULL;
+    uint32_t *fn_node = NULL, *name_node = NULL;
+    size_t nameless = 0;
     if (b->opt->granularity == PPROF_GRAN_FUNCTIONS && !b->opt->keep_objfile) {
         fn_node = malloc((p->n_functions ? p->n_functions : 1) * sizeof *fn_node);
-        if (!fn_node) {
+        name_node = calloc(p->n_strings ? p->n_strings : 1, sizeof *name_node);
+        if (!fn_node || !name_node) {
+            free(fn_node);
+            free(name_node);
             free(file_cache);
             return PPROF_ENOMEM;
         }
-        for (size_t f = 0; f < p->n_functions; f++)
+        for (size_t f = 0; f < p->n_functions; f++) {
             fn_node[f] = p->functions[f].name ? FN_UNSET : PPROF_NONE;
+            nameless += p->functions[f].name == 0;
+        }
+    }
+    /* The index sized once for the nodes to come (a node per line, or at
+     * function granularity about one per function, or with name_node per
+     * nameless function): grown by doubling, it was rebuilt a dozen times
+     * on a million locations. */
+    size_t expect = total, hashed;
+    if ((b->opt->granularity == PPROF_GRAN_FUNCTIONS || b->opt->granularity == PPROF_GRAN_FILES) &&
+        p->n_functions + no_lines < expect)
+        expect = p->n_functions + no_lines;
+    hashed = name_node && nameless + no_lines < expect ? nameless + no_lines : expect;
+    size_t slots = 4096;
+    while (slots < 2 * (hashed + 1))
+        slots *= 2;
+    /* The nodes' table too: grown by doubling, each copy below malloc's
+     * mapping threshold touched new pages (m100.pb.gz: 190 page faults
+     * of 500). Pages it does not fill are never touched. */
+    if (node_rehash(b, slots) || PPROF_GROW(b->m->nodes, b->cap_nodes, expect ? expect : 1)) {
+        free(fn_node);
+        free(name_node);
+        free(file_cache);
+        return PPROF_ENOMEM;
     }
     /* A batch of lines' infos made and hashed, their slots fetched, then
      * interned: the look-ups wait on memory at random, now at once. */
@@ -314,21 +334,28 @@ static int build_nodes(gb *b)
         for (uint32_t k = first; k < end && !rc; k++) {
             const pprof_line *line = loc->n_lines ? &p->lines[loc->lines_off + k] : NULL;
             fn[n_ahead] = fn_node && line && fn_node[line->function] != PPROF_NONE ? line->function : PPROF_NONE;
-            if (fn[n_ahead] == PPROF_NONE || fn_node[fn[n_ahead]] == FN_UNSET) {
+            if (fn[n_ahead] == PPROF_NONE) {
                 rc = make_info(b, loc, line, file_cache, &ni[n_ahead]);
                 hash[n_ahead] = info_hash(&ni[n_ahead]);
                 __builtin_prefetch(&b->node_slots[hash[n_ahead] & b->node_mask]);
+            } else if (fn_node[fn[n_ahead]] == FN_UNSET) {
+                rc = make_info(b, loc, line, file_cache, &ni[n_ahead]);
+                __builtin_prefetch(&name_node[ni[n_ahead].name]);
             }
             if (++n_ahead == AHEAD || (i + 1 == nl && k + 1 == end)) {
                 for (size_t j = 0; j < n_ahead && !rc; j++) {
                     uint32_t *at = &b->m->loc_nodes[w++];
-                    if (fn[j] != PPROF_NONE && fn_node[fn[j]] != FN_UNSET) {
-                        *at = fn_node[fn[j]];
+                    if (fn[j] == PPROF_NONE) {
+                        rc = node_intern(b, &ni[j], hash[j], at);
                         continue;
                     }
-                    rc = node_intern(b, &ni[j], hash[j], at);
-                    if (fn[j] != PPROF_NONE)
-                        fn_node[fn[j]] = *at;
+                    if (fn_node[fn[j]] == FN_UNSET) {
+                        uint32_t *named = &name_node[ni[j].name];
+                        if (!*named && !(rc = node_append(b, &ni[j], named)))
+                            ++*named;
+                        fn_node[fn[j]] = *named - 1;
+                    }
+                    *at = fn_node[fn[j]];
                 }
                 n_ahead = 0;
             }
@@ -337,6 +364,7 @@ static int build_nodes(gb *b)
     b->m->loc_off[nl] = (uint32_t)w;
     b->m->n_loc_nodes = w;
     free(fn_node);
+    free(name_node);
     free(file_cache);
     return rc;
 }

@@ -1020,6 +1020,101 @@ static void test_edge_walks(void)
     }
 }
 
+/* The edges of an untrimmed graph at function granularity (every node
+ * kept) against a walk of every sample's frames written here: an edge
+ * per two consecutive different functions on a sample's path (root to
+ * leaf, a location's lines outermost first), its weight counted once per
+ * sample, inline when both are lines of one location (at a sample's first
+ * occurrence, in every sample), never residual. The sample walk in one
+ * thread and in two (the big profile), and over the index's call tree. */
+typedef struct brute_edge {
+    int64_t w;
+    uint32_t stamp;
+    bool seen, is_inline;
+} brute_edge;
+
+static size_t brute_edge_errors(const pprof_graph *g, const brute_edge *ref, size_t nf)
+{
+    size_t bad = 0, n_ref = 0;
+    for (size_t e = 0; e < nf * nf; e++)
+        n_ref += ref[e].seen;
+    bad += g->n_edges != n_ref;
+    for (size_t i = 0; i < g->n_edges; i++) {
+        const pprof_edge *x = &g->edges[i];
+        size_t src = (size_t)atoi(node_name(g, x->src) + 1), dst = (size_t)atoi(node_name(g, x->dst) + 1);
+        const brute_edge *r = &ref[src * nf + dst];
+        bad += !r->seen || r->w != x->weight || r->is_inline != x->is_inline || x->residual;
+    }
+    return bad;
+}
+
+static void test_edges_brute(void)
+{
+    for (int shape = 0; shape < 2; shape++) {
+        size_t nf = shape ? 300 : 14;
+        pprof_profile *p = shape ? random_profile(11, 300, 900, 27000, 40, 3, true)
+                                 : random_profile(3, 14, 60, 600, 12, 1, true);
+        brute_edge *ref = calloc(nf * nf, sizeof *ref);
+        uint8_t *used = calloc(nf, 1);
+        size_t n_used = 0;
+        for (size_t s = 0; ref && used && s < p->n_samples; s++) {
+            const pprof_sample *sm = &p->samples[s];
+            const uint32_t *locs = pprof_sample_locs(p, sm);
+            int64_t v = p->values[s * p->n_sample_types];
+            size_t prev = SIZE_MAX, prev_at = SIZE_MAX;
+            for (size_t i = sm->n_locs; i-- > 0;) {
+                const pprof_location *loc = &p->locations[locs[i]];
+                for (uint32_t k = loc->n_lines; k-- > 0;) {
+                    size_t f = p->lines[loc->lines_off + k].function;
+                    n_used += !used[f];
+                    used[f] = 1;
+                    if (prev != SIZE_MAX && prev != f) {
+                        brute_edge *r = &ref[prev * nf + f];
+                        if (r->stamp != s + 1) {
+                            bool inl = prev_at == i;
+                            r->stamp = (uint32_t)s + 1;
+                            r->w += v;
+                            r->is_inline = r->seen ? r->is_inline && inl : inl;
+                            r->seen = true;
+                        }
+                    }
+                    prev = f;
+                    prev_at = i;
+                }
+            }
+        }
+        pprof_profile *q = NULL;
+        pprof_error err;
+        CHECK_INT(pprof_profile_copy(&q, p), 0);
+        CHECK_INT(q ? pprof_profile_index(q, &err) : -1, 0);
+        pprof_graph_options o = graph_options();
+        o.granularity = PPROF_GRAN_FUNCTIONS;
+        pprof_graph *a = build(p, &o), *c = q ? build(q, &o) : NULL;
+        o.single_threaded = true;
+        pprof_graph *one = build(p, &o);
+        CHECK(a && c && one && ref && used);
+        if (a && c && one && ref && used) {
+            CHECK_INT(a->n_nodes, n_used); /* (no node's sum is 0: every one kept) */
+            CHECK_INT(brute_edge_errors(a, ref, nf), 0);
+            CHECK_INT(brute_edge_errors(one, ref, nf), 0);
+            CHECK_INT(brute_edge_errors(c, ref, nf), 0);
+            size_t inl = 0;
+            for (size_t i = 0; i < a->n_edges; i++)
+                inl += a->edges[i].is_inline;
+            /* (both kinds checked: in the small profile every pair of
+             * functions also meets across locations) */
+            CHECK(inl < a->n_edges && (inl > 0 || !shape));
+        }
+        pprof_graph_free(a);
+        pprof_graph_free(c);
+        pprof_graph_free(one);
+        free(ref);
+        free(used);
+        pprof_profile_free(q);
+        pprof_profile_free(p);
+    }
+}
+
 /* ---------------------------------------------------------------- tags, every path */
 
 /* A random profile for the tag paths: nf functions, nl locations (a fifth
@@ -1287,5 +1382,6 @@ int main(void)
     test_edges_of();
     test_edges_of_matched();
     test_edge_walks();
+    test_edges_brute();
     return unit_report("graph");
 }

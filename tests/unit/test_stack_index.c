@@ -650,8 +650,68 @@ static void test_focus_random(void)
     }
 }
 
+/* A profile of n distinct stacks of depth 60 over 500 locations, every
+ * every-th of them also in a second sample that differs in its label
+ * alone (every 0: none), decoded from its encoding when decoded (the
+ * decoder stores each distinct location list once), else as built. */
+static pprof_profile *repeat_profile(size_t n, size_t every, bool decoded)
+{
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    uint32_t fn, loc[500];
+    pprof_function f = {.id = 1, .name = S(p, "f")};
+    pprof_profile_add_function(&fn, p, &f);
+    for (uint32_t i = 0; i < 500; i++) {
+        pprof_location l = {.id = i + 1, .address = 0x1000 + i * 16, .mapping = PPROF_NONE};
+        pprof_line ln = {.function = fn, .line = i + 1};
+        pprof_profile_add_location(&loc[i], p, &l, &ln, 1);
+    }
+    uint64_t x = 5;
+    for (size_t s = 0; s < n; s++) {
+        uint32_t locs[60];
+        for (size_t k = 0; k < 60; k++)
+            locs[k] = loc[unit_rng(&x) % 500];
+        int64_t v = 1;
+        pprof_label lb = {.key = S(p, "span"), .str = S(p, "a")};
+        pprof_profile_add_sample(p, locs, 60, &v, NULL, 0);
+        if (every && s % every == 0)
+            pprof_profile_add_sample(p, locs, 60, &v, &lb, 1);
+    }
+    if (!decoded)
+        return p;
+    pprof_buf buf = {0};
+    pprof_profile *q = NULL;
+    pprof_error err;
+    CHECK_INT(pprof_profile_encode(&buf, p, false, &err), 0);
+    CHECK_INT(pprof_profile_parse(&q, buf.data, buf.len, NULL, &err), 0);
+    pprof_buf_release(&buf);
+    pprof_profile_free(p);
+    return q;
+}
+
+/* A big profile gets an index of its own for a graph unless its samples
+ * are known to repeat too few stacks: decoded, with some of its stacks
+ * shared by two samples but fewer references repeated than stored. With
+ * every stack twice, or built sample by sample (nothing is known), or
+ * with no stack repeated in a decoded profile, it still does. */
+static void test_index_worth(void)
+{
+    static const struct {
+        size_t every;
+        bool decoded, worth;
+    } cases[] = {{10, true, false}, {2, true, false}, {1, true, true}, {10, false, true}, {0, true, true}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pprof_profile *p = repeat_profile(20000, cases[i].every, cases[i].decoded);
+        CHECK(p && p->n_sample_locs >= PPROF_STACK_INDEX_MIN);
+        if (p)
+            CHECK_INT(pprof_stack_index_worth_building(p), cases[i].worth);
+        pprof_profile_free(p);
+    }
+}
+
 int main(void)
 {
+    test_index_worth();
     test_list_hash();
     test_grouping();
     test_reports_built();
