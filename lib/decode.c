@@ -1445,6 +1445,24 @@ static int slow_location(dec *d, const field *outer, uint64_t off, pprof_locatio
     return 0;
 }
 
+/* At the first Location, in raw-id mode: the location tables take as many
+ * entries as the samples use ids (few profiles have samples after their
+ * locations), and the id map covers the largest, at once, instead of
+ * growing a doubling at a time, each growth a copy. */
+static int reserve_locations(dec *d)
+{
+    pprof_profile *p = d->p;
+    uint64_t max;
+    size_t n = pprof_idset_count(&d->loc_refs, &max);
+    if (n == 0 || n >= UINT32_MAX - 2)
+        return 0;
+    if (PPROF_GROW(p->locations, p->internal->cap_locations, n) || PPROF_GROW(d->loc_defined, d->cap_loc_defined, n) ||
+        PPROF_GROW(d->loc_map_ids, d->cap_loc_map_ids, n) || PPROF_GROW(d->loc_wire_order, d->cap_wire_order, n) ||
+        pprof_idmap_reserve(&d->loc_ids, max))
+        return fail(d, PPROF_ENOMEM, "out of memory");
+    return 0;
+}
+
 /* Appends the bit of the Location field that arrived: held or not. */
 static int note_location_field(dec *d, bool held)
 {
@@ -1483,6 +1501,8 @@ static int dec_location(dec *d, const field *outer, uint64_t off)
     bool used = d->promoting || idx != PPROF_NONE;
     if (d->raw_ids && !used) {
         int rc = note_raw_refs(d);
+        if (!rc && d->n_loc_fields == 0 && !d->promoting)
+            rc = reserve_locations(d);
         if (rc)
             return rc;
         used = pprof_idset_has(&d->loc_refs, loc.id);

@@ -45,6 +45,11 @@ static int dense_grow(pprof_idmap *m, uint64_t id)
     return pprof_slots_rebuild(&m->slots, &m->mask, m->mask + 1, kept, entry_hash, m);
 }
 
+int pprof_idmap_reserve(pprof_idmap *m, uint64_t max_id)
+{
+    return max_id < PPROF_IDMAP_DENSE_MAX && max_id >= m->dense_cap ? dense_grow(m, max_id) : 0;
+}
+
 int pprof_idmap_put(pprof_idmap *m, uint64_t id, uint32_t index)
 {
     /* Dense below PPROF_IDMAP_DENSE_MAX, and above it while the array,
@@ -98,4 +103,16 @@ int pprof_idset_add(pprof_idset *s, uint64_t id)
     }
     s->bits[w] |= (uint64_t)1 << (id & 63);
     return 0;
+}
+
+size_t pprof_idset_count(const pprof_idset *s, uint64_t *max)
+{
+    size_t n = s->big.dense_count + s->big.count;
+    *max = n ? PPROF_IDSET_BITS_MAX : 0;
+    for (size_t w = 0; w < s->n_words; w++) {
+        n += (size_t)__builtin_popcountll(s->bits[w]);
+        if (s->bits[w] && *max < PPROF_IDSET_BITS_MAX)
+            *max = (uint64_t)w * 64 + 63 - (unsigned)__builtin_clzll(s->bits[w]);
+    }
+    return n;
 }

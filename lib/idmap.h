@@ -41,6 +41,11 @@ static inline uint32_t pprof_idmap_get(const pprof_idmap *m, uint64_t id)
     return PPROF_NONE;
 }
 
+/* Makes room for ids up to max_id in the dense array, when they go there,
+ * so that it does not grow (copied) a doubling at a time. 0 or
+ * PPROF_ENOMEM. */
+int pprof_idmap_reserve(pprof_idmap *m, uint64_t max_id);
+
 /* Stores id -> index (id must be non-zero). Returns 0 or PPROF_ENOMEM. */
 int pprof_idmap_put(pprof_idmap *m, uint64_t id, uint32_t index);
 
@@ -66,5 +71,9 @@ static inline bool pprof_idset_has(const pprof_idset *s, uint64_t id)
 
 /* Adds id. Returns 0 or PPROF_ENOMEM. */
 int pprof_idset_add(pprof_idset *s, uint64_t id);
+
+/* The number of ids in s; the largest in *max (0 when empty, or
+ * PPROF_IDSET_BITS_MAX when it is that or more). */
+size_t pprof_idset_count(const pprof_idset *s, uint64_t *max);
 
 #endif

@@ -2427,6 +2427,34 @@ static void test_idmap(void)
     pprof_idset_release(&set);
     CHECK(set.bits == NULL && set.n_words == 0 && !pprof_idset_has(&set, 1));
     pprof_idset_release(&set); /* twice: safe */
+
+    /* Its count, and largest id below the bound. */
+    uint64_t max = 1;
+    CHECK_INT(pprof_idset_count(&set, &max), 0);
+    CHECK_INT(max, 0);
+    static const uint64_t few[] = {5, 700, 129, 64, 700};
+    for (size_t k = 0; k < sizeof few / sizeof few[0]; k++)
+        CHECK_INT(pprof_idset_add(&set, few[k]), 0);
+    CHECK_INT(pprof_idset_count(&set, &max), 4);
+    CHECK_INT(max, 700);
+    for (size_t k = 0; k < sizeof in / sizeof in[0]; k++)
+        CHECK_INT(pprof_idset_add(&set, in[k]), 0);
+    CHECK_INT(pprof_idset_count(&set, &max), 4 + sizeof in / sizeof in[0] - 1); /* (64 in both) */
+    CHECK_INT(max, PPROF_IDSET_BITS_MAX);
+    pprof_idset_release(&set);
+
+    /* A map reserved for ids up to 5000 does not grow for them. */
+    memset(&m, 0, sizeof m);
+    CHECK_INT(pprof_idmap_reserve(&m, 5000), 0);
+    size_t cap = m.dense_cap;
+    CHECK(cap > 5000);
+    for (uint64_t id = 1; id <= 5000; id++)
+        CHECK_INT(pprof_idmap_put(&m, id, (uint32_t)id), 0);
+    CHECK_INT(m.dense_cap, cap);
+    CHECK_INT(pprof_idmap_get(&m, 4321), 4321);
+    CHECK_INT(pprof_idmap_reserve(&m, PPROF_IDMAP_DENSE_MAX), 0); /* (not dense from the bound on) */
+    CHECK_INT(m.dense_cap, cap);
+    pprof_idmap_release(&m);
 }
 
 int main(void)
