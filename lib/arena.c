@@ -69,6 +69,15 @@ void pprof_arena_release(pprof_arena *a)
  * the mmap threshold): 16 bytes of header, rounded up to whole pages. */
 #define MAP_EXTRA ((size_t)4096 + 16)
 
+/* The whole pages of size page (a power of two) inside [p, p + len):
+ * [*start, *end); false when there is none. */
+static bool interior(const void *p, size_t len, uintptr_t page, uintptr_t *start, uintptr_t *end)
+{
+    *start = ((uintptr_t)p + page - 1) & ~(page - 1);
+    *end = ((uintptr_t)p + len) & ~(page - 1);
+    return *end > *start;
+}
+
 /* Advises the pages holding [p, p + len) and the page after, for huge
  * pages: all of a mapping malloc made for the block, so that the mapping
  * stays one area the kernel can move (realloc's mremap fails on a mapping
@@ -149,12 +158,8 @@ void pprof_advise_huge(void *p, size_t len)
 #ifdef MADV_HUGEPAGE
     /* Big tables are filled once, front to back: huge pages cut the page
      * faults, which otherwise cost more than the decoding itself. */
-    const size_t huge = (size_t)2 << 20;
-    if (len < 4 * huge)
-        return;
-    uintptr_t start = ((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1);
-    uintptr_t end = ((uintptr_t)p + len) & ~(uintptr_t)(huge - 1);
-    if (end > start)
+    uintptr_t start, end;
+    if (len >= 4 * HUGE_PAGE && interior(p, len, HUGE_PAGE, &start, &end))
         madvise((void *)start, end - start, MADV_HUGEPAGE);
 #else
     (void)p;
@@ -222,11 +227,7 @@ void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap)
 
 void pprof_populate(void *p, size_t len)
 {
-    const uintptr_t page = 4096;
-    if (len < POPULATE_MIN)
-        return;
-    uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
-    uintptr_t end = ((uintptr_t)p + len) & ~(page - 1);
-    if (end > start)
+    uintptr_t start, end;
+    if (len >= POPULATE_MIN && interior(p, len, 4096, &start, &end))
         populate_pages(start, end);
 }
