@@ -209,13 +209,17 @@ has list_native list.out "ROUTINE ======================== middle in $src/cprog.
 want=$("$PPROF" -top c_pie c_pie.prof 2>/dev/null | awk '$6 == "middle" { print $4 }')
 got=$(awk '/\(flat, cum\)/ { print $2; exit }' list.out)
 [ -n "$want" ] && [ "$want" = "$got" ] && ok list_cum_matches_top || bad list_cum_matches_top "top '$want' list '$got'"
-# inlined_mix takes ~3% of the run (4 to 15 samples seen; a fresh CI clone
-# once saw none in four runs): a profile where it got none says nothing about
-# -list, so it is recorded again, at most 6 more times, each run twice as long.
+# inlined_mix gets under 1% of the run (0 to 7 of ~270 samples at 30000;
+# half the runs none, and fresh CI clones twice saw none in seven runs that
+# were each twice as long): a profile where it got none says nothing about
+# -list, so it is recorded again, at most 6 more times, starting 4x as long
+# and doubling (0.5 s, then up to 16 s only in the rare worst case).
 cp c_pie.prof c_pie_inl.prof
+n=120000
 for try in 1 2 3 4 5 6; do
 	"$PPROF" -top c_pie c_pie_inl.prof 2>/dev/null | grep -q ' inlined_mix' && break
-	run_prof c_pie_inl.prof ./c_pie 60000
+	run_prof c_pie_inl.prof ./c_pie $n
+	n=$((n * 2))
 done
 $T "$PPROF" -list=inlined_mix c_pie c_pie_inl.prof >list_inl.out 2>&1
 has list_inlined_body list_inl.out "ROUTINE ======================== inlined_mix in $src/cprog.c" \
