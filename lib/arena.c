@@ -38,6 +38,8 @@ static void *arena_alloc(pprof_arena *a, size_t n, size_t align)
     }
     void *p = (char *)a->head->data + at;
     a->used = at + n;
+    /* (strings, many small ones: the pages they fill populated ahead) */
+    pprof_fill_ahead(&a->fill, a->head->data, a->used, a->size);
     return p;
 }
 
@@ -62,6 +64,7 @@ void pprof_arena_release(pprof_arena *a)
     a->head = NULL;
     a->used = a->size = 0;
     a->total = 0;
+    a->fill = (pprof_fill){0};
 }
 
 #define HUGE_PAGE ((size_t)2 << 20)

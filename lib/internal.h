@@ -10,12 +10,19 @@
 
 /* ---------------------------------------------------------------- arena */
 
+/* The state of an array populated ahead of its writes (pprof_fill_ahead). */
+typedef struct pprof_fill {
+    const void *base; /* the array when done was set */
+    size_t done;      /* bytes from base written or populated */
+} pprof_fill;
+
 /* A bump allocator: chunks are freed together, never one by one. */
 typedef struct pprof_arena_chunk pprof_arena_chunk;
 typedef struct pprof_arena {
     pprof_arena_chunk *head;
     size_t used, size; /* in the head chunk */
     uint64_t total;    /* bytes of every chunk: what the arena holds */
+    pprof_fill fill;   /* the head chunk, populated ahead of its use */
 } pprof_arena;
 
 void *pprof_arena_alloc(pprof_arena *a, size_t n);
@@ -70,10 +77,6 @@ void pprof_populate(void *p, size_t len);
  * array, bytes written so far, capacity in bytes), called as the writes
  * go. An array that moves (grows elsewhere) is picked up where its writes
  * are. At most a step and a page past its writes is resident unwritten. */
-typedef struct pprof_fill {
-    const void *base; /* the array when done was set */
-    size_t done;      /* bytes from base written or populated */
-} pprof_fill;
 void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap);
 
 #define PPROF_GROW(arr, cap, need) pprof_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
