@@ -210,7 +210,11 @@ void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap)
         f->base = base;
         f->done = used;
     }
-    if (!base || f->done >= cap || (f->done > used && f->done - used >= FILL_LEAD))
+    /* Through the pipe's thread, half steps asked for a half step ahead:
+     * as much resident ahead, and the thread has a half step's writes of
+     * time to get there first. */
+    size_t step = f->pipe ? FILL_STEP / 2 : FILL_STEP, lead = f->pipe ? FILL_STEP / 2 : FILL_LEAD;
+    if (!base || f->done >= cap || (f->done > used && f->done - used >= lead))
         return;
     if (f->done < used)
         f->done = used;
@@ -218,10 +222,11 @@ void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap)
     uintptr_t at = (uintptr_t)base + f->done;
     uintptr_t start = (at + 4095) & ~(uintptr_t)4095;
     size_t room = cap - f->done;
-    uintptr_t end = (at + (room < FILL_STEP ? room : FILL_STEP)) & ~(uintptr_t)4095;
+    uintptr_t end = (at + (room < step ? room : step)) & ~(uintptr_t)4095;
     if (end <= start)
         return;
-    populate_pages(start, end);
+    if (!f->pipe || !pprof_pipe_populate(f->pipe, (void *)start, end - start))
+        populate_pages(start, end);
     f->done = (size_t)(end - (uintptr_t)base);
 }
 

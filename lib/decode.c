@@ -407,7 +407,22 @@ typedef struct dec {
     uint64_t budget; /* max_memory */
     /* the sample arrays, populated ahead of their writes */
     pprof_fill fill_samples, fill_values, fill_labels, fill_smp_hash, fill_stk_sample, fill_stk_hash;
+    /* the location tables and lines, the same */
+    pprof_fill fill_locations, fill_loc_map_ids, fill_lines, fill_line_fn_ids;
 } dec;
+
+/* The arrays the decoder writes front to back are populated ahead of its
+ * writes by the inflating thread, when there is one (pipe; NULL from when
+ * it stops): on big100k it idles most of the time, while this thread's
+ * page faults were a fifth of its time. */
+static void fills_through(dec *d, pprof_pipe *pipe)
+{
+    pprof_fill *all[] = {&d->fill_samples,   &d->fill_values,      &d->fill_labels,      &d->fill_smp_hash,
+                         &d->fill_stk_sample, &d->fill_stk_hash,   &d->fill_locations,   &d->fill_loc_map_ids,
+                         &d->fill_lines,      &d->fill_line_fn_ids};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        all[i]->pipe = pipe;
+}
 
 static int fail(dec *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(dec *d, int code, const char *fmt, ...)
@@ -582,6 +597,9 @@ static int loc_new(dec *d, uint64_t id, uint32_t *out)
         PPROF_GROW(d->loc_map_ids, d->cap_loc_map_ids, idx + 1) ||
         pprof_idmap_put(&d->loc_ids, id, idx))
         return fail(d, PPROF_ENOMEM, "out of memory");
+    pprof_fill_ahead(&d->fill_locations, p->locations, idx * sizeof *p->locations, cap * sizeof *p->locations);
+    pprof_fill_ahead(&d->fill_loc_map_ids, d->loc_map_ids, idx * sizeof *d->loc_map_ids,
+                     d->cap_loc_map_ids * sizeof *d->loc_map_ids);
     d->loc_defined[idx] = 0;
     d->loc_map_ids[idx] = 0;
     memset(&p->locations[idx], 0, sizeof p->locations[idx]);
@@ -1364,6 +1382,9 @@ static bool fast_location(dec *d, const uint8_t *q, size_t len, pprof_location *
     if (max >= UINT32_MAX - 1 || PPROF_GROW(p->lines, p->internal->cap_lines, max + 1) ||
         PPROF_GROW(d->line_fn_ids, d->cap_line_fn_ids, max + 1))
         return false;
+    pprof_fill_ahead(&d->fill_lines, p->lines, n * sizeof *p->lines, p->internal->cap_lines * sizeof *p->lines);
+    pprof_fill_ahead(&d->fill_line_fn_ids, d->line_fn_ids, n * sizeof *d->line_fn_ids,
+                     d->cap_line_fn_ids * sizeof *d->line_fn_ids);
     while (q < e) {
         uint8_t tag = *q++;
         uint64_t v;
@@ -2377,8 +2398,10 @@ static int parse(pprof_profile **out, const void *data, size_t len, const pprof_
     int rc = d.p ? 0 : pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     if (!rc)
         reserve_for(d.p, s.gz ? pprof_gzip_size_hint(data, len) : s.end, s.max);
+    fills_through(&d, s.pipe);
     if (!rc)
         rc = decode_all(&d);
+    fills_through(&d, NULL);
     if (rc && rc != PPROF_ENOMEM && !s.failed) {
         pprof_error gz_err;
         int grc = src_drain(&s, &gz_err);

@@ -70,9 +70,11 @@ void pprof_populate(void *p, size_t len);
  * array, bytes written so far, capacity in bytes), called as the writes
  * go. An array that moves (grows elsewhere) is picked up where its writes
  * are. At most a step and a page past its writes is resident unwritten. */
+typedef struct pprof_pipe pprof_pipe;
 typedef struct pprof_fill {
     const void *base; /* the array when done was set */
-    size_t done;      /* bytes from base written or populated */
+    size_t done;      /* bytes from base written or populated (or asked to be) */
+    pprof_pipe *pipe; /* when set, its thread populates (pprof_pipe_populate) */
 } pprof_fill;
 void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap);
 
@@ -206,7 +208,6 @@ int pprof_slots_grow(uint32_t **slots, size_t *mask, pprof_slot_hash hash, const
 /* ---------------------------------------------------------------- inflate thread */
 
 /* Inflates gzip data in a second thread; chunks come back in order. */
-typedef struct pprof_pipe pprof_pipe;
 int pprof_pipe_start(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t max, bool drop_input);
 /* The same, and the thread feeds each chunk to ahead (lib/decode_ahead.h)
  * before handing it on; ahead outlives the pipe. */
@@ -240,6 +241,14 @@ size_t pprof_pipe_ahead_ring(size_t chunk);
  * which is returned with err filled. */
 int pprof_pipe_next(pprof_pipe *p, const uint8_t **data, size_t *len, pprof_error *err);
 void pprof_pipe_stop(pprof_pipe *p);
+/* Asks the pipe's thread to populate the whole pages of [start, start +
+ * len) for writing (MADV_POPULATE_WRITE), between its steps of inflating
+ * and after, until the pipe stops: the consumer writes them later without
+ * a page fault, and the thread, idle most of the time, does the work. It
+ * does not wait: false when too many ranges wait already. Contents never
+ * change; a range freed or moved meanwhile is populated for nothing, or
+ * not at all. */
+bool pprof_pipe_populate(pprof_pipe *p, void *start, size_t len);
 
 /* ---------------------------------------------------------------- shared with formats/ */
 
