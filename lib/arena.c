@@ -38,6 +38,8 @@ static void *arena_alloc(pprof_arena *a, size_t n, size_t align)
     }
     void *p = (char *)a->head->data + at;
     a->used = at + n;
+    /* (strings, many small ones: the pages they fill populated ahead) */
+    pprof_fill_ahead(&a->fill, a->head->data, a->used, a->size);
     return p;
 }
 
@@ -62,6 +64,7 @@ void pprof_arena_release(pprof_arena *a)
     a->head = NULL;
     a->used = a->size = 0;
     a->total = 0;
+    a->fill = (pprof_fill){0};
 }
 
 #define HUGE_PAGE ((size_t)2 << 20)
@@ -209,6 +212,19 @@ void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap)
     if (base != f->base) { /* (moved, or new: what it held came along) */
         f->base = base;
         f->done = used;
+        f->ticket = 0;
+    }
+    if (f->ticket && used + FILL_LEAD >= f->asked) {
+        /* The writes near what the pipe's thread was asked for: when it
+         * has not got there yet (busy, or not scheduled), this thread
+         * populates it, no worse than without the thread. */
+        if (!pprof_pipe_populated(f->pipe, f->ticket)) {
+            uintptr_t from = ((uintptr_t)base + (used > f->asked ? used : f->asked) + 4095) & ~(uintptr_t)4095;
+            uintptr_t to = ((uintptr_t)base + f->done) & ~(uintptr_t)4095;
+            if (to > from)
+                populate_pages(from, to);
+        }
+        f->ticket = 0;
     }
     /* Through the pipe's thread, half steps asked for a half step ahead:
      * as much resident ahead, and the thread has a half step's writes of
@@ -225,7 +241,9 @@ void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap)
     uintptr_t end = (at + (room < step ? room : step)) & ~(uintptr_t)4095;
     if (end <= start)
         return;
-    if (!f->pipe || !pprof_pipe_populate(f->pipe, (void *)start, end - start))
+    f->ticket = f->pipe ? pprof_pipe_populate(f->pipe, (void *)start, end - start) : 0;
+    f->asked = (size_t)(start - (uintptr_t)base);
+    if (!f->ticket)
         populate_pages(start, end);
     f->done = (size_t)(end - (uintptr_t)base);
 }

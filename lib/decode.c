@@ -407,8 +407,8 @@ typedef struct dec {
     uint64_t budget; /* max_memory */
     /* the sample arrays, populated ahead of their writes */
     pprof_fill fill_samples, fill_values, fill_labels, fill_smp_hash, fill_stk_sample, fill_stk_hash;
-    /* the location tables and lines, the same */
-    pprof_fill fill_locations, fill_loc_map_ids, fill_lines, fill_line_fn_ids;
+    /* and the tables of locations, lines, functions and strings */
+    pprof_fill fill_locs, fill_loc_map_ids, fill_lines, fill_line_fn_ids, fill_fns, fill_wstr, fill_wlen;
 } dec;
 
 /* The arrays the decoder writes front to back are populated ahead of its
@@ -418,10 +418,13 @@ typedef struct dec {
 static void fills_through(dec *d, pprof_pipe *pipe)
 {
     pprof_fill *all[] = {&d->fill_samples,   &d->fill_values,      &d->fill_labels,      &d->fill_smp_hash,
-                         &d->fill_stk_sample, &d->fill_stk_hash,   &d->fill_locations,   &d->fill_loc_map_ids,
-                         &d->fill_lines,      &d->fill_line_fn_ids};
+                         &d->fill_stk_sample, &d->fill_stk_hash,   &d->fill_locs,        &d->fill_loc_map_ids,
+                         &d->fill_lines,      &d->fill_line_fn_ids, &d->fill_fns,        &d->fill_wstr,
+                         &d->fill_wlen};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         all[i]->pipe = pipe;
+    if (d->p) /* (the strings' arena chunk) */
+        d->p->internal->arena.fill.pipe = pipe;
 }
 
 static int fail(dec *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -597,8 +600,8 @@ static int loc_new(dec *d, uint64_t id, uint32_t *out)
         PPROF_GROW(d->loc_map_ids, d->cap_loc_map_ids, idx + 1) ||
         pprof_idmap_put(&d->loc_ids, id, idx))
         return fail(d, PPROF_ENOMEM, "out of memory");
-    pprof_fill_ahead(&d->fill_locations, p->locations, idx * sizeof *p->locations, cap * sizeof *p->locations);
-    pprof_fill_ahead(&d->fill_loc_map_ids, d->loc_map_ids, idx * sizeof *d->loc_map_ids,
+    pprof_fill_ahead(&d->fill_locs, p->locations, (idx + 1) * sizeof *p->locations, cap * sizeof *p->locations);
+    pprof_fill_ahead(&d->fill_loc_map_ids, d->loc_map_ids, (idx + 1) * sizeof *d->loc_map_ids,
                      d->cap_loc_map_ids * sizeof *d->loc_map_ids);
     d->loc_defined[idx] = 0;
     d->loc_map_ids[idx] = 0;
@@ -1320,6 +1323,9 @@ static int dec_function(dec *d, const field *outer, uint64_t off)
     }
     if (!rc && pprof_profile_add_function(NULL, d->p, &fn))
         return fail(d, PPROF_ENOMEM, "out of memory");
+    if (!rc)
+        pprof_fill_ahead(&d->fill_fns, d->p->functions, d->p->n_functions * sizeof *d->p->functions,
+                         d->p->internal->cap_functions * sizeof *d->p->functions);
     return rc;
 }
 
@@ -1382,8 +1388,8 @@ static bool fast_location(dec *d, const uint8_t *q, size_t len, pprof_location *
     if (max >= UINT32_MAX - 1 || PPROF_GROW(p->lines, p->internal->cap_lines, max + 1) ||
         PPROF_GROW(d->line_fn_ids, d->cap_line_fn_ids, max + 1))
         return false;
-    pprof_fill_ahead(&d->fill_lines, p->lines, n * sizeof *p->lines, p->internal->cap_lines * sizeof *p->lines);
-    pprof_fill_ahead(&d->fill_line_fn_ids, d->line_fn_ids, n * sizeof *d->line_fn_ids,
+    pprof_fill_ahead(&d->fill_lines, p->lines, (n + 1) * sizeof *p->lines, p->internal->cap_lines * sizeof *p->lines);
+    pprof_fill_ahead(&d->fill_line_fn_ids, d->line_fn_ids, (n + 1) * sizeof *d->line_fn_ids,
                      d->cap_line_fn_ids * sizeof *d->line_fn_ids);
     while (q < e) {
         uint8_t tag = *q++;
@@ -1479,6 +1485,7 @@ static int reserve_locations(dec *d)
         return 0;
     if (PPROF_GROW(p->locations, p->internal->cap_locations, n) || PPROF_GROW(d->loc_defined, d->cap_loc_defined, n) ||
         PPROF_GROW(d->loc_map_ids, d->cap_loc_map_ids, n) || PPROF_GROW(d->loc_wire_order, d->cap_wire_order, n) ||
+        PPROF_GROW(p->lines, p->internal->cap_lines, n) || PPROF_GROW(d->line_fn_ids, d->cap_line_fn_ids, n) ||
         pprof_idmap_reserve(&d->loc_ids, max))
         return fail(d, PPROF_ENOMEM, "out of memory");
     return 0;
@@ -1736,6 +1743,8 @@ static int add_string(dec *d, uint64_t len, uint64_t off, char **out)
         return fail(d, PPROF_ELIMIT, "parsing profile: too many strings");
     if (PPROF_GROW(d->wstr, d->cap_wstr, d->n_wstr + 1) || PPROF_GROW(d->wlen, d->cap_wlen, d->n_wstr + 1))
         return fail(d, PPROF_ENOMEM, "out of memory");
+    pprof_fill_ahead(&d->fill_wstr, d->wstr, (d->n_wstr + 1) * sizeof *d->wstr, d->cap_wstr * sizeof *d->wstr);
+    pprof_fill_ahead(&d->fill_wlen, d->wlen, (d->n_wstr + 1) * sizeof *d->wlen, d->cap_wlen * sizeof *d->wlen);
     if (len > UINT32_MAX)
         return fail(d, PPROF_ELIMIT, "parsing profile: string %zu too long", d->n_wstr);
     if (len >= (1u << 20) && check_budget(d, len))

@@ -63,6 +63,8 @@ struct pprof_pipe {
     uintptr_t pop_start[PIPE_POP_MAX], pop_end[PIPE_POP_MAX];
     size_t pop_head;
     _Atomic size_t pop_n;
+    uint64_t pop_asked;          /* ranges ever queued (under mu) */
+    _Atomic uint64_t pop_served; /* ranges ever populated, in queue order */
 };
 
 static void pipe_free_slots(struct pprof_pipe *p)
@@ -113,6 +115,7 @@ static void pipe_serve(struct pprof_pipe *p)
 #ifdef MADV_POPULATE_WRITE
         (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE); /* (see lib/arena.c) */
 #endif
+        atomic_fetch_add_explicit(&p->pop_served, 1, memory_order_release);
         pthread_mutex_lock(&p->mu);
     }
 }
@@ -374,23 +377,27 @@ static void *pipe_main(void *arg)
     return NULL;
 }
 
-bool pprof_pipe_populate(pprof_pipe *p, void *start, size_t len)
+uint64_t pprof_pipe_populate(pprof_pipe *p, void *start, size_t len)
 {
     uintptr_t lo = ((uintptr_t)start + 4095) & ~(uintptr_t)4095, hi = ((uintptr_t)start + len) & ~(uintptr_t)4095;
-    if (hi <= lo)
-        return true; /* (no whole page) */
+    uint64_t ticket = 0;
     pthread_mutex_lock(&p->mu);
     size_t n = atomic_load_explicit(&p->pop_n, memory_order_relaxed);
-    bool room = n < PIPE_POP_MAX && !p->cancel;
-    if (room) {
+    if (hi > lo && n < PIPE_POP_MAX && !p->cancel) {
         size_t at = (p->pop_head + n) % PIPE_POP_MAX;
         p->pop_start[at] = lo;
         p->pop_end[at] = hi;
         atomic_store_explicit(&p->pop_n, n + 1, memory_order_relaxed);
+        ticket = ++p->pop_asked;
         pthread_cond_broadcast(&p->can_fill);
     }
     pthread_mutex_unlock(&p->mu);
-    return room;
+    return ticket;
+}
+
+bool pprof_pipe_populated(pprof_pipe *p, uint64_t ticket)
+{
+    return atomic_load_explicit(&p->pop_served, memory_order_acquire) >= ticket;
 }
 
 uint64_t pprof_gzip_size_hint(const uint8_t *gz, size_t len)

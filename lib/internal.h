@@ -10,12 +10,23 @@
 
 /* ---------------------------------------------------------------- arena */
 
+/* The state of an array populated ahead of its writes (pprof_fill_ahead). */
+typedef struct pprof_pipe pprof_pipe;
+typedef struct pprof_fill {
+    const void *base; /* the array when done was set */
+    size_t done;      /* bytes from base written or populated (or asked to be) */
+    pprof_pipe *pipe; /* when set, its thread populates (pprof_pipe_populate) */
+    uint64_t ticket;  /* the last range asked of it (0: none waits), from byte asked */
+    size_t asked;
+} pprof_fill;
+
 /* A bump allocator: chunks are freed together, never one by one. */
 typedef struct pprof_arena_chunk pprof_arena_chunk;
 typedef struct pprof_arena {
     pprof_arena_chunk *head;
     size_t used, size; /* in the head chunk */
     uint64_t total;    /* bytes of every chunk: what the arena holds */
+    pprof_fill fill;   /* the head chunk, populated ahead of its use */
 } pprof_arena;
 
 void *pprof_arena_alloc(pprof_arena *a, size_t n);
@@ -70,12 +81,6 @@ void pprof_populate(void *p, size_t len);
  * array, bytes written so far, capacity in bytes), called as the writes
  * go. An array that moves (grows elsewhere) is picked up where its writes
  * are. At most a step and a page past its writes is resident unwritten. */
-typedef struct pprof_pipe pprof_pipe;
-typedef struct pprof_fill {
-    const void *base; /* the array when done was set */
-    size_t done;      /* bytes from base written or populated (or asked to be) */
-    pprof_pipe *pipe; /* when set, its thread populates (pprof_pipe_populate) */
-} pprof_fill;
 void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap);
 
 #define PPROF_GROW(arr, cap, need) pprof_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
@@ -245,10 +250,12 @@ void pprof_pipe_stop(pprof_pipe *p);
  * len) for writing (MADV_POPULATE_WRITE), between its steps of inflating
  * and after, until the pipe stops: the consumer writes them later without
  * a page fault, and the thread, idle most of the time, does the work. It
- * does not wait: false when too many ranges wait already. Contents never
- * change; a range freed or moved meanwhile is populated for nothing, or
- * not at all. */
-bool pprof_pipe_populate(pprof_pipe *p, void *start, size_t len);
+ * does not wait: returns a ticket, or 0 when the range has no whole page
+ * or too many ranges wait already. Contents never change; a range freed
+ * or moved meanwhile is populated for nothing, or not at all. */
+uint64_t pprof_pipe_populate(pprof_pipe *p, void *start, size_t len);
+/* Whether the range of ticket (and every one asked before it) is done. */
+bool pprof_pipe_populated(pprof_pipe *p, uint64_t ticket);
 
 /* ---------------------------------------------------------------- shared with formats/ */
 

@@ -743,9 +743,16 @@ static void test_pipe_populate(void)
         return;
     }
     /* pages 1 to 64 of [100, 100 + 64 pages): the whole ones */
-    CHECK(pprof_pipe_populate(pipe, m + 100, 64 * 4096));
+    uint64_t ticket = pprof_pipe_populate(pipe, m + 100, 64 * 4096);
+    CHECK(ticket != 0);
     CHECK_INT((long long)resident_after(m, 128 * 4096, 63), 63);
     CHECK_INT((long long)resident_after(m + 4096, 63 * 4096, 63), 63);
+    /* and says so (the fills then leave those pages to it) */
+    bool told = false;
+    for (int tries = 0; tries < 5000 && !(told = pprof_pipe_populated(pipe, ticket)); tries++)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    CHECK(told);
+    CHECK(!pprof_pipe_populated(pipe, ticket + 1));
     /* An array written front to back from page 128: half steps ahead. */
     uint8_t *arr = m + 128 * 4096;
     size_t cap = 100 * 4096 + 1000;
@@ -780,7 +787,7 @@ static void test_pipe_populate(void)
     }
     CHECK_INT((long long)got, (long long)n);
     uint8_t *late = m + 512 * 4096;
-    CHECK(pprof_pipe_populate(pipe, late, 8 * 4096));
+    CHECK(pprof_pipe_populate(pipe, late, 8 * 4096) > ticket);
     CHECK_INT((long long)resident_after(late, 128 * 4096, 8), 8);
     CHECK_INT((long long)resident_after(m + 229 * 4096, 283 * 4096, 0), 0); /* (between: untouched) */
     pprof_pipe_stop(pipe);
