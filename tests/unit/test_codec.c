@@ -2430,6 +2430,31 @@ static void test_decode_fill_tables(void)
     pprof_buf_release(&raw);
 }
 
+/* The wire-id map's array, reserved for many ids, is cleared in pages
+ * populated first (pprof_populate), not faulted in one at a time as the
+ * clearing goes: 2M ids (8 MiB, a fresh mapping here: run after
+ * test_decode_fill_tables) take few faults, some 2,000 without. */
+static void test_idmap_reserve_populated(void)
+{
+    int fd = open_fault_counter();
+    if (fd < 0)
+        return;
+    pprof_idmap m;
+    memset(&m, 0, sizeof m);
+    uint64_t before = fault_count(fd);
+    CHECK_INT(pprof_idmap_reserve(&m, (2u << 20) - 1), 0);
+    uint64_t faults = fault_count(fd) - before;
+    close(fd);
+    CHECK(faults < 64);
+    CHECK(m.dense_cap >= (2u << 20));
+    bool clear = true;
+    for (size_t i = 0; i < m.dense_cap; i += 1000)
+        clear &= m.dense[i] == 0;
+    CHECK(clear);
+    CHECK_INT(pprof_idmap_get(&m, 12345), PPROF_NONE);
+    pprof_idmap_release(&m);
+}
+
 /* At the first Location, the line tables are sized for the locations the
  * samples use (one line each, the common case), not grown a doubling at
  * a time: 3,000 used locations without a line leave room for 3,000. */
@@ -2591,6 +2616,7 @@ static void test_idmap(void)
 int main(void)
 {
     test_decode_fill_tables(); /* (first: see there) */
+    test_idmap_reserve_populated();
     test_round_trip();
     test_label_order();
     test_id_fallback();
