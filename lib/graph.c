@@ -136,6 +136,7 @@ typedef struct node_part {
     node_rec *rec;
     int64_t *cum_div;
     bool overflow;
+    bool failed; /* a second thread's part could not get its records */
     uint64_t abs_sum;
 } node_part;
 
@@ -244,6 +245,15 @@ static int node_part_alloc(node_part *t)
     for (size_t i = 0; i < b->n_nodes; i++)
         t->rec[i].track = b->track[i];
     return 0;
+}
+
+/* A second thread's part: its records made there, their page faults
+ * (two tables of 16 bytes a node) off the first thread's path. */
+static void *node_part_run(void *arg)
+{
+    node_part *t = arg;
+    t->failed = node_part_alloc(t) != 0;
+    return t->failed ? NULL : node_pass(t);
 }
 
 static void node_part_release(node_part *t)
@@ -402,13 +412,13 @@ static int accumulate_nodes(gb *b)
          * of page faults on m100.pb.gz (43,000 nodes). */
         two.acc = NULL;
         pthread_t th;
-        bool threaded = node_part_alloc(&two) == 0 && pthread_create(&th, NULL, node_pass, &two) == 0;
+        bool threaded = pthread_create(&th, NULL, node_part_run, &two) == 0;
         if (threaded) {
             node_pass(&one);
             rows_flat(b, mid, n_rows, b->acc, &one.overflow);
             pthread_join(th, NULL);
             uint64_t total;
-            bool exact = !one.overflow && !two.overflow &&
+            bool exact = !two.failed && !one.overflow && !two.overflow &&
                          !__builtin_add_overflow(one.abs_sum, two.abs_sum, &total) && total <= INT64_MAX;
             if (exact) {
                 b->split_at = mid;
@@ -1173,17 +1183,6 @@ static int current_edges(gb *b)
  * entropy order reads b->edges, which must be current. */
 static int sorted_kept(gb *b, sort_item *items, size_t *count)
 {
-    int64_t *scores = NULL;
-    if (b->opt->visual) {
-        scores = malloc((b->n_work ? b->n_work : 1) * sizeof *scores);
-        if (!scores)
-            return PPROF_ENOMEM;
-        int rc = graph_entropy_scores(scores, b);
-        if (rc) {
-            free(scores);
-            return rc;
-        }
-    }
     /* edges_of with no node selection: only the tracked nodes are sorted,
      * the graph lists the others in working order (emit). */
     bool partial = b->track_src && b->opt->nodecount <= 0;
@@ -1195,18 +1194,30 @@ static int sorted_kept(gb *b, sort_item *items, size_t *count)
         items[n].node = (uint32_t)i;
         char *name;
         int rc = node_name(b, inf, &name);
-        if (rc) {
-            free(scores);
+        if (rc)
             return rc;
-        }
         items[n].name = name;
         items[n].flat = b->acc[i].flat;
         items[n].cum = b->acc[i].cum;
-        items[n].score = scores ? scores[i] : 0;
+        items[n].score = 0;
         items[n].info = &b->info[inf];
         n++;
     }
-    free(scores);
+    if (b->opt->visual) {
+        int64_t *scores = malloc((n ? n : 1) * sizeof *scores);
+        uint32_t *nodes = malloc((n ? n : 1) * sizeof *nodes);
+        int rc = scores && nodes ? 0 : PPROF_ENOMEM;
+        for (size_t j = 0; j < n && !rc; j++)
+            nodes[j] = items[j].node;
+        if (!rc)
+            rc = graph_entropy_scores(scores, b, nodes, n);
+        for (size_t j = 0; j < n && !rc; j++)
+            items[j].score = scores[j];
+        free(scores);
+        free(nodes);
+        if (rc)
+            return rc;
+    }
     qsort(items, n, sizeof *items, b->opt->visual ? cmp_entropy : b->opt->sort_cum ? cmp_cum : cmp_flat);
     b->g->matched_first = partial;
     b->g->n_matched = partial ? n : 0;
@@ -1634,7 +1645,6 @@ static void gb_release(gb *b)
     free(b->track);
     free(b->sample_edges);
     free(b->loc_single);
-    free(b->stamps);
     free(b->edges);
     free(b->edge_slots);
     free(b->last_edge);
@@ -1787,9 +1797,8 @@ static int alloc_nodemap_work(gb *b)
     b->kept = malloc(nn ? nn : 1);
     b->track = malloc(nn ? nn : 1);
     b->sample_edges = malloc(b->n_rows ? b->n_rows : 1);
-    b->stamps = malloc((nn ? nn : 1) * sizeof *b->stamps);
     b->loc_single = malloc((p->n_locations ? p->n_locations : 1) * sizeof *b->loc_single);
-    if (!b->acc || !b->kept || !b->track || !b->sample_edges || !b->stamps || !b->loc_single)
+    if (!b->acc || !b->kept || !b->track || !b->sample_edges || !b->loc_single)
         return PPROF_ENOMEM;
     for (size_t i = 0; i < p->n_locations; i++)
         b->loc_single[i] = b->loc_off[i + 1] - b->loc_off[i] == 1 ? b->loc_nodes[b->loc_off[i]] : PPROF_NONE;

@@ -11,79 +11,74 @@ static double entropy_term(double x)
 }
 
 
-int graph_entropy_scores(int64_t *out, const gb *b)
+/* What the entropy order sums for one scored node. */
+typedef struct entropy_side {
+    uint32_t n_in, n_out; /* edge counts */
+    int64_t tot_in, tot_out; /* positive weight totals (the out side starts from the
+                              * node's own flat, as pprof counts it as one more "edge") */
+    double h_in, h_out;
+} entropy_side;
+
+int graph_entropy_scores(int64_t *out, const gb *b, const uint32_t *nodes, size_t k)
 {
-    size_t n = b->n_work;
-    /* Per node: edge counts, positive weight totals (the out side starts
-     * from the node's own flat, as pprof counts it as one more "edge"). */
-    uint32_t *n_in = calloc(n ? n : 1, sizeof *n_in);
-    uint32_t *n_out = calloc(n ? n : 1, sizeof *n_out);
-    double *tot_in = calloc(n ? n : 1, sizeof *tot_in);
-    double *tot_out = calloc(n ? n : 1, sizeof *tot_out);
-    double *h_in = calloc(n ? n : 1, sizeof *h_in);
-    double *h_out = calloc(n ? n : 1, sizeof *h_out);
-    int rc = 0;
-    if (!n_in || !n_out || !tot_in || !tot_out || !h_in || !h_out) {
-        rc = PPROF_ENOMEM;
-        goto done;
+    /* Per scored node only: a drawing scores the nodes above the node
+     * cutoff, 1,400 of 43,000 on m100.pb.gz, where tables for every
+     * working node were 2.7 MB of page faults per sort. at[] numbers the
+     * scored nodes (+1; 0: not scored); an edge counts at each end that
+     * is scored. */
+    uint32_t *at = calloc(b->n_work ? b->n_work : 1, sizeof *at);
+    entropy_side *x = calloc(k ? k : 1, sizeof *x);
+    if (!at || !x) {
+        free(at);
+        free(x);
+        return PPROF_ENOMEM;
     }
-    int64_t *itot = calloc(2 * (n ? n : 1), sizeof *itot);
-    if (!itot) {
-        rc = PPROF_ENOMEM;
-        goto done;
+    for (size_t j = 0; j < k; j++) {
+        at[nodes[j]] = (uint32_t)j + 1;
+        x[j].tot_out = b->acc[nodes[j]].flat;
     }
-    int64_t *iin = itot, *iout = itot + n;
-    for (size_t i = 0; i < n; i++)
-        iout[i] = b->acc[i].flat;
     for (size_t e = 0; e < b->n_edges; e++) {
         const edge_rec *r = &b->edges[e];
-        n_in[r->dst]++;
-        n_out[r->src]++;
-        if (r->w > 0) { /* Go's int64 sums wrap */
-            iin[r->dst] = (int64_t)((uint64_t)iin[r->dst] + (uint64_t)r->w);
-            iout[r->src] = (int64_t)((uint64_t)iout[r->src] + (uint64_t)r->w);
+        uint32_t d = at[r->dst], s = at[r->src];
+        if (d) {
+            x[d - 1].n_in++;
+            if (r->w > 0) /* Go's int64 sums wrap */
+                x[d - 1].tot_in = (int64_t)((uint64_t)x[d - 1].tot_in + (uint64_t)r->w);
+        }
+        if (s) {
+            x[s - 1].n_out++;
+            if (r->w > 0)
+                x[s - 1].tot_out = (int64_t)((uint64_t)x[s - 1].tot_out + (uint64_t)r->w);
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        tot_in[i] = (double)iin[i];
-        tot_out[i] = (double)iout[i];
-    }
-    free(itot);
     for (size_t e = 0; e < b->n_edges; e++) {
         const edge_rec *r = &b->edges[e];
+        uint32_t d = at[r->dst], s = at[r->src];
         double w = (double)graph_abs64(r->w);
-        if (tot_in[r->dst] != 0)
-            h_in[r->dst] += entropy_term(w / tot_in[r->dst]);
-        if (tot_out[r->src] != 0)
-            h_out[r->src] += entropy_term(w / tot_out[r->src]);
+        if (d && x[d - 1].tot_in != 0)
+            x[d - 1].h_in += entropy_term(w / (double)x[d - 1].tot_in);
+        if (s && x[s - 1].tot_out != 0)
+            x[s - 1].h_out += entropy_term(w / (double)x[s - 1].tot_out);
     }
-    for (size_t i = 0; i < n; i++) {
-        if (!b->kept[i]) {
-            out[i] = 0;
-            continue;
-        }
-        int64_t flat = b->acc[i].flat;
+    for (size_t j = 0; j < k; j++) {
+        const entropy_side *y = &x[j];
+        int64_t flat = b->acc[nodes[j]].flat;
         double score = 0;
-        score += n_in[i] == 0 ? 1.0 : h_in[i];
-        if (n_out[i] == 0) {
+        score += y->n_in == 0 ? 1.0 : y->h_in;
+        if (y->n_out == 0) {
             score += 1.0;
         } else {
-            double h = h_out[i];
-            if (tot_out[i] != 0 && flat > 0)
-                h += entropy_term((double)flat / tot_out[i]);
+            double h = y->h_out;
+            if (y->tot_out != 0 && flat > 0)
+                h += entropy_term((double)flat / (double)y->tot_out);
             score += h;
         }
         /* Wraps as Go's int64 addition does. */
-        out[i] = (int64_t)((uint64_t)graph_go_int64(score * (double)b->acc[i].cum) + (uint64_t)flat);
+        out[j] = (int64_t)((uint64_t)graph_go_int64(score * (double)b->acc[nodes[j]].cum) + (uint64_t)flat);
     }
-done:
-    free(n_in);
-    free(n_out);
-    free(tot_in);
-    free(tot_out);
-    free(h_in);
-    free(h_out);
-    return rc;
+    free(at);
+    free(x);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- redundant edges */

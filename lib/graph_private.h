@@ -74,7 +74,6 @@ typedef struct gb {
     size_t n_tracked;      /* with track_src: how many nodes are tracked */
     uint8_t *sample_edges; /* per sample: has a tracked node */
     uint32_t *loc_single;  /* per location: its only node, or PPROF_NONE */
-    uint32_t *stamps;      /* per working node: last sample that counted it */
     edge_rec *edges;
     size_t n_edges, cap_edges;
     uint32_t *edge_slots; /* hash (src,dst) -> edge index + 1 */
@@ -113,10 +112,11 @@ static inline const int64_t *graph_row_values(const gb *b, size_t r)
 
 /* ---------------------------------------------------------------- graph_order.c */
 
-/* pprof's entropy score of every kept working node (EntropyOrder), from
- * the edges b->edges[0..n_edges): favours entry and leaf nodes and nodes
- * whose in or out weight is spread over many edges. out has n_work slots. */
-int graph_entropy_scores(int64_t *out, const gb *b);
+/* pprof's entropy score (EntropyOrder) of the k working nodes listed in
+ * nodes, into out[0..k), from the edges b->edges[0..n_edges): favours
+ * entry and leaf nodes and nodes whose in or out weight is spread over
+ * many edges. */
+int graph_entropy_scores(int64_t *out, const gb *b, const uint32_t *nodes, size_t k);
 
 /* pprof's RemoveRedundantEdges on the emitted graph: from the last node
  * up, drops residual in-edges (lightest first, stopping at the first

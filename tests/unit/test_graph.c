@@ -2,6 +2,7 @@
 #include "pprof.h"
 #include "unit.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1048,6 +1049,41 @@ static size_t brute_edge_errors(const pprof_graph *g, const brute_edge *ref, siz
     return bad;
 }
 
+/* Every edge of p's function graph with no node dropped, walked sample by
+ * sample into ref (nf * nf, src * nf + dst); used marks the functions on
+ * some sample. Returns how many are. */
+static size_t brute_edges(brute_edge *ref, uint8_t *used, const pprof_profile *p, size_t nf)
+{
+    size_t n_used = 0;
+    for (size_t s = 0; s < p->n_samples; s++) {
+        const pprof_sample *sm = &p->samples[s];
+        const uint32_t *locs = pprof_sample_locs(p, sm);
+        int64_t v = p->values[s * p->n_sample_types];
+        size_t prev = SIZE_MAX, prev_at = SIZE_MAX;
+        for (size_t i = sm->n_locs; i-- > 0;) {
+            const pprof_location *loc = &p->locations[locs[i]];
+            for (uint32_t k = loc->n_lines; k-- > 0;) {
+                size_t f = p->lines[loc->lines_off + k].function;
+                n_used += !used[f];
+                used[f] = 1;
+                if (prev != SIZE_MAX && prev != f) {
+                    brute_edge *r = &ref[prev * nf + f];
+                    if (r->stamp != s + 1) {
+                        bool inl = prev_at == i;
+                        r->stamp = (uint32_t)s + 1;
+                        r->w += v;
+                        r->is_inline = r->seen ? r->is_inline && inl : inl;
+                        r->seen = true;
+                    }
+                }
+                prev = f;
+                prev_at = i;
+            }
+        }
+    }
+    return n_used;
+}
+
 static void test_edges_brute(void)
 {
     for (int shape = 0; shape < 2; shape++) {
@@ -1056,33 +1092,7 @@ static void test_edges_brute(void)
                                  : random_profile(3, 14, 60, 600, 12, 1, true);
         brute_edge *ref = calloc(nf * nf, sizeof *ref);
         uint8_t *used = calloc(nf, 1);
-        size_t n_used = 0;
-        for (size_t s = 0; ref && used && s < p->n_samples; s++) {
-            const pprof_sample *sm = &p->samples[s];
-            const uint32_t *locs = pprof_sample_locs(p, sm);
-            int64_t v = p->values[s * p->n_sample_types];
-            size_t prev = SIZE_MAX, prev_at = SIZE_MAX;
-            for (size_t i = sm->n_locs; i-- > 0;) {
-                const pprof_location *loc = &p->locations[locs[i]];
-                for (uint32_t k = loc->n_lines; k-- > 0;) {
-                    size_t f = p->lines[loc->lines_off + k].function;
-                    n_used += !used[f];
-                    used[f] = 1;
-                    if (prev != SIZE_MAX && prev != f) {
-                        brute_edge *r = &ref[prev * nf + f];
-                        if (r->stamp != s + 1) {
-                            bool inl = prev_at == i;
-                            r->stamp = (uint32_t)s + 1;
-                            r->w += v;
-                            r->is_inline = r->seen ? r->is_inline && inl : inl;
-                            r->seen = true;
-                        }
-                    }
-                    prev = f;
-                    prev_at = i;
-                }
-            }
-        }
+        size_t n_used = ref && used ? brute_edges(ref, used, p, nf) : 0;
         pprof_profile *q = NULL;
         pprof_error err;
         CHECK_INT(pprof_profile_copy(&q, p), 0);
@@ -1113,6 +1123,99 @@ static void test_edges_brute(void)
         pprof_profile_free(q);
         pprof_profile_free(p);
     }
+}
+
+/* pprof's entropy score of function f (EntropyOrder) from the graph's
+ * edges (ref, nf functions) and f's flat and cum, summed in function order. */
+static int64_t brute_entropy(const brute_edge *ref, size_t nf, size_t f, int64_t flat, int64_t cum)
+{
+    int64_t tin = 0, tout = flat;
+    size_t nin = 0, nout = 0;
+    for (size_t o = 0; o < nf; o++) {
+        const brute_edge *in = &ref[o * nf + f], *out = &ref[f * nf + o];
+        nin += in->seen;
+        nout += out->seen;
+        tin += in->seen && in->w > 0 ? in->w : 0;
+        tout += out->seen && out->w > 0 ? out->w : 0;
+    }
+    double hin = 0, hout = 0;
+    for (size_t o = 0; o < nf; o++) {
+        const brute_edge *in = &ref[o * nf + f], *out = &ref[f * nf + o];
+        double x = in->w < 0 ? (double)-in->w : (double)in->w, y = out->w < 0 ? (double)-out->w : (double)out->w;
+        if (in->seen && tin != 0) /* (an edge of weight 0 makes a NaN, as in pprof) */
+            hin -= x / (double)tin * log2(x / (double)tin);
+        if (out->seen && tout != 0)
+            hout -= y / (double)tout * log2(y / (double)tout);
+    }
+    if (tout != 0 && flat > 0)
+        hout -= (double)flat / (double)tout * log2((double)flat / (double)tout);
+    double score = (nin ? hin : 1.0) + (nout ? hout : 1.0), v = score * (double)cum;
+    /* Go's conversion (NaN and out of range: the smallest int64, which
+     * sorts last) and wrapping addition */
+    int64_t i = v >= -9223372036854775808.0 && v < 9223372036854775808.0 ? (int64_t)v : INT64_MIN;
+    return (int64_t)((uint64_t)i + (uint64_t)flat);
+}
+
+/* A drawing's nodes in pprof's entropy order, against scores worked out
+ * here from a walk of every sample: no node trimmed (nodefraction 0), so
+ * the order is that of the whole graph. (Neighbours whose scores differ
+ * by 1 may swap: the sums here add in another order.) */
+static void test_entropy_brute(void)
+{
+    for (int shape = 0; shape < 2; shape++) {
+        pprof_profile *p = shape ? random_profile(5, 300, 900, 20000, 30, 3, true)
+                                 : random_profile(7, 14, 60, 600, 12, 1, true);
+        size_t nf = p->n_functions;
+        brute_edge *ref = calloc(nf * nf, sizeof *ref);
+        uint8_t *used = calloc(nf, 1);
+        if (ref && used)
+            brute_edges(ref, used, p, nf);
+        pprof_graph_options o = graph_options();
+        o.granularity = PPROF_GRAN_FUNCTIONS;
+        o.visual = true;
+        pprof_graph *g = build(p, &o);
+        CHECK(g && ref && used);
+        if (g && ref && used) {
+            CHECK(g->n_nodes > nf / 2);
+            size_t bad = 0;
+            int64_t before = INT64_MAX;
+            for (size_t i = 0; i < g->n_nodes; i++) {
+                const pprof_node *n = &g->nodes[i];
+                int64_t v = brute_entropy(ref, nf, (size_t)atoi(node_name(g, i) + 1), n->flat, n->cum);
+                v = v == INT64_MIN ? -1 : v < 0 ? -v : v;
+                bad += v > before && v - before > 1;
+                before = v;
+            }
+            CHECK_INT(bad, 0);
+        }
+        pprof_graph_free(g);
+        free(ref);
+        free(used);
+        pprof_profile_free(p);
+    }
+}
+
+/* An edge out of a hidden node (h and x: their samples cancel out)
+ * counts at its other end: g's only in-edge makes its in-entropy 0, not
+ * the 1 of an entry node, so g (score 1 * 10 + 10) and m (-20) come after
+ * k (2 * 8 + 8), not before it (30 each). */
+static void test_entropy_hidden(void)
+{
+    pprof_profile *p = new_profile();
+    add(p, "g;h;x", 10);
+    add(p, "m;h;x", -10);
+    add(p, "k", 8);
+    pprof_graph_options o = graph_options();
+    o.visual = true;
+    pprof_graph *g = build(p, &o);
+    CHECK(g && g->n_nodes == 3 && g->n_hidden == 2);
+    if (g && g->n_nodes == 3) {
+        CHECK_STR(node_name(g, 0), "k");
+        CHECK_STR(node_name(g, 1), "g");
+        CHECK_STR(node_name(g, 2), "m");
+    }
+    pprof_graph_free(g);
+    pprof_profile_free(p);
 }
 
 /* ---------------------------------------------------------------- tags, every path */
@@ -1383,5 +1486,7 @@ int main(void)
     test_edges_of_matched();
     test_edge_walks();
     test_edges_brute();
+    test_entropy_brute();
+    test_entropy_hidden();
     return unit_report("graph");
 }
