@@ -242,6 +242,10 @@ static int node_part_alloc(node_part *t)
     t->cum_div = b->opt->mean ? calloc(nn, sizeof *t->cum_div) : NULL;
     if (!t->rec || (b->opt->mean && !t->cum_div))
         return PPROF_ENOMEM;
+    /* Written in full (here and when folded): mapped in one call. */
+    pprof_populate(t->rec, nn * sizeof *t->rec);
+    if (t->cum_div)
+        pprof_populate(t->cum_div, nn * sizeof *t->cum_div);
     for (size_t i = 0; i < b->n_nodes; i++)
         t->rec[i].track = b->track[i];
     return 0;
@@ -1800,6 +1804,11 @@ static int alloc_nodemap_work(gb *b)
     b->loc_single = malloc((p->n_locations ? p->n_locations : 1) * sizeof *b->loc_single);
     if (!b->acc || !b->kept || !b->track || !b->sample_edges || !b->loc_single)
         return PPROF_ENOMEM;
+    /* Both written in full before they are read (the node pass, below):
+     * mapped in one call each, not a page fault per 4 KiB (big100k.pb.gz:
+     * 1.4 MB and 0.8 MB). */
+    pprof_populate(b->acc, nn * sizeof *b->acc);
+    pprof_populate(b->loc_single, p->n_locations * sizeof *b->loc_single);
     for (size_t i = 0; i < p->n_locations; i++)
         b->loc_single[i] = b->loc_off[i + 1] - b->loc_off[i] == 1 ? b->loc_nodes[b->loc_off[i]] : PPROF_NONE;
     if (b->track_src) {

@@ -597,9 +597,11 @@ int graph_tags_weigh(graph_tags *t)
     int64_t w = graph_abs64(t->w);
     if (t->by_ids) {
         if (!t->bucket_w) {
-            /* about two samples a bucket: a few MiB at most per million */
+            /* about two weighed samples a bucket (the labelled ones, a
+             * tenth of m100.pb.gz's: sized by all, it was 128 page faults
+             * of 512 KiB): a few MiB at most per million */
             size_t nb = 1024;
-            while (nb < ns / 2 && nb < ((size_t)1 << 24))
+            while (nb < t->n_rows / 2 && nb < ((size_t)1 << 24))
                 nb *= 2;
             if (!(t->bucket_w = calloc(nb, sizeof *t->bucket_w)))
                 return PPROF_ENOMEM;

@@ -11,6 +11,7 @@ typedef struct gb {
     size_t cap_nodes, cap_extra;
     uint32_t *node_slots; /* hash of infos: node index + 1 */
     size_t node_mask;
+    pprof_fill fill_nodes;
 } gb;
 
 const char *pprof_nodemap_string(const pprof_nodemap *m, pprof_str id)
@@ -132,6 +133,11 @@ static int node_append(gb *b, const pprof_node_info *info, uint32_t *out)
 {
     if (PPROF_GROW(b->m->nodes, b->cap_nodes, b->m->n_nodes + 1))
         return PPROF_ENOMEM;
+    /* Written front to back, 48 bytes a node: populated ahead, not a page
+     * fault per 4 KiB (m100.pb.gz: 43,000 nodes, 500 faults, a tenth of
+     * the program's). */
+    pprof_fill_ahead(&b->fill_nodes, b->m->nodes, (b->m->n_nodes + 1) * sizeof *b->m->nodes,
+                     b->cap_nodes * sizeof *b->m->nodes);
     b->m->nodes[b->m->n_nodes] = *info;
     *out = (uint32_t)b->m->n_nodes++;
     return 0;
