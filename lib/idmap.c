@@ -26,6 +26,8 @@ static int dense_grow(pprof_idmap *m, uint64_t id)
     size_t old_cap = m->dense_cap;
     if (PPROF_GROW(m->dense, m->dense_cap, cap))
         return PPROF_ENOMEM;
+    /* (all of it written: its pages mapped in one call, not faulted) */
+    pprof_populate(m->dense + old_cap, (m->dense_cap - old_cap) * sizeof *m->dense);
     memset(m->dense + old_cap, 0, (m->dense_cap - old_cap) * sizeof *m->dense);
     if (!m->count)
         return 0;

@@ -83,7 +83,14 @@ void pprof_populate(void *p, size_t len);
  * are. At most a step and a page past its writes is resident unwritten. */
 void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap);
 
-#define PPROF_GROW(arr, cap, need) pprof_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+/* pprof_grow, with the common case (room already) inline: decoding calls
+ * it several times for each location, line and sample. */
+static inline int pprof_grow_to(void **ptr, size_t *cap, size_t need, size_t elem)
+{
+    return need <= *cap ? 0 : pprof_grow(ptr, cap, need, elem);
+}
+
+#define PPROF_GROW(arr, cap, need) pprof_grow_to((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
 /* ---------------------------------------------------------------- hashing */
 

@@ -5,14 +5,20 @@
  * for n values. Populated when the values land on all of its pages (64
  * or more per 4 KiB page of 1,024 slots, on average): calloc leaves a
  * fresh mapping untouched, and each probe's read then write of a slot
- * would fault its page twice (the zero page, then a copy). */
+ * would fault its page twice (the zero page, then a copy); and memory
+ * calloc clears would fault a page at a time as it is cleared, so such a
+ * table is populated before it is cleared. */
 static int slots_new(uint32_t **out, size_t n_slots, size_t n)
 {
-    if (n >= n_slots || n_slots > (size_t)UINT32_MAX + 1 || (n_slots & (n_slots - 1)))
+    if (n >= n_slots || n_slots > (size_t)UINT32_MAX + 1 || n_slots > SIZE_MAX / sizeof **out ||
+        (n_slots & (n_slots - 1)))
         return PPROF_ELIMIT;
-    *out = calloc(n_slots, sizeof **out);
-    if (*out && n >= n_slots / 16)
+    if (n < n_slots / 16) {
+        *out = calloc(n_slots, sizeof **out);
+    } else if ((*out = malloc(n_slots * sizeof **out)) != NULL) {
         pprof_populate(*out, n_slots * sizeof **out);
+        memset(*out, 0, n_slots * sizeof **out);
+    }
     return *out ? 0 : PPROF_ENOMEM;
 }
 

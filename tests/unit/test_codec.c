@@ -2371,6 +2371,26 @@ static void test_arena_fill(void)
     CHECK(a.fill.base == NULL && a.fill.done == 0);
 }
 
+/* Appends to raw a sample type and samples that use location ids 1 to n
+ * (a multiple of 100), 100 a sample. */
+static void samples_using(pprof_buf *raw, uint64_t n)
+{
+    msg m = {.n = 0};
+    f_value_type(&m, 1, 1, 2);
+    pprof_buf_append(raw, m.b, m.n);
+    uint64_t ids[100];
+    for (uint64_t s = 0; s < n / 100; s++) {
+        m.n = 0;
+        msg smp = {.n = 0};
+        for (uint64_t k = 0; k < 100; k++)
+            ids[k] = s * 100 + k + 1;
+        fpacked(&smp, 1, ids, 100);
+        fv(&smp, 2, 1);
+        fm(&m, 2, &smp);
+        pprof_buf_append(raw, m.b, m.n);
+    }
+}
+
 /* The decoder's tables of locations, lines and functions are populated
  * ahead of their writes (pprof_fill_ahead), not faulted in a page at a
  * time (12 us a fault on a virtual machine): with malloc mapping every
@@ -2384,19 +2404,7 @@ static void test_decode_fill_tables(void)
     mallopt(M_MMAP_THRESHOLD, 64 << 10);
     pprof_buf raw = {0};
     msg m = {.n = 0};
-    f_value_type(&m, 1, 1, 2);
-    pprof_buf_append(&raw, m.b, m.n);
-    uint64_t ids[200];
-    for (uint64_t s = 0; s < N / 200; s++) {
-        m.n = 0;
-        msg smp = {.n = 0};
-        for (uint64_t k = 0; k < 200; k++)
-            ids[k] = s * 200 + k + 1;
-        fpacked(&smp, 1, ids, 200);
-        fv(&smp, 2, 1);
-        fm(&m, 2, &smp);
-        pprof_buf_append(&raw, m.b, m.n);
-    }
+    samples_using(&raw, N);
     for (uint64_t id = 1; id <= N; id++) {
         m.n = 0;
         f_location(&m, id, id, (int64_t)id);
@@ -2430,6 +2438,31 @@ static void test_decode_fill_tables(void)
     pprof_buf_release(&raw);
 }
 
+/* The wire-id map's array, reserved for many ids, is cleared in pages
+ * populated first (pprof_populate), not faulted in one at a time as the
+ * clearing goes: 2M ids (8 MiB, a fresh mapping here: run after
+ * test_decode_fill_tables) take few faults, some 2,000 without. */
+static void test_idmap_reserve_populated(void)
+{
+    int fd = open_fault_counter();
+    if (fd < 0)
+        return;
+    pprof_idmap m;
+    memset(&m, 0, sizeof m);
+    uint64_t before = fault_count(fd);
+    CHECK_INT(pprof_idmap_reserve(&m, (2u << 20) - 1), 0);
+    uint64_t faults = fault_count(fd) - before;
+    close(fd);
+    CHECK(faults < 64);
+    CHECK(m.dense_cap >= (2u << 20));
+    bool clear = true;
+    for (size_t i = 0; i < m.dense_cap; i += 1000)
+        clear &= m.dense[i] == 0;
+    CHECK(clear);
+    CHECK_INT(pprof_idmap_get(&m, 12345), PPROF_NONE);
+    pprof_idmap_release(&m);
+}
+
 /* At the first Location, the line tables are sized for the locations the
  * samples use (one line each, the common case), not grown a doubling at
  * a time: 3,000 used locations without a line leave room for 3,000. */
@@ -2437,19 +2470,7 @@ static void test_decode_reserve_lines(void)
 {
     pprof_buf raw = {0};
     msg m = {.n = 0};
-    f_value_type(&m, 1, 1, 2);
-    pprof_buf_append(&raw, m.b, m.n);
-    uint64_t ids[100];
-    for (uint64_t s = 0; s < 30; s++) {
-        m.n = 0;
-        msg smp = {.n = 0};
-        for (uint64_t k = 0; k < 100; k++)
-            ids[k] = s * 100 + k + 1;
-        fpacked(&smp, 1, ids, 100);
-        fv(&smp, 2, 1);
-        fm(&m, 2, &smp);
-        pprof_buf_append(&raw, m.b, m.n);
-    }
+    samples_using(&raw, 3000);
     for (uint64_t id = 1; id <= 3000; id++) {
         m.n = 0;
         msg loc = {.n = 0};
@@ -2591,6 +2612,7 @@ static void test_idmap(void)
 int main(void)
 {
     test_decode_fill_tables(); /* (first: see there) */
+    test_idmap_reserve_populated();
     test_round_trip();
     test_label_order();
     test_id_fallback();
