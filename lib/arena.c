@@ -212,25 +212,8 @@ void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap)
     if (base != f->base) { /* (moved, or new: what it held came along) */
         f->base = base;
         f->done = used;
-        f->ticket = 0;
     }
-    if (f->ticket && used + FILL_LEAD >= f->asked) {
-        /* The writes near what the pipe's thread was asked for: when it
-         * has not got there yet (busy, or not scheduled), this thread
-         * populates it, no worse than without the thread. */
-        if (!pprof_pipe_populated(f->pipe, f->ticket)) {
-            uintptr_t from = ((uintptr_t)base + (used > f->asked ? used : f->asked) + 4095) & ~(uintptr_t)4095;
-            uintptr_t to = ((uintptr_t)base + f->done) & ~(uintptr_t)4095;
-            if (to > from)
-                populate_pages(from, to);
-        }
-        f->ticket = 0;
-    }
-    /* Through the pipe's thread, half steps asked for a half step ahead:
-     * as much resident ahead, and the thread has a half step's writes of
-     * time to get there first. */
-    size_t step = f->pipe ? FILL_STEP / 2 : FILL_STEP, lead = f->pipe ? FILL_STEP / 2 : FILL_LEAD;
-    if (!base || f->done >= cap || (f->done > used && f->done - used >= lead))
+    if (!base || f->done >= cap || (f->done > used && f->done - used >= FILL_LEAD))
         return;
     if (f->done < used)
         f->done = used;
@@ -238,13 +221,10 @@ void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap)
     uintptr_t at = (uintptr_t)base + f->done;
     uintptr_t start = (at + 4095) & ~(uintptr_t)4095;
     size_t room = cap - f->done;
-    uintptr_t end = (at + (room < step ? room : step)) & ~(uintptr_t)4095;
+    uintptr_t end = (at + (room < FILL_STEP ? room : FILL_STEP)) & ~(uintptr_t)4095;
     if (end <= start)
         return;
-    f->ticket = f->pipe ? pprof_pipe_populate(f->pipe, (void *)start, end - start) : 0;
-    f->asked = (size_t)(start - (uintptr_t)base);
-    if (!f->ticket)
-        populate_pages(start, end);
+    populate_pages(start, end);
     f->done = (size_t)(end - (uintptr_t)base);
 }
 

@@ -411,22 +411,6 @@ typedef struct dec {
     pprof_fill fill_locs, fill_loc_map_ids, fill_lines, fill_line_fn_ids, fill_fns, fill_wstr, fill_wlen;
 } dec;
 
-/* The arrays the decoder writes front to back are populated ahead of its
- * writes by the inflating thread, when there is one (pipe; NULL from when
- * it stops): on big100k it idles most of the time, while this thread's
- * page faults were a fifth of its time. */
-static void fills_through(dec *d, pprof_pipe *pipe)
-{
-    pprof_fill *all[] = {&d->fill_samples,   &d->fill_values,      &d->fill_labels,      &d->fill_smp_hash,
-                         &d->fill_stk_sample, &d->fill_stk_hash,   &d->fill_locs,        &d->fill_loc_map_ids,
-                         &d->fill_lines,      &d->fill_line_fn_ids, &d->fill_fns,        &d->fill_wstr,
-                         &d->fill_wlen};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        all[i]->pipe = pipe;
-    if (d->p) /* (the strings' arena chunk) */
-        d->p->internal->arena.fill.pipe = pipe;
-}
-
 static int fail(dec *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(dec *d, int code, const char *fmt, ...)
 {
@@ -2407,10 +2391,8 @@ static int parse(pprof_profile **out, const void *data, size_t len, const pprof_
     int rc = d.p ? 0 : pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     if (!rc)
         reserve_for(d.p, s.gz ? pprof_gzip_size_hint(data, len) : s.end, s.max);
-    fills_through(&d, s.pipe);
     if (!rc)
         rc = decode_all(&d);
-    fills_through(&d, NULL);
     if (rc && rc != PPROF_ENOMEM && !s.failed) {
         pprof_error gz_err;
         int grc = src_drain(&s, &gz_err);

@@ -18,7 +18,6 @@
 #include "internal.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -27,9 +26,7 @@
 #endif
 
 #define PIPE_SLOTS PPROF_PIPE_SLOTS
-#define PIPE_HUGE_MIN (4u << 20)
-#define PIPE_POP_MAX 32 /* page ranges waiting to be populated */
-#define PIPE_STEP (64u << 10) /* ISA-L's output between looks at those */ /* slots of this much together are one block in huge pages */
+#define PIPE_HUGE_MIN (4u << 20) /* slots of this much together are one block in huge pages */
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #define PIPE_CHUNK (1u << 20) /* 4 slots of 1 MiB: small in the peak RSS, few hand-overs */
 #define PIPE_CHUNK_MIN (1u << 16)
@@ -57,14 +54,6 @@ struct pprof_pipe {
     bool drop;     /* input is a file mapping: release what was inflated */
     size_t dropped; /* input bytes [0, dropped) released */
     pprof_ahead *ahead; /* decodes samples ahead from each chunk, or NULL */
-    /* Page ranges the consumer is about to write, populated here
-     * (pprof_pipe_populate): a ring of them, under mu; pop_n is also read
-     * without the lock, as a hint that there is work. */
-    uintptr_t pop_start[PIPE_POP_MAX], pop_end[PIPE_POP_MAX];
-    size_t pop_head;
-    _Atomic size_t pop_n;
-    uint64_t pop_asked;          /* ranges ever queued (under mu) */
-    _Atomic uint64_t pop_served; /* ranges ever populated, in queue order */
 };
 
 static void pipe_free_slots(struct pprof_pipe *p)
@@ -102,44 +91,12 @@ static void pipe_fail(struct pprof_pipe *p, int code, const char *msg)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Populates the page ranges the consumer asked for (mu held; released
- * around each madvise). */
-static void pipe_serve(struct pprof_pipe *p)
-{
-    while (atomic_load_explicit(&p->pop_n, memory_order_relaxed) && !p->cancel) {
-        uintptr_t start = p->pop_start[p->pop_head], end = p->pop_end[p->pop_head];
-        p->pop_head = (p->pop_head + 1) % PIPE_POP_MAX;
-        atomic_store_explicit(&p->pop_n, atomic_load_explicit(&p->pop_n, memory_order_relaxed) - 1,
-                              memory_order_relaxed);
-        pthread_mutex_unlock(&p->mu);
-#ifdef MADV_POPULATE_WRITE
-        (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE); /* (see lib/arena.c) */
-#endif
-        atomic_fetch_add_explicit(&p->pop_served, 1, memory_order_release);
-        pthread_mutex_lock(&p->mu);
-    }
-}
-
-/* Serves the ranges asked for so far, if any (between steps of inflating). */
-static void pipe_serve_now(struct pprof_pipe *p)
-{
-    if (!atomic_load_explicit(&p->pop_n, memory_order_relaxed))
-        return;
-    pthread_mutex_lock(&p->mu);
-    pipe_serve(p);
-    pthread_mutex_unlock(&p->mu);
-}
-
 /* Waits for a free slot; returns its index, or -1 when cancelled. */
 static int pipe_free_slot(struct pprof_pipe *p)
 {
     pthread_mutex_lock(&p->mu);
-    while (p->count == PIPE_SLOTS && !p->cancel) {
-        if (atomic_load_explicit(&p->pop_n, memory_order_relaxed))
-            pipe_serve(p);
-        else
-            pthread_cond_wait(&p->can_fill, &p->mu);
-    }
+    while (p->count == PIPE_SLOTS && !p->cancel)
+        pthread_cond_wait(&p->can_fill, &p->mu);
     int idx = p->cancel ? -1 : (int)((p->head + p->count) % PIPE_SLOTS);
     pthread_mutex_unlock(&p->mu);
     return idx;
@@ -223,13 +180,7 @@ static bool pipe_isal(struct pprof_pipe *p)
         int rc = ISAL_DECOMP_OK;
         bool finished = false, bad = false;
         while (st->avail_out > 0) {
-            /* (in steps: the ranges to populate wait at most one) */
-            uint32_t left = st->avail_out, step = left < PIPE_STEP ? left : PIPE_STEP;
-            st->avail_out = step;
             rc = isal_inflate(st);
-            bool full = st->avail_out == 0; /* (more may be buffered: not truncated yet) */
-            st->avail_out += left - step;
-            pipe_serve_now(p);
             if (rc != ISAL_DECOMP_OK) {
                 bad = true;
                 break;
@@ -254,7 +205,7 @@ static bool pipe_isal(struct pprof_pipe *p)
                 st->avail_in = avail;
                 st->next_out = out;
                 st->avail_out = room;
-            } else if (st->avail_in == 0 && !full) {
+            } else if (st->avail_in == 0 && st->avail_out > 0) {
                 bad = true; /* truncated */
                 break;
             }
@@ -365,39 +316,8 @@ static void *pipe_main(void *arg)
     pthread_mutex_lock(&p->mu);
     p->done = true;
     pthread_cond_broadcast(&p->can_take);
-    /* The input is inflated; the consumer decodes the last chunks still:
-     * their writes' pages are populated here until it stops the pipe. */
-    while (!p->cancel) {
-        if (atomic_load_explicit(&p->pop_n, memory_order_relaxed))
-            pipe_serve(p);
-        else
-            pthread_cond_wait(&p->can_fill, &p->mu);
-    }
     pthread_mutex_unlock(&p->mu);
     return NULL;
-}
-
-uint64_t pprof_pipe_populate(pprof_pipe *p, void *start, size_t len)
-{
-    uintptr_t lo = ((uintptr_t)start + 4095) & ~(uintptr_t)4095, hi = ((uintptr_t)start + len) & ~(uintptr_t)4095;
-    uint64_t ticket = 0;
-    pthread_mutex_lock(&p->mu);
-    size_t n = atomic_load_explicit(&p->pop_n, memory_order_relaxed);
-    if (hi > lo && n < PIPE_POP_MAX && !p->cancel) {
-        size_t at = (p->pop_head + n) % PIPE_POP_MAX;
-        p->pop_start[at] = lo;
-        p->pop_end[at] = hi;
-        atomic_store_explicit(&p->pop_n, n + 1, memory_order_relaxed);
-        ticket = ++p->pop_asked;
-        pthread_cond_broadcast(&p->can_fill);
-    }
-    pthread_mutex_unlock(&p->mu);
-    return ticket;
-}
-
-bool pprof_pipe_populated(pprof_pipe *p, uint64_t ticket)
-{
-    return atomic_load_explicit(&p->pop_served, memory_order_acquire) >= ticket;
 }
 
 uint64_t pprof_gzip_size_hint(const uint8_t *gz, size_t len)

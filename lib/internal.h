@@ -11,13 +11,9 @@
 /* ---------------------------------------------------------------- arena */
 
 /* The state of an array populated ahead of its writes (pprof_fill_ahead). */
-typedef struct pprof_pipe pprof_pipe;
 typedef struct pprof_fill {
     const void *base; /* the array when done was set */
-    size_t done;      /* bytes from base written or populated (or asked to be) */
-    pprof_pipe *pipe; /* when set, its thread populates (pprof_pipe_populate) */
-    uint64_t ticket;  /* the last range asked of it (0: none waits), from byte asked */
-    size_t asked;
+    size_t done;      /* bytes from base written or populated */
 } pprof_fill;
 
 /* A bump allocator: chunks are freed together, never one by one. */
@@ -220,6 +216,7 @@ int pprof_slots_grow(uint32_t **slots, size_t *mask, pprof_slot_hash hash, const
 /* ---------------------------------------------------------------- inflate thread */
 
 /* Inflates gzip data in a second thread; chunks come back in order. */
+typedef struct pprof_pipe pprof_pipe;
 int pprof_pipe_start(pprof_pipe **out, const uint8_t *gz, size_t len, uint64_t max, bool drop_input);
 /* The same, and the thread feeds each chunk to ahead (lib/decode_ahead.h)
  * before handing it on; ahead outlives the pipe. */
@@ -253,16 +250,6 @@ size_t pprof_pipe_ahead_ring(size_t chunk);
  * which is returned with err filled. */
 int pprof_pipe_next(pprof_pipe *p, const uint8_t **data, size_t *len, pprof_error *err);
 void pprof_pipe_stop(pprof_pipe *p);
-/* Asks the pipe's thread to populate the whole pages of [start, start +
- * len) for writing (MADV_POPULATE_WRITE), between its steps of inflating
- * and after, until the pipe stops: the consumer writes them later without
- * a page fault, and the thread, idle most of the time, does the work. It
- * does not wait: returns a ticket, or 0 when the range has no whole page
- * or too many ranges wait already. Contents never change; a range freed
- * or moved meanwhile is populated for nothing, or not at all. */
-uint64_t pprof_pipe_populate(pprof_pipe *p, void *start, size_t len);
-/* Whether the range of ticket (and every one asked before it) is done. */
-bool pprof_pipe_populated(pprof_pipe *p, uint64_t ticket);
 
 /* ---------------------------------------------------------------- shared with formats/ */
 

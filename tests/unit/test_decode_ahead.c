@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <zlib.h>
 
 static pprof_str S(pprof_profile *p, const char *s)
@@ -661,144 +659,8 @@ static void test_packed_ids(void)
     CHECK(taken > 100000);
 }
 
-/* How many of the len / 4096 pages from p (page-aligned) are resident,
- * once `want` of them are or 5 s have passed (the pipe's thread populates
- * them in its own time). */
-static size_t resident_after(const void *p, size_t len, size_t want)
-{
-    unsigned char vec[512];
-    size_t n = len / 4096, in = 0;
-    if (n > sizeof vec)
-        return SIZE_MAX;
-    for (int tries = 0; tries < 5000; tries++) {
-        if (mincore((void *)p, len, vec) != 0)
-            return SIZE_MAX;
-        in = 0;
-        for (size_t i = 0; i < n; i++)
-            in += vec[i] & 1;
-        if (in >= want)
-            break;
-        nanosleep(&(struct timespec){0, 1000000}, NULL);
-    }
-    return in;
-}
-
-/* This thread's minor faults so far (those a populating madvise makes
- * included), or -1. */
-static long minor_faults(void)
-{
-    FILE *f = fopen("/proc/thread-self/stat", "r");
-    if (!f)
-        return -1;
-    char buf[1024];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    const char *q = strrchr(buf, ')'); /* (the name may hold spaces) */
-    long v = -1;
-    /* fields after the name: state ppid pgrp session tty tpgid flags minflt */
-    if (!q || sscanf(q + 1, " %*c %*d %*d %*d %*d %*d %*u %ld", &v) != 1)
-        return -1;
-    return v;
-}
-
-/* The pipe's thread populates the whole pages of the ranges it is asked
- * to, and none around them, while it inflates and after; the decoder's
- * arrays written front to back (pprof_fill_ahead) ask it for half steps,
- * a half step ahead of their writes, so that no more is resident ahead
- * than when this thread populates them. */
-static void test_pipe_populate(void)
-{
-    const size_t len = (size_t)4 << 20;
-    uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    CHECK(m != MAP_FAILED);
-    if (m == MAP_FAILED)
-        return;
-    if (madvise(m, 4096, MADV_POPULATE_WRITE) != 0) { /* (before Linux 5.14: nothing to see) */
-        (void)munmap(m, len);
-        return;
-    }
-    (void)madvise(m, 4096, MADV_DONTNEED);
-    (void)madvise(m, len, MADV_NOHUGEPAGE); /* (pages counted one by one) */
-    CHECK_INT((long long)resident_after(m, 512 * 4096, 0), 0);
-    /* Some incompressible-ish bytes, so that inflating takes several steps. */
-    size_t n = (size_t)3 << 20;
-    uint8_t *raw = malloc(n);
-    CHECK(raw != NULL);
-    if (!raw) {
-        (void)munmap(m, len);
-        return;
-    }
-    uint64_t x = 7;
-    for (size_t i = 0; i < n; i++)
-        raw[i] = (uint8_t)(rnd(&x) % 16);
-    pprof_buf gz = {0};
-    gzip_member(&gz, raw, n);
-    pprof_pipe *pipe = NULL;
-    CHECK_INT(pprof_pipe_start(&pipe, gz.data, gz.len, n, false), 0);
-    if (!pipe) {
-        free(raw);
-        pprof_buf_release(&gz);
-        (void)munmap(m, len);
-        return;
-    }
-    /* pages 1 to 64 of [100, 100 + 64 pages): the whole ones */
-    uint64_t ticket = pprof_pipe_populate(pipe, m + 100, 64 * 4096);
-    CHECK(ticket != 0);
-    CHECK_INT((long long)resident_after(m, 128 * 4096, 63), 63);
-    CHECK_INT((long long)resident_after(m + 4096, 63 * 4096, 63), 63);
-    /* and says so (the fills then leave those pages to it) */
-    bool told = false;
-    for (int tries = 0; tries < 5000 && !(told = pprof_pipe_populated(pipe, ticket)); tries++)
-        nanosleep(&(struct timespec){0, 1000000}, NULL);
-    CHECK(told);
-    CHECK(!pprof_pipe_populated(pipe, ticket + 1));
-    /* An array written front to back from page 128: half steps ahead. */
-    uint8_t *arr = m + 128 * 4096;
-    size_t cap = 100 * 4096 + 1000;
-    pprof_fill f = {.pipe = pipe};
-    pprof_fill_ahead(&f, arr, 0, cap);
-    CHECK_INT((long long)f.done, 16 << 10);
-    CHECK_INT((long long)resident_after(arr, 128 * 4096, 4), 4);
-    /* This thread neither faults nor populates a page: it waits for the
-     * pipe's thread to populate each (a populating madvise counts as a
-     * minor fault of the thread that makes it). */
-    long before = minor_faults();
-    bool ahead = true;
-    for (size_t used = 0; used < cap; used += 512) {
-        pprof_fill_ahead(&f, arr, used, cap);
-        ahead &= (f.done > used || f.done >= (cap & ~(size_t)4095)) && f.done <= used + ((size_t)32 << 10);
-        size_t whole = f.done & ~(size_t)4095;
-        ahead &= resident_after(arr, whole, whole / 4096) == whole / 4096;
-        size_t k = cap - used < 512 ? cap - used : 512;
-        memset(arr + used, 1, k);
-    }
-    long mine = minor_faults() - before;
-    CHECK(ahead);
-    CHECK(before >= 0 && mine < 10); /* (the last page, past the whole ones; else 100 here) */
-    /* Read to the end: the thread then serves what comes after. */
-    size_t got = 0;
-    const uint8_t *d;
-    size_t dl;
-    pprof_error err;
-    while (pprof_pipe_next(pipe, &d, &dl, &err) == 0 && dl) {
-        CHECK(memcmp(d, raw + got, dl) == 0);
-        got += dl;
-    }
-    CHECK_INT((long long)got, (long long)n);
-    uint8_t *late = m + 512 * 4096;
-    CHECK(pprof_pipe_populate(pipe, late, 8 * 4096) > ticket);
-    CHECK_INT((long long)resident_after(late, 128 * 4096, 8), 8);
-    CHECK_INT((long long)resident_after(m + 229 * 4096, 283 * 4096, 0), 0); /* (between: untouched) */
-    pprof_pipe_stop(pipe);
-    free(raw);
-    pprof_buf_release(&gz);
-    (void)munmap(m, len);
-}
-
 int main(void)
 {
-    test_pipe_populate();
     test_packed_ids();
     test_pipe_chunk();
     test_cuts();
