@@ -205,9 +205,9 @@ static void populate_pages(uintptr_t start, uintptr_t end)
  * peak RSS budget of labels.pb.gz, 2x its raw size, is within 0.5 MB);
  * 8 pages a call cost about what 16 or 256 do. */
 #define FILL_STEP ((size_t)32 << 10)
-#define FILL_LEAD ((size_t)4 << 10)
+#define FILL_LEAD PPROF_FILL_LEAD
 
-void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap)
+void pprof_fill_step(pprof_fill *f, void *base, size_t used, size_t cap)
 {
     if (base != f->base) { /* (moved, or new: what it held came along) */
         f->base = base;

@@ -77,7 +77,14 @@ void pprof_populate(void *p, size_t len);
  * array, bytes written so far, capacity in bytes), called as the writes
  * go. An array that moves (grows elsewhere) is picked up where its writes
  * are. At most a step and a page past its writes is resident unwritten. */
-void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap);
+void pprof_fill_step(pprof_fill *f, void *base, size_t used, size_t cap);
+#define PPROF_FILL_LEAD ((size_t)4 << 10)
+/* (inline: called for each entry written; a step is taken every 32 KiB) */
+static inline void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap)
+{
+    if (base != f->base || f->done < used || f->done - used < PPROF_FILL_LEAD)
+        pprof_fill_step(f, base, used, cap);
+}
 
 /* pprof_grow, with the common case (room already) inline: decoding calls
  * it several times for each location, line and sample. */
