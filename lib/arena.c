@@ -133,21 +133,14 @@ int pprof_grow(void **ptr, size_t *cap, size_t need, size_t elem)
          * realloc's mremap); the capacity stays n (callers may bound
          * indexes by it). */
         size_t block = ((bytes + MAP_EXTRA + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - MAP_EXTRA;
-        if (old >= PPROF_GROW_HUGE) {
-            /* advised when it grew past the bound: moved, not copied */
-            p = realloc(*ptr, block);
-            if (p)
-                advise_block(p, block, false);
-        } else {
-            /* advised before the copy touches it */
-            p = malloc(block);
-            if (p) {
-                advise_block(p, block, true);
-                if (old)
-                    memcpy(p, *ptr, old);
-                free(*ptr);
-            }
-        }
+        /* A block malloc mapped on its own (any big one under pprof's
+         * 1 MiB threshold) is moved, not copied: what it holds stays in
+         * small pages, the rest is advised. (Copied into huge pages, it
+         * was resident twice for the copy: 12 MiB of labels.pb.gz's
+         * labels, their reserve.) */
+        p = old ? realloc(*ptr, block) : malloc(block);
+        if (p)
+            advise_block(p, block, !old);
     }
     if (!p)
         return PPROF_ENOMEM;

@@ -2254,21 +2254,48 @@ static int decode_all(dec *d)
     return 0;
 }
 
-/* Reserves the location-reference array once, from the input size: each
- * reference takes at least one byte, and profiles are mostly samples. One
- * allocation avoids regrowth; untouched reserved pages cost nothing. It is
- * advised for huge pages: a 4 KiB fault cost some 10 us on the bench
- * machine (a virtual one), and the array's faults took -top of deep.pb.gz
- * (22 MB of kept references) from 0.37 to 0.44 s of CPU. */
-static void reserve_for(pprof_profile *p, uint64_t size, uint64_t max)
+/* The largest capacity up to n that PPROF_GROW keeps under
+ * PPROF_GROW_HUGE bytes (it rounds capacities up to powers of two). */
+static size_t below_huge(size_t n, size_t elem)
+{
+    size_t most = 16;
+    while (most * 2 * elem < PPROF_GROW_HUGE)
+        most *= 2;
+    return n < most ? n : most;
+}
+
+/* Reserves the arrays that grow with the input once, from its size: grown
+ * a doubling at a time instead, each growth below malloc's mapping
+ * threshold was a copy (7 MB in all on big100k.pb.gz, 3% of its CPU),
+ * and reserved pages cost nothing until written. The location references
+ * take as many entries as the input has bytes over two (each takes a byte
+ * at least, and profiles are mostly samples), advised for huge pages: a
+ * 4 KiB fault cost some 10 us on the bench machine (a virtual one), and
+ * the array's faults took -top of deep.pb.gz (22 MB of kept references)
+ * from 0.37 to 0.44 s of CPU. The samples (with the merge tables),
+ * labels, functions and strings (two bytes each at least) and values
+ * (one) get as many as that allows under PPROF_GROW_HUGE, so that only an
+ * array that grows that far is on huge pages, as before (a huge page is
+ * resident whole); one that does grows in place (pprof_grow). */
+static void reserve_for(dec *d, uint64_t size, uint64_t max)
 {
     if (size > max)
         size = max;
     if (size < (1u << 20))
         return;
-    size_t n = (size_t)(size / 2);
-    if (pprof_profile_reserve_samples(p, 0, n) == 0)
+    pprof_profile *p = d->p;
+    struct pprof_profile_internal *in = p->internal;
+    size_t n = (size_t)(size / 2), ns = below_huge(n, sizeof *p->samples);
+    if (PPROF_GROW(p->sample_locs, in->cap_sample_locs, n) == 0)
         pprof_advise_huge(p->sample_locs, n * sizeof *p->sample_locs);
+    /* (on failure each grows as it goes) */
+    (void)(PPROF_GROW(p->samples, in->cap_samples.n, ns) || PPROF_GROW(d->smp_hash, d->cap_smp_hash.n, ns) ||
+           PPROF_GROW(d->stk_sample, d->cap_stk_sample.n, ns) || PPROF_GROW(d->stk_hash, d->cap_stk_hash.n, ns));
+    (void)PPROF_GROW(p->values, in->cap_values.n, below_huge(2 * n, sizeof *p->values));
+    (void)PPROF_GROW(p->labels, in->cap_labels.n, below_huge(n, sizeof *p->labels));
+    (void)PPROF_GROW(p->functions, in->cap_functions.n, below_huge(n, sizeof *p->functions));
+    n = below_huge(n, sizeof *d->wstr);
+    (void)(PPROF_GROW(d->wstr, d->cap_wstr.n, n) || PPROF_GROW(d->wlen, d->cap_wlen.n, n));
 }
 
 /* Small gzip inputs (a merge's many captures) are inflated whole by ISA-L,
@@ -2361,7 +2388,7 @@ static int parse(pprof_profile **out, const void *data, size_t len, const pprof_
     d.p = pprof_profile_new();
     int rc = d.p ? 0 : pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     if (!rc)
-        reserve_for(d.p, s.gz ? pprof_gzip_size_hint(data, len) : s.end, s.max);
+        reserve_for(&d, s.gz ? pprof_gzip_size_hint(data, len) : s.end, s.max);
     if (!rc)
         rc = decode_all(&d);
     if (rc && rc != PPROF_ENOMEM && !s.failed) {

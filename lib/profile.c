@@ -92,6 +92,20 @@ bool pprof_profile_find_string(pprof_str *out, const pprof_profile *p, const cha
     return e != 0;
 }
 
+/* Room for need strings in both string arrays. 0 or PPROF_ENOMEM. */
+static int grow_strings(pprof_profile *p, size_t need)
+{
+    struct pprof_profile_internal *in = p->internal;
+    size_t cap = in->cap_strings;
+    if (PPROF_GROW(p->strings, cap, need))
+        return PPROF_ENOMEM;
+    size_t cap2 = in->cap_strings;
+    if (PPROF_GROW(p->string_lens, cap2, need))
+        return PPROF_ENOMEM;
+    in->cap_strings = cap < cap2 ? cap : cap2;
+    return 0;
+}
+
 /* intern of s, whose str_hash is h. */
 static int intern_hashed(pprof_str *out, pprof_profile *p, const char *s, size_t len, uint64_t h, bool copy)
 {
@@ -117,13 +131,8 @@ static int intern_hashed(pprof_str *out, pprof_profile *p, const char *s, size_t
     }
     if (p->n_strings >= UINT32_MAX - 1)
         return PPROF_ELIMIT;
-    size_t cap = in->cap_strings;
-    if (PPROF_GROW(p->strings, cap, p->n_strings + 1))
+    if (grow_strings(p, p->n_strings + 1))
         return PPROF_ENOMEM;
-    size_t cap2 = in->cap_strings;
-    if (PPROF_GROW(p->string_lens, cap2, p->n_strings + 1))
-        return PPROF_ENOMEM;
-    in->cap_strings = cap < cap2 ? cap : cap2;
     const char *stored = s;
     if (copy) {
         char *c = pprof_arena_alloc_bytes(&in->arena, len + 1);
@@ -170,6 +179,9 @@ int pprof_profile_intern_owned_n(pprof_str *out, pprof_profile *p, const char *c
     if (!in->str_slots || want > in->str_mask + 1)
         if (pprof_slots_rebuild(&in->str_slots, &in->str_mask, want, p->n_strings, str_entry_hash, p))
             return PPROF_ENOMEM;
+    /* and the string arrays (grown by doubling, a copy each time) */
+    if (grow_strings(p, p->n_strings + n))
+        return PPROF_ENOMEM;
     /* Hashed a batch ahead, their slots fetched while the batch is hashed:
      * the look-ups wait on memory at random, now at once. */
     enum { AHEAD = 16 };

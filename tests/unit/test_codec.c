@@ -2238,6 +2238,43 @@ static uint64_t fault_count(int fd)
     return read(fd, &n, sizeof n) == (ssize_t)sizeof n ? n : 0;
 }
 
+/* An array PPROF_GROW grows past PPROF_GROW_HUGE from a block malloc
+ * mapped on its own (this program's threshold is 64 KiB: see
+ * test_decode_fill_tables) is moved, not copied: the growth takes no page
+ * fault (a copy into fresh memory takes one a 2 MiB page at the least,
+ * and holds both copies for a while), what it held is kept, and the whole
+ * block is advised for huge pages. */
+static void test_grow_huge_moves(void)
+{
+    int fd = open_fault_counter();
+    if (fd < 0)
+        return;
+    uint64_t *a = NULL;
+    size_t cap = 0;
+    const size_t n = ((size_t)8 << 20) / sizeof *a;
+    CHECK_INT(PPROF_GROW(a, cap, n), 0);
+    CHECK_INT(cap, n); /* (8 MiB: not advised) */
+    for (size_t i = 0; a && i < n; i++)
+        a[i] = i * 5 + 2;
+    uint64_t before = fault_count(fd);
+    CHECK_INT(PPROF_GROW(a, cap, n + 1), 0);
+    uint64_t faults = fault_count(fd) - before;
+    close(fd);
+    CHECK(faults < 2);
+    bool kept = a != NULL;
+    for (size_t i = 0; a && i < n; i += 1021)
+        kept &= a[i] == i * 5 + 2;
+    CHECK(kept);
+    FILE *thp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (a && thp) {
+        CHECK_INT(vma_has_flag(a, "hg"), 1);
+        CHECK_INT(vma_has_flag(a + cap - 1, "hg"), 1);
+    }
+    if (thp)
+        fclose(thp);
+    free(a);
+}
+
 static uint64_t slot_hash_mul(const void *ctx, size_t i)
 {
     (void)ctx;
@@ -2452,6 +2489,22 @@ static void test_decode_fill_tables(void)
     pprof_profile_free(p);
 }
 
+/* Appends locations 1 .. n, each a line of function 1, function 1 and
+ * the string table. */
+static void locations_of_one_function(pprof_buf *raw, uint64_t n)
+{
+    msg m = {.n = 0};
+    for (uint64_t id = 1; id <= n; id++) {
+        m.n = 0;
+        f_location(&m, id, 1, (int64_t)id);
+        pprof_buf_append(raw, m.b, m.n);
+    }
+    m.n = 0;
+    f_function(&m, 1, 3);
+    f_strings(&m);
+    pprof_buf_append(raw, m.b, m.n);
+}
+
 /* The sample arrays too (samples, values, labels): 30,000 samples that
  * differ in a label, each array a fresh mapping here (run after
  * test_decode_fill_tables): the page after each one's last entry is
@@ -2474,15 +2527,7 @@ static void test_decode_fill_samples(void)
         fm(&m, 2, &smp);
         pprof_buf_append(&raw, m.b, m.n);
     }
-    for (uint64_t id = 1; id <= 50; id++) {
-        m.n = 0;
-        f_location(&m, id, 1, (int64_t)id);
-        pprof_buf_append(&raw, m.b, m.n);
-    }
-    m.n = 0;
-    f_function(&m, 1, 3);
-    f_strings(&m);
-    pprof_buf_append(&raw, m.b, m.n);
+    locations_of_one_function(&raw, 50);
     pprof_profile *p = parse_filled(&raw);
     if (p) {
         CHECK_INT((long long)p->n_samples, N);
@@ -2577,6 +2622,61 @@ static void test_decode_reserve_lines(void)
     }
     pprof_profile_free(p);
     pprof_buf_release(&raw);
+}
+
+/* An input of 1 MiB and more has its sample arrays and function table
+ * reserved from its size (a sample, label or function takes two bytes at
+ * least, a value one), not grown a doubling (and a copy) at a time: each
+ * gets the most that stays under PPROF_GROW_HUGE, though the 1.1 MB here
+ * merge into 100 samples with no label; none is on huge pages. */
+static void test_decode_reserve_samples(void)
+{
+    pprof_buf raw = {0};
+    msg m = {.n = 0};
+    f_value_type(&m, 1, 1, 2);
+    pprof_buf_append(&raw, m.b, m.n);
+    uint64_t ids[100];
+    for (uint64_t s = 0; s < 11000; s++) {
+        for (uint64_t k = 0; k < 100; k++)
+            ids[k] = (s + k) % 100 + 1;
+        m.n = 0;
+        f_sample(&m, ids, 100);
+        pprof_buf_append(&raw, m.b, m.n);
+    }
+    locations_of_one_function(&raw, 100);
+    CHECK(raw.len >= ((size_t)1 << 20));
+    pprof_profile *p = parse_filled(&raw);
+    if (p) {
+        CHECK_INT((long long)p->n_samples, 100);
+        const struct pprof_profile_internal *in = p->internal;
+        const size_t bytes[] = {in->cap_samples.n * sizeof *p->samples, in->cap_values.n * sizeof *p->values,
+                                in->cap_labels.n * sizeof *p->labels, in->cap_functions.n * sizeof *p->functions};
+        for (size_t k = 0; k < 4; k++)
+            CHECK(bytes[k] >= PPROF_GROW_HUGE / 2 && bytes[k] < PPROF_GROW_HUGE);
+    }
+    pprof_profile_free(p);
+}
+
+/* The string arrays are grown once for all the strings interned together,
+ * repeats included (a copy a doubling, grown as they went). */
+static void test_intern_reserve(void)
+{
+    pprof_profile *p = pprof_profile_new();
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    enum { N = 5000 };
+    static const char *s[N];
+    static uint32_t len[N];
+    static pprof_str out[N];
+    for (size_t i = 0; i < N; i++) {
+        s[i] = i % 2 ? "odd" : "even";
+        len[i] = (uint32_t)strlen(s[i]);
+    }
+    CHECK_INT(pprof_profile_intern_owned_n(out, p, s, len, N), 0);
+    CHECK(out[0] != out[1] && out[0] == out[N - 2] && out[1] == out[N - 1]);
+    CHECK(p->internal->cap_strings >= N);
+    pprof_profile_free(p);
 }
 
 /* The wire-id map stays a plain array while ids are dense, past
@@ -2723,11 +2823,14 @@ int main(void)
     test_decode_huge_locs();
     test_alloc_huge();
     test_grow_huge();
+    test_grow_huge_moves();
     test_populate();
     test_fill_ahead();
     test_idmap();
     test_arena();
     test_arena_fill();
     test_decode_reserve_lines();
+    test_decode_reserve_samples();
+    test_intern_reserve();
     return unit_report("codec");
 }
