@@ -156,6 +156,14 @@ int pprof_grow(void **ptr, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+int pprof_grow_ahead(void **ptr, pprof_cap *cap, size_t need, size_t elem)
+{
+    int rc = pprof_grow(ptr, &cap->n, need, elem);
+    if (!rc)
+        pprof_fill_step(&cap->fill, *ptr, need * elem, cap->n * elem);
+    return rc;
+}
+
 void pprof_advise_huge(void *p, size_t len)
 {
 #ifdef MADV_HUGEPAGE

@@ -320,16 +320,17 @@ typedef struct dec {
     /* wire string table */
     const char **wstr;
     uint32_t *wlen;
-    size_t n_wstr, cap_wstr, cap_wlen;
+    size_t n_wstr;
+    pprof_cap cap_wstr, cap_wlen;
     /* locations: provisional index per wire id, in first-reference order */
     pprof_idmap loc_ids;
     uint8_t *loc_defined;
     uint32_t *loc_wire_order; /* provisional index of the k-th defined location (resolve_locations uses it up) */
     size_t n_loc_defined, cap_loc_defined, cap_wire_order;
     uint64_t *loc_map_ids;    /* per provisional location: wire mapping id */
-    size_t cap_loc_map_ids;
+    pprof_cap cap_loc_map_ids;
     uint64_t *line_fn_ids;    /* per line: wire function id */
-    size_t cap_line_fn_ids;
+    pprof_cap cap_line_fn_ids;
     /* per-sample value counting */
     size_t n_values, first_value_count, bad_value_sample, bad_value_count;
     bool value_count_set, value_count_bad;
@@ -375,7 +376,7 @@ typedef struct dec {
     uint32_t *smp_slots;
     size_t smp_mask;
     uint64_t *smp_hash; /* per kept sample: its key's hash */
-    size_t cap_smp_hash;
+    pprof_cap cap_smp_hash;
     /* The samples decoded after the kept ones (p->samples[p->n_samples..]),
      * not merged yet: merge_pending takes them a batch at a time, so that
      * the cache misses of their lookups overlap. Per pending sample: where
@@ -388,7 +389,8 @@ typedef struct dec {
     size_t stk_mask;
     uint32_t *stk_sample;
     uint64_t *stk_hash;
-    size_t n_stk, cap_stk_sample, cap_stk_hash;
+    size_t n_stk;
+    pprof_cap cap_stk_sample, cap_stk_hash;
     uint64_t pend_vals[MERGE_BATCH];
     size_t pend_nvals[MERGE_BATCH];
     bool pend_merge[MERGE_BATCH];
@@ -405,10 +407,6 @@ typedef struct dec {
      * first location at all (in pprof's own order none does). */
     bool stale;
     uint64_t budget; /* max_memory */
-    /* the sample arrays, populated ahead of their writes */
-    pprof_fill fill_samples, fill_values, fill_labels, fill_smp_hash, fill_stk_sample, fill_stk_hash;
-    /* and the tables of locations, lines, functions and strings */
-    pprof_fill fill_locs, fill_loc_map_ids, fill_lines, fill_line_fn_ids, fill_fns, fill_wstr, fill_wlen;
 } dec;
 
 static int fail(dec *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -576,17 +574,10 @@ static int loc_new(dec *d, uint64_t id, uint32_t *out)
     if (p->n_locations >= UINT32_MAX - 2)
         return fail(d, PPROF_ELIMIT, "parsing profile: too many locations");
     idx = (uint32_t)p->n_locations;
-    size_t cap = p->internal->cap_locations;
-    if (PPROF_GROW(p->locations, cap, idx + 1))
+    if (PPROF_GROW_AHEAD(p->locations, p->internal->cap_locations, idx + 1) ||
+        PPROF_GROW(d->loc_defined, d->cap_loc_defined, idx + 1) ||
+        PPROF_GROW_AHEAD(d->loc_map_ids, d->cap_loc_map_ids, idx + 1) || pprof_idmap_put(&d->loc_ids, id, idx))
         return fail(d, PPROF_ENOMEM, "out of memory");
-    p->internal->cap_locations = cap;
-    if (PPROF_GROW(d->loc_defined, d->cap_loc_defined, idx + 1) ||
-        PPROF_GROW(d->loc_map_ids, d->cap_loc_map_ids, idx + 1) ||
-        pprof_idmap_put(&d->loc_ids, id, idx))
-        return fail(d, PPROF_ENOMEM, "out of memory");
-    pprof_fill_ahead(&d->fill_locs, p->locations, (idx + 1) * sizeof *p->locations, cap * sizeof *p->locations);
-    pprof_fill_ahead(&d->fill_loc_map_ids, d->loc_map_ids, (idx + 1) * sizeof *d->loc_map_ids,
-                     d->cap_loc_map_ids * sizeof *d->loc_map_ids);
     d->loc_defined[idx] = 0;
     d->loc_map_ids[idx] = 0;
     memset(&p->locations[idx], 0, sizeof p->locations[idx]);
@@ -754,16 +745,10 @@ static int merge_pending(dec *d)
             return rc;
     }
     if (any) {
-        if (PPROF_GROW(d->smp_hash, d->cap_smp_hash, base + np) ||
-            PPROF_GROW(d->stk_sample, d->cap_stk_sample, d->n_stk + np) ||
-            PPROF_GROW(d->stk_hash, d->cap_stk_hash, d->n_stk + np))
+        if (PPROF_GROW_AHEAD(d->smp_hash, d->cap_smp_hash, base + np) ||
+            PPROF_GROW_AHEAD(d->stk_sample, d->cap_stk_sample, d->n_stk + np) ||
+            PPROF_GROW_AHEAD(d->stk_hash, d->cap_stk_hash, d->n_stk + np))
             return fail(d, PPROF_ENOMEM, "out of memory");
-        pprof_fill_ahead(&d->fill_smp_hash, d->smp_hash, base * sizeof *d->smp_hash,
-                         d->cap_smp_hash * sizeof *d->smp_hash);
-        pprof_fill_ahead(&d->fill_stk_sample, d->stk_sample, d->n_stk * sizeof *d->stk_sample,
-                         d->cap_stk_sample * sizeof *d->stk_sample);
-        pprof_fill_ahead(&d->fill_stk_hash, d->stk_hash, d->n_stk * sizeof *d->stk_hash,
-                         d->cap_stk_hash * sizeof *d->stk_hash);
         if (!d->stk_slots || (d->n_stk + np) * 2 > d->stk_mask + 1) {
             size_t slots = d->stk_slots ? d->stk_mask + 1 : 1024;
             while ((d->n_stk + np) * 2 > slots)
@@ -924,14 +909,8 @@ static int next_sample(pprof_sample **out, dec *d)
     if (p->n_samples >= UINT32_MAX - 1)
         return fail(d, PPROF_ELIMIT, "parsing profile: too many samples");
     struct pprof_profile_internal *in = p->internal;
-    if (PPROF_GROW(p->samples, in->cap_samples, p->n_samples + d->n_pend + 1))
+    if (PPROF_GROW_AHEAD(p->samples, in->cap_samples, p->n_samples + d->n_pend + 1))
         return fail(d, PPROF_ENOMEM, "out of memory");
-    /* Each page of the three would fault on its first write: some 12 us
-     * on a virtual machine, about twice what populating it costs. */
-    pprof_fill_ahead(&d->fill_samples, p->samples, (p->n_samples + d->n_pend + 1) * sizeof *p->samples,
-                     in->cap_samples * sizeof *p->samples);
-    pprof_fill_ahead(&d->fill_values, p->values, d->n_values * sizeof *p->values, in->cap_values * sizeof *p->values);
-    pprof_fill_ahead(&d->fill_labels, p->labels, p->n_labels * sizeof *p->labels, in->cap_labels * sizeof *p->labels);
     pprof_sample *sm = &p->samples[p->n_samples + d->n_pend];
     sm->locs_off = p->n_sample_locs;
     sm->labels_off = p->n_labels;
@@ -1006,7 +985,7 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
         }
         case 2: {
             size_t bound = f.wt == WT_LEN ? f.len : 1;
-            if (PPROF_GROW(p->values, in->cap_values, d->n_values + bound))
+            if (PPROF_GROW_AHEAD(p->values, in->cap_values, d->n_values + bound))
                 return fail(d, PPROF_ENOMEM, "out of memory");
             FOR_EACH_VARINT(d, &f, foff, "sample value", v, {
                 p->values[d->n_values++] = (int64_t)v;
@@ -1023,7 +1002,7 @@ static int dec_sample(dec *d, const field *outer, uint64_t off)
             if (rc)
                 return rc;
             if (keep) {
-                if (PPROF_GROW(p->labels, in->cap_labels, p->n_labels + 1))
+                if (PPROF_GROW_AHEAD(p->labels, in->cap_labels, p->n_labels + 1))
                     return fail(d, PPROF_ENOMEM, "out of memory");
                 p->labels[p->n_labels++] = l;
                 sm->n_labels++;
@@ -1071,13 +1050,13 @@ static int dec_sample_ahead(dec *d, const pprof_ahead_rec *r)
         p->n_sample_locs += r->n_locs;
     }
     if (r->n_values) {
-        if (PPROF_GROW(p->values, in->cap_values, d->n_values + r->n_values))
+        if (PPROF_GROW_AHEAD(p->values, in->cap_values, d->n_values + r->n_values))
             return fail(d, PPROF_ENOMEM, "out of memory");
         memcpy(p->values + d->n_values, pprof_ahead_values(r), r->n_values * sizeof *p->values);
         d->n_values += r->n_values;
     }
     if (r->n_labels) {
-        if (PPROF_GROW(p->labels, in->cap_labels, p->n_labels + r->n_labels))
+        if (PPROF_GROW_AHEAD(p->labels, in->cap_labels, p->n_labels + r->n_labels))
             return fail(d, PPROF_ENOMEM, "out of memory");
         memcpy(p->labels + p->n_labels, pprof_ahead_labels(r), r->n_labels * sizeof *p->labels);
         p->n_labels += r->n_labels;
@@ -1307,9 +1286,6 @@ static int dec_function(dec *d, const field *outer, uint64_t off)
     }
     if (!rc && pprof_profile_add_function(NULL, d->p, &fn))
         return fail(d, PPROF_ENOMEM, "out of memory");
-    if (!rc)
-        pprof_fill_ahead(&d->fill_fns, d->p->functions, d->p->n_functions * sizeof *d->p->functions,
-                         d->p->internal->cap_functions * sizeof *d->p->functions);
     return rc;
 }
 
@@ -1369,12 +1345,9 @@ static bool fast_location(dec *d, const uint8_t *q, size_t len, pprof_location *
     pprof_profile *p = d->p;
     const uint8_t *e = q + len;
     size_t n = p->n_lines, max = n + len / 2; /* (a line takes two bytes at least) */
-    if (max >= UINT32_MAX - 1 || PPROF_GROW(p->lines, p->internal->cap_lines, max + 1) ||
-        PPROF_GROW(d->line_fn_ids, d->cap_line_fn_ids, max + 1))
+    if (max >= UINT32_MAX - 1 || PPROF_GROW_AHEAD(p->lines, p->internal->cap_lines, max + 1) ||
+        PPROF_GROW_AHEAD(d->line_fn_ids, d->cap_line_fn_ids, max + 1))
         return false;
-    pprof_fill_ahead(&d->fill_lines, p->lines, (n + 1) * sizeof *p->lines, p->internal->cap_lines * sizeof *p->lines);
-    pprof_fill_ahead(&d->fill_line_fn_ids, d->line_fn_ids, (n + 1) * sizeof *d->line_fn_ids,
-                     d->cap_line_fn_ids * sizeof *d->line_fn_ids);
     while (q < e) {
         uint8_t tag = *q++;
         uint64_t v;
@@ -1439,8 +1412,8 @@ static int slow_location(dec *d, const field *outer, uint64_t off, pprof_locatio
                 return rc;
             if (p->n_lines >= UINT32_MAX - 1)
                 return fail(d, PPROF_ELIMIT, "parsing profile: too many lines");
-            if (PPROF_GROW(p->lines, p->internal->cap_lines, p->n_lines + 1) ||
-                PPROF_GROW(d->line_fn_ids, d->cap_line_fn_ids, p->n_lines + 1))
+            if (PPROF_GROW_AHEAD(p->lines, p->internal->cap_lines, p->n_lines + 1) ||
+                PPROF_GROW_AHEAD(d->line_fn_ids, d->cap_line_fn_ids, p->n_lines + 1))
                 return fail(d, PPROF_ENOMEM, "out of memory");
             p->lines[p->n_lines] = wl.ln;
             d->line_fn_ids[p->n_lines] = wl.fn_id;
@@ -1467,9 +1440,9 @@ static int reserve_locations(dec *d)
     size_t n = pprof_idset_count(&d->loc_refs, &max);
     if (n == 0 || n >= UINT32_MAX - 2)
         return 0;
-    if (PPROF_GROW(p->locations, p->internal->cap_locations, n) || PPROF_GROW(d->loc_defined, d->cap_loc_defined, n) ||
-        PPROF_GROW(d->loc_map_ids, d->cap_loc_map_ids, n) || PPROF_GROW(d->loc_wire_order, d->cap_wire_order, n) ||
-        PPROF_GROW(p->lines, p->internal->cap_lines, n) || PPROF_GROW(d->line_fn_ids, d->cap_line_fn_ids, n) ||
+    if (PPROF_GROW(p->locations, p->internal->cap_locations.n, n) || PPROF_GROW(d->loc_defined, d->cap_loc_defined, n) ||
+        PPROF_GROW(d->loc_map_ids, d->cap_loc_map_ids.n, n) || PPROF_GROW(d->loc_wire_order, d->cap_wire_order, n) ||
+        PPROF_GROW(p->lines, p->internal->cap_lines.n, n) || PPROF_GROW(d->line_fn_ids, d->cap_line_fn_ids.n, n) ||
         pprof_idmap_reserve(&d->loc_ids, max))
         return fail(d, PPROF_ENOMEM, "out of memory");
     return 0;
@@ -1725,10 +1698,8 @@ static int add_string(dec *d, uint64_t len, uint64_t off, char **out)
                     (unsigned long long)off);
     if (d->n_wstr >= UINT32_MAX - 1)
         return fail(d, PPROF_ELIMIT, "parsing profile: too many strings");
-    if (PPROF_GROW(d->wstr, d->cap_wstr, d->n_wstr + 1) || PPROF_GROW(d->wlen, d->cap_wlen, d->n_wstr + 1))
+    if (PPROF_GROW_AHEAD(d->wstr, d->cap_wstr, d->n_wstr + 1) || PPROF_GROW_AHEAD(d->wlen, d->cap_wlen, d->n_wstr + 1))
         return fail(d, PPROF_ENOMEM, "out of memory");
-    pprof_fill_ahead(&d->fill_wstr, d->wstr, (d->n_wstr + 1) * sizeof *d->wstr, d->cap_wstr * sizeof *d->wstr);
-    pprof_fill_ahead(&d->fill_wlen, d->wlen, (d->n_wstr + 1) * sizeof *d->wlen, d->cap_wlen * sizeof *d->wlen);
     if (len > UINT32_MAX)
         return fail(d, PPROF_ELIMIT, "parsing profile: string %zu too long", d->n_wstr);
     if (len >= (1u << 20) && check_budget(d, len))
@@ -2274,7 +2245,7 @@ static int decode_all(dec *d)
     pprof_profile *p = d->p;
     if (!rc && d->fn_ref_after_hold)
         rc = promote_table(d, &d->fn_pend, &d->fn_refs, (void **)&p->functions, &p->n_functions,
-                           &p->internal->cap_functions, sizeof *p->functions, dec_function);
+                           &p->internal->cap_functions.n, sizeof *p->functions, dec_function);
     if (rc)
         return rc;
     if (d->dup_loc_id)

@@ -119,7 +119,7 @@ static void matcher_release(matcher *m)
 static int relines(pprof_profile *p, pprof_location *l, matcher *m, bool keep_matching, uint32_t *n_out)
 {
     size_t need = p->n_lines + l->n_lines;
-    if (PPROF_GROW(p->lines, p->internal->cap_lines, need))
+    if (PPROF_GROW(p->lines, p->internal->cap_lines.n, need))
         return PPROF_ENOMEM;
     uint32_t start = (uint32_t)p->n_lines, n = 0;
     for (uint32_t k = 0; k < l->n_lines; k++) {
@@ -170,8 +170,8 @@ static size_t keep_samples(pprof_profile *p, const uint32_t *stack_of, const uin
         pprof_profile_retire(p, p->values);
         p->samples = samples;
         p->values = values;
-        p->internal->cap_samples = kept ? kept : 1;
-        p->internal->cap_values = kept && nt ? kept * nt : 1;
+        p->internal->cap_samples.n = kept ? kept : 1;
+        p->internal->cap_values.n = kept && nt ? kept * nt : 1;
         return kept;
     }
     free(samples);

@@ -72,17 +72,22 @@ void *pprof_alloc_huge(size_t n);
 #define POPULATE_MIN ((size_t)64 << 10)
 void pprof_populate(void *p, size_t len);
 
-/* An array written front to back, populated a step (32 KiB) ahead of
- * its writes instead of faulting a page at a time: pprof_fill_ahead(f,
- * array, bytes written so far, capacity in bytes), called as the writes
- * go. An array that moves (grows elsewhere) is picked up where its writes
- * are. At most a step and a page past its writes is resident unwritten. */
+/* A block written front to back, populated a step (32 KiB) ahead of its
+ * writes instead of faulting a page at a time: pprof_fill_ahead(f, block,
+ * bytes written so far, its size), called as the writes go. A block that
+ * moves (an array grown elsewhere) is picked up where its writes are. At
+ * most a step and a page past the writes is resident unwritten. */
 void pprof_fill_step(pprof_fill *f, void *base, size_t used, size_t cap);
 #define PPROF_FILL_LEAD ((size_t)4 << 10)
 /* (inline: called for each entry written; a step is taken every 32 KiB) */
+static inline bool pprof_fill_behind(const pprof_fill *f, const void *base, size_t used)
+{
+    return base != f->base || f->done < used || f->done - used < PPROF_FILL_LEAD;
+}
+
 static inline void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap)
 {
-    if (base != f->base || f->done < used || f->done - used < PPROF_FILL_LEAD)
+    if (pprof_fill_behind(f, base, used))
         pprof_fill_step(f, base, used, cap);
 }
 
@@ -94,6 +99,25 @@ static inline int pprof_grow_to(void **ptr, size_t *cap, size_t need, size_t ele
 }
 
 #define PPROF_GROW(arr, cap, need) pprof_grow_to((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* The capacity of a growable array written front to back (the decoder's
+ * tables), with how far its pages are populated ahead of the writes:
+ * PPROF_GROW_AHEAD(arr, cap, need) makes room for need elements and keeps
+ * the pages a step past them populated, in one call. */
+typedef struct pprof_cap {
+    size_t n; /* elements */
+    pprof_fill fill;
+} pprof_cap;
+
+int pprof_grow_ahead(void **ptr, pprof_cap *cap, size_t need, size_t elem);
+static inline int pprof_grow_ahead_to(void **ptr, pprof_cap *cap, size_t need, size_t elem)
+{
+    if (need <= cap->n && !pprof_fill_behind(&cap->fill, *ptr, need * elem))
+        return 0;
+    return pprof_grow_ahead(ptr, cap, need, elem);
+}
+
+#define PPROF_GROW_AHEAD(arr, cap, need) pprof_grow_ahead_to((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
 /* ---------------------------------------------------------------- hashing */
 
@@ -412,8 +436,9 @@ struct pprof_profile_internal {
      * ("" is always id 0 and looked up specially). */
     uint32_t *str_slots;
     size_t str_mask;
-    size_t cap_strings, cap_sample_types, cap_samples, cap_values, cap_sample_locs, cap_labels,
-        cap_mappings, cap_locations, cap_lines, cap_functions, cap_comments;
+    size_t cap_strings, cap_sample_types, cap_sample_locs, cap_mappings, cap_comments;
+    /* (written front to back as a profile is decoded: PPROF_GROW_AHEAD) */
+    pprof_cap cap_samples, cap_values, cap_labels, cap_locations, cap_lines, cap_functions;
     void **retired; /* pprof_profile_retire's arrays */
     size_t n_retired, cap_retired;
 };

@@ -219,7 +219,7 @@ int pprof_profile_add_function(uint32_t *out, pprof_profile *p, const pprof_func
 {
     if (p->n_functions >= UINT32_MAX - 1)
         return PPROF_ELIMIT;
-    if (PPROF_GROW(p->functions, p->internal->cap_functions, p->n_functions + 1))
+    if (PPROF_GROW_AHEAD(p->functions, p->internal->cap_functions, p->n_functions + 1))
         return PPROF_ENOMEM;
     p->functions[p->n_functions] = *f;
     if (out)
@@ -234,8 +234,8 @@ int pprof_profile_add_location(uint32_t *out, pprof_profile *p, const pprof_loca
     struct pprof_profile_internal *in = p->internal;
     if (p->n_locations >= UINT32_MAX - 1 || p->n_lines + n_lines >= UINT32_MAX)
         return PPROF_ELIMIT;
-    if (PPROF_GROW(p->locations, in->cap_locations, p->n_locations + 1) ||
-        PPROF_GROW(p->lines, in->cap_lines, p->n_lines + n_lines))
+    if (PPROF_GROW(p->locations, in->cap_locations.n, p->n_locations + 1) ||
+        PPROF_GROW(p->lines, in->cap_lines.n, p->n_lines + n_lines))
         return PPROF_ENOMEM;
     pprof_location *loc = &p->locations[p->n_locations];
     *loc = *l;
@@ -265,7 +265,7 @@ int pprof_profile_set_lines(pprof_profile *p, uint32_t loc, const pprof_line *li
     }
     if (p->n_lines + n_lines >= UINT32_MAX)
         return PPROF_ELIMIT;
-    if (PPROF_GROW(p->lines, in->cap_lines, p->n_lines + n_lines))
+    if (PPROF_GROW(p->lines, in->cap_lines.n, p->n_lines + n_lines))
         return PPROF_ENOMEM;
     memcpy(p->lines + p->n_lines, lines, n_lines * sizeof *lines);
     l->lines_off = (uint32_t)p->n_lines;
@@ -278,10 +278,10 @@ int pprof_profile_reserve_samples(pprof_profile *p, size_t n_samples, size_t n_l
 {
     struct pprof_profile_internal *in = p->internal;
     size_t nt = p->n_sample_types;
-    if (PPROF_GROW(p->samples, in->cap_samples, p->n_samples + n_samples) ||
+    if (PPROF_GROW(p->samples, in->cap_samples.n, p->n_samples + n_samples) ||
         PPROF_GROW(p->sample_locs, in->cap_sample_locs, p->n_sample_locs + n_locs))
         return PPROF_ENOMEM;
-    if (nt && PPROF_GROW(p->values, in->cap_values, (p->n_samples + n_samples) * nt))
+    if (nt && PPROF_GROW(p->values, in->cap_values.n, (p->n_samples + n_samples) * nt))
         return PPROF_ENOMEM;
     return 0;
 }
@@ -295,7 +295,7 @@ int pprof_profile_add_sample(pprof_profile *p, const uint32_t *locs, size_t n_lo
     if (n_locs > UINT32_MAX || n_labels > UINT32_MAX)
         return PPROF_ELIMIT;
     if (pprof_profile_reserve_samples(p, 1, n_locs) ||
-        PPROF_GROW(p->labels, in->cap_labels, p->n_labels + n_labels))
+        PPROF_GROW(p->labels, in->cap_labels.n, p->n_labels + n_labels))
         return PPROF_ENOMEM;
     pprof_sample *s = &p->samples[p->n_samples];
     s->locs_off = p->n_sample_locs;
@@ -388,25 +388,25 @@ int pprof_profile_copy(pprof_profile **out, const pprof_profile *src)
         rc = dup_array(&p->sample_types, src->sample_types, src->n_sample_types, sizeof *src->sample_types,
                        &in->cap_sample_types);
     if (!rc)
-        rc = dup_array(&p->samples, src->samples, src->n_samples, sizeof *src->samples, &in->cap_samples);
+        rc = dup_array(&p->samples, src->samples, src->n_samples, sizeof *src->samples, &in->cap_samples.n);
     if (!rc)
         rc = dup_array(&p->values, src->values, src->n_samples * src->n_sample_types, sizeof *src->values,
-                       &in->cap_values);
+                       &in->cap_values.n);
     if (!rc)
         rc = dup_array(&p->sample_locs, src->sample_locs, src->n_sample_locs, sizeof *src->sample_locs,
                        &in->cap_sample_locs);
     if (!rc)
-        rc = dup_array(&p->labels, src->labels, src->n_labels, sizeof *src->labels, &in->cap_labels);
+        rc = dup_array(&p->labels, src->labels, src->n_labels, sizeof *src->labels, &in->cap_labels.n);
     if (!rc)
         rc = dup_array(&p->mappings, src->mappings, src->n_mappings, sizeof *src->mappings, &in->cap_mappings);
     if (!rc)
         rc = dup_array(&p->locations, src->locations, src->n_locations, sizeof *src->locations,
-                       &in->cap_locations);
+                       &in->cap_locations.n);
     if (!rc)
-        rc = dup_array(&p->lines, src->lines, src->n_lines, sizeof *src->lines, &in->cap_lines);
+        rc = dup_array(&p->lines, src->lines, src->n_lines, sizeof *src->lines, &in->cap_lines.n);
     if (!rc)
         rc = dup_array(&p->functions, src->functions, src->n_functions, sizeof *src->functions,
-                       &in->cap_functions);
+                       &in->cap_functions.n);
     if (!rc)
         rc = dup_array(&p->comments, src->comments, src->n_comments, sizeof *src->comments, &in->cap_comments);
     if (rc) {

@@ -93,7 +93,7 @@ int pprof_profile_add_label_all(pprof_profile *p, const char *key, const char *v
     free(p->labels);
     p->labels = labels;
     p->n_labels = n;
-    p->internal->cap_labels = p->n_labels + extra + 1;
+    p->internal->cap_labels.n = p->n_labels + extra + 1;
     return 0;
 }
 
