@@ -53,9 +53,12 @@ CAPSTONE_CFLAGS := $(if $(CAPSTONE_SONAME),-DPPROF_CAPSTONE_SONAME='"$(CAPSTONE_
 # either: cmd/dynlib.c opens each when a command first needs it, by the
 # soname of the one found here, and names its Debian package when it is
 # missing ($(BUILD)/gen/dynlib_names.h; -dev packages above bring both).
-DYNLIB_NAMES = curl gvc microhttpd json-c readline
+DYNLIB_NAMES = curl gvc microhttpd json-c readline dw zstd
 # libzstd decodes the compressed records of perf.data (perf record -z).
 LDLIBS_ALL = -lprotobuf-c $(ISAL_LIBS) -lz -lzstd -lm -pthread $(NATIVE_LIBS) $(LDLIBS)
+# The program links neither elfutils nor libzstd: it defines the names
+# libpprof calls in them (cmd/dynlib_lib.c), which open each on first use.
+LDLIBS_PROG = -lprotobuf-c $(ISAL_LIBS) -lz -lm -pthread -liberty $(LDLIBS)
 # ISA-L's igzip inflates gzip input (lib/inflate_pipe.c says why); without
 # libisal-dev the build falls back to zlib alone.
 ISAL_CFLAGS := $(shell pkg-config --exists libisal 2>/dev/null && echo -DPPROF_HAVE_ISAL)
@@ -211,7 +214,7 @@ $(BUILD)/libpprof.pc: FORCE
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
 $(BUILD)/pprof: $(CMD_OBJ) $(BUILD)/libpprof.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(BUILD)/libpprof.a $(LDLIBS_ALL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(BUILD)/libpprof.a $(LDLIBS_PROG)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpprof.a $(BUILD)/cflags
 	@mkdir -p $(dir $@)

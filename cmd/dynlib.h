@@ -1,4 +1,4 @@
-/* dynlib.h: the shared libraries the program opens with dlopen when a command first needs them (libcurl, Graphviz, libmicrohttpd, json-c, readline), and the tables their calls go through. */
+/* dynlib.h: the shared libraries the program opens with dlopen when a command first needs them (libcurl, Graphviz, libmicrohttpd, json-c, readline, elfutils, libzstd), and the tables their calls go through. */
 #ifndef PPROF_CMD_DYNLIB_H
 #define PPROF_CMD_DYNLIB_H
 
@@ -14,12 +14,15 @@ typedef enum dynlib_id {
     DYNLIB_MHD,      /* the web UI's server (-http) */
     DYNLIB_JSONC,    /* the web UI's saved settings */
     DYNLIB_READLINE, /* the shell on a terminal */
+    DYNLIB_DW,       /* libdw and libelf: native binaries (libpprof's calls, cmd/dynlib_lib.c) */
+    DYNLIB_ZSTD,     /* perf.data's compressed records (libpprof's calls, cmd/dynlib_lib.c) */
     DYNLIB_COUNT
 } dynlib_id;
 
 /* Opens the library (once for the process; it stays loaded) and fills its
  * table below. Returns 0, or -1 with a message in err naming the library,
- * its Debian package, what needs it and the loader's reason. Thread-safe. */
+ * its Debian package, what needs it and the loader's reason. Thread-safe;
+ * once loaded, a call costs one atomic load. */
 int dynlib_load(dynlib_id id, char *err, size_t errlen);
 
 /* DYNLIB_TABLE(lib, NAMES): the type dynlib_<lib>_table, a pointer typed
@@ -206,4 +209,40 @@ DYNLIB_TABLE(readline, DYNLIB_READLINE_NAMES)
 #define rl_replace_line(...) (*dynlib_readline.rl_replace_line)(__VA_ARGS__)
 #define rl_signal_event_hook (*dynlib_readline.rl_signal_event_hook)
 #endif
+#endif
+
+/* libdw and libelf (elfutils) and libzstd are libpprof's: lib/objfile.c,
+ * lib/dwarf_index.c and lib/symtab_index.c read native binaries with them,
+ * formats/perf_data.c inflates perf.data's compressed records. libpprof.so
+ * links them; the program does not, and defines each name libpprof calls
+ * itself, as a call through the table (cmd/dynlib_lib.c): linked, libdw and
+ * what it pulls in (libelf, liblzma, libbz2, libzstd) were five of the
+ * program's ten libraries and about 1.5 ms of every run's start, which few
+ * runs use. The names are libpprof's (no aliases here); a name libpprof
+ * newly calls does not link until cmd/dynlib_lib.c defines it. */
+#if defined(DYNLIB_WANT_DW) && !defined(PPROF_CMD_DYNLIB_DW)
+#define PPROF_CMD_DYNLIB_DW
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+/* libdw's; the elf_ and gelf_ names are its dependency libelf's, found
+ * through libdw's handle. */
+#define DYNLIB_DW_NAMES(X)                                                                                         \
+    X(dwarf_attr) X(dwarf_attr_integrate) X(dwarf_child) X(dwarf_diename) X(dwarf_dieoffset) X(dwarf_filesrc)      \
+    X(dwarf_formref_die) X(dwarf_formstring) X(dwarf_formudata) X(dwarf_getsrcfiles) X(dwarf_ranges)              \
+    X(dwarf_siblingof) X(dwarf_tag) X(dwfl_begin) X(dwfl_build_id_find_elf) X(dwfl_end) X(dwfl_errmsg)            \
+    X(dwfl_lineinfo) X(dwfl_module_addrdie) X(dwfl_module_build_id) X(dwfl_module_getelf) X(dwfl_module_getsrc)   \
+    X(dwfl_module_getsym_info) X(dwfl_module_getsymtab) X(dwfl_offline_section_address) X(dwfl_report_begin)      \
+    X(dwfl_report_elf) X(dwfl_report_end) X(dwfl_standard_find_debuginfo) X(elf_getphdrnum) X(elf_rawfile)        \
+    X(elf_version) X(gelf_getehdr) X(gelf_getphdr)
+DYNLIB_TABLE(dw, DYNLIB_DW_NAMES)
+#endif
+
+#if defined(DYNLIB_WANT_ZSTD) && !defined(PPROF_CMD_DYNLIB_ZSTD)
+#define PPROF_CMD_DYNLIB_ZSTD
+#include <zstd.h>
+#define DYNLIB_ZSTD_NAMES(X)                                                                                       \
+    X(ZSTD_DStreamOutSize) X(ZSTD_createDStream) X(ZSTD_decompressStream) X(ZSTD_freeDStream)                     \
+    X(ZSTD_getErrorName) X(ZSTD_initDStream) X(ZSTD_isError)
+DYNLIB_TABLE(zstd, DYNLIB_ZSTD_NAMES)
 #endif

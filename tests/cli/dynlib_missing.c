@@ -5,7 +5,7 @@
 
 int main(void)
 {
-    static const char *const names[DYNLIB_COUNT] = {"curl", "graphviz", "mhd", "jsonc", "readline"};
+    static const char *const names[DYNLIB_COUNT] = {"curl", "graphviz", "mhd", "jsonc", "readline", "dw", "zstd"};
     for (int i = 0; i < DYNLIB_COUNT; i++) {
         char err[512] = "";
         int rc = dynlib_load((dynlib_id)i, err, sizeof err);

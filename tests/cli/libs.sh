@@ -1,5 +1,5 @@
 #!/bin/sh
-# libs.sh: the libraries pprof opens only when a command needs them (cmd/dynlib.c): a report of a file loads none of libcurl, Graphviz, libmicrohttpd, json-c, readline, capstone; -svg loads Graphviz alone, a URL libcurl alone; and a library that cannot be loaded is named with its Debian package.
+# libs.sh: the libraries pprof opens only when a command needs them (cmd/dynlib.c): a report of a file loads none of libcurl, Graphviz, libmicrohttpd, json-c, readline, capstone, elfutils, libzstd; -svg loads Graphviz alone, a URL libcurl alone, a native binary elfutils, compressed perf.data libzstd; and a library that cannot be loaded is named with its Debian package.
 #
 # Environment: PPROF (default build/pprof), TOOLS (default build/tools).
 set -u
@@ -17,11 +17,13 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 no() { fail=$((fail + 1)); echo "FAIL $1"; }
 
-LAZY='libcurl libgvc libcgraph libmicrohttpd libjson-c libreadline libcapstone'
+LAZY='libcurl libgvc libcgraph libmicrohttpd libjson-c libreadline libcapstone libdw libelf libzstd'
 
 # loads NAME WANT -- ARGS: runs pprof with the dynamic loader's file log
-# (LD_DEBUG=files) and checks which of LAZY it loaded: exactly WANT; a
-# command that needs none of them must also have printed its output.
+# (LD_DEBUG=files) and checks which of LAZY it loaded: exactly WANT, or
+# one of its alternatives separated by | (a library may bring another of
+# LAZY: libcurl and libelf may bring libzstd); a command that needs none
+# of them must also have printed its output.
 loads() {
     name=$1 want=$2
     shift 3
@@ -31,7 +33,13 @@ loads() {
         cat "$tmp"/ld.* 2>/dev/null | grep -q "file=$l\.so" && got="$got $l"
     done
     rm -f "$tmp"/ld.*
-    if [ "$got" = "$want" ] && { [ -n "$want" ] || [ -s "$tmp/out" ]; }; then
+    matched=0 alts=$want
+    while :; do
+        [ "$got" = "${alts%%|*}" ] && matched=1
+        [ "$alts" = "${alts#*|}" ] && break
+        alts=${alts#*|}
+    done
+    if [ "$matched" = 1 ] && { [ -n "$want" ] || [ -s "$tmp/out" ]; }; then
         ok
     else
         no "$name loaded '$got', want '$want' (stderr: $(head -c 200 "$tmp/err"))"
@@ -54,8 +62,28 @@ loads shell_piped '' -- "$data/cpu.pb.gz"
 loads svg ' libgvc libcgraph' -- -svg -output="$tmp/g.svg" "$data/cpu.pb.gz"
 [ -s "$tmp/g.svg" ] && grep -q '<svg' "$tmp/g.svg" && ok || no "-svg drew nothing"
 # A URL nobody listens on: libcurl is opened to try it, and fails (status 1).
-loads url ' libcurl' -- -top http://127.0.0.1:1/debug/pprof/profile
+loads url ' libcurl| libcurl libzstd' -- -top http://127.0.0.1:1/debug/pprof/profile
 grep -q 'Connection refused\|connect' "$tmp/err" && ok || no "url: $(head -c 200 "$tmp/err")"
+
+# elfutils (libdw, libelf) only to read a native binary: here mkprof's
+# own, whose main the report must name (libelf may bring libzstd). A
+# perf.data file without compressed records needs neither; with them,
+# libzstd alone.
+loads perf '' -- -top "$data/perf/synth_file.data"
+main=$(nm "$TOOLS/mkprof" 2>/dev/null | awk '$2 == "T" && $3 == "main" {print $1}')
+if [ -n "$main" ] && "$TOOLS/mkprof" "$tmp/native.pb" -m 0x400000 0x10000000 0 "$TOOLS/mkprof" - \
+    -a "$(printf '0x%x' $((0x400000 + 0x$main + 4)))" 2>"$tmp/err"; then
+    loads native ' libdw libelf| libdw libelf libzstd' -- -top "$tmp/native.pb"
+    grep -q ' main$' "$tmp/out" && ok || no "native: main not named: $(head -c 300 "$tmp/out")"
+else
+    no "native: no profile of mkprof's main ($(head -c 200 "$tmp/err"))"
+fi
+if mkdir "$tmp/perf" && "$TOOLS/gen_perf_bad" "$tmp/perf" 2>"$tmp/err"; then
+    loads perf_compressed ' libzstd' -- -top "$tmp/perf/perf_ok_compressed.data"
+    grep -q 'Showing nodes' "$tmp/out" && ok || no "perf_compressed: no report: $(head -c 200 "$tmp/err")"
+else
+    no "gen_perf_bad: $(head -c 200 "$tmp/err")"
+fi
 
 # A library that cannot be loaded: cmd/dynlib.c built with sonames no
 # system has (tests/cli/missing/dynlib_names.h) says which library, which
@@ -74,6 +102,8 @@ graphviz libpprof-test-no-gvc.so.9 test-pkg-gvc9 drawing call graphs
 mhd libpprof-test-no-microhttpd.so.9 test-pkg-microhttpd9 the web interface (-http)
 jsonc libpprof-test-no-json-c.so.9 test-pkg-json-c9 the web interface (-http)
 readline libz.so.1 test-pkg-zlib line editing in the shell
+dw libpprof-test-no-dw.so.9 test-pkg-dw9 reading native binaries
+zstd libpprof-test-no-zstd.so.9 test-pkg-zstd9 reading compressed perf.data records
 END
 grep -q '^curl -1 .*could not be loaded: .*libpprof-test-no-curl.so.9' "$tmp/missing" && ok || no "missing curl: no loader reason"
 grep -q '^readline -1 .*which lacks add_history$' "$tmp/missing" && ok || no "libz as readline: missing name not given"

@@ -9,3 +9,7 @@
 #define PPROF_PACKAGE_JSON_C "test-pkg-json-c9"
 #define PPROF_SONAME_READLINE "libz.so.1"
 #define PPROF_PACKAGE_READLINE "test-pkg-zlib"
+#define PPROF_SONAME_DW "libpprof-test-no-dw.so.9"
+#define PPROF_PACKAGE_DW "test-pkg-dw9"
+#define PPROF_SONAME_ZSTD "libpprof-test-no-zstd.so.9"
+#define PPROF_PACKAGE_ZSTD "test-pkg-zstd9"
