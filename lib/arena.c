@@ -138,9 +138,9 @@ int pprof_grow(void **ptr, size_t *cap, size_t need, size_t elem)
          * small pages, the rest is advised. (Copied into huge pages, it
          * was resident twice for the copy: 12 MiB of labels.pb.gz's
          * labels, their reserve.) */
-        p = old ? realloc(*ptr, block) : malloc(block);
+        p = realloc(*ptr, block);
         if (p)
-            advise_block(p, block, !old);
+            advise_block(p, block, old == 0);
     }
     if (!p)
         return PPROF_ENOMEM;
