@@ -67,7 +67,7 @@ static int read_folded(pprof_profile **out, const uint8_t *data, size_t len, con
 
 /* The readers, tried in this order. A reader with inflated set gets the
  * bytes with gzip undone; the protobuf reader inflates as it decodes. Each
- * sniff sees only the first SNIFF_BYTES (inflated): data that broke the
+ * sniff sees only the first PPROF_SNIFF_BYTES (inflated): data that broke the
  * protobuf reader is inflated whole again only when a text or legacy
  * reader may take it, never for binary junk behind a gzip header. */
 static const struct reader {
@@ -93,23 +93,37 @@ static bool try_next(int rc)
     return rc == PPROF_EUNRECOGNIZED || rc == PPROF_EWIRE || rc == PPROF_ESEMANTIC;
 }
 
-int pprof_read_check_prefix(const void *data, size_t len, pprof_error *err)
+/* pprof_read_check_prefix, leaving in head the gzip data's first
+ * PPROF_SNIFF_BYTES inflated (all that the sniffs look at), when *whole
+ * says they are those of all of data, not of its prefix only. */
+static int check_prefix(pprof_buf *head, bool *whole, const void *data, size_t len, pprof_error *err)
 {
+    *whole = len <= PPROF_READ_PREFIX;
     if (len > PPROF_READ_PREFIX)
         len = PPROF_READ_PREFIX;
     const char *what = pprof_sniff_not_profile(data, len, false);
     if (!what && pprof_is_gzip(data, len)) {
-        pprof_buf head = {0};
         pprof_error ignored;
-        int rc = pprof_gunzip(&head, data, len, PPROF_READ_PREFIX, &ignored);
-        /* Truncated or over the small cap is fine here: only the head matters. */
-        if (rc == 0 || rc == PPROF_ELIMIT || head.len >= 2)
-            what = pprof_sniff_not_profile(head.data, head.len, true);
-        pprof_buf_release(&head);
+        int rc = pprof_gunzip(head, data, len, PPROF_SNIFF_BYTES, &ignored);
+        /* Truncated or over the small cap is fine here: only the head
+         * matters. Over the cap, the prefix gave the whole head. */
+        if (rc == PPROF_ELIMIT)
+            *whole = true;
+        if (rc == 0 || rc == PPROF_ELIMIT || head->len >= 2)
+            what = pprof_sniff_not_profile(head->data, head->len, true);
     }
     if (what)
         return pprof_error_set(err, PPROF_EUNRECOGNIZED, "parsing profile: %s", what);
     return 0;
+}
+
+int pprof_read_check_prefix(const void *data, size_t len, pprof_error *err)
+{
+    pprof_buf head = {0};
+    bool whole;
+    int rc = check_prefix(&head, &whole, data, len, err);
+    pprof_buf_release(&head);
+    return rc;
 }
 
 int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_parse_options *opt,
@@ -119,19 +133,25 @@ int pprof_read(pprof_profile **out, const void *data, size_t len, const pprof_pa
     pprof_error local;
     if (!err)
         err = &local;
-    int rc = pprof_read_check_prefix(data, len, err);
-    if (rc)
-        return rc;
-    /* The head the sniffs look at, inflated when the data is gzip. */
-    enum { SNIFF_BYTES = 4096 };
+    /* The head the sniffs look at, inflated when the data is gzip: the
+     * check's, unless that came from a prefix too short to give it. */
     pprof_buf head = {0};
+    bool whole;
+    int rc = check_prefix(&head, &whole, data, len, err);
+    if (rc) {
+        pprof_buf_release(&head);
+        return rc;
+    }
     const uint8_t *hd = data;
-    size_t hn = len < SNIFF_BYTES ? len : SNIFF_BYTES;
+    size_t hn = len < PPROF_SNIFF_BYTES ? len : PPROF_SNIFF_BYTES;
     if (pprof_is_gzip(data, len)) {
-        pprof_error ignored;
-        pprof_gunzip(&head, data, len, SNIFF_BYTES, &ignored); /* a truncated head is fine */
+        if (!whole) {
+            pprof_error ignored;
+            head.len = 0;
+            pprof_gunzip(&head, data, len, PPROF_SNIFF_BYTES, &ignored); /* a truncated head is fine */
+        }
         hd = head.data;
-        hn = head.len < SNIFF_BYTES ? head.len : SNIFF_BYTES;
+        hn = head.len < PPROF_SNIFF_BYTES ? head.len : PPROF_SNIFF_BYTES;
     }
     pprof_buf raw = {0};
     bool inflated = false;

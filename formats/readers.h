@@ -9,9 +9,11 @@
  * Returns PPROF_EUNRECOGNIZED when data is in none of these formats. */
 int pprof_read_legacy(pprof_profile **out, const uint8_t *data, size_t len, pprof_error *err);
 
-/* Looks at the first bytes: returns what the data is when it cannot be a
- * profile (HTML, zstd, zlib, nested gzip, binary junk), else NULL. inflated
- * says the bytes came out of gzip already. */
+/* Looks at the first bytes (PPROF_SNIFF_BYTES at most): returns what the
+ * data is when it cannot be a profile (HTML, zstd, zlib, nested gzip,
+ * binary junk), else NULL. inflated says the bytes came out of gzip
+ * already. The readers' sniffs look at as many. */
+#define PPROF_SNIFF_BYTES 4096
 const char *pprof_sniff_not_profile(const uint8_t *data, size_t len, bool inflated);
 
 /* Folded text (flamegraph.pl, inferno, perf collapsed): "a;b;c 10" lines,

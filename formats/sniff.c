@@ -23,7 +23,7 @@ static bool proto_first_byte(uint8_t b)
 
 static bool mostly_text(const uint8_t *d, size_t n)
 {
-    size_t lim = n < 4096 ? n : 4096;
+    size_t lim = n < PPROF_SNIFF_BYTES ? n : PPROF_SNIFF_BYTES;
     for (size_t i = 0; i < lim; i++)
         if (d[i] == 0)
             return false;

@@ -74,7 +74,9 @@ int pprof_gunzip(pprof_buf *out, const void *data, size_t len, uint64_t max, ppr
     size_t start = out->len;
     int rc = 0;
     for (;;) {
-        if (pprof_buf_reserve(out, GUNZIP_STEP)) {
+        /* (no more than a small cap needs: the sniffs' head is 4 KiB) */
+        uint64_t room = max + 1 - (out->len - start);
+        if (pprof_buf_reserve(out, room < GUNZIP_STEP ? (size_t)room : GUNZIP_STEP)) {
             rc = pprof_error_set(err, PPROF_ENOMEM, "out of memory");
             break;
         }

@@ -692,6 +692,13 @@ static void test_large_gzip(void)
     CHECK(raw.len > (1u << 20));
     CHECK_INT(pprof_gunzip(&back, gz.data, gz.len, 0, &err), 0);
     CHECK(back.len == raw.len && memcmp(back.data, raw.data, raw.len) == 0);
+    /* A small cap (the sniffs' head) inflates cap + 1 bytes into a buffer
+     * of about that size, not a whole step of 1 MiB. */
+    pprof_buf head = {0};
+    CHECK_INT(pprof_gunzip(&head, gz.data, gz.len, 4096, &err), PPROF_ELIMIT);
+    CHECK(head.len == 4097 && memcmp(head.data, raw.data, 4097) == 0);
+    CHECK(head.cap <= 8192);
+    pprof_buf_release(&head);
     /* The gzip of a profile over one staging buffer is deflated by a second
      * thread, which also feeds the output's sink: the same bytes. */
     pprof_buf streamed = {0}, sunk = {0};

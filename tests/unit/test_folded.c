@@ -1,4 +1,4 @@
-/* test_folded.c: unit tests of the folded (collapsed) stack reader, pprof_read_folded. */
+/* test_folded.c: unit tests of the folded (collapsed) stack reader, pprof_read_folded, and of pprof_read finding folded text. */
 #include "readers.h"
 #include "unit.h"
 
@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 static int parse(pprof_profile **p, const char *s, pprof_error *err)
 {
@@ -497,6 +498,51 @@ static void test_many_stacks(void)
     pprof_buf_release(&b);
 }
 
+/* pprof_read sniffs the head of gzip input from the inflated first bytes
+ * it checked (PPROF_READ_PREFIX of input) when they gave it whole; here
+ * they give none: a member of empty stored blocks longer than the prefix,
+ * then the folded text. The sniffs must see the text: inflated again from
+ * the whole input (taken as is, the head is empty and no reader fits). */
+static void test_read_gzip_late_head(void)
+{
+    const char text[] = "main;work 7\nmain;idle 3\n";
+    enum { EMPTY = PPROF_READ_PREFIX / 5 + 100 };
+    size_t cap = 10 + 5 * (size_t)EMPTY + 5 + sizeof text + 8, n = 0;
+    uint8_t *gz = malloc(cap);
+    static const uint8_t header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
+    memcpy(gz, header, sizeof header);
+    n = sizeof header;
+    for (int i = 0; i < EMPTY; i++) { /* not last, stored, LEN 0, NLEN ~0 */
+        static const uint8_t empty[5] = {0, 0, 0, 0xff, 0xff};
+        memcpy(gz + n, empty, 5);
+        n += 5;
+    }
+    uint16_t len = (uint16_t)(sizeof text - 1);
+    gz[n++] = 1; /* last, stored */
+    gz[n++] = (uint8_t)len;
+    gz[n++] = (uint8_t)(len >> 8);
+    gz[n++] = (uint8_t)~len;
+    gz[n++] = (uint8_t)(~len >> 8);
+    memcpy(gz + n, text, len);
+    n += len;
+    uint32_t crc = (uint32_t)crc32(0, (const unsigned char *)text, len);
+    for (int k = 0; k < 4; k++)
+        gz[n++] = (uint8_t)(crc >> (8 * k));
+    for (int k = 0; k < 4; k++)
+        gz[n++] = (uint8_t)((uint32_t)len >> (8 * k));
+    CHECK(n > PPROF_READ_PREFIX);
+    pprof_profile *p = NULL;
+    pprof_error err = {0};
+    CHECK_INT(pprof_read(&p, gz, n, NULL, &err), 0);
+    if (p) {
+        CHECK_INT(p->n_samples, 2);
+        pprof_profile_free(p);
+    } else {
+        fprintf(stderr, "  pprof_read: %s\n", err.msg);
+    }
+    free(gz);
+}
+
 int main(void)
 {
     test_basic_model();
@@ -511,5 +557,6 @@ int main(void)
     test_determinism();
     test_deep();
     test_many_stacks();
+    test_read_gzip_late_head();
     return unit_report("folded");
 }
