@@ -1429,6 +1429,20 @@ static int slow_location(dec *d, const field *outer, uint64_t off, pprof_locatio
     return 0;
 }
 
+/* Allocates an array not allocated yet for n elements with
+ * pprof_alloc_huge. 0 or PPROF_ENOMEM. */
+static int reserve_huge(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (*arr || *cap || n > SIZE_MAX / elem)
+        return 0;
+    void *b = pprof_alloc_huge(n * elem);
+    if (!b)
+        return PPROF_ENOMEM;
+    *arr = b;
+    *cap = n;
+    return 0;
+}
+
 /* At the first Location, in raw-id mode: the location tables take as many
  * entries as the samples use ids (few profiles have samples after their
  * locations), and the id map covers the largest, at once, instead of
@@ -1440,6 +1454,17 @@ static int reserve_locations(dec *d)
     size_t n = pprof_idset_count(&d->loc_refs, &max);
     if (n == 0 || n >= UINT32_MAX - 2)
         return 0;
+    /* The location table (each of its n entries written once, front to
+     * back) and the lines (most locations have one or more) on huge pages
+     * where whole 2 MiB pages fit: on the bench machine, a virtual one,
+     * the first write to a 4 KiB page costs 14-25 us even when populated
+     * ahead, to a 2 MiB one some 150 us. big100k -top, this thread's CPU
+     * from the first Location to the first Function: 25.2 -> 21.3 ms
+     * (best of 21), peak RSS the same. (Under 2 MiB, as the labels
+     * profile's tables, nothing changes.) */
+    if (reserve_huge((void **)&p->locations, &p->internal->cap_locations.n, n, sizeof *p->locations) ||
+        reserve_huge((void **)&p->lines, &p->internal->cap_lines.n, n, sizeof *p->lines))
+        return fail(d, PPROF_ENOMEM, "out of memory");
     if (PPROF_GROW(p->locations, p->internal->cap_locations.n, n) || PPROF_GROW(d->loc_defined, d->cap_loc_defined, n) ||
         PPROF_GROW(d->loc_map_ids, d->cap_loc_map_ids.n, n) || PPROF_GROW(d->loc_wire_order, d->cap_wire_order, n) ||
         PPROF_GROW(p->lines, p->internal->cap_lines.n, n) || PPROF_GROW(d->line_fn_ids, d->cap_line_fn_ids.n, n) ||

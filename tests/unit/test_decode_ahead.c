@@ -421,6 +421,25 @@ static void gzip_member(pprof_buf *out, const uint8_t *d, size_t n)
     deflateEnd(&z);
 }
 
+/* The location table of a profile whose samples use 2 MiB of locations or
+ * more is reserved on huge pages at the first Location (lib/decode.c,
+ * reserve_locations): it starts on a 2 MiB boundary, as pprof_alloc_huge
+ * places it (a plain allocation that size starts 16 bytes past a page). */
+static void test_huge_locations(void)
+{
+    pprof_profile *p = make_profile(60000, 80000, 0);
+    pprof_buf raw = {0};
+    pprof_error err;
+    CHECK_INT(pprof_profile_encode(&raw, p, false, &err), 0);
+    pprof_profile *a = NULL;
+    CHECK_INT(pprof_profile_parse(&a, raw.data, raw.len, NULL, &err), 0);
+    CHECK(a && a->n_locations * sizeof *a->locations >= (2u << 20));
+    CHECK(a && ((uintptr_t)a->locations & ((2u << 20) - 1)) == 0);
+    pprof_profile_free(a);
+    pprof_buf_release(&raw);
+    pprof_profile_free(p);
+}
+
 /* Small gzip inputs are inflated whole (ISA-L when built with it): the
  * same profile as from the raw bytes, gzip members one after another, and
  * zlib's words for what ISA-L does not take to its end. */
@@ -668,6 +687,7 @@ int main(void)
     test_refused();
     test_parse_same(0);
     test_parse_same(30001);
+    test_huge_locations();
     test_small_gzip();
     test_parse_in_place();
     return unit_report("test_decode_ahead");

@@ -638,65 +638,91 @@ static void test_nodemap(void)
  * checked against its function, and nodes against each other. */
 static void test_nodemap_functions(void)
 {
-    pprof_profile *p = new_profile();
-    uint32_t maps[2];
-    for (int i = 0; i < 2; i++) {
-        char file[32];
-        snprintf(file, sizeof file, "/bin/prog%d", i);
-        pprof_mapping mp = {.id = (uint64_t)i + 1, .start = 0x1000, .limit = 0x100000, .file = S(p, file)};
-        CHECK_INT(pprof_profile_add_mapping(&maps[i], p, &mp), 0);
-    }
-    enum { NF = 300, NL = 2000 };
-    uint64_t x = 17;
-    for (int i = 0; i < NF; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "g%d", i % 200); /* a third share a name */
-        pprof_function f = {.id = (uint64_t)i + 1, .name = i % 10 == 3 ? 0 : S(p, name), .filename = S(p, "g.c"),
-                            .start_line = i % 10 == 3 ? 0 : i};
-        uint32_t fi;
-        CHECK_INT(pprof_profile_add_function(&fi, p, &f), 0);
-    }
-    for (int i = 0; i < NL; i++) {
-        pprof_line ln[3];
-        size_t n = 1 + (size_t)(unit_rng(&x) % 3);
-        for (size_t k = 0; k < n; k++)
-            ln[k] = (pprof_line){.function = (uint32_t)(unit_rng(&x) % NF), .line = 1 + (int64_t)(unit_rng(&x) % 9)};
-        pprof_location l = {.id = (uint64_t)i + 1, .address = 0x2000 + 16 * (uint64_t)i, .mapping = maps[i % 2]};
-        uint32_t li;
-        CHECK_INT(pprof_profile_add_location(&li, p, &l, ln, n), 0);
-    }
-    pprof_graph_options o = graph_options();
-    o.granularity = PPROF_GRAN_FUNCTIONS;
-    pprof_nodemap *m = NULL;
-    pprof_error err;
-    CHECK_INT(pprof_nodemap_build(&m, p, &o, &err), 0);
-    size_t bad = 0, nameless = 0, want = 0;
-    uint8_t *named = calloc(p->n_strings, 1), bin[2] = {0, 0};
-    for (size_t L = 0; m && named && L < p->n_locations; L++) {
-        const pprof_location *loc = &p->locations[L];
-        CHECK_INT(m->loc_off[L + 1] - m->loc_off[L], loc->n_lines);
-        for (uint32_t k = 0; k < loc->n_lines && k < m->loc_off[L + 1] - m->loc_off[L]; k++) {
-            const pprof_function *fn = &p->functions[p->lines[loc->lines_off + k].function];
-            const pprof_node_info *ni = &m->nodes[m->loc_nodes[m->loc_off[L] + k]];
-            pprof_str objfile = fn->name ? 0 : p->mappings[loc->mapping].file;
-            bad += ni->name != fn->name || ni->objfile != objfile || ni->file != 0 || ni->line != 0;
-            nameless += fn->name == 0;
-            uint8_t *seen = fn->name ? &named[fn->name] : &bin[L % 2];
-            want += !*seen;
-            *seen = 1;
+    /* (all_named: every function named, the nodemap's per-function path
+     * without the general loop; nodes numbered in first-seen order either way) */
+    for (int all_named = 0; all_named < 2; all_named++) {
+        pprof_profile *p = new_profile();
+        uint32_t maps[2];
+        for (int i = 0; i < 2; i++) {
+            char file[32];
+            snprintf(file, sizeof file, "/bin/prog%d", i);
+            pprof_mapping mp = {.id = (uint64_t)i + 1, .start = 0x1000, .limit = 0x100000, .file = S(p, file)};
+            CHECK_INT(pprof_profile_add_mapping(&maps[i], p, &mp), 0);
         }
+        enum { NF = 300, NL = 2000 };
+        uint64_t x = 17;
+        for (int i = 0; i < NF; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "g%d", i % 200); /* a third share a name */
+            bool nameless = !all_named && i % 10 == 3;
+            pprof_function f = {.id = (uint64_t)i + 1, .name = nameless ? 0 : S(p, name), .filename = S(p, "g.c"),
+                                .start_line = nameless ? 0 : i};
+            uint32_t fi;
+            CHECK_INT(pprof_profile_add_function(&fi, p, &f), 0);
+        }
+        for (int i = 0; i < NL; i++) {
+            pprof_line ln[3];
+            size_t n = 1 + (size_t)(unit_rng(&x) % 3);
+            for (size_t k = 0; k < n; k++)
+                ln[k] = (pprof_line){.function = (uint32_t)(unit_rng(&x) % NF), .line = 1 + (int64_t)(unit_rng(&x) % 9)};
+            pprof_location l = {.id = (uint64_t)i + 1, .address = 0x2000 + 16 * (uint64_t)i, .mapping = maps[i % 2]};
+            uint32_t li;
+            CHECK_INT(pprof_profile_add_location(&li, p, &l, ln, n), 0);
+        }
+        pprof_graph_options o = graph_options();
+        o.granularity = PPROF_GRAN_FUNCTIONS;
+        pprof_nodemap *m = NULL;
+        pprof_error err;
+        CHECK_INT(pprof_nodemap_build(&m, p, &o, &err), 0);
+        size_t bad = 0, nameless = 0, want = 0, misnumbered = 0;
+        /* per name (or binary, for the nameless) its node number + 1 */
+        uint32_t *named = calloc(p->n_strings, sizeof *named), bin[2] = {0, 0};
+        for (size_t L = 0; m && named && L < p->n_locations; L++) {
+            const pprof_location *loc = &p->locations[L];
+            CHECK_INT(m->loc_off[L + 1] - m->loc_off[L], loc->n_lines);
+            for (uint32_t k = 0; k < loc->n_lines && k < m->loc_off[L + 1] - m->loc_off[L]; k++) {
+                const pprof_function *fn = &p->functions[p->lines[loc->lines_off + k].function];
+                uint32_t node = m->loc_nodes[m->loc_off[L] + k];
+                const pprof_node_info *ni = &m->nodes[node];
+                /* the name alone, or for the nameless the binary and start line */
+                pprof_node_info want_ni = {.name = fn->name};
+                if (!fn->name) {
+                    want_ni.objfile = p->mappings[loc->mapping].file;
+                    want_ni.start_line = fn->start_line;
+                }
+                bad += memcmp(ni, &want_ni, sizeof want_ni) != 0;
+                nameless += fn->name == 0;
+                uint32_t *seen = fn->name ? &named[fn->name] : &bin[L % 2];
+                if (!*seen)
+                    *seen = (uint32_t)++want;
+                misnumbered += node + 1 != *seen;
+            }
+        }
+        CHECK_INT(bad, 0);
+        CHECK_INT(misnumbered, 0);
+        CHECK(all_named ? nameless == 0 : nameless > 0);
+        /* one node per name, one per binary for the nameless (start line 0) */
+        for (size_t i = 0; m && i < m->n_nodes; i++)
+            for (size_t j = i + 1; j < m->n_nodes; j++)
+                bad += m->nodes[i].name == m->nodes[j].name && m->nodes[i].objfile == m->nodes[j].objfile;
+        CHECK_INT(bad, 0);
+        CHECK_INT(m ? m->n_nodes : 0, want);
+        /* -noinlines: the outermost line's node alone */
+        pprof_nodemap_free(m);
+        m = NULL;
+        o.noinlines = true;
+        CHECK_INT(pprof_nodemap_build(&m, p, &o, &err), 0);
+        for (size_t L = 0; m && L < p->n_locations; L++) {
+            const pprof_location *loc = &p->locations[L];
+            const pprof_function *fn = &p->functions[p->lines[loc->lines_off + loc->n_lines - 1].function];
+            bad += m->loc_off[L + 1] - m->loc_off[L] != 1 || m->nodes[m->loc_nodes[m->loc_off[L]]].name != fn->name;
+        }
+        CHECK(m != NULL);
+        CHECK_INT(bad, 0);
+        free(named);
+        pprof_nodemap_free(m);
+        pprof_profile_free(p);
     }
-    CHECK_INT(bad, 0);
-    CHECK(nameless > 0);
-    /* one node per name, one per binary for the nameless (start line 0) */
-    for (size_t i = 0; m && i < m->n_nodes; i++)
-        for (size_t j = i + 1; j < m->n_nodes; j++)
-            bad += m->nodes[i].name == m->nodes[j].name && m->nodes[i].objfile == m->nodes[j].objfile;
-    CHECK_INT(bad, 0);
-    CHECK_INT(m ? m->n_nodes : 0, want);
-    free(named);
-    pprof_nodemap_free(m);
-    pprof_profile_free(p);
 }
 
 static void test_normalize(void)
