@@ -2225,6 +2225,20 @@ static size_t resident_pages(const void *p, size_t len)
     return in;
 }
 
+/* Under a sanitizer, its shadow memory faults in its own pages as memory
+ * is written (and its realloc always copies): fault counts say nothing
+ * about the library there, and are not checked. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define FAULTS_COUNTED 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define FAULTS_COUNTED 0
+#endif
+#endif
+#ifndef FAULTS_COUNTED
+#define FAULTS_COUNTED 1
+#endif
+
 /* A counter of this thread's page faults (the trapped ones, not those a
  * populating madvise makes), or -1 where perf events are refused. */
 static int open_fault_counter(void)
@@ -2267,7 +2281,7 @@ static void test_grow_huge_moves(void)
     CHECK_INT(PPROF_GROW(a, cap, n + 1), 0);
     uint64_t faults = fault_count(fd) - before;
     close(fd);
-    CHECK(faults < 2);
+    CHECK(!FAULTS_COUNTED || faults < 2);
     bool kept = a != NULL;
     for (size_t i = 0; a && i < n; i += 1021)
         kept &= a[i] == i * 5 + 2;
@@ -2338,7 +2352,7 @@ static void test_populate(void)
     CHECK_INT(pprof_slots_rebuild(&slots, &mask, n_slots, n, slot_hash_mul, NULL), 0);
     uint64_t faults = fault_count(fd) - before;
     close(fd);
-    CHECK(faults < 64);
+    CHECK(!FAULTS_COUNTED || faults < 64);
     size_t held = 0;
     for (size_t i = 0; slots && i < n_slots; i++)
         held += slots[i] != 0;
@@ -2375,7 +2389,7 @@ static void test_fill_ahead(void)
     CHECK(ahead);
     if (fd >= 0) {
         close(fd);
-        CHECK(faults < 64);
+        CHECK(!FAULTS_COUNTED || faults < 64);
     }
     /* nothing past the capacity (the page it ends in is the writes') */
     const size_t next = (cap + 4095) & ~(size_t)4095;
@@ -2445,13 +2459,16 @@ static pprof_profile *parse_filled(pprof_buf *raw)
     return p;
 }
 
-/* The page after each array end (ends: NULL-terminated), never written,
- * is resident: populated ahead of the writes. */
+/* The page after each array's last entry (ends: pairs of that end and
+ * the capacity's, NULL-terminated), never written, is resident: populated
+ * ahead of the writes. (An array sized exactly, as the location table at
+ * the first Location, has no such page.) */
 static void check_filled_past(const void *const *ends)
 {
-    for (; *ends; ends++) {
-        uintptr_t next = ((uintptr_t)*ends + 4095) & ~(uintptr_t)4095;
-        CHECK_INT((long long)resident_pages((const void *)next, 4096), 1);
+    for (; *ends; ends += 2) {
+        uintptr_t next = ((uintptr_t)ends[0] + 4095) & ~(uintptr_t)4095;
+        if (next + 4096 <= (uintptr_t)ends[1])
+            CHECK_INT((long long)resident_pages((const void *)next, 4096), 1);
     }
 }
 
@@ -2490,7 +2507,11 @@ static void test_decode_fill_tables(void)
         CHECK_INT((long long)p->n_locations, N);
         CHECK_INT((long long)p->n_lines, N);
         CHECK_INT((long long)p->n_functions, N);
-        const void *ends[] = {p->locations + N, p->lines + N, p->functions + N, NULL};
+        const struct pprof_profile_internal *in = p->internal;
+        const void *ends[] = {p->locations + N, p->locations + in->cap_locations.n,
+                              p->lines + N,     p->lines + in->cap_lines.n,
+                              p->functions + N, p->functions + in->cap_functions.n,
+                              NULL};
         check_filled_past(ends);
     }
     pprof_profile_free(p);
@@ -2539,7 +2560,11 @@ static void test_decode_fill_samples(void)
     if (p) {
         CHECK_INT((long long)p->n_samples, N);
         CHECK_INT((long long)p->n_labels, N);
-        const void *ends[] = {p->samples + N, p->values + N, p->labels + N, NULL};
+        const struct pprof_profile_internal *in = p->internal;
+        const void *ends[] = {p->samples + N, p->samples + in->cap_samples.n,
+                              p->values + N,  p->values + in->cap_values.n,
+                              p->labels + N,  p->labels + in->cap_labels.n,
+                              NULL};
         check_filled_past(ends);
     }
     pprof_profile_free(p);
@@ -2568,7 +2593,7 @@ static void test_grow_ahead(void)
     close(fd);
     CHECK(ok);
     CHECK(near);
-    CHECK(faults < 64);
+    CHECK(!FAULTS_COUNTED || faults < 64);
     for (size_t i = 0; i < n && ok; i += 4099)
         ok &= a[i] == i;
     CHECK(ok);
@@ -2590,7 +2615,7 @@ static void test_idmap_reserve_populated(void)
     CHECK_INT(pprof_idmap_reserve(&m, (2u << 20) - 1), 0);
     uint64_t faults = fault_count(fd) - before;
     close(fd);
-    CHECK(faults < 64);
+    CHECK(!FAULTS_COUNTED || faults < 64);
     CHECK(m.dense_cap >= (2u << 20));
     bool clear = true;
     for (size_t i = 0; i < m.dense_cap; i += 1000)
