@@ -1537,7 +1537,9 @@ static void test_work_alloc(void)
 /* A big profile's nodemap (its tables per location and per node, written
  * through when the graph is built) lies on memory advised for huge pages:
  * on a virtual machine the first touches of 4 KiB pages cost more than
- * the pass that fills them. The graph it makes is the one expected. */
+ * the pass that fills them. The graphs it makes (a list, and a drawing
+ * with edges and tags, whose working tables are cut from one block) are
+ * the ones expected. */
 static void test_nodemap_huge(void)
 {
     enum { N = 150000, DEPTH = 8 }; /* loc_off 600 KB, the nodes 7.2 MB */
@@ -1558,11 +1560,15 @@ static void test_nodemap_huge(void)
         for (uint32_t d = 0; d < DEPTH; d++)
             locs[d] = s * DEPTH + d;
         int64_t v = s + 1;
-        CHECK_INT(pprof_profile_add_sample(p, locs, DEPTH, &v, NULL, 0), 0);
+        char val[8];
+        snprintf(val, sizeof val, "v%u", s % 3);
+        pprof_label l = {.key = S(p, "k"), .str = S(p, val)};
+        CHECK_INT(pprof_profile_add_sample(p, locs, DEPTH, &v, &l, 1), 0);
     }
     pprof_graph_options o = graph_options();
     o.nodecount = 5;
     pprof_graph *g = build(p, &o);
+    const int64_t last = N / DEPTH;
     if (g) {
         CHECK_INT(g->nodemap->n_nodes, N);
         if (have_thp()) {
@@ -1574,7 +1580,6 @@ static void test_nodemap_huge(void)
         /* The heaviest leaves first: the last samples', each its own flat
          * and cum; the last sample's root has its value as cum only. */
         CHECK_INT(g->n_nodes, 5);
-        const int64_t last = N / DEPTH;
         for (size_t i = 0; i < g->n_nodes && i < 5; i++) {
             char want[32];
             snprintf(want, sizeof want, "f%lld", (long long)((last - 1 - (int64_t)i) * DEPTH));
@@ -1583,6 +1588,37 @@ static void test_nodemap_huge(void)
             CHECK_INT(g->nodes[i].cum, last - (int64_t)i);
         }
     }
+    pprof_graph_free(g);
+    /* Node f<a> is frame a % DEPTH of sample a / DEPTH: its cum that
+     * sample's value, its flat too when it is the leaf, one tag (the
+     * sample's label); an edge goes from a frame to one below it in the
+     * same sample, with its value, residual when frames between are gone. */
+    o.visual = true;
+    o.nodecount = 0;
+    /* (the nodes of the last 3 or 4 samples reach the node cutoff) */
+    const double total = (double)last * (double)(last + 1) / 2;
+    o.nodefraction = ((double)last - 2.5) / total;
+    g = build(p, &o);
+    size_t bad_nodes = 0, bad_tags = 0, bad_edges = 0;
+    for (size_t i = 0; g && i < g->n_nodes; i++) {
+        const pprof_node *n = &g->nodes[i];
+        long a = strtol(node_name(g, i) + 1, NULL, 10), s = a / DEPTH;
+        bad_nodes += n->cum != s + 1 || n->flat != (a % DEPTH == 0 ? s + 1 : 0);
+        char want[16];
+        snprintf(want, sizeof want, "k:v%ld", s % 3);
+        bad_tags += n->n_tags != 1 || strcmp(g->tags[n->tags_off].name, want) != 0 ||
+                    g->tags[n->tags_off].cum != s + 1 || g->tags[n->tags_off].flat != n->flat;
+    }
+    for (size_t i = 0; g && i < g->n_edges; i++) {
+        const pprof_edge *e = &g->edges[i];
+        long a = strtol(node_name(g, e->src) + 1, NULL, 10), d = strtol(node_name(g, e->dst) + 1, NULL, 10);
+        bad_edges += a / DEPTH != d / DEPTH || a <= d || e->weight != a / DEPTH + 1 || e->residual != (a != d + 1);
+    }
+    CHECK(g && (g->n_nodes == 3 * DEPTH || g->n_nodes == 4 * DEPTH));
+    CHECK(g && g->n_edges == g->n_nodes / DEPTH * (DEPTH - 1));
+    CHECK_INT(bad_nodes, 0);
+    CHECK_INT(bad_tags, 0);
+    CHECK_INT(bad_edges, 0);
     pprof_graph_free(g);
     pprof_profile_free(p);
 }
