@@ -191,7 +191,9 @@ typedef struct node_rec {
 typedef struct node_part {
     gb *b;
     size_t lo, hi;
-    node_acc *acc; /* or NULL: no flat (the main thread adds this part's) */
+    node_acc *acc; /* its flat (and flat_div) go here */
+    bool own_acc;  /* a second thread's part: acc is its own, made there and
+                    * folded into the first's (node_part_fold) */
     node_rec *rec;
     int64_t *cum_div;
     bool overflow;
@@ -279,25 +281,8 @@ static void *node_pass(void *arg)
     return NULL;
 }
 
-/* The flat (and flat_div) of rows [lo, hi) into acc: a second part's,
- * added by the first thread after its own rows, in the serial order. */
-static void rows_flat(const gb *b, size_t lo, size_t hi, node_acc *acc, bool *overflow)
-{
-    const int si = b->si;
-    const bool mean = b->opt->mean;
-    for (size_t s = lo; s < hi; s++) {
-        const pprof_sample *sm = graph_row_sample(b, s);
-        const int64_t *v = graph_row_values(b, s);
-        if (!sm->n_locs)
-            continue;
-        uint32_t leaf = b->loc_nodes[b->loc_off[b->p->sample_locs[sm->locs_off]]];
-        graph_add_sat(&acc[leaf].flat, v[si], overflow);
-        graph_add_sat(&acc[leaf].flat_div, mean ? v[0] : 0, overflow);
-    }
-}
-
 /* A node pass part's working arrays: records with the tracked flags set,
- * cum_div with mean. 0 or PPROF_ENOMEM. */
+ * cum_div with mean, and its own acc if own_acc. 0 or PPROF_ENOMEM. */
 static int node_part_alloc(node_part *t)
 {
     const gb *b = t->b;
@@ -305,15 +290,17 @@ static int node_part_alloc(node_part *t)
     /* Written in full (here and when folded): on huge pages when big. */
     t->rec = pprof_work_alloc(nn * sizeof *t->rec, false);
     t->cum_div = b->opt->mean ? pprof_work_alloc(nn * sizeof *t->cum_div, true) : NULL;
-    if (!t->rec || (b->opt->mean && !t->cum_div))
+    if (t->own_acc)
+        t->acc = pprof_work_alloc(nn * sizeof *t->acc, true);
+    if (!t->rec || (b->opt->mean && !t->cum_div) || (t->own_acc && !t->acc))
         return PPROF_ENOMEM;
     for (size_t i = 0; i < nn; i++)
         t->rec[i] = (node_rec){.track = b->track[i]};
     return 0;
 }
 
-/* A second thread's part: its records made there, their page faults
- * (two tables of 16 bytes a node) off the first thread's path. */
+/* A second thread's part: its tables made there, their page faults off
+ * the first thread's path. */
 static void *node_part_run(void *arg)
 {
     node_part *t = arg;
@@ -325,17 +312,26 @@ static void node_part_release(node_part *t)
 {
     free(t->rec);
     free(t->cum_div);
+    if (t->own_acc) {
+        free(t->acc);
+        t->acc = NULL;
+    }
     t->rec = NULL;
     t->cum_div = NULL;
 }
 
-/* Adds a part's cum (and cum_div) into acc. */
+/* Adds a part's cum (and cum_div), and its flat if its acc is its own,
+ * into acc. */
 static void node_part_fold(node_acc *acc, const node_part *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         acc[i].cum += t->rec[i].cum;
         if (t->cum_div)
             acc[i].cum_div += t->cum_div[i];
+        if (t->own_acc) {
+            acc[i].flat += t->acc[i].flat;
+            acc[i].flat_div += t->acc[i].flat_div;
+        }
     }
 }
 
@@ -471,16 +467,16 @@ static int accumulate_nodes(gb *b)
         for (uint64_t half = refs / 2, seen = 0; mid < n_rows && seen < half; mid++)
             seen += graph_row_sample(b, mid)->n_locs;
         one.hi = two.lo = mid;
-        /* The second part counts cum only: its rows' flat (one add per
-         * row) is added here after the first part's, while it runs. A
-         * table of its own for them, read whole when folded, was 1.4 MB
-         * of page faults on m100.pb.gz (43,000 nodes). */
+        /* The second part's flat goes to a table of its own (on huge
+         * pages: a fault per 2 MiB), folded after: added here after the
+         * first part's rows, a row's leaf at a time, it cost this thread
+         * 0.8-1.2 ms of big100k.pb.gz's -top (a cache miss or more a row). */
         two.acc = NULL;
+        two.own_acc = true;
         pthread_t th;
         bool threaded = pthread_create(&th, NULL, node_part_run, &two) == 0;
         if (threaded) {
             node_pass(&one);
-            rows_flat(b, mid, n_rows, b->acc, &one.overflow);
             pthread_join(th, NULL);
             uint64_t total;
             bool exact = !two.failed && !one.overflow && !two.overflow &&
