@@ -648,7 +648,9 @@ typedef struct pprof_graph {
     size_t n_strings;
     /* Each node's text (pprof_node_text's bytes, n_nodes + n_hidden of
      * them), when the profile had them made (pprof_profile_index, for the
-     * default node identity at function and line granularity); else NULL. */
+     * default node identity at function and line granularity), or the
+     * graph made them (a graph neither visual, call_tree nor matched_first:
+     * then owned, text_table NULL); else NULL. */
     const char **texts;
     pprof_node_texts *text_table;   /* (a reference to where they are, with the
                                      * nodemap then: shared, not owned) */
