@@ -614,9 +614,29 @@ static int loc_ref(dec *d, uint64_t id, uint32_t *out)
 /* Raw-id mode: adds the ids of the samples kept since the last call to
  * loc_refs (all are merged: dec_top merges before any other field, and a
  * merge moves only samples after loc_refs_upto). */
-static int note_raw_refs(dec *d)
+static int note_raw_refs_from(dec *d)
 {
     pprof_profile *p = d->p;
+    const uint32_t *ids = p->sample_locs;
+    size_t from = d->loc_refs_upto, to = p->n_sample_locs;
+    if (from < to && d->n_loc_held == 0) {
+        /* The common case (no location held, whose use would count):
+         * the set's bits sized once for the largest id, then set without
+         * a test or a call each (big100k.pb.gz: 1.07 million references
+         * at the first Location, 23.3 -> 16.0 million instructions). */
+        uint32_t max = 0;
+        for (size_t i = from; i < to; i++)
+            max = ids[i] > max ? ids[i] : max;
+        if (max < PPROF_IDSET_BITS_MAX) {
+            if (pprof_idset_add(&d->loc_refs, max)) /* (the bits up to max, zeroed) */
+                return fail(d, PPROF_ENOMEM, "out of memory");
+            uint64_t *bits = d->loc_refs.bits;
+            for (size_t i = from; i < to; i++)
+                bits[ids[i] >> 6] |= (uint64_t)1 << (ids[i] & 63);
+            d->loc_refs_upto = to;
+            return 0;
+        }
+    }
     for (size_t i = d->loc_refs_upto; i < p->n_sample_locs; i++) {
         uint32_t id = p->sample_locs[i];
         if (pprof_idset_has(&d->loc_refs, id))
@@ -627,6 +647,12 @@ static int note_raw_refs(dec *d)
     }
     d->loc_refs_upto = p->n_sample_locs;
     return 0;
+}
+
+/* (called for each Location not numbered yet: mostly with nothing to add) */
+static inline int note_raw_refs(dec *d)
+{
+    return d->loc_refs_upto == d->p->n_sample_locs ? 0 : note_raw_refs_from(d);
 }
 
 static int dec_label(dec *d, const field *outer, uint64_t off, pprof_label *l, bool *keep)
