@@ -790,7 +790,7 @@ static int merge_pending(dec *d)
             size_t slots = d->stk_slots ? d->stk_mask + 1 : 1024;
             while ((d->n_stk + np) * 2 > slots)
                 slots *= 2;
-            int rc = pprof_slots_rebuild(&d->stk_slots, &d->stk_mask, slots, d->n_stk, stack_slot_hash, d);
+            int rc = pprof_slots_rebuild_larger(&d->stk_slots, &d->stk_mask, slots, d->n_stk, stack_slot_hash, d);
             if (rc)
                 return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
         }
@@ -798,7 +798,7 @@ static int merge_pending(dec *d)
             size_t slots = d->smp_slots ? d->smp_mask + 1 : 1024;
             while ((base + np) * 2 > slots)
                 slots *= 2;
-            int rc = pprof_slots_rebuild(&d->smp_slots, &d->smp_mask, slots, base, sample_slot_hash, d);
+            int rc = pprof_slots_rebuild_larger(&d->smp_slots, &d->smp_mask, slots, base, sample_slot_hash, d);
             if (rc)
                 return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
         }
@@ -871,8 +871,11 @@ static int merge_pending(dec *d)
         if (d->pend_merge[j] && s.n_locs) {
             size_t mask = d->stk_mask, h = (size_t)lh[j] & mask;
             while (d->stk_slots[h]) {
-                const pprof_sample *o = &p->samples[d->stk_sample[d->stk_slots[h] - 1]];
-                if (o->n_locs == s.n_locs && memcmp(p->sample_locs + o->locs_off, p->sample_locs + s.locs_off,
+                /* (the hash first: a slot another stack holds costs its
+                 * hash, not its sample and its locations) */
+                uint32_t e = d->stk_slots[h] - 1;
+                const pprof_sample *o = &p->samples[d->stk_sample[e]];
+                if (d->stk_hash[e] == lh[j] && o->n_locs == s.n_locs && memcmp(p->sample_locs + o->locs_off, p->sample_locs + s.locs_off,
                                                     s.n_locs * sizeof *p->sample_locs) == 0) {
                     s.locs_off = o->locs_off;
                     shared = true;
