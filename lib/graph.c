@@ -26,6 +26,65 @@ int pprof_node_text(pprof_buf *buf, const pprof_graph *g, const pprof_node *n)
     return pprof_nodemap_info_text(buf, g->nodemap, &n->info);
 }
 
+/* ---------------------------------------------------------------- scratch */
+
+/* The builder's small working tables (flags per node, the names' and the
+ * last edges' indexes, the edge passes' location sets, the output's
+ * renumbering) are written soon after they are made, and on a virtual
+ * machine each fresh 4 KiB page costs some 6 us at its first touch: on
+ * big100k.pb.gz they were 200 page faults of -top's graph and 400 of
+ * -dot's. Cut from one block on huge pages when together they are big
+ * (graph_scratch_init), front to back and never reused; what does not fit
+ * is malloc'd. */
+static void graph_scratch_init(graph_scratch *s, const gb *b)
+{
+    const size_t huge = (size_t)2 << 20;
+    size_t nn = b->n_nodes, nl = b->p->n_locations;
+    /* names, kept, track, hidden, want; sample_edges; two last_edge and
+     * newidx; a few edge passes' location sets; a drawing's tags' tables
+     * (graph_tags.c: per node, per sample, per string) */
+    size_t need = nn * (sizeof(char *) + 4) + b->n_rows + 3 * nn * sizeof(uint32_t) + 3 * (nl / 4 + 256);
+    if (b->opt->visual)
+        need += 2 * nn * sizeof(uint32_t) + b->p->n_samples + b->p->n_strings * (sizeof(int64_t) + 1) + 4 * 64;
+    memset(s, 0, sizeof *s);
+    if (need < PPROF_WORK_HUGE || need > SIZE_MAX / 2)
+        return;
+    s->size = (need + huge - 1) & ~(huge - 1);
+    if (!(s->base = pprof_work_alloc(s->size, false)))
+        s->size = 0;
+}
+
+void *graph_scratch_alloc(graph_scratch *s, size_t n, bool zero)
+{
+    size_t want = ((n ? n : 1) + 63) & ~(size_t)63; /* (cache lines apart: the edge passes' parts) */
+    if (s && s->base && want >= n && s->size - s->used >= want) {
+        void *p = s->base + s->used;
+        s->used += want;
+        if (zero)
+            memset(p, 0, n);
+        return p;
+    }
+    return zero ? calloc(n ? n : 1, 1) : malloc(n ? n : 1);
+}
+
+void graph_scratch_free(const graph_scratch *s, void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    if (s && s->base && a >= (uintptr_t)s->base && a < (uintptr_t)s->base + s->size)
+        return;
+    free(p);
+}
+
+static void *gb_alloc(const gb *b, size_t n, bool zero)
+{
+    return graph_scratch_alloc(b->scratch, n, zero);
+}
+
+static void gb_free(const gb *b, void *p)
+{
+    graph_scratch_free(b->scratch, p);
+}
+
 /* ---------------------------------------------------------------- accumulation */
 
 static uint64_t edge_key_hash(const void *ctx, size_t i)
@@ -242,17 +301,14 @@ static void rows_flat(const gb *b, size_t lo, size_t hi, node_acc *acc, bool *ov
 static int node_part_alloc(node_part *t)
 {
     const gb *b = t->b;
-    size_t nn = b->n_nodes ? b->n_nodes : 1;
-    t->rec = calloc(nn, sizeof *t->rec);
-    t->cum_div = b->opt->mean ? calloc(nn, sizeof *t->cum_div) : NULL;
+    size_t nn = b->n_nodes;
+    /* Written in full (here and when folded): on huge pages when big. */
+    t->rec = pprof_work_alloc(nn * sizeof *t->rec, false);
+    t->cum_div = b->opt->mean ? pprof_work_alloc(nn * sizeof *t->cum_div, true) : NULL;
     if (!t->rec || (b->opt->mean && !t->cum_div))
         return PPROF_ENOMEM;
-    /* Written in full (here and when folded): mapped in one call. */
-    pprof_populate(t->rec, nn * sizeof *t->rec);
-    if (t->cum_div)
-        pprof_populate(t->cum_div, nn * sizeof *t->cum_div);
-    for (size_t i = 0; i < b->n_nodes; i++)
-        t->rec[i].track = b->track[i];
+    for (size_t i = 0; i < nn; i++)
+        t->rec[i] = (node_rec){.track = b->track[i]};
     return 0;
 }
 
@@ -485,17 +541,17 @@ typedef struct loc_set {
 } loc_set;
 
 /* An empty set for nl locations. 0 or PPROF_ENOMEM. */
-static int loc_set_alloc(loc_set *s, size_t nl)
+static int loc_set_alloc(loc_set *s, const gb *b, size_t nl)
 {
-    s->bits = calloc(nl / 64 + 1, sizeof *s->bits);
-    s->rank = malloc((nl / 64 + 1) * sizeof *s->rank);
+    s->bits = gb_alloc(b, (nl / 64 + 1) * sizeof *s->bits, true);
+    s->rank = gb_alloc(b, (nl / 64 + 1) * sizeof *s->rank, false);
     return s->bits && s->rank ? 0 : PPROF_ENOMEM;
 }
 
-static void loc_set_release(loc_set *s)
+static void loc_set_release(loc_set *s, const gb *b)
 {
-    free(s->bits);
-    free(s->rank);
+    gb_free(b, s->bits);
+    gb_free(b, s->rank);
 }
 
 static inline void loc_set_add(loc_set *s, size_t L)
@@ -584,10 +640,10 @@ typedef struct loc_steps {
     size_t n_kept, n_edge, n_pairs;
 } loc_steps;
 
-static void loc_steps_release(loc_steps *x)
+static void loc_steps_release(loc_steps *x, const gb *b)
 {
-    loc_set_release(&x->kept);
-    free(x->edge);
+    loc_set_release(&x->kept, b);
+    gb_free(b, x->edge);
     free(x->steps);
     free(x->pair_off);
     free(x->pairs);
@@ -598,8 +654,8 @@ static int loc_steps_build(loc_steps *x, gb *b)
     const pprof_profile *p = b->p;
     size_t nl = p->n_locations, n_pairs = 0, cap_pairs = 0, n_kept = 0;
     memset(x, 0, sizeof *x);
-    x->edge = calloc(nl / 64 + 1, sizeof *x->edge);
-    if (loc_set_alloc(&x->kept, nl) || !x->edge)
+    x->edge = gb_alloc(b, (nl / 64 + 1) * sizeof *x->edge, true);
+    if (loc_set_alloc(&x->kept, b, nl) || !x->edge)
         return PPROF_ENOMEM;
     for (size_t L = 0; L < nl; L++)
         for (uint32_t k = b->loc_off[L]; k < b->loc_off[L + 1]; k++)
@@ -783,9 +839,7 @@ static int edges_reset(gb *b)
         memset(b->edge_slots, 0, (b->edge_mask + 1) * sizeof *b->edge_slots);
     else if (edge_rehash(b, 1024))
         return PPROF_ENOMEM;
-    free(b->last_edge);
-    b->last_edge = malloc((b->n_work ? b->n_work : 1) * sizeof *b->last_edge);
-    if (!b->last_edge)
+    if (!b->last_edge && !(b->last_edge = gb_alloc(b, b->n_work * sizeof *b->last_edge, false)))
         return PPROF_ENOMEM;
     memset(b->last_edge, 0xff, b->n_work * sizeof *b->last_edge); /* PPROF_NONE */
     return 0;
@@ -1024,12 +1078,12 @@ static int accumulate_edges(gb *b)
         return rc;
     loc_steps ls;
     if ((rc = loc_steps_build(&ls, b))) {
-        loc_steps_release(&ls);
+        loc_steps_release(&ls, b);
         return rc;
     }
     if (b->stacks && b->stacks->n_tree) {
         rc = tree_edge_pass(b, &ls);
-        loc_steps_release(&ls);
+        loc_steps_release(&ls, b);
         return rc;
     }
     /* Few of the kept locations make edges (-top: those with a line that
@@ -1048,7 +1102,7 @@ static int accumulate_edges(gb *b)
     if (!pair_edge || (parts == 2 && !steps_two)) {
         free(steps_two);
         free(pair_edge);
-        loc_steps_release(&ls);
+        loc_steps_release(&ls, b);
         return PPROF_ENOMEM;
     }
     if (steps_two && ls.n_kept)
@@ -1065,14 +1119,16 @@ static int accumulate_edges(gb *b)
         other.edges = NULL;
         other.n_edges = other.cap_edges = 0;
         other.edge_slots = NULL;
-        other.last_edge = NULL;
+        other.last_edge = b->last_edge_two;
         other.overflow = false;
         two = one;
         two.b = &other;
         two.steps = steps_two;
         two.pair_edge = pair_edge + n_pairs;
         one.hi = two.lo = b->split_at;
-        threaded = edges_reset(&other) == 0 && pthread_create(&th, NULL, edge_pass, &two) == 0;
+        threaded = edges_reset(&other) == 0;
+        b->last_edge_two = other.last_edge;
+        threaded = threaded && pthread_create(&th, NULL, edge_pass, &two) == 0;
         if (!threaded)
             one.hi = b->n_rows;
     }
@@ -1086,11 +1142,10 @@ static int accumulate_edges(gb *b)
             rc = edges_merge(b, &other);
         free(other.edges);
         free(other.edge_slots);
-        free(other.last_edge);
     }
     free(steps_two);
     free(pair_edge);
-    loc_steps_release(&ls);
+    loc_steps_release(&ls, b);
     return rc;
 }
 
@@ -1178,7 +1233,7 @@ static int cmp_entropy(const void *pa, const void *pb)
  * (node_name): most reports name only the nodes they keep. */
 static int compute_names(gb *b)
 {
-    b->names = calloc(b->n_nodes ? b->n_nodes : 1, sizeof *b->names);
+    b->names = gb_alloc(b, b->n_nodes * sizeof *b->names, true);
     return b->names ? 0 : PPROF_ENOMEM;
 }
 
@@ -1316,9 +1371,9 @@ typedef struct loc_wanted {
     uint32_t *off, *nodes, *first;
 } loc_wanted;
 
-static void loc_wanted_release(loc_wanted *w)
+static void loc_wanted_release(loc_wanted *w, const gb *b)
 {
-    loc_set_release(&w->set);
+    loc_set_release(&w->set, b);
     free(w->off);
     free(w->nodes);
     free(w->first);
@@ -1328,7 +1383,7 @@ static int loc_wanted_build(loc_wanted *w, const gb *b)
 {
     const pprof_profile *p = b->p;
     size_t nl = p->n_locations, nw = nl / 64 + 1, n_locs = 0, n_nodes = 0;
-    if (loc_set_alloc(&w->set, nl))
+    if (loc_set_alloc(&w->set, b, nl))
         return PPROF_ENOMEM;
     for (size_t L = 0; L < nl; L++) {
         size_t here = 0;
@@ -1469,7 +1524,7 @@ static int nodemap_tags(gb *b)
     }
     free(up);
     free(stamps);
-    loc_wanted_release(&w);
+    loc_wanted_release(&w, b);
     return rc;
 }
 
@@ -1477,13 +1532,13 @@ static int nodemap_tags(gb *b)
  * can keep). */
 static int compute_tags(gb *b, const sort_item *items, size_t n)
 {
-    bool *want = calloc(b->n_work ? b->n_work : 1, 1);
+    bool *want = gb_alloc(b, b->n_work, true);
     int rc = want ? tag_rows(b) : PPROF_ENOMEM;
     for (size_t i = 0; i < n && !rc; i++)
         want[items[i].node] = 1;
     if (!rc)
         rc = graph_tags_new(&b->tags, b, want, b->opt->tag_unit ? b->opt->tag_unit : "minimum");
-    free(want);
+    gb_free(b, want);
     /* A first pass bounds each label set's weight, so that the second
      * keeps only the tags that can pass the node cutoff; before it, the
      * samples with a label value under the cutoff are left out of both. */
@@ -1562,11 +1617,11 @@ static int emit(gb *b, const sort_item *items, size_t n)
     size_t nh = b->hidden ? b->n_hidden : 0;
     bool others = g->matched_first;
     size_t most = n + nh + (others ? b->n_others : 0);
-    uint32_t *newidx = malloc((b->n_work ? b->n_work : 1) * sizeof *newidx);
+    uint32_t *newidx = gb_alloc(b, b->n_work * sizeof *newidx, false);
     uint32_t *work_of = malloc((most ? most : 1) * sizeof *work_of); /* emitted node -> working node */
     uint8_t *end = others ? calloc(b->n_work ? b->n_work : 1, 1) : NULL;
     if (!newidx || !work_of || (others && !end)) {
-        free(newidx);
+        gb_free(b, newidx);
         free(work_of);
         free(end);
         return PPROF_ENOMEM;
@@ -1606,7 +1661,7 @@ static int emit(gb *b, const sort_item *items, size_t n)
     free(end);
     g->nodes = calloc(h ? h : 1, sizeof *g->nodes);
     if (!g->nodes) {
-        free(newidx);
+        gb_free(b, newidx);
         free(work_of);
         return PPROF_ENOMEM;
     }
@@ -1626,7 +1681,7 @@ static int emit(gb *b, const sort_item *items, size_t n)
     if (b->texts) {
         g->texts = malloc((h ? h : 1) * sizeof *g->texts);
         if (!g->texts) {
-            free(newidx);
+            gb_free(b, newidx);
             free(work_of);
             return PPROF_ENOMEM;
         }
@@ -1667,7 +1722,7 @@ static int emit(gb *b, const sort_item *items, size_t n)
         rc = graph_index_edges(g);
     if (!rc && b->tags)
         rc = graph_tags_emit(b->tags, g, work_of, n, g->node_cutoff);
-    free(newidx);
+    gb_free(b, newidx);
     free(work_of);
     return rc;
 }
@@ -1675,18 +1730,19 @@ static int emit(gb *b, const sort_item *items, size_t n)
 static void gb_release(gb *b)
 {
     free(b->acc);
-    free(b->kept);
-    free(b->hidden);
-    free(b->track);
-    free(b->sample_edges);
+    gb_free(b, b->kept);
+    gb_free(b, b->hidden);
+    gb_free(b, b->track);
+    gb_free(b, b->sample_edges);
     free(b->loc_single);
     free(b->edges);
     free(b->edge_slots);
-    free(b->last_edge);
+    gb_free(b, b->last_edge);
+    gb_free(b, b->last_edge_two);
     if (b->names)
         for (size_t i = 0; i < b->n_nodes; i++)
             free(b->names[i]);
-    free(b->names);
+    gb_free(b, b->names);
     free(b->info_of);
     free(b->up);
     free(b->parent);
@@ -1828,18 +1884,17 @@ static int alloc_nodemap_work(gb *b)
     const pprof_profile *p = b->p;
     size_t nn = b->n_nodes;
     b->n_work = nn;
-    b->acc = calloc(nn ? nn : 1, sizeof *b->acc);
-    b->kept = malloc(nn ? nn : 1);
-    b->track = malloc(nn ? nn : 1);
-    b->sample_edges = malloc(b->n_rows ? b->n_rows : 1);
-    b->loc_single = malloc((p->n_locations ? p->n_locations : 1) * sizeof *b->loc_single);
+    /* Both written in full before they are read (the node pass, below):
+     * on huge pages when big (big100k.pb.gz: 1.6 MB and 0.8 MB; mapped
+     * ahead a 4 KiB page at a time, the node pass's first touches of
+     * them cost more than its sums). acc is zeroed by the node pass. */
+    b->acc = pprof_work_alloc(nn * sizeof *b->acc, false);
+    b->kept = gb_alloc(b, nn, false);
+    b->track = gb_alloc(b, nn, false);
+    b->sample_edges = gb_alloc(b, b->n_rows, false);
+    b->loc_single = pprof_work_alloc(p->n_locations * sizeof *b->loc_single, false);
     if (!b->acc || !b->kept || !b->track || !b->sample_edges || !b->loc_single)
         return PPROF_ENOMEM;
-    /* Both written in full before they are read (the node pass, below):
-     * mapped in one call each, not a page fault per 4 KiB (big100k.pb.gz:
-     * 1.4 MB and 0.8 MB). */
-    pprof_populate(b->acc, nn * sizeof *b->acc);
-    pprof_populate(b->loc_single, p->n_locations * sizeof *b->loc_single);
     for (size_t i = 0; i < p->n_locations; i++)
         b->loc_single[i] = b->loc_off[i + 1] - b->loc_off[i] == 1 ? b->loc_nodes[b->loc_off[i]] : PPROF_NONE;
     if (b->track_src) {
@@ -1868,7 +1923,7 @@ static int mark_hidden(gb *b)
 {
     const pprof_profile *p = b->p;
     size_t nt = p->n_sample_types;
-    b->hidden = calloc(b->n_work ? b->n_work : 1, sizeof *b->hidden);
+    b->hidden = gb_alloc(b, b->n_work * sizeof *b->hidden, true);
     if (!b->hidden)
         return PPROF_ENOMEM;
     bool any = false;
@@ -1918,7 +1973,7 @@ static int mark_hidden(gb *b)
 /* Keeps the first n sorted nodes. */
 static void keep_first(gb *b, const sort_item *items, size_t n)
 {
-    free(b->hidden); /* a rebuilt graph has only the nodes it keeps */
+    gb_free(b, b->hidden); /* a rebuilt graph has only the nodes it keeps */
     b->hidden = NULL;
     b->n_hidden = 0;
     memset(b->kept, 0, b->n_work);
@@ -2054,6 +2109,7 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
      * without gets one for this graph, built in a second thread while
      * this one builds the nodes. */
     index_job job = {.p = p};
+    graph_scratch scratch = {0};
     b.stacks = pprof_profile_stack_index(p, b.si, opt->mean);
     bool build_index = !b.stacks && pprof_stack_index_worth_building(p);
     pthread_t th;
@@ -2084,6 +2140,8 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
         b.n_nodes = b.nm->n_nodes;
         b.loc_off = b.nm->loc_off;
         b.loc_nodes = b.nm->loc_nodes;
+        graph_scratch_init(&scratch, &b);
+        b.scratch = &scratch;
         /* edges_of: only the edges of the nodes it names, when no other
          * edge can show (no drawing, no edge cutoff, no call tree). */
         b.track_src = opt->edges_of && !opt->call_tree && !opt->visual && opt->edgefraction == 0;
@@ -2101,6 +2159,7 @@ int pprof_graph_build(pprof_graph **out, const pprof_profile *p, const pprof_gra
     }
     free(items);
     gb_release(&b);
+    free(scratch.base);
     pprof_stack_index_free(own);
     if (rc) {
         pprof_graph_free(b.g);

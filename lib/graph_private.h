@@ -39,6 +39,18 @@ typedef struct edge_rec {
 
 typedef struct graph_tags graph_tags;
 
+/* One block the builder's small working tables are cut from (graph.c). */
+typedef struct graph_scratch {
+    char *base;
+    size_t used, size;
+} graph_scratch;
+
+/* n bytes (zeroed when zero) from s when it has room, else from malloc;
+ * NULL when out of memory. s may be NULL. Freed with graph_scratch_free
+ * (a no-op for what came from s, freed with it). */
+void *graph_scratch_alloc(graph_scratch *s, size_t n, bool zero);
+void graph_scratch_free(const graph_scratch *s, void *p);
+
 /* The builder. Working nodes are the nodemap's nodes, or with call_tree one
  * per distinct call path (info_of then names each one's nodemap node). */
 typedef struct gb {
@@ -78,6 +90,7 @@ typedef struct gb {
     size_t n_edges, cap_edges;
     uint32_t *edge_slots; /* hash (src,dst) -> edge index + 1 */
     uint32_t *last_edge;  /* per working node: its in-edge found last (PPROF_NONE) */
+    uint32_t *last_edge_two; /* the same for a second thread's part, kept from pass to pass */
     size_t split_at;      /* > 0: the node pass ran on two threads, split at this
                            * sample, with sums that cannot saturate: the edge
                            * passes may split there too */
@@ -97,6 +110,7 @@ typedef struct gb {
     const uint32_t *tag_rows;
     size_t n_tag_rows;
     uint32_t *own_tag_rows;
+    graph_scratch *scratch; /* (shared with copies of the builder) or NULL */
 } gb;
 
 /* Row r's sample (for its locations) and its values. */

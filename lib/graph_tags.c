@@ -31,6 +31,7 @@ typedef struct id_set {
 
 struct graph_tags {
     const pprof_profile *p;
+    graph_scratch *work; /* the builder's scratch, for the tables per node, sample and string */
     const uint32_t *rows; /* the samples that may be fed (gb.tag_rows) */
     size_t n_rows;
     int si;
@@ -246,7 +247,7 @@ static int ambiguous_init(graph_tags *t)
     const pprof_profile *p = t->p;
     if (t->str_flags)
         return 0;
-    t->str_flags = calloc(p->n_strings ? p->n_strings : 1, 1);
+    t->str_flags = graph_scratch_alloc(t->work, p->n_strings, true);
     if (!t->str_flags)
         return PPROF_ENOMEM;
     for (size_t i = 0; i < p->n_strings && !t->newline; i++)
@@ -372,9 +373,10 @@ int graph_tags_new(graph_tags **out, const gb *b, const bool *want, const char *
     t->unit = unit;
     t->n_work = b->n_work;
     size_t n = b->n_work ? b->n_work : 1;
-    t->wanted_at = malloc(n * sizeof *t->wanted_at);
+    t->work = b->scratch;
+    t->wanted_at = graph_scratch_alloc(t->work, n * sizeof *t->wanted_at, false);
     t->wanted_node = malloc(n * sizeof *t->wanted_node);
-    t->head = malloc(n * sizeof *t->head);
+    t->head = graph_scratch_alloc(t->work, n * sizeof *t->head, false);
     t->slots = calloc(1024, sizeof *t->slots);
     t->mask = 1023;
     uint32_t empty;
@@ -402,7 +404,7 @@ void graph_tags_free(graph_tags *t)
 {
     if (!t)
         return;
-    free(t->head);
+    graph_scratch_free(t->work, t->head);
     free(t->tags);
     free(t->flat);
     free(t->cum);
@@ -417,15 +419,15 @@ void graph_tags_free(graph_tags *t)
     free(t->nums);
     free(t->pieces);
     free(t->set_w);
-    free(t->light);
-    free(t->str_flags);
+    graph_scratch_free(t->work, t->light);
+    graph_scratch_free(t->work, t->str_flags);
     free(t->num_w);
     free(t->sample_set);
     free(t->pairs);
     free(t->ids);
     free(t->id_slots);
     free(t->bucket_w);
-    free(t->wanted_at);
+    graph_scratch_free(t->work, t->wanted_at);
     free(t->wanted_node);
     free(t->keys);
     free(t->key_slots);
@@ -636,10 +638,10 @@ int graph_tags_bound(graph_tags *t, int64_t cutoff)
     const pprof_profile *p = t->p;
     if (cutoff <= 0 || t->ids_ready)
         return 0;
-    int64_t *value_w = calloc(p->n_strings ? p->n_strings : 1, sizeof *value_w);
-    t->light = calloc(p->n_samples ? p->n_samples : 1, 1);
+    int64_t *value_w = graph_scratch_alloc(t->work, p->n_strings * sizeof *value_w, true);
+    t->light = graph_scratch_alloc(t->work, p->n_samples, true);
     if (!value_w || !t->light || ambiguous_init(t)) {
-        free(value_w);
+        graph_scratch_free(t->work, value_w);
         return PPROF_ENOMEM;
     }
     /* A sample's set is lighter than each of its values, and than the
@@ -675,7 +677,7 @@ int graph_tags_bound(graph_tags *t, int64_t cutoff)
             }
         t->light[s] = light;
     }
-    free(value_w);
+    graph_scratch_free(t->work, value_w);
     return 0;
 }
 

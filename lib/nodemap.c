@@ -297,18 +297,31 @@ static int named_lines(gb *b, uint32_t *fn_node, uint32_t *name_node, uint32_t f
     return 0;
 }
 
+void *pprof_work_alloc(size_t n, bool zero)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (n < PPROF_WORK_HUGE || n > SIZE_MAX - huge)
+        return zero ? calloc(n ? n : 1, 1) : malloc(n ? n : 1);
+    void *p = pprof_alloc_huge((n + huge - 1) & ~(huge - 1));
+    if (p && zero)
+        memset(p, 0, n);
+    return p;
+}
+
 static int build_nodes(gb *b)
 {
     const pprof_profile *p = b->p;
     size_t nl = p->n_locations;
-    b->m->loc_off = malloc((nl + 1) * sizeof *b->m->loc_off);
+    /* (Its three tables, written through, on huge pages when big: on
+     * big100k.pb.gz, 4.2 MB, this pass took 6.5 ms instead of 2.2.) */
+    b->m->loc_off = pprof_work_alloc((nl + 1) * sizeof *b->m->loc_off, false);
     size_t total = 0, no_lines = 0;
     for (size_t i = 0; i < nl; i++) {
         uint32_t k = p->locations[i].n_lines;
         total += k == 0 ? 1 : (b->opt->noinlines ? 1 : k);
         no_lines += k == 0;
     }
-    b->m->loc_nodes = malloc((total ? total : 1) * sizeof *b->m->loc_nodes);
+    b->m->loc_nodes = pprof_work_alloc(total * sizeof *b->m->loc_nodes, false);
     /* Per profile string, its cleaned file name: only when nodes keep
      * files (at function granularity it was a megabyte of page faults on
      * 550,000 strings, for nothing). */
@@ -361,8 +374,11 @@ static int build_nodes(gb *b)
         slots *= 2;
     /* The nodes' table too: grown by doubling, each copy below malloc's
      * mapping threshold touched new pages (m100.pb.gz: 190 page faults
-     * of 500). Pages it does not fill are never touched. */
-    if (node_rehash(b, slots) || PPROF_GROW(b->m->nodes, b->cap_nodes, expect ? expect : 1)) {
+     * of 500). Pages it does not fill are never touched (on huge pages,
+     * whole 2 MiB ones). */
+    b->cap_nodes = expect ? expect : 1;
+    b->m->nodes = pprof_work_alloc(b->cap_nodes * sizeof *b->m->nodes, false);
+    if (!b->m->nodes || node_rehash(b, slots)) {
         free(fn_node);
         free(name_node);
         free(file_cache);

@@ -2109,34 +2109,6 @@ static void test_decode_budget(void)
     pprof_buf_release(&gz);
 }
 
-/* Whether the mapping holding addr has the VmFlag flag (/proc/self/smaps);
- * -1 when that cannot be read. */
-static int vma_has_flag(const void *addr, const char *flag)
-{
-    FILE *f = fopen("/proc/self/smaps", "r");
-    if (!f)
-        return -1;
-    char line[512];
-    bool in = false;
-    int found = -1;
-    uintptr_t a = (uintptr_t)addr;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long lo, hi;
-        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
-            in = a >= lo && a < hi;
-            continue;
-        }
-        if (in && strncmp(line, "VmFlags:", 8) == 0) {
-            char want[8];
-            snprintf(want, sizeof want, " %s", flag);
-            found = strstr(line, want) != NULL;
-            break;
-        }
-    }
-    fclose(f);
-    return found;
-}
-
 /* A big input's location references (reserved from its size) are in
  * memory advised for huge pages: 4 KiB faults were a fifth of the CPU of
  * -top on deep.pb.gz. */

@@ -1,4 +1,5 @@
 /* test_graph.c: the core below the reports: graph building (ties at nodecount, saturation, call-tree trimming), filters, node identity, normalize. */
+#include "internal.h"
 #include "pprof.h"
 #include "unit.h"
 
@@ -1493,6 +1494,135 @@ static void test_tag_paths(void)
     }
 }
 
+/* Whether this system has transparent huge pages (else the advice fails
+ * and nothing is to be checked). */
+static bool have_thp(void)
+{
+    FILE *thp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (thp)
+        fclose(thp);
+    return thp != NULL;
+}
+
+/* pprof_work_alloc: a small table is a plain block; from PPROF_WORK_HUGE
+ * up, whole 2 MiB pages advised for huge pages to its last byte, zeroed
+ * when asked (a block freed just before may be handed out again). */
+static void test_work_alloc(void)
+{
+    const size_t sizes[] = {100, PPROF_WORK_HUGE - 1, PPROF_WORK_HUGE, (size_t)5 << 20};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        uint8_t *dirty = malloc(sizes[k]);
+        if (dirty)
+            memset(dirty, 0x5a, sizes[k]);
+        free(dirty);
+        uint8_t *b = pprof_work_alloc(sizes[k], true);
+        CHECK(b != NULL);
+        if (!b)
+            continue;
+        bool zero = true;
+        for (size_t i = 0; i < sizes[k]; i++)
+            zero &= b[i] == 0;
+        CHECK(zero);
+        memset(b, 1, sizes[k]);
+        bool huge = sizes[k] >= PPROF_WORK_HUGE;
+        CHECK_INT(((uintptr_t)b & ((2u << 20) - 1)) == 0, huge);
+        if (huge && have_thp()) {
+            CHECK_INT(vma_has_flag(b, "hg"), 1);
+            CHECK_INT(vma_has_flag(b + sizes[k] - 1, "hg"), 1);
+        }
+        free(b);
+    }
+}
+
+/* A big profile's nodemap (its tables per location and per node, written
+ * through when the graph is built) lies on memory advised for huge pages:
+ * on a virtual machine the first touches of 4 KiB pages cost more than
+ * the pass that fills them. The graphs it makes (a list, and a drawing
+ * with edges and tags, whose working tables are cut from one block) are
+ * the ones expected. */
+static void test_nodemap_huge(void)
+{
+    enum { N = 150000, DEPTH = 8 }; /* loc_off 600 KB, the nodes 7.2 MB */
+    pprof_profile *p = new_profile();
+    for (size_t i = 0; i < N; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "f%zu", i);
+        pprof_function f = {.id = i + 1, .name = S(p, name), .system_name = S(p, name), .filename = S(p, "a.c")};
+        uint32_t fi, li;
+        pprof_profile_add_function(&fi, p, &f);
+        pprof_line ln = {.function = fi, .line = 1};
+        pprof_location l = {.id = i + 1, .address = 0x1000 + 16 * i, .mapping = PPROF_NONE};
+        pprof_profile_add_location(&li, p, &l, &ln, 1);
+    }
+    /* sample s: locations s*DEPTH .. s*DEPTH+DEPTH-1 (leaf first), value s+1 */
+    for (uint32_t s = 0; s < N / DEPTH; s++) {
+        uint32_t locs[DEPTH];
+        for (uint32_t d = 0; d < DEPTH; d++)
+            locs[d] = s * DEPTH + d;
+        int64_t v = s + 1;
+        char val[8];
+        snprintf(val, sizeof val, "v%u", s % 3);
+        pprof_label l = {.key = S(p, "k"), .str = S(p, val)};
+        CHECK_INT(pprof_profile_add_sample(p, locs, DEPTH, &v, &l, 1), 0);
+    }
+    pprof_graph_options o = graph_options();
+    o.nodecount = 5;
+    pprof_graph *g = build(p, &o);
+    const int64_t last = N / DEPTH;
+    if (g) {
+        CHECK_INT(g->nodemap->n_nodes, N);
+        if (have_thp()) {
+            CHECK_INT(vma_has_flag(g->nodemap->loc_off, "hg"), 1);
+            CHECK_INT(vma_has_flag(g->nodemap->loc_nodes, "hg"), 1);
+            CHECK_INT(vma_has_flag(g->nodemap->nodes, "hg"), 1);
+            CHECK_INT(vma_has_flag(g->nodemap->nodes + N - 1, "hg"), 1);
+        }
+        /* The heaviest leaves first: the last samples', each its own flat
+         * and cum; the last sample's root has its value as cum only. */
+        CHECK_INT(g->n_nodes, 5);
+        for (size_t i = 0; i < g->n_nodes && i < 5; i++) {
+            char want[32];
+            snprintf(want, sizeof want, "f%lld", (long long)((last - 1 - (int64_t)i) * DEPTH));
+            CHECK_STR(node_name(g, i), want);
+            CHECK_INT(g->nodes[i].flat, last - (int64_t)i);
+            CHECK_INT(g->nodes[i].cum, last - (int64_t)i);
+        }
+    }
+    pprof_graph_free(g);
+    /* Node f<a> is frame a % DEPTH of sample a / DEPTH: its cum that
+     * sample's value, its flat too when it is the leaf, one tag (the
+     * sample's label); an edge goes from a frame to one below it in the
+     * same sample, with its value, residual when frames between are gone. */
+    o.visual = true;
+    o.nodecount = 0;
+    /* (the nodes of the last 3 or 4 samples reach the node cutoff) */
+    const double total = (double)last * (double)(last + 1) / 2;
+    o.nodefraction = ((double)last - 2.5) / total;
+    g = build(p, &o);
+    size_t bad_nodes = 0, bad_tags = 0, bad_edges = 0;
+    for (size_t i = 0; g && i < g->n_nodes; i++) {
+        const pprof_node *n = &g->nodes[i];
+        long a = strtol(node_name(g, i) + 1, NULL, 10), s = a / DEPTH;
+        bad_nodes += n->cum != s + 1 || n->flat != (a % DEPTH == 0 ? s + 1 : 0);
+        char want[16];
+        snprintf(want, sizeof want, "k:v%ld", s % 3);
+        bad_tags += n->n_tags != 1 || strcmp(g->tags[n->tags_off].name, want) != 0 ||
+                    g->tags[n->tags_off].cum != s + 1 || g->tags[n->tags_off].flat != n->flat;
+    }
+    for (size_t i = 0; g && i < g->n_edges; i++) {
+        const pprof_edge *e = &g->edges[i];
+        long a = strtol(node_name(g, e->src) + 1, NULL, 10), d = strtol(node_name(g, e->dst) + 1, NULL, 10);
+        bad_edges += a / DEPTH != d / DEPTH || a <= d || e->weight != a / DEPTH + 1 || e->residual != (a != d + 1);
+    }
+    CHECK(g && (g->n_nodes == 3 * DEPTH || g->n_nodes == 4 * DEPTH));
+    CHECK(g && g->n_edges == g->n_nodes / DEPTH * (DEPTH - 1));
+    CHECK_INT(bad_nodes, 0);
+    CHECK_INT(bad_tags, 0);
+    CHECK_INT(bad_edges, 0);
+    pprof_graph_free(g);
+    pprof_profile_free(p);
+}
+
 int main(void)
 {
     test_tag_paths();
@@ -1514,5 +1644,7 @@ int main(void)
     test_edges_brute();
     test_entropy_brute();
     test_entropy_hidden();
+    test_work_alloc();
+    test_nodemap_huge();
     return unit_report("graph");
 }
