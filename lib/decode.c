@@ -130,10 +130,8 @@ static int64_t src_fill_pipe(src *s, size_t need)
     return (int64_t)(s->end - s->pos);
 }
 
-/* Makes at least `need` bytes available at win+pos, unless input ends first.
- * Returns the number of bytes available (possibly less than need) or a
- * negative error code. */
-static int64_t src_fill(src *s, size_t need)
+/* src_fill when the window lacks bytes, or is own (src_fill_pipe). */
+static int64_t src_fill_more(src *s, size_t need)
 {
     if (s->failed)
         return s->failed;
@@ -193,6 +191,19 @@ static int64_t src_fill(src *s, size_t need)
         }
     }
     return (int64_t)(s->end - s->pos);
+}
+
+/* Makes at least `need` bytes available at win+pos, unless input ends first.
+ * Returns the number of bytes available (possibly less than need) or a
+ * negative error code. Inline for the common case, called twice a field:
+ * the bytes are there, in a chunk of the pipe or the whole input (the
+ * call was some 60 instructions a field, 50 million on big100k.pb.gz). */
+static inline int64_t src_fill(src *s, size_t need)
+{
+    size_t have = s->end - s->pos;
+    if (have >= need && !s->failed && s->win != s->own)
+        return (int64_t)have;
+    return src_fill_more(s, need);
 }
 
 /* After a decoding error in gzip input: inflates the rest, discarding it,
@@ -603,9 +614,29 @@ static int loc_ref(dec *d, uint64_t id, uint32_t *out)
 /* Raw-id mode: adds the ids of the samples kept since the last call to
  * loc_refs (all are merged: dec_top merges before any other field, and a
  * merge moves only samples after loc_refs_upto). */
-static int note_raw_refs(dec *d)
+static int note_raw_refs_from(dec *d)
 {
     pprof_profile *p = d->p;
+    const uint32_t *ids = p->sample_locs;
+    size_t from = d->loc_refs_upto, to = p->n_sample_locs;
+    if (from < to && d->n_loc_held == 0) {
+        /* The common case (no location held, whose use would count):
+         * the set's bits sized once for the largest id, then set without
+         * a test or a call each (big100k.pb.gz: 1.07 million references
+         * at the first Location, 23.3 -> 16.0 million instructions). */
+        uint32_t max = 0;
+        for (size_t i = from; i < to; i++)
+            max = ids[i] > max ? ids[i] : max;
+        if (max < PPROF_IDSET_BITS_MAX) {
+            if (pprof_idset_add(&d->loc_refs, max)) /* (the bits up to max, zeroed) */
+                return fail(d, PPROF_ENOMEM, "out of memory");
+            uint64_t *bits = d->loc_refs.bits;
+            for (size_t i = from; i < to; i++)
+                bits[ids[i] >> 6] |= (uint64_t)1 << (ids[i] & 63);
+            d->loc_refs_upto = to;
+            return 0;
+        }
+    }
     for (size_t i = d->loc_refs_upto; i < p->n_sample_locs; i++) {
         uint32_t id = p->sample_locs[i];
         if (pprof_idset_has(&d->loc_refs, id))
@@ -616,6 +647,12 @@ static int note_raw_refs(dec *d)
     }
     d->loc_refs_upto = p->n_sample_locs;
     return 0;
+}
+
+/* (called for each Location not numbered yet: mostly with nothing to add) */
+static inline int note_raw_refs(dec *d)
+{
+    return d->loc_refs_upto == d->p->n_sample_locs ? 0 : note_raw_refs_from(d);
 }
 
 static int dec_label(dec *d, const field *outer, uint64_t off, pprof_label *l, bool *keep)
@@ -753,7 +790,7 @@ static int merge_pending(dec *d)
             size_t slots = d->stk_slots ? d->stk_mask + 1 : 1024;
             while ((d->n_stk + np) * 2 > slots)
                 slots *= 2;
-            int rc = pprof_slots_rebuild(&d->stk_slots, &d->stk_mask, slots, d->n_stk, stack_slot_hash, d);
+            int rc = pprof_slots_rebuild_larger(&d->stk_slots, &d->stk_mask, slots, d->n_stk, stack_slot_hash, d);
             if (rc)
                 return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
         }
@@ -761,7 +798,7 @@ static int merge_pending(dec *d)
             size_t slots = d->smp_slots ? d->smp_mask + 1 : 1024;
             while ((base + np) * 2 > slots)
                 slots *= 2;
-            int rc = pprof_slots_rebuild(&d->smp_slots, &d->smp_mask, slots, base, sample_slot_hash, d);
+            int rc = pprof_slots_rebuild_larger(&d->smp_slots, &d->smp_mask, slots, base, sample_slot_hash, d);
             if (rc)
                 return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
         }
@@ -834,8 +871,11 @@ static int merge_pending(dec *d)
         if (d->pend_merge[j] && s.n_locs) {
             size_t mask = d->stk_mask, h = (size_t)lh[j] & mask;
             while (d->stk_slots[h]) {
-                const pprof_sample *o = &p->samples[d->stk_sample[d->stk_slots[h] - 1]];
-                if (o->n_locs == s.n_locs && memcmp(p->sample_locs + o->locs_off, p->sample_locs + s.locs_off,
+                /* (the hash first: a slot another stack holds costs its
+                 * hash, not its sample and its locations) */
+                uint32_t e = d->stk_slots[h] - 1;
+                const pprof_sample *o = &p->samples[d->stk_sample[e]];
+                if (d->stk_hash[e] == lh[j] && o->n_locs == s.n_locs && memcmp(p->sample_locs + o->locs_off, p->sample_locs + s.locs_off,
                                                     s.n_locs * sizeof *p->sample_locs) == 0) {
                     s.locs_off = o->locs_off;
                     shared = true;
@@ -1785,7 +1825,7 @@ static int dec_top(dec *d, const field *f, uint64_t off)
     pprof_profile *p = d->p;
     uint64_t v = 0;
     int rc = 0;
-    if (f->num != 2 && (rc = merge_pending(d)))
+    if (f->num != 2 && d->n_pend && (rc = merge_pending(d)))
         return rc;
     switch (f->num) {
     case 1: {
@@ -2253,9 +2293,17 @@ static int decode_all(dec *d)
         q = start;
         e = s->win + s->end;
         field f;
-        int rc = rd_field(d, &q, e, off, "profile", &f);
-        if (rc)
+        int rc = 0;
+        if (hdr && (tag >> 3) - 1 < 536870911u) {
+            /* (read above: what rd_field would find, in all its bytes) */
+            f.num = (uint32_t)(tag >> 3);
+            f.wt = WT_LEN;
+            f.data = start + hdr;
+            f.len = (size_t)len;
+            q = f.data + f.len;
+        } else if ((rc = rd_field(d, &q, e, off, "profile", &f))) {
             return rc;
+        }
         rc = dec_top(d, &f, off + (uint64_t)(f.wt == WT_LEN ? (size_t)(f.data - start) : 0));
         if (rc)
             return rc;

@@ -894,6 +894,22 @@ static void test_decode_errors(void)
     base_profile(&m, true);
     put_tag(&m, 50, 3);
     EXPECT_FAIL(&m, PPROF_EWIRE, "wire type");
+    /* Length-delimited top-level fields of number 0 and 2^29 (the
+     * decoder's loop reads their headers itself; rd_field's words). */
+    base_profile(&m, true);
+    size_t at = m.n;
+    fs(&m, 0, "xy");
+    char want[96];
+    snprintf(want, sizeof want, "invalid field number 0 at offset %zu (in profile)", at);
+    EXPECT_FAIL(&m, PPROF_EWIRE, want);
+    base_profile(&m, true);
+    at = m.n;
+    fs(&m, 1u << 29, "xy");
+    snprintf(want, sizeof want, "invalid field number 536870912 at offset %zu (in profile)", at);
+    EXPECT_FAIL(&m, PPROF_EWIRE, want);
+    base_profile(&m, true);
+    fs(&m, (1u << 29) - 1, "xy"); /* the largest: an unknown field, skipped */
+    pprof_profile_free(parse_ok(&m));
 
     /* string_table[0] must be "". */
     m.n = 0;

@@ -404,6 +404,76 @@ static void test_parse_same(int huge_at)
     pprof_profile_free(p);
 }
 
+/* The decoder's merge tables (lib/decode.c, merge_pending) grow from
+ * 1,024 slots as samples are kept: 6,000 distinct stacks, each once
+ * without labels and once with one, then all of them again in another
+ * order (before, between and after the growths). Every repeat merges into
+ * its first copy (values added, order of first arrival) and each
+ * labelled sample shares its stack's location range; in one thread, and
+ * over the pipe with every sample decoded ahead. */
+static void test_merge_after_growth(void)
+{
+    enum { NS = 6000, NL = 3000, NPASS = 2 };
+    pprof_profile *p = pprof_profile_new();
+    pprof_profile_add_sample_type(p, (pprof_value_type){S(p, "samples"), S(p, "count")});
+    for (int i = 0; i < NL; i++) {
+        pprof_function f = {.id = (uint64_t)i + 1, .name = S(p, "f"), .filename = S(p, "x.c")};
+        uint32_t fi, li;
+        pprof_profile_add_function(&fi, p, &f);
+        pprof_line ln = {fi, i, 0};
+        pprof_location loc = {.id = (uint64_t)i * 97 + 1, .mapping = PPROF_NONE};
+        pprof_profile_add_location(&li, p, &loc, &ln, 1);
+    }
+    pprof_str key = S(p, "k"), val = S(p, "v");
+    for (int pass = 0; pass < NPASS; pass++) {
+        for (int j = 0; j < 2 * NS; j++) {
+            int i = pass ? (int)(((uint64_t)j * 7919) % (2 * NS)) : j; /* (7919 is prime to 12,000) */
+            int s = i / 2;
+            uint64_t x = (uint64_t)s * 2654435761u + 1;
+            uint32_t locs[48];
+            size_t n = 24 + (size_t)(rnd(&x) % 24);
+            for (size_t k = 0; k < n; k++)
+                locs[k] = (uint32_t)(rnd(&x) % NL);
+            locs[0] = (uint32_t)(s % NL); /* (distinct stacks) */
+            locs[1] = (uint32_t)(s / NL);
+            int64_t v = (int64_t)i + 1 + pass * 100000;
+            pprof_label lb = {.key = key, .str = val};
+            pprof_profile_add_sample(p, locs, n, &v, &lb, (size_t)(i & 1));
+        }
+    }
+    pprof_buf raw = {0}, gz = {0};
+    pprof_error err;
+    CHECK_INT(pprof_profile_encode(&raw, p, false, &err), 0);
+    CHECK_INT(pprof_profile_encode(&gz, p, true, &err), 0);
+    CHECK(gz.len > (1u << 20)); /* (so that the pipe's thread runs) */
+    pprof_profile *got[2] = {NULL, NULL};
+    CHECK_INT(pprof_profile_parse(&got[0], raw.data, raw.len, NULL, &err), 0);
+    CHECK_INT(pprof_profile_parse_ahead_all(&got[1], gz.data, gz.len, NULL, &err), 0);
+    for (int k = 0; k < 2; k++) {
+        const pprof_profile *a = got[k];
+        if (!a)
+            continue;
+        CHECK_INT(a->n_samples, 2 * NS);
+        if (a->n_samples != 2 * NS)
+            continue;
+        size_t bad_values = 0, bad_stacks = 0, locs = 0;
+        for (int i = 0; i < 2 * NS; i++) {
+            bad_values += a->values[i] != 2 * ((int64_t)i + 1) + 100000;
+            const pprof_sample *sm = &a->samples[i], *first = &a->samples[i & ~1];
+            bad_stacks += sm->n_labels != (uint32_t)(i & 1) || sm->locs_off != first->locs_off;
+            locs += i & 1 ? 0 : sm->n_locs;
+        }
+        CHECK_INT(bad_values, 0);
+        CHECK_INT(bad_stacks, 0);
+        CHECK_INT(a->n_sample_locs, locs);
+    }
+    pprof_profile_free(got[0]);
+    pprof_profile_free(got[1]);
+    pprof_buf_release(&raw);
+    pprof_buf_release(&gz);
+    pprof_profile_free(p);
+}
+
 /* One gzip member of n bytes, appended to out. */
 static void gzip_member(pprof_buf *out, const uint8_t *d, size_t n)
 {
@@ -687,6 +757,7 @@ int main(void)
     test_refused();
     test_parse_same(0);
     test_parse_same(30001);
+    test_merge_after_growth();
     test_huge_locations();
     test_small_gzip();
     test_parse_in_place();
