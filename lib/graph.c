@@ -36,6 +36,9 @@ int pprof_node_text(pprof_buf *buf, const pprof_graph *g, const pprof_node *n)
  * -dot's. Cut from one block on huge pages when together they are big
  * (graph_scratch_init), front to back and never reused; what does not fit
  * is malloc'd. */
+/* Below this many location references one thread does the node pass. */
+#define NODE_PASS_SPLIT (1u << 19)
+
 static void graph_scratch_init(graph_scratch *s, const gb *b)
 {
     const size_t huge = (size_t)2 << 20;
@@ -46,6 +49,12 @@ static void graph_scratch_init(graph_scratch *s, const gb *b)
     size_t need = nn * (sizeof(char *) + 4) + b->n_rows + 3 * nn * sizeof(uint32_t) + 3 * (nl / 4 + 256);
     if (b->opt->visual)
         need += 2 * nn * sizeof(uint32_t) + b->p->n_samples + b->p->n_strings * (sizeof(int64_t) + 1) + 4 * 64;
+    /* A node pass split in two: the second part's sums per node, cut
+     * after kept, track and sample_edges and given back after the pass */
+    uint64_t refs = b->stacks ? b->stacks->n_stack_locs : b->p->n_sample_locs;
+    size_t split = 2 * nn + b->n_rows + 3 * 64 + nn * sizeof(node_acc);
+    if (refs >= NODE_PASS_SPLIT && !b->opt->single_threaded && !b->opt->call_tree && split > need)
+        need = split;
     memset(s, 0, sizeof *s);
     if (need < PPROF_WORK_HUGE || need > SIZE_MAX / 2)
         return;
@@ -54,16 +63,32 @@ static void graph_scratch_init(graph_scratch *s, const gb *b)
         s->size = 0;
 }
 
-void *graph_scratch_alloc(graph_scratch *s, size_t n, bool zero)
+/* n bytes from s alone, or NULL when it has no room. */
+static void *scratch_take(graph_scratch *s, size_t n)
 {
     size_t want = ((n ? n : 1) + 63) & ~(size_t)63; /* (cache lines apart: the edge passes' parts) */
-    if (s && s->base && want >= n && s->size - s->used >= want) {
-        void *p = s->base + s->used;
-        s->used += want;
-        if (zero)
-            memset(p, 0, n);
+    if (!s || !s->base || want < n || s->size - s->used < want)
+        return NULL;
+    void *p = s->base + s->used;
+    s->used += want;
+    return p;
+}
+
+/* Gives back what was cut from s since it had mark bytes cut: the last
+ * tables, which nothing cut after them uses. */
+static void scratch_pop(graph_scratch *s, size_t mark)
+{
+    if (s && mark <= s->used)
+        s->used = mark;
+}
+
+void *graph_scratch_alloc(graph_scratch *s, size_t n, bool zero)
+{
+    void *p = scratch_take(s, n);
+    if (p && zero)
+        memset(p, 0, n);
+    if (p)
         return p;
-    }
     return zero ? calloc(n ? n : 1, 1) : malloc(n ? n : 1);
 }
 
@@ -290,7 +315,9 @@ static int node_part_alloc(node_part *t)
     /* Written in full (here and when folded): on huge pages when big. */
     t->rec = pprof_work_alloc(nn * sizeof *t->rec, false);
     t->cum_div = b->opt->mean ? pprof_work_alloc(nn * sizeof *t->cum_div, true) : NULL;
-    if (t->own_acc)
+    if (t->own_acc && t->acc)
+        memset(t->acc, 0, nn * sizeof *t->acc);
+    else if (t->own_acc)
         t->acc = pprof_work_alloc(nn * sizeof *t->acc, true);
     if (!t->rec || (b->opt->mean && !t->cum_div) || (t->own_acc && !t->acc))
         return PPROF_ENOMEM;
@@ -313,7 +340,7 @@ static void node_part_release(node_part *t)
     free(t->rec);
     free(t->cum_div);
     if (t->own_acc) {
-        free(t->acc);
+        gb_free(t->b, t->acc);
         t->acc = NULL;
     }
     t->rec = NULL;
@@ -434,8 +461,6 @@ static int tree_node_pass(gb *b)
     return 0;
 }
 
-/* Below this many location references one thread does the node pass. */
-#define NODE_PASS_SPLIT (1u << 19)
 
 /* Node pass: flat and cum of every node. Dropping nodes later never changes
  * the flat or cum of the nodes that stay (cum is counted once per node per
@@ -471,8 +496,12 @@ static int accumulate_nodes(gb *b)
          * pages: a fault per 2 MiB), folded after: added here after the
          * first part's rows, a row's leaf at a time, it cost this thread
          * 0.8-1.2 ms of big100k.pb.gz's -top (a cache miss or more a row). */
-        two.acc = NULL;
+        /* It is given back right after the pass: from the builder's block
+         * when it has room, already mapped (a huge page's first touch
+         * costs this thread 0.1 ms to a few, clearing it), zeroed there. */
         two.own_acc = true;
+        size_t mark = b->scratch ? b->scratch->used : 0;
+        two.acc = scratch_take(b->scratch, b->n_work * sizeof *two.acc);
         pthread_t th;
         bool threaded = pthread_create(&th, NULL, node_part_run, &two) == 0;
         if (threaded) {
@@ -487,6 +516,7 @@ static int accumulate_nodes(gb *b)
                 node_part_fold(b->acc, &two, b->n_work);
             }
             node_part_release(&two);
+            scratch_pop(b->scratch, mark);
             if (exact) {
                 node_part_release(&one);
                 return 0;
@@ -501,6 +531,7 @@ static int accumulate_nodes(gb *b)
             one.overflow = false;
         } else {
             node_part_release(&two);
+            scratch_pop(b->scratch, mark);
             one.hi = n_rows;
         }
     }

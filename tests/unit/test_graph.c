@@ -1542,7 +1542,7 @@ static void test_work_alloc(void)
  * the ones expected. */
 static void test_nodemap_huge(void)
 {
-    enum { N = 150000, DEPTH = 8 }; /* loc_off 600 KB, the nodes 7.2 MB */
+    enum { N = 150000, DEPTH = 8, REP = 4 }; /* loc_off 600 KB, the nodes 7.2 MB */
     pprof_profile *p = new_profile();
     for (size_t i = 0; i < N; i++) {
         char name[32];
@@ -1554,14 +1554,16 @@ static void test_nodemap_huge(void)
         pprof_location l = {.id = i + 1, .address = 0x1000 + 16 * i, .mapping = PPROF_NONE};
         pprof_profile_add_location(&li, p, &l, &ln, 1);
     }
-    /* sample s: locations s*DEPTH .. s*DEPTH+DEPTH-1 (leaf first), value s+1 */
-    for (uint32_t s = 0; s < N / DEPTH; s++) {
+    /* stack s: locations s*DEPTH .. s*DEPTH+DEPTH-1 (leaf first), in REP
+     * samples of value s+1 (600,000 location references: the node pass
+     * splits between two threads) */
+    for (uint32_t s = 0; s < N / DEPTH * REP; s++) {
         uint32_t locs[DEPTH];
         for (uint32_t d = 0; d < DEPTH; d++)
-            locs[d] = s * DEPTH + d;
-        int64_t v = s + 1;
+            locs[d] = s / REP * DEPTH + d;
+        int64_t v = s / REP + 1;
         char val[8];
-        snprintf(val, sizeof val, "v%u", s % 3);
+        snprintf(val, sizeof val, "v%u", s / REP % 3);
         pprof_label l = {.key = S(p, "k"), .str = S(p, val)};
         CHECK_INT(pprof_profile_add_sample(p, locs, DEPTH, &v, &l, 1), 0);
     }
@@ -1584,35 +1586,35 @@ static void test_nodemap_huge(void)
             char want[32];
             snprintf(want, sizeof want, "f%lld", (long long)((last - 1 - (int64_t)i) * DEPTH));
             CHECK_STR(node_name(g, i), want);
-            CHECK_INT(g->nodes[i].flat, last - (int64_t)i);
-            CHECK_INT(g->nodes[i].cum, last - (int64_t)i);
+            CHECK_INT(g->nodes[i].flat, REP * (last - (int64_t)i));
+            CHECK_INT(g->nodes[i].cum, REP * (last - (int64_t)i));
         }
     }
     pprof_graph_free(g);
-    /* Node f<a> is frame a % DEPTH of sample a / DEPTH: its cum that
-     * sample's value, its flat too when it is the leaf, one tag (the
-     * sample's label); an edge goes from a frame to one below it in the
-     * same sample, with its value, residual when frames between are gone. */
+    /* Node f<a> is frame a % DEPTH of stack a / DEPTH: its cum that
+     * stack's samples' sum, its flat too when it is the leaf, one tag (the
+     * stack's label); an edge goes from a frame to one below it in the
+     * same stack, with that sum, residual when frames between are gone. */
     o.visual = true;
     o.nodecount = 0;
     /* (the nodes of the last 3 or 4 samples reach the node cutoff) */
     const double total = (double)last * (double)(last + 1) / 2;
-    o.nodefraction = ((double)last - 2.5) / total;
+    o.nodefraction = ((double)last - 2.5) / total; /* (REP times both) */
     g = build(p, &o);
     size_t bad_nodes = 0, bad_tags = 0, bad_edges = 0;
     for (size_t i = 0; g && i < g->n_nodes; i++) {
         const pprof_node *n = &g->nodes[i];
         long a = strtol(node_name(g, i) + 1, NULL, 10), s = a / DEPTH;
-        bad_nodes += n->cum != s + 1 || n->flat != (a % DEPTH == 0 ? s + 1 : 0);
+        bad_nodes += n->cum != REP * (s + 1) || n->flat != (a % DEPTH == 0 ? REP * (s + 1) : 0);
         char want[16];
         snprintf(want, sizeof want, "k:v%ld", s % 3);
         bad_tags += n->n_tags != 1 || strcmp(g->tags[n->tags_off].name, want) != 0 ||
-                    g->tags[n->tags_off].cum != s + 1 || g->tags[n->tags_off].flat != n->flat;
+                    g->tags[n->tags_off].cum != REP * (s + 1) || g->tags[n->tags_off].flat != n->flat;
     }
     for (size_t i = 0; g && i < g->n_edges; i++) {
         const pprof_edge *e = &g->edges[i];
         long a = strtol(node_name(g, e->src) + 1, NULL, 10), d = strtol(node_name(g, e->dst) + 1, NULL, 10);
-        bad_edges += a / DEPTH != d / DEPTH || a <= d || e->weight != a / DEPTH + 1 || e->residual != (a != d + 1);
+        bad_edges += a / DEPTH != d / DEPTH || a <= d || e->weight != REP * (a / DEPTH + 1) || e->residual != (a != d + 1);
     }
     CHECK(g && (g->n_nodes == 3 * DEPTH || g->n_nodes == 4 * DEPTH));
     CHECK(g && g->n_edges == g->n_nodes / DEPTH * (DEPTH - 1));
