@@ -790,7 +790,7 @@ static int merge_pending(dec *d)
             size_t slots = d->stk_slots ? d->stk_mask + 1 : 1024;
             while ((d->n_stk + np) * 2 > slots)
                 slots *= 2;
-            int rc = pprof_slots_rebuild_larger(&d->stk_slots, &d->stk_mask, slots, d->n_stk, stack_slot_hash, d);
+            int rc = pprof_slots_rebuild(&d->stk_slots, &d->stk_mask, slots, d->n_stk, stack_slot_hash, d);
             if (rc)
                 return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
         }
@@ -798,7 +798,7 @@ static int merge_pending(dec *d)
             size_t slots = d->smp_slots ? d->smp_mask + 1 : 1024;
             while ((base + np) * 2 > slots)
                 slots *= 2;
-            int rc = pprof_slots_rebuild_larger(&d->smp_slots, &d->smp_mask, slots, base, sample_slot_hash, d);
+            int rc = pprof_slots_rebuild(&d->smp_slots, &d->smp_mask, slots, base, sample_slot_hash, d);
             if (rc)
                 return fail(d, rc, rc == PPROF_ENOMEM ? "out of memory" : "parsing profile: too many samples");
         }

@@ -243,11 +243,6 @@ typedef uint64_t (*pprof_slot_hash)(const void *ctx, size_t value);
 int pprof_slots_rebuild(uint32_t **slots, size_t *mask, size_t n_slots, size_t n, pprof_slot_hash hash,
                         const void *ctx);
 int pprof_slots_grow(uint32_t **slots, size_t *mask, pprof_slot_hash hash, const void *ctx);
-/* pprof_slots_rebuild into a larger table, in the old one's memory where
- * realloc keeps it (its pages are not faulted in again): for a table that
- * doubles as its values come. On failure the table is unchanged. */
-int pprof_slots_rebuild_larger(uint32_t **slots, size_t *mask, size_t n_slots, size_t n, pprof_slot_hash hash,
-                               const void *ctx);
 
 /* ---------------------------------------------------------------- inflate thread */
 
