@@ -50,26 +50,6 @@ int pprof_slots_rebuild(uint32_t **slots, size_t *mask, size_t n_slots, size_t n
     return 0;
 }
 
-int pprof_slots_rebuild_larger(uint32_t **slots, size_t *mask, size_t n_slots, size_t n, pprof_slot_hash hash,
-                               const void *ctx)
-{
-    size_t old = *slots ? *mask + 1 : 0;
-    if (!*slots || n_slots <= old || n >= n_slots || n_slots > (size_t)UINT32_MAX + 1 ||
-        n_slots > SIZE_MAX / sizeof **slots || (n_slots & (n_slots - 1)))
-        return pprof_slots_rebuild(slots, mask, n_slots, n, hash, ctx);
-    uint32_t *t = realloc(*slots, n_slots * sizeof *t);
-    if (!t)
-        return PPROF_ENOMEM;
-    if (n >= n_slots / 16) /* (the new part, as slots_new does) */
-        pprof_populate(t + old, (n_slots - old) * sizeof *t);
-    memset(t, 0, n_slots * sizeof *t);
-    for (size_t i = 0; i < n; i++)
-        slots_put(t, n_slots - 1, hash(ctx, i), (uint32_t)i + 1);
-    *slots = t;
-    *mask = n_slots - 1;
-    return 0;
-}
-
 int pprof_slots_grow(uint32_t **slots, size_t *mask, pprof_slot_hash hash, const void *ctx)
 {
     size_t old = *mask + 1;
