@@ -186,6 +186,17 @@ void *pprof_alloc_huge(size_t n)
     return malloc(n);
 }
 
+void *pprof_work_alloc(size_t n, bool zero)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (n < PPROF_WORK_HUGE || n > SIZE_MAX - huge)
+        return zero ? calloc(n ? n : 1, 1) : malloc(n ? n : 1);
+    void *p = pprof_alloc_huge((n + huge - 1) & ~(huge - 1));
+    if (p && zero)
+        memset(p, 0, n);
+    return p;
+}
+
 /* Populates the pages [start, end) (page-aligned) for writing. */
 static void populate_pages(uintptr_t start, uintptr_t end)
 {

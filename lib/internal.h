@@ -62,6 +62,16 @@ void pprof_advise_huge(void *p, size_t len);
  * on a virtual machine). Freed with free. */
 void *pprof_alloc_huge(size_t n);
 
+/* A working table of n bytes written all over at once (the nodemap's and
+ * the graph's tables per location or per node), zeroed when zero. From
+ * PPROF_WORK_HUGE bytes up it lies on whole 2 MiB pages advised for huge
+ * pages (rounded up: at most 2 MiB more resident): on a virtual machine
+ * the first touch of a 4 KiB page costs some 6 us, populated ahead or
+ * not, and a 2 MiB page's about as much as 25 of them. Freed with free;
+ * NULL when out of memory. */
+#define PPROF_WORK_HUGE ((size_t)512 << 10)
+void *pprof_work_alloc(size_t n, bool zero);
+
 /* Maps in now the whole pages of [p, p + len), a block about to be
  * written all over (a hash table) or through: one system call instead of
  * a page fault per 4 KiB page, which on a virtual machine cost some 12 us
@@ -385,15 +395,6 @@ struct pprof_node_texts {
 };
 int pprof_node_texts_build(pprof_node_texts **out, const pprof_nodemap *m);
 
-/* A working table of n bytes written all over at once (the nodemap's and
- * the graph's tables per location or per node), zeroed when zero. From
- * PPROF_WORK_HUGE bytes up it lies on whole 2 MiB pages advised for huge
- * pages (rounded up: at most 2 MiB more resident): on a virtual machine
- * the first touch of a 4 KiB page costs some 6 us, populated ahead or
- * not, and a 2 MiB page's about as much as 25 of them. Freed with free;
- * NULL when out of memory. */
-#define PPROF_WORK_HUGE ((size_t)512 << 10)
-void *pprof_work_alloc(size_t n, bool zero);
 /* Node i's text. */
 static inline const char *pprof_node_texts_get(const pprof_node_texts *t, uint32_t i)
 {
