@@ -1,5 +1,6 @@
 /* arena.c: the bump allocator a profile owns, and the array-growth helper. */
 #include "internal.h"
+#include "pager.h"
 
 #include <sys/mman.h>
 
@@ -151,6 +152,8 @@ int pprof_grow(void **ptr, size_t *cap, size_t need, size_t elem)
 
 int pprof_grow_ahead(void **ptr, pprof_cap *cap, size_t need, size_t elem)
 {
+    if (need > cap->n && cap->fill.pager)
+        pprof_pager_forget(cap->fill.pager); /* (it may move: nothing of it read now) */
     int rc = pprof_grow(ptr, &cap->n, need, elem);
     if (!rc)
         pprof_fill_step(&cap->fill, *ptr, need * elem, cap->n * elem);
@@ -219,25 +222,64 @@ static void populate_pages(uintptr_t start, uintptr_t end)
 #define FILL_STEP ((size_t)32 << 10)
 #define FILL_LEAD PPROF_FILL_LEAD
 
+/* The pages of the block at base from the one holding byte `from` to the
+ * last whole one before `to`, populated. */
+static void populate_part(const void *base, size_t from, size_t to)
+{
+    uintptr_t start = ((uintptr_t)base + from) & ~(uintptr_t)4095;
+    uintptr_t end = ((uintptr_t)base + to) & ~(uintptr_t)4095;
+    if (end > start)
+        populate_pages(start, end);
+}
+
 void pprof_fill_step(pprof_fill *f, void *base, size_t used, size_t cap)
 {
     if (base != f->base) { /* (moved, or new: what it held came along) */
         f->base = base;
         f->done = used;
+        f->ticket = 0;
     }
-    if (!base || f->done >= cap || (f->done > used && f->done - used >= FILL_LEAD))
-        return;
-    if (f->done < used)
-        f->done = used;
-    /* whole pages: the next step starts where this one ends */
-    uintptr_t at = (uintptr_t)base + f->done;
-    uintptr_t start = (at + 4095) & ~(uintptr_t)4095;
-    size_t room = cap - f->done;
-    uintptr_t end = (at + (room < FILL_STEP ? room : FILL_STEP)) & ~(uintptr_t)4095;
-    if (end <= start)
-        return;
-    populate_pages(start, end);
-    f->done = (size_t)(end - (uintptr_t)base);
+    if (!f->pager)
+        f->ticket = 0; /* (a pager's requests go with it) */
+    size_t lead = f->pager ? PPROF_FILL_PAGED_LEAD : FILL_LEAD;
+    if (base && f->done < used + lead) {
+        /* The writes enter the step last asked for: the host busy (the
+         * request still queued), its pages are populated here, not
+         * faulted in one at a time (a request it reaches later finds
+         * them populated, and touches them, still first). */
+        if (f->ticket && !pprof_pager_done(f->pager, f->ticket))
+            populate_part(base, used > f->asked ? used - 1 : f->asked, f->done);
+        f->ticket = 0;
+        if (f->done < used)
+            f->done = used;
+        if (f->done < cap) {
+            /* whole pages: the next step starts where this one ends */
+            uintptr_t at = (uintptr_t)base + f->done;
+            uintptr_t start = (at + 4095) & ~(uintptr_t)4095;
+            size_t room = cap - f->done;
+            uintptr_t end = (at + (room < FILL_STEP ? room : FILL_STEP)) & ~(uintptr_t)4095;
+            if (end > start) {
+                if (f->pager)
+                    f->ticket = pprof_pager_ask(f->pager, (void *)start, end - start);
+                if (!f->ticket)
+                    populate_pages(start, end);
+                f->asked = f->done;
+                f->done = (size_t)(end - (uintptr_t)base);
+            }
+        }
+    }
+    /* due again when the writes come within the lead of what is done */
+    f->next = f->done >= lead ? f->done - lead + 1 : 0;
+}
+
+void pprof_fill_set_pager(pprof_fill *f, pprof_pager *g)
+{
+    if (f->ticket && !pprof_pager_done(f->pager, f->ticket))
+        f->done = f->asked; /* (the next step starts there) */
+    f->ticket = 0;
+    f->pager = g;
+    size_t lead = g ? PPROF_FILL_PAGED_LEAD : FILL_LEAD;
+    f->next = f->done >= lead ? f->done - lead + 1 : 0;
 }
 
 void pprof_populate(void *p, size_t len)

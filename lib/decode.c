@@ -3,6 +3,7 @@
 #include "decode_ahead.h"
 #include "idmap.h"
 #include "internal.h"
+#include "pager.h"
 
 #include <zlib.h>
 
@@ -418,6 +419,9 @@ typedef struct dec {
      * first location at all (in pprof's own order none does). */
     bool stale;
     uint64_t budget; /* max_memory */
+    /* The inflating thread's pager, which populates the steps of the
+     * tables written front to back (dec_set_pager), or NULL. */
+    pprof_pager *pager;
 } dec;
 
 static int fail(dec *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -1369,6 +1373,8 @@ static int promote_table(dec *d, const pending *pe, const pprof_idset *refs, voi
         else if (pprof_idset_has(refs, wire_id(msg, len)))
             memcpy(out + k++ * elem, (char *)*table + added++ * elem, elem);
     }
+    if (d->pager)
+        pprof_pager_forget(d->pager); /* (it may be reading the table) */
     free(*table);
     *table = out;
     *n = *cap = keep;
@@ -1494,6 +1500,8 @@ static int reserve_locations(dec *d)
     size_t n = pprof_idset_count(&d->loc_refs, &max);
     if (n == 0 || n >= UINT32_MAX - 2)
         return 0;
+    if (d->pager)
+        pprof_pager_forget(d->pager); /* (the lines may move) */
     /* The location table (each of its n entries written once, front to
      * back) and the lines (most locations have one or more) on huge pages
      * where whole 2 MiB pages fit: on the bench machine, a virtual one,
@@ -2371,6 +2379,23 @@ static void reserve_for(dec *d, uint64_t size, uint64_t max)
     (void)(PPROF_GROW(d->wstr, d->cap_wstr.n, n) || PPROF_GROW(d->wlen, d->cap_wlen.n, n));
 }
 
+/* The tables the decoder writes front to back get the pages of their
+ * next steps populated and first touched by the pager's thread (the
+ * inflating one), or, g NULL, by this one as they go (pprof_fill_step). */
+static void dec_set_pager(dec *d, pprof_pager *g)
+{
+    struct pprof_profile_internal *in = d->p->internal;
+    pprof_fill *fills[] = {
+        &in->arena.fill,        &in->cap_samples.fill,  &in->cap_values.fill,     &in->cap_labels.fill,
+        &in->cap_locations.fill, &in->cap_lines.fill,   &in->cap_functions.fill,  &d->cap_wstr.fill,
+        &d->cap_wlen.fill,      &d->cap_loc_map_ids.fill, &d->cap_line_fn_ids.fill, &d->cap_smp_hash.fill,
+        &d->cap_stk_sample.fill, &d->cap_stk_hash.fill,
+    };
+    for (size_t i = 0; i < sizeof fills / sizeof *fills; i++)
+        pprof_fill_set_pager(fills[i], g);
+    d->pager = g;
+}
+
 /* Small gzip inputs (a merge's many captures) are inflated whole by ISA-L,
  * about twice as fast as zlib, then decoded as raw bytes: up to the size
  * their gzip trailer gives (so a bomb costs no more than that), at most
@@ -2462,6 +2487,8 @@ static int parse(pprof_profile **out, const void *data, size_t len, const pprof_
     int rc = d.p ? 0 : pprof_error_set(err, PPROF_ENOMEM, "out of memory");
     if (!rc)
         reserve_for(&d, s.gz ? pprof_gzip_size_hint(data, len) : s.end, s.max);
+    if (!rc && s.pipe)
+        dec_set_pager(&d, pprof_pipe_pager(s.pipe));
     if (!rc)
         rc = decode_all(&d);
     if (rc && rc != PPROF_ENOMEM && !s.failed) {
@@ -2474,6 +2501,8 @@ static int parse(pprof_profile **out, const void *data, size_t len, const pprof_
     }
     if (s.gz) {
         if (s.pipe) {
+            if (d.p)
+                dec_set_pager(&d, NULL); /* (the pipe's goes with it) */
             pprof_pipe_stop(s.pipe); /* (the thread feeding s.ahead is gone) */
             pprof_ahead_free(s.ahead);
             free(s.own);

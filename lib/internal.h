@@ -11,9 +11,14 @@
 /* ---------------------------------------------------------------- arena */
 
 /* The state of an array populated ahead of its writes (pprof_fill_ahead). */
+typedef struct pprof_pager pprof_pager;
 typedef struct pprof_fill {
-    const void *base; /* the array when done was set */
-    size_t done;      /* bytes from base written or populated */
+    const void *base;   /* the array when done was set */
+    size_t done;        /* bytes from base written, populated or asked for */
+    size_t next;        /* a step is due when the writes reach this */
+    pprof_pager *pager; /* populates the steps in another thread (lib/pager.h), or NULL */
+    size_t asked;       /* the step last asked of the pager: [asked, done) */
+    size_t ticket;      /* its request (0: none pending) */
 } pprof_fill;
 
 /* A bump allocator: chunks are freed together, never one by one. */
@@ -86,13 +91,26 @@ void pprof_populate(void *p, size_t len);
  * writes instead of faulting a page at a time: pprof_fill_ahead(f, block,
  * bytes written so far, its size), called as the writes go. A block that
  * moves (an array grown elsewhere) is picked up where its writes are. At
- * most a step and a page past the writes is resident unwritten. */
+ * most a step and a page past the writes is resident unwritten.
+ *
+ * With f->pager set, the writer asks the pager's host thread to populate
+ * and first touch the step (lib/pager.h), a step ahead of the writes
+ * (PPROF_FILL_PAGED_LEAD), so that the host has the time the writes of a
+ * step take to get there first. When the writes enter a step the host
+ * has not reached yet (it was busy), the writer populates it as it would
+ * without a pager. At most two steps past the writes are resident
+ * unwritten. The writer calls pprof_pager_forget before the block moves
+ * or is freed (pprof_grow_ahead does). */
 void pprof_fill_step(pprof_fill *f, void *base, size_t used, size_t cap);
+/* Gives f's steps to pager g from now on (NULL: to the writer). A step
+ * asked of the previous pager and not run yet is taken again. */
+void pprof_fill_set_pager(pprof_fill *f, pprof_pager *g);
 #define PPROF_FILL_LEAD ((size_t)4 << 10)
+#define PPROF_FILL_PAGED_LEAD ((size_t)32 << 10)
 /* (inline: called for each entry written; a step is taken every 32 KiB) */
 static inline bool pprof_fill_behind(const pprof_fill *f, const void *base, size_t used)
 {
-    return base != f->base || f->done < used || f->done - used < PPROF_FILL_LEAD;
+    return base != f->base || used >= f->next;
 }
 
 static inline void pprof_fill_ahead(pprof_fill *f, void *base, size_t used, size_t cap)
@@ -291,6 +309,10 @@ size_t pprof_pipe_ahead_ring(size_t chunk);
  * which is returned with err filled. */
 int pprof_pipe_next(pprof_pipe *p, const uint8_t **data, size_t *len, pprof_error *err);
 void pprof_pipe_stop(pprof_pipe *p);
+/* The pager whose host is the pipe's thread (lib/pager.h): the consumer
+ * asks it for the pages it writes next, prepared while the thread has
+ * nothing to inflate; NULL when there is none. Gone with the pipe. */
+pprof_pager *pprof_pipe_pager(pprof_pipe *p);
 
 /* ---------------------------------------------------------------- shared with formats/ */
 

@@ -1,11 +1,14 @@
 /* test_codec.c: unit tests for the profile.proto encoder and decoder (round trips, wire layout, bad input) and the -raw text. */
 #include "idmap.h"
+#include "pager.h"
 #include "report.h"
 #include "pprof.h"
 #include "unit.h"
 
 #include <linux/perf_event.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2390,6 +2393,218 @@ static void test_fill_ahead(void)
     (void)munmap(m, len);
 }
 
+/* A pager's host: a thread that runs the requests until told to stop. */
+typedef struct pager_host {
+    pprof_pager *g;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    bool stop;
+} pager_host;
+
+static void *pager_host_main(void *arg)
+{
+    pager_host *h = arg;
+    pthread_mutex_lock(&h->mu);
+    while (!h->stop)
+        pprof_pager_wait(h->g, &h->cond, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+/* Starts a host for h->g (a pager made here); false when it cannot. */
+static bool pager_host_start(pager_host *h)
+{
+    memset(h, 0, sizeof *h);
+    if (pprof_pager_new(&h->g) != 0)
+        return false;
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cond, NULL);
+    pprof_pager_host(h->g, &h->mu, &h->cond);
+    return pthread_create(&h->thread, NULL, pager_host_main, h) == 0;
+}
+
+static void pager_host_stop(pager_host *h)
+{
+    pthread_mutex_lock(&h->mu);
+    h->stop = true;
+    pthread_cond_broadcast(&h->cond);
+    pthread_mutex_unlock(&h->mu);
+    pthread_join(h->thread, NULL);
+    pthread_mutex_destroy(&h->mu);
+    pthread_cond_destroy(&h->cond);
+    pprof_pager_free(h->g);
+}
+
+/* A fresh mapping of len bytes (fresh_populatable) and a pager for it
+ * (*g), or NULL with neither. */
+static uint8_t *fresh_with_pager(size_t len, pprof_pager **g)
+{
+    uint8_t *m = fresh_populatable(len);
+    if (m && pprof_pager_new(g) != 0) {
+        (void)munmap(m, len);
+        m = NULL;
+    }
+    return m;
+}
+
+/* The same with a pager that has a host thread (h). */
+static uint8_t *fresh_with_host(size_t len, pager_host *h)
+{
+    uint8_t *m = fresh_populatable(len);
+    if (m && !pager_host_start(h)) {
+        (void)munmap(m, len);
+        m = NULL;
+    }
+    return m;
+}
+
+/* Waits (up to some seconds) for the request of this ticket to be run. */
+static bool pager_wait_done(const pprof_pager *g, size_t ticket)
+{
+    for (int i = 0; i < 20000 && !pprof_pager_done(g, ticket); i++)
+        nanosleep(&(struct timespec){0, 100000}, NULL);
+    return pprof_pager_done(g, ticket);
+}
+
+/* The pager's host makes the whole pages of a range it is asked for
+ * resident, none around it, without changing a byte; a writer then
+ * writes them without a page fault (each of the 32 pages would take one). */
+static void test_pager_prepares(void)
+{
+    const size_t len = (size_t)1 << 20, from = (size_t)64 << 10, n = (size_t)128 << 10;
+    pager_host h;
+    uint8_t *m = fresh_with_host(len, &h);
+    if (!m)
+        return;
+    /* (a partial page each side: only the whole pages between) */
+    size_t ticket = pprof_pager_ask(h.g, m + from - 100, n + 200);
+    CHECK(ticket != 0);
+    CHECK(pager_wait_done(h.g, ticket));
+    CHECK_INT((long long)resident_pages(m + from, n), (long long)(n / 4096));
+    CHECK_INT((long long)resident_pages(m, from), 0);
+    CHECK_INT((long long)resident_pages(m + from + n, len - from - n), 0);
+    bool zero = true;
+    for (size_t i = 0; i < len; i += 512)
+        zero &= m[i] == 0;
+    CHECK(zero);
+    int fd = open_fault_counter();
+    uint64_t before = fd >= 0 ? fault_count(fd) : 0;
+    memset(m + from, 5, n);
+    uint64_t faults = fd >= 0 ? fault_count(fd) - before : 0;
+    if (fd >= 0)
+        close(fd);
+    CHECK(!FAULTS_COUNTED || faults < 4);
+    pprof_pager_stats st;
+    pprof_pager_stats_get(h.g, &st);
+    CHECK_INT((long long)st.pages, (long long)(n / 4096));
+    pager_host_stop(&h);
+    (void)munmap(m, len);
+}
+
+/* What is asked and not run yet when the writer forgets is dropped: the
+ * host, started after, prepares none of it (the writer may free it), and
+ * the writer is not told it was run. */
+static void test_pager_forget(void)
+{
+    const size_t len = (size_t)1 << 20;
+    pprof_pager *g = NULL;
+    uint8_t *m = fresh_with_pager(len, &g);
+    if (!m)
+        return;
+    size_t t1 = pprof_pager_ask(g, m, (size_t)64 << 10);
+    size_t t2 = pprof_pager_ask(g, m + ((size_t)64 << 10), (size_t)64 << 10);
+    CHECK(t1 != 0 && t2 == t1 + 1);
+    CHECK(!pprof_pager_done(g, t2));
+    pprof_pager_forget(g);
+    CHECK(pprof_pager_run(g)); /* (this thread as the host) */
+    CHECK(!pprof_pager_done(g, t1) && !pprof_pager_done(g, t2)); /* (dropped: not run) */
+    CHECK_INT((long long)resident_pages(m, len), 0);
+    pprof_pager_stats st;
+    pprof_pager_stats_get(g, &st);
+    CHECK_INT((long long)st.pages, 0);
+    CHECK_INT((long long)st.dropped, 2);
+    /* asked after the forget: run */
+    size_t t3 = pprof_pager_ask(g, m, (size_t)64 << 10);
+    CHECK(pprof_pager_run(g) && pprof_pager_done(g, t3));
+    CHECK_INT((long long)resident_pages(m, len), 16);
+    CHECK(!pprof_pager_run(g)); /* (nothing queued) */
+    pprof_pager_free(g);
+    (void)munmap(m, len);
+}
+
+/* A fill taken back from its pager (pprof_fill_set_pager) with a step
+ * asked and not run populates that step itself: no page it was told
+ * about is left to fault in. */
+static void test_fill_taken_back(void)
+{
+    const size_t len = (size_t)1 << 20;
+    pprof_pager *g = NULL;
+    uint8_t *m = fresh_with_pager(len, &g);
+    if (!m)
+        return;
+    pprof_fill f = {0};
+    pprof_fill_set_pager(&f, g);
+    pprof_fill_ahead(&f, m, 0, len); /* (no host: the request waits) */
+    CHECK(f.ticket != 0);
+    CHECK_INT((long long)resident_pages(m, len), 0);
+    pprof_fill_set_pager(&f, NULL);
+    pprof_pager_free(g);
+    CHECK(f.pager == NULL && f.ticket == 0);
+    pprof_fill_ahead(&f, m, 100, len);
+    CHECK_INT((long long)resident_pages(m, (size_t)32 << 10), 7); /* (page 0 is the writes') */
+    (void)munmap(m, len);
+}
+
+/* pprof_fill_ahead with a pager: each step is asked of the host a step
+ * ahead of the writes, and the host's pages are resident before the
+ * writes reach them (the writer waits for each request here, so that the
+ * host is never late): the writer takes almost no page fault and
+ * populates nothing itself, and nothing is resident more than two steps
+ * and a page past its writes. */
+static void test_fill_paged(void)
+{
+    const size_t len = (size_t)4 << 20, cap = len - ((size_t)1 << 20) + 10000;
+    pager_host h;
+    uint8_t *m = fresh_with_host(len, &h);
+    if (!m)
+        return;
+    pprof_fill f = {0};
+    f.pager = h.g;
+    int fd = open_fault_counter();
+    uint64_t before = fd >= 0 ? fault_count(fd) : 0;
+    bool ahead = true, bounded = true, asked = false;
+    const size_t most = ((size_t)68 << 10);
+    for (size_t used = 0; used < cap; used += 512) {
+        pprof_fill_ahead(&f, m, used, cap);
+        if (f.ticket) {
+            asked = true;
+            ahead &= pager_wait_done(h.g, f.ticket);
+        }
+        size_t n = cap - used < 512 ? cap - used : 512;
+        /* the page written next is resident before the write */
+        uintptr_t page = (uintptr_t)(m + used + n - 1) & ~(uintptr_t)4095;
+        if (page + 4096 <= (uintptr_t)(m + cap)) /* (the last page is partly past cap: the writes') */
+            ahead &= resident_pages((const void *)page, 4096) == 1;
+        /* and nothing past the bound */
+        size_t past = (used + most + 4095) & ~(size_t)4095;
+        bounded &= f.done <= used + most && (past >= len || resident_pages(m + past, len - past) == 0);
+        memset(m + used, 7, n);
+    }
+    uint64_t faults = fd >= 0 ? fault_count(fd) - before : 0;
+    if (fd >= 0)
+        close(fd);
+    CHECK(asked);
+    CHECK(ahead);
+    CHECK(bounded);
+    CHECK(!FAULTS_COUNTED || faults < 64);
+    pprof_pager_stats st;
+    pprof_pager_stats_get(h.g, &st);
+    CHECK(st.pages >= cap / 4096 - 16); /* (the host's work, not the writer's) */
+    pager_host_stop(&h);
+    (void)munmap(m, len);
+}
+
 /* The arena keeps the pages of its head chunk populated a step ahead of
  * what it hands out (pprof_fill_ahead), never more than a step and a page
  * past it: strings copied into a fresh chunk then take almost no page
@@ -2437,6 +2652,76 @@ static void samples_using(pprof_buf *raw, uint64_t n)
     }
 }
 
+/* Appends samples using locations 1 to n (a multiple of 100), location i
+ * a line of function i, function i named by string 3 + i, and the string
+ * table with those names. */
+static void samples_of_functions(pprof_buf *raw, uint64_t n)
+{
+    msg m = {.n = 0};
+    samples_using(raw, n);
+    for (uint64_t id = 1; id <= n; id++) {
+        m.n = 0;
+        f_location(&m, id, id, (int64_t)id);
+        f_function(&m, id, 3 + id);
+        pprof_buf_append(raw, m.b, m.n);
+    }
+    m.n = 0;
+    f_strings(&m);
+    pprof_buf_append(raw, m.b, m.n);
+    for (uint64_t id = 0; id < n; id++) {
+        m.n = 0;
+        char name[32];
+        snprintf(name, sizeof name, "function_name_%llu", (unsigned long long)id);
+        fs(&m, 6, name);
+        pprof_buf_append(raw, m.b, m.n);
+    }
+}
+
+/* A gzip input big enough to be inflated in another thread: the decoder's
+ * tables are handed to that thread's pager as they are written, and taken
+ * back before it goes (a table left with it would ask a pager freed with
+ * the thread). */
+static void test_decode_pager_detached(void)
+{
+    enum { N = 60000 };
+    pprof_buf raw = {0}, gz = {0};
+    samples_of_functions(&raw, N);
+    /* (stored, level 0: over the threaded path's 1 MiB of input) */
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    CHECK_INT(deflateInit2(&z, 0, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    pprof_buf_reserve(&gz, deflateBound(&z, raw.len));
+    z.next_in = raw.data;
+    z.avail_in = (uInt)raw.len;
+    z.next_out = gz.data;
+    z.avail_out = (uInt)gz.cap;
+    CHECK_INT(deflate(&z, Z_FINISH), Z_STREAM_END);
+    gz.len = z.total_out;
+    deflateEnd(&z);
+    CHECK(gz.len > (1u << 20));
+    pprof_buf_release(&raw);
+    pprof_profile *p = NULL;
+    pprof_error err;
+    CHECK_INT(pprof_profile_parse(&p, gz.data, gz.len, NULL, &err), 0);
+    if (!p)
+        fprintf(stderr, "%s\n", err.msg);
+    pprof_buf_release(&gz);
+    if (!p)
+        return;
+    CHECK_INT((long long)p->n_locations, N);
+    const struct pprof_profile_internal *in = p->internal;
+    const pprof_fill *fills[] = {&in->arena.fill,     &in->cap_samples.fill,   &in->cap_values.fill,
+                                 &in->cap_labels.fill, &in->cap_locations.fill, &in->cap_lines.fill,
+                                 &in->cap_functions.fill};
+    bool none = true;
+    for (size_t i = 0; i < sizeof fills / sizeof *fills; i++)
+        none &= fills[i]->pager == NULL && fills[i]->ticket == 0;
+    CHECK(none);
+    /* (they grow on, populated by this thread) */
+    CHECK_INT(pprof_profile_add_sample(p, (uint32_t[]){0}, 1, (int64_t[]){1}, NULL, 0), 0);
+    pprof_profile_free(p);
+}
+
 /* raw parsed (and released), or NULL. */
 static pprof_profile *parse_filled(pprof_buf *raw)
 {
@@ -2472,24 +2757,7 @@ static void test_decode_fill_tables(void)
      * here on, this test program's malloc maps such blocks afresh) */
     mallopt(M_MMAP_THRESHOLD, 64 << 10);
     pprof_buf raw = {0};
-    msg m = {.n = 0};
-    samples_using(&raw, N);
-    for (uint64_t id = 1; id <= N; id++) {
-        m.n = 0;
-        f_location(&m, id, id, (int64_t)id);
-        f_function(&m, id, 3 + id);
-        pprof_buf_append(&raw, m.b, m.n);
-    }
-    m.n = 0;
-    f_strings(&m);
-    pprof_buf_append(&raw, m.b, m.n);
-    for (uint64_t id = 0; id < N; id++) {
-        m.n = 0;
-        char name[32];
-        snprintf(name, sizeof name, "function_name_%llu", (unsigned long long)id);
-        fs(&m, 6, name);
-        pprof_buf_append(&raw, m.b, m.n);
-    }
+    samples_of_functions(&raw, N);
     pprof_profile *p = parse_filled(&raw);
     if (p) {
         CHECK_INT((long long)p->n_locations, N);
@@ -2679,6 +2947,77 @@ static void test_decode_reserve_samples(void)
 
 /* The string arrays are grown once for all the strings interned together,
  * repeats included (a copy a doubling, grown as they went). */
+/* Kilobytes resident of the mapping holding addr (/proc/self/smaps), or
+ * -1 when that cannot be read. */
+static long vma_rss_kb(const void *addr)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f)
+        return -1;
+    char line[512];
+    bool in = false;
+    long kb = -1;
+    uintptr_t a = (uintptr_t)addr;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+            in = a >= lo && a < hi;
+        else if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
+            break;
+    }
+    fclose(f);
+    return kb;
+}
+
+/* A file-mapped gzip input inflated in the pipe's thread is released as it
+ * is inflated, the last of it too: once the pipe has handed on its last
+ * chunk, none of the mapping is resident (with steps of four chunks, the
+ * pages of the last steps stayed until the mapping went). */
+static void test_pipe_releases_input(void)
+{
+    enum { RAW = (3u << 20) + 12345 };
+    uint8_t *raw = malloc(RAW);
+    uint64_t st = 42;
+    for (size_t i = 0; i < RAW; i++)
+        raw[i] = (uint8_t)unit_rng(&st); /* (random: the gzip is as big) */
+    pprof_buf gz = {0};
+    gzip_into(&gz, raw, RAW);
+    char path[] = "/tmp/pprof-release-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0 && write(fd, gz.data, gz.len) == (ssize_t)gz.len);
+    const uint8_t *in = fd >= 0 ? mmap(NULL, gz.len, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+    CHECK(in != MAP_FAILED);
+    if (in != MAP_FAILED) {
+        unsigned sum = 0;
+        for (size_t i = 0; i < gz.len; i += 4096)
+            sum += in[i]; /* (all of it resident first) */
+        CHECK(sum || vma_rss_kb(in) > 0);
+        CHECK(vma_rss_kb(in) >= (long)(gz.len / 4096) * 4);
+        pprof_pipe *p = NULL;
+        CHECK_INT(pprof_pipe_start(&p, in, gz.len, (uint64_t)1 << 40, true), 0);
+        size_t total = 0;
+        pprof_error err = {0};
+        for (;;) {
+            const uint8_t *data;
+            size_t len = 0;
+            CHECK_INT(pprof_pipe_next(p, &data, &len, &err), 0);
+            if (len == 0)
+                break;
+            CHECK(total + len <= RAW && memcmp(data, raw + total, len) == 0);
+            total += len;
+        }
+        CHECK_INT(total, RAW);
+        CHECK_INT(vma_rss_kb(in), 0);
+        pprof_pipe_stop(p);
+        munmap((void *)in, gz.len);
+    }
+    if (fd >= 0)
+        close(fd);
+    unlink(path);
+    pprof_buf_release(&gz);
+    free(raw);
+}
+
 static void test_intern_reserve(void)
 {
     pprof_profile *p = pprof_profile_new();
@@ -2846,11 +3185,17 @@ int main(void)
     test_grow_huge_moves();
     test_populate();
     test_fill_ahead();
+    test_pager_prepares();
+    test_pager_forget();
+    test_fill_paged();
+    test_fill_taken_back();
+    test_decode_pager_detached();
     test_idmap();
     test_arena();
     test_arena_fill();
     test_decode_reserve_lines();
     test_decode_reserve_samples();
     test_intern_reserve();
+    test_pipe_releases_input();
     return unit_report("codec");
 }
