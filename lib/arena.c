@@ -194,7 +194,7 @@ void *pprof_work_alloc(size_t n, bool zero)
     const size_t huge = (size_t)2 << 20;
     if (n < PPROF_WORK_HUGE || n > SIZE_MAX - huge)
         return zero ? calloc(n ? n : 1, 1) : malloc(n ? n : 1);
-    void *p = pprof_alloc_huge((n + huge - 1) & ~(huge - 1));
+    void *p = pprof_alloc_huge(n < huge ? huge : n);
     if (p && zero)
         memset(p, 0, n);
     return p;

@@ -58,7 +58,7 @@ static void graph_scratch_init(graph_scratch *s, const gb *b)
     memset(s, 0, sizeof *s);
     if (need < PPROF_WORK_HUGE || need > SIZE_MAX / 2)
         return;
-    s->size = (need + huge - 1) & ~(huge - 1);
+    s->size = need < huge ? huge : need; /* (pprof_work_alloc's block) */
     if (!(s->base = pprof_work_alloc(s->size, false)))
         s->size = 0;
 }

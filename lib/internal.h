@@ -69,12 +69,17 @@ void *pprof_alloc_huge(size_t n);
 
 /* A working table of n bytes written all over at once (the nodemap's and
  * the graph's tables per location or per node), zeroed when zero. From
- * PPROF_WORK_HUGE bytes up it lies on whole 2 MiB pages advised for huge
- * pages (rounded up: at most 2 MiB more resident): on a virtual machine
+ * PPROF_WORK_HUGE bytes up it is 2 MiB-aligned: under 2 MiB on one whole
+ * huge page, else its whole 2 MiB pages advised for huge pages and its
+ * tail on 4 KiB pages (so under 1 MiB more resident a table; rounded
+ * up to whole huge pages, big100k -top -lines went over its 2x raw
+ * budget, 39.7 MB against 36.9; now 35.5): on a virtual machine
  * the first touch of a 4 KiB page costs some 6 us, populated ahead or
  * not, and a 2 MiB page's about as much as 25 of them. Freed with free;
  * NULL when out of memory. */
-#define PPROF_WORK_HUGE ((size_t)512 << 10)
+#define PPROF_WORK_HUGE ((size_t)1024 << 10) /* (from 512 KiB, medium.pb.gz -dot -lines
+                                             * peaked at 2.04x its raw size; from 1 MiB
+                                             * 1.58x, for 0-5 ms more on big100k -top) */
 void *pprof_work_alloc(size_t n, bool zero);
 
 /* Maps in now the whole pages of [p, p + len), a block about to be
