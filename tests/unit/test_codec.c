@@ -2947,28 +2947,6 @@ static void test_decode_reserve_samples(void)
 
 /* The string arrays are grown once for all the strings interned together,
  * repeats included (a copy a doubling, grown as they went). */
-/* Kilobytes resident of the mapping holding addr (/proc/self/smaps), or
- * -1 when that cannot be read. */
-static long vma_rss_kb(const void *addr)
-{
-    FILE *f = fopen("/proc/self/smaps", "r");
-    if (!f)
-        return -1;
-    char line[512];
-    bool in = false;
-    long kb = -1;
-    uintptr_t a = (uintptr_t)addr;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long lo, hi;
-        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
-            in = a >= lo && a < hi;
-        else if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
-            break;
-    }
-    fclose(f);
-    return kb;
-}
-
 /* A file-mapped gzip input inflated in the pipe's thread is released as it
  * is inflated, the last of it too: once the pipe has handed on its last
  * chunk, none of the mapping is resident (with steps of four chunks, the

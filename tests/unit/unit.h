@@ -52,32 +52,46 @@ static inline uint64_t unit_rng(uint64_t *state)
     return *state;
 }
 
+/* The line of /proc/self/smaps starting with prefix, of the mapping
+ * holding addr, into line; false when there is none or it cannot be read. */
+static inline bool vma_line(const void *addr, const char *prefix, char *line, size_t size)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f)
+        return false;
+    bool in = false, found = false;
+    uintptr_t a = (uintptr_t)addr;
+    while (!found && fgets(line, (int)size, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+            in = a >= lo && a < hi;
+        else
+            found = in && strncmp(line, prefix, strlen(prefix)) == 0;
+    }
+    fclose(f);
+    return found;
+}
+
 /* Whether the mapping holding addr has the VmFlag flag (/proc/self/smaps);
  * -1 when that cannot be read. */
 static inline int vma_has_flag(const void *addr, const char *flag)
 {
-    FILE *f = fopen("/proc/self/smaps", "r");
-    if (!f)
+    char line[512], want[8];
+    if (!vma_line(addr, "VmFlags:", line, sizeof line))
         return -1;
+    snprintf(want, sizeof want, " %s", flag);
+    return strstr(line, want) != NULL;
+}
+
+/* Kilobytes resident of the mapping holding addr, or -1 when that cannot
+ * be read. */
+static inline long vma_rss_kb(const void *addr)
+{
     char line[512];
-    bool in = false;
-    int found = -1;
-    uintptr_t a = (uintptr_t)addr;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long lo, hi;
-        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
-            in = a >= lo && a < hi;
-            continue;
-        }
-        if (in && strncmp(line, "VmFlags:", 8) == 0) {
-            char want[8];
-            snprintf(want, sizeof want, " %s", flag);
-            found = strstr(line, want) != NULL;
-            break;
-        }
-    }
-    fclose(f);
-    return found;
+    long kb = -1;
+    if (vma_line(addr, "Rss:", line, sizeof line) && sscanf(line, "Rss: %ld kB", &kb) != 1)
+        kb = -1;
+    return kb;
 }
 
 /* Prints the closing line and returns the exit status for main. */
