@@ -2960,8 +2960,8 @@ static void test_pipe_releases_input(void)
         raw[i] = (uint8_t)unit_rng(&st); /* (random: the gzip is as big) */
     pprof_buf gz = {0};
     gzip_into(&gz, raw, RAW);
-    char path[] = "/tmp/pprof-release-XXXXXX";
-    int fd = mkstemp(path);
+    FILE *tf = tmpfile(); /* (unlinked already) */
+    int fd = tf ? fileno(tf) : -1;
     CHECK(fd >= 0 && write(fd, gz.data, gz.len) == (ssize_t)gz.len);
     const uint8_t *in = fd >= 0 ? mmap(NULL, gz.len, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
     CHECK(in != MAP_FAILED);
@@ -2989,9 +2989,8 @@ static void test_pipe_releases_input(void)
         pprof_pipe_stop(p);
         munmap((void *)in, gz.len);
     }
-    if (fd >= 0)
-        close(fd);
-    unlink(path);
+    if (tf)
+        fclose(tf);
     pprof_buf_release(&gz);
     free(raw);
 }
