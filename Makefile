@@ -28,7 +28,7 @@ TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils binutils \
             gcc g++ libgoogle-perftools-dev nodejs curl linux-perf locales-all
 FUZZ_PKGS = clang libclang-rt-14-dev
 # The bench compares with go tool pprof (and builds C++ for the native case).
-BENCH_PKGS = golang-go g++ binutils
+BENCH_PKGS = golang-go g++ binutils isal
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral $(if $(filter 1,$(DEVELOPER)),-Werror)
