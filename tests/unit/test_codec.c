@@ -2670,7 +2670,7 @@ static void samples_of_functions(pprof_buf *raw, uint64_t n)
     pprof_buf_append(raw, m.b, m.n);
     for (uint64_t id = 0; id < n; id++) {
         m.n = 0;
-        char name[32];
+        char name[48]; /* "function_name_" and any uint64_t */
         snprintf(name, sizeof name, "function_name_%llu", (unsigned long long)id);
         fs(&m, 6, name);
         pprof_buf_append(raw, m.b, m.n);
