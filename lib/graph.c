@@ -462,6 +462,17 @@ static int tree_node_pass(gb *b)
 }
 
 
+size_t graph_half_frames(const gb *b)
+{
+    uint64_t frames = 0, seen = 0;
+    for (size_t r = 0; r < b->n_rows; r++)
+        frames += graph_row_sample(b, r)->n_locs;
+    size_t mid = 0;
+    while (mid < b->n_rows && seen < frames / 2)
+        seen += graph_row_sample(b, mid++)->n_locs;
+    return mid;
+}
+
 /* Node pass: flat and cum of every node. Dropping nodes later never changes
  * the flat or cum of the nodes that stay (cum is counted once per node per
  * sample; flat goes to the leaf-most node), so this runs once. Also marks
@@ -487,10 +498,7 @@ static int accumulate_nodes(gb *b)
         node_part two = one;
         two.rec = NULL;
         two.cum_div = NULL;
-        /* Split at half the location references, not half the rows. */
-        size_t mid = 0;
-        for (uint64_t half = refs / 2, seen = 0; mid < n_rows && seen < half; mid++)
-            seen += graph_row_sample(b, mid)->n_locs;
+        size_t mid = graph_half_frames(b);
         one.hi = two.lo = mid;
         /* The second part's flat goes to a table of its own (on huge
          * pages: a fault per 2 MiB), folded after: added here after the
