@@ -554,17 +554,6 @@ static int accumulate_nodes(gb *b)
     return 0;
 }
 
-/* The bits set in x. __builtin_popcountll is a call into libgcc on the
- * baseline x86-64 this builds for (no popcnt instruction): on
- * big100k.pb.gz 9 million instructions of -top's edge passes and 19
- * million of -dot's, calls and table look-ups this does inline. */
-static inline uint32_t popcount64(uint64_t x)
-{
-    x -= (x >> 1) & 0x5555555555555555u;
-    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
-    return (uint32_t)((x * 0x0101010101010101u) >> 56);
-}
 
 /* A set of locations, each numbered by its rank (the set's locations
  * before it): a bit per location, and per 64 of them the count before.
@@ -600,7 +589,7 @@ static void loc_set_rank(loc_set *s, size_t nl)
     uint32_t r = 0;
     for (size_t i = 0; i < nl / 64 + 1; i++) {
         s->rank[i] = r;
-        r += popcount64(s->bits[i]);
+        r += graph_popcount64(s->bits[i]);
     }
 }
 
@@ -612,7 +601,7 @@ static inline bool loc_set_has(const loc_set *s, uint32_t L)
 /* The number of location L, which is in the set. */
 static inline uint32_t loc_set_rank_of(const loc_set *s, uint32_t L)
 {
-    return s->rank[L / 64] + popcount64(s->bits[L / 64] & (((uint64_t)1 << (L % 64)) - 1));
+    return s->rank[L / 64] + graph_popcount64(s->bits[L / 64] & (((uint64_t)1 << (L % 64)) - 1));
 }
 
 /* Location L's number in the set, or PPROF_NONE. */

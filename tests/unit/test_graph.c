@@ -1049,6 +1049,27 @@ static void test_edge_walks(void)
     }
 }
 
+/* The edge passes' bit counts (hardware and software) against a count
+ * bit by bit, over single bits, masks below each bit (as the passes' ranks
+ * take them) and random words. */
+static void test_popcount(void)
+{
+    uint64_t x = 12345, bad = 0;
+    for (int i = 0; i < 20000; i++) {
+        uint64_t v = i < 64 ? (uint64_t)1 << i : i < 128 ? ((uint64_t)1 << (i - 64)) - 1 : unit_rng(&x);
+        if (i % 3 == 0 && i >= 128)
+            v &= unit_rng(&x); /* (sparser words too) */
+        uint32_t want = 0;
+        for (int k = 0; k < 64; k++)
+            want += (uint32_t)(v >> k & 1);
+        bad += graph_popcount64(v) != want;
+        bad += graph_popcount64_soft(v) != want;
+    }
+    CHECK_INT((int)bad, 0);
+    CHECK_INT((int)graph_popcount64(~(uint64_t)0), 64);
+    CHECK_INT((int)graph_popcount64_soft(~(uint64_t)0), 64);
+}
+
 /* The passes' split between two threads falls where each side has half
  * the frames the rows hold, when samples share a stored location list
  * (n_sample_locs counts it once): 500 samples of 100 frames each, then
@@ -1701,6 +1722,7 @@ int main(void)
     test_edge_walks();
     test_edges_brute();
     test_half_frames();
+    test_popcount();
     test_entropy_brute();
     test_entropy_hidden();
     test_work_alloc();
