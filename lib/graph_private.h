@@ -91,9 +91,9 @@ typedef struct gb {
     uint32_t *edge_slots; /* hash (src,dst) -> edge index + 1 */
     uint32_t *last_edge;  /* per working node: its in-edge found last (PPROF_NONE) */
     uint32_t *last_edge_two; /* the same for a second thread's part, kept from pass to pass */
-    size_t split_at;      /* > 0: the node pass ran on two threads, split at this
-                           * sample, with sums that cannot saturate: the edge
-                           * passes may split there too */
+    size_t split_at;      /* > 0: the node pass ran on two threads with sums that
+                           * cannot saturate: the edge passes may split too,
+                           * at this row (graph_half_frames) */
     size_t edge_mask;
 
     /* call tree: each path's parent, its current parent (after trimming)
