@@ -88,6 +88,23 @@ static void test_profile(void)
     pprof_profile_free(p);
 }
 
+/* A name with a NUL inside is no symbol: left whole, in every mode. */
+static void test_profile_nul(void)
+{
+    static const char raw[] = "_ZN6WidgetD0Ev\0x::y<int>(int)";
+    static const pprof_demangle_mode modes[] = {D, T, F};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        pprof_profile *p = pprof_profile_new();
+        pprof_str id;
+        CHECK_INT(pprof_profile_intern(&id, p, raw, sizeof raw - 1), 0);
+        pprof_function f = {.id = 1, .name = id, .system_name = id};
+        CHECK_INT(pprof_profile_add_function(NULL, p, &f), 0);
+        CHECK_INT(pprof_profile_demangle(p, modes[m], false), 0);
+        CHECK_INT((long long)p->functions[0].name, (long long)id);
+        pprof_profile_free(p);
+    }
+}
+
 /* A profile's functions get what pprof_demangle gives their names, in
  * every mode, those it leaves alone (skipped unread) included. */
 static void test_profile_all(void)
@@ -97,6 +114,11 @@ static void test_profile_all(void)
         "_RNCNCNgCs6DXkGYLi8lr_2cc5spawn00B5_", "_GLOBAL__I_a", "_GLOBAL__sub_I_main", "_Zfoo", "malloc", "_",
         "main.main", "github.com/foo/bar/v2/baz.(*T).Method", "main.(*L[...]).Push", "com.example.Foo.<init>",
         "foo::Bar<int>::baz(int) const", "x::y", "a[1]", "<module> (app.py:1)", "<anonymous>", "f(int",
+        /* each byte the one-pass scan looks for, alone, far into a long
+         * name that demangling changes in some mode */
+        "github.com/example/server/pkg0.Type0::Method3(int)", "github.com/example/server/pkg0.Map<int(int)",
+        "github.com/example/server/pkg0.Map>int(int)", "github.com/example/server/pkg0.F[int(int)",
+        "github.com/example/server/pkg0.F]int(int)", "github.com/example/server/pkg0.fn_Z_under(int)",
     };
     static const pprof_demangle_mode modes[] = {D, T, F, N};
     enum { NS = sizeof syms / sizeof syms[0] };
@@ -144,6 +166,7 @@ static void test_parse(void)
 int main(void)
 {
     test_profile_all();
+    test_profile_nul();
     test_cxx();
     test_others();
     test_profile();
