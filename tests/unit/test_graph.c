@@ -1049,7 +1049,8 @@ static void test_edge_walks(void)
     }
 }
 
-/* The edge passes' bit counts (hardware and software) against a count
+/* The edge passes' bit counts (hardware and software, and as the edge
+ * walk asks for them, with the processor's answer passed in) against a count
  * bit by bit, over single bits, masks below each bit (as the passes' ranks
  * take them) and random words. */
 static void test_popcount(void)
@@ -1064,6 +1065,8 @@ static void test_popcount(void)
             want += (uint32_t)(v >> k & 1);
         bad += graph_popcount64(v) != want;
         bad += graph_popcount64_soft(v) != want;
+        bad += graph_popcount64_as(v, graph_have_popcnt()) != want; /* (the edge walk's two copies) */
+        bad += graph_popcount64_as(v, false) != want;
     }
     CHECK_INT((int)bad, 0);
     CHECK_INT((int)graph_popcount64(~(uint64_t)0), 64);
