@@ -25,7 +25,7 @@ DEPS_PKGS = protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libreadline-dev \
             libdw-dev libelf-dev libiberty-dev libcapstone-dev \
             libmicrohttpd-dev libjson-c-dev xxd libzstd-dev
 TEST_PKGS = libxml2-utils chromium tmux openssl poppler-utils binutils \
-            gcc g++ libgoogle-perftools-dev nodejs curl linux-perf locales-all
+            gcc g++ libgoogle-perftools-dev nodejs curl linux-perf locales-all strace
 FUZZ_PKGS = clang libclang-rt-14-dev
 # The bench compares with go tool pprof (and builds C++ for the native case).
 BENCH_PKGS = golang-go g++ binutils isal

@@ -20,6 +20,7 @@ SUITES='unit:for t in "$BUILD"/tests/test_*; do case $t in *.d) continue ;; esac
 cli:sh tests/cli/run.sh
 windows:sh tests/cli/windows.sh
 exits:sh tests/cli/exits.sh
+heap-trim:sh tests/cli/heap_trim.sh
 libs:sh tests/cli/libs.sh
 folded-sums:sh tests/cli/folded_sums.sh
 svg-valid:sh tests/cli/svg_valid.sh
