@@ -10,7 +10,7 @@ top=$(cd "$here/../.." && pwd)
 PPROF=${PPROF:-$top/build/pprof}
 case $PPROF in /*) ;; *) PPROF=$(pwd)/$PPROF ;; esac
 data=$top/tests/data
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pprof-heap.XXXXXX") || exit 2
+tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 pass=0 fail=0
