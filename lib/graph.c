@@ -480,18 +480,6 @@ static int tree_node_pass(gb *b)
     return 0;
 }
 
-
-size_t graph_half_frames(const gb *b)
-{
-    uint64_t frames = 0, seen = 0;
-    for (size_t r = 0; r < b->n_rows; r++)
-        frames += graph_row_sample(b, r)->n_locs;
-    size_t mid = 0;
-    while (mid < b->n_rows && seen < frames / 2)
-        seen += graph_row_sample(b, mid++)->n_locs;
-    return mid;
-}
-
 /* Node pass: flat and cum of every node. Dropping nodes later never changes
  * the flat or cum of the nodes that stay (cum is counted once per node per
  * sample; flat goes to the leaf-most node), so this runs once. Also marks
@@ -541,7 +529,7 @@ static int accumulate_nodes(gb *b)
             bool exact = !two.failed && !one.overflow && !two.overflow &&
                          !__builtin_add_overflow(one.abs_sum, two.abs_sum, &total) && total <= INT64_MAX;
             if (exact) {
-                b->split_at = graph_half_frames(b);
+                b->split = true;
                 node_part_fold(b->acc, &one, b->n_work);
                 node_part_fold(b->acc, &two, b->n_work);
             }
@@ -775,8 +763,15 @@ typedef struct edge_part {
     const uint64_t *has_edge; /* or NULL: ls->edge, for the sparse walk */
     uint32_t *pair_edge;      /* per pair: its edge once made (this part's own), or PPROF_NONE */
     size_t lo, hi;
+    size_t *next;   /* or NULL: rows lo to hi; else EDGE_CHUNK rows at a time from *next
+                     * (shared by the parts) up to hi */
+    uint32_t *first; /* with next: per edge this part made, the row that made it */
+    size_t cap_first;
     int rc;
 } edge_part;
+
+/* Rows a part of a split edge pass takes at a time. */
+#define EDGE_CHUNK 64
 
 /* The edges a frame of kept location number r (step d) makes on a
  * path whose kept node above it is parent (PPROF_NONE: none), reached
@@ -821,7 +816,17 @@ __attribute__((always_inline)) static inline void edge_rows(edge_part *t, bool h
     const loc_set *kept = &t->ls->kept;
     const uint64_t *has_edge = t->has_edge;
     int rc = 0;
+    size_t made = b->n_edges; /* edges whose first row is known */
     for (size_t s = t->lo; s < t->hi && !rc; s++) {
+        if (t->next && b->n_edges > made) {
+            /* (the edges the row before made) */
+            if (PPROF_GROW(t->first, t->cap_first, b->n_edges)) {
+                rc = PPROF_ENOMEM;
+                break;
+            }
+            for (; made < b->n_edges; made++)
+                t->first[made] = (uint32_t)s - 1;
+        }
         if (!b->sample_edges[s])
             continue;
         const pprof_sample *sm = graph_row_sample(b, s);
@@ -877,17 +882,39 @@ __attribute__((always_inline)) static inline void edge_rows(edge_part *t, bool h
             residual = d->flags & STEP_INNER_RESIDUAL;
         }
     }
+    if (!rc && t->next && b->n_edges > made) {
+        if (PPROF_GROW(t->first, t->cap_first, b->n_edges))
+            rc = PPROF_ENOMEM;
+        for (; !rc && made < b->n_edges; made++)
+            t->first[made] = (uint32_t)t->hi - 1;
+    }
     t->rc = rc;
 }
 
 /* (Two copies of the walk: the processor's popcnt asked once, not per
  * frame: deep.pb.gz -dot's first pass 6.1 million times.) */
-static void *edge_pass(void *arg)
+static void edge_span(edge_part *t)
 {
     if (graph_have_popcnt())
-        edge_rows(arg, true);
+        edge_rows(t, true);
     else
-        edge_rows(arg, false);
+        edge_rows(t, false);
+}
+
+static void *edge_pass(void *arg)
+{
+    edge_part *t = arg;
+    if (!t->next) {
+        edge_span(t);
+        return NULL;
+    }
+    size_t end = t->hi;
+    for (size_t lo; !t->rc && (lo = __atomic_fetch_add(t->next, EDGE_CHUNK, __ATOMIC_RELAXED)) < end;) {
+        t->lo = lo;
+        t->hi = end - lo > EDGE_CHUNK ? lo + EDGE_CHUNK : end;
+        edge_span(t);
+    }
+    t->hi = end;
     return NULL;
 }
 
@@ -905,18 +932,27 @@ static int edges_reset(gb *b)
     return 0;
 }
 
-/* Adds the edges of the later samples (o, in their first-seen order) to
- * b's: the result is the one a single pass makes, edges in first-seen order. */
-static int edges_merge(gb *b, const gb *o)
+/* The edges of two parts that took their rows in chunks (b's and o's,
+ * each made in the order of their rows, first[i] the row that made edge
+ * i) into b, in the order of the rows that made them first: the order
+ * one pass over all the rows makes them in. */
+static int edges_merge_rows(gb *b, const uint32_t *first_b, const gb *o, const uint32_t *first_o)
 {
-    for (size_t i = 0; i < o->n_edges; i++) {
-        const edge_rec *r = &o->edges[i];
-        /* A stamp no sample has: the weights always add. */
-        int rc = edge_add(b, r->src, r->dst, r->w, r->wd, r->residual, r->is_inline, UINT32_MAX);
-        if (rc)
-            return rc;
+    size_t nb = b->n_edges, no = o->n_edges;
+    edge_rec *mine = malloc((nb ? nb : 1) * sizeof *mine);
+    if (!mine)
+        return PPROF_ENOMEM;
+    if (nb)
+        memcpy(mine, b->edges, nb * sizeof *mine);
+    int rc = edges_reset(b);
+    for (size_t i = 0, j = 0; !rc && (i < nb || j < no);) {
+        bool take_b = j == no || (i < nb && first_b[i] < first_o[j]);
+        const edge_rec *r = take_b ? &mine[i++] : &o->edges[j++];
+        /* Stamps no sample has, one per part: an edge both made adds up. */
+        rc = edge_add(b, r->src, r->dst, r->w, r->wd, r->residual, r->is_inline, take_b ? UINT32_MAX : UINT32_MAX - 1);
     }
-    return 0;
+    free(mine);
+    return rc;
 }
 
 /* Edge pass with the current kept set: an edge once per pair per sample,
@@ -1131,20 +1167,33 @@ static int tree_edge_pass(gb *b, const loc_steps *ls)
     return rc;
 }
 
-static int accumulate_edges(gb *b)
-{
-    int rc = edges_reset(b);
-    if (rc)
-        return rc;
+/* An edge pass under way: made and perhaps running its second part in a
+ * thread (edges_start), until edges_finish runs the first part, waits
+ * for the second and puts the edges together. Stays where it is between. */
+typedef struct edge_job {
     loc_steps ls;
-    if ((rc = loc_steps_build(&ls, b))) {
-        loc_steps_release(&ls, b);
-        return rc;
-    }
+    int rc;
+    bool done; /* (nothing left for edges_finish but its rc) */
+    bool threaded;
+    uint32_t *pair_edge;
+    loc_step *steps_two;
+    edge_part one, two;
+    gb other;
+    pthread_t th;
+    size_t next;
+} edge_job;
+
+static void edges_start(gb *b, edge_job *j)
+{
+    memset(j, 0, sizeof *j);
+    j->done = true;
+    if ((j->rc = edges_reset(b)))
+        return;
+    if ((j->rc = loc_steps_build(&j->ls, b)))
+        return;
     if (b->stacks && b->stacks->n_tree) {
-        rc = tree_edge_pass(b, &ls);
-        loc_steps_release(&ls, b);
-        return rc;
+        j->rc = tree_edge_pass(b, &j->ls);
+        return;
     }
     /* Few of the kept locations make edges (-top: those with a line that
      * can be inlined): the pass visits only their frames. (Not with
@@ -1152,61 +1201,79 @@ static int accumulate_edges(gb *b)
      * still reads every frame, as long as the node pass: split the same
      * way, with a second part's own steps (last_in) and edge tables,
      * big100k.pb.gz -top's pass took 2.0 ms instead of 4.6 (best of 9),
-     * with no more page faults than the run's noise (perf stat). */
-    bool sparse = !b->track_src && 4 * ls.n_edge <= 3 * ls.n_kept;
-    size_t parts = b->split_at ? 2 : 1;
-    size_t n_pairs = ls.n_pairs;
+     * with no more page faults than the run's noise (perf stat). The
+     * parts take their rows a chunk at a time, so that the first part
+     * may start late (-top: after the sort, edges_finish). */
+    const loc_steps *ls = &j->ls;
+    bool sparse = !b->track_src && 4 * ls->n_edge <= 3 * ls->n_kept;
+    size_t parts = b->split ? 2 : 1;
+    size_t n_pairs = ls->n_pairs;
     /* (a second part's pairs' edges after the first's) */
-    uint32_t *pair_edge = malloc((n_pairs ? n_pairs : 1) * sizeof *pair_edge * parts);
-    loc_step *steps_two = parts == 2 ? malloc((ls.n_kept ? ls.n_kept : 1) * sizeof *steps_two) : NULL;
-    if (!pair_edge || (parts == 2 && !steps_two)) {
-        free(steps_two);
-        free(pair_edge);
-        loc_steps_release(&ls, b);
-        return PPROF_ENOMEM;
+    j->pair_edge = malloc((n_pairs ? n_pairs : 1) * sizeof *j->pair_edge * parts);
+    j->steps_two = parts == 2 ? malloc((ls->n_kept ? ls->n_kept : 1) * sizeof *j->steps_two) : NULL;
+    if (!j->pair_edge || (parts == 2 && !j->steps_two)) {
+        j->rc = PPROF_ENOMEM;
+        return;
     }
-    if (steps_two && ls.n_kept)
-        memcpy(steps_two, ls.steps, ls.n_kept * sizeof *steps_two);
-    memset(pair_edge, 0xff, n_pairs * parts * sizeof *pair_edge); /* PPROF_NONE */
-    edge_part one = {.b = b, .ls = &ls, .steps = ls.steps, .has_edge = sparse ? ls.edge : NULL,
-                     .pair_edge = pair_edge, .lo = 0, .hi = b->n_rows};
-    bool threaded = false;
-    gb other;
-    edge_part two;
-    pthread_t th;
+    j->done = false;
+    if (j->steps_two && ls->n_kept)
+        memcpy(j->steps_two, ls->steps, ls->n_kept * sizeof *j->steps_two);
+    memset(j->pair_edge, 0xff, n_pairs * parts * sizeof *j->pair_edge); /* PPROF_NONE */
+    j->one = (edge_part){.b = b, .ls = ls, .steps = ls->steps, .has_edge = sparse ? ls->edge : NULL,
+                         .pair_edge = j->pair_edge, .lo = 0, .hi = b->n_rows};
     if (parts == 2) {
-        other = *b;
-        other.edges = NULL;
-        other.n_edges = other.cap_edges = 0;
-        other.edge_slots = NULL;
-        other.last_edge = b->last_edge_two;
-        other.overflow = false;
-        two = one;
-        two.b = &other;
-        two.steps = steps_two;
-        two.pair_edge = pair_edge + n_pairs;
-        one.hi = two.lo = b->split_at;
-        threaded = edges_reset(&other) == 0;
-        b->last_edge_two = other.last_edge;
-        threaded = threaded && pthread_create(&th, NULL, edge_pass, &two) == 0;
-        if (!threaded)
-            one.hi = b->n_rows;
+        gb *other = &j->other;
+        *other = *b;
+        other->edges = NULL;
+        other->n_edges = other->cap_edges = 0;
+        other->edge_slots = NULL;
+        other->last_edge = b->last_edge_two;
+        other->overflow = false;
+        j->two = j->one;
+        j->two.b = other;
+        j->two.steps = j->steps_two;
+        j->two.pair_edge = j->pair_edge + n_pairs;
+        j->one.next = j->two.next = &j->next;
+        j->threaded = edges_reset(other) == 0;
+        b->last_edge_two = other->last_edge;
+        j->threaded = j->threaded && pthread_create(&j->th, NULL, edge_pass, &j->two) == 0;
+        if (!j->threaded) {
+            j->one.next = NULL;
+            free(other->edges);
+            free(other->edge_slots);
+        }
     }
-    edge_pass(&one);
-    rc = one.rc;
-    if (threaded) {
-        pthread_join(th, NULL);
-        if (!rc)
-            rc = two.rc;
-        if (!rc)
-            rc = edges_merge(b, &other);
-        free(other.edges);
-        free(other.edge_slots);
+}
+
+static int edges_finish(gb *b, edge_job *j)
+{
+    int rc = j->rc;
+    if (!j->done) {
+        edge_pass(&j->one);
+        rc = j->one.rc;
+        if (j->threaded) {
+            pthread_join(j->th, NULL);
+            if (!rc)
+                rc = j->two.rc;
+            if (!rc)
+                rc = edges_merge_rows(b, j->one.first, &j->other, j->two.first);
+            free(j->other.edges);
+            free(j->other.edge_slots);
+        }
     }
-    free(steps_two);
-    free(pair_edge);
-    loc_steps_release(&ls, b);
+    free(j->one.first);
+    free(j->two.first);
+    free(j->steps_two);
+    free(j->pair_edge);
+    loc_steps_release(&j->ls, b);
     return rc;
+}
+
+static int accumulate_edges(gb *b)
+{
+    edge_job j;
+    edges_start(b, &j);
+    return edges_finish(b, &j);
 }
 
 /* ---------------------------------------------------------------- naming and order */
@@ -2102,9 +2169,18 @@ static int trim_and_emit(gb *b, sort_item *items)
         return rc;
     if (!rc && opt->visual)
         rc = current_edges(b);
+    /* With no node selection (-top) the kept set is final here and the
+     * sort reads no edge: the edge pass's second part runs while this
+     * thread sorts (deep.pb.gz -top: 3,127 nodes named and sorted). */
+    edge_job early;
+    bool started = !rc && !opt->visual && !opt->call_tree && opt->nodecount <= 0;
+    if (started)
+        edges_start(b, &early);
     size_t n = 0;
     if (!rc)
         rc = sorted_kept(b, items, &n);
+    if (started && rc)
+        edges_finish(b, &early);
     if (rc)
         return rc;
     g->orig_nodes = n + b->n_others;
@@ -2136,9 +2212,11 @@ static int trim_and_emit(gb *b, sort_item *items)
     } else if (opt->visual && (rc = compute_tags(b, items, n))) {
         return rc;
     }
-    if (!edges_current && (rc = current_edges(b)))
-        return rc;
-    if ((rc = emit(b, items, n)))
+    if (started)
+        rc = edges_finish(b, &early);
+    else if (!edges_current)
+        rc = current_edges(b);
+    if (rc || (rc = emit(b, items, n)))
         return rc;
     if (!count_dropped)
         g->dropped_edges = 0;

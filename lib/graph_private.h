@@ -91,9 +91,8 @@ typedef struct gb {
     uint32_t *edge_slots; /* hash (src,dst) -> edge index + 1 */
     uint32_t *last_edge;  /* per working node: its in-edge found last (PPROF_NONE) */
     uint32_t *last_edge_two; /* the same for a second thread's part, kept from pass to pass */
-    size_t split_at;      /* > 0: the node pass ran on two threads with sums that
-                           * cannot saturate: the edge passes may split too,
-                           * at this row (graph_half_frames) */
+    bool split;           /* the node pass ran on two threads, with sums that
+                           * cannot saturate: the edge passes may split too */
     size_t edge_mask;
 
     /* call tree: each path's parent, its current parent (after trimming)
@@ -174,13 +173,6 @@ static inline uint32_t graph_popcount64(uint64_t x)
     return graph_popcount64_as(x, graph_have_popcnt());
 }
 
-/* The row that splits b's rows in two with as many frames on each side
- * (the first row of the second part): where the passes split between two
- * threads. Counted row by row, not from the profile's n_sample_locs:
- * samples share stored location lists, which that counts once
- * (deep.pb.gz: 5.5 of its 6.7 million frames, so that a split at half of
- * it gave the second part 59% of the frames, and of the passes' time). */
-size_t graph_half_frames(const gb *b);
 
 /* ---------------------------------------------------------------- graph_order.c */
 

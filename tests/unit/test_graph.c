@@ -1073,47 +1073,6 @@ static void test_popcount(void)
     CHECK_INT((int)graph_popcount64_soft(~(uint64_t)0), 64);
 }
 
-/* The passes' split between two threads falls where each side has half
- * the frames the rows hold, when samples share a stored location list
- * (n_sample_locs counts it once): 500 samples of 100 frames each, then
- * 500 that share the first one's list, split at the 501st row (at half
- * of n_sample_locs it was the 251st); with a stack index over them, one
- * row per distinct stack. */
-static void test_half_frames(void)
-{
-    pprof_profile *p = new_profile();
-    uint32_t locs[100];
-    for (int i = 0; i < 100; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "f%d", i);
-        locs[i] = loc_of(p, name);
-    }
-    for (int s = 0; s < 1000; s++) {
-        int64_t v = 1 + s % 7;
-        if (s < 500)
-            locs[s % 100] = locs[(s + 1) % 100]; /* (not all one stack) */
-        CHECK_INT(pprof_profile_add_sample(p, s < 500 ? locs : NULL, s < 500 ? 100 : 0, &v, NULL, 0), 0);
-    }
-    for (size_t s = 500; s < p->n_samples; s++) {
-        p->samples[s].locs_off = p->samples[0].locs_off;
-        p->samples[s].n_locs = p->samples[0].n_locs;
-    }
-    CHECK_INT((int)p->n_sample_locs, 50000);
-    gb b = {.p = p, .n_rows = p->n_samples};
-    CHECK_INT((int)graph_half_frames(&b), 500);
-    /* The same rows as an index's: the first 500 stacks are distinct. */
-    pprof_stack_index *x = NULL;
-    CHECK_INT(pprof_stack_index_build(&x, p), 0);
-    if (x) {
-        CHECK_INT((int)x->n_stacks, 500);
-        b.stacks = x;
-        b.n_rows = x->n_stacks;
-        CHECK_INT((int)graph_half_frames(&b), 250);
-    }
-    pprof_stack_index_free(x);
-    pprof_profile_free(p);
-}
-
 /* The edges of an untrimmed graph at function granularity (every node
  * kept) against a walk of every sample's frames written here: an edge
  * per two consecutive different functions on a sample's path (root to
@@ -1724,7 +1683,6 @@ int main(void)
     test_edges_of_matched();
     test_edge_walks();
     test_edges_brute();
-    test_half_frames();
     test_popcount();
     test_entropy_brute();
     test_entropy_hidden();
