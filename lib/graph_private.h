@@ -137,11 +137,10 @@ static inline uint32_t graph_popcount64_soft(uint64_t x)
     return (uint32_t)((x * 0x0101010101010101u) >> 56);
 }
 
-/* The bits set in x: one popcnt instruction where the processor has it
- * (a test of a flag libgcc sets at start, predicted alike every time),
- * else graph_popcount64_soft. The edge passes rank each kept frame's
- * location with it: on deep.pb.gz (-dot's first pass: 6.1 million kept
- * frames) each part of that pass took 21.5 -> 17.5 ms. */
+/* Whether the processor has the popcnt instruction (a flag libgcc sets
+ * at start). The edge passes rank each kept frame's location with it:
+ * on deep.pb.gz (-dot's first pass: 6.1 million kept frames) each part
+ * of that pass took 21.5 -> 17.5 ms. */
 static inline bool graph_have_popcnt(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -168,11 +167,12 @@ __attribute__((always_inline)) static inline uint32_t graph_popcount64_as(uint64
     return graph_popcount64_soft(x);
 }
 
+/* The bits set in x, with graph_have_popcnt asked at each call (where
+ * counts are few: a set's ranks, a location's number outside the passes). */
 static inline uint32_t graph_popcount64(uint64_t x)
 {
     return graph_popcount64_as(x, graph_have_popcnt());
 }
-
 
 /* ---------------------------------------------------------------- graph_order.c */
 
