@@ -97,10 +97,9 @@ size_t pprof_pager_ask(pprof_pager *g, const void *p, size_t len)
 
 bool pprof_pager_done(const pprof_pager *g, size_t ticket)
 {
-    pprof_pager *w = (pprof_pager *)g;
     /* (a request asked before the last forget may have been dropped) */
-    return atomic_load_explicit(&w->tail, memory_order_acquire) >= ticket &&
-           ticket > atomic_load_explicit(&w->drop_below, memory_order_relaxed);
+    return atomic_load_explicit(&g->tail, memory_order_acquire) >= ticket &&
+           ticket > atomic_load_explicit(&g->drop_below, memory_order_relaxed);
 }
 
 void pprof_pager_forget(pprof_pager *g)
