@@ -41,7 +41,7 @@ webui:timeout 900 sh tests/webui/run.sh
 webui-browser:NODE_DIR="$BUILD"/node SHOTS="$BUILD"/webui-shots timeout 300 sh tests/webui/browser.sh
 perf:sh tests/perf/run.sh'
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pprof-suites.XXXXXX") || exit 2
+tmp=$(mktemp -d) || exit 2 # (in $TMPDIR, else /tmp)
 trap 'rm -rf "$tmp"' EXIT
 
 if [ $# -gt 0 ]; then
